@@ -1,0 +1,9 @@
+//! Homeward's core: every rule of the product, once. The shells (Android,
+//! iOS, CLI, the headquarters server) call into it and re-implement nothing.
+//!
+//! - [`text`]: folding of names and document numbers for exact lookup (pure).
+//! - [`vault`]: the encrypted local store (rusqlite + XChaCha20-Poly1305,
+//!   keys from argon2id).
+
+pub mod text;
+pub mod vault;

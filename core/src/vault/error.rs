@@ -1,0 +1,74 @@
+//! The vault's error type. Messages never carry record contents, names or
+//! document numbers: they may end up in logs and crash reports.
+
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    #[error("no vault in this directory; run `homeward init` first")]
+    NotInitialised,
+
+    #[error("a vault already exists in this directory")]
+    AlreadyInitialised,
+
+    #[error("wrong passphrase: {attempts_remaining} attempt(s) left before the vault is wiped; next try allowed in {}s", retry_after.as_secs())]
+    WrongSecret {
+        attempts_remaining: u32,
+        retry_after: Duration,
+    },
+
+    #[error("too many failed unlocks: wait {}s before trying again ({attempts_remaining} attempt(s) left before the vault is wiped)", retry_after.as_secs())]
+    TooSoon {
+        attempts_remaining: u32,
+        retry_after: Duration,
+    },
+
+    #[error("the vault is locked; unlock it first")]
+    Locked,
+
+    #[error("too many failed unlocks: the vault's keys were destroyed and its data is gone")]
+    Wiped,
+
+    #[error("the passphrase is too weak: {0}")]
+    WeakSecret(String),
+
+    #[error("key derivation parameters below the allowed minimum: {0}")]
+    WeakKdf(String),
+
+    #[error("stored data failed its integrity check ({0}); it was altered, moved or corrupted")]
+    Tampered(&'static str),
+
+    #[error("no such {0}")]
+    NotFound(&'static str),
+
+    #[error("this vault needs the device key store it was bound to: {0}")]
+    KeyStore(String),
+
+    #[error("vault format {found} is newer than this app understands (up to {supported}); update the app")]
+    UnsupportedFormat { found: u32, supported: u32 },
+
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+
+    #[error("storage error: {0}")]
+    Storage(#[from] rusqlite::Error),
+
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl VaultError {
+    /// True when the failure means the disk is full, so callers can say so
+    /// plainly rather than report a generic storage error.
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            VaultError::Storage(rusqlite::Error::SqliteFailure(e, _)) => {
+                e.code == rusqlite::ErrorCode::DiskFull
+            }
+            VaultError::Io(e) => e.raw_os_error() == Some(28), // ENOSPC
+            _ => false,
+        }
+    }
+}
+
+pub type Result<T, E = VaultError> = std::result::Result<T, E>;
