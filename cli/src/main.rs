@@ -1,1 +1,184 @@
-fn main(){}
+//! `homeward`: the field client on a terminal, for training, scripting and
+//! tests. It holds no rule of its own: everything goes through homeward-core.
+
+mod demo;
+mod output;
+mod secrets;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use homeward_core::vault::{self, KdfParams, SoftwareKeyStore, Vault, VaultOptions};
+
+use output::{fail, Output};
+
+#[derive(Parser)]
+#[command(name = "homeward", version, about = "Homeward field client: an encrypted vault for screening and certificate records")]
+struct Cli {
+    /// Directory holding the vault (default: $HOMEWARD_DIR, else ~/.local/share/homeward).
+    #[arg(long, global = true, env = "HOMEWARD_DIR")]
+    data_dir: Option<PathBuf>,
+
+    /// Directory of the software device key store, for vaults bound to one
+    /// (desktop and training only; phones use the platform key store).
+    #[arg(long, global = true, env = "HOMEWARD_KEYSTORE_DIR")]
+    keystore_dir: Option<PathBuf>,
+
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new vault. The passphrase comes from HOMEWARD_PASSPHRASE or a prompt.
+    Init {
+        /// Bind the vault to the device key store in --keystore-dir, which
+        /// allows a short PIN (4+ digits) instead of a passphrase.
+        #[arg(long)]
+        device_key: bool,
+        /// argon2id memory in MiB (at least 19; default 128).
+        #[arg(long, default_value_t = 128)]
+        kdf_memory_mib: u32,
+        /// argon2id passes (at least 2; default 4).
+        #[arg(long, default_value_t = 4)]
+        kdf_passes: u32,
+    },
+    /// Check the passphrase (counts as an unlock attempt) and report.
+    Unlock,
+    /// Change the passphrase. The new one comes from HOMEWARD_NEW_PASSPHRASE or a prompt.
+    Passwd,
+    /// Show the vault's state without unlocking it.
+    Status,
+    /// A guided tour for newcomers: a throw-away vault with sample cases,
+    /// lookups across Cyrillic and Latin spellings, and a scan of the files.
+    Demo {
+        /// Where to put the demo vault (default: ./demo-vault, replaced if present).
+        #[arg(long, default_value = "demo-vault")]
+        dir: PathBuf,
+    },
+}
+
+fn default_dir() -> PathBuf {
+    if let Some(home) = std::env::var_os("HOME") {
+        PathBuf::from(home).join(".local/share/homeward")
+    } else {
+        PathBuf::from("homeward-data")
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let out = Output { json: cli.json };
+    let dir = cli.data_dir.clone().unwrap_or_else(default_dir);
+    let keystore = cli.keystore_dir.as_ref().map(SoftwareKeyStore::new);
+    let ks: Option<&dyn vault::DeviceKeyStore> = keystore.as_ref().map(|k| k as _);
+
+    let result = match cli.command {
+        Command::Init { device_key, kdf_memory_mib, kdf_passes } => {
+            if device_key && ks.is_none() {
+                return fail(&out, &vault::VaultError::KeyStore("--device-key needs --keystore-dir".into()));
+            }
+            let options = VaultOptions {
+                kdf: KdfParams::argon2id(kdf_memory_mib.saturating_mul(1024), kdf_passes, 1),
+                ..VaultOptions::default()
+            };
+            init(&out, &dir, if device_key { ks } else { None }, options)
+        }
+        Command::Unlock => unlock(&out, &dir, ks),
+        Command::Passwd => passwd(&out, &dir, ks),
+        Command::Status => status(&out, &dir),
+        Command::Demo { dir } => demo::run(&out, &dir),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&out, &e),
+    }
+}
+
+fn init(
+    out: &Output,
+    dir: &std::path::Path,
+    ks: Option<&dyn vault::DeviceKeyStore>,
+    options: VaultOptions,
+) -> vault::Result<()> {
+    if vault::exists(dir) {
+        return Err(vault::VaultError::AlreadyInitialised);
+    }
+    // Check the policy before prompting twice.
+    options.kdf.check_minimum()?;
+    let secret = secrets::new_secret("HOMEWARD_PASSPHRASE", "New passphrase", ks.is_some())?;
+    let v = Vault::create(dir, &secret, ks, options)?;
+    let s = v.status()?;
+    out.print(
+        &format!(
+            "Vault created in {}\n  argon2id: {} MiB, {} passes\n  device-bound: {}",
+            dir.display(),
+            s.kdf.m_cost_kib / 1024,
+            s.kdf.t_cost,
+            if s.device_bound { "yes" } else { "no" }
+        ),
+        &serde_json::json!({ "created": true, "dir": dir, "status": s }),
+    );
+    Ok(())
+}
+
+fn unlock(out: &Output, dir: &std::path::Path, ks: Option<&dyn vault::DeviceKeyStore>) -> vault::Result<()> {
+    let mut v = Vault::open(dir, VaultOptions::default())?;
+    let secret = secrets::existing_secret("HOMEWARD_PASSPHRASE", "Passphrase")?;
+    v.unlock(&secret, ks)?;
+    let s = v.status()?;
+    out.print(
+        &format!("Unlocked: {} records, {} attachments", s.records, s.attachments),
+        &serde_json::json!({ "unlocked": true, "status": s }),
+    );
+    Ok(())
+}
+
+fn passwd(out: &Output, dir: &std::path::Path, ks: Option<&dyn vault::DeviceKeyStore>) -> vault::Result<()> {
+    let mut v = Vault::open(dir, VaultOptions::default())?;
+    let current = secrets::existing_secret("HOMEWARD_PASSPHRASE", "Current passphrase")?;
+    let new = secrets::new_secret("HOMEWARD_NEW_PASSPHRASE", "New passphrase", v.is_device_bound())?;
+    v.change_secret(&current, &new, ks)?;
+    out.print(
+        "Passphrase changed; no record was re-encrypted.",
+        &serde_json::json!({ "changed": true }),
+    );
+    Ok(())
+}
+
+fn status(out: &Output, dir: &std::path::Path) -> vault::Result<()> {
+    if !vault::exists(dir) {
+        out.print(
+            &format!("No vault in {} (run `homeward init`)", dir.display()),
+            &serde_json::json!({ "initialised": false, "dir": dir }),
+        );
+        return Ok(());
+    }
+    let v = Vault::open(dir, VaultOptions::default())?;
+    let s = v.status()?;
+    let text = format!(
+        "Vault in {}\n  format {} (schema {})\n  records: {}\n  attachments: {}\n  argon2id: {} MiB, {} passes, {} lane(s)\n  device-bound: {}\n  failed unlocks: {} ({} left before wipe{})",
+        dir.display(),
+        s.format,
+        s.schema_version,
+        s.records,
+        s.attachments,
+        s.kdf.m_cost_kib / 1024,
+        s.kdf.t_cost,
+        s.kdf.p_cost,
+        if s.device_bound { "yes" } else { "no" },
+        s.failed_attempts,
+        s.attempts_remaining,
+        if s.retry_after_secs > 0 { format!(", next try in {}s", s.retry_after_secs) } else { String::new() },
+    );
+    let mut json = serde_json::to_value(&s).expect("status serialises");
+    json["initialised"] = true.into();
+    json["dir"] = serde_json::json!(dir);
+    out.print(&text, &json);
+    Ok(())
+}

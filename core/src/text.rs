@@ -160,6 +160,31 @@ pub fn name_part_keys(name: &str) -> Vec<String> {
     keys
 }
 
+/// Every folded form of a document number. A number typed with Cyrillic
+/// letters is ambiguous: an officer copying "AH" from a Latin document on a
+/// Cyrillic keyboard types "АН" (look-alikes), while one spelling "AN" by
+/// sound types "АН" too. Both readings are kept so either meets the Latin
+/// number; a plain Latin number has one form.
+pub fn document_number_keys(number: &str) -> Vec<String> {
+    let visual = fold_document_number(number);
+    let mut keys = vec![visual];
+    if number.chars().any(is_cyrillic) {
+        let phonetic: String = number
+            .nfc()
+            .flat_map(char::to_lowercase)
+            .map(|c| match cyrillic_to_latin(c, Transliteration::Icao9303) {
+                Some(latin) => latin.to_string(),
+                None => c.to_string(),
+            })
+            .collect();
+        keys.push(fold_document_number(&phonetic));
+    }
+    keys.retain(|k| !k.is_empty());
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
 /// Folds a document number: upper case, separators removed, and Cyrillic
 /// letters that look like Latin ones (as typed from a printed document on a
 /// Cyrillic keyboard) mapped to the Latin letter they look like.
@@ -237,5 +262,14 @@ mod tests {
         // Cyrillic А and Н typed on a Cyrillic keyboard look like Latin A and H.
         assert_eq!(fold_document_number("АН1234567"), "AH1234567");
         assert_ne!(fold_document_number("AN1234567"), fold_document_number("AN1234568"));
+    }
+
+    #[test]
+    fn cyrillic_document_numbers_keep_both_readings() {
+        let keys = document_number_keys("ан 123 4567");
+        assert!(keys.contains(&"AN1234567".to_string()), "{keys:?}");
+        assert!(keys.contains(&"AH1234567".to_string()), "{keys:?}");
+        assert_eq!(document_number_keys("AN-1234567"), vec!["AN1234567".to_string()]);
+        assert!(document_number_keys(" - ").is_empty());
     }
 }

@@ -6,9 +6,11 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hkdf::Hkdf;
+use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
 
 use super::error::{Result, VaultError};
 
@@ -46,11 +48,13 @@ impl KdfParams {
     pub const OWASP_MIN_M_KIB: u32 = 19 * 1024;
     pub const OWASP_MIN_T: u32 = 2;
 
-    /// The default for new vaults: 64 MiB, 3 passes, 1 lane (RFC 9106's
-    /// second recommended option, with one lane because phones unlock on one
-    /// core). See docs/SECURITY.md for the measurement behind the choice.
+    /// The default for new vaults: 128 MiB, 4 passes, 1 lane: twice the
+    /// memory of RFC 9106's second recommended option, one lane because
+    /// phones unlock on one core, tuned to about 300 ms on the reference
+    /// machine (docs/PERFORMANCE.md) and so about a second on a slow phone.
+    /// See docs/SECURITY.md for the reasoning.
     pub fn recommended() -> Self {
-        Self::argon2id(64 * 1024, 3, 1)
+        Self::argon2id(128 * 1024, 4, 1)
     }
 
     /// OWASP's minimum; used by tests that unlock many times, and acceptable
@@ -176,13 +180,60 @@ pub fn open(key: &Key, sealed: &[u8], aad: &[u8]) -> Option<Zeroizing<Vec<u8>>> 
         .map(Zeroizing::new)
 }
 
-/// The data key and the subkeys derived from it. Dropping this wipes them all.
-#[derive(ZeroizeOnDrop)]
+/// Keyed 128-bit tags (HMAC-SHA256, truncated) for blind indexes. The
+/// HMAC state is computed once from the key and cloned per tag; it is
+/// key-equivalent, so it is overwritten when dropped.
+pub struct TagKey(Hmac<Sha256>);
+
+pub const TAG_BYTES: usize = 16;
+
+impl TagKey {
+    fn new(key: &Key) -> Self {
+        TagKey(<Hmac<Sha256> as Mac>::new_from_slice(&key.0).expect("HMAC takes any key length"))
+    }
+
+    /// The tag of `value` within `domain` (so equal values in different
+    /// fields never share a tag).
+    pub fn tag(&self, domain: &str, value: &str) -> [u8; TAG_BYTES] {
+        let mut mac = self.0.clone();
+        mac.update(domain.as_bytes());
+        mac.update(&[0]);
+        mac.update(value.as_bytes());
+        let full = mac.finalize().into_bytes();
+        let mut out = [0u8; TAG_BYTES];
+        out.copy_from_slice(&full[..TAG_BYTES]);
+        out
+    }
+}
+
+impl Drop for TagKey {
+    fn drop(&mut self) {
+        let blank = <Hmac<Sha256> as Mac>::new_from_slice(&[0u8; KEY_LEN]).expect("HMAC takes any key length");
+        // Volatile so the overwrite of soon-freed memory is not optimised away.
+        unsafe { std::ptr::write_volatile(&mut self.0, blank) };
+        std::sync::atomic::compiler_fence(std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// The subkeys derived from the data key (which is dropped, and so wiped,
+/// once they exist). Dropping this wipes them all.
 pub struct VaultKeys {
-    pub(crate) data: Key,
     pub(crate) records: Key,
-    pub(crate) index: Key,
+    pub(crate) index: TagKey,
     pub(crate) attachments: Key,
+    /// Tags of record kinds, cached: every read and write needs one.
+    pub(crate) kind_tags: std::cell::RefCell<std::collections::HashMap<String, [u8; TAG_BYTES]>>,
+}
+
+impl VaultKeys {
+    pub(crate) fn kind_tag(&self, kind: &str) -> [u8; TAG_BYTES] {
+        if let Some(t) = self.kind_tags.borrow().get(kind) {
+            return *t;
+        }
+        let t = self.index.tag("kind", kind);
+        self.kind_tags.borrow_mut().insert(kind.to_string(), t);
+        t
+    }
 }
 
 impl VaultKeys {
@@ -198,10 +249,11 @@ impl VaultKeys {
         };
         VaultKeys {
             records: sub(b"homeward/v1/records"),
-            index: sub(b"homeward/v1/blind-index"),
+            index: TagKey::new(&sub(b"homeward/v1/blind-index")),
             attachments: sub(b"homeward/v1/attachments"),
-            data,
+            kind_tags: Default::default(),
         }
+        // `data` drops here and is zeroized.
     }
 }
 
@@ -230,9 +282,11 @@ mod tests {
         let dk = Key::random();
         let a = VaultKeys::derive(dk.clone(), b"vault-a");
         let b = VaultKeys::derive(dk, b"vault-b");
-        assert_ne!(a.records.0, a.index.0);
-        assert_ne!(a.index.0, a.attachments.0);
+        assert_ne!(a.records.0, a.attachments.0);
         assert_ne!(a.records.0, b.records.0);
+        assert_ne!(a.index.tag("d", "v"), b.index.tag("d", "v"));
+        assert_ne!(a.index.tag("d", "v"), a.index.tag("e", "v"));
+        assert_eq!(a.kind_tag("k"), a.index.tag("kind", "k"));
     }
 
     #[test]

@@ -33,6 +33,7 @@ pub use keystore::{DeviceKeyStore, KeyStoreError, SoftwareKeyStore};
 pub use lockout::{Clock, LockoutPolicy, ManualClock, SystemClock};
 pub use records::{IndexTerm, Lookup, NewRecord, Record, RecordId};
 pub use schema::SCHEMA_VERSION;
+pub use uuid::Uuid;
 pub use secret::{check_policy, Secret, MIN_PASSPHRASE_CHARS, MIN_PIN_CHARS};
 
 use crypto::VaultKeys;

@@ -5,19 +5,17 @@
 //! with associated data binding it to its id, kind and schema version: a
 //! ciphertext altered, or moved to another row, fails to open.
 
-use hmac::{Hmac, Mac};
 use rusqlite::{params, OptionalExtension, Transaction};
-use sha2::Sha256;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
-use super::crypto::{self, Key, VaultKeys};
+use super::crypto::{self, VaultKeys, TAG_BYTES};
 use super::error::{Result, VaultError};
 use super::Vault;
 use crate::text;
 
 const PAD_BLOCK: usize = 64;
-const TAG_LEN: usize = 16;
+const TAG_LEN: usize = TAG_BYTES;
 
 /// An opaque record id: random (UUIDv4), so it reveals neither time nor order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -93,20 +91,8 @@ fn record_aad(id: &RecordId, kind: &str, schema_version: u32) -> Vec<u8> {
     aad
 }
 
-/// A keyed tag: HMAC-SHA256 under the index subkey, truncated to 128 bits.
-fn tag(key: &Key, domain: &str, value: &str) -> [u8; TAG_LEN] {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key.0).expect("HMAC takes any key length");
-    mac.update(domain.as_bytes());
-    mac.update(&[0]);
-    mac.update(value.as_bytes());
-    let full = mac.finalize().into_bytes();
-    let mut out = [0u8; TAG_LEN];
-    out.copy_from_slice(&full[..TAG_LEN]);
-    out
-}
-
 fn kind_tag(keys: &VaultKeys, kind: &str) -> [u8; TAG_LEN] {
-    tag(&keys.index, "kind", kind)
+    keys.kind_tag(kind)
 }
 
 fn term_tags(keys: &VaultKeys, term: &IndexTerm) -> Vec<[u8; TAG_LEN]> {
@@ -122,21 +108,17 @@ fn term_tags(keys: &VaultKeys, term: &IndexTerm) -> Vec<[u8; TAG_LEN]> {
 
 fn lookup_tags(keys: &VaultKeys, lookup: Lookup<'_>) -> Vec<[u8; TAG_LEN]> {
     match lookup {
-        Lookup::DocumentNumber(n) => {
-            let folded = text::fold_document_number(n);
-            if folded.is_empty() {
-                vec![]
-            } else {
-                vec![tag(&keys.index, "document", &folded)]
-            }
-        }
+        Lookup::DocumentNumber(n) => text::document_number_keys(n)
+            .iter()
+            .map(|k| keys.index.tag("document", k))
+            .collect(),
         Lookup::Name(n) => text::name_keys(n)
             .iter()
-            .map(|k| tag(&keys.index, "name", k))
+            .map(|k| keys.index.tag("name", k))
             .collect(),
         Lookup::NamePart(n) => text::name_part_keys(n)
             .iter()
-            .map(|k| tag(&keys.index, "name-part", k))
+            .map(|k| keys.index.tag("name-part", k))
             .collect(),
     }
 }
@@ -176,6 +158,41 @@ pub struct VaultWriter<'a> {
 }
 
 impl VaultWriter<'_> {
+    /// Inserts a new record and its index terms; an id already in use is
+    /// refused (`InvalidInput`), never overwritten.
+    pub fn insert(&mut self, rec: &NewRecord<'_>) -> Result<()> {
+        check_kind(rec.kind)?;
+        let sealed = crypto::seal(
+            &self.keys.records,
+            &pad(rec.body),
+            &record_aad(&rec.id, rec.kind, rec.schema_version),
+        );
+        let inserted = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO records (id, kind_tag, schema_version, sealed) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO NOTHING",
+            )?
+            .execute(params![rec.id.0.as_bytes(), kind_tag(self.keys, rec.kind), rec.schema_version, sealed])?;
+        if inserted == 0 {
+            return Err(VaultError::InvalidInput("a record with that id already exists".into()));
+        }
+        self.insert_tags(rec)
+    }
+
+    fn insert_tags(&mut self, rec: &NewRecord<'_>) -> Result<()> {
+        let id = rec.id.0.as_bytes();
+        let mut ins = self
+            .tx
+            .prepare_cached("INSERT OR IGNORE INTO blind_index (tag, record_id) VALUES (?1, ?2)")?;
+        for term in rec.index {
+            for t in term_tags(self.keys, term) {
+                ins.execute(params![t, id])?;
+            }
+        }
+        Ok(())
+    }
+
     /// Inserts or replaces a record and its index terms. Replacing is allowed
     /// only within the same kind.
     pub fn put(&mut self, rec: &NewRecord<'_>) -> Result<()> {
@@ -198,19 +215,10 @@ impl VaultWriter<'_> {
         if changed == 0 {
             return Err(VaultError::InvalidInput("that id belongs to a record of another kind".into()));
         }
-        let id = rec.id.0.as_bytes();
         self.tx
             .prepare_cached("DELETE FROM blind_index WHERE record_id = ?1")?
-            .execute([id])?;
-        let mut ins = self
-            .tx
-            .prepare_cached("INSERT OR IGNORE INTO blind_index (tag, record_id) VALUES (?1, ?2)")?;
-        for term in rec.index {
-            for t in term_tags(self.keys, term) {
-                ins.execute(params![t, id])?;
-            }
-        }
-        Ok(())
+            .execute([rec.id.0.as_bytes()])?;
+        self.insert_tags(rec)
     }
 
     /// Deletes a record, its index tags and its attachments' rows. Returns
@@ -244,6 +252,11 @@ impl Vault {
         let out = f(&mut w)?;
         w.tx.commit()?;
         Ok(out)
+    }
+
+    /// Inserts a new record in its own transaction.
+    pub fn insert(&mut self, rec: &NewRecord<'_>) -> Result<()> {
+        self.write(|w| w.insert(rec))
     }
 
     /// Inserts or replaces one record in its own transaction.
