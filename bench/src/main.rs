@@ -74,10 +74,12 @@ impl Plain {
     }
 
     fn insert(tx: &rusqlite::Transaction<'_>, id: &[u8; 16], i: usize) {
-        tx.prepare_cached("INSERT INTO records (id, kind, schema_version, body) VALUES (?1, ?2, 1, ?3)")
-            .unwrap()
-            .execute(params![&id[..], KIND, body(i)])
-            .unwrap();
+        tx.prepare_cached(
+            "INSERT INTO records (id, kind, schema_version, body) VALUES (?1, ?2, 1, ?3)",
+        )
+        .unwrap()
+        .execute(params![&id[..], KIND, body(i)])
+        .unwrap();
         tx.prepare_cached("INSERT INTO doc_index (doc, record_id) VALUES (?1, ?2)")
             .unwrap()
             .execute(params![doc(i), &id[..]])
@@ -171,7 +173,11 @@ impl VaultBackend {
     }
 
     fn read(&self, id: &[u8; 16]) -> Vec<u8> {
-        self.vault.get(KIND, RecordId(uuid_of(id))).unwrap().body.to_vec()
+        self.vault
+            .get(KIND, RecordId(uuid_of(id)))
+            .unwrap()
+            .body
+            .to_vec()
     }
 
     fn lookup(&self, d: &str) -> Option<Vec<u8>> {
@@ -193,7 +199,11 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 /// Times `f` on a fresh backend `reps` times and returns the median.
-fn measure<B>(reps: usize, mut setup: impl FnMut(&Path) -> B, mut f: impl FnMut(&mut B)) -> Duration {
+fn measure<B>(
+    reps: usize,
+    mut setup: impl FnMut(&Path) -> B,
+    mut f: impl FnMut(&mut B),
+) -> Duration {
     let times = (0..reps)
         .map(|_| {
             let dir = tempfile::tempdir().unwrap();
@@ -223,9 +233,23 @@ fn ms(d: Duration) -> f64 {
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let s = if quick {
-        Sizes { bulk: 1_000, singles: 50, reads: 1_000, lookup_set: 5_000, lookups: 200, reps: 1 }
+        Sizes {
+            bulk: 1_000,
+            singles: 50,
+            reads: 1_000,
+            lookup_set: 5_000,
+            lookups: 200,
+            reps: 1,
+        }
     } else {
-        Sizes { bulk: 10_000, singles: 1_000, reads: 10_000, lookup_set: 100_000, lookups: 2_000, reps: 5 }
+        Sizes {
+            bulk: 10_000,
+            singles: 1_000,
+            reads: 10_000,
+            lookup_set: 100_000,
+            lookups: 2_000,
+            reps: 5,
+        }
     };
     let mut rows = Vec::new();
     let plain_open = |p: &Path| Plain::open(&p.join("plain.db"), None);
@@ -238,14 +262,30 @@ fn main() {
     let c = measure(s.reps, cipher_open, |b| b.bulk(&bulk_ids, 0));
     let v = measure(s.reps, vault_open, |b| b.bulk(&bulk_ids, 0));
     let met = ms(v) <= 1.3 * ms(p) && v <= c;
-    rows.push(Row { workload: format!("insert {} x 1 KiB, one transaction", s.bulk), unit: "ms", plain: ms(p), sqlcipher: ms(c), vault: ms(v), target: "<= 1.3x plain, <= SQLCipher", met });
+    rows.push(Row {
+        workload: format!("insert {} x 1 KiB, one transaction", s.bulk),
+        unit: "ms",
+        plain: ms(p),
+        sqlcipher: ms(c),
+        vault: ms(v),
+        target: "<= 1.3x plain, <= SQLCipher",
+        met,
+    });
 
     // 2. Single-record transactions (each a durable commit).
     let single_ids = ids(s.singles);
     let p = measure(s.reps, plain_open, |b| b.singles(&single_ids, 0));
     let c = measure(s.reps, cipher_open, |b| b.singles(&single_ids, 0));
     let v = measure(s.reps, vault_open, |b| b.singles(&single_ids, 0));
-    rows.push(Row { workload: format!("{} inserts, one transaction each", s.singles), unit: "ms", plain: ms(p), sqlcipher: ms(c), vault: ms(v), target: "<= SQLCipher", met: v <= c });
+    rows.push(Row {
+        workload: format!("{} inserts, one transaction each", s.singles),
+        unit: "ms",
+        plain: ms(p),
+        sqlcipher: ms(c),
+        vault: ms(v),
+        target: "<= SQLCipher",
+        met: v <= c,
+    });
 
     // 3. Read by id, in random order, after a bulk load.
     let read_ids = ids(s.reads);
@@ -283,7 +323,15 @@ fn main() {
     let c = time_reads(s.reps, &|d| Box::new(cipher_open(d)));
     let v = time_reads(s.reps, &|d| Box::new(vault_open(d)));
     let met = ms(v) <= 1.3 * ms(p) && v <= c;
-    rows.push(Row { workload: format!("read {} by id (random order)", s.reads), unit: "ms", plain: ms(p), sqlcipher: ms(c), vault: ms(v), target: "<= 1.3x plain, <= SQLCipher", met });
+    rows.push(Row {
+        workload: format!("read {} by id (random order)", s.reads),
+        unit: "ms",
+        plain: ms(p),
+        sqlcipher: ms(c),
+        vault: ms(v),
+        target: "<= 1.3x plain, <= SQLCipher",
+        met,
+    });
 
     // 4. Lookup by document number in a large set (per lookup, one load).
     let set_ids = ids(s.lookup_set);
@@ -305,7 +353,15 @@ fn main() {
     let p = lookup(&|d| Box::new(plain_open(d)));
     let c = lookup(&|d| Box::new(cipher_open(d)));
     let v = lookup(&|d| Box::new(vault_open(d)));
-    rows.push(Row { workload: format!("lookup by document number among {}", s.lookup_set), unit: "µs/lookup", plain: us(p), sqlcipher: us(c), vault: us(v), target: "< 1000 µs", met: v < Duration::from_millis(1) });
+    rows.push(Row {
+        workload: format!("lookup by document number among {}", s.lookup_set),
+        unit: "µs/lookup",
+        plain: us(p),
+        sqlcipher: us(c),
+        vault: us(v),
+        target: "< 1000 µs",
+        met: v < Duration::from_millis(1),
+    });
 
     // 5. Unlock: argon2id at the chosen parameters vs SQLCipher's key derivation.
     let dir = tempfile::tempdir().unwrap();
@@ -328,7 +384,9 @@ fn main() {
                 let t = Instant::now();
                 let conn = Connection::open(dir.path().join("cipher.db")).unwrap();
                 conn.pragma_update(None, "key", PASS).unwrap();
-                let n: i64 = conn.query_row("SELECT count(*) FROM records", [], |r| r.get(0)).unwrap();
+                let n: i64 = conn
+                    .query_row("SELECT count(*) FROM records", [], |r| r.get(0))
+                    .unwrap();
                 assert_eq!(n, 0);
                 t.elapsed()
             })
@@ -337,12 +395,17 @@ fn main() {
     let p = {
         let t = Instant::now();
         let conn = Connection::open(dir.path().join("plain2.db")).unwrap();
-        conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)).unwrap();
+        conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
+            .unwrap();
         t.elapsed()
     };
     let k = KdfParams::recommended();
     rows.push(Row {
-        workload: format!("unlock (vault: argon2id {} MiB, t={}; SQLCipher: PBKDF2-SHA512 256k)", k.m_cost_kib / 1024, k.t_cost),
+        workload: format!(
+            "unlock (vault: argon2id {} MiB, t={}; SQLCipher: PBKDF2-SHA512 256k)",
+            k.m_cost_kib / 1024,
+            k.t_cost
+        ),
         unit: "ms",
         plain: ms(p),
         sqlcipher: ms(c),
@@ -356,7 +419,14 @@ fn main() {
     for r in &rows {
         println!(
             "| {} | {} | {:.3} | {:.3} | {:.3} | {:.2}x | {:.2}x | {} | {} |",
-            r.workload, r.unit, r.plain, r.sqlcipher, r.vault, r.vault / r.plain, r.vault / r.sqlcipher, r.target,
+            r.workload,
+            r.unit,
+            r.plain,
+            r.sqlcipher,
+            r.vault,
+            r.vault / r.plain,
+            r.vault / r.sqlcipher,
+            r.target,
             if r.met { "yes" } else { "no" }
         );
     }

@@ -4,7 +4,9 @@
 use std::path::Path;
 use std::time::Instant;
 
-use homeward_core::vault::{self, IndexTerm, Lookup, NewRecord, RecordId, Secret, Vault, VaultError, VaultOptions};
+use homeward_core::vault::{
+    self, IndexTerm, Lookup, NewRecord, RecordId, Secret, Vault, VaultError, VaultOptions,
+};
 
 use crate::output::Output;
 
@@ -34,25 +36,39 @@ pub fn run(out: &Output, dir: &Path) -> vault::Result<()> {
         }
         std::fs::remove_dir_all(dir)?;
     }
-    out.say(&format!("1. Creating a vault in {} (argon2id, 128 MiB, 4 passes)...", dir.display()));
-    let mut v = Vault::create(dir, &Secret::new(DEMO_PASSPHRASE), None, VaultOptions::default())?;
+    out.say(&format!(
+        "1. Creating a vault in {} (argon2id, 128 MiB, 4 passes)...",
+        dir.display()
+    ));
+    let mut v = Vault::create(
+        dir,
+        &Secret::new(DEMO_PASSPHRASE),
+        None,
+        VaultOptions::default(),
+    )?;
     v.lock();
     let t = Instant::now();
     v.unlock(&Secret::new(DEMO_PASSPHRASE), None)?;
     let unlock_ms = t.elapsed().as_millis();
-    out.say(&format!("   unlocked in {unlock_ms} ms (the cost an attacker pays per guess)"));
+    out.say(&format!(
+        "   unlocked in {unlock_ms} ms (the cost an attacker pays per guess)"
+    ));
 
     out.say("2. Saving five fictional cases, each sealed with XChaCha20-Poly1305...");
     let mut ids = Vec::new();
     for (name, doc, city) in PEOPLE {
         let id = RecordId::random();
-        let body = serde_json::json!({ "name": name, "document": doc, "found_in": city }).to_string();
+        let body =
+            serde_json::json!({ "name": name, "document": doc, "found_in": city }).to_string();
         v.put(&NewRecord {
             id,
             kind: KIND,
             schema_version: 1,
             body: body.as_bytes(),
-            index: &[IndexTerm::Name(name.into()), IndexTerm::DocumentNumber(doc.into())],
+            index: &[
+                IndexTerm::Name(name.into()),
+                IndexTerm::DocumentNumber(doc.into()),
+            ],
         })?;
         ids.push(id);
     }
@@ -62,10 +78,22 @@ pub fn run(out: &Output, dir: &Path) -> vault::Result<()> {
     out.say("3. Finding them through keyed blind indexes (exact, no names stored):");
     let mut lookups = Vec::new();
     for (label, lookup) in [
-        ("name typed in Latin: \"AIGUL ASANOVA BAKYTOVNA\"", Lookup::Name("AIGUL ASANOVA BAKYTOVNA")),
-        ("surname typed in Cyrillic: \"Омурбекова\"", Lookup::NamePart("Омурбекова")),
-        ("older spelling: \"Yuliya Ivanova\"", Lookup::Name("Yuliya Ivanova")),
-        ("document number with Cyrillic letters and spaces: \"ан 123 4567\"", Lookup::DocumentNumber("ан 123 4567")),
+        (
+            "name typed in Latin: \"AIGUL ASANOVA BAKYTOVNA\"",
+            Lookup::Name("AIGUL ASANOVA BAKYTOVNA"),
+        ),
+        (
+            "surname typed in Cyrillic: \"Омурбекова\"",
+            Lookup::NamePart("Омурбекова"),
+        ),
+        (
+            "older spelling: \"Yuliya Ivanova\"",
+            Lookup::Name("Yuliya Ivanova"),
+        ),
+        (
+            "document number with Cyrillic letters and spaces: \"ан 123 4567\"",
+            Lookup::DocumentNumber("ан 123 4567"),
+        ),
     ] {
         let found = v.find(lookup)?;
         let names: Vec<String> = found
@@ -104,7 +132,14 @@ pub fn run(out: &Output, dir: &Path) -> vault::Result<()> {
             files.push(serde_json::json!({ "file": p, "bytes": bytes.len() }));
         }
     }
-    out.say(&format!("   plaintext found: {}", if leaks.is_empty() { "none" } else { "YES (bug!)" }));
+    out.say(&format!(
+        "   plaintext found: {}",
+        if leaks.is_empty() {
+            "none"
+        } else {
+            "YES (bug!)"
+        }
+    ));
 
     out.say("5. A wrong passphrase is counted on disk and answered with a delay:");
     v.lock();

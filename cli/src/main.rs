@@ -14,7 +14,11 @@ use homeward_core::vault::{self, KdfParams, SoftwareKeyStore, Vault, VaultOption
 use output::{fail, Output};
 
 #[derive(Parser)]
-#[command(name = "homeward", version, about = "Homeward field client: an encrypted vault for screening and certificate records")]
+#[command(
+    name = "homeward",
+    version,
+    about = "Homeward field client: an encrypted vault for screening and certificate records"
+)]
 struct Cli {
     /// Directory holding the vault (default: $HOMEWARD_DIR, else ~/.local/share/homeward).
     #[arg(long, global = true, env = "HOMEWARD_DIR")]
@@ -79,9 +83,16 @@ fn main() -> ExitCode {
     let ks: Option<&dyn vault::DeviceKeyStore> = keystore.as_ref().map(|k| k as _);
 
     let result = match cli.command {
-        Command::Init { device_key, kdf_memory_mib, kdf_passes } => {
+        Command::Init {
+            device_key,
+            kdf_memory_mib,
+            kdf_passes,
+        } => {
             if device_key && ks.is_none() {
-                return fail(&out, &vault::VaultError::KeyStore("--device-key needs --keystore-dir".into()));
+                return fail(
+                    &out,
+                    &vault::VaultError::KeyStore("--device-key needs --keystore-dir".into()),
+                );
             }
             let options = VaultOptions {
                 kdf: KdfParams::argon2id(kdf_memory_mib.saturating_mul(1024), kdf_passes, 1),
@@ -127,22 +138,48 @@ fn init(
     Ok(())
 }
 
-fn unlock(out: &Output, dir: &std::path::Path, ks: Option<&dyn vault::DeviceKeyStore>) -> vault::Result<()> {
-    let mut v = Vault::open(dir, VaultOptions::default())?;
+/// Options for opening an existing vault from the CLI. The floor for raising
+/// key-derivation parameters is OWASP's minimum, so a vault deliberately
+/// created lighter for a slow device (`init --kdf-memory-mib`) stays as chosen;
+/// the apps set their own floor.
+fn existing_vault_options() -> VaultOptions {
+    VaultOptions {
+        kdf: KdfParams::owasp_minimum(),
+        ..VaultOptions::default()
+    }
+}
+
+fn unlock(
+    out: &Output,
+    dir: &std::path::Path,
+    ks: Option<&dyn vault::DeviceKeyStore>,
+) -> vault::Result<()> {
+    let mut v = Vault::open(dir, existing_vault_options())?;
     let secret = secrets::existing_secret("HOMEWARD_PASSPHRASE", "Passphrase")?;
     v.unlock(&secret, ks)?;
     let s = v.status()?;
     out.print(
-        &format!("Unlocked: {} records, {} attachments", s.records, s.attachments),
+        &format!(
+            "Unlocked: {} records, {} attachments",
+            s.records, s.attachments
+        ),
         &serde_json::json!({ "unlocked": true, "status": s }),
     );
     Ok(())
 }
 
-fn passwd(out: &Output, dir: &std::path::Path, ks: Option<&dyn vault::DeviceKeyStore>) -> vault::Result<()> {
-    let mut v = Vault::open(dir, VaultOptions::default())?;
+fn passwd(
+    out: &Output,
+    dir: &std::path::Path,
+    ks: Option<&dyn vault::DeviceKeyStore>,
+) -> vault::Result<()> {
+    let mut v = Vault::open(dir, existing_vault_options())?;
     let current = secrets::existing_secret("HOMEWARD_PASSPHRASE", "Current passphrase")?;
-    let new = secrets::new_secret("HOMEWARD_NEW_PASSPHRASE", "New passphrase", v.is_device_bound())?;
+    let new = secrets::new_secret(
+        "HOMEWARD_NEW_PASSPHRASE",
+        "New passphrase",
+        v.is_device_bound(),
+    )?;
     v.change_secret(&current, &new, ks)?;
     out.print(
         "Passphrase changed; no record was re-encrypted.",
@@ -159,7 +196,7 @@ fn status(out: &Output, dir: &std::path::Path) -> vault::Result<()> {
         );
         return Ok(());
     }
-    let v = Vault::open(dir, VaultOptions::default())?;
+    let v = Vault::open(dir, existing_vault_options())?;
     let s = v.status()?;
     let text = format!(
         "Vault in {}\n  format {} (schema {})\n  records: {}\n  attachments: {}\n  argon2id: {} MiB, {} passes, {} lane(s)\n  device-bound: {}\n  failed unlocks: {} ({} left before wipe{})",

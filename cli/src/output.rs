@@ -11,7 +11,10 @@ pub struct Output {
 impl Output {
     pub fn print(&self, text: &str, json: &serde_json::Value) {
         if self.json {
-            println!("{}", serde_json::to_string_pretty(json).expect("JSON serialises"));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(json).expect("JSON serialises")
+            );
         } else {
             println!("{text}");
         }
@@ -55,8 +58,14 @@ pub fn fail(out: &Output, e: &VaultError) -> ExitCode {
     };
     if out.json {
         let mut err = serde_json::json!({ "kind": kind, "message": message });
-        if let VaultError::WrongSecret { attempts_remaining, retry_after }
-        | VaultError::TooSoon { attempts_remaining, retry_after } = e
+        if let VaultError::WrongSecret {
+            attempts_remaining,
+            retry_after,
+        }
+        | VaultError::TooSoon {
+            attempts_remaining,
+            retry_after,
+        } = e
         {
             err["attempts_remaining"] = (*attempts_remaining).into();
             err["retry_after_secs"] = retry_after.as_secs_f64().ceil().into();

@@ -7,7 +7,11 @@ use zeroize::Zeroizing;
 fn prompt(label: &str) -> Result<Zeroizing<String>, VaultError> {
     rpassword::prompt_password(format!("{label}: "))
         .map(Zeroizing::new)
-        .map_err(|e| VaultError::InvalidInput(format!("cannot read the passphrase from the terminal ({e}); set HOMEWARD_PASSPHRASE")))
+        .map_err(|e| {
+            VaultError::InvalidInput(format!(
+                "cannot read the passphrase from the terminal ({e}); set HOMEWARD_PASSPHRASE"
+            ))
+        })
 }
 
 pub fn existing_secret(var: &str, label: &str) -> Result<Secret, VaultError> {
@@ -29,7 +33,9 @@ pub fn new_secret(var: &str, label: &str, device_bound: bool) -> Result<Secret, 
     check_policy(&s, device_bound)?;
     let again = prompt("Type it again")?;
     if *again != *first {
-        return Err(VaultError::InvalidInput("the two passphrases differ".into()));
+        return Err(VaultError::InvalidInput(
+            "the two passphrases differ".into(),
+        ));
     }
     Ok(s)
 }

@@ -122,7 +122,12 @@ pub fn fold_name(name: &str, scheme: Transliteration) -> Vec<String> {
     // German-style and Turkish dotless forms that NFKD leaves alone.
     tokens
         .into_iter()
-        .map(|t| t.replace('ß', "ss").replace('ı', "i").replace('ø', "o").replace('æ', "ae"))
+        .map(|t| {
+            t.replace('ß', "ss")
+                .replace('ı', "i")
+                .replace('ø', "o")
+                .replace('æ', "ae")
+        })
         .collect()
 }
 
@@ -233,7 +238,10 @@ mod tests {
         let cyr = name_keys("Юлия");
         for latin in ["Iuliia", "YULIYA"] {
             let q = name_keys(latin);
-            assert!(q.iter().any(|k| cyr.contains(k)), "{latin} should meet Юлия");
+            assert!(
+                q.iter().any(|k| cyr.contains(k)),
+                "{latin} should meet Юлия"
+            );
         }
     }
 
@@ -261,7 +269,10 @@ mod tests {
         assert_eq!(fold_document_number("an 123-456 7"), "AN1234567");
         // Cyrillic А and Н typed on a Cyrillic keyboard look like Latin A and H.
         assert_eq!(fold_document_number("АН1234567"), "AH1234567");
-        assert_ne!(fold_document_number("AN1234567"), fold_document_number("AN1234568"));
+        assert_ne!(
+            fold_document_number("AN1234567"),
+            fold_document_number("AN1234568")
+        );
     }
 
     #[test]
@@ -269,7 +280,10 @@ mod tests {
         let keys = document_number_keys("ан 123 4567");
         assert!(keys.contains(&"AN1234567".to_string()), "{keys:?}");
         assert!(keys.contains(&"AH1234567".to_string()), "{keys:?}");
-        assert_eq!(document_number_keys("AN-1234567"), vec!["AN1234567".to_string()]);
+        assert_eq!(
+            document_number_keys("AN-1234567"),
+            vec!["AN1234567".to_string()]
+        );
         assert!(document_number_keys(" - ").is_empty());
     }
 }

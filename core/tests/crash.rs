@@ -18,7 +18,10 @@ const DOC_MARKER: &str = "KRASH000";
 
 fn body_for(seq: u64) -> String {
     // ~1 KiB of deterministic content, so the parent can check every byte.
-    format!("{{\"seq\":{seq},\"name\":\"{MARKER} {seq}\",\"pad\":\"{}\"}}", "x".repeat(1000))
+    format!(
+        "{{\"seq\":{seq},\"name\":\"{MARKER} {seq}\",\"pad\":\"{}\"}}",
+        "x".repeat(1000)
+    )
 }
 
 /// The child: not a test of its own (ignored), run by the parent with
@@ -26,8 +29,13 @@ fn body_for(seq: u64) -> String {
 #[test]
 #[ignore]
 fn crash_child_writer() {
-    let Ok(dir) = std::env::var("HOMEWARD_CRASH_DIR") else { return };
-    let start: u64 = std::env::var("HOMEWARD_CRASH_SEQ").unwrap().parse().unwrap();
+    let Ok(dir) = std::env::var("HOMEWARD_CRASH_DIR") else {
+        return;
+    };
+    let start: u64 = std::env::var("HOMEWARD_CRASH_SEQ")
+        .unwrap()
+        .parse()
+        .unwrap();
     let mut v = open_unlocked(std::path::Path::new(&dir));
     let stdout = std::io::stdout();
     for seq in start.. {
@@ -103,7 +111,13 @@ fn killed_writers_lose_no_committed_record() {
 
     for round in 0..rounds {
         let mut child = Command::new(&exe)
-            .args(["crash_child_writer", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+            .args([
+                "crash_child_writer",
+                "--exact",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env("HOMEWARD_CRASH_DIR", dir.path())
             .env("HOMEWARD_CRASH_SEQ", seq.to_string())
             .stdout(Stdio::piped())
@@ -130,10 +144,17 @@ fn killed_writers_lose_no_committed_record() {
         child.kill().unwrap(); // SIGKILL on Unix
         child.wait().unwrap();
         let lines = reader.join().unwrap();
-        for l in lines.iter().filter(|l| !l.starts_with("running") && !l.is_empty()) {
+        for l in lines
+            .iter()
+            .filter(|l| !l.starts_with("running") && !l.is_empty())
+        {
             let mut parts = l.split_whitespace();
-            let (Some(id), Some(s)) = (parts.next(), parts.next()) else { continue };
-            let (Ok(id), Ok(s)) = (id.parse::<RecordId>(), s.parse::<u64>()) else { continue };
+            let (Some(id), Some(s)) = (parts.next(), parts.next()) else {
+                continue;
+            };
+            let (Ok(id), Ok(s)) = (id.parse::<RecordId>(), s.parse::<u64>()) else {
+                continue;
+            };
             committed.push((id, s, parts.next().map(str::to_string)));
             seq = seq.max(s + 1);
         }
@@ -145,7 +166,9 @@ fn killed_writers_lose_no_committed_record() {
         let full_check = round % 5 == 4 || round + 1 == rounds;
         let from = if full_check { 0 } else { checked_upto };
         for (id, s, att) in &committed[from..] {
-            let rec = v.get(KIND, *id).unwrap_or_else(|e| panic!("round {round}: {id} lost: {e}"));
+            let rec = v
+                .get(KIND, *id)
+                .unwrap_or_else(|e| panic!("round {round}: {id} lost: {e}"));
             assert_eq!(rec.body.as_slice(), body_for(*s).as_bytes());
             if let Some(att) = att {
                 let att_id = v
@@ -155,7 +178,10 @@ fn killed_writers_lose_no_committed_record() {
                     .find(|a| a.to_string() == *att)
                     .expect("attachment row lost");
                 let data = v.read_attachment(*id, att_id).unwrap();
-                assert_eq!(data.as_slice(), format!("{MARKER}-photo-{s}").repeat(3000).as_bytes());
+                assert_eq!(
+                    data.as_slice(),
+                    format!("{MARKER}-photo-{s}").repeat(3000).as_bytes()
+                );
             }
         }
         checked_upto = committed.len();
@@ -166,7 +192,9 @@ fn killed_writers_lose_no_committed_record() {
             }
         }
         if let Some((id, s, _)) = committed.last() {
-            let found = v.find(Lookup::DocumentNumber(&format!("{DOC_MARKER}{s}"))).unwrap();
+            let found = v
+                .find(Lookup::DocumentNumber(&format!("{DOC_MARKER}{s}")))
+                .unwrap();
             assert!(found.contains(id));
         }
         drop(v);
@@ -179,8 +207,12 @@ fn killed_writers_lose_no_committed_record() {
         "the child should commit records before it is killed (got {})",
         committed.len()
     );
-    eprintln!("{} records committed across {rounds} kills", committed.len());
+    eprintln!(
+        "{} records committed across {rounds} kills",
+        committed.len()
+    );
     // The vault still opens through the normal path at the end.
     let mut v = Vault::open(dir.path(), options(clock())).unwrap();
-    v.unlock(&homeward_core::vault::Secret::new(PASS), None).unwrap();
+    v.unlock(&homeward_core::vault::Secret::new(PASS), None)
+        .unwrap();
 }

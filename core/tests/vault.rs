@@ -8,8 +8,7 @@ use std::time::Duration;
 
 use common::*;
 use homeward_core::vault::{
-    IndexTerm, KdfParams, Lookup, NewRecord, RecordId, Secret, SoftwareKeyStore, Vault,
-    VaultError,
+    IndexTerm, KdfParams, Lookup, NewRecord, RecordId, Secret, SoftwareKeyStore, Vault, VaultError,
 };
 use rusqlite::Connection;
 
@@ -23,7 +22,10 @@ fn person(v: &mut Vault, name: &str, doc: &str) -> RecordId {
         kind: KIND,
         schema_version: 1,
         body: body.as_bytes(),
-        index: &[IndexTerm::Name(name.into()), IndexTerm::DocumentNumber(doc.into())],
+        index: &[
+            IndexTerm::Name(name.into()),
+            IndexTerm::DocumentNumber(doc.into()),
+        ],
     })
     .unwrap();
     id
@@ -38,11 +40,23 @@ fn records_round_trip_and_are_found_by_document_and_name() {
     let rec = v.get(KIND, a).unwrap();
     assert!(std::str::from_utf8(&rec.body).unwrap().contains("Айгүл"));
 
-    assert_eq!(v.find(Lookup::DocumentNumber("an1234567")).unwrap(), vec![a]);
-    assert_eq!(v.find(Lookup::DocumentNumber("id 765-4321")).unwrap(), vec![b]);
-    assert!(v.find(Lookup::DocumentNumber("AN1234568")).unwrap().is_empty());
+    assert_eq!(
+        v.find(Lookup::DocumentNumber("an1234567")).unwrap(),
+        vec![a]
+    );
+    assert_eq!(
+        v.find(Lookup::DocumentNumber("id 765-4321")).unwrap(),
+        vec![b]
+    );
+    assert!(v
+        .find(Lookup::DocumentNumber("AN1234568"))
+        .unwrap()
+        .is_empty());
     // Latin spelling of a Cyrillic name, parts in another order.
-    assert_eq!(v.find(Lookup::Name("AIGUL BAKYTOVNA ASANOVA")).unwrap(), vec![a]);
+    assert_eq!(
+        v.find(Lookup::Name("AIGUL BAKYTOVNA ASANOVA")).unwrap(),
+        vec![a]
+    );
     assert_eq!(v.find(Lookup::NamePart("Asanova")).unwrap(), vec![a]);
     assert_eq!(v.find(Lookup::NamePart("Иванов")).unwrap(), vec![b]);
     assert!(v.find(Lookup::NamePart("Asanov")).unwrap().is_empty());
@@ -54,7 +68,10 @@ fn records_round_trip_and_are_found_by_document_and_name() {
     assert_eq!(listed, want);
     assert!(v.list("other.kind").unwrap().is_empty());
     // An id of another kind is not found, rather than opened.
-    assert!(matches!(v.get("other.kind", a), Err(VaultError::NotFound(_))));
+    assert!(matches!(
+        v.get("other.kind", a),
+        Err(VaultError::NotFound(_))
+    ));
 
     // Replacing updates the index; deleting removes it.
     v.put(&NewRecord {
@@ -65,12 +82,21 @@ fn records_round_trip_and_are_found_by_document_and_name() {
         index: &[IndexTerm::DocumentNumber("PE0000001".into())],
     })
     .unwrap();
-    assert!(v.find(Lookup::DocumentNumber("AN1234567")).unwrap().is_empty());
-    assert_eq!(v.find(Lookup::DocumentNumber("PE0000001")).unwrap(), vec![a]);
+    assert!(v
+        .find(Lookup::DocumentNumber("AN1234567"))
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        v.find(Lookup::DocumentNumber("PE0000001")).unwrap(),
+        vec![a]
+    );
     assert_eq!(v.get(KIND, a).unwrap().schema_version, 2);
     v.delete(KIND, a).unwrap();
     assert!(matches!(v.get(KIND, a), Err(VaultError::NotFound(_))));
-    assert!(v.find(Lookup::DocumentNumber("PE0000001")).unwrap().is_empty());
+    assert!(v
+        .find(Lookup::DocumentNumber("PE0000001"))
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
@@ -79,7 +105,13 @@ fn a_record_cannot_change_kind() {
     let mut v = new_vault(dir.path());
     let a = person(&mut v, "Bolot", "X1");
     let err = v
-        .put(&NewRecord { id: a, kind: "other", schema_version: 1, body: b"x", index: &[] })
+        .put(&NewRecord {
+            id: a,
+            kind: "other",
+            schema_version: 1,
+            body: b"x",
+            index: &[],
+        })
         .unwrap_err();
     assert!(matches!(err, VaultError::InvalidInput(_)));
     assert!(v.get(KIND, a).is_ok());
@@ -92,9 +124,18 @@ fn locked_vault_refuses_reads_and_writes() {
     let a = person(&mut v, "Nurlan", "N1");
     v.lock();
     assert!(matches!(v.get(KIND, a), Err(VaultError::Locked)));
-    assert!(matches!(v.find(Lookup::NamePart("Nurlan")), Err(VaultError::Locked)));
     assert!(matches!(
-        v.put(&NewRecord { id: RecordId::random(), kind: KIND, schema_version: 1, body: b"x", index: &[] }),
+        v.find(Lookup::NamePart("Nurlan")),
+        Err(VaultError::Locked)
+    ));
+    assert!(matches!(
+        v.put(&NewRecord {
+            id: RecordId::random(),
+            kind: KIND,
+            schema_version: 1,
+            body: b"x",
+            index: &[]
+        }),
         Err(VaultError::Locked)
     ));
     v.unlock(&Secret::new(PASS), None).unwrap();
@@ -107,14 +148,25 @@ fn a_transaction_commits_all_or_nothing() {
     let mut v = new_vault(dir.path());
     let ok = RecordId::random();
     let res: Result<(), VaultError> = v.write(|w| {
-        w.put(&NewRecord { id: ok, kind: KIND, schema_version: 1, body: b"a", index: &[] })?;
+        w.put(&NewRecord {
+            id: ok,
+            kind: KIND,
+            schema_version: 1,
+            body: b"a",
+            index: &[],
+        })?;
         Err(VaultError::InvalidInput("abort".into()))
     });
     assert!(res.is_err());
     assert!(matches!(v.get(KIND, ok), Err(VaultError::NotFound(_))));
 }
 
-const MARKERS: [&str; 4] = ["Zhyldyzbekova", "Жылдызбекова", "MRKPASS998877", "Бишкек-Маркер"];
+const MARKERS: [&str; 4] = [
+    "Zhyldyzbekova",
+    "Жылдызбекова",
+    "MRKPASS998877",
+    "Бишкек-Маркер",
+];
 
 fn write_marked(v: &mut Vault) -> RecordId {
     let id = RecordId::random();
@@ -151,8 +203,12 @@ fn no_plaintext_on_disk_open_closed_and_after_passphrase_change() {
     assert!(dir.path().join("vault.db-wal").exists());
     assert_no_plaintext(dir.path(), &MARKERS);
 
-    v.change_secret(&Secret::new(PASS), &Secret::new("another long passphrase"), None)
-        .unwrap();
+    v.change_secret(
+        &Secret::new(PASS),
+        &Secret::new("another long passphrase"),
+        None,
+    )
+    .unwrap();
     write_marked(&mut v);
     assert_no_plaintext(dir.path(), &MARKERS);
     drop(v);
@@ -164,8 +220,10 @@ fn the_scanner_finds_a_planted_marker() {
     // Positive control: the scan above would see plaintext if it were there.
     let dir = tempfile::tempdir().unwrap();
     let c = Connection::open(dir.path().join("plain.db")).unwrap();
-    c.execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t (x TEXT);").unwrap();
-    c.execute("INSERT INTO t VALUES (?1)", ["Жылдызбекова"]).unwrap();
+    c.execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t (x TEXT);")
+        .unwrap();
+    c.execute("INSERT INTO t VALUES (?1)", ["Жылдызбекова"])
+        .unwrap();
     assert!(find_in_files(dir.path(), "Жылдызбекова".as_bytes()));
     let result = std::panic::catch_unwind(|| assert_no_plaintext(dir.path(), &MARKERS));
     assert!(result.is_err());
@@ -174,8 +232,12 @@ fn the_scanner_finds_a_planted_marker() {
 /// Reads the sealed blob of one record straight from SQLite.
 fn sealed_of(dir: &std::path::Path, id: RecordId) -> Vec<u8> {
     let c = Connection::open(dir.join("vault.db")).unwrap();
-    c.query_row("SELECT sealed FROM records WHERE id = ?1", [id.0.as_bytes()], |r| r.get(0))
-        .unwrap()
+    c.query_row(
+        "SELECT sealed FROM records WHERE id = ?1",
+        [id.0.as_bytes()],
+        |r| r.get(0),
+    )
+    .unwrap()
 }
 
 fn set_sealed(dir: &std::path::Path, id: RecordId, sealed: &[u8]) {
@@ -227,8 +289,11 @@ fn swapped_ciphertexts_and_altered_versions_are_detected() {
     set_sealed(dir.path(), b, &sb);
 
     let c = Connection::open(dir.path().join("vault.db")).unwrap();
-    c.execute("UPDATE records SET schema_version = 9 WHERE id = ?1", [a.0.as_bytes()])
-        .unwrap();
+    c.execute(
+        "UPDATE records SET schema_version = 9 WHERE id = ?1",
+        [a.0.as_bytes()],
+    )
+    .unwrap();
     assert!(matches!(v.get(KIND, a), Err(VaultError::Tampered(_))));
     assert!(v.get(KIND, b).is_ok());
 }
@@ -238,7 +303,8 @@ fn wrong_passphrase_counts_delays_and_wipes_at_the_limit() {
     let dir = tempfile::tempdir().unwrap();
     let clock = clock();
     {
-        let mut v = Vault::create(dir.path(), &Secret::new(PASS), None, options(clock.clone())).unwrap();
+        let mut v =
+            Vault::create(dir.path(), &Secret::new(PASS), None, options(clock.clone())).unwrap();
         person(&mut v, "Counted Person", "C1");
     }
     let mut v = Vault::open(dir.path(), options(clock.clone())).unwrap();
@@ -246,7 +312,10 @@ fn wrong_passphrase_counts_delays_and_wipes_at_the_limit() {
     let mut last_delay = Duration::ZERO;
     for attempt in 1..=9u32 {
         match v.unlock(&wrong, None) {
-            Err(VaultError::WrongSecret { attempts_remaining, retry_after }) => {
+            Err(VaultError::WrongSecret {
+                attempts_remaining,
+                retry_after,
+            }) => {
                 assert_eq!(attempts_remaining, 10 - attempt);
                 assert!(retry_after > last_delay, "delay must grow");
                 last_delay = retry_after;
@@ -256,7 +325,10 @@ fn wrong_passphrase_counts_delays_and_wipes_at_the_limit() {
         assert_eq!(v.status().unwrap().failed_attempts, attempt);
         // Too soon: refused without counting, even with the right passphrase.
         match v.unlock(&Secret::new(PASS), None) {
-            Err(VaultError::TooSoon { attempts_remaining, retry_after }) => {
+            Err(VaultError::TooSoon {
+                attempts_remaining,
+                retry_after,
+            }) => {
                 assert_eq!(attempts_remaining, 10 - attempt);
                 assert!(retry_after <= last_delay && retry_after > Duration::ZERO);
             }
@@ -266,10 +338,19 @@ fn wrong_passphrase_counts_delays_and_wipes_at_the_limit() {
         clock.advance(last_delay);
     }
     assert!(matches!(v.unlock(&wrong, None), Err(VaultError::Wiped)));
-    assert!(matches!(v.unlock(&Secret::new(PASS), None), Err(VaultError::Wiped)));
+    assert!(matches!(
+        v.unlock(&Secret::new(PASS), None),
+        Err(VaultError::Wiped)
+    ));
     // Nothing of the vault is left.
-    assert!(common::all_files(dir.path()).is_empty(), "wipe left files behind");
-    assert!(matches!(Vault::open(dir.path(), options(clock)), Err(VaultError::NotInitialised)));
+    assert!(
+        common::all_files(dir.path()).is_empty(),
+        "wipe left files behind"
+    );
+    assert!(matches!(
+        Vault::open(dir.path(), options(clock)),
+        Err(VaultError::NotInitialised)
+    ));
 }
 
 #[test]
@@ -302,7 +383,10 @@ fn a_clock_moved_back_does_not_skip_the_delay() {
     let mut v = Vault::open(dir.path(), options(clock.clone())).unwrap();
     let _ = v.unlock(&Secret::new("wrong wrong wrong"), None);
     clock.set(1_000);
-    assert!(matches!(v.unlock(&Secret::new(PASS), None), Err(VaultError::TooSoon { .. })));
+    assert!(matches!(
+        v.unlock(&Secret::new(PASS), None),
+        Err(VaultError::TooSoon { .. })
+    ));
     clock.advance(Duration::from_secs(1));
     v.unlock(&Secret::new(PASS), None).unwrap();
 }
@@ -327,7 +411,11 @@ fn changing_the_passphrase_rewraps_without_reencrypting() {
     ));
     // A wrong current passphrase is refused and counted.
     assert!(matches!(
-        v.change_secret(&Secret::new("wrong wrong wrong"), &Secret::new("new passphrase here"), None),
+        v.change_secret(
+            &Secret::new("wrong wrong wrong"),
+            &Secret::new("new passphrase here"),
+            None
+        ),
         Err(VaultError::WrongSecret { .. })
     ));
     let clock_skip = v.status().unwrap().retry_after_secs;
@@ -337,15 +425,26 @@ fn changing_the_passphrase_rewraps_without_reencrypting() {
     let clock = clock();
     clock.advance(Duration::from_secs(10));
     let mut v = Vault::open(dir.path(), options(clock.clone())).unwrap();
-    v.change_secret(&Secret::new(PASS), &Secret::new("new passphrase here"), None)
-        .unwrap();
-    assert_eq!(sealed_of(dir.path(), a), sealed_before, "records must not be re-encrypted");
+    v.change_secret(
+        &Secret::new(PASS),
+        &Secret::new("new passphrase here"),
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        sealed_of(dir.path(), a),
+        sealed_before,
+        "records must not be re-encrypted"
+    );
     // The old wrap is gone from every file, WAL included.
     assert!(!find_in_files(dir.path(), &old_wrap));
     drop(v);
 
     let mut v = Vault::open(dir.path(), options(clock.clone())).unwrap();
-    assert!(matches!(v.unlock(&Secret::new(PASS), None), Err(VaultError::WrongSecret { .. })));
+    assert!(matches!(
+        v.unlock(&Secret::new(PASS), None),
+        Err(VaultError::WrongSecret { .. })
+    ));
     clock.advance(Duration::from_secs(10));
     v.unlock(&Secret::new("new passphrase here"), None).unwrap();
     assert!(v.get(KIND, a).is_ok());
@@ -395,17 +494,29 @@ fn a_short_pin_works_only_with_the_device_key_store() {
     let ks_dir = tempfile::tempdir().unwrap();
     let ks = SoftwareKeyStore::new(ks_dir.path());
     let clock = clock();
-    let mut v = Vault::create(dir.path(), &Secret::new("4821"), Some(&ks), options(clock.clone())).unwrap();
+    let mut v = Vault::create(
+        dir.path(),
+        &Secret::new("4821"),
+        Some(&ks),
+        options(clock.clone()),
+    )
+    .unwrap();
     assert!(v.is_device_bound());
     let a = person(&mut v, "Device Bound", "D1");
     drop(v);
 
     let mut v = Vault::open(dir.path(), options(clock.clone())).unwrap();
     // Without the key store: a clear error, not counted as a guess.
-    assert!(matches!(v.unlock(&Secret::new("4821"), None), Err(VaultError::KeyStore(_))));
+    assert!(matches!(
+        v.unlock(&Secret::new("4821"), None),
+        Err(VaultError::KeyStore(_))
+    ));
     assert_eq!(v.status().unwrap().failed_attempts, 0);
     // With it, a wrong PIN counts.
-    assert!(matches!(v.unlock(&Secret::new("0000"), Some(&ks)), Err(VaultError::WrongSecret { .. })));
+    assert!(matches!(
+        v.unlock(&Secret::new("0000"), Some(&ks)),
+        Err(VaultError::WrongSecret { .. })
+    ));
     clock.advance(Duration::from_secs(5));
     v.unlock(&Secret::new("4821"), Some(&ks)).unwrap();
     assert!(v.get(KIND, a).is_ok());
@@ -414,7 +525,10 @@ fn a_short_pin_works_only_with_the_device_key_store() {
     // The disk image plus the PIN is not enough once the device key is gone.
     let other_device = SoftwareKeyStore::new(tempfile::tempdir().unwrap().path());
     let mut v = Vault::open(dir.path(), options(clock)).unwrap();
-    assert!(matches!(v.unlock(&Secret::new("4821"), Some(&other_device)), Err(VaultError::KeyStore(_))));
+    assert!(matches!(
+        v.unlock(&Secret::new("4821"), Some(&other_device)),
+        Err(VaultError::KeyStore(_))
+    ));
 }
 
 #[test]
@@ -426,34 +540,59 @@ fn attachments_round_trip_and_resist_tampering() {
     for size in [0usize, 1, 65_535, 65_536, 65_537, 200_000] {
         let data: Vec<u8> = (0..size).map(|i| (i * 31 % 251) as u8).collect();
         let att = v.put_attachment(a, &mut data.as_slice()).unwrap();
-        assert_eq!(v.read_attachment(a, att).unwrap().as_slice(), data.as_slice(), "size {size}");
+        assert_eq!(
+            v.read_attachment(a, att).unwrap().as_slice(),
+            data.as_slice(),
+            "size {size}"
+        );
     }
     let data = vec![42u8; 150_000];
     let att = v.put_attachment(a, &mut data.as_slice()).unwrap();
-    let path = dir.path().join("attachments").join(att.0.simple().to_string());
+    let path = dir
+        .path()
+        .join("attachments")
+        .join(att.0.simple().to_string());
     let original = std::fs::read(&path).unwrap();
 
     // Not readable as another record's attachment.
-    assert!(matches!(v.read_attachment(b, att), Err(VaultError::NotFound(_))));
+    assert!(matches!(
+        v.read_attachment(b, att),
+        Err(VaultError::NotFound(_))
+    ));
     // A flipped byte in the header, the first chunk, the last chunk.
     for i in [0, 10, 30, 70_000, original.len() - 1] {
         let mut bad = original.clone();
         bad[i] ^= 0x80;
         std::fs::write(&path, &bad).unwrap();
-        assert!(matches!(v.read_attachment(a, att), Err(VaultError::Tampered(_))), "byte {i}");
+        assert!(
+            matches!(v.read_attachment(a, att), Err(VaultError::Tampered(_))),
+            "byte {i}"
+        );
     }
     // Truncated at a chunk boundary (the last chunk dropped) and mid-chunk.
     for len in [27 + 65_536 + 16, 27 + 65_536 + 16 + 100, 27 + 100] {
         std::fs::write(&path, &original[..len]).unwrap();
-        assert!(matches!(v.read_attachment(a, att), Err(VaultError::Tampered(_))), "len {len}");
+        assert!(
+            matches!(v.read_attachment(a, att), Err(VaultError::Tampered(_))),
+            "len {len}"
+        );
     }
     // Another attachment's file put in its place.
     let other = v.put_attachment(b, &mut &b"other"[..]).unwrap();
-    let other_path = dir.path().join("attachments").join(other.0.simple().to_string());
+    let other_path = dir
+        .path()
+        .join("attachments")
+        .join(other.0.simple().to_string());
     std::fs::copy(&other_path, &path).unwrap();
-    assert!(matches!(v.read_attachment(a, att), Err(VaultError::Tampered(_))));
+    assert!(matches!(
+        v.read_attachment(a, att),
+        Err(VaultError::Tampered(_))
+    ));
     std::fs::write(&path, &original).unwrap();
-    assert_eq!(v.read_attachment(a, att).unwrap().as_slice(), data.as_slice());
+    assert_eq!(
+        v.read_attachment(a, att).unwrap().as_slice(),
+        data.as_slice()
+    );
 
     // An attachment needs an existing record; deleting the record removes its files.
     assert!(matches!(
@@ -476,10 +615,21 @@ fn orphaned_attachment_files_are_removed_at_open() {
     let kept = v.put_attachment(a, &mut &b"kept"[..]).unwrap();
     drop(v);
     let att_dir = dir.path().join("attachments");
-    std::fs::write(att_dir.join("0123456789abcdef0123456789abcdef"), b"never committed").unwrap();
-    std::fs::write(att_dir.join("0123456789abcdef0123456789abcdef.tmp"), b"half written").unwrap();
+    std::fs::write(
+        att_dir.join("0123456789abcdef0123456789abcdef"),
+        b"never committed",
+    )
+    .unwrap();
+    std::fs::write(
+        att_dir.join("0123456789abcdef0123456789abcdef.tmp"),
+        b"half written",
+    )
+    .unwrap();
     let v = open_unlocked(dir.path());
-    let names: Vec<_> = std::fs::read_dir(&att_dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let names: Vec<_> = std::fs::read_dir(&att_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names.len(), 1);
     assert_eq!(v.read_attachment(a, kept).unwrap().as_slice(), b"kept");
 }
@@ -507,6 +657,10 @@ fn a_corrupted_header_is_a_typed_error() {
     let dir = tempfile::tempdir().unwrap();
     drop(new_vault(dir.path()));
     let c = Connection::open(dir.path().join("vault.db")).unwrap();
-    c.execute("UPDATE vault_header SET body = '{not json'", []).unwrap();
-    assert!(matches!(Vault::open(dir.path(), options(clock())), Err(VaultError::Tampered(_))));
+    c.execute("UPDATE vault_header SET body = '{not json'", [])
+        .unwrap();
+    assert!(matches!(
+        Vault::open(dir.path(), options(clock())),
+        Err(VaultError::Tampered(_))
+    ));
 }

@@ -128,7 +128,10 @@ pub(crate) fn remove_orphans(conn: &Connection, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn delete_rows_for_record(tx: &Transaction<'_>, record: RecordId) -> Result<Vec<AttachmentId>> {
+pub(crate) fn delete_rows_for_record(
+    tx: &Transaction<'_>,
+    record: RecordId,
+) -> Result<Vec<AttachmentId>> {
     let ids = tx
         .prepare("SELECT id FROM attachments WHERE record_id = ?1")?
         .query_map([record.0.as_bytes()], |r| r.get::<_, Vec<u8>>(0))?
@@ -138,14 +141,21 @@ pub(crate) fn delete_rows_for_record(tx: &Transaction<'_>, record: RecordId) -> 
                 .map_err(|_| VaultError::Tampered("attachment id"))
         })
         .collect::<Result<Vec<_>>>()?;
-    tx.execute("DELETE FROM attachments WHERE record_id = ?1", [record.0.as_bytes()])?;
+    tx.execute(
+        "DELETE FROM attachments WHERE record_id = ?1",
+        [record.0.as_bytes()],
+    )?;
     Ok(ids)
 }
 
 impl Vault {
     /// Encrypts `content` into a new attachment of record `record` (which
     /// must exist). The file is complete and synced before its row commits.
-    pub fn put_attachment(&mut self, record: RecordId, content: &mut dyn Read) -> Result<AttachmentId> {
+    pub fn put_attachment(
+        &mut self,
+        record: RecordId,
+        content: &mut dyn Read,
+    ) -> Result<AttachmentId> {
         let keys = self.keys()?;
         let exists = self
             .conn
@@ -179,13 +189,19 @@ impl Vault {
                 let more = n == CHUNK && read_full(content, &mut next)? == 1;
                 if !more {
                     let ct = enc
-                        .encrypt_last(Payload { msg: &buf[..n], aad: &aad })
+                        .encrypt_last(Payload {
+                            msg: &buf[..n],
+                            aad: &aad,
+                        })
                         .map_err(|_| VaultError::InvalidInput("attachment too large".into()))?;
                     out.write_all(&ct)?;
                     break;
                 }
                 let ct = enc
-                    .encrypt_next(Payload { msg: &buf[..n], aad: &aad })
+                    .encrypt_next(Payload {
+                        msg: &buf[..n],
+                        aad: &aad,
+                    })
                     .map_err(|_| VaultError::InvalidInput("attachment too large".into()))?;
                 out.write_all(&ct)?;
                 buf[0] = next[0];
@@ -212,7 +228,11 @@ impl Vault {
 
     /// Decrypts an attachment of `record`. A file altered, truncated, or
     /// belonging to another record fails with `Tampered`.
-    pub fn read_attachment(&self, record: RecordId, id: AttachmentId) -> Result<Zeroizing<Vec<u8>>> {
+    pub fn read_attachment(
+        &self,
+        record: RecordId,
+        id: AttachmentId,
+    ) -> Result<Zeroizing<Vec<u8>>> {
         let keys = self.keys()?;
         let owner: Option<Vec<u8>> = self
             .conn
@@ -249,13 +269,19 @@ impl Vault {
             let more = n == ct_len && read_full(&mut file, &mut next)? == 1;
             if !more {
                 let pt = dec
-                    .decrypt_last(Payload { msg: &buf[..n], aad: &aad })
+                    .decrypt_last(Payload {
+                        msg: &buf[..n],
+                        aad: &aad,
+                    })
                     .map_err(|_| VaultError::Tampered("attachment"))?;
                 out.extend_from_slice(&pt);
                 return Ok(out);
             }
             let pt = dec
-                .decrypt_next(Payload { msg: &buf[..n], aad: &aad })
+                .decrypt_next(Payload {
+                    msg: &buf[..n],
+                    aad: &aad,
+                })
                 .map_err(|_| VaultError::Tampered("attachment"))?;
             out.extend_from_slice(&pt);
             buf[0] = next[0];

@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-
 use super::error::{Result, VaultError};
 
 pub const KEY_LEN: usize = 32;
@@ -159,7 +158,13 @@ pub fn seal(key: &Key, plaintext: &[u8], aad: &[u8]) -> Vec<u8> {
     let nonce: [u8; NONCE_LEN] = random_bytes();
     let ct = key
         .cipher()
-        .encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext, aad })
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: plaintext,
+                aad,
+            },
+        )
         .expect("XChaCha20-Poly1305 encryption cannot fail for in-memory buffers");
     let mut out = Vec::with_capacity(NONCE_LEN + ct.len());
     out.extend_from_slice(&nonce);
@@ -208,7 +213,8 @@ impl TagKey {
 
 impl Drop for TagKey {
     fn drop(&mut self) {
-        let blank = <Hmac<Sha256> as Mac>::new_from_slice(&[0u8; KEY_LEN]).expect("HMAC takes any key length");
+        let blank = <Hmac<Sha256> as Mac>::new_from_slice(&[0u8; KEY_LEN])
+            .expect("HMAC takes any key length");
         // Volatile so the overwrite of soon-freed memory is not optimised away.
         unsafe { std::ptr::write_volatile(&mut self.0, blank) };
         std::sync::atomic::compiler_fence(std::sync::atomic::Ordering::SeqCst);
@@ -274,7 +280,10 @@ mod tests {
     #[test]
     fn nonces_are_fresh() {
         let k = Key::random();
-        assert_ne!(seal(&k, b"x", b"")[..NONCE_LEN], seal(&k, b"x", b"")[..NONCE_LEN]);
+        assert_ne!(
+            seal(&k, b"x", b"")[..NONCE_LEN],
+            seal(&k, b"x", b"")[..NONCE_LEN]
+        );
     }
 
     #[test]
@@ -294,6 +303,8 @@ mod tests {
         assert!(KdfParams::owasp_minimum().check_minimum().is_ok());
         assert!(KdfParams::recommended().check_minimum().is_ok());
         assert!(KdfParams::argon2id(8 * 1024, 2, 1).check_minimum().is_err());
-        assert!(KdfParams::argon2id(64 * 1024, 1, 1).check_minimum().is_err());
+        assert!(KdfParams::argon2id(64 * 1024, 1, 1)
+            .check_minimum()
+            .is_err());
     }
 }

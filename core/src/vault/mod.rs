@@ -33,8 +33,8 @@ pub use keystore::{DeviceKeyStore, KeyStoreError, SoftwareKeyStore};
 pub use lockout::{Clock, LockoutPolicy, ManualClock, SystemClock};
 pub use records::{IndexTerm, Lookup, NewRecord, Record, RecordId};
 pub use schema::SCHEMA_VERSION;
-pub use uuid::Uuid;
 pub use secret::{check_policy, Secret, MIN_PASSPHRASE_CHARS, MIN_PIN_CHARS};
+pub use uuid::Uuid;
 
 use crypto::VaultKeys;
 
@@ -123,7 +123,8 @@ pub struct VaultStatus {
 
 enum State {
     Locked,
-    Unlocked(VaultKeys),
+    // Boxed: the keys stay at one heap address instead of being copied on moves.
+    Unlocked(Box<VaultKeys>),
     Wiped,
 }
 
@@ -155,7 +156,9 @@ fn open_connection(dir: &Path) -> Result<Connection> {
 
 fn read_header(conn: &Connection) -> Result<Option<Header>> {
     let body: Option<String> = conn
-        .query_row("SELECT body FROM vault_header WHERE id = 1", [], |r| r.get(0))
+        .query_row("SELECT body FROM vault_header WHERE id = 1", [], |r| {
+            r.get(0)
+        })
         .optional()?;
     match body {
         None => Ok(None),
@@ -192,8 +195,10 @@ pub fn exists(dir: &Path) -> bool {
     Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
         .ok()
         .and_then(|c| {
-            c.query_row("SELECT count(*) FROM vault_header", [], |r| r.get::<_, i64>(0))
-                .ok()
+            c.query_row("SELECT count(*) FROM vault_header", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .ok()
         })
         .is_some_and(|n| n > 0)
 }
@@ -210,7 +215,9 @@ impl Vault {
     ) -> Result<Vault> {
         options.kdf.check_minimum()?;
         if options.lockout.max_attempts == 0 {
-            return Err(VaultError::InvalidInput("max_attempts must be at least 1".into()));
+            return Err(VaultError::InvalidInput(
+                "max_attempts must be at least 1".into(),
+            ));
         }
         check_policy(secret, keystore.is_some())?;
         fs::create_dir_all(dir.join(ATTACHMENTS_DIR))?;
@@ -239,7 +246,7 @@ impl Vault {
             conn,
             header,
             options,
-            state: State::Unlocked(keys),
+            state: State::Unlocked(Box::new(keys)),
         })
     }
 
@@ -288,7 +295,7 @@ impl Vault {
             self.rewrap(&data_key, secret, keystore, &target)?;
         }
         let keys = VaultKeys::derive(data_key, &self.header.vault_id()?);
-        self.state = State::Unlocked(keys);
+        self.state = State::Unlocked(Box::new(keys));
         Ok(())
     }
 
@@ -372,7 +379,9 @@ impl Vault {
         let inner = match &self.header.device_key_alias {
             None => stored,
             Some(alias) => keystore
-                .ok_or_else(|| VaultError::KeyStore("this vault is bound to a device key store".into()))?
+                .ok_or_else(|| {
+                    VaultError::KeyStore("this vault is bound to a device key store".into())
+                })?
                 .unwrap(alias, &stored)
                 .map_err(|e| VaultError::KeyStore(e.to_string()))?,
         };
@@ -382,7 +391,8 @@ impl Vault {
             "UPDATE unlock_attempts SET failures = failures + 1, last_failure_unix_ms = ?1 WHERE id = 1",
             [now],
         )?;
-        let salt = hex::decode(&self.header.salt).map_err(|_| VaultError::Tampered("vault header"))?;
+        let salt =
+            hex::decode(&self.header.salt).map_err(|_| VaultError::Tampered("vault header"))?;
         let kek = self.header.kdf.derive_kek(secret.as_bytes(), &salt)?;
         match crypto::open(&kek, &inner, &self.header.wrap_aad()?) {
             Some(dk) => {
@@ -447,9 +457,13 @@ impl Vault {
         }
         self.checkpoint()?;
         // Close the real database before removing its files.
-        drop(std::mem::replace(&mut self.conn, Connection::open_in_memory()?));
+        drop(std::mem::replace(
+            &mut self.conn,
+            Connection::open_in_memory()?,
+        ));
         if let (Some(alias), Some(ks)) = (&self.header.device_key_alias, keystore) {
-            ks.delete(alias).map_err(|e| VaultError::KeyStore(e.to_string()))?;
+            ks.delete(alias)
+                .map_err(|e| VaultError::KeyStore(e.to_string()))?;
         }
         attachments::shred_dir(&self.dir.join(ATTACHMENTS_DIR))?;
         for name in [DB_FILE, "vault.db-wal", "vault.db-shm", "vault.db-journal"] {
@@ -520,7 +534,9 @@ fn wrap_data_key(
     let outer = match &header.device_key_alias {
         None => inner,
         Some(alias) => keystore
-            .ok_or_else(|| VaultError::KeyStore("this vault is bound to a device key store".into()))?
+            .ok_or_else(|| {
+                VaultError::KeyStore("this vault is bound to a device key store".into())
+            })?
             .wrap(alias, &inner)
             .map_err(|e| VaultError::KeyStore(e.to_string()))?,
     };

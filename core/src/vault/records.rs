@@ -146,7 +146,9 @@ fn unpad(mut padded: Zeroizing<Vec<u8>>) -> Result<Zeroizing<Vec<u8>>> {
 
 fn check_kind(kind: &str) -> Result<()> {
     if kind.is_empty() || kind.len() > 64 || !kind.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(VaultError::InvalidInput("record kind must be 1-64 printable ASCII characters".into()));
+        return Err(VaultError::InvalidInput(
+            "record kind must be 1-64 printable ASCII characters".into(),
+        ));
     }
     Ok(())
 }
@@ -173,9 +175,16 @@ impl VaultWriter<'_> {
                 "INSERT INTO records (id, kind_tag, schema_version, sealed) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (id) DO NOTHING",
             )?
-            .execute(params![rec.id.0.as_bytes(), kind_tag(self.keys, rec.kind), rec.schema_version, sealed])?;
+            .execute(params![
+                rec.id.0.as_bytes(),
+                kind_tag(self.keys, rec.kind),
+                rec.schema_version,
+                sealed
+            ])?;
         if inserted == 0 {
-            return Err(VaultError::InvalidInput("a record with that id already exists".into()));
+            return Err(VaultError::InvalidInput(
+                "a record with that id already exists".into(),
+            ));
         }
         self.insert_tags(rec)
     }
@@ -211,9 +220,16 @@ impl VaultWriter<'_> {
                      sealed = excluded.sealed
                  WHERE records.kind_tag = excluded.kind_tag",
             )?
-            .execute(params![rec.id.0.as_bytes(), ktag, rec.schema_version, sealed])?;
+            .execute(params![
+                rec.id.0.as_bytes(),
+                ktag,
+                rec.schema_version,
+                sealed
+            ])?;
         if changed == 0 {
-            return Err(VaultError::InvalidInput("that id belongs to a record of another kind".into()));
+            return Err(VaultError::InvalidInput(
+                "that id belongs to a record of another kind".into(),
+            ));
         }
         self.tx
             .prepare_cached("DELETE FROM blind_index WHERE record_id = ?1")?
@@ -232,8 +248,10 @@ impl VaultWriter<'_> {
         if n == 0 {
             return Err(VaultError::NotFound("record"));
         }
-        self.tx
-            .execute("DELETE FROM blind_index WHERE record_id = ?1", [id.0.as_bytes()])?;
+        self.tx.execute(
+            "DELETE FROM blind_index WHERE record_id = ?1",
+            [id.0.as_bytes()],
+        )?;
         super::attachments::delete_rows_for_record(&self.tx, id)
     }
 }
@@ -287,8 +305,12 @@ impl Vault {
         if ktag != kind_tag(keys, kind) {
             return Err(VaultError::NotFound("record"));
         }
-        let padded = crypto::open(&keys.records, &sealed, &record_aad(&id, kind, schema_version))
-            .ok_or(VaultError::Tampered("sealed record"))?;
+        let padded = crypto::open(
+            &keys.records,
+            &sealed,
+            &record_aad(&id, kind, schema_version),
+        )
+        .ok_or(VaultError::Tampered("sealed record"))?;
         Ok(Record {
             id,
             kind: kind.to_string(),

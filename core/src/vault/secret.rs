@@ -91,6 +91,9 @@ mod tests {
     #[test]
     fn normalised_forms_are_equal() {
         // "é" composed vs "e" + combining acute.
-        assert_eq!(Secret::new("caf\u{e9}").as_bytes(), Secret::new("cafe\u{301}").as_bytes());
+        assert_eq!(
+            Secret::new("caf\u{e9}").as_bytes(),
+            Secret::new("cafe\u{301}").as_bytes()
+        );
     }
 }
