@@ -123,27 +123,6 @@ fn lookup_tags(keys: &VaultKeys, lookup: Lookup<'_>) -> Vec<[u8; TAG_LEN]> {
     }
 }
 
-fn pad(body: &[u8]) -> Zeroizing<Vec<u8>> {
-    let len = (body.len() + 1).div_ceil(PAD_BLOCK) * PAD_BLOCK;
-    let mut out = Zeroizing::new(Vec::with_capacity(len));
-    out.extend_from_slice(body);
-    out.push(0x80);
-    out.resize(len, 0);
-    out
-}
-
-fn unpad(mut padded: Zeroizing<Vec<u8>>) -> Result<Zeroizing<Vec<u8>>> {
-    let end = padded
-        .iter()
-        .rposition(|b| *b != 0)
-        .ok_or(VaultError::Tampered("record padding"))?;
-    if padded[end] != 0x80 {
-        return Err(VaultError::Tampered("record padding"));
-    }
-    padded.truncate(end);
-    Ok(padded)
-}
-
 fn check_kind(kind: &str) -> Result<()> {
     if kind.is_empty() || kind.len() > 64 || !kind.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(VaultError::InvalidInput(
@@ -164,9 +143,10 @@ impl VaultWriter<'_> {
     /// refused (`InvalidInput`), never overwritten.
     pub fn insert(&mut self, rec: &NewRecord<'_>) -> Result<()> {
         check_kind(rec.kind)?;
-        let sealed = crypto::seal(
+        let sealed = crypto::seal_padded(
             &self.keys.records,
-            &pad(rec.body),
+            rec.body,
+            PAD_BLOCK,
             &record_aad(&rec.id, rec.kind, rec.schema_version),
         );
         let inserted = self
@@ -206,9 +186,10 @@ impl VaultWriter<'_> {
     /// only within the same kind.
     pub fn put(&mut self, rec: &NewRecord<'_>) -> Result<()> {
         check_kind(rec.kind)?;
-        let sealed = crypto::seal(
+        let sealed = crypto::seal_padded(
             &self.keys.records,
-            &pad(rec.body),
+            rec.body,
+            PAD_BLOCK,
             &record_aad(&rec.id, rec.kind, rec.schema_version),
         );
         let ktag = kind_tag(self.keys, rec.kind);
@@ -305,9 +286,9 @@ impl Vault {
         if ktag != kind_tag(keys, kind) {
             return Err(VaultError::NotFound("record"));
         }
-        let padded = crypto::open(
+        let body = crypto::open_padded(
             &keys.records,
-            &sealed,
+            sealed,
             &record_aad(&id, kind, schema_version),
         )
         .ok_or(VaultError::Tampered("sealed record"))?;
@@ -315,7 +296,7 @@ impl Vault {
             id,
             kind: kind.to_string(),
             schema_version,
-            body: unpad(padded)?,
+            body,
         })
     }
 
@@ -354,27 +335,5 @@ impl Vault {
         out.sort();
         out.dedup();
         Ok(out)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn padding_round_trips_and_hides_length() {
-        for n in [0usize, 1, 62, 63, 64, 65, 1000] {
-            let body = vec![7u8; n];
-            let p = pad(&body);
-            assert_eq!(p.len() % PAD_BLOCK, 0);
-            assert_eq!(unpad(p).unwrap().as_slice(), body.as_slice());
-        }
-        assert_eq!(pad(b"ab").len(), pad(&[1u8; 40]).len());
-    }
-
-    #[test]
-    fn bad_padding_is_tampering() {
-        assert!(unpad(Zeroizing::new(vec![0u8; 64])).is_err());
-        assert!(unpad(Zeroizing::new(vec![1u8; 64])).is_err());
     }
 }
