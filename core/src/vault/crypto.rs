@@ -38,7 +38,8 @@ pub fn fresh_nonce() -> [u8; NONCE_LEN] {
     NONCES.with(|n| {
         let (pool, used) = &mut *n.borrow_mut();
         if *used == POOL {
-            getrandom::getrandom(&mut pool[..]).expect("the operating system's random source failed");
+            getrandom::getrandom(&mut pool[..])
+                .expect("the operating system's random source failed");
             *used = 0;
         }
         let mut out = [0u8; NONCE_LEN];

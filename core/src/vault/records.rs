@@ -50,6 +50,12 @@ pub enum IndexTerm {
     /// A full name; indexed as a whole and by each part, under every
     /// supported transliteration.
     Name(String),
+    /// An exact keyword in a named field (a crossing point code, a date),
+    /// matched as given.
+    Keyword {
+        field: &'static str,
+        value: String,
+    },
 }
 
 /// An exact lookup through the blind index.
@@ -60,6 +66,10 @@ pub enum Lookup<'a> {
     Name(&'a str),
     /// One part of a name (a surname, say).
     NamePart(&'a str),
+    Keyword {
+        field: &'a str,
+        value: &'a str,
+    },
 }
 
 /// A record to write.
@@ -103,6 +113,7 @@ fn term_tags(keys: &VaultKeys, term: &IndexTerm) -> Vec<[u8; TAG_LEN]> {
             tags.extend(lookup_tags(keys, Lookup::NamePart(n)));
             tags
         }
+        IndexTerm::Keyword { field, value } => lookup_tags(keys, Lookup::Keyword { field, value }),
     }
 }
 
@@ -120,6 +131,7 @@ fn lookup_tags(keys: &VaultKeys, lookup: Lookup<'_>) -> Vec<[u8; TAG_LEN]> {
             .iter()
             .map(|k| keys.index.tag("name-part", k))
             .collect(),
+        Lookup::Keyword { field, value } => vec![keys.index.tag(&format!("kw:{field}"), value)],
     }
 }
 

@@ -1,0 +1,269 @@
+//! A template prepared for use: question lookup by id, which questions are
+//! shown given the answers so far, the next question to ask, and whether the
+//! person is treated as a child. Pure functions over plain data.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::Serialize;
+
+use super::answers::Answers;
+use super::date::IsoDate;
+use super::template::{
+    AnswerValue, Condition, DocumentSituation, Question, Role, Section, Template,
+};
+use super::validate::{validate, TemplateProblem};
+
+/// A validated template with its lookups built once.
+#[derive(Debug, Clone)]
+pub struct Checklist {
+    template: Template,
+    /// question id -> (section index, question index within the section)
+    index: HashMap<String, (usize, usize)>,
+    /// flat order of questions: (section index, question index)
+    order: Vec<(usize, usize)>,
+}
+
+/// Why a person is, or is not, treated as a child.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "basis", rename_all = "snake_case")]
+pub enum ChildStatus {
+    /// Under 18 at the screening date, from the date of birth.
+    Minor { age: u32 },
+    /// No date of birth, and the person appears to be a minor.
+    AppearsMinor,
+    /// The date of birth says adult, but the person appears to be a minor
+    /// and the age is in doubt: the benefit of the doubt goes to the child
+    /// (presumption of minority).
+    AgeInDoubt { documented_age: u32 },
+    /// 18 or over, from the date of birth.
+    Adult { age: u32 },
+    /// No date of birth and no sign of being a minor: treated as an adult.
+    Unknown,
+}
+
+impl ChildStatus {
+    pub fn is_child(&self) -> bool {
+        matches!(
+            self,
+            ChildStatus::Minor { .. } | ChildStatus::AppearsMinor | ChildStatus::AgeInDoubt { .. }
+        )
+    }
+}
+
+impl Checklist {
+    /// Validates and prepares a template; every problem is returned.
+    pub fn new(template: Template) -> Result<Checklist, Vec<TemplateProblem>> {
+        let problems = validate(&template);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let mut index = HashMap::new();
+        let mut order = Vec::new();
+        for (si, s) in template.sections.iter().enumerate() {
+            for (qi, q) in s.questions.iter().enumerate() {
+                index.insert(q.id.clone(), (si, qi));
+                order.push((si, qi));
+            }
+        }
+        Ok(Checklist {
+            template,
+            index,
+            order,
+        })
+    }
+
+    pub fn template(&self) -> &Template {
+        &self.template
+    }
+
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.index
+            .get(id)
+            .map(|&(s, q)| &self.template.sections[s].questions[q])
+    }
+
+    pub fn section_of(&self, id: &str) -> Option<&Section> {
+        self.index.get(id).map(|&(s, _)| &self.template.sections[s])
+    }
+
+    /// Questions in template order.
+    pub fn questions(&self) -> impl Iterator<Item = &Question> {
+        self.order
+            .iter()
+            .map(|&(s, q)| &self.template.sections[s].questions[q])
+    }
+
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// The position of a question in template order.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        let &(s, q) = self.index.get(id)?;
+        self.order.iter().position(|&p| p == (s, q))
+    }
+
+    /// A view of the answers that only counts questions currently shown.
+    pub fn view<'a>(&'a self, answers: &'a Answers, date: IsoDate) -> AnswerView<'a> {
+        AnswerView {
+            checklist: self,
+            answers,
+            date,
+            memo: std::cell::RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The next question to ask: the first shown question not yet answered
+    /// or skipped, in template order.
+    pub fn next_question(
+        &self,
+        answers: &Answers,
+        skipped: &BTreeSet<String>,
+        date: IsoDate,
+    ) -> Option<&Question> {
+        let view = self.view(answers, date);
+        self.questions().find(|q| {
+            !answers.contains_key(&q.id) && !skipped.contains(&q.id) && view.is_shown(&q.id)
+        })
+    }
+
+    /// Shown, required questions with no answer.
+    pub fn missing_required(&self, answers: &Answers, date: IsoDate) -> Vec<String> {
+        let view = self.view(answers, date);
+        self.questions()
+            .filter(|q| q.required && !answers.contains_key(&q.id) && view.is_shown(&q.id))
+            .map(|q| q.id.clone())
+            .collect()
+    }
+}
+
+/// Answers as the evaluation sees them: an answer to a question that is not
+/// shown (its condition no longer holds) does not count.
+pub struct AnswerView<'a> {
+    checklist: &'a Checklist,
+    answers: &'a Answers,
+    date: IsoDate,
+    memo: std::cell::RefCell<HashMap<&'a str, bool>>,
+}
+
+impl<'a> AnswerView<'a> {
+    pub fn date(&self) -> IsoDate {
+        self.date
+    }
+
+    /// Whether a question is shown: its section's and its own conditions hold.
+    pub fn is_shown(&self, id: &str) -> bool {
+        self.shown_depth(id, 0)
+    }
+
+    fn shown_depth(&self, id: &str, depth: usize) -> bool {
+        if let Some(v) = self.memo.borrow().get(id) {
+            return *v;
+        }
+        let Some(&(si, qi)) = self.checklist.index.get(id) else {
+            return false;
+        };
+        let section = &self.checklist.template.sections[si];
+        let question = &section.questions[qi];
+        // Validated templates are acyclic; the depth guard keeps an
+        // unvalidated one from recursing forever.
+        let shown = depth < 64
+            && section
+                .show_if
+                .as_ref()
+                .is_none_or(|c| self.holds(c, depth + 1))
+            && question
+                .show_if
+                .as_ref()
+                .is_none_or(|c| self.holds(c, depth + 1));
+        self.memo.borrow_mut().insert(&question.id, shown);
+        shown
+    }
+
+    /// The answer to a question, if it is shown and answered.
+    pub fn get(&self, id: &str) -> Option<&'a AnswerValue> {
+        self.get_depth(id, 0)
+    }
+
+    fn get_depth(&self, id: &str, depth: usize) -> Option<&'a AnswerValue> {
+        let v = self.answers.get(id)?;
+        self.shown_depth(id, depth).then_some(v)
+    }
+
+    fn role_answer(&self, role: Role, depth: usize) -> Option<&'a AnswerValue> {
+        let q = self.checklist.template.with_role(role)?;
+        self.get_depth(&q.id, depth)
+    }
+
+    /// Whether the person is treated as a child, and why.
+    pub fn child_status(&self) -> ChildStatus {
+        self.child_status_depth(0)
+    }
+
+    fn child_status_depth(&self, depth: usize) -> ChildStatus {
+        let appears_minor = self
+            .role_answer(Role::AppearsMinor, depth)
+            .is_some_and(AnswerValue::is_yes);
+        let age = self
+            .role_answer(Role::DateOfBirth, depth)
+            .and_then(AnswerValue::as_date)
+            .and_then(|dob| dob.age_on(self.date));
+        match (age, appears_minor) {
+            (Some(age), _) if age < 18 => ChildStatus::Minor { age },
+            (Some(age), true) => ChildStatus::AgeInDoubt {
+                documented_age: age,
+            },
+            (Some(age), false) => ChildStatus::Adult { age },
+            (None, true) => ChildStatus::AppearsMinor,
+            (None, false) => ChildStatus::Unknown,
+        }
+    }
+
+    /// The documents situation, from the documents question.
+    pub fn documents(&self) -> Option<DocumentSituation> {
+        let q = self.checklist.template.with_role(Role::Documents)?;
+        match self.get(&q.id)? {
+            AnswerValue::Choice(c) => q.answer.options().iter().find(|o| &o.id == c)?.documents,
+            _ => None,
+        }
+    }
+
+    pub fn role_is_yes(&self, role: Role) -> bool {
+        self.role_answer(role, 0).is_some_and(AnswerValue::is_yes)
+    }
+
+    pub fn role_is_no(&self, role: Role) -> bool {
+        matches!(
+            self.role_answer(role, 0),
+            Some(AnswerValue::YesNo(super::template::YesNo::No))
+        )
+    }
+
+    fn holds(&self, c: &Condition, depth: usize) -> bool {
+        match c {
+            Condition::Answered { question } => self.get_depth(question, depth).is_some(),
+            Condition::IsYes { question } => self
+                .get_depth(question, depth)
+                .is_some_and(AnswerValue::is_yes),
+            Condition::Chose { question, option } => self
+                .get_depth(question, depth)
+                .is_some_and(|a| a.chose(option)),
+            Condition::LessThan { question, value } => {
+                matches!(self.get_depth(question, depth), Some(AnswerValue::Number(n)) if n < value)
+            }
+            Condition::AgeUnder { question, years } => self
+                .get_depth(question, depth)
+                .and_then(AnswerValue::as_date)
+                .and_then(|d| d.age_on(self.date))
+                .is_some_and(|age| age < *years),
+            Condition::IsChild => self.child_status_depth(depth).is_child(),
+            Condition::All { of } => of.iter().all(|c| self.holds(c, depth)),
+            Condition::Any { of } => of.iter().any(|c| self.holds(c, depth)),
+            Condition::Not { of } => !self.holds(of, depth),
+        }
+    }
+}
