@@ -3,6 +3,7 @@
 
 mod demo;
 mod output;
+mod screening_cmd;
 mod secrets;
 
 use std::path::PathBuf;
@@ -11,7 +12,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use homeward_core::vault::{self, KdfParams, SoftwareKeyStore, Vault, VaultOptions};
 
-use output::{fail, Output};
+use output::{fail, CliError, Output};
+use screening_cmd::{ScreeningCmd, TemplateCmd};
 
 #[derive(Parser)]
 #[command(
@@ -58,6 +60,17 @@ enum Command {
     Passwd,
     /// Show the vault's state without unlocking it.
     Status,
+    /// Checklist templates: validate a file, show one in a language.
+    Template {
+        #[command(subcommand)]
+        cmd: TemplateCmd,
+    },
+    /// Screenings at the border: new (interactive or from an answers file),
+    /// resume, list, show, search, amend, finalise.
+    Screening {
+        #[command(subcommand)]
+        cmd: ScreeningCmd,
+    },
     /// A guided tour for newcomers: a throw-away vault with sample cases,
     /// lookups across Cyrillic and Latin spellings, and a scan of the files.
     Demo {
@@ -91,19 +104,21 @@ fn main() -> ExitCode {
             if device_key && ks.is_none() {
                 return fail(
                     &out,
-                    &vault::VaultError::KeyStore("--device-key needs --keystore-dir".into()),
+                    &vault::VaultError::KeyStore("--device-key needs --keystore-dir".into()).into(),
                 );
             }
             let options = VaultOptions {
                 kdf: KdfParams::argon2id(kdf_memory_mib.saturating_mul(1024), kdf_passes, 1),
                 ..VaultOptions::default()
             };
-            init(&out, &dir, if device_key { ks } else { None }, options)
+            init(&out, &dir, if device_key { ks } else { None }, options).map_err(CliError::from)
         }
-        Command::Unlock => unlock(&out, &dir, ks),
-        Command::Passwd => passwd(&out, &dir, ks),
-        Command::Status => status(&out, &dir),
-        Command::Demo { dir } => demo::run(&out, &dir),
+        Command::Unlock => unlock(&out, &dir, ks).map_err(CliError::from),
+        Command::Passwd => passwd(&out, &dir, ks).map_err(CliError::from),
+        Command::Status => status(&out, &dir).map_err(CliError::from),
+        Command::Template { cmd } => screening_cmd::template(&out, cmd),
+        Command::Screening { cmd } => screening_cmd::screening(&out, &dir, ks, cmd),
+        Command::Demo { dir } => demo::run(&out, &dir).map_err(CliError::from),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -142,7 +157,7 @@ fn init(
 /// key-derivation parameters is OWASP's minimum, so a vault deliberately
 /// created lighter for a slow device (`init --kdf-memory-mib`) stays as chosen;
 /// the apps set their own floor.
-fn existing_vault_options() -> VaultOptions {
+pub(crate) fn existing_vault_options() -> VaultOptions {
     VaultOptions {
         kdf: KdfParams::owasp_minimum(),
         ..VaultOptions::default()

@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use homeward_core::screening::{ScreeningError, TemplateProblem};
 use homeward_core::vault::VaultError;
 
 pub struct Output {
@@ -28,47 +29,99 @@ impl Output {
     }
 }
 
-/// A stable machine-readable name and exit code for each error.
-fn classify(e: &VaultError) -> (&'static str, u8) {
-    match e {
-        VaultError::NotInitialised => ("not_initialised", 10),
-        VaultError::AlreadyInitialised => ("already_initialised", 11),
-        VaultError::WrongSecret { .. } => ("wrong_passphrase", 12),
-        VaultError::TooSoon { .. } => ("too_soon", 13),
-        VaultError::Wiped => ("wiped", 14),
-        VaultError::WeakSecret(_) => ("weak_passphrase", 15),
-        VaultError::WeakKdf(_) => ("weak_kdf", 16),
-        VaultError::Tampered(_) => ("tampered", 17),
-        VaultError::KeyStore(_) => ("key_store", 18),
-        VaultError::Locked => ("locked", 19),
-        VaultError::NotFound(_) => ("not_found", 20),
-        VaultError::UnsupportedFormat { .. } => ("unsupported_format", 21),
-        VaultError::InvalidInput(_) => ("invalid_input", 22),
-        e if e.is_disk_full() => ("disk_full", 23),
-        VaultError::Storage(_) | VaultError::Io(_) => ("storage", 24),
+/// Every way a command can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error(transparent)]
+    Screening(ScreeningError),
+    #[error("the template has {} problem(s):\n{}", .0.len(), .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+    Template(Vec<TemplateProblem>),
+    #[error("{0}")]
+    Input(String),
+}
+
+impl From<ScreeningError> for CliError {
+    fn from(e: ScreeningError) -> Self {
+        match e {
+            ScreeningError::Vault(v) => CliError::Vault(v),
+            other => CliError::Screening(other),
+        }
     }
 }
 
-pub fn fail(out: &Output, e: &VaultError) -> ExitCode {
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::Vault(VaultError::Io(e))
+    }
+}
+
+/// A stable machine-readable name and exit code for each error.
+fn classify(e: &CliError) -> (&'static str, u8) {
+    match e {
+        CliError::Vault(v) => match v {
+            VaultError::NotInitialised => ("not_initialised", 10),
+            VaultError::AlreadyInitialised => ("already_initialised", 11),
+            VaultError::WrongSecret { .. } => ("wrong_passphrase", 12),
+            VaultError::TooSoon { .. } => ("too_soon", 13),
+            VaultError::Wiped => ("wiped", 14),
+            VaultError::WeakSecret(_) => ("weak_passphrase", 15),
+            VaultError::WeakKdf(_) => ("weak_kdf", 16),
+            VaultError::Tampered(_) => ("tampered", 17),
+            VaultError::KeyStore(_) => ("key_store", 18),
+            VaultError::Locked => ("locked", 19),
+            VaultError::NotFound(_) => ("not_found", 20),
+            VaultError::UnsupportedFormat { .. } => ("unsupported_format", 21),
+            VaultError::InvalidInput(_) => ("invalid_input", 22),
+            e if e.is_disk_full() => ("disk_full", 23),
+            VaultError::Storage(_) | VaultError::Io(_) => ("storage", 24),
+        },
+        CliError::Screening(s) => match s {
+            ScreeningError::Answer(_) => ("invalid_answer", 30),
+            ScreeningError::Finalised => ("finalised", 31),
+            ScreeningError::NotFinal => ("not_final", 32),
+            ScreeningError::Incomplete(_) => ("incomplete", 33),
+            ScreeningError::TemplateMismatch { .. } => ("template_mismatch", 34),
+            ScreeningError::NoReason => ("no_reason", 35),
+            ScreeningError::NotFound => ("not_found", 20),
+            ScreeningError::Corrupt(_) => ("corrupt", 36),
+            ScreeningError::Vault(_) => ("storage", 24),
+        },
+        CliError::Template(_) => ("invalid_template", 40),
+        CliError::Input(_) => ("invalid_input", 22),
+    }
+}
+
+pub fn fail(out: &Output, e: &CliError) -> ExitCode {
     let (kind, code) = classify(e);
-    let message = if e.is_disk_full() {
+    let disk_full = matches!(e, CliError::Vault(v) if v.is_disk_full());
+    let message = if disk_full {
         "the disk is full: free some space; nothing already saved was lost".to_string()
     } else {
         e.to_string()
     };
     if out.json {
         let mut err = serde_json::json!({ "kind": kind, "message": message });
-        if let VaultError::WrongSecret {
-            attempts_remaining,
-            retry_after,
-        }
-        | VaultError::TooSoon {
-            attempts_remaining,
-            retry_after,
-        } = e
-        {
-            err["attempts_remaining"] = (*attempts_remaining).into();
-            err["retry_after_secs"] = retry_after.as_secs_f64().ceil().into();
+        match e {
+            CliError::Vault(VaultError::WrongSecret {
+                attempts_remaining,
+                retry_after,
+            })
+            | CliError::Vault(VaultError::TooSoon {
+                attempts_remaining,
+                retry_after,
+            }) => {
+                err["attempts_remaining"] = (*attempts_remaining).into();
+                err["retry_after_secs"] = retry_after.as_secs_f64().ceil().into();
+            }
+            CliError::Template(problems) => {
+                err["problems"] = serde_json::to_value(problems).expect("problems serialise");
+            }
+            CliError::Screening(ScreeningError::Incomplete(missing)) => {
+                err["missing"] = serde_json::to_value(missing).expect("serialises");
+            }
+            _ => {}
         }
         println!("{}", serde_json::json!({ "error": err }));
     } else {

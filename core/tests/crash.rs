@@ -38,6 +38,8 @@ fn crash_child_writer() {
         .unwrap();
     let mut v = open_unlocked(std::path::Path::new(&dir));
     let stdout = std::io::stdout();
+    // A line of its own: the test harness leaves "test ... " unterminated.
+    writeln!(stdout.lock()).unwrap();
     for seq in start.. {
         let id = RecordId::random();
         let body = body_for(seq);

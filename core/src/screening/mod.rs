@@ -10,6 +10,7 @@ pub mod checklist;
 pub mod consent;
 pub mod date;
 pub mod evaluate;
+pub mod explain;
 pub mod record;
 pub mod template;
 pub mod validate;
@@ -20,6 +21,7 @@ pub use checklist::{Checklist, ChildStatus};
 pub use consent::{may_share, ConsentGiver, ReferralBasis, ReferralConsent, ReferralRefused};
 pub use date::IsoDate;
 pub use evaluate::{evaluate, Evidence, ScreeningOutcome, Verdict};
+pub use explain::{answer_hint, explain, Explanation};
 pub use record::{
     ListFilter, NewScreening, Screening, ScreeningError, ScreeningRecords, ScreeningState, Subject,
 };

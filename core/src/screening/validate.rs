@@ -14,6 +14,7 @@ use super::template::{
 pub struct TemplateProblem {
     /// Where: for example `sections[child].questions[child_alone].text.ky`.
     pub path: String,
+    #[serde(flatten)]
     pub kind: ProblemKind,
 }
 

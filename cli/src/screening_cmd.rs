@@ -1,0 +1,608 @@
+//! `homeward template ...` and `homeward screening ...`: the border guard's
+//! checklist on a terminal. Every rule comes from homeward-core; this file
+//! only asks, reads and prints.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
+use homeward_core::screening::{
+    self, answer_hint, answers, default_checklist, explain, template::text, Answers, Checklist,
+    IsoDate, Lang, ListFilter, NewScreening, Screening, ScreeningRecords, Subject, Template,
+};
+use homeward_core::vault::{DeviceKeyStore, Vault};
+
+use crate::output::{CliError, Output};
+use crate::secrets;
+
+#[derive(Subcommand)]
+pub enum TemplateCmd {
+    /// Validate a template file; lists every problem with its path.
+    Validate { file: PathBuf },
+    /// Show a template (default: the built-in one) in a language.
+    Show {
+        #[arg(long)]
+        file: Option<PathBuf>,
+        #[arg(long, default_value = "en")]
+        lang: Lang,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ScreeningCmd {
+    /// Start a screening: interactive in a terminal, or from an answers file.
+    New {
+        /// Crossing point code (reference data), e.g. OSH-AIRPORT.
+        #[arg(long)]
+        crossing: Option<String>,
+        #[arg(long, default_value = "ru")]
+        lang: Lang,
+        /// Screening date (default today), YYYY-MM-DD.
+        #[arg(long)]
+        date: Option<IsoDate>,
+        #[arg(long)]
+        officer: Option<String>,
+        /// Answers file (docs/SCREENING.md) instead of asking.
+        #[arg(long)]
+        answers: Option<PathBuf>,
+        /// Finalise at the end without asking.
+        #[arg(long)]
+        finalise: bool,
+    },
+    /// Continue a draft where it stopped.
+    Resume {
+        id: String,
+        #[arg(long)]
+        lang: Option<Lang>,
+    },
+    /// Finalise a draft (all required questions answered).
+    Finalise { id: String },
+    /// List screenings, newest first.
+    List {
+        #[arg(long)]
+        from: Option<IsoDate>,
+        #[arg(long)]
+        to: Option<IsoDate>,
+        #[arg(long)]
+        crossing: Option<String>,
+    },
+    /// Show one screening with its outcome explained.
+    Show {
+        id: String,
+        #[arg(long)]
+        lang: Option<Lang>,
+    },
+    /// Find screenings by document number or name (either script, any order).
+    Search {
+        #[arg(long, conflicts_with = "name", required_unless_present = "name")]
+        document: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Correct a finalised screening with an addendum; the original stays.
+    Amend {
+        id: String,
+        /// Answers file holding only the changed answers (and subject, if changed).
+        #[arg(long)]
+        answers: PathBuf,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        officer: Option<String>,
+    },
+}
+
+fn load_template(path: &Path) -> Result<Template, CliError> {
+    let json = std::fs::read_to_string(path)
+        .map_err(|e| CliError::Input(format!("cannot read {}: {e}", path.display())))?;
+    Template::from_json(&json)
+        .map_err(|e| CliError::Input(format!("{} is not a template: {e}", path.display())))
+}
+
+pub fn template(out: &Output, cmd: TemplateCmd) -> Result<(), CliError> {
+    match cmd {
+        TemplateCmd::Validate { file } => {
+            let t = load_template(&file)?;
+            let problems = screening::validate(&t);
+            if !problems.is_empty() {
+                return Err(CliError::Template(problems));
+            }
+            out.print(
+                &format!(
+                    "{} v{}: valid ({} questions)",
+                    t.id,
+                    t.version,
+                    t.questions().count()
+                ),
+                &serde_json::json!({ "valid": true, "id": t.id, "version": t.version }),
+            );
+            Ok(())
+        }
+        TemplateCmd::Show { file, lang } => {
+            let checklist = match file {
+                Some(f) => Checklist::new(load_template(&f)?).map_err(CliError::Template)?,
+                None => default_checklist(),
+            };
+            let t = checklist.template();
+            let mut s = format!("{} ({} v{})\n", text(&t.title, lang), t.id, t.version);
+            let mut n = 0;
+            for sec in &t.sections {
+                s.push_str(&format!("\n== {} ==\n", text(&sec.title, lang)));
+                for q in &sec.questions {
+                    n += 1;
+                    let req = if q.required { " *" } else { "" };
+                    s.push_str(&format!(
+                        "{n:>3}. {}{req}  [{}]\n",
+                        text(&q.text, lang),
+                        q.id
+                    ));
+                    s.push_str(&format!("     {}\n", answer_hint(q, lang)));
+                    if let Some(ind) = &q.indicator {
+                        s.push_str(&format!("     -> {:?}\n", ind.elements));
+                    }
+                }
+            }
+            out.print(&s, &serde_json::to_value(t).expect("template serialises"));
+            Ok(())
+        }
+    }
+}
+
+fn open_unlocked(dir: &Path, ks: Option<&dyn DeviceKeyStore>) -> Result<Vault, CliError> {
+    let mut v = Vault::open(dir, crate::existing_vault_options())?;
+    let secret = secrets::existing_secret("HOMEWARD_PASSPHRASE", "Passphrase")?;
+    v.unlock(&secret, ks)?;
+    Ok(v)
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn parse_id(id: &str) -> Result<homeward_core::vault::RecordId, CliError> {
+    id.parse()
+        .map_err(|_| CliError::Input(format!("{id:?} is not a screening id")))
+}
+
+/// The answers file (docs/SCREENING.md).
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct AnswersFile {
+    #[serde(default)]
+    crossing_point: Option<String>,
+    #[serde(default)]
+    date: Option<IsoDate>,
+    #[serde(default)]
+    language: Option<Lang>,
+    #[serde(default)]
+    officer: Option<String>,
+    #[serde(default)]
+    subject: Option<Subject>,
+    #[serde(default)]
+    answers: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    skip: Vec<String>,
+    #[serde(default)]
+    finalise: bool,
+}
+
+fn read_answers_file(path: &Path) -> Result<AnswersFile, CliError> {
+    let s = std::fs::read_to_string(path)
+        .map_err(|e| CliError::Input(format!("cannot read {}: {e}", path.display())))?;
+    serde_json::from_str(&s).map_err(|e| CliError::Input(format!("{}: {e}", path.display())))
+}
+
+fn typed_answers(
+    c: &Checklist,
+    raw: &serde_json::Map<String, serde_json::Value>,
+) -> Result<Answers, CliError> {
+    let mut out = Answers::new();
+    for (qid, v) in raw {
+        let q = c.question(qid).ok_or_else(|| {
+            CliError::Screening(screening::AnswerError::UnknownQuestion(qid.clone()).into())
+        })?;
+        let value = answers::from_json(q, v).map_err(|e| CliError::Screening(e.into()))?;
+        out.insert(qid.clone(), value);
+    }
+    Ok(out)
+}
+
+pub fn screening(
+    out: &Output,
+    dir: &Path,
+    ks: Option<&dyn DeviceKeyStore>,
+    cmd: ScreeningCmd,
+) -> Result<(), CliError> {
+    let checklist = default_checklist();
+    match cmd {
+        ScreeningCmd::New {
+            crossing,
+            lang,
+            date,
+            officer,
+            answers: file,
+            finalise,
+        } => {
+            let file = file.as_deref().map(read_answers_file).transpose()?;
+            let crossing = crossing
+                .or_else(|| file.as_ref().and_then(|f| f.crossing_point.clone()))
+                .ok_or_else(|| CliError::Input("name the crossing point with --crossing".into()))?;
+            let mut v = open_unlocked(dir, ks)?;
+            let mut book = ScreeningRecords::new(&mut v, &checklist);
+            let lang = file.as_ref().and_then(|f| f.language).unwrap_or(lang);
+            let s = book.start(NewScreening {
+                crossing_point: crossing,
+                officer: officer.or_else(|| file.as_ref().and_then(|f| f.officer.clone())),
+                language: lang,
+                screening_date: date
+                    .or_else(|| file.as_ref().and_then(|f| f.date))
+                    .unwrap_or_else(IsoDate::today),
+                now_unix_ms: now_ms(),
+            })?;
+            let id = s.record_id()?;
+            match file {
+                Some(f) => {
+                    // Answers in template order, so that each one's condition
+                    // is decided by the earlier ones, as in the interactive flow.
+                    let typed = typed_answers(&checklist, &f.answers)?;
+                    let mut ordered: Vec<_> = typed.into_iter().collect();
+                    ordered.sort_by_key(|(q, _)| checklist.position(q));
+                    for (qid, value) in ordered {
+                        book.answer(id, &qid, value)?;
+                    }
+                    for qid in &f.skip {
+                        book.skip(id, qid)?;
+                    }
+                    if let Some(subject) = f.subject {
+                        book.set_subject(id, subject)?;
+                    }
+                    let s = if f.finalise || finalise {
+                        book.finalise(id, now_ms())?
+                    } else {
+                        book.load(id)?
+                    };
+                    print_screening(out, &checklist, &s, lang);
+                    Ok(())
+                }
+                None => interactive(out, &mut book, &checklist, id, lang, finalise),
+            }
+        }
+        ScreeningCmd::Resume { id, lang } => {
+            let mut v = open_unlocked(dir, ks)?;
+            let mut book = ScreeningRecords::new(&mut v, &checklist);
+            let id = parse_id(&id)?;
+            let s = book.load(id)?;
+            if s.is_final() {
+                return Err(CliError::Screening(screening::ScreeningError::Finalised));
+            }
+            interactive(
+                out,
+                &mut book,
+                &checklist,
+                id,
+                lang.unwrap_or(s.language),
+                false,
+            )
+        }
+        ScreeningCmd::Finalise { id } => {
+            let mut v = open_unlocked(dir, ks)?;
+            let mut book = ScreeningRecords::new(&mut v, &checklist);
+            let s = book.finalise(parse_id(&id)?, now_ms())?;
+            print_screening(out, &checklist, &s, s.language);
+            Ok(())
+        }
+        ScreeningCmd::List { from, to, crossing } => {
+            let mut v = open_unlocked(dir, ks)?;
+            let book = ScreeningRecords::new(&mut v, &checklist);
+            let list = book.list(&ListFilter {
+                from,
+                to,
+                crossing_point: crossing,
+            })?;
+            let mut s = String::new();
+            for item in &list {
+                let verdict = item
+                    .verdict
+                    .map(|v| screening::explain::verdict_text(v, Lang::En))
+                    .unwrap_or_else(|| "draft".into());
+                s.push_str(&format!(
+                    "{}  {}  {:<14} {:>3} answers  {}\n",
+                    item.id, item.screening_date, item.crossing_point, item.answered, verdict
+                ));
+            }
+            if list.is_empty() {
+                s.push_str("no screenings\n");
+            }
+            out.print(
+                s.trim_end(),
+                &serde_json::to_value(&list).expect("serialises"),
+            );
+            Ok(())
+        }
+        ScreeningCmd::Show { id, lang } => {
+            let mut v = open_unlocked(dir, ks)?;
+            let book = ScreeningRecords::new(&mut v, &checklist);
+            let s = book.load(parse_id(&id)?)?;
+            print_screening(out, &checklist, &s, lang.unwrap_or(s.language));
+            Ok(())
+        }
+        ScreeningCmd::Search { document, name } => {
+            let mut v = open_unlocked(dir, ks)?;
+            let book = ScreeningRecords::new(&mut v, &checklist);
+            let found = match (document, name) {
+                (Some(d), _) => book.search_document(&d)?,
+                (None, Some(n)) => book.search_name(&n)?,
+                (None, None) => unreachable!("clap requires one"),
+            };
+            let text = if found.is_empty() {
+                "no match".to_string()
+            } else {
+                found
+                    .iter()
+                    .map(|s| format!("{}  {}  {}", s.id, s.screening_date, s.crossing_point))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            out.print(&text, &serde_json::to_value(&found).expect("serialises"));
+            Ok(())
+        }
+        ScreeningCmd::Amend {
+            id,
+            answers: file,
+            reason,
+            officer,
+        } => {
+            let f = read_answers_file(&file)?;
+            let mut v = open_unlocked(dir, ks)?;
+            let mut book = ScreeningRecords::new(&mut v, &checklist);
+            let changes = typed_answers(&checklist, &f.answers)?;
+            let s = book.amend(
+                parse_id(&id)?,
+                changes,
+                f.subject,
+                &reason,
+                officer,
+                now_ms(),
+            )?;
+            print_screening(out, &checklist, &s, s.language);
+            Ok(())
+        }
+    }
+}
+
+fn pick(lang: Lang, ky: &'static str, ru: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Ky => ky,
+        Lang::Ru => ru,
+        Lang::En => en,
+    }
+}
+
+fn is_yes(s: &str) -> bool {
+    matches!(
+        s.trim().to_lowercase().as_str(),
+        "y" | "yes" | "д" | "да" | "о" | "ооба"
+    )
+}
+
+/// Prints a prompt and reads one line; `None` at end of input.
+fn ask(prompt: &str) -> Result<Option<String>, CliError> {
+    print!("{prompt}");
+    std::io::stdout().flush()?;
+    let mut line = String::new();
+    if std::io::stdin().lock().read_line(&mut line)? == 0 {
+        return Ok(None);
+    }
+    Ok(Some(line.trim_end_matches(['\n', '\r']).to_string()))
+}
+
+/// The checklist question by question, from the core's next question. Each
+/// answer is saved before the next is asked; closing the input stops with
+/// the draft saved, to resume later.
+fn interactive(
+    out: &Output,
+    book: &mut ScreeningRecords<'_>,
+    c: &Checklist,
+    id: homeward_core::vault::RecordId,
+    lang: Lang,
+    finalise: bool,
+) -> Result<(), CliError> {
+    println!("Screening {id} (draft saved after every answer; resume with `homeward screening resume {id}`)");
+    let mut s = book.load(id)?;
+    let mut section = String::new();
+    let total = c.len();
+    loop {
+        let Some(q) = c.next_question(&s.answers, &s.skipped, s.screening_date) else {
+            break;
+        };
+        let sec = c
+            .section_of(&q.id)
+            .map(|s| text(&s.title, lang).to_string())
+            .unwrap_or_default();
+        if sec != section {
+            println!("\n== {sec} ==");
+            section = sec;
+        }
+        let n = c.position(&q.id).map(|p| p + 1).unwrap_or(0);
+        println!(
+            "[{n}/{total}] {}{}",
+            text(&q.text, lang),
+            if q.required { " *" } else { "" }
+        );
+        if let Some(h) = &q.help {
+            println!("      ({})", text(h, lang));
+        }
+        let Some(line) = ask(&format!("      {} > ", answer_hint(q, lang)))? else {
+            println!(
+                "\nInput closed: the draft is saved. Resume with `homeward screening resume {id}`."
+            );
+            return Ok(());
+        };
+        if line.trim().is_empty() {
+            if q.required {
+                println!("      ! an answer is required");
+                continue;
+            }
+            s = book.skip(id, &q.id)?;
+            continue;
+        }
+        let value = match answers::from_input(q, &line) {
+            Ok(v) => v,
+            Err(e) => {
+                println!("      ! {e}");
+                continue;
+            }
+        };
+        match book.answer(id, &q.id, value) {
+            Ok(next) => s = next,
+            Err(screening::ScreeningError::Answer(e)) => println!("      ! {e}"),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    // Identifying details: minimal and optional.
+    if s.subject == Subject::default() {
+        println!();
+        let consent = ask(pick(
+            lang,
+            "Адам өзүнүн маалыматтарын берүүгө макулбу? (о/ж) > ",
+            "Согласен ли человек сообщить свои данные? (д/н) > ",
+            "Does the person agree to give identifying details? (y/n) > ",
+        ))?
+        .unwrap_or_default();
+        let mut subject = Subject::default();
+        if is_yes(&consent) {
+            let opt = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+            subject.name = opt(ask(pick(
+                lang,
+                "Аты-жөнү (Enter — өткөрүү) > ",
+                "ФИО (Enter — пропустить) > ",
+                "Name (Enter to skip) > ",
+            ))?);
+            subject.document_number = opt(ask(pick(
+                lang,
+                "Документтин номери (Enter — өткөрүү) > ",
+                "Номер документа (Enter — пропустить) > ",
+                "Document number (Enter to skip) > ",
+            ))?);
+            if c.view(&s.answers, s.screening_date).documents()
+                == Some(screening::template::DocumentSituation::AnotherPersons)
+            {
+                subject.document_holder_name = opt(ask(pick(
+                    lang,
+                    "Башка адамдын документиндеги ат (Enter — өткөрүү) > ",
+                    "Имя в чужом документе (Enter — пропустить) > ",
+                    "Name on the other person's document (Enter to skip) > ",
+                ))?);
+            }
+        } else {
+            subject.refused = true;
+        }
+        s = book.set_subject(id, subject)?;
+    }
+    let outcome = screening::evaluate(c, &s.answers, s.screening_date);
+    print_outcome(c, &outcome, &s.answers, lang);
+    let go = finalise || {
+        let a = ask(pick(
+            lang,
+            "\nАзыр бүтүрөсүзбү? Андан кийин жазуу өзгөрбөйт, толуктоо гана кошулат. (о/ж) > ",
+            "\nЗавершить сейчас? После этого запись нельзя изменить, только дополнить. (д/н) > ",
+            "\nFinalise now? The record then cannot be changed, only amended. (y/n) > ",
+        ))?
+        .unwrap_or_default();
+        is_yes(&a)
+    };
+    if go {
+        s = book.finalise(id, now_ms())?;
+        println!("{}", pick(lang, "Бүтүрүлдү.", "Завершено.", "Finalised."));
+    } else {
+        println!(
+            "{}",
+            pick(
+                lang,
+                "Долбоор катары сакталды.",
+                "Сохранено как черновик.",
+                "Kept as a draft."
+            )
+        );
+    }
+    if out.json {
+        println!("{}", serde_json::to_string_pretty(&s).expect("serialises"));
+    }
+    Ok(())
+}
+
+fn print_outcome(
+    c: &Checklist,
+    outcome: &screening::ScreeningOutcome,
+    answers: &Answers,
+    lang: Lang,
+) {
+    let e = explain(c, outcome, answers, lang);
+    println!("\n*** {} ***\n{}", e.verdict, e.verdict_detail);
+    if let Some(n) = &e.child_note {
+        println!("{n}");
+    }
+    if let Some(n) = &e.consent_note {
+        println!("{n}");
+    }
+    if !e.exploitation.is_empty() {
+        println!("Exploitation: {}", e.exploitation.join(", "));
+    }
+    for w in &e.why {
+        println!("\n{}:", w.element);
+        for a in &w.answers {
+            println!("  - {a}");
+        }
+    }
+    if !e.actions.is_empty() {
+        println!("\nWhat to do:");
+        for (i, a) in e.actions.iter().enumerate() {
+            println!("  {}. {} ({})", i + 1, a.text, a.basis);
+        }
+    }
+    if !outcome.unanswered_required.is_empty() {
+        println!(
+            "\nStill required: {}",
+            outcome.unanswered_required.join(", ")
+        );
+    }
+    println!("\n{}", e.disclaimer);
+}
+
+fn print_screening(out: &Output, c: &Checklist, s: &Screening, lang: Lang) {
+    if out.json {
+        let mut j = serde_json::to_value(s).expect("serialises");
+        if let Some(o) = s.outcome() {
+            j["explanation"] = serde_json::to_value(explain(c, o, &s.effective_answers(), lang))
+                .expect("serialises");
+        }
+        println!("{}", serde_json::to_string_pretty(&j).expect("serialises"));
+        return;
+    }
+    println!(
+        "Screening {}  {}  {}  {}",
+        s.id,
+        s.screening_date,
+        s.crossing_point,
+        if s.is_final() { "final" } else { "draft" }
+    );
+    let answers = s.effective_answers();
+    match s.outcome() {
+        Some(o) => print_outcome(c, o, &answers, lang),
+        None => {
+            let o = screening::evaluate(c, &answers, s.screening_date);
+            println!("(draft: provisional outcome)");
+            print_outcome(c, &o, &answers, lang);
+        }
+    }
+    for a in &s.addenda {
+        println!(
+            "\nAddendum: {} ({} changed answer(s))",
+            a.reason,
+            a.answers.len()
+        );
+    }
+}

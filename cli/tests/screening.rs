@@ -1,0 +1,305 @@
+//! `homeward template` and `homeward screening` driven as an officer or a
+//! script would: real processes, a real vault, answers files and a terminal
+//! conversation on standard input.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+const PASS: &str = "a long enough field passphrase";
+
+fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_homeward"));
+    cmd.arg("--data-dir").arg(dir).args(args);
+    cmd.env("HOMEWARD_PASSPHRASE", PASS)
+        .env_remove("HOMEWARD_DIR");
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    {
+        let mut i = child.stdin.take().unwrap();
+        if let Some(s) = stdin {
+            i.write_all(s.as_bytes()).unwrap();
+        }
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn vault() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    let out = run(
+        d.path(),
+        &["init", "--kdf-memory-mib", "19", "--kdf-passes", "2"],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    d
+}
+
+fn default_template_path() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/templates/default-screening.json")
+}
+
+#[test]
+fn template_validate_and_show() {
+    let d = tempfile::tempdir().unwrap();
+    let out = run(
+        d.path(),
+        &[
+            "--json",
+            "template",
+            "validate",
+            default_template_path().to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success());
+    assert_eq!(json(&out)["valid"], true);
+
+    let mut t: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(default_template_path()).unwrap()).unwrap();
+    t["sections"][1]["questions"][1]["id"] = "recruited".into();
+    t["sections"][1]["questions"][0]["text"]
+        .as_object_mut()
+        .unwrap()
+        .remove("ky");
+    let broken = d.path().join("broken.json");
+    std::fs::write(&broken, t.to_string()).unwrap();
+    let out = run(
+        d.path(),
+        &["--json", "template", "validate", broken.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(40));
+    let problems = json(&out)["error"]["problems"].as_array().unwrap().clone();
+    assert!(problems
+        .iter()
+        .any(|p| p["problem"] == "duplicate_id"
+            && p["path"] == "sections[act].questions[recruited].id"));
+    assert!(problems
+        .iter()
+        .any(|p| p["problem"] == "missing_translation"
+            && p["path"] == "sections[act].questions[recruited].text.ky"));
+
+    std::fs::write(&broken, "{ not json").unwrap();
+    let out = run(
+        d.path(),
+        &["--json", "template", "validate", broken.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(json(&out)["error"]["kind"], "invalid_input");
+
+    let out = run(d.path(), &["template", "show", "--lang", "ky"], None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Адам сатуунун белгилерин текшерүү"), "{text}");
+    assert!(text.contains("[appears_minor]"));
+}
+
+#[test]
+fn a_screening_from_an_answers_file_then_list_search_show_and_amend() {
+    let d = vault();
+    let answers = d.path().join("answers.json");
+    std::fs::write(
+        &answers,
+        serde_json::json!({
+            "crossing_point": "OSH-AIRPORT",
+            "date": "2026-11-29",
+            "language": "ky",
+            "subject": { "name": "Асанова Айгүл", "document_number": "AN1234567" },
+            "answers": {
+                "appears_minor": "no", "date_of_birth": "1990-04-02", "documents": "held_by_other",
+                "recruited": "yes", "consent_given": "yes", "deceived": "yes", "promised_work": ["domestic"],
+                "companions": 1, "notes": "met at the gate"
+            },
+            "skip": ["citizen"],
+            "finalise": false
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let out = run(
+        d.path(),
+        &[
+            "--json",
+            "screening",
+            "new",
+            "--answers",
+            answers.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let s = json(&out);
+    let id = s["id"].as_str().unwrap().to_string();
+    assert_eq!(s["state"], "draft");
+    assert_eq!(s["language"], "ky");
+
+    let out = run(d.path(), &["--json", "screening", "finalise", &id], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let s = json(&out);
+    assert_eq!(s["state"], "final");
+    assert_eq!(s["outcome"]["verdict"], "further_interview");
+    assert_eq!(
+        s["explanation"]["verdict"],
+        "Белгилер бар: кошумча маек өткөрүңүз"
+    );
+
+    let out = run(
+        d.path(),
+        &["--json", "screening", "list", "--crossing", "OSH-AIRPORT"],
+        None,
+    );
+    assert_eq!(json(&out).as_array().unwrap().len(), 1);
+    let out = run(
+        d.path(),
+        &["--json", "screening", "list", "--from", "2026-11-30"],
+        None,
+    );
+    assert_eq!(json(&out).as_array().unwrap().len(), 0);
+    let out = run(
+        d.path(),
+        &["--json", "screening", "search", "--document", "АН 1234567"],
+        None,
+    );
+    assert_eq!(json(&out)[0]["id"], id.as_str());
+    let out = run(
+        d.path(),
+        &["--json", "screening", "search", "--name", "AIGUL ASANOVA"],
+        None,
+    );
+    assert_eq!(json(&out)[0]["id"], id.as_str());
+
+    // Finalised: answers cannot change; an addendum with a reason can.
+    let fix = d.path().join("fix.json");
+    std::fs::write(&fix, r#"{"answers": {"forced_labour": "yes"}}"#).unwrap();
+    let out = run(
+        d.path(),
+        &[
+            "--json",
+            "screening",
+            "amend",
+            &id,
+            "--answers",
+            fix.to_str().unwrap(),
+            "--reason",
+            "disclosed in interview",
+        ],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let s = json(&out);
+    assert_eq!(s["addenda"].as_array().unwrap().len(), 1);
+    assert_eq!(s["addenda"][0]["outcome"]["verdict"], "presumed_victim");
+    assert!(s["explanation"]["consent_note"].is_string());
+    assert!(
+        s["answers"].get("forced_labour").is_none(),
+        "the original answers stay as they were"
+    );
+
+    let out = run(d.path(), &["--json", "screening", "finalise", &id], None);
+    assert_eq!(json(&out)["error"]["kind"], "finalised");
+
+    // A wrong answer in a file is a clear error naming the question.
+    std::fs::write(
+        &fix,
+        r#"{"crossing_point": "DOSTUK", "answers": {"recruited": "perhaps"}}"#,
+    )
+    .unwrap();
+    let out = run(
+        d.path(),
+        &[
+            "--json",
+            "screening",
+            "new",
+            "--answers",
+            fix.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(json(&out)["error"]["kind"], "invalid_answer");
+    assert!(json(&out)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("recruited"));
+}
+
+#[test]
+fn the_terminal_flow_saves_as_it_goes_and_resumes() {
+    let d = vault();
+    // Three answers, then the input closes (a dead battery, a closed lid).
+    let out = run(
+        d.path(),
+        &[
+            "screening",
+            "new",
+            "--crossing",
+            "DOSTUK",
+            "--lang",
+            "en",
+            "--date",
+            "2026-11-29",
+        ],
+        Some("y\n\nmaybe\ny\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("an answer is required") || text.contains("expects yes/no"),
+        "{text}"
+    );
+    assert!(text.contains("Input closed: the draft is saved"), "{text}");
+    let list = json(&run(d.path(), &["--json", "screening", "list"], None));
+    let id = list[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(list[0]["is_final"], false);
+    assert_eq!(
+        list[0]["answered"], 2,
+        "appears_minor, then citizen (date of birth skipped)"
+    );
+
+    // Resume: the child section is shown (appears to be a minor), answer the rest.
+    // Documents: own; every optional question skipped with Enter.
+    let rest = format!("1\n{}", "\n".repeat(60));
+    let out = run(d.path(), &["screening", "resume", &id], Some(&rest));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("== Child =="), "{text}");
+    assert!(text.contains("Kept as a draft"), "{text}");
+    let s = json(&run(d.path(), &["--json", "screening", "show", &id], None));
+    assert_eq!(s["subject"]["refused"], true);
+    assert_eq!(s["answers"]["documents"]["choice"], "own");
+    assert!(s["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|q| q == "unaccompanied"));
+}
