@@ -414,10 +414,7 @@ fn interactive(
     let mut s = book.load(id)?;
     let mut section = String::new();
     let total = c.len();
-    loop {
-        let Some(q) = c.next_question(&s.answers, &s.skipped, s.screening_date) else {
-            break;
-        };
+    while let Some(q) = c.next_question(&s.answers, &s.skipped, s.screening_date) {
         let sec = c
             .section_of(&q.id)
             .map(|s| text(&s.title, lang).to_string())
