@@ -16,7 +16,7 @@ use homeward_core::screening::{
 
 fn value_for(t: &AnswerType, n: usize) -> AnswerValue {
     match t {
-        AnswerType::YesNo => AnswerValue::YesNo(if n % 2 == 0 { YesNo::Yes } else { YesNo::No }),
+        AnswerType::YesNo => AnswerValue::YesNo(if n.is_multiple_of(2) { YesNo::Yes } else { YesNo::No }),
         AnswerType::SingleChoice { options } => {
             AnswerValue::Choice(options[n % options.len()].id.clone())
         }
