@@ -14,8 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use homeward_core::vault::{
-    IndexTerm, KdfParams, LockoutPolicy, Lookup, NewRecord, RecordId, Secret, SystemClock, Vault,
-    VaultOptions,
+    IndexTerm, KdfParams, LockoutPolicy, Lookup, NewRecord, RecordId, Secret, SystemClock, Vault, VaultOptions,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -74,12 +73,10 @@ impl Plain {
     }
 
     fn insert(tx: &rusqlite::Transaction<'_>, id: &[u8; 16], i: usize) {
-        tx.prepare_cached(
-            "INSERT INTO records (id, kind, schema_version, body) VALUES (?1, ?2, 1, ?3)",
-        )
-        .unwrap()
-        .execute(params![&id[..], KIND, body(i)])
-        .unwrap();
+        tx.prepare_cached("INSERT INTO records (id, kind, schema_version, body) VALUES (?1, ?2, 1, ?3)")
+            .unwrap()
+            .execute(params![&id[..], KIND, body(i)])
+            .unwrap();
         tx.prepare_cached("INSERT INTO doc_index (doc, record_id) VALUES (?1, ?2)")
             .unwrap()
             .execute(params![doc(i), &id[..]])
@@ -173,11 +170,7 @@ impl VaultBackend {
     }
 
     fn read(&self, id: &[u8; 16]) -> Vec<u8> {
-        self.vault
-            .get(KIND, RecordId(uuid_of(id)))
-            .unwrap()
-            .body
-            .to_vec()
+        self.vault.get(KIND, RecordId(uuid_of(id))).unwrap().body.to_vec()
     }
 
     fn lookup(&self, d: &str) -> Option<Vec<u8>> {
@@ -199,11 +192,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 /// Times `f` on a fresh backend `reps` times and returns the median.
-fn measure<B>(
-    reps: usize,
-    mut setup: impl FnMut(&Path) -> B,
-    mut f: impl FnMut(&mut B),
-) -> Duration {
+fn measure<B>(reps: usize, mut setup: impl FnMut(&Path) -> B, mut f: impl FnMut(&mut B)) -> Duration {
     let times = (0..reps)
         .map(|_| {
             let dir = tempfile::tempdir().unwrap();
@@ -395,8 +384,7 @@ fn main() {
     let p = {
         let t = Instant::now();
         let conn = Connection::open(dir.path().join("plain2.db")).unwrap();
-        conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
-            .unwrap();
+        conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)).unwrap();
         t.elapsed()
     };
     let k = KdfParams::recommended();
@@ -414,7 +402,9 @@ fn main() {
         met: (200.0..=800.0).contains(&ms(v)),
     });
 
-    println!("| workload | unit | plain SQLite | SQLCipher | vault | vault / plain | vault / SQLCipher | target | met |");
+    println!(
+        "| workload | unit | plain SQLite | SQLCipher | vault | vault / plain | vault / SQLCipher | target | met |"
+    );
     println!("|---|---|---:|---:|---:|---:|---:|---|---|");
     for r in &rows {
         println!(

@@ -4,9 +4,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use homeward_core::vault::{
-    self, IndexTerm, Lookup, NewRecord, RecordId, Secret, Vault, VaultError, VaultOptions,
-};
+use homeward_core::vault::{self, IndexTerm, Lookup, NewRecord, RecordId, Secret, Vault, VaultError, VaultOptions};
 
 use crate::output::Output;
 
@@ -40,12 +38,7 @@ pub fn run(out: &Output, dir: &Path) -> vault::Result<()> {
         "1. Creating a vault in {} (argon2id, 128 MiB, 4 passes)...",
         dir.display()
     ));
-    let mut v = Vault::create(
-        dir,
-        &Secret::new(DEMO_PASSPHRASE),
-        None,
-        VaultOptions::default(),
-    )?;
+    let mut v = Vault::create(dir, &Secret::new(DEMO_PASSPHRASE), None, VaultOptions::default())?;
     v.lock();
     let t = Instant::now();
     v.unlock(&Secret::new(DEMO_PASSPHRASE), None)?;
@@ -58,17 +51,13 @@ pub fn run(out: &Output, dir: &Path) -> vault::Result<()> {
     let mut ids = Vec::new();
     for (name, doc, city) in PEOPLE {
         let id = RecordId::random();
-        let body =
-            serde_json::json!({ "name": name, "document": doc, "found_in": city }).to_string();
+        let body = serde_json::json!({ "name": name, "document": doc, "found_in": city }).to_string();
         v.put(&NewRecord {
             id,
             kind: KIND,
             schema_version: 1,
             body: body.as_bytes(),
-            index: &[
-                IndexTerm::Name(name.into()),
-                IndexTerm::DocumentNumber(doc.into()),
-            ],
+            index: &[IndexTerm::Name(name.into()), IndexTerm::DocumentNumber(doc.into())],
         })?;
         ids.push(id);
     }
@@ -86,10 +75,7 @@ pub fn run(out: &Output, dir: &Path) -> vault::Result<()> {
             "surname typed in Cyrillic: \"Омурбекова\"",
             Lookup::NamePart("Омурбекова"),
         ),
-        (
-            "older spelling: \"Yuliya Ivanova\"",
-            Lookup::Name("Yuliya Ivanova"),
-        ),
+        ("older spelling: \"Yuliya Ivanova\"", Lookup::Name("Yuliya Ivanova")),
         (
             "document number with Cyrillic letters and spaces: \"ан 123 4567\"",
             Lookup::DocumentNumber("ан 123 4567"),
@@ -100,8 +86,8 @@ pub fn run(out: &Output, dir: &Path) -> vault::Result<()> {
             .iter()
             .map(|id| {
                 let rec = v.get(KIND, *id)?;
-                let body: serde_json::Value = serde_json::from_slice(&rec.body)
-                    .map_err(|_| VaultError::Tampered("demo record"))?;
+                let body: serde_json::Value =
+                    serde_json::from_slice(&rec.body).map_err(|_| VaultError::Tampered("demo record"))?;
                 Ok(body["name"].as_str().unwrap_or("").to_string())
             })
             .collect::<vault::Result<_>>()?;
@@ -134,11 +120,7 @@ pub fn run(out: &Output, dir: &Path) -> vault::Result<()> {
     }
     out.say(&format!(
         "   plaintext found: {}",
-        if leaks.is_empty() {
-            "none"
-        } else {
-            "YES (bug!)"
-        }
+        if leaks.is_empty() { "none" } else { "YES (bug!)" }
     ));
 
     out.say("5. A wrong passphrase is counted on disk and answered with a delay:");

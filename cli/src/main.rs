@@ -164,37 +164,22 @@ pub(crate) fn existing_vault_options() -> VaultOptions {
     }
 }
 
-fn unlock(
-    out: &Output,
-    dir: &std::path::Path,
-    ks: Option<&dyn vault::DeviceKeyStore>,
-) -> vault::Result<()> {
+fn unlock(out: &Output, dir: &std::path::Path, ks: Option<&dyn vault::DeviceKeyStore>) -> vault::Result<()> {
     let mut v = Vault::open(dir, existing_vault_options())?;
     let secret = secrets::existing_secret("HOMEWARD_PASSPHRASE", "Passphrase")?;
     v.unlock(&secret, ks)?;
     let s = v.status()?;
     out.print(
-        &format!(
-            "Unlocked: {} records, {} attachments",
-            s.records, s.attachments
-        ),
+        &format!("Unlocked: {} records, {} attachments", s.records, s.attachments),
         &serde_json::json!({ "unlocked": true, "status": s }),
     );
     Ok(())
 }
 
-fn passwd(
-    out: &Output,
-    dir: &std::path::Path,
-    ks: Option<&dyn vault::DeviceKeyStore>,
-) -> vault::Result<()> {
+fn passwd(out: &Output, dir: &std::path::Path, ks: Option<&dyn vault::DeviceKeyStore>) -> vault::Result<()> {
     let mut v = Vault::open(dir, existing_vault_options())?;
     let current = secrets::existing_secret("HOMEWARD_PASSPHRASE", "Current passphrase")?;
-    let new = secrets::new_secret(
-        "HOMEWARD_NEW_PASSPHRASE",
-        "New passphrase",
-        v.is_device_bound(),
-    )?;
+    let new = secrets::new_secret("HOMEWARD_NEW_PASSPHRASE", "New passphrase", v.is_device_bound())?;
     v.change_secret(&current, &new, ks)?;
     out.print(
         "Passphrase changed; no record was re-encrypted.",

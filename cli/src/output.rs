@@ -12,10 +12,7 @@ pub struct Output {
 impl Output {
     pub fn print(&self, text: &str, json: &serde_json::Value) {
         if self.json {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(json).expect("JSON serialises")
-            );
+            println!("{}", serde_json::to_string_pretty(json).expect("JSON serialises"));
         } else {
             println!("{text}");
         }

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 use homeward_core::screening::{
-    self, answer_hint, answers, default_checklist, explain, template::text, Answers, Checklist,
-    IsoDate, Lang, ListFilter, NewScreening, Screening, ScreeningRecords, Subject, Template,
+    self, answer_hint, answers, default_checklist, explain, template::text, Answers, Checklist, IsoDate, Lang,
+    ListFilter, NewScreening, Screening, ScreeningRecords, Subject, Template,
 };
 use homeward_core::vault::{DeviceKeyStore, Vault};
 
@@ -93,10 +93,9 @@ pub enum ScreeningCmd {
 }
 
 fn load_template(path: &Path) -> Result<Template, CliError> {
-    let json = std::fs::read_to_string(path)
-        .map_err(|e| CliError::Input(format!("cannot read {}: {e}", path.display())))?;
-    Template::from_json(&json)
-        .map_err(|e| CliError::Input(format!("{} is not a template: {e}", path.display())))
+    let json =
+        std::fs::read_to_string(path).map_err(|e| CliError::Input(format!("cannot read {}: {e}", path.display())))?;
+    Template::from_json(&json).map_err(|e| CliError::Input(format!("{} is not a template: {e}", path.display())))
 }
 
 pub fn template(out: &Output, cmd: TemplateCmd) -> Result<(), CliError> {
@@ -108,12 +107,7 @@ pub fn template(out: &Output, cmd: TemplateCmd) -> Result<(), CliError> {
                 return Err(CliError::Template(problems));
             }
             out.print(
-                &format!(
-                    "{} v{}: valid ({} questions)",
-                    t.id,
-                    t.version,
-                    t.questions().count()
-                ),
+                &format!("{} v{}: valid ({} questions)", t.id, t.version, t.questions().count()),
                 &serde_json::json!({ "valid": true, "id": t.id, "version": t.version }),
             );
             Ok(())
@@ -131,11 +125,7 @@ pub fn template(out: &Output, cmd: TemplateCmd) -> Result<(), CliError> {
                 for q in &sec.questions {
                     n += 1;
                     let req = if q.required { " *" } else { "" };
-                    s.push_str(&format!(
-                        "{n:>3}. {}{req}  [{}]\n",
-                        text(&q.text, lang),
-                        q.id
-                    ));
+                    s.push_str(&format!("{n:>3}. {}{req}  [{}]\n", text(&q.text, lang), q.id));
                     s.push_str(&format!("     {}\n", answer_hint(q, lang)));
                     if let Some(ind) = &q.indicator {
                         s.push_str(&format!("     -> {:?}\n", ind.elements));
@@ -190,32 +180,24 @@ struct AnswersFile {
 }
 
 fn read_answers_file(path: &Path) -> Result<AnswersFile, CliError> {
-    let s = std::fs::read_to_string(path)
-        .map_err(|e| CliError::Input(format!("cannot read {}: {e}", path.display())))?;
+    let s =
+        std::fs::read_to_string(path).map_err(|e| CliError::Input(format!("cannot read {}: {e}", path.display())))?;
     serde_json::from_str(&s).map_err(|e| CliError::Input(format!("{}: {e}", path.display())))
 }
 
-fn typed_answers(
-    c: &Checklist,
-    raw: &serde_json::Map<String, serde_json::Value>,
-) -> Result<Answers, CliError> {
+fn typed_answers(c: &Checklist, raw: &serde_json::Map<String, serde_json::Value>) -> Result<Answers, CliError> {
     let mut out = Answers::new();
     for (qid, v) in raw {
-        let q = c.question(qid).ok_or_else(|| {
-            CliError::Screening(screening::AnswerError::UnknownQuestion(qid.clone()).into())
-        })?;
+        let q = c
+            .question(qid)
+            .ok_or_else(|| CliError::Screening(screening::AnswerError::UnknownQuestion(qid.clone()).into()))?;
         let value = answers::from_json(q, v).map_err(|e| CliError::Screening(e.into()))?;
         out.insert(qid.clone(), value);
     }
     Ok(out)
 }
 
-pub fn screening(
-    out: &Output,
-    dir: &Path,
-    ks: Option<&dyn DeviceKeyStore>,
-    cmd: ScreeningCmd,
-) -> Result<(), CliError> {
+pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd: ScreeningCmd) -> Result<(), CliError> {
     let checklist = default_checklist();
     match cmd {
         ScreeningCmd::New {
@@ -278,14 +260,7 @@ pub fn screening(
             if s.is_final() {
                 return Err(CliError::Screening(screening::ScreeningError::Finalised));
             }
-            interactive(
-                out,
-                &mut book,
-                &checklist,
-                id,
-                lang.unwrap_or(s.language),
-                false,
-            )
+            interactive(out, &mut book, &checklist, id, lang.unwrap_or(s.language), false)
         }
         ScreeningCmd::Finalise { id } => {
             let mut v = open_unlocked(dir, ks)?;
@@ -316,10 +291,7 @@ pub fn screening(
             if list.is_empty() {
                 s.push_str("no screenings\n");
             }
-            out.print(
-                s.trim_end(),
-                &serde_json::to_value(&list).expect("serialises"),
-            );
+            out.print(s.trim_end(), &serde_json::to_value(&list).expect("serialises"));
             Ok(())
         }
         ScreeningCmd::Show { id, lang } => {
@@ -359,14 +331,7 @@ pub fn screening(
             let mut v = open_unlocked(dir, ks)?;
             let mut book = ScreeningRecords::new(&mut v, &checklist);
             let changes = typed_answers(&checklist, &f.answers)?;
-            let s = book.amend(
-                parse_id(&id)?,
-                changes,
-                f.subject,
-                &reason,
-                officer,
-                now_ms(),
-            )?;
+            let s = book.amend(parse_id(&id)?, changes, f.subject, &reason, officer, now_ms())?;
             print_screening(out, &checklist, &s, s.language);
             Ok(())
         }
@@ -433,9 +398,7 @@ fn interactive(
             println!("      ({})", text(h, lang));
         }
         let Some(line) = ask(&format!("      {} > ", answer_hint(q, lang)))? else {
-            println!(
-                "\nInput closed: the draft is saved. Resume with `homeward screening resume {id}`."
-            );
+            println!("\nInput closed: the draft is saved. Resume with `homeward screening resume {id}`.");
             return Ok(());
         };
         if line.trim().is_empty() {
@@ -531,12 +494,7 @@ fn interactive(
     Ok(())
 }
 
-fn print_outcome(
-    c: &Checklist,
-    outcome: &screening::ScreeningOutcome,
-    answers: &Answers,
-    lang: Lang,
-) {
+fn print_outcome(c: &Checklist, outcome: &screening::ScreeningOutcome, answers: &Answers, lang: Lang) {
     let e = explain(c, outcome, answers, lang);
     println!("\n*** {} ***\n{}", e.verdict, e.verdict_detail);
     if let Some(n) = &e.child_note {
@@ -561,10 +519,7 @@ fn print_outcome(
         }
     }
     if !outcome.unanswered_required.is_empty() {
-        println!(
-            "\nStill required: {}",
-            outcome.unanswered_required.join(", ")
-        );
+        println!("\nStill required: {}", outcome.unanswered_required.join(", "));
     }
     println!("\n{}", e.disclaimer);
 }
@@ -573,8 +528,7 @@ fn print_screening(out: &Output, c: &Checklist, s: &Screening, lang: Lang) {
     if out.json {
         let mut j = serde_json::to_value(s).expect("serialises");
         if let Some(o) = s.outcome() {
-            j["explanation"] = serde_json::to_value(explain(c, o, &s.effective_answers(), lang))
-                .expect("serialises");
+            j["explanation"] = serde_json::to_value(explain(c, o, &s.effective_answers(), lang)).expect("serialises");
         }
         println!("{}", serde_json::to_string_pretty(&j).expect("serialises"));
         return;
@@ -596,10 +550,6 @@ fn print_screening(out: &Output, c: &Checklist, s: &Screening, lang: Lang) {
         }
     }
     for a in &s.addenda {
-        println!(
-            "\nAddendum: {} ({} changed answer(s))",
-            a.reason,
-            a.answers.len()
-        );
+        println!("\nAddendum: {} ({} changed answer(s))", a.reason, a.answers.len());
     }
 }

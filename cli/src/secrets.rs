@@ -33,9 +33,7 @@ pub fn new_secret(var: &str, label: &str, device_bound: bool) -> Result<Secret, 
     check_policy(&s, device_bound)?;
     let again = prompt("Type it again")?;
     if *again != *first {
-        return Err(VaultError::InvalidInput(
-            "the two passphrases differ".into(),
-        ));
+        return Err(VaultError::InvalidInput("the two passphrases differ".into()));
     }
     Ok(s)
 }

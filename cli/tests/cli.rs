@@ -11,8 +11,7 @@ fn homeward(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     cmd.arg("--data-dir").arg(dir).arg("--json").args(args);
     cmd.env_remove("HOMEWARD_PASSPHRASE")
         .env_remove("HOMEWARD_NEW_PASSPHRASE");
-    cmd.env_remove("HOMEWARD_DIR")
-        .env_remove("HOMEWARD_KEYSTORE_DIR");
+    cmd.env_remove("HOMEWARD_DIR").env_remove("HOMEWARD_KEYSTORE_DIR");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -48,11 +47,7 @@ fn init_status_and_refusals() {
     assert_eq!(json(&out)["error"]["kind"], "weak_kdf");
 
     let out = homeward(&vault, &FAST, &[("HOMEWARD_PASSPHRASE", PASS)]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(json(&out)["created"], true);
 
     let out = homeward(&vault, &["status"], &[]);
@@ -81,40 +76,23 @@ fn wrong_passphrase_reports_attempts_left_and_delay() {
         .status
         .success());
 
-    let out = homeward(
-        &vault,
-        &["unlock"],
-        &[("HOMEWARD_PASSPHRASE", "not the passphrase")],
-    );
+    let out = homeward(&vault, &["unlock"], &[("HOMEWARD_PASSPHRASE", "not the passphrase")]);
     assert_eq!(out.status.code(), Some(12));
     let e = json(&out);
     assert_eq!(e["error"]["kind"], "wrong_passphrase");
     assert_eq!(e["error"]["attempts_remaining"], 9);
-    assert!(!e["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("not the passphrase"));
+    assert!(!e["error"]["message"].as_str().unwrap().contains("not the passphrase"));
 
     // Straight away again: refused without being counted.
     let out = homeward(&vault, &["unlock"], &[("HOMEWARD_PASSPHRASE", PASS)]);
     assert_eq!(out.status.code(), Some(13));
     assert_eq!(json(&out)["error"]["kind"], "too_soon");
-    assert_eq!(
-        json(&homeward(&vault, &["status"], &[]))["failed_attempts"],
-        1
-    );
+    assert_eq!(json(&homeward(&vault, &["status"], &[]))["failed_attempts"], 1);
 
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let out = homeward(&vault, &["unlock"], &[("HOMEWARD_PASSPHRASE", PASS)]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    assert_eq!(
-        json(&homeward(&vault, &["status"], &[]))["failed_attempts"],
-        0
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(json(&homeward(&vault, &["status"], &[]))["failed_attempts"], 0);
 }
 
 #[test]
@@ -128,21 +106,12 @@ fn passwd_changes_the_passphrase() {
     let out = homeward(
         &vault,
         &["passwd"],
-        &[
-            ("HOMEWARD_PASSPHRASE", PASS),
-            ("HOMEWARD_NEW_PASSPHRASE", new),
-        ],
+        &[("HOMEWARD_PASSPHRASE", PASS), ("HOMEWARD_NEW_PASSPHRASE", new)],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    assert!(
-        homeward(&vault, &["unlock"], &[("HOMEWARD_PASSPHRASE", new)])
-            .status
-            .success()
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(homeward(&vault, &["unlock"], &[("HOMEWARD_PASSPHRASE", new)])
+        .status
+        .success());
     let out = homeward(&vault, &["unlock"], &[("HOMEWARD_PASSPHRASE", PASS)]);
     assert_eq!(json(&out)["error"]["kind"], "wrong_passphrase");
 }
@@ -154,11 +123,7 @@ fn a_pin_needs_the_device_key_store() {
     let ks = dir.path().join("keystore");
     let ks = ks.to_str().unwrap();
 
-    let out = homeward(
-        &vault,
-        &["init", "--device-key"],
-        &[("HOMEWARD_PASSPHRASE", "2468")],
-    );
+    let out = homeward(&vault, &["init", "--device-key"], &[("HOMEWARD_PASSPHRASE", "2468")]);
     assert_eq!(json(&out)["error"]["kind"], "key_store");
 
     let mut args = FAST.to_vec();
@@ -166,36 +131,19 @@ fn a_pin_needs_the_device_key_store() {
     let out = homeward(
         &vault,
         &args,
-        &[
-            ("HOMEWARD_PASSPHRASE", "2468"),
-            ("HOMEWARD_KEYSTORE_DIR", ks),
-        ],
+        &[("HOMEWARD_PASSPHRASE", "2468"), ("HOMEWARD_KEYSTORE_DIR", ks)],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    assert_eq!(
-        json(&homeward(&vault, &["status"], &[]))["device_bound"],
-        true
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(json(&homeward(&vault, &["status"], &[]))["device_bound"], true);
 
     let out = homeward(&vault, &["unlock"], &[("HOMEWARD_PASSPHRASE", "2468")]);
     assert_eq!(json(&out)["error"]["kind"], "key_store");
     let out = homeward(
         &vault,
         &["unlock"],
-        &[
-            ("HOMEWARD_PASSPHRASE", "2468"),
-            ("HOMEWARD_KEYSTORE_DIR", ks),
-        ],
+        &[("HOMEWARD_PASSPHRASE", "2468"), ("HOMEWARD_KEYSTORE_DIR", ks)],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 }
 
 #[test]
@@ -207,11 +155,7 @@ fn the_demo_runs_and_leaks_nothing() {
         .arg(&demo)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let j = json(&out);
     assert_eq!(j["plaintext_found"], false);
     for l in j["lookups"].as_array().unwrap() {

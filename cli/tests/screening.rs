@@ -11,11 +11,8 @@ const PASS: &str = "a long enough field passphrase";
 fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_homeward"));
     cmd.arg("--data-dir").arg(dir).args(args);
-    cmd.env("HOMEWARD_PASSPHRASE", PASS)
-        .env_remove("HOMEWARD_DIR");
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.env("HOMEWARD_PASSPHRASE", PASS).env_remove("HOMEWARD_DIR");
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap();
     {
         let mut i = child.stdin.take().unwrap();
@@ -38,16 +35,8 @@ fn json(out: &Output) -> serde_json::Value {
 
 fn vault() -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
-    let out = run(
-        d.path(),
-        &["init", "--kdf-memory-mib", "19", "--kdf-passes", "2"],
-        None,
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run(d.path(), &["init", "--kdf-memory-mib", "19", "--kdf-passes", "2"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     d
 }
 
@@ -89,12 +78,10 @@ fn template_validate_and_show() {
     let problems = json(&out)["error"]["problems"].as_array().unwrap().clone();
     assert!(problems
         .iter()
-        .any(|p| p["problem"] == "duplicate_id"
-            && p["path"] == "sections[act].questions[recruited].id"));
+        .any(|p| p["problem"] == "duplicate_id" && p["path"] == "sections[act].questions[recruited].id"));
     assert!(problems
         .iter()
-        .any(|p| p["problem"] == "missing_translation"
-            && p["path"] == "sections[act].questions[recruited].text.ky"));
+        .any(|p| p["problem"] == "missing_translation" && p["path"] == "sections[act].questions[recruited].text.ky"));
 
     std::fs::write(&broken, "{ not json").unwrap();
     let out = run(
@@ -134,38 +121,21 @@ fn a_screening_from_an_answers_file_then_list_search_show_and_amend() {
     .unwrap();
     let out = run(
         d.path(),
-        &[
-            "--json",
-            "screening",
-            "new",
-            "--answers",
-            answers.to_str().unwrap(),
-        ],
+        &["--json", "screening", "new", "--answers", answers.to_str().unwrap()],
         None,
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
     let s = json(&out);
     let id = s["id"].as_str().unwrap().to_string();
     assert_eq!(s["state"], "draft");
     assert_eq!(s["language"], "ky");
 
     let out = run(d.path(), &["--json", "screening", "finalise", &id], None);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
     let s = json(&out);
     assert_eq!(s["state"], "final");
     assert_eq!(s["outcome"]["verdict"], "further_interview");
-    assert_eq!(
-        s["explanation"]["verdict"],
-        "Белгилер бар: кошумча маек өткөрүңүз"
-    );
+    assert_eq!(s["explanation"]["verdict"], "Белгилер бар: кошумча маек өткөрүңүз");
 
     let out = run(
         d.path(),
@@ -173,11 +143,7 @@ fn a_screening_from_an_answers_file_then_list_search_show_and_amend() {
         None,
     );
     assert_eq!(json(&out).as_array().unwrap().len(), 1);
-    let out = run(
-        d.path(),
-        &["--json", "screening", "list", "--from", "2026-11-30"],
-        None,
-    );
+    let out = run(d.path(), &["--json", "screening", "list", "--from", "2026-11-30"], None);
     assert_eq!(json(&out).as_array().unwrap().len(), 0);
     let out = run(
         d.path(),
@@ -209,11 +175,7 @@ fn a_screening_from_an_answers_file_then_list_search_show_and_amend() {
         ],
         None,
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
     let s = json(&out);
     assert_eq!(s["addenda"].as_array().unwrap().len(), 1);
     assert_eq!(s["addenda"][0]["outcome"]["verdict"], "presumed_victim");
@@ -234,20 +196,11 @@ fn a_screening_from_an_answers_file_then_list_search_show_and_amend() {
     .unwrap();
     let out = run(
         d.path(),
-        &[
-            "--json",
-            "screening",
-            "new",
-            "--answers",
-            fix.to_str().unwrap(),
-        ],
+        &["--json", "screening", "new", "--answers", fix.to_str().unwrap()],
         None,
     );
     assert_eq!(json(&out)["error"]["kind"], "invalid_answer");
-    assert!(json(&out)["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("recruited"));
+    assert!(json(&out)["error"]["message"].as_str().unwrap().contains("recruited"));
 }
 
 #[test]
@@ -268,11 +221,7 @@ fn the_terminal_flow_saves_as_it_goes_and_resumes() {
         ],
         Some("y\n\nmaybe\ny\n"),
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("an answer is required") || text.contains("expects yes/no"),
@@ -297,9 +246,5 @@ fn the_terminal_flow_saves_as_it_goes_and_resumes() {
     let s = json(&run(d.path(), &["--json", "screening", "show", &id], None));
     assert_eq!(s["subject"]["refused"], true);
     assert_eq!(s["answers"]["documents"]["choice"], "own");
-    assert!(s["skipped"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|q| q == "unaccompanied"));
+    assert!(s["skipped"].as_array().unwrap().iter().any(|q| q == "unaccompanied"));
 }

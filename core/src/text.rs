@@ -156,10 +156,7 @@ pub fn name_keys(name: &str) -> Vec<String> {
 /// Every distinct folded single name part (surname, given name, patronymic)
 /// under every transliteration standard.
 pub fn name_part_keys(name: &str) -> Vec<String> {
-    let mut keys: Vec<String> = Transliteration::ALL
-        .iter()
-        .flat_map(|s| fold_name(name, *s))
-        .collect();
+    let mut keys: Vec<String> = Transliteration::ALL.iter().flat_map(|s| fold_name(name, *s)).collect();
     keys.sort();
     keys.dedup();
     keys
@@ -238,10 +235,7 @@ mod tests {
         let cyr = name_keys("Юлия");
         for latin in ["Iuliia", "YULIYA"] {
             let q = name_keys(latin);
-            assert!(
-                q.iter().any(|k| cyr.contains(k)),
-                "{latin} should meet Юлия"
-            );
+            assert!(q.iter().any(|k| cyr.contains(k)), "{latin} should meet Юлия");
         }
     }
 
@@ -269,10 +263,7 @@ mod tests {
         assert_eq!(fold_document_number("an 123-456 7"), "AN1234567");
         // Cyrillic А and Н typed on a Cyrillic keyboard look like Latin A and H.
         assert_eq!(fold_document_number("АН1234567"), "AH1234567");
-        assert_ne!(
-            fold_document_number("AN1234567"),
-            fold_document_number("AN1234568")
-        );
+        assert_ne!(fold_document_number("AN1234567"), fold_document_number("AN1234568"));
     }
 
     #[test]
@@ -280,10 +271,7 @@ mod tests {
         let keys = document_number_keys("ан 123 4567");
         assert!(keys.contains(&"AN1234567".to_string()), "{keys:?}");
         assert!(keys.contains(&"AH1234567".to_string()), "{keys:?}");
-        assert_eq!(
-            document_number_keys("AN-1234567"),
-            vec!["AN1234567".to_string()]
-        );
+        assert_eq!(document_number_keys("AN-1234567"), vec!["AN1234567".to_string()]);
         assert!(document_number_keys(" - ").is_empty());
     }
 }

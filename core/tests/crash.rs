@@ -32,10 +32,7 @@ fn crash_child_writer() {
     let Ok(dir) = std::env::var("HOMEWARD_CRASH_DIR") else {
         return;
     };
-    let start: u64 = std::env::var("HOMEWARD_CRASH_SEQ")
-        .unwrap()
-        .parse()
-        .unwrap();
+    let start: u64 = std::env::var("HOMEWARD_CRASH_SEQ").unwrap().parse().unwrap();
     let mut v = open_unlocked(std::path::Path::new(&dir));
     let stdout = std::io::stdout();
     // A line of its own: the test harness leaves "test ... " unterminated.
@@ -146,10 +143,7 @@ fn killed_writers_lose_no_committed_record() {
         child.kill().unwrap(); // SIGKILL on Unix
         child.wait().unwrap();
         let lines = reader.join().unwrap();
-        for l in lines
-            .iter()
-            .filter(|l| !l.starts_with("running") && !l.is_empty())
-        {
+        for l in lines.iter().filter(|l| !l.starts_with("running") && !l.is_empty()) {
             let mut parts = l.split_whitespace();
             let (Some(id), Some(s)) = (parts.next(), parts.next()) else {
                 continue;
@@ -180,10 +174,7 @@ fn killed_writers_lose_no_committed_record() {
                     .find(|a| a.to_string() == *att)
                     .expect("attachment row lost");
                 let data = v.read_attachment(*id, att_id).unwrap();
-                assert_eq!(
-                    data.as_slice(),
-                    format!("{MARKER}-photo-{s}").repeat(3000).as_bytes()
-                );
+                assert_eq!(data.as_slice(), format!("{MARKER}-photo-{s}").repeat(3000).as_bytes());
             }
         }
         checked_upto = committed.len();
@@ -194,9 +185,7 @@ fn killed_writers_lose_no_committed_record() {
             }
         }
         if let Some((id, s, _)) = committed.last() {
-            let found = v
-                .find(Lookup::DocumentNumber(&format!("{DOC_MARKER}{s}")))
-                .unwrap();
+            let found = v.find(Lookup::DocumentNumber(&format!("{DOC_MARKER}{s}"))).unwrap();
             assert!(found.contains(id));
         }
         drop(v);
@@ -209,12 +198,8 @@ fn killed_writers_lose_no_committed_record() {
         "the child should commit records before it is killed (got {})",
         committed.len()
     );
-    eprintln!(
-        "{} records committed across {rounds} kills",
-        committed.len()
-    );
+    eprintln!("{} records committed across {rounds} kills", committed.len());
     // The vault still opens through the normal path at the end.
     let mut v = Vault::open(dir.path(), options(clock())).unwrap();
-    v.unlock(&homeward_core::vault::Secret::new(PASS), None)
-        .unwrap();
+    v.unlock(&homeward_core::vault::Secret::new(PASS), None).unwrap();
 }

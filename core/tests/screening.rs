@@ -7,10 +7,9 @@ mod common;
 use std::collections::BTreeSet;
 
 use homeward_core::screening::{
-    default_checklist, evaluate, validate, Action, AnswerValue, Answers, Checklist, ConsentGiver,
-    Element, Exploitation, IsoDate, Lang, ListFilter, NewScreening, ProblemKind, ReferralBasis,
-    ReferralConsent, ScreeningError, ScreeningRecords, Subject, Template, Verdict, YesNo,
-    DEFAULT_TEMPLATE_JSON,
+    default_checklist, evaluate, validate, Action, AnswerValue, Answers, Checklist, ConsentGiver, Element,
+    Exploitation, IsoDate, Lang, ListFilter, NewScreening, ProblemKind, ReferralBasis, ReferralConsent, ScreeningError,
+    ScreeningRecords, Subject, Template, Verdict, YesNo, DEFAULT_TEMPLATE_JSON,
 };
 use proptest::prelude::*;
 
@@ -26,9 +25,7 @@ fn answers(pairs: &[(&str, &str)]) -> Answers {
         .iter()
         .map(|(q, v)| {
             let question = c.question(q).unwrap_or_else(|| panic!("no question {q}"));
-            let value =
-                homeward_core::screening::answers::from_json(question, &serde_json::json!(v))
-                    .unwrap();
+            let value = homeward_core::screening::answers::from_json(question, &serde_json::json!(v)).unwrap();
             (q.to_string(), value)
         })
         .collect()
@@ -141,11 +138,7 @@ fn scenarios() -> Vec<Scenario> {
         Scenario {
             name: "unknown age, appears to be a minor",
             why: "no date of birth and appears under 18: treated as a child",
-            answers: &[
-                ("appears_minor", "yes"),
-                ("recruited", "yes"),
-                ("sexual", "yes"),
-            ],
+            answers: &[("appears_minor", "yes"), ("recruited", "yes"), ("sexual", "yes")],
             verdict: Verdict::PresumedVictim,
             child: true,
             missing: &[],
@@ -251,11 +244,7 @@ fn recommended_actions_follow_the_outcome() {
     assert!(!a.contains(&Action::NotifyGuardianship));
     assert!(!a.contains(&Action::ConsentIrrelevant));
 
-    let child = [
-        ("appears_minor", "yes"),
-        ("recruited", "yes"),
-        ("child_work", "yes"),
-    ];
+    let child = [("appears_minor", "yes"), ("recruited", "yes"), ("child_work", "yes")];
     let a = actions_of(&child);
     for needed in [
         Action::NotifyGuardianship,
@@ -274,16 +263,9 @@ fn recommended_actions_follow_the_outcome() {
     ];
     let o = evaluate(&default_checklist(), &answers(&consent), date(TODAY));
     assert!(o.consent_irrelevant);
-    assert!(o
-        .actions
-        .iter()
-        .any(|a| a.action == Action::ConsentIrrelevant));
+    assert!(o.actions.iter().any(|a| a.action == Action::ConsentIrrelevant));
     // Consent without any means used is simply recorded.
-    let no_means = [
-        ("appears_minor", "no"),
-        ("consent_given", "yes"),
-        ("recruited", "yes"),
-    ];
+    let no_means = [("appears_minor", "no"), ("consent_given", "yes"), ("recruited", "yes")];
     assert!(!evaluate(&default_checklist(), &answers(&no_means), date(TODAY)).consent_irrelevant);
 
     let foreign = [
@@ -303,10 +285,7 @@ fn recommended_actions_follow_the_outcome() {
 
     assert!(actions_of(&[("appears_minor", "no"), ("documents", "own")]).is_empty());
     // Every action has a legal basis and a text in each language.
-    for a in actions_of(&adult_victim)
-        .into_iter()
-        .chain(actions_of(&child))
-    {
+    for a in actions_of(&adult_victim).into_iter().chain(actions_of(&child)) {
         assert!(!a.basis().is_empty());
         for lang in [Lang::Ky, Lang::Ru, Lang::En] {
             assert!(!a.text(lang).is_empty());
@@ -326,9 +305,7 @@ fn the_why_names_the_answers_behind_each_element() {
         ("documents", "held_by_other"),
     ]);
     let o = evaluate(&c, &a, date(TODAY));
-    let qs = |v: &[homeward_core::screening::Evidence]| {
-        v.iter().map(|e| e.question.clone()).collect::<Vec<_>>()
-    };
+    let qs = |v: &[homeward_core::screening::Evidence]| v.iter().map(|e| e.question.clone()).collect::<Vec<_>>();
     assert_eq!(qs(&o.evidence.act), ["recruited"]);
     assert_eq!(qs(&o.evidence.means), ["documents", "deceived", "debt"]);
     assert_eq!(qs(&o.evidence.purpose), ["sexual"]);
@@ -365,12 +342,8 @@ fn next_question_walks_the_checklist_and_shows_the_child_section_only_for_a_chil
                 homeward_core::screening::AnswerType::SingleChoice { options } => {
                     AnswerValue::Choice(options[0].id.clone())
                 }
-                homeward_core::screening::AnswerType::MultipleChoice { .. } => {
-                    AnswerValue::Choices(vec![])
-                }
-                homeward_core::screening::AnswerType::Text { .. } => {
-                    AnswerValue::Text(String::new())
-                }
+                homeward_core::screening::AnswerType::MultipleChoice { .. } => AnswerValue::Choices(vec![]),
+                homeward_core::screening::AnswerType::Text { .. } => AnswerValue::Text(String::new()),
                 homeward_core::screening::AnswerType::Number { .. } => AnswerValue::Number(0.0),
                 homeward_core::screening::AnswerType::Date => AnswerValue::Date(date("2000-01-01")),
             };
@@ -413,20 +386,14 @@ fn arb_answers() -> impl Strategy<Value = Answers> {
     let n = qs.len();
     (
         proptest::collection::vec(any::<bool>(), n),
-        prop_oneof![
-            Just(None),
-            (1950i32..2026, 1u8..=12, 1u8..=28).prop_map(Some)
-        ],
+        prop_oneof![Just(None), (1950i32..2026, 1u8..=12, 1u8..=28).prop_map(Some)],
         any::<bool>(),
         0usize..4,
     )
         .prop_map(move |(yes, dob, minor, docs)| {
             let mut a = Answers::new();
             for (q, y) in qs.iter().zip(yes) {
-                a.insert(
-                    q.clone(),
-                    AnswerValue::YesNo(if y { YesNo::Yes } else { YesNo::No }),
-                );
+                a.insert(q.clone(), AnswerValue::YesNo(if y { YesNo::Yes } else { YesNo::No }));
             }
             if let Some((y, m, d)) = dob {
                 a.insert(
@@ -501,21 +468,14 @@ fn typed_answers_mean_the_same_in_each_language() {
     let q = c.question("recruited").unwrap();
     let parse = homeward_core::screening::answers::from_input;
     for yes in ["y", "yes", "да", "д", "ооба", "о"] {
-        assert_eq!(
-            parse(q, yes).unwrap(),
-            AnswerValue::YesNo(YesNo::Yes),
-            "{yes}"
-        );
+        assert_eq!(parse(q, yes).unwrap(), AnswerValue::YesNo(YesNo::Yes), "{yes}");
     }
     for no in ["n", "нет", "жок"] {
         assert_eq!(parse(q, no).unwrap(), AnswerValue::YesNo(YesNo::No), "{no}");
     }
     assert!(parse(q, "maybe").is_err());
     let docs = c.question("documents").unwrap();
-    assert_eq!(
-        parse(docs, "3").unwrap(),
-        AnswerValue::Choice("another_persons".into())
-    );
+    assert_eq!(parse(docs, "3").unwrap(), AnswerValue::Choice("another_persons".into()));
     assert!(parse(docs, "9").is_err());
     let dob = c.question("date_of_birth").unwrap();
     assert!(parse(dob, "2025-02-30").is_err());
@@ -547,23 +507,18 @@ fn the_default_template_validates_and_has_three_languages() {
         Element::Child,
     ] {
         assert!(
-            t.questions().any(|(_, q)| q
-                .indicator
-                .as_ref()
-                .is_some_and(|i| i.elements.contains(&e))),
+            t.questions()
+                .any(|(_, q)| q.indicator.as_ref().is_some_and(|i| i.elements.contains(&e))),
             "{e:?}"
         );
     }
     for x in Exploitation::ALL {
         let mapped = t.questions().any(|(_, q)| {
-            q.indicator
-                .as_ref()
-                .is_some_and(|i| i.exploitation == Some(x))
-                || q.answer.options().iter().any(|o| {
-                    o.indicator
-                        .as_ref()
-                        .is_some_and(|i| i.exploitation == Some(x))
-                })
+            q.indicator.as_ref().is_some_and(|i| i.exploitation == Some(x))
+                || q.answer
+                    .options()
+                    .iter()
+                    .any(|o| o.indicator.as_ref().is_some_and(|i| i.exploitation == Some(x)))
         });
         assert!(mapped, "no question for {x:?}");
     }
@@ -573,21 +528,15 @@ fn the_default_template_validates_and_has_three_languages() {
 fn duplicate_ids_are_reported() {
     let p = broken(|v| question_mut(v, 1, 1)["id"] = "recruited".into());
     assert!(
-        p.iter()
-            .any(|(path, k)| path == "sections[act].questions[recruited].id"
-                && *k
-                    == ProblemKind::DuplicateId {
-                        id: "recruited".into()
-                    }),
+        p.iter().any(|(path, k)| path == "sections[act].questions[recruited].id"
+            && *k == ProblemKind::DuplicateId { id: "recruited".into() }),
         "{p:?}"
     );
 }
 
 #[test]
 fn unknown_questions_are_reported() {
-    let p = broken(|v| {
-        question_mut(v, 1, 0)["show_if"] = serde_json::json!({"op": "is_yes", "question": "nope"})
-    });
+    let p = broken(|v| question_mut(v, 1, 0)["show_if"] = serde_json::json!({"op": "is_yes", "question": "nope"}));
     assert!(
         p.contains(&(
             "sections[act].questions[recruited].show_if".into(),
@@ -602,36 +551,23 @@ fn unknown_questions_are_reported() {
 #[test]
 fn cycles_are_reported() {
     let p = broken(|v| {
-        question_mut(v, 1, 0)["show_if"] =
-            serde_json::json!({"op": "is_yes", "question": "travel_arranged"});
+        question_mut(v, 1, 0)["show_if"] = serde_json::json!({"op": "is_yes", "question": "travel_arranged"});
         question_mut(v, 1, 1)["show_if"] =
             serde_json::json!({"op": "not", "of": {"op": "is_yes", "question": "recruited"}});
     });
     assert!(p.iter().any(|(_, k)| matches!(k, ProblemKind::Cycle { cycle } if cycle.contains(&"recruited".to_string()) && cycle.contains(&"travel_arranged".to_string()))), "{p:?}");
     // A question conditioned on itself is a cycle too.
-    let p = broken(|v| {
-        question_mut(v, 1, 2)["show_if"] =
-            serde_json::json!({"op": "answered", "question": "handed_over"})
-    });
-    assert!(
-        p.iter()
-            .any(|(_, k)| matches!(k, ProblemKind::Cycle { .. })),
-        "{p:?}"
-    );
+    let p =
+        broken(|v| question_mut(v, 1, 2)["show_if"] = serde_json::json!({"op": "answered", "question": "handed_over"}));
+    assert!(p.iter().any(|(_, k)| matches!(k, ProblemKind::Cycle { .. })), "{p:?}");
     // The child section reads the date of birth: making that depend on the child test is a cycle.
     let p = broken(|v| question_mut(v, 0, 1)["show_if"] = serde_json::json!({"op": "is_child"}));
-    assert!(
-        p.iter()
-            .any(|(_, k)| matches!(k, ProblemKind::Cycle { .. })),
-        "{p:?}"
-    );
+    assert!(p.iter().any(|(_, k)| matches!(k, ProblemKind::Cycle { .. })), "{p:?}");
 }
 
 #[test]
 fn forward_references_are_reported() {
-    let p = broken(|v| {
-        question_mut(v, 1, 0)["show_if"] = serde_json::json!({"op": "is_yes", "question": "sexual"})
-    });
+    let p = broken(|v| question_mut(v, 1, 0)["show_if"] = serde_json::json!({"op": "is_yes", "question": "sexual"}));
     assert!(
         p.contains(&(
             "sections[act].questions[recruited].show_if".into(),
@@ -645,25 +581,20 @@ fn forward_references_are_reported() {
 
 #[test]
 fn type_mismatches_are_reported() {
-    let p = broken(|v| {
-        question_mut(v, 1, 0)["show_if"] =
-            serde_json::json!({"op": "is_yes", "question": "date_of_birth"})
-    });
+    let p =
+        broken(|v| question_mut(v, 1, 0)["show_if"] = serde_json::json!({"op": "is_yes", "question": "date_of_birth"}));
     assert!(p.iter().any(|(path, k)| path == "sections[act].questions[recruited].show_if"
         && matches!(k, ProblemKind::TypeMismatch { question, expected, .. } if question == "date_of_birth" && expected == "yes/no")), "{p:?}");
     let p = broken(|v| {
-        question_mut(v, 1, 0)["show_if"] =
-            serde_json::json!({"op": "age_under", "question": "citizen", "years": 18})
+        question_mut(v, 1, 0)["show_if"] = serde_json::json!({"op": "age_under", "question": "citizen", "years": 18})
     });
     assert!(
-        p.iter().any(
-            |(_, k)| matches!(k, ProblemKind::TypeMismatch { expected, .. } if expected == "date")
-        ),
+        p.iter()
+            .any(|(_, k)| matches!(k, ProblemKind::TypeMismatch { expected, .. } if expected == "date")),
         "{p:?}"
     );
     let p = broken(|v| {
-        question_mut(v, 1, 0)["show_if"] =
-            serde_json::json!({"op": "chose", "question": "documents", "option": "lost"})
+        question_mut(v, 1, 0)["show_if"] = serde_json::json!({"op": "chose", "question": "documents", "option": "lost"})
     });
     assert!(
         p.iter().any(|(_, k)| *k
@@ -675,23 +606,15 @@ fn type_mismatches_are_reported() {
     );
     let p = broken(|v| question_mut(v, 0, 2)["role"] = "date_of_birth".into());
     assert!(
-        p.iter()
-            .any(|(_, k)| matches!(k, ProblemKind::RoleTypeMismatch { .. })),
+        p.iter().any(|(_, k)| matches!(k, ProblemKind::RoleTypeMismatch { .. })),
         "{p:?}"
     );
     assert!(
-        p.iter()
-            .any(|(_, k)| matches!(k, ProblemKind::DuplicateRole { .. })),
+        p.iter().any(|(_, k)| matches!(k, ProblemKind::DuplicateRole { .. })),
         "{p:?}"
     );
-    let p = broken(|v| {
-        question_mut(v, 6, 3)["indicator"] = serde_json::json!({"elements": ["control"]})
-    });
-    assert!(
-        p.iter()
-            .any(|(_, k)| *k == ProblemKind::IndicatorOnNonYesNo),
-        "{p:?}"
-    );
+    let p = broken(|v| question_mut(v, 6, 3)["indicator"] = serde_json::json!({"elements": ["control"]}));
+    assert!(p.iter().any(|(_, k)| *k == ProblemKind::IndicatorOnNonYesNo), "{p:?}");
 }
 
 #[test]
@@ -704,9 +627,7 @@ fn indicators_mapped_to_no_element_are_reported() {
         )),
         "{p:?}"
     );
-    let p = broken(|v| {
-        question_mut(v, 3, 0)["indicator"] = serde_json::json!({"elements": ["purpose"]})
-    });
+    let p = broken(|v| question_mut(v, 3, 0)["indicator"] = serde_json::json!({"elements": ["purpose"]}));
     assert!(
         p.contains(&(
             "sections[purpose].questions[sexual].indicator".into(),
@@ -719,10 +640,7 @@ fn indicators_mapped_to_no_element_are_reported() {
 #[test]
 fn missing_translations_are_reported() {
     let p = broken(|v| {
-        question_mut(v, 1, 0)["text"]
-            .as_object_mut()
-            .unwrap()
-            .remove("ky");
+        question_mut(v, 1, 0)["text"].as_object_mut().unwrap().remove("ky");
         question_mut(v, 1, 1)["text"]["ru"] = "  ".into();
     });
     assert!(
@@ -746,10 +664,7 @@ fn every_problem_is_reported_at_once() {
     let p = broken(|v| {
         question_mut(v, 1, 1)["id"] = "recruited".into();
         question_mut(v, 1, 2)["indicator"] = serde_json::json!({"elements": []});
-        question_mut(v, 1, 3)["text"]
-            .as_object_mut()
-            .unwrap()
-            .remove("en");
+        question_mut(v, 1, 3)["text"].as_object_mut().unwrap().remove("en");
         v["version"] = 0.into();
     });
     assert!(p.len() >= 4, "{p:?}");
@@ -758,17 +673,10 @@ fn every_problem_is_reported_at_once() {
 #[test]
 fn malformed_template_json_is_a_clear_error() {
     assert!(Template::from_json("{\"id\": \"x\"").is_err());
-    assert!(
-        Template::from_json(r#"{"id":"x","version":1,"title":{},"sections":[],"extra":1}"#)
-            .is_err()
-    );
-    let empty: Template = Template::from_json(
-        r#"{"id":"x","version":1,"title":{"ky":"a","ru":"b","en":"c"},"sections":[]}"#,
-    )
-    .unwrap();
-    assert!(validate(&empty)
-        .iter()
-        .any(|p| p.kind == ProblemKind::Empty));
+    assert!(Template::from_json(r#"{"id":"x","version":1,"title":{},"sections":[],"extra":1}"#).is_err());
+    let empty: Template =
+        Template::from_json(r#"{"id":"x","version":1,"title":{"ky":"a","ru":"b","en":"c"},"sections":[]}"#).unwrap();
+    assert!(validate(&empty).iter().any(|p| p.kind == ProblemKind::Empty));
 }
 
 // ---- screening records in a real vault ----
@@ -796,8 +704,7 @@ fn drafts_save_each_answer_and_finalised_records_only_take_addenda() {
         let mut book = ScreeningRecords::new(&mut v, &c);
         let s = book.start(new_screening("OSH-AIRPORT", TODAY)).unwrap();
         let id = s.record_id().unwrap();
-        book.answer(id, "appears_minor", AnswerValue::YesNo(YesNo::No))
-            .unwrap();
+        book.answer(id, "appears_minor", AnswerValue::YesNo(YesNo::No)).unwrap();
         book.answer(id, "recruited", yes()).unwrap();
         id
     };
@@ -809,19 +716,13 @@ fn drafts_save_each_answer_and_finalised_records_only_take_addenda() {
     assert!(!s.is_final());
 
     // Bad answers are refused and change nothing.
-    assert!(matches!(
-        book.answer(id, "nope", yes()),
-        Err(ScreeningError::Answer(_))
-    ));
+    assert!(matches!(book.answer(id, "nope", yes()), Err(ScreeningError::Answer(_))));
     assert!(matches!(
         book.answer(id, "recruited", AnswerValue::Number(1.0)),
         Err(ScreeningError::Answer(_))
     ));
     assert!(
-        matches!(
-            book.answer(id, "unaccompanied", yes()),
-            Err(ScreeningError::Answer(_))
-        ),
+        matches!(book.answer(id, "unaccompanied", yes()), Err(ScreeningError::Answer(_))),
         "hidden for an adult"
     );
     assert!(matches!(
@@ -832,9 +733,7 @@ fn drafts_save_each_answer_and_finalised_records_only_take_addenda() {
         matches!(book.skip(id, "documents"), Err(ScreeningError::Answer(_))),
         "required"
     );
-    assert!(
-        matches!(book.finalise(id, 1), Err(ScreeningError::Incomplete(m)) if m == ["documents"])
-    );
+    assert!(matches!(book.finalise(id, 1), Err(ScreeningError::Incomplete(m)) if m == ["documents"]));
 
     book.answer(id, "documents", AnswerValue::Choice("held_by_other".into()))
         .unwrap();
@@ -860,10 +759,7 @@ fn drafts_save_each_answer_and_finalised_records_only_take_addenda() {
         book.set_subject(id, Subject::default()),
         Err(ScreeningError::Finalised)
     ));
-    assert!(matches!(
-        book.finalise(id, 3),
-        Err(ScreeningError::Finalised)
-    ));
+    assert!(matches!(book.finalise(id, 3), Err(ScreeningError::Finalised)));
 
     // Corrected by an addendum that keeps the original.
     let mut change = Answers::new();
@@ -882,11 +778,7 @@ fn drafts_save_each_answer_and_finalised_records_only_take_addenda() {
             4,
         )
         .unwrap();
-    assert_eq!(
-        s.answers.len(),
-        4,
-        "the original answers are kept as they were"
-    );
+    assert_eq!(s.answers.len(), 4, "the original answers are kept as they were");
     assert!(!s.answers.contains_key("forced_labour"));
     assert_eq!(s.addenda.len(), 1);
     assert_eq!(s.outcome().unwrap().verdict, Verdict::PresumedVictim);
@@ -968,14 +860,8 @@ fn screenings_are_listed_and_found_through_the_blind_indexes() {
     assert_eq!(day.len(), 1);
     assert_eq!(day[0].id, a.to_string());
 
-    assert_eq!(
-        book.search_document("id 0456123").unwrap()[0].id,
-        a.to_string()
-    );
-    assert_eq!(
-        book.search_name("NURLAN TOKTOGULOV").unwrap()[0].id,
-        a.to_string()
-    );
+    assert_eq!(book.search_document("id 0456123").unwrap()[0].id, a.to_string());
+    assert_eq!(book.search_name("NURLAN TOKTOGULOV").unwrap()[0].id, a.to_string());
     assert_eq!(book.search_name("Токтогулов").unwrap()[0].id, a.to_string());
     // Another person's document: found by the name on it.
     assert_eq!(book.search_name("Омурбекова").unwrap()[0].id, b.to_string());
@@ -988,11 +874,7 @@ fn consent_to_referral_is_recorded_and_revocable() {
     let c = default_checklist();
     let mut v = common::new_vault(dir.path());
     let mut book = ScreeningRecords::new(&mut v, &c);
-    let id = book
-        .start(new_screening("MANAS", TODAY))
-        .unwrap()
-        .record_id()
-        .unwrap();
+    let id = book.start(new_screening("MANAS", TODAY)).unwrap().record_id().unwrap();
     let consent = ReferralConsent {
         id: "consent-1".into(),
         partner: "iom".into(),
@@ -1004,21 +886,9 @@ fn consent_to_referral_is_recorded_and_revocable() {
         },
     };
     let s = book.add_consent(id, consent).unwrap();
-    assert!(
-        homeward_core::screening::may_share(&s.consents, "iom", "shelter", date(TODAY), false)
-            .is_ok()
-    );
-    let s = book
-        .revoke_consent(id, "consent-1", date("2026-11-30"))
-        .unwrap();
-    assert!(homeward_core::screening::may_share(
-        &s.consents,
-        "iom",
-        "shelter",
-        date("2026-12-01"),
-        false
-    )
-    .is_err());
+    assert!(homeward_core::screening::may_share(&s.consents, "iom", "shelter", date(TODAY), false).is_ok());
+    let s = book.revoke_consent(id, "consent-1", date("2026-11-30")).unwrap();
+    assert!(homeward_core::screening::may_share(&s.consents, "iom", "shelter", date("2026-12-01"), false).is_err());
     assert_eq!(s.consents.len(), 1, "a revoked consent stays on record");
 }
 
@@ -1042,23 +912,12 @@ fn screening_data_is_not_on_disk_in_clear() {
         },
     )
     .unwrap();
-    book.answer(id, "appears_minor", AnswerValue::YesNo(YesNo::No))
+    book.answer(id, "appears_minor", AnswerValue::YesNo(YesNo::No)).unwrap();
+    book.answer(id, "notes", AnswerValue::Text("Markernote about the case".into()))
         .unwrap();
-    book.answer(
-        id,
-        "notes",
-        AnswerValue::Text("Markernote about the case".into()),
-    )
-    .unwrap();
     drop(v);
     common::assert_no_plaintext(
         dir.path(),
-        &[
-            "Markerova",
-            "MRK4455667",
-            "Markernote",
-            "TORUGART",
-            "appears_minor",
-        ],
+        &["Markerova", "MRK4455667", "Markernote", "TORUGART", "appears_minor"],
     );
 }

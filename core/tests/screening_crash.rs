@@ -10,16 +10,13 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use homeward_core::screening::{
-    default_checklist, AnswerType, AnswerValue, IsoDate, Lang, NewScreening, ScreeningRecords,
-    YesNo,
+    default_checklist, AnswerType, AnswerValue, IsoDate, Lang, NewScreening, ScreeningRecords, YesNo,
 };
 
 fn value_for(t: &AnswerType, n: usize) -> AnswerValue {
     match t {
         AnswerType::YesNo => AnswerValue::YesNo(if n.is_multiple_of(2) { YesNo::Yes } else { YesNo::No }),
-        AnswerType::SingleChoice { options } => {
-            AnswerValue::Choice(options[n % options.len()].id.clone())
-        }
+        AnswerType::SingleChoice { options } => AnswerValue::Choice(options[n % options.len()].id.clone()),
         AnswerType::MultipleChoice { options } => AnswerValue::Choices(vec![options[0].id.clone()]),
         AnswerType::Text { .. } => AnswerValue::Text(format!("note {n}")),
         AnswerType::Number { .. } => AnswerValue::Number(n as f64),
@@ -107,10 +104,7 @@ fn a_killed_draft_keeps_every_saved_answer() {
         let Some(id) = lines.iter().find_map(|l| l.strip_prefix("draft ")) else {
             panic!("round {round}: the child never started: {lines:?}")
         };
-        let reported: Vec<&str> = lines
-            .iter()
-            .filter_map(|l| l.strip_prefix("answered "))
-            .collect();
+        let reported: Vec<&str> = lines.iter().filter_map(|l| l.strip_prefix("answered ")).collect();
         if !lines.iter().any(|l| l == "done") {
             mid_checklist_kills += 1;
         }
@@ -119,10 +113,7 @@ fn a_killed_draft_keeps_every_saved_answer() {
         let book = ScreeningRecords::new(&mut v, &c);
         let s = book.load(id.parse().unwrap()).unwrap();
         for q in &reported {
-            assert!(
-                s.answers.contains_key(*q),
-                "round {round}: saved answer {q} lost"
-            );
+            assert!(s.answers.contains_key(*q), "round {round}: saved answer {q} lost");
         }
         // At most the answer in flight may be there without being reported.
         assert!(s.answers.len() <= reported.len() + 1);

@@ -22,10 +22,7 @@ fn person(v: &mut Vault, name: &str, doc: &str) -> RecordId {
         kind: KIND,
         schema_version: 1,
         body: body.as_bytes(),
-        index: &[
-            IndexTerm::Name(name.into()),
-            IndexTerm::DocumentNumber(doc.into()),
-        ],
+        index: &[IndexTerm::Name(name.into()), IndexTerm::DocumentNumber(doc.into())],
     })
     .unwrap();
     id
@@ -40,23 +37,11 @@ fn records_round_trip_and_are_found_by_document_and_name() {
     let rec = v.get(KIND, a).unwrap();
     assert!(std::str::from_utf8(&rec.body).unwrap().contains("Айгүл"));
 
-    assert_eq!(
-        v.find(Lookup::DocumentNumber("an1234567")).unwrap(),
-        vec![a]
-    );
-    assert_eq!(
-        v.find(Lookup::DocumentNumber("id 765-4321")).unwrap(),
-        vec![b]
-    );
-    assert!(v
-        .find(Lookup::DocumentNumber("AN1234568"))
-        .unwrap()
-        .is_empty());
+    assert_eq!(v.find(Lookup::DocumentNumber("an1234567")).unwrap(), vec![a]);
+    assert_eq!(v.find(Lookup::DocumentNumber("id 765-4321")).unwrap(), vec![b]);
+    assert!(v.find(Lookup::DocumentNumber("AN1234568")).unwrap().is_empty());
     // Latin spelling of a Cyrillic name, parts in another order.
-    assert_eq!(
-        v.find(Lookup::Name("AIGUL BAKYTOVNA ASANOVA")).unwrap(),
-        vec![a]
-    );
+    assert_eq!(v.find(Lookup::Name("AIGUL BAKYTOVNA ASANOVA")).unwrap(), vec![a]);
     assert_eq!(v.find(Lookup::NamePart("Asanova")).unwrap(), vec![a]);
     assert_eq!(v.find(Lookup::NamePart("Иванов")).unwrap(), vec![b]);
     assert!(v.find(Lookup::NamePart("Asanov")).unwrap().is_empty());
@@ -68,10 +53,7 @@ fn records_round_trip_and_are_found_by_document_and_name() {
     assert_eq!(listed, want);
     assert!(v.list("other.kind").unwrap().is_empty());
     // An id of another kind is not found, rather than opened.
-    assert!(matches!(
-        v.get("other.kind", a),
-        Err(VaultError::NotFound(_))
-    ));
+    assert!(matches!(v.get("other.kind", a), Err(VaultError::NotFound(_))));
 
     // Replacing updates the index; deleting removes it.
     v.put(&NewRecord {
@@ -82,21 +64,12 @@ fn records_round_trip_and_are_found_by_document_and_name() {
         index: &[IndexTerm::DocumentNumber("PE0000001".into())],
     })
     .unwrap();
-    assert!(v
-        .find(Lookup::DocumentNumber("AN1234567"))
-        .unwrap()
-        .is_empty());
-    assert_eq!(
-        v.find(Lookup::DocumentNumber("PE0000001")).unwrap(),
-        vec![a]
-    );
+    assert!(v.find(Lookup::DocumentNumber("AN1234567")).unwrap().is_empty());
+    assert_eq!(v.find(Lookup::DocumentNumber("PE0000001")).unwrap(), vec![a]);
     assert_eq!(v.get(KIND, a).unwrap().schema_version, 2);
     v.delete(KIND, a).unwrap();
     assert!(matches!(v.get(KIND, a), Err(VaultError::NotFound(_))));
-    assert!(v
-        .find(Lookup::DocumentNumber("PE0000001"))
-        .unwrap()
-        .is_empty());
+    assert!(v.find(Lookup::DocumentNumber("PE0000001")).unwrap().is_empty());
 }
 
 #[test]
@@ -124,10 +97,7 @@ fn locked_vault_refuses_reads_and_writes() {
     let a = person(&mut v, "Nurlan", "N1");
     v.lock();
     assert!(matches!(v.get(KIND, a), Err(VaultError::Locked)));
-    assert!(matches!(
-        v.find(Lookup::NamePart("Nurlan")),
-        Err(VaultError::Locked)
-    ));
+    assert!(matches!(v.find(Lookup::NamePart("Nurlan")), Err(VaultError::Locked)));
     assert!(matches!(
         v.put(&NewRecord {
             id: RecordId::random(),
@@ -161,12 +131,7 @@ fn a_transaction_commits_all_or_nothing() {
     assert!(matches!(v.get(KIND, ok), Err(VaultError::NotFound(_))));
 }
 
-const MARKERS: [&str; 4] = [
-    "Zhyldyzbekova",
-    "Жылдызбекова",
-    "MRKPASS998877",
-    "Бишкек-Маркер",
-];
+const MARKERS: [&str; 4] = ["Zhyldyzbekova", "Жылдызбекова", "MRKPASS998877", "Бишкек-Маркер"];
 
 fn write_marked(v: &mut Vault) -> RecordId {
     let id = RecordId::random();
@@ -203,12 +168,8 @@ fn no_plaintext_on_disk_open_closed_and_after_passphrase_change() {
     assert!(dir.path().join("vault.db-wal").exists());
     assert_no_plaintext(dir.path(), &MARKERS);
 
-    v.change_secret(
-        &Secret::new(PASS),
-        &Secret::new("another long passphrase"),
-        None,
-    )
-    .unwrap();
+    v.change_secret(&Secret::new(PASS), &Secret::new("another long passphrase"), None)
+        .unwrap();
     write_marked(&mut v);
     assert_no_plaintext(dir.path(), &MARKERS);
     drop(v);
@@ -222,8 +183,7 @@ fn the_scanner_finds_a_planted_marker() {
     let c = Connection::open(dir.path().join("plain.db")).unwrap();
     c.execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t (x TEXT);")
         .unwrap();
-    c.execute("INSERT INTO t VALUES (?1)", ["Жылдызбекова"])
-        .unwrap();
+    c.execute("INSERT INTO t VALUES (?1)", ["Жылдызбекова"]).unwrap();
     assert!(find_in_files(dir.path(), "Жылдызбекова".as_bytes()));
     let result = std::panic::catch_unwind(|| assert_no_plaintext(dir.path(), &MARKERS));
     assert!(result.is_err());
@@ -232,11 +192,9 @@ fn the_scanner_finds_a_planted_marker() {
 /// Reads the sealed blob of one record straight from SQLite.
 fn sealed_of(dir: &std::path::Path, id: RecordId) -> Vec<u8> {
     let c = Connection::open(dir.join("vault.db")).unwrap();
-    c.query_row(
-        "SELECT sealed FROM records WHERE id = ?1",
-        [id.0.as_bytes()],
-        |r| r.get(0),
-    )
+    c.query_row("SELECT sealed FROM records WHERE id = ?1", [id.0.as_bytes()], |r| {
+        r.get(0)
+    })
     .unwrap()
 }
 
@@ -289,11 +247,8 @@ fn swapped_ciphertexts_and_altered_versions_are_detected() {
     set_sealed(dir.path(), b, &sb);
 
     let c = Connection::open(dir.path().join("vault.db")).unwrap();
-    c.execute(
-        "UPDATE records SET schema_version = 9 WHERE id = ?1",
-        [a.0.as_bytes()],
-    )
-    .unwrap();
+    c.execute("UPDATE records SET schema_version = 9 WHERE id = ?1", [a.0.as_bytes()])
+        .unwrap();
     assert!(matches!(v.get(KIND, a), Err(VaultError::Tampered(_))));
     assert!(v.get(KIND, b).is_ok());
 }
@@ -303,8 +258,7 @@ fn wrong_passphrase_counts_delays_and_wipes_at_the_limit() {
     let dir = tempfile::tempdir().unwrap();
     let clock = clock();
     {
-        let mut v =
-            Vault::create(dir.path(), &Secret::new(PASS), None, options(clock.clone())).unwrap();
+        let mut v = Vault::create(dir.path(), &Secret::new(PASS), None, options(clock.clone())).unwrap();
         person(&mut v, "Counted Person", "C1");
     }
     let mut v = Vault::open(dir.path(), options(clock.clone())).unwrap();
@@ -338,15 +292,9 @@ fn wrong_passphrase_counts_delays_and_wipes_at_the_limit() {
         clock.advance(last_delay);
     }
     assert!(matches!(v.unlock(&wrong, None), Err(VaultError::Wiped)));
-    assert!(matches!(
-        v.unlock(&Secret::new(PASS), None),
-        Err(VaultError::Wiped)
-    ));
+    assert!(matches!(v.unlock(&Secret::new(PASS), None), Err(VaultError::Wiped)));
     // Nothing of the vault is left.
-    assert!(
-        common::all_files(dir.path()).is_empty(),
-        "wipe left files behind"
-    );
+    assert!(common::all_files(dir.path()).is_empty(), "wipe left files behind");
     assert!(matches!(
         Vault::open(dir.path(), options(clock)),
         Err(VaultError::NotInitialised)
@@ -425,12 +373,8 @@ fn changing_the_passphrase_rewraps_without_reencrypting() {
     let clock = clock();
     clock.advance(Duration::from_secs(10));
     let mut v = Vault::open(dir.path(), options(clock.clone())).unwrap();
-    v.change_secret(
-        &Secret::new(PASS),
-        &Secret::new("new passphrase here"),
-        None,
-    )
-    .unwrap();
+    v.change_secret(&Secret::new(PASS), &Secret::new("new passphrase here"), None)
+        .unwrap();
     assert_eq!(
         sealed_of(dir.path(), a),
         sealed_before,
@@ -494,13 +438,7 @@ fn a_short_pin_works_only_with_the_device_key_store() {
     let ks_dir = tempfile::tempdir().unwrap();
     let ks = SoftwareKeyStore::new(ks_dir.path());
     let clock = clock();
-    let mut v = Vault::create(
-        dir.path(),
-        &Secret::new("4821"),
-        Some(&ks),
-        options(clock.clone()),
-    )
-    .unwrap();
+    let mut v = Vault::create(dir.path(), &Secret::new("4821"), Some(&ks), options(clock.clone())).unwrap();
     assert!(v.is_device_bound());
     let a = person(&mut v, "Device Bound", "D1");
     drop(v);
@@ -548,17 +486,11 @@ fn attachments_round_trip_and_resist_tampering() {
     }
     let data = vec![42u8; 150_000];
     let att = v.put_attachment(a, &mut data.as_slice()).unwrap();
-    let path = dir
-        .path()
-        .join("attachments")
-        .join(att.0.simple().to_string());
+    let path = dir.path().join("attachments").join(att.0.simple().to_string());
     let original = std::fs::read(&path).unwrap();
 
     // Not readable as another record's attachment.
-    assert!(matches!(
-        v.read_attachment(b, att),
-        Err(VaultError::NotFound(_))
-    ));
+    assert!(matches!(v.read_attachment(b, att), Err(VaultError::NotFound(_))));
     // A flipped byte in the header, the first chunk, the last chunk.
     for i in [0, 10, 30, 70_000, original.len() - 1] {
         let mut bad = original.clone();
@@ -579,20 +511,11 @@ fn attachments_round_trip_and_resist_tampering() {
     }
     // Another attachment's file put in its place.
     let other = v.put_attachment(b, &mut &b"other"[..]).unwrap();
-    let other_path = dir
-        .path()
-        .join("attachments")
-        .join(other.0.simple().to_string());
+    let other_path = dir.path().join("attachments").join(other.0.simple().to_string());
     std::fs::copy(&other_path, &path).unwrap();
-    assert!(matches!(
-        v.read_attachment(a, att),
-        Err(VaultError::Tampered(_))
-    ));
+    assert!(matches!(v.read_attachment(a, att), Err(VaultError::Tampered(_))));
     std::fs::write(&path, &original).unwrap();
-    assert_eq!(
-        v.read_attachment(a, att).unwrap().as_slice(),
-        data.as_slice()
-    );
+    assert_eq!(v.read_attachment(a, att).unwrap().as_slice(), data.as_slice());
 
     // An attachment needs an existing record; deleting the record removes its files.
     assert!(matches!(
@@ -615,16 +538,8 @@ fn orphaned_attachment_files_are_removed_at_open() {
     let kept = v.put_attachment(a, &mut &b"kept"[..]).unwrap();
     drop(v);
     let att_dir = dir.path().join("attachments");
-    std::fs::write(
-        att_dir.join("0123456789abcdef0123456789abcdef"),
-        b"never committed",
-    )
-    .unwrap();
-    std::fs::write(
-        att_dir.join("0123456789abcdef0123456789abcdef.tmp"),
-        b"half written",
-    )
-    .unwrap();
+    std::fs::write(att_dir.join("0123456789abcdef0123456789abcdef"), b"never committed").unwrap();
+    std::fs::write(att_dir.join("0123456789abcdef0123456789abcdef.tmp"), b"half written").unwrap();
     let v = open_unlocked(dir.path());
     let names: Vec<_> = std::fs::read_dir(&att_dir)
         .unwrap()
@@ -657,8 +572,7 @@ fn a_corrupted_header_is_a_typed_error() {
     let dir = tempfile::tempdir().unwrap();
     drop(new_vault(dir.path()));
     let c = Connection::open(dir.path().join("vault.db")).unwrap();
-    c.execute("UPDATE vault_header SET body = '{not json'", [])
-        .unwrap();
+    c.execute("UPDATE vault_header SET body = '{not json'", []).unwrap();
     assert!(matches!(
         Vault::open(dir.path(), options(clock())),
         Err(VaultError::Tampered(_))

@@ -52,31 +52,24 @@ pub fn from_json(q: &Question, v: &serde_json::Value) -> Result<AnswerValue, Ans
             "unknown" => YesNo::Unknown,
             _ => return Err(wrong(q)),
         }),
-        (AnswerType::YesNo, serde_json::Value::Bool(b)) => {
-            AnswerValue::YesNo(if *b { YesNo::Yes } else { YesNo::No })
-        }
-        (AnswerType::SingleChoice { .. }, serde_json::Value::String(s)) => {
-            AnswerValue::Choice(s.clone())
-        }
-        (AnswerType::MultipleChoice { .. }, serde_json::Value::Array(items)) => {
-            AnswerValue::Choices(
-                items
-                    .iter()
-                    .map(|i| i.as_str().map(str::to_string).ok_or_else(|| wrong(q)))
-                    .collect::<Result<_, _>>()?,
-            )
-        }
+        (AnswerType::YesNo, serde_json::Value::Bool(b)) => AnswerValue::YesNo(if *b { YesNo::Yes } else { YesNo::No }),
+        (AnswerType::SingleChoice { .. }, serde_json::Value::String(s)) => AnswerValue::Choice(s.clone()),
+        (AnswerType::MultipleChoice { .. }, serde_json::Value::Array(items)) => AnswerValue::Choices(
+            items
+                .iter()
+                .map(|i| i.as_str().map(str::to_string).ok_or_else(|| wrong(q)))
+                .collect::<Result<_, _>>()?,
+        ),
         (AnswerType::Text { .. }, serde_json::Value::String(s)) => AnswerValue::Text(s.clone()),
         (AnswerType::Number { .. }, serde_json::Value::Number(n)) => {
             AnswerValue::Number(n.as_f64().ok_or_else(|| wrong(q))?)
         }
-        (AnswerType::Date, serde_json::Value::String(s)) => AnswerValue::Date(
-            s.parse::<IsoDate>()
-                .map_err(|reason| AnswerError::BadDate {
-                    question: q.id.clone(),
-                    reason,
-                })?,
-        ),
+        (AnswerType::Date, serde_json::Value::String(s)) => {
+            AnswerValue::Date(s.parse::<IsoDate>().map_err(|reason| AnswerError::BadDate {
+                question: q.id.clone(),
+                reason,
+            })?)
+        }
         _ => return Err(wrong(q)),
     };
     Ok(value)
@@ -117,26 +110,18 @@ pub fn from_input(q: &Question, input: &str) -> Result<AnswerValue, AnswerError>
                 .collect::<Result<_, _>>()?,
         ),
         AnswerType::Text { .. } => AnswerValue::Text(s.to_string()),
-        AnswerType::Number { .. } => {
-            AnswerValue::Number(s.replace(',', ".").parse().map_err(|_| wrong(q))?)
-        }
-        AnswerType::Date => {
-            AnswerValue::Date(s.parse().map_err(|reason| AnswerError::BadDate {
-                question: q.id.clone(),
-                reason,
-            })?)
-        }
+        AnswerType::Number { .. } => AnswerValue::Number(s.replace(',', ".").parse().map_err(|_| wrong(q))?),
+        AnswerType::Date => AnswerValue::Date(s.parse().map_err(|reason| AnswerError::BadDate {
+            question: q.id.clone(),
+            reason,
+        })?),
     };
     Ok(value)
 }
 
 /// Checks an answer against its question: type, known options, limits, and
 /// for dates, not after the screening date.
-pub fn check(
-    q: &Question,
-    value: &AnswerValue,
-    screening_date: IsoDate,
-) -> Result<(), AnswerError> {
+pub fn check(q: &Question, value: &AnswerValue, screening_date: IsoDate) -> Result<(), AnswerError> {
     if !value.fits(&q.answer) {
         return Err(wrong(q));
     }
@@ -145,9 +130,7 @@ pub fn check(
         option: c.clone(),
     };
     match (&q.answer, value) {
-        (AnswerType::SingleChoice { options }, AnswerValue::Choice(c))
-            if !options.iter().any(|o| &o.id == c) =>
-        {
+        (AnswerType::SingleChoice { options }, AnswerValue::Choice(c)) if !options.iter().any(|o| &o.id == c) => {
             return Err(unknown(c));
         }
         (AnswerType::MultipleChoice { options }, AnswerValue::Choices(cs)) => {
@@ -155,9 +138,7 @@ pub fn check(
                 return Err(unknown(c));
             }
         }
-        (AnswerType::Text { max_len: Some(max) }, AnswerValue::Text(t))
-            if t.chars().count() > *max =>
-        {
+        (AnswerType::Text { max_len: Some(max) }, AnswerValue::Text(t)) if t.chars().count() > *max => {
             return Err(AnswerError::TooLong {
                 question: q.id.clone(),
                 max: *max,
@@ -208,11 +189,7 @@ pub fn display(q: &Question, value: &AnswerValue, lang: Lang) -> String {
             (YesNo::Unknown, Lang::En) => "Unknown".into(),
         },
         AnswerValue::Choice(c) => option_text(c),
-        AnswerValue::Choices(cs) => cs
-            .iter()
-            .map(|c| option_text(c))
-            .collect::<Vec<_>>()
-            .join("; "),
+        AnswerValue::Choices(cs) => cs.iter().map(|c| option_text(c)).collect::<Vec<_>>().join("; "),
         AnswerValue::Text(t) => t.clone(),
         AnswerValue::Number(n) => format!("{n}"),
         AnswerValue::Date(d) => d.to_string(),

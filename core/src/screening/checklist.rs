@@ -2,25 +2,26 @@
 //! shown given the answers so far, the next question to ask, and whether the
 //! person is treated as a child. Pure functions over plain data.
 
+use std::cell::Cell;
 use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 
 use super::answers::Answers;
 use super::date::IsoDate;
-use super::template::{
-    AnswerValue, Condition, DocumentSituation, Question, Role, Section, Template,
-};
+use super::template::{AnswerValue, Condition, DocumentSituation, Question, Role, Section, Template};
 use super::validate::{validate, TemplateProblem};
 
 /// A validated template with its lookups built once.
 #[derive(Debug, Clone)]
 pub struct Checklist {
     template: Template,
-    /// question id -> (section index, question index within the section)
-    index: HashMap<String, (usize, usize)>,
+    /// question id -> flat position in template order
+    index: HashMap<String, usize>,
     /// flat order of questions: (section index, question index)
     order: Vec<(usize, usize)>,
+    /// role -> flat position of the question that has it
+    roles: HashMap<Role, usize>,
 }
 
 /// Why a person is, or is not, treated as a child.
@@ -59,9 +60,13 @@ impl Checklist {
         }
         let mut index = HashMap::new();
         let mut order = Vec::new();
+        let mut roles = HashMap::new();
         for (si, s) in template.sections.iter().enumerate() {
             for (qi, q) in s.questions.iter().enumerate() {
-                index.insert(q.id.clone(), (si, qi));
+                index.insert(q.id.clone(), order.len());
+                if let Some(r) = q.role {
+                    roles.insert(r, order.len());
+                }
                 order.push((si, qi));
             }
         }
@@ -69,7 +74,18 @@ impl Checklist {
             template,
             index,
             order,
+            roles,
         })
+    }
+
+    fn at(&self, pos: usize) -> &Question {
+        let (s, q) = self.order[pos];
+        &self.template.sections[s].questions[q]
+    }
+
+    /// The question that has `role`, if any.
+    pub fn with_role(&self, role: Role) -> Option<&Question> {
+        self.roles.get(&role).map(|&p| self.at(p))
     }
 
     pub fn template(&self) -> &Template {
@@ -77,20 +93,16 @@ impl Checklist {
     }
 
     pub fn question(&self, id: &str) -> Option<&Question> {
-        self.index
-            .get(id)
-            .map(|&(s, q)| &self.template.sections[s].questions[q])
+        self.index.get(id).map(|&p| self.at(p))
     }
 
     pub fn section_of(&self, id: &str) -> Option<&Section> {
-        self.index.get(id).map(|&(s, _)| &self.template.sections[s])
+        self.index.get(id).map(|&p| &self.template.sections[self.order[p].0])
     }
 
     /// Questions in template order.
     pub fn questions(&self) -> impl Iterator<Item = &Question> {
-        self.order
-            .iter()
-            .map(|&(s, q)| &self.template.sections[s].questions[q])
+        (0..self.order.len()).map(|p| self.at(p))
     }
 
     pub fn len(&self) -> usize {
@@ -103,8 +115,7 @@ impl Checklist {
 
     /// The position of a question in template order.
     pub fn position(&self, id: &str) -> Option<usize> {
-        let &(s, q) = self.index.get(id)?;
-        self.order.iter().position(|&p| p == (s, q))
+        self.index.get(id).copied()
     }
 
     /// A view of the answers that only counts questions currently shown.
@@ -113,33 +124,28 @@ impl Checklist {
             checklist: self,
             answers,
             date,
-            memo: std::cell::RefCell::new(HashMap::new()),
+            shown: vec![Cell::new(UNKNOWN); self.order.len()],
+            sections: vec![Cell::new(UNKNOWN); self.template.sections.len()],
         }
     }
 
     /// The next question to ask: the first shown question not yet answered
     /// or skipped, in template order.
-    pub fn next_question(
-        &self,
-        answers: &Answers,
-        skipped: &BTreeSet<String>,
-        date: IsoDate,
-    ) -> Option<&Question> {
+    pub fn next_question(&self, answers: &Answers, skipped: &BTreeSet<String>, date: IsoDate) -> Option<&Question> {
         let view = self.view(answers, date);
-        self.questions().find(|q| {
-            !answers.contains_key(&q.id) && !skipped.contains(&q.id) && view.is_shown(&q.id)
-        })
+        self.questions()
+            .find(|q| !answers.contains_key(&q.id) && !skipped.contains(&q.id) && view.is_shown(&q.id))
     }
 
     /// Shown, required questions with no answer.
     pub fn missing_required(&self, answers: &Answers, date: IsoDate) -> Vec<String> {
-        let view = self.view(answers, date);
-        self.questions()
-            .filter(|q| q.required && !answers.contains_key(&q.id) && view.is_shown(&q.id))
-            .map(|q| q.id.clone())
-            .collect()
+        self.view(answers, date).missing_required()
     }
 }
+
+const UNKNOWN: u8 = 0;
+const SHOWN: u8 = 1;
+const HIDDEN: u8 = 2;
 
 /// Answers as the evaluation sees them: an answer to a question that is not
 /// shown (its condition no longer holds) does not count.
@@ -147,7 +153,9 @@ pub struct AnswerView<'a> {
     checklist: &'a Checklist,
     answers: &'a Answers,
     date: IsoDate,
-    memo: std::cell::RefCell<HashMap<&'a str, bool>>,
+    /// Memoised visibility per question and per section (0 unknown, 1 shown, 2 hidden).
+    shown: Vec<Cell<u8>>,
+    sections: Vec<Cell<u8>>,
 }
 
 impl<'a> AnswerView<'a> {
@@ -160,28 +168,52 @@ impl<'a> AnswerView<'a> {
         self.shown_depth(id, 0)
     }
 
+    /// [`AnswerView::is_shown`] by position in template order.
+    pub fn is_shown_at(&self, pos: usize) -> bool {
+        self.shown_at(pos, 0)
+    }
+
     fn shown_depth(&self, id: &str, depth: usize) -> bool {
-        if let Some(v) = self.memo.borrow().get(id) {
-            return *v;
+        match self.checklist.index.get(id) {
+            Some(&pos) => self.shown_at(pos, depth),
+            None => false,
         }
-        let Some(&(si, qi)) = self.checklist.index.get(id) else {
-            return false;
-        };
+    }
+
+    fn shown_at(&self, pos: usize, depth: usize) -> bool {
+        match self.shown[pos].get() {
+            SHOWN => return true,
+            HIDDEN => return false,
+            _ => {}
+        }
+        let (si, qi) = self.checklist.order[pos];
         let section = &self.checklist.template.sections[si];
         let question = &section.questions[qi];
         // Validated templates are acyclic; the depth guard keeps an
         // unvalidated one from recursing forever.
-        let shown = depth < 64
-            && section
-                .show_if
-                .as_ref()
-                .is_none_or(|c| self.holds(c, depth + 1))
-            && question
-                .show_if
-                .as_ref()
-                .is_none_or(|c| self.holds(c, depth + 1));
-        self.memo.borrow_mut().insert(&question.id, shown);
+        let section_shown = match self.sections[si].get() {
+            SHOWN => true,
+            HIDDEN => false,
+            _ => {
+                let v = depth < 64 && section.show_if.as_ref().is_none_or(|c| self.holds(c, depth + 1));
+                self.sections[si].set(if v { SHOWN } else { HIDDEN });
+                v
+            }
+        };
+        let shown = section_shown && depth < 64 && question.show_if.as_ref().is_none_or(|c| self.holds(c, depth + 1));
+        self.shown[pos].set(if shown { SHOWN } else { HIDDEN });
         shown
+    }
+
+    /// Shown, required questions with no answer.
+    pub fn missing_required(&self) -> Vec<String> {
+        (0..self.checklist.order.len())
+            .filter(|&p| {
+                let q = self.checklist.at(p);
+                q.required && !self.answers.contains_key(&q.id) && self.shown_at(p, 0)
+            })
+            .map(|p| self.checklist.at(p).id.clone())
+            .collect()
     }
 
     /// The answer to a question, if it is shown and answered.
@@ -195,8 +227,10 @@ impl<'a> AnswerView<'a> {
     }
 
     fn role_answer(&self, role: Role, depth: usize) -> Option<&'a AnswerValue> {
-        let q = self.checklist.template.with_role(role)?;
-        self.get_depth(&q.id, depth)
+        let &pos = self.checklist.roles.get(&role)?;
+        let q = self.checklist.at(pos);
+        let v = self.answers.get(&q.id)?;
+        self.shown_at(pos, depth).then_some(v)
     }
 
     /// Whether the person is treated as a child, and why.
@@ -214,9 +248,7 @@ impl<'a> AnswerView<'a> {
             .and_then(|dob| dob.age_on(self.date));
         match (age, appears_minor) {
             (Some(age), _) if age < 18 => ChildStatus::Minor { age },
-            (Some(age), true) => ChildStatus::AgeInDoubt {
-                documented_age: age,
-            },
+            (Some(age), true) => ChildStatus::AgeInDoubt { documented_age: age },
             (Some(age), false) => ChildStatus::Adult { age },
             (None, true) => ChildStatus::AppearsMinor,
             (None, false) => ChildStatus::Unknown,
@@ -225,7 +257,7 @@ impl<'a> AnswerView<'a> {
 
     /// The documents situation, from the documents question.
     pub fn documents(&self) -> Option<DocumentSituation> {
-        let q = self.checklist.template.with_role(Role::Documents)?;
+        let q = self.checklist.with_role(Role::Documents)?;
         match self.get(&q.id)? {
             AnswerValue::Choice(c) => q.answer.options().iter().find(|o| &o.id == c)?.documents,
             _ => None,
@@ -246,12 +278,8 @@ impl<'a> AnswerView<'a> {
     fn holds(&self, c: &Condition, depth: usize) -> bool {
         match c {
             Condition::Answered { question } => self.get_depth(question, depth).is_some(),
-            Condition::IsYes { question } => self
-                .get_depth(question, depth)
-                .is_some_and(AnswerValue::is_yes),
-            Condition::Chose { question, option } => self
-                .get_depth(question, depth)
-                .is_some_and(|a| a.chose(option)),
+            Condition::IsYes { question } => self.get_depth(question, depth).is_some_and(AnswerValue::is_yes),
+            Condition::Chose { question, option } => self.get_depth(question, depth).is_some_and(|a| a.chose(option)),
             Condition::LessThan { question, value } => {
                 matches!(self.get_depth(question, depth), Some(AnswerValue::Number(n)) if n < value)
             }

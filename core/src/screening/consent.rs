@@ -89,10 +89,7 @@ pub fn may_share<'a>(
         return Ok(c);
     }
     // Say why, most specific first.
-    if let Some(c) = matching
-        .iter()
-        .find(|c| c.revoked_on.is_some_and(|r| r <= on))
-    {
+    if let Some(c) = matching.iter().find(|c| c.revoked_on.is_some_and(|r| r <= on)) {
         return Err(ReferralRefused::Revoked {
             partner: partner.into(),
             on: c.revoked_on.expect("checked"),

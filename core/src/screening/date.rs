@@ -86,9 +86,6 @@ mod tests {
         assert!("2025-02-29".parse::<IsoDate>().is_err());
         assert!("2025-13-01".parse::<IsoDate>().is_err());
         assert!("15.03.2008".parse::<IsoDate>().is_err());
-        assert_eq!(
-            "2024-02-29".parse::<IsoDate>().unwrap().to_string(),
-            "2024-02-29"
-        );
+        assert_eq!("2024-02-29".parse::<IsoDate>().unwrap().to_string(), "2024-02-29");
     }
 }

@@ -74,11 +74,7 @@ impl ElementEvidence {
     }
 
     pub fn count(&self) -> usize {
-        self.act.len()
-            + self.means.len()
-            + self.purpose.len()
-            + self.control.len()
-            + self.child.len()
+        self.act.len() + self.means.len() + self.purpose.len() + self.control.len() + self.child.len()
     }
 }
 
@@ -132,21 +128,14 @@ impl From<ChildStatus> for ChildStatusRecord {
         match s {
             ChildStatus::Minor { age } => ChildStatusRecord::Minor { age },
             ChildStatus::AppearsMinor => ChildStatusRecord::AppearsMinor,
-            ChildStatus::AgeInDoubt { documented_age } => {
-                ChildStatusRecord::AgeInDoubt { documented_age }
-            }
+            ChildStatus::AgeInDoubt { documented_age } => ChildStatusRecord::AgeInDoubt { documented_age },
             ChildStatus::Adult { age } => ChildStatusRecord::Adult { age },
             ChildStatus::Unknown => ChildStatusRecord::Unknown,
         }
     }
 }
 
-fn evidence_of(
-    indicator: &Indicator,
-    question: &str,
-    option: Option<&str>,
-    out: &mut ElementEvidence,
-) {
+fn evidence_of(indicator: &Indicator, question: &str, option: Option<&str>, out: &mut ElementEvidence) {
     for element in &indicator.elements {
         out.push(
             *element,
@@ -214,11 +203,7 @@ pub fn evaluate(checklist: &Checklist, answers: &Answers, date: IsoDate) -> Scre
     } else {
         Verdict::NoIndicators
     };
-    let exploitation: BTreeSet<Exploitation> = evidence
-        .purpose
-        .iter()
-        .filter_map(|e| e.exploitation)
-        .collect();
+    let exploitation: BTreeSet<Exploitation> = evidence.purpose.iter().filter_map(|e| e.exploitation).collect();
     let consent_irrelevant = has_means && view.role_is_yes(Role::ConsentGiven);
     let shelter_requested = view.role_is_yes(Role::WantsShelter);
     let foreign = view.role_is_no(Role::Citizen);
@@ -240,6 +225,6 @@ pub fn evaluate(checklist: &Checklist, answers: &Answers, date: IsoDate) -> Scre
         documents,
         missing_elements: missing,
         actions,
-        unanswered_required: checklist.missing_required(answers, date),
+        unanswered_required: view.missing_required(),
     }
 }

@@ -74,12 +74,7 @@ pub fn element_text(e: Element, lang: Lang) -> String {
             "Цель (эксплуатация)",
             "Purpose (exploitation)",
         ),
-        Element::Control => pick(
-            lang,
-            "Көзөмөлдүн белгилери",
-            "Признаки контроля",
-            "Signs of control",
-        ),
+        Element::Control => pick(lang, "Көзөмөлдүн белгилери", "Признаки контроля", "Signs of control"),
         Element::Child => pick(
             lang,
             "Балага тиешелүү белгилер",
@@ -103,24 +98,9 @@ pub fn exploitation_text(x: Exploitation, lang: Lang) -> String {
             "принудительный труд",
             "forced labour or services",
         ),
-        Exploitation::Slavery => pick(
-            lang,
-            "кулчулук",
-            "рабство",
-            "slavery or practices similar to slavery",
-        ),
-        Exploitation::Servitude => pick(
-            lang,
-            "көз карандылык абалы",
-            "подневольное состояние",
-            "servitude",
-        ),
-        Exploitation::OrganRemoval => pick(
-            lang,
-            "органдарды алуу",
-            "изъятие органов",
-            "removal of organs",
-        ),
+        Exploitation::Slavery => pick(lang, "кулчулук", "рабство", "slavery or practices similar to slavery"),
+        Exploitation::Servitude => pick(lang, "көз карандылык абалы", "подневольное состояние", "servitude"),
+        Exploitation::OrganRemoval => pick(lang, "органдарды алуу", "изъятие органов", "removal of organs"),
         Exploitation::CriminalActivity => pick(
             lang,
             "кылмыштуу ишке тартуу",
@@ -154,12 +134,7 @@ fn evidence_line(checklist: &Checklist, answers: &Answers, e: &Evidence, lang: L
 }
 
 /// Puts an outcome into words. `answers` are the answers it was computed from.
-pub fn explain(
-    checklist: &Checklist,
-    outcome: &ScreeningOutcome,
-    answers: &Answers,
-    lang: Lang,
-) -> Explanation {
+pub fn explain(checklist: &Checklist, outcome: &ScreeningOutcome, answers: &Answers, lang: Lang) -> Explanation {
     let detail = match outcome.verdict {
         Verdict::PresumedVictim if outcome.child.treated_as_child => pick(
             lang,
@@ -179,7 +154,12 @@ pub fn explain(
             "Признаки не образуют полный профиль: это не вывод, нужна дополнительная беседа.",
             "The indicators fall short of the full profile: this is not a verdict; interview further.",
         ),
-        Verdict::NoIndicators => pick(lang, "Эч бир белги көрсөтүлгөн жок.", "Признаки не отмечены.", "No indicator was marked."),
+        Verdict::NoIndicators => pick(
+            lang,
+            "Эч бир белги көрсөтүлгөн жок.",
+            "Признаки не отмечены.",
+            "No indicator was marked.",
+        ),
     };
     let child_note = outcome.child.treated_as_child.then(|| {
         pick(
@@ -242,12 +222,7 @@ pub fn answer_hint(q: &Question, lang: Lang) -> String {
     let skip = if q.required {
         String::new()
     } else {
-        pick(
-            lang,
-            ", Enter — өткөрүү",
-            ", Enter — пропустить",
-            ", Enter to skip",
-        )
+        pick(lang, ", Enter — өткөрүү", ", Enter — пропустить", ", Enter to skip")
     };
     let base = match &q.answer {
         AnswerType::YesNo => pick(

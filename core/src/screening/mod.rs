@@ -22,13 +22,8 @@ pub use consent::{may_share, ConsentGiver, ReferralBasis, ReferralConsent, Refer
 pub use date::IsoDate;
 pub use evaluate::{evaluate, Evidence, ScreeningOutcome, Verdict};
 pub use explain::{answer_hint, explain, Explanation};
-pub use record::{
-    ListFilter, NewScreening, Screening, ScreeningError, ScreeningRecords, ScreeningState, Subject,
-};
-pub use template::{
-    AnswerType, AnswerValue, Condition, Element, Exploitation, Lang, Question, Role, Template,
-    YesNo,
-};
+pub use record::{ListFilter, NewScreening, Screening, ScreeningError, ScreeningRecords, ScreeningState, Subject};
+pub use template::{AnswerType, AnswerValue, Condition, Element, Exploitation, Lang, Question, Role, Template, YesNo};
 pub use validate::{validate, ProblemKind, TemplateProblem};
 
 /// The default checklist, written from the UN Protocol art. 3 and the

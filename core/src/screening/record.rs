@@ -116,9 +116,7 @@ impl Screening {
     pub fn outcome(&self) -> Option<&ScreeningOutcome> {
         match &self.state {
             ScreeningState::Draft => None,
-            ScreeningState::Final { outcome, .. } => {
-                Some(self.addenda.last().map(|a| &a.outcome).unwrap_or(outcome))
-            }
+            ScreeningState::Final { outcome, .. } => Some(self.addenda.last().map(|a| &a.outcome).unwrap_or(outcome)),
         }
     }
 }
@@ -277,23 +275,14 @@ impl<'a> ScreeningRecords<'a> {
 
     /// Records one answer and saves the draft durably before returning:
     /// a crash loses at most the answer being typed.
-    pub fn answer(
-        &mut self,
-        id: RecordId,
-        question: &str,
-        value: AnswerValue,
-    ) -> Result<Screening, ScreeningError> {
+    pub fn answer(&mut self, id: RecordId, question: &str, value: AnswerValue) -> Result<Screening, ScreeningError> {
         let mut s = self.load_draft(id)?;
         let q = self
             .checklist
             .question(question)
             .ok_or_else(|| AnswerError::UnknownQuestion(question.into()))?;
         answers::check(q, &value, s.screening_date)?;
-        if !self
-            .checklist
-            .view(&s.answers, s.screening_date)
-            .is_shown(question)
-        {
+        if !self.checklist.view(&s.answers, s.screening_date).is_shown(question) {
             return Err(AnswerError::NotShown(question.into()).into());
         }
         s.answers.insert(question.to_string(), value);
@@ -317,11 +306,7 @@ impl<'a> ScreeningRecords<'a> {
         Ok(s)
     }
 
-    pub fn set_subject(
-        &mut self,
-        id: RecordId,
-        subject: Subject,
-    ) -> Result<Screening, ScreeningError> {
+    pub fn set_subject(&mut self, id: RecordId, subject: Subject) -> Result<Screening, ScreeningError> {
         let mut s = self.load_draft(id)?;
         s.subject = subject;
         self.save(&s)?;
@@ -329,11 +314,7 @@ impl<'a> ScreeningRecords<'a> {
     }
 
     /// Evaluates and finalises: from now on the record is immutable.
-    pub fn finalise(
-        &mut self,
-        id: RecordId,
-        now_unix_ms: i64,
-    ) -> Result<Screening, ScreeningError> {
+    pub fn finalise(&mut self, id: RecordId, now_unix_ms: i64) -> Result<Screening, ScreeningError> {
         let mut s = self.load_draft(id)?;
         let outcome = evaluate(self.checklist, &s.answers, s.screening_date);
         if !outcome.unanswered_required.is_empty() {
@@ -391,11 +372,7 @@ impl<'a> ScreeningRecords<'a> {
 
     /// Records a consent or legal override for referral; allowed on drafts
     /// and finalised screenings alike (consent often comes later).
-    pub fn add_consent(
-        &mut self,
-        id: RecordId,
-        consent: ReferralConsent,
-    ) -> Result<Screening, ScreeningError> {
+    pub fn add_consent(&mut self, id: RecordId, consent: ReferralConsent) -> Result<Screening, ScreeningError> {
         let mut s = self.load(id)?;
         s.consents.push(consent);
         self.save(&s)?;
@@ -403,12 +380,7 @@ impl<'a> ScreeningRecords<'a> {
     }
 
     /// Revokes a consent from `on`; the record of it stays.
-    pub fn revoke_consent(
-        &mut self,
-        id: RecordId,
-        consent_id: &str,
-        on: IsoDate,
-    ) -> Result<Screening, ScreeningError> {
+    pub fn revoke_consent(&mut self, id: RecordId, consent_id: &str, on: IsoDate) -> Result<Screening, ScreeningError> {
         let mut s = self.load(id)?;
         let c = s
             .consents
@@ -435,9 +407,7 @@ impl<'a> ScreeningRecords<'a> {
                 Err(ScreeningError::NotFound) => continue,
                 other => other?,
             };
-            if filter.from.is_some_and(|f| s.screening_date < f)
-                || filter.to.is_some_and(|t| s.screening_date > t)
-            {
+            if filter.from.is_some_and(|f| s.screening_date < f) || filter.to.is_some_and(|t| s.screening_date > t) {
                 continue;
             }
             out.push(ScreeningSummary {
@@ -449,11 +419,7 @@ impl<'a> ScreeningRecords<'a> {
                 answered: s.effective_answers().len(),
             });
         }
-        out.sort_by(|a, b| {
-            b.screening_date
-                .cmp(&a.screening_date)
-                .then(a.id.cmp(&b.id))
-        });
+        out.sort_by(|a, b| b.screening_date.cmp(&a.screening_date).then(a.id.cmp(&b.id)));
         Ok(out)
     }
 

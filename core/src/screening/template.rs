@@ -99,7 +99,7 @@ pub struct Question {
 }
 
 /// What the evaluation reads from a question besides indicators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// The person's date of birth (a date question).
@@ -154,9 +154,7 @@ impl AnswerType {
 
     pub fn options(&self) -> &[Choice] {
         match self {
-            AnswerType::SingleChoice { options } | AnswerType::MultipleChoice { options } => {
-                options
-            }
+            AnswerType::SingleChoice { options } | AnswerType::MultipleChoice { options } => options,
             _ => &[],
         }
     }
@@ -379,9 +377,7 @@ impl Template {
 
     /// The question that has `role`, if any.
     pub fn with_role(&self, role: Role) -> Option<&Question> {
-        self.questions()
-            .map(|(_, q)| q)
-            .find(|q| q.role == Some(role))
+        self.questions().map(|(_, q)| q).find(|q| q.role == Some(role))
     }
 
     /// Parses a template from JSON; structural errors only (use

@@ -6,9 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use super::template::{
-    AnswerType, Condition, Element, Indicator, Role, Template, Texts, LANGUAGES,
-};
+use super::template::{AnswerType, Condition, Element, Indicator, Role, Template, Texts, LANGUAGES};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TemplateProblem {
@@ -117,11 +115,7 @@ impl<'t> Checker<'t> {
     }
 
     fn mismatch(&mut self, path: &str, question: &str, expected: &str) {
-        let found = self
-            .template
-            .question(question)
-            .map(|q| q.answer.name())
-            .unwrap_or("?");
+        let found = self.template.question(question).map(|q| q.answer.name()).unwrap_or("?");
         self.add(
             path.to_string(),
             ProblemKind::TypeMismatch {
@@ -137,18 +131,12 @@ impl<'t> Checker<'t> {
         let check_ref = |me: &mut Self, q: &str| -> Option<&'t super::template::Question> {
             match me.positions.get(q) {
                 None => {
-                    me.add(
-                        path.to_string(),
-                        ProblemKind::UnknownQuestion { question: q.into() },
-                    );
+                    me.add(path.to_string(), ProblemKind::UnknownQuestion { question: q.into() });
                     None
                 }
                 Some(&pos) => {
                     if pos >= at {
-                        me.add(
-                            path.to_string(),
-                            ProblemKind::ForwardReference { question: q.into() },
-                        );
+                        me.add(path.to_string(), ProblemKind::ForwardReference { question: q.into() });
                     }
                     me.template.question(q)
                 }
@@ -281,14 +269,7 @@ fn cycles(template: &Template) -> Vec<Vec<String>> {
     }
     for node in graph.keys() {
         if state.get(node.as_str()).copied().unwrap_or(0) == 0 {
-            dfs(
-                node,
-                &graph,
-                &mut state,
-                &mut Vec::new(),
-                &mut found,
-                &mut seen_sets,
-            );
+            dfs(node, &graph, &mut state, &mut Vec::new(), &mut found, &mut seen_sets);
         }
     }
     found
@@ -331,10 +312,7 @@ pub fn validate(t: &Template) -> Vec<TemplateProblem> {
         }
         *ids.entry(&s.id).or_default() += 1;
         if ids[s.id.as_str()] == 2 {
-            c.add(
-                format!("{sp}.id"),
-                ProblemKind::DuplicateId { id: s.id.clone() },
-            );
+            c.add(format!("{sp}.id"), ProblemKind::DuplicateId { id: s.id.clone() });
         }
         c.texts(&format!("{sp}.title"), &s.title);
         if s.questions.is_empty() {
@@ -351,10 +329,7 @@ pub fn validate(t: &Template) -> Vec<TemplateProblem> {
             }
             *ids.entry(&q.id).or_default() += 1;
             if ids[q.id.as_str()] == 2 {
-                c.add(
-                    format!("{qp}.id"),
-                    ProblemKind::DuplicateId { id: q.id.clone() },
-                );
+                c.add(format!("{qp}.id"), ProblemKind::DuplicateId { id: q.id.clone() });
             }
             c.texts(&format!("{qp}.text"), &q.text);
             if let Some(h) = &q.help {
@@ -378,10 +353,7 @@ pub fn validate(t: &Template) -> Vec<TemplateProblem> {
                             c.add(format!("{op}.id"), ProblemKind::BadId);
                         }
                         if !opt_ids.insert(o.id.as_str()) {
-                            c.add(
-                                format!("{op}.id"),
-                                ProblemKind::DuplicateId { id: o.id.clone() },
-                            );
+                            c.add(format!("{op}.id"), ProblemKind::DuplicateId { id: o.id.clone() });
                         }
                         c.texts(&format!("{op}.text"), &o.text);
                         if let Some(ind) = &o.indicator {
@@ -407,9 +379,7 @@ pub fn validate(t: &Template) -> Vec<TemplateProblem> {
                     Role::Documents => matches!(q.answer, AnswerType::SingleChoice { .. })
                         .then_some(())
                         .ok_or("single choice"),
-                    _ => (q.answer == AnswerType::YesNo)
-                        .then_some(())
-                        .ok_or("yes/no"),
+                    _ => (q.answer == AnswerType::YesNo).then_some(()).ok_or("yes/no"),
                 };
                 if let Err(expected) = expected {
                     c.add(
@@ -422,10 +392,7 @@ pub fn validate(t: &Template) -> Vec<TemplateProblem> {
                 }
                 *roles.entry(name.clone()).or_default() += 1;
                 if roles[&name] == 2 {
-                    c.add(
-                        format!("{qp}.role"),
-                        ProblemKind::DuplicateRole { role: name },
-                    );
+                    c.add(format!("{qp}.role"), ProblemKind::DuplicateRole { role: name });
                 }
             }
             if let Some(cond) = &q.show_if {

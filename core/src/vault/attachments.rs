@@ -128,10 +128,7 @@ pub(crate) fn remove_orphans(conn: &Connection, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn delete_rows_for_record(
-    tx: &Transaction<'_>,
-    record: RecordId,
-) -> Result<Vec<AttachmentId>> {
+pub(crate) fn delete_rows_for_record(tx: &Transaction<'_>, record: RecordId) -> Result<Vec<AttachmentId>> {
     let ids = tx
         .prepare("SELECT id FROM attachments WHERE record_id = ?1")?
         .query_map([record.0.as_bytes()], |r| r.get::<_, Vec<u8>>(0))?
@@ -141,21 +138,14 @@ pub(crate) fn delete_rows_for_record(
                 .map_err(|_| VaultError::Tampered("attachment id"))
         })
         .collect::<Result<Vec<_>>>()?;
-    tx.execute(
-        "DELETE FROM attachments WHERE record_id = ?1",
-        [record.0.as_bytes()],
-    )?;
+    tx.execute("DELETE FROM attachments WHERE record_id = ?1", [record.0.as_bytes()])?;
     Ok(ids)
 }
 
 impl Vault {
     /// Encrypts `content` into a new attachment of record `record` (which
     /// must exist). The file is complete and synced before its row commits.
-    pub fn put_attachment(
-        &mut self,
-        record: RecordId,
-        content: &mut dyn Read,
-    ) -> Result<AttachmentId> {
+    pub fn put_attachment(&mut self, record: RecordId, content: &mut dyn Read) -> Result<AttachmentId> {
         let keys = self.keys()?;
         let exists = self
             .conn
@@ -228,11 +218,7 @@ impl Vault {
 
     /// Decrypts an attachment of `record`. A file altered, truncated, or
     /// belonging to another record fails with `Tampered`.
-    pub fn read_attachment(
-        &self,
-        record: RecordId,
-        id: AttachmentId,
-    ) -> Result<Zeroizing<Vec<u8>>> {
+    pub fn read_attachment(&self, record: RecordId, id: AttachmentId) -> Result<Zeroizing<Vec<u8>>> {
         let keys = self.keys()?;
         let owner: Option<Vec<u8>> = self
             .conn

@@ -38,8 +38,7 @@ pub fn fresh_nonce() -> [u8; NONCE_LEN] {
     NONCES.with(|n| {
         let (pool, used) = &mut *n.borrow_mut();
         if *used == POOL {
-            getrandom::getrandom(&mut pool[..])
-                .expect("the operating system's random source failed");
+            getrandom::getrandom(&mut pool[..]).expect("the operating system's random source failed");
             *used = 0;
         }
         let mut out = [0u8; NONCE_LEN];
@@ -184,13 +183,7 @@ pub fn seal(key: &Key, plaintext: &[u8], aad: &[u8]) -> Vec<u8> {
     let nonce = fresh_nonce();
     let ct = key
         .cipher()
-        .encrypt(
-            XNonce::from_slice(&nonce),
-            Payload {
-                msg: plaintext,
-                aad,
-            },
-        )
+        .encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext, aad })
         .expect("XChaCha20-Poly1305 encryption cannot fail for in-memory buffers");
     let mut out = Vec::with_capacity(NONCE_LEN + ct.len());
     out.extend_from_slice(&nonce);
@@ -239,8 +232,7 @@ impl TagKey {
 
 impl Drop for TagKey {
     fn drop(&mut self) {
-        let blank = <Hmac<Sha256> as Mac>::new_from_slice(&[0u8; KEY_LEN])
-            .expect("HMAC takes any key length");
+        let blank = <Hmac<Sha256> as Mac>::new_from_slice(&[0u8; KEY_LEN]).expect("HMAC takes any key length");
         // Volatile so the overwrite of soon-freed memory is not optimised away.
         unsafe { std::ptr::write_volatile(&mut self.0, blank) };
         std::sync::atomic::compiler_fence(std::sync::atomic::Ordering::SeqCst);
@@ -276,12 +268,7 @@ pub fn open_padded(key: &Key, mut sealed: Vec<u8>, aad: &[u8]) -> Option<Zeroizi
     let tag = Tag::clone_from_slice(&sealed[ct_end..]);
     let (nonce, rest) = sealed.split_at_mut(NONCE_LEN);
     key.cipher()
-        .decrypt_in_place_detached(
-            XNonce::from_slice(nonce),
-            aad,
-            &mut rest[..ct_end - NONCE_LEN],
-            &tag,
-        )
+        .decrypt_in_place_detached(XNonce::from_slice(nonce), aad, &mut rest[..ct_end - NONCE_LEN], &tag)
         .ok()?;
     sealed.copy_within(NONCE_LEN..ct_end, 0);
     sealed.truncate(ct_end - NONCE_LEN);
@@ -370,9 +357,7 @@ mod tests {
         // Trailing zeros in the body survive the padding.
         let body = b"ab\0\0";
         assert_eq!(
-            open_padded(&k, seal_padded(&k, body, 64, b""), b"")
-                .unwrap()
-                .as_slice(),
+            open_padded(&k, seal_padded(&k, body, 64, b""), b"").unwrap().as_slice(),
             body
         );
         // A validly sealed buffer with no padding marker is refused.
@@ -391,10 +376,7 @@ mod tests {
     #[test]
     fn nonces_are_fresh() {
         let k = Key::random();
-        assert_ne!(
-            seal(&k, b"x", b"")[..NONCE_LEN],
-            seal(&k, b"x", b"")[..NONCE_LEN]
-        );
+        assert_ne!(seal(&k, b"x", b"")[..NONCE_LEN], seal(&k, b"x", b"")[..NONCE_LEN]);
     }
 
     #[test]
@@ -414,8 +396,6 @@ mod tests {
         assert!(KdfParams::owasp_minimum().check_minimum().is_ok());
         assert!(KdfParams::recommended().check_minimum().is_ok());
         assert!(KdfParams::argon2id(8 * 1024, 2, 1).check_minimum().is_err());
-        assert!(KdfParams::argon2id(64 * 1024, 1, 1)
-            .check_minimum()
-            .is_err());
+        assert!(KdfParams::argon2id(64 * 1024, 1, 1).check_minimum().is_err());
     }
 }

@@ -62,9 +62,7 @@ impl VaultError {
     /// plainly rather than report a generic storage error.
     pub fn is_disk_full(&self) -> bool {
         match self {
-            VaultError::Storage(rusqlite::Error::SqliteFailure(e, _)) => {
-                e.code == rusqlite::ErrorCode::DiskFull
-            }
+            VaultError::Storage(rusqlite::Error::SqliteFailure(e, _)) => e.code == rusqlite::ErrorCode::DiskFull,
             VaultError::Io(e) => e.raw_os_error() == Some(28), // ENOSPC
             _ => false,
         }

@@ -44,23 +44,16 @@ impl SoftwareKeyStore {
     fn path(&self, alias: &str) -> PathBuf {
         let safe: String = alias
             .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
+            .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
             .collect();
         self.dir.join(format!("{safe}.key"))
     }
 
     fn load(&self, alias: &str) -> Result<Key, KeyStoreError> {
-        let bytes =
-            zeroize::Zeroizing::new(fs::read(self.path(alias)).map_err(|e| match e.kind() {
-                std::io::ErrorKind::NotFound => KeyStoreError::KeyMissing,
-                _ => KeyStoreError::Platform(e.to_string()),
-            })?);
+        let bytes = zeroize::Zeroizing::new(fs::read(self.path(alias)).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => KeyStoreError::KeyMissing,
+            _ => KeyStoreError::Platform(e.to_string()),
+        })?);
         Key::from_slice(&bytes).ok_or(KeyStoreError::KeyMissing)
     }
 
@@ -68,10 +61,8 @@ impl SoftwareKeyStore {
         match self.load(alias) {
             Err(KeyStoreError::KeyMissing) => {
                 let key = Key::random();
-                fs::create_dir_all(&self.dir)
-                    .map_err(|e| KeyStoreError::Platform(e.to_string()))?;
-                write_private(&self.path(alias), &key.0)
-                    .map_err(|e| KeyStoreError::Platform(e.to_string()))?;
+                fs::create_dir_all(&self.dir).map_err(|e| KeyStoreError::Platform(e.to_string()))?;
+                write_private(&self.path(alias), &key.0).map_err(|e| KeyStoreError::Platform(e.to_string()))?;
                 Ok(key)
             }
             other => other,

@@ -156,15 +156,12 @@ fn open_connection(dir: &Path) -> Result<Connection> {
 
 fn read_header(conn: &Connection) -> Result<Option<Header>> {
     let body: Option<String> = conn
-        .query_row("SELECT body FROM vault_header WHERE id = 1", [], |r| {
-            r.get(0)
-        })
+        .query_row("SELECT body FROM vault_header WHERE id = 1", [], |r| r.get(0))
         .optional()?;
     match body {
         None => Ok(None),
         Some(b) => {
-            let h: Header =
-                serde_json::from_str(&b).map_err(|_| VaultError::Tampered("vault header"))?;
+            let h: Header = serde_json::from_str(&b).map_err(|_| VaultError::Tampered("vault header"))?;
             if h.format > FORMAT_VERSION {
                 return Err(VaultError::UnsupportedFormat {
                     found: h.format,
@@ -195,10 +192,8 @@ pub fn exists(dir: &Path) -> bool {
     Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
         .ok()
         .and_then(|c| {
-            c.query_row("SELECT count(*) FROM vault_header", [], |r| {
-                r.get::<_, i64>(0)
-            })
-            .ok()
+            c.query_row("SELECT count(*) FROM vault_header", [], |r| r.get::<_, i64>(0))
+                .ok()
         })
         .is_some_and(|n| n > 0)
 }
@@ -215,9 +210,7 @@ impl Vault {
     ) -> Result<Vault> {
         options.kdf.check_minimum()?;
         if options.lockout.max_attempts == 0 {
-            return Err(VaultError::InvalidInput(
-                "max_attempts must be at least 1".into(),
-            ));
+            return Err(VaultError::InvalidInput("max_attempts must be at least 1".into()));
         }
         check_policy(secret, keystore.is_some())?;
         fs::create_dir_all(dir.join(ATTACHMENTS_DIR))?;
@@ -337,11 +330,7 @@ impl Vault {
         )?)
     }
 
-    fn verify_secret(
-        &mut self,
-        secret: &Secret,
-        keystore: Option<&dyn DeviceKeyStore>,
-    ) -> Result<Key> {
+    fn verify_secret(&mut self, secret: &Secret, keystore: Option<&dyn DeviceKeyStore>) -> Result<Key> {
         let policy = self.options.lockout.clone();
         let now = self.options.clock.now_unix_ms();
         let (failures, last) = self.attempts()?;
@@ -373,15 +362,12 @@ impl Vault {
             }
         }
 
-        let stored = hex::decode(&self.header.wrapped_data_key)
-            .map_err(|_| VaultError::Tampered("vault header"))?;
+        let stored = hex::decode(&self.header.wrapped_data_key).map_err(|_| VaultError::Tampered("vault header"))?;
         // The device layer first: a missing device key is not a guess.
         let inner = match &self.header.device_key_alias {
             None => stored,
             Some(alias) => keystore
-                .ok_or_else(|| {
-                    VaultError::KeyStore("this vault is bound to a device key store".into())
-                })?
+                .ok_or_else(|| VaultError::KeyStore("this vault is bound to a device key store".into()))?
                 .unwrap(alias, &stored)
                 .map_err(|e| VaultError::KeyStore(e.to_string()))?,
         };
@@ -391,8 +377,7 @@ impl Vault {
             "UPDATE unlock_attempts SET failures = failures + 1, last_failure_unix_ms = ?1 WHERE id = 1",
             [now],
         )?;
-        let salt =
-            hex::decode(&self.header.salt).map_err(|_| VaultError::Tampered("vault header"))?;
+        let salt = hex::decode(&self.header.salt).map_err(|_| VaultError::Tampered("vault header"))?;
         let kek = self.header.kdf.derive_kek(secret.as_bytes(), &salt)?;
         match crypto::open(&kek, &inner, &self.header.wrap_aad()?) {
             Some(dk) => {
@@ -435,8 +420,7 @@ impl Vault {
     }
 
     fn checkpoint(&self) -> Result<()> {
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
 
@@ -457,13 +441,9 @@ impl Vault {
         }
         self.checkpoint()?;
         // Close the real database before removing its files.
-        drop(std::mem::replace(
-            &mut self.conn,
-            Connection::open_in_memory()?,
-        ));
+        drop(std::mem::replace(&mut self.conn, Connection::open_in_memory()?));
         if let (Some(alias), Some(ks)) = (&self.header.device_key_alias, keystore) {
-            ks.delete(alias)
-                .map_err(|e| VaultError::KeyStore(e.to_string()))?;
+            ks.delete(alias).map_err(|e| VaultError::KeyStore(e.to_string()))?;
         }
         attachments::shred_dir(&self.dir.join(ATTACHMENTS_DIR))?;
         for name in [DB_FILE, "vault.db-wal", "vault.db-shm", "vault.db-journal"] {
@@ -484,14 +464,10 @@ impl Vault {
         let (failures, last) = self.attempts()?;
         let now = self.options.clock.now_unix_ms();
         let retry_after_ms = match last {
-            Some(last) if failures > 0 => {
-                (last + policy.delay_after(failures).as_millis() as i64 - now).max(0)
-            }
+            Some(last) if failures > 0 => (last + policy.delay_after(failures).as_millis() as i64 - now).max(0),
             _ => 0,
         };
-        let count = |sql: &str| -> Result<u64> {
-            Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
-        };
+        let count = |sql: &str| -> Result<u64> { Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
         Ok(VaultStatus {
             format: self.header.format,
             schema_version: SCHEMA_VERSION,
@@ -534,9 +510,7 @@ fn wrap_data_key(
     let outer = match &header.device_key_alias {
         None => inner,
         Some(alias) => keystore
-            .ok_or_else(|| {
-                VaultError::KeyStore("this vault is bound to a device key store".into())
-            })?
+            .ok_or_else(|| VaultError::KeyStore("this vault is bound to a device key store".into()))?
             .wrap(alias, &inner)
             .map_err(|e| VaultError::KeyStore(e.to_string()))?,
     };

@@ -123,10 +123,7 @@ fn lookup_tags(keys: &VaultKeys, lookup: Lookup<'_>) -> Vec<[u8; TAG_LEN]> {
             .iter()
             .map(|k| keys.index.tag("document", k))
             .collect(),
-        Lookup::Name(n) => text::name_keys(n)
-            .iter()
-            .map(|k| keys.index.tag("name", k))
-            .collect(),
+        Lookup::Name(n) => text::name_keys(n).iter().map(|k| keys.index.tag("name", k)).collect(),
         Lookup::NamePart(n) => text::name_part_keys(n)
             .iter()
             .map(|k| keys.index.tag("name-part", k))
@@ -174,9 +171,7 @@ impl VaultWriter<'_> {
                 sealed
             ])?;
         if inserted == 0 {
-            return Err(VaultError::InvalidInput(
-                "a record with that id already exists".into(),
-            ));
+            return Err(VaultError::InvalidInput("a record with that id already exists".into()));
         }
         self.insert_tags(rec)
     }
@@ -213,12 +208,7 @@ impl VaultWriter<'_> {
                      sealed = excluded.sealed
                  WHERE records.kind_tag = excluded.kind_tag",
             )?
-            .execute(params![
-                rec.id.0.as_bytes(),
-                ktag,
-                rec.schema_version,
-                sealed
-            ])?;
+            .execute(params![rec.id.0.as_bytes(), ktag, rec.schema_version, sealed])?;
         if changed == 0 {
             return Err(VaultError::InvalidInput(
                 "that id belongs to a record of another kind".into(),
@@ -241,10 +231,8 @@ impl VaultWriter<'_> {
         if n == 0 {
             return Err(VaultError::NotFound("record"));
         }
-        self.tx.execute(
-            "DELETE FROM blind_index WHERE record_id = ?1",
-            [id.0.as_bytes()],
-        )?;
+        self.tx
+            .execute("DELETE FROM blind_index WHERE record_id = ?1", [id.0.as_bytes()])?;
         super::attachments::delete_rows_for_record(&self.tx, id)
     }
 }
@@ -298,12 +286,8 @@ impl Vault {
         if ktag != kind_tag(keys, kind) {
             return Err(VaultError::NotFound("record"));
         }
-        let body = crypto::open_padded(
-            &keys.records,
-            sealed,
-            &record_aad(&id, kind, schema_version),
-        )
-        .ok_or(VaultError::Tampered("sealed record"))?;
+        let body = crypto::open_padded(&keys.records, sealed, &record_aad(&id, kind, schema_version))
+            .ok_or(VaultError::Tampered("sealed record"))?;
         Ok(Record {
             id,
             kind: kind.to_string(),
@@ -315,9 +299,7 @@ impl Vault {
     /// Every record id of `kind`, in no meaningful order.
     pub fn list(&self, kind: &str) -> Result<Vec<RecordId>> {
         let keys = self.keys()?;
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id FROM records WHERE kind_tag = ?1")?;
+        let mut stmt = self.conn.prepare_cached("SELECT id FROM records WHERE kind_tag = ?1")?;
         let ids = stmt
             .query_map([kind_tag(keys, kind)], |r| r.get::<_, Vec<u8>>(0))?
             .map(|r| {

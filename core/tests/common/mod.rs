@@ -56,11 +56,7 @@ pub fn assert_no_plaintext(dir: &Path, markers: &[&str]) {
     let files = all_files(dir);
     assert!(!files.is_empty(), "nothing to scan in {dir:?}");
     for marker in markers {
-        for form in [
-            marker.to_string(),
-            marker.to_uppercase(),
-            marker.to_lowercase(),
-        ] {
+        for form in [marker.to_string(), marker.to_uppercase(), marker.to_lowercase()] {
             let utf8 = form.as_bytes().to_vec();
             let le: Vec<u8> = form.encode_utf16().flat_map(u16::to_le_bytes).collect();
             let be: Vec<u8> = form.encode_utf16().flat_map(u16::to_be_bytes).collect();
