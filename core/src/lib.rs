@@ -2,11 +2,16 @@
 //! iOS, CLI, the headquarters server) call into it and re-implement nothing.
 //!
 //! - [`text`]: folding of names and document numbers for exact lookup (pure).
+//! - [`events`]: the signed event log (Ed25519), its ordering and forks.
+//! - [`certificate`]: Certificates of Return: requests, their lifecycle as a
+//!   fold over events, issuance, the signed barcode and its offline verification.
 //! - [`screening`]: checklist templates, the Protocol's evaluation (pure),
 //!   screening records (in the vault).
 //! - [`vault`]: the encrypted local store (rusqlite + XChaCha20-Poly1305,
 //!   keys from argon2id).
 
+pub mod certificate;
+pub mod events;
 pub mod screening;
 pub mod text;
 pub mod vault;

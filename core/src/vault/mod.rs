@@ -38,6 +38,12 @@ pub use uuid::Uuid;
 
 use crypto::VaultKeys;
 
+/// 32 bytes from the operating system's CSPRNG, for keys made outside the
+/// vault (signing keys, say).
+pub fn random_key_bytes() -> [u8; 32] {
+    crypto::random_bytes()
+}
+
 /// The vault file format this build writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
 

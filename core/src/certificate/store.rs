@@ -1,0 +1,365 @@
+//! Certificate cases kept in the vault as signed events, and this device's
+//! profile (its signing identity, the identities it trusts, its trust store,
+//! its clock and issuance sequence).
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::barcode::{self, ChildOnCertificate, CertificatePayload};
+use super::lifecycle::{check, fold, CaseView, CertificateEvent, IssuedCertificate, RequestState, TransitionError};
+use super::request::{fee_for, CertificateRequest};
+use super::trust::TrustStore;
+use super::verify::Verified;
+use crate::events::{DeviceIdentity, Event, Hlc, KeyRing};
+use crate::events::identity::StoredIdentity;
+use crate::screening::IsoDate;
+use crate::vault::{IndexTerm, Lookup, NewRecord, RecordId, Vault, VaultError};
+
+const EVENT_KIND: &str = "event.certificate";
+const PROFILE_KIND: &str = "device.profile";
+
+#[derive(Debug, thiserror::Error)]
+pub enum CaseError {
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    #[error("no case with that id")]
+    NotFound,
+    #[error("this device has no identity yet: enrol it (or `homeward device init` for training)")]
+    NoIdentity,
+    #[error("the case is {0:?}: nothing to issue")]
+    NotApproved(Option<RequestState>),
+    #[error("the certificate does not fit a QR code: {0}")]
+    Barcode(#[from] barcode::QrError),
+    #[error("stored data could not be read: {0}")]
+    Corrupt(String),
+}
+
+/// A record id derived from a name, for singletons (the device profile).
+fn fixed_id(name: &str) -> RecordId {
+    let h = Sha256::digest(format!("homeward/singleton/{name}").as_bytes());
+    RecordId(uuid::Uuid::from_slice(&h[..16]).expect("16 bytes"))
+}
+
+/// This device's profile, kept sealed in the vault.
+#[derive(Serialize, Deserialize, Default)]
+pub struct DeviceProfile {
+    pub identity: Option<StoredIdentity>,
+    /// A number headquarters gives the device within its office, used in
+    /// certificate numbers so that they are unique without a network.
+    pub device_no: u16,
+    pub keyring: KeyRing,
+    pub trust: TrustStore,
+    pub last_hlc: Option<Hlc>,
+    pub certificate_sequence: u64,
+    /// Training only: a local stand-in for headquarters' key, so that a
+    /// request can be approved without the server. Never set on a field device.
+    #[serde(default)]
+    pub training_headquarters: Option<StoredIdentity>,
+    /// Fee schedule: the standard fee in minor units and its currency.
+    #[serde(default)]
+    pub standard_fee_minor: u64,
+    #[serde(default)]
+    pub fee_currency: String,
+    /// Default certificate validity in days (30 unless headquarters says otherwise).
+    #[serde(default = "default_validity")]
+    pub validity_days: u32,
+}
+
+fn default_validity() -> u32 {
+    30
+}
+
+impl DeviceProfile {
+    pub fn load(vault: &Vault) -> Result<DeviceProfile, CaseError> {
+        match vault.get(PROFILE_KIND, fixed_id(PROFILE_KIND)) {
+            Ok(r) => serde_json::from_slice(&r.body).map_err(|e| CaseError::Corrupt(e.to_string())),
+            Err(VaultError::NotFound(_)) => Ok(DeviceProfile { validity_days: 30, ..Default::default() }),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub fn save(&self, vault: &mut Vault) -> Result<(), CaseError> {
+        let body = zeroize::Zeroizing::new(serde_json::to_vec(self).expect("the profile serialises"));
+        vault.put(&NewRecord { id: fixed_id(PROFILE_KIND), kind: PROFILE_KIND, schema_version: 1, body: &body, index: &[] })?;
+        Ok(())
+    }
+
+    pub fn identity(&self) -> Result<DeviceIdentity, CaseError> {
+        self.identity.as_ref().and_then(DeviceIdentity::from_stored).ok_or(CaseError::NoIdentity)
+    }
+
+    pub fn training_headquarters(&self) -> Option<DeviceIdentity> {
+        self.training_headquarters.as_ref().and_then(DeviceIdentity::from_stored)
+    }
+
+    /// The next clock reading for an event written now.
+    pub fn tick(&mut self, now_ms: i64) -> Hlc {
+        let h = Hlc::tick(self.last_hlc.unwrap_or(Hlc { wall_ms: 0, counter: 0 }), now_ms);
+        self.last_hlc = Some(h);
+        h
+    }
+}
+
+/// One line of the case list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseSummary {
+    pub case_id: String,
+    pub state: Option<RequestState>,
+    pub office: Option<String>,
+    pub certificate_number: Option<String>,
+    pub trafficking: bool,
+    pub conflict: bool,
+}
+
+/// Certificate cases in a vault, seen through a key ring.
+pub struct CertificateCases<'a> {
+    vault: &'a mut Vault,
+}
+
+impl<'a> CertificateCases<'a> {
+    pub fn new(vault: &'a mut Vault) -> Self {
+        CertificateCases { vault }
+    }
+
+    pub fn profile(&self) -> Result<DeviceProfile, CaseError> {
+        DeviceProfile::load(self.vault)
+    }
+
+    /// Every event of a case held here.
+    pub fn events(&self, case_id: &str) -> Result<Vec<Event<CertificateEvent>>, CaseError> {
+        let ids = self.vault.find(Lookup::Keyword { field: "case", value: case_id })?;
+        let mut out = Vec::new();
+        for id in ids {
+            match self.vault.get(EVENT_KIND, id) {
+                Ok(r) => out.push(serde_json::from_slice(&r.body).map_err(|e| CaseError::Corrupt(e.to_string()))?),
+                Err(VaultError::NotFound(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn view(&self, case_id: &str) -> Result<CaseView, CaseError> {
+        let keys = self.profile()?.keyring;
+        let events = self.events(case_id)?;
+        if events.is_empty() {
+            return Err(CaseError::NotFound);
+        }
+        Ok(fold(case_id, &events, &keys))
+    }
+
+    fn has_event(&self, event_id: &str) -> Result<bool, CaseError> {
+        Ok(!self.vault.find(Lookup::Keyword { field: "event", value: event_id })?.is_empty())
+    }
+
+    fn save_event(&mut self, e: &Event<CertificateEvent>) -> Result<(), CaseError> {
+        if self.has_event(&e.id)? {
+            return Ok(()); // the same event again: idempotent
+        }
+        let body = serde_json::to_vec(e).expect("an event serialises");
+        let mut index = vec![
+            IndexTerm::Keyword { field: "case", value: e.case_id.clone() },
+            IndexTerm::Keyword { field: "event", value: e.id.clone() },
+            IndexTerm::Keyword { field: "stream", value: "certificate".into() },
+        ];
+        if let CertificateEvent::Entered { .. } = &e.body {
+            index.push(IndexTerm::Keyword { field: "entered-case", value: e.case_id.clone() });
+        }
+        self.vault.insert(&NewRecord { id: RecordId::random(), kind: EVENT_KIND, schema_version: 1, body: &body, index: &index })?;
+        Ok(())
+    }
+
+    /// Stores an event made elsewhere (received from headquarters or another
+    /// device). Its signature must verify; it may fork the case, which the
+    /// fold then shows as a conflict.
+    pub fn import(&mut self, e: &Event<CertificateEvent>) -> Result<(), CaseError> {
+        let keys = self.profile()?.keyring;
+        e.verify(&keys).map_err(TransitionError::from)?;
+        self.save_event(e)
+    }
+
+    /// Writes a new event by `identity` on the case, after the same check
+    /// headquarters will make: signature, role, transition.
+    pub fn record(
+        &mut self,
+        identity: &DeviceIdentity,
+        case_id: &str,
+        body: CertificateEvent,
+        now_ms: i64,
+    ) -> Result<CaseView, CaseError> {
+        self.record_with_id(identity, case_id, None, body, now_ms)
+    }
+
+    fn record_with_id(
+        &mut self,
+        identity: &DeviceIdentity,
+        case_id: &str,
+        id: Option<String>,
+        body: CertificateEvent,
+        now_ms: i64,
+    ) -> Result<CaseView, CaseError> {
+        let mut profile = self.profile()?;
+        let events = self.events(case_id)?;
+        let view = fold(case_id, &events, &profile.keyring);
+        let hlc = profile.tick(now_ms);
+        let e = match id {
+            Some(id) => Event::new_with_id(identity, &id, case_id, view.head.clone(), hlc, body),
+            None => Event::new(identity, case_id, view.head.clone(), hlc, body),
+        };
+        check(&view, &e, &profile.keyring)?;
+        profile.save(self.vault)?;
+        self.save_event(&e)?;
+        let mut all = events;
+        all.push(e);
+        Ok(fold(case_id, &all, &profile.keyring))
+    }
+
+    /// Takes a new request (a draft until submitted).
+    pub fn create(&mut self, identity: &DeviceIdentity, request: CertificateRequest, now_ms: i64) -> Result<CaseView, CaseError> {
+        let case_id = uuid::Uuid::new_v4().to_string();
+        self.record(identity, &case_id, CertificateEvent::Created { request: Box::new(request) }, now_ms)
+    }
+
+    /// Issues an approved request: a certificate number unique without a
+    /// network (office, year, device number, sequence), the validity, the
+    /// fee decision, and the signed barcode, all in one event.
+    pub fn issue(
+        &mut self,
+        identity: &DeviceIdentity,
+        case_id: &str,
+        validity_days: Option<u32>,
+        today: IsoDate,
+        now_ms: i64,
+    ) -> Result<CaseView, CaseError> {
+        let view = self.view(case_id)?;
+        if view.state != Some(RequestState::Approved) {
+            return Err(CaseError::NotApproved(view.state));
+        }
+        let request = view.request.clone().ok_or(CaseError::NotFound)?;
+        let mut profile = self.profile()?;
+        // The approved validity, else this device's default.
+        let approved_days = self
+            .events(case_id)?
+            .iter()
+            .filter_map(|e| match e.body {
+                CertificateEvent::Approved { validity_days } => Some(validity_days),
+                _ => None,
+            })
+            .next_back();
+        let days = validity_days.or(approved_days).unwrap_or(profile.validity_days).max(1);
+        profile.certificate_sequence += 1;
+        let number = format!(
+            "{}-{:02}{:02}-{:05}",
+            identity.office(),
+            today.0.year() % 100,
+            profile.device_no,
+            profile.certificate_sequence
+        );
+        // Saved first: a sequence number is never reused, even if the
+        // issuance below fails.
+        profile.save(self.vault)?;
+        let expiry = IsoDate(today.0.checked_add(time::Duration::days(days as i64)).ok_or(CaseError::Corrupt("date".into()))?);
+        let event_id = uuid::Uuid::now_v7().to_string();
+        let a = &request.applicant;
+        let payload = CertificatePayload {
+            number: number.clone(),
+            surname: a.surname.clone(),
+            given_name: a.given_name.clone(),
+            patronymic: a.patronymic.clone(),
+            date_of_birth: a.date_of_birth,
+            sex: a.sex,
+            issuing_office: identity.office().to_string(),
+            issue_date: today,
+            expiry_date: expiry,
+            photo_hash: a.photo_sha256.as_ref().and_then(|h| h.get(..32)).map(str::to_string),
+            case_id: case_id.to_string(),
+            issued_event: event_id.clone(),
+            children: request
+                .children
+                .iter()
+                .map(|c| ChildOnCertificate { surname: c.surname.clone(), given_name: c.given_name.clone(), date_of_birth: c.date_of_birth })
+                .collect(),
+        };
+        let text = barcode::encode(&payload, identity);
+        barcode::qr_matrix(&text)?;
+        let fee = fee_for(&request, profile.standard_fee_minor, &profile.fee_currency);
+        let certificate = IssuedCertificate {
+            number,
+            issue_date: today,
+            expiry_date: expiry,
+            barcode: text,
+            signer_kid: hex::encode(barcode::key_id(&identity.public_key())),
+            fee_waived: fee.waived,
+            fee_reason: fee.reason,
+        };
+        self.record_with_id(identity, case_id, Some(event_id), CertificateEvent::Issued { certificate: Box::new(certificate) }, now_ms)
+    }
+
+    /// Records the holder's entry, by a border device, after verification.
+    /// The device may hold nothing else of the case: the event follows the
+    /// issuing event named in the barcode.
+    pub fn enter(
+        &mut self,
+        identity: &DeviceIdentity,
+        verified: &Verified,
+        crossing_point: &str,
+        today: IsoDate,
+        now_ms: i64,
+    ) -> Result<Event<CertificateEvent>, CaseError> {
+        let mut profile = self.profile()?;
+        let p = &verified.payload;
+        let hlc = profile.tick(now_ms);
+        let e = Event::new(
+            identity,
+            &p.case_id,
+            Some(p.issued_event.clone()),
+            hlc,
+            CertificateEvent::Entered { crossing_point: crossing_point.to_string(), date: today },
+        );
+        if !e.body.allowed_roles().contains(&identity.role()) {
+            return Err(TransitionError::WrongRole { event: e.body.name(), role: identity.role() }.into());
+        }
+        profile.save(self.vault)?;
+        self.save_event(&e)?;
+        Ok(e)
+    }
+
+    /// An entry already recorded here for this case: (crossing, date).
+    pub fn entry_of(&self, case_id: &str) -> Result<Option<(String, IsoDate)>, CaseError> {
+        for id in self.vault.find(Lookup::Keyword { field: "entered-case", value: case_id })? {
+            let r = self.vault.get(EVENT_KIND, id)?;
+            let e: Event<CertificateEvent> = serde_json::from_slice(&r.body).map_err(|e| CaseError::Corrupt(e.to_string()))?;
+            if let CertificateEvent::Entered { crossing_point, date } = e.body {
+                return Ok(Some((crossing_point, date)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Every case held here.
+    pub fn list(&self) -> Result<Vec<CaseSummary>, CaseError> {
+        let keys = self.profile()?.keyring;
+        let mut by_case: std::collections::BTreeMap<String, Vec<Event<CertificateEvent>>> = Default::default();
+        for id in self.vault.find(Lookup::Keyword { field: "stream", value: "certificate" })? {
+            let r = self.vault.get(EVENT_KIND, id)?;
+            let e: Event<CertificateEvent> = serde_json::from_slice(&r.body).map_err(|e| CaseError::Corrupt(e.to_string()))?;
+            by_case.entry(e.case_id.clone()).or_default().push(e);
+        }
+        Ok(by_case
+            .iter()
+            .map(|(case_id, events)| {
+                let v = fold(case_id, events, &keys);
+                CaseSummary {
+                    case_id: case_id.clone(),
+                    state: v.state,
+                    office: v.request.as_ref().map(|r| r.issuing_office.clone()),
+                    certificate_number: v.certificate.as_ref().map(|c| c.number.clone()),
+                    trafficking: v.request.as_ref().is_some_and(|r| r.trafficking.is_some()),
+                    conflict: v.conflict.is_some(),
+                }
+            })
+            .collect())
+    }
+}
