@@ -1,8 +1,11 @@
 //! `homeward`: the field client on a terminal, for training, scripting and
 //! tests. It holds no rule of its own: everything goes through homeward-core.
 
+mod certificate_cmd;
 mod demo;
 mod output;
+mod pdf;
+mod qr_image;
 mod screening_cmd;
 mod secrets;
 
@@ -12,6 +15,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use homeward_core::vault::{self, KdfParams, SoftwareKeyStore, Vault, VaultOptions};
 
+use certificate_cmd::{CertificateCmd, DeviceCmd};
 use output::{fail, CliError, Output};
 use screening_cmd::{ScreeningCmd, TemplateCmd};
 
@@ -71,6 +75,16 @@ enum Command {
         #[command(subcommand)]
         cmd: ScreeningCmd,
     },
+    /// This device's signing identity and trust store.
+    Device {
+        #[command(subcommand)]
+        cmd: DeviceCmd,
+    },
+    /// Certificates of Return: request, decisions, issue (PDF, QR), verify and enter.
+    Certificate {
+        #[command(subcommand)]
+        cmd: CertificateCmd,
+    },
     /// A guided tour for newcomers: a throw-away vault with sample cases,
     /// lookups across Cyrillic and Latin spellings, and a scan of the files.
     Demo {
@@ -118,6 +132,8 @@ fn main() -> ExitCode {
         Command::Status => status(&out, &dir).map_err(CliError::from),
         Command::Template { cmd } => screening_cmd::template(&out, cmd),
         Command::Screening { cmd } => screening_cmd::screening(&out, &dir, ks, cmd),
+        Command::Device { cmd } => certificate_cmd::device(&out, &dir, ks, cmd),
+        Command::Certificate { cmd } => certificate_cmd::certificate(&out, &dir, ks, cmd),
         Command::Demo { dir } => demo::run(&out, &dir).map_err(CliError::from),
     };
     match result {

@@ -37,6 +37,10 @@ pub enum CliError {
     Template(Vec<TemplateProblem>),
     #[error("{0}")]
     Input(String),
+    #[error(transparent)]
+    Case(homeward_core::certificate::CaseError),
+    #[error("NOT VALID: {0}")]
+    Verify(homeward_core::certificate::VerifyError),
 }
 
 impl From<ScreeningError> for CliError {
@@ -87,6 +91,22 @@ fn classify(e: &CliError) -> (&'static str, u8) {
         },
         CliError::Template(_) => ("invalid_template", 40),
         CliError::Input(_) => ("invalid_input", 22),
+        CliError::Case(c) => match c {
+            homeward_core::certificate::CaseError::Transition(t) => match t {
+                homeward_core::certificate::TransitionError::WrongRole { .. } => ("wrong_role", 51),
+                homeward_core::certificate::TransitionError::Invalid { .. } => ("invalid_transition", 52),
+                homeward_core::certificate::TransitionError::IncompleteRequest(_) => ("incomplete_request", 53),
+                homeward_core::certificate::TransitionError::InConflict => ("in_conflict", 54),
+                homeward_core::certificate::TransitionError::Event(_) => ("bad_event", 55),
+            },
+            homeward_core::certificate::CaseError::NotFound => ("not_found", 20),
+            homeward_core::certificate::CaseError::NoIdentity => ("no_identity", 56),
+            homeward_core::certificate::CaseError::NotApproved(_) => ("not_approved", 57),
+            homeward_core::certificate::CaseError::Barcode(_) => ("barcode", 58),
+            homeward_core::certificate::CaseError::Corrupt(_) => ("corrupt", 36),
+            homeward_core::certificate::CaseError::Vault(_) => ("storage", 24),
+        },
+        CliError::Verify(_) => ("not_valid", 60),
     }
 }
 
@@ -117,6 +137,14 @@ pub fn fail(out: &Output, e: &CliError) -> ExitCode {
             }
             CliError::Screening(ScreeningError::Incomplete(missing)) => {
                 err["missing"] = serde_json::to_value(missing).expect("serialises");
+            }
+            CliError::Verify(v) => {
+                err["verification"] = serde_json::to_value(v).expect("serialises");
+            }
+            CliError::Case(homeward_core::certificate::CaseError::Transition(
+                homeward_core::certificate::TransitionError::IncompleteRequest(fields),
+            )) => {
+                err["fields"] = serde_json::to_value(fields).expect("serialises");
             }
             _ => {}
         }

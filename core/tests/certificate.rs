@@ -5,7 +5,9 @@
 mod common;
 
 use homeward_core::certificate::barcode::{self, CertificatePayload};
-use homeward_core::certificate::request::{AccompanyingChild, Applicant, CitizenshipEvidence, DocumentLoss, Sex, TraffickingFlag};
+use homeward_core::certificate::request::{
+    AccompanyingChild, Applicant, CitizenshipEvidence, DocumentLoss, Sex, TraffickingFlag,
+};
 use homeward_core::certificate::trust::{sign_list, signer_entry, REVOCATION_LIST, TRUST_LIST};
 use homeward_core::certificate::{
     fold, validate, verify, CaseError, CertificateCases, CertificateEvent, CertificateRequest, DecodeError,
@@ -44,10 +46,18 @@ fn trust_store(w: &World, issued_at_ms: i64) -> TrustStore {
     let list = TrustList {
         sequence: 1,
         issued_at_ms,
-        signers: vec![signer_entry(&w.consul, d("2026-01-01"), d("2027-12-31")), signer_entry(&w.consul2, d("2026-01-01"), d("2027-12-31"))],
+        signers: vec![
+            signer_entry(&w.consul, d("2026-01-01"), d("2027-12-31")),
+            signer_entry(&w.consul2, d("2026-01-01"), d("2027-12-31")),
+        ],
     };
     t.install_trust_list(sign_list(TRUST_LIST, &list, &w.hq)).unwrap();
-    let rev = RevocationList { sequence: 1, issued_at_ms, certificates: vec![], signers: vec![] };
+    let rev = RevocationList {
+        sequence: 1,
+        issued_at_ms,
+        certificates: vec![],
+        signers: vec![],
+    };
     t.install_revocations(sign_list(REVOCATION_LIST, &rev, &w.hq)).unwrap();
     t
 }
@@ -81,9 +91,14 @@ fn request(trafficking: bool) -> CertificateRequest {
             guardian: None,
             child_procedure: false,
         },
-        evidence: vec![CitizenshipEvidence::OldPassport { number: "AN1234567".into() }],
+        evidence: vec![CitizenshipEvidence::OldPassport {
+            number: "AN1234567".into(),
+        }],
         loss: DocumentLoss::HeldByTrafficker,
-        trafficking: trafficking.then(|| TraffickingFlag { screening_id: Some("screening-1".into()), note: None }),
+        trafficking: trafficking.then(|| TraffickingFlag {
+            screening_id: Some("screening-1".into()),
+            note: None,
+        }),
         children: vec![AccompanyingChild {
             surname: "Асанов".into(),
             given_name: "Эмир".into(),
@@ -104,9 +119,22 @@ fn issued(w: &World, dir: &std::path::Path) -> (Vault, String) {
     let mut v = device_vault(dir, w, &w.consul);
     let mut cases = CertificateCases::new(&mut v);
     let case = cases.create(&w.consul, request(true), NOW).unwrap().case_id;
-    cases.record(&w.consul, &case, CertificateEvent::Submitted, NOW + 1).unwrap();
-    cases.record(&w.hq, &case, CertificateEvent::IdentityVerified { note: "records match".into() }, NOW + 2).unwrap();
-    cases.record(&w.hq, &case, CertificateEvent::Approved { validity_days: 30 }, NOW + 3).unwrap();
+    cases
+        .record(&w.consul, &case, CertificateEvent::Submitted, NOW + 1)
+        .unwrap();
+    cases
+        .record(
+            &w.hq,
+            &case,
+            CertificateEvent::IdentityVerified {
+                note: "records match".into(),
+            },
+            NOW + 2,
+        )
+        .unwrap();
+    cases
+        .record(&w.hq, &case, CertificateEvent::Approved { validity_days: 30 }, NOW + 3)
+        .unwrap();
     let view = cases.issue(&w.consul, &case, None, d(TODAY), NOW + 4).unwrap();
     assert_eq!(view.state, Some(RequestState::Issued));
     (v, case)
@@ -117,7 +145,13 @@ fn no_use(_: &str) -> Option<(String, IsoDate)> {
 }
 
 fn ctx<'a>(store: &'a TrustStore, today: &str, now_ms: i64) -> VerifyContext<'a> {
-    VerifyContext { store, now_ms, today: d(today), used: &no_use, photo: None }
+    VerifyContext {
+        store,
+        now_ms,
+        today: d(today),
+        used: &no_use,
+        photo: None,
+    }
 }
 
 #[test]
@@ -144,16 +178,32 @@ fn the_whole_lifecycle() {
     assert_eq!(ok.payload.children.len(), 1);
     assert_eq!(ok.signer_office, "IST");
     assert!(ok.warnings.is_empty());
-    let entry = gcases.enter(&w.guard, &ok, "MANAS", d("2026-12-05"), NOW + 86_400_000).unwrap();
+    let entry = gcases
+        .enter(&w.guard, &ok, "MANAS", d("2026-12-05"), NOW + 86_400_000)
+        .unwrap();
     assert_eq!(gcases.entry_of(&case).unwrap().unwrap().0, "MANAS");
 
     // Used once: a second verification on that device is refused.
-    let used = |n: &str| if n == ok.payload.number { Some(("MANAS".to_string(), d("2026-12-05"))) } else { None };
-    let c = VerifyContext { store: &store, now_ms: NOW, today: d("2026-12-06"), used: &used, photo: None };
-    assert!(matches!(verify(&cert.barcode, &c), Err(VerifyError::AlreadyUsed { .. })));
+    let used = |n: &str| {
+        if n == ok.payload.number {
+            Some(("MANAS".to_string(), d("2026-12-05")))
+        } else {
+            None
+        }
+    };
+    let c = VerifyContext {
+        store: &store,
+        now_ms: NOW,
+        today: d("2026-12-06"),
+        used: &used,
+        photo: None,
+    };
+    assert!(matches!(
+        verify(&cert.barcode, &c),
+        Err(VerifyError::AlreadyUsed { .. })
+    ));
 
     // The consulate (or headquarters) receives the entry: the case closes.
-    drop(gcases);
     let mut cases = CertificateCases::new(&mut v);
     cases.import(&entry).unwrap();
     cases.import(&entry).unwrap(); // the same event twice counts once
@@ -184,7 +234,14 @@ fn validation_reports_each_field() {
     r.children[0].guardian = None;
     r.applicant.surname = " ".into();
     let fields: Vec<String> = validate(&r).into_iter().map(|e| e.field).collect();
-    for f in ["applicant.surname", "applicant.date_of_birth", "evidence", "travel_date", "children[0].date_of_birth", "children[0].guardian"] {
+    for f in [
+        "applicant.surname",
+        "applicant.date_of_birth",
+        "evidence",
+        "travel_date",
+        "children[0].date_of_birth",
+        "children[0].guardian",
+    ] {
         assert!(fields.contains(&f.to_string()), "{f} missing from {fields:?}");
     }
     // A minor applicant needs a guardian or the child procedure.
@@ -212,27 +269,60 @@ fn an_incomplete_request_cannot_be_submitted() {
         Err(CaseError::Transition(TransitionError::IncompleteRequest(p))) => assert_eq!(p[0].field, "evidence"),
         other => panic!("{other:?}"),
     }
-    cases.record(&w.consul, &case, CertificateEvent::Updated { request: Box::new(request(false)) }, NOW + 2).unwrap();
-    assert_eq!(cases.record(&w.consul, &case, CertificateEvent::Submitted, NOW + 3).unwrap().state, Some(RequestState::Submitted));
+    cases
+        .record(
+            &w.consul,
+            &case,
+            CertificateEvent::Updated {
+                request: Box::new(request(false)),
+            },
+            NOW + 2,
+        )
+        .unwrap();
+    assert_eq!(
+        cases
+            .record(&w.consul, &case, CertificateEvent::Submitted, NOW + 3)
+            .unwrap()
+            .state,
+        Some(RequestState::Submitted)
+    );
 }
 
 fn every_event() -> Vec<CertificateEvent> {
     vec![
-        CertificateEvent::Created { request: Box::new(request(false)) },
-        CertificateEvent::Updated { request: Box::new(request(false)) },
+        CertificateEvent::Created {
+            request: Box::new(request(false)),
+        },
+        CertificateEvent::Updated {
+            request: Box::new(request(false)),
+        },
         CertificateEvent::Submitted,
         CertificateEvent::IdentityVerified { note: "ok".into() },
         CertificateEvent::MoreInformationRequested { question: "?".into() },
         CertificateEvent::Approved { validity_days: 30 },
         CertificateEvent::Rejected { reason: "no".into() },
-        CertificateEvent::Issued { certificate: Box::new(homeward_core::certificate::IssuedCertificate {
-            number: "X".into(), issue_date: d(TODAY), expiry_date: d(TODAY), barcode: String::new(),
-            signer_kid: String::new(), fee_waived: false, fee_reason: String::new(),
-        }) },
-        CertificateEvent::Entered { crossing_point: "MANAS".into(), date: d(TODAY) },
+        CertificateEvent::Issued {
+            certificate: Box::new(homeward_core::certificate::IssuedCertificate {
+                number: "X".into(),
+                issue_date: d(TODAY),
+                expiry_date: d(TODAY),
+                barcode: String::new(),
+                signer_kid: String::new(),
+                fee_waived: false,
+                fee_reason: String::new(),
+            }),
+        },
+        CertificateEvent::Entered {
+            crossing_point: "MANAS".into(),
+            date: d(TODAY),
+        },
         CertificateEvent::Expired,
-        CertificateEvent::Cancelled { reason: "withdrawn".into() },
-        CertificateEvent::Revoked { reason: "misuse".into() },
+        CertificateEvent::Cancelled {
+            reason: "withdrawn".into(),
+        },
+        CertificateEvent::Revoked {
+            reason: "misuse".into(),
+        },
     ]
 }
 
@@ -243,14 +333,26 @@ fn allowed(from: Option<RequestState>, e: &CertificateEvent) -> bool {
     matches!(
         (from, e),
         (None, E::Created { .. })
-            | (Some(S::Draft | S::MoreInformationRequested), E::Updated { .. } | E::Submitted)
+            | (
+                Some(S::Draft | S::MoreInformationRequested),
+                E::Updated { .. } | E::Submitted
+            )
             | (Some(S::Submitted), E::IdentityVerified { .. })
-            | (Some(S::Submitted | S::IdentityVerified), E::MoreInformationRequested { .. })
+            | (
+                Some(S::Submitted | S::IdentityVerified),
+                E::MoreInformationRequested { .. }
+            )
             | (Some(S::IdentityVerified), E::Approved { .. })
-            | (Some(S::Submitted | S::IdentityVerified | S::MoreInformationRequested | S::Approved), E::Rejected { .. })
+            | (
+                Some(S::Submitted | S::IdentityVerified | S::MoreInformationRequested | S::Approved),
+                E::Rejected { .. }
+            )
             | (Some(S::Approved), E::Issued { .. })
             | (Some(S::Issued), E::Entered { .. } | E::Expired | E::Revoked { .. })
-            | (Some(S::Draft | S::Submitted | S::MoreInformationRequested | S::IdentityVerified | S::Approved), E::Cancelled { .. })
+            | (
+                Some(S::Draft | S::Submitted | S::MoreInformationRequested | S::IdentityVerified | S::Approved),
+                E::Cancelled { .. }
+            )
     )
 }
 
@@ -279,7 +381,11 @@ fn every_invalid_transition_and_every_wrong_role_is_a_typed_error() {
             if allowed(from, &e) {
                 assert!(got.is_ok(), "{from:?} + {} should be allowed", e.name());
             } else {
-                assert!(matches!(got, Err(TransitionError::Invalid { .. })), "{from:?} + {} should be refused, got {got:?}", e.name());
+                assert!(
+                    matches!(got, Err(TransitionError::Invalid { .. })),
+                    "{from:?} + {} should be refused, got {got:?}",
+                    e.name()
+                );
                 checked += 1;
             }
         }
@@ -317,9 +423,20 @@ fn two_issuances_from_two_devices_are_a_visible_conflict() {
     let mut v = device_vault(dir.path(), &w, &w.consul);
     let mut cases = CertificateCases::new(&mut v);
     let case = cases.create(&w.consul, request(true), NOW).unwrap().case_id;
-    cases.record(&w.consul, &case, CertificateEvent::Submitted, NOW + 1).unwrap();
-    cases.record(&w.hq, &case, CertificateEvent::IdentityVerified { note: "ok".into() }, NOW + 2).unwrap();
-    let approved = cases.record(&w.hq, &case, CertificateEvent::Approved { validity_days: 30 }, NOW + 3).unwrap();
+    cases
+        .record(&w.consul, &case, CertificateEvent::Submitted, NOW + 1)
+        .unwrap();
+    cases
+        .record(
+            &w.hq,
+            &case,
+            CertificateEvent::IdentityVerified { note: "ok".into() },
+            NOW + 2,
+        )
+        .unwrap();
+    let approved = cases
+        .record(&w.hq, &case, CertificateEvent::Approved { validity_days: 30 }, NOW + 3)
+        .unwrap();
     // Another device of the consulate issues offline from the same approval.
     let other = homeward_core::certificate::IssuedCertificate {
         number: "IST-2604-00001".into(),
@@ -330,7 +447,18 @@ fn two_issuances_from_two_devices_are_a_visible_conflict() {
         fee_waived: true,
         fee_reason: "waived".into(),
     };
-    let theirs = Event::new(&w.consul2, &case, approved.head.clone(), Hlc { wall_ms: NOW + 5, counter: 0 }, CertificateEvent::Issued { certificate: Box::new(other) });
+    let theirs = Event::new(
+        &w.consul2,
+        &case,
+        approved.head.clone(),
+        Hlc {
+            wall_ms: NOW + 5,
+            counter: 0,
+        },
+        CertificateEvent::Issued {
+            certificate: Box::new(other),
+        },
+    );
     let mine = cases.issue(&w.consul, &case, None, d(TODAY), NOW + 4).unwrap();
     assert_eq!(mine.state, Some(RequestState::Issued));
     cases.import(&theirs).unwrap();
@@ -339,12 +467,24 @@ fn two_issuances_from_two_devices_are_a_visible_conflict() {
     let conflict = view.conflict.clone().expect("a conflict, not a silent choice");
     assert_eq!(view.state, Some(RequestState::Approved), "the fold stops at the fork");
     assert_eq!(conflict.branches.len(), 2);
-    let numbers: Vec<_> = conflict.branches.iter().filter_map(|b| b.certificate_number.clone()).collect();
+    let numbers: Vec<_> = conflict
+        .branches
+        .iter()
+        .filter_map(|b| b.certificate_number.clone())
+        .collect();
     assert!(numbers.contains(&"IST-2604-00001".to_string()));
     assert!(cases.list().unwrap()[0].conflict);
     // Nothing else may happen until a person resolves it.
     assert!(matches!(
-        cases.record(&w.guard, &case, CertificateEvent::Entered { crossing_point: "MANAS".into(), date: d(TODAY) }, NOW + 6),
+        cases.record(
+            &w.guard,
+            &case,
+            CertificateEvent::Entered {
+                crossing_point: "MANAS".into(),
+                date: d(TODAY)
+            },
+            NOW + 6
+        ),
         Err(CaseError::Transition(TransitionError::InConflict))
     ));
 
@@ -354,8 +494,15 @@ fn two_issuances_from_two_devices_are_a_visible_conflict() {
         &w.hq,
         &case,
         Some(keep.clone()),
-        Hlc { wall_ms: NOW + 7, counter: 0 },
-        CertificateEvent::ConflictResolved { after: conflict.after.clone(), keep: keep.clone(), reason: "first issued".into() },
+        Hlc {
+            wall_ms: NOW + 7,
+            counter: 0,
+        },
+        CertificateEvent::ConflictResolved {
+            after: conflict.after.clone(),
+            keep: keep.clone(),
+            reason: "first issued".into(),
+        },
     );
     cases.import(&resolution).unwrap();
     let view = cases.view(&case).unwrap();
@@ -372,12 +519,30 @@ fn forged_events_are_refused() {
     let mut cases = CertificateCases::new(&mut v);
     let case = cases.create(&w.consul, request(false), NOW).unwrap();
     let mallory = DeviceIdentity::generate("hq-1", Role::Headquarters, "HQ");
-    let forged = Event::new(&mallory, &case.case_id, case.head.clone(), Hlc { wall_ms: NOW, counter: 1 }, CertificateEvent::Approved { validity_days: 365 });
+    let forged = Event::new(
+        &mallory,
+        &case.case_id,
+        case.head.clone(),
+        Hlc {
+            wall_ms: NOW,
+            counter: 1,
+        },
+        CertificateEvent::Approved { validity_days: 365 },
+    );
     assert!(cases.import(&forged).is_err());
     let mut keys = KeyRing::default();
     keys.add(w.consul.public());
     // Folded with a key ring that does not trust headquarters: the approval is refused, listed.
-    let hq_event = Event::new(&w.hq, &case.case_id, case.head.clone(), Hlc { wall_ms: NOW, counter: 2 }, CertificateEvent::Submitted);
+    let hq_event = Event::new(
+        &w.hq,
+        &case.case_id,
+        case.head.clone(),
+        Hlc {
+            wall_ms: NOW,
+            counter: 2,
+        },
+        CertificateEvent::Submitted,
+    );
     let events = vec![cases.events(&case.case_id).unwrap()[0].clone(), hq_event];
     let view = fold(&case.case_id, &events, &keys);
     assert_eq!(view.refused.len(), 1);
@@ -405,12 +570,19 @@ fn verification_refuses_each_kind_of_bad_certificate() {
     let b = barcode::decode(&text).unwrap();
     let mallory = DeviceIdentity::generate("ist-03", Role::ConsularOfficer, "IST");
     let forged = barcode::encode(&b.payload, &mallory);
-    assert!(matches!(verify(&forged, &ctx(&store, later, NOW)), Err(VerifyError::UnknownSigner { .. })));
+    assert!(matches!(
+        verify(&forged, &ctx(&store, later, NOW)),
+        Err(VerifyError::UnknownSigner { .. })
+    ));
     let resigned = reenvelope(&b.payload_bytes, &b.kid, &mallory.sign(b"anything").to_bytes());
-    assert_eq!(verify(&resigned, &ctx(&store, later, NOW)).unwrap_err(), VerifyError::BadSignature);
+    assert_eq!(
+        verify(&resigned, &ctx(&store, later, NOW)).unwrap_err(),
+        VerifyError::BadSignature
+    );
 
     // Any altered field: keep the original signature, change one field.
-    let alterations: Vec<Box<dyn Fn(&mut CertificatePayload)>> = vec![
+    type Alteration = Box<dyn Fn(&mut CertificatePayload)>;
+    let alterations: Vec<Alteration> = vec![
         Box::new(|p| p.surname.push('a')),
         Box::new(|p| p.given_name = "Other".into()),
         Box::new(|p| p.patronymic = None),
@@ -428,56 +600,161 @@ fn verification_refuses_each_kind_of_bad_certificate() {
         let mut p = b.payload.clone();
         alter(&mut p);
         let altered = reenvelope(&payload_bytes_of(&p, &w.consul), &b.kid, &b.signature);
-        assert_eq!(verify(&altered, &ctx(&store, later, NOW)).unwrap_err(), VerifyError::BadSignature, "alteration {i}");
+        assert_eq!(
+            verify(&altered, &ctx(&store, later, NOW)).unwrap_err(),
+            VerifyError::BadSignature,
+            "alteration {i}"
+        );
     }
 
     // Truncated, garbage, oversized, wrong prefix, empty.
     for cut in [text.len() - 1, text.len() / 2, 10, 4] {
-        assert!(matches!(verify(&text[..cut], &ctx(&store, later, NOW)), Err(VerifyError::Decode(_))), "cut {cut}");
+        assert!(
+            matches!(
+                verify(&text[..cut], &ctx(&store, later, NOW)),
+                Err(VerifyError::Decode(_))
+            ),
+            "cut {cut}"
+        );
     }
-    assert!(matches!(verify("HW1:%%%%", &ctx(&store, later, NOW)), Err(VerifyError::Decode(DecodeError::Base45))));
-    assert!(matches!(verify(&format!("HW1:{}", base45::encode(b"not zlib")), &ctx(&store, later, NOW)), Err(VerifyError::Decode(DecodeError::Compression))));
-    assert!(matches!(verify(&"A".repeat(5000), &ctx(&store, later, NOW)), Err(VerifyError::Decode(DecodeError::Oversized { .. }))));
-    assert!(matches!(verify("HC1:6BFOXN", &ctx(&store, later, NOW)), Err(VerifyError::Decode(DecodeError::WrongPrefix))));
-    assert!(matches!(verify("  ", &ctx(&store, later, NOW)), Err(VerifyError::Decode(DecodeError::Empty))));
+    assert!(matches!(
+        verify("HW1:%%%%", &ctx(&store, later, NOW)),
+        Err(VerifyError::Decode(DecodeError::Base45))
+    ));
+    assert!(matches!(
+        verify(
+            &format!("HW1:{}", base45::encode(b"not zlib")),
+            &ctx(&store, later, NOW)
+        ),
+        Err(VerifyError::Decode(DecodeError::Compression))
+    ));
+    assert!(matches!(
+        verify(&"A".repeat(5000), &ctx(&store, later, NOW)),
+        Err(VerifyError::Decode(DecodeError::Oversized { .. }))
+    ));
+    assert!(matches!(
+        verify("HC1:6BFOXN", &ctx(&store, later, NOW)),
+        Err(VerifyError::Decode(DecodeError::WrongPrefix))
+    ));
+    assert!(matches!(
+        verify("  ", &ctx(&store, later, NOW)),
+        Err(VerifyError::Decode(DecodeError::Empty))
+    ));
     // A zip bomb: small text that inflates past the limit.
-    let bomb = format!("HW1:{}", base45::encode(&miniz_oxide::deflate::compress_to_vec_zlib(&vec![0u8; 100_000], 9)));
-    assert!(matches!(verify(&bomb, &ctx(&store, later, NOW)), Err(VerifyError::Decode(DecodeError::Compression))));
+    let bomb = format!(
+        "HW1:{}",
+        base45::encode(miniz_oxide::deflate::compress_to_vec_zlib(&vec![0u8; 100_000], 9))
+    );
+    assert!(matches!(
+        verify(&bomb, &ctx(&store, later, NOW)),
+        Err(VerifyError::Decode(DecodeError::Compression))
+    ));
 
     // Expired, and not yet valid.
-    assert!(matches!(verify(&text, &ctx(&store, "2026-12-30", NOW)), Err(VerifyError::Expired { .. })));
-    assert!(matches!(verify(&text, &ctx(&store, "2026-11-28", NOW)), Err(VerifyError::NotYetValid { .. })));
+    assert!(matches!(
+        verify(&text, &ctx(&store, "2026-12-30", NOW)),
+        Err(VerifyError::Expired { .. })
+    ));
+    assert!(matches!(
+        verify(&text, &ctx(&store, "2026-11-28", NOW)),
+        Err(VerifyError::NotYetValid { .. })
+    ));
 
     // Unknown signer: a trust list without the consulate's key.
     let mut bare = TrustStore::with_root(RootKey::of(&w.hq));
-    bare.install_trust_list(sign_list(TRUST_LIST, &TrustList { sequence: 2, issued_at_ms: NOW, signers: vec![] }, &w.hq)).unwrap();
-    assert!(matches!(verify(&text, &ctx(&bare, later, NOW)), Err(VerifyError::UnknownSigner { .. })));
-    assert_eq!(verify(&text, &ctx(&TrustStore::with_root(RootKey::of(&w.hq)), later, NOW)).unwrap_err(), VerifyError::NoTrustList);
+    bare.install_trust_list(sign_list(
+        TRUST_LIST,
+        &TrustList {
+            sequence: 2,
+            issued_at_ms: NOW,
+            signers: vec![],
+        },
+        &w.hq,
+    ))
+    .unwrap();
+    assert!(matches!(
+        verify(&text, &ctx(&bare, later, NOW)),
+        Err(VerifyError::UnknownSigner { .. })
+    ));
+    assert_eq!(
+        verify(&text, &ctx(&TrustStore::with_root(RootKey::of(&w.hq)), later, NOW)).unwrap_err(),
+        VerifyError::NoTrustList
+    );
 
     // Revoked signer, revoked certificate.
     let kid = hex::encode(b.kid);
     let mut rs = store.clone();
-    rs.install_revocations(sign_list(REVOCATION_LIST, &RevocationList { sequence: 2, issued_at_ms: NOW, certificates: vec![], signers: vec![kid] }, &w.hq)).unwrap();
-    assert_eq!(verify(&text, &ctx(&rs, later, NOW)).unwrap_err(), VerifyError::RevokedSigner);
+    rs.install_revocations(sign_list(
+        REVOCATION_LIST,
+        &RevocationList {
+            sequence: 2,
+            issued_at_ms: NOW,
+            certificates: vec![],
+            signers: vec![kid],
+        },
+        &w.hq,
+    ))
+    .unwrap();
+    assert_eq!(
+        verify(&text, &ctx(&rs, later, NOW)).unwrap_err(),
+        VerifyError::RevokedSigner
+    );
     let mut rc = store.clone();
-    rc.install_revocations(sign_list(REVOCATION_LIST, &RevocationList { sequence: 2, issued_at_ms: NOW, certificates: vec![b.payload.number.clone()], signers: vec![] }, &w.hq)).unwrap();
-    assert!(matches!(verify(&text, &ctx(&rc, later, NOW)), Err(VerifyError::Revoked { .. })));
+    rc.install_revocations(sign_list(
+        REVOCATION_LIST,
+        &RevocationList {
+            sequence: 2,
+            issued_at_ms: NOW,
+            certificates: vec![b.payload.number.clone()],
+            signers: vec![],
+        },
+        &w.hq,
+    ))
+    .unwrap();
+    assert!(matches!(
+        verify(&text, &ctx(&rc, later, NOW)),
+        Err(VerifyError::Revoked { .. })
+    ));
 
     // Stale lists: a warning after 7 days, a refusal after 30.
     let day = 86_400_000;
     let warned = verify(&text, &ctx(&store, later, NOW + 8 * day)).unwrap();
-    assert!(warned.warnings.iter().any(|w| matches!(w, VerifyWarning::StaleTrustList { .. })));
-    assert!(matches!(verify(&text, &ctx(&store, later, NOW + 31 * day)), Err(VerifyError::TrustListTooOld { .. })));
+    assert!(warned
+        .warnings
+        .iter()
+        .any(|w| matches!(w, VerifyWarning::StaleTrustList { .. })));
+    assert!(matches!(
+        verify(&text, &ctx(&store, later, NOW + 31 * day)),
+        Err(VerifyError::TrustListTooOld { .. })
+    ));
 
     // The photo: matched against the one on file.
     let photo = b"photo bytes";
     let mut p = b.payload.clone();
     p.photo_hash = Some(barcode::photo_hash(photo));
     let with_photo = barcode::encode(&p, &w.consul);
-    let c = VerifyContext { store: &store, now_ms: NOW, today: d(later), used: &no_use, photo: Some(photo) };
-    assert_eq!(verify(&with_photo, &c).unwrap().photo, homeward_core::certificate::PhotoCheck::Match);
-    let c = VerifyContext { store: &store, now_ms: NOW, today: d(later), used: &no_use, photo: Some(b"someone else") };
-    assert_eq!(verify(&with_photo, &c).unwrap().photo, homeward_core::certificate::PhotoCheck::Mismatch);
+    let c = VerifyContext {
+        store: &store,
+        now_ms: NOW,
+        today: d(later),
+        used: &no_use,
+        photo: Some(photo),
+    };
+    assert_eq!(
+        verify(&with_photo, &c).unwrap().photo,
+        homeward_core::certificate::PhotoCheck::Match
+    );
+    let c = VerifyContext {
+        store: &store,
+        now_ms: NOW,
+        today: d(later),
+        used: &no_use,
+        photo: Some(b"someone else"),
+    };
+    assert_eq!(
+        verify(&with_photo, &c).unwrap().photo,
+        homeward_core::certificate::PhotoCheck::Mismatch
+    );
 }
 
 fn payload_bytes_of(p: &CertificatePayload, signer: &DeviceIdentity) -> Vec<u8> {
@@ -486,20 +763,38 @@ fn payload_bytes_of(p: &CertificatePayload, signer: &DeviceIdentity) -> Vec<u8> 
 
 fn reenvelope(payload: &[u8], kid: &[u8; 8], sig: &[u8; 64]) -> String {
     use ciborium::Value;
-    let env = Value::Array(vec![Value::Bytes(payload.to_vec()), Value::Bytes(kid.to_vec()), Value::Bytes(sig.to_vec())]);
+    let env = Value::Array(vec![
+        Value::Bytes(payload.to_vec()),
+        Value::Bytes(kid.to_vec()),
+        Value::Bytes(sig.to_vec()),
+    ]);
     let mut cbor = Vec::new();
     ciborium::into_writer(&env, &mut cbor).unwrap();
-    format!("HW1:{}", base45::encode(&miniz_oxide::deflate::compress_to_vec_zlib(&cbor, 9)))
+    format!(
+        "HW1:{}",
+        base45::encode(miniz_oxide::deflate::compress_to_vec_zlib(&cbor, 9))
+    )
 }
 
 #[test]
 fn trust_lists_are_checked_and_never_rolled_back() {
     let w = world();
     let mut t = trust_store(&w, NOW);
-    let older = TrustList { sequence: 0, issued_at_ms: NOW, signers: vec![] };
-    assert!(matches!(t.install_trust_list(sign_list(TRUST_LIST, &older, &w.hq)), Err(homeward_core::certificate::trust::TrustError::Rollback { .. })));
+    let older = TrustList {
+        sequence: 0,
+        issued_at_ms: NOW,
+        signers: vec![],
+    };
+    assert!(matches!(
+        t.install_trust_list(sign_list(TRUST_LIST, &older, &w.hq)),
+        Err(homeward_core::certificate::trust::TrustError::Rollback { .. })
+    ));
     let mallory = DeviceIdentity::generate("hq-1", Role::Headquarters, "HQ");
-    let newer = TrustList { sequence: 9, issued_at_ms: NOW, signers: vec![] };
+    let newer = TrustList {
+        sequence: 9,
+        issued_at_ms: NOW,
+        signers: vec![],
+    };
     assert!(t.install_trust_list(sign_list(TRUST_LIST, &newer, &mallory)).is_err());
     let mut tampered = sign_list(TRUST_LIST, &newer, &w.hq);
     tampered.body.sequence = 10;
@@ -521,7 +816,11 @@ fn the_barcode_fits_qr_version_15_at_level_m_even_with_long_names() {
     p.given_name = "Ү".repeat(40);
     p.patronymic = Some("Ө".repeat(40));
     p.children = (0..3)
-        .map(|i| barcode::ChildOnCertificate { surname: "Ң".repeat(30), given_name: format!("{}{i}", "Ы".repeat(30)), date_of_birth: d("2015-01-01") })
+        .map(|i| barcode::ChildOnCertificate {
+            surname: "Ң".repeat(30),
+            given_name: format!("{}{i}", "Ы".repeat(30)),
+            date_of_birth: d("2015-01-01"),
+        })
         .collect();
     let long = barcode::encode(&p, &w.consul);
     let qr = barcode::qr_matrix(&long).unwrap();
@@ -554,12 +853,22 @@ fn write_fuzz_seeds() {
     std::fs::create_dir_all(&dir).unwrap();
     let seeds: Vec<(&str, Vec<u8>)> = vec![
         ("seed-valid", text.clone().into_bytes()),
-        ("seed-truncated", text[..text.len() / 2].as_bytes().to_vec()),
+        ("seed-truncated", text.as_bytes()[..text.len() / 2].to_vec()),
         ("seed-empty", vec![]),
         ("seed-wrong-prefix", b"HC1:NCFOXN%TS3DH".to_vec()),
         ("seed-bad-base45", b"HW1:%%%%:::".to_vec()),
-        ("seed-not-zlib", format!("HW1:{}", base45::encode(b"plain bytes")).into_bytes()),
-        ("seed-cbor-not-array", format!("HW1:{}", base45::encode(&miniz_oxide::deflate::compress_to_vec_zlib(&[0xa0], 9))).into_bytes()),
+        (
+            "seed-not-zlib",
+            format!("HW1:{}", base45::encode(b"plain bytes")).into_bytes(),
+        ),
+        (
+            "seed-cbor-not-array",
+            format!(
+                "HW1:{}",
+                base45::encode(miniz_oxide::deflate::compress_to_vec_zlib(&[0xa0], 9))
+            )
+            .into_bytes(),
+        ),
     ];
     for (name, bytes) in seeds {
         std::fs::write(dir.join(name), bytes).unwrap();

@@ -132,7 +132,11 @@ fn encode_payload(p: &CertificatePayload) -> Vec<u8> {
             p.children
                 .iter()
                 .map(|c| {
-                    Value::Array(vec![text(&c.surname), text(&c.given_name), text(&c.date_of_birth.to_string())])
+                    Value::Array(vec![
+                        text(&c.surname),
+                        text(&c.given_name),
+                        text(&c.date_of_birth.to_string()),
+                    ])
                 })
                 .collect(),
         ),
@@ -180,9 +184,7 @@ fn as_date(v: &Value, what: &str) -> Result<IsoDate, DecodeError> {
 
 fn as_uuid(v: &Value, what: &str) -> Result<String, DecodeError> {
     match v {
-        Value::Bytes(b) if b.len() == 16 => {
-            Ok(uuid::Uuid::from_slice(b).map_err(|_| malformed(what))?.to_string())
-        }
+        Value::Bytes(b) if b.len() == 16 => Ok(uuid::Uuid::from_slice(b).map_err(|_| malformed(what))?.to_string()),
         _ => Err(malformed(what)),
     }
 }
@@ -202,19 +204,28 @@ pub fn decode(text_in: &str) -> Result<SignedBarcode, DecodeError> {
     let cbor = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&z, MAX_INFLATED)
         .map_err(|_| DecodeError::Compression)?;
     let envelope: Value = ciborium::from_reader(cbor.as_slice()).map_err(|_| malformed("envelope"))?;
-    let Value::Array(parts) = envelope else { return Err(malformed("envelope")) };
+    let Value::Array(parts) = envelope else {
+        return Err(malformed("envelope"));
+    };
     let [Value::Bytes(payload_bytes), Value::Bytes(kid), Value::Bytes(sig)] = parts.as_slice() else {
         return Err(malformed("envelope"));
     };
     let kid: [u8; 8] = kid.as_slice().try_into().map_err(|_| malformed("key id"))?;
     let signature: [u8; 64] = sig.as_slice().try_into().map_err(|_| malformed("signature"))?;
     let payload = decode_payload(payload_bytes)?;
-    Ok(SignedBarcode { payload, payload_bytes: payload_bytes.clone(), kid, signature })
+    Ok(SignedBarcode {
+        payload,
+        payload_bytes: payload_bytes.clone(),
+        kid,
+        signature,
+    })
 }
 
 fn decode_payload(bytes: &[u8]) -> Result<CertificatePayload, DecodeError> {
     let v: Value = ciborium::from_reader(bytes).map_err(|_| malformed("payload"))?;
-    let Value::Array(f) = v else { return Err(malformed("payload")) };
+    let Value::Array(f) = v else {
+        return Err(malformed("payload"));
+    };
     let version = match f.first() {
         Some(Value::Integer(i)) => u64::try_from(*i).map_err(|_| malformed("version"))?,
         _ => return Err(malformed("version")),
@@ -240,7 +251,9 @@ fn decode_payload(bytes: &[u8]) -> Result<CertificatePayload, DecodeError> {
         Value::Bytes(b) if b.len() == 16 => Some(hex::encode(b)),
         _ => return Err(malformed("photo hash")),
     };
-    let Value::Array(kids) = &f[13] else { return Err(malformed("children")) };
+    let Value::Array(kids) = &f[13] else {
+        return Err(malformed("children"));
+    };
     if kids.len() > 20 {
         return Err(malformed("children"));
     }
@@ -275,7 +288,10 @@ fn decode_payload(bytes: &[u8]) -> Result<CertificatePayload, DecodeError> {
 /// Checks the signature of a decoded barcode with a signer's public key.
 pub fn signature_valid(b: &SignedBarcode, public_key: &[u8; 32]) -> bool {
     VerifyingKey::from_bytes(public_key)
-        .map(|k| k.verify(&signing_input(&b.payload_bytes), &Signature::from_bytes(&b.signature)).is_ok())
+        .map(|k| {
+            k.verify(&signing_input(&b.payload_bytes), &Signature::from_bytes(&b.signature))
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -310,5 +326,9 @@ pub fn qr_matrix(barcode: &str) -> Result<QrMatrix, QrError> {
     }
     let width = code.width();
     let modules = code.to_colors().into_iter().map(|c| c == qrcode::Color::Dark).collect();
-    Ok(QrMatrix { version, width, modules })
+    Ok(QrMatrix {
+        version,
+        width,
+        modules,
+    })
 }

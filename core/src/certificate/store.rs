@@ -5,13 +5,13 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::barcode::{self, ChildOnCertificate, CertificatePayload};
+use super::barcode::{self, CertificatePayload, ChildOnCertificate};
 use super::lifecycle::{check, fold, CaseView, CertificateEvent, IssuedCertificate, RequestState, TransitionError};
 use super::request::{fee_for, CertificateRequest};
 use super::trust::TrustStore;
 use super::verify::Verified;
-use crate::events::{DeviceIdentity, Event, Hlc, KeyRing};
 use crate::events::identity::StoredIdentity;
+use crate::events::{DeviceIdentity, Event, Hlc, KeyRing};
 use crate::screening::IsoDate;
 use crate::vault::{IndexTerm, Lookup, NewRecord, RecordId, Vault, VaultError};
 
@@ -75,23 +75,37 @@ impl DeviceProfile {
     pub fn load(vault: &Vault) -> Result<DeviceProfile, CaseError> {
         match vault.get(PROFILE_KIND, fixed_id(PROFILE_KIND)) {
             Ok(r) => serde_json::from_slice(&r.body).map_err(|e| CaseError::Corrupt(e.to_string())),
-            Err(VaultError::NotFound(_)) => Ok(DeviceProfile { validity_days: 30, ..Default::default() }),
+            Err(VaultError::NotFound(_)) => Ok(DeviceProfile {
+                validity_days: 30,
+                ..Default::default()
+            }),
             Err(e) => Err(e.into()),
         }
     }
 
     pub fn save(&self, vault: &mut Vault) -> Result<(), CaseError> {
         let body = zeroize::Zeroizing::new(serde_json::to_vec(self).expect("the profile serialises"));
-        vault.put(&NewRecord { id: fixed_id(PROFILE_KIND), kind: PROFILE_KIND, schema_version: 1, body: &body, index: &[] })?;
+        vault.put(&NewRecord {
+            id: fixed_id(PROFILE_KIND),
+            kind: PROFILE_KIND,
+            schema_version: 1,
+            body: &body,
+            index: &[],
+        })?;
         Ok(())
     }
 
     pub fn identity(&self) -> Result<DeviceIdentity, CaseError> {
-        self.identity.as_ref().and_then(DeviceIdentity::from_stored).ok_or(CaseError::NoIdentity)
+        self.identity
+            .as_ref()
+            .and_then(DeviceIdentity::from_stored)
+            .ok_or(CaseError::NoIdentity)
     }
 
     pub fn training_headquarters(&self) -> Option<DeviceIdentity> {
-        self.training_headquarters.as_ref().and_then(DeviceIdentity::from_stored)
+        self.training_headquarters
+            .as_ref()
+            .and_then(DeviceIdentity::from_stored)
     }
 
     /// The next clock reading for an event written now.
@@ -129,7 +143,10 @@ impl<'a> CertificateCases<'a> {
 
     /// Every event of a case held here.
     pub fn events(&self, case_id: &str) -> Result<Vec<Event<CertificateEvent>>, CaseError> {
-        let ids = self.vault.find(Lookup::Keyword { field: "case", value: case_id })?;
+        let ids = self.vault.find(Lookup::Keyword {
+            field: "case",
+            value: case_id,
+        })?;
         let mut out = Vec::new();
         for id in ids {
             match self.vault.get(EVENT_KIND, id) {
@@ -151,7 +168,13 @@ impl<'a> CertificateCases<'a> {
     }
 
     fn has_event(&self, event_id: &str) -> Result<bool, CaseError> {
-        Ok(!self.vault.find(Lookup::Keyword { field: "event", value: event_id })?.is_empty())
+        Ok(!self
+            .vault
+            .find(Lookup::Keyword {
+                field: "event",
+                value: event_id,
+            })?
+            .is_empty())
     }
 
     fn save_event(&mut self, e: &Event<CertificateEvent>) -> Result<(), CaseError> {
@@ -160,14 +183,32 @@ impl<'a> CertificateCases<'a> {
         }
         let body = serde_json::to_vec(e).expect("an event serialises");
         let mut index = vec![
-            IndexTerm::Keyword { field: "case", value: e.case_id.clone() },
-            IndexTerm::Keyword { field: "event", value: e.id.clone() },
-            IndexTerm::Keyword { field: "stream", value: "certificate".into() },
+            IndexTerm::Keyword {
+                field: "case",
+                value: e.case_id.clone(),
+            },
+            IndexTerm::Keyword {
+                field: "event",
+                value: e.id.clone(),
+            },
+            IndexTerm::Keyword {
+                field: "stream",
+                value: "certificate".into(),
+            },
         ];
         if let CertificateEvent::Entered { .. } = &e.body {
-            index.push(IndexTerm::Keyword { field: "entered-case", value: e.case_id.clone() });
+            index.push(IndexTerm::Keyword {
+                field: "entered-case",
+                value: e.case_id.clone(),
+            });
         }
-        self.vault.insert(&NewRecord { id: RecordId::random(), kind: EVENT_KIND, schema_version: 1, body: &body, index: &index })?;
+        self.vault.insert(&NewRecord {
+            id: RecordId::random(),
+            kind: EVENT_KIND,
+            schema_version: 1,
+            body: &body,
+            index: &index,
+        })?;
         Ok(())
     }
 
@@ -217,9 +258,21 @@ impl<'a> CertificateCases<'a> {
     }
 
     /// Takes a new request (a draft until submitted).
-    pub fn create(&mut self, identity: &DeviceIdentity, request: CertificateRequest, now_ms: i64) -> Result<CaseView, CaseError> {
+    pub fn create(
+        &mut self,
+        identity: &DeviceIdentity,
+        request: CertificateRequest,
+        now_ms: i64,
+    ) -> Result<CaseView, CaseError> {
         let case_id = uuid::Uuid::new_v4().to_string();
-        self.record(identity, &case_id, CertificateEvent::Created { request: Box::new(request) }, now_ms)
+        self.record(
+            identity,
+            &case_id,
+            CertificateEvent::Created {
+                request: Box::new(request),
+            },
+            now_ms,
+        )
     }
 
     /// Issues an approved request: a certificate number unique without a
@@ -260,7 +313,12 @@ impl<'a> CertificateCases<'a> {
         // Saved first: a sequence number is never reused, even if the
         // issuance below fails.
         profile.save(self.vault)?;
-        let expiry = IsoDate(today.0.checked_add(time::Duration::days(days as i64)).ok_or(CaseError::Corrupt("date".into()))?);
+        let expiry = IsoDate(
+            today
+                .0
+                .checked_add(time::Duration::days(days as i64))
+                .ok_or(CaseError::Corrupt("date".into()))?,
+        );
         let event_id = uuid::Uuid::now_v7().to_string();
         let a = &request.applicant;
         let payload = CertificatePayload {
@@ -279,7 +337,11 @@ impl<'a> CertificateCases<'a> {
             children: request
                 .children
                 .iter()
-                .map(|c| ChildOnCertificate { surname: c.surname.clone(), given_name: c.given_name.clone(), date_of_birth: c.date_of_birth })
+                .map(|c| ChildOnCertificate {
+                    surname: c.surname.clone(),
+                    given_name: c.given_name.clone(),
+                    date_of_birth: c.date_of_birth,
+                })
                 .collect(),
         };
         let text = barcode::encode(&payload, identity);
@@ -294,7 +356,15 @@ impl<'a> CertificateCases<'a> {
             fee_waived: fee.waived,
             fee_reason: fee.reason,
         };
-        self.record_with_id(identity, case_id, Some(event_id), CertificateEvent::Issued { certificate: Box::new(certificate) }, now_ms)
+        self.record_with_id(
+            identity,
+            case_id,
+            Some(event_id),
+            CertificateEvent::Issued {
+                certificate: Box::new(certificate),
+            },
+            now_ms,
+        )
     }
 
     /// Records the holder's entry, by a border device, after verification.
@@ -316,10 +386,17 @@ impl<'a> CertificateCases<'a> {
             &p.case_id,
             Some(p.issued_event.clone()),
             hlc,
-            CertificateEvent::Entered { crossing_point: crossing_point.to_string(), date: today },
+            CertificateEvent::Entered {
+                crossing_point: crossing_point.to_string(),
+                date: today,
+            },
         );
         if !e.body.allowed_roles().contains(&identity.role()) {
-            return Err(TransitionError::WrongRole { event: e.body.name(), role: identity.role() }.into());
+            return Err(TransitionError::WrongRole {
+                event: e.body.name(),
+                role: identity.role(),
+            }
+            .into());
         }
         profile.save(self.vault)?;
         self.save_event(&e)?;
@@ -328,9 +405,13 @@ impl<'a> CertificateCases<'a> {
 
     /// An entry already recorded here for this case: (crossing, date).
     pub fn entry_of(&self, case_id: &str) -> Result<Option<(String, IsoDate)>, CaseError> {
-        for id in self.vault.find(Lookup::Keyword { field: "entered-case", value: case_id })? {
+        for id in self.vault.find(Lookup::Keyword {
+            field: "entered-case",
+            value: case_id,
+        })? {
             let r = self.vault.get(EVENT_KIND, id)?;
-            let e: Event<CertificateEvent> = serde_json::from_slice(&r.body).map_err(|e| CaseError::Corrupt(e.to_string()))?;
+            let e: Event<CertificateEvent> =
+                serde_json::from_slice(&r.body).map_err(|e| CaseError::Corrupt(e.to_string()))?;
             if let CertificateEvent::Entered { crossing_point, date } = e.body {
                 return Ok(Some((crossing_point, date)));
             }
@@ -342,9 +423,13 @@ impl<'a> CertificateCases<'a> {
     pub fn list(&self) -> Result<Vec<CaseSummary>, CaseError> {
         let keys = self.profile()?.keyring;
         let mut by_case: std::collections::BTreeMap<String, Vec<Event<CertificateEvent>>> = Default::default();
-        for id in self.vault.find(Lookup::Keyword { field: "stream", value: "certificate" })? {
+        for id in self.vault.find(Lookup::Keyword {
+            field: "stream",
+            value: "certificate",
+        })? {
             let r = self.vault.get(EVENT_KIND, id)?;
-            let e: Event<CertificateEvent> = serde_json::from_slice(&r.body).map_err(|e| CaseError::Corrupt(e.to_string()))?;
+            let e: Event<CertificateEvent> =
+                serde_json::from_slice(&r.body).map_err(|e| CaseError::Corrupt(e.to_string()))?;
             by_case.entry(e.case_id.clone()).or_default().push(e);
         }
         Ok(by_case

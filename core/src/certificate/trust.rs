@@ -87,7 +87,10 @@ pub struct RootKey {
 impl RootKey {
     pub fn of(root: &DeviceIdentity) -> RootKey {
         let pk = root.public_key();
-        RootKey { kid: hex::encode(key_id(&pk)), public_key: hex::encode(pk) }
+        RootKey {
+            kid: hex::encode(key_id(&pk)),
+            public_key: hex::encode(pk),
+        }
     }
 }
 
@@ -102,7 +105,10 @@ pub struct Freshness {
 
 impl Default for Freshness {
     fn default() -> Self {
-        Freshness { warn_after_hours: 7 * 24, refuse_after_hours: 30 * 24 }
+        Freshness {
+            warn_after_hours: 7 * 24,
+            refuse_after_hours: 30 * 24,
+        }
     }
 }
 
@@ -127,7 +133,10 @@ pub struct TrustStore {
 }
 
 fn check_signed<T: Serialize>(roots: &[RootKey], domain: &str, s: &Signed<T>) -> Result<(), TrustError> {
-    let root = roots.iter().find(|r| r.kid == s.root_kid).ok_or(TrustError::UnknownRoot)?;
+    let root = roots
+        .iter()
+        .find(|r| r.kid == s.root_kid)
+        .ok_or(TrustError::UnknownRoot)?;
     let pk: [u8; 32] = hex::decode(&root.public_key)
         .ok()
         .and_then(|b| b.try_into().ok())
@@ -144,7 +153,10 @@ fn check_signed<T: Serialize>(roots: &[RootKey], domain: &str, s: &Signed<T>) ->
 
 impl TrustStore {
     pub fn with_root(root: RootKey) -> TrustStore {
-        TrustStore { roots: vec![root], ..Default::default() }
+        TrustStore {
+            roots: vec![root],
+            ..Default::default()
+        }
     }
 
     /// Installs a trust list after checking its signature and sequence.
@@ -152,7 +164,10 @@ impl TrustStore {
         check_signed(&self.roots, TRUST_LIST, &list)?;
         if let Some(held) = &self.trust_list {
             if list.body.sequence < held.body.sequence {
-                return Err(TrustError::Rollback { held: held.body.sequence, offered: list.body.sequence });
+                return Err(TrustError::Rollback {
+                    held: held.body.sequence,
+                    offered: list.body.sequence,
+                });
             }
         }
         self.trust_list = Some(list);
@@ -164,7 +179,10 @@ impl TrustStore {
         check_signed(&self.roots, REVOCATION_LIST, &list)?;
         if let Some(held) = &self.revocations {
             if list.body.sequence < held.body.sequence {
-                return Err(TrustError::Rollback { held: held.body.sequence, offered: list.body.sequence });
+                return Err(TrustError::Rollback {
+                    held: held.body.sequence,
+                    offered: list.body.sequence,
+                });
             }
         }
         self.revocations = Some(list);

@@ -24,7 +24,9 @@ impl std::str::FromStr for Role {
             "border_guard" | "border-guard" => Ok(Role::BorderGuard),
             "consular_officer" | "consular-officer" | "consular" => Ok(Role::ConsularOfficer),
             "headquarters" | "hq" => Ok(Role::Headquarters),
-            other => Err(format!("unknown role {other:?}; use border_guard, consular_officer or headquarters")),
+            other => Err(format!(
+                "unknown role {other:?}; use border_guard, consular_officer or headquarters"
+            )),
         }
     }
 }

@@ -32,9 +32,15 @@ impl Hlc {
     /// never goes backwards, even when the device clock does.
     pub fn tick(last: Hlc, now_ms: i64) -> Hlc {
         if now_ms > last.wall_ms {
-            Hlc { wall_ms: now_ms, counter: 0 }
+            Hlc {
+                wall_ms: now_ms,
+                counter: 0,
+            }
         } else {
-            Hlc { wall_ms: last.wall_ms, counter: last.counter + 1 }
+            Hlc {
+                wall_ms: last.wall_ms,
+                counter: last.counter + 1,
+            }
         }
     }
 }
@@ -101,7 +107,14 @@ impl<B: Serialize> Event<B> {
 
     /// Creates and signs an event with a chosen id (when the id must be known
     /// before the body is complete: the issuing event's id is in the barcode).
-    pub fn new_with_id(identity: &DeviceIdentity, id: &str, case_id: &str, prev: Option<String>, hlc: Hlc, body: B) -> Event<B> {
+    pub fn new_with_id(
+        identity: &DeviceIdentity,
+        id: &str,
+        case_id: &str,
+        prev: Option<String>,
+        hlc: Hlc,
+        body: B,
+    ) -> Event<B> {
         let mut e = Event {
             id: id.to_string(),
             case_id: case_id.to_string(),
@@ -119,9 +132,14 @@ impl<B: Serialize> Event<B> {
 
     /// Checks the signature against the author's registered key and role.
     pub fn verify(&self, keys: &KeyRing) -> Result<(), EventError> {
-        let author = keys.get(&self.author).ok_or_else(|| EventError::UnknownAuthor(self.author.clone()))?;
+        let author = keys
+            .get(&self.author)
+            .ok_or_else(|| EventError::UnknownAuthor(self.author.clone()))?;
         if author.role != self.role {
-            return Err(EventError::RoleMismatch { claimed: self.role, actual: author.role });
+            return Err(EventError::RoleMismatch {
+                claimed: self.role,
+                actual: author.role,
+            });
         }
         let sig_bytes: [u8; 64] = hex::decode(&self.signature)
             .ok()
@@ -175,16 +193,21 @@ pub fn linearize<'a, B>(events: &'a [Event<B>], resolved: &BTreeMap<String, Stri
     let mut fork = None;
     let mut cursor: Option<&str> = None;
     let mut seen: BTreeSet<&str> = BTreeSet::new();
-    loop {
-        let Some(next) = children.get(&cursor) else { break };
+    while let Some(next) = children.get(&cursor) {
         let chosen = if next.len() == 1 {
             next[0]
         } else {
             let after = cursor.unwrap_or("").to_string();
-            match resolved.get(&after).and_then(|keep| next.iter().find(|e| &e.id == keep)) {
+            match resolved
+                .get(&after)
+                .and_then(|keep| next.iter().find(|e| &e.id == keep))
+            {
                 Some(e) => e,
                 None => {
-                    fork = Some(Fork { after, branches: next.iter().map(|e| e.id.clone()).collect() });
+                    fork = Some(Fork {
+                        after,
+                        branches: next.iter().map(|e| e.id.clone()).collect(),
+                    });
                     break;
                 }
             }
@@ -201,7 +224,11 @@ pub fn linearize<'a, B>(events: &'a [Event<B>], resolved: &BTreeMap<String, Stri
         .filter(|e| e.prev.as_deref().is_some_and(|p| !by_id.contains_key(p)) && !placed.contains(e.id.as_str()))
         .copied()
         .collect();
-    Linear { events: out, fork, waiting }
+    Linear {
+        events: out,
+        fork,
+        waiting,
+    }
 }
 
 #[cfg(test)]
@@ -217,7 +244,13 @@ mod tests {
         let hq = DeviceIdentity::generate("hq-1", Role::Headquarters, "HQ");
         let mut ring = KeyRing::default();
         ring.add(hq.public());
-        let e = Event::new(&hq, "case-1", None, Hlc { wall_ms: 1, counter: 0 }, "approve".to_string());
+        let e = Event::new(
+            &hq,
+            "case-1",
+            None,
+            Hlc { wall_ms: 1, counter: 0 },
+            "approve".to_string(),
+        );
         assert!(e.verify(&ring).is_ok());
         let mut altered = e.clone();
         altered.body = "reject".into();
@@ -229,9 +262,18 @@ mod tests {
         role.role = Role::ConsularOfficer;
         assert!(matches!(role.verify(&ring), Err(EventError::RoleMismatch { .. })));
         let stranger = DeviceIdentity::generate("hq-1", Role::Headquarters, "HQ");
-        let forged = Event::new(&stranger, "case-1", None, Hlc { wall_ms: 1, counter: 0 }, "approve".to_string());
+        let forged = Event::new(
+            &stranger,
+            "case-1",
+            None,
+            Hlc { wall_ms: 1, counter: 0 },
+            "approve".to_string(),
+        );
         assert_eq!(forged.verify(&ring), Err(EventError::BadSignature));
-        assert!(matches!(e.verify(&KeyRing::default()), Err(EventError::UnknownAuthor(_))));
+        assert!(matches!(
+            e.verify(&KeyRing::default()),
+            Err(EventError::UnknownAuthor(_))
+        ));
     }
 
     #[test]
@@ -258,8 +300,20 @@ mod tests {
 
     #[test]
     fn the_clock_never_goes_backwards() {
-        let a = Hlc::tick(Hlc { wall_ms: 100, counter: 0 }, 50);
-        assert_eq!(a, Hlc { wall_ms: 100, counter: 1 });
+        let a = Hlc::tick(
+            Hlc {
+                wall_ms: 100,
+                counter: 0,
+            },
+            50,
+        );
+        assert_eq!(
+            a,
+            Hlc {
+                wall_ms: 100,
+                counter: 1
+            }
+        );
         assert!(Hlc::tick(a, 101) > a);
     }
 }
