@@ -51,7 +51,7 @@ pub struct ChildOnCertificate {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
-#[serde(tag = "reason", rename_all = "snake_case")]
+#[serde(tag = "decode_error", rename_all = "snake_case")]
 pub enum DecodeError {
     #[error("nothing was read")]
     Empty,
