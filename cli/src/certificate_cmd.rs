@@ -91,9 +91,12 @@ pub enum CertificateCmd {
         #[arg(long)]
         date: Option<IsoDate>,
     },
-    /// Verify and record the holder's entry (border guard).
+    /// Verify and record the holder's entry (border guard): from the barcode
+    /// text or image, or from a case held on this device by its ID.
     Enter {
-        #[arg(long, required_unless_present = "image", conflicts_with = "image")]
+        /// A case id whose certificate this device holds.
+        id: Option<String>,
+        #[arg(long, conflicts_with = "image")]
         qr: Option<String>,
         #[arg(long)]
         image: Option<PathBuf>,
@@ -323,7 +326,11 @@ fn barcode_text(qr: Option<String>, image: Option<PathBuf>) -> Result<String, Cl
     }
 }
 
-fn print_case(out: &Output, v: &CaseView) {
+fn print_case(out: &Output, v: &CaseView, profile: &DeviceProfile) {
+    let fee = v
+        .request
+        .as_ref()
+        .map(|r| homeward_core::certificate::fee_for(r, profile.standard_fee_minor, &profile.fee_currency));
     let mut s = format!("Case {}\n  state: {:?}\n", v.case_id, v.state);
     if let Some(r) = &v.request {
         s.push_str(&format!(
@@ -345,11 +352,13 @@ fn print_case(out: &Output, v: &CaseView) {
             }
         ));
     }
-    if let Some(c) = &v.certificate {
-        s.push_str(&format!(
+    match (&v.certificate, &fee) {
+        (Some(c), _) => s.push_str(&format!(
             "  certificate: {}  valid {} to {}\n  fee: {}\n",
             c.number, c.issue_date, c.expiry_date, c.fee_reason
-        ));
+        )),
+        (None, Some(f)) => s.push_str(&format!("  fee: {}\n", f.reason)),
+        (None, None) => {}
     }
     if let Some((crossing, date)) = &v.entry {
         s.push_str(&format!("  entered at {crossing} on {date}\n"));
@@ -371,7 +380,9 @@ fn print_case(out: &Output, v: &CaseView) {
     for (_, name, author, role, _) in &v.history {
         s.push_str(&format!("    {name} by {author} ({role:?})\n"));
     }
-    out.print(s.trim_end(), &serde_json::to_value(v).expect("serialises"));
+    let mut j = serde_json::to_value(v).expect("serialises");
+    j["fee"] = serde_json::to_value(&fee).expect("serialises");
+    out.print(s.trim_end(), &j);
 }
 
 pub fn certificate(
@@ -433,7 +444,7 @@ pub fn certificate(
                     println!("  {}: {}", p.field, p.message);
                 }
             }
-            print_case(out, &view);
+            print_case(out, &view, &profile);
             Ok(())
         }
         CertificateCmd::Submit { id } => {
@@ -441,7 +452,7 @@ pub fn certificate(
             let view = CertificateCases::new(&mut v)
                 .record(&me, &id, CertificateEvent::Submitted, now_ms())
                 .map_err(case_err)?;
-            print_case(out, &view);
+            print_case(out, &view, &profile);
             Ok(())
         }
         CertificateCmd::List => {
@@ -468,7 +479,7 @@ pub fn certificate(
         }
         CertificateCmd::Show { id } => {
             let view = CertificateCases::new(&mut v).view(&id).map_err(case_err)?;
-            print_case(out, &view);
+            print_case(out, &view, &profile);
             Ok(())
         }
         CertificateCmd::Hq { cmd } => {
@@ -510,7 +521,7 @@ pub fn certificate(
                     .map_err(|e| CliError::Input(e.to_string()))?;
                 p.save(&mut v).map_err(case_err)?;
             }
-            print_case(out, &view);
+            print_case(out, &view, &profile);
             Ok(())
         }
         CertificateCmd::Issue { id, days, pdf, png } => {
@@ -579,13 +590,22 @@ pub fn certificate(
             Ok(())
         }
         CertificateCmd::Enter {
+            id,
             qr,
             image,
             crossing,
             date,
         } => {
             let me = profile.identity().map_err(case_err)?;
-            let text = barcode_text(qr, image)?;
+            let text = match id {
+                Some(case) => CertificateCases::new(&mut v)
+                    .view(&case)
+                    .map_err(case_err)?
+                    .certificate
+                    .map(|c| c.barcode)
+                    .ok_or_else(|| CliError::Input("this case has no certificate on this device".into()))?,
+                None => barcode_text(qr, image)?,
+            };
             let today = date.unwrap_or_else(IsoDate::today);
             let mut cases = CertificateCases::new(&mut v);
             let decoded = barcode::decode(&text).ok();

@@ -83,6 +83,11 @@ fn request_approve_issue_print_decode_verify_and_enter() {
     ));
     let case = json(&out)["case_id"].as_str().unwrap().to_string();
     assert_eq!(json(&out)["state"], "submitted");
+    assert_eq!(
+        json(&out)["fee"]["waived"],
+        true,
+        "the fee decision is shown on the request"
+    );
 
     // Not approved yet: issuing is refused.
     let out = run(&consulate, &["--json", "certificate", "issue", &case]);
