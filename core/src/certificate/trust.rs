@@ -151,6 +151,15 @@ fn check_signed<T: Serialize>(roots: &[RootKey], domain: &str, s: &Signed<T>) ->
         .map_err(|_| TrustError::BadSignature)
 }
 
+/// A list older than the one held is refused: no rollback to a list that
+/// predates a revocation.
+fn no_rollback(held: Option<u64>, offered: u64) -> Result<(), TrustError> {
+    match held {
+        Some(held) if offered < held => Err(TrustError::Rollback { held, offered }),
+        _ => Ok(()),
+    }
+}
+
 impl TrustStore {
     pub fn with_root(root: RootKey) -> TrustStore {
         TrustStore {
@@ -162,14 +171,7 @@ impl TrustStore {
     /// Installs a trust list after checking its signature and sequence.
     pub fn install_trust_list(&mut self, list: Signed<TrustList>) -> Result<(), TrustError> {
         check_signed(&self.roots, TRUST_LIST, &list)?;
-        if let Some(held) = &self.trust_list {
-            if list.body.sequence < held.body.sequence {
-                return Err(TrustError::Rollback {
-                    held: held.body.sequence,
-                    offered: list.body.sequence,
-                });
-            }
-        }
+        no_rollback(self.trust_list.as_ref().map(|h| h.body.sequence), list.body.sequence)?;
         self.trust_list = Some(list);
         Ok(())
     }
@@ -177,14 +179,7 @@ impl TrustStore {
     /// Installs a revocation list after checking its signature and sequence.
     pub fn install_revocations(&mut self, list: Signed<RevocationList>) -> Result<(), TrustError> {
         check_signed(&self.roots, REVOCATION_LIST, &list)?;
-        if let Some(held) = &self.revocations {
-            if list.body.sequence < held.body.sequence {
-                return Err(TrustError::Rollback {
-                    held: held.body.sequence,
-                    offered: list.body.sequence,
-                });
-            }
-        }
+        no_rollback(self.revocations.as_ref().map(|h| h.body.sequence), list.body.sequence)?;
         self.revocations = Some(list);
         Ok(())
     }

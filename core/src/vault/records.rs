@@ -148,16 +148,21 @@ pub struct VaultWriter<'a> {
 }
 
 impl VaultWriter<'_> {
-    /// Inserts a new record and its index terms; an id already in use is
-    /// refused (`InvalidInput`), never overwritten.
-    pub fn insert(&mut self, rec: &NewRecord<'_>) -> Result<()> {
+    /// Checks the kind and seals the body, bound to id, kind and version.
+    fn seal(&self, rec: &NewRecord<'_>) -> Result<Vec<u8>> {
         check_kind(rec.kind)?;
-        let sealed = crypto::seal_padded(
+        Ok(crypto::seal_padded(
             &self.keys.records,
             rec.body,
             PAD_BLOCK,
             &record_aad(&rec.id, rec.kind, rec.schema_version),
-        );
+        ))
+    }
+
+    /// Inserts a new record and its index terms; an id already in use is
+    /// refused (`InvalidInput`), never overwritten.
+    pub fn insert(&mut self, rec: &NewRecord<'_>) -> Result<()> {
+        let sealed = self.seal(rec)?;
         let inserted = self
             .tx
             .prepare_cached(
@@ -192,13 +197,7 @@ impl VaultWriter<'_> {
     /// Inserts or replaces a record and its index terms. Replacing is allowed
     /// only within the same kind.
     pub fn put(&mut self, rec: &NewRecord<'_>) -> Result<()> {
-        check_kind(rec.kind)?;
-        let sealed = crypto::seal_padded(
-            &self.keys.records,
-            rec.body,
-            PAD_BLOCK,
-            &record_aad(&rec.id, rec.kind, rec.schema_version),
-        );
+        let sealed = self.seal(rec)?;
         let ktag = kind_tag(self.keys, rec.kind);
         let changed = self
             .tx
