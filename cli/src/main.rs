@@ -57,6 +57,13 @@ enum Command {
         /// argon2id passes (at least 2; default 4).
         #[arg(long, default_value_t = 4)]
         kdf_passes: u32,
+        /// Failed unlocks in a row that wipe the vault (default 10).
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100))]
+        max_attempts: u32,
+        /// Delay after the first failed unlock, doubling with each further one
+        /// (default 1000 ms; 0 only for training and tests).
+        #[arg(long, default_value_t = 1000)]
+        unlock_delay_ms: u64,
     },
     /// Check the passphrase (counts as an unlock attempt) and report.
     Unlock,
@@ -114,6 +121,8 @@ fn main() -> ExitCode {
             device_key,
             kdf_memory_mib,
             kdf_passes,
+            max_attempts,
+            unlock_delay_ms,
         } => {
             if device_key && ks.is_none() {
                 return fail(
@@ -123,6 +132,11 @@ fn main() -> ExitCode {
             }
             let options = VaultOptions {
                 kdf: KdfParams::argon2id(kdf_memory_mib.saturating_mul(1024), kdf_passes, 1),
+                lockout: vault::LockoutPolicy {
+                    max_attempts,
+                    base_delay: std::time::Duration::from_millis(unlock_delay_ms),
+                    ..vault::LockoutPolicy::default()
+                },
                 ..VaultOptions::default()
             };
             init(&out, &dir, if device_key { ks } else { None }, options).map_err(CliError::from)
@@ -215,7 +229,7 @@ fn status(out: &Output, dir: &std::path::Path) -> vault::Result<()> {
     let v = Vault::open(dir, existing_vault_options())?;
     let s = v.status()?;
     let text = format!(
-        "Vault in {}\n  format {} (schema {})\n  records: {}\n  attachments: {}\n  argon2id: {} MiB, {} passes, {} lane(s)\n  device-bound: {}\n  failed unlocks: {} ({} left before wipe{})",
+        "Vault in {}\n  format {} (schema {})\n  records: {}\n  attachments: {}\n  argon2id: {} MiB, {} passes, {} lane(s)\n  device-bound: {}\n  failed unlocks: {} of {} ({} left before wipe{})",
         dir.display(),
         s.format,
         s.schema_version,
@@ -226,6 +240,7 @@ fn status(out: &Output, dir: &std::path::Path) -> vault::Result<()> {
         s.kdf.p_cost,
         if s.device_bound { "yes" } else { "no" },
         s.failed_attempts,
+        s.max_attempts,
         s.attempts_remaining,
         if s.retry_after_secs > 0 { format!(", next try in {}s", s.retry_after_secs) } else { String::new() },
     );

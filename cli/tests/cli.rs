@@ -173,3 +173,29 @@ fn the_demo_runs_and_leaks_nothing() {
     assert!(!out.status.success());
     assert!(precious.join("keep.txt").exists());
 }
+
+#[test]
+fn a_vault_made_with_three_attempts_is_wiped_at_the_third_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("v");
+    let mut args = FAST.to_vec();
+    args.extend(["--max-attempts", "3", "--unlock-delay-ms", "0"]);
+    assert!(homeward(&vault, &args, &[("HOMEWARD_PASSPHRASE", PASS)])
+        .status
+        .success());
+    assert_eq!(json(&homeward(&vault, &["status"], &[]))["max_attempts"], 3);
+    for left in [2, 1] {
+        let out = homeward(&vault, &["unlock"], &[("HOMEWARD_PASSPHRASE", "not the passphrase")]);
+        assert_eq!(json(&out)["error"]["attempts_remaining"], left);
+    }
+    let out = homeward(&vault, &["unlock"], &[("HOMEWARD_PASSPHRASE", "not the passphrase")]);
+    assert_eq!(out.status.code(), Some(14));
+    assert_eq!(json(&out)["error"]["kind"], "wiped");
+    assert_eq!(json(&homeward(&vault, &["status"], &[]))["initialised"], false);
+    let out = homeward(
+        &vault,
+        &["init", "--max-attempts", "0"],
+        &[("HOMEWARD_PASSPHRASE", PASS)],
+    );
+    assert!(!out.status.success());
+}

@@ -578,3 +578,36 @@ fn a_corrupted_header_is_a_typed_error() {
         Err(VaultError::Tampered(_))
     ));
 }
+
+#[test]
+fn the_lockout_policy_chosen_at_creation_governs_the_vault() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = clock();
+    let mut strict = options(clock.clone());
+    strict.lockout = homeward_core::vault::LockoutPolicy {
+        max_attempts: 3,
+        base_delay: Duration::ZERO,
+        max_delay: Duration::ZERO,
+    };
+    drop(Vault::create(dir.path(), &Secret::new(PASS), None, strict).unwrap());
+    // Opened with the app's default options: the vault's own policy applies.
+    let mut v = Vault::open(dir.path(), options(clock)).unwrap();
+    assert_eq!(v.status().unwrap().max_attempts, 3);
+    let wrong = Secret::new("wrong wrong wrong");
+    assert!(matches!(
+        v.unlock(&wrong, None),
+        Err(VaultError::WrongSecret {
+            attempts_remaining: 2,
+            ..
+        })
+    ));
+    assert!(matches!(
+        v.unlock(&wrong, None),
+        Err(VaultError::WrongSecret {
+            attempts_remaining: 1,
+            ..
+        })
+    ));
+    assert!(matches!(v.unlock(&wrong, None), Err(VaultError::Wiped)));
+    assert!(common::all_files(dir.path()).is_empty());
+}

@@ -91,6 +91,37 @@ struct Header {
     /// then, if `device_key_alias` is set, under the device key store.
     wrapped_data_key: String,
     device_key_alias: Option<String>,
+    /// The unlock policy chosen when the vault was made (older vaults: the app's).
+    #[serde(default)]
+    lockout: Option<StoredLockout>,
+}
+
+/// [`LockoutPolicy`] as kept in the header.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct StoredLockout {
+    max_attempts: u32,
+    base_delay_ms: u64,
+    max_delay_ms: u64,
+}
+
+impl From<&LockoutPolicy> for StoredLockout {
+    fn from(p: &LockoutPolicy) -> Self {
+        StoredLockout {
+            max_attempts: p.max_attempts,
+            base_delay_ms: p.base_delay.as_millis() as u64,
+            max_delay_ms: p.max_delay.as_millis() as u64,
+        }
+    }
+}
+
+impl From<StoredLockout> for LockoutPolicy {
+    fn from(s: StoredLockout) -> Self {
+        LockoutPolicy {
+            max_attempts: s.max_attempts.max(1),
+            base_delay: Duration::from_millis(s.base_delay_ms),
+            max_delay: Duration::from_millis(s.max_delay_ms),
+        }
+    }
 }
 
 impl Header {
@@ -122,6 +153,8 @@ pub struct VaultStatus {
     pub unlocked: bool,
     pub failed_attempts: u32,
     pub attempts_remaining: u32,
+    /// Failed unlocks in a row that wipe the vault.
+    pub max_attempts: u32,
     pub retry_after_secs: u64,
     pub records: u64,
     pub attachments: u64,
@@ -236,6 +269,7 @@ impl Vault {
             kdf: options.kdf.clone(),
             salt: String::new(),
             wrapped_data_key: String::new(),
+            lockout: Some((&options.lockout).into()),
         };
         wrap_data_key(&mut header, &data_key, secret, keystore, &options.kdf)?;
         write_header(&conn, &header)?;
@@ -257,6 +291,11 @@ impl Vault {
         let conn = open_connection(dir)?;
         let header = read_header(&conn)?.ok_or(VaultError::NotInitialised)?;
         attachments::remove_orphans(&conn, &dir.join(ATTACHMENTS_DIR))?;
+        // The policy chosen at creation governs this vault.
+        let mut options = options;
+        if let Some(l) = header.lockout {
+            options.lockout = l.into();
+        }
         Ok(Vault {
             dir: dir.to_path_buf(),
             conn,
@@ -484,6 +523,7 @@ impl Vault {
             unlocked: self.is_unlocked(),
             failed_attempts: failures,
             attempts_remaining: policy.attempts_remaining(failures),
+            max_attempts: policy.max_attempts,
             retry_after_secs: (retry_after_ms as u64).div_ceil(1000),
             records: count("SELECT count(*) FROM records")?,
             attachments: count("SELECT count(*) FROM attachments")?,
