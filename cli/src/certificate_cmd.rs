@@ -137,10 +137,7 @@ pub enum HqCmd {
 }
 
 fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 fn open_unlocked(dir: &Path, ks: Option<&dyn DeviceKeyStore>) -> Result<Vault, CliError> {
@@ -170,21 +167,14 @@ pub fn device(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd: De
     let mut v = open_unlocked(dir, ks)?;
     let mut profile = DeviceProfile::load(&v).map_err(case_err)?;
     match cmd {
-        DeviceCmd::Init {
-            role,
-            office,
-            device_no,
-            training_hq,
-        } => {
+        DeviceCmd::Init { role, office, device_no, training_hq } => {
             if profile.identity.is_some() {
                 return Err(CliError::Input("this device already has an identity".into()));
             }
             let office = office.trim().to_uppercase();
             if office.is_empty() || office.len() > 12 || !office.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
             {
-                return Err(CliError::Input(
-                    "the office code must be 1-12 letters, digits or dashes".into(),
-                ));
+                return Err(CliError::Input("the office code must be 1-12 letters, digits or dashes".into()));
             }
             let device_id = format!(
                 "{}-{:02}-{}",
@@ -206,21 +196,12 @@ pub fn device(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd: De
                 } else {
                     vec![]
                 };
-                let list = TrustList {
-                    sequence: 1,
-                    issued_at_ms: now_ms(),
-                    signers,
-                };
+                let list = TrustList { sequence: 1, issued_at_ms: now_ms(), signers };
                 profile
                     .trust
                     .install_trust_list(sign_list(TRUST_LIST, &list, &hq))
                     .map_err(|e| CliError::Input(e.to_string()))?;
-                let rev = RevocationList {
-                    sequence: 1,
-                    issued_at_ms: now_ms(),
-                    certificates: vec![],
-                    signers: vec![],
-                };
+                let rev = RevocationList { sequence: 1, issued_at_ms: now_ms(), certificates: vec![], signers: vec![] };
                 profile
                     .trust
                     .install_revocations(sign_list(REVOCATION_LIST, &rev, &hq))
@@ -268,16 +249,10 @@ pub fn device(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd: De
                 profile.trust.roots = b.roots.clone();
             }
             if let Some(t) = b.trust_list {
-                profile
-                    .trust
-                    .install_trust_list(t)
-                    .map_err(|e| CliError::Input(e.to_string()))?;
+                profile.trust.install_trust_list(t).map_err(|e| CliError::Input(e.to_string()))?;
             }
             if let Some(r) = b.revocations {
-                profile
-                    .trust
-                    .install_revocations(r)
-                    .map_err(|e| CliError::Input(e.to_string()))?;
+                profile.trust.install_revocations(r).map_err(|e| CliError::Input(e.to_string()))?;
             }
             let mut ring: KeyRing = profile.keyring.clone();
             for i in b.identities {
@@ -337,19 +312,11 @@ fn print_case(out: &Output, v: &CaseView, profile: &DeviceProfile) {
             "  applicant: {} {}{}\n  office: {}  travel: {} on {}\n  trafficking: {}\n",
             r.applicant.surname,
             r.applicant.given_name,
-            r.applicant
-                .patronymic
-                .as_ref()
-                .map(|p| format!(" {p}"))
-                .unwrap_or_default(),
+            r.applicant.patronymic.as_ref().map(|p| format!(" {p}")).unwrap_or_default(),
             r.issuing_office,
             r.route,
             r.travel_date,
-            if r.trafficking.is_some() {
-                "yes (fee waived)"
-            } else {
-                "no"
-            }
+            if r.trafficking.is_some() { "yes (fee waived)" } else { "no" }
         ));
     }
     match (&v.certificate, &fee) {
@@ -400,8 +367,7 @@ pub fn certificate(
             let mut j: serde_json::Value =
                 serde_json::from_str(&s).map_err(|e| CliError::Input(format!("{}: {e}", file.display())))?;
             if let Some(o) = j.as_object_mut() {
-                o.entry("request_date")
-                    .or_insert_with(|| IsoDate::today().to_string().into());
+                o.entry("request_date").or_insert_with(|| IsoDate::today().to_string().into());
                 o.entry("issuing_office").or_insert_with(|| me.office().into());
             }
             let mut request: CertificateRequest =
@@ -415,9 +381,7 @@ pub fn certificate(
             let mut cases = CertificateCases::new(&mut v);
             let mut view = cases.create(&me, request, now_ms()).map_err(case_err)?;
             if submit {
-                view = cases
-                    .record(&me, &view.case_id, CertificateEvent::Submitted, now_ms())
-                    .map_err(case_err)?;
+                view = cases.record(&me, &view.case_id, CertificateEvent::Submitted, now_ms()).map_err(case_err)?;
             }
             if let Some(b) = photo_bytes {
                 let rid = photo_record_id(&view.case_id);
@@ -426,18 +390,11 @@ pub fn certificate(
                     kind: PHOTO_KIND,
                     schema_version: 1,
                     body: b"{}",
-                    index: &[IndexTerm::Keyword {
-                        field: "case-photo",
-                        value: view.case_id.clone(),
-                    }],
+                    index: &[IndexTerm::Keyword { field: "case-photo", value: view.case_id.clone() }],
                 })?;
                 v.put_attachment(rid, &mut b.as_slice())?;
             }
-            let problems = view
-                .request
-                .as_ref()
-                .map(homeward_core::certificate::validate)
-                .unwrap_or_default();
+            let problems = view.request.as_ref().map(homeward_core::certificate::validate).unwrap_or_default();
             if !problems.is_empty() && !out.json {
                 println!("Saved as a draft; to submit, fix:");
                 for p in &problems {
@@ -494,23 +451,16 @@ pub fn certificate(
                 HqCmd::Revoke { id, reason } => (id, CertificateEvent::Revoked { reason }),
             };
             let revoked = matches!(body, CertificateEvent::Revoked { .. });
-            let view = CertificateCases::new(&mut v)
-                .record(&hq, &id, body, now_ms())
-                .map_err(case_err)?;
+            let view = CertificateCases::new(&mut v).record(&hq, &id, body, now_ms()).map_err(case_err)?;
             if revoked {
                 // Headquarters publishes the revocation: a new signed list.
                 let mut p = DeviceProfile::load(&v).map_err(case_err)?;
-                let mut rev = p
-                    .trust
-                    .revocations
-                    .as_ref()
-                    .map(|r| r.body.clone())
-                    .unwrap_or(RevocationList {
-                        sequence: 0,
-                        issued_at_ms: 0,
-                        certificates: vec![],
-                        signers: vec![],
-                    });
+                let mut rev = p.trust.revocations.as_ref().map(|r| r.body.clone()).unwrap_or(RevocationList {
+                    sequence: 0,
+                    issued_at_ms: 0,
+                    certificates: vec![],
+                    signers: vec![],
+                });
                 rev.sequence += 1;
                 rev.issued_at_ms = now_ms();
                 if let Some(c) = &view.certificate {
@@ -526,18 +476,15 @@ pub fn certificate(
         }
         CertificateCmd::Issue { id, days, pdf, png } => {
             let me = profile.identity().map_err(case_err)?;
-            let view = CertificateCases::new(&mut v)
-                .issue(&me, &id, days, IsoDate::today(), now_ms())
-                .map_err(case_err)?;
+            let view =
+                CertificateCases::new(&mut v).issue(&me, &id, days, IsoDate::today(), now_ms()).map_err(case_err)?;
             let cert = view.certificate.clone().expect("issued");
             let qr = qr_matrix(&cert.barcode).map_err(|e| CliError::Input(e.to_string()))?;
             if let Some(path) = &png {
                 std::fs::write(path, qr_image::to_png(&qr, 6))?;
             }
             if let Some(path) = &pdf {
-                let payload = barcode::decode(&cert.barcode)
-                    .map_err(|e| CliError::Input(e.to_string()))?
-                    .payload;
+                let payload = barcode::decode(&cert.barcode).map_err(|e| CliError::Input(e.to_string()))?.payload;
                 let photo = read_photo(&v, &id)?;
                 let request = view.request.as_ref().expect("issued cases have a request");
                 let bytes = crate::pdf::render(&crate::pdf::PdfInput {
@@ -552,12 +499,7 @@ pub fn certificate(
                 std::fs::write(path, bytes)?;
             }
             if !out.json {
-                println!(
-                    "Issued {} (QR version {}, {} characters)",
-                    cert.number,
-                    qr.version,
-                    cert.barcode.len()
-                );
+                println!("Issued {} (QR version {}, {} characters)", cert.number, qr.version, cert.barcode.len());
             }
             let mut j = serde_json::to_value(&view).expect("serialises");
             j["qr_version"] = qr.version.into();
@@ -589,13 +531,7 @@ pub fn certificate(
             print_verified(out, &verified);
             Ok(())
         }
-        CertificateCmd::Enter {
-            id,
-            qr,
-            image,
-            crossing,
-            date,
-        } => {
+        CertificateCmd::Enter { id, qr, image, crossing, date } => {
             let me = profile.identity().map_err(case_err)?;
             let text = match id {
                 Some(case) => CertificateCases::new(&mut v)
@@ -614,17 +550,9 @@ pub fn certificate(
                 None => None,
             };
             let used = |_: &str| prior.clone();
-            let ctx = VerifyContext {
-                store: &profile.trust,
-                now_ms: now_ms(),
-                today,
-                used: &used,
-                photo: None,
-            };
+            let ctx = VerifyContext { store: &profile.trust, now_ms: now_ms(), today, used: &used, photo: None };
             let verified = verify(&text, &ctx).map_err(CliError::Verify)?;
-            let e = cases
-                .enter(&me, &verified, &crossing, today, now_ms())
-                .map_err(case_err)?;
+            let e = cases.enter(&me, &verified, &crossing, today, now_ms()).map_err(case_err)?;
             if !out.json {
                 println!("Entry recorded at {crossing} on {today} (event {}).", e.id);
             }
@@ -652,10 +580,7 @@ fn print_verified(out: &Output, v: &homeward_core::certificate::Verified) {
         v.revocation_list_age_hours.map(|h| format!("{h} h old")).unwrap_or_else(|| "none".into()),
     );
     for c in &p.children {
-        s.push_str(&format!(
-            "  with child {} {}, born {}\n",
-            c.surname, c.given_name, c.date_of_birth
-        ));
+        s.push_str(&format!("  with child {} {}, born {}\n", c.surname, c.given_name, c.date_of_birth));
     }
     for w in &v.warnings {
         s.push_str(&format!("  WARNING: {w:?}: sync with headquarters soon\n"));

@@ -34,18 +34,13 @@ pub fn run(out: &Output, dir: &Path) -> vault::Result<()> {
         }
         std::fs::remove_dir_all(dir)?;
     }
-    out.say(&format!(
-        "1. Creating a vault in {} (argon2id, 128 MiB, 4 passes)...",
-        dir.display()
-    ));
+    out.say(&format!("1. Creating a vault in {} (argon2id, 128 MiB, 4 passes)...", dir.display()));
     let mut v = Vault::create(dir, &Secret::new(DEMO_PASSPHRASE), None, VaultOptions::default())?;
     v.lock();
     let t = Instant::now();
     v.unlock(&Secret::new(DEMO_PASSPHRASE), None)?;
     let unlock_ms = t.elapsed().as_millis();
-    out.say(&format!(
-        "   unlocked in {unlock_ms} ms (the cost an attacker pays per guess)"
-    ));
+    out.say(&format!("   unlocked in {unlock_ms} ms (the cost an attacker pays per guess)"));
 
     out.say("2. Saving five fictional cases, each sealed with XChaCha20-Poly1305...");
     let mut ids = Vec::new();
@@ -67,19 +62,10 @@ pub fn run(out: &Output, dir: &Path) -> vault::Result<()> {
     out.say("3. Finding them through keyed blind indexes (exact, no names stored):");
     let mut lookups = Vec::new();
     for (label, lookup) in [
-        (
-            "name typed in Latin: \"AIGUL ASANOVA BAKYTOVNA\"",
-            Lookup::Name("AIGUL ASANOVA BAKYTOVNA"),
-        ),
-        (
-            "surname typed in Cyrillic: \"Омурбекова\"",
-            Lookup::NamePart("Омурбекова"),
-        ),
+        ("name typed in Latin: \"AIGUL ASANOVA BAKYTOVNA\"", Lookup::Name("AIGUL ASANOVA BAKYTOVNA")),
+        ("surname typed in Cyrillic: \"Омурбекова\"", Lookup::NamePart("Омурбекова")),
         ("older spelling: \"Yuliya Ivanova\"", Lookup::Name("Yuliya Ivanova")),
-        (
-            "document number with Cyrillic letters and spaces: \"ан 123 4567\"",
-            Lookup::DocumentNumber("ан 123 4567"),
-        ),
+        ("document number with Cyrillic letters and spaces: \"ан 123 4567\"", Lookup::DocumentNumber("ан 123 4567")),
     ] {
         let found = v.find(lookup)?;
         let names: Vec<String> = found
@@ -118,10 +104,7 @@ pub fn run(out: &Output, dir: &Path) -> vault::Result<()> {
             files.push(serde_json::json!({ "file": p, "bytes": bytes.len() }));
         }
     }
-    out.say(&format!(
-        "   plaintext found: {}",
-        if leaks.is_empty() { "none" } else { "YES (bug!)" }
-    ));
+    out.say(&format!("   plaintext found: {}", if leaks.is_empty() { "none" } else { "YES (bug!)" }));
 
     out.say("5. A wrong passphrase is counted on disk and answered with a delay:");
     v.lock();

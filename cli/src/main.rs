@@ -8,6 +8,7 @@ mod pdf;
 mod qr_image;
 mod screening_cmd;
 mod secrets;
+mod sync_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -92,6 +93,16 @@ enum Command {
         #[command(subcommand)]
         cmd: CertificateCmd,
     },
+    /// Enrol this vault's device with headquarters using a one-time code.
+    Enroll {
+        /// Headquarters' address, e.g. http://127.0.0.1:8480
+        url: String,
+        code: String,
+        #[arg(long, default_value = "homeward-cli")]
+        label: String,
+    },
+    /// Push what this device made and pull what headquarters holds for it.
+    Sync,
     /// A guided tour for newcomers: a throw-away vault with sample cases,
     /// lookups across Cyrillic and Latin spellings, and a scan of the files.
     Demo {
@@ -117,18 +128,9 @@ fn main() -> ExitCode {
     let ks: Option<&dyn vault::DeviceKeyStore> = keystore.as_ref().map(|k| k as _);
 
     let result = match cli.command {
-        Command::Init {
-            device_key,
-            kdf_memory_mib,
-            kdf_passes,
-            max_attempts,
-            unlock_delay_ms,
-        } => {
+        Command::Init { device_key, kdf_memory_mib, kdf_passes, max_attempts, unlock_delay_ms } => {
             if device_key && ks.is_none() {
-                return fail(
-                    &out,
-                    &vault::VaultError::KeyStore("--device-key needs --keystore-dir".into()).into(),
-                );
+                return fail(&out, &vault::VaultError::KeyStore("--device-key needs --keystore-dir".into()).into());
             }
             let options = VaultOptions {
                 kdf: KdfParams::argon2id(kdf_memory_mib.saturating_mul(1024), kdf_passes, 1),
@@ -148,6 +150,8 @@ fn main() -> ExitCode {
         Command::Screening { cmd } => screening_cmd::screening(&out, &dir, ks, cmd),
         Command::Device { cmd } => certificate_cmd::device(&out, &dir, ks, cmd),
         Command::Certificate { cmd } => certificate_cmd::certificate(&out, &dir, ks, cmd),
+        Command::Enroll { url, code, label } => sync_cmd::enroll(&out, &dir, ks, &url, &code, &label),
+        Command::Sync => sync_cmd::sync(&out, &dir, ks),
         Command::Demo { dir } => demo::run(&out, &dir).map_err(CliError::from),
     };
     match result {
@@ -188,10 +192,7 @@ fn init(
 /// created lighter for a slow device (`init --kdf-memory-mib`) stays as chosen;
 /// the apps set their own floor.
 pub(crate) fn existing_vault_options() -> VaultOptions {
-    VaultOptions {
-        kdf: KdfParams::owasp_minimum(),
-        ..VaultOptions::default()
-    }
+    VaultOptions { kdf: KdfParams::owasp_minimum(), ..VaultOptions::default() }
 }
 
 fn unlock(out: &Output, dir: &std::path::Path, ks: Option<&dyn vault::DeviceKeyStore>) -> vault::Result<()> {
@@ -211,10 +212,7 @@ fn passwd(out: &Output, dir: &std::path::Path, ks: Option<&dyn vault::DeviceKeyS
     let current = secrets::existing_secret("HOMEWARD_PASSPHRASE", "Current passphrase")?;
     let new = secrets::new_secret("HOMEWARD_NEW_PASSPHRASE", "New passphrase", v.is_device_bound())?;
     v.change_secret(&current, &new, ks)?;
-    out.print(
-        "Passphrase changed; no record was re-encrypted.",
-        &serde_json::json!({ "changed": true }),
-    );
+    out.print("Passphrase changed; no record was re-encrypted.", &serde_json::json!({ "changed": true }));
     Ok(())
 }
 

@@ -41,6 +41,8 @@ pub enum CliError {
     Case(homeward_core::certificate::CaseError),
     #[error("NOT VALID: {0}")]
     Verify(homeward_core::certificate::VerifyError),
+    #[error(transparent)]
+    Sync(homeward_core::sync::SyncError),
 }
 
 impl From<ScreeningError> for CliError {
@@ -107,6 +109,16 @@ fn classify(e: &CliError) -> (&'static str, u8) {
             homeward_core::certificate::CaseError::Vault(_) => ("storage", 24),
         },
         CliError::Verify(_) => ("not_valid", 60),
+        CliError::Sync(e) => match e {
+            homeward_core::sync::SyncError::Network(_) => ("network", 70),
+            homeward_core::sync::SyncError::Refused { .. } => ("refused", 71),
+            homeward_core::sync::SyncError::BadResponse(_) => ("bad_response", 72),
+            homeward_core::sync::SyncError::Cancelled => ("cancelled", 73),
+            homeward_core::sync::SyncError::Revoked => ("revoked", 74),
+            homeward_core::sync::SyncError::Wiped => ("wiped", 14),
+            homeward_core::sync::SyncError::NotEnrolled => ("not_enrolled", 75),
+            homeward_core::sync::SyncError::Case(_) | homeward_core::sync::SyncError::Vault(_) => ("storage", 24),
+        },
     }
 }
 
@@ -121,14 +133,8 @@ pub fn fail(out: &Output, e: &CliError) -> ExitCode {
     if out.json {
         let mut err = serde_json::json!({ "kind": kind, "message": message });
         match e {
-            CliError::Vault(VaultError::WrongSecret {
-                attempts_remaining,
-                retry_after,
-            })
-            | CliError::Vault(VaultError::TooSoon {
-                attempts_remaining,
-                retry_after,
-            }) => {
+            CliError::Vault(VaultError::WrongSecret { attempts_remaining, retry_after })
+            | CliError::Vault(VaultError::TooSoon { attempts_remaining, retry_after }) => {
                 err["attempts_remaining"] = (*attempts_remaining).into();
                 err["retry_after_secs"] = retry_after.as_secs_f64().ceil().into();
             }

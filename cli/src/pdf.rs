@@ -36,11 +36,7 @@ fn photo_xobject(bytes: &[u8]) -> Result<ImageXObject, String> {
         return Ok(ImageXObject {
             width: Px(w),
             height: Px(h),
-            color_space: if comps == 1 {
-                ColorSpace::Greyscale
-            } else {
-                ColorSpace::Rgb
-            },
+            color_space: if comps == 1 { ColorSpace::Greyscale } else { ColorSpace::Rgb },
             bits_per_component: ColorBits::Bit8,
             interpolate: true,
             image_data: bytes.to_vec(),
@@ -112,12 +108,7 @@ fn place(img: ImageXObject, px: usize, layer: &PdfLayerReference, x: f32, y: f32
     let dpi = px as f32 * 25.4 / mm;
     Image::from(img).add_to_layer(
         layer.clone(),
-        ImageTransform {
-            translate_x: Some(Mm(x)),
-            translate_y: Some(Mm(y)),
-            dpi: Some(dpi),
-            ..Default::default()
-        },
+        ImageTransform { translate_x: Some(Mm(x)), translate_y: Some(Mm(y)), dpi: Some(dpi), ..Default::default() },
     );
 }
 
@@ -141,12 +132,7 @@ pub fn render(input: &PdfInput<'_>) -> Result<Vec<u8>, String> {
     let text = |s: &str, size: f32, x: f32, y: f32| l.use_text(s, size, Mm(x), Mm(y), &font);
 
     text("ДЛЯ СЛУЖЕБНОГО ПОЛЬЗОВАНИЯ / FOR OFFICIAL USE ONLY", 7.0, 12.0, 203.0);
-    text(
-        "КЫРГЫЗ РЕСПУБЛИКАСЫ · КЫРГЫЗСКАЯ РЕСПУБЛИКА · KYRGYZ REPUBLIC",
-        8.0,
-        12.0,
-        195.0,
-    );
+    text("КЫРГЫЗ РЕСПУБЛИКАСЫ · КЫРГЫЗСКАЯ РЕСПУБЛИКА · KYRGYZ REPUBLIC", 8.0, 12.0, 195.0);
     text("КАЙТУУ КҮБӨЛҮГҮ", 15.0, 12.0, 186.0);
     text("СВИДЕТЕЛЬСТВО НА ВОЗВРАЩЕНИЕ", 12.0, 12.0, 180.0);
     text("CERTIFICATE OF RETURN", 12.0, 12.0, 174.0);
@@ -170,25 +156,13 @@ pub fn render(input: &PdfInput<'_>) -> Result<Vec<u8>, String> {
     let rows: [(&str, String); 9] = [
         ("Фамилиясы / Фамилия / Surname", p.surname.clone()),
         ("Аты / Имя / Given name", p.given_name.clone()),
-        (
-            "Атасынын аты / Отчество / Patronymic",
-            p.patronymic.clone().unwrap_or_else(|| "—".into()),
-        ),
-        (
-            "Туулган күнү / Дата рождения / Date of birth",
-            p.date_of_birth.to_string(),
-        ),
-        (
-            "Туулган жери / Место рождения / Place of birth",
-            input.place_of_birth.to_string(),
-        ),
+        ("Атасынын аты / Отчество / Patronymic", p.patronymic.clone().unwrap_or_else(|| "—".into())),
+        ("Туулган күнү / Дата рождения / Date of birth", p.date_of_birth.to_string()),
+        ("Туулган жери / Место рождения / Place of birth", input.place_of_birth.to_string()),
         ("Жынысы / Пол / Sex", sex.to_string()),
         ("Берген мекеме / Выдано / Issued by", p.issuing_office.clone()),
         ("Берилген күнү / Дата выдачи / Issued", p.issue_date.to_string()),
-        (
-            "Жарактуу мөөнөтү / Действительно до / Valid until",
-            p.expiry_date.to_string(),
-        ),
+        ("Жарактуу мөөнөтү / Действительно до / Valid until", p.expiry_date.to_string()),
     ];
     // The fields, right of the photo, from the top of the photo down.
     let mut y = 160.0;
@@ -200,20 +174,10 @@ pub fn render(input: &PdfInput<'_>) -> Result<Vec<u8>, String> {
     // Children and fee across the page, below the fields.
     let mut y = 78.0;
     if !p.children.is_empty() {
-        text(
-            "Коштолгон балдар / Сопровождаемые дети / Accompanying children",
-            6.0,
-            12.0,
-            y,
-        );
+        text("Коштолгон балдар / Сопровождаемые дети / Accompanying children", 6.0, 12.0, y);
         for c in p.children.iter().take(3) {
             y -= 4.2;
-            text(
-                &format!("{} {}, {}", c.surname, c.given_name, c.date_of_birth),
-                9.0,
-                12.0,
-                y,
-            );
+            text(&format!("{} {}, {}", c.surname, c.given_name, c.date_of_birth), 9.0, 12.0, y);
         }
         if p.children.len() > 3 {
             y -= 4.2;
@@ -238,20 +202,9 @@ pub fn render(input: &PdfInput<'_>) -> Result<Vec<u8>, String> {
     .iter()
     .enumerate()
     {
-        text(
-            line,
-            7.0,
-            12.0,
-            44.0 - 4.0 * i as f32 - if i >= 2 { 2.0 } else { 0.0 } - if i >= 4 { 2.0 } else { 0.0 },
-        );
+        text(line, 7.0, 12.0, 44.0 - 4.0 * i as f32 - if i >= 2 { 2.0 } else { 0.0 } - if i >= 4 { 2.0 } else { 0.0 });
     }
-    text(
-        &format!("QR v{} · {} chars", input.qr.version, input.barcode.len()),
-        6.0,
-        12.0,
-        10.0,
-    );
+    text(&format!("QR v{} · {} chars", input.qr.version, input.barcode.len()), 6.0, 12.0, 10.0);
 
-    doc.save_to_bytes()
-        .map_err(|e| format!("the PDF could not be written: {e}"))
+    doc.save_to_bytes().map_err(|e| format!("the PDF could not be written: {e}"))
 }

@@ -42,9 +42,7 @@ pub fn png_to_grey(bytes: &[u8]) -> Result<(usize, usize, Vec<u8>), String> {
         return Err("the image is empty or too large".into());
     }
     let mut buf = vec![0u8; reader.output_buffer_size()];
-    let frame = reader
-        .next_frame(&mut buf)
-        .map_err(|e| format!("the PNG image is damaged: {e}"))?;
+    let frame = reader.next_frame(&mut buf).map_err(|e| format!("the PNG image is damaged: {e}"))?;
     let data = &buf[..frame.buffer_size()];
     let channels = match frame.color_type {
         png::ColorType::Grayscale => 1,

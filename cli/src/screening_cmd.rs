@@ -146,15 +146,11 @@ fn open_unlocked(dir: &Path, ks: Option<&dyn DeviceKeyStore>) -> Result<Vault, C
 }
 
 fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 fn parse_id(id: &str) -> Result<homeward_core::vault::RecordId, CliError> {
-    id.parse()
-        .map_err(|_| CliError::Input(format!("{id:?} is not a screening id")))
+    id.parse().map_err(|_| CliError::Input(format!("{id:?} is not a screening id")))
 }
 
 /// The answers file (docs/SCREENING.md).
@@ -200,14 +196,7 @@ fn typed_answers(c: &Checklist, raw: &serde_json::Map<String, serde_json::Value>
 pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd: ScreeningCmd) -> Result<(), CliError> {
     let checklist = default_checklist();
     match cmd {
-        ScreeningCmd::New {
-            crossing,
-            lang,
-            date,
-            officer,
-            answers: file,
-            finalise,
-        } => {
+        ScreeningCmd::New { crossing, lang, date, officer, answers: file, finalise } => {
             let file = file.as_deref().map(read_answers_file).transpose()?;
             let crossing = crossing
                 .or_else(|| file.as_ref().and_then(|f| f.crossing_point.clone()))
@@ -219,9 +208,7 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
                 crossing_point: crossing,
                 officer: officer.or_else(|| file.as_ref().and_then(|f| f.officer.clone())),
                 language: lang,
-                screening_date: date
-                    .or_else(|| file.as_ref().and_then(|f| f.date))
-                    .unwrap_or_else(IsoDate::today),
+                screening_date: date.or_else(|| file.as_ref().and_then(|f| f.date)).unwrap_or_else(IsoDate::today),
                 now_unix_ms: now_ms(),
             })?;
             let id = s.record_id()?;
@@ -241,11 +228,7 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
                     if let Some(subject) = f.subject {
                         book.set_subject(id, subject)?;
                     }
-                    let s = if f.finalise || finalise {
-                        book.finalise(id, now_ms())?
-                    } else {
-                        book.load(id)?
-                    };
+                    let s = if f.finalise || finalise { book.finalise(id, now_ms())? } else { book.load(id)? };
                     print_screening(out, &checklist, &s, lang);
                     Ok(())
                 }
@@ -272,11 +255,7 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
         ScreeningCmd::List { from, to, crossing } => {
             let mut v = open_unlocked(dir, ks)?;
             let book = ScreeningRecords::new(&mut v, &checklist);
-            let list = book.list(&ListFilter {
-                from,
-                to,
-                crossing_point: crossing,
-            })?;
+            let list = book.list(&ListFilter { from, to, crossing_point: crossing })?;
             let mut s = String::new();
             for item in &list {
                 let verdict = item
@@ -321,12 +300,7 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
             out.print(&text, &serde_json::to_value(&found).expect("serialises"));
             Ok(())
         }
-        ScreeningCmd::Amend {
-            id,
-            answers: file,
-            reason,
-            officer,
-        } => {
+        ScreeningCmd::Amend { id, answers: file, reason, officer } => {
             let f = read_answers_file(&file)?;
             let mut v = open_unlocked(dir, ks)?;
             let mut book = ScreeningRecords::new(&mut v, &checklist);
@@ -347,10 +321,7 @@ fn pick(lang: Lang, ky: &'static str, ru: &'static str, en: &'static str) -> &'s
 }
 
 fn is_yes(s: &str) -> bool {
-    matches!(
-        s.trim().to_lowercase().as_str(),
-        "y" | "yes" | "д" | "да" | "о" | "ооба"
-    )
+    matches!(s.trim().to_lowercase().as_str(), "y" | "yes" | "д" | "да" | "о" | "ооба")
 }
 
 /// Prints a prompt and reads one line; `None` at end of input.
@@ -380,20 +351,13 @@ fn interactive(
     let mut section = String::new();
     let total = c.len();
     while let Some(q) = c.next_question(&s.answers, &s.skipped, s.screening_date) {
-        let sec = c
-            .section_of(&q.id)
-            .map(|s| text(&s.title, lang).to_string())
-            .unwrap_or_default();
+        let sec = c.section_of(&q.id).map(|s| text(&s.title, lang).to_string()).unwrap_or_default();
         if sec != section {
             println!("\n== {sec} ==");
             section = sec;
         }
         let n = c.position(&q.id).map(|p| p + 1).unwrap_or(0);
-        println!(
-            "[{n}/{total}] {}{}",
-            text(&q.text, lang),
-            if q.required { " *" } else { "" }
-        );
+        println!("[{n}/{total}] {}{}", text(&q.text, lang), if q.required { " *" } else { "" });
         if let Some(h) = &q.help {
             println!("      ({})", text(h, lang));
         }
@@ -478,15 +442,7 @@ fn interactive(
         s = book.finalise(id, now_ms())?;
         println!("{}", pick(lang, "Бүтүрүлдү.", "Завершено.", "Finalised."));
     } else {
-        println!(
-            "{}",
-            pick(
-                lang,
-                "Долбоор катары сакталды.",
-                "Сохранено как черновик.",
-                "Kept as a draft."
-            )
-        );
+        println!("{}", pick(lang, "Долбоор катары сакталды.", "Сохранено как черновик.", "Kept as a draft."));
     }
     if out.json {
         println!("{}", serde_json::to_string_pretty(&s).expect("serialises"));

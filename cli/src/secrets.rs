@@ -5,13 +5,9 @@ use homeward_core::vault::{check_policy, Secret, VaultError};
 use zeroize::Zeroizing;
 
 fn prompt(label: &str) -> Result<Zeroizing<String>, VaultError> {
-    rpassword::prompt_password(format!("{label}: "))
-        .map(Zeroizing::new)
-        .map_err(|e| {
-            VaultError::InvalidInput(format!(
-                "cannot read the passphrase from the terminal ({e}); set HOMEWARD_PASSPHRASE"
-            ))
-        })
+    rpassword::prompt_password(format!("{label}: ")).map(Zeroizing::new).map_err(|e| {
+        VaultError::InvalidInput(format!("cannot read the passphrase from the terminal ({e}); set HOMEWARD_PASSPHRASE"))
+    })
 }
 
 pub fn existing_secret(var: &str, label: &str) -> Result<Secret, VaultError> {

@@ -21,21 +21,12 @@ fn run(dir: &Path, args: &[&str]) -> Output {
 
 fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
+        panic!("not JSON ({e}): {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
     })
 }
 
 fn ok(out: Output) -> Output {
-    assert!(
-        out.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     out
 }
 
@@ -70,24 +61,10 @@ fn request_approve_issue_print_decode_verify_and_enter() {
 
     let req = t.path().join("request.json");
     std::fs::write(&req, REQUEST).unwrap();
-    let out = ok(run(
-        &consulate,
-        &[
-            "--json",
-            "certificate",
-            "request",
-            "--file",
-            req.to_str().unwrap(),
-            "--submit",
-        ],
-    ));
+    let out = ok(run(&consulate, &["--json", "certificate", "request", "--file", req.to_str().unwrap(), "--submit"]));
     let case = json(&out)["case_id"].as_str().unwrap().to_string();
     assert_eq!(json(&out)["state"], "submitted");
-    assert_eq!(
-        json(&out)["fee"]["waived"],
-        true,
-        "the fee decision is shown on the request"
-    );
+    assert_eq!(json(&out)["fee"]["waived"], true, "the fee decision is shown on the request");
 
     // Not approved yet: issuing is refused.
     let out = run(&consulate, &["--json", "certificate", "issue", &case]);
@@ -97,24 +74,12 @@ fn request_approve_issue_print_decode_verify_and_enter() {
     assert_eq!(json(&out)["error"]["kind"], "invalid_transition");
 
     ok(run(&consulate, &["certificate", "hq", "verify-identity", &case]));
-    ok(run(
-        &consulate,
-        &["certificate", "hq", "approve", &case, "--days", "30"],
-    ));
+    ok(run(&consulate, &["certificate", "hq", "approve", &case, "--days", "30"]));
     let pdf = t.path().join("certificate.pdf");
     let png = t.path().join("qr.png");
     let out = ok(run(
         &consulate,
-        &[
-            "--json",
-            "certificate",
-            "issue",
-            &case,
-            "--pdf",
-            pdf.to_str().unwrap(),
-            "--png",
-            png.to_str().unwrap(),
-        ],
+        &["--json", "certificate", "issue", &case, "--pdf", pdf.to_str().unwrap(), "--png", png.to_str().unwrap()],
     ));
     let issued = json(&out);
     assert_eq!(issued["state"], "issued");
@@ -131,10 +96,7 @@ fn request_approve_issue_print_decode_verify_and_enter() {
     ok(run(&border, &["device", "import-bundle", bundle.to_str().unwrap()]));
 
     // Round trip: the rendered PNG is decoded back to the same barcode and verified.
-    let out = ok(run(
-        &border,
-        &["--json", "certificate", "verify", "--image", png.to_str().unwrap()],
-    ));
+    let out = ok(run(&border, &["--json", "certificate", "verify", "--image", png.to_str().unwrap()]));
     let v = json(&out);
     assert_eq!(v["payload"]["surname"], "Асанова");
     assert_eq!(v["signer_office"], "IST");
@@ -142,17 +104,7 @@ fn request_approve_issue_print_decode_verify_and_enter() {
     assert_eq!(json(&out)["payload"]["number"], issued["certificate"]["number"]);
 
     // Entry, then the certificate is used.
-    ok(run(
-        &border,
-        &[
-            "certificate",
-            "enter",
-            "--image",
-            png.to_str().unwrap(),
-            "--crossing",
-            "MANAS",
-        ],
-    ));
+    ok(run(&border, &["certificate", "enter", "--image", png.to_str().unwrap(), "--crossing", "MANAS"]));
     let out = run(&border, &["--json", "certificate", "verify", "--qr", &barcode]);
     assert_eq!(out.status.code(), Some(60));
     assert_eq!(json(&out)["error"]["verification"]["reason"], "already_used");
@@ -167,17 +119,11 @@ fn request_approve_issue_print_decode_verify_and_enter() {
     assert_eq!(json(&out)["error"]["verification"]["decode_error"], "wrong_prefix");
     let not_png = t.path().join("x.png");
     std::fs::write(&not_png, b"not an image").unwrap();
-    let out = run(
-        &border,
-        &["--json", "certificate", "verify", "--image", not_png.to_str().unwrap()],
-    );
+    let out = run(&border, &["--json", "certificate", "verify", "--image", not_png.to_str().unwrap()]);
     assert_eq!(json(&out)["error"]["kind"], "invalid_input");
 
     // A border guard cannot take requests.
-    let out = run(
-        &border,
-        &["--json", "certificate", "request", "--file", req.to_str().unwrap()],
-    );
+    let out = run(&border, &["--json", "certificate", "request", "--file", req.to_str().unwrap()]);
     assert_eq!(json(&out)["error"]["kind"], "wrong_role");
 }
 
@@ -187,35 +133,20 @@ fn revocation_reaches_the_verifier_through_the_revocation_list() {
     let consulate = t.path().join("consulate");
     vault(&consulate, "consular_officer", "DXB", true);
     let req = t.path().join("request.json");
-    std::fs::write(
-        &req,
-        REQUEST.replace("\"trafficking\": {\"note\": \"referred by IOM\"},", ""),
-    )
-    .unwrap();
-    let case = json(&ok(run(
-        &consulate,
-        &[
-            "--json",
-            "certificate",
-            "request",
-            "--file",
-            req.to_str().unwrap(),
-            "--submit",
-        ],
-    )))["case_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    std::fs::write(&req, REQUEST.replace("\"trafficking\": {\"note\": \"referred by IOM\"},", "")).unwrap();
+    let case =
+        json(&ok(run(&consulate, &["--json", "certificate", "request", "--file", req.to_str().unwrap(), "--submit"])))
+            ["case_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
     ok(run(&consulate, &["certificate", "hq", "verify-identity", &case]));
     ok(run(&consulate, &["certificate", "hq", "approve", &case]));
     let issued = json(&ok(run(&consulate, &["--json", "certificate", "issue", &case])));
     assert_eq!(issued["certificate"]["fee_waived"], false);
     let barcode = issued["certificate"]["barcode"].as_str().unwrap().to_string();
     ok(run(&consulate, &["--json", "certificate", "verify", "--qr", &barcode]));
-    ok(run(
-        &consulate,
-        &["certificate", "hq", "revoke", &case, "--reason", "issued in error"],
-    ));
+    ok(run(&consulate, &["certificate", "hq", "revoke", &case, "--reason", "issued in error"]));
     let out = run(&consulate, &["--json", "certificate", "verify", "--qr", &barcode]);
     assert_eq!(json(&out)["error"]["verification"]["reason"], "revoked");
     let show = json(&ok(run(&consulate, &["--json", "certificate", "show", &case])));
@@ -228,29 +159,12 @@ fn an_incomplete_request_stays_a_draft_with_field_errors() {
     let consulate = t.path().join("consulate");
     vault(&consulate, "consular_officer", "MOW", true);
     let req = t.path().join("request.json");
-    std::fs::write(
-        &req,
-        REQUEST.replace(r#"[{"type": "old_passport", "number": "AN1234567"}]"#, "[]"),
-    )
-    .unwrap();
-    let out = run(
-        &consulate,
-        &[
-            "--json",
-            "certificate",
-            "request",
-            "--file",
-            req.to_str().unwrap(),
-            "--submit",
-        ],
-    );
+    std::fs::write(&req, REQUEST.replace(r#"[{"type": "old_passport", "number": "AN1234567"}]"#, "[]")).unwrap();
+    let out = run(&consulate, &["--json", "certificate", "request", "--file", req.to_str().unwrap(), "--submit"]);
     let e = json(&out);
     assert_eq!(e["error"]["kind"], "incomplete_request");
     assert_eq!(e["error"]["fields"][0]["field"], "evidence");
     std::fs::write(&req, "{\"applicant\": 1}").unwrap();
-    let out = run(
-        &consulate,
-        &["--json", "certificate", "request", "--file", req.to_str().unwrap()],
-    );
+    let out = run(&consulate, &["--json", "certificate", "request", "--file", req.to_str().unwrap()]);
     assert_eq!(json(&out)["error"]["kind"], "invalid_input");
 }

@@ -9,8 +9,7 @@ const PASS: &str = "a long enough field passphrase";
 fn homeward(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_homeward"));
     cmd.arg("--data-dir").arg(dir).arg("--json").args(args);
-    cmd.env_remove("HOMEWARD_PASSPHRASE")
-        .env_remove("HOMEWARD_NEW_PASSPHRASE");
+    cmd.env_remove("HOMEWARD_PASSPHRASE").env_remove("HOMEWARD_NEW_PASSPHRASE");
     cmd.env_remove("HOMEWARD_DIR").env_remove("HOMEWARD_KEYSTORE_DIR");
     for (k, v) in env {
         cmd.env(k, v);
@@ -39,11 +38,7 @@ fn init_status_and_refusals() {
     assert_eq!(out.status.code(), Some(15));
     assert_eq!(json(&out)["error"]["kind"], "weak_passphrase");
 
-    let out = homeward(
-        &vault,
-        &["init", "--kdf-memory-mib", "8"],
-        &[("HOMEWARD_PASSPHRASE", PASS)],
-    );
+    let out = homeward(&vault, &["init", "--kdf-memory-mib", "8"], &[("HOMEWARD_PASSPHRASE", PASS)]);
     assert_eq!(json(&out)["error"]["kind"], "weak_kdf");
 
     let out = homeward(&vault, &FAST, &[("HOMEWARD_PASSPHRASE", PASS)]);
@@ -72,9 +67,7 @@ fn init_status_and_refusals() {
 fn wrong_passphrase_reports_attempts_left_and_delay() {
     let dir = tempfile::tempdir().unwrap();
     let vault = dir.path().join("v");
-    assert!(homeward(&vault, &FAST, &[("HOMEWARD_PASSPHRASE", PASS)])
-        .status
-        .success());
+    assert!(homeward(&vault, &FAST, &[("HOMEWARD_PASSPHRASE", PASS)]).status.success());
 
     let out = homeward(&vault, &["unlock"], &[("HOMEWARD_PASSPHRASE", "not the passphrase")]);
     assert_eq!(out.status.code(), Some(12));
@@ -99,19 +92,11 @@ fn wrong_passphrase_reports_attempts_left_and_delay() {
 fn passwd_changes_the_passphrase() {
     let dir = tempfile::tempdir().unwrap();
     let vault = dir.path().join("v");
-    assert!(homeward(&vault, &FAST, &[("HOMEWARD_PASSPHRASE", PASS)])
-        .status
-        .success());
+    assert!(homeward(&vault, &FAST, &[("HOMEWARD_PASSPHRASE", PASS)]).status.success());
     let new = "the new field passphrase";
-    let out = homeward(
-        &vault,
-        &["passwd"],
-        &[("HOMEWARD_PASSPHRASE", PASS), ("HOMEWARD_NEW_PASSPHRASE", new)],
-    );
+    let out = homeward(&vault, &["passwd"], &[("HOMEWARD_PASSPHRASE", PASS), ("HOMEWARD_NEW_PASSPHRASE", new)]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
-    assert!(homeward(&vault, &["unlock"], &[("HOMEWARD_PASSPHRASE", new)])
-        .status
-        .success());
+    assert!(homeward(&vault, &["unlock"], &[("HOMEWARD_PASSPHRASE", new)]).status.success());
     let out = homeward(&vault, &["unlock"], &[("HOMEWARD_PASSPHRASE", PASS)]);
     assert_eq!(json(&out)["error"]["kind"], "wrong_passphrase");
 }
@@ -128,21 +113,13 @@ fn a_pin_needs_the_device_key_store() {
 
     let mut args = FAST.to_vec();
     args.push("--device-key");
-    let out = homeward(
-        &vault,
-        &args,
-        &[("HOMEWARD_PASSPHRASE", "2468"), ("HOMEWARD_KEYSTORE_DIR", ks)],
-    );
+    let out = homeward(&vault, &args, &[("HOMEWARD_PASSPHRASE", "2468"), ("HOMEWARD_KEYSTORE_DIR", ks)]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
     assert_eq!(json(&homeward(&vault, &["status"], &[]))["device_bound"], true);
 
     let out = homeward(&vault, &["unlock"], &[("HOMEWARD_PASSPHRASE", "2468")]);
     assert_eq!(json(&out)["error"]["kind"], "key_store");
-    let out = homeward(
-        &vault,
-        &["unlock"],
-        &[("HOMEWARD_PASSPHRASE", "2468"), ("HOMEWARD_KEYSTORE_DIR", ks)],
-    );
+    let out = homeward(&vault, &["unlock"], &[("HOMEWARD_PASSPHRASE", "2468"), ("HOMEWARD_KEYSTORE_DIR", ks)]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 }
 
@@ -150,11 +127,8 @@ fn a_pin_needs_the_device_key_store() {
 fn the_demo_runs_and_leaks_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let demo = dir.path().join("demo");
-    let out = Command::new(env!("CARGO_BIN_EXE_homeward"))
-        .args(["--json", "demo", "--dir"])
-        .arg(&demo)
-        .output()
-        .unwrap();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_homeward")).args(["--json", "demo", "--dir"]).arg(&demo).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let j = json(&out);
     assert_eq!(j["plaintext_found"], false);
@@ -165,11 +139,8 @@ fn the_demo_runs_and_leaks_nothing() {
     let precious = dir.path().join("precious");
     std::fs::create_dir(&precious).unwrap();
     std::fs::write(precious.join("keep.txt"), b"x").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_homeward"))
-        .args(["--json", "demo", "--dir"])
-        .arg(&precious)
-        .output()
-        .unwrap();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_homeward")).args(["--json", "demo", "--dir"]).arg(&precious).output().unwrap();
     assert!(!out.status.success());
     assert!(precious.join("keep.txt").exists());
 }
@@ -180,9 +151,7 @@ fn a_vault_made_with_three_attempts_is_wiped_at_the_third_failure() {
     let vault = dir.path().join("v");
     let mut args = FAST.to_vec();
     args.extend(["--max-attempts", "3", "--unlock-delay-ms", "0"]);
-    assert!(homeward(&vault, &args, &[("HOMEWARD_PASSPHRASE", PASS)])
-        .status
-        .success());
+    assert!(homeward(&vault, &args, &[("HOMEWARD_PASSPHRASE", PASS)]).status.success());
     assert_eq!(json(&homeward(&vault, &["status"], &[]))["max_attempts"], 3);
     for left in [2, 1] {
         let out = homeward(&vault, &["unlock"], &[("HOMEWARD_PASSPHRASE", "not the passphrase")]);
@@ -192,10 +161,6 @@ fn a_vault_made_with_three_attempts_is_wiped_at_the_third_failure() {
     assert_eq!(out.status.code(), Some(14));
     assert_eq!(json(&out)["error"]["kind"], "wiped");
     assert_eq!(json(&homeward(&vault, &["status"], &[]))["initialised"], false);
-    let out = homeward(
-        &vault,
-        &["init", "--max-attempts", "0"],
-        &[("HOMEWARD_PASSPHRASE", PASS)],
-    );
+    let out = homeward(&vault, &["init", "--max-attempts", "0"], &[("HOMEWARD_PASSPHRASE", PASS)]);
     assert!(!out.status.success());
 }

@@ -25,11 +25,7 @@ fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
 
 fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
+        panic!("not JSON ({e}): {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
     })
 }
 
@@ -47,33 +43,17 @@ fn default_template_path() -> std::path::PathBuf {
 #[test]
 fn template_validate_and_show() {
     let d = tempfile::tempdir().unwrap();
-    let out = run(
-        d.path(),
-        &[
-            "--json",
-            "template",
-            "validate",
-            default_template_path().to_str().unwrap(),
-        ],
-        None,
-    );
+    let out = run(d.path(), &["--json", "template", "validate", default_template_path().to_str().unwrap()], None);
     assert!(out.status.success());
     assert_eq!(json(&out)["valid"], true);
 
     let mut t: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(default_template_path()).unwrap()).unwrap();
     t["sections"][1]["questions"][1]["id"] = "recruited".into();
-    t["sections"][1]["questions"][0]["text"]
-        .as_object_mut()
-        .unwrap()
-        .remove("ky");
+    t["sections"][1]["questions"][0]["text"].as_object_mut().unwrap().remove("ky");
     let broken = d.path().join("broken.json");
     std::fs::write(&broken, t.to_string()).unwrap();
-    let out = run(
-        d.path(),
-        &["--json", "template", "validate", broken.to_str().unwrap()],
-        None,
-    );
+    let out = run(d.path(), &["--json", "template", "validate", broken.to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(40));
     let problems = json(&out)["error"]["problems"].as_array().unwrap().clone();
     assert!(problems
@@ -84,11 +64,7 @@ fn template_validate_and_show() {
         .any(|p| p["problem"] == "missing_translation" && p["path"] == "sections[act].questions[recruited].text.ky"));
 
     std::fs::write(&broken, "{ not json").unwrap();
-    let out = run(
-        d.path(),
-        &["--json", "template", "validate", broken.to_str().unwrap()],
-        None,
-    );
+    let out = run(d.path(), &["--json", "template", "validate", broken.to_str().unwrap()], None);
     assert_eq!(json(&out)["error"]["kind"], "invalid_input");
 
     let out = run(d.path(), &["template", "show", "--lang", "ky"], None);
@@ -119,11 +95,7 @@ fn a_screening_from_an_answers_file_then_list_search_show_and_amend() {
         .to_string(),
     )
     .unwrap();
-    let out = run(
-        d.path(),
-        &["--json", "screening", "new", "--answers", answers.to_str().unwrap()],
-        None,
-    );
+    let out = run(d.path(), &["--json", "screening", "new", "--answers", answers.to_str().unwrap()], None);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
     let s = json(&out);
     let id = s["id"].as_str().unwrap().to_string();
@@ -137,25 +109,13 @@ fn a_screening_from_an_answers_file_then_list_search_show_and_amend() {
     assert_eq!(s["outcome"]["verdict"], "further_interview");
     assert_eq!(s["explanation"]["verdict"], "Белгилер бар: кошумча маек өткөрүңүз");
 
-    let out = run(
-        d.path(),
-        &["--json", "screening", "list", "--crossing", "OSH-AIRPORT"],
-        None,
-    );
+    let out = run(d.path(), &["--json", "screening", "list", "--crossing", "OSH-AIRPORT"], None);
     assert_eq!(json(&out).as_array().unwrap().len(), 1);
     let out = run(d.path(), &["--json", "screening", "list", "--from", "2026-11-30"], None);
     assert_eq!(json(&out).as_array().unwrap().len(), 0);
-    let out = run(
-        d.path(),
-        &["--json", "screening", "search", "--document", "АН 1234567"],
-        None,
-    );
+    let out = run(d.path(), &["--json", "screening", "search", "--document", "АН 1234567"], None);
     assert_eq!(json(&out)[0]["id"], id.as_str());
-    let out = run(
-        d.path(),
-        &["--json", "screening", "search", "--name", "AIGUL ASANOVA"],
-        None,
-    );
+    let out = run(d.path(), &["--json", "screening", "search", "--name", "AIGUL ASANOVA"], None);
     assert_eq!(json(&out)[0]["id"], id.as_str());
 
     // Finalised: answers cannot change; an addendum with a reason can.
@@ -180,25 +140,14 @@ fn a_screening_from_an_answers_file_then_list_search_show_and_amend() {
     assert_eq!(s["addenda"].as_array().unwrap().len(), 1);
     assert_eq!(s["addenda"][0]["outcome"]["verdict"], "presumed_victim");
     assert!(s["explanation"]["consent_note"].is_string());
-    assert!(
-        s["answers"].get("forced_labour").is_none(),
-        "the original answers stay as they were"
-    );
+    assert!(s["answers"].get("forced_labour").is_none(), "the original answers stay as they were");
 
     let out = run(d.path(), &["--json", "screening", "finalise", &id], None);
     assert_eq!(json(&out)["error"]["kind"], "finalised");
 
     // A wrong answer in a file is a clear error naming the question.
-    std::fs::write(
-        &fix,
-        r#"{"crossing_point": "DOSTUK", "answers": {"recruited": "perhaps"}}"#,
-    )
-    .unwrap();
-    let out = run(
-        d.path(),
-        &["--json", "screening", "new", "--answers", fix.to_str().unwrap()],
-        None,
-    );
+    std::fs::write(&fix, r#"{"crossing_point": "DOSTUK", "answers": {"recruited": "perhaps"}}"#).unwrap();
+    let out = run(d.path(), &["--json", "screening", "new", "--answers", fix.to_str().unwrap()], None);
     assert_eq!(json(&out)["error"]["kind"], "invalid_answer");
     assert!(json(&out)["error"]["message"].as_str().unwrap().contains("recruited"));
 }
@@ -209,32 +158,17 @@ fn the_terminal_flow_saves_as_it_goes_and_resumes() {
     // Three answers, then the input closes (a dead battery, a closed lid).
     let out = run(
         d.path(),
-        &[
-            "screening",
-            "new",
-            "--crossing",
-            "DOSTUK",
-            "--lang",
-            "en",
-            "--date",
-            "2026-11-29",
-        ],
+        &["screening", "new", "--crossing", "DOSTUK", "--lang", "en", "--date", "2026-11-29"],
         Some("y\n\nmaybe\ny\n"),
     );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.contains("an answer is required") || text.contains("expects yes/no"),
-        "{text}"
-    );
+    assert!(text.contains("an answer is required") || text.contains("expects yes/no"), "{text}");
     assert!(text.contains("Input closed: the draft is saved"), "{text}");
     let list = json(&run(d.path(), &["--json", "screening", "list"], None));
     let id = list[0]["id"].as_str().unwrap().to_string();
     assert_eq!(list[0]["is_final"], false);
-    assert_eq!(
-        list[0]["answered"], 2,
-        "appears_minor, then citizen (date of birth skipped)"
-    );
+    assert_eq!(list[0]["answered"], 2, "appears_minor, then citizen (date of birth skipped)");
 
     // Resume: the child section is shown (appears to be a minor), answer the rest.
     // Documents: own; every optional question skipped with Enter.

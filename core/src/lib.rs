@@ -7,11 +7,14 @@
 //!   fold over events, issuance, the signed barcode and its offline verification.
 //! - [`screening`]: checklist templates, the Protocol's evaluation (pure),
 //!   screening records (in the vault).
+//! - [`sync`]: the sync protocol's messages, request signatures (RFC 9421
+//!   profile), and the device's sync client.
 //! - [`vault`]: the encrypted local store (rusqlite + XChaCha20-Poly1305,
 //!   keys from argon2id).
 
 pub mod certificate;
 pub mod events;
 pub mod screening;
+pub mod sync;
 pub mod text;
 pub mod vault;

@@ -120,15 +120,7 @@ pub fn fold_name(name: &str, scheme: Transliteration) -> Vec<String> {
         tokens.push(current);
     }
     // German-style and Turkish dotless forms that NFKD leaves alone.
-    tokens
-        .into_iter()
-        .map(|t| {
-            t.replace('ß', "ss")
-                .replace('ı', "i")
-                .replace('ø', "o")
-                .replace('æ', "ae")
-        })
-        .collect()
+    tokens.into_iter().map(|t| t.replace('ß', "ss").replace('ı', "i").replace('ø', "o").replace('æ', "ae")).collect()
 }
 
 fn is_combining_mark(c: char) -> bool {

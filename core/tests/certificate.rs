@@ -52,12 +52,7 @@ fn trust_store(w: &World, issued_at_ms: i64) -> TrustStore {
         ],
     };
     t.install_trust_list(sign_list(TRUST_LIST, &list, &w.hq)).unwrap();
-    let rev = RevocationList {
-        sequence: 1,
-        issued_at_ms,
-        certificates: vec![],
-        signers: vec![],
-    };
+    let rev = RevocationList { sequence: 1, issued_at_ms, certificates: vec![], signers: vec![] };
     t.install_revocations(sign_list(REVOCATION_LIST, &rev, &w.hq)).unwrap();
     t
 }
@@ -91,14 +86,9 @@ fn request(trafficking: bool) -> CertificateRequest {
             guardian: None,
             child_procedure: false,
         },
-        evidence: vec![CitizenshipEvidence::OldPassport {
-            number: "AN1234567".into(),
-        }],
+        evidence: vec![CitizenshipEvidence::OldPassport { number: "AN1234567".into() }],
         loss: DocumentLoss::HeldByTrafficker,
-        trafficking: trafficking.then(|| TraffickingFlag {
-            screening_id: Some("screening-1".into()),
-            note: None,
-        }),
+        trafficking: trafficking.then(|| TraffickingFlag { screening_id: Some("screening-1".into()), note: None }),
         children: vec![AccompanyingChild {
             surname: "Асанов".into(),
             given_name: "Эмир".into(),
@@ -119,22 +109,9 @@ fn issued(w: &World, dir: &std::path::Path) -> (Vault, String) {
     let mut v = device_vault(dir, w, &w.consul);
     let mut cases = CertificateCases::new(&mut v);
     let case = cases.create(&w.consul, request(true), NOW).unwrap().case_id;
-    cases
-        .record(&w.consul, &case, CertificateEvent::Submitted, NOW + 1)
-        .unwrap();
-    cases
-        .record(
-            &w.hq,
-            &case,
-            CertificateEvent::IdentityVerified {
-                note: "records match".into(),
-            },
-            NOW + 2,
-        )
-        .unwrap();
-    cases
-        .record(&w.hq, &case, CertificateEvent::Approved { validity_days: 30 }, NOW + 3)
-        .unwrap();
+    cases.record(&w.consul, &case, CertificateEvent::Submitted, NOW + 1).unwrap();
+    cases.record(&w.hq, &case, CertificateEvent::IdentityVerified { note: "records match".into() }, NOW + 2).unwrap();
+    cases.record(&w.hq, &case, CertificateEvent::Approved { validity_days: 30 }, NOW + 3).unwrap();
     let view = cases.issue(&w.consul, &case, None, d(TODAY), NOW + 4).unwrap();
     assert_eq!(view.state, Some(RequestState::Issued));
     (v, case)
@@ -145,13 +122,7 @@ fn no_use(_: &str) -> Option<(String, IsoDate)> {
 }
 
 fn ctx<'a>(store: &'a TrustStore, today: &str, now_ms: i64) -> VerifyContext<'a> {
-    VerifyContext {
-        store,
-        now_ms,
-        today: d(today),
-        used: &no_use,
-        photo: None,
-    }
+    VerifyContext { store, now_ms, today: d(today), used: &no_use, photo: None }
 }
 
 #[test]
@@ -178,9 +149,7 @@ fn the_whole_lifecycle() {
     assert_eq!(ok.payload.children.len(), 1);
     assert_eq!(ok.signer_office, "IST");
     assert!(ok.warnings.is_empty());
-    let entry = gcases
-        .enter(&w.guard, &ok, "MANAS", d("2026-12-05"), NOW + 86_400_000)
-        .unwrap();
+    let entry = gcases.enter(&w.guard, &ok, "MANAS", d("2026-12-05"), NOW + 86_400_000).unwrap();
     assert_eq!(gcases.entry_of(&case).unwrap().unwrap().0, "MANAS");
 
     // Used once: a second verification on that device is refused.
@@ -191,17 +160,8 @@ fn the_whole_lifecycle() {
             None
         }
     };
-    let c = VerifyContext {
-        store: &store,
-        now_ms: NOW,
-        today: d("2026-12-06"),
-        used: &used,
-        photo: None,
-    };
-    assert!(matches!(
-        verify(&cert.barcode, &c),
-        Err(VerifyError::AlreadyUsed { .. })
-    ));
+    let c = VerifyContext { store: &store, now_ms: NOW, today: d("2026-12-06"), used: &used, photo: None };
+    assert!(matches!(verify(&cert.barcode, &c), Err(VerifyError::AlreadyUsed { .. })));
 
     // The consulate (or headquarters) receives the entry: the case closes.
     let mut cases = CertificateCases::new(&mut v);
@@ -269,33 +229,17 @@ fn an_incomplete_request_cannot_be_submitted() {
         Err(CaseError::Transition(TransitionError::IncompleteRequest(p))) => assert_eq!(p[0].field, "evidence"),
         other => panic!("{other:?}"),
     }
-    cases
-        .record(
-            &w.consul,
-            &case,
-            CertificateEvent::Updated {
-                request: Box::new(request(false)),
-            },
-            NOW + 2,
-        )
-        .unwrap();
+    cases.record(&w.consul, &case, CertificateEvent::Updated { request: Box::new(request(false)) }, NOW + 2).unwrap();
     assert_eq!(
-        cases
-            .record(&w.consul, &case, CertificateEvent::Submitted, NOW + 3)
-            .unwrap()
-            .state,
+        cases.record(&w.consul, &case, CertificateEvent::Submitted, NOW + 3).unwrap().state,
         Some(RequestState::Submitted)
     );
 }
 
 fn every_event() -> Vec<CertificateEvent> {
     vec![
-        CertificateEvent::Created {
-            request: Box::new(request(false)),
-        },
-        CertificateEvent::Updated {
-            request: Box::new(request(false)),
-        },
+        CertificateEvent::Created { request: Box::new(request(false)) },
+        CertificateEvent::Updated { request: Box::new(request(false)) },
         CertificateEvent::Submitted,
         CertificateEvent::IdentityVerified { note: "ok".into() },
         CertificateEvent::MoreInformationRequested { question: "?".into() },
@@ -312,17 +256,10 @@ fn every_event() -> Vec<CertificateEvent> {
                 fee_reason: String::new(),
             }),
         },
-        CertificateEvent::Entered {
-            crossing_point: "MANAS".into(),
-            date: d(TODAY),
-        },
+        CertificateEvent::Entered { crossing_point: "MANAS".into(), date: d(TODAY) },
         CertificateEvent::Expired,
-        CertificateEvent::Cancelled {
-            reason: "withdrawn".into(),
-        },
-        CertificateEvent::Revoked {
-            reason: "misuse".into(),
-        },
+        CertificateEvent::Cancelled { reason: "withdrawn".into() },
+        CertificateEvent::Revoked { reason: "misuse".into() },
     ]
 }
 
@@ -333,15 +270,9 @@ fn allowed(from: Option<RequestState>, e: &CertificateEvent) -> bool {
     matches!(
         (from, e),
         (None, E::Created { .. })
-            | (
-                Some(S::Draft | S::MoreInformationRequested),
-                E::Updated { .. } | E::Submitted
-            )
+            | (Some(S::Draft | S::MoreInformationRequested), E::Updated { .. } | E::Submitted)
             | (Some(S::Submitted), E::IdentityVerified { .. })
-            | (
-                Some(S::Submitted | S::IdentityVerified),
-                E::MoreInformationRequested { .. }
-            )
+            | (Some(S::Submitted | S::IdentityVerified), E::MoreInformationRequested { .. })
             | (Some(S::IdentityVerified), E::Approved { .. })
             | (
                 Some(S::Submitted | S::IdentityVerified | S::MoreInformationRequested | S::Approved),
@@ -423,20 +354,9 @@ fn two_issuances_from_two_devices_are_a_visible_conflict() {
     let mut v = device_vault(dir.path(), &w, &w.consul);
     let mut cases = CertificateCases::new(&mut v);
     let case = cases.create(&w.consul, request(true), NOW).unwrap().case_id;
-    cases
-        .record(&w.consul, &case, CertificateEvent::Submitted, NOW + 1)
-        .unwrap();
-    cases
-        .record(
-            &w.hq,
-            &case,
-            CertificateEvent::IdentityVerified { note: "ok".into() },
-            NOW + 2,
-        )
-        .unwrap();
-    let approved = cases
-        .record(&w.hq, &case, CertificateEvent::Approved { validity_days: 30 }, NOW + 3)
-        .unwrap();
+    cases.record(&w.consul, &case, CertificateEvent::Submitted, NOW + 1).unwrap();
+    cases.record(&w.hq, &case, CertificateEvent::IdentityVerified { note: "ok".into() }, NOW + 2).unwrap();
+    let approved = cases.record(&w.hq, &case, CertificateEvent::Approved { validity_days: 30 }, NOW + 3).unwrap();
     // Another device of the consulate issues offline from the same approval.
     let other = homeward_core::certificate::IssuedCertificate {
         number: "IST-2604-00001".into(),
@@ -451,13 +371,8 @@ fn two_issuances_from_two_devices_are_a_visible_conflict() {
         &w.consul2,
         &case,
         approved.head.clone(),
-        Hlc {
-            wall_ms: NOW + 5,
-            counter: 0,
-        },
-        CertificateEvent::Issued {
-            certificate: Box::new(other),
-        },
+        Hlc { wall_ms: NOW + 5, counter: 0 },
+        CertificateEvent::Issued { certificate: Box::new(other) },
     );
     let mine = cases.issue(&w.consul, &case, None, d(TODAY), NOW + 4).unwrap();
     assert_eq!(mine.state, Some(RequestState::Issued));
@@ -467,11 +382,7 @@ fn two_issuances_from_two_devices_are_a_visible_conflict() {
     let conflict = view.conflict.clone().expect("a conflict, not a silent choice");
     assert_eq!(view.state, Some(RequestState::Approved), "the fold stops at the fork");
     assert_eq!(conflict.branches.len(), 2);
-    let numbers: Vec<_> = conflict
-        .branches
-        .iter()
-        .filter_map(|b| b.certificate_number.clone())
-        .collect();
+    let numbers: Vec<_> = conflict.branches.iter().filter_map(|b| b.certificate_number.clone()).collect();
     assert!(numbers.contains(&"IST-2604-00001".to_string()));
     assert!(cases.list().unwrap()[0].conflict);
     // Nothing else may happen until a person resolves it.
@@ -479,10 +390,7 @@ fn two_issuances_from_two_devices_are_a_visible_conflict() {
         cases.record(
             &w.guard,
             &case,
-            CertificateEvent::Entered {
-                crossing_point: "MANAS".into(),
-                date: d(TODAY)
-            },
+            CertificateEvent::Entered { crossing_point: "MANAS".into(), date: d(TODAY) },
             NOW + 6
         ),
         Err(CaseError::Transition(TransitionError::InConflict))
@@ -494,10 +402,7 @@ fn two_issuances_from_two_devices_are_a_visible_conflict() {
         &w.hq,
         &case,
         Some(keep.clone()),
-        Hlc {
-            wall_ms: NOW + 7,
-            counter: 0,
-        },
+        Hlc { wall_ms: NOW + 7, counter: 0 },
         CertificateEvent::ConflictResolved {
             after: conflict.after.clone(),
             keep: keep.clone(),
@@ -523,10 +428,7 @@ fn forged_events_are_refused() {
         &mallory,
         &case.case_id,
         case.head.clone(),
-        Hlc {
-            wall_ms: NOW,
-            counter: 1,
-        },
+        Hlc { wall_ms: NOW, counter: 1 },
         CertificateEvent::Approved { validity_days: 365 },
     );
     assert!(cases.import(&forged).is_err());
@@ -537,10 +439,7 @@ fn forged_events_are_refused() {
         &w.hq,
         &case.case_id,
         case.head.clone(),
-        Hlc {
-            wall_ms: NOW,
-            counter: 2,
-        },
+        Hlc { wall_ms: NOW, counter: 2 },
         CertificateEvent::Submitted,
     );
     let events = vec![cases.events(&case.case_id).unwrap()[0].clone(), hq_event];
@@ -570,15 +469,9 @@ fn verification_refuses_each_kind_of_bad_certificate() {
     let b = barcode::decode(&text).unwrap();
     let mallory = DeviceIdentity::generate("ist-03", Role::ConsularOfficer, "IST");
     let forged = barcode::encode(&b.payload, &mallory);
-    assert!(matches!(
-        verify(&forged, &ctx(&store, later, NOW)),
-        Err(VerifyError::UnknownSigner { .. })
-    ));
+    assert!(matches!(verify(&forged, &ctx(&store, later, NOW)), Err(VerifyError::UnknownSigner { .. })));
     let resigned = reenvelope(&b.payload_bytes, &b.kid, &mallory.sign(b"anything").to_bytes());
-    assert_eq!(
-        verify(&resigned, &ctx(&store, later, NOW)).unwrap_err(),
-        VerifyError::BadSignature
-    );
+    assert_eq!(verify(&resigned, &ctx(&store, later, NOW)).unwrap_err(), VerifyError::BadSignature);
 
     // Any altered field: keep the original signature, change one field.
     type Alteration = Box<dyn Fn(&mut CertificatePayload)>;
@@ -609,23 +502,11 @@ fn verification_refuses_each_kind_of_bad_certificate() {
 
     // Truncated, garbage, oversized, wrong prefix, empty.
     for cut in [text.len() - 1, text.len() / 2, 10, 4] {
-        assert!(
-            matches!(
-                verify(&text[..cut], &ctx(&store, later, NOW)),
-                Err(VerifyError::Decode(_))
-            ),
-            "cut {cut}"
-        );
+        assert!(matches!(verify(&text[..cut], &ctx(&store, later, NOW)), Err(VerifyError::Decode(_))), "cut {cut}");
     }
+    assert!(matches!(verify("HW1:%%%%", &ctx(&store, later, NOW)), Err(VerifyError::Decode(DecodeError::Base45))));
     assert!(matches!(
-        verify("HW1:%%%%", &ctx(&store, later, NOW)),
-        Err(VerifyError::Decode(DecodeError::Base45))
-    ));
-    assert!(matches!(
-        verify(
-            &format!("HW1:{}", base45::encode(b"not zlib")),
-            &ctx(&store, later, NOW)
-        ),
+        verify(&format!("HW1:{}", base45::encode(b"not zlib")), &ctx(&store, later, NOW)),
         Err(VerifyError::Decode(DecodeError::Compression))
     ));
     assert!(matches!(
@@ -636,46 +517,24 @@ fn verification_refuses_each_kind_of_bad_certificate() {
         verify("HC1:6BFOXN", &ctx(&store, later, NOW)),
         Err(VerifyError::Decode(DecodeError::WrongPrefix))
     ));
-    assert!(matches!(
-        verify("  ", &ctx(&store, later, NOW)),
-        Err(VerifyError::Decode(DecodeError::Empty))
-    ));
+    assert!(matches!(verify("  ", &ctx(&store, later, NOW)), Err(VerifyError::Decode(DecodeError::Empty))));
     // A zip bomb: small text that inflates past the limit.
-    let bomb = format!(
-        "HW1:{}",
-        base45::encode(miniz_oxide::deflate::compress_to_vec_zlib(&vec![0u8; 100_000], 9))
-    );
-    assert!(matches!(
-        verify(&bomb, &ctx(&store, later, NOW)),
-        Err(VerifyError::Decode(DecodeError::Compression))
-    ));
+    let bomb = format!("HW1:{}", base45::encode(miniz_oxide::deflate::compress_to_vec_zlib(&vec![0u8; 100_000], 9)));
+    assert!(matches!(verify(&bomb, &ctx(&store, later, NOW)), Err(VerifyError::Decode(DecodeError::Compression))));
 
     // Expired, and not yet valid.
-    assert!(matches!(
-        verify(&text, &ctx(&store, "2026-12-30", NOW)),
-        Err(VerifyError::Expired { .. })
-    ));
-    assert!(matches!(
-        verify(&text, &ctx(&store, "2026-11-28", NOW)),
-        Err(VerifyError::NotYetValid { .. })
-    ));
+    assert!(matches!(verify(&text, &ctx(&store, "2026-12-30", NOW)), Err(VerifyError::Expired { .. })));
+    assert!(matches!(verify(&text, &ctx(&store, "2026-11-28", NOW)), Err(VerifyError::NotYetValid { .. })));
 
     // Unknown signer: a trust list without the consulate's key.
     let mut bare = TrustStore::with_root(RootKey::of(&w.hq));
     bare.install_trust_list(sign_list(
         TRUST_LIST,
-        &TrustList {
-            sequence: 2,
-            issued_at_ms: NOW,
-            signers: vec![],
-        },
+        &TrustList { sequence: 2, issued_at_ms: NOW, signers: vec![] },
         &w.hq,
     ))
     .unwrap();
-    assert!(matches!(
-        verify(&text, &ctx(&bare, later, NOW)),
-        Err(VerifyError::UnknownSigner { .. })
-    ));
+    assert!(matches!(verify(&text, &ctx(&bare, later, NOW)), Err(VerifyError::UnknownSigner { .. })));
     assert_eq!(
         verify(&text, &ctx(&TrustStore::with_root(RootKey::of(&w.hq)), later, NOW)).unwrap_err(),
         VerifyError::NoTrustList
@@ -686,19 +545,11 @@ fn verification_refuses_each_kind_of_bad_certificate() {
     let mut rs = store.clone();
     rs.install_revocations(sign_list(
         REVOCATION_LIST,
-        &RevocationList {
-            sequence: 2,
-            issued_at_ms: NOW,
-            certificates: vec![],
-            signers: vec![kid],
-        },
+        &RevocationList { sequence: 2, issued_at_ms: NOW, certificates: vec![], signers: vec![kid] },
         &w.hq,
     ))
     .unwrap();
-    assert_eq!(
-        verify(&text, &ctx(&rs, later, NOW)).unwrap_err(),
-        VerifyError::RevokedSigner
-    );
+    assert_eq!(verify(&text, &ctx(&rs, later, NOW)).unwrap_err(), VerifyError::RevokedSigner);
     let mut rc = store.clone();
     rc.install_revocations(sign_list(
         REVOCATION_LIST,
@@ -711,50 +562,23 @@ fn verification_refuses_each_kind_of_bad_certificate() {
         &w.hq,
     ))
     .unwrap();
-    assert!(matches!(
-        verify(&text, &ctx(&rc, later, NOW)),
-        Err(VerifyError::Revoked { .. })
-    ));
+    assert!(matches!(verify(&text, &ctx(&rc, later, NOW)), Err(VerifyError::Revoked { .. })));
 
     // Stale lists: a warning after 7 days, a refusal after 30.
     let day = 86_400_000;
     let warned = verify(&text, &ctx(&store, later, NOW + 8 * day)).unwrap();
-    assert!(warned
-        .warnings
-        .iter()
-        .any(|w| matches!(w, VerifyWarning::StaleTrustList { .. })));
-    assert!(matches!(
-        verify(&text, &ctx(&store, later, NOW + 31 * day)),
-        Err(VerifyError::TrustListTooOld { .. })
-    ));
+    assert!(warned.warnings.iter().any(|w| matches!(w, VerifyWarning::StaleTrustList { .. })));
+    assert!(matches!(verify(&text, &ctx(&store, later, NOW + 31 * day)), Err(VerifyError::TrustListTooOld { .. })));
 
     // The photo: matched against the one on file.
     let photo = b"photo bytes";
     let mut p = b.payload.clone();
     p.photo_hash = Some(barcode::photo_hash(photo));
     let with_photo = barcode::encode(&p, &w.consul);
-    let c = VerifyContext {
-        store: &store,
-        now_ms: NOW,
-        today: d(later),
-        used: &no_use,
-        photo: Some(photo),
-    };
-    assert_eq!(
-        verify(&with_photo, &c).unwrap().photo,
-        homeward_core::certificate::PhotoCheck::Match
-    );
-    let c = VerifyContext {
-        store: &store,
-        now_ms: NOW,
-        today: d(later),
-        used: &no_use,
-        photo: Some(b"someone else"),
-    };
-    assert_eq!(
-        verify(&with_photo, &c).unwrap().photo,
-        homeward_core::certificate::PhotoCheck::Mismatch
-    );
+    let c = VerifyContext { store: &store, now_ms: NOW, today: d(later), used: &no_use, photo: Some(photo) };
+    assert_eq!(verify(&with_photo, &c).unwrap().photo, homeward_core::certificate::PhotoCheck::Match);
+    let c = VerifyContext { store: &store, now_ms: NOW, today: d(later), used: &no_use, photo: Some(b"someone else") };
+    assert_eq!(verify(&with_photo, &c).unwrap().photo, homeward_core::certificate::PhotoCheck::Mismatch);
 }
 
 fn payload_bytes_of(p: &CertificatePayload, signer: &DeviceIdentity) -> Vec<u8> {
@@ -763,38 +587,24 @@ fn payload_bytes_of(p: &CertificatePayload, signer: &DeviceIdentity) -> Vec<u8> 
 
 fn reenvelope(payload: &[u8], kid: &[u8; 8], sig: &[u8; 64]) -> String {
     use ciborium::Value;
-    let env = Value::Array(vec![
-        Value::Bytes(payload.to_vec()),
-        Value::Bytes(kid.to_vec()),
-        Value::Bytes(sig.to_vec()),
-    ]);
+    let env =
+        Value::Array(vec![Value::Bytes(payload.to_vec()), Value::Bytes(kid.to_vec()), Value::Bytes(sig.to_vec())]);
     let mut cbor = Vec::new();
     ciborium::into_writer(&env, &mut cbor).unwrap();
-    format!(
-        "HW1:{}",
-        base45::encode(miniz_oxide::deflate::compress_to_vec_zlib(&cbor, 9))
-    )
+    format!("HW1:{}", base45::encode(miniz_oxide::deflate::compress_to_vec_zlib(&cbor, 9)))
 }
 
 #[test]
 fn trust_lists_are_checked_and_never_rolled_back() {
     let w = world();
     let mut t = trust_store(&w, NOW);
-    let older = TrustList {
-        sequence: 0,
-        issued_at_ms: NOW,
-        signers: vec![],
-    };
+    let older = TrustList { sequence: 0, issued_at_ms: NOW, signers: vec![] };
     assert!(matches!(
         t.install_trust_list(sign_list(TRUST_LIST, &older, &w.hq)),
         Err(homeward_core::certificate::trust::TrustError::Rollback { .. })
     ));
     let mallory = DeviceIdentity::generate("hq-1", Role::Headquarters, "HQ");
-    let newer = TrustList {
-        sequence: 9,
-        issued_at_ms: NOW,
-        signers: vec![],
-    };
+    let newer = TrustList { sequence: 9, issued_at_ms: NOW, signers: vec![] };
     assert!(t.install_trust_list(sign_list(TRUST_LIST, &newer, &mallory)).is_err());
     let mut tampered = sign_list(TRUST_LIST, &newer, &w.hq);
     tampered.body.sequence = 10;
@@ -857,17 +667,10 @@ fn write_fuzz_seeds() {
         ("seed-empty", vec![]),
         ("seed-wrong-prefix", b"HC1:NCFOXN%TS3DH".to_vec()),
         ("seed-bad-base45", b"HW1:%%%%:::".to_vec()),
-        (
-            "seed-not-zlib",
-            format!("HW1:{}", base45::encode(b"plain bytes")).into_bytes(),
-        ),
+        ("seed-not-zlib", format!("HW1:{}", base45::encode(b"plain bytes")).into_bytes()),
         (
             "seed-cbor-not-array",
-            format!(
-                "HW1:{}",
-                base45::encode(miniz_oxide::deflate::compress_to_vec_zlib(&[0xa0], 9))
-            )
-            .into_bytes(),
+            format!("HW1:{}", base45::encode(miniz_oxide::deflate::compress_to_vec_zlib(&[0xa0], 9))).into_bytes(),
         ),
     ];
     for (name, bytes) in seeds {

@@ -18,10 +18,7 @@ const DOC_MARKER: &str = "KRASH000";
 
 fn body_for(seq: u64) -> String {
     // ~1 KiB of deterministic content, so the parent can check every byte.
-    format!(
-        "{{\"seq\":{seq},\"name\":\"{MARKER} {seq}\",\"pad\":\"{}\"}}",
-        "x".repeat(1000)
-    )
+    format!("{{\"seq\":{seq},\"name\":\"{MARKER} {seq}\",\"pad\":\"{}\"}}", "x".repeat(1000))
 }
 
 /// The child: not a test of its own (ignored), run by the parent with
@@ -96,10 +93,7 @@ fn next_rand(state: &mut u64) -> u64 {
 
 #[test]
 fn killed_writers_lose_no_committed_record() {
-    let rounds: u64 = std::env::var("HOMEWARD_CRASH_ROUNDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(25);
+    let rounds: u64 = std::env::var("HOMEWARD_CRASH_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(25);
     let dir = tempfile::tempdir().unwrap();
     drop(new_vault(dir.path()));
     let exe = std::env::current_exe().unwrap();
@@ -110,13 +104,7 @@ fn killed_writers_lose_no_committed_record() {
 
     for round in 0..rounds {
         let mut child = Command::new(&exe)
-            .args([
-                "crash_child_writer",
-                "--exact",
-                "--ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
+            .args(["crash_child_writer", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
             .env("HOMEWARD_CRASH_DIR", dir.path())
             .env("HOMEWARD_CRASH_SEQ", seq.to_string())
             .stdout(Stdio::piped())
@@ -162,9 +150,7 @@ fn killed_writers_lose_no_committed_record() {
         let full_check = round % 5 == 4 || round + 1 == rounds;
         let from = if full_check { 0 } else { checked_upto };
         for (id, s, att) in &committed[from..] {
-            let rec = v
-                .get(KIND, *id)
-                .unwrap_or_else(|e| panic!("round {round}: {id} lost: {e}"));
+            let rec = v.get(KIND, *id).unwrap_or_else(|e| panic!("round {round}: {id} lost: {e}"));
             assert_eq!(rec.body.as_slice(), body_for(*s).as_bytes());
             if let Some(att) = att {
                 let att_id = v

@@ -25,11 +25,7 @@ impl Tmpfs {
     }
 
     fn resize(&self, size: &str) {
-        let s = Command::new("mount")
-            .args(["-o", &format!("remount,size={size}")])
-            .arg(&self.0)
-            .status()
-            .unwrap();
+        let s = Command::new("mount").args(["-o", &format!("remount,size={size}")]).arg(&self.0).status().unwrap();
         assert!(s.success());
     }
 
@@ -57,13 +53,7 @@ fn a_full_disk_is_a_typed_error_and_loses_nothing() {
     let mut committed = Vec::new();
     let err = loop {
         let id = RecordId::random();
-        match v.put(&NewRecord {
-            id,
-            kind: "k",
-            schema_version: 1,
-            body: &body,
-            index: &[],
-        }) {
+        match v.put(&NewRecord { id, kind: "k", schema_version: 1, body: &body, index: &[] }) {
             Ok(()) => committed.push(id),
             Err(e) => break e,
         }
@@ -87,9 +77,7 @@ fn a_full_disk_is_a_typed_error_and_loses_nothing() {
     // Unlocking writes the failed-attempt counter first, so on a full disk it
     // refuses with the same typed error rather than skip the count.
     let mut locked = homeward_core::vault::Vault::open(&dir, common::options(common::clock())).unwrap();
-    let e = locked
-        .unlock(&homeward_core::vault::Secret::new(common::PASS), None)
-        .unwrap_err();
+    let e = locked.unlock(&homeward_core::vault::Secret::new(common::PASS), None).unwrap_err();
     assert!(e.is_disk_full(), "{e:?}");
     drop(locked);
 
@@ -100,14 +88,7 @@ fn a_full_disk_is_a_typed_error_and_loses_nothing() {
         assert_eq!(v.get("k", *id).unwrap().body.as_slice(), body.as_slice());
     }
     let id = RecordId::random();
-    v.put(&NewRecord {
-        id,
-        kind: "k",
-        schema_version: 1,
-        body: &body,
-        index: &[],
-    })
-    .unwrap();
+    v.put(&NewRecord { id, kind: "k", schema_version: 1, body: &body, index: &[] }).unwrap();
     let att = v.put_attachment(id, &mut photo.as_slice()).unwrap();
     assert_eq!(v.read_attachment(id, att).unwrap().len(), photo.len());
 }

@@ -175,12 +175,7 @@ fn scenarios() -> Vec<Scenario> {
         Scenario {
             name: "the Law's additions: sale and criminal activity",
             why: "Law art. 1 adds purchase and sale (act) and involvement in crime (purpose)",
-            answers: &[
-                ("appears_minor", "no"),
-                ("sold", "yes"),
-                ("abduction", "yes"),
-                ("crime", "yes"),
-            ],
+            answers: &[("appears_minor", "no"), ("sold", "yes"), ("abduction", "yes"), ("crime", "yes")],
             verdict: Verdict::PresumedVictim,
             child: false,
             missing: &[],
@@ -189,12 +184,7 @@ fn scenarios() -> Vec<Scenario> {
         Scenario {
             name: "no indicators",
             why: "nothing indicated: no verdict, no action",
-            answers: &[
-                ("appears_minor", "no"),
-                ("documents", "own"),
-                ("recruited", "no"),
-                ("consent_given", "yes"),
-            ],
+            answers: &[("appears_minor", "no"), ("documents", "own"), ("recruited", "no"), ("consent_given", "yes")],
             verdict: Verdict::NoIndicators,
             child: false,
             missing: &[Element::Act, Element::Means, Element::Purpose],
@@ -217,28 +207,16 @@ fn the_scenario_table() {
 }
 
 fn actions_of(pairs: &[(&str, &str)]) -> Vec<Action> {
-    evaluate(&default_checklist(), &answers(pairs), date(TODAY))
-        .actions
-        .iter()
-        .map(|a| a.action)
-        .collect()
+    evaluate(&default_checklist(), &answers(pairs), date(TODAY)).actions.iter().map(|a| a.action).collect()
 }
 
 #[test]
 fn recommended_actions_follow_the_outcome() {
-    let adult_victim = [
-        ("appears_minor", "no"),
-        ("recruited", "yes"),
-        ("deceived", "yes"),
-        ("forced_labour", "yes"),
-    ];
+    let adult_victim = [("appears_minor", "no"), ("recruited", "yes"), ("deceived", "yes"), ("forced_labour", "yes")];
     let a = actions_of(&adult_victim);
-    for needed in [
-        Action::NonPunishment,
-        Action::OfferShelter,
-        Action::ReferToPartners,
-        Action::HandOverToNationalSecurity,
-    ] {
+    for needed in
+        [Action::NonPunishment, Action::OfferShelter, Action::ReferToPartners, Action::HandOverToNationalSecurity]
+    {
         assert!(a.contains(&needed), "{needed:?} missing from {a:?}");
     }
     assert!(!a.contains(&Action::NotifyGuardianship));
@@ -246,11 +224,7 @@ fn recommended_actions_follow_the_outcome() {
 
     let child = [("appears_minor", "yes"), ("recruited", "yes"), ("child_work", "yes")];
     let a = actions_of(&child);
-    for needed in [
-        Action::NotifyGuardianship,
-        Action::NoPlacementWithUnrelatedAdults,
-        Action::TraceFamily,
-    ] {
+    for needed in [Action::NotifyGuardianship, Action::NoPlacementWithUnrelatedAdults, Action::TraceFamily] {
         assert!(a.contains(&needed), "{needed:?} missing from {a:?}");
     }
 
@@ -310,10 +284,7 @@ fn the_why_names_the_answers_behind_each_element() {
     assert_eq!(qs(&o.evidence.means), ["documents", "deceived", "debt"]);
     assert_eq!(qs(&o.evidence.purpose), ["sexual"]);
     assert_eq!(o.evidence.means[0].option.as_deref(), Some("held_by_other"));
-    assert_eq!(
-        o.evidence.purpose[0].exploitation,
-        Some(Exploitation::SexualExploitation)
-    );
+    assert_eq!(o.evidence.purpose[0].exploitation, Some(Exploitation::SexualExploitation));
 }
 
 #[test]
@@ -363,10 +334,7 @@ fn next_question_walks_the_checklist_and_shows_the_child_section_only_for_a_chil
 fn a_draft_cannot_finalise_with_required_answers_missing() {
     let c = default_checklist();
     let o = evaluate(&c, &Answers::new(), date(TODAY));
-    assert_eq!(
-        o.unanswered_required,
-        vec!["appears_minor".to_string(), "documents".to_string()]
-    );
+    assert_eq!(o.unanswered_required, vec!["appears_minor".to_string(), "documents".to_string()]);
 }
 
 // ---- properties ----
@@ -374,10 +342,7 @@ fn a_draft_cannot_finalise_with_required_answers_missing() {
 /// Indicator questions of the default template that a "yes" can set, and the
 /// shown-for-everyone ones among them.
 fn indicator_questions(c: &Checklist) -> Vec<String> {
-    c.questions()
-        .filter(|q| q.indicator.is_some())
-        .map(|q| q.id.clone())
-        .collect()
+    c.questions().filter(|q| q.indicator.is_some()).map(|q| q.id.clone()).collect()
 }
 
 fn arb_answers() -> impl Strategy<Value = Answers> {
@@ -396,15 +361,9 @@ fn arb_answers() -> impl Strategy<Value = Answers> {
                 a.insert(q.clone(), AnswerValue::YesNo(if y { YesNo::Yes } else { YesNo::No }));
             }
             if let Some((y, m, d)) = dob {
-                a.insert(
-                    "date_of_birth".into(),
-                    AnswerValue::Date(IsoDate::from_ymd(y, m, d).unwrap()),
-                );
+                a.insert("date_of_birth".into(), AnswerValue::Date(IsoDate::from_ymd(y, m, d).unwrap()));
             }
-            a.insert(
-                "appears_minor".into(),
-                AnswerValue::YesNo(if minor { YesNo::Yes } else { YesNo::No }),
-            );
+            a.insert("appears_minor".into(), AnswerValue::YesNo(if minor { YesNo::Yes } else { YesNo::No }));
             let opt = ["own", "none", "another_persons", "held_by_other"][docs];
             a.insert("documents".into(), AnswerValue::Choice(opt.into()));
             a
@@ -499,26 +458,13 @@ fn the_default_template_validates_and_has_three_languages() {
     let t = Template::from_json(DEFAULT_TEMPLATE_JSON).unwrap();
     assert_eq!(validate(&t), vec![]);
     assert!(t.questions().count() >= 40);
-    for e in [
-        Element::Act,
-        Element::Means,
-        Element::Purpose,
-        Element::Control,
-        Element::Child,
-    ] {
-        assert!(
-            t.questions()
-                .any(|(_, q)| q.indicator.as_ref().is_some_and(|i| i.elements.contains(&e))),
-            "{e:?}"
-        );
+    for e in [Element::Act, Element::Means, Element::Purpose, Element::Control, Element::Child] {
+        assert!(t.questions().any(|(_, q)| q.indicator.as_ref().is_some_and(|i| i.elements.contains(&e))), "{e:?}");
     }
     for x in Exploitation::ALL {
         let mapped = t.questions().any(|(_, q)| {
             q.indicator.as_ref().is_some_and(|i| i.exploitation == Some(x))
-                || q.answer
-                    .options()
-                    .iter()
-                    .any(|o| o.indicator.as_ref().is_some_and(|i| i.exploitation == Some(x)))
+                || q.answer.options().iter().any(|o| o.indicator.as_ref().is_some_and(|i| i.exploitation == Some(x)))
         });
         assert!(mapped, "no question for {x:?}");
     }
@@ -540,9 +486,7 @@ fn unknown_questions_are_reported() {
     assert!(
         p.contains(&(
             "sections[act].questions[recruited].show_if".into(),
-            ProblemKind::UnknownQuestion {
-                question: "nope".into()
-            }
+            ProblemKind::UnknownQuestion { question: "nope".into() }
         )),
         "{p:?}"
     );
@@ -571,9 +515,7 @@ fn forward_references_are_reported() {
     assert!(
         p.contains(&(
             "sections[act].questions[recruited].show_if".into(),
-            ProblemKind::ForwardReference {
-                question: "sexual".into()
-            }
+            ProblemKind::ForwardReference { question: "sexual".into() }
         )),
         "{p:?}"
     );
@@ -589,30 +531,19 @@ fn type_mismatches_are_reported() {
         question_mut(v, 1, 0)["show_if"] = serde_json::json!({"op": "age_under", "question": "citizen", "years": 18})
     });
     assert!(
-        p.iter()
-            .any(|(_, k)| matches!(k, ProblemKind::TypeMismatch { expected, .. } if expected == "date")),
+        p.iter().any(|(_, k)| matches!(k, ProblemKind::TypeMismatch { expected, .. } if expected == "date")),
         "{p:?}"
     );
     let p = broken(|v| {
         question_mut(v, 1, 0)["show_if"] = serde_json::json!({"op": "chose", "question": "documents", "option": "lost"})
     });
     assert!(
-        p.iter().any(|(_, k)| *k
-            == ProblemKind::UnknownOption {
-                question: "documents".into(),
-                option: "lost".into()
-            }),
+        p.iter().any(|(_, k)| *k == ProblemKind::UnknownOption { question: "documents".into(), option: "lost".into() }),
         "{p:?}"
     );
     let p = broken(|v| question_mut(v, 0, 2)["role"] = "date_of_birth".into());
-    assert!(
-        p.iter().any(|(_, k)| matches!(k, ProblemKind::RoleTypeMismatch { .. })),
-        "{p:?}"
-    );
-    assert!(
-        p.iter().any(|(_, k)| matches!(k, ProblemKind::DuplicateRole { .. })),
-        "{p:?}"
-    );
+    assert!(p.iter().any(|(_, k)| matches!(k, ProblemKind::RoleTypeMismatch { .. })), "{p:?}");
+    assert!(p.iter().any(|(_, k)| matches!(k, ProblemKind::DuplicateRole { .. })), "{p:?}");
     let p = broken(|v| question_mut(v, 6, 3)["indicator"] = serde_json::json!({"elements": ["control"]}));
     assert!(p.iter().any(|(_, k)| *k == ProblemKind::IndicatorOnNonYesNo), "{p:?}");
 }
@@ -621,18 +552,12 @@ fn type_mismatches_are_reported() {
 fn indicators_mapped_to_no_element_are_reported() {
     let p = broken(|v| question_mut(v, 1, 0)["indicator"] = serde_json::json!({"elements": []}));
     assert!(
-        p.contains(&(
-            "sections[act].questions[recruited].indicator".into(),
-            ProblemKind::IndicatorWithoutElement
-        )),
+        p.contains(&("sections[act].questions[recruited].indicator".into(), ProblemKind::IndicatorWithoutElement)),
         "{p:?}"
     );
     let p = broken(|v| question_mut(v, 3, 0)["indicator"] = serde_json::json!({"elements": ["purpose"]}));
     assert!(
-        p.contains(&(
-            "sections[purpose].questions[sexual].indicator".into(),
-            ProblemKind::PurposeWithoutExploitation
-        )),
+        p.contains(&("sections[purpose].questions[sexual].indicator".into(), ProblemKind::PurposeWithoutExploitation)),
         "{p:?}"
     );
 }
@@ -717,33 +642,21 @@ fn drafts_save_each_answer_and_finalised_records_only_take_addenda() {
 
     // Bad answers are refused and change nothing.
     assert!(matches!(book.answer(id, "nope", yes()), Err(ScreeningError::Answer(_))));
-    assert!(matches!(
-        book.answer(id, "recruited", AnswerValue::Number(1.0)),
-        Err(ScreeningError::Answer(_))
-    ));
-    assert!(
-        matches!(book.answer(id, "unaccompanied", yes()), Err(ScreeningError::Answer(_))),
-        "hidden for an adult"
-    );
+    assert!(matches!(book.answer(id, "recruited", AnswerValue::Number(1.0)), Err(ScreeningError::Answer(_))));
+    assert!(matches!(book.answer(id, "unaccompanied", yes()), Err(ScreeningError::Answer(_))), "hidden for an adult");
     assert!(matches!(
         book.answer(id, "date_of_birth", AnswerValue::Date(date("2030-01-01"))),
         Err(ScreeningError::Answer(_))
     ));
-    assert!(
-        matches!(book.skip(id, "documents"), Err(ScreeningError::Answer(_))),
-        "required"
-    );
+    assert!(matches!(book.skip(id, "documents"), Err(ScreeningError::Answer(_))), "required");
     assert!(matches!(book.finalise(id, 1), Err(ScreeningError::Incomplete(m)) if m == ["documents"]));
 
-    book.answer(id, "documents", AnswerValue::Choice("held_by_other".into()))
-        .unwrap();
+    book.answer(id, "documents", AnswerValue::Choice("held_by_other".into())).unwrap();
     book.answer(id, "deceived", yes()).unwrap();
     book.set_subject(
         id,
         Subject {
-            name: Some("Асанова Айгүл".into()),
-            document_number: Some("AN1234567".into()),
-            ..Default::default()
+            name: Some("Асанова Айгүл".into()), document_number: Some("AN1234567".into()), ..Default::default()
         },
     )
     .unwrap();
@@ -751,32 +664,16 @@ fn drafts_save_each_answer_and_finalised_records_only_take_addenda() {
     assert_eq!(s.outcome().unwrap().verdict, Verdict::FurtherInterview);
 
     // Immutable once final.
-    assert!(matches!(
-        book.answer(id, "forced_labour", yes()),
-        Err(ScreeningError::Finalised)
-    ));
-    assert!(matches!(
-        book.set_subject(id, Subject::default()),
-        Err(ScreeningError::Finalised)
-    ));
+    assert!(matches!(book.answer(id, "forced_labour", yes()), Err(ScreeningError::Finalised)));
+    assert!(matches!(book.set_subject(id, Subject::default()), Err(ScreeningError::Finalised)));
     assert!(matches!(book.finalise(id, 3), Err(ScreeningError::Finalised)));
 
     // Corrected by an addendum that keeps the original.
     let mut change = Answers::new();
     change.insert("forced_labour".into(), yes());
-    assert!(matches!(
-        book.amend(id, change.clone(), None, " ", None, 4),
-        Err(ScreeningError::NoReason)
-    ));
+    assert!(matches!(book.amend(id, change.clone(), None, " ", None, 4), Err(ScreeningError::NoReason)));
     let s = book
-        .amend(
-            id,
-            change,
-            None,
-            "the person disclosed forced labour in the interview",
-            Some("officer-0042".into()),
-            4,
-        )
+        .amend(id, change, None, "the person disclosed forced labour in the interview", Some("officer-0042".into()), 4)
         .unwrap();
     assert_eq!(s.answers.len(), 4, "the original answers are kept as they were");
     assert!(!s.answers.contains_key("forced_labour"));
@@ -796,11 +693,7 @@ fn screenings_are_listed_and_found_through_the_blind_indexes() {
     let c = default_checklist();
     let mut v = common::new_vault(dir.path());
     let mut book = ScreeningRecords::new(&mut v, &c);
-    let a = book
-        .start(new_screening("OSH-AIRPORT", "2026-11-28"))
-        .unwrap()
-        .record_id()
-        .unwrap();
+    let a = book.start(new_screening("OSH-AIRPORT", "2026-11-28")).unwrap().record_id().unwrap();
     book.set_subject(
         a,
         Subject {
@@ -810,11 +703,7 @@ fn screenings_are_listed_and_found_through_the_blind_indexes() {
         },
     )
     .unwrap();
-    let b = book
-        .start(new_screening("DOSTUK", "2026-11-29"))
-        .unwrap()
-        .record_id()
-        .unwrap();
+    let b = book.start(new_screening("DOSTUK", "2026-11-29")).unwrap().record_id().unwrap();
     book.set_subject(
         b,
         Subject {
@@ -824,38 +713,18 @@ fn screenings_are_listed_and_found_through_the_blind_indexes() {
         },
     )
     .unwrap();
-    let r = book
-        .start(new_screening("DOSTUK", "2026-11-29"))
-        .unwrap()
-        .record_id()
-        .unwrap();
-    book.set_subject(
-        r,
-        Subject {
-            refused: true,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let r = book.start(new_screening("DOSTUK", "2026-11-29")).unwrap().record_id().unwrap();
+    book.set_subject(r, Subject { refused: true, ..Default::default() }).unwrap();
 
     let all = book.list(&ListFilter::default()).unwrap();
     assert_eq!(all.len(), 3);
     assert_eq!(all[0].screening_date, date("2026-11-29"), "newest first");
     assert_eq!(
-        book.list(&ListFilter {
-            crossing_point: Some("DOSTUK".into()),
-            ..Default::default()
-        })
-        .unwrap()
-        .len(),
+        book.list(&ListFilter { crossing_point: Some("DOSTUK".into()), ..Default::default() }).unwrap().len(),
         2
     );
     let day = book
-        .list(&ListFilter {
-            from: Some(date("2026-11-28")),
-            to: Some(date("2026-11-28")),
-            ..Default::default()
-        })
+        .list(&ListFilter { from: Some(date("2026-11-28")), to: Some(date("2026-11-28")), ..Default::default() })
         .unwrap();
     assert_eq!(day.len(), 1);
     assert_eq!(day[0].id, a.to_string());
@@ -881,9 +750,7 @@ fn consent_to_referral_is_recorded_and_revocable() {
         purpose: "shelter".into(),
         given_on: date(TODAY),
         revoked_on: None,
-        basis: ReferralBasis::Consent {
-            given_by: ConsentGiver::ThePerson,
-        },
+        basis: ReferralBasis::Consent { given_by: ConsentGiver::ThePerson },
     };
     let s = book.add_consent(id, consent).unwrap();
     assert!(homeward_core::screening::may_share(&s.consents, "iom", "shelter", date(TODAY), false).is_ok());
@@ -898,11 +765,7 @@ fn screening_data_is_not_on_disk_in_clear() {
     let c = default_checklist();
     let mut v = common::new_vault(dir.path());
     let mut book = ScreeningRecords::new(&mut v, &c);
-    let id = book
-        .start(new_screening("TORUGART", TODAY))
-        .unwrap()
-        .record_id()
-        .unwrap();
+    let id = book.start(new_screening("TORUGART", TODAY)).unwrap().record_id().unwrap();
     book.set_subject(
         id,
         Subject {
@@ -913,11 +776,7 @@ fn screening_data_is_not_on_disk_in_clear() {
     )
     .unwrap();
     book.answer(id, "appears_minor", AnswerValue::YesNo(YesNo::No)).unwrap();
-    book.answer(id, "notes", AnswerValue::Text("Markernote about the case".into()))
-        .unwrap();
+    book.answer(id, "notes", AnswerValue::Text("Markernote about the case".into())).unwrap();
     drop(v);
-    common::assert_no_plaintext(
-        dir.path(),
-        &["Markerova", "MRK4455667", "Markernote", "TORUGART", "appears_minor"],
-    );
+    common::assert_no_plaintext(dir.path(), &["Markerova", "MRK4455667", "Markernote", "TORUGART", "appears_minor"]);
 }

@@ -74,13 +74,7 @@ fn a_killed_draft_keeps_every_saved_answer() {
     let mut mid_checklist_kills = 0;
     for round in 0..12u64 {
         let mut child = Command::new(&exe)
-            .args([
-                "draft_child_writer",
-                "--exact",
-                "--ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
+            .args(["draft_child_writer", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
             .env("HOMEWARD_DRAFT_DIR", dir.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

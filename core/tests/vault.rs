@@ -77,15 +77,7 @@ fn a_record_cannot_change_kind() {
     let dir = tempfile::tempdir().unwrap();
     let mut v = new_vault(dir.path());
     let a = person(&mut v, "Bolot", "X1");
-    let err = v
-        .put(&NewRecord {
-            id: a,
-            kind: "other",
-            schema_version: 1,
-            body: b"x",
-            index: &[],
-        })
-        .unwrap_err();
+    let err = v.put(&NewRecord { id: a, kind: "other", schema_version: 1, body: b"x", index: &[] }).unwrap_err();
     assert!(matches!(err, VaultError::InvalidInput(_)));
     assert!(v.get(KIND, a).is_ok());
 }
@@ -99,13 +91,7 @@ fn locked_vault_refuses_reads_and_writes() {
     assert!(matches!(v.get(KIND, a), Err(VaultError::Locked)));
     assert!(matches!(v.find(Lookup::NamePart("Nurlan")), Err(VaultError::Locked)));
     assert!(matches!(
-        v.put(&NewRecord {
-            id: RecordId::random(),
-            kind: KIND,
-            schema_version: 1,
-            body: b"x",
-            index: &[]
-        }),
+        v.put(&NewRecord { id: RecordId::random(), kind: KIND, schema_version: 1, body: b"x", index: &[] }),
         Err(VaultError::Locked)
     ));
     v.unlock(&Secret::new(PASS), None).unwrap();
@@ -118,13 +104,7 @@ fn a_transaction_commits_all_or_nothing() {
     let mut v = new_vault(dir.path());
     let ok = RecordId::random();
     let res: Result<(), VaultError> = v.write(|w| {
-        w.put(&NewRecord {
-            id: ok,
-            kind: KIND,
-            schema_version: 1,
-            body: b"a",
-            index: &[],
-        })?;
+        w.put(&NewRecord { id: ok, kind: KIND, schema_version: 1, body: b"a", index: &[] })?;
         Err(VaultError::InvalidInput("abort".into()))
     });
     assert!(res.is_err());
@@ -168,8 +148,7 @@ fn no_plaintext_on_disk_open_closed_and_after_passphrase_change() {
     assert!(dir.path().join("vault.db-wal").exists());
     assert_no_plaintext(dir.path(), &MARKERS);
 
-    v.change_secret(&Secret::new(PASS), &Secret::new("another long passphrase"), None)
-        .unwrap();
+    v.change_secret(&Secret::new(PASS), &Secret::new("another long passphrase"), None).unwrap();
     write_marked(&mut v);
     assert_no_plaintext(dir.path(), &MARKERS);
     drop(v);
@@ -181,8 +160,7 @@ fn the_scanner_finds_a_planted_marker() {
     // Positive control: the scan above would see plaintext if it were there.
     let dir = tempfile::tempdir().unwrap();
     let c = Connection::open(dir.path().join("plain.db")).unwrap();
-    c.execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t (x TEXT);")
-        .unwrap();
+    c.execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t (x TEXT);").unwrap();
     c.execute("INSERT INTO t VALUES (?1)", ["Жылдызбекова"]).unwrap();
     assert!(find_in_files(dir.path(), "Жылдызбекова".as_bytes()));
     let result = std::panic::catch_unwind(|| assert_no_plaintext(dir.path(), &MARKERS));
@@ -192,19 +170,12 @@ fn the_scanner_finds_a_planted_marker() {
 /// Reads the sealed blob of one record straight from SQLite.
 fn sealed_of(dir: &std::path::Path, id: RecordId) -> Vec<u8> {
     let c = Connection::open(dir.join("vault.db")).unwrap();
-    c.query_row("SELECT sealed FROM records WHERE id = ?1", [id.0.as_bytes()], |r| {
-        r.get(0)
-    })
-    .unwrap()
+    c.query_row("SELECT sealed FROM records WHERE id = ?1", [id.0.as_bytes()], |r| r.get(0)).unwrap()
 }
 
 fn set_sealed(dir: &std::path::Path, id: RecordId, sealed: &[u8]) {
     let c = Connection::open(dir.join("vault.db")).unwrap();
-    c.execute(
-        "UPDATE records SET sealed = ?1 WHERE id = ?2",
-        rusqlite::params![sealed, id.0.as_bytes()],
-    )
-    .unwrap();
+    c.execute("UPDATE records SET sealed = ?1 WHERE id = ?2", rusqlite::params![sealed, id.0.as_bytes()]).unwrap();
 }
 
 #[test]
@@ -247,8 +218,7 @@ fn swapped_ciphertexts_and_altered_versions_are_detected() {
     set_sealed(dir.path(), b, &sb);
 
     let c = Connection::open(dir.path().join("vault.db")).unwrap();
-    c.execute("UPDATE records SET schema_version = 9 WHERE id = ?1", [a.0.as_bytes()])
-        .unwrap();
+    c.execute("UPDATE records SET schema_version = 9 WHERE id = ?1", [a.0.as_bytes()]).unwrap();
     assert!(matches!(v.get(KIND, a), Err(VaultError::Tampered(_))));
     assert!(v.get(KIND, b).is_ok());
 }
@@ -266,10 +236,7 @@ fn wrong_passphrase_counts_delays_and_wipes_at_the_limit() {
     let mut last_delay = Duration::ZERO;
     for attempt in 1..=9u32 {
         match v.unlock(&wrong, None) {
-            Err(VaultError::WrongSecret {
-                attempts_remaining,
-                retry_after,
-            }) => {
+            Err(VaultError::WrongSecret { attempts_remaining, retry_after }) => {
                 assert_eq!(attempts_remaining, 10 - attempt);
                 assert!(retry_after > last_delay, "delay must grow");
                 last_delay = retry_after;
@@ -279,10 +246,7 @@ fn wrong_passphrase_counts_delays_and_wipes_at_the_limit() {
         assert_eq!(v.status().unwrap().failed_attempts, attempt);
         // Too soon: refused without counting, even with the right passphrase.
         match v.unlock(&Secret::new(PASS), None) {
-            Err(VaultError::TooSoon {
-                attempts_remaining,
-                retry_after,
-            }) => {
+            Err(VaultError::TooSoon { attempts_remaining, retry_after }) => {
                 assert_eq!(attempts_remaining, 10 - attempt);
                 assert!(retry_after <= last_delay && retry_after > Duration::ZERO);
             }
@@ -295,10 +259,7 @@ fn wrong_passphrase_counts_delays_and_wipes_at_the_limit() {
     assert!(matches!(v.unlock(&Secret::new(PASS), None), Err(VaultError::Wiped)));
     // Nothing of the vault is left.
     assert!(common::all_files(dir.path()).is_empty(), "wipe left files behind");
-    assert!(matches!(
-        Vault::open(dir.path(), options(clock)),
-        Err(VaultError::NotInitialised)
-    ));
+    assert!(matches!(Vault::open(dir.path(), options(clock)), Err(VaultError::NotInitialised)));
 }
 
 #[test]
@@ -309,10 +270,7 @@ fn the_right_passphrase_resets_the_counter_and_counts_survive_reopen() {
     for _ in 0..3 {
         // A fresh open each time: the counter is on disk, not in memory.
         let mut v = Vault::open(dir.path(), options(clock.clone())).unwrap();
-        assert!(matches!(
-            v.unlock(&Secret::new("wrong wrong wrong"), None),
-            Err(VaultError::WrongSecret { .. })
-        ));
+        assert!(matches!(v.unlock(&Secret::new("wrong wrong wrong"), None), Err(VaultError::WrongSecret { .. })));
         clock.advance(Duration::from_secs(3600));
     }
     let mut v = Vault::open(dir.path(), options(clock.clone())).unwrap();
@@ -331,10 +289,7 @@ fn a_clock_moved_back_does_not_skip_the_delay() {
     let mut v = Vault::open(dir.path(), options(clock.clone())).unwrap();
     let _ = v.unlock(&Secret::new("wrong wrong wrong"), None);
     clock.set(1_000);
-    assert!(matches!(
-        v.unlock(&Secret::new(PASS), None),
-        Err(VaultError::TooSoon { .. })
-    ));
+    assert!(matches!(v.unlock(&Secret::new(PASS), None), Err(VaultError::TooSoon { .. })));
     clock.advance(Duration::from_secs(1));
     v.unlock(&Secret::new(PASS), None).unwrap();
 }
@@ -353,17 +308,10 @@ fn changing_the_passphrase_rewraps_without_reencrypting() {
     let old_wrap = hex::decode(wrap_before["wrapped_data_key"].as_str().unwrap()).unwrap();
 
     // A weak new passphrase is refused and changes nothing.
-    assert!(matches!(
-        v.change_secret(&Secret::new(PASS), &Secret::new("1234"), None),
-        Err(VaultError::WeakSecret(_))
-    ));
+    assert!(matches!(v.change_secret(&Secret::new(PASS), &Secret::new("1234"), None), Err(VaultError::WeakSecret(_))));
     // A wrong current passphrase is refused and counted.
     assert!(matches!(
-        v.change_secret(
-            &Secret::new("wrong wrong wrong"),
-            &Secret::new("new passphrase here"),
-            None
-        ),
+        v.change_secret(&Secret::new("wrong wrong wrong"), &Secret::new("new passphrase here"), None),
         Err(VaultError::WrongSecret { .. })
     ));
     let clock_skip = v.status().unwrap().retry_after_secs;
@@ -373,22 +321,14 @@ fn changing_the_passphrase_rewraps_without_reencrypting() {
     let clock = clock();
     clock.advance(Duration::from_secs(10));
     let mut v = Vault::open(dir.path(), options(clock.clone())).unwrap();
-    v.change_secret(&Secret::new(PASS), &Secret::new("new passphrase here"), None)
-        .unwrap();
-    assert_eq!(
-        sealed_of(dir.path(), a),
-        sealed_before,
-        "records must not be re-encrypted"
-    );
+    v.change_secret(&Secret::new(PASS), &Secret::new("new passphrase here"), None).unwrap();
+    assert_eq!(sealed_of(dir.path(), a), sealed_before, "records must not be re-encrypted");
     // The old wrap is gone from every file, WAL included.
     assert!(!find_in_files(dir.path(), &old_wrap));
     drop(v);
 
     let mut v = Vault::open(dir.path(), options(clock.clone())).unwrap();
-    assert!(matches!(
-        v.unlock(&Secret::new(PASS), None),
-        Err(VaultError::WrongSecret { .. })
-    ));
+    assert!(matches!(v.unlock(&Secret::new(PASS), None), Err(VaultError::WrongSecret { .. })));
     clock.advance(Duration::from_secs(10));
     v.unlock(&Secret::new("new passphrase here"), None).unwrap();
     assert!(v.get(KIND, a).is_ok());
@@ -417,10 +357,7 @@ fn weak_parameters_and_weak_passphrases_are_refused_at_creation() {
     let dir = tempfile::tempdir().unwrap();
     let mut opts = options(clock());
     opts.kdf = KdfParams::argon2id(8 * 1024, 1, 1);
-    assert!(matches!(
-        Vault::create(dir.path(), &Secret::new(PASS), None, opts),
-        Err(VaultError::WeakKdf(_))
-    ));
+    assert!(matches!(Vault::create(dir.path(), &Secret::new(PASS), None, opts), Err(VaultError::WeakKdf(_))));
     assert!(matches!(
         Vault::create(dir.path(), &Secret::new("123456"), None, options(clock())),
         Err(VaultError::WeakSecret(_))
@@ -445,16 +382,10 @@ fn a_short_pin_works_only_with_the_device_key_store() {
 
     let mut v = Vault::open(dir.path(), options(clock.clone())).unwrap();
     // Without the key store: a clear error, not counted as a guess.
-    assert!(matches!(
-        v.unlock(&Secret::new("4821"), None),
-        Err(VaultError::KeyStore(_))
-    ));
+    assert!(matches!(v.unlock(&Secret::new("4821"), None), Err(VaultError::KeyStore(_))));
     assert_eq!(v.status().unwrap().failed_attempts, 0);
     // With it, a wrong PIN counts.
-    assert!(matches!(
-        v.unlock(&Secret::new("0000"), Some(&ks)),
-        Err(VaultError::WrongSecret { .. })
-    ));
+    assert!(matches!(v.unlock(&Secret::new("0000"), Some(&ks)), Err(VaultError::WrongSecret { .. })));
     clock.advance(Duration::from_secs(5));
     v.unlock(&Secret::new("4821"), Some(&ks)).unwrap();
     assert!(v.get(KIND, a).is_ok());
@@ -463,10 +394,7 @@ fn a_short_pin_works_only_with_the_device_key_store() {
     // The disk image plus the PIN is not enough once the device key is gone.
     let other_device = SoftwareKeyStore::new(tempfile::tempdir().unwrap().path());
     let mut v = Vault::open(dir.path(), options(clock)).unwrap();
-    assert!(matches!(
-        v.unlock(&Secret::new("4821"), Some(&other_device)),
-        Err(VaultError::KeyStore(_))
-    ));
+    assert!(matches!(v.unlock(&Secret::new("4821"), Some(&other_device)), Err(VaultError::KeyStore(_))));
 }
 
 #[test]
@@ -478,11 +406,7 @@ fn attachments_round_trip_and_resist_tampering() {
     for size in [0usize, 1, 65_535, 65_536, 65_537, 200_000] {
         let data: Vec<u8> = (0..size).map(|i| (i * 31 % 251) as u8).collect();
         let att = v.put_attachment(a, &mut data.as_slice()).unwrap();
-        assert_eq!(
-            v.read_attachment(a, att).unwrap().as_slice(),
-            data.as_slice(),
-            "size {size}"
-        );
+        assert_eq!(v.read_attachment(a, att).unwrap().as_slice(), data.as_slice(), "size {size}");
     }
     let data = vec![42u8; 150_000];
     let att = v.put_attachment(a, &mut data.as_slice()).unwrap();
@@ -496,18 +420,12 @@ fn attachments_round_trip_and_resist_tampering() {
         let mut bad = original.clone();
         bad[i] ^= 0x80;
         std::fs::write(&path, &bad).unwrap();
-        assert!(
-            matches!(v.read_attachment(a, att), Err(VaultError::Tampered(_))),
-            "byte {i}"
-        );
+        assert!(matches!(v.read_attachment(a, att), Err(VaultError::Tampered(_))), "byte {i}");
     }
     // Truncated at a chunk boundary (the last chunk dropped) and mid-chunk.
     for len in [27 + 65_536 + 16, 27 + 65_536 + 16 + 100, 27 + 100] {
         std::fs::write(&path, &original[..len]).unwrap();
-        assert!(
-            matches!(v.read_attachment(a, att), Err(VaultError::Tampered(_))),
-            "len {len}"
-        );
+        assert!(matches!(v.read_attachment(a, att), Err(VaultError::Tampered(_))), "len {len}");
     }
     // Another attachment's file put in its place.
     let other = v.put_attachment(b, &mut &b"other"[..]).unwrap();
@@ -518,10 +436,7 @@ fn attachments_round_trip_and_resist_tampering() {
     assert_eq!(v.read_attachment(a, att).unwrap().as_slice(), data.as_slice());
 
     // An attachment needs an existing record; deleting the record removes its files.
-    assert!(matches!(
-        v.put_attachment(RecordId::random(), &mut &b"x"[..]),
-        Err(VaultError::NotFound(_))
-    ));
+    assert!(matches!(v.put_attachment(RecordId::random(), &mut &b"x"[..]), Err(VaultError::NotFound(_))));
     assert_eq!(v.list_attachments(a).unwrap().len(), 7);
     v.delete(KIND, a).unwrap();
     assert!(!path.exists());
@@ -541,10 +456,7 @@ fn orphaned_attachment_files_are_removed_at_open() {
     std::fs::write(att_dir.join("0123456789abcdef0123456789abcdef"), b"never committed").unwrap();
     std::fs::write(att_dir.join("0123456789abcdef0123456789abcdef.tmp"), b"half written").unwrap();
     let v = open_unlocked(dir.path());
-    let names: Vec<_> = std::fs::read_dir(&att_dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let names: Vec<_> = std::fs::read_dir(&att_dir).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names.len(), 1);
     assert_eq!(v.read_attachment(a, kept).unwrap().as_slice(), b"kept");
 }
@@ -573,10 +485,7 @@ fn a_corrupted_header_is_a_typed_error() {
     drop(new_vault(dir.path()));
     let c = Connection::open(dir.path().join("vault.db")).unwrap();
     c.execute("UPDATE vault_header SET body = '{not json'", []).unwrap();
-    assert!(matches!(
-        Vault::open(dir.path(), options(clock())),
-        Err(VaultError::Tampered(_))
-    ));
+    assert!(matches!(Vault::open(dir.path(), options(clock())), Err(VaultError::Tampered(_))));
 }
 
 #[test]
@@ -584,30 +493,15 @@ fn the_lockout_policy_chosen_at_creation_governs_the_vault() {
     let dir = tempfile::tempdir().unwrap();
     let clock = clock();
     let mut strict = options(clock.clone());
-    strict.lockout = homeward_core::vault::LockoutPolicy {
-        max_attempts: 3,
-        base_delay: Duration::ZERO,
-        max_delay: Duration::ZERO,
-    };
+    strict.lockout =
+        homeward_core::vault::LockoutPolicy { max_attempts: 3, base_delay: Duration::ZERO, max_delay: Duration::ZERO };
     drop(Vault::create(dir.path(), &Secret::new(PASS), None, strict).unwrap());
     // Opened with the app's default options: the vault's own policy applies.
     let mut v = Vault::open(dir.path(), options(clock)).unwrap();
     assert_eq!(v.status().unwrap().max_attempts, 3);
     let wrong = Secret::new("wrong wrong wrong");
-    assert!(matches!(
-        v.unlock(&wrong, None),
-        Err(VaultError::WrongSecret {
-            attempts_remaining: 2,
-            ..
-        })
-    ));
-    assert!(matches!(
-        v.unlock(&wrong, None),
-        Err(VaultError::WrongSecret {
-            attempts_remaining: 1,
-            ..
-        })
-    ));
+    assert!(matches!(v.unlock(&wrong, None), Err(VaultError::WrongSecret { attempts_remaining: 2, .. })));
+    assert!(matches!(v.unlock(&wrong, None), Err(VaultError::WrongSecret { attempts_remaining: 1, .. })));
     assert!(matches!(v.unlock(&wrong, None), Err(VaultError::Wiped)));
     assert!(common::all_files(dir.path()).is_empty());
 }

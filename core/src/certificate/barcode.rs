@@ -121,23 +121,13 @@ fn encode_payload(p: &CertificatePayload) -> Vec<u8> {
         text(&p.issuing_office),
         text(&p.issue_date.to_string()),
         text(&p.expiry_date.to_string()),
-        p.photo_hash
-            .as_deref()
-            .and_then(|h| hex::decode(h).ok())
-            .map(Value::Bytes)
-            .unwrap_or(Value::Null),
+        p.photo_hash.as_deref().and_then(|h| hex::decode(h).ok()).map(Value::Bytes).unwrap_or(Value::Null),
         uuid_bytes(&p.case_id),
         uuid_bytes(&p.issued_event),
         Value::Array(
             p.children
                 .iter()
-                .map(|c| {
-                    Value::Array(vec![
-                        text(&c.surname),
-                        text(&c.given_name),
-                        text(&c.date_of_birth.to_string()),
-                    ])
-                })
+                .map(|c| Value::Array(vec![text(&c.surname), text(&c.given_name), text(&c.date_of_birth.to_string())]))
                 .collect(),
         ),
     ]);
@@ -213,12 +203,7 @@ pub fn decode(text_in: &str) -> Result<SignedBarcode, DecodeError> {
     let kid: [u8; 8] = kid.as_slice().try_into().map_err(|_| malformed("key id"))?;
     let signature: [u8; 64] = sig.as_slice().try_into().map_err(|_| malformed("signature"))?;
     let payload = decode_payload(payload_bytes)?;
-    Ok(SignedBarcode {
-        payload,
-        payload_bytes: payload_bytes.clone(),
-        kid,
-        signature,
-    })
+    Ok(SignedBarcode { payload, payload_bytes: payload_bytes.clone(), kid, signature })
 }
 
 fn decode_payload(bytes: &[u8]) -> Result<CertificatePayload, DecodeError> {
@@ -288,10 +273,7 @@ fn decode_payload(bytes: &[u8]) -> Result<CertificatePayload, DecodeError> {
 /// Checks the signature of a decoded barcode with a signer's public key.
 pub fn signature_valid(b: &SignedBarcode, public_key: &[u8; 32]) -> bool {
     VerifyingKey::from_bytes(public_key)
-        .map(|k| {
-            k.verify(&signing_input(&b.payload_bytes), &Signature::from_bytes(&b.signature))
-                .is_ok()
-        })
+        .map(|k| k.verify(&signing_input(&b.payload_bytes), &Signature::from_bytes(&b.signature)).is_ok())
         .unwrap_or(false)
 }
 
@@ -326,9 +308,5 @@ pub fn qr_matrix(barcode: &str) -> Result<QrMatrix, QrError> {
     }
     let width = code.width();
     let modules = code.to_colors().into_iter().map(|c| c == qrcode::Color::Dark).collect();
-    Ok(QrMatrix {
-        version,
-        width,
-        modules,
-    })
+    Ok(QrMatrix { version, width, modules })
 }

@@ -143,10 +143,7 @@ pub enum TransitionError {
     #[error("a {role:?} may not record \"{event}\"")]
     WrongRole { event: &'static str, role: Role },
     #[error("\"{event}\" is not allowed when the request is {from:?}")]
-    Invalid {
-        from: Option<RequestState>,
-        event: &'static str,
-    },
+    Invalid { from: Option<RequestState>, event: &'static str },
     #[error("the request cannot be submitted: {}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
     IncompleteRequest(Vec<FieldError>),
     #[error("the request is in conflict: resolve it first")]
@@ -163,10 +160,7 @@ pub fn transition(
 ) -> Result<RequestState, TransitionError> {
     use CertificateEvent as E;
     use RequestState as S;
-    let invalid = || TransitionError::Invalid {
-        from,
-        event: event.name(),
-    };
+    let invalid = || TransitionError::Invalid { from, event: event.name() };
     let next = match (from, event) {
         (None, E::Created { .. }) => S::Draft,
         (Some(S::Draft), E::Updated { .. }) => S::Draft,
@@ -285,11 +279,9 @@ pub fn fold(case_id: &str, events: &[Event<CertificateEvent>], keys: &KeyRing) -
     for e in &linear.events {
         match apply(&mut view, e, keys) {
             Ok(()) => {}
-            Err(reason) => view.refused.push(Refused {
-                event_id: e.id.clone(),
-                event: e.body.name(),
-                reason: reason.to_string(),
-            }),
+            Err(reason) => {
+                view.refused.push(Refused { event_id: e.id.clone(), event: e.body.name(), reason: reason.to_string() })
+            }
         }
     }
     if let Some(Fork { after, branches }) = linear.fork {
@@ -306,11 +298,7 @@ pub fn fold(case_id: &str, events: &[Event<CertificateEvent>], keys: &KeyRing) -
                 },
             })
             .collect();
-        view.conflict = Some(Conflict {
-            after,
-            state: view.state,
-            branches,
-        });
+        view.conflict = Some(Conflict { after, state: view.state, branches });
     }
     view
 }
@@ -321,10 +309,7 @@ pub fn fold(case_id: &str, events: &[Event<CertificateEvent>], keys: &KeyRing) -
 pub fn check(view: &CaseView, e: &Event<CertificateEvent>, keys: &KeyRing) -> Result<RequestState, TransitionError> {
     e.verify(keys)?;
     if !e.body.allowed_roles().contains(&e.role) {
-        return Err(TransitionError::WrongRole {
-            event: e.body.name(),
-            role: e.role,
-        });
+        return Err(TransitionError::WrongRole { event: e.body.name(), role: e.role });
     }
     if view.conflict.is_some() && !matches!(e.body, CertificateEvent::ConflictResolved { .. }) {
         return Err(TransitionError::InConflict);
@@ -352,7 +337,6 @@ fn apply(view: &mut CaseView, e: &Event<CertificateEvent>, keys: &KeyRing) -> Re
     }
     view.state = Some(next);
     view.head = Some(e.id.clone());
-    view.history
-        .push((e.id.clone(), e.body.name(), e.author.clone(), e.role, e.hlc.wall_ms));
+    view.history.push((e.id.clone(), e.body.name(), e.author.clone(), e.role, e.hlc.wall_ms));
     Ok(())
 }

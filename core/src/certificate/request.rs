@@ -122,10 +122,7 @@ pub struct FieldError {
 }
 
 fn err(field: impl Into<String>, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.into(),
-        message: message.into(),
-    }
+    FieldError { field: field.into(), message: message.into() }
 }
 
 fn blank(s: &str) -> bool {
@@ -148,14 +145,10 @@ pub fn validate(r: &CertificateRequest) -> Vec<FieldError> {
         out.push(err("applicant.place_of_birth", "the place of birth is required"));
     }
     match a.date_of_birth.age_on(today) {
-        None => out.push(err(
-            "applicant.date_of_birth",
-            "the date of birth is after the request date",
-        )),
-        Some(age) if age > 120 => out.push(err(
-            "applicant.date_of_birth",
-            "the date of birth is more than 120 years ago",
-        )),
+        None => out.push(err("applicant.date_of_birth", "the date of birth is after the request date")),
+        Some(age) if age > 120 => {
+            out.push(err("applicant.date_of_birth", "the date of birth is more than 120 years ago"))
+        }
         Some(age) if age < 18 && blank(a.guardian.as_deref().unwrap_or("")) && !a.child_procedure => out.push(err(
             "applicant.guardian",
             "the applicant is a minor: name a parent or guardian, or follow the child procedure (resolution No. 571)",
@@ -182,10 +175,9 @@ pub fn validate(r: &CertificateRequest) -> Vec<FieldError> {
             {
                 out.push(err(format!("evidence[{i}].number"), "the number is required"))
             }
-            CitizenshipEvidence::Witnesses { names } if names.iter().all(|n| blank(n)) => out.push(err(
-                format!("evidence[{i}].names"),
-                "name at least one relative or witness",
-            )),
+            CitizenshipEvidence::Witnesses { names } if names.iter().all(|n| blank(n)) => {
+                out.push(err(format!("evidence[{i}].names"), "name at least one relative or witness"))
+            }
             _ => {}
         }
     }
@@ -208,10 +200,9 @@ pub fn validate(r: &CertificateRequest) -> Vec<FieldError> {
         }
         match c.date_of_birth.age_on(today) {
             None => out.push(err(f("date_of_birth"), "the date of birth is after the request date")),
-            Some(age) if age >= 18 => out.push(err(
-                f("date_of_birth"),
-                "18 or over: an adult needs a request of their own",
-            )),
+            Some(age) if age >= 18 => {
+                out.push(err(f("date_of_birth"), "18 or over: an adult needs a request of their own"))
+            }
             _ => {}
         }
         if blank(c.guardian.as_deref().unwrap_or("")) && !c.child_procedure {
@@ -245,10 +236,7 @@ pub fn fee_for(r: &CertificateRequest, standard_minor: u64, currency: &str) -> F
             currency: None,
             reason: format!(
                 "Fee waived: victim of trafficking{} (Government Decree No. 839 of 18 Dec 2012; Law art. 26 p.2)",
-                flag.screening_id
-                    .as_ref()
-                    .map(|s| format!(", screening {s}"))
-                    .unwrap_or_default()
+                flag.screening_id.as_ref().map(|s| format!(", screening {s}")).unwrap_or_default()
             ),
         },
         None => FeeDecision {

@@ -65,6 +65,17 @@ pub struct DeviceProfile {
     /// Default certificate validity in days (30 unless headquarters says otherwise).
     #[serde(default = "default_validity")]
     pub validity_days: u32,
+    /// Headquarters' address, set at enrolment.
+    #[serde(default)]
+    pub server_url: Option<String>,
+    /// Where the next pull starts.
+    #[serde(default)]
+    pub pull_cursor: u64,
+    /// Days without a check-in after which the device locks (0: never).
+    #[serde(default)]
+    pub check_in_days: u32,
+    #[serde(default)]
+    pub last_check_in_ms: Option<i64>,
 }
 
 fn default_validity() -> u32 {
@@ -75,10 +86,7 @@ impl DeviceProfile {
     pub fn load(vault: &Vault) -> Result<DeviceProfile, CaseError> {
         match vault.get(PROFILE_KIND, fixed_id(PROFILE_KIND)) {
             Ok(r) => serde_json::from_slice(&r.body).map_err(|e| CaseError::Corrupt(e.to_string())),
-            Err(VaultError::NotFound(_)) => Ok(DeviceProfile {
-                validity_days: 30,
-                ..Default::default()
-            }),
+            Err(VaultError::NotFound(_)) => Ok(DeviceProfile { validity_days: 30, ..Default::default() }),
             Err(e) => Err(e.into()),
         }
     }
@@ -96,16 +104,11 @@ impl DeviceProfile {
     }
 
     pub fn identity(&self) -> Result<DeviceIdentity, CaseError> {
-        self.identity
-            .as_ref()
-            .and_then(DeviceIdentity::from_stored)
-            .ok_or(CaseError::NoIdentity)
+        self.identity.as_ref().and_then(DeviceIdentity::from_stored).ok_or(CaseError::NoIdentity)
     }
 
     pub fn training_headquarters(&self) -> Option<DeviceIdentity> {
-        self.training_headquarters
-            .as_ref()
-            .and_then(DeviceIdentity::from_stored)
+        self.training_headquarters.as_ref().and_then(DeviceIdentity::from_stored)
     }
 
     /// The next clock reading for an event written now.
@@ -114,6 +117,28 @@ impl DeviceProfile {
         self.last_hlc = Some(h);
         h
     }
+}
+
+/// Where an event stands with headquarters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum SyncState {
+    /// Made here, not yet accepted by headquarters.
+    Pending,
+    Accepted,
+    /// Refused by headquarters: kept here, with the reason, for the officer.
+    Rejected {
+        reason: String,
+    },
+    /// Received from headquarters.
+    Received,
+}
+
+/// An event as kept in the vault, with its sync state.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredEvent {
+    pub event: Event<CertificateEvent>,
+    pub sync: SyncState,
 }
 
 /// One line of the case list.
@@ -143,19 +168,78 @@ impl<'a> CertificateCases<'a> {
 
     /// Every event of a case held here.
     pub fn events(&self, case_id: &str) -> Result<Vec<Event<CertificateEvent>>, CaseError> {
-        let ids = self.vault.find(Lookup::Keyword {
-            field: "case",
-            value: case_id,
-        })?;
+        Ok(self
+            .stored_by(Lookup::Keyword { field: "case", value: case_id })?
+            .into_iter()
+            .map(|(_, s)| s.event)
+            .collect())
+    }
+
+    /// Stored events found by an index lookup, with their record ids.
+    fn stored_by(&self, lookup: Lookup<'_>) -> Result<Vec<(RecordId, StoredEvent)>, CaseError> {
         let mut out = Vec::new();
-        for id in ids {
+        for id in self.vault.find(lookup)? {
             match self.vault.get(EVENT_KIND, id) {
-                Ok(r) => out.push(serde_json::from_slice(&r.body).map_err(|e| CaseError::Corrupt(e.to_string()))?),
+                Ok(r) => {
+                    out.push((id, serde_json::from_slice(&r.body).map_err(|e| CaseError::Corrupt(e.to_string()))?))
+                }
                 Err(VaultError::NotFound(_)) => {}
                 Err(e) => return Err(e.into()),
             }
         }
         Ok(out)
+    }
+
+    /// Events made here and not yet accepted by headquarters, oldest first.
+    pub fn outbox(&self) -> Result<Vec<Event<CertificateEvent>>, CaseError> {
+        let mut events: Vec<_> = self
+            .stored_by(Lookup::Keyword { field: "outbox", value: "pending" })?
+            .into_iter()
+            .map(|(_, s)| s.event)
+            .collect();
+        events.sort_by(|a, b| a.hlc.cmp(&b.hlc).then(a.id.cmp(&b.id)));
+        Ok(events)
+    }
+
+    /// Events headquarters refused, with the reason.
+    pub fn rejected(&self) -> Result<Vec<(Event<CertificateEvent>, String)>, CaseError> {
+        Ok(self
+            .stored_by(Lookup::Keyword { field: "outbox", value: "rejected" })?
+            .into_iter()
+            .filter_map(|(_, s)| match s.sync {
+                SyncState::Rejected { reason } => Some((s.event, reason)),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// Records headquarters' answer for an event made here.
+    pub fn mark(&mut self, event_id: &str, state: SyncState) -> Result<(), CaseError> {
+        for (rid, mut stored) in self.stored_by(Lookup::Keyword { field: "event", value: event_id })? {
+            stored.sync = state.clone();
+            self.write_stored(rid, &stored)?;
+        }
+        Ok(())
+    }
+
+    fn write_stored(&mut self, rid: RecordId, stored: &StoredEvent) -> Result<(), CaseError> {
+        let e = &stored.event;
+        let body = serde_json::to_vec(stored).expect("an event serialises");
+        let mut index = vec![
+            IndexTerm::Keyword { field: "case", value: e.case_id.clone() },
+            IndexTerm::Keyword { field: "event", value: e.id.clone() },
+            IndexTerm::Keyword { field: "stream", value: "certificate".into() },
+        ];
+        if let CertificateEvent::Entered { .. } = &e.body {
+            index.push(IndexTerm::Keyword { field: "entered-case", value: e.case_id.clone() });
+        }
+        match &stored.sync {
+            SyncState::Pending => index.push(IndexTerm::Keyword { field: "outbox", value: "pending".into() }),
+            SyncState::Rejected { .. } => index.push(IndexTerm::Keyword { field: "outbox", value: "rejected".into() }),
+            SyncState::Accepted | SyncState::Received => {}
+        }
+        self.vault.put(&NewRecord { id: rid, kind: EVENT_KIND, schema_version: 1, body: &body, index: &index })?;
+        Ok(())
     }
 
     pub fn view(&self, case_id: &str) -> Result<CaseView, CaseError> {
@@ -168,57 +252,28 @@ impl<'a> CertificateCases<'a> {
     }
 
     fn has_event(&self, event_id: &str) -> Result<bool, CaseError> {
-        Ok(!self
-            .vault
-            .find(Lookup::Keyword {
-                field: "event",
-                value: event_id,
-            })?
-            .is_empty())
+        Ok(!self.vault.find(Lookup::Keyword { field: "event", value: event_id })?.is_empty())
     }
 
-    fn save_event(&mut self, e: &Event<CertificateEvent>) -> Result<(), CaseError> {
+    fn save_event(&mut self, e: &Event<CertificateEvent>, sync: SyncState) -> Result<(), CaseError> {
         if self.has_event(&e.id)? {
             return Ok(()); // the same event again: idempotent
         }
-        let body = serde_json::to_vec(e).expect("an event serialises");
-        let mut index = vec![
-            IndexTerm::Keyword {
-                field: "case",
-                value: e.case_id.clone(),
-            },
-            IndexTerm::Keyword {
-                field: "event",
-                value: e.id.clone(),
-            },
-            IndexTerm::Keyword {
-                field: "stream",
-                value: "certificate".into(),
-            },
-        ];
-        if let CertificateEvent::Entered { .. } = &e.body {
-            index.push(IndexTerm::Keyword {
-                field: "entered-case",
-                value: e.case_id.clone(),
-            });
-        }
-        self.vault.insert(&NewRecord {
-            id: RecordId::random(),
-            kind: EVENT_KIND,
-            schema_version: 1,
-            body: &body,
-            index: &index,
-        })?;
-        Ok(())
+        self.write_stored(RecordId::random(), &StoredEvent { event: e.clone(), sync })
     }
 
     /// Stores an event made elsewhere (received from headquarters or another
     /// device). Its signature must verify; it may fork the case, which the
     /// fold then shows as a conflict.
-    pub fn import(&mut self, e: &Event<CertificateEvent>) -> Result<(), CaseError> {
+    /// Returns whether the event was new here.
+    pub fn import(&mut self, e: &Event<CertificateEvent>) -> Result<bool, CaseError> {
         let keys = self.profile()?.keyring;
         e.verify(&keys).map_err(TransitionError::from)?;
-        self.save_event(e)
+        if self.has_event(&e.id)? {
+            return Ok(false);
+        }
+        self.save_event(e, SyncState::Received)?;
+        Ok(true)
     }
 
     /// Writes a new event by `identity` on the case, after the same check
@@ -251,7 +306,7 @@ impl<'a> CertificateCases<'a> {
         };
         check(&view, &e, &profile.keyring)?;
         profile.save(self.vault)?;
-        self.save_event(&e)?;
+        self.save_event(&e, SyncState::Pending)?;
         let mut all = events;
         all.push(e);
         Ok(fold(case_id, &all, &profile.keyring))
@@ -265,14 +320,7 @@ impl<'a> CertificateCases<'a> {
         now_ms: i64,
     ) -> Result<CaseView, CaseError> {
         let case_id = uuid::Uuid::new_v4().to_string();
-        self.record(
-            identity,
-            &case_id,
-            CertificateEvent::Created {
-                request: Box::new(request),
-            },
-            now_ms,
-        )
+        self.record(identity, &case_id, CertificateEvent::Created { request: Box::new(request) }, now_ms)
     }
 
     /// Issues an approved request: a certificate number unique without a
@@ -313,12 +361,8 @@ impl<'a> CertificateCases<'a> {
         // Saved first: a sequence number is never reused, even if the
         // issuance below fails.
         profile.save(self.vault)?;
-        let expiry = IsoDate(
-            today
-                .0
-                .checked_add(time::Duration::days(days as i64))
-                .ok_or(CaseError::Corrupt("date".into()))?,
-        );
+        let expiry =
+            IsoDate(today.0.checked_add(time::Duration::days(days as i64)).ok_or(CaseError::Corrupt("date".into()))?);
         let event_id = uuid::Uuid::now_v7().to_string();
         let a = &request.applicant;
         let payload = CertificatePayload {
@@ -360,9 +404,7 @@ impl<'a> CertificateCases<'a> {
             identity,
             case_id,
             Some(event_id),
-            CertificateEvent::Issued {
-                certificate: Box::new(certificate),
-            },
+            CertificateEvent::Issued { certificate: Box::new(certificate) },
             now_ms,
         )
     }
@@ -386,33 +428,20 @@ impl<'a> CertificateCases<'a> {
             &p.case_id,
             Some(p.issued_event.clone()),
             hlc,
-            CertificateEvent::Entered {
-                crossing_point: crossing_point.to_string(),
-                date: today,
-            },
+            CertificateEvent::Entered { crossing_point: crossing_point.to_string(), date: today },
         );
         if !e.body.allowed_roles().contains(&identity.role()) {
-            return Err(TransitionError::WrongRole {
-                event: e.body.name(),
-                role: identity.role(),
-            }
-            .into());
+            return Err(TransitionError::WrongRole { event: e.body.name(), role: identity.role() }.into());
         }
         profile.save(self.vault)?;
-        self.save_event(&e)?;
+        self.save_event(&e, SyncState::Pending)?;
         Ok(e)
     }
 
     /// An entry already recorded here for this case: (crossing, date).
     pub fn entry_of(&self, case_id: &str) -> Result<Option<(String, IsoDate)>, CaseError> {
-        for id in self.vault.find(Lookup::Keyword {
-            field: "entered-case",
-            value: case_id,
-        })? {
-            let r = self.vault.get(EVENT_KIND, id)?;
-            let e: Event<CertificateEvent> =
-                serde_json::from_slice(&r.body).map_err(|e| CaseError::Corrupt(e.to_string()))?;
-            if let CertificateEvent::Entered { crossing_point, date } = e.body {
+        for (_, s) in self.stored_by(Lookup::Keyword { field: "entered-case", value: case_id })? {
+            if let CertificateEvent::Entered { crossing_point, date } = s.event.body {
                 return Ok(Some((crossing_point, date)));
             }
         }
@@ -423,14 +452,8 @@ impl<'a> CertificateCases<'a> {
     pub fn list(&self) -> Result<Vec<CaseSummary>, CaseError> {
         let keys = self.profile()?.keyring;
         let mut by_case: std::collections::BTreeMap<String, Vec<Event<CertificateEvent>>> = Default::default();
-        for id in self.vault.find(Lookup::Keyword {
-            field: "stream",
-            value: "certificate",
-        })? {
-            let r = self.vault.get(EVENT_KIND, id)?;
-            let e: Event<CertificateEvent> =
-                serde_json::from_slice(&r.body).map_err(|e| CaseError::Corrupt(e.to_string()))?;
-            by_case.entry(e.case_id.clone()).or_default().push(e);
+        for (_, s) in self.stored_by(Lookup::Keyword { field: "stream", value: "certificate" })? {
+            by_case.entry(s.event.case_id.clone()).or_default().push(s.event);
         }
         Ok(by_case
             .iter()

@@ -87,10 +87,7 @@ pub struct RootKey {
 impl RootKey {
     pub fn of(root: &DeviceIdentity) -> RootKey {
         let pk = root.public_key();
-        RootKey {
-            kid: hex::encode(key_id(&pk)),
-            public_key: hex::encode(pk),
-        }
+        RootKey { kid: hex::encode(key_id(&pk)), public_key: hex::encode(pk) }
     }
 }
 
@@ -105,10 +102,7 @@ pub struct Freshness {
 
 impl Default for Freshness {
     fn default() -> Self {
-        Freshness {
-            warn_after_hours: 7 * 24,
-            refuse_after_hours: 30 * 24,
-        }
+        Freshness { warn_after_hours: 7 * 24, refuse_after_hours: 30 * 24 }
     }
 }
 
@@ -132,19 +126,13 @@ pub struct TrustStore {
     pub freshness: Freshness,
 }
 
-fn check_signed<T: Serialize>(roots: &[RootKey], domain: &str, s: &Signed<T>) -> Result<(), TrustError> {
-    let root = roots
-        .iter()
-        .find(|r| r.kid == s.root_kid)
-        .ok_or(TrustError::UnknownRoot)?;
-    let pk: [u8; 32] = hex::decode(&root.public_key)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or(TrustError::UnknownRoot)?;
-    let sig: [u8; 64] = hex::decode(&s.signature)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or(TrustError::BadSignature)?;
+/// Checks that `s` is signed, for `domain`, by one of the pinned `roots`.
+pub fn verify_signed<T: Serialize>(roots: &[RootKey], domain: &str, s: &Signed<T>) -> Result<(), TrustError> {
+    let root = roots.iter().find(|r| r.kid == s.root_kid).ok_or(TrustError::UnknownRoot)?;
+    let pk: [u8; 32] =
+        hex::decode(&root.public_key).ok().and_then(|b| b.try_into().ok()).ok_or(TrustError::UnknownRoot)?;
+    let sig: [u8; 64] =
+        hex::decode(&s.signature).ok().and_then(|b| b.try_into().ok()).ok_or(TrustError::BadSignature)?;
     VerifyingKey::from_bytes(&pk)
         .map_err(|_| TrustError::UnknownRoot)?
         .verify(&signed_bytes(domain, &s.body), &Signature::from_bytes(&sig))
@@ -162,15 +150,12 @@ fn no_rollback(held: Option<u64>, offered: u64) -> Result<(), TrustError> {
 
 impl TrustStore {
     pub fn with_root(root: RootKey) -> TrustStore {
-        TrustStore {
-            roots: vec![root],
-            ..Default::default()
-        }
+        TrustStore { roots: vec![root], ..Default::default() }
     }
 
     /// Installs a trust list after checking its signature and sequence.
     pub fn install_trust_list(&mut self, list: Signed<TrustList>) -> Result<(), TrustError> {
-        check_signed(&self.roots, TRUST_LIST, &list)?;
+        verify_signed(&self.roots, TRUST_LIST, &list)?;
         no_rollback(self.trust_list.as_ref().map(|h| h.body.sequence), list.body.sequence)?;
         self.trust_list = Some(list);
         Ok(())
@@ -178,7 +163,7 @@ impl TrustStore {
 
     /// Installs a revocation list after checking its signature and sequence.
     pub fn install_revocations(&mut self, list: Signed<RevocationList>) -> Result<(), TrustError> {
-        check_signed(&self.roots, REVOCATION_LIST, &list)?;
+        verify_signed(&self.roots, REVOCATION_LIST, &list)?;
         no_rollback(self.revocations.as_ref().map(|h| h.body.sequence), list.body.sequence)?;
         self.revocations = Some(list);
         Ok(())
@@ -187,10 +172,10 @@ impl TrustStore {
     /// Re-checks the held lists' signatures (the store is read from disk).
     pub fn check(&self) -> Result<(), TrustError> {
         if let Some(t) = &self.trust_list {
-            check_signed(&self.roots, TRUST_LIST, t)?;
+            verify_signed(&self.roots, TRUST_LIST, t)?;
         }
         if let Some(r) = &self.revocations {
-            check_signed(&self.roots, REVOCATION_LIST, r)?;
+            verify_signed(&self.roots, REVOCATION_LIST, r)?;
         }
         Ok(())
     }

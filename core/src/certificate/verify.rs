@@ -94,25 +94,16 @@ pub fn verify(text: &str, ctx: &VerifyContext<'_>) -> Result<Verified, VerifyErr
     let trust = store.trust_list.as_ref().ok_or(VerifyError::NoTrustList)?;
     let trust_age = hours(ctx.now_ms - trust.body.issued_at_ms);
     if trust_age > fresh.refuse_after_hours {
-        return Err(VerifyError::TrustListTooOld {
-            age_hours: trust_age,
-            limit_hours: fresh.refuse_after_hours,
-        });
+        return Err(VerifyError::TrustListTooOld { age_hours: trust_age, limit_hours: fresh.refuse_after_hours });
     }
     if trust_age > fresh.warn_after_hours {
         warnings.push(VerifyWarning::StaleTrustList { age_hours: trust_age });
     }
-    let revocation_age = store
-        .revocations
-        .as_ref()
-        .map(|r| hours(ctx.now_ms - r.body.issued_at_ms));
+    let revocation_age = store.revocations.as_ref().map(|r| hours(ctx.now_ms - r.body.issued_at_ms));
     match revocation_age {
         None => warnings.push(VerifyWarning::NoRevocationList),
         Some(age) if age > fresh.refuse_after_hours => {
-            return Err(VerifyError::RevocationListTooOld {
-                age_hours: age,
-                limit_hours: fresh.refuse_after_hours,
-            })
+            return Err(VerifyError::RevocationListTooOld { age_hours: age, limit_hours: fresh.refuse_after_hours })
         }
         Some(age) if age > fresh.warn_after_hours => {
             warnings.push(VerifyWarning::StaleRevocationList { age_hours: age })
@@ -120,15 +111,11 @@ pub fn verify(text: &str, ctx: &VerifyContext<'_>) -> Result<Verified, VerifyErr
         _ => {}
     }
 
-    let signer = store.signer(&b.kid).ok_or_else(|| VerifyError::UnknownSigner {
-        kid: hex::encode(b.kid),
-    })?;
+    let signer = store.signer(&b.kid).ok_or_else(|| VerifyError::UnknownSigner { kid: hex::encode(b.kid) })?;
     let pk: [u8; 32] = hex::decode(&signer.public_key)
         .ok()
         .and_then(|v| v.try_into().ok())
-        .ok_or_else(|| VerifyError::UnknownSigner {
-            kid: hex::encode(b.kid),
-        })?;
+        .ok_or_else(|| VerifyError::UnknownSigner { kid: hex::encode(b.kid) })?;
     if !barcode::signature_valid(&b, &pk) {
         return Err(VerifyError::BadSignature);
     }
@@ -141,9 +128,7 @@ pub fn verify(text: &str, ctx: &VerifyContext<'_>) -> Result<Verified, VerifyErr
             return Err(VerifyError::RevokedSigner);
         }
         if r.body.certificates.contains(&p.number) {
-            return Err(VerifyError::Revoked {
-                number: p.number.clone(),
-            });
+            return Err(VerifyError::Revoked { number: p.number.clone() });
         }
     }
     if p.expiry_date < p.issue_date {

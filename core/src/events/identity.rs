@@ -24,9 +24,7 @@ impl std::str::FromStr for Role {
             "border_guard" | "border-guard" => Ok(Role::BorderGuard),
             "consular_officer" | "consular-officer" | "consular" => Ok(Role::ConsularOfficer),
             "headquarters" | "hq" => Ok(Role::Headquarters),
-            other => Err(format!(
-                "unknown role {other:?}; use border_guard, consular_officer or headquarters"
-            )),
+            other => Err(format!("unknown role {other:?}; use border_guard, consular_officer or headquarters")),
         }
     }
 }
@@ -74,6 +72,11 @@ impl DeviceIdentity {
             office: office.to_string(),
             key: SigningKey::from_bytes(&seed),
         }
+    }
+
+    /// The same key under the id, role and office headquarters assigned.
+    pub fn renamed(self, device_id: &str, role: Role, office: &str) -> DeviceIdentity {
+        DeviceIdentity { device_id: device_id.to_string(), role, office: office.to_string(), key: self.key }
     }
 
     pub fn device_id(&self) -> &str {
@@ -138,10 +141,8 @@ pub struct PublicIdentity {
 
 impl PublicIdentity {
     pub fn verifying_key(&self) -> Result<VerifyingKey, String> {
-        let bytes: [u8; 32] = hex::decode(&self.public_key)
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or("not a 32-byte key")?;
+        let bytes: [u8; 32] =
+            hex::decode(&self.public_key).ok().and_then(|b| b.try_into().ok()).ok_or("not a 32-byte key")?;
         VerifyingKey::from_bytes(&bytes).map_err(|e| e.to_string())
     }
 }

@@ -32,15 +32,9 @@ impl Hlc {
     /// never goes backwards, even when the device clock does.
     pub fn tick(last: Hlc, now_ms: i64) -> Hlc {
         if now_ms > last.wall_ms {
-            Hlc {
-                wall_ms: now_ms,
-                counter: 0,
-            }
+            Hlc { wall_ms: now_ms, counter: 0 }
         } else {
-            Hlc {
-                wall_ms: last.wall_ms,
-                counter: last.counter + 1,
-            }
+            Hlc { wall_ms: last.wall_ms, counter: last.counter + 1 }
         }
     }
 }
@@ -132,19 +126,12 @@ impl<B: Serialize> Event<B> {
 
     /// Checks the signature against the author's registered key and role.
     pub fn verify(&self, keys: &KeyRing) -> Result<(), EventError> {
-        let author = keys
-            .get(&self.author)
-            .ok_or_else(|| EventError::UnknownAuthor(self.author.clone()))?;
+        let author = keys.get(&self.author).ok_or_else(|| EventError::UnknownAuthor(self.author.clone()))?;
         if author.role != self.role {
-            return Err(EventError::RoleMismatch {
-                claimed: self.role,
-                actual: author.role,
-            });
+            return Err(EventError::RoleMismatch { claimed: self.role, actual: author.role });
         }
-        let sig_bytes: [u8; 64] = hex::decode(&self.signature)
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or(EventError::BadSignature)?;
+        let sig_bytes: [u8; 64] =
+            hex::decode(&self.signature).ok().and_then(|b| b.try_into().ok()).ok_or(EventError::BadSignature)?;
         author
             .verifying_key()
             .map_err(|_| EventError::Malformed("author key".into()))?
@@ -198,16 +185,10 @@ pub fn linearize<'a, B>(events: &'a [Event<B>], resolved: &BTreeMap<String, Stri
             next[0]
         } else {
             let after = cursor.unwrap_or("").to_string();
-            match resolved
-                .get(&after)
-                .and_then(|keep| next.iter().find(|e| &e.id == keep))
-            {
+            match resolved.get(&after).and_then(|keep| next.iter().find(|e| &e.id == keep)) {
                 Some(e) => e,
                 None => {
-                    fork = Some(Fork {
-                        after,
-                        branches: next.iter().map(|e| e.id.clone()).collect(),
-                    });
+                    fork = Some(Fork { after, branches: next.iter().map(|e| e.id.clone()).collect() });
                     break;
                 }
             }
@@ -224,11 +205,7 @@ pub fn linearize<'a, B>(events: &'a [Event<B>], resolved: &BTreeMap<String, Stri
         .filter(|e| e.prev.as_deref().is_some_and(|p| !by_id.contains_key(p)) && !placed.contains(e.id.as_str()))
         .copied()
         .collect();
-    Linear {
-        events: out,
-        fork,
-        waiting,
-    }
+    Linear { events: out, fork, waiting }
 }
 
 #[cfg(test)]
@@ -244,13 +221,7 @@ mod tests {
         let hq = DeviceIdentity::generate("hq-1", Role::Headquarters, "HQ");
         let mut ring = KeyRing::default();
         ring.add(hq.public());
-        let e = Event::new(
-            &hq,
-            "case-1",
-            None,
-            Hlc { wall_ms: 1, counter: 0 },
-            "approve".to_string(),
-        );
+        let e = Event::new(&hq, "case-1", None, Hlc { wall_ms: 1, counter: 0 }, "approve".to_string());
         assert!(e.verify(&ring).is_ok());
         let mut altered = e.clone();
         altered.body = "reject".into();
@@ -262,18 +233,9 @@ mod tests {
         role.role = Role::ConsularOfficer;
         assert!(matches!(role.verify(&ring), Err(EventError::RoleMismatch { .. })));
         let stranger = DeviceIdentity::generate("hq-1", Role::Headquarters, "HQ");
-        let forged = Event::new(
-            &stranger,
-            "case-1",
-            None,
-            Hlc { wall_ms: 1, counter: 0 },
-            "approve".to_string(),
-        );
+        let forged = Event::new(&stranger, "case-1", None, Hlc { wall_ms: 1, counter: 0 }, "approve".to_string());
         assert_eq!(forged.verify(&ring), Err(EventError::BadSignature));
-        assert!(matches!(
-            e.verify(&KeyRing::default()),
-            Err(EventError::UnknownAuthor(_))
-        ));
+        assert!(matches!(e.verify(&KeyRing::default()), Err(EventError::UnknownAuthor(_))));
     }
 
     #[test]
@@ -300,20 +262,8 @@ mod tests {
 
     #[test]
     fn the_clock_never_goes_backwards() {
-        let a = Hlc::tick(
-            Hlc {
-                wall_ms: 100,
-                counter: 0,
-            },
-            50,
-        );
-        assert_eq!(
-            a,
-            Hlc {
-                wall_ms: 100,
-                counter: 1
-            }
-        );
+        let a = Hlc::tick(Hlc { wall_ms: 100, counter: 0 }, 50);
+        assert_eq!(a, Hlc { wall_ms: 100, counter: 1 });
         assert!(Hlc::tick(a, 101) > a);
     }
 }

@@ -138,12 +138,7 @@ pub fn recommended_actions(
     consent_irrelevant: bool,
 ) -> Vec<RecommendedAction> {
     let mut out = Vec::new();
-    let mut add = |a: Action| {
-        out.push(RecommendedAction {
-            action: a,
-            basis: a.basis().to_string(),
-        })
-    };
+    let mut add = |a: Action| out.push(RecommendedAction { action: a, basis: a.basis().to_string() });
     if verdict >= Verdict::FurtherInterview {
         add(Action::InterviewPrivately);
     }
@@ -166,17 +161,11 @@ pub fn recommended_actions(
         }
         add(Action::ReferToPartners);
     }
-    if matches!(
-        documents,
-        Some(DocumentSituation::None | DocumentSituation::AnotherPersons)
-    ) {
+    if matches!(documents, Some(DocumentSituation::None | DocumentSituation::AnotherPersons)) {
         add(Action::RecordDocumentSituation);
     }
     if verdict >= Verdict::FurtherInterview
-        || matches!(
-            documents,
-            Some(DocumentSituation::None | DocumentSituation::AnotherPersons)
-        )
+        || matches!(documents, Some(DocumentSituation::None | DocumentSituation::AnotherPersons))
     {
         add(Action::HandOverToNationalSecurity);
     }

@@ -20,12 +20,7 @@ pub enum AnswerError {
     #[error("question {question:?} takes at most {max} characters")]
     TooLong { question: String, max: usize },
     #[error("question {question:?}: {value} is outside {min}..{max}")]
-    OutOfRange {
-        question: String,
-        value: f64,
-        min: f64,
-        max: f64,
-    },
+    OutOfRange { question: String, value: f64, min: f64, max: f64 },
     #[error("question {question:?}: {reason}")]
     BadDate { question: String, reason: String },
     #[error("question {0:?} is not asked given the earlier answers")]
@@ -35,10 +30,7 @@ pub enum AnswerError {
 }
 
 fn wrong(q: &Question) -> AnswerError {
-    AnswerError::WrongType {
-        question: q.id.clone(),
-        expected: q.answer.name().into(),
-    }
+    AnswerError::WrongType { question: q.id.clone(), expected: q.answer.name().into() }
 }
 
 /// Reads one answer from the answers file's plain JSON form:
@@ -55,21 +47,15 @@ pub fn from_json(q: &Question, v: &serde_json::Value) -> Result<AnswerValue, Ans
         (AnswerType::YesNo, serde_json::Value::Bool(b)) => AnswerValue::YesNo(if *b { YesNo::Yes } else { YesNo::No }),
         (AnswerType::SingleChoice { .. }, serde_json::Value::String(s)) => AnswerValue::Choice(s.clone()),
         (AnswerType::MultipleChoice { .. }, serde_json::Value::Array(items)) => AnswerValue::Choices(
-            items
-                .iter()
-                .map(|i| i.as_str().map(str::to_string).ok_or_else(|| wrong(q)))
-                .collect::<Result<_, _>>()?,
+            items.iter().map(|i| i.as_str().map(str::to_string).ok_or_else(|| wrong(q))).collect::<Result<_, _>>()?,
         ),
         (AnswerType::Text { .. }, serde_json::Value::String(s)) => AnswerValue::Text(s.clone()),
         (AnswerType::Number { .. }, serde_json::Value::Number(n)) => {
             AnswerValue::Number(n.as_f64().ok_or_else(|| wrong(q))?)
         }
-        (AnswerType::Date, serde_json::Value::String(s)) => {
-            AnswerValue::Date(s.parse::<IsoDate>().map_err(|reason| AnswerError::BadDate {
-                question: q.id.clone(),
-                reason,
-            })?)
-        }
+        (AnswerType::Date, serde_json::Value::String(s)) => AnswerValue::Date(
+            s.parse::<IsoDate>().map_err(|reason| AnswerError::BadDate { question: q.id.clone(), reason })?,
+        ),
         _ => return Err(wrong(q)),
     };
     Ok(value)
@@ -90,10 +76,7 @@ pub fn from_input(q: &Question, input: &str) -> Result<AnswerValue, AnswerError>
             .iter()
             .find(|o| o.id == token.trim())
             .map(|o| o.id.clone())
-            .ok_or_else(|| AnswerError::UnknownOption {
-                question: q.id.clone(),
-                option: token.trim().into(),
-            })
+            .ok_or_else(|| AnswerError::UnknownOption { question: q.id.clone(), option: token.trim().into() })
     };
     let value = match &q.answer {
         AnswerType::YesNo => AnswerValue::YesNo(match s.to_lowercase().as_str() {
@@ -103,18 +86,14 @@ pub fn from_input(q: &Question, input: &str) -> Result<AnswerValue, AnswerError>
             _ => return Err(wrong(q)),
         }),
         AnswerType::SingleChoice { .. } => AnswerValue::Choice(choice(s)?),
-        AnswerType::MultipleChoice { .. } => AnswerValue::Choices(
-            s.split(',')
-                .filter(|t| !t.trim().is_empty())
-                .map(choice)
-                .collect::<Result<_, _>>()?,
-        ),
+        AnswerType::MultipleChoice { .. } => {
+            AnswerValue::Choices(s.split(',').filter(|t| !t.trim().is_empty()).map(choice).collect::<Result<_, _>>()?)
+        }
         AnswerType::Text { .. } => AnswerValue::Text(s.to_string()),
         AnswerType::Number { .. } => AnswerValue::Number(s.replace(',', ".").parse().map_err(|_| wrong(q))?),
-        AnswerType::Date => AnswerValue::Date(s.parse().map_err(|reason| AnswerError::BadDate {
-            question: q.id.clone(),
-            reason,
-        })?),
+        AnswerType::Date => {
+            AnswerValue::Date(s.parse().map_err(|reason| AnswerError::BadDate { question: q.id.clone(), reason })?)
+        }
     };
     Ok(value)
 }
@@ -125,10 +104,7 @@ pub fn check(q: &Question, value: &AnswerValue, screening_date: IsoDate) -> Resu
     if !value.fits(&q.answer) {
         return Err(wrong(q));
     }
-    let unknown = |c: &String| AnswerError::UnknownOption {
-        question: q.id.clone(),
-        option: c.clone(),
-    };
+    let unknown = |c: &String| AnswerError::UnknownOption { question: q.id.clone(), option: c.clone() };
     match (&q.answer, value) {
         (AnswerType::SingleChoice { options }, AnswerValue::Choice(c)) if !options.iter().any(|o| &o.id == c) => {
             return Err(unknown(c));
@@ -139,20 +115,12 @@ pub fn check(q: &Question, value: &AnswerValue, screening_date: IsoDate) -> Resu
             }
         }
         (AnswerType::Text { max_len: Some(max) }, AnswerValue::Text(t)) if t.chars().count() > *max => {
-            return Err(AnswerError::TooLong {
-                question: q.id.clone(),
-                max: *max,
-            });
+            return Err(AnswerError::TooLong { question: q.id.clone(), max: *max });
         }
         (AnswerType::Number { min, max }, AnswerValue::Number(n)) => {
             let (lo, hi) = (min.unwrap_or(f64::MIN), max.unwrap_or(f64::MAX));
             if !n.is_finite() || *n < lo || *n > hi {
-                return Err(AnswerError::OutOfRange {
-                    question: q.id.clone(),
-                    value: *n,
-                    min: lo,
-                    max: hi,
-                });
+                return Err(AnswerError::OutOfRange { question: q.id.clone(), value: *n, min: lo, max: hi });
             }
         }
         (AnswerType::Date, AnswerValue::Date(d)) if *d > screening_date => {

@@ -44,10 +44,7 @@ pub enum ChildStatus {
 
 impl ChildStatus {
     pub fn is_child(&self) -> bool {
-        matches!(
-            self,
-            ChildStatus::Minor { .. } | ChildStatus::AppearsMinor | ChildStatus::AgeInDoubt { .. }
-        )
+        matches!(self, ChildStatus::Minor { .. } | ChildStatus::AppearsMinor | ChildStatus::AgeInDoubt { .. })
     }
 }
 
@@ -70,12 +67,7 @@ impl Checklist {
                 order.push((si, qi));
             }
         }
-        Ok(Checklist {
-            template,
-            index,
-            order,
-            roles,
-        })
+        Ok(Checklist { template, index, order, roles })
     }
 
     fn at(&self, pos: usize) -> &Question {
@@ -133,8 +125,7 @@ impl Checklist {
     /// or skipped, in template order.
     pub fn next_question(&self, answers: &Answers, skipped: &BTreeSet<String>, date: IsoDate) -> Option<&Question> {
         let view = self.view(answers, date);
-        self.questions()
-            .find(|q| !answers.contains_key(&q.id) && !skipped.contains(&q.id) && view.is_shown(&q.id))
+        self.questions().find(|q| !answers.contains_key(&q.id) && !skipped.contains(&q.id) && view.is_shown(&q.id))
     }
 
     /// Shown, required questions with no answer.
@@ -239,9 +230,7 @@ impl<'a> AnswerView<'a> {
     }
 
     fn child_status_depth(&self, depth: usize) -> ChildStatus {
-        let appears_minor = self
-            .role_answer(Role::AppearsMinor, depth)
-            .is_some_and(AnswerValue::is_yes);
+        let appears_minor = self.role_answer(Role::AppearsMinor, depth).is_some_and(AnswerValue::is_yes);
         let age = self
             .role_answer(Role::DateOfBirth, depth)
             .and_then(AnswerValue::as_date)
@@ -269,10 +258,7 @@ impl<'a> AnswerView<'a> {
     }
 
     pub fn role_is_no(&self, role: Role) -> bool {
-        matches!(
-            self.role_answer(role, 0),
-            Some(AnswerValue::YesNo(super::template::YesNo::No))
-        )
+        matches!(self.role_answer(role, 0), Some(AnswerValue::YesNo(super::template::YesNo::No)))
     }
 
     fn holds(&self, c: &Condition, depth: usize) -> bool {

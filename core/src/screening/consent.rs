@@ -27,12 +27,7 @@ pub enum ReferralBasis {
     Consent { given_by: ConsentGiver },
     /// Sharing decided without consent under a legal power, recorded with who
     /// decided and why; for a child, a best-interests decision.
-    LegalOverride {
-        authority: String,
-        reason: String,
-        decided_by: String,
-        best_interests_of_child: bool,
-    },
+    LegalOverride { authority: String, reason: String, decided_by: String, best_interests_of_child: bool },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,31 +64,19 @@ pub fn may_share<'a>(
     on: IsoDate,
     is_child: bool,
 ) -> Result<&'a ReferralConsent, ReferralRefused> {
-    let matching: Vec<&ReferralConsent> = consents
-        .iter()
-        .filter(|c| c.partner == partner && c.purpose == purpose)
-        .collect();
+    let matching: Vec<&ReferralConsent> =
+        consents.iter().filter(|c| c.partner == partner && c.purpose == purpose).collect();
     let sufficient = |c: &&ReferralConsent| match &c.basis {
-        ReferralBasis::Consent {
-            given_by: ConsentGiver::ThePerson,
-        } => !is_child,
-        ReferralBasis::Consent {
-            given_by: ConsentGiver::ParentOrGuardian,
-        } => true,
-        ReferralBasis::LegalOverride {
-            best_interests_of_child,
-            ..
-        } => !is_child || *best_interests_of_child,
+        ReferralBasis::Consent { given_by: ConsentGiver::ThePerson } => !is_child,
+        ReferralBasis::Consent { given_by: ConsentGiver::ParentOrGuardian } => true,
+        ReferralBasis::LegalOverride { best_interests_of_child, .. } => !is_child || *best_interests_of_child,
     };
     if let Some(c) = matching.iter().find(|c| c.in_force_on(on) && sufficient(c)) {
         return Ok(c);
     }
     // Say why, most specific first.
     if let Some(c) = matching.iter().find(|c| c.revoked_on.is_some_and(|r| r <= on)) {
-        return Err(ReferralRefused::Revoked {
-            partner: partner.into(),
-            on: c.revoked_on.expect("checked"),
-        });
+        return Err(ReferralRefused::Revoked { partner: partner.into(), on: c.revoked_on.expect("checked") });
     }
     if matching.iter().any(|c| c.given_on > on) {
         return Err(ReferralRefused::NotYetGiven);
@@ -101,10 +84,7 @@ pub fn may_share<'a>(
     if is_child && !matching.is_empty() {
         return Err(ReferralRefused::ChildNeedsGuardianOrDecision);
     }
-    Err(ReferralRefused::NoBasis {
-        partner: partner.into(),
-        purpose: purpose.into(),
-    })
+    Err(ReferralRefused::NoBasis { partner: partner.into(), purpose: purpose.into() })
 }
 
 #[cfg(test)]
@@ -138,10 +118,7 @@ mod tests {
         assert!(may_share(&c, "ngo-osh", "shelter", d("2026-11-02"), false).is_err());
         assert!(may_share(&c, "iom", "legal-aid", d("2026-11-02"), false).is_err());
         // Not before it was given.
-        assert_eq!(
-            may_share(&c, "iom", "shelter", d("2026-10-31"), false),
-            Err(ReferralRefused::NotYetGiven)
-        );
+        assert_eq!(may_share(&c, "iom", "shelter", d("2026-10-31"), false), Err(ReferralRefused::NotYetGiven));
     }
 
     #[test]

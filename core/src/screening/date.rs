@@ -36,10 +36,7 @@ impl IsoDate {
 
 impl std::fmt::Display for IsoDate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let s = self
-            .0
-            .format(format_description!("[year]-[month]-[day]"))
-            .map_err(|_| std::fmt::Error)?;
+        let s = self.0.format(format_description!("[year]-[month]-[day]")).map_err(|_| std::fmt::Error)?;
         f.write_str(&s)
     }
 }

@@ -142,11 +142,7 @@ fn evidence_of(indicator: &Indicator, question: &str, option: Option<&str>, out:
             Evidence {
                 question: question.to_string(),
                 option: option.map(str::to_string),
-                exploitation: if *element == Element::Purpose {
-                    indicator.exploitation
-                } else {
-                    None
-                },
+                exploitation: if *element == Element::Purpose { indicator.exploitation } else { None },
             },
         );
     }
@@ -180,11 +176,8 @@ pub fn evaluate(checklist: &Checklist, answers: &Answers, date: IsoDate) -> Scre
 
     let child_status = view.child_status();
     let is_child = child_status.is_child();
-    let (has_act, has_means, has_purpose) = (
-        !evidence.act.is_empty(),
-        !evidence.means.is_empty(),
-        !evidence.purpose.is_empty(),
-    );
+    let (has_act, has_means, has_purpose) =
+        (!evidence.act.is_empty(), !evidence.means.is_empty(), !evidence.purpose.is_empty());
     let mut missing = Vec::new();
     if !has_act {
         missing.push(Element::Act);
@@ -214,10 +207,7 @@ pub fn evaluate(checklist: &Checklist, answers: &Answers, date: IsoDate) -> Scre
         template_version: checklist.template().version,
         screening_date: date,
         verdict,
-        child: ChildOutcome {
-            treated_as_child: is_child,
-            status: child_status.into(),
-        },
+        child: ChildOutcome { treated_as_child: is_child, status: child_status.into() },
         exploitation: exploitation.into_iter().collect(),
         evidence,
         consent_irrelevant,

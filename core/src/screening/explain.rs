@@ -68,36 +68,20 @@ pub fn element_text(e: Element, lang: Lang) -> String {
     match e {
         Element::Act => pick(lang, "Аракет", "Действие", "Act"),
         Element::Means => pick(lang, "Каражат", "Средство", "Means"),
-        Element::Purpose => pick(
-            lang,
-            "Максат (эксплуатация)",
-            "Цель (эксплуатация)",
-            "Purpose (exploitation)",
-        ),
+        Element::Purpose => pick(lang, "Максат (эксплуатация)", "Цель (эксплуатация)", "Purpose (exploitation)"),
         Element::Control => pick(lang, "Көзөмөлдүн белгилери", "Признаки контроля", "Signs of control"),
-        Element::Child => pick(
-            lang,
-            "Балага тиешелүү белгилер",
-            "Признаки, касающиеся ребёнка",
-            "Child-related signs",
-        ),
+        Element::Child => pick(lang, "Балага тиешелүү белгилер", "Признаки, касающиеся ребёнка", "Child-related signs"),
     }
 }
 
 pub fn exploitation_text(x: Exploitation, lang: Lang) -> String {
     match x {
-        Exploitation::SexualExploitation => pick(
-            lang,
-            "сексуалдык эксплуатация",
-            "сексуальная эксплуатация",
-            "sexual exploitation",
-        ),
-        Exploitation::ForcedLabour => pick(
-            lang,
-            "мажбурлап иштетүү",
-            "принудительный труд",
-            "forced labour or services",
-        ),
+        Exploitation::SexualExploitation => {
+            pick(lang, "сексуалдык эксплуатация", "сексуальная эксплуатация", "sexual exploitation")
+        }
+        Exploitation::ForcedLabour => {
+            pick(lang, "мажбурлап иштетүү", "принудительный труд", "forced labour or services")
+        }
         Exploitation::Slavery => pick(lang, "кулчулук", "рабство", "slavery or practices similar to slavery"),
         Exploitation::Servitude => pick(lang, "көз карандылык абалы", "подневольное состояние", "servitude"),
         Exploitation::OrganRemoval => pick(lang, "органдарды алуу", "изъятие органов", "removal of organs"),
@@ -126,10 +110,7 @@ fn evidence_line(checklist: &Checklist, answers: &Answers, e: &Evidence, lang: L
     let Some(q) = checklist.question(&e.question) else {
         return e.question.clone();
     };
-    let answer = answers
-        .get(&e.question)
-        .map(|a| display(q, a, lang))
-        .unwrap_or_default();
+    let answer = answers.get(&e.question).map(|a| display(q, a, lang)).unwrap_or_default();
     format!("{} — {}", text(&q.text, lang), answer)
 }
 
@@ -154,12 +135,9 @@ pub fn explain(checklist: &Checklist, outcome: &ScreeningOutcome, answers: &Answ
             "Признаки не образуют полный профиль: это не вывод, нужна дополнительная беседа.",
             "The indicators fall short of the full profile: this is not a verdict; interview further.",
         ),
-        Verdict::NoIndicators => pick(
-            lang,
-            "Эч бир белги көрсөтүлгөн жок.",
-            "Признаки не отмечены.",
-            "No indicator was marked.",
-        ),
+        Verdict::NoIndicators => {
+            pick(lang, "Эч бир белги көрсөтүлгөн жок.", "Признаки не отмечены.", "No indicator was marked.")
+        }
     };
     let child_note = outcome.child.treated_as_child.then(|| {
         pick(
@@ -189,10 +167,7 @@ pub fn explain(checklist: &Checklist, outcome: &ScreeningOutcome, answers: &Answ
     .filter(|(_, list)| !list.is_empty())
     .map(|(e, list)| ElementWhy {
         element: element_text(e, lang),
-        answers: list
-            .iter()
-            .map(|x| evidence_line(checklist, answers, x, lang))
-            .collect(),
+        answers: list.iter().map(|x| evidence_line(checklist, answers, x, lang)).collect(),
     })
     .collect();
     Explanation {
@@ -225,12 +200,9 @@ pub fn answer_hint(q: &Question, lang: Lang) -> String {
         pick(lang, ", Enter — өткөрүү", ", Enter — пропустить", ", Enter to skip")
     };
     let base = match &q.answer {
-        AnswerType::YesNo => pick(
-            lang,
-            "о/ж/? (ооба/жок/белгисиз)",
-            "д/н/? (да/нет/неизвестно)",
-            "y/n/? (yes/no/unknown)",
-        ),
+        AnswerType::YesNo => {
+            pick(lang, "о/ж/? (ооба/жок/белгисиз)", "д/н/? (да/нет/неизвестно)", "y/n/? (yes/no/unknown)")
+        }
         AnswerType::SingleChoice { options } => options
             .iter()
             .enumerate()
@@ -244,10 +216,7 @@ pub fn answer_hint(q: &Question, lang: Lang) -> String {
                 .map(|(i, o)| format!("{}) {}", i + 1, text(&o.text, lang)))
                 .collect::<Vec<_>>()
                 .join("  ");
-            format!(
-                "{list}  [{}]",
-                pick(lang, "үтүр менен", "через запятую", "comma-separated")
-            )
+            format!("{list}  [{}]", pick(lang, "үтүр менен", "через запятую", "comma-separated"))
         }
         AnswerType::Text { .. } => pick(lang, "текст", "текст", "text"),
         AnswerType::Number { .. } => pick(lang, "сан", "число", "a number"),

@@ -39,10 +39,7 @@ pub struct Subject {
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum ScreeningState {
     Draft,
-    Final {
-        finalised_unix_ms: i64,
-        outcome: Box<ScreeningOutcome>,
-    },
+    Final { finalised_unix_ms: i64, outcome: Box<ScreeningOutcome> },
 }
 
 /// A correction made after finalisation. The original answers stay; the
@@ -86,9 +83,7 @@ pub struct Screening {
 
 impl Screening {
     pub fn record_id(&self) -> Result<RecordId, ScreeningError> {
-        self.id
-            .parse()
-            .map_err(|_| ScreeningError::Corrupt("screening id".into()))
+        self.id.parse().map_err(|_| ScreeningError::Corrupt("screening id".into()))
     }
 
     pub fn is_final(&self) -> bool {
@@ -105,11 +100,7 @@ impl Screening {
     }
 
     pub fn effective_subject(&self) -> &Subject {
-        self.addenda
-            .iter()
-            .rev()
-            .find_map(|a| a.subject.as_ref())
-            .unwrap_or(&self.subject)
+        self.addenda.iter().rev().find_map(|a| a.subject.as_ref()).unwrap_or(&self.subject)
     }
 
     /// The current outcome: the last addendum's, else the one at finalisation.
@@ -180,14 +171,8 @@ pub struct ScreeningRecords<'a> {
 
 fn index_terms(s: &Screening) -> Vec<IndexTerm> {
     let mut terms = vec![
-        IndexTerm::Keyword {
-            field: "crossing",
-            value: s.crossing_point.clone(),
-        },
-        IndexTerm::Keyword {
-            field: "date",
-            value: s.screening_date.to_string(),
-        },
+        IndexTerm::Keyword { field: "crossing", value: s.crossing_point.clone() },
+        IndexTerm::Keyword { field: "date", value: s.screening_date.to_string() },
     ];
     let mut subjects = vec![&s.subject];
     subjects.extend(s.addenda.iter().filter_map(|a| a.subject.as_ref()));
@@ -277,10 +262,7 @@ impl<'a> ScreeningRecords<'a> {
     /// a crash loses at most the answer being typed.
     pub fn answer(&mut self, id: RecordId, question: &str, value: AnswerValue) -> Result<Screening, ScreeningError> {
         let mut s = self.load_draft(id)?;
-        let q = self
-            .checklist
-            .question(question)
-            .ok_or_else(|| AnswerError::UnknownQuestion(question.into()))?;
+        let q = self.checklist.question(question).ok_or_else(|| AnswerError::UnknownQuestion(question.into()))?;
         answers::check(q, &value, s.screening_date)?;
         if !self.checklist.view(&s.answers, s.screening_date).is_shown(question) {
             return Err(AnswerError::NotShown(question.into()).into());
@@ -294,10 +276,7 @@ impl<'a> ScreeningRecords<'a> {
     /// Records that the officer skipped an optional question.
     pub fn skip(&mut self, id: RecordId, question: &str) -> Result<Screening, ScreeningError> {
         let mut s = self.load_draft(id)?;
-        let q = self
-            .checklist
-            .question(question)
-            .ok_or_else(|| AnswerError::UnknownQuestion(question.into()))?;
+        let q = self.checklist.question(question).ok_or_else(|| AnswerError::UnknownQuestion(question.into()))?;
         if q.required {
             return Err(AnswerError::Required(question.into()).into());
         }
@@ -320,10 +299,7 @@ impl<'a> ScreeningRecords<'a> {
         if !outcome.unanswered_required.is_empty() {
             return Err(ScreeningError::Incomplete(outcome.unanswered_required));
         }
-        s.state = ScreeningState::Final {
-            finalised_unix_ms: now_unix_ms,
-            outcome: Box::new(outcome),
-        };
+        s.state = ScreeningState::Final { finalised_unix_ms: now_unix_ms, outcome: Box::new(outcome) };
         self.save(&s)?;
         Ok(s)
     }
@@ -349,10 +325,7 @@ impl<'a> ScreeningRecords<'a> {
             return Err(ScreeningError::NoReason);
         }
         for (qid, value) in &changes {
-            let q = self
-                .checklist
-                .question(qid)
-                .ok_or_else(|| AnswerError::UnknownQuestion(qid.clone()))?;
+            let q = self.checklist.question(qid).ok_or_else(|| AnswerError::UnknownQuestion(qid.clone()))?;
             answers::check(q, value, s.screening_date)?;
         }
         let mut effective = s.effective_answers();
@@ -395,10 +368,7 @@ impl<'a> ScreeningRecords<'a> {
     /// Screenings by date range and crossing point, newest first.
     pub fn list(&self, filter: &ListFilter) -> Result<Vec<ScreeningSummary>, ScreeningError> {
         let ids = match &filter.crossing_point {
-            Some(c) => self.vault.find(Lookup::Keyword {
-                field: "crossing",
-                value: c,
-            })?,
+            Some(c) => self.vault.find(Lookup::Keyword { field: "crossing", value: c })?,
             None => self.vault.list(SCREENING_KIND)?,
         };
         let mut out = Vec::new();

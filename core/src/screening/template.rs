@@ -366,9 +366,7 @@ impl AnswerValue {
 impl Template {
     /// Every question with its section, in template order.
     pub fn questions(&self) -> impl Iterator<Item = (&Section, &Question)> {
-        self.sections
-            .iter()
-            .flat_map(|s| s.questions.iter().map(move |q| (s, q)))
+        self.sections.iter().flat_map(|s| s.questions.iter().map(move |q| (s, q)))
     }
 
     pub fn question(&self, id: &str) -> Option<&Question> {

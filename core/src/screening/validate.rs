@@ -36,11 +36,7 @@ pub enum ProblemKind {
     #[error("conditions form a cycle: {}", cycle.join(" -> "))]
     Cycle { cycle: Vec<String> },
     #[error("{question:?} is a {found} question; this needs {expected}")]
-    TypeMismatch {
-        question: String,
-        expected: String,
-        found: String,
-    },
+    TypeMismatch { question: String, expected: String, found: String },
     #[error("{question:?} has no option {option:?}")]
     UnknownOption { question: String, option: String },
     #[error("the indicator is mapped to no element (act, means, purpose, control or child)")]
@@ -72,9 +68,7 @@ pub enum ProblemKind {
 fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
 struct Checker<'t> {
@@ -94,9 +88,7 @@ impl<'t> Checker<'t> {
             if texts.get(&lang).is_none_or(|t| t.trim().is_empty()) {
                 self.add(
                     format!("{path}.{}", lang.code()),
-                    ProblemKind::MissingTranslation {
-                        lang: lang.code().into(),
-                    },
+                    ProblemKind::MissingTranslation { lang: lang.code().into() },
                 );
             }
         }
@@ -118,11 +110,7 @@ impl<'t> Checker<'t> {
         let found = self.template.question(question).map(|q| q.answer.name()).unwrap_or("?");
         self.add(
             path.to_string(),
-            ProblemKind::TypeMismatch {
-                question: question.into(),
-                expected: expected.into(),
-                found: found.into(),
-            },
+            ProblemKind::TypeMismatch { question: question.into(), expected: expected.into(), found: found.into() },
         );
     }
 
@@ -160,10 +148,7 @@ impl<'t> Checker<'t> {
                     } else if !q.answer.options().iter().any(|o| &o.id == option) {
                         self.add(
                             path.to_string(),
-                            ProblemKind::UnknownOption {
-                                question: question.clone(),
-                                option: option.clone(),
-                            },
+                            ProblemKind::UnknownOption { question: question.clone(), option: option.clone() },
                         );
                     }
                 }
@@ -285,11 +270,7 @@ pub fn validate(t: &Template) -> Vec<TemplateProblem> {
             pos += 1;
         }
     }
-    let mut c = Checker {
-        problems: Vec::new(),
-        template: t,
-        positions,
-    };
+    let mut c = Checker { problems: Vec::new(), template: t, positions };
 
     if t.version == 0 {
         c.add("version".into(), ProblemKind::BadVersion);
@@ -361,33 +342,25 @@ pub fn validate(t: &Template) -> Vec<TemplateProblem> {
                         }
                     }
                 }
-                AnswerType::Number {
-                    min: Some(lo),
-                    max: Some(hi),
-                } if lo > hi => {
+                AnswerType::Number { min: Some(lo), max: Some(hi) } if lo > hi => {
                     c.add(format!("{qp}.answer"), ProblemKind::EmptyRange);
                 }
                 _ => {}
             }
             if let Some(role) = q.role {
-                let name = serde_json::to_value(role)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
+                let name =
+                    serde_json::to_value(role).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
                 let expected = match role {
                     Role::DateOfBirth => (q.answer == AnswerType::Date).then_some(()).ok_or("date"),
-                    Role::Documents => matches!(q.answer, AnswerType::SingleChoice { .. })
-                        .then_some(())
-                        .ok_or("single choice"),
+                    Role::Documents => {
+                        matches!(q.answer, AnswerType::SingleChoice { .. }).then_some(()).ok_or("single choice")
+                    }
                     _ => (q.answer == AnswerType::YesNo).then_some(()).ok_or("yes/no"),
                 };
                 if let Err(expected) = expected {
                     c.add(
                         format!("{qp}.role"),
-                        ProblemKind::RoleTypeMismatch {
-                            role: name.clone(),
-                            expected: expected.into(),
-                        },
+                        ProblemKind::RoleTypeMismatch { role: name.clone(), expected: expected.into() },
                     );
                 }
                 *roles.entry(name.clone()).or_default() += 1;

@@ -132,11 +132,7 @@ pub(crate) fn delete_rows_for_record(tx: &Transaction<'_>, record: RecordId) -> 
     let ids = tx
         .prepare("SELECT id FROM attachments WHERE record_id = ?1")?
         .query_map([record.0.as_bytes()], |r| r.get::<_, Vec<u8>>(0))?
-        .map(|r| {
-            Uuid::from_slice(&r?)
-                .map(AttachmentId)
-                .map_err(|_| VaultError::Tampered("attachment id"))
-        })
+        .map(|r| Uuid::from_slice(&r?).map(AttachmentId).map_err(|_| VaultError::Tampered("attachment id")))
         .collect::<Result<Vec<_>>>()?;
     tx.execute("DELETE FROM attachments WHERE record_id = ?1", [record.0.as_bytes()])?;
     Ok(ids)
@@ -147,10 +143,7 @@ impl Vault {
     /// must exist). The file is complete and synced before its row commits.
     pub fn put_attachment(&mut self, record: RecordId, content: &mut dyn Read) -> Result<AttachmentId> {
         let keys = self.keys()?;
-        let exists = self
-            .conn
-            .prepare_cached("SELECT 1 FROM records WHERE id = ?1")?
-            .exists([record.0.as_bytes()])?;
+        let exists = self.conn.prepare_cached("SELECT 1 FROM records WHERE id = ?1")?.exists([record.0.as_bytes()])?;
         if !exists {
             return Err(VaultError::NotFound("record"));
         }
@@ -179,19 +172,13 @@ impl Vault {
                 let more = n == CHUNK && read_full(content, &mut next)? == 1;
                 if !more {
                     let ct = enc
-                        .encrypt_last(Payload {
-                            msg: &buf[..n],
-                            aad: &aad,
-                        })
+                        .encrypt_last(Payload { msg: &buf[..n], aad: &aad })
                         .map_err(|_| VaultError::InvalidInput("attachment too large".into()))?;
                     out.write_all(&ct)?;
                     break;
                 }
                 let ct = enc
-                    .encrypt_next(Payload {
-                        msg: &buf[..n],
-                        aad: &aad,
-                    })
+                    .encrypt_next(Payload { msg: &buf[..n], aad: &aad })
                     .map_err(|_| VaultError::InvalidInput("attachment too large".into()))?;
                 out.write_all(&ct)?;
                 buf[0] = next[0];
@@ -255,19 +242,13 @@ impl Vault {
             let more = n == ct_len && read_full(&mut file, &mut next)? == 1;
             if !more {
                 let pt = dec
-                    .decrypt_last(Payload {
-                        msg: &buf[..n],
-                        aad: &aad,
-                    })
+                    .decrypt_last(Payload { msg: &buf[..n], aad: &aad })
                     .map_err(|_| VaultError::Tampered("attachment"))?;
                 out.extend_from_slice(&pt);
                 return Ok(out);
             }
             let pt = dec
-                .decrypt_next(Payload {
-                    msg: &buf[..n],
-                    aad: &aad,
-                })
+                .decrypt_next(Payload { msg: &buf[..n], aad: &aad })
                 .map_err(|_| VaultError::Tampered("attachment"))?;
             out.extend_from_slice(&pt);
             buf[0] = next[0];
@@ -282,11 +263,7 @@ impl Vault {
             .conn
             .prepare_cached("SELECT id FROM attachments WHERE record_id = ?1")?
             .query_map([record.0.as_bytes()], |r| r.get::<_, Vec<u8>>(0))?
-            .map(|r| {
-                Uuid::from_slice(&r?)
-                    .map(AttachmentId)
-                    .map_err(|_| VaultError::Tampered("attachment id"))
-            })
+            .map(|r| Uuid::from_slice(&r?).map(AttachmentId).map_err(|_| VaultError::Tampered("attachment id")))
             .collect::<Result<Vec<_>>>()?;
         Ok(ids)
     }

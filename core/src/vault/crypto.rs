@@ -88,22 +88,13 @@ impl KdfParams {
     }
 
     pub fn argon2id(m_cost_kib: u32, t_cost: u32, p_cost: u32) -> Self {
-        KdfParams {
-            algorithm: "argon2id".into(),
-            version: 0x13,
-            m_cost_kib,
-            t_cost,
-            p_cost,
-        }
+        KdfParams { algorithm: "argon2id".into(), version: 0x13, m_cost_kib, t_cost, p_cost }
     }
 
     /// Rejects parameters below OWASP's minimum.
     pub fn check_minimum(&self) -> Result<()> {
         if self.algorithm != "argon2id" || self.version != 0x13 {
-            return Err(VaultError::WeakKdf(format!(
-                "unsupported algorithm {} v{}",
-                self.algorithm, self.version
-            )));
+            return Err(VaultError::WeakKdf(format!("unsupported algorithm {} v{}", self.algorithm, self.version)));
         }
         if self.m_cost_kib < Self::OWASP_MIN_M_KIB || self.t_cost < Self::OWASP_MIN_T {
             return Err(VaultError::WeakKdf(format!(
@@ -129,11 +120,7 @@ impl KdfParams {
     /// A canonical byte string of the parameters, bound into the wrapped
     /// key's associated data so that altered parameters fail to unwrap.
     pub(crate) fn binding(&self) -> Vec<u8> {
-        format!(
-            "{}:{}:{}:{}:{}",
-            self.algorithm, self.version, self.m_cost_kib, self.t_cost, self.p_cost
-        )
-        .into_bytes()
+        format!("{}:{}:{}:{}:{}", self.algorithm, self.version, self.m_cost_kib, self.t_cost, self.p_cost).into_bytes()
     }
 
     /// Derives the key-encryption key from a passphrase.
@@ -198,10 +185,7 @@ pub fn open(key: &Key, sealed: &[u8], aad: &[u8]) -> Option<Zeroizing<Vec<u8>>> 
         return None;
     }
     let (nonce, ct) = sealed.split_at(NONCE_LEN);
-    key.cipher()
-        .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad })
-        .ok()
-        .map(Zeroizing::new)
+    key.cipher().decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad }).ok().map(Zeroizing::new)
 }
 
 /// Keyed 128-bit tags (HMAC-SHA256, truncated) for blind indexes. The
@@ -309,8 +293,7 @@ impl VaultKeys {
         let hk = Hkdf::<Sha256>::new(Some(vault_id), &data.0);
         let sub = |info: &[u8]| {
             let mut k = Key([0u8; KEY_LEN]);
-            hk.expand(info, &mut k.0)
-                .expect("32 bytes is a valid HKDF-SHA256 output length");
+            hk.expand(info, &mut k.0).expect("32 bytes is a valid HKDF-SHA256 output length");
             k
         };
         VaultKeys {
@@ -344,22 +327,13 @@ mod tests {
             let body: Vec<u8> = (0..n).map(|i| i as u8).collect();
             let sealed = seal_padded(&k, &body, 64, b"ad");
             assert_eq!((sealed.len() - NONCE_LEN - TAG_LEN) % 64, 0);
-            assert_eq!(
-                open_padded(&k, sealed.clone(), b"ad").unwrap().as_slice(),
-                body.as_slice()
-            );
+            assert_eq!(open_padded(&k, sealed.clone(), b"ad").unwrap().as_slice(), body.as_slice());
             assert!(open_padded(&k, sealed, b"other").is_none());
         }
-        assert_eq!(
-            seal_padded(&k, b"ab", 64, b"").len(),
-            seal_padded(&k, &[1u8; 40], 64, b"").len()
-        );
+        assert_eq!(seal_padded(&k, b"ab", 64, b"").len(), seal_padded(&k, &[1u8; 40], 64, b"").len());
         // Trailing zeros in the body survive the padding.
         let body = b"ab\0\0";
-        assert_eq!(
-            open_padded(&k, seal_padded(&k, body, 64, b""), b"").unwrap().as_slice(),
-            body
-        );
+        assert_eq!(open_padded(&k, seal_padded(&k, body, 64, b""), b"").unwrap().as_slice(), body);
         // A validly sealed buffer with no padding marker is refused.
         assert!(open_padded(&k, seal(&k, &[0u8; 64], b""), b"").is_none());
         assert!(open_padded(&k, seal(&k, &[1u8; 64], b""), b"").is_none());

@@ -12,16 +12,10 @@ pub enum VaultError {
     AlreadyInitialised,
 
     #[error("wrong passphrase: {attempts_remaining} attempt(s) left before the vault is wiped; next try allowed in {}s", retry_after.as_secs())]
-    WrongSecret {
-        attempts_remaining: u32,
-        retry_after: Duration,
-    },
+    WrongSecret { attempts_remaining: u32, retry_after: Duration },
 
     #[error("too many failed unlocks: wait {}s before trying again ({attempts_remaining} attempt(s) left before the vault is wiped)", retry_after.as_secs())]
-    TooSoon {
-        attempts_remaining: u32,
-        retry_after: Duration,
-    },
+    TooSoon { attempts_remaining: u32, retry_after: Duration },
 
     #[error("the vault is locked; unlock it first")]
     Locked,

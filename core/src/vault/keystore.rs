@@ -42,10 +42,7 @@ impl SoftwareKeyStore {
     }
 
     fn path(&self, alias: &str) -> PathBuf {
-        let safe: String = alias
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
-            .collect();
+        let safe: String = alias.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
         self.dir.join(format!("{safe}.key"))
     }
 
@@ -92,9 +89,7 @@ impl DeviceKeyStore for SoftwareKeyStore {
 
     fn unwrap(&self, alias: &str, wrapped: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
         let key = self.load(alias)?;
-        crypto::open(&key, wrapped, alias.as_bytes())
-            .map(|z| z.to_vec())
-            .ok_or(KeyStoreError::UnwrapFailed)
+        crypto::open(&key, wrapped, alias.as_bytes()).map(|z| z.to_vec()).ok_or(KeyStoreError::UnwrapFailed)
     }
 
     fn delete(&self, alias: &str) -> Result<(), KeyStoreError> {

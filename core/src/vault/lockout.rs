@@ -18,11 +18,7 @@ pub struct LockoutPolicy {
 
 impl Default for LockoutPolicy {
     fn default() -> Self {
-        LockoutPolicy {
-            max_attempts: 10,
-            base_delay: Duration::from_secs(1),
-            max_delay: Duration::from_secs(300),
-        }
+        LockoutPolicy { max_attempts: 10, base_delay: Duration::from_secs(1), max_delay: Duration::from_secs(300) }
     }
 }
 
@@ -34,10 +30,7 @@ impl LockoutPolicy {
             return Duration::ZERO;
         }
         let factor = 1u32.checked_shl(failures - 1).unwrap_or(u32::MAX);
-        self.base_delay
-            .checked_mul(factor)
-            .unwrap_or(self.max_delay)
-            .min(self.max_delay)
+        self.base_delay.checked_mul(factor).unwrap_or(self.max_delay).min(self.max_delay)
     }
 
     pub fn attempts_remaining(&self, failures: u32) -> u32 {
@@ -56,10 +49,7 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now_unix_ms(&self) -> i64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0)
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
     }
 }
 

@@ -62,20 +62,13 @@ pub struct VaultOptions {
 
 impl Default for VaultOptions {
     fn default() -> Self {
-        VaultOptions {
-            kdf: KdfParams::recommended(),
-            lockout: LockoutPolicy::default(),
-            clock: Arc::new(SystemClock),
-        }
+        VaultOptions { kdf: KdfParams::recommended(), lockout: LockoutPolicy::default(), clock: Arc::new(SystemClock) }
     }
 }
 
 impl std::fmt::Debug for VaultOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("VaultOptions")
-            .field("kdf", &self.kdf)
-            .field("lockout", &self.lockout)
-            .finish_non_exhaustive()
+        f.debug_struct("VaultOptions").field("kdf", &self.kdf).field("lockout", &self.lockout).finish_non_exhaustive()
     }
 }
 
@@ -179,10 +172,7 @@ pub struct Vault {
 
 impl std::fmt::Debug for Vault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Vault")
-            .field("dir", &self.dir)
-            .field("unlocked", &self.is_unlocked())
-            .finish_non_exhaustive()
+        f.debug_struct("Vault").field("dir", &self.dir).field("unlocked", &self.is_unlocked()).finish_non_exhaustive()
     }
 }
 
@@ -194,18 +184,14 @@ fn open_connection(dir: &Path) -> Result<Connection> {
 }
 
 fn read_header(conn: &Connection) -> Result<Option<Header>> {
-    let body: Option<String> = conn
-        .query_row("SELECT body FROM vault_header WHERE id = 1", [], |r| r.get(0))
-        .optional()?;
+    let body: Option<String> =
+        conn.query_row("SELECT body FROM vault_header WHERE id = 1", [], |r| r.get(0)).optional()?;
     match body {
         None => Ok(None),
         Some(b) => {
             let h: Header = serde_json::from_str(&b).map_err(|_| VaultError::Tampered("vault header"))?;
             if h.format > FORMAT_VERSION {
-                return Err(VaultError::UnsupportedFormat {
-                    found: h.format,
-                    supported: FORMAT_VERSION,
-                });
+                return Err(VaultError::UnsupportedFormat { found: h.format, supported: FORMAT_VERSION });
             }
             Ok(Some(h))
         }
@@ -230,10 +216,7 @@ pub fn exists(dir: &Path) -> bool {
     }
     Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
         .ok()
-        .and_then(|c| {
-            c.query_row("SELECT count(*) FROM vault_header", [], |r| r.get::<_, i64>(0))
-                .ok()
-        })
+        .and_then(|c| c.query_row("SELECT count(*) FROM vault_header", [], |r| r.get::<_, i64>(0)).ok())
         .is_some_and(|n| n > 0)
 }
 
@@ -274,13 +257,7 @@ impl Vault {
         wrap_data_key(&mut header, &data_key, secret, keystore, &options.kdf)?;
         write_header(&conn, &header)?;
         let keys = VaultKeys::derive(data_key, &vault_id);
-        Ok(Vault {
-            dir: dir.to_path_buf(),
-            conn,
-            header,
-            options,
-            state: State::Unlocked(Box::new(keys)),
-        })
+        Ok(Vault { dir: dir.to_path_buf(), conn, header, options, state: State::Unlocked(Box::new(keys)) })
     }
 
     /// Opens an existing vault, locked.
@@ -296,13 +273,7 @@ impl Vault {
         if let Some(l) = header.lockout {
             options.lockout = l.into();
         }
-        Ok(Vault {
-            dir: dir.to_path_buf(),
-            conn,
-            header,
-            options,
-            state: State::Locked,
-        })
+        Ok(Vault { dir: dir.to_path_buf(), conn, header, options, state: State::Locked })
     }
 
     pub fn dir(&self) -> &Path {
@@ -368,11 +339,9 @@ impl Vault {
 
     /// The failed-unlock counter and the time of the last failure.
     fn attempts(&self) -> Result<(u32, Option<i64>)> {
-        Ok(self.conn.query_row(
-            "SELECT failures, last_failure_unix_ms FROM unlock_attempts WHERE id = 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?)
+        Ok(self.conn.query_row("SELECT failures, last_failure_unix_ms FROM unlock_attempts WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?)
     }
 
     fn verify_secret(&mut self, secret: &Secret, keystore: Option<&dyn DeviceKeyStore>) -> Result<Key> {
@@ -390,10 +359,7 @@ impl Vault {
             if now < last {
                 // The clock went backwards: restart the wait from now rather
                 // than let a clock change skip it.
-                self.conn.execute(
-                    "UPDATE unlock_attempts SET last_failure_unix_ms = ?1 WHERE id = 1",
-                    [now],
-                )?;
+                self.conn.execute("UPDATE unlock_attempts SET last_failure_unix_ms = ?1 WHERE id = 1", [now])?;
                 return Err(VaultError::TooSoon {
                     attempts_remaining: policy.attempts_remaining(failures),
                     retry_after: Duration::from_millis(wait_ms as u64),
@@ -427,10 +393,8 @@ impl Vault {
         match crypto::open(&kek, &inner, &self.header.wrap_aad()?) {
             Some(dk) => {
                 let key = Key::from_slice(&dk).ok_or(VaultError::Tampered("wrapped data key"))?;
-                self.conn.execute(
-                    "UPDATE unlock_attempts SET failures = 0, last_failure_unix_ms = NULL WHERE id = 1",
-                    [],
-                )?;
+                self.conn
+                    .execute("UPDATE unlock_attempts SET failures = 0, last_failure_unix_ms = NULL WHERE id = 1", [])?;
                 Ok(key)
             }
             None => {

@@ -36,9 +36,7 @@ impl std::fmt::Display for RecordId {
 impl std::str::FromStr for RecordId {
     type Err = VaultError;
     fn from_str(s: &str) -> Result<Self> {
-        Uuid::parse_str(s)
-            .map(RecordId)
-            .map_err(|_| VaultError::InvalidInput("not a record id".into()))
+        Uuid::parse_str(s).map(RecordId).map_err(|_| VaultError::InvalidInput("not a record id".into()))
     }
 }
 
@@ -119,24 +117,18 @@ fn term_tags(keys: &VaultKeys, term: &IndexTerm) -> Vec<[u8; TAG_LEN]> {
 
 fn lookup_tags(keys: &VaultKeys, lookup: Lookup<'_>) -> Vec<[u8; TAG_LEN]> {
     match lookup {
-        Lookup::DocumentNumber(n) => text::document_number_keys(n)
-            .iter()
-            .map(|k| keys.index.tag("document", k))
-            .collect(),
+        Lookup::DocumentNumber(n) => {
+            text::document_number_keys(n).iter().map(|k| keys.index.tag("document", k)).collect()
+        }
         Lookup::Name(n) => text::name_keys(n).iter().map(|k| keys.index.tag("name", k)).collect(),
-        Lookup::NamePart(n) => text::name_part_keys(n)
-            .iter()
-            .map(|k| keys.index.tag("name-part", k))
-            .collect(),
+        Lookup::NamePart(n) => text::name_part_keys(n).iter().map(|k| keys.index.tag("name-part", k)).collect(),
         Lookup::Keyword { field, value } => vec![keys.index.tag(&format!("kw:{field}"), value)],
     }
 }
 
 fn check_kind(kind: &str) -> Result<()> {
     if kind.is_empty() || kind.len() > 64 || !kind.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(VaultError::InvalidInput(
-            "record kind must be 1-64 printable ASCII characters".into(),
-        ));
+        return Err(VaultError::InvalidInput("record kind must be 1-64 printable ASCII characters".into()));
     }
     Ok(())
 }
@@ -169,12 +161,7 @@ impl VaultWriter<'_> {
                 "INSERT INTO records (id, kind_tag, schema_version, sealed) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (id) DO NOTHING",
             )?
-            .execute(params![
-                rec.id.0.as_bytes(),
-                kind_tag(self.keys, rec.kind),
-                rec.schema_version,
-                sealed
-            ])?;
+            .execute(params![rec.id.0.as_bytes(), kind_tag(self.keys, rec.kind), rec.schema_version, sealed])?;
         if inserted == 0 {
             return Err(VaultError::InvalidInput("a record with that id already exists".into()));
         }
@@ -183,9 +170,7 @@ impl VaultWriter<'_> {
 
     fn insert_tags(&mut self, rec: &NewRecord<'_>) -> Result<()> {
         let id = rec.id.0.as_bytes();
-        let mut ins = self
-            .tx
-            .prepare_cached("INSERT OR IGNORE INTO blind_index (tag, record_id) VALUES (?1, ?2)")?;
+        let mut ins = self.tx.prepare_cached("INSERT OR IGNORE INTO blind_index (tag, record_id) VALUES (?1, ?2)")?;
         for term in rec.index {
             for t in term_tags(self.keys, term) {
                 ins.execute(params![t, id])?;
@@ -209,13 +194,9 @@ impl VaultWriter<'_> {
             )?
             .execute(params![rec.id.0.as_bytes(), ktag, rec.schema_version, sealed])?;
         if changed == 0 {
-            return Err(VaultError::InvalidInput(
-                "that id belongs to a record of another kind".into(),
-            ));
+            return Err(VaultError::InvalidInput("that id belongs to a record of another kind".into()));
         }
-        self.tx
-            .prepare_cached("DELETE FROM blind_index WHERE record_id = ?1")?
-            .execute([rec.id.0.as_bytes()])?;
+        self.tx.prepare_cached("DELETE FROM blind_index WHERE record_id = ?1")?.execute([rec.id.0.as_bytes()])?;
         self.insert_tags(rec)
     }
 
@@ -223,15 +204,12 @@ impl VaultWriter<'_> {
     /// the attachment files to remove once the transaction has committed.
     pub fn delete(&mut self, kind: &str, id: RecordId) -> Result<Vec<super::AttachmentId>> {
         let ktag = kind_tag(self.keys, kind);
-        let n = self.tx.execute(
-            "DELETE FROM records WHERE id = ?1 AND kind_tag = ?2",
-            params![id.0.as_bytes(), ktag],
-        )?;
+        let n =
+            self.tx.execute("DELETE FROM records WHERE id = ?1 AND kind_tag = ?2", params![id.0.as_bytes(), ktag])?;
         if n == 0 {
             return Err(VaultError::NotFound("record"));
         }
-        self.tx
-            .execute("DELETE FROM blind_index WHERE record_id = ?1", [id.0.as_bytes()])?;
+        self.tx.execute("DELETE FROM blind_index WHERE record_id = ?1", [id.0.as_bytes()])?;
         super::attachments::delete_rows_for_record(&self.tx, id)
     }
 }
@@ -287,12 +265,7 @@ impl Vault {
         }
         let body = crypto::open_padded(&keys.records, sealed, &record_aad(&id, kind, schema_version))
             .ok_or(VaultError::Tampered("sealed record"))?;
-        Ok(Record {
-            id,
-            kind: kind.to_string(),
-            schema_version,
-            body,
-        })
+        Ok(Record { id, kind: kind.to_string(), schema_version, body })
     }
 
     /// Every record id of `kind`, in no meaningful order.
@@ -303,9 +276,7 @@ impl Vault {
             .query_map([kind_tag(keys, kind)], |r| r.get::<_, Vec<u8>>(0))?
             .map(|r| {
                 let b = r?;
-                Uuid::from_slice(&b)
-                    .map(RecordId)
-                    .map_err(|_| VaultError::Tampered("record id"))
+                Uuid::from_slice(&b).map(RecordId).map_err(|_| VaultError::Tampered("record id"))
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(ids)
@@ -315,9 +286,7 @@ impl Vault {
     /// records; the caller opens them with [`Vault::get`].
     pub fn find(&self, lookup: Lookup<'_>) -> Result<Vec<RecordId>> {
         let keys = self.keys()?;
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT record_id FROM blind_index WHERE tag = ?1")?;
+        let mut stmt = self.conn.prepare_cached("SELECT record_id FROM blind_index WHERE tag = ?1")?;
         let mut out = Vec::new();
         for t in lookup_tags(keys, lookup) {
             for r in stmt.query_map([t], |r| r.get::<_, Vec<u8>>(0))? {

@@ -63,10 +63,7 @@ pub fn configure(conn: &Connection) -> Result<()> {
 pub fn migrate(conn: &mut Connection) -> Result<()> {
     let current: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if current > SCHEMA_VERSION {
-        return Err(VaultError::UnsupportedFormat {
-            found: current,
-            supported: SCHEMA_VERSION,
-        });
+        return Err(VaultError::UnsupportedFormat { found: current, supported: SCHEMA_VERSION });
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let tx = conn.transaction()?;

@@ -43,9 +43,7 @@ pub fn check_policy(secret: &Secret, device_bound: bool) -> Result<()> {
     let n = secret.char_count();
     if device_bound {
         if n < MIN_PIN_CHARS {
-            return Err(VaultError::WeakSecret(format!(
-                "use at least {MIN_PIN_CHARS} characters or digits"
-            )));
+            return Err(VaultError::WeakSecret(format!("use at least {MIN_PIN_CHARS} characters or digits")));
         }
         return Ok(());
     }
@@ -62,9 +60,7 @@ pub fn check_policy(secret: &Secret, device_bound: bool) -> Result<()> {
     }
     let first = s.chars().next();
     if s.chars().all(|c| Some(c) == first) {
-        return Err(VaultError::WeakSecret(
-            "a passphrase of one repeated character is too easy to guess".into(),
-        ));
+        return Err(VaultError::WeakSecret("a passphrase of one repeated character is too easy to guess".into()));
     }
     Ok(())
 }
@@ -91,9 +87,6 @@ mod tests {
     #[test]
     fn normalised_forms_are_equal() {
         // "é" composed vs "e" + combining acute.
-        assert_eq!(
-            Secret::new("caf\u{e9}").as_bytes(),
-            Secret::new("cafe\u{301}").as_bytes()
-        );
+        assert_eq!(Secret::new("caf\u{e9}").as_bytes(), Secret::new("cafe\u{301}").as_bytes());
     }
 }

@@ -11,11 +11,7 @@ pub const PASS: &str = "correct horse battery staple";
 /// OWASP-minimum argon2id (the floor the vault accepts) so that tests can
 /// unlock many times; a manual clock so lockout delays need no sleeping.
 pub fn options(clock: Arc<ManualClock>) -> VaultOptions {
-    VaultOptions {
-        kdf: KdfParams::owasp_minimum(),
-        lockout: LockoutPolicy::default(),
-        clock,
-    }
+    VaultOptions { kdf: KdfParams::owasp_minimum(), lockout: LockoutPolicy::default(), clock }
 }
 
 pub fn clock() -> Arc<ManualClock> {
@@ -62,10 +58,7 @@ pub fn assert_no_plaintext(dir: &Path, markers: &[&str]) {
             let be: Vec<u8> = form.encode_utf16().flat_map(u16::to_be_bytes).collect();
             for (path, bytes) in &files {
                 for (enc, needle) in [("UTF-8", &utf8), ("UTF-16LE", &le), ("UTF-16BE", &be)] {
-                    assert!(
-                        !contains(bytes, needle),
-                        "marker {form:?} found in clear ({enc}) in {path:?}"
-                    );
+                    assert!(!contains(bytes, needle), "marker {form:?} found in clear ({enc}) in {path:?}");
                 }
             }
         }

@@ -1,0 +1,398 @@
+//! The device's side of sync: enrolment, then push the outbox and pull what
+//! headquarters holds for this device's office, over a poor link. Retries
+//! with backoff and jitter, a progress callback, cancellation between steps,
+//! and a report that says what happened.
+
+use std::io::Read;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::httpsig;
+use super::protocol::*;
+use crate::certificate::store::SyncState;
+use crate::certificate::trust::{Signed, TrustStore};
+use crate::certificate::{CaseError, CertificateCases, DeviceProfile};
+use crate::events::{DeviceIdentity, KeyRing, PublicIdentity};
+use crate::vault::{Vault, VaultError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("cannot reach headquarters: {0}")]
+    Network(String),
+    #[error("headquarters refused the request: {status} {message}")]
+    Refused { status: u16, message: String },
+    #[error("headquarters answered with something unreadable: {0}")]
+    BadResponse(String),
+    #[error("sync was cancelled; what was done so far is kept")]
+    Cancelled,
+    #[error("this device was revoked by headquarters")]
+    Revoked,
+    #[error("headquarters ordered this device wiped; it was")]
+    Wiped,
+    #[error("this device is not enrolled: run `homeward enroll URL CODE`")]
+    NotEnrolled,
+    #[error(transparent)]
+    Case(#[from] CaseError),
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+}
+
+/// Progress, reported after every step.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SyncProgress {
+    pub events_sent: u64,
+    pub events_received: u64,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    pub progress: SyncProgress,
+    pub accepted: u64,
+    pub duplicates: u64,
+    /// Events headquarters refused: (event id, reason). They stay on the device.
+    pub rejected: Vec<(String, String)>,
+    pub trust_list_updated: bool,
+    pub revocations_updated: bool,
+    pub retries: u32,
+}
+
+/// How hard to try over a poor link.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub attempts: u32,
+    pub base: Duration,
+    pub cap: Duration,
+    pub timeout: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            attempts: 6,
+            base: Duration::from_millis(250),
+            cap: Duration::from_secs(8),
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Events per push batch and per pull page.
+pub const BATCH: usize = 200;
+
+/// One request: what to send, signed by whom.
+struct Call<'a> {
+    method: &'a str,
+    path: &'a str,
+    query: &'a str,
+    body: Option<Vec<u8>>,
+    identity: Option<&'a DeviceIdentity>,
+    idempotency_key: Option<&'a str>,
+}
+
+struct Http {
+    base: String,
+    agent: reqwest::blocking::Client,
+    retry: RetryPolicy,
+    retries: u32,
+    /// server time minus device time, from the last answer
+    offset_ms: i64,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+fn jitter(max_ms: u64) -> u64 {
+    let r = u64::from_le_bytes(crate::vault::random_key_bytes()[..8].try_into().expect("8 bytes"));
+    if max_ms == 0 {
+        0
+    } else {
+        r % max_ms
+    }
+}
+
+impl Http {
+    fn new(base: &str, retry: RetryPolicy) -> Result<Http, SyncError> {
+        let agent = reqwest::blocking::Client::builder()
+            .timeout(retry.timeout)
+            .build()
+            .map_err(|e| SyncError::Network(e.to_string()))?;
+        Ok(Http { base: base.trim_end_matches('/').to_string(), agent, retry, retries: 0, offset_ms: 0 })
+    }
+
+    /// Sends with retries on network errors and 5xx answers; the same bytes
+    /// (and the same Idempotency-Key) each time, so a retry is harmless.
+    fn send(&mut self, call: Call<'_>, cancel: &AtomicBool) -> Result<(Vec<u8>, u64, u64), SyncError> {
+        let Call { method, path, query, body, identity, idempotency_key } = call;
+        let mut attempt = 0;
+        loop {
+            if cancel.load(Ordering::SeqCst) {
+                return Err(SyncError::Cancelled);
+            }
+            let url =
+                if query.is_empty() { format!("{}{path}", self.base) } else { format!("{}{path}?{query}", self.base) };
+            let raw = body.clone().unwrap_or_default();
+            let mut req = match method {
+                "POST" => self.agent.post(&url),
+                _ => self.agent.get(&url),
+            }
+            .header("accept-encoding", "zstd");
+            let payload =
+                if raw.is_empty() { Vec::new() } else { zstd::encode_all(raw.as_slice(), 3).expect("zstd in memory") };
+            if !payload.is_empty() {
+                req = req.header("content-encoding", "zstd").header("content-type", "application/json");
+            }
+            if let Some(id) = identity {
+                let created = (now_ms() + self.offset_ms) / 1000;
+                let h = httpsig::sign(id, method, path, query, &payload, created);
+                req = req
+                    .header("content-digest", h.content_digest)
+                    .header("signature-input", h.signature_input)
+                    .header("signature", h.signature);
+            }
+            if let Some(k) = idempotency_key {
+                req = req.header("idempotency-key", k);
+            }
+            let sent = payload.len() as u64;
+            let result = req.body(payload).send();
+            let retry_after = match result {
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    if let Some(t) =
+                        resp.headers().get("x-server-time-ms").and_then(|v| v.to_str().ok()?.parse::<i64>().ok())
+                    {
+                        self.offset_ms = t - now_ms();
+                    }
+                    let mut bytes = Vec::new();
+                    let read = resp.take(64 * 1024 * 1024).read_to_end(&mut bytes);
+                    match (status, read) {
+                        (200..=299, Ok(n)) => {
+                            let plain = zstd::decode_all(bytes.as_slice()).unwrap_or(bytes);
+                            return Ok((plain, sent, n as u64));
+                        }
+                        (500..=599, _) | (_, Err(_)) => true,
+                        // The clock was off: the offset is now corrected, try again once more.
+                        (401, _) if String::from_utf8_lossy(&bytes).contains("out_of_window") && attempt == 0 => true,
+                        (s, _) => {
+                            let body: Option<ErrorBody> =
+                                serde_json::from_slice(&zstd::decode_all(bytes.as_slice()).unwrap_or(bytes.clone()))
+                                    .ok();
+                            let message = body.map(|b| format!("{}: {}", b.error, b.message)).unwrap_or_default();
+                            if s == 403 && message.starts_with("revoked") {
+                                return Err(SyncError::Revoked);
+                            }
+                            return Err(SyncError::Refused { status: s, message });
+                        }
+                    }
+                }
+                Err(_) => true,
+            };
+            attempt += 1;
+            if !retry_after || attempt >= self.retry.attempts {
+                return Err(SyncError::Network(format!("gave up after {attempt} attempt(s)")));
+            }
+            self.retries += 1;
+            let backoff = self.retry.base.saturating_mul(1 << attempt.min(16)).min(self.retry.cap);
+            std::thread::sleep(Duration::from_millis(
+                jitter(backoff.as_millis() as u64) + backoff.as_millis() as u64 / 2,
+            ));
+        }
+    }
+}
+
+fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, SyncError> {
+    serde_json::from_slice(bytes).map_err(|e| SyncError::BadResponse(e.to_string()))
+}
+
+/// Identities signed by the pinned root, added to the key ring.
+fn accept_identities(ring: &mut KeyRing, trust: &TrustStore, ids: &[Signed<PublicIdentity>]) {
+    for s in ids {
+        if crate::certificate::trust::verify_signed(&trust.roots, IDENTITY_DOMAIN, s).is_ok() {
+            ring.add(s.body.clone());
+        }
+    }
+}
+
+/// Enrols a new device with a one-time code and stores its identity, the
+/// root key and lists, and whom to trust in the vault.
+pub fn enroll(vault: &mut Vault, base_url: &str, code: &str, label: &str) -> Result<EnrollResponse, SyncError> {
+    let mut profile = DeviceProfile::load(vault)?;
+    if profile.identity.is_some() {
+        return Err(SyncError::Refused { status: 0, message: "this device is already enrolled".into() });
+    }
+    // The key is made first; its id comes from headquarters.
+    let provisional = DeviceIdentity::generate("pending", crate::events::Role::BorderGuard, "");
+    let mut http = Http::new(base_url, RetryPolicy::default())?;
+    let req = EnrollRequest {
+        code: code.to_string(),
+        public_key: hex::encode(provisional.public_key()),
+        label: label.into(),
+    };
+    let body = serde_json::to_vec(&req).expect("serialises");
+    let (bytes, _, _) = http.send(
+        Call { method: "POST", path: "/v1/enroll", query: "", body: Some(body), identity: None, idempotency_key: None },
+        &AtomicBool::new(false),
+    )?;
+    let resp: EnrollResponse = parse(&bytes)?;
+    let me = provisional.renamed(&resp.device_id, resp.role, &resp.office);
+    profile.trust = TrustStore::with_root(resp.root.clone());
+    if let Some(t) = resp.trust_list.clone() {
+        profile.trust.install_trust_list(t).map_err(|e| SyncError::BadResponse(e.to_string()))?;
+    }
+    if let Some(r) = resp.revocations.clone() {
+        profile.trust.install_revocations(r).map_err(|e| SyncError::BadResponse(e.to_string()))?;
+    }
+    accept_identities(&mut profile.keyring, &profile.trust, &resp.identities);
+    profile.keyring.add(me.public());
+    profile.device_no = resp.device_no;
+    profile.identity = Some(me.to_stored());
+    profile.server_url = Some(base_url.to_string());
+    profile.pull_cursor = 0;
+    profile.check_in_days = resp.check_in_days;
+    profile.last_check_in_ms = Some(now_ms());
+    profile.save(vault)?;
+    Ok(resp)
+}
+
+/// Pushes the outbox and pulls everything new, reporting progress.
+pub fn sync(
+    vault: &mut Vault,
+    retry: RetryPolicy,
+    progress: &dyn Fn(&SyncProgress),
+    cancel: &AtomicBool,
+) -> Result<SyncReport, SyncError> {
+    let profile = DeviceProfile::load(vault)?;
+    let me = profile.identity().map_err(|_| SyncError::NotEnrolled)?;
+    let url = profile.server_url.clone().ok_or(SyncError::NotEnrolled)?;
+    let mut http = Http::new(&url, retry)?;
+    let mut report = SyncReport::default();
+
+    // Learn the server's clock first, so a skewed device still signs in window.
+    let (t, _, n) = http.send(
+        Call { method: "GET", path: "/v1/time", query: "", body: None, identity: None, idempotency_key: None },
+        cancel,
+    )?;
+    let t: TimeResponse = parse(&t)?;
+    http.offset_ms = t.server_time_ms - now_ms();
+    report.progress.bytes_received += n;
+
+    // Push, batch by batch; each batch's key is derived from its events, so a
+    // retried or replayed batch is recognised.
+    loop {
+        let outbox = CertificateCases::new(vault).outbox()?;
+        if outbox.is_empty() {
+            break;
+        }
+        let batch: Vec<_> = outbox.into_iter().take(BATCH).collect();
+        let key = {
+            use sha2::Digest;
+            let mut h = sha2::Sha256::new();
+            for e in &batch {
+                h.update(e.id.as_bytes());
+            }
+            hex::encode(&h.finalize()[..16])
+        };
+        let body = serde_json::to_vec(&PushRequest { events: batch.clone() }).expect("serialises");
+        let (bytes, sent, received) = http.send(
+            Call {
+                method: "POST",
+                path: "/v1/events",
+                query: "",
+                body: Some(body),
+                identity: Some(&me),
+                idempotency_key: Some(&key),
+            },
+            cancel,
+        )?;
+        report.progress.bytes_sent += sent;
+        report.progress.bytes_received += received;
+        let resp: PushResponse = parse(&bytes)?;
+        let mut cases = CertificateCases::new(vault);
+        for r in resp.results {
+            match r.status {
+                PushStatus::Accepted => {
+                    report.accepted += 1;
+                    cases.mark(&r.id, SyncState::Accepted)?
+                }
+                PushStatus::Duplicate => {
+                    report.duplicates += 1;
+                    cases.mark(&r.id, SyncState::Accepted)?
+                }
+                PushStatus::Rejected => {
+                    let reason = r.reason.unwrap_or_else(|| "refused".into());
+                    report.rejected.push((r.id.clone(), reason.clone()));
+                    cases.mark(&r.id, SyncState::Rejected { reason })?
+                }
+            }
+            report.progress.events_sent += 1;
+        }
+        progress(&report.progress);
+    }
+
+    // Pull, page by page, from where the last sync stopped.
+    loop {
+        let mut profile = DeviceProfile::load(vault)?;
+        let query = format!("after={}&limit={BATCH}", profile.pull_cursor);
+        let (bytes, sent, received) = http.send(
+            Call {
+                method: "GET",
+                path: "/v1/events",
+                query: &query,
+                body: None,
+                identity: Some(&me),
+                idempotency_key: None,
+            },
+            cancel,
+        )?;
+        report.progress.bytes_sent += sent;
+        report.progress.bytes_received += received;
+        let page: PullResponse = parse(&bytes)?;
+        if page.orders.wipe {
+            vault.wipe(None)?;
+            return Err(SyncError::Wiped);
+        }
+        if page.orders.revoked {
+            return Err(SyncError::Revoked);
+        }
+        accept_identities(&mut profile.keyring, &profile.trust.clone(), &page.identities);
+        if let Some(t) = page.trust_list.clone() {
+            let newer = profile.trust.trust_list.as_ref().is_none_or(|h| h.body.sequence < t.body.sequence);
+            if newer && profile.trust.install_trust_list(t).is_ok() {
+                report.trust_list_updated = true;
+            }
+        }
+        if let Some(r) = page.revocations.clone() {
+            let newer = profile.trust.revocations.as_ref().is_none_or(|h| h.body.sequence < r.body.sequence);
+            if newer && profile.trust.install_revocations(r).is_ok() {
+                report.revocations_updated = true;
+            }
+        }
+        profile.last_check_in_ms = Some(now_ms());
+        profile.save(vault)?;
+        let mut cases = CertificateCases::new(vault);
+        for e in &page.events {
+            // Our own events come back too: already held, nothing to do.
+            match cases.import(e) {
+                Ok(true) => report.progress.events_received += 1,
+                Ok(false) => {}
+                Err(CaseError::Transition(_)) => {} // a signature this device cannot check yet
+                Err(err) => return Err(err.into()),
+            }
+        }
+        let mut profile = DeviceProfile::load(vault)?;
+        profile.pull_cursor = page.next;
+        profile.save(vault)?;
+        progress(&report.progress);
+        if !page.more {
+            break;
+        }
+    }
+    report.retries = http.retries;
+    Ok(report)
+}

@@ -1,0 +1,97 @@
+//! The sync protocol's messages (docs/PROTOCOL.md), shared by the client in
+//! this crate and the headquarters server. JSON, zstd-compressed on the wire.
+
+use serde::{Deserialize, Serialize};
+
+use crate::certificate::trust::{RootKey, Signed};
+use crate::certificate::{CertificateEvent, RevocationList, TrustList};
+use crate::events::{Event, PublicIdentity, Role};
+
+pub const IDENTITY_DOMAIN: &str = "homeward/identity/v1";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeResponse {
+    pub server_time_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollRequest {
+    /// The one-time code headquarters gave the officer.
+    pub code: String,
+    /// The device's new Ed25519 public key (hex).
+    pub public_key: String,
+    /// A label for headquarters' device list (model, not a person's name).
+    pub label: String,
+}
+
+/// What an enrolled device receives: who it is, whom to trust.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    pub device_id: String,
+    pub office: String,
+    pub role: Role,
+    pub device_no: u16,
+    pub root: RootKey,
+    /// Identities signed by the root: headquarters and the devices whose
+    /// events this device will see.
+    pub identities: Vec<Signed<PublicIdentity>>,
+    pub trust_list: Option<Signed<TrustList>>,
+    pub revocations: Option<Signed<RevocationList>>,
+    pub server_time_ms: i64,
+    /// Days without a check-in after which the device locks itself.
+    pub check_in_days: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub events: Vec<Event<CertificateEvent>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PushStatus {
+    Accepted,
+    /// Already held: a retried or replayed push; nothing changes.
+    Duplicate,
+    Rejected,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResult {
+    pub id: String,
+    pub status: PushStatus,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub results: Vec<PushResult>,
+}
+
+/// Orders for the device, applied at its next contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DeviceOrders {
+    pub revoked: bool,
+    pub wipe: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub events: Vec<Event<CertificateEvent>>,
+    /// Pass as `after` for the next page.
+    pub next: u64,
+    pub more: bool,
+    pub identities: Vec<Signed<PublicIdentity>>,
+    pub trust_list: Option<Signed<TrustList>>,
+    pub revocations: Option<Signed<RevocationList>>,
+    pub orders: DeviceOrders,
+    pub server_time_ms: i64,
+}
+
+/// An error body from the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+    pub message: String,
+}

@@ -1,0 +1,271 @@
+//! The sync API over HTTP (docs/PROTOCOL.md). Handlers are thin: they
+//! authenticate, decode, and hand over to [`crate::hq::Hq`] on a blocking
+//! thread (SQLite).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use homeward_core::sync::httpsig::{self, SignatureHeaders};
+use homeward_core::sync::protocol::*;
+use serde::Serialize;
+
+use crate::db::DeviceRow;
+use crate::hq::{now_ms, Hq, HqError};
+
+pub type Shared = Arc<Hq>;
+
+/// Largest request body accepted (compressed).
+const MAX_BODY: usize = 8 * 1024 * 1024;
+/// Largest request body after decompression.
+const MAX_INFLATED: usize = 32 * 1024 * 1024;
+
+pub fn router(hq: Shared) -> Router {
+    Router::new()
+        .route("/v1/time", get(time))
+        .route("/v1/enroll", post(enroll))
+        .route("/v1/events", post(push).get(pull))
+        .route("/openapi.json", get(openapi))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .with_state(hq)
+}
+
+struct ApiError(StatusCode, &'static str, String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::to_vec(&ErrorBody { error: self.1.into(), message: self.2 }).expect("serialises");
+        (self.0, [("content-type", "application/json"), ("x-server-time-ms", &now_ms().to_string())], body)
+            .into_response()
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(e: rusqlite::Error) -> Self {
+        HqError::from(e).into()
+    }
+}
+
+impl From<HqError> for ApiError {
+    fn from(e: HqError) -> Self {
+        match e {
+            HqError::BadCode => ApiError(StatusCode::FORBIDDEN, "bad_code", e.to_string()),
+            HqError::Invalid(m) => ApiError(StatusCode::BAD_REQUEST, "invalid", m),
+            HqError::NoCase => ApiError(StatusCode::NOT_FOUND, "no_case", e.to_string()),
+            HqError::Refused(m) => ApiError(StatusCode::CONFLICT, "refused", m),
+            HqError::Db(_) => ApiError(StatusCode::SERVICE_UNAVAILABLE, "storage", "try again".into()),
+        }
+    }
+}
+
+/// Runs blocking storage work off the async threads.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|_| Err(ApiError(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the handler failed".into())))
+}
+
+/// A JSON answer, zstd-compressed when the client accepts it.
+fn answer<T: Serialize>(headers: &HeaderMap, value: &T) -> Response {
+    let json = serde_json::to_vec(value).expect("serialises");
+    respond(headers, json)
+}
+
+fn respond(headers: &HeaderMap, json: Vec<u8>) -> Response {
+    let zstd_ok = headers
+        .get("accept-encoding")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|p| p.trim().starts_with("zstd")));
+    let time = now_ms().to_string();
+    if zstd_ok {
+        let body = zstd::encode_all(json.as_slice(), 3).expect("zstd in memory");
+        (
+            [("content-type", "application/json"), ("content-encoding", "zstd"), ("x-server-time-ms", time.as_str())],
+            body,
+        )
+            .into_response()
+    } else {
+        ([("content-type", "application/json"), ("x-server-time-ms", time.as_str())], json).into_response()
+    }
+}
+
+fn decoded_body(headers: &HeaderMap, body: &Bytes) -> Result<Vec<u8>, ApiError> {
+    let enc = headers.get("content-encoding").and_then(|v| v.to_str().ok()).unwrap_or("");
+    match enc {
+        "" | "identity" => Ok(body.to_vec()),
+        "zstd" => {
+            let mut out = Vec::new();
+            let mut dec = zstd::stream::read::Decoder::new(body.as_ref())
+                .map_err(|_| ApiError(StatusCode::BAD_REQUEST, "bad_encoding", "not zstd".into()))?;
+            let n = std::io::copy(&mut std::io::Read::take(&mut dec, MAX_INFLATED as u64 + 1), &mut out)
+                .map_err(|_| ApiError(StatusCode::BAD_REQUEST, "bad_encoding", "damaged zstd body".into()))?;
+            if n as usize > MAX_INFLATED {
+                return Err(ApiError(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the body inflates too far".into()));
+            }
+            Ok(out)
+        }
+        other => Err(ApiError(StatusCode::UNSUPPORTED_MEDIA_TYPE, "bad_encoding", format!("unsupported {other}"))),
+    }
+}
+
+async fn time(headers: HeaderMap) -> Response {
+    answer(&headers, &TimeResponse { server_time_ms: now_ms() })
+}
+
+async fn openapi() -> Response {
+    ([("content-type", "application/json")], crate::OPENAPI).into_response()
+}
+
+async fn enroll(State(hq): State<Shared>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let raw = decoded_body(&headers, &body)?;
+    let req: EnrollRequest = serde_json::from_slice(&raw)
+        .map_err(|e| ApiError(StatusCode::BAD_REQUEST, "invalid", format!("not an enrolment request: {e}")))?;
+    let resp = blocking(move || hq.enroll(&req).map_err(ApiError::from)).await?;
+    Ok(answer(&headers, &resp))
+}
+
+/// Authenticates a request by its device signature; refuses replays.
+fn authenticate(hq: &Hq, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<DeviceRow, ApiError> {
+    let h = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let (Some(content_digest), Some(signature_input), Some(signature)) =
+        (h("content-digest"), h("signature-input"), h("signature"))
+    else {
+        return Err(ApiError(StatusCode::UNAUTHORIZED, "unsigned", "sign the request".into()));
+    };
+    let sig = SignatureHeaders { content_digest, signature_input, signature };
+    let (claimed, _) = httpsig::parse_input(&sig.signature_input)
+        .map_err(|e| ApiError(StatusCode::UNAUTHORIZED, "malformed", e.to_string()))?;
+    let device = hq
+        .db
+        .device(&claimed.keyid)?
+        .ok_or_else(|| ApiError(StatusCode::UNAUTHORIZED, "unknown_device", "enrol first".into()))?;
+    let pk: [u8; 32] = hex::decode(&device.public_key).ok().and_then(|b| b.try_into().ok()).unwrap_or([0; 32]);
+    let signer =
+        httpsig::verify(method.as_str(), uri.path(), uri.query().unwrap_or(""), body, &sig, now_ms() / 1000, |_| {
+            Some(pk)
+        })
+        .map_err(|e| {
+            let code = match e {
+                httpsig::AuthError::OutOfWindow => "out_of_window",
+                httpsig::AuthError::BadSignature => "bad_signature",
+                httpsig::AuthError::DigestMismatch => "digest_mismatch",
+                _ => "malformed",
+            };
+            ApiError(StatusCode::UNAUTHORIZED, code, e.to_string())
+        })?;
+    if !hq.db.use_nonce(&device.id, &signer.nonce, now_ms(), 2 * httpsig::WINDOW_SECS * 1000)? {
+        return Err(ApiError(StatusCode::UNAUTHORIZED, "replayed", "this request was already received".into()));
+    }
+    hq.db.touch(&device.id, now_ms())?;
+    Ok(device)
+}
+
+async fn push(
+    State(hq): State<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let h2 = headers.clone();
+    let json = blocking(move || {
+        let device = authenticate(&hq, &method, &uri, &headers, &body)?;
+        if device.revoked {
+            return Err(ApiError(StatusCode::FORBIDDEN, "revoked", "this device was revoked".into()));
+        }
+        let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string);
+        if let Some(k) = &key {
+            if let Some(saved) = hq.db.idempotent_response(&device.id, k)? {
+                return Ok(saved);
+            }
+        }
+        let raw = decoded_body(&headers, &body)?;
+        let req: PushRequest = serde_json::from_slice(&raw)
+            .map_err(|e| ApiError(StatusCode::BAD_REQUEST, "invalid", format!("not a push request: {e}")))?;
+        if req.events.len() > 1000 {
+            return Err(ApiError(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "at most 1000 events a batch".into()));
+        }
+        let mut results = Vec::with_capacity(req.events.len());
+        for e in &req.events {
+            results.push(hq.accept(&device, e)?);
+        }
+        let json = serde_json::to_vec(&PushResponse { results }).expect("serialises");
+        if let Some(k) = &key {
+            hq.db.save_idempotent_response(&device.id, k, &json)?;
+        }
+        Ok(json)
+    })
+    .await?;
+    Ok(respond(&h2, json))
+}
+
+async fn pull(
+    State(hq): State<Shared>,
+    method: Method,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let h2 = headers.clone();
+    let resp = blocking(move || {
+        let device = authenticate(&hq, &method, &uri, &headers, b"")?;
+        let mut after = 0u64;
+        let mut limit = 200usize;
+        for (k, v) in query.as_deref().unwrap_or("").split('&').filter_map(|p| p.split_once('=')) {
+            match k {
+                "after" => {
+                    after = v.parse().map_err(|_| ApiError(StatusCode::BAD_REQUEST, "invalid", "after".into()))?
+                }
+                "limit" => {
+                    limit = v
+                        .parse::<usize>()
+                        .map_err(|_| ApiError(StatusCode::BAD_REQUEST, "invalid", "limit".into()))?
+                        .clamp(1, 1000)
+                }
+                _ => {}
+            }
+        }
+        let orders = DeviceOrders { revoked: device.revoked, wipe: device.wipe };
+        let (trust_list, revocations) = hq.lists()?;
+        if device.revoked {
+            return Ok(PullResponse {
+                events: vec![],
+                next: after,
+                more: false,
+                identities: vec![],
+                trust_list: None,
+                revocations: None,
+                orders,
+                server_time_ms: now_ms(),
+            });
+        }
+        // Scope: headquarters sees every office; a consulate its own cases;
+        // a border post no case (it only verifies and records entries).
+        let rows = match device.role {
+            homeward_core::events::Role::Headquarters => hq.db.events_after(None, after, limit + 1)?,
+            homeward_core::events::Role::ConsularOfficer => {
+                hq.db.events_after(Some(&device.office), after, limit + 1)?
+            }
+            homeward_core::events::Role::BorderGuard => vec![],
+        };
+        let more = rows.len() > limit;
+        let rows: Vec<_> = rows.into_iter().take(limit).collect();
+        let next = rows.last().map(|(s, _)| *s).unwrap_or(after);
+        Ok(PullResponse {
+            events: rows.into_iter().map(|(_, e)| e).collect(),
+            next,
+            more,
+            identities: hq.identities_for(&device.office)?,
+            trust_list,
+            revocations,
+            orders,
+            server_time_ms: now_ms(),
+        })
+    })
+    .await?;
+    Ok(answer(&h2, &resp))
+}

@@ -1,0 +1,334 @@
+//! Headquarters' logic over its storage: the headquarters key, enrolment,
+//! the trust and revocation lists, checking pushed events with the core's
+//! own fold, and headquarters' decisions.
+
+use std::path::{Path, PathBuf};
+
+use homeward_core::certificate::lifecycle::check;
+use homeward_core::certificate::trust::{sign_list, RootKey, Signed, SignerEntry, REVOCATION_LIST, TRUST_LIST};
+use homeward_core::certificate::{fold, CaseView, CertificateEvent, RevocationList, TrustList};
+use homeward_core::events::identity::StoredIdentity;
+use homeward_core::events::{DeviceIdentity, Event, Hlc, KeyRing, PublicIdentity, Role};
+use homeward_core::screening::IsoDate;
+use homeward_core::sync::protocol::*;
+use sha2::{Digest, Sha256};
+
+use crate::db::{Db, DeviceRow};
+
+#[derive(Debug, thiserror::Error)]
+pub enum HqError {
+    #[error("storage: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the enrolment code is unknown, used or expired")]
+    BadCode,
+    #[error("no such case")]
+    NoCase,
+    #[error("{0}")]
+    Refused(String),
+}
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// The trust list and revocation list as last published.
+pub type PublishedLists = (Option<Signed<TrustList>>, Option<Signed<RevocationList>>);
+
+pub struct Hq {
+    pub db: Db,
+    pub identity: DeviceIdentity,
+    pub check_in_days: u32,
+}
+
+fn load_or_create_identity(path: &Path) -> std::io::Result<DeviceIdentity> {
+    if let Ok(s) = std::fs::read_to_string(path) {
+        let stored: StoredIdentity =
+            serde_json::from_str(&s).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        return DeviceIdentity::from_stored(&stored)
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidData, "bad headquarters key"));
+    }
+    let id = DeviceIdentity::generate("hq", Role::Headquarters, "HQ");
+    let body = zeroize::Zeroizing::new(serde_json::to_string(&id.to_stored()).expect("serialises"));
+    let tmp = path.with_extension("tmp");
+    {
+        use std::io::Write;
+        let mut o = std::fs::OpenOptions::new();
+        o.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+        let mut f = o.open(&tmp)?;
+        f.write_all(body.as_bytes())?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)?;
+    Ok(id)
+}
+
+fn code_hash(code: &str) -> String {
+    let normalised: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_uppercase();
+    hex::encode(Sha256::digest(normalised.as_bytes()))
+}
+
+impl Hq {
+    pub fn open(data_dir: &Path) -> Result<Hq, HqError> {
+        let db = Db::open(data_dir)?;
+        let key_path: PathBuf = data_dir.join("hq-identity.json");
+        let identity = load_or_create_identity(&key_path).map_err(|e| HqError::Invalid(e.to_string()))?;
+        let hq = Hq { db, identity, check_in_days: 14 };
+        if hq.db.get_kv("trust_list")?.is_none() {
+            hq.publish_lists()?;
+        }
+        Ok(hq)
+    }
+
+    pub fn root(&self) -> RootKey {
+        RootKey::of(&self.identity)
+    }
+
+    /// A new one-time enrolment code for an office and role, valid `ttl_minutes`.
+    pub fn enrollment_code(&self, office: &str, role: Role, ttl_minutes: i64) -> Result<String, HqError> {
+        let office = office.trim().to_uppercase();
+        if office.is_empty() || office.len() > 12 || !office.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(HqError::Invalid("the office code must be 1-12 letters, digits or dashes".into()));
+        }
+        if role == Role::Headquarters {
+            return Err(HqError::Invalid("headquarters is not enrolled as a device".into()));
+        }
+        // 12 characters from an alphabet without look-alikes, shown in groups of 4.
+        const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+        let bytes = homeward_core::vault::random_key_bytes();
+        let raw: String = bytes[..12].iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
+        self.db.add_code(&code_hash(&raw), &office, role, now_ms() + ttl_minutes * 60_000)?;
+        Ok(format!("{}-{}-{}", &raw[..4], &raw[4..8], &raw[8..]))
+    }
+
+    fn sign_identity(&self, p: PublicIdentity) -> Signed<PublicIdentity> {
+        sign_list(IDENTITY_DOMAIN, &p, &self.identity)
+    }
+
+    /// The identities a device of `office` must know to check what it pulls:
+    /// headquarters, and every device (their events can touch its cases).
+    pub fn identities_for(&self, _office: &str) -> Result<Vec<Signed<PublicIdentity>>, HqError> {
+        let mut out = vec![self.sign_identity(self.identity.public())];
+        for d in self.db.devices()? {
+            out.push(self.sign_identity(PublicIdentity {
+                device_id: d.id.clone(),
+                role: d.role,
+                office: d.office.clone(),
+                public_key: d.public_key.clone(),
+            }));
+        }
+        Ok(out)
+    }
+
+    pub fn key_ring(&self) -> Result<KeyRing, HqError> {
+        let mut ring = KeyRing::default();
+        ring.add(self.identity.public());
+        for d in self.db.devices()? {
+            if !d.revoked {
+                ring.add(PublicIdentity { device_id: d.id, role: d.role, office: d.office, public_key: d.public_key });
+            }
+        }
+        Ok(ring)
+    }
+
+    /// Re-signs the trust list (every active consulate device is a
+    /// document signer) and the revocation list, with new sequence numbers.
+    pub fn publish_lists(&self) -> Result<(), HqError> {
+        let seq: u64 = self.db.get_kv("list_sequence")?.and_then(|v| v.parse().ok()).unwrap_or(0) + 1;
+        let devices = self.db.devices()?;
+        let today = IsoDate::today();
+        let mut signers = Vec::new();
+        let mut revoked_signers = Vec::new();
+        for d in devices.iter().filter(|d| d.role == Role::ConsularOfficer) {
+            let pk: [u8; 32] = hex::decode(&d.public_key).ok().and_then(|b| b.try_into().ok()).unwrap_or([0; 32]);
+            let kid = hex::encode(homeward_core::certificate::barcode::key_id(&pk));
+            if d.revoked {
+                revoked_signers.push(kid);
+                continue;
+            }
+            let enrolled = time::OffsetDateTime::from_unix_timestamp(d.enrolled_ms / 1000)
+                .map(|t| IsoDate(t.date()))
+                .unwrap_or(today);
+            let until = IsoDate(enrolled.0.checked_add(time::Duration::days(730)).unwrap_or(enrolled.0));
+            signers.push(SignerEntry {
+                kid,
+                public_key: d.public_key.clone(),
+                office: d.office.clone(),
+                device_id: d.id.clone(),
+                not_before: enrolled,
+                not_after: until,
+            });
+        }
+        let revoked_numbers: Vec<String> =
+            self.db.get_kv("revoked_certificates")?.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default();
+        let trust =
+            sign_list(TRUST_LIST, &TrustList { sequence: seq, issued_at_ms: now_ms(), signers }, &self.identity);
+        let rev = sign_list(
+            REVOCATION_LIST,
+            &RevocationList {
+                sequence: seq,
+                issued_at_ms: now_ms(),
+                certificates: revoked_numbers,
+                signers: revoked_signers,
+            },
+            &self.identity,
+        );
+        self.db.set_kv("trust_list", &serde_json::to_string(&trust).expect("serialises"))?;
+        self.db.set_kv("revocations", &serde_json::to_string(&rev).expect("serialises"))?;
+        self.db.set_kv("list_sequence", &seq.to_string())?;
+        Ok(())
+    }
+
+    pub fn lists(&self) -> Result<PublishedLists, HqError> {
+        let t = self.db.get_kv("trust_list")?.and_then(|v| serde_json::from_str(&v).ok());
+        let r = self.db.get_kv("revocations")?.and_then(|v| serde_json::from_str(&v).ok());
+        Ok((t, r))
+    }
+
+    /// Enrols a device with a one-time code.
+    pub fn enroll(&self, req: &EnrollRequest) -> Result<EnrollResponse, HqError> {
+        let pk: [u8; 32] = hex::decode(&req.public_key)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| HqError::Invalid("the public key must be 32 bytes of hex".into()))?;
+        ed25519_ok(&pk)?;
+        let (office, role) = self.db.take_code(&code_hash(&req.code), now_ms())?.ok_or(HqError::BadCode)?;
+        let device_no = self.db.next_device_no(&office)?;
+        let id = format!("{}-{:02}-{}", office.to_lowercase(), device_no, &hex::encode(Sha256::digest(pk))[..8]);
+        let label: String = req.label.chars().take(64).collect();
+        self.db.add_device(&DeviceRow {
+            id: id.clone(),
+            office: office.clone(),
+            role,
+            device_no,
+            public_key: req.public_key.clone(),
+            label,
+            enrolled_ms: now_ms(),
+            revoked: false,
+            wipe: false,
+            last_seen_ms: None,
+        })?;
+        self.publish_lists()?;
+        let (trust_list, revocations) = self.lists()?;
+        Ok(EnrollResponse {
+            device_id: id,
+            office: office.clone(),
+            role,
+            device_no,
+            root: self.root(),
+            identities: self.identities_for(&office)?,
+            trust_list,
+            revocations,
+            server_time_ms: now_ms(),
+            check_in_days: self.check_in_days,
+        })
+    }
+
+    /// Revokes a device (and orders a wipe): its key leaves the trust list and
+    /// joins the revocation list.
+    pub fn revoke(&self, device_id: &str, wipe: bool) -> Result<(), HqError> {
+        if !self.db.set_revoked(device_id, wipe)? {
+            return Err(HqError::Invalid(format!("no device {device_id}")));
+        }
+        self.publish_lists()
+    }
+
+    /// The office whose devices see a case.
+    fn office_of(&self, e: &Event<CertificateEvent>) -> Result<Option<String>, HqError> {
+        match &e.body {
+            CertificateEvent::Created { request } => Ok(Some(request.issuing_office.clone())),
+            _ => Ok(self.db.case_office(&e.case_id)?),
+        }
+    }
+
+    /// Checks and stores one pushed event from `device`: its author is the
+    /// signer of the request, its signature and role verify, it is a valid
+    /// transition of its case (the core's own fold), and it is in the device's
+    /// scope.
+    pub fn accept(&self, device: &DeviceRow, e: &Event<CertificateEvent>) -> Result<PushResult, HqError> {
+        let result = |status, reason: Option<String>| PushResult { id: e.id.clone(), status, reason };
+        if self.db.has_event(&e.id)? {
+            return Ok(result(PushStatus::Duplicate, None));
+        }
+        if e.author != device.id {
+            return Ok(result(PushStatus::Rejected, Some("the event's author is not the device that sent it".into())));
+        }
+        let Some(office) = self.office_of(e)? else {
+            return Ok(result(PushStatus::Rejected, Some("unknown case".into())));
+        };
+        let in_scope = match device.role {
+            Role::Headquarters => true,
+            Role::BorderGuard => matches!(e.body, CertificateEvent::Entered { .. }),
+            Role::ConsularOfficer => office == device.office,
+        };
+        if !in_scope {
+            return Ok(result(PushStatus::Rejected, Some("the case belongs to another office".into())));
+        }
+        let keys = self.key_ring()?;
+        let events = self.db.case_events(&e.case_id)?;
+        let view = fold(&e.case_id, &events, &keys);
+        if let Err(err) = check(&view, e, &keys) {
+            return Ok(result(PushStatus::Rejected, Some(err.to_string())));
+        }
+        if let CertificateEvent::Revoked { .. } = e.body {
+            self.note_revocation(&view)?;
+        }
+        self.db.insert_event(e, &office, now_ms())?;
+        Ok(result(PushStatus::Accepted, None))
+    }
+
+    fn note_revocation(&self, view: &CaseView) -> Result<(), HqError> {
+        if let Some(c) = &view.certificate {
+            let mut numbers: Vec<String> =
+                self.db.get_kv("revoked_certificates")?.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default();
+            numbers.push(c.number.clone());
+            self.db.set_kv("revoked_certificates", &serde_json::to_string(&numbers).expect("serialises"))?;
+            self.publish_lists()?;
+        }
+        Ok(())
+    }
+
+    /// Headquarters' own decision on a case, signed with its key and checked
+    /// like any other event.
+    pub fn decide(&self, case_id: &str, body: CertificateEvent) -> Result<CaseView, HqError> {
+        let keys = self.key_ring()?;
+        let events = self.db.case_events(case_id)?;
+        if events.is_empty() {
+            return Err(HqError::NoCase);
+        }
+        let view = fold(case_id, &events, &keys);
+        let last = events.iter().map(|e| e.hlc).max().unwrap_or(Hlc { wall_ms: 0, counter: 0 });
+        let e = Event::new(&self.identity, case_id, view.head.clone(), Hlc::tick(last, now_ms()), body);
+        check(&view, &e, &keys).map_err(|err| HqError::Refused(err.to_string()))?;
+        if let CertificateEvent::Revoked { .. } = e.body {
+            self.note_revocation(&view)?;
+        }
+        let office = self.db.case_office(case_id)?.ok_or(HqError::NoCase)?;
+        self.db.insert_event(&e, &office, now_ms())?;
+        let mut all = events;
+        all.push(e);
+        Ok(fold(case_id, &all, &keys))
+    }
+
+    pub fn cases(&self) -> Result<Vec<CaseView>, HqError> {
+        let keys = self.key_ring()?;
+        let mut out = Vec::new();
+        for id in self.db.case_ids()? {
+            out.push(fold(&id, &self.db.case_events(&id)?, &keys));
+        }
+        Ok(out)
+    }
+}
+
+fn ed25519_ok(pk: &[u8; 32]) -> Result<(), HqError> {
+    let id = PublicIdentity {
+        device_id: String::new(),
+        role: Role::BorderGuard,
+        office: String::new(),
+        public_key: hex::encode(pk),
+    };
+    id.verifying_key().map(|_| ()).map_err(|_| HqError::Invalid("not an Ed25519 public key".into()))
+}

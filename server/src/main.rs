@@ -1,0 +1,173 @@
+//! `homeward-hq`: run headquarters, and its admin commands.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use homeward_core::certificate::CertificateEvent;
+use homeward_core::events::Role;
+use homeward_hq::Hq;
+
+#[derive(Parser)]
+#[command(name = "homeward-hq", version, about = "Homeward headquarters: enrolment, sync, decisions, trust lists")]
+struct Cli {
+    /// Data directory (SQLite database, headquarters key). Default: $HOMEWARD_HQ_DIR or ./hq-data.
+    #[arg(long, global = true, env = "HOMEWARD_HQ_DIR", default_value = "hq-data")]
+    data_dir: PathBuf,
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the sync API.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8480")]
+        listen: String,
+    },
+    /// A one-time enrolment code for a device of an office and role (valid 15 minutes).
+    EnrollmentCode {
+        #[arg(long)]
+        office: String,
+        #[arg(long)]
+        role: Role,
+        #[arg(long, default_value_t = 15)]
+        ttl_minutes: i64,
+    },
+    /// Enrolled devices.
+    Devices,
+    /// Revoke a device; --wipe also orders it wiped at its next contact.
+    Revoke {
+        device: String,
+        #[arg(long)]
+        wipe: bool,
+    },
+    /// Certificate cases as headquarters sees them.
+    Cases,
+    /// Headquarters' decision on a case, signed with its key.
+    Decide {
+        case: String,
+        #[command(subcommand)]
+        decision: Decision,
+    },
+}
+
+#[derive(Subcommand)]
+enum Decision {
+    VerifyIdentity {
+        #[arg(long, default_value = "identity confirmed")]
+        note: String,
+    },
+    MoreInfo {
+        #[arg(long)]
+        question: String,
+    },
+    Approve {
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+    },
+    Reject {
+        #[arg(long)]
+        reason: String,
+    },
+    Revoke {
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn print(json: bool, text: &str, value: &serde_json::Value) {
+    if json {
+        println!("{}", serde_json::to_string_pretty(value).expect("serialises"));
+    } else {
+        println!("{text}");
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    let hq = Hq::open(&cli.data_dir)?;
+    match cli.command {
+        Command::Serve { listen } => {
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind(&listen).await?;
+                eprintln!(
+                    "homeward-hq listening on http://{} (data in {})",
+                    listener.local_addr()?,
+                    cli.data_dir.display()
+                );
+                homeward_hq::serve(hq, listener, async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await
+            })?;
+        }
+        Command::EnrollmentCode { office, role, ttl_minutes } => {
+            let code = hq.enrollment_code(&office, role, ttl_minutes)?;
+            print(
+                cli.json,
+                &code,
+                &serde_json::json!({ "code": code, "office": office.to_uppercase(), "role": role, "ttl_minutes": ttl_minutes }),
+            );
+        }
+        Command::Devices => {
+            let devices = hq.db.devices()?;
+            let text = devices
+                .iter()
+                .map(|d| format!("{}  {:?}  {}{}", d.id, d.role, d.label, if d.revoked { "  REVOKED" } else { "" }))
+                .collect::<Vec<_>>()
+                .join("\n");
+            print(cli.json, &text, &serde_json::to_value(&devices)?);
+        }
+        Command::Revoke { device, wipe } => {
+            hq.revoke(&device, wipe)?;
+            print(
+                cli.json,
+                &format!("revoked {device}{}", if wipe { " (wipe ordered)" } else { "" }),
+                &serde_json::json!({ "revoked": device, "wipe": wipe }),
+            );
+        }
+        Command::Cases => {
+            let cases = hq.cases()?;
+            let text = cases
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{}  {:?}  {}  {}",
+                        c.case_id,
+                        c.state,
+                        c.request.as_ref().map(|r| r.issuing_office.as_str()).unwrap_or("-"),
+                        c.certificate.as_ref().map(|x| x.number.as_str()).unwrap_or("")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            print(cli.json, &text, &serde_json::to_value(&cases)?);
+        }
+        Command::Decide { case, decision } => {
+            let body = match decision {
+                Decision::VerifyIdentity { note } => CertificateEvent::IdentityVerified { note },
+                Decision::MoreInfo { question } => CertificateEvent::MoreInformationRequested { question },
+                Decision::Approve { days } => CertificateEvent::Approved { validity_days: days },
+                Decision::Reject { reason } => CertificateEvent::Rejected { reason },
+                Decision::Revoke { reason } => CertificateEvent::Revoked { reason },
+            };
+            let view = hq.decide(&case, body)?;
+            print(cli.json, &format!("{}: {:?}", view.case_id, view.state), &serde_json::to_value(&view)?);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,336 @@
+//! Headquarters and devices for real: the server on a loopback socket, each
+//! device a vault in its own directory talking through the core's sync
+//! client. Convergence, idempotency and replays, and authorisation.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use homeward_core::certificate::request::{Applicant, CitizenshipEvidence, DocumentLoss, Sex};
+use homeward_core::certificate::{
+    verify, CertificateCases, CertificateEvent, CertificateRequest, DeviceProfile, RequestState, VerifyContext,
+};
+use homeward_core::events::{DeviceIdentity, Event, Hlc, Role};
+use homeward_core::screening::IsoDate;
+use homeward_core::sync::protocol::{PushRequest, PushResponse, PushStatus};
+use homeward_core::sync::{httpsig, RetryPolicy, SyncError};
+use homeward_core::vault::{KdfParams, LockoutPolicy, ManualClock, Secret, Vault, VaultOptions};
+use homeward_hq::Hq;
+
+const PASS: &str = "correct horse battery staple";
+
+struct Server {
+    url: String,
+    dir: PathBuf,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Server {
+    fn start(dir: &Path) -> Server {
+        let hq = Hq::open(dir).unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Runtime::new().unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                addr_tx.send(listener.local_addr().unwrap()).unwrap();
+                homeward_hq::serve(hq, listener, async {
+                    let _ = rx.await;
+                })
+                .await
+                .unwrap();
+            });
+        });
+        let addr = addr_rx.recv().unwrap();
+        Server { url: format!("http://{addr}"), dir: dir.to_path_buf(), stop: Some(tx), thread: Some(thread) }
+    }
+
+    /// Headquarters' admin side, on the same database.
+    fn admin(&self) -> Hq {
+        Hq::open(&self.dir).unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn options() -> VaultOptions {
+    VaultOptions {
+        kdf: KdfParams::owasp_minimum(),
+        lockout: LockoutPolicy::default(),
+        clock: Arc::new(ManualClock::new(0)),
+    }
+}
+
+fn device(dir: &Path, server: &Server, office: &str, role: Role) -> Vault {
+    let mut v = Vault::create(dir, &Secret::new(PASS), None, options()).unwrap();
+    let code = server.admin().enrollment_code(office, role, 15).unwrap();
+    homeward_core::sync::enroll(&mut v, &server.url, &code, "test").unwrap();
+    v
+}
+
+fn sync(v: &mut Vault) -> Result<homeward_core::sync::SyncReport, SyncError> {
+    let quick = RetryPolicy { attempts: 3, base: std::time::Duration::from_millis(20), ..RetryPolicy::default() };
+    homeward_core::sync::sync(v, quick, &|_| {}, &AtomicBool::new(false))
+}
+
+fn identity(v: &Vault) -> DeviceIdentity {
+    DeviceProfile::load(v).unwrap().identity().unwrap()
+}
+
+fn request(office: &str) -> CertificateRequest {
+    CertificateRequest {
+        applicant: Applicant {
+            surname: "Асанова".into(),
+            given_name: "Айгүл".into(),
+            patronymic: None,
+            date_of_birth: "1994-03-12".parse().unwrap(),
+            place_of_birth: "Ош".into(),
+            sex: Sex::F,
+            photo_sha256: None,
+            guardian: None,
+            child_procedure: false,
+        },
+        evidence: vec![CitizenshipEvidence::NationalId { number: "ID0456123".into() }],
+        loss: DocumentLoss::Stolen,
+        trafficking: None,
+        children: vec![],
+        route: "Istanbul - Bishkek".into(),
+        travel_date: IsoDate::today(),
+        officer_assessment: "ok".into(),
+        issuing_office: office.into(),
+        request_date: IsoDate::today(),
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
+}
+
+#[test]
+fn two_devices_and_headquarters_converge() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let mut consulate = device(&t.path().join("ist"), &server, "IST", Role::ConsularOfficer);
+    let mut border = device(&t.path().join("osh"), &server, "OSH", Role::BorderGuard);
+    let me = identity(&consulate);
+
+    let case = CertificateCases::new(&mut consulate).create(&me, request("IST"), now_ms()).unwrap().case_id;
+    CertificateCases::new(&mut consulate).record(&me, &case, CertificateEvent::Submitted, now_ms()).unwrap();
+    let r = sync(&mut consulate).unwrap();
+    assert_eq!(r.accepted, 2);
+    assert!(CertificateCases::new(&mut consulate).outbox().unwrap().is_empty());
+
+    let hq = server.admin();
+    hq.decide(&case, CertificateEvent::IdentityVerified { note: "ok".into() }).unwrap();
+    hq.decide(&case, CertificateEvent::Approved { validity_days: 30 }).unwrap();
+    let r = sync(&mut consulate).unwrap();
+    assert_eq!(r.progress.events_received, 2);
+    assert_eq!(CertificateCases::new(&mut consulate).view(&case).unwrap().state, Some(RequestState::Approved));
+
+    let issued = CertificateCases::new(&mut consulate).issue(&me, &case, None, IsoDate::today(), now_ms()).unwrap();
+    sync(&mut consulate).unwrap();
+    let barcode = issued.certificate.unwrap().barcode;
+
+    // The border post gets the new trust list on its next sync and verifies offline.
+    sync(&mut border).unwrap();
+    let profile = DeviceProfile::load(&border).unwrap();
+    let used = |_: &str| None;
+    let ctx =
+        VerifyContext { store: &profile.trust, now_ms: now_ms(), today: IsoDate::today(), used: &used, photo: None };
+    let ok = verify(&barcode, &ctx).unwrap();
+    let guard = identity(&border);
+    CertificateCases::new(&mut border).enter(&guard, &ok, "MANAS", IsoDate::today(), now_ms()).unwrap();
+    let r = sync(&mut border).unwrap();
+    assert_eq!(r.accepted, 1);
+
+    sync(&mut consulate).unwrap();
+    let view = CertificateCases::new(&mut consulate).view(&case).unwrap();
+    assert_eq!(view.state, Some(RequestState::Entered));
+    let hq_view = hq.cases().unwrap().into_iter().find(|c| c.case_id == case).unwrap();
+    assert_eq!(hq_view.state, Some(RequestState::Entered));
+    assert_eq!(hq_view.history, view.history, "the same events in the same order on both sides");
+
+    // Syncing again changes nothing: nothing lost, nothing duplicated.
+    let r = sync(&mut consulate).unwrap();
+    assert_eq!((r.accepted, r.progress.events_received), (0, 0));
+    assert_eq!(CertificateCases::new(&mut consulate).events(&case).unwrap().len(), 6);
+}
+
+/// Sends a signed push by hand, so a test can replay or tamper with it.
+fn raw_push(
+    url: &str,
+    signer: &DeviceIdentity,
+    keyid_override: Option<&str>,
+    body: &[u8],
+    key: Option<&str>,
+) -> (u16, Vec<u8>, httpsig::SignatureHeaders) {
+    let mut h = httpsig::sign(signer, "POST", "/v1/events", "", body, now_ms() / 1000);
+    if let Some(k) = keyid_override {
+        h.signature_input = h.signature_input.replace(signer.device_id(), k);
+    }
+    let (status, bytes) = send_raw(url, &h, body, key);
+    (status, bytes, h)
+}
+
+fn send_raw(url: &str, h: &httpsig::SignatureHeaders, body: &[u8], key: Option<&str>) -> (u16, Vec<u8>) {
+    let client = reqwest::blocking::Client::new();
+    let mut req = client
+        .post(format!("{url}/v1/events"))
+        .header("content-digest", &h.content_digest)
+        .header("signature-input", &h.signature_input)
+        .header("signature", &h.signature);
+    if let Some(k) = key {
+        req = req.header("idempotency-key", k);
+    }
+    let resp = req.body(body.to_vec()).send().unwrap();
+    (resp.status().as_u16(), resp.bytes().unwrap().to_vec())
+}
+
+#[test]
+fn pushes_are_exactly_once_and_replays_are_refused() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let mut consulate = device(&t.path().join("ist"), &server, "IST", Role::ConsularOfficer);
+    let me = identity(&consulate);
+    let view = CertificateCases::new(&mut consulate).create(&me, request("IST"), now_ms()).unwrap();
+    let events = CertificateCases::new(&mut consulate).outbox().unwrap();
+    let body = serde_json::to_vec(&PushRequest { events: events.clone() }).unwrap();
+
+    let (status, bytes, headers) = raw_push(&server.url, &me, None, &body, Some("batch-1"));
+    assert_eq!(status, 200);
+    let first: PushResponse = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(first.results[0].status, PushStatus::Accepted);
+
+    // The very same request again (a replay): refused.
+    let (status, bytes) = send_raw(&server.url, &headers, &body, Some("batch-1"));
+    assert_eq!(status, 401);
+    assert!(String::from_utf8_lossy(&bytes).contains("replayed"));
+
+    // A retry (new signature, same Idempotency-Key): the same answer.
+    let (status, bytes, _) = raw_push(&server.url, &me, None, &body, Some("batch-1"));
+    assert_eq!(status, 200);
+    assert_eq!(serde_json::from_slice::<PushResponse>(&bytes).unwrap(), first);
+
+    // The same events in a new batch: duplicates, stored once.
+    let (_, bytes, _) = raw_push(&server.url, &me, None, &body, Some("batch-2"));
+    assert_eq!(serde_json::from_slice::<PushResponse>(&bytes).unwrap().results[0].status, PushStatus::Duplicate);
+    assert_eq!(server.admin().db.case_events(&view.case_id).unwrap().len(), 1);
+
+    // A body altered after signing, or a request signed by another key under this device's id.
+    let (status, _) = send_raw(&server.url, &headers, b"{\"events\":[]}", None);
+    assert_eq!(status, 401);
+    let mallory = DeviceIdentity::generate("x", Role::ConsularOfficer, "IST");
+    let (status, bytes, _) = raw_push(&server.url, &mallory, Some(me.device_id()), &body, None);
+    assert_eq!(status, 401);
+    assert!(String::from_utf8_lossy(&bytes).contains("bad_signature"));
+    // Unsigned.
+    let status = reqwest::blocking::Client::new()
+        .post(format!("{}/v1/events", server.url))
+        .body(body.clone())
+        .send()
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 401);
+}
+
+#[test]
+fn offices_are_kept_apart_and_forged_authors_refused() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let mut ist = device(&t.path().join("ist"), &server, "IST", Role::ConsularOfficer);
+    let mut dxb = device(&t.path().join("dxb"), &server, "DXB", Role::ConsularOfficer);
+    let ist_id = identity(&ist);
+    let dxb_id = identity(&dxb);
+    let case = CertificateCases::new(&mut ist).create(&ist_id, request("IST"), now_ms()).unwrap();
+    sync(&mut ist).unwrap();
+
+    // Dubai pulls: nothing of Istanbul's case reaches it.
+    let r = sync(&mut dxb).unwrap();
+    assert_eq!(r.progress.events_received, 0);
+    assert!(CertificateCases::new(&mut dxb).list().unwrap().is_empty());
+
+    // Dubai writes on Istanbul's case: refused, kept on the device with the reason.
+    let e = Event::new(
+        &dxb_id,
+        &case.case_id,
+        case.head.clone(),
+        Hlc { wall_ms: now_ms(), counter: 0 },
+        CertificateEvent::Submitted,
+    );
+    let body = serde_json::to_vec(&PushRequest { events: vec![e] }).unwrap();
+    let (_, bytes, _) = raw_push(&server.url, &dxb_id, None, &body, None);
+    let r: PushResponse = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(r.results[0].status, PushStatus::Rejected);
+    assert!(r.results[0].reason.as_ref().unwrap().contains("another office"));
+
+    // A Dubai request for a Dubai case created with Istanbul as the author: refused.
+    let forged = Event::new(
+        &ist_id,
+        "forged-case",
+        None,
+        Hlc { wall_ms: now_ms(), counter: 0 },
+        CertificateEvent::Created { request: Box::new(request("DXB")) },
+    );
+    let body = serde_json::to_vec(&PushRequest { events: vec![forged] }).unwrap();
+    let (_, bytes, _) = raw_push(&server.url, &dxb_id, None, &body, None);
+    let r: PushResponse = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(r.results[0].status, PushStatus::Rejected);
+
+    // A device's own invalid transition is refused and stays on the device, marked.
+    CertificateCases::new(&mut dxb).create(&dxb_id, request("IST"), now_ms()).unwrap();
+    let r = sync(&mut dxb).unwrap();
+    assert_eq!(r.rejected.len(), 1, "a Dubai device cannot open an Istanbul case");
+    let rejected = CertificateCases::new(&mut dxb).rejected().unwrap();
+    assert_eq!(rejected.len(), 1);
+    assert!(CertificateCases::new(&mut dxb).outbox().unwrap().is_empty());
+}
+
+#[test]
+fn enrolment_codes_are_single_use_and_revoked_devices_are_refused_and_wiped() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let admin = server.admin();
+    let code = admin.enrollment_code("IST", Role::ConsularOfficer, 15).unwrap();
+    let mut a = Vault::create(&t.path().join("a"), &Secret::new(PASS), None, options()).unwrap();
+    homeward_core::sync::enroll(&mut a, &server.url, &code, "a").unwrap();
+    let mut b = Vault::create(&t.path().join("b"), &Secret::new(PASS), None, options()).unwrap();
+    assert!(matches!(
+        homeward_core::sync::enroll(&mut b, &server.url, &code, "b"),
+        Err(SyncError::Refused { status: 403, .. })
+    ));
+    let expired = admin.enrollment_code("IST", Role::ConsularOfficer, 0).unwrap();
+    assert!(matches!(
+        homeward_core::sync::enroll(&mut b, &server.url, &expired, "b"),
+        Err(SyncError::Refused { status: 403, .. })
+    ));
+    assert!(admin.enrollment_code("IST", Role::Headquarters, 15).is_err());
+
+    // Revoked: refused at the next contact.
+    let id = identity(&a);
+    CertificateCases::new(&mut a).create(&id, request("IST"), now_ms()).unwrap();
+    admin.revoke(id.device_id(), false).unwrap();
+    assert!(matches!(sync(&mut a), Err(SyncError::Revoked)));
+    // Its key is now on the revocation list every device receives.
+    let rev = admin.lists().unwrap().1.unwrap();
+    assert_eq!(rev.body.signers.len(), 1);
+
+    // A wipe order is carried out at the next contact.
+    let code = admin.enrollment_code("IST", Role::ConsularOfficer, 15).unwrap();
+    let dir_c = t.path().join("c");
+    let mut c = Vault::create(&dir_c, &Secret::new(PASS), None, options()).unwrap();
+    homeward_core::sync::enroll(&mut c, &server.url, &code, "c").unwrap();
+    admin.revoke(identity(&c).device_id(), true).unwrap();
+    assert!(matches!(sync(&mut c), Err(SyncError::Wiped)));
+    assert!(!homeward_core::vault::exists(&dir_c), "the vault was wiped");
+}
