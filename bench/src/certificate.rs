@@ -74,25 +74,14 @@ fn main() {
     store
         .install_revocations(sign_list(
             REVOCATION_LIST,
-            &RevocationList {
-                sequence: 1,
-                issued_at_ms: now,
-                certificates: revoked,
-                signers: vec![],
-            },
+            &RevocationList { sequence: 1, issued_at_ms: now, certificates: revoked, signers: vec![] },
             &hq,
         ))
         .unwrap();
 
     let texts: Vec<String> = (0..n).map(|i| barcode::encode(&payload(i), &consul)).collect();
     let used = |_: &str| None;
-    let ctx = VerifyContext {
-        store: &store,
-        now_ms: now,
-        today: d("2026-12-05"),
-        used: &used,
-        photo: None,
-    };
+    let ctx = VerifyContext { store: &store, now_ms: now, today: d("2026-12-05"), used: &used, photo: None };
 
     let t = Instant::now();
     let mut valid = 0;
@@ -141,10 +130,7 @@ fn main() {
             date_of_birth: d("2015-01-01"),
         })
         .collect();
-    sizes(
-        "worst case (40-letter names, three children)",
-        &barcode::encode(&worst, &consul),
-    );
+    sizes("worst case (40-letter names, three children)", &barcode::encode(&worst, &consul));
     if quick {
         println!("certificate-bench smoke: 2 passed, 0 failed");
     }

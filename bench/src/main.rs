@@ -122,18 +122,12 @@ struct VaultBackend {
 }
 
 fn vault_options() -> VaultOptions {
-    VaultOptions {
-        kdf: KdfParams::recommended(),
-        lockout: LockoutPolicy::default(),
-        clock: Arc::new(SystemClock),
-    }
+    VaultOptions { kdf: KdfParams::recommended(), lockout: LockoutPolicy::default(), clock: Arc::new(SystemClock) }
 }
 
 impl VaultBackend {
     fn create(dir: &Path) -> VaultBackend {
-        VaultBackend {
-            vault: Vault::create(dir, &Secret::new(PASS), None, vault_options()).unwrap(),
-        }
+        VaultBackend { vault: Vault::create(dir, &Secret::new(PASS), None, vault_options()).unwrap() }
     }
 
     fn bulk(&mut self, ids: &[[u8; 16]], offset: usize) {
@@ -174,11 +168,7 @@ impl VaultBackend {
     }
 
     fn lookup(&self, d: &str) -> Option<Vec<u8>> {
-        self.vault
-            .find(Lookup::DocumentNumber(d))
-            .unwrap()
-            .first()
-            .map(|id| id.0.as_bytes().to_vec())
+        self.vault.find(Lookup::DocumentNumber(d)).unwrap().first().map(|id| id.0.as_bytes().to_vec())
     }
 }
 
@@ -222,23 +212,9 @@ fn ms(d: Duration) -> f64 {
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let s = if quick {
-        Sizes {
-            bulk: 1_000,
-            singles: 50,
-            reads: 1_000,
-            lookup_set: 5_000,
-            lookups: 200,
-            reps: 1,
-        }
+        Sizes { bulk: 1_000, singles: 50, reads: 1_000, lookup_set: 5_000, lookups: 200, reps: 1 }
     } else {
-        Sizes {
-            bulk: 10_000,
-            singles: 1_000,
-            reads: 10_000,
-            lookup_set: 100_000,
-            lookups: 2_000,
-            reps: 5,
-        }
+        Sizes { bulk: 10_000, singles: 1_000, reads: 10_000, lookup_set: 100_000, lookups: 2_000, reps: 5 }
     };
     let mut rows = Vec::new();
     let plain_open = |p: &Path| Plain::open(&p.join("plain.db"), None);
@@ -373,9 +349,7 @@ fn main() {
                 let t = Instant::now();
                 let conn = Connection::open(dir.path().join("cipher.db")).unwrap();
                 conn.pragma_update(None, "key", PASS).unwrap();
-                let n: i64 = conn
-                    .query_row("SELECT count(*) FROM records", [], |r| r.get(0))
-                    .unwrap();
+                let n: i64 = conn.query_row("SELECT count(*) FROM records", [], |r| r.get(0)).unwrap();
                 assert_eq!(n, 0);
                 t.elapsed()
             })

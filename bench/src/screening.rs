@@ -63,11 +63,7 @@ fn main() {
     // 1. Evaluations per second, one thread.
     let n = if quick { 5_000 } else { 100_000 };
     let first = evaluate(&c, &answers, day);
-    assert_eq!(
-        first.verdict,
-        Verdict::PresumedVictim,
-        "the benchmark answers describe a presumed victim"
-    );
+    assert_eq!(first.verdict, Verdict::PresumedVictim, "the benchmark answers describe a presumed victim");
     let t = Instant::now();
     let mut presumed = 0usize;
     for _ in 0..n {
@@ -80,16 +76,8 @@ fn main() {
 
     // 2. The terminal flow's step on a real vault.
     let dir = tempfile::tempdir().unwrap();
-    let kdf = if quick {
-        KdfParams::owasp_minimum()
-    } else {
-        KdfParams::recommended()
-    };
-    let options = VaultOptions {
-        kdf,
-        lockout: LockoutPolicy::default(),
-        clock: Arc::new(SystemClock),
-    };
+    let kdf = if quick { KdfParams::owasp_minimum() } else { KdfParams::recommended() };
+    let options = VaultOptions { kdf, lockout: LockoutPolicy::default(), clock: Arc::new(SystemClock) };
     let pass = Secret::new("benchmark passphrase, not secret");
     drop(Vault::create(dir.path(), &pass, None, options.clone()).unwrap());
     let open_start = Instant::now();
@@ -127,9 +115,7 @@ fn main() {
         };
         let t = Instant::now();
         let current = book.answer(id, &q.id, value).unwrap();
-        let next = checklist
-            .next_question(&current.answers, &current.skipped, day)
-            .cloned();
+        let next = checklist.next_question(&current.answers, &current.skipped, day).cloned();
         let screen = next.as_ref().map(render);
         steps.push(t.elapsed());
         std::hint::black_box(screen);
@@ -166,11 +152,7 @@ fn main() {
     );
     println!(
         "| open: unlock ({}) + start draft + first question (ms) | {:.1} | 1000 (one second) | {:.2}x | {} |",
-        if quick {
-            "argon2id 19 MiB x 2"
-        } else {
-            "argon2id 128 MiB x 4"
-        },
+        if quick { "argon2id 19 MiB x 2" } else { "argon2id 128 MiB x 4" },
         ms(open_to_first),
         ms(open_to_first) / 1000.0,
         if ms(open_to_first) < 1000.0 { "yes" } else { "no" }
