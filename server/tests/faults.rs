@@ -1,0 +1,250 @@
+//! Exactly once under faults: devices sync through a TCP proxy that drops
+//! connections, cuts responses after the server has acted, and delays; the
+//! server is restarted mid-sync. After the faults, every event is held once
+//! at headquarters and the device's view equals headquarters'.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use homeward_core::certificate::request::{Applicant, CitizenshipEvidence, DocumentLoss, Sex};
+use homeward_core::certificate::{CertificateCases, CertificateEvent, CertificateRequest, DeviceProfile};
+use homeward_core::events::Role;
+use homeward_core::screening::IsoDate;
+use homeward_core::sync::{RetryPolicy, SyncError};
+use homeward_core::vault::{KdfParams, LockoutPolicy, ManualClock, Secret, Vault, VaultOptions};
+use homeward_hq::Hq;
+
+struct Server {
+    addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Server {
+    fn start(dir: &Path) -> Server {
+        let hq = Hq::open(dir).unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Runtime::new().unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                addr_tx.send(listener.local_addr().unwrap()).unwrap();
+                homeward_hq::serve(hq, listener, async {
+                    let _ = rx.await;
+                })
+                .await
+                .unwrap();
+            });
+        });
+        Server { addr: addr_rx.recv().unwrap(), stop: Some(tx), thread: Some(thread) }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A proxy that misbehaves on purpose, deterministically (seeded).
+struct Proxy {
+    addr: SocketAddr,
+    target: Arc<Mutex<SocketAddr>>,
+    faults: Arc<AtomicBool>,
+    injected: Arc<AtomicU64>,
+}
+
+fn next(state: &AtomicU64) -> u64 {
+    let mut x = state.load(Ordering::SeqCst);
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    state.store(x, Ordering::SeqCst);
+    x
+}
+
+impl Proxy {
+    fn start(target: SocketAddr) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let target = Arc::new(Mutex::new(target));
+        let faults = Arc::new(AtomicBool::new(true));
+        let injected = Arc::new(AtomicU64::new(0));
+        let rng = Arc::new(AtomicU64::new(0x2545_F491_4F6C_DD1D));
+        let (t, f, inj) = (target.clone(), faults.clone(), injected.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                let target = *t.lock().unwrap();
+                let Ok(server) = TcpStream::connect(target) else { continue };
+                // Each direction rolls the dice on every chunk it forwards,
+                // so keep-alive connections see faults on every request.
+                for (from, to) in [(client.try_clone(), server.try_clone()), (server.try_clone(), client.try_clone())] {
+                    let (Ok(from), Ok(to)) = (from, to) else { continue };
+                    let (rng, f, inj) = (rng.clone(), f.clone(), inj.clone());
+                    std::thread::spawn(move || pump(from, to, &rng, &f, &inj));
+                }
+            }
+        });
+        Proxy { addr, target, faults, injected }
+    }
+}
+
+/// Forwards one direction. On each chunk, while faults are on: 1 in 8 the
+/// connection is cut (a request lost, or an answer lost after the server
+/// acted), 1 in 8 the chunk is delayed.
+fn pump(mut from: TcpStream, mut to: TcpStream, rng: &AtomicU64, faults: &AtomicBool, injected: &AtomicU64) {
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        if faults.load(Ordering::SeqCst) {
+            match next(rng) % 8 {
+                0 => {
+                    injected.fetch_add(1, Ordering::SeqCst);
+                    // Pass part of the chunk, then cut: a truncated message.
+                    let _ = to.write_all(&buf[..n / 2]);
+                    break;
+                }
+                1 => std::thread::sleep(Duration::from_millis(100)),
+                _ => {}
+            }
+        }
+        if to.write_all(&buf[..n]).is_err() {
+            break;
+        }
+    }
+    let _ = from.shutdown(std::net::Shutdown::Both);
+    let _ = to.shutdown(std::net::Shutdown::Both);
+}
+
+fn request() -> CertificateRequest {
+    CertificateRequest {
+        applicant: Applicant {
+            surname: "Токтогулов".into(),
+            given_name: "Нурлан".into(),
+            patronymic: None,
+            date_of_birth: "1990-01-01".parse().unwrap(),
+            place_of_birth: "Нарын".into(),
+            sex: Sex::M,
+            photo_sha256: None,
+            guardian: None,
+            child_procedure: false,
+        },
+        evidence: vec![CitizenshipEvidence::VerificationRequested],
+        loss: DocumentLoss::HeldByEmployer,
+        trafficking: None,
+        children: vec![],
+        route: "Moscow - Bishkek".into(),
+        travel_date: IsoDate::today(),
+        officer_assessment: "ok".into(),
+        issuing_office: "MOW".into(),
+        request_date: IsoDate::today(),
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
+}
+
+/// Syncs until a sync completes; faults may make single attempts fail.
+fn sync_until_done(v: &mut Vault) -> u32 {
+    let policy = RetryPolicy {
+        attempts: 4,
+        base: Duration::from_millis(10),
+        cap: Duration::from_millis(80),
+        timeout: Duration::from_secs(5),
+    };
+    for round in 1..=40 {
+        match homeward_core::sync::sync(v, policy, &|_| {}, &AtomicBool::new(false)) {
+            Ok(_) => return round,
+            Err(SyncError::Network(_)) | Err(SyncError::BadResponse(_)) => continue,
+            Err(e) => panic!("unexpected sync error: {e}"),
+        }
+    }
+    panic!("sync never completed through the faults");
+}
+
+#[test]
+fn every_event_arrives_exactly_once_through_drops_cuts_and_a_restart() {
+    let t = tempfile::tempdir().unwrap();
+    let hq_dir: PathBuf = t.path().join("hq");
+    let mut server = Server::start(&hq_dir);
+    let proxy = Proxy::start(server.addr);
+    let url = format!("http://{}", proxy.addr);
+
+    let options = VaultOptions {
+        kdf: KdfParams::owasp_minimum(),
+        lockout: LockoutPolicy::default(),
+        clock: Arc::new(ManualClock::new(0)),
+    };
+    let mut v =
+        Vault::create(&t.path().join("mow"), &Secret::new("correct horse battery staple"), None, options).unwrap();
+    let code = Hq::open(&hq_dir).unwrap().enrollment_code("MOW", Role::ConsularOfficer, 15).unwrap();
+    // Enrolment itself is retried by hand through the faults.
+    let mut enrolled = false;
+    for _ in 0..40 {
+        if homeward_core::sync::enroll(&mut v, &url, &code, "faults").is_ok() {
+            enrolled = true;
+            break;
+        }
+        // A cut answer may have used the code: make a new one.
+        let c2 = Hq::open(&hq_dir).unwrap().enrollment_code("MOW", Role::ConsularOfficer, 15).unwrap();
+        if homeward_core::sync::enroll(&mut v, &url, &c2, "faults").is_ok() {
+            enrolled = true;
+            break;
+        }
+    }
+    assert!(enrolled, "could not enrol through the faults");
+    let me = DeviceProfile::load(&v).unwrap().identity().unwrap();
+
+    // The officer syncs after every case, as on a field device.
+    let mut cases = Vec::new();
+    let mut rounds = 0;
+    for _ in 0..25 {
+        let case = CertificateCases::new(&mut v).create(&me, request(), now_ms()).unwrap().case_id;
+        CertificateCases::new(&mut v).record(&me, &case, CertificateEvent::Submitted, now_ms()).unwrap();
+        cases.push(case);
+        rounds += sync_until_done(&mut v);
+    }
+    assert!(CertificateCases::new(&mut v).outbox().unwrap().is_empty());
+
+    // Headquarters restarts (same data), then decides on every case.
+    drop(server);
+    server = Server::start(&hq_dir);
+    *proxy.target.lock().unwrap() = server.addr;
+    let hq = Hq::open(&hq_dir).unwrap();
+    for c in &cases {
+        hq.decide(c, CertificateEvent::IdentityVerified { note: "ok".into() }).unwrap();
+    }
+    sync_until_done(&mut v);
+
+    // Exactly once: every event at headquarters once, and the device agrees.
+    proxy.faults.store(false, Ordering::SeqCst);
+    sync_until_done(&mut v);
+    assert!(proxy.injected.load(Ordering::SeqCst) > 5, "the proxy injected too few faults to mean anything");
+    let keys = hq.key_ring().unwrap();
+    for c in &cases {
+        let at_hq = hq.db.case_events(c).unwrap();
+        assert_eq!(at_hq.len(), 3, "case {c}: created, submitted, identity verified, each once");
+        let mut ids: Vec<_> = at_hq.iter().map(|e| e.id.clone()).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), 3);
+        let hq_view = homeward_core::certificate::fold(c, &at_hq, &keys);
+        let device_view = CertificateCases::new(&mut v).view(c).unwrap();
+        assert_eq!(hq_view.history, device_view.history, "case {c}");
+    }
+    eprintln!("converged after {rounds} sync rounds, {} faults injected", proxy.injected.load(Ordering::SeqCst));
+}
