@@ -189,10 +189,7 @@ async fn push(
         if req.events.len() > 1000 {
             return Err(ApiError(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "at most 1000 events a batch".into()));
         }
-        let mut results = Vec::with_capacity(req.events.len());
-        for e in &req.events {
-            results.push(hq.accept(&device, e)?);
-        }
+        let results = hq.accept_batch(&device, &req.events)?;
         let json = serde_json::to_vec(&PushResponse { results }).expect("serialises");
         if let Some(k) = &key {
             hq.db.save_idempotent_response(&device.id, k, &json)?;

@@ -261,6 +261,23 @@ impl Db {
         })
     }
 
+    /// Stores accepted events in one transaction (one durable commit per batch).
+    pub fn insert_events(&self, events: &[(Event<CertificateEvent>, String)], now_ms: i64) -> rusqlite::Result<()> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            {
+                let mut ins = tx.prepare_cached(
+                    "INSERT OR IGNORE INTO events (id, case_id, office, author, body, received_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?;
+                for (e, office) in events {
+                    let body = serde_json::to_string(e).expect("an event serialises");
+                    ins.execute(params![e.id, e.case_id, office, e.author, body, now_ms])?;
+                }
+            }
+            tx.commit()
+        })
+    }
+
     /// Events after `after` for `office` (all offices when `None`), at most `limit`.
     pub fn events_after(
         &self,

@@ -236,48 +236,76 @@ impl Hq {
         self.publish_lists()
     }
 
-    /// The office whose devices see a case.
-    fn office_of(&self, e: &Event<CertificateEvent>) -> Result<Option<String>, HqError> {
-        match &e.body {
-            CertificateEvent::Created { request } => Ok(Some(request.issuing_office.clone())),
-            _ => Ok(self.db.case_office(&e.case_id)?),
-        }
-    }
-
-    /// Checks and stores one pushed event from `device`: its author is the
-    /// signer of the request, its signature and role verify, it is a valid
-    /// transition of its case (the core's own fold), and it is in the device's
-    /// scope.
-    pub fn accept(&self, device: &DeviceRow, e: &Event<CertificateEvent>) -> Result<PushResult, HqError> {
-        let result = |status, reason: Option<String>| PushResult { id: e.id.clone(), status, reason };
-        if self.db.has_event(&e.id)? {
-            return Ok(result(PushStatus::Duplicate, None));
-        }
-        if e.author != device.id {
-            return Ok(result(PushStatus::Rejected, Some("the event's author is not the device that sent it".into())));
-        }
-        let Some(office) = self.office_of(e)? else {
-            return Ok(result(PushStatus::Rejected, Some("unknown case".into())));
-        };
-        let in_scope = match device.role {
-            Role::Headquarters => true,
-            Role::BorderGuard => matches!(e.body, CertificateEvent::Entered { .. }),
-            Role::ConsularOfficer => office == device.office,
-        };
-        if !in_scope {
-            return Ok(result(PushStatus::Rejected, Some("the case belongs to another office".into())));
-        }
+    /// Checks and stores a pushed batch from `device`. Each event: its
+    /// author is the signer of the request, its signature and role verify, it
+    /// is a valid transition of its case (the core's own fold, including
+    /// earlier events of the same batch), and it is in the device's scope.
+    /// The accepted events are stored in one transaction.
+    pub fn accept_batch(
+        &self,
+        device: &DeviceRow,
+        events: &[Event<CertificateEvent>],
+    ) -> Result<Vec<PushResult>, HqError> {
         let keys = self.key_ring()?;
-        let events = self.db.case_events(&e.case_id)?;
-        let view = fold(&e.case_id, &events, &keys);
-        if let Err(err) = check(&view, e, &keys) {
-            return Ok(result(PushStatus::Rejected, Some(err.to_string())));
+        let mut results = Vec::with_capacity(events.len());
+        let mut accepted: Vec<(Event<CertificateEvent>, String)> = Vec::new();
+        // Events of this batch already accepted, by case: later ones build on them.
+        let mut overlay: std::collections::HashMap<String, Vec<Event<CertificateEvent>>> = Default::default();
+        let mut office_of_new: std::collections::HashMap<String, String> = Default::default();
+        let mut revoked_views = Vec::new();
+        for e in events {
+            let result = |status, reason: Option<String>| PushResult { id: e.id.clone(), status, reason };
+            if accepted.iter().any(|(a, _)| a.id == e.id) || self.db.has_event(&e.id)? {
+                results.push(result(PushStatus::Duplicate, None));
+                continue;
+            }
+            if e.author != device.id {
+                results.push(result(
+                    PushStatus::Rejected,
+                    Some("the event's author is not the device that sent it".into()),
+                ));
+                continue;
+            }
+            let office = match &e.body {
+                CertificateEvent::Created { request } => Some(request.issuing_office.clone()),
+                _ => match office_of_new.get(&e.case_id) {
+                    Some(o) => Some(o.clone()),
+                    None => self.db.case_office(&e.case_id)?,
+                },
+            };
+            let Some(office) = office else {
+                results.push(result(PushStatus::Rejected, Some("unknown case".into())));
+                continue;
+            };
+            let in_scope = match device.role {
+                Role::Headquarters => true,
+                Role::BorderGuard => matches!(e.body, CertificateEvent::Entered { .. }),
+                Role::ConsularOfficer => office == device.office,
+            };
+            if !in_scope {
+                results.push(result(PushStatus::Rejected, Some("the case belongs to another office".into())));
+                continue;
+            }
+            let mut case_events = self.db.case_events(&e.case_id)?;
+            case_events.extend(overlay.get(&e.case_id).cloned().unwrap_or_default());
+            let view = fold(&e.case_id, &case_events, &keys);
+            if let Err(err) = check(&view, e, &keys) {
+                results.push(result(PushStatus::Rejected, Some(err.to_string())));
+                continue;
+            }
+            if let CertificateEvent::Revoked { .. } = e.body {
+                revoked_views.push(view);
+            }
+            overlay.entry(e.case_id.clone()).or_default().push(e.clone());
+            office_of_new.insert(e.case_id.clone(), office.clone());
+            accepted.push((e.clone(), office));
+            results.push(result(PushStatus::Accepted, None));
         }
-        if let CertificateEvent::Revoked { .. } = e.body {
+        self.db.insert_events(&accepted, now_ms())?;
+        for view in revoked_views {
             self.note_revocation(&view)?;
         }
-        self.db.insert_event(e, &office, now_ms())?;
-        Ok(result(PushStatus::Accepted, None))
+        Ok(results)
     }
 
     fn note_revocation(&self, view: &CaseView) -> Result<(), HqError> {

@@ -141,6 +141,26 @@ pub struct StoredEvent {
     pub sync: SyncState,
 }
 
+/// The index terms of a stored event: its case, id, stream, entry, and
+/// outbox state.
+fn stored_index(stored: &StoredEvent) -> Vec<IndexTerm> {
+    let e = &stored.event;
+    let mut index = vec![
+        IndexTerm::Keyword { field: "case", value: e.case_id.clone() },
+        IndexTerm::Keyword { field: "event", value: e.id.clone() },
+        IndexTerm::Keyword { field: "stream", value: "certificate".into() },
+    ];
+    if let CertificateEvent::Entered { .. } = &e.body {
+        index.push(IndexTerm::Keyword { field: "entered-case", value: e.case_id.clone() });
+    }
+    match &stored.sync {
+        SyncState::Pending => index.push(IndexTerm::Keyword { field: "outbox", value: "pending".into() }),
+        SyncState::Rejected { .. } => index.push(IndexTerm::Keyword { field: "outbox", value: "rejected".into() }),
+        SyncState::Accepted | SyncState::Received => {}
+    }
+    index
+}
+
 /// One line of the case list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CaseSummary {
@@ -223,23 +243,57 @@ impl<'a> CertificateCases<'a> {
     }
 
     fn write_stored(&mut self, rid: RecordId, stored: &StoredEvent) -> Result<(), CaseError> {
-        let e = &stored.event;
-        let body = serde_json::to_vec(stored).expect("an event serialises");
-        let mut index = vec![
-            IndexTerm::Keyword { field: "case", value: e.case_id.clone() },
-            IndexTerm::Keyword { field: "event", value: e.id.clone() },
-            IndexTerm::Keyword { field: "stream", value: "certificate".into() },
-        ];
-        if let CertificateEvent::Entered { .. } = &e.body {
-            index.push(IndexTerm::Keyword { field: "entered-case", value: e.case_id.clone() });
-        }
-        match &stored.sync {
-            SyncState::Pending => index.push(IndexTerm::Keyword { field: "outbox", value: "pending".into() }),
-            SyncState::Rejected { .. } => index.push(IndexTerm::Keyword { field: "outbox", value: "rejected".into() }),
-            SyncState::Accepted | SyncState::Received => {}
-        }
-        self.vault.put(&NewRecord { id: rid, kind: EVENT_KIND, schema_version: 1, body: &body, index: &index })?;
+        self.write_many(&[(rid, stored.clone())])
+    }
+
+    /// Writes stored events in one vault transaction (one durable commit).
+    fn write_many(&mut self, items: &[(RecordId, StoredEvent)]) -> Result<(), CaseError> {
+        let prepared: Vec<(RecordId, Vec<u8>, Vec<IndexTerm>)> = items
+            .iter()
+            .map(|(rid, s)| (*rid, serde_json::to_vec(s).expect("an event serialises"), stored_index(s)))
+            .collect();
+        self.vault.write(|w| {
+            for (rid, body, index) in &prepared {
+                w.put(&NewRecord { id: *rid, kind: EVENT_KIND, schema_version: 1, body, index })?;
+            }
+            Ok(())
+        })?;
         Ok(())
+    }
+
+    /// Records headquarters' answers for many events at once.
+    pub fn mark_many(&mut self, answers: &[(String, SyncState)]) -> Result<(), CaseError> {
+        let mut items = Vec::new();
+        for (event_id, state) in answers {
+            for (rid, mut stored) in self.stored_by(Lookup::Keyword { field: "event", value: event_id })? {
+                stored.sync = state.clone();
+                items.push((rid, stored));
+            }
+        }
+        self.write_many(&items)
+    }
+
+    /// Stores a page of events received from headquarters: each signature is
+    /// checked, events already held are skipped, the rest are written in one
+    /// transaction. Returns how many were new; events whose author this device
+    /// cannot check are left out and counted in the second number.
+    pub fn import_many(&mut self, events: &[Event<CertificateEvent>]) -> Result<(usize, usize), CaseError> {
+        let keys = self.profile()?.keyring;
+        let mut items = Vec::new();
+        let mut unverifiable = 0;
+        for e in events {
+            if e.verify(&keys).is_err() {
+                unverifiable += 1;
+                continue;
+            }
+            if self.has_event(&e.id)? || items.iter().any(|(_, s): &(RecordId, StoredEvent)| s.event.id == e.id) {
+                continue;
+            }
+            items.push((RecordId::random(), StoredEvent { event: e.clone(), sync: SyncState::Received }));
+        }
+        let n = items.len();
+        self.write_many(&items)?;
+        Ok((n, unverifiable))
     }
 
     pub fn view(&self, case_id: &str) -> Result<CaseView, CaseError> {

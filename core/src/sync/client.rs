@@ -284,12 +284,10 @@ pub fn sync(
 
     // Push, batch by batch; each batch's key is derived from its events, so a
     // retried or replayed batch is recognised.
-    loop {
-        let outbox = CertificateCases::new(vault).outbox()?;
-        if outbox.is_empty() {
-            break;
-        }
-        let batch: Vec<_> = outbox.into_iter().take(BATCH).collect();
+    // The outbox is read once; events made while this sync runs go next time.
+    let outbox = CertificateCases::new(vault).outbox()?;
+    for chunk in outbox.chunks(BATCH) {
+        let batch: Vec<_> = chunk.to_vec();
         let key = {
             use sha2::Digest;
             let mut h = sha2::Sha256::new();
@@ -313,25 +311,27 @@ pub fn sync(
         report.progress.bytes_sent += sent;
         report.progress.bytes_received += received;
         let resp: PushResponse = parse(&bytes)?;
-        let mut cases = CertificateCases::new(vault);
+        let mut answers = Vec::with_capacity(resp.results.len());
         for r in resp.results {
-            match r.status {
+            let state = match r.status {
                 PushStatus::Accepted => {
                     report.accepted += 1;
-                    cases.mark(&r.id, SyncState::Accepted)?
+                    SyncState::Accepted
                 }
                 PushStatus::Duplicate => {
                     report.duplicates += 1;
-                    cases.mark(&r.id, SyncState::Accepted)?
+                    SyncState::Accepted
                 }
                 PushStatus::Rejected => {
                     let reason = r.reason.unwrap_or_else(|| "refused".into());
                     report.rejected.push((r.id.clone(), reason.clone()));
-                    cases.mark(&r.id, SyncState::Rejected { reason })?
+                    SyncState::Rejected { reason }
                 }
-            }
+            };
+            answers.push((r.id, state));
             report.progress.events_sent += 1;
         }
+        CertificateCases::new(vault).mark_many(&answers)?;
         progress(&report.progress);
     }
 
@@ -375,16 +375,9 @@ pub fn sync(
         }
         profile.last_check_in_ms = Some(now_ms());
         profile.save(vault)?;
-        let mut cases = CertificateCases::new(vault);
-        for e in &page.events {
-            // Our own events come back too: already held, nothing to do.
-            match cases.import(e) {
-                Ok(true) => report.progress.events_received += 1,
-                Ok(false) => {}
-                Err(CaseError::Transition(_)) => {} // a signature this device cannot check yet
-                Err(err) => return Err(err.into()),
-            }
-        }
+        // Our own events come back too: already held, skipped.
+        let (new, _unverifiable) = CertificateCases::new(vault).import_many(&page.events)?;
+        report.progress.events_received += new as u64;
         let mut profile = DeviceProfile::load(vault)?;
         profile.pull_cursor = page.next;
         profile.save(vault)?;
