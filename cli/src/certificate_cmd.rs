@@ -17,7 +17,7 @@ use homeward_core::vault::{DeviceKeyStore, IndexTerm, NewRecord, RecordId, Vault
 use sha2::Digest;
 
 use crate::output::{CliError, Output};
-use crate::{qr_image, secrets};
+use crate::qr_image;
 
 #[derive(Subcommand)]
 pub enum DeviceCmd {
@@ -140,13 +140,6 @@ fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
-fn open_unlocked(dir: &Path, ks: Option<&dyn DeviceKeyStore>) -> Result<Vault, CliError> {
-    let mut v = Vault::open(dir, crate::existing_vault_options())?;
-    let secret = secrets::existing_secret("HOMEWARD_PASSPHRASE", "Passphrase")?;
-    v.unlock(&secret, ks)?;
-    Ok(v)
-}
-
 fn case_err(e: homeward_core::certificate::CaseError) -> CliError {
     match e {
         homeward_core::certificate::CaseError::Vault(v) => CliError::Vault(v),
@@ -164,7 +157,7 @@ struct Bundle {
 }
 
 pub fn device(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd: DeviceCmd) -> Result<(), CliError> {
-    let mut v = open_unlocked(dir, ks)?;
+    let mut v = crate::open_unlocked(dir, ks)?;
     let mut profile = DeviceProfile::load(&v).map_err(case_err)?;
     match cmd {
         DeviceCmd::Init { role, office, device_no, training_hq } => {
@@ -358,7 +351,7 @@ pub fn certificate(
     ks: Option<&dyn DeviceKeyStore>,
     cmd: CertificateCmd,
 ) -> Result<(), CliError> {
-    let mut v = open_unlocked(dir, ks)?;
+    let mut v = crate::open_unlocked(dir, ks)?;
     let profile = DeviceProfile::load(&v).map_err(case_err)?;
     match cmd {
         CertificateCmd::Request { file, photo, submit } => {

@@ -191,6 +191,15 @@ fn init(
 /// key-derivation parameters is OWASP's minimum, so a vault deliberately
 /// created lighter for a slow device (`init --kdf-memory-mib`) stays as chosen;
 /// the apps set their own floor.
+/// Opens the vault in `dir` and unlocks it with the passphrase from
+/// HOMEWARD_PASSPHRASE or a prompt.
+pub(crate) fn open_unlocked(dir: &std::path::Path, ks: Option<&dyn vault::DeviceKeyStore>) -> Result<Vault, CliError> {
+    let mut v = Vault::open(dir, existing_vault_options())?;
+    let secret = secrets::existing_secret("HOMEWARD_PASSPHRASE", "Passphrase")?;
+    v.unlock(&secret, ks)?;
+    Ok(v)
+}
+
 pub(crate) fn existing_vault_options() -> VaultOptions {
     VaultOptions { kdf: KdfParams::owasp_minimum(), ..VaultOptions::default() }
 }

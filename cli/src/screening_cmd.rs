@@ -10,10 +10,9 @@ use homeward_core::screening::{
     self, answer_hint, answers, default_checklist, explain, template::text, Answers, Checklist, IsoDate, Lang,
     ListFilter, NewScreening, Screening, ScreeningRecords, Subject, Template,
 };
-use homeward_core::vault::{DeviceKeyStore, Vault};
+use homeward_core::vault::DeviceKeyStore;
 
 use crate::output::{CliError, Output};
-use crate::secrets;
 
 #[derive(Subcommand)]
 pub enum TemplateCmd {
@@ -138,13 +137,6 @@ pub fn template(out: &Output, cmd: TemplateCmd) -> Result<(), CliError> {
     }
 }
 
-fn open_unlocked(dir: &Path, ks: Option<&dyn DeviceKeyStore>) -> Result<Vault, CliError> {
-    let mut v = Vault::open(dir, crate::existing_vault_options())?;
-    let secret = secrets::existing_secret("HOMEWARD_PASSPHRASE", "Passphrase")?;
-    v.unlock(&secret, ks)?;
-    Ok(v)
-}
-
 fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
@@ -201,7 +193,7 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
             let crossing = crossing
                 .or_else(|| file.as_ref().and_then(|f| f.crossing_point.clone()))
                 .ok_or_else(|| CliError::Input("name the crossing point with --crossing".into()))?;
-            let mut v = open_unlocked(dir, ks)?;
+            let mut v = crate::open_unlocked(dir, ks)?;
             let mut book = ScreeningRecords::new(&mut v, &checklist);
             let lang = file.as_ref().and_then(|f| f.language).unwrap_or(lang);
             let s = book.start(NewScreening {
@@ -236,7 +228,7 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
             }
         }
         ScreeningCmd::Resume { id, lang } => {
-            let mut v = open_unlocked(dir, ks)?;
+            let mut v = crate::open_unlocked(dir, ks)?;
             let mut book = ScreeningRecords::new(&mut v, &checklist);
             let id = parse_id(&id)?;
             let s = book.load(id)?;
@@ -246,14 +238,14 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
             interactive(out, &mut book, &checklist, id, lang.unwrap_or(s.language), false)
         }
         ScreeningCmd::Finalise { id } => {
-            let mut v = open_unlocked(dir, ks)?;
+            let mut v = crate::open_unlocked(dir, ks)?;
             let mut book = ScreeningRecords::new(&mut v, &checklist);
             let s = book.finalise(parse_id(&id)?, now_ms())?;
             print_screening(out, &checklist, &s, s.language);
             Ok(())
         }
         ScreeningCmd::List { from, to, crossing } => {
-            let mut v = open_unlocked(dir, ks)?;
+            let mut v = crate::open_unlocked(dir, ks)?;
             let book = ScreeningRecords::new(&mut v, &checklist);
             let list = book.list(&ListFilter { from, to, crossing_point: crossing })?;
             let mut s = String::new();
@@ -274,14 +266,14 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
             Ok(())
         }
         ScreeningCmd::Show { id, lang } => {
-            let mut v = open_unlocked(dir, ks)?;
+            let mut v = crate::open_unlocked(dir, ks)?;
             let book = ScreeningRecords::new(&mut v, &checklist);
             let s = book.load(parse_id(&id)?)?;
             print_screening(out, &checklist, &s, lang.unwrap_or(s.language));
             Ok(())
         }
         ScreeningCmd::Search { document, name } => {
-            let mut v = open_unlocked(dir, ks)?;
+            let mut v = crate::open_unlocked(dir, ks)?;
             let book = ScreeningRecords::new(&mut v, &checklist);
             let found = match (document, name) {
                 (Some(d), _) => book.search_document(&d)?,
@@ -302,7 +294,7 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
         }
         ScreeningCmd::Amend { id, answers: file, reason, officer } => {
             let f = read_answers_file(&file)?;
-            let mut v = open_unlocked(dir, ks)?;
+            let mut v = crate::open_unlocked(dir, ks)?;
             let mut book = ScreeningRecords::new(&mut v, &checklist);
             let changes = typed_answers(&checklist, &f.answers)?;
             let s = book.amend(parse_id(&id)?, changes, f.subject, &reason, officer, now_ms())?;

@@ -5,17 +5,9 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use homeward_core::sync::{self, RetryPolicy, SyncProgress};
-use homeward_core::vault::{DeviceKeyStore, Vault};
+use homeward_core::vault::DeviceKeyStore;
 
 use crate::output::{CliError, Output};
-use crate::secrets;
-
-fn open_unlocked(dir: &Path, ks: Option<&dyn DeviceKeyStore>) -> Result<Vault, CliError> {
-    let mut v = Vault::open(dir, crate::existing_vault_options())?;
-    let secret = secrets::existing_secret("HOMEWARD_PASSPHRASE", "Passphrase")?;
-    v.unlock(&secret, ks)?;
-    Ok(v)
-}
 
 pub fn enroll(
     out: &Output,
@@ -25,7 +17,7 @@ pub fn enroll(
     code: &str,
     label: &str,
 ) -> Result<(), CliError> {
-    let mut v = open_unlocked(dir, ks)?;
+    let mut v = crate::open_unlocked(dir, ks)?;
     let r = sync::enroll(&mut v, url, code, label).map_err(CliError::Sync)?;
     out.print(
         &format!("Enrolled as {} ({:?} at {}, device {})", r.device_id, r.role, r.office, r.device_no),
@@ -35,7 +27,7 @@ pub fn enroll(
 }
 
 pub fn sync(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>) -> Result<(), CliError> {
-    let mut v = open_unlocked(dir, ks)?;
+    let mut v = crate::open_unlocked(dir, ks)?;
     let json = out.json;
     let progress = move |p: &SyncProgress| {
         if !json {

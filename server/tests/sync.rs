@@ -2,7 +2,7 @@
 //! device a vault in its own directory talking through the core's sync
 //! client. Convergence, idempotency and replays, and authorisation.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
@@ -15,54 +15,11 @@ use homeward_core::screening::IsoDate;
 use homeward_core::sync::protocol::{PushRequest, PushResponse, PushStatus};
 use homeward_core::sync::{httpsig, RetryPolicy, SyncError};
 use homeward_core::vault::{KdfParams, LockoutPolicy, ManualClock, Secret, Vault, VaultOptions};
-use homeward_hq::Hq;
+
+mod common;
+use common::Server;
 
 const PASS: &str = "correct horse battery staple";
-
-struct Server {
-    url: String,
-    dir: PathBuf,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Server {
-    fn start(dir: &Path) -> Server {
-        let hq = Hq::open(dir).unwrap();
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Runtime::new().unwrap();
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                addr_tx.send(listener.local_addr().unwrap()).unwrap();
-                homeward_hq::serve(hq, listener, async {
-                    let _ = rx.await;
-                })
-                .await
-                .unwrap();
-            });
-        });
-        let addr = addr_rx.recv().unwrap();
-        Server { url: format!("http://{addr}"), dir: dir.to_path_buf(), stop: Some(tx), thread: Some(thread) }
-    }
-
-    /// Headquarters' admin side, on the same database.
-    fn admin(&self) -> Hq {
-        Hq::open(&self.dir).unwrap()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(s) = self.stop.take() {
-            let _ = s.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
 
 fn options() -> VaultOptions {
     VaultOptions {
