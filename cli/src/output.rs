@@ -104,6 +104,7 @@ fn classify(e: &CliError) -> (&'static str, u8) {
             homeward_core::certificate::CaseError::NotFound => ("not_found", 20),
             homeward_core::certificate::CaseError::NoIdentity => ("no_identity", 56),
             homeward_core::certificate::CaseError::NotApproved(_) => ("not_approved", 57),
+            homeward_core::certificate::CaseError::CheckInOverdue { .. } => ("check_in_overdue", 59),
             homeward_core::certificate::CaseError::Barcode(_) => ("barcode", 58),
             homeward_core::certificate::CaseError::Corrupt(_) => ("corrupt", 36),
             homeward_core::certificate::CaseError::Vault(_) => ("storage", 24),

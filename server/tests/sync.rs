@@ -291,3 +291,24 @@ fn enrolment_codes_are_single_use_and_revoked_devices_are_refused_and_wiped() {
     assert!(matches!(sync(&mut c), Err(SyncError::Wiped)));
     assert!(!homeward_core::vault::exists(&dir_c), "the vault was wiped");
 }
+
+#[test]
+fn a_device_that_has_not_checked_in_locks_until_it_syncs() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let mut v = device(&t.path().join("ist"), &server, "IST", Role::ConsularOfficer);
+    let me = identity(&v);
+    let mut p = DeviceProfile::load(&v).unwrap();
+    assert_eq!(p.check_in_days, 14, "headquarters sets the period at enrolment");
+    // Fifteen days without a contact.
+    p.last_check_in_ms = Some(now_ms() - 15 * 86_400_000);
+    p.save(&mut v).unwrap();
+    match CertificateCases::new(&mut v).create(&me, request("IST"), now_ms()) {
+        Err(homeward_core::certificate::CaseError::CheckInOverdue { days, limit }) => {
+            assert_eq!((days, limit), (15, 14))
+        }
+        other => panic!("expected the check-in lock, got {other:?}"),
+    }
+    sync(&mut v).unwrap();
+    CertificateCases::new(&mut v).create(&me, request("IST"), now_ms()).unwrap();
+}

@@ -30,6 +30,10 @@ pub enum CaseError {
     NoIdentity,
     #[error("the case is {0:?}: nothing to issue")]
     NotApproved(Option<RequestState>),
+    #[error(
+        "this device has not reached headquarters for {days} days (the limit is {limit}): it is locked until it syncs"
+    )]
+    CheckInOverdue { days: i64, limit: u32 },
     #[error("the certificate does not fit a QR code: {0}")]
     Barcode(#[from] barcode::QrError),
     #[error("stored data could not be read: {0}")]
@@ -109,6 +113,23 @@ impl DeviceProfile {
 
     pub fn training_headquarters(&self) -> Option<DeviceIdentity> {
         self.training_headquarters.as_ref().and_then(DeviceIdentity::from_stored)
+    }
+
+    /// Whether the device has gone too long without reaching headquarters:
+    /// then it locks itself until it syncs (a lost device stops working on
+    /// its own). Never for a device that is not enrolled, or with no limit.
+    pub fn check_in(&self, now_ms: i64) -> Result<(), CaseError> {
+        match (self.check_in_days, self.last_check_in_ms) {
+            (0, _) | (_, None) => Ok(()),
+            (limit, Some(last)) => {
+                let days = (now_ms - last).max(0) / 86_400_000;
+                if days >= limit as i64 {
+                    Err(CaseError::CheckInOverdue { days, limit })
+                } else {
+                    Ok(())
+                }
+            }
+        }
     }
 
     /// The next clock reading for an event written now.
@@ -351,6 +372,7 @@ impl<'a> CertificateCases<'a> {
         now_ms: i64,
     ) -> Result<CaseView, CaseError> {
         let mut profile = self.profile()?;
+        profile.check_in(now_ms)?;
         let events = self.events(case_id)?;
         let view = fold(case_id, &events, &profile.keyring);
         let hlc = profile.tick(now_ms);
@@ -475,6 +497,7 @@ impl<'a> CertificateCases<'a> {
         now_ms: i64,
     ) -> Result<Event<CertificateEvent>, CaseError> {
         let mut profile = self.profile()?;
+        profile.check_in(now_ms)?;
         let p = &verified.payload;
         let hlc = profile.tick(now_ms);
         let e = Event::new(
