@@ -121,6 +121,12 @@ fn default_dir() -> PathBuf {
 }
 
 fn main() -> ExitCode {
+    // Piped into `head` or `less`: end quietly when the reader goes away,
+    // as command-line tools do, instead of panicking on a broken pipe.
+    #[cfg(unix)]
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let out = Output { json: cli.json };
     let dir = cli.data_dir.clone().unwrap_or_else(default_dir);
