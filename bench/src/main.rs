@@ -420,16 +420,22 @@ fn main() {
 
 /// The read and lookup workloads over any backend.
 trait ReadBackend {
-    fn load(&mut self, ids: &[[u8; 16]]);
+    /// One bulk transaction of records `offset..offset + ids.len()`.
+    fn bulk_insert(&mut self, ids: &[[u8; 16]], offset: usize);
     fn read(&self, id: &[u8; 16]) -> Vec<u8>;
     fn lookup(&self, doc: &str) -> Option<Vec<u8>>;
+
+    /// Loads a data set in transactions of 10,000 records.
+    fn load(&mut self, ids: &[[u8; 16]]) {
+        for (k, chunk) in ids.chunks(10_000).enumerate() {
+            self.bulk_insert(chunk, k * 10_000);
+        }
+    }
 }
 
 impl ReadBackend for Plain {
-    fn load(&mut self, ids: &[[u8; 16]]) {
-        for (k, chunk) in ids.chunks(10_000).enumerate() {
-            self.bulk(chunk, k * 10_000);
-        }
+    fn bulk_insert(&mut self, ids: &[[u8; 16]], offset: usize) {
+        self.bulk(ids, offset)
     }
     fn read(&self, id: &[u8; 16]) -> Vec<u8> {
         Plain::read(self, id)
@@ -440,10 +446,8 @@ impl ReadBackend for Plain {
 }
 
 impl ReadBackend for VaultBackend {
-    fn load(&mut self, ids: &[[u8; 16]]) {
-        for (k, chunk) in ids.chunks(10_000).enumerate() {
-            self.bulk(chunk, k * 10_000);
-        }
+    fn bulk_insert(&mut self, ids: &[[u8; 16]], offset: usize) {
+        self.bulk(ids, offset)
     }
     fn read(&self, id: &[u8; 16]) -> Vec<u8> {
         VaultBackend::read(self, id)

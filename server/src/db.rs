@@ -250,17 +250,6 @@ impl Db {
         })
     }
 
-    pub fn insert_event(&self, e: &Event<CertificateEvent>, office: &str, now_ms: i64) -> rusqlite::Result<bool> {
-        let body = serde_json::to_string(e).expect("an event serialises");
-        self.with(|c| {
-            c.execute(
-                "INSERT OR IGNORE INTO events (id, case_id, office, author, body, received_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![e.id, e.case_id, office, e.author, body, now_ms],
-            )
-            .map(|n| n == 1)
-        })
-    }
-
     /// Stores accepted events in one transaction (one durable commit per batch).
     pub fn insert_events(&self, events: &[(Event<CertificateEvent>, String)], now_ms: i64) -> rusqlite::Result<()> {
         self.with(|c| {

@@ -335,7 +335,7 @@ impl Hq {
             self.note_revocation(&view)?;
         }
         let office = self.db.case_office(case_id)?.ok_or(HqError::NoCase)?;
-        self.db.insert_event(&e, &office, now_ms())?;
+        self.db.insert_events(&[(e.clone(), office)], now_ms())?;
         let mut all = events;
         all.push(e);
         Ok(fold(case_id, &all, &keys))

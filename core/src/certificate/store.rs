@@ -254,15 +254,6 @@ impl<'a> CertificateCases<'a> {
             .collect())
     }
 
-    /// Records headquarters' answer for an event made here.
-    pub fn mark(&mut self, event_id: &str, state: SyncState) -> Result<(), CaseError> {
-        for (rid, mut stored) in self.stored_by(Lookup::Keyword { field: "event", value: event_id })? {
-            stored.sync = state.clone();
-            self.write_stored(rid, &stored)?;
-        }
-        Ok(())
-    }
-
     fn write_stored(&mut self, rid: RecordId, stored: &StoredEvent) -> Result<(), CaseError> {
         self.write_many(&[(rid, stored.clone())])
     }
