@@ -18,7 +18,7 @@ use crate::db::{Db, DeviceRow};
 #[derive(Debug, thiserror::Error)]
 pub enum HqError {
     #[error("storage: {0}")]
-    Db(#[from] rusqlite::Error),
+    Db(#[from] crate::db::DbError),
     #[error("{0}")]
     Invalid(String),
     #[error("the enrolment code is unknown, used or expired")]
@@ -72,8 +72,19 @@ fn code_hash(code: &str) -> String {
 }
 
 impl Hq {
+    /// Headquarters with its embedded SQLite database in `data_dir`.
     pub fn open(data_dir: &Path) -> Result<Hq, HqError> {
-        let db = Db::open(data_dir)?;
+        Hq::open_with(data_dir, None)
+    }
+
+    /// Headquarters keeping its key in `data_dir` and its records in
+    /// PostgreSQL when `database_url` is given, else in SQLite in `data_dir`.
+    pub fn open_with(data_dir: &Path, database_url: Option<&str>) -> Result<Hq, HqError> {
+        std::fs::create_dir_all(data_dir).map_err(crate::db::DbError::from)?;
+        let db = match database_url {
+            Some(url) => Db::open_postgres(url, 8)?,
+            None => Db::open(data_dir)?,
+        };
         let key_path: PathBuf = data_dir.join("hq-identity.json");
         let identity = load_or_create_identity(&key_path).map_err(|e| HqError::Invalid(e.to_string()))?;
         let hq = Hq { db, identity, check_in_days: 14 };

@@ -14,6 +14,10 @@ struct Cli {
     /// Data directory (SQLite database, headquarters key). Default: $HOMEWARD_HQ_DIR or ./hq-data.
     #[arg(long, global = true, env = "HOMEWARD_HQ_DIR", default_value = "hq-data")]
     data_dir: PathBuf,
+    /// PostgreSQL connection string (`postgres://...` or `host=... dbname=...`).
+    /// Without it, records live in SQLite in the data directory.
+    #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
     #[arg(long, global = true)]
     json: bool,
     #[command(subcommand)]
@@ -98,15 +102,16 @@ fn print(json: bool, text: &str, value: &serde_json::Value) {
 }
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
-    let hq = Hq::open(&cli.data_dir)?;
+    let hq = Hq::open_with(&cli.data_dir, cli.database_url.as_deref().filter(|u| !u.is_empty()))?;
     match cli.command {
         Command::Serve { listen } => {
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(&listen).await?;
                 eprintln!(
-                    "homeward-hq listening on http://{} (data in {})",
+                    "homeward-hq listening on http://{} ({} database, key in {})",
                     listener.local_addr()?,
+                    hq.db.backend_name(),
                     cli.data_dir.display()
                 );
                 homeward_hq::serve(hq, listener, async {

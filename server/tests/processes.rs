@@ -14,6 +14,22 @@ use homeward_core::screening::IsoDate;
 use homeward_core::sync::RetryPolicy;
 use homeward_core::vault::{KdfParams, LockoutPolicy, ManualClock, Secret, Vault, VaultOptions};
 
+mod common;
+
+/// This test's database (PostgreSQL when the run tests that backend), shared
+/// by the server process and every admin command.
+static DATABASE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+
+fn hq_command(dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_homeward-hq"));
+    c.arg("--data-dir").arg(dir);
+    match DATABASE.get_or_init(common::fresh_database) {
+        Some(url) => c.env("DATABASE_URL", url),
+        None => c.env_remove("DATABASE_URL"),
+    };
+    c
+}
+
 struct Hq(Child);
 
 impl Drop for Hq {
@@ -24,7 +40,7 @@ impl Drop for Hq {
 }
 
 fn admin(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_homeward-hq")).arg("--data-dir").arg(dir).args(args).output().unwrap();
+    let out = hq_command(dir).args(args).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
@@ -32,9 +48,7 @@ fn admin(dir: &Path, args: &[&str]) -> String {
 fn start(dir: &Path) -> (Hq, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let listen = format!("127.0.0.1:{port}");
-    let child = Command::new(env!("CARGO_BIN_EXE_homeward-hq"))
-        .arg("--data-dir")
-        .arg(dir)
+    let child = hq_command(dir)
         .args(["serve", "--listen", &listen])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -111,12 +125,7 @@ fn the_server_binary_and_its_admin_commands_serve_two_devices() {
     admin(&data, &["decide", &case, "verify-identity"]);
     admin(&data, &["decide", &case, "approve", "--days", "20"]);
     // An invalid decision is refused by the admin command, not stored.
-    let out = Command::new(env!("CARGO_BIN_EXE_homeward-hq"))
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["decide", &case, "approve"])
-        .output()
-        .unwrap();
+    let out = hq_command(&data).args(["decide", &case, "approve"]).output().unwrap();
     assert!(!out.status.success());
 
     sync(&mut a);

@@ -1,22 +1,52 @@
 #![allow(dead_code)]
-//! A real homeward-hq on a loopback socket, for the integration tests.
+//! A real homeward-hq on a loopback socket, for the integration tests, on
+//! the embedded SQLite database, or on a fresh PostgreSQL database when
+//! `HOMEWARD_TEST_POSTGRES` names a server (scripts/test starts one and runs
+//! every server test on both backends).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use homeward_hq::Hq;
 
+/// A fresh, empty PostgreSQL database on the test server, as a connection
+/// string; `None` when the tests run on SQLite.
+pub fn fresh_database() -> Option<String> {
+    let admin = std::env::var("HOMEWARD_TEST_POSTGRES").ok().filter(|s| !s.is_empty())?;
+    let name = format!("hw_{}", uuid::Uuid::new_v4().simple());
+    let mut c = postgres::Client::connect(&admin, postgres::NoTls).expect("the test PostgreSQL server answers");
+    c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    Some(format!("{admin} dbname={name}"))
+}
+
+/// Which backend this run tests, for messages.
+pub fn backend() -> &'static str {
+    if std::env::var("HOMEWARD_TEST_POSTGRES").is_ok_and(|s| !s.is_empty()) {
+        "postgres"
+    } else {
+        "sqlite"
+    }
+}
+
 pub struct Server {
     pub url: String,
     pub addr: SocketAddr,
     pub dir: PathBuf,
+    pub database_url: Option<String>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Server {
+    /// A server on a new database.
     pub fn start(dir: &Path) -> Server {
-        let hq = Hq::open(dir).unwrap();
+        Server::start_on(dir, fresh_database())
+    }
+
+    /// A server on `database_url` (or SQLite in `dir`): a restart keeps both.
+    pub fn start_on(dir: &Path, database_url: Option<String>) -> Server {
+        let hq = Hq::open_with(dir, database_url.as_deref()).unwrap();
+        assert_eq!(hq.db.backend_name(), backend(), "the run must test the backend it names");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
@@ -32,12 +62,19 @@ impl Server {
             });
         });
         let addr = addr_rx.recv().unwrap();
-        Server { url: format!("http://{addr}"), addr, dir: dir.to_path_buf(), stop: Some(tx), thread: Some(thread) }
+        Server {
+            url: format!("http://{addr}"),
+            addr,
+            dir: dir.to_path_buf(),
+            database_url,
+            stop: Some(tx),
+            thread: Some(thread),
+        }
     }
 
     /// Headquarters' admin side, on the same database.
     pub fn admin(&self) -> Hq {
-        Hq::open(&self.dir).unwrap()
+        Hq::open_with(&self.dir, self.database_url.as_deref()).unwrap()
     }
 }
 
