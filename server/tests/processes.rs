@@ -30,7 +30,8 @@ fn hq_command(dir: &Path) -> Command {
     c
 }
 
-struct Hq(Child);
+/// The server process, and an HTTPS client that trusts its authority.
+struct Hq(Child, reqwest::blocking::Client);
 
 impl Drop for Hq {
     fn drop(&mut self) {
@@ -49,18 +50,27 @@ fn start(dir: &Path) -> (Hq, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let listen = format!("127.0.0.1:{port}");
     let child = hq_command(dir)
-        .args(["serve", "--listen", &listen])
+        .args(["serve", "--tls", "--listen", &listen])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let url = format!("http://{listen}");
+    let url = format!("https://{listen}");
     let started = Instant::now();
-    while reqwest::blocking::get(format!("{url}/v1/time")).is_err() {
+    let ca = dir.join("tls/ca.pem");
+    loop {
         assert!(started.elapsed() < Duration::from_secs(20), "the server did not start");
         std::thread::sleep(Duration::from_millis(50));
+        let Ok(pem) = std::fs::read(&ca) else { continue };
+        let client = reqwest::blocking::Client::builder()
+            .tls_built_in_root_certs(false)
+            .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+            .build()
+            .unwrap();
+        if client.get(format!("{url}/v1/time")).send().is_ok() {
+            return (Hq(child, client), url);
+        }
     }
-    (Hq(child), url)
 }
 
 fn device(dir: &Path, url: &str, code: &str) -> Vault {
@@ -70,7 +80,8 @@ fn device(dir: &Path, url: &str, code: &str) -> Vault {
         clock: Arc::new(ManualClock::new(0)),
     };
     let mut v = Vault::create(dir, &Secret::new("correct horse battery staple"), None, o).unwrap();
-    homeward_core::sync::enroll(&mut v, url, code, "process-test").unwrap();
+    let ca = std::fs::read_to_string(dir.parent().unwrap().join("hq/tls/ca.pem")).unwrap();
+    homeward_core::sync::enroll_pinned(&mut v, url, code, "process-test", Some(&ca)).unwrap();
     v
 }
 
@@ -84,8 +95,7 @@ fn the_server_binary_and_its_admin_commands_serve_two_devices() {
     let data = t.path().join("hq");
     let (server, url) = start(&data);
     let spec: serde_json::Value =
-        serde_json::from_slice(&reqwest::blocking::get(format!("{url}/openapi.json")).unwrap().bytes().unwrap())
-            .unwrap();
+        serde_json::from_slice(&server.1.get(format!("{url}/openapi.json")).send().unwrap().bytes().unwrap()).unwrap();
     assert_eq!(spec["openapi"], "3.1.0");
     assert!(spec["paths"]["/v1/events"]["post"].is_object());
 

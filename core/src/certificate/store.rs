@@ -72,6 +72,10 @@ pub struct DeviceProfile {
     /// Headquarters' address, set at enrolment.
     #[serde(default)]
     pub server_url: Option<String>,
+    /// Headquarters' TLS authority (PEM), pinned at enrolment: the only
+    /// certificate this device trusts for headquarters.
+    #[serde(default)]
+    pub server_ca_pem: Option<String>,
     /// Where the next pull starts.
     #[serde(default)]
     pub pull_cursor: u64,

@@ -34,6 +34,12 @@ pub enum SyncError {
     Wiped,
     #[error("this device is not enrolled: run `homeward enroll URL CODE`")]
     NotEnrolled,
+    #[error("refusing {0}: use https (plain http only reaches this machine, for tests)")]
+    Insecure(String),
+    #[error("headquarters' pinned certificate is unusable: {0}")]
+    BadPin(String),
+    #[error("the server's TLS certificate is not the one this device trusts (nothing was sent): {0}")]
+    Untrusted(String),
     #[error(transparent)]
     Case(#[from] CaseError),
     #[error(transparent)]
@@ -118,11 +124,37 @@ fn jitter(max_ms: u64) -> u64 {
 }
 
 impl Http {
-    fn new(base: &str, retry: RetryPolicy) -> Result<Http, SyncError> {
-        let agent = reqwest::blocking::Client::builder()
-            .timeout(retry.timeout)
-            .build()
-            .map_err(|e| SyncError::Network(e.to_string()))?;
+    /// A client for `base`. Over https with `pinned_ca`, headquarters' own
+    /// TLS authority is the only one trusted (no public CA can vouch for a
+    /// look-alike server); plain http is refused except to this machine.
+    fn new(base: &str, retry: RetryPolicy, pinned_ca: Option<&str>) -> Result<Http, SyncError> {
+        let url = reqwest::Url::parse(base).map_err(|e| SyncError::Network(format!("{base}: {e}")))?;
+        let mut builder =
+            reqwest::blocking::Client::builder().timeout(retry.timeout).use_rustls_tls().https_only(false);
+        match url.scheme() {
+            "https" => {
+                if let Some(pem) = pinned_ca {
+                    let cas = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+                        .map_err(|e| SyncError::BadPin(e.to_string()))?;
+                    if cas.is_empty() {
+                        return Err(SyncError::BadPin("no certificate in the PEM text".into()));
+                    }
+                    builder = builder.tls_built_in_root_certs(false);
+                    for ca in cas {
+                        builder = builder.add_root_certificate(ca);
+                    }
+                }
+            }
+            "http" => {
+                let host = url.host_str().unwrap_or("").trim_start_matches('[').trim_end_matches(']');
+                let loopback = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+                if !loopback {
+                    return Err(SyncError::Insecure(base.to_string()));
+                }
+            }
+            other => return Err(SyncError::Insecure(format!("a {other}: address"))),
+        }
+        let agent = builder.build().map_err(|e| SyncError::Network(e.to_string()))?;
         Ok(Http { base: base.trim_end_matches('/').to_string(), agent, retry, retries: 0, offset_ms: 0 })
     }
 
@@ -131,6 +163,7 @@ impl Http {
     fn send(&mut self, call: Call<'_>, cancel: &AtomicBool) -> Result<(Vec<u8>, u64, u64), SyncError> {
         let Call { method, path, query, body, identity, idempotency_key } = call;
         let mut attempt = 0;
+        let mut last_error = String::from("the server answered with an error");
         loop {
             if cancel.load(Ordering::SeqCst) {
                 return Err(SyncError::Cancelled);
@@ -191,11 +224,25 @@ impl Http {
                         }
                     }
                 }
-                Err(_) => true,
+                Err(e) => {
+                    // A certificate that does not chain to the pin will not
+                    // get better with retries: say so at once.
+                    let mut chain = e.to_string();
+                    let mut source = std::error::Error::source(&e);
+                    while let Some(s) = source {
+                        chain = format!("{chain}: {s}");
+                        source = s.source();
+                    }
+                    if chain.contains("certificate") {
+                        return Err(SyncError::Untrusted(chain));
+                    }
+                    last_error = chain;
+                    true
+                }
             };
             attempt += 1;
             if !retry_after || attempt >= self.retry.attempts {
-                return Err(SyncError::Network(format!("gave up after {attempt} attempt(s)")));
+                return Err(SyncError::Network(format!("gave up after {attempt} attempt(s): {last_error}")));
             }
             self.retries += 1;
             let backoff = self.retry.base.saturating_mul(1 << attempt.min(16)).min(self.retry.cap);
@@ -220,15 +267,28 @@ fn accept_identities(ring: &mut KeyRing, trust: &TrustStore, ids: &[Signed<Publi
 }
 
 /// Enrols a new device with a one-time code and stores its identity, the
-/// root key and lists, and whom to trust in the vault.
+/// root key and lists, and whom to trust in the vault (no TLS pin: for
+/// loopback tests, or a server with a certificate from a public authority).
 pub fn enroll(vault: &mut Vault, base_url: &str, code: &str, label: &str) -> Result<EnrollResponse, SyncError> {
+    enroll_pinned(vault, base_url, code, label, None)
+}
+
+/// Enrols like [`enroll`], pinning headquarters' TLS authority (`ca_pem`,
+/// given to the officer with the code) for this and every later sync.
+pub fn enroll_pinned(
+    vault: &mut Vault,
+    base_url: &str,
+    code: &str,
+    label: &str,
+    ca_pem: Option<&str>,
+) -> Result<EnrollResponse, SyncError> {
     let mut profile = DeviceProfile::load(vault)?;
     if profile.identity.is_some() {
         return Err(SyncError::Refused { status: 0, message: "this device is already enrolled".into() });
     }
     // The key is made first; its id comes from headquarters.
     let provisional = DeviceIdentity::generate("pending", crate::events::Role::BorderGuard, "");
-    let mut http = Http::new(base_url, RetryPolicy::default())?;
+    let mut http = Http::new(base_url, RetryPolicy::default(), ca_pem)?;
     let req = EnrollRequest {
         code: code.to_string(),
         public_key: hex::encode(provisional.public_key()),
@@ -253,6 +313,7 @@ pub fn enroll(vault: &mut Vault, base_url: &str, code: &str, label: &str) -> Res
     profile.device_no = resp.device_no;
     profile.identity = Some(me.to_stored());
     profile.server_url = Some(base_url.to_string());
+    profile.server_ca_pem = ca_pem.map(str::to_string);
     profile.pull_cursor = 0;
     profile.check_in_days = resp.check_in_days;
     profile.last_check_in_ms = Some(now_ms());
@@ -270,7 +331,7 @@ pub fn sync(
     let profile = DeviceProfile::load(vault)?;
     let me = profile.identity().map_err(|_| SyncError::NotEnrolled)?;
     let url = profile.server_url.clone().ok_or(SyncError::NotEnrolled)?;
-    let mut http = Http::new(&url, retry)?;
+    let mut http = Http::new(&url, retry, profile.server_ca_pem.as_deref())?;
     let mut report = SyncReport::default();
 
     // Learn the server's clock first, so a skewed device still signs in window.

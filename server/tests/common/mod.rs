@@ -33,6 +33,8 @@ pub struct Server {
     pub addr: SocketAddr,
     pub dir: PathBuf,
     pub database_url: Option<String>,
+    /// Headquarters' TLS authority (PEM) when serving HTTPS.
+    pub ca_pem: Option<String>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -45,7 +47,22 @@ impl Server {
 
     /// A server on `database_url` (or SQLite in `dir`): a restart keeps both.
     pub fn start_on(dir: &Path, database_url: Option<String>) -> Server {
+        Server::launch(dir, database_url, false)
+    }
+
+    /// A server on HTTPS with a certificate from its own TLS authority.
+    pub fn start_tls(dir: &Path) -> Server {
+        Server::launch(dir, fresh_database(), true)
+    }
+
+    fn launch(dir: &Path, database_url: Option<String>, tls: bool) -> Server {
         let hq = Hq::open_with(dir, database_url.as_deref()).unwrap();
+        let acceptor = tls.then(|| {
+            let files =
+                homeward_hq::tls::issue_server_certificate(dir, &["localhost".into(), "127.0.0.1".into()]).unwrap();
+            homeward_hq::tls::acceptor(&files.cert, &files.key).unwrap()
+        });
+        let ca_pem = tls.then(|| std::fs::read_to_string(homeward_hq::tls::TlsFiles::in_dir(dir).ca).unwrap());
         assert_eq!(hq.db.backend_name(), backend(), "the run must test the backend it names");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
@@ -54,19 +71,23 @@ impl Server {
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 addr_tx.send(listener.local_addr().unwrap()).unwrap();
-                homeward_hq::serve(hq, listener, async {
+                let stop = async {
                     let _ = rx.await;
-                })
-                .await
+                };
+                match acceptor {
+                    Some(a) => homeward_hq::serve_tls(hq, listener, a, stop).await,
+                    None => homeward_hq::serve(hq, listener, stop).await,
+                }
                 .unwrap();
             });
         });
         let addr = addr_rx.recv().unwrap();
         Server {
-            url: format!("http://{addr}"),
+            url: format!("{}://{addr}", if tls { "https" } else { "http" }),
             addr,
             dir: dir.to_path_buf(),
             database_url,
+            ca_pem,
             stop: Some(tx),
             thread: Some(thread),
         }
