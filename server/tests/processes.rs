@@ -55,6 +55,8 @@ fn start(dir: &Path) -> (Hq, String) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    // Owned at once, so a failed start still kills and reaps the process.
+    let mut server = Hq(child, reqwest::blocking::Client::new());
     let url = format!("https://{listen}");
     let started = Instant::now();
     let ca = dir.join("tls/ca.pem");
@@ -68,7 +70,8 @@ fn start(dir: &Path) -> (Hq, String) {
             .build()
             .unwrap();
         if client.get(format!("{url}/v1/time")).send().is_ok() {
-            return (Hq(child, client), url);
+            server.1 = client;
+            return (server, url);
         }
     }
 }
