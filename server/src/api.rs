@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -29,6 +29,8 @@ pub fn router(hq: Shared) -> Router {
         .route("/v1/time", get(time))
         .route("/v1/enroll", post(enroll))
         .route("/v1/events", post(push).get(pull))
+        .route("/v1/hq/cases", get(hq_cases))
+        .route("/v1/hq/cases/{case}/decisions", post(hq_decide))
         .route("/openapi.json", get(openapi))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(hq)
@@ -265,4 +267,62 @@ async fn pull(
     })
     .await?;
     Ok(answer(&h2, &resp))
+}
+
+/// An operator's console: enrolled with the headquarters role, not revoked.
+fn operator(hq: &Hq, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<DeviceRow, ApiError> {
+    let device = authenticate(hq, method, uri, headers, body)?;
+    if device.revoked {
+        return Err(ApiError(StatusCode::FORBIDDEN, "revoked", "this device was revoked".into()));
+    }
+    if device.role != homeward_core::events::Role::Headquarters {
+        return Err(ApiError(StatusCode::FORBIDDEN, "not_headquarters", "only headquarters' operators may do this".into()));
+    }
+    Ok(device)
+}
+
+/// Every certificate case as headquarters folds it, optionally only those
+/// in one state (`?state=submitted`).
+async fn hq_cases(
+    State(hq): State<Shared>,
+    method: Method,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let h2 = headers.clone();
+    let cases = blocking(move || {
+        operator(&hq, &method, &uri, &headers, b"")?;
+        let state = query.as_deref().unwrap_or("").split('&').find_map(|p| p.strip_prefix("state=")).map(str::to_string);
+        let mut cases = hq.cases()?;
+        if let Some(want) = state {
+            cases.retain(|c| {
+                c.state.is_some_and(|s| serde_json::to_value(s).ok().and_then(|v| v.as_str().map(|v| v == want)) == Some(true))
+            });
+        }
+        Ok(cases)
+    })
+    .await?;
+    Ok(answer(&h2, &cases))
+}
+
+/// A decision on a case, signed by headquarters' key on the operator's behalf.
+async fn hq_decide(
+    State(hq): State<Shared>,
+    Path(case): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let h2 = headers.clone();
+    let view = blocking(move || {
+        let op = operator(&hq, &method, &uri, &headers, &body)?;
+        let raw = decoded_body(&headers, &body)?;
+        let decision: Decision = serde_json::from_slice(&raw)
+            .map_err(|e| ApiError(StatusCode::BAD_REQUEST, "invalid", format!("not a decision: {e}")))?;
+        Ok(hq.decide_as(&case, decision.into_event(), &op.id)?)
+    })
+    .await?;
+    Ok(answer(&h2, &view))
 }

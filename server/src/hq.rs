@@ -104,9 +104,8 @@ impl Hq {
         if office.is_empty() || office.len() > 12 || !office.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             return Err(HqError::Invalid("the office code must be 1-12 letters, digits or dashes".into()));
         }
-        if role == Role::Headquarters {
-            return Err(HqError::Invalid("headquarters is not enrolled as a device".into()));
-        }
+        // Role::Headquarters enrols an operator's console: it reads every
+        // office and asks headquarters to decide; it never signs case events.
         // 12 characters from an alphabet without look-alikes, shown in groups of 4.
         const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
         let bytes = homeward_core::vault::random_key_bytes();
@@ -123,7 +122,7 @@ impl Hq {
     /// headquarters, and every device (their events can touch its cases).
     pub fn identities_for(&self, _office: &str) -> Result<Vec<Signed<PublicIdentity>>, HqError> {
         let mut out = vec![self.sign_identity(self.identity.public())];
-        for d in self.db.devices()? {
+        for d in self.db.devices()?.into_iter().filter(|d| d.role != Role::Headquarters) {
             out.push(self.sign_identity(PublicIdentity {
                 device_id: d.id.clone(),
                 role: d.role,
@@ -138,7 +137,8 @@ impl Hq {
         let mut ring = KeyRing::default();
         ring.add(self.identity.public());
         for d in self.db.devices()? {
-            if !d.revoked {
+            // Operators' consoles are not signers: only headquarters' key decides.
+            if !d.revoked && d.role != Role::Headquarters {
                 ring.add(PublicIdentity { device_id: d.id, role: d.role, office: d.office, public_key: d.public_key });
             }
         }
@@ -270,6 +270,13 @@ impl Hq {
                 results.push(result(PushStatus::Duplicate, None));
                 continue;
             }
+            if device.role == Role::Headquarters {
+                results.push(result(
+                    PushStatus::Rejected,
+                    Some("an operator's console decides through /v1/hq, not by pushing events".into()),
+                ));
+                continue;
+            }
             if e.author != device.id {
                 results.push(result(
                     PushStatus::Rejected,
@@ -331,8 +338,20 @@ impl Hq {
     }
 
     /// Headquarters' own decision on a case, signed with its key and checked
+    /// like any other event; `operator` says who asked for it.
+    pub fn decide_as(&self, case_id: &str, body: CertificateEvent, operator: &str) -> Result<CaseView, HqError> {
+        let (id, view) = self.sign_decision(case_id, body)?;
+        self.db.record_action(&id, case_id, operator, now_ms())?;
+        Ok(view)
+    }
+
+    /// Headquarters' own decision on a case, signed with its key and checked
     /// like any other event.
     pub fn decide(&self, case_id: &str, body: CertificateEvent) -> Result<CaseView, HqError> {
+        self.sign_decision(case_id, body).map(|(_, v)| v)
+    }
+
+    fn sign_decision(&self, case_id: &str, body: CertificateEvent) -> Result<(String, CaseView), HqError> {
         let keys = self.key_ring()?;
         let events = self.db.case_events(case_id)?;
         if events.is_empty() {
@@ -347,9 +366,10 @@ impl Hq {
         }
         let office = self.db.case_office(case_id)?.ok_or(HqError::NoCase)?;
         self.db.insert_events(&[(e.clone(), office)], now_ms())?;
+        let id = e.id.clone();
         let mut all = events;
         all.push(e);
-        Ok(fold(case_id, &all, &keys))
+        Ok((id, fold(case_id, &all, &keys)))
     }
 
     pub fn cases(&self) -> Result<Vec<CaseView>, HqError> {

@@ -219,7 +219,8 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 Decision::Reject { reason } => CertificateEvent::Rejected { reason },
                 Decision::Revoke { reason } => CertificateEvent::Revoked { reason },
             };
-            let view = hq.decide(&case, body)?;
+            let operator = format!("admin-cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()));
+            let view = hq.decide_as(&case, body, &operator)?;
             print(cli.json, &format!("{}: {:?}", view.case_id, view.state), &serde_json::to_value(&view)?);
         }
     }

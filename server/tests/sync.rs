@@ -312,3 +312,86 @@ fn a_device_that_has_not_checked_in_locks_until_it_syncs() {
     sync(&mut v).unwrap();
     CertificateCases::new(&mut v).create(&me, request("IST"), now_ms()).unwrap();
 }
+
+/// A signed request to headquarters' operator API.
+fn operator_call(url: &str, who: &DeviceIdentity, method: &str, path: &str, query: &str, body: &[u8]) -> (u16, Vec<u8>) {
+    let h = httpsig::sign(who, method, path, query, body, now_ms() / 1000);
+    let client = reqwest::blocking::Client::new();
+    let full = if query.is_empty() { format!("{url}{path}") } else { format!("{url}{path}?{query}") };
+    let req = if method == "POST" { client.post(full) } else { client.get(full) };
+    let resp = req
+        .header("content-digest", &h.content_digest)
+        .header("signature-input", &h.signature_input)
+        .header("signature", &h.signature)
+        .body(body.to_vec())
+        .send()
+        .unwrap();
+    (resp.status().as_u16(), resp.bytes().unwrap().to_vec())
+}
+
+#[test]
+fn operators_list_requests_and_decide_over_the_api() {
+    use homeward_core::sync::protocol::Decision;
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let mut consulate = device(&t.path().join("ist"), &server, "IST", Role::ConsularOfficer);
+    let console = device(&t.path().join("console"), &server, "HQ", Role::Headquarters);
+    let op = identity(&console);
+    let officer = identity(&consulate);
+    let case = CertificateCases::new(&mut consulate).create(&officer, request("IST"), now_ms()).unwrap().case_id;
+    CertificateCases::new(&mut consulate).record(&officer, &case, CertificateEvent::Submitted, now_ms()).unwrap();
+    sync(&mut consulate).unwrap();
+
+    // The console lists what waits for an identity check.
+    let (status, body) = operator_call(&server.url, &op, "GET", "/v1/hq/cases", "state=submitted", b"");
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let listed: Vec<serde_json::Value> = serde_json::from_slice(&body).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["case_id"], case.as_str());
+    let (_, body) = operator_call(&server.url, &op, "GET", "/v1/hq/cases", "state=approved", b"");
+    assert!(serde_json::from_slice::<Vec<serde_json::Value>>(&body).unwrap().is_empty());
+
+    let path = format!("/v1/hq/cases/{case}/decisions");
+    let decide = |d: &Decision| operator_call(&server.url, &op, "POST", &path, "", &serde_json::to_vec(d).unwrap());
+    assert_eq!(decide(&Decision::VerifyIdentity { note: "registry match".into() }).0, 200);
+    // Out of order: approval before the identity check would be refused; here a
+    // second identity check is not a valid transition.
+    let (status, body) = decide(&Decision::VerifyIdentity { note: "again".into() });
+    assert_eq!(status, 409, "{}", String::from_utf8_lossy(&body));
+    let (status, body) = decide(&Decision::Approve { validity_days: 30 });
+    assert_eq!(status, 200);
+    let view: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(view["state"], "approved");
+    // Who asked is on record; the events are signed by headquarters' key.
+    let admin = server.admin();
+    let actions = admin.db.actions(&case).unwrap();
+    assert_eq!(actions.len(), 2);
+    assert!(actions.iter().all(|(_, who, _)| who == op.device_id()));
+    let events = admin.db.case_events(&case).unwrap();
+    assert!(events[2..].iter().all(|e| e.author == "hq"));
+
+    // The consulate sees the approval; a consular device may not use the
+    // operator API; an operator's console may not push events of its own.
+    sync(&mut consulate).unwrap();
+    assert_eq!(CertificateCases::new(&mut consulate).view(&case).unwrap().state, Some(RequestState::Approved));
+    let (status, _) = operator_call(&server.url, &officer, "GET", "/v1/hq/cases", "", b"");
+    assert_eq!(status, 403);
+    let forged = Event::new(
+        &op,
+        &case,
+        None,
+        Hlc { wall_ms: now_ms(), counter: 0 },
+        CertificateEvent::Rejected { reason: "by console".into() },
+    );
+    let body = serde_json::to_vec(&PushRequest { events: vec![forged] }).unwrap();
+    let (status, bytes, _) = raw_push(&server.url, &op, None, &body, None);
+    assert_eq!(status, 200);
+    let resp: PushResponse = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(resp.results[0].status, PushStatus::Rejected);
+    // Unknown case and malformed decision: typed answers, nothing stored.
+    let (status, _) = operator_call(&server.url, &op, "POST", "/v1/hq/cases/nope/decisions", "", br#"{"decision":"approve","validity_days":30}"#);
+    assert_eq!(status, 404);
+    let (status, _) = operator_call(&server.url, &op, "POST", &path, "", br#"{"decision":"bless"}"#);
+    assert_eq!(status, 400);
+    assert_eq!(admin.db.case_events(&case).unwrap().len(), 4);
+}

@@ -95,3 +95,29 @@ pub struct ErrorBody {
     pub error: String,
     pub message: String,
 }
+
+/// A decision by a headquarters operator, sent to `POST
+/// /v1/hq/cases/{case}/decisions`. Headquarters turns it into an event
+/// signed with its own key, checked by the same fold as every other.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+pub enum Decision {
+    VerifyIdentity { note: String },
+    MoreInfo { question: String },
+    Approve { validity_days: u32 },
+    Reject { reason: String },
+    Revoke { reason: String },
+}
+
+impl Decision {
+    pub fn into_event(self) -> crate::certificate::CertificateEvent {
+        use crate::certificate::CertificateEvent as E;
+        match self {
+            Decision::VerifyIdentity { note } => E::IdentityVerified { note },
+            Decision::MoreInfo { question } => E::MoreInformationRequested { question },
+            Decision::Approve { validity_days } => E::Approved { validity_days },
+            Decision::Reject { reason } => E::Rejected { reason },
+            Decision::Revoke { reason } => E::Revoked { reason },
+        }
+    }
+}

@@ -55,7 +55,13 @@ const SQLITE_MIGRATIONS: &[&str] = &["CREATE TABLE devices (
         response BLOB NOT NULL,
         PRIMARY KEY (device, key)
      );
-     CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT NOT NULL);"];
+     CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT NOT NULL);",
+    "CREATE TABLE hq_actions (
+        event_id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        at_ms INTEGER NOT NULL
+     );"];
 
 /// The same schema in PostgreSQL's types (BIGINT for every integer, so one
 /// Rust type reads both).
@@ -101,7 +107,13 @@ const PG_MIGRATIONS: &[&str] = &["CREATE TABLE devices (
         response BYTEA NOT NULL,
         PRIMARY KEY (device, key)
      );
-     CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT NOT NULL);"];
+     CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT NOT NULL);",
+    "CREATE TABLE hq_actions (
+        event_id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        at_ms BIGINT NOT NULL
+     );"];
 
 enum Backend {
     Sqlite(Mutex<rusqlite::Connection>),
@@ -412,6 +424,27 @@ impl Db {
                 }
             }
             Ok(out)
+        })
+    }
+
+    /// Which operator made a headquarters decision.
+    pub fn record_action(&self, event_id: &str, case_id: &str, operator: &str, at_ms: i64) -> DbResult<()> {
+        self.tx(|s| {
+            s.exec(
+                "INSERT INTO hq_actions (event_id, case_id, operator, at_ms) VALUES (?1, ?2, ?3, ?4)",
+                &[event_id.into(), case_id.into(), operator.into(), at_ms.into()],
+            )
+            .map(|_| ())
+        })
+    }
+
+    /// (event id, operator, time) of every headquarters decision on a case.
+    pub fn actions(&self, case_id: &str) -> DbResult<Vec<(String, String, i64)>> {
+        self.tx(|s| {
+            s.query("SELECT event_id, operator, at_ms FROM hq_actions WHERE case_id = ?1 ORDER BY at_ms", &[case_id.into()])?
+                .iter()
+                .map(|r| Ok((r[0].t()?, r[1].t()?, r[2].i()?)))
+                .collect()
         })
     }
 
