@@ -188,10 +188,11 @@ async fn push(
         let raw = decoded_body(&headers, &body)?;
         let req: PushRequest = serde_json::from_slice(&raw)
             .map_err(|e| ApiError(StatusCode::BAD_REQUEST, "invalid", format!("not a push request: {e}")))?;
-        if req.events.len() > 1000 {
+        if req.events.len() + req.screenings.len() > 1000 {
             return Err(ApiError(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "at most 1000 events a batch".into()));
         }
-        let results = hq.accept_batch(&device, &req.events)?;
+        let mut results = hq.accept_batch(&device, &req.events)?;
+        results.extend(hq.accept_screenings(&device, &req.screenings)?);
         let json = serde_json::to_vec(&PushResponse { results }).expect("serialises");
         if let Some(k) = &key {
             hq.db.save_idempotent_response(&device.id, k, &json)?;
@@ -276,7 +277,11 @@ fn operator(hq: &Hq, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8
         return Err(ApiError(StatusCode::FORBIDDEN, "revoked", "this device was revoked".into()));
     }
     if device.role != homeward_core::events::Role::Headquarters {
-        return Err(ApiError(StatusCode::FORBIDDEN, "not_headquarters", "only headquarters' operators may do this".into()));
+        return Err(ApiError(
+            StatusCode::FORBIDDEN,
+            "not_headquarters",
+            "only headquarters' operators may do this".into(),
+        ));
     }
     Ok(device)
 }
@@ -293,11 +298,14 @@ async fn hq_cases(
     let h2 = headers.clone();
     let cases = blocking(move || {
         operator(&hq, &method, &uri, &headers, b"")?;
-        let state = query.as_deref().unwrap_or("").split('&').find_map(|p| p.strip_prefix("state=")).map(str::to_string);
+        let state =
+            query.as_deref().unwrap_or("").split('&').find_map(|p| p.strip_prefix("state=")).map(str::to_string);
         let mut cases = hq.cases()?;
         if let Some(want) = state {
             cases.retain(|c| {
-                c.state.is_some_and(|s| serde_json::to_value(s).ok().and_then(|v| v.as_str().map(|v| v == want)) == Some(true))
+                c.state.is_some_and(|s| {
+                    serde_json::to_value(s).ok().and_then(|v| v.as_str().map(|v| v == want)) == Some(true)
+                })
             });
         }
         Ok(cases)

@@ -9,7 +9,7 @@ use homeward_core::certificate::trust::{sign_list, RootKey, Signed, SignerEntry,
 use homeward_core::certificate::{fold, CaseView, CertificateEvent, RevocationList, TrustList};
 use homeward_core::events::identity::StoredIdentity;
 use homeward_core::events::{DeviceIdentity, Event, Hlc, KeyRing, PublicIdentity, Role};
-use homeward_core::screening::IsoDate;
+use homeward_core::screening::{IsoDate, ScreeningEvent};
 use homeward_core::sync::protocol::*;
 use sha2::{Digest, Sha256};
 
@@ -40,6 +40,8 @@ pub struct Hq {
     pub db: Db,
     pub identity: DeviceIdentity,
     pub check_in_days: u32,
+    /// The checklist screening reports are checked against.
+    pub checklist: homeward_core::screening::Checklist,
 }
 
 fn load_or_create_identity(path: &Path) -> std::io::Result<DeviceIdentity> {
@@ -87,7 +89,7 @@ impl Hq {
         };
         let key_path: PathBuf = data_dir.join("hq-identity.json");
         let identity = load_or_create_identity(&key_path).map_err(|e| HqError::Invalid(e.to_string()))?;
-        let hq = Hq { db, identity, check_in_days: 14 };
+        let hq = Hq { db, identity, check_in_days: 14, checklist: homeward_core::screening::default_checklist() };
         if hq.db.get_kv("trust_list")?.is_none() {
             hq.publish_lists()?;
         }
@@ -323,6 +325,41 @@ impl Hq {
         for view in revoked_views {
             self.note_revocation(&view)?;
         }
+        Ok(results)
+    }
+
+    /// Checks and stores pushed screening reports: each signed by the device
+    /// that sent it, from a post that screens, and consistent with the
+    /// checklist it names (the core's own check).
+    pub fn accept_screenings(
+        &self,
+        device: &DeviceRow,
+        events: &[Event<ScreeningEvent>],
+    ) -> Result<Vec<PushResult>, HqError> {
+        let keys = self.key_ring()?;
+        let mut results = Vec::with_capacity(events.len());
+        let mut accepted: Vec<(Event<ScreeningEvent>, String)> = Vec::new();
+        for e in events {
+            let result = |status, reason: Option<String>| PushResult { id: e.id.clone(), status, reason };
+            if accepted.iter().any(|(a, _)| a.id == e.id) || self.db.has_screening_event(&e.id)? {
+                results.push(result(PushStatus::Duplicate, None));
+                continue;
+            }
+            if e.author != device.id {
+                results.push(result(
+                    PushStatus::Rejected,
+                    Some("the event's author is not the device that sent it".into()),
+                ));
+                continue;
+            }
+            if let Err(reason) = homeward_core::screening::event::check_event(e, &keys, &self.checklist) {
+                results.push(result(PushStatus::Rejected, Some(reason)));
+                continue;
+            }
+            accepted.push((e.clone(), device.office.clone()));
+            results.push(result(PushStatus::Accepted, None));
+        }
+        self.db.insert_screenings(&accepted, now_ms())?;
         Ok(results)
     }
 

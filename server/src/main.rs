@@ -68,6 +68,9 @@ enum Command {
     },
     /// Certificate cases as headquarters sees them.
     Cases,
+    /// Screenings received, counted by office and verdict (no personal data
+    /// ever reaches headquarters with a screening).
+    Screenings,
     /// Headquarters' decision on a case, signed with its key.
     Decide {
         case: String,
@@ -210,6 +213,19 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 .collect::<Vec<_>>()
                 .join("\n");
             print(cli.json, &text, &serde_json::to_value(&cases)?);
+        }
+        Command::Screenings => {
+            let counts = hq.db.screening_counts()?;
+            let text = if counts.is_empty() {
+                "no screenings received".to_string()
+            } else {
+                counts.iter().map(|(o, v, n)| format!("{o:<12} {v:<18} {n}")).collect::<Vec<_>>().join("\n")
+            };
+            let json: Vec<_> = counts
+                .iter()
+                .map(|(o, v, n)| serde_json::json!({ "office": o, "verdict": v, "screenings": n }))
+                .collect();
+            print(cli.json, &text, &serde_json::Value::Array(json));
         }
         Command::Decide { case, decision } => {
             let body = match decision {

@@ -162,7 +162,7 @@ fn pushes_are_exactly_once_and_replays_are_refused() {
     let me = identity(&consulate);
     let view = CertificateCases::new(&mut consulate).create(&me, request("IST"), now_ms()).unwrap();
     let events = CertificateCases::new(&mut consulate).outbox().unwrap();
-    let body = serde_json::to_vec(&PushRequest { events: events.clone() }).unwrap();
+    let body = serde_json::to_vec(&PushRequest { events: events.clone(), screenings: vec![] }).unwrap();
 
     let (status, bytes, headers) = raw_push(&server.url, &me, None, &body, Some("batch-1"));
     assert_eq!(status, 200);
@@ -225,7 +225,7 @@ fn offices_are_kept_apart_and_forged_authors_refused() {
         Hlc { wall_ms: now_ms(), counter: 0 },
         CertificateEvent::Submitted,
     );
-    let body = serde_json::to_vec(&PushRequest { events: vec![e] }).unwrap();
+    let body = serde_json::to_vec(&PushRequest { events: vec![e], screenings: vec![] }).unwrap();
     let (_, bytes, _) = raw_push(&server.url, &dxb_id, None, &body, None);
     let r: PushResponse = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(r.results[0].status, PushStatus::Rejected);
@@ -239,7 +239,7 @@ fn offices_are_kept_apart_and_forged_authors_refused() {
         Hlc { wall_ms: now_ms(), counter: 0 },
         CertificateEvent::Created { request: Box::new(request("DXB")) },
     );
-    let body = serde_json::to_vec(&PushRequest { events: vec![forged] }).unwrap();
+    let body = serde_json::to_vec(&PushRequest { events: vec![forged], screenings: vec![] }).unwrap();
     let (_, bytes, _) = raw_push(&server.url, &dxb_id, None, &body, None);
     let r: PushResponse = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(r.results[0].status, PushStatus::Rejected);
@@ -314,7 +314,14 @@ fn a_device_that_has_not_checked_in_locks_until_it_syncs() {
 }
 
 /// A signed request to headquarters' operator API.
-fn operator_call(url: &str, who: &DeviceIdentity, method: &str, path: &str, query: &str, body: &[u8]) -> (u16, Vec<u8>) {
+fn operator_call(
+    url: &str,
+    who: &DeviceIdentity,
+    method: &str,
+    path: &str,
+    query: &str,
+    body: &[u8],
+) -> (u16, Vec<u8>) {
     let h = httpsig::sign(who, method, path, query, body, now_ms() / 1000);
     let client = reqwest::blocking::Client::new();
     let full = if query.is_empty() { format!("{url}{path}") } else { format!("{url}{path}?{query}") };
@@ -383,15 +390,81 @@ fn operators_list_requests_and_decide_over_the_api() {
         Hlc { wall_ms: now_ms(), counter: 0 },
         CertificateEvent::Rejected { reason: "by console".into() },
     );
-    let body = serde_json::to_vec(&PushRequest { events: vec![forged] }).unwrap();
+    let body = serde_json::to_vec(&PushRequest { events: vec![forged], screenings: vec![] }).unwrap();
     let (status, bytes, _) = raw_push(&server.url, &op, None, &body, None);
     assert_eq!(status, 200);
     let resp: PushResponse = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(resp.results[0].status, PushStatus::Rejected);
     // Unknown case and malformed decision: typed answers, nothing stored.
-    let (status, _) = operator_call(&server.url, &op, "POST", "/v1/hq/cases/nope/decisions", "", br#"{"decision":"approve","validity_days":30}"#);
+    let (status, _) = operator_call(
+        &server.url,
+        &op,
+        "POST",
+        "/v1/hq/cases/nope/decisions",
+        "",
+        br#"{"decision":"approve","validity_days":30}"#,
+    );
     assert_eq!(status, 404);
     let (status, _) = operator_call(&server.url, &op, "POST", &path, "", br#"{"decision":"bless"}"#);
     assert_eq!(status, 400);
     assert_eq!(admin.db.case_events(&case).unwrap().len(), 4);
+}
+
+#[test]
+fn finalised_screenings_reach_headquarters_once_and_forged_ones_stay_on_the_device() {
+    use homeward_core::screening::event::{ScreeningEvent, ScreeningEvents};
+    use homeward_core::screening::{default_checklist, AnswerValue, Lang, NewScreening, ScreeningRecords, YesNo};
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let mut guard = device(&t.path().join("osh"), &server, "OSH", Role::BorderGuard);
+    let c = default_checklist();
+    let yes = || AnswerValue::YesNo(YesNo::Yes);
+    for i in 0..3 {
+        let mut book = ScreeningRecords::new(&mut guard, &c);
+        let s = book
+            .start(NewScreening {
+                crossing_point: "DOSTUK".into(),
+                officer: None,
+                language: Lang::Ru,
+                screening_date: IsoDate::today(),
+                now_unix_ms: now_ms(),
+            })
+            .unwrap();
+        let id = s.record_id().unwrap();
+        book.answer(id, "appears_minor", AnswerValue::YesNo(YesNo::No)).unwrap();
+        book.answer(id, "documents", AnswerValue::Choice("own".into())).unwrap();
+        if i > 0 {
+            book.answer(id, "recruited", yes()).unwrap();
+        }
+        book.finalise(id, now_ms()).unwrap();
+    }
+    let r = sync(&mut guard).unwrap();
+    assert_eq!(r.accepted, 3);
+    assert!(ScreeningEvents::new(&mut guard).outbox().unwrap().is_empty());
+    let counts = server.admin().db.screening_counts().unwrap();
+    assert_eq!(
+        counts,
+        vec![
+            ("OSH".to_string(), "further_interview".to_string(), 2),
+            ("OSH".to_string(), "no_indicators".to_string(), 1)
+        ]
+    );
+
+    // A report whose verdict does not follow from its indicators is refused,
+    // stays on the device with the reason, and is not counted.
+    let me = identity(&guard);
+    let mut forged = server.admin().db.screening_events().unwrap()[0].clone();
+    let ScreeningEvent::Finalised { r } = &mut forged.body else { panic!() };
+    r.verdict = homeward_core::screening::Verdict::PresumedVictim;
+    let forged = Event::new(&me, "forged-screening", None, Hlc { wall_ms: now_ms(), counter: 9 }, forged.body);
+    let body = serde_json::to_vec(&PushRequest { events: vec![], screenings: vec![forged.clone()] }).unwrap();
+    let (status, bytes, _) = raw_push(&server.url, &me, None, &body, None);
+    assert_eq!(status, 200);
+    let resp: PushResponse = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(resp.results[0].status, PushStatus::Rejected);
+    assert!(resp.results[0].reason.as_deref().unwrap().contains("does not follow"));
+    assert_eq!(server.admin().db.screening_events().unwrap().len(), 3);
+    // Sync again: nothing new, nothing duplicated.
+    let r = sync(&mut guard).unwrap();
+    assert_eq!((r.accepted, r.duplicates), (0, 0));
 }

@@ -16,6 +16,7 @@ use crate::certificate::store::SyncState;
 use crate::certificate::trust::{Signed, TrustStore};
 use crate::certificate::{CaseError, CertificateCases, DeviceProfile};
 use crate::events::{DeviceIdentity, KeyRing, PublicIdentity};
+use crate::screening::ScreeningEvents;
 use crate::vault::{Vault, VaultError};
 
 #[derive(Debug, thiserror::Error)]
@@ -321,6 +322,62 @@ pub fn enroll_pinned(
     Ok(resp)
 }
 
+/// Sends one batch; its Idempotency-Key is derived from its event ids, so a
+/// retried or replayed batch is recognised. Returns headquarters' answer per event.
+fn push_batch<'e>(
+    http: &mut Http,
+    me: &DeviceIdentity,
+    req: &PushRequest,
+    ids: impl Iterator<Item = &'e str>,
+    report: &mut SyncReport,
+    cancel: &AtomicBool,
+) -> Result<Vec<(String, SyncState)>, SyncError> {
+    let key = {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        for id in ids {
+            h.update(id.as_bytes());
+        }
+        hex::encode(&h.finalize()[..16])
+    };
+    let body = serde_json::to_vec(req).expect("serialises");
+    let (bytes, sent, received) = http.send(
+        Call {
+            method: "POST",
+            path: "/v1/events",
+            query: "",
+            body: Some(body),
+            identity: Some(me),
+            idempotency_key: Some(&key),
+        },
+        cancel,
+    )?;
+    report.progress.bytes_sent += sent;
+    report.progress.bytes_received += received;
+    let resp: PushResponse = parse(&bytes)?;
+    let mut answers = Vec::with_capacity(resp.results.len());
+    for r in resp.results {
+        let state = match r.status {
+            PushStatus::Accepted => {
+                report.accepted += 1;
+                SyncState::Accepted
+            }
+            PushStatus::Duplicate => {
+                report.duplicates += 1;
+                SyncState::Accepted
+            }
+            PushStatus::Rejected => {
+                let reason = r.reason.unwrap_or_else(|| "refused".into());
+                report.rejected.push((r.id.clone(), reason.clone()));
+                SyncState::Rejected { reason }
+            }
+        };
+        answers.push((r.id, state));
+        report.progress.events_sent += 1;
+    }
+    Ok(answers)
+}
+
 /// Pushes the outbox and pulls everything new, reporting progress.
 pub fn sync(
     vault: &mut Vault,
@@ -343,56 +400,20 @@ pub fn sync(
     http.offset_ms = t.server_time_ms - now_ms();
     report.progress.bytes_received += n;
 
-    // Push, batch by batch; each batch's key is derived from its events, so a
-    // retried or replayed batch is recognised.
-    // The outbox is read once; events made while this sync runs go next time.
+    // Push, batch by batch: certificate events, then screening reports. The
+    // outboxes are read once; what is made while this sync runs goes next time.
     let outbox = CertificateCases::new(vault).outbox()?;
     for chunk in outbox.chunks(BATCH) {
-        let batch: Vec<_> = chunk.to_vec();
-        let key = {
-            use sha2::Digest;
-            let mut h = sha2::Sha256::new();
-            for e in &batch {
-                h.update(e.id.as_bytes());
-            }
-            hex::encode(&h.finalize()[..16])
-        };
-        let body = serde_json::to_vec(&PushRequest { events: batch.clone() }).expect("serialises");
-        let (bytes, sent, received) = http.send(
-            Call {
-                method: "POST",
-                path: "/v1/events",
-                query: "",
-                body: Some(body),
-                identity: Some(&me),
-                idempotency_key: Some(&key),
-            },
-            cancel,
-        )?;
-        report.progress.bytes_sent += sent;
-        report.progress.bytes_received += received;
-        let resp: PushResponse = parse(&bytes)?;
-        let mut answers = Vec::with_capacity(resp.results.len());
-        for r in resp.results {
-            let state = match r.status {
-                PushStatus::Accepted => {
-                    report.accepted += 1;
-                    SyncState::Accepted
-                }
-                PushStatus::Duplicate => {
-                    report.duplicates += 1;
-                    SyncState::Accepted
-                }
-                PushStatus::Rejected => {
-                    let reason = r.reason.unwrap_or_else(|| "refused".into());
-                    report.rejected.push((r.id.clone(), reason.clone()));
-                    SyncState::Rejected { reason }
-                }
-            };
-            answers.push((r.id, state));
-            report.progress.events_sent += 1;
-        }
+        let req = PushRequest { events: chunk.to_vec(), screenings: vec![] };
+        let answers = push_batch(&mut http, &me, &req, chunk.iter().map(|e| e.id.as_str()), &mut report, cancel)?;
         CertificateCases::new(vault).mark_many(&answers)?;
+        progress(&report.progress);
+    }
+    let screenings = ScreeningEvents::new(vault).outbox()?;
+    for chunk in screenings.chunks(BATCH) {
+        let req = PushRequest { events: vec![], screenings: chunk.to_vec() };
+        let answers = push_batch(&mut http, &me, &req, chunk.iter().map(|e| e.id.as_str()), &mut report, cancel)?;
+        ScreeningEvents::new(vault).mark_many(&answers)?;
         progress(&report.progress);
     }
 

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::certificate::trust::{RootKey, Signed};
 use crate::certificate::{CertificateEvent, RevocationList, TrustList};
 use crate::events::{Event, PublicIdentity, Role};
+use crate::screening::ScreeningEvent;
 
 pub const IDENTITY_DOMAIN: &str = "homeward/identity/v1";
 
@@ -45,6 +46,10 @@ pub struct EnrollResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PushRequest {
     pub events: Vec<Event<CertificateEvent>>,
+    /// Finalised screenings (reports without personal data); answered in
+    /// `results` after the certificate events.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub screenings: Vec<Event<ScreeningEvent>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

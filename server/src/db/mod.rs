@@ -9,11 +9,13 @@ use std::sync::Mutex;
 
 use homeward_core::certificate::CertificateEvent;
 use homeward_core::events::{Event, Role};
+use homeward_core::screening::ScreeningEvent;
 
 pub use sql::{DbError, DbResult};
 use sql::{PgPool, Row, Sql};
 
-const SQLITE_MIGRATIONS: &[&str] = &["CREATE TABLE devices (
+const SQLITE_MIGRATIONS: &[&str] = &[
+    "CREATE TABLE devices (
         id TEXT PRIMARY KEY,
         office TEXT NOT NULL,
         role TEXT NOT NULL,
@@ -61,11 +63,27 @@ const SQLITE_MIGRATIONS: &[&str] = &["CREATE TABLE devices (
         case_id TEXT NOT NULL,
         operator TEXT NOT NULL,
         at_ms INTEGER NOT NULL
-     );"];
+     );",
+    "CREATE TABLE screenings (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        screening_id TEXT NOT NULL,
+        office TEXT NOT NULL,
+        author TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        body TEXT NOT NULL,
+        received_ms INTEGER NOT NULL
+     );
+     CREATE INDEX screenings_by_office ON screenings (office, seq);
+     ALTER TABLE devices ADD COLUMN sync_generation INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE devices ADD COLUMN rollback_ms INTEGER;
+     ALTER TABLE devices ADD COLUMN wipe_confirmed_ms INTEGER;",
+];
 
 /// The same schema in PostgreSQL's types (BIGINT for every integer, so one
 /// Rust type reads both).
-const PG_MIGRATIONS: &[&str] = &["CREATE TABLE devices (
+const PG_MIGRATIONS: &[&str] = &[
+    "CREATE TABLE devices (
         id TEXT PRIMARY KEY,
         office TEXT NOT NULL,
         role TEXT NOT NULL,
@@ -113,7 +131,22 @@ const PG_MIGRATIONS: &[&str] = &["CREATE TABLE devices (
         case_id TEXT NOT NULL,
         operator TEXT NOT NULL,
         at_ms BIGINT NOT NULL
-     );"];
+     );",
+    "CREATE TABLE screenings (
+        seq BIGSERIAL PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        screening_id TEXT NOT NULL,
+        office TEXT NOT NULL,
+        author TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        body TEXT NOT NULL,
+        received_ms BIGINT NOT NULL
+     );
+     CREATE INDEX screenings_by_office ON screenings (office, seq);
+     ALTER TABLE devices ADD COLUMN sync_generation BIGINT NOT NULL DEFAULT 0;
+     ALTER TABLE devices ADD COLUMN rollback_ms BIGINT;
+     ALTER TABLE devices ADD COLUMN wipe_confirmed_ms BIGINT;",
+];
 
 enum Backend {
     Sqlite(Mutex<rusqlite::Connection>),
@@ -427,6 +460,59 @@ impl Db {
         })
     }
 
+    pub fn has_screening_event(&self, id: &str) -> DbResult<bool> {
+        self.tx(|s| Ok(s.one("SELECT id FROM screenings WHERE id = ?1", &[id.into()])?.is_some()))
+    }
+
+    /// Stores accepted screening reports in one transaction.
+    pub fn insert_screenings(&self, events: &[(Event<ScreeningEvent>, String)], now_ms: i64) -> DbResult<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        self.tx(|s| {
+            for (e, office) in events {
+                let body = serde_json::to_string(e).expect("an event serialises");
+                let verdict = serde_json::to_value(e.body.report().verdict).expect("serialises");
+                s.exec(
+                    "INSERT INTO screenings (id, screening_id, office, author, verdict, body, received_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+                    &[
+                        e.id.as_str().into(),
+                        e.case_id.as_str().into(),
+                        office.as_str().into(),
+                        e.author.as_str().into(),
+                        verdict.as_str().unwrap_or("").into(),
+                        body.as_str().into(),
+                        now_ms.into(),
+                    ],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Screening reports received: (office, verdict, count), for statistics.
+    pub fn screening_counts(&self) -> DbResult<Vec<(String, String, i64)>> {
+        self.tx(|s| {
+            s.query(
+                "SELECT office, verdict, COUNT(DISTINCT screening_id) FROM screenings GROUP BY office, verdict ORDER BY office, verdict",
+                &[],
+            )?
+            .iter()
+            .map(|r| Ok((r[0].t()?, r[1].t()?, r[2].i()?)))
+            .collect()
+        })
+    }
+
+    /// Every screening event received, oldest first.
+    pub fn screening_events(&self) -> DbResult<Vec<Event<ScreeningEvent>>> {
+        self.tx(|s| {
+            Ok(s.query("SELECT body FROM screenings ORDER BY seq", &[])?
+                .iter()
+                .filter_map(|r| r[0].t().ok().and_then(|b| serde_json::from_str(&b).ok()))
+                .collect())
+        })
+    }
+
     /// Which operator made a headquarters decision.
     pub fn record_action(&self, event_id: &str, case_id: &str, operator: &str, at_ms: i64) -> DbResult<()> {
         self.tx(|s| {
@@ -441,10 +527,13 @@ impl Db {
     /// (event id, operator, time) of every headquarters decision on a case.
     pub fn actions(&self, case_id: &str) -> DbResult<Vec<(String, String, i64)>> {
         self.tx(|s| {
-            s.query("SELECT event_id, operator, at_ms FROM hq_actions WHERE case_id = ?1 ORDER BY at_ms", &[case_id.into()])?
-                .iter()
-                .map(|r| Ok((r[0].t()?, r[1].t()?, r[2].i()?)))
-                .collect()
+            s.query(
+                "SELECT event_id, operator, at_ms FROM hq_actions WHERE case_id = ?1 ORDER BY at_ms",
+                &[case_id.into()],
+            )?
+            .iter()
+            .map(|r| Ok((r[0].t()?, r[1].t()?, r[2].i()?)))
+            .collect()
         })
     }
 
