@@ -29,6 +29,7 @@ pub fn router(hq: Shared) -> Router {
         .route("/v1/time", get(time))
         .route("/v1/enroll", post(enroll))
         .route("/v1/events", post(push).get(pull))
+        .route("/v1/device/report", post(device_report))
         .route("/v1/hq/cases", get(hq_cases))
         .route("/v1/hq/cases/{case}/decisions", post(hq_decide))
         .route("/openapi.json", get(openapi))
@@ -215,10 +216,15 @@ async fn pull(
         let device = authenticate(&hq, &method, &uri, &headers, b"")?;
         let mut after = 0u64;
         let mut limit = 200usize;
+        let mut generation: Option<i64> = None;
         for (k, v) in query.as_deref().unwrap_or("").split('&').filter_map(|p| p.split_once('=')) {
             match k {
                 "after" => {
                     after = v.parse().map_err(|_| ApiError(StatusCode::BAD_REQUEST, "invalid", "after".into()))?
+                }
+                "gen" => {
+                    generation =
+                        Some(v.parse().map_err(|_| ApiError(StatusCode::BAD_REQUEST, "invalid", "gen".into()))?)
                 }
                 "limit" => {
                     limit = v
@@ -230,6 +236,11 @@ async fn pull(
             }
         }
         let orders = DeviceOrders { revoked: device.revoked, wipe: device.wipe };
+        let rollback_detected = match generation {
+            Some(g) => hq.db.present_generation(&device.id, g, now_ms())?,
+            None => false,
+        };
+        let your_last_event = hq.db.last_event_of(&device.id)?;
         let (trust_list, revocations) = hq.lists()?;
         if device.revoked {
             return Ok(PullResponse {
@@ -241,6 +252,8 @@ async fn pull(
                 revocations: None,
                 orders,
                 server_time_ms: now_ms(),
+                your_last_event: None,
+                rollback_detected,
             });
         }
         // Scope: headquarters sees every office; a consulate its own cases;
@@ -264,6 +277,8 @@ async fn pull(
             revocations,
             orders,
             server_time_ms: now_ms(),
+            your_last_event,
+            rollback_detected,
         })
     })
     .await?;
@@ -333,4 +348,30 @@ async fn hq_decide(
     })
     .await?;
     Ok(answer(&h2, &view))
+}
+
+/// A device's own report: its wipe is being carried out (accepted from a
+/// revoked device too: it is the confirmation headquarters waits for), or it
+/// found it was restored from an older copy.
+async fn device_report(
+    State(hq): State<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let h2 = headers.clone();
+    blocking(move || {
+        let device = authenticate(&hq, &method, &uri, &headers, &body)?;
+        let raw = decoded_body(&headers, &body)?;
+        let report: DeviceReport = serde_json::from_slice(&raw)
+            .map_err(|e| ApiError(StatusCode::BAD_REQUEST, "invalid", format!("not a device report: {e}")))?;
+        match report {
+            DeviceReport::Wiped => hq.db.confirm_wipe(&device.id, now_ms())?,
+            DeviceReport::RolledBack { .. } => hq.db.note_rollback(&device.id, now_ms())?,
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(answer(&h2, &serde_json::json!({ "recorded": true })))
 }

@@ -271,7 +271,7 @@ fn enrolment_codes_are_single_use_and_revoked_devices_are_refused_and_wiped() {
         homeward_core::sync::enroll(&mut b, &server.url, &expired, "b"),
         Err(SyncError::Refused { status: 403, .. })
     ));
-    assert!(admin.enrollment_code("IST", Role::Headquarters, 15).is_err());
+    assert!(admin.enrollment_code("IST/../x", Role::ConsularOfficer, 15).is_err(), "office codes are checked");
 
     // Revoked: refused at the next contact.
     let id = identity(&a);
@@ -467,4 +467,83 @@ fn finalised_screenings_reach_headquarters_once_and_forged_ones_stay_on_the_devi
     // Sync again: nothing new, nothing duplicated.
     let r = sync(&mut guard).unwrap();
     assert_eq!((r.accepted, r.duplicates), (0, 0));
+}
+
+#[test]
+fn a_wipe_order_received_mid_sync_is_confirmed_then_carried_out() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let dir = t.path().join("ist");
+    let mut v = device(&dir, &server, "IST", Role::ConsularOfficer);
+    let me = identity(&v);
+    // Three push batches' worth of events.
+    for _ in 0..250 {
+        CertificateCases::new(&mut v).create(&me, request("IST"), now_ms()).unwrap();
+    }
+    let admin = server.admin();
+    let ordered = std::sync::atomic::AtomicBool::new(false);
+    // Headquarters orders the wipe while the first batch is in.
+    let on_progress = |p: &homeward_core::sync::SyncProgress| {
+        if p.events_sent > 0 && !ordered.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            admin.revoke(me.device_id(), true).unwrap();
+        }
+    };
+    let quick = RetryPolicy { attempts: 2, base: std::time::Duration::from_millis(10), ..RetryPolicy::default() };
+    let r = homeward_core::sync::sync(&mut v, quick, &on_progress, &AtomicBool::new(false));
+    assert!(matches!(r, Err(SyncError::Wiped)), "{r:?}");
+    assert!(!homeward_core::vault::exists(&dir), "the vault was wiped");
+    let (_, confirmed) = admin.db.device_alerts(me.device_id()).unwrap();
+    assert!(confirmed.is_some(), "the device confirmed the wipe");
+    // What arrived before the order is kept, once.
+    let held: usize = admin.cases().unwrap().len();
+    assert_eq!(held, 200, "the first batch");
+}
+
+#[test]
+fn a_vault_restored_from_an_older_copy_is_reported_to_the_officer_and_headquarters() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let dir = t.path().join("ist");
+    let backup = t.path().join("backup");
+    let me = {
+        let mut v = device(&dir, &server, "IST", Role::ConsularOfficer);
+        let me = identity(&v);
+        CertificateCases::new(&mut v).create(&me, request("IST"), now_ms()).unwrap();
+        assert!(!sync(&mut v).unwrap().rollback_detected);
+        me
+    };
+    // Someone copies the vault, the officer works on, then the copy is put back.
+    copy_dir(&dir, &backup);
+    {
+        let mut v = unlock(&dir);
+        CertificateCases::new(&mut v).create(&me, request("IST"), now_ms()).unwrap();
+        assert!(!sync(&mut v).unwrap().rollback_detected);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+    copy_dir(&backup, &dir);
+    let mut v = unlock(&dir);
+    let r = sync(&mut v).unwrap();
+    assert!(r.rollback_detected, "the officer is told");
+    let (rollback, _) = server.admin().db.device_alerts(me.device_id()).unwrap();
+    assert!(rollback.is_some(), "headquarters is told");
+    // The case made after the copy comes back from headquarters.
+    assert_eq!(CertificateCases::new(&mut v).list().unwrap().len(), 2);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+fn unlock(dir: &Path) -> Vault {
+    let mut v = Vault::open(dir, options()).unwrap();
+    v.unlock(&Secret::new(PASS), None).unwrap();
+    v
 }

@@ -245,6 +245,10 @@ impl<'a> ScreeningEvents<'a> {
             .collect())
     }
 
+    pub fn has_event(&self, event_id: &str) -> Result<bool, CaseError> {
+        Ok(!self.vault.find(Lookup::Keyword { field: "screening-event", value: event_id })?.is_empty())
+    }
+
     /// Events not yet accepted by headquarters, oldest first.
     pub fn outbox(&self) -> Result<Vec<Event<ScreeningEvent>>, CaseError> {
         Ok(self

@@ -67,6 +67,10 @@ pub struct SyncReport {
     pub trust_list_updated: bool,
     pub revocations_updated: bool,
     pub retries: u32,
+    /// This vault was restored from an older copy: headquarters holds events
+    /// from this device that it no longer has, or saw it at a later sync.
+    /// Headquarters was told; the officer must be.
+    pub rollback_detected: bool,
 }
 
 /// How hard to try over a poor link.
@@ -385,9 +389,14 @@ pub fn sync(
     progress: &dyn Fn(&SyncProgress),
     cancel: &AtomicBool,
 ) -> Result<SyncReport, SyncError> {
-    let profile = DeviceProfile::load(vault)?;
+    let mut profile = DeviceProfile::load(vault)?;
     let me = profile.identity().map_err(|_| SyncError::NotEnrolled)?;
     let url = profile.server_url.clone().ok_or(SyncError::NotEnrolled)?;
+    // Saved before anything is sent, so this device never presents a
+    // generation lower than one headquarters has seen, unless restored.
+    profile.sync_generation += 1;
+    let generation = profile.sync_generation;
+    profile.save(vault)?;
     let mut http = Http::new(&url, retry, profile.server_ca_pem.as_deref())?;
     let mut report = SyncReport::default();
 
@@ -402,25 +411,34 @@ pub fn sync(
 
     // Push, batch by batch: certificate events, then screening reports. The
     // outboxes are read once; what is made while this sync runs goes next time.
-    let outbox = CertificateCases::new(vault).outbox()?;
-    for chunk in outbox.chunks(BATCH) {
-        let req = PushRequest { events: chunk.to_vec(), screenings: vec![] };
-        let answers = push_batch(&mut http, &me, &req, chunk.iter().map(|e| e.id.as_str()), &mut report, cancel)?;
-        CertificateCases::new(vault).mark_many(&answers)?;
-        progress(&report.progress);
-    }
-    let screenings = ScreeningEvents::new(vault).outbox()?;
-    for chunk in screenings.chunks(BATCH) {
-        let req = PushRequest { events: vec![], screenings: chunk.to_vec() };
-        let answers = push_batch(&mut http, &me, &req, chunk.iter().map(|e| e.id.as_str()), &mut report, cancel)?;
-        ScreeningEvents::new(vault).mark_many(&answers)?;
-        progress(&report.progress);
+    // A device revoked mid-sync stops pushing but still pulls: the pull
+    // carries headquarters' orders (a wipe, to be carried out now).
+    let pushed: Result<(), SyncError> = (|| {
+        let outbox = CertificateCases::new(vault).outbox()?;
+        for chunk in outbox.chunks(BATCH) {
+            let req = PushRequest { events: chunk.to_vec(), screenings: vec![] };
+            let answers = push_batch(&mut http, &me, &req, chunk.iter().map(|e| e.id.as_str()), &mut report, cancel)?;
+            CertificateCases::new(vault).mark_many(&answers)?;
+            progress(&report.progress);
+        }
+        let screenings = ScreeningEvents::new(vault).outbox()?;
+        for chunk in screenings.chunks(BATCH) {
+            let req = PushRequest { events: vec![], screenings: chunk.to_vec() };
+            let answers = push_batch(&mut http, &me, &req, chunk.iter().map(|e| e.id.as_str()), &mut report, cancel)?;
+            ScreeningEvents::new(vault).mark_many(&answers)?;
+            progress(&report.progress);
+        }
+        Ok(())
+    })();
+    match pushed {
+        Ok(()) | Err(SyncError::Revoked) => {}
+        Err(e) => return Err(e),
     }
 
     // Pull, page by page, from where the last sync stopped.
     loop {
-        let mut profile = DeviceProfile::load(vault)?;
-        let query = format!("after={}&limit={BATCH}", profile.pull_cursor);
+        let cursor = DeviceProfile::load(vault)?.pull_cursor;
+        let query = format!("after={cursor}&limit={BATCH}&gen={generation}");
         let (bytes, sent, received) = http.send(
             Call {
                 method: "GET",
@@ -436,12 +454,54 @@ pub fn sync(
         report.progress.bytes_received += received;
         let page: PullResponse = parse(&bytes)?;
         if page.orders.wipe {
+            // Confirm first (one try: the wipe must not wait on the link),
+            // then destroy the keys and the data.
+            let body = serde_json::to_vec(&DeviceReport::Wiped).expect("serialises");
+            let mut once = Http { retry: RetryPolicy { attempts: 1, ..http.retry }, ..http };
+            let _ = once.send(
+                Call {
+                    method: "POST",
+                    path: "/v1/device/report",
+                    query: "",
+                    body: Some(body),
+                    identity: Some(&me),
+                    idempotency_key: None,
+                },
+                cancel,
+            );
             vault.wipe(None)?;
             return Err(SyncError::Wiped);
         }
         if page.orders.revoked {
             return Err(SyncError::Revoked);
         }
+        if !report.rollback_detected {
+            let missing = match &page.your_last_event {
+                Some(id) => {
+                    !CertificateCases::new(vault).has_event(id)? && !ScreeningEvents::new(vault).has_event(id)?
+                }
+                None => false,
+            };
+            if missing || page.rollback_detected {
+                report.rollback_detected = true;
+                let body = serde_json::to_vec(&DeviceReport::RolledBack {
+                    missing_event: page.your_last_event.clone().filter(|_| missing),
+                })
+                .expect("serialises");
+                http.send(
+                    Call {
+                        method: "POST",
+                        path: "/v1/device/report",
+                        query: "",
+                        body: Some(body),
+                        identity: Some(&me),
+                        idempotency_key: None,
+                    },
+                    cancel,
+                )?;
+            }
+        }
+        let mut profile = DeviceProfile::load(vault)?;
         accept_identities(&mut profile.keyring, &profile.trust.clone(), &page.identities);
         if let Some(t) = page.trust_list.clone() {
             let newer = profile.trust.trust_list.as_ref().is_none_or(|h| h.body.sequence < t.body.sequence);

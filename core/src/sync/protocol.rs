@@ -92,6 +92,24 @@ pub struct PullResponse {
     pub revocations: Option<Signed<RevocationList>>,
     pub orders: DeviceOrders,
     pub server_time_ms: i64,
+    /// The newest event headquarters holds from this device: a device that
+    /// does not hold it was restored from an older copy.
+    #[serde(default)]
+    pub your_last_event: Option<String>,
+    /// Headquarters saw this device at a later sync generation than the one
+    /// it just presented: it was restored from an older copy.
+    #[serde(default)]
+    pub rollback_detected: bool,
+}
+
+/// What a device tells headquarters about itself (`POST /v1/device/report`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DeviceReport {
+    /// The wipe order was received and is being carried out now.
+    Wiped,
+    /// The device found it was restored from an older copy of its vault.
+    RolledBack { missing_event: Option<String> },
 }
 
 /// An error body from the server.

@@ -350,6 +350,67 @@ impl Db {
         })
     }
 
+    /// Records the sync generation a device presents; true when headquarters
+    /// had already seen a later one (the device was restored from a copy).
+    pub fn present_generation(&self, id: &str, generation: i64, now_ms: i64) -> DbResult<bool> {
+        self.tx(|s| {
+            let seen = s
+                .one("SELECT sync_generation FROM devices WHERE id = ?1", &[id.into()])?
+                .map(|r| r[0].i())
+                .transpose()?
+                .unwrap_or(0);
+            if generation < seen {
+                s.exec("UPDATE devices SET rollback_ms = ?1 WHERE id = ?2", &[now_ms.into(), id.into()])?;
+                return Ok(true);
+            }
+            s.exec("UPDATE devices SET sync_generation = ?1 WHERE id = ?2", &[generation.into(), id.into()])?;
+            Ok(false)
+        })
+    }
+
+    pub fn note_rollback(&self, id: &str, now_ms: i64) -> DbResult<()> {
+        self.tx(|s| {
+            s.exec("UPDATE devices SET rollback_ms = ?1 WHERE id = ?2", &[now_ms.into(), id.into()]).map(|_| ())
+        })
+    }
+
+    pub fn confirm_wipe(&self, id: &str, now_ms: i64) -> DbResult<()> {
+        self.tx(|s| {
+            s.exec("UPDATE devices SET wipe_confirmed_ms = ?1 WHERE id = ?2", &[now_ms.into(), id.into()]).map(|_| ())
+        })
+    }
+
+    /// (rollback seen at, wipe confirmed at) for a device.
+    pub fn device_alerts(&self, id: &str) -> DbResult<(Option<i64>, Option<i64>)> {
+        self.tx(|s| {
+            let r = s.one("SELECT rollback_ms, wipe_confirmed_ms FROM devices WHERE id = ?1", &[id.into()])?;
+            Ok(match r {
+                Some(r) => (r[0].oi()?, r[1].oi()?),
+                None => (None, None),
+            })
+        })
+    }
+
+    /// The newest event (certificate or screening) headquarters holds from a device.
+    pub fn last_event_of(&self, author: &str) -> DbResult<Option<String>> {
+        self.tx(|s| {
+            let a = s.one(
+                "SELECT id, received_ms, seq FROM events WHERE author = ?1 ORDER BY seq DESC LIMIT 1",
+                &[author.into()],
+            )?;
+            let b = s.one(
+                "SELECT id, received_ms, seq FROM screenings WHERE author = ?1 ORDER BY seq DESC LIMIT 1",
+                &[author.into()],
+            )?;
+            Ok(match (a, b) {
+                (Some(a), Some(b)) => Some(if b[1].i()? > a[1].i()? { b[0].t()? } else { a[0].t()? }),
+                (Some(a), None) => Some(a[0].t()?),
+                (None, Some(b)) => Some(b[0].t()?),
+                (None, None) => None,
+            })
+        })
+    }
+
     pub fn touch(&self, id: &str, now_ms: i64) -> DbResult<()> {
         self.tx(|s| {
             s.exec("UPDATE devices SET last_seen_ms = ?1 WHERE id = ?2", &[now_ms.into(), id.into()]).map(|_| ())
