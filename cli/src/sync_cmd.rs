@@ -88,7 +88,7 @@ extern "C" fn on_interrupt(_: libc::c_int) {
 /// `[########------------]  120/450 sent (38 KB)  received 12 (4 KB)`
 fn progress_line(p: &SyncProgress, to_send: u64) -> String {
     const WIDTH: u64 = 24;
-    let done = if to_send == 0 { WIDTH } else { (p.events_sent.min(to_send) * WIDTH) / to_send };
+    let done = (p.events_sent.min(to_send) * WIDTH).checked_div(to_send).unwrap_or(WIDTH);
     format!(
         "[{}{}] {:>5}/{} sent ({} KB)  received {} ({} KB)",
         "#".repeat(done as usize),
