@@ -19,6 +19,7 @@
 pub mod audit;
 pub mod certificate;
 pub mod events;
+pub mod retention;
 pub mod screening;
 pub mod sync;
 pub mod text;

@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 
 use crate::events::{DeviceIdentity, Role};
 
-pub use log::{AuditHead, AuditLog, AuditRecorder};
+pub use log::{AuditHead, AuditLog, AuditLogError, AuditRecorder};
 
 /// What was done to the subject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

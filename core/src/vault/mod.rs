@@ -428,6 +428,16 @@ impl Vault {
         Ok(())
     }
 
+    /// After records were deleted for good (retention): copies the zeroed
+    /// pages into the main file, rebuilds it so no freed page or index cell
+    /// keeps a copy, and empties the WAL.
+    pub fn scrub(&self) -> Result<()> {
+        self.keys()?;
+        self.checkpoint()?;
+        self.conn.execute_batch("VACUUM")?;
+        self.checkpoint()
+    }
+
     fn checkpoint(&self) -> Result<()> {
         self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())

@@ -1,0 +1,274 @@
+//! The data-protection lifecycle on real vaults: the audit log, retention
+//! (a purged case leaves no byte behind), the duress passphrase, and
+//! referrals with consent and encrypted packages.
+
+mod common;
+
+use homeward_core::audit::{AuditAction, AuditChainError, AuditFact, AuditLog, Subject, SubjectKind};
+use homeward_core::certificate::request::{Applicant, CitizenshipEvidence, DocumentLoss, Sex};
+use homeward_core::certificate::store::SyncState;
+use homeward_core::certificate::{CertificateCases, CertificateEvent, CertificateRequest, DeviceProfile};
+use homeward_core::events::{DeviceIdentity, Role};
+use homeward_core::retention::{self, CASE_PHOTO_KIND};
+use homeward_core::screening::{
+    default_checklist, AnswerValue, IsoDate, Lang, NewScreening, ScreeningRecords, Subject as Person, YesNo,
+};
+use homeward_core::vault::{IndexTerm, Lookup, NewRecord, RecordId, Vault};
+
+const NOW: i64 = 1_795_910_400_000; // 2026-11-29T00:00Z
+const DAY: i64 = 86_400_000;
+
+fn d(s: &str) -> IsoDate {
+    s.parse().unwrap()
+}
+
+fn enrolled_vault(dir: &std::path::Path, me: &DeviceIdentity, hq: &DeviceIdentity) -> Vault {
+    let mut v = common::new_vault(dir);
+    let mut p = DeviceProfile::load(&v).unwrap();
+    p.identity = Some(me.to_stored());
+    p.keyring.add(me.public());
+    p.keyring.add(hq.public());
+    p.save(&mut v).unwrap();
+    v
+}
+
+fn request(surname: &str, passport: &str) -> CertificateRequest {
+    CertificateRequest {
+        applicant: Applicant {
+            surname: surname.into(),
+            given_name: "Aigul".into(),
+            patronymic: None,
+            date_of_birth: d("1994-03-12"),
+            place_of_birth: "Osh".into(),
+            sex: Sex::F,
+            photo_sha256: None,
+            guardian: None,
+            child_procedure: false,
+        },
+        evidence: vec![CitizenshipEvidence::OldPassport { number: passport.into() }],
+        loss: DocumentLoss::HeldByTrafficker,
+        trafficking: None,
+        children: vec![],
+        route: "Istanbul - Bishkek".into(),
+        travel_date: d("2026-12-05"),
+        officer_assessment: "consistent account".into(),
+        issuing_office: "IST".into(),
+        request_date: d("2026-11-29"),
+    }
+}
+
+/// Every byte string that betrays a stored record: its id, its blind-index
+/// tags, slices of its ciphertext, its attachment files' contents.
+fn traces(dir: &std::path::Path, ids: &[RecordId]) -> Vec<Vec<u8>> {
+    let db = rusqlite::Connection::open(dir.join("vault.db")).unwrap();
+    let mut out = Vec::new();
+    let doomed: Vec<Vec<u8>> = ids.iter().map(|i| i.0.as_bytes().to_vec()).collect();
+    let all_tags: Vec<(Vec<u8>, Vec<u8>)> = db
+        .prepare("SELECT tag, record_id FROM blind_index")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for id in ids {
+        let idb = id.0.as_bytes().to_vec();
+        out.push(idb.clone());
+        let sealed: Vec<u8> = db.query_row("SELECT sealed FROM records WHERE id = ?1", [&idb], |r| r.get(0)).unwrap();
+        for chunk in sealed.chunks(32).filter(|c| c.len() == 32) {
+            out.push(chunk.to_vec());
+        }
+        // Only tags no surviving record shares ("stream = certificate" is everyone's).
+        for (tag, rid) in &all_tags {
+            if rid == &idb && !all_tags.iter().any(|(t, r)| t == tag && !doomed.contains(r)) {
+                out.push(tag.clone());
+            }
+        }
+        let mut st = db.prepare("SELECT id FROM attachments WHERE record_id = ?1").unwrap();
+        for a in st.query_map([&idb], |r| r.get::<_, Vec<u8>>(0)).unwrap() {
+            let a = a.unwrap();
+            out.push(a.clone());
+            let name = uuid::Uuid::from_slice(&a).map(|u| u.to_string()).unwrap_or_default();
+            for entry in std::fs::read_dir(dir.join("attachments")).unwrap() {
+                let p = entry.unwrap().path();
+                if p.file_name().unwrap().to_string_lossy().contains(&name) {
+                    let bytes = std::fs::read(&p).unwrap();
+                    out.extend(bytes.chunks(32).skip(2).take(8).filter(|c| c.len() == 32).map(<[u8]>::to_vec));
+                }
+            }
+        }
+    }
+    assert!(out.len() > ids.len(), "ciphertexts and tags collected");
+    out
+}
+
+fn finalised_screening(v: &mut Vault, name: &str) -> RecordId {
+    let c = default_checklist();
+    let mut book = ScreeningRecords::new(v, &c);
+    let id = book
+        .start(NewScreening {
+            crossing_point: "TORUGART".into(),
+            officer: None,
+            language: Lang::En,
+            screening_date: d("2026-11-29"),
+            now_unix_ms: NOW,
+        })
+        .unwrap()
+        .record_id()
+        .unwrap();
+    book.answer(id, "appears_minor", AnswerValue::YesNo(YesNo::No)).unwrap();
+    book.answer(id, "recruited", AnswerValue::YesNo(YesNo::Yes)).unwrap();
+    book.answer(id, "documents", AnswerValue::Choice("held_by_other".into())).unwrap();
+    book.answer(id, "deceived", AnswerValue::YesNo(YesNo::Yes)).unwrap();
+    book.set_subject(id, Person { name: Some(name.into()), ..Default::default() }).unwrap();
+    book.finalise(id, NOW).unwrap();
+    id
+}
+
+#[test]
+fn a_purged_case_leaves_no_trace_in_any_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let me = DeviceIdentity::generate("ist-03", Role::ConsularOfficer, "IST");
+    let hq = DeviceIdentity::generate("hq-1", Role::Headquarters, "HQ");
+    let mut v = enrolled_vault(dir.path(), &me, &hq);
+
+    // Case A: every event held by headquarters, with a photo.
+    let mut cases = CertificateCases::new(&mut v);
+    let a = cases.create(&me, request("Purgedova", "PRG7654321"), NOW).unwrap().case_id;
+    cases.record(&me, &a, CertificateEvent::Submitted, NOW + 1).unwrap();
+    let acks: Vec<(String, SyncState)> =
+        cases.events(&a).unwrap().into_iter().map(|e| (e.id, SyncState::Accepted)).collect();
+    cases.mark_many(&acks).unwrap();
+    // Case B: still waiting for headquarters (pending): never purged.
+    let b = cases.create(&me, request("Keptova", "KPT1112223"), NOW).unwrap().case_id;
+    let photo = RecordId::random();
+    v.put(&NewRecord {
+        id: photo,
+        kind: CASE_PHOTO_KIND,
+        schema_version: 1,
+        body: b"{}",
+        index: &[IndexTerm::Keyword { field: "case-photo", value: a.clone() }],
+    })
+    .unwrap();
+    v.put_attachment(photo, &mut &b"PHOTO-OF-PURGEDOVA-JPEG-BYTES"[..]).unwrap();
+    // A finalised, acknowledged screening and a draft one.
+    let gone = finalised_screening(&mut v, "Screenedova Purged");
+    let kept = finalised_screening(&mut v, "Screenedova Kept");
+    retention::mark_screening_acknowledged(&mut v, gone, NOW).unwrap();
+
+    let mut doomed = v.find(Lookup::Keyword { field: "case", value: &a }).unwrap();
+    doomed.extend([photo, gone]);
+    // The screening's clear tags of its name are traces too.
+    let markers = traces(dir.path(), &doomed);
+    let kept_ids = v.find(Lookup::Keyword { field: "case", value: &b }).unwrap();
+    for m in traces(dir.path(), &kept_ids).iter().take(1) {
+        assert!(common::find_in_files(dir.path(), m), "positive control: the scanner finds a live record");
+    }
+
+    // Within the period: nothing goes, both acknowledged items wait.
+    let r = retention::run(&mut v, NOW + DAY).unwrap();
+    assert_eq!((r.purged_cases.len(), r.purged_screenings.len(), r.waiting), (0, 0, 2));
+    for m in &markers[..1] {
+        assert!(common::find_in_files(dir.path(), m));
+    }
+
+    // After 30 days: case A and the acknowledged screening are purged.
+    let r = retention::run(&mut v, NOW + 31 * DAY).unwrap();
+    assert_eq!(r.purged_cases, vec![a.clone()]);
+    assert_eq!(r.purged_screenings, vec![gone.to_string()]);
+    let mut cases = CertificateCases::new(&mut v);
+    assert!(cases.events(&a).unwrap().is_empty());
+    assert_eq!(cases.events(&b).unwrap().len(), 1, "an unsynced case is never purged");
+    let c = default_checklist();
+    assert!(ScreeningRecords::new(&mut v, &c).load(kept).is_ok(), "an unacknowledged screening stays");
+    assert!(v.find(Lookup::Name("Screenedova Purged")).unwrap().is_empty());
+    // Each purge is audited, by opaque id only.
+    let log = AuditLog::new(&mut v).entries().unwrap();
+    assert!(log.iter().any(|e| e.action == AuditAction::Purge && e.subject.id == a));
+    drop(v);
+
+    for (i, m) in markers.iter().enumerate() {
+        let hits: Vec<_> = common::all_files(dir.path())
+            .into_iter()
+            .filter(|(_, b)| memchr::memmem::find(b, m).is_some())
+            .map(|(p, _)| p)
+            .collect();
+        assert!(hits.is_empty(), "trace {i} ({}) of the purged case is still in {hits:?}", hex::encode(m));
+    }
+    common::assert_no_plaintext(dir.path(), &["Purgedova", "PRG7654321", "PHOTO-OF-PURGEDOVA"]);
+    // The vault still opens with the rest in it.
+    let mut v = common::open_unlocked(dir.path());
+    assert_eq!(CertificateCases::new(&mut v).events(&b).unwrap().len(), 1);
+    assert_eq!(AuditLog::new(&mut v).verify().unwrap(), 2);
+}
+
+#[test]
+fn drafts_are_never_acknowledged_or_purged() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut v = common::new_vault(dir.path());
+    let c = default_checklist();
+    let draft = ScreeningRecords::new(&mut v, &c)
+        .start(NewScreening {
+            crossing_point: "DOSTUK".into(),
+            officer: None,
+            language: Lang::Ru,
+            screening_date: d("2026-11-29"),
+            now_unix_ms: NOW,
+        })
+        .unwrap()
+        .record_id()
+        .unwrap();
+    assert!(matches!(
+        retention::mark_screening_acknowledged(&mut v, draft, NOW),
+        Err(retention::RetentionError::NotFinal)
+    ));
+    retention::set_period_days(&mut v, 0).unwrap();
+    let r = retention::run(&mut v, NOW + 365 * DAY).unwrap();
+    assert!(r.purged_screenings.is_empty());
+    assert!(ScreeningRecords::new(&mut v, &c).load(draft).is_ok());
+}
+
+#[test]
+fn the_audit_log_detects_deleted_rows_and_prunes_only_what_headquarters_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut v = common::new_vault(dir.path());
+    let id = RecordId::random().to_string();
+    for i in 0..4 {
+        AuditLog::new(&mut v)
+            .append(
+                NOW + i,
+                AuditFact::new(AuditAction::View, Subject::new(SubjectKind::Screening, &id))
+                    .justified(Some("follow-up interview")),
+            )
+            .unwrap();
+    }
+    let mut log = AuditLog::new(&mut v);
+    assert_eq!(log.verify().unwrap(), 4);
+    assert_eq!(log.unsynced().unwrap().len(), 4);
+    log.mark_synced(2).unwrap();
+    assert_eq!(log.unsynced().unwrap().iter().map(|e| e.seq).collect::<Vec<_>>(), [3, 4]);
+    let pk = log.public_key().unwrap().unwrap();
+    homeward_core::audit::verify_chain(&log.entries().unwrap(), &pk).unwrap();
+    // Pruning keeps everything headquarters does not hold yet.
+    assert_eq!(log.prune_synced(NOW + 10).unwrap(), 2);
+    assert_eq!(log.verify().unwrap(), 2);
+    drop(v);
+
+    // Someone with the files but not the keys deletes the last row.
+    let db = rusqlite::Connection::open(dir.path().join("vault.db")).unwrap();
+    let n: i64 = db.query_row("SELECT count(*) FROM records", [], |r| r.get(0)).unwrap();
+    assert!(n >= 3);
+    let mut v = common::open_unlocked(dir.path());
+    let last_row = {
+        let log = AuditLog::new(&mut v);
+        let entries = log.entries().unwrap();
+        assert_eq!(entries.last().unwrap().seq, 4);
+        v.find(Lookup::Keyword { field: "audit-seq", value: "4" }).unwrap()[0]
+    };
+    drop(v);
+    db.execute("DELETE FROM records WHERE id = ?1", [last_row.0.as_bytes().to_vec()]).unwrap();
+    let mut v = common::open_unlocked(dir.path());
+    assert!(matches!(
+        AuditLog::new(&mut v).verify(),
+        Err(homeward_core::audit::AuditLogError::Chain(AuditChainError::Deleted { first: 4, last: 4 }))
+    ));
+}
