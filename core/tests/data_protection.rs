@@ -175,7 +175,7 @@ fn a_purged_case_leaves_no_trace_in_any_file() {
     let r = retention::run(&mut v, NOW + 31 * DAY).unwrap();
     assert_eq!(r.purged_cases, vec![a.clone()]);
     assert_eq!(r.purged_screenings, vec![gone.to_string()]);
-    let mut cases = CertificateCases::new(&mut v);
+    let cases = CertificateCases::new(&mut v);
     assert!(cases.events(&a).unwrap().is_empty());
     assert_eq!(cases.events(&b).unwrap().len(), 1, "an unsynced case is never purged");
     let c = default_checklist();
@@ -271,4 +271,91 @@ fn the_audit_log_detects_deleted_rows_and_prunes_only_what_headquarters_holds() 
         AuditLog::new(&mut v).verify(),
         Err(homeward_core::audit::AuditLogError::Chain(AuditChainError::Deleted { first: 4, last: 4 }))
     ));
+}
+
+fn header_shape(dir: &std::path::Path) -> Vec<(String, usize)> {
+    let db = rusqlite::Connection::open(dir.join("vault.db")).unwrap();
+    let body: String = db.query_row("SELECT body FROM vault_header", [], |r| r.get(0)).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let mut out: Vec<(String, usize)> = v["aux"]
+        .as_object()
+        .expect("every vault has the duress check")
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().len()))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Opens and unlocks with a clock `after_ms` past the tests' start (past any
+/// delay a failed attempt set).
+fn open_at(dir: &std::path::Path, after_ms: i64, pass: &str) -> Vault {
+    let clock = std::sync::Arc::new(homeward_core::vault::ManualClock::new(1_780_000_000_000 + after_ms));
+    let mut v = Vault::open(dir, common::options(clock)).unwrap();
+    v.unlock(&homeward_core::vault::Secret::new(pass), None).unwrap();
+    v
+}
+
+const DURESS: &str = "blue river morning tea";
+
+#[test]
+fn the_duress_passphrase_leaves_an_empty_vault_and_nothing_recoverable() {
+    use homeward_core::vault::{Secret, VaultError};
+    let dir = tempfile::tempdir().unwrap();
+    let mut v = common::new_vault(dir.path());
+    let off = header_shape(dir.path());
+    // Off by default: a wrong passphrase is just wrong.
+    v.lock();
+    assert!(matches!(v.unlock(&Secret::new(DURESS), None), Err(VaultError::WrongSecret { .. })));
+    drop(v);
+    let mut v = open_at(dir.path(), 60_000, common::PASS);
+
+    let id = finalised_screening(&mut v, "Duressova Marker");
+    assert!(matches!(
+        v.set_duress_passphrase(&Secret::new(common::PASS), &Secret::new(common::PASS), None),
+        Err(VaultError::InvalidInput(_))
+    ));
+    assert!(matches!(
+        v.set_duress_passphrase(&Secret::new(common::PASS), &Secret::new("1234"), None),
+        Err(VaultError::WeakSecret(_))
+    ));
+    v.set_duress_passphrase(&Secret::new(common::PASS), &Secret::new(DURESS), None).unwrap();
+    // Set or not, the header has the same fields of the same sizes.
+    assert_eq!(header_shape(dir.path()), off);
+    let markers = traces(dir.path(), &[id]);
+    drop(v);
+
+    let mut v = Vault::open(dir.path(), common::options(common::clock())).unwrap();
+    v.unlock(&Secret::new(DURESS), None).unwrap();
+    assert!(v.is_unlocked());
+    let s = v.status().unwrap();
+    assert_eq!((s.records, s.attachments, s.failed_attempts), (0, 0, 0), "looks like a fresh vault");
+    assert!(v.list("screening").unwrap().is_empty());
+    drop(v);
+
+    for (i, m) in markers.iter().enumerate() {
+        assert!(!common::find_in_files(dir.path(), m), "trace {i} of the old vault survived");
+    }
+    common::assert_no_plaintext(dir.path(), &["Duressova", "TORUGART"]);
+    // The new vault opens with the duress passphrase, not the old one.
+    let mut v = Vault::open(dir.path(), common::options(common::clock())).unwrap();
+    assert!(matches!(v.unlock(&Secret::new(common::PASS), None), Err(VaultError::WrongSecret { .. })));
+    drop(v);
+    let v = open_at(dir.path(), 120_000, DURESS);
+    assert_eq!(v.status().unwrap().records, 0);
+}
+
+#[test]
+fn a_cleared_duress_passphrase_is_just_a_wrong_one() {
+    use homeward_core::vault::{Secret, VaultError};
+    let dir = tempfile::tempdir().unwrap();
+    let mut v = common::new_vault(dir.path());
+    let id = finalised_screening(&mut v, "Clearova");
+    v.set_duress_passphrase(&Secret::new(common::PASS), &Secret::new(DURESS), None).unwrap();
+    v.clear_duress_passphrase(&Secret::new(common::PASS), None).unwrap();
+    v.lock();
+    assert!(matches!(v.unlock(&Secret::new(DURESS), None), Err(VaultError::WrongSecret { .. })));
+    drop(v);
+    let v = open_at(dir.path(), 60_000, common::PASS);
+    assert!(v.get("screening", id).is_ok());
 }
