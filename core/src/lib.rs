@@ -2,6 +2,7 @@
 //! iOS, CLI, the headquarters server) call into it and re-implement nothing.
 //!
 //! - [`audit`]: the signed, hash-chained audit trail and its verifier.
+//! - [`export`]: classification labels and the statistics export.
 //! - [`referral`]: referrals to partners, checked against consent, and
 //!   packages encrypted to the partner's key.
 //! - [`retention`]: purging acknowledged cases after the retention period.
@@ -19,6 +20,8 @@
 pub mod audit;
 pub mod certificate;
 pub mod events;
+pub mod export;
+pub mod referral;
 pub mod retention;
 pub mod screening;
 pub mod sync;

@@ -197,6 +197,12 @@ pub fn run(vault: &mut Vault, now_ms: i64) -> Result<RetentionReport, RetentionE
     }
     for (sid, rid) in doomed_screenings {
         vault.delete(SCREENING_KIND, rid)?;
+        for r in vault.find(Lookup::Keyword { field: "referral-screening", value: &sid })? {
+            match vault.delete(crate::referral::REFERRAL_KIND, r) {
+                Ok(()) | Err(VaultError::NotFound(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
         ledger.screenings.remove(&sid);
         AuditLog::new(vault)
             .append(now_ms, AuditFact::new(AuditAction::Purge, Subject::new(SubjectKind::Screening, &sid)))?;

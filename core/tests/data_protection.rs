@@ -359,3 +359,181 @@ fn a_cleared_duress_passphrase_is_just_a_wrong_one() {
     let v = open_at(dir.path(), 60_000, common::PASS);
     assert!(v.get("screening", id).is_ok());
 }
+
+mod referrals {
+    use super::*;
+    use homeward_core::referral::{
+        refer, referrals_of, DataCategory, PartnerSecretKey, ReferralError, ReferralPackage, ReferralRequest,
+    };
+    use homeward_core::screening::{ConsentGiver, ReferralBasis, ReferralConsent, ReferralRefused};
+
+    fn consent(id: &str, basis: ReferralBasis, revoked: Option<&str>) -> ReferralConsent {
+        ReferralConsent {
+            id: id.into(),
+            partner: "iom".into(),
+            purpose: "shelter".into(),
+            given_on: d("2026-11-29"),
+            revoked_on: revoked.map(d),
+            basis,
+        }
+    }
+
+    fn req(id: RecordId) -> ReferralRequest {
+        ReferralRequest {
+            screening_id: id,
+            partner: "iom".into(),
+            purpose: "shelter".into(),
+            categories: vec![DataCategory::Identity, DataCategory::Screening],
+            on: d("2026-11-30"),
+            made_by: Some("officer-0042".into()),
+        }
+    }
+
+    fn child_screening(v: &mut Vault) -> RecordId {
+        let c = default_checklist();
+        let mut book = ScreeningRecords::new(v, &c);
+        let id = book
+            .start(NewScreening {
+                crossing_point: "IRKESHTAM".into(),
+                officer: None,
+                language: Lang::En,
+                screening_date: d("2026-11-29"),
+                now_unix_ms: NOW,
+            })
+            .unwrap()
+            .record_id()
+            .unwrap();
+        book.answer(id, "appears_minor", AnswerValue::YesNo(YesNo::Yes)).unwrap();
+        book.set_subject(id, Person { name: Some("Childova Minor".into()), ..Default::default() }).unwrap();
+        id
+    }
+
+    fn setup() -> (tempfile::TempDir, Vault, DeviceIdentity) {
+        let dir = tempfile::tempdir().unwrap();
+        let me = DeviceIdentity::generate("osh-07", Role::BorderGuard, "OSH");
+        let hq = DeviceIdentity::generate("hq-1", Role::Headquarters, "HQ");
+        let v = enrolled_vault(dir.path(), &me, &hq);
+        (dir, v, me)
+    }
+
+    #[test]
+    fn a_referral_without_valid_consent_is_refused_and_leaves_nothing() {
+        let (_dir, mut v, me) = setup();
+        let c = default_checklist();
+        let partner = PartnerSecretKey::generate().public();
+        let adult = finalised_screening(&mut v, "Refusedova");
+        let r = refer(&mut v, &c, &me, &req(adult), &partner, NOW);
+        assert!(matches!(r, Err(ReferralError::Refused(ReferralRefused::NoBasis { .. }))), "{r:?}");
+        // Revoked before the referral date.
+        ScreeningRecords::new(&mut v, &c)
+            .add_consent(
+                adult,
+                consent("c1", ReferralBasis::Consent { given_by: ConsentGiver::ThePerson }, Some("2026-11-30")),
+            )
+            .unwrap();
+        let r = refer(&mut v, &c, &me, &req(adult), &partner, NOW);
+        assert!(matches!(r, Err(ReferralError::Refused(ReferralRefused::Revoked { .. }))), "{r:?}");
+        // No categories is no referral.
+        let mut none = req(adult);
+        none.categories.clear();
+        assert!(matches!(refer(&mut v, &c, &me, &none, &partner, NOW), Err(ReferralError::NoCategories)));
+        assert!(referrals_of(&v, &adult.to_string()).unwrap().is_empty());
+        assert!(AuditLog::new(&mut v).entries().unwrap().is_empty(), "a refused referral exports nothing");
+    }
+
+    #[test]
+    fn a_child_needs_a_guardian_or_a_recorded_best_interests_decision() {
+        let (_dir, mut v, me) = setup();
+        let c = default_checklist();
+        let partner = PartnerSecretKey::generate().public();
+        let child = child_screening(&mut v);
+        let mut book = ScreeningRecords::new(&mut v, &c);
+        book.add_consent(child, consent("own", ReferralBasis::Consent { given_by: ConsentGiver::ThePerson }, None))
+            .unwrap();
+        let not_for_child = ReferralBasis::LegalOverride {
+            authority: "border service".into(),
+            reason: "urgent".into(),
+            decided_by: "officer-0042".into(),
+            best_interests_of_child: false,
+        };
+        book.add_consent(child, consent("ovr", not_for_child, None)).unwrap();
+        let r = refer(&mut v, &c, &me, &req(child), &partner, NOW);
+        assert!(matches!(r, Err(ReferralError::Refused(ReferralRefused::ChildNeedsGuardianOrDecision))), "{r:?}");
+        // A best-interests decision that does not say who took it is refused too.
+        let anonymous = ReferralBasis::LegalOverride {
+            authority: "guardianship authority, Osh".into(),
+            reason: "immediate protection".into(),
+            decided_by: " ".into(),
+            best_interests_of_child: true,
+        };
+        let mut v2 = v;
+        let mut book = ScreeningRecords::new(&mut v2, &c);
+        let s = book.load(child).unwrap();
+        let mut only = s.clone();
+        only.consents = vec![consent("bi", anonymous, None)];
+        assert!(matches!(
+            homeward_core::referral::authorise(&only, &c, &req(child), NOW),
+            Err(ReferralError::IncompleteOverride)
+        ));
+        let decided = ReferralBasis::LegalOverride {
+            authority: "guardianship authority, Osh".into(),
+            reason: "immediate protection".into(),
+            decided_by: "inspector Mamytova".into(),
+            best_interests_of_child: true,
+        };
+        book.add_consent(child, consent("bi2", decided, None)).unwrap();
+        let (referral, _) = refer(&mut v2, &c, &me, &req(child), &partner, NOW).unwrap();
+        assert_eq!(referral.consent_id, "bi2");
+    }
+
+    #[test]
+    fn a_package_opens_only_with_the_partners_key_and_shows_no_personal_data() {
+        let (dir, mut v, me) = setup();
+        let c = default_checklist();
+        let partner = PartnerSecretKey::generate();
+        let id = finalised_screening(&mut v, "Packagedova Secretna");
+        ScreeningRecords::new(&mut v, &c)
+            .add_consent(id, consent("c1", ReferralBasis::Consent { given_by: ConsentGiver::ThePerson }, None))
+            .unwrap();
+        let (referral, pkg) = refer(&mut v, &c, &me, &req(id), &partner.public(), NOW).unwrap();
+        let bytes = pkg.to_json();
+        assert!(bytes.trim_start().starts_with("{\n  \"classification\": \"CONFIDENTIAL\""), "{bytes}");
+        for marker in ["Packagedova", "Secretna", "TORUGART", "shelter", "presumed", &id.to_string()] {
+            assert!(!bytes.to_lowercase().contains(&marker.to_lowercase()), "{marker} in clear in the package");
+        }
+        let back: ReferralPackage = serde_json::from_str(&bytes).unwrap();
+        let opened = back.open(&partner, &me.public_key()).unwrap();
+        assert_eq!(opened.referral, referral);
+        assert_eq!(opened.subject.unwrap().name.as_deref(), Some("Packagedova Secretna"));
+        assert!(opened.outcome.is_some());
+        // Another partner's key, or a forged sender, cannot open it.
+        assert!(matches!(back.open(&PartnerSecretKey::generate(), &me.public_key()), Err(ReferralError::Package(_))));
+        let stranger = DeviceIdentity::generate("osh-07", Role::BorderGuard, "OSH");
+        assert!(matches!(back.open(&partner, &stranger.public_key()), Err(ReferralError::Package(_))));
+        let mut relabelled = back.clone();
+        relabelled.partner = "ngo-osh".into();
+        assert!(matches!(relabelled.open(&partner, &me.public_key()), Err(ReferralError::Package(_))));
+        // Recorded (sealed) and audited as a referral and an export.
+        assert_eq!(referrals_of(&v, &id.to_string()).unwrap(), vec![referral]);
+        let actions: Vec<_> = AuditLog::new(&mut v).entries().unwrap().iter().map(|e| e.action).collect();
+        assert_eq!(actions, [AuditAction::Referral, AuditAction::Export]);
+        drop(v);
+        common::assert_no_plaintext(dir.path(), &["Packagedova", "inspector"]);
+    }
+}
+
+#[test]
+fn the_statistics_export_is_labelled_counts_only_and_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut v = common::new_vault(dir.path());
+    finalised_screening(&mut v, "Statova Counted");
+    let c = default_checklist();
+    let stats = homeward_core::export::Statistics::export(&mut v, &c, Some("officer-0042".into()), NOW).unwrap();
+    let csv = stats.to_csv();
+    assert!(csv.starts_with("# FOR OFFICIAL USE ONLY\n"), "{csv}");
+    assert!(csv.contains("screenings.presumed_victim,1") || csv.contains("screenings.further_interview,1"), "{csv}");
+    assert!(!csv.contains("Statova") && !csv.contains("TORUGART"));
+    let log = AuditLog::new(&mut v).entries().unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!((log[0].action, log[0].subject.kind), (AuditAction::Export, SubjectKind::Statistics));
+}
