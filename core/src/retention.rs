@@ -180,29 +180,24 @@ pub fn run(vault: &mut Vault, now_ms: i64) -> Result<RetentionReport, RetentionE
         }
     }
 
+    // Each case or screening goes in one transaction: a crash never leaves half of one.
     for (case_id, records) in doomed_cases {
-        for rid in records {
-            vault.delete(EVENT_KIND, rid)?;
-        }
+        let mut all: Vec<(&str, RecordId)> = records.into_iter().map(|r| (EVENT_KIND, r)).collect();
         for rid in vault.find(Lookup::Keyword { field: "case-photo", value: &case_id })? {
-            match vault.delete(CASE_PHOTO_KIND, rid) {
-                Ok(()) | Err(VaultError::NotFound(_)) => {}
-                Err(e) => return Err(e.into()),
-            }
+            all.push((CASE_PHOTO_KIND, rid));
         }
+        vault.delete_many(&all)?;
         ledger.cases.remove(&case_id);
         AuditLog::new(vault)
             .append(now_ms, AuditFact::new(AuditAction::Purge, Subject::new(SubjectKind::CertificateCase, &case_id)))?;
         report.purged_cases.push(case_id);
     }
     for (sid, rid) in doomed_screenings {
-        vault.delete(SCREENING_KIND, rid)?;
+        let mut all = vec![(SCREENING_KIND, rid)];
         for r in vault.find(Lookup::Keyword { field: "referral-screening", value: &sid })? {
-            match vault.delete(crate::referral::REFERRAL_KIND, r) {
-                Ok(()) | Err(VaultError::NotFound(_)) => {}
-                Err(e) => return Err(e.into()),
-            }
+            all.push((crate::referral::REFERRAL_KIND, r));
         }
+        vault.delete_many(&all)?;
         ledger.screenings.remove(&sid);
         AuditLog::new(vault)
             .append(now_ms, AuditFact::new(AuditAction::Purge, Subject::new(SubjectKind::Screening, &sid)))?;

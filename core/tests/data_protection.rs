@@ -165,9 +165,36 @@ fn a_purged_case_leaves_no_trace_in_any_file() {
     let gone = finalised_screening(&mut v, "Screenedova Purged");
     let kept = finalised_screening(&mut v, "Screenedova Kept");
     retention::mark_screening_acknowledged(&mut v, gone, NOW).unwrap();
+    // The acknowledged screening was referred: its referral record goes with it.
+    let c = default_checklist();
+    ScreeningRecords::new(&mut v, &c)
+        .add_consent(
+            gone,
+            homeward_core::screening::ReferralConsent {
+                id: "c1".into(),
+                partner: "iom".into(),
+                purpose: "shelter".into(),
+                given_on: d("2026-11-29"),
+                revoked_on: None,
+                basis: homeward_core::screening::ReferralBasis::Consent {
+                    given_by: homeward_core::screening::ConsentGiver::ThePerson,
+                },
+            },
+        )
+        .unwrap();
+    let request = homeward_core::referral::ReferralRequest {
+        screening_id: gone,
+        partner: "iom".into(),
+        purpose: "shelter".into(),
+        categories: vec![homeward_core::referral::DataCategory::Identity],
+        on: d("2026-11-29"),
+        made_by: None,
+    };
+    let partner = homeward_core::referral::PartnerSecretKey::generate().public();
+    let (referral, _) = homeward_core::referral::refer(&mut v, &c, &me, &request, &partner, NOW).unwrap();
 
     let mut doomed = v.find(Lookup::Keyword { field: "case", value: &a }).unwrap();
-    doomed.extend([photo, gone]);
+    doomed.extend([photo, gone, referral.id.parse().unwrap()]);
     // The screening's clear tags of its name are traces too.
     let markers = traces(dir.path(), &doomed);
     let kept_ids = v.find(Lookup::Keyword { field: "case", value: &b }).unwrap();
@@ -189,8 +216,8 @@ fn a_purged_case_leaves_no_trace_in_any_file() {
     let cases = CertificateCases::new(&mut v);
     assert!(cases.events(&a).unwrap().is_empty());
     assert_eq!(cases.events(&b).unwrap().len(), 1, "an unsynced case is never purged");
-    let c = default_checklist();
     assert!(ScreeningRecords::new(&mut v, &c).load(kept).is_ok(), "an unacknowledged screening stays");
+    assert!(homeward_core::referral::referrals_of(&v, &gone.to_string()).unwrap().is_empty());
     assert!(v.find(Lookup::Name("Screenedova Purged")).unwrap().is_empty());
     // Each purge is audited, by opaque id only.
     let log = AuditLog::new(&mut v).entries().unwrap();
@@ -204,7 +231,7 @@ fn a_purged_case_leaves_no_trace_in_any_file() {
     // The vault still opens with the rest in it.
     let mut v = common::open_unlocked(dir.path());
     assert_eq!(CertificateCases::new(&mut v).events(&b).unwrap().len(), 1);
-    assert_eq!(AuditLog::new(&mut v).verify().unwrap(), 2);
+    assert_eq!(AuditLog::new(&mut v).verify().unwrap(), 4, "referral, export, two purges");
 }
 
 #[test]
