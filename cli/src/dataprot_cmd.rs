@@ -23,6 +23,12 @@ pub fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
+/// The officer acting, for the audit trail (HOMEWARD_OFFICER; the shells
+/// will pass the signed-in officer's id).
+pub fn officer() -> Option<String> {
+    std::env::var("HOMEWARD_OFFICER").ok().filter(|s| !s.trim().is_empty())
+}
+
 /// Writes one audit entry about `id` (an opaque id) for this command.
 pub fn audit(
     v: &mut Vault,
@@ -31,7 +37,9 @@ pub fn audit(
     id: &str,
     why: Option<&str>,
 ) -> Result<(), CliError> {
-    AuditLog::new(v).append(now_ms(), AuditFact::new(action, Subject::new(kind, id)).justified(why))?;
+    let mut fact = AuditFact::new(action, Subject::new(kind, id)).justified(why);
+    fact.actor = officer();
+    AuditLog::new(v).append(now_ms(), fact)?;
     Ok(())
 }
 
@@ -291,7 +299,7 @@ pub fn referral_cmd(
                 purpose,
                 categories,
                 on: IsoDate::today(),
-                made_by: officer,
+                made_by: officer.or_else(self::officer),
             };
             let (r, pkg) = referral::refer(&mut v, &checklist, &me, &req, &key, now_ms())?;
             write_private(&path, pkg.to_json().as_bytes())?;
@@ -387,7 +395,7 @@ pub fn export_cmd(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd
     let mut v = crate::open_unlocked(dir, ks)?;
     match cmd {
         ExportCmd::Stats { csv } => {
-            let s = Statistics::export(&mut v, &default_checklist(), None, now_ms())?;
+            let s = Statistics::export(&mut v, &default_checklist(), officer(), now_ms())?;
             if csv {
                 print!("{}", s.to_csv());
             } else {

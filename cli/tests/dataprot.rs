@@ -16,6 +16,7 @@ fn run_with(dir: &Path, args: &[&str], pass: &str) -> Output {
         .args(args)
         .env("HOMEWARD_PASSPHRASE", pass)
         .env("HOMEWARD_DURESS_PASSPHRASE", DURESS)
+        .env("HOMEWARD_OFFICER", "officer-0042")
         .env_remove("HOMEWARD_DIR")
         .output()
         .unwrap()
@@ -83,6 +84,7 @@ fn a_full_view_needs_a_reason_and_every_access_is_audited() {
     assert_eq!(actions, ["create", "view", "search"]);
     assert_eq!(entries[1]["justification"], "supervisor review");
     assert!(entries.iter().all(|e| e["subject"]["id"] == id.as_str() && e["device_id"] != "unenrolled"));
+    assert!(entries.iter().all(|e| e["actor"] == "officer-0042" && e["role"] == "border_guard"));
     let listed = serde_json::to_string(&entries).unwrap();
     assert!(!listed.contains("Auditova") && !listed.contains("AUD5556667"), "the trail holds no personal data");
     let v = json(&ok(run(&d, &["--json", "audit", "verify"])));
