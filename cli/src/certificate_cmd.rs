@@ -434,8 +434,7 @@ pub fn certificate(
             Ok(())
         }
         CertificateCmd::Show { id, reason } => {
-            homeward_core::audit::check_view(homeward_core::audit::ViewKind::FullRecord, reason.as_deref())
-                .map_err(homeward_core::audit::AuditLogError::from)?;
+            crate::dataprot_cmd::check_reason(reason.as_deref())?;
             let view = CertificateCases::new(&mut v).view(&id).map_err(case_err)?;
             crate::dataprot_cmd::sensitive_view(&mut v, SubjectKind::CertificateCase, &id, reason.as_deref())?;
             print_case(out, &view, &profile);

@@ -45,8 +45,13 @@ pub fn audit(
 
 /// A full record opens only with a reason; the view is then audited with it.
 pub fn sensitive_view(v: &mut Vault, kind: SubjectKind, id: &str, why: Option<&str>) -> Result<(), CliError> {
-    audit::check_view(ViewKind::FullRecord, why).map_err(homeward_core::audit::AuditLogError::from)?;
-    audit(v, AuditAction::View, kind, id, why)
+    AuditLog::new(v).record_view(now_ms(), Subject::new(kind, id), why, officer())?;
+    Ok(())
+}
+
+/// Refuses before anything is read when a full view has no reason.
+pub fn check_reason(why: Option<&str>) -> Result<(), CliError> {
+    Ok(audit::check_view(ViewKind::FullRecord, why).map_err(homeward_core::audit::AuditLogError::from)?)
 }
 
 #[derive(Subcommand)]

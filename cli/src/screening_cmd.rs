@@ -277,8 +277,7 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
         }
         ScreeningCmd::Show { id, lang, reason } => {
             let mut v = crate::open_unlocked(dir, ks)?;
-            homeward_core::audit::check_view(homeward_core::audit::ViewKind::FullRecord, reason.as_deref())
-                .map_err(homeward_core::audit::AuditLogError::from)?;
+            crate::dataprot_cmd::check_reason(reason.as_deref())?;
             let book = ScreeningRecords::new(&mut v, &checklist);
             let s = book.load(parse_id(&id)?)?;
             sensitive_view(&mut v, SubjectKind::Screening, &s.id, reason.as_deref())?;

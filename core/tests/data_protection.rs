@@ -275,6 +275,11 @@ fn the_audit_log_detects_deleted_rows_and_prunes_only_what_headquarters_holds() 
             .unwrap();
     }
     let mut log = AuditLog::new(&mut v);
+    // A full view without a reason is refused and leaves no entry.
+    assert!(matches!(
+        log.record_view(NOW, Subject::new(SubjectKind::Screening, &id), None, None),
+        Err(homeward_core::audit::AuditLogError::Audit(homeward_core::audit::AuditError::JustificationRequired))
+    ));
     assert_eq!(log.verify().unwrap(), 4);
     assert_eq!(log.unsynced().unwrap().len(), 4);
     log.mark_synced(2).unwrap();

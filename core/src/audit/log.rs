@@ -134,6 +134,21 @@ impl<'a> AuditLog<'a> {
         Ok(entry)
     }
 
+    /// The sensitive-view policy and its entry in one call, for every shell:
+    /// a full record opens only with a justification, which is kept.
+    pub fn record_view(
+        &mut self,
+        at_ms: i64,
+        subject: super::Subject,
+        justification: Option<&str>,
+        actor: Option<String>,
+    ) -> Result<AuditEntry, AuditLogError> {
+        super::check_view(super::ViewKind::FullRecord, justification)?;
+        let mut fact = AuditFact::new(super::AuditAction::View, subject).justified(justification);
+        fact.actor = actor;
+        self.append(at_ms, fact)
+    }
+
     fn all_with_ids(&self) -> Result<Vec<(RecordId, AuditEntry)>, AuditLogError> {
         let mut out = Vec::new();
         for id in self.vault.list(ENTRY_KIND)? {
