@@ -29,6 +29,10 @@ pub const DEFAULT_RETENTION_DAYS: u32 = 30;
 /// The kind of the record holding a certificate case's photo (an attachment).
 pub const CASE_PHOTO_KIND: &str = "case.photo";
 const LEDGER_KIND: &str = "retention.ledger";
+/// Screenings on the signed event log (`core/src/screening/event.rs` once
+/// merged): records of this kind, found by `screening-case` = the screening
+/// id, with a body `{"event": ..., "sync": {"state": ...}}`.
+const SCREENING_EVENT_KIND: &str = "screening_event";
 const DAY_MS: i64 = 86_400_000;
 
 fn ledger_id() -> RecordId {
@@ -88,9 +92,10 @@ pub fn set_period_days(vault: &mut Vault, days: u32) -> Result<(), RetentionErro
     save(vault, &l)
 }
 
-/// Records that headquarters acknowledged a finalised screening at `now_ms`.
-/// Screenings are not yet on the event log, so this flag is their sync state
-/// until they are; a draft is refused.
+/// Records that headquarters acknowledged a finalised screening at `now_ms`:
+/// for screenings not on the event log (a device without an identity, or
+/// before the event log is merged); a draft is refused. Screenings on the
+/// log are acknowledged by their events' sync state (see [`run`]).
 pub fn mark_screening_acknowledged(vault: &mut Vault, id: RecordId, now_ms: i64) -> Result<(), RetentionError> {
     let s = screening(vault, id)?.ok_or(RetentionError::NotFound)?;
     if !s.is_final() {
@@ -115,6 +120,24 @@ fn screening(vault: &Vault, id: RecordId) -> Result<Option<Screening>, Retention
         Err(VaultError::NotFound(_)) => Ok(None),
         Err(e) => Err(e.into()),
     }
+}
+
+/// A screening's events on the log, and whether headquarters holds them all.
+fn screening_events(vault: &Vault, sid: &str) -> Result<(Vec<RecordId>, bool), RetentionError> {
+    let mut ids = Vec::new();
+    let mut held = true;
+    for id in vault.find(Lookup::Keyword { field: "screening-case", value: sid })? {
+        let r = match vault.get(SCREENING_EVENT_KIND, id) {
+            Ok(r) => r,
+            Err(VaultError::NotFound(_)) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        let v: serde_json::Value =
+            serde_json::from_slice(&r.body).map_err(|_| RetentionError::Corrupt("screening event"))?;
+        held &= matches!(v.pointer("/sync/state").and_then(|s| s.as_str()), Some("accepted" | "received"));
+        ids.push(id);
+    }
+    Ok((ids, held))
 }
 
 /// What a run did.
@@ -162,6 +185,21 @@ pub fn run(vault: &mut Vault, now_ms: i64) -> Result<RetentionReport, RetentionE
         }
     }
 
+    // Finalised screenings whose every event headquarters holds count as
+    // acknowledged; one with an event still pending (an addendum) starts again.
+    for rid in vault.list(SCREENING_KIND)? {
+        let Some(s) = screening(vault, rid)? else { continue };
+        let (events, held) = screening_events(vault, &s.id)?;
+        if !s.is_final() || events.is_empty() {
+            continue;
+        }
+        if held {
+            ledger.screenings.entry(s.id.clone()).or_insert(now_ms);
+        } else {
+            ledger.screenings.remove(&s.id);
+        }
+    }
+
     let mut doomed_screenings = Vec::new();
     for (sid, acked) in ledger.screenings.clone() {
         let Ok(rid) = sid.parse::<RecordId>() else { continue };
@@ -194,6 +232,7 @@ pub fn run(vault: &mut Vault, now_ms: i64) -> Result<RetentionReport, RetentionE
     }
     for (sid, rid) in doomed_screenings {
         let mut all = vec![(SCREENING_KIND, rid)];
+        all.extend(screening_events(vault, &sid)?.0.into_iter().map(|e| (SCREENING_EVENT_KIND, e)));
         for r in vault.find(Lookup::Keyword { field: "referral-screening", value: &sid })? {
             all.push((crate::referral::REFERRAL_KIND, r));
         }

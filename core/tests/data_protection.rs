@@ -234,6 +234,41 @@ fn a_purged_case_leaves_no_trace_in_any_file() {
     assert_eq!(AuditLog::new(&mut v).verify().unwrap(), 4, "referral, export, two purges");
 }
 
+/// A screening event as the event log keeps it (`core/src/screening/event.rs`
+/// on main): only its sync state matters to retention.
+fn put_screening_event(v: &mut Vault, screening: RecordId, state: &str) -> RecordId {
+    let id = RecordId::random();
+    let body = serde_json::json!({ "event": { "case_id": screening.to_string() }, "sync": { "state": state } });
+    v.put(&NewRecord {
+        id,
+        kind: "screening_event",
+        schema_version: 1,
+        body: body.to_string().as_bytes(),
+        index: &[IndexTerm::Keyword { field: "screening-case", value: screening.to_string() }],
+    })
+    .unwrap();
+    id
+}
+
+#[test]
+fn screenings_on_the_event_log_go_once_headquarters_holds_every_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut v = common::new_vault(dir.path());
+    let held = finalised_screening(&mut v, "Heldova");
+    let amended = finalised_screening(&mut v, "Amendedova");
+    let held_events = [put_screening_event(&mut v, held, "accepted"), put_screening_event(&mut v, held, "accepted")];
+    put_screening_event(&mut v, amended, "accepted");
+    put_screening_event(&mut v, amended, "pending"); // an addendum not yet synced
+    let markers = traces(dir.path(), &[held, held_events[0], held_events[1]]);
+
+    let r = retention::run(&mut v, NOW).unwrap();
+    assert_eq!((r.purged_screenings.len(), r.waiting), (0, 1), "the period starts when all are held");
+    let r = retention::run(&mut v, NOW + 31 * DAY).unwrap();
+    assert_eq!(r.purged_screenings, vec![held.to_string()]);
+    assert!(v.get("screening", amended).is_ok(), "a screening with a pending event stays");
+    assert_no_trace(dir.path(), &markers);
+}
+
 #[test]
 fn drafts_are_never_acknowledged_or_purged() {
     let dir = tempfile::tempdir().unwrap();
