@@ -160,7 +160,7 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
     // And no device holds a case headquarters does not.
     for v in devices.iter_mut() {
         for c in CertificateCases::new(v).list().unwrap() {
-            prop_assert!(hq.db.case_events(&c.case_id).unwrap().len() > 0, "a case lost on the way: {}", c.case_id);
+            prop_assert!(!hq.db.case_events(&c.case_id).unwrap().is_empty(), "a case lost on the way: {}", c.case_id);
         }
     }
     Ok(())
