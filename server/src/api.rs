@@ -162,10 +162,9 @@ fn authenticate(hq: &Hq, method: &Method, uri: &Uri, headers: &HeaderMap, body: 
             };
             ApiError(StatusCode::UNAUTHORIZED, code, e.to_string())
         })?;
-    if !hq.db.use_nonce(&device.id, &signer.nonce, now_ms(), 2 * httpsig::WINDOW_SECS * 1000)? {
+    if !hq.db.use_nonce_and_touch(&device.id, &signer.nonce, now_ms(), 2 * httpsig::WINDOW_SECS * 1000)? {
         return Err(ApiError(StatusCode::UNAUTHORIZED, "replayed", "this request was already received".into()));
     }
-    hq.db.touch(&device.id, now_ms())?;
     Ok(device)
 }
 
@@ -219,6 +218,8 @@ async fn pull(
         let mut after = 0u64;
         let mut limit = 200usize;
         let mut generation: Option<i64> = None;
+        let mut ids_since: Option<i64> = None;
+        let mut lists_seen: Option<u64> = None;
         for (k, v) in query.as_deref().unwrap_or("").split('&').filter_map(|p| p.split_once('=')) {
             match k {
                 "after" => {
@@ -227,6 +228,13 @@ async fn pull(
                 "gen" => {
                     generation =
                         Some(v.parse().map_err(|_| ApiError(StatusCode::BAD_REQUEST, "invalid", "gen".into()))?)
+                }
+                "ids" => {
+                    ids_since = Some(v.parse().map_err(|_| ApiError(StatusCode::BAD_REQUEST, "invalid", "ids".into()))?)
+                }
+                "lists" => {
+                    lists_seen =
+                        Some(v.parse().map_err(|_| ApiError(StatusCode::BAD_REQUEST, "invalid", "lists".into()))?)
                 }
                 "limit" => {
                     limit = v
@@ -243,7 +251,16 @@ async fn pull(
             None => false,
         };
         let your_last_event = hq.db.last_event_of(&device.id)?;
-        let (trust_list, revocations) = hq.lists()?;
+        // Lists travel only when newer than what the device holds.
+        let (mut trust_list, mut revocations) = hq.lists()?;
+        if let Some(seen) = lists_seen {
+            if trust_list.as_ref().is_some_and(|t| t.body.sequence <= seen) {
+                trust_list = None;
+            }
+            if revocations.as_ref().is_some_and(|r| r.body.sequence <= seen) {
+                revocations = None;
+            }
+        }
         if device.revoked {
             return Ok(PullResponse {
                 events: vec![],
@@ -274,7 +291,7 @@ async fn pull(
             events: rows.into_iter().map(|(_, e)| e).collect(),
             next,
             more,
-            identities: hq.identities_for(&device.office)?,
+            identities: hq.identities_since(&device.office, ids_since)?,
             trust_list,
             revocations,
             orders,

@@ -42,6 +42,7 @@ pub struct Hq {
     pub check_in_days: u32,
     /// The checklist screening reports are checked against.
     pub checklist: homeward_core::screening::Checklist,
+    ring_cache: std::sync::Mutex<Option<(String, KeyRing)>>,
 }
 
 fn load_or_create_identity(path: &Path) -> std::io::Result<DeviceIdentity> {
@@ -89,7 +90,9 @@ impl Hq {
         };
         let key_path: PathBuf = data_dir.join("hq-identity.json");
         let identity = load_or_create_identity(&key_path).map_err(|e| HqError::Invalid(e.to_string()))?;
-        let hq = Hq { db, identity, check_in_days: 14, checklist: homeward_core::screening::default_checklist() };
+        let hq = Hq { db, identity, check_in_days: 14, checklist: homeward_core::screening::default_checklist(),
+            ring_cache: Default::default(),
+        };
         if hq.db.get_kv("trust_list")?.is_none() {
             hq.publish_lists()?;
         }
@@ -122,9 +125,19 @@ impl Hq {
 
     /// The identities a device of `office` must know to check what it pulls:
     /// headquarters, and every device (their events can touch its cases).
-    pub fn identities_for(&self, _office: &str) -> Result<Vec<Signed<PublicIdentity>>, HqError> {
-        let mut out = vec![self.sign_identity(self.identity.public())];
-        for d in self.db.devices()?.into_iter().filter(|d| d.role != Role::Headquarters) {
+    pub fn identities_for(&self, office: &str) -> Result<Vec<Signed<PublicIdentity>>, HqError> {
+        self.identities_since(office, None)
+    }
+
+    /// Identities of devices enrolled at or after `since_ms` (all, and
+    /// headquarters' own, when `None`): a device asks only for what it lacks.
+    pub fn identities_since(&self, _office: &str, since_ms: Option<i64>) -> Result<Vec<Signed<PublicIdentity>>, HqError> {
+        let mut out = Vec::new();
+        if since_ms.is_none() {
+            out.push(self.sign_identity(self.identity.public()));
+        }
+        let since = since_ms.unwrap_or(i64::MIN);
+        for d in self.db.devices()?.into_iter().filter(|d| d.role != Role::Headquarters && d.enrolled_ms >= since) {
             out.push(self.sign_identity(PublicIdentity {
                 device_id: d.id.clone(),
                 role: d.role,
@@ -135,7 +148,23 @@ impl Hq {
         Ok(out)
     }
 
+    /// Every key an event may be signed with: headquarters' and each active
+    /// device's. Cached until the lists are next published (every enrolment
+    /// and revocation does that, from any process sharing the database).
     pub fn key_ring(&self) -> Result<KeyRing, HqError> {
+        let version = self.db.get_kv("list_sequence")?.unwrap_or_default();
+        let mut cache = self.ring_cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((v, ring)) = cache.as_ref() {
+            if *v == version {
+                return Ok(ring.clone());
+            }
+        }
+        let ring = self.build_key_ring()?;
+        *cache = Some((version, ring.clone()));
+        Ok(ring)
+    }
+
+    fn build_key_ring(&self) -> Result<KeyRing, HqError> {
         let mut ring = KeyRing::default();
         ring.add(self.identity.public());
         for d in self.db.devices()? {

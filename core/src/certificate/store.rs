@@ -89,6 +89,9 @@ pub struct DeviceProfile {
     /// since have been purged here, after the retention period).
     #[serde(default)]
     pub last_acknowledged_event: Option<String>,
+    /// Headquarters' time from which to ask for newly enrolled devices' identities.
+    #[serde(default)]
+    pub identities_since_ms: Option<i64>,
     /// Days without a check-in after which the device locks (0: never).
     #[serde(default)]
     pub check_in_days: u32,
@@ -348,9 +351,18 @@ impl<'a> CertificateCases<'a> {
         Ok((n, unverifiable))
     }
 
+    /// The case as folded from its events, leaving out this device's events
+    /// that headquarters refused: they stay on the device, marked, for the
+    /// officer to see ([`Self::rejected`]), but are not part of the case, so
+    /// every replica folds the same events.
     pub fn view(&self, case_id: &str) -> Result<CaseView, CaseError> {
         let keys = self.profile()?.keyring;
-        let events = self.events(case_id)?;
+        let events: Vec<_> = self
+            .stored_by(Lookup::Keyword { field: "case", value: case_id })?
+            .into_iter()
+            .filter(|(_, s)| !matches!(s.sync, SyncState::Rejected { .. }))
+            .map(|(_, s)| s.event)
+            .collect();
         if events.is_empty() {
             return Err(CaseError::NotFound);
         }

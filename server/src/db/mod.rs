@@ -475,6 +475,22 @@ impl Db {
         })
     }
 
+    /// Records a nonce and the device's last contact in one commit; false if
+    /// the nonce was already used (a replay).
+    pub fn use_nonce_and_touch(&self, device: &str, nonce: &str, now_ms: i64, ttl_ms: i64) -> DbResult<bool> {
+        self.tx(|s| {
+            s.exec("DELETE FROM nonces WHERE device = ?1 AND expires_ms < ?2", &[device.into(), now_ms.into()])?;
+            let n = s.exec(
+                "INSERT INTO nonces (device, nonce, expires_ms) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+                &[device.into(), nonce.into(), (now_ms + ttl_ms).into()],
+            )?;
+            if n == 1 {
+                s.exec("UPDATE devices SET last_seen_ms = ?1 WHERE id = ?2", &[now_ms.into(), device.into()])?;
+            }
+            Ok(n == 1)
+        })
+    }
+
     pub fn touch(&self, id: &str, now_ms: i64) -> DbResult<()> {
         self.tx(|s| {
             s.exec("UPDATE devices SET last_seen_ms = ?1 WHERE id = ?2", &[now_ms.into(), id.into()]).map(|_| ())

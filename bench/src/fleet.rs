@@ -1,0 +1,207 @@
+//! `fleet-bench`: 500 devices syncing at once against one headquarters on
+//! this 2-core machine (target: p99 under 250 ms, zero errors), SQLite and
+//! PostgreSQL side by side. Each device signs its own requests (RFC 9421
+//! profile) and, at the same start signal, pushes a new case (two events)
+//! and pulls its office's events. PostgreSQL runs when
+//! `HOMEWARD_BENCH_POSTGRES` names a server (scripts/bench starts one).
+//! `--quick` is the smoke run (50 devices).
+
+use std::sync::{Arc, Barrier, Mutex};
+use std::time::{Duration, Instant};
+
+use homeward_core::certificate::request::{Applicant, CitizenshipEvidence, DocumentLoss, Sex};
+use homeward_core::certificate::{CertificateEvent, CertificateRequest};
+use homeward_core::events::{DeviceIdentity, Event, Hlc, Role};
+use homeward_core::screening::IsoDate;
+use homeward_core::sync::httpsig;
+use homeward_core::sync::protocol::{EnrollRequest, PushRequest, PushResponse, PushStatus};
+use homeward_hq::Hq;
+
+fn request(office: &str, i: usize) -> CertificateRequest {
+    CertificateRequest {
+        applicant: Applicant {
+            surname: format!("Исаева{i}"),
+            given_name: "Гүлнара".into(),
+            patronymic: None,
+            date_of_birth: "1991-01-01".parse().unwrap(),
+            place_of_birth: "Талас".into(),
+            sex: Sex::F,
+            photo_sha256: None,
+            guardian: None,
+            child_procedure: false,
+        },
+        evidence: vec![CitizenshipEvidence::VerificationRequested],
+        loss: DocumentLoss::Lost,
+        trafficking: None,
+        children: vec![],
+        route: "Moscow - Bishkek".into(),
+        travel_date: IsoDate::today(),
+        officer_assessment: "consistent".into(),
+        issuing_office: office.into(),
+        request_date: IsoDate::today(),
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
+}
+
+struct Outcome {
+    latencies_ms: Vec<f64>,
+    errors: usize,
+    wall: Duration,
+}
+
+fn run(devices: usize, database_url: Option<&str>) -> Outcome {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("hq");
+    // Enrol every device first (not measured).
+    let admin = Hq::open_with(&dir, database_url).unwrap();
+    let mut fleet = Vec::with_capacity(devices);
+    for i in 0..devices {
+        let office = format!("P{:02}", i % 50);
+        let code = admin.enrollment_code(&office, Role::ConsularOfficer, 15).unwrap();
+        let key = DeviceIdentity::generate("pending", Role::ConsularOfficer, "");
+        let resp = admin
+            .enroll(&EnrollRequest { code, public_key: hex::encode(key.public_key()), label: format!("sim-{i}") })
+            .unwrap();
+        fleet.push((key.renamed(&resp.device_id, resp.role, &resp.office), resp.office));
+    }
+    // Every device has synced once since the last enrolment: it asks only for
+    // newer lists and identities, and events after its cursor (here: all of its office's).
+    let lists = admin.lists().unwrap().0.map(|t| t.body.sequence).unwrap_or(0);
+    let query = format!("after=0&limit=200&lists={lists}&ids={}", now_ms());
+    let fleet: Vec<_> = fleet.into_iter().map(|(k, o)| (k, o, query.clone())).collect();
+    drop(admin);
+    let hq = Hq::open_with(&dir, database_url).unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let (atx, arx) = std::sync::mpsc::channel();
+    let server = std::thread::spawn(move || {
+        tokio::runtime::Runtime::new().unwrap().block_on(async move {
+            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            atx.send(l.local_addr().unwrap()).unwrap();
+            homeward_hq::serve(hq, l, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        })
+    });
+    let url = format!("http://{}", arx.recv().unwrap());
+    let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
+    let barrier = Arc::new(Barrier::new(devices + 1));
+    let results = Arc::new(Mutex::new(Outcome { latencies_ms: Vec::new(), errors: 0, wall: Duration::ZERO }));
+    let mut threads = Vec::new();
+    for (i, (me, office, q)) in fleet.into_iter().enumerate() {
+        let (client, url, barrier, results) = (client.clone(), url.clone(), barrier.clone(), results.clone());
+        threads.push(std::thread::spawn(move || {
+            let created = Event::new(
+                &me,
+                &uuid::Uuid::new_v4().to_string(),
+                None,
+                Hlc { wall_ms: now_ms(), counter: 0 },
+                CertificateEvent::Created { request: Box::new(request(&office, i)) },
+            );
+            let submitted = Event::new(
+                &me,
+                &created.case_id,
+                Some(created.id.clone()),
+                Hlc { wall_ms: now_ms(), counter: 1 },
+                CertificateEvent::Submitted,
+            );
+            let raw = serde_json::to_vec(&PushRequest { events: vec![created, submitted], screenings: vec![] }).unwrap();
+            let body = zstd::encode_all(raw.as_slice(), 3).unwrap();
+            barrier.wait();
+            let mut mine = Vec::new();
+            let mut errors = 0;
+            // Push.
+            let t0 = Instant::now();
+            let h = httpsig::sign(&me, "POST", "/v1/events", "", &body, now_ms() / 1000);
+            let ok = client
+                .post(format!("{url}/v1/events"))
+                .header("content-encoding", "zstd")
+                .header("content-digest", h.content_digest)
+                .header("signature-input", h.signature_input)
+                .header("signature", h.signature)
+                .header("idempotency-key", format!("fleet-{i}"))
+                .body(body)
+                .send()
+                .ok()
+                .filter(|r| r.status().is_success())
+                .and_then(|r| r.bytes().ok())
+                .and_then(|b| serde_json::from_slice::<PushResponse>(&b).ok())
+                .is_some_and(|r| r.results.iter().all(|x| x.status == PushStatus::Accepted));
+            mine.push(t0.elapsed().as_secs_f64() * 1000.0);
+            errors += usize::from(!ok);
+            // Pull.
+            let t1 = Instant::now();
+            let h = httpsig::sign(&me, "GET", "/v1/events", &q, b"", now_ms() / 1000);
+            let ok = client
+                .get(format!("{url}/v1/events?{q}"))
+                .header("content-digest", h.content_digest)
+                .header("signature-input", h.signature_input)
+                .header("signature", h.signature)
+                .send()
+                .is_ok_and(|r| r.status().is_success() && r.bytes().is_ok());
+            mine.push(t1.elapsed().as_secs_f64() * 1000.0);
+            errors += usize::from(!ok);
+            let mut r = results.lock().unwrap();
+            r.latencies_ms.extend(mine);
+            r.errors += errors;
+        }));
+    }
+    barrier.wait();
+    let start = Instant::now();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let wall = start.elapsed();
+    let _ = tx.send(());
+    let _ = server.join();
+    let mut out = Arc::try_unwrap(results).ok().unwrap().into_inner().unwrap();
+    out.wall = wall;
+    out.latencies_ms.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    out
+}
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 * p).ceil() as usize).saturating_sub(1).min(sorted.len() - 1)]
+}
+
+/// A fresh database on the PostgreSQL server the environment names.
+fn fresh_postgres() -> Option<String> {
+    let admin = std::env::var("HOMEWARD_BENCH_POSTGRES").ok().filter(|s| !s.is_empty())?;
+    let name = format!("bench_{}", uuid::Uuid::new_v4().simple());
+    let mut c = postgres::Client::connect(&admin, postgres::NoTls).expect("the PostgreSQL server answers");
+    c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    Some(format!("{admin} dbname={name}"))
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let devices = if quick { 50 } else { 500 };
+    println!("| backend | devices | requests | throughput (req/s) | p50 (ms) | p99 (ms) | errors | p99 vs 250 ms target | met |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    let pg = fresh_postgres();
+    let mut backends: Vec<(&str, Option<String>)> = vec![("SQLite (embedded)", None)];
+    match pg {
+        Some(url) => backends.push(("PostgreSQL", Some(url))),
+        None => println!("| PostgreSQL | skipped: set HOMEWARD_BENCH_POSTGRES (scripts/bench does) | | | | | | | |"),
+    }
+    for (name, url) in backends {
+        let o = run(devices, url.as_deref());
+        let (p50, p99) = (pct(&o.latencies_ms, 0.50), pct(&o.latencies_ms, 0.99));
+        println!(
+            "| {name} | {devices} | {} | {:.0} | {p50:.1} | {p99:.1} | {} | {:.2}x | {} |",
+            o.latencies_ms.len(),
+            o.latencies_ms.len() as f64 / o.wall.as_secs_f64(),
+            o.errors,
+            p99 / 250.0,
+            if p99 < 250.0 && o.errors == 0 { "yes" } else { "no" }
+        );
+        assert_eq!(o.errors, 0, "{name}: every request answered");
+    }
+    if quick {
+        println!("fleet-bench smoke: 1 passed, 0 failed");
+    }
+}
