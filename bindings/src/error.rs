@@ -1,0 +1,243 @@
+//! The one error type the shells see. Every core error is mapped here, once;
+//! each variant carries `reason`, a sentence a person can act on, and the
+//! fields a screen needs (attempts left, what is missing). Reasons come from
+//! the core's messages, which never carry names, document numbers or answers.
+
+use homeward_core::certificate::{CaseError, TransitionError};
+use homeward_core::screening::{AnswerError, ScreeningError};
+use homeward_core::sync::SyncError;
+use homeward_core::vault::{KeyStoreError, VaultError};
+
+use crate::certificate::FieldProblem;
+
+/// Everything that can go wrong in a call. In Kotlin each variant is a
+/// subclass of `HomewardException`; in Swift a case of `HomewardError`.
+/// Show `reason` to the officer; branch on the variant.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum HomewardError {
+    /// There is no vault in this directory yet: create one.
+    #[error("{reason}")]
+    NoVault { reason: String },
+    /// A vault already exists in this directory: open it instead.
+    #[error("{reason}")]
+    AlreadyExists { reason: String },
+    /// Wrong passphrase or PIN. `attempts_remaining` more failures wipe the
+    /// vault; the next try is allowed after `retry_after_secs`.
+    #[error("{reason}")]
+    WrongPassphrase { attempts_remaining: u32, retry_after_secs: u64, reason: String },
+    /// Tried again before the delay after a failed unlock ran out: wait
+    /// `retry_after_secs` (this try was not counted as a failure).
+    #[error("{reason}")]
+    TooSoon { attempts_remaining: u32, retry_after_secs: u64, reason: String },
+    /// The vault is locked: show the unlock screen.
+    #[error("{reason}")]
+    Locked { reason: String },
+    /// Too many failed unlocks destroyed the vault's keys; its data is gone.
+    #[error("{reason}")]
+    Wiped { reason: String },
+    /// The new passphrase or PIN breaks the policy (12+ characters, or a 4+
+    /// digit PIN with a device key store).
+    #[error("{reason}")]
+    WeakPassphrase { reason: String },
+    /// Stored data failed its integrity check (altered, moved or corrupted).
+    #[error("{reason}")]
+    Tampered { reason: String },
+    /// No such record, screening or case.
+    #[error("{reason}")]
+    NotFound { reason: String },
+    /// The platform key store failed or lost the device key.
+    #[error("{reason}")]
+    KeyStore { reason: String },
+    /// The vault was written by a newer app: update the app.
+    #[error("{reason}")]
+    UpdateRequired { reason: String },
+    /// An argument was malformed (a date, an id, a setting).
+    #[error("{reason}")]
+    InvalidInput { reason: String },
+    /// An answer was refused: wrong type, unknown option, out of range, or the
+    /// question is not asked given earlier answers. Show `reason` under the field.
+    #[error("{reason}")]
+    InvalidAnswer { question_id: String, reason: String },
+    /// The screening is final: it can only be amended.
+    #[error("{reason}")]
+    ScreeningFinalised { reason: String },
+    /// Required questions are unanswered (their ids in `missing`).
+    #[error("{reason}")]
+    ScreeningIncomplete { missing: Vec<String>, reason: String },
+    /// The request cannot be submitted: each field's problem is in `problems`.
+    #[error("{reason}")]
+    RequestIncomplete { problems: Vec<FieldProblem>, reason: String },
+    /// This step is not allowed now (wrong role, wrong state, or a conflict to
+    /// resolve first).
+    #[error("{reason}")]
+    NotAllowed { reason: String },
+    /// The device has no identity: enrol it with headquarters first.
+    #[error("{reason}")]
+    NotEnrolled { reason: String },
+    /// The device has not reached headquarters for too long: sync first.
+    #[error("{reason}")]
+    CheckInOverdue { days: i64, limit_days: u32, reason: String },
+    /// Headquarters could not be reached (no network, timeout); nothing was lost.
+    #[error("{reason}")]
+    Network { reason: String },
+    /// Headquarters refused the request (`status` is the HTTP status, 0 if none).
+    #[error("{reason}")]
+    ServerRefused { status: u16, reason: String },
+    /// Sync was cancelled; what was done so far is kept.
+    #[error("{reason}")]
+    Cancelled { reason: String },
+    /// Headquarters revoked this device.
+    #[error("{reason}")]
+    DeviceRevoked { reason: String },
+    /// Headquarters ordered this device wiped, and it was.
+    #[error("{reason}")]
+    DeviceWiped { reason: String },
+    /// The disk is full: free space and try again; nothing was half-written.
+    #[error("{reason}")]
+    DiskFull { reason: String },
+    /// A storage or file error.
+    #[error("{reason}")]
+    Storage { reason: String },
+    /// The vault was closed with `closeVault()`; open it again.
+    #[error("{reason}")]
+    Closed { reason: String },
+    /// A bug: report it. The message holds no personal data.
+    #[error("{reason}")]
+    Internal { reason: String },
+}
+
+pub type Result<T, E = HomewardError> = std::result::Result<T, E>;
+
+impl HomewardError {
+    pub(crate) fn closed() -> Self {
+        HomewardError::Closed { reason: "the vault was closed; open it again".into() }
+    }
+
+    pub(crate) fn input(reason: impl Into<String>) -> Self {
+        HomewardError::InvalidInput { reason: reason.into() }
+    }
+}
+
+impl From<VaultError> for HomewardError {
+    fn from(e: VaultError) -> Self {
+        let reason = e.to_string();
+        if e.is_disk_full() {
+            return HomewardError::DiskFull { reason: "the disk is full: free some space and try again".into() };
+        }
+        match e {
+            VaultError::NotInitialised => HomewardError::NoVault { reason },
+            VaultError::AlreadyInitialised => HomewardError::AlreadyExists { reason },
+            VaultError::WrongSecret { attempts_remaining, retry_after } => {
+                HomewardError::WrongPassphrase { attempts_remaining, retry_after_secs: retry_after.as_secs(), reason }
+            }
+            VaultError::TooSoon { attempts_remaining, retry_after } => {
+                HomewardError::TooSoon { attempts_remaining, retry_after_secs: retry_after.as_secs(), reason }
+            }
+            VaultError::Locked => HomewardError::Locked { reason },
+            VaultError::Wiped => HomewardError::Wiped { reason },
+            VaultError::WeakSecret(_) | VaultError::WeakKdf(_) => HomewardError::WeakPassphrase { reason },
+            VaultError::Tampered(_) => HomewardError::Tampered { reason },
+            VaultError::NotFound(_) => HomewardError::NotFound { reason },
+            VaultError::KeyStore(_) => HomewardError::KeyStore { reason },
+            VaultError::UnsupportedFormat { .. } => HomewardError::UpdateRequired { reason },
+            VaultError::InvalidInput(_) => HomewardError::InvalidInput { reason },
+            VaultError::Storage(_) | VaultError::Io(_) => HomewardError::Storage { reason },
+        }
+    }
+}
+
+impl From<KeyStoreError> for HomewardError {
+    fn from(e: KeyStoreError) -> Self {
+        HomewardError::KeyStore { reason: e.to_string() }
+    }
+}
+
+fn answer_question(e: &AnswerError) -> String {
+    match e {
+        AnswerError::UnknownQuestion(q) | AnswerError::NotShown(q) | AnswerError::Required(q) => q.clone(),
+        AnswerError::WrongType { question, .. }
+        | AnswerError::UnknownOption { question, .. }
+        | AnswerError::TooLong { question, .. }
+        | AnswerError::OutOfRange { question, .. }
+        | AnswerError::BadDate { question, .. } => question.clone(),
+    }
+}
+
+impl From<AnswerError> for HomewardError {
+    fn from(e: AnswerError) -> Self {
+        HomewardError::InvalidAnswer { question_id: answer_question(&e), reason: e.to_string() }
+    }
+}
+
+impl From<ScreeningError> for HomewardError {
+    fn from(e: ScreeningError) -> Self {
+        let reason = e.to_string();
+        match e {
+            ScreeningError::Vault(v) => v.into(),
+            ScreeningError::Answer(a) => a.into(),
+            ScreeningError::Finalised => HomewardError::ScreeningFinalised { reason },
+            ScreeningError::Incomplete(missing) => HomewardError::ScreeningIncomplete { missing, reason },
+            ScreeningError::NotFound => HomewardError::NotFound { reason },
+            ScreeningError::NotFinal | ScreeningError::TemplateMismatch { .. } | ScreeningError::NoReason => {
+                HomewardError::NotAllowed { reason }
+            }
+            ScreeningError::Corrupt(_) => HomewardError::Tampered { reason },
+        }
+    }
+}
+
+impl From<TransitionError> for HomewardError {
+    fn from(e: TransitionError) -> Self {
+        let reason = e.to_string();
+        match e {
+            TransitionError::IncompleteRequest(problems) => HomewardError::RequestIncomplete {
+                problems: problems.into_iter().map(FieldProblem::from).collect(),
+                reason,
+            },
+            _ => HomewardError::NotAllowed { reason },
+        }
+    }
+}
+
+impl From<CaseError> for HomewardError {
+    fn from(e: CaseError) -> Self {
+        let reason = e.to_string();
+        match e {
+            CaseError::Vault(v) => v.into(),
+            CaseError::Transition(t) => t.into(),
+            CaseError::NotFound => HomewardError::NotFound { reason },
+            CaseError::NoIdentity => HomewardError::NotEnrolled { reason },
+            CaseError::NotApproved(_) => HomewardError::NotAllowed { reason },
+            CaseError::CheckInOverdue { days, limit } => {
+                HomewardError::CheckInOverdue { days, limit_days: limit, reason }
+            }
+            CaseError::Barcode(_) => HomewardError::InvalidInput { reason },
+            CaseError::Corrupt(_) => HomewardError::Tampered { reason },
+        }
+    }
+}
+
+impl From<SyncError> for HomewardError {
+    fn from(e: SyncError) -> Self {
+        let reason = e.to_string();
+        match e {
+            SyncError::Network(_) => HomewardError::Network { reason },
+            SyncError::Refused { status, .. } => HomewardError::ServerRefused { status, reason },
+            SyncError::BadResponse(_) => HomewardError::ServerRefused { status: 0, reason },
+            SyncError::Cancelled => HomewardError::Cancelled { reason },
+            SyncError::Revoked => HomewardError::DeviceRevoked { reason },
+            SyncError::Wiped => HomewardError::DeviceWiped { reason },
+            SyncError::NotEnrolled => HomewardError::NotEnrolled { reason },
+            SyncError::Case(c) => c.into(),
+            SyncError::Vault(v) => v.into(),
+        }
+    }
+}
+
+/// uniffi needs this to report a callback (key store, progress listener)
+/// that failed in an unexpected way.
+impl From<uniffi::UnexpectedUniFFICallbackError> for HomewardError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        HomewardError::Internal { reason: format!("a platform callback failed: {}", e.reason) }
+    }
+}
