@@ -6,10 +6,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use homeward_core::screening::{
     self, answers, default_checklist, explain, template::text, template::DocumentSituation, AnswerType, AnswerValue,
-    Checklist, IsoDate, Lang, ListFilter, NewScreening, Question, Screening, ScreeningOutcome, ScreeningRecords,
-    Subject, Verdict, YesNo,
+    Answers, Checklist, ConsentGiver, IsoDate, Lang, ListFilter, NewScreening, Question, ReferralBasis,
+    ReferralConsent, Screening, ScreeningOutcome, ScreeningRecords, Subject, Verdict, YesNo,
 };
-use homeward_core::vault::RecordId;
+use homeward_core::vault::{RecordId, Uuid};
 
 use crate::error::{HomewardError, Result};
 use crate::vault::Shared;
@@ -308,6 +308,92 @@ pub struct ScreeningFilter {
     pub crossing_point: Option<String>,
 }
 
+/// One corrected answer in an amendment.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct AnswerChange {
+    pub question_id: String,
+    pub answer: AnswerInput,
+}
+
+/// Who consented to a referral.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ConsentGiverKind {
+    ThePerson,
+    ParentOrGuardian,
+}
+
+/// On what basis data may be shared with a partner.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum ReferralBasisData {
+    /// Consent, and who gave it (for a child: a parent or guardian).
+    Consent { given_by: ConsentGiverKind },
+    /// Sharing decided without consent under a legal power, with who decided
+    /// and why; for a child, a best-interests decision.
+    LegalOverride { authority: String, reason: String, decided_by: String, best_interests_of_child: bool },
+}
+
+/// A recorded consent (or legal override) to refer the person to a partner.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ConsentView {
+    pub id: String,
+    /// The partner organisation's id (reference data: IOM, a shelter...).
+    pub partner: String,
+    /// What the data is shared for ("shelter", "legal aid", "return"...).
+    pub purpose: String,
+    pub given_on: String,
+    pub revoked_on: Option<String>,
+    pub basis: ReferralBasisData,
+}
+
+/// Whether the person's data may be shared with a partner for a purpose.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum ReferralDecision {
+    /// Allowed under the consent (or override) with this id.
+    Allowed { consent_id: String },
+    /// Not allowed: `reason` says why and what is needed.
+    Refused { reason: String },
+}
+
+fn consent_view(c: &ReferralConsent) -> ConsentView {
+    ConsentView {
+        id: c.id.clone(),
+        partner: c.partner.clone(),
+        purpose: c.purpose.clone(),
+        given_on: c.given_on.to_string(),
+        revoked_on: c.revoked_on.map(|d| d.to_string()),
+        basis: match &c.basis {
+            ReferralBasis::Consent { given_by } => ReferralBasisData::Consent {
+                given_by: match given_by {
+                    ConsentGiver::ThePerson => ConsentGiverKind::ThePerson,
+                    ConsentGiver::ParentOrGuardian => ConsentGiverKind::ParentOrGuardian,
+                },
+            },
+            ReferralBasis::LegalOverride { authority, reason, decided_by, best_interests_of_child } => {
+                ReferralBasisData::LegalOverride {
+                    authority: authority.clone(),
+                    reason: reason.clone(),
+                    decided_by: decided_by.clone(),
+                    best_interests_of_child: *best_interests_of_child,
+                }
+            }
+        },
+    }
+}
+
+fn referral_basis(b: ReferralBasisData) -> ReferralBasis {
+    match b {
+        ReferralBasisData::Consent { given_by } => ReferralBasis::Consent {
+            given_by: match given_by {
+                ConsentGiverKind::ThePerson => ConsentGiver::ThePerson,
+                ConsentGiverKind::ParentOrGuardian => ConsentGiver::ParentOrGuardian,
+            },
+        },
+        ReferralBasisData::LegalOverride { authority, reason, decided_by, best_interests_of_child } => {
+            ReferralBasis::LegalOverride { authority, reason, decided_by, best_interests_of_child }
+        }
+    }
+}
+
 fn kind(q: &Question, lang: Lang) -> AnswerKind {
     let opts = |o: &[screening::template::Choice]| {
         o.iter().map(|c| ChoiceOption { id: c.id.clone(), text: text(&c.text, lang).to_string() }).collect()
@@ -597,5 +683,106 @@ impl ScreeningSession {
         let s = self.shared.with(|v| Ok(ScreeningRecords::new(v, checklist()).finalise(self.id, now_ms())?))?;
         let o = s.outcome().cloned().ok_or_else(|| HomewardError::Internal { reason: "no outcome".into() })?;
         Ok(outcome_view(checklist(), &o, &s, self.lang()))
+    }
+
+    /// Corrects a final screening with an addendum: the original answers
+    /// stay as they were, the changes, the reason (required) and the
+    /// re-evaluated outcome are added. Returns the new outcome.
+    pub fn amend(
+        &self,
+        changes: Vec<AnswerChange>,
+        subject: Option<SubjectInput>,
+        reason: String,
+        officer: Option<String>,
+    ) -> Result<ScreeningOutcomeView> {
+        let mut typed = Answers::new();
+        for c in changes {
+            let value = answer_value(self.question_of(&c.question_id)?, c.answer)?;
+            typed.insert(c.question_id, value);
+        }
+        let s = self.shared.with(|v| {
+            Ok(ScreeningRecords::new(v, checklist()).amend(
+                self.id,
+                typed,
+                subject.map(Into::into),
+                &reason,
+                officer,
+                now_ms(),
+            )?)
+        })?;
+        let o = s.outcome().cloned().ok_or_else(|| HomewardError::Internal { reason: "no outcome".into() })?;
+        Ok(outcome_view(checklist(), &o, &s, self.lang()))
+    }
+
+    /// Records a consent (or legal override) to refer the person to
+    /// `partner` for `purpose`, given on `given_on` ("YYYY-MM-DD", today when
+    /// absent). Allowed on drafts and final screenings alike.
+    pub fn add_consent(
+        &self,
+        partner: String,
+        purpose: String,
+        given_on: Option<String>,
+        basis: ReferralBasisData,
+    ) -> Result<ConsentView> {
+        let given_on = match given_on {
+            Some(d) => parse_date("given_on", &d)?,
+            None => IsoDate::today(),
+        };
+        if partner.trim().is_empty() || purpose.trim().is_empty() {
+            return Err(HomewardError::input("name the partner and the purpose"));
+        }
+        let consent = ReferralConsent {
+            id: Uuid::new_v4().to_string(),
+            partner,
+            purpose,
+            given_on,
+            revoked_on: None,
+            basis: referral_basis(basis),
+        };
+        let view = consent_view(&consent);
+        self.shared.with(|v| Ok(ScreeningRecords::new(v, checklist()).add_consent(self.id, consent)?))?;
+        Ok(view)
+    }
+
+    /// Revokes a consent from `on` ("YYYY-MM-DD", today when absent); the
+    /// record of it stays.
+    pub fn revoke_consent(&self, consent_id: String, on: Option<String>) -> Result<()> {
+        let on = match on {
+            Some(d) => parse_date("on", &d)?,
+            None => IsoDate::today(),
+        };
+        self.shared.with(|v| {
+            let mut book = ScreeningRecords::new(v, checklist());
+            if !book.load(self.id)?.consents.iter().any(|c| c.id == consent_id) {
+                return Err(HomewardError::NotFound { reason: "no consent with that id".into() });
+            }
+            book.revoke_consent(self.id, &consent_id, on)?;
+            Ok(())
+        })
+    }
+
+    /// The consents recorded, in the order given.
+    pub fn consents(&self) -> Result<Vec<ConsentView>> {
+        Ok(self.load()?.consents.iter().map(consent_view).collect())
+    }
+
+    /// Whether the person's data may be shared with `partner` for `purpose`
+    /// on `on` (today when absent), by the core's rule: a valid consent in
+    /// force, and for a child a parent's or a best-interests decision.
+    pub fn may_share(&self, partner: String, purpose: String, on: Option<String>) -> Result<ReferralDecision> {
+        let on = match on {
+            Some(d) => parse_date("on", &d)?,
+            None => IsoDate::today(),
+        };
+        let s = self.load()?;
+        let c = checklist();
+        let is_child = match s.outcome() {
+            Some(o) => o.child.treated_as_child,
+            None => screening::evaluate(c, &s.effective_answers(), s.screening_date).child.treated_as_child,
+        };
+        Ok(match screening::may_share(&s.consents, &partner, &purpose, on, is_child) {
+            Ok(consent) => ReferralDecision::Allowed { consent_id: consent.id.clone() },
+            Err(e) => ReferralDecision::Refused { reason: e.to_string() },
+        })
     }
 }

@@ -512,6 +512,16 @@ void*_Nonnull uniffi_homeward_ffi_fn_clone_screeningsession(void*_Nonnull ptr, R
 void uniffi_homeward_ffi_fn_free_screeningsession(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_ADD_CONSENT
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_ADD_CONSENT
+RustBuffer uniffi_homeward_ffi_fn_method_screeningsession_add_consent(void*_Nonnull ptr, RustBuffer partner, RustBuffer purpose, RustBuffer given_on, RustBuffer basis, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_AMEND
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_AMEND
+RustBuffer uniffi_homeward_ffi_fn_method_screeningsession_amend(void*_Nonnull ptr, RustBuffer changes, RustBuffer subject, RustBuffer reason, RustBuffer officer, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_ANSWER
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_ANSWER
 RustBuffer uniffi_homeward_ffi_fn_method_screeningsession_answer(void*_Nonnull ptr, RustBuffer question_id, RustBuffer answer, RustCallStatus *_Nonnull out_status
@@ -527,6 +537,11 @@ RustBuffer uniffi_homeward_ffi_fn_method_screeningsession_answer_text(void*_Nonn
 RustBuffer uniffi_homeward_ffi_fn_method_screeningsession_answers(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_CONSENTS
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_CONSENTS
+RustBuffer uniffi_homeward_ffi_fn_method_screeningsession_consents(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_FINALISE
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_FINALISE
 RustBuffer uniffi_homeward_ffi_fn_method_screeningsession_finalise(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
@@ -540,6 +555,11 @@ RustBuffer uniffi_homeward_ffi_fn_method_screeningsession_id(void*_Nonnull ptr, 
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_LANGUAGE
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_LANGUAGE
 RustBuffer uniffi_homeward_ffi_fn_method_screeningsession_language(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_MAY_SHARE
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_MAY_SHARE
+RustBuffer uniffi_homeward_ffi_fn_method_screeningsession_may_share(void*_Nonnull ptr, RustBuffer partner, RustBuffer purpose, RustBuffer on, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_NEXT_QUESTION
@@ -560,6 +580,11 @@ RustBuffer uniffi_homeward_ffi_fn_method_screeningsession_progress(void*_Nonnull
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_QUESTION
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_QUESTION
 RustBuffer uniffi_homeward_ffi_fn_method_screeningsession_question(void*_Nonnull ptr, RustBuffer question_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_REVOKE_CONSENT
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_REVOKE_CONSENT
+void uniffi_homeward_ffi_fn_method_screeningsession_revoke_consent(void*_Nonnull ptr, RustBuffer consent_id, RustBuffer on, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_SET_LANGUAGE
@@ -1109,6 +1134,18 @@ uint16_t uniffi_homeward_ffi_checksum_method_screeningservice_start(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SCREENINGSESSION_ADD_CONSENT
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SCREENINGSESSION_ADD_CONSENT
+uint16_t uniffi_homeward_ffi_checksum_method_screeningsession_add_consent(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SCREENINGSESSION_AMEND
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SCREENINGSESSION_AMEND
+uint16_t uniffi_homeward_ffi_checksum_method_screeningsession_amend(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SCREENINGSESSION_ANSWER
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SCREENINGSESSION_ANSWER
 uint16_t uniffi_homeward_ffi_checksum_method_screeningsession_answer(void
@@ -1127,6 +1164,12 @@ uint16_t uniffi_homeward_ffi_checksum_method_screeningsession_answers(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SCREENINGSESSION_CONSENTS
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SCREENINGSESSION_CONSENTS
+uint16_t uniffi_homeward_ffi_checksum_method_screeningsession_consents(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SCREENINGSESSION_FINALISE
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SCREENINGSESSION_FINALISE
 uint16_t uniffi_homeward_ffi_checksum_method_screeningsession_finalise(void
@@ -1142,6 +1185,12 @@ uint16_t uniffi_homeward_ffi_checksum_method_screeningsession_id(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SCREENINGSESSION_LANGUAGE
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SCREENINGSESSION_LANGUAGE
 uint16_t uniffi_homeward_ffi_checksum_method_screeningsession_language(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SCREENINGSESSION_MAY_SHARE
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SCREENINGSESSION_MAY_SHARE
+uint16_t uniffi_homeward_ffi_checksum_method_screeningsession_may_share(void
     
 );
 #endif
@@ -1166,6 +1215,12 @@ uint16_t uniffi_homeward_ffi_checksum_method_screeningsession_progress(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SCREENINGSESSION_QUESTION
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SCREENINGSESSION_QUESTION
 uint16_t uniffi_homeward_ffi_checksum_method_screeningsession_question(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SCREENINGSESSION_REVOKE_CONSENT
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SCREENINGSESSION_REVOKE_CONSENT
+uint16_t uniffi_homeward_ffi_checksum_method_screeningsession_revoke_consent(void
     
 );
 #endif

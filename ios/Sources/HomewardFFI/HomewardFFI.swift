@@ -1754,6 +1754,20 @@ public func FfiConverterTypeScreeningService_lower(_ value: ScreeningService) ->
 public protocol ScreeningSessionProtocol: AnyObject, Sendable {
     
     /**
+     * Records a consent (or legal override) to refer the person to
+     * `partner` for `purpose`, given on `given_on` ("YYYY-MM-DD", today when
+     * absent). Allowed on drafts and final screenings alike.
+     */
+    func addConsent(partner: String, purpose: String, givenOn: String?, basis: ReferralBasisData) throws  -> ConsentView
+    
+    /**
+     * Corrects a final screening with an addendum: the original answers
+     * stay as they were, the changes, the reason (required) and the
+     * re-evaluated outcome are added. Returns the new outcome.
+     */
+    func amend(changes: [AnswerChange], subject: SubjectInput?, reason: String, officer: String?) throws  -> ScreeningOutcomeView
+    
+    /**
      * Saves an answer. A refused answer throws `InvalidAnswer` with a reason
      * to show under the field, and changes nothing.
      */
@@ -1772,6 +1786,11 @@ public protocol ScreeningSessionProtocol: AnyObject, Sendable {
     func answers() throws  -> [AnsweredQuestion]
     
     /**
+     * The consents recorded, in the order given.
+     */
+    func consents() throws  -> [ConsentView]
+    
+    /**
      * Finalises: the outcome is fixed and the record can then only be
      * amended. Throws `ScreeningIncomplete` with the missing question ids.
      */
@@ -1786,6 +1805,13 @@ public protocol ScreeningSessionProtocol: AnyObject, Sendable {
      * The language of every text this session returns.
      */
     func language()  -> Language
+    
+    /**
+     * Whether the person's data may be shared with `partner` for `purpose`
+     * on `on` (today when absent), by the core's rule: a valid consent in
+     * force, and for a child a parent's or a best-interests decision.
+     */
+    func mayShare(partner: String, purpose: String, on: String?) throws  -> ReferralDecision
     
     /**
      * The next question to ask, decided by the core from the answers so far;
@@ -1807,6 +1833,12 @@ public protocol ScreeningSessionProtocol: AnyObject, Sendable {
      * Any question by id (to change an earlier answer).
      */
     func question(questionId: String) throws  -> QuestionView
+    
+    /**
+     * Revokes a consent from `on` ("YYYY-MM-DD", today when absent); the
+     * record of it stays.
+     */
+    func revokeConsent(consentId: String, on: String?) throws 
     
     /**
      * Switches the language of the texts (the answers do not change).
@@ -1883,6 +1915,38 @@ open class ScreeningSession: ScreeningSessionProtocol, @unchecked Sendable {
 
     
     /**
+     * Records a consent (or legal override) to refer the person to
+     * `partner` for `purpose`, given on `given_on` ("YYYY-MM-DD", today when
+     * absent). Allowed on drafts and final screenings alike.
+     */
+open func addConsent(partner: String, purpose: String, givenOn: String?, basis: ReferralBasisData)throws  -> ConsentView  {
+    return try  FfiConverterTypeConsentView_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_screeningsession_add_consent(self.uniffiClonePointer(),
+        FfiConverterString.lower(partner),
+        FfiConverterString.lower(purpose),
+        FfiConverterOptionString.lower(givenOn),
+        FfiConverterTypeReferralBasisData_lower(basis),$0
+    )
+})
+}
+    
+    /**
+     * Corrects a final screening with an addendum: the original answers
+     * stay as they were, the changes, the reason (required) and the
+     * re-evaluated outcome are added. Returns the new outcome.
+     */
+open func amend(changes: [AnswerChange], subject: SubjectInput?, reason: String, officer: String?)throws  -> ScreeningOutcomeView  {
+    return try  FfiConverterTypeScreeningOutcomeView_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_screeningsession_amend(self.uniffiClonePointer(),
+        FfiConverterSequenceTypeAnswerChange.lower(changes),
+        FfiConverterOptionTypeSubjectInput.lower(subject),
+        FfiConverterString.lower(reason),
+        FfiConverterOptionString.lower(officer),$0
+    )
+})
+}
+    
+    /**
      * Saves an answer. A refused answer throws `InvalidAnswer` with a reason
      * to show under the field, and changes nothing.
      */
@@ -1920,6 +1984,16 @@ open func answers()throws  -> [AnsweredQuestion]  {
 }
     
     /**
+     * The consents recorded, in the order given.
+     */
+open func consents()throws  -> [ConsentView]  {
+    return try  FfiConverterSequenceTypeConsentView.lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_screeningsession_consents(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
      * Finalises: the outcome is fixed and the record can then only be
      * amended. Throws `ScreeningIncomplete` with the missing question ids.
      */
@@ -1946,6 +2020,21 @@ open func id() -> String  {
 open func language() -> Language  {
     return try!  FfiConverterTypeLanguage_lift(try! rustCall() {
     uniffi_homeward_ffi_fn_method_screeningsession_language(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * Whether the person's data may be shared with `partner` for `purpose`
+     * on `on` (today when absent), by the core's rule: a valid consent in
+     * force, and for a child a parent's or a best-interests decision.
+     */
+open func mayShare(partner: String, purpose: String, on: String?)throws  -> ReferralDecision  {
+    return try  FfiConverterTypeReferralDecision_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_screeningsession_may_share(self.uniffiClonePointer(),
+        FfiConverterString.lower(partner),
+        FfiConverterString.lower(purpose),
+        FfiConverterOptionString.lower(on),$0
     )
 })
 }
@@ -1990,6 +2079,18 @@ open func question(questionId: String)throws  -> QuestionView  {
         FfiConverterString.lower(questionId),$0
     )
 })
+}
+    
+    /**
+     * Revokes a consent from `on` ("YYYY-MM-DD", today when absent); the
+     * record of it stays.
+     */
+open func revokeConsent(consentId: String, on: String?)throws   {try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_screeningsession_revoke_consent(self.uniffiClonePointer(),
+        FfiConverterString.lower(consentId),
+        FfiConverterOptionString.lower(on),$0
+    )
+}
 }
     
     /**
@@ -2543,6 +2644,79 @@ public func FfiConverterTypeActionItem_lift(_ buf: RustBuffer) throws -> ActionI
 #endif
 public func FfiConverterTypeActionItem_lower(_ value: ActionItem) -> RustBuffer {
     return FfiConverterTypeActionItem.lower(value)
+}
+
+
+/**
+ * One corrected answer in an amendment.
+ */
+public struct AnswerChange {
+    public var questionId: String
+    public var answer: AnswerInput
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(questionId: String, answer: AnswerInput) {
+        self.questionId = questionId
+        self.answer = answer
+    }
+}
+
+#if compiler(>=6)
+extension AnswerChange: Sendable {}
+#endif
+
+
+extension AnswerChange: Equatable, Hashable {
+    public static func ==(lhs: AnswerChange, rhs: AnswerChange) -> Bool {
+        if lhs.questionId != rhs.questionId {
+            return false
+        }
+        if lhs.answer != rhs.answer {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(questionId)
+        hasher.combine(answer)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAnswerChange: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AnswerChange {
+        return
+            try AnswerChange(
+                questionId: FfiConverterString.read(from: &buf), 
+                answer: FfiConverterTypeAnswerInput.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AnswerChange, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.questionId, into: &buf)
+        FfiConverterTypeAnswerInput.write(value.answer, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAnswerChange_lift(_ buf: RustBuffer) throws -> AnswerChange {
+    return try FfiConverterTypeAnswerChange.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAnswerChange_lower(_ value: AnswerChange) -> RustBuffer {
+    return FfiConverterTypeAnswerChange.lower(value)
 }
 
 
@@ -3600,6 +3774,123 @@ public func FfiConverterTypeChoiceOption_lift(_ buf: RustBuffer) throws -> Choic
 #endif
 public func FfiConverterTypeChoiceOption_lower(_ value: ChoiceOption) -> RustBuffer {
     return FfiConverterTypeChoiceOption.lower(value)
+}
+
+
+/**
+ * A recorded consent (or legal override) to refer the person to a partner.
+ */
+public struct ConsentView {
+    public var id: String
+    /**
+     * The partner organisation's id (reference data: IOM, a shelter...).
+     */
+    public var partner: String
+    /**
+     * What the data is shared for ("shelter", "legal aid", "return"...).
+     */
+    public var purpose: String
+    public var givenOn: String
+    public var revokedOn: String?
+    public var basis: ReferralBasisData
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, 
+        /**
+         * The partner organisation's id (reference data: IOM, a shelter...).
+         */partner: String, 
+        /**
+         * What the data is shared for ("shelter", "legal aid", "return"...).
+         */purpose: String, givenOn: String, revokedOn: String?, basis: ReferralBasisData) {
+        self.id = id
+        self.partner = partner
+        self.purpose = purpose
+        self.givenOn = givenOn
+        self.revokedOn = revokedOn
+        self.basis = basis
+    }
+}
+
+#if compiler(>=6)
+extension ConsentView: Sendable {}
+#endif
+
+
+extension ConsentView: Equatable, Hashable {
+    public static func ==(lhs: ConsentView, rhs: ConsentView) -> Bool {
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.partner != rhs.partner {
+            return false
+        }
+        if lhs.purpose != rhs.purpose {
+            return false
+        }
+        if lhs.givenOn != rhs.givenOn {
+            return false
+        }
+        if lhs.revokedOn != rhs.revokedOn {
+            return false
+        }
+        if lhs.basis != rhs.basis {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(partner)
+        hasher.combine(purpose)
+        hasher.combine(givenOn)
+        hasher.combine(revokedOn)
+        hasher.combine(basis)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConsentView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConsentView {
+        return
+            try ConsentView(
+                id: FfiConverterString.read(from: &buf), 
+                partner: FfiConverterString.read(from: &buf), 
+                purpose: FfiConverterString.read(from: &buf), 
+                givenOn: FfiConverterString.read(from: &buf), 
+                revokedOn: FfiConverterOptionString.read(from: &buf), 
+                basis: FfiConverterTypeReferralBasisData.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConsentView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.partner, into: &buf)
+        FfiConverterString.write(value.purpose, into: &buf)
+        FfiConverterString.write(value.givenOn, into: &buf)
+        FfiConverterOptionString.write(value.revokedOn, into: &buf)
+        FfiConverterTypeReferralBasisData.write(value.basis, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentView_lift(_ buf: RustBuffer) throws -> ConsentView {
+    return try FfiConverterTypeConsentView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentView_lower(_ value: ConsentView) -> RustBuffer {
+    return FfiConverterTypeConsentView.lower(value)
 }
 
 
@@ -6720,6 +7011,79 @@ extension CitizenshipEvidenceData: Equatable, Hashable {}
 // Note that we don't yet support `indirect` for enums.
 // See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
 /**
+ * Who consented to a referral.
+ */
+
+public enum ConsentGiverKind {
+    
+    case thePerson
+    case parentOrGuardian
+}
+
+
+#if compiler(>=6)
+extension ConsentGiverKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConsentGiverKind: FfiConverterRustBuffer {
+    typealias SwiftType = ConsentGiverKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConsentGiverKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .thePerson
+        
+        case 2: return .parentOrGuardian
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ConsentGiverKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .thePerson:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .parentOrGuardian:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentGiverKind_lift(_ buf: RustBuffer) throws -> ConsentGiverKind {
+    return try FfiConverterTypeConsentGiverKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentGiverKind_lower(_ value: ConsentGiverKind) -> RustBuffer {
+    return FfiConverterTypeConsentGiverKind.lower(value)
+}
+
+
+extension ConsentGiverKind: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
  * A device's role.
  */
 
@@ -7617,6 +7981,180 @@ extension PhotoCheckKind: Equatable, Hashable {}
 // Note that we don't yet support `indirect` for enums.
 // See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
 /**
+ * On what basis data may be shared with a partner.
+ */
+
+public enum ReferralBasisData {
+    
+    /**
+     * Consent, and who gave it (for a child: a parent or guardian).
+     */
+    case consent(givenBy: ConsentGiverKind
+    )
+    /**
+     * Sharing decided without consent under a legal power, with who decided
+     * and why; for a child, a best-interests decision.
+     */
+    case legalOverride(authority: String, reason: String, decidedBy: String, bestInterestsOfChild: Bool
+    )
+}
+
+
+#if compiler(>=6)
+extension ReferralBasisData: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReferralBasisData: FfiConverterRustBuffer {
+    typealias SwiftType = ReferralBasisData
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReferralBasisData {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .consent(givenBy: try FfiConverterTypeConsentGiverKind.read(from: &buf)
+        )
+        
+        case 2: return .legalOverride(authority: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf), decidedBy: try FfiConverterString.read(from: &buf), bestInterestsOfChild: try FfiConverterBool.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ReferralBasisData, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .consent(givenBy):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeConsentGiverKind.write(givenBy, into: &buf)
+            
+        
+        case let .legalOverride(authority,reason,decidedBy,bestInterestsOfChild):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(authority, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            FfiConverterString.write(decidedBy, into: &buf)
+            FfiConverterBool.write(bestInterestsOfChild, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReferralBasisData_lift(_ buf: RustBuffer) throws -> ReferralBasisData {
+    return try FfiConverterTypeReferralBasisData.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReferralBasisData_lower(_ value: ReferralBasisData) -> RustBuffer {
+    return FfiConverterTypeReferralBasisData.lower(value)
+}
+
+
+extension ReferralBasisData: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * Whether the person's data may be shared with a partner for a purpose.
+ */
+
+public enum ReferralDecision {
+    
+    /**
+     * Allowed under the consent (or override) with this id.
+     */
+    case allowed(consentId: String
+    )
+    /**
+     * Not allowed: `reason` says why and what is needed.
+     */
+    case refused(reason: String
+    )
+}
+
+
+#if compiler(>=6)
+extension ReferralDecision: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReferralDecision: FfiConverterRustBuffer {
+    typealias SwiftType = ReferralDecision
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReferralDecision {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .allowed(consentId: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .refused(reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ReferralDecision, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .allowed(consentId):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(consentId, into: &buf)
+            
+        
+        case let .refused(reason):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(reason, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReferralDecision_lift(_ buf: RustBuffer) throws -> ReferralDecision {
+    return try FfiConverterTypeReferralDecision.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReferralDecision_lower(_ value: ReferralDecision) -> RustBuffer {
+    return FfiConverterTypeReferralDecision.lower(value)
+}
+
+
+extension ReferralDecision: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
  * Why a certificate was refused.
  */
 
@@ -8402,6 +8940,30 @@ fileprivate struct FfiConverterOptionTypeQuestionView: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeSubjectInput: FfiConverterRustBuffer {
+    typealias SwiftType = SubjectInput?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSubjectInput.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSubjectInput.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeTraffickingData: FfiConverterRustBuffer {
     typealias SwiftType = TraffickingData?
 
@@ -8573,6 +9135,31 @@ fileprivate struct FfiConverterSequenceTypeActionItem: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeAnswerChange: FfiConverterRustBuffer {
+    typealias SwiftType = [AnswerChange]
+
+    public static func write(_ value: [AnswerChange], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAnswerChange.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AnswerChange] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AnswerChange]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAnswerChange.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeAnsweredQuestion: FfiConverterRustBuffer {
     typealias SwiftType = [AnsweredQuestion]
 
@@ -8690,6 +9277,31 @@ fileprivate struct FfiConverterSequenceTypeChoiceOption: FfiConverterRustBuffer 
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeChoiceOption.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeConsentView: FfiConverterRustBuffer {
+    typealias SwiftType = [ConsentView]
+
+    public static func write(_ value: [ConsentView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConsentView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ConsentView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ConsentView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConsentView.read(from: &buf))
         }
         return seq
     }
@@ -9049,6 +9661,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_screeningservice_start() != 65055) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_add_consent() != 60818) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_amend() != 27513) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_answer() != 2046) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9058,6 +9676,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_screeningsession_answers() != 62109) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_consents() != 18745) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_finalise() != 42745) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9065,6 +9686,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_language() != 55703) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_may_share() != 64138) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_next_question() != 60390) {
@@ -9077,6 +9701,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_question() != 53191) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_revoke_consent() != 44995) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_set_language() != 11762) {

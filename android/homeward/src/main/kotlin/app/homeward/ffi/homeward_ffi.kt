@@ -891,6 +891,16 @@ internal open class UniffiVTableCallbackInterfaceSyncProgressListener(
 
 
 
+
+
+
+
+
+
+
+
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -970,17 +980,25 @@ fun uniffi_homeward_ffi_checksum_method_screeningservice_search_by_name(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningservice_start(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_add_consent(
+): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_amend(
+): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_answer(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_answer_text(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_answers(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_consents(
+): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_finalise(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_id(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_language(
+): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_may_share(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_next_question(
 ): Short
@@ -989,6 +1007,8 @@ fun uniffi_homeward_ffi_checksum_method_screeningsession_outcome(
 fun uniffi_homeward_ffi_checksum_method_screeningsession_progress(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_question(
+): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_revoke_consent(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_set_language(
 ): Short
@@ -1147,17 +1167,25 @@ fun uniffi_homeward_ffi_fn_clone_screeningsession(`ptr`: Pointer,uniffi_out_err:
 ): Pointer
 fun uniffi_homeward_ffi_fn_free_screeningsession(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
+fun uniffi_homeward_ffi_fn_method_screeningsession_add_consent(`ptr`: Pointer,`partner`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,`givenOn`: RustBuffer.ByValue,`basis`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_amend(`ptr`: Pointer,`changes`: RustBuffer.ByValue,`subject`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,`officer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_screeningsession_answer(`ptr`: Pointer,`questionId`: RustBuffer.ByValue,`answer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_screeningsession_answer_text(`ptr`: Pointer,`questionId`: RustBuffer.ByValue,`input`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_screeningsession_answers(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_consents(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_screeningsession_finalise(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_screeningsession_id(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_screeningsession_language(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_may_share(`ptr`: Pointer,`partner`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,`on`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_screeningsession_next_question(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1167,6 +1195,8 @@ fun uniffi_homeward_ffi_fn_method_screeningsession_progress(`ptr`: Pointer,uniff
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_screeningsession_question(`ptr`: Pointer,`questionId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_revoke_consent(`ptr`: Pointer,`consentId`: RustBuffer.ByValue,`on`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
 fun uniffi_homeward_ffi_fn_method_screeningsession_set_language(`ptr`: Pointer,`language`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
 fun uniffi_homeward_ffi_fn_method_screeningsession_set_subject(`ptr`: Pointer,`subject`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1419,6 +1449,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_screeningservice_start() != 65055.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_add_consent() != 60818.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_amend() != 27513.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_answer() != 2046.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1428,6 +1464,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_answers() != 62109.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_consents() != 18745.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_finalise() != 42745.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1435,6 +1474,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_language() != 55703.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_may_share() != 64138.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_next_question() != 60390.toShort()) {
@@ -1447,6 +1489,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_question() != 53191.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_revoke_consent() != 44995.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_set_language() != 11762.toShort()) {
@@ -3753,6 +3798,20 @@ public object FfiConverterTypeScreeningService: FfiConverter<ScreeningService, P
 public interface ScreeningSessionInterface {
     
     /**
+     * Records a consent (or legal override) to refer the person to
+     * `partner` for `purpose`, given on `given_on` ("YYYY-MM-DD", today when
+     * absent). Allowed on drafts and final screenings alike.
+     */
+    fun `addConsent`(`partner`: kotlin.String, `purpose`: kotlin.String, `givenOn`: kotlin.String?, `basis`: ReferralBasisData): ConsentView
+    
+    /**
+     * Corrects a final screening with an addendum: the original answers
+     * stay as they were, the changes, the reason (required) and the
+     * re-evaluated outcome are added. Returns the new outcome.
+     */
+    fun `amend`(`changes`: List<AnswerChange>, `subject`: SubjectInput?, `reason`: kotlin.String, `officer`: kotlin.String?): ScreeningOutcomeView
+    
+    /**
      * Saves an answer. A refused answer throws `InvalidAnswer` with a reason
      * to show under the field, and changes nothing.
      */
@@ -3771,6 +3830,11 @@ public interface ScreeningSessionInterface {
     fun `answers`(): List<AnsweredQuestion>
     
     /**
+     * The consents recorded, in the order given.
+     */
+    fun `consents`(): List<ConsentView>
+    
+    /**
      * Finalises: the outcome is fixed and the record can then only be
      * amended. Throws `ScreeningIncomplete` with the missing question ids.
      */
@@ -3785,6 +3849,13 @@ public interface ScreeningSessionInterface {
      * The language of every text this session returns.
      */
     fun `language`(): Language
+    
+    /**
+     * Whether the person's data may be shared with `partner` for `purpose`
+     * on `on` (today when absent), by the core's rule: a valid consent in
+     * force, and for a child a parent's or a best-interests decision.
+     */
+    fun `mayShare`(`partner`: kotlin.String, `purpose`: kotlin.String, `on`: kotlin.String?): ReferralDecision
     
     /**
      * The next question to ask, decided by the core from the answers so far;
@@ -3806,6 +3877,12 @@ public interface ScreeningSessionInterface {
      * Any question by id (to change an earlier answer).
      */
     fun `question`(`questionId`: kotlin.String): QuestionView
+    
+    /**
+     * Revokes a consent from `on` ("YYYY-MM-DD", today when absent); the
+     * record of it stays.
+     */
+    fun `revokeConsent`(`consentId`: kotlin.String, `on`: kotlin.String?)
     
     /**
      * Switches the language of the texts (the answers do not change).
@@ -3915,6 +3992,42 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
 
     
     /**
+     * Records a consent (or legal override) to refer the person to
+     * `partner` for `purpose`, given on `given_on` ("YYYY-MM-DD", today when
+     * absent). Allowed on drafts and final screenings alike.
+     */
+    @Throws(HomewardException::class)override fun `addConsent`(`partner`: kotlin.String, `purpose`: kotlin.String, `givenOn`: kotlin.String?, `basis`: ReferralBasisData): ConsentView {
+            return FfiConverterTypeConsentView.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_add_consent(
+        it, FfiConverterString.lower(`partner`),FfiConverterString.lower(`purpose`),FfiConverterOptionalString.lower(`givenOn`),FfiConverterTypeReferralBasisData.lower(`basis`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Corrects a final screening with an addendum: the original answers
+     * stay as they were, the changes, the reason (required) and the
+     * re-evaluated outcome are added. Returns the new outcome.
+     */
+    @Throws(HomewardException::class)override fun `amend`(`changes`: List<AnswerChange>, `subject`: SubjectInput?, `reason`: kotlin.String, `officer`: kotlin.String?): ScreeningOutcomeView {
+            return FfiConverterTypeScreeningOutcomeView.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_amend(
+        it, FfiConverterSequenceTypeAnswerChange.lower(`changes`),FfiConverterOptionalTypeSubjectInput.lower(`subject`),FfiConverterString.lower(`reason`),FfiConverterOptionalString.lower(`officer`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Saves an answer. A refused answer throws `InvalidAnswer` with a reason
      * to show under the field, and changes nothing.
      */
@@ -3966,6 +4079,22 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
 
     
     /**
+     * The consents recorded, in the order given.
+     */
+    @Throws(HomewardException::class)override fun `consents`(): List<ConsentView> {
+            return FfiConverterSequenceTypeConsentView.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_consents(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Finalises: the outcome is fixed and the record can then only be
      * amended. Throws `ScreeningIncomplete` with the missing question ids.
      */
@@ -4005,6 +4134,24 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
     uniffiRustCall() { _status ->
     UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_language(
         it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Whether the person's data may be shared with `partner` for `purpose`
+     * on `on` (today when absent), by the core's rule: a valid consent in
+     * force, and for a child a parent's or a best-interests decision.
+     */
+    @Throws(HomewardException::class)override fun `mayShare`(`partner`: kotlin.String, `purpose`: kotlin.String, `on`: kotlin.String?): ReferralDecision {
+            return FfiConverterTypeReferralDecision.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_may_share(
+        it, FfiConverterString.lower(`partner`),FfiConverterString.lower(`purpose`),FfiConverterOptionalString.lower(`on`),_status)
 }
     }
     )
@@ -4074,6 +4221,22 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
     }
     )
     }
+    
+
+    
+    /**
+     * Revokes a consent from `on` ("YYYY-MM-DD", today when absent); the
+     * record of it stays.
+     */
+    @Throws(HomewardException::class)override fun `revokeConsent`(`consentId`: kotlin.String, `on`: kotlin.String?)
+        = 
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_revoke_consent(
+        it, FfiConverterString.lower(`consentId`),FfiConverterOptionalString.lower(`on`),_status)
+}
+    }
+    
     
 
     
@@ -4812,6 +4975,41 @@ public object FfiConverterTypeActionItem: FfiConverterRustBuffer<ActionItem> {
 
 
 /**
+ * One corrected answer in an amendment.
+ */
+data class AnswerChange (
+    var `questionId`: kotlin.String, 
+    var `answer`: AnswerInput
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAnswerChange: FfiConverterRustBuffer<AnswerChange> {
+    override fun read(buf: ByteBuffer): AnswerChange {
+        return AnswerChange(
+            FfiConverterString.read(buf),
+            FfiConverterTypeAnswerInput.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AnswerChange) = (
+            FfiConverterString.allocationSize(value.`questionId`) +
+            FfiConverterTypeAnswerInput.allocationSize(value.`answer`)
+    )
+
+    override fun write(value: AnswerChange, buf: ByteBuffer) {
+            FfiConverterString.write(value.`questionId`, buf)
+            FfiConverterTypeAnswerInput.write(value.`answer`, buf)
+    }
+}
+
+
+
+/**
  * One answer as it reads to a person (for a review screen).
  */
 data class AnsweredQuestion (
@@ -5321,6 +5519,63 @@ public object FfiConverterTypeChoiceOption: FfiConverterRustBuffer<ChoiceOption>
     override fun write(value: ChoiceOption, buf: ByteBuffer) {
             FfiConverterString.write(value.`id`, buf)
             FfiConverterString.write(value.`text`, buf)
+    }
+}
+
+
+
+/**
+ * A recorded consent (or legal override) to refer the person to a partner.
+ */
+data class ConsentView (
+    var `id`: kotlin.String, 
+    /**
+     * The partner organisation's id (reference data: IOM, a shelter...).
+     */
+    var `partner`: kotlin.String, 
+    /**
+     * What the data is shared for ("shelter", "legal aid", "return"...).
+     */
+    var `purpose`: kotlin.String, 
+    var `givenOn`: kotlin.String, 
+    var `revokedOn`: kotlin.String?, 
+    var `basis`: ReferralBasisData
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConsentView: FfiConverterRustBuffer<ConsentView> {
+    override fun read(buf: ByteBuffer): ConsentView {
+        return ConsentView(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeReferralBasisData.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ConsentView) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`partner`) +
+            FfiConverterString.allocationSize(value.`purpose`) +
+            FfiConverterString.allocationSize(value.`givenOn`) +
+            FfiConverterOptionalString.allocationSize(value.`revokedOn`) +
+            FfiConverterTypeReferralBasisData.allocationSize(value.`basis`)
+    )
+
+    override fun write(value: ConsentView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`partner`, buf)
+            FfiConverterString.write(value.`purpose`, buf)
+            FfiConverterString.write(value.`givenOn`, buf)
+            FfiConverterOptionalString.write(value.`revokedOn`, buf)
+            FfiConverterTypeReferralBasisData.write(value.`basis`, buf)
     }
 }
 
@@ -7096,6 +7351,39 @@ public object FfiConverterTypeCitizenshipEvidenceData : FfiConverterRustBuffer<C
 
 
 /**
+ * Who consented to a referral.
+ */
+
+enum class ConsentGiverKind {
+    
+    THE_PERSON,
+    PARENT_OR_GUARDIAN;
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConsentGiverKind: FfiConverterRustBuffer<ConsentGiverKind> {
+    override fun read(buf: ByteBuffer) = try {
+        ConsentGiverKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ConsentGiverKind) = 4UL
+
+    override fun write(value: ConsentGiverKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * A device's role.
  */
 
@@ -8114,6 +8402,177 @@ public object FfiConverterTypePhotoCheckKind: FfiConverterRustBuffer<PhotoCheckK
 
 
 /**
+ * On what basis data may be shared with a partner.
+ */
+sealed class ReferralBasisData {
+    
+    /**
+     * Consent, and who gave it (for a child: a parent or guardian).
+     */
+    data class Consent(
+        val `givenBy`: ConsentGiverKind) : ReferralBasisData() {
+        companion object
+    }
+    
+    /**
+     * Sharing decided without consent under a legal power, with who decided
+     * and why; for a child, a best-interests decision.
+     */
+    data class LegalOverride(
+        val `authority`: kotlin.String, 
+        val `reason`: kotlin.String, 
+        val `decidedBy`: kotlin.String, 
+        val `bestInterestsOfChild`: kotlin.Boolean) : ReferralBasisData() {
+        companion object
+    }
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReferralBasisData : FfiConverterRustBuffer<ReferralBasisData>{
+    override fun read(buf: ByteBuffer): ReferralBasisData {
+        return when(buf.getInt()) {
+            1 -> ReferralBasisData.Consent(
+                FfiConverterTypeConsentGiverKind.read(buf),
+                )
+            2 -> ReferralBasisData.LegalOverride(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterBoolean.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: ReferralBasisData) = when(value) {
+        is ReferralBasisData.Consent -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeConsentGiverKind.allocationSize(value.`givenBy`)
+            )
+        }
+        is ReferralBasisData.LegalOverride -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`authority`)
+                + FfiConverterString.allocationSize(value.`reason`)
+                + FfiConverterString.allocationSize(value.`decidedBy`)
+                + FfiConverterBoolean.allocationSize(value.`bestInterestsOfChild`)
+            )
+        }
+    }
+
+    override fun write(value: ReferralBasisData, buf: ByteBuffer) {
+        when(value) {
+            is ReferralBasisData.Consent -> {
+                buf.putInt(1)
+                FfiConverterTypeConsentGiverKind.write(value.`givenBy`, buf)
+                Unit
+            }
+            is ReferralBasisData.LegalOverride -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`authority`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                FfiConverterString.write(value.`decidedBy`, buf)
+                FfiConverterBoolean.write(value.`bestInterestsOfChild`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * Whether the person's data may be shared with a partner for a purpose.
+ */
+sealed class ReferralDecision {
+    
+    /**
+     * Allowed under the consent (or override) with this id.
+     */
+    data class Allowed(
+        val `consentId`: kotlin.String) : ReferralDecision() {
+        companion object
+    }
+    
+    /**
+     * Not allowed: `reason` says why and what is needed.
+     */
+    data class Refused(
+        val `reason`: kotlin.String) : ReferralDecision() {
+        companion object
+    }
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReferralDecision : FfiConverterRustBuffer<ReferralDecision>{
+    override fun read(buf: ByteBuffer): ReferralDecision {
+        return when(buf.getInt()) {
+            1 -> ReferralDecision.Allowed(
+                FfiConverterString.read(buf),
+                )
+            2 -> ReferralDecision.Refused(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: ReferralDecision) = when(value) {
+        is ReferralDecision.Allowed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`consentId`)
+            )
+        }
+        is ReferralDecision.Refused -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
+    }
+
+    override fun write(value: ReferralDecision, buf: ByteBuffer) {
+        when(value) {
+            is ReferralDecision.Allowed -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`consentId`, buf)
+                Unit
+            }
+            is ReferralDecision.Refused -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * Why a certificate was refused.
  */
 
@@ -8751,6 +9210,38 @@ public object FfiConverterOptionalTypeQuestionView: FfiConverterRustBuffer<Quest
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeSubjectInput: FfiConverterRustBuffer<SubjectInput?> {
+    override fun read(buf: ByteBuffer): SubjectInput? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSubjectInput.read(buf)
+    }
+
+    override fun allocationSize(value: SubjectInput?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSubjectInput.allocationSize(value)
+        }
+    }
+
+    override fun write(value: SubjectInput?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSubjectInput.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeTraffickingData: FfiConverterRustBuffer<TraffickingData?> {
     override fun read(buf: ByteBuffer): TraffickingData? {
         if (buf.get().toInt() == 0) {
@@ -8963,6 +9454,34 @@ public object FfiConverterSequenceTypeActionItem: FfiConverterRustBuffer<List<Ac
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeAnswerChange: FfiConverterRustBuffer<List<AnswerChange>> {
+    override fun read(buf: ByteBuffer): List<AnswerChange> {
+        val len = buf.getInt()
+        return List<AnswerChange>(len) {
+            FfiConverterTypeAnswerChange.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<AnswerChange>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAnswerChange.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<AnswerChange>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAnswerChange.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeAnsweredQuestion: FfiConverterRustBuffer<List<AnsweredQuestion>> {
     override fun read(buf: ByteBuffer): List<AnsweredQuestion> {
         val len = buf.getInt()
@@ -9093,6 +9612,34 @@ public object FfiConverterSequenceTypeChoiceOption: FfiConverterRustBuffer<List<
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeChoiceOption.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeConsentView: FfiConverterRustBuffer<List<ConsentView>> {
+    override fun read(buf: ByteBuffer): List<ConsentView> {
+        val len = buf.getInt()
+        return List<ConsentView>(len) {
+            FfiConverterTypeConsentView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ConsentView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeConsentView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ConsentView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeConsentView.write(it, buf)
         }
     }
 }

@@ -148,4 +148,41 @@ class ScreeningTest {
             assertEquals("date_of_birth", s.nextQuestion()!!.id)
         }
     }
+
+    @Test
+    fun `an amendment keeps the original and a referral needs a consent`() {
+        newVault().use { vault ->
+            val s = vault.startScreening(NewScreeningInput("OSH-AIRPORT", language = Language.EN))
+            s.answer("appears_minor", AnswerInput.YesNo(YesNoAnswer.NO))
+            s.answer("documents", AnswerInput.Choice("own"))
+            s.answer("recruited", AnswerInput.YesNo(YesNoAnswer.YES))
+            assertTrue(s.finalise().verdict != VerdictKind.PRESUMED_VICTIM, "an act alone is not the profile")
+            assertThrows<HomewardException.NotAllowed> {
+                s.amend(listOf(AnswerChange("deceived", AnswerInput.YesNo(YesNoAnswer.YES))), null, " ", null)
+            }
+            val amended = s.amend(
+                listOf(
+                    AnswerChange("deceived", AnswerInput.YesNo(YesNoAnswer.YES)),
+                    AnswerChange("forced_labour", AnswerInput.YesNo(YesNoAnswer.YES)),
+                ),
+                null,
+                "the person disclosed forced labour in the interview",
+                "officer-0042",
+            )
+            assertTrue(amended.isFinal)
+            assertEquals(VerdictKind.PRESUMED_VICTIM, amended.verdict)
+            assertEquals(VerdictKind.PRESUMED_VICTIM, s.outcome().verdict)
+
+            val refused = s.mayShare("IOM", "shelter", null)
+            assertTrue(refused is ReferralDecision.Refused, "$refused")
+            val consent = s.addConsent("IOM", "shelter", null, ReferralBasisData.Consent(ConsentGiverKind.THE_PERSON))
+            assertEquals(ReferralDecision.Allowed(consent.id), s.mayShare("IOM", "shelter", null))
+            assertTrue(s.mayShare("IOM", "legal aid", null) is ReferralDecision.Refused)
+            s.revokeConsent(consent.id, null)
+            val revoked = s.mayShare("IOM", "shelter", null) as ReferralDecision.Refused
+            assertTrue(revoked.reason.contains("revoked"), revoked.reason)
+            assertEquals(1, s.consents().size)
+            assertThrows<HomewardException.NotFound> { s.revokeConsent("no-such-consent", null) }
+        }
+    }
 }
