@@ -241,3 +241,61 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for HomewardError {
         HomewardError::Internal { reason: format!("a platform callback failed: {}", e.reason) }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn a_wrong_passphrase_keeps_its_attempts_and_wait() {
+        let e: HomewardError =
+            VaultError::WrongSecret { attempts_remaining: 7, retry_after: Duration::from_millis(4500) }.into();
+        match e {
+            HomewardError::WrongPassphrase { attempts_remaining: 7, retry_after_secs: 4, reason } => {
+                assert!(reason.contains("7 attempt(s) left"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn nested_core_errors_reach_the_same_variant() {
+        let locked = |e: HomewardError| matches!(e, HomewardError::Locked { .. });
+        assert!(locked(VaultError::Locked.into()));
+        assert!(locked(ScreeningError::Vault(VaultError::Locked).into()));
+        assert!(locked(CaseError::Vault(VaultError::Locked).into()));
+        assert!(locked(SyncError::Case(CaseError::Vault(VaultError::Locked)).into()));
+        assert!(matches!(SyncError::Case(CaseError::NoIdentity).into(), HomewardError::NotEnrolled { .. }));
+    }
+
+    #[test]
+    fn fields_a_screen_needs_are_carried() {
+        match HomewardError::from(ScreeningError::Incomplete(vec!["documents".into()])) {
+            HomewardError::ScreeningIncomplete { missing, reason } => {
+                assert_eq!(missing, ["documents"]);
+                assert!(reason.contains("documents"));
+            }
+            other => panic!("{other:?}"),
+        }
+        match HomewardError::from(ScreeningError::Answer(AnswerError::TooLong { question: "notes".into(), max: 5 })) {
+            HomewardError::InvalidAnswer { question_id, .. } => assert_eq!(question_id, "notes"),
+            other => panic!("{other:?}"),
+        }
+        match HomewardError::from(CaseError::CheckInOverdue { days: 9, limit: 7 }) {
+            HomewardError::CheckInOverdue { days: 9, limit_days: 7, .. } => {}
+            other => panic!("{other:?}"),
+        }
+        match HomewardError::from(SyncError::Refused { status: 403, message: "revoked".into() }) {
+            HomewardError::ServerRefused { status: 403, .. } => {}
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_full_disk_is_said_plainly() {
+        let e: HomewardError = VaultError::Io(std::io::Error::from_raw_os_error(28)).into();
+        assert!(matches!(e, HomewardError::DiskFull { .. }), "{e:?}");
+    }
+}
