@@ -330,6 +330,16 @@ impl HomewardVault {
         self.shared.with(|v| Ok(v.change_secret(&current, &new, ks)?))
     }
 
+    /// Destroys the vault for good: keys, records, attachments and the
+    /// device key; the directory is left empty. For duress and for a device
+    /// handed back. Needs no passphrase (it discloses nothing). Afterwards
+    /// every call throws `Wiped`. Blocks while the files are overwritten
+    /// (milliseconds to seconds, by size): call it off the main thread.
+    pub fn wipe(&self) -> Result<()> {
+        let ks = self.shared.keystore();
+        self.shared.with(|v| Ok(v.wipe(ks)?))
+    }
+
     /// Closes the vault: keys wiped, database closed. Every later call on
     /// this object or a service made from it throws `Closed`. Idempotent.
     /// (Kotlin's `close()` / Swift's deinit free the handle itself.)

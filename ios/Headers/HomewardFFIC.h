@@ -437,6 +437,11 @@ void uniffi_homeward_ffi_fn_method_homewardvault_unlock(void*_Nonnull ptr, RustB
 uint64_t uniffi_homeward_ffi_fn_method_homewardvault_unlock_async(void*_Nonnull ptr, RustBuffer passphrase
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_WIPE
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_WIPE
+void uniffi_homeward_ffi_fn_method_homewardvault_wipe(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_CLONE_PLATFORMKEYSTORE
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_CLONE_PLATFORMKEYSTORE
 void*_Nonnull uniffi_homeward_ffi_fn_clone_platformkeystore(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
@@ -1083,6 +1088,12 @@ uint16_t uniffi_homeward_ffi_checksum_method_homewardvault_unlock(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_UNLOCK_ASYNC
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_UNLOCK_ASYNC
 uint16_t uniffi_homeward_ffi_checksum_method_homewardvault_unlock_async(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_WIPE
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_WIPE
+uint16_t uniffi_homeward_ffi_checksum_method_homewardvault_wipe(void
     
 );
 #endif

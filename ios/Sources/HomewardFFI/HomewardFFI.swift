@@ -980,6 +980,15 @@ public protocol HomewardVaultProtocol: AnyObject, Sendable {
      */
     func unlockAsync(passphrase: String) async throws 
     
+    /**
+     * Destroys the vault for good: keys, records, attachments and the
+     * device key; the directory is left empty. For duress and for a device
+     * handed back. Needs no passphrase (it discloses nothing). Afterwards
+     * every call throws `Wiped`. Blocks while the files are overwritten
+     * (milliseconds to seconds, by size): call it off the main thread.
+     */
+    func wipe() throws 
+    
 }
 /**
  * An open vault directory: the entry point to everything else. Safe to
@@ -1196,6 +1205,19 @@ open func unlockAsync(passphrase: String)async throws   {
             liftFunc: { $0 },
             errorHandler: FfiConverterTypeHomewardError_lift
         )
+}
+    
+    /**
+     * Destroys the vault for good: keys, records, attachments and the
+     * device key; the directory is left empty. For duress and for a device
+     * handed back. Needs no passphrase (it discloses nothing). Afterwards
+     * every call throws `Wiped`. Blocks while the files are overwritten
+     * (milliseconds to seconds, by size): call it off the main thread.
+     */
+open func wipe()throws   {try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_homewardvault_wipe(self.uniffiClonePointer(),$0
+    )
+}
 }
     
 
@@ -9635,6 +9657,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_unlock_async() != 9725) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_wipe() != 56709) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_platformkeystore_wrap_key() != 46222) {

@@ -899,6 +899,8 @@ internal open class UniffiVTableCallbackInterfaceSyncProgressListener(
 
 
 
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -961,6 +963,8 @@ fun uniffi_homeward_ffi_checksum_method_homewardvault_sync_service(
 fun uniffi_homeward_ffi_checksum_method_homewardvault_unlock(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_unlock_async(
+): Short
+fun uniffi_homeward_ffi_checksum_method_homewardvault_wipe(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_platformkeystore_wrap_key(
 ): Short
@@ -1135,6 +1139,8 @@ fun uniffi_homeward_ffi_fn_method_homewardvault_unlock(`ptr`: Pointer,`passphras
 ): Unit
 fun uniffi_homeward_ffi_fn_method_homewardvault_unlock_async(`ptr`: Pointer,`passphrase`: RustBuffer.ByValue,
 ): Long
+fun uniffi_homeward_ffi_fn_method_homewardvault_wipe(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
 fun uniffi_homeward_ffi_fn_clone_platformkeystore(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_homeward_ffi_fn_free_platformkeystore(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
@@ -1421,6 +1427,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_unlock_async() != 9725.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_wipe() != 56709.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_platformkeystore_wrap_key() != 46222.toShort()) {
@@ -2627,6 +2636,15 @@ public interface HomewardVaultInterface {
      */
     suspend fun `unlockAsync`(`passphrase`: kotlin.String)
     
+    /**
+     * Destroys the vault for good: keys, records, attachments and the
+     * device key; the directory is left empty. For duress and for a device
+     * handed back. Needs no passphrase (it discloses nothing). Afterwards
+     * every call throws `Wiped`. Blocks while the files are overwritten
+     * (milliseconds to seconds, by size): call it off the main thread.
+     */
+    fun `wipe`()
+    
     companion object
 }
 
@@ -2901,6 +2919,25 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
         HomewardException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * Destroys the vault for good: keys, records, attachments and the
+     * device key; the directory is left empty. For duress and for a device
+     * handed back. Needs no passphrase (it discloses nothing). Afterwards
+     * every call throws `Wiped`. Blocks while the files are overwritten
+     * (milliseconds to seconds, by size): call it off the main thread.
+     */
+    @Throws(HomewardException::class)override fun `wipe`()
+        = 
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_wipe(
+        it, _status)
+}
+    }
+    
+    
 
     
 

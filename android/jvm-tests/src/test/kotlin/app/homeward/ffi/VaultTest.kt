@@ -139,4 +139,19 @@ class VaultTest {
             v.unlock("246801")
         }
     }
+
+    @Test
+    fun `wipe destroys the vault and its device key`() {
+        val dir = tempDir("vault")
+        val path = File(dir, "v").path
+        val ks = AesKeyStore()
+        HomewardVault.create(path, "4821", lightSettings(), ks).use { v ->
+            v.startScreening(NewScreeningInput("MANAS", language = Language.EN))
+            v.wipe()
+            assertThrows<HomewardException.Wiped> { v.unlock("4821") }
+            assertThrows<HomewardException.Wiped> { v.status() }
+        }
+        assertTrue(ks.keys.isEmpty(), "the device key was deleted")
+        assertFalse(vaultExists(path))
+    }
 }
