@@ -454,6 +454,8 @@ pub struct DeviceInfo {
     pub office: Option<String>,
     pub device_no: u16,
     pub server_url: Option<String>,
+    /// True when headquarters' TLS authority was pinned at enrolment.
+    pub tls_pinned: bool,
     pub trust_list_sequence: Option<u64>,
     pub revocation_list_sequence: Option<u64>,
     pub certificates_issued: u64,
@@ -658,6 +660,7 @@ impl CertificateService {
                 office: id.as_ref().map(|i| i.office().to_string()),
                 device_no: p.device_no,
                 server_url: p.server_url.clone(),
+                tls_pinned: p.server_ca_pem.is_some(),
                 trust_list_sequence: p.trust.trust_list.as_ref().map(|t| t.body.sequence),
                 revocation_list_sequence: p.trust.revocations.as_ref().map(|t| t.body.sequence),
                 certificates_issued: p.certificate_sequence,

@@ -83,6 +83,10 @@ pub enum HomewardError {
     /// Headquarters refused the request (`status` is the HTTP status, 0 if none).
     #[error("{reason}")]
     ServerRefused { status: u16, reason: String },
+    /// The server's TLS certificate is not the one this device pinned at
+    /// enrolment: possibly an interception. Nothing was sent; report it.
+    #[error("{reason}")]
+    Untrusted { reason: String },
     /// Sync was cancelled; what was done so far is kept.
     #[error("{reason}")]
     Cancelled { reason: String },
@@ -228,6 +232,8 @@ impl From<SyncError> for HomewardError {
             SyncError::Revoked => HomewardError::DeviceRevoked { reason },
             SyncError::Wiped => HomewardError::DeviceWiped { reason },
             SyncError::NotEnrolled => HomewardError::NotEnrolled { reason },
+            SyncError::Insecure(_) | SyncError::BadPin(_) => HomewardError::InvalidInput { reason },
+            SyncError::Untrusted(_) => HomewardError::Untrusted { reason },
             SyncError::Case(c) => c.into(),
             SyncError::Vault(v) => v.into(),
         }

@@ -58,6 +58,10 @@ pub struct SyncReportView {
     pub trust_list_updated: bool,
     pub revocations_updated: bool,
     pub retries: u32,
+    /// This vault was restored from an older copy: headquarters holds events
+    /// from this device that it no longer has. Headquarters was told; tell
+    /// the officer.
+    pub rollback_detected: bool,
 }
 
 /// The result of enrolment: who headquarters says this device is.
@@ -86,11 +90,14 @@ impl SyncService {
 impl SyncService {
     /// Enrols this device with headquarters at `url` using the one-time
     /// `code` an administrator gave; stores its identity and trust lists.
-    /// Blocks for one network round trip (up to the 30 s timeout with
-    /// retries on a bad link): call it off the main thread.
-    pub fn enroll(&self, url: String, code: String, label: String) -> Result<Enrolment> {
+    /// `ca_pem`: headquarters' TLS authority (PEM), given with the code; it
+    /// is pinned for this and every later sync, and nothing else is trusted.
+    /// `https://` needs it; plain `http://` is refused except to this
+    /// machine (tests). Blocks for one network round trip (up to the 30 s
+    /// timeout with retries on a bad link): call it off the main thread.
+    pub fn enroll(&self, url: String, code: String, label: String, ca_pem: Option<String>) -> Result<Enrolment> {
         self.shared.with(|v| {
-            let r = sync::enroll(v, &url, code.trim(), &label)?;
+            let r = sync::enroll_pinned(v, &url, code.trim(), &label, ca_pem.as_deref())?;
             Ok(Enrolment { device_id: r.device_id, office: r.office, role: r.role.into(), device_no: r.device_no })
         })
     }
@@ -117,6 +124,7 @@ impl SyncService {
                 trust_list_updated: r.trust_list_updated,
                 revocations_updated: r.revocations_updated,
                 retries: r.retries,
+                rollback_detected: r.rollback_detected,
             })
         })
     }

@@ -95,11 +95,15 @@ enum Command {
     },
     /// Enrol this vault's device with headquarters using a one-time code.
     Enroll {
-        /// Headquarters' address, e.g. http://127.0.0.1:8480
+        /// Headquarters' address, e.g. https://hq.example:8480
         url: String,
         code: String,
         #[arg(long, default_value = "homeward-cli")]
         label: String,
+        /// Headquarters' TLS authority (tls/ca.pem from the server), pinned
+        /// for every later sync. Compare its fingerprint with headquarters'.
+        #[arg(long)]
+        pin: Option<PathBuf>,
     },
     /// Push what this device made and pull what headquarters holds for it.
     Sync,
@@ -156,7 +160,9 @@ fn main() -> ExitCode {
         Command::Screening { cmd } => screening_cmd::screening(&out, &dir, ks, cmd),
         Command::Device { cmd } => certificate_cmd::device(&out, &dir, ks, cmd),
         Command::Certificate { cmd } => certificate_cmd::certificate(&out, &dir, ks, cmd),
-        Command::Enroll { url, code, label } => sync_cmd::enroll(&out, &dir, ks, &url, &code, &label),
+        Command::Enroll { url, code, label, pin } => {
+            sync_cmd::enroll(&out, &dir, ks, &url, &code, &label, pin.as_deref())
+        }
         Command::Sync => sync_cmd::sync(&out, &dir, ks),
         Command::Demo { dir } => demo::run(&out, &dir).map_err(CliError::from),
     };

@@ -118,6 +118,9 @@ fn classify(e: &CliError) -> (&'static str, u8) {
             homeward_core::sync::SyncError::Revoked => ("revoked", 74),
             homeward_core::sync::SyncError::Wiped => ("wiped", 14),
             homeward_core::sync::SyncError::NotEnrolled => ("not_enrolled", 75),
+            homeward_core::sync::SyncError::Insecure(_) => ("insecure", 76),
+            homeward_core::sync::SyncError::BadPin(_) => ("bad_pin", 77),
+            homeward_core::sync::SyncError::Untrusted(_) => ("untrusted_server", 78),
             homeward_core::sync::SyncError::Case(_) | homeward_core::sync::SyncError::Vault(_) => ("storage", 24),
         },
     }

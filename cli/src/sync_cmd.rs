@@ -1,8 +1,8 @@
-//! `homeward enroll` and `homeward sync`, with a progress line.
+//! `homeward enroll` and `homeward sync`, with a progress bar; Ctrl-C cancels.
 
 use std::io::Write;
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use homeward_core::sync::{self, RetryPolicy, SyncProgress};
 use homeward_core::vault::DeviceKeyStore;
@@ -16,9 +16,14 @@ pub fn enroll(
     url: &str,
     code: &str,
     label: &str,
+    pin: Option<&Path>,
 ) -> Result<(), CliError> {
+    let pem = pin
+        .map(std::fs::read_to_string)
+        .transpose()
+        .map_err(|e| CliError::Sync(sync::SyncError::BadPin(e.to_string())))?;
     let mut v = crate::open_unlocked(dir, ks)?;
-    let r = sync::enroll(&mut v, url, code, label).map_err(CliError::Sync)?;
+    let r = sync::enroll_pinned(&mut v, url, code, label, pem.as_deref()).map_err(CliError::Sync)?;
     out.print(
         &format!("Enrolled as {} ({:?} at {}, device {})", r.device_id, r.role, r.office, r.device_no),
         &serde_json::json!({ "device_id": r.device_id, "role": r.role, "office": r.office, "device_no": r.device_no }),
@@ -29,20 +34,29 @@ pub fn enroll(
 pub fn sync(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>) -> Result<(), CliError> {
     let mut v = crate::open_unlocked(dir, ks)?;
     let json = out.json;
+    let to_send = homeward_core::certificate::CertificateCases::new(&mut v).outbox().map_err(CliError::Case)?.len()
+        + homeward_core::screening::ScreeningEvents::new(&mut v).outbox().map_err(CliError::Case)?.len();
     let progress = move |p: &SyncProgress| {
         if !json {
-            eprint!(
-                "\r  sent {} events ({} bytes)  received {} events ({} bytes)   ",
-                p.events_sent, p.bytes_sent, p.events_received, p.bytes_received
-            );
+            eprint!("\r  {}   ", progress_line(p, to_send as u64));
             let _ = std::io::stderr().flush();
         }
     };
-    let report =
-        sync::sync(&mut v, RetryPolicy::default(), &progress, &AtomicBool::new(false)).map_err(CliError::Sync)?;
+    // Ctrl-C stops between requests; what was done so far is kept.
+    CANCEL.store(false, Ordering::SeqCst);
+    // SAFETY: the handler only stores to an atomic, which is signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, on_interrupt as *const () as libc::sighandler_t);
+    }
+    let result = sync::sync(&mut v, RetryPolicy::default(), &progress, &CANCEL);
+    // SAFETY: restores the default disposition.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_DFL);
+    }
     if !json {
         eprintln!();
     }
+    let report = result.map_err(CliError::Sync)?;
     let mut text = format!(
         "Synced: {} accepted, {} already held, {} rejected; {} received{}{}",
         report.accepted,
@@ -55,6 +69,49 @@ pub fn sync(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>) -> Result
     for (id, reason) in &report.rejected {
         text.push_str(&format!("\n  REJECTED {id}: {reason} (kept on this device)"));
     }
+    if report.rollback_detected {
+        text.push_str(
+            "\n  WARNING: this device's data was restored from an older copy. Headquarters has been told; \
+             anything made here after that copy and never synced is lost. Tell your supervisor.",
+        );
+    }
     out.print(&text, &serde_json::to_value(&report).expect("serialises"));
     Ok(())
+}
+
+static CANCEL: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_interrupt(_: libc::c_int) {
+    CANCEL.store(true, Ordering::SeqCst);
+}
+
+/// `[########------------]  120/450 sent (38 KB)  received 12 (4 KB)`
+fn progress_line(p: &SyncProgress, to_send: u64) -> String {
+    const WIDTH: u64 = 24;
+    let done = (p.events_sent.min(to_send) * WIDTH).checked_div(to_send).unwrap_or(WIDTH);
+    format!(
+        "[{}{}] {:>5}/{} sent ({} KB)  received {} ({} KB)",
+        "#".repeat(done as usize),
+        "-".repeat((WIDTH - done) as usize),
+        p.events_sent,
+        to_send,
+        p.bytes_sent.div_ceil(1024),
+        p.events_received,
+        p.bytes_received.div_ceil(1024)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_progress_bar_fills_with_what_was_sent() {
+        let p = |sent| SyncProgress { events_sent: sent, bytes_sent: 2048, ..Default::default() };
+        assert!(progress_line(&p(0), 100).starts_with("[------------------------]"));
+        assert!(progress_line(&p(50), 100).starts_with("[############------------]"));
+        assert!(progress_line(&p(100), 100).starts_with("[########################]"));
+        assert!(progress_line(&p(0), 0).starts_with("[########################]"), "nothing to send is done");
+        assert!(progress_line(&p(100), 100).contains("100/100 sent (2 KB)"));
+    }
 }

@@ -780,3 +780,115 @@ fn screening_data_is_not_on_disk_in_clear() {
     drop(v);
     common::assert_no_plaintext(dir.path(), &["Markerova", "MRK4455667", "Markernote", "TORUGART", "appears_minor"]);
 }
+
+// ---- screenings on the signed log ----
+
+#[test]
+fn finalised_screenings_go_on_the_signed_log_without_personal_data() {
+    use homeward_core::certificate::DeviceProfile;
+    use homeward_core::events::{DeviceIdentity, KeyRing, Role};
+    use homeward_core::screening::event::{check_event, ScreeningEvent, ScreeningEvents};
+
+    let dir = tempfile::tempdir().unwrap();
+    let c = default_checklist();
+    let mut v = common::new_vault(dir.path());
+    // Without an identity (not enrolled) nothing is logged.
+    let s = {
+        let mut book = ScreeningRecords::new(&mut v, &c);
+        let s = book.start(new_screening("DOSTUK", TODAY)).unwrap();
+        let id = s.record_id().unwrap();
+        for (q, a) in answers(&ADULT) {
+            book.answer(id, &q, a).unwrap();
+        }
+        book.answer(id, "documents", AnswerValue::Choice("own".into())).unwrap();
+        book.finalise(id, 1).unwrap()
+    };
+    assert!(ScreeningEvents::new(&mut v).outbox().unwrap().is_empty());
+    assert!(ScreeningEvents::new(&mut v).log(&s, 2).unwrap().is_empty());
+
+    let me = DeviceIdentity::generate("osh-01-abcd", Role::BorderGuard, "OSH");
+    let mut p = DeviceProfile::load(&v).unwrap();
+    p.identity = Some(me.to_stored());
+    p.save(&mut v).unwrap();
+    let id = {
+        let mut book = ScreeningRecords::new(&mut v, &c);
+        let s = book.start(new_screening("DOSTUK", TODAY)).unwrap();
+        let id = s.record_id().unwrap();
+        for (q, a) in answers(&[
+            ("appears_minor", "no"),
+            ("date_of_birth", "1990-04-02"),
+            ("recruited", "yes"),
+            ("deceived", "yes"),
+            ("documents", "held_by_other"),
+        ]) {
+            book.answer(id, &q, a).unwrap();
+        }
+        book.set_subject(
+            id,
+            Subject {
+                name: Some("Асанова Айгүл".into()),
+                document_number: Some("AN1234567".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        book.finalise(id, 10).unwrap();
+        id
+    };
+    let out = ScreeningEvents::new(&mut v).outbox().unwrap();
+    assert_eq!(out.len(), 1);
+    let e = &out[0];
+    assert_eq!(e.case_id, id.to_string());
+    assert!(matches!(&e.body, ScreeningEvent::Finalised { r } if r.verdict == Verdict::FurtherInterview));
+    // Nothing identifying goes to headquarters.
+    let json = serde_json::to_string(e).unwrap();
+    for secret in ["Асанова", "Айгүл", "AN1234567", "1990", "officer-0042"] {
+        assert!(!json.contains(secret), "{secret} leaked into the report: {json}");
+    }
+    // Headquarters' check passes for the genuine report, fails for a forged verdict.
+    let mut keys = KeyRing::default();
+    keys.add(me.public());
+    check_event(e, &keys, &c).unwrap();
+    let ScreeningEvent::Finalised { r } = &e.body else { unreachable!() };
+    let mut forged = r.clone();
+    forged.verdict = Verdict::PresumedVictim;
+    assert!(forged.check(&c).unwrap_err().contains("does not follow"));
+    let mut forged = r.clone();
+    forged.means.push("recruited".into());
+    assert!(forged.check(&c).unwrap_err().contains("does not indicate"));
+    let mut forged = r.clone();
+    forged.template_version += 1;
+    assert!(forged.check(&c).unwrap_err().contains("unknown checklist"));
+    // A report re-signed by someone else does not verify.
+    let other = DeviceIdentity::generate("osh-02-ffff", Role::BorderGuard, "OSH");
+    let mut tampered = e.clone();
+    tampered.body = ScreeningEvent::Finalised { r: forged };
+    assert!(check_event(&tampered, &keys, &c).is_err());
+    keys.add(other.public());
+    let mut stolen = e.clone();
+    stolen.author = other.device_id().to_string();
+    assert!(check_event(&stolen, &keys, &c).is_err());
+
+    // An addendum goes on the log as an Amended event after the first.
+    let mut change = Answers::new();
+    change.insert("forced_labour".into(), yes());
+    let s = ScreeningRecords::new(&mut v, &c).amend(id, change, None, "disclosed later", None, 20).unwrap();
+    let events = ScreeningEvents::new(&mut v).of_screening(&s.id).unwrap();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[1].event.prev.as_deref(), Some(events[0].event.id.as_str()));
+    assert!(matches!(&events[1].event.body, ScreeningEvent::Amended { r } if r.verdict == Verdict::PresumedVictim));
+    // Logging again adds nothing.
+    assert!(ScreeningEvents::new(&mut v).log(&s, 30).unwrap().is_empty());
+}
+
+proptest! {
+    /// Headquarters' consistency check accepts every report the evaluation
+    /// can produce (so an honest device is never refused).
+    #[test]
+    fn every_evaluated_outcome_passes_headquarters_check(a in arb_answers()) {
+        let c = default_checklist();
+        let o = evaluate(&c, &a, date(TODAY));
+        let r = homeward_core::screening::ScreeningReport::from_outcome("DOSTUK", &o);
+        prop_assert_eq!(r.check(&c), Ok(()));
+    }
+}

@@ -644,7 +644,7 @@ void uniffi_homeward_ffi_fn_method_syncservice_cancel(void*_Nonnull ptr, RustCal
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SYNCSERVICE_ENROLL
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SYNCSERVICE_ENROLL
-RustBuffer uniffi_homeward_ffi_fn_method_syncservice_enroll(void*_Nonnull ptr, RustBuffer url, RustBuffer code, RustBuffer label, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_homeward_ffi_fn_method_syncservice_enroll(void*_Nonnull ptr, RustBuffer url, RustBuffer code, RustBuffer label, RustBuffer ca_pem, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SYNCSERVICE_SYNC

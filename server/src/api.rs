@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -29,6 +29,9 @@ pub fn router(hq: Shared) -> Router {
         .route("/v1/time", get(time))
         .route("/v1/enroll", post(enroll))
         .route("/v1/events", post(push).get(pull))
+        .route("/v1/device/report", post(device_report))
+        .route("/v1/hq/cases", get(hq_cases))
+        .route("/v1/hq/cases/{case}/decisions", post(hq_decide))
         .route("/openapi.json", get(openapi))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(hq)
@@ -44,8 +47,8 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<rusqlite::Error> for ApiError {
-    fn from(e: rusqlite::Error) -> Self {
+impl From<crate::db::DbError> for ApiError {
+    fn from(e: crate::db::DbError) -> Self {
         HqError::from(e).into()
     }
 }
@@ -186,10 +189,11 @@ async fn push(
         let raw = decoded_body(&headers, &body)?;
         let req: PushRequest = serde_json::from_slice(&raw)
             .map_err(|e| ApiError(StatusCode::BAD_REQUEST, "invalid", format!("not a push request: {e}")))?;
-        if req.events.len() > 1000 {
+        if req.events.len() + req.screenings.len() > 1000 {
             return Err(ApiError(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "at most 1000 events a batch".into()));
         }
-        let results = hq.accept_batch(&device, &req.events)?;
+        let mut results = hq.accept_batch(&device, &req.events)?;
+        results.extend(hq.accept_screenings(&device, &req.screenings)?);
         let json = serde_json::to_vec(&PushResponse { results }).expect("serialises");
         if let Some(k) = &key {
             hq.db.save_idempotent_response(&device.id, k, &json)?;
@@ -212,10 +216,15 @@ async fn pull(
         let device = authenticate(&hq, &method, &uri, &headers, b"")?;
         let mut after = 0u64;
         let mut limit = 200usize;
+        let mut generation: Option<i64> = None;
         for (k, v) in query.as_deref().unwrap_or("").split('&').filter_map(|p| p.split_once('=')) {
             match k {
                 "after" => {
                     after = v.parse().map_err(|_| ApiError(StatusCode::BAD_REQUEST, "invalid", "after".into()))?
+                }
+                "gen" => {
+                    generation =
+                        Some(v.parse().map_err(|_| ApiError(StatusCode::BAD_REQUEST, "invalid", "gen".into()))?)
                 }
                 "limit" => {
                     limit = v
@@ -227,6 +236,11 @@ async fn pull(
             }
         }
         let orders = DeviceOrders { revoked: device.revoked, wipe: device.wipe };
+        let rollback_detected = match generation {
+            Some(g) => hq.db.present_generation(&device.id, g, now_ms())?,
+            None => false,
+        };
+        let your_last_event = hq.db.last_event_of(&device.id)?;
         let (trust_list, revocations) = hq.lists()?;
         if device.revoked {
             return Ok(PullResponse {
@@ -238,6 +252,8 @@ async fn pull(
                 revocations: None,
                 orders,
                 server_time_ms: now_ms(),
+                your_last_event: None,
+                rollback_detected,
             });
         }
         // Scope: headquarters sees every office; a consulate its own cases;
@@ -261,8 +277,101 @@ async fn pull(
             revocations,
             orders,
             server_time_ms: now_ms(),
+            your_last_event,
+            rollback_detected,
         })
     })
     .await?;
     Ok(answer(&h2, &resp))
+}
+
+/// An operator's console: enrolled with the headquarters role, not revoked.
+fn operator(hq: &Hq, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<DeviceRow, ApiError> {
+    let device = authenticate(hq, method, uri, headers, body)?;
+    if device.revoked {
+        return Err(ApiError(StatusCode::FORBIDDEN, "revoked", "this device was revoked".into()));
+    }
+    if device.role != homeward_core::events::Role::Headquarters {
+        return Err(ApiError(
+            StatusCode::FORBIDDEN,
+            "not_headquarters",
+            "only headquarters' operators may do this".into(),
+        ));
+    }
+    Ok(device)
+}
+
+/// Every certificate case as headquarters folds it, optionally only those
+/// in one state (`?state=submitted`).
+async fn hq_cases(
+    State(hq): State<Shared>,
+    method: Method,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let h2 = headers.clone();
+    let cases = blocking(move || {
+        operator(&hq, &method, &uri, &headers, b"")?;
+        let state =
+            query.as_deref().unwrap_or("").split('&').find_map(|p| p.strip_prefix("state=")).map(str::to_string);
+        let mut cases = hq.cases()?;
+        if let Some(want) = state {
+            cases.retain(|c| {
+                c.state.is_some_and(|s| {
+                    serde_json::to_value(s).ok().and_then(|v| v.as_str().map(|v| v == want)) == Some(true)
+                })
+            });
+        }
+        Ok(cases)
+    })
+    .await?;
+    Ok(answer(&h2, &cases))
+}
+
+/// A decision on a case, signed by headquarters' key on the operator's behalf.
+async fn hq_decide(
+    State(hq): State<Shared>,
+    Path(case): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let h2 = headers.clone();
+    let view = blocking(move || {
+        let op = operator(&hq, &method, &uri, &headers, &body)?;
+        let raw = decoded_body(&headers, &body)?;
+        let decision: Decision = serde_json::from_slice(&raw)
+            .map_err(|e| ApiError(StatusCode::BAD_REQUEST, "invalid", format!("not a decision: {e}")))?;
+        Ok(hq.decide_as(&case, decision.into_event(), &op.id)?)
+    })
+    .await?;
+    Ok(answer(&h2, &view))
+}
+
+/// A device's own report: its wipe is being carried out (accepted from a
+/// revoked device too: it is the confirmation headquarters waits for), or it
+/// found it was restored from an older copy.
+async fn device_report(
+    State(hq): State<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let h2 = headers.clone();
+    blocking(move || {
+        let device = authenticate(&hq, &method, &uri, &headers, &body)?;
+        let raw = decoded_body(&headers, &body)?;
+        let report: DeviceReport = serde_json::from_slice(&raw)
+            .map_err(|e| ApiError(StatusCode::BAD_REQUEST, "invalid", format!("not a device report: {e}")))?;
+        match report {
+            DeviceReport::Wiped => hq.db.confirm_wipe(&device.id, now_ms())?,
+            DeviceReport::RolledBack { .. } => hq.db.note_rollback(&device.id, now_ms())?,
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(answer(&h2, &serde_json::json!({ "recorded": true })))
 }

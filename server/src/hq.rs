@@ -9,7 +9,7 @@ use homeward_core::certificate::trust::{sign_list, RootKey, Signed, SignerEntry,
 use homeward_core::certificate::{fold, CaseView, CertificateEvent, RevocationList, TrustList};
 use homeward_core::events::identity::StoredIdentity;
 use homeward_core::events::{DeviceIdentity, Event, Hlc, KeyRing, PublicIdentity, Role};
-use homeward_core::screening::IsoDate;
+use homeward_core::screening::{IsoDate, ScreeningEvent};
 use homeward_core::sync::protocol::*;
 use sha2::{Digest, Sha256};
 
@@ -18,7 +18,7 @@ use crate::db::{Db, DeviceRow};
 #[derive(Debug, thiserror::Error)]
 pub enum HqError {
     #[error("storage: {0}")]
-    Db(#[from] rusqlite::Error),
+    Db(#[from] crate::db::DbError),
     #[error("{0}")]
     Invalid(String),
     #[error("the enrolment code is unknown, used or expired")]
@@ -40,6 +40,8 @@ pub struct Hq {
     pub db: Db,
     pub identity: DeviceIdentity,
     pub check_in_days: u32,
+    /// The checklist screening reports are checked against.
+    pub checklist: homeward_core::screening::Checklist,
 }
 
 fn load_or_create_identity(path: &Path) -> std::io::Result<DeviceIdentity> {
@@ -72,11 +74,22 @@ fn code_hash(code: &str) -> String {
 }
 
 impl Hq {
+    /// Headquarters with its embedded SQLite database in `data_dir`.
     pub fn open(data_dir: &Path) -> Result<Hq, HqError> {
-        let db = Db::open(data_dir)?;
+        Hq::open_with(data_dir, None)
+    }
+
+    /// Headquarters keeping its key in `data_dir` and its records in
+    /// PostgreSQL when `database_url` is given, else in SQLite in `data_dir`.
+    pub fn open_with(data_dir: &Path, database_url: Option<&str>) -> Result<Hq, HqError> {
+        std::fs::create_dir_all(data_dir).map_err(crate::db::DbError::from)?;
+        let db = match database_url {
+            Some(url) => Db::open_postgres(url, 8)?,
+            None => Db::open(data_dir)?,
+        };
         let key_path: PathBuf = data_dir.join("hq-identity.json");
         let identity = load_or_create_identity(&key_path).map_err(|e| HqError::Invalid(e.to_string()))?;
-        let hq = Hq { db, identity, check_in_days: 14 };
+        let hq = Hq { db, identity, check_in_days: 14, checklist: homeward_core::screening::default_checklist() };
         if hq.db.get_kv("trust_list")?.is_none() {
             hq.publish_lists()?;
         }
@@ -93,9 +106,8 @@ impl Hq {
         if office.is_empty() || office.len() > 12 || !office.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             return Err(HqError::Invalid("the office code must be 1-12 letters, digits or dashes".into()));
         }
-        if role == Role::Headquarters {
-            return Err(HqError::Invalid("headquarters is not enrolled as a device".into()));
-        }
+        // Role::Headquarters enrols an operator's console: it reads every
+        // office and asks headquarters to decide; it never signs case events.
         // 12 characters from an alphabet without look-alikes, shown in groups of 4.
         const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
         let bytes = homeward_core::vault::random_key_bytes();
@@ -112,7 +124,7 @@ impl Hq {
     /// headquarters, and every device (their events can touch its cases).
     pub fn identities_for(&self, _office: &str) -> Result<Vec<Signed<PublicIdentity>>, HqError> {
         let mut out = vec![self.sign_identity(self.identity.public())];
-        for d in self.db.devices()? {
+        for d in self.db.devices()?.into_iter().filter(|d| d.role != Role::Headquarters) {
             out.push(self.sign_identity(PublicIdentity {
                 device_id: d.id.clone(),
                 role: d.role,
@@ -127,7 +139,8 @@ impl Hq {
         let mut ring = KeyRing::default();
         ring.add(self.identity.public());
         for d in self.db.devices()? {
-            if !d.revoked {
+            // Operators' consoles are not signers: only headquarters' key decides.
+            if !d.revoked && d.role != Role::Headquarters {
                 ring.add(PublicIdentity { device_id: d.id, role: d.role, office: d.office, public_key: d.public_key });
             }
         }
@@ -259,6 +272,13 @@ impl Hq {
                 results.push(result(PushStatus::Duplicate, None));
                 continue;
             }
+            if device.role == Role::Headquarters {
+                results.push(result(
+                    PushStatus::Rejected,
+                    Some("an operator's console decides through /v1/hq, not by pushing events".into()),
+                ));
+                continue;
+            }
             if e.author != device.id {
                 results.push(result(
                     PushStatus::Rejected,
@@ -308,6 +328,41 @@ impl Hq {
         Ok(results)
     }
 
+    /// Checks and stores pushed screening reports: each signed by the device
+    /// that sent it, from a post that screens, and consistent with the
+    /// checklist it names (the core's own check).
+    pub fn accept_screenings(
+        &self,
+        device: &DeviceRow,
+        events: &[Event<ScreeningEvent>],
+    ) -> Result<Vec<PushResult>, HqError> {
+        let keys = self.key_ring()?;
+        let mut results = Vec::with_capacity(events.len());
+        let mut accepted: Vec<(Event<ScreeningEvent>, String)> = Vec::new();
+        for e in events {
+            let result = |status, reason: Option<String>| PushResult { id: e.id.clone(), status, reason };
+            if accepted.iter().any(|(a, _)| a.id == e.id) || self.db.has_screening_event(&e.id)? {
+                results.push(result(PushStatus::Duplicate, None));
+                continue;
+            }
+            if e.author != device.id {
+                results.push(result(
+                    PushStatus::Rejected,
+                    Some("the event's author is not the device that sent it".into()),
+                ));
+                continue;
+            }
+            if let Err(reason) = homeward_core::screening::event::check_event(e, &keys, &self.checklist) {
+                results.push(result(PushStatus::Rejected, Some(reason)));
+                continue;
+            }
+            accepted.push((e.clone(), device.office.clone()));
+            results.push(result(PushStatus::Accepted, None));
+        }
+        self.db.insert_screenings(&accepted, now_ms())?;
+        Ok(results)
+    }
+
     fn note_revocation(&self, view: &CaseView) -> Result<(), HqError> {
         if let Some(c) = &view.certificate {
             let mut numbers: Vec<String> =
@@ -320,8 +375,20 @@ impl Hq {
     }
 
     /// Headquarters' own decision on a case, signed with its key and checked
+    /// like any other event; `operator` says who asked for it.
+    pub fn decide_as(&self, case_id: &str, body: CertificateEvent, operator: &str) -> Result<CaseView, HqError> {
+        let (id, view) = self.sign_decision(case_id, body)?;
+        self.db.record_action(&id, case_id, operator, now_ms())?;
+        Ok(view)
+    }
+
+    /// Headquarters' own decision on a case, signed with its key and checked
     /// like any other event.
     pub fn decide(&self, case_id: &str, body: CertificateEvent) -> Result<CaseView, HqError> {
+        self.sign_decision(case_id, body).map(|(_, v)| v)
+    }
+
+    fn sign_decision(&self, case_id: &str, body: CertificateEvent) -> Result<(String, CaseView), HqError> {
         let keys = self.key_ring()?;
         let events = self.db.case_events(case_id)?;
         if events.is_empty() {
@@ -336,9 +403,10 @@ impl Hq {
         }
         let office = self.db.case_office(case_id)?.ok_or(HqError::NoCase)?;
         self.db.insert_events(&[(e.clone(), office)], now_ms())?;
+        let id = e.id.clone();
         let mut all = events;
         all.push(e);
-        Ok(fold(case_id, &all, &keys))
+        Ok((id, fold(case_id, &all, &keys)))
     }
 
     pub fn cases(&self) -> Result<Vec<CaseView>, HqError> {

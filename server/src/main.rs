@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use homeward_core::certificate::CertificateEvent;
 use homeward_core::events::Role;
-use homeward_hq::Hq;
+use homeward_hq::{tls, Hq};
 
 #[derive(Parser)]
 #[command(name = "homeward-hq", version, about = "Homeward headquarters: enrolment, sync, decisions, trust lists")]
@@ -14,6 +14,10 @@ struct Cli {
     /// Data directory (SQLite database, headquarters key). Default: $HOMEWARD_HQ_DIR or ./hq-data.
     #[arg(long, global = true, env = "HOMEWARD_HQ_DIR", default_value = "hq-data")]
     data_dir: PathBuf,
+    /// PostgreSQL connection string (`postgres://...` or `host=... dbname=...`).
+    /// Without it, records live in SQLite in the data directory.
+    #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
     #[arg(long, global = true)]
     json: bool,
     #[command(subcommand)]
@@ -26,6 +30,24 @@ enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8480")]
         listen: String,
+        /// Serve HTTPS with headquarters' own certificate (tls/ in the data
+        /// directory; made on first use for --tls-host). Devices pin tls/ca.pem.
+        #[arg(long)]
+        tls: bool,
+        /// Names or addresses the generated certificate is valid for.
+        #[arg(long = "tls-host", default_values_t = ["localhost".to_string(), "127.0.0.1".to_string()])]
+        tls_hosts: Vec<String>,
+        /// A certificate chain (PEM) from your own PKI instead of the generated one.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+    },
+    /// Issue (or renew) the server's TLS certificate under headquarters' TLS
+    /// authority, and print the authority's fingerprint for enrolment.
+    TlsInit {
+        #[arg(long = "host", default_values_t = ["localhost".to_string(), "127.0.0.1".to_string()])]
+        hosts: Vec<String>,
     },
     /// A one-time enrolment code for a device of an office and role (valid 15 minutes).
     EnrollmentCode {
@@ -46,6 +68,9 @@ enum Command {
     },
     /// Certificate cases as headquarters sees them.
     Cases,
+    /// Screenings received, counted by office and verdict (no personal data
+    /// ever reaches headquarters with a screening).
+    Screenings,
     /// Headquarters' decision on a case, signed with its key.
     Decide {
         case: String,
@@ -98,22 +123,54 @@ fn print(json: bool, text: &str, value: &serde_json::Value) {
 }
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
-    let hq = Hq::open(&cli.data_dir)?;
+    let hq = Hq::open_with(&cli.data_dir, cli.database_url.as_deref().filter(|u| !u.is_empty()))?;
     match cli.command {
-        Command::Serve { listen } => {
+        Command::Serve { listen, tls, tls_hosts, tls_cert, tls_key } => {
+            let acceptor = match (tls_cert, tls_key) {
+                (Some(c), Some(k)) => Some(tls::acceptor(&c, &k)?),
+                _ if tls => {
+                    let files = tls::TlsFiles::in_dir(&cli.data_dir);
+                    let files = if files.cert.exists() && files.key.exists() {
+                        files
+                    } else {
+                        tls::issue_server_certificate(&cli.data_dir, &tls_hosts)?
+                    };
+                    eprintln!("devices pin {} (SHA-256 {})", files.ca.display(), tls::fingerprint(&files.ca)?);
+                    Some(tls::acceptor(&files.cert, &files.key)?)
+                }
+                _ => None,
+            };
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(&listen).await?;
                 eprintln!(
-                    "homeward-hq listening on http://{} (data in {})",
+                    "homeward-hq listening on {}://{} ({} database, key in {})",
+                    if acceptor.is_some() { "https" } else { "http" },
                     listener.local_addr()?,
+                    hq.db.backend_name(),
                     cli.data_dir.display()
                 );
-                homeward_hq::serve(hq, listener, async {
+                let stop = async {
                     let _ = tokio::signal::ctrl_c().await;
-                })
-                .await
+                };
+                match acceptor {
+                    Some(a) => homeward_hq::serve_tls(hq, listener, a, stop).await,
+                    None => homeward_hq::serve(hq, listener, stop).await,
+                }
             })?;
+        }
+        Command::TlsInit { hosts } => {
+            let files = tls::issue_server_certificate(&cli.data_dir, &hosts)?;
+            let fp = tls::fingerprint(&files.ca)?;
+            print(
+                cli.json,
+                &format!(
+                    "server certificate for {} issued; devices pin {} (SHA-256 {fp})",
+                    hosts.join(", "),
+                    files.ca.display()
+                ),
+                &serde_json::json!({ "ca": files.ca, "certificate": files.cert, "ca_sha256": fp, "hosts": hosts }),
+            );
         }
         Command::EnrollmentCode { office, role, ttl_minutes } => {
             let code = hq.enrollment_code(&office, role, ttl_minutes)?;
@@ -157,6 +214,19 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 .join("\n");
             print(cli.json, &text, &serde_json::to_value(&cases)?);
         }
+        Command::Screenings => {
+            let counts = hq.db.screening_counts()?;
+            let text = if counts.is_empty() {
+                "no screenings received".to_string()
+            } else {
+                counts.iter().map(|(o, v, n)| format!("{o:<12} {v:<18} {n}")).collect::<Vec<_>>().join("\n")
+            };
+            let json: Vec<_> = counts
+                .iter()
+                .map(|(o, v, n)| serde_json::json!({ "office": o, "verdict": v, "screenings": n }))
+                .collect();
+            print(cli.json, &text, &serde_json::Value::Array(json));
+        }
         Command::Decide { case, decision } => {
             let body = match decision {
                 Decision::VerifyIdentity { note } => CertificateEvent::IdentityVerified { note },
@@ -165,7 +235,8 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 Decision::Reject { reason } => CertificateEvent::Rejected { reason },
                 Decision::Revoke { reason } => CertificateEvent::Revoked { reason },
             };
-            let view = hq.decide(&case, body)?;
+            let operator = format!("admin-cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()));
+            let view = hq.decide_as(&case, body, &operator)?;
             print(cli.json, &format!("{}: {:?}", view.case_id, view.state), &serde_json::to_value(&view)?);
         }
     }

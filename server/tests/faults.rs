@@ -16,7 +16,6 @@ use homeward_core::events::Role;
 use homeward_core::screening::IsoDate;
 use homeward_core::sync::{RetryPolicy, SyncError};
 use homeward_core::vault::{KdfParams, LockoutPolicy, ManualClock, Secret, Vault, VaultOptions};
-use homeward_hq::Hq;
 
 mod common;
 use common::Server;
@@ -157,7 +156,7 @@ fn every_event_arrives_exactly_once_through_drops_cuts_and_a_restart() {
     };
     let mut v =
         Vault::create(&t.path().join("mow"), &Secret::new("correct horse battery staple"), None, options).unwrap();
-    let code = Hq::open(&hq_dir).unwrap().enrollment_code("MOW", Role::ConsularOfficer, 15).unwrap();
+    let code = server.admin().enrollment_code("MOW", Role::ConsularOfficer, 15).unwrap();
     // Enrolment itself is retried by hand through the faults.
     let mut enrolled = false;
     for _ in 0..40 {
@@ -166,7 +165,7 @@ fn every_event_arrives_exactly_once_through_drops_cuts_and_a_restart() {
             break;
         }
         // A cut answer may have used the code: make a new one.
-        let c2 = Hq::open(&hq_dir).unwrap().enrollment_code("MOW", Role::ConsularOfficer, 15).unwrap();
+        let c2 = server.admin().enrollment_code("MOW", Role::ConsularOfficer, 15).unwrap();
         if homeward_core::sync::enroll(&mut v, &url, &c2, "faults").is_ok() {
             enrolled = true;
             break;
@@ -187,10 +186,11 @@ fn every_event_arrives_exactly_once_through_drops_cuts_and_a_restart() {
     assert!(CertificateCases::new(&mut v).outbox().unwrap().is_empty());
 
     // Headquarters restarts (same data), then decides on every case.
+    let database_url = server.database_url.clone();
     drop(server);
-    server = Server::start(&hq_dir);
+    server = Server::start_on(&hq_dir, database_url);
     *proxy.target.lock().unwrap() = server.addr;
-    let hq = Hq::open(&hq_dir).unwrap();
+    let hq = server.admin();
     for c in &cases {
         hq.decide(c, CertificateEvent::IdentityVerified { note: "ok".into() }).unwrap();
     }

@@ -14,7 +14,24 @@ use homeward_core::screening::IsoDate;
 use homeward_core::sync::RetryPolicy;
 use homeward_core::vault::{KdfParams, LockoutPolicy, ManualClock, Secret, Vault, VaultOptions};
 
-struct Hq(Child);
+mod common;
+
+/// This test's database (PostgreSQL when the run tests that backend), shared
+/// by the server process and every admin command.
+static DATABASE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+
+fn hq_command(dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_homeward-hq"));
+    c.arg("--data-dir").arg(dir);
+    match DATABASE.get_or_init(common::fresh_database) {
+        Some(url) => c.env("DATABASE_URL", url),
+        None => c.env_remove("DATABASE_URL"),
+    };
+    c
+}
+
+/// The server process, and an HTTPS client that trusts its authority.
+struct Hq(Child, reqwest::blocking::Client);
 
 impl Drop for Hq {
     fn drop(&mut self) {
@@ -24,7 +41,7 @@ impl Drop for Hq {
 }
 
 fn admin(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_homeward-hq")).arg("--data-dir").arg(dir).args(args).output().unwrap();
+    let out = hq_command(dir).args(args).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
@@ -32,21 +49,31 @@ fn admin(dir: &Path, args: &[&str]) -> String {
 fn start(dir: &Path) -> (Hq, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let listen = format!("127.0.0.1:{port}");
-    let child = Command::new(env!("CARGO_BIN_EXE_homeward-hq"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["serve", "--listen", &listen])
+    let child = hq_command(dir)
+        .args(["serve", "--tls", "--listen", &listen])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let url = format!("http://{listen}");
+    // Owned at once, so a failed start still kills and reaps the process.
+    let mut server = Hq(child, reqwest::blocking::Client::new());
+    let url = format!("https://{listen}");
     let started = Instant::now();
-    while reqwest::blocking::get(format!("{url}/v1/time")).is_err() {
+    let ca = dir.join("tls/ca.pem");
+    loop {
         assert!(started.elapsed() < Duration::from_secs(20), "the server did not start");
         std::thread::sleep(Duration::from_millis(50));
+        let Ok(pem) = std::fs::read(&ca) else { continue };
+        let client = reqwest::blocking::Client::builder()
+            .tls_built_in_root_certs(false)
+            .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+            .build()
+            .unwrap();
+        if client.get(format!("{url}/v1/time")).send().is_ok() {
+            server.1 = client;
+            return (server, url);
+        }
     }
-    (Hq(child), url)
 }
 
 fn device(dir: &Path, url: &str, code: &str) -> Vault {
@@ -56,7 +83,8 @@ fn device(dir: &Path, url: &str, code: &str) -> Vault {
         clock: Arc::new(ManualClock::new(0)),
     };
     let mut v = Vault::create(dir, &Secret::new("correct horse battery staple"), None, o).unwrap();
-    homeward_core::sync::enroll(&mut v, url, code, "process-test").unwrap();
+    let ca = std::fs::read_to_string(dir.parent().unwrap().join("hq/tls/ca.pem")).unwrap();
+    homeward_core::sync::enroll_pinned(&mut v, url, code, "process-test", Some(&ca)).unwrap();
     v
 }
 
@@ -70,8 +98,7 @@ fn the_server_binary_and_its_admin_commands_serve_two_devices() {
     let data = t.path().join("hq");
     let (server, url) = start(&data);
     let spec: serde_json::Value =
-        serde_json::from_slice(&reqwest::blocking::get(format!("{url}/openapi.json")).unwrap().bytes().unwrap())
-            .unwrap();
+        serde_json::from_slice(&server.1.get(format!("{url}/openapi.json")).send().unwrap().bytes().unwrap()).unwrap();
     assert_eq!(spec["openapi"], "3.1.0");
     assert!(spec["paths"]["/v1/events"]["post"].is_object());
 
@@ -111,12 +138,7 @@ fn the_server_binary_and_its_admin_commands_serve_two_devices() {
     admin(&data, &["decide", &case, "verify-identity"]);
     admin(&data, &["decide", &case, "approve", "--days", "20"]);
     // An invalid decision is refused by the admin command, not stored.
-    let out = Command::new(env!("CARGO_BIN_EXE_homeward-hq"))
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["decide", &case, "approve"])
-        .output()
-        .unwrap();
+    let out = hq_command(&data).args(["decide", &case, "approve"]).output().unwrap();
     assert!(!out.status.success());
 
     sync(&mut a);

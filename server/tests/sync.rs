@@ -162,7 +162,7 @@ fn pushes_are_exactly_once_and_replays_are_refused() {
     let me = identity(&consulate);
     let view = CertificateCases::new(&mut consulate).create(&me, request("IST"), now_ms()).unwrap();
     let events = CertificateCases::new(&mut consulate).outbox().unwrap();
-    let body = serde_json::to_vec(&PushRequest { events: events.clone() }).unwrap();
+    let body = serde_json::to_vec(&PushRequest { events: events.clone(), screenings: vec![] }).unwrap();
 
     let (status, bytes, headers) = raw_push(&server.url, &me, None, &body, Some("batch-1"));
     assert_eq!(status, 200);
@@ -225,7 +225,7 @@ fn offices_are_kept_apart_and_forged_authors_refused() {
         Hlc { wall_ms: now_ms(), counter: 0 },
         CertificateEvent::Submitted,
     );
-    let body = serde_json::to_vec(&PushRequest { events: vec![e] }).unwrap();
+    let body = serde_json::to_vec(&PushRequest { events: vec![e], screenings: vec![] }).unwrap();
     let (_, bytes, _) = raw_push(&server.url, &dxb_id, None, &body, None);
     let r: PushResponse = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(r.results[0].status, PushStatus::Rejected);
@@ -239,7 +239,7 @@ fn offices_are_kept_apart_and_forged_authors_refused() {
         Hlc { wall_ms: now_ms(), counter: 0 },
         CertificateEvent::Created { request: Box::new(request("DXB")) },
     );
-    let body = serde_json::to_vec(&PushRequest { events: vec![forged] }).unwrap();
+    let body = serde_json::to_vec(&PushRequest { events: vec![forged], screenings: vec![] }).unwrap();
     let (_, bytes, _) = raw_push(&server.url, &dxb_id, None, &body, None);
     let r: PushResponse = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(r.results[0].status, PushStatus::Rejected);
@@ -271,7 +271,7 @@ fn enrolment_codes_are_single_use_and_revoked_devices_are_refused_and_wiped() {
         homeward_core::sync::enroll(&mut b, &server.url, &expired, "b"),
         Err(SyncError::Refused { status: 403, .. })
     ));
-    assert!(admin.enrollment_code("IST", Role::Headquarters, 15).is_err());
+    assert!(admin.enrollment_code("IST/../x", Role::ConsularOfficer, 15).is_err(), "office codes are checked");
 
     // Revoked: refused at the next contact.
     let id = identity(&a);
@@ -311,4 +311,239 @@ fn a_device_that_has_not_checked_in_locks_until_it_syncs() {
     }
     sync(&mut v).unwrap();
     CertificateCases::new(&mut v).create(&me, request("IST"), now_ms()).unwrap();
+}
+
+/// A signed request to headquarters' operator API.
+fn operator_call(
+    url: &str,
+    who: &DeviceIdentity,
+    method: &str,
+    path: &str,
+    query: &str,
+    body: &[u8],
+) -> (u16, Vec<u8>) {
+    let h = httpsig::sign(who, method, path, query, body, now_ms() / 1000);
+    let client = reqwest::blocking::Client::new();
+    let full = if query.is_empty() { format!("{url}{path}") } else { format!("{url}{path}?{query}") };
+    let req = if method == "POST" { client.post(full) } else { client.get(full) };
+    let resp = req
+        .header("content-digest", &h.content_digest)
+        .header("signature-input", &h.signature_input)
+        .header("signature", &h.signature)
+        .body(body.to_vec())
+        .send()
+        .unwrap();
+    (resp.status().as_u16(), resp.bytes().unwrap().to_vec())
+}
+
+#[test]
+fn operators_list_requests_and_decide_over_the_api() {
+    use homeward_core::sync::protocol::Decision;
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let mut consulate = device(&t.path().join("ist"), &server, "IST", Role::ConsularOfficer);
+    let console = device(&t.path().join("console"), &server, "HQ", Role::Headquarters);
+    let op = identity(&console);
+    let officer = identity(&consulate);
+    let case = CertificateCases::new(&mut consulate).create(&officer, request("IST"), now_ms()).unwrap().case_id;
+    CertificateCases::new(&mut consulate).record(&officer, &case, CertificateEvent::Submitted, now_ms()).unwrap();
+    sync(&mut consulate).unwrap();
+
+    // The console lists what waits for an identity check.
+    let (status, body) = operator_call(&server.url, &op, "GET", "/v1/hq/cases", "state=submitted", b"");
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let listed: Vec<serde_json::Value> = serde_json::from_slice(&body).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["case_id"], case.as_str());
+    let (_, body) = operator_call(&server.url, &op, "GET", "/v1/hq/cases", "state=approved", b"");
+    assert!(serde_json::from_slice::<Vec<serde_json::Value>>(&body).unwrap().is_empty());
+
+    let path = format!("/v1/hq/cases/{case}/decisions");
+    let decide = |d: &Decision| operator_call(&server.url, &op, "POST", &path, "", &serde_json::to_vec(d).unwrap());
+    assert_eq!(decide(&Decision::VerifyIdentity { note: "registry match".into() }).0, 200);
+    // Out of order: approval before the identity check would be refused; here a
+    // second identity check is not a valid transition.
+    let (status, body) = decide(&Decision::VerifyIdentity { note: "again".into() });
+    assert_eq!(status, 409, "{}", String::from_utf8_lossy(&body));
+    let (status, body) = decide(&Decision::Approve { validity_days: 30 });
+    assert_eq!(status, 200);
+    let view: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(view["state"], "approved");
+    // Who asked is on record; the events are signed by headquarters' key.
+    let admin = server.admin();
+    let actions = admin.db.actions(&case).unwrap();
+    assert_eq!(actions.len(), 2);
+    assert!(actions.iter().all(|(_, who, _)| who == op.device_id()));
+    let events = admin.db.case_events(&case).unwrap();
+    assert!(events[2..].iter().all(|e| e.author == "hq"));
+
+    // The consulate sees the approval; a consular device may not use the
+    // operator API; an operator's console may not push events of its own.
+    sync(&mut consulate).unwrap();
+    assert_eq!(CertificateCases::new(&mut consulate).view(&case).unwrap().state, Some(RequestState::Approved));
+    let (status, _) = operator_call(&server.url, &officer, "GET", "/v1/hq/cases", "", b"");
+    assert_eq!(status, 403);
+    let forged = Event::new(
+        &op,
+        &case,
+        None,
+        Hlc { wall_ms: now_ms(), counter: 0 },
+        CertificateEvent::Rejected { reason: "by console".into() },
+    );
+    let body = serde_json::to_vec(&PushRequest { events: vec![forged], screenings: vec![] }).unwrap();
+    let (status, bytes, _) = raw_push(&server.url, &op, None, &body, None);
+    assert_eq!(status, 200);
+    let resp: PushResponse = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(resp.results[0].status, PushStatus::Rejected);
+    // Unknown case and malformed decision: typed answers, nothing stored.
+    let (status, _) = operator_call(
+        &server.url,
+        &op,
+        "POST",
+        "/v1/hq/cases/nope/decisions",
+        "",
+        br#"{"decision":"approve","validity_days":30}"#,
+    );
+    assert_eq!(status, 404);
+    let (status, _) = operator_call(&server.url, &op, "POST", &path, "", br#"{"decision":"bless"}"#);
+    assert_eq!(status, 400);
+    assert_eq!(admin.db.case_events(&case).unwrap().len(), 4);
+}
+
+#[test]
+fn finalised_screenings_reach_headquarters_once_and_forged_ones_stay_on_the_device() {
+    use homeward_core::screening::event::{ScreeningEvent, ScreeningEvents};
+    use homeward_core::screening::{default_checklist, AnswerValue, Lang, NewScreening, ScreeningRecords, YesNo};
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let mut guard = device(&t.path().join("osh"), &server, "OSH", Role::BorderGuard);
+    let c = default_checklist();
+    let yes = || AnswerValue::YesNo(YesNo::Yes);
+    for i in 0..3 {
+        let mut book = ScreeningRecords::new(&mut guard, &c);
+        let s = book
+            .start(NewScreening {
+                crossing_point: "DOSTUK".into(),
+                officer: None,
+                language: Lang::Ru,
+                screening_date: IsoDate::today(),
+                now_unix_ms: now_ms(),
+            })
+            .unwrap();
+        let id = s.record_id().unwrap();
+        book.answer(id, "appears_minor", AnswerValue::YesNo(YesNo::No)).unwrap();
+        book.answer(id, "documents", AnswerValue::Choice("own".into())).unwrap();
+        if i > 0 {
+            book.answer(id, "recruited", yes()).unwrap();
+        }
+        book.finalise(id, now_ms()).unwrap();
+    }
+    let r = sync(&mut guard).unwrap();
+    assert_eq!(r.accepted, 3);
+    assert!(ScreeningEvents::new(&mut guard).outbox().unwrap().is_empty());
+    let counts = server.admin().db.screening_counts().unwrap();
+    assert_eq!(
+        counts,
+        vec![
+            ("OSH".to_string(), "further_interview".to_string(), 2),
+            ("OSH".to_string(), "no_indicators".to_string(), 1)
+        ]
+    );
+
+    // A report whose verdict does not follow from its indicators is refused,
+    // stays on the device with the reason, and is not counted.
+    let me = identity(&guard);
+    let mut forged = server.admin().db.screening_events().unwrap()[0].clone();
+    let ScreeningEvent::Finalised { r } = &mut forged.body else { panic!() };
+    r.verdict = homeward_core::screening::Verdict::PresumedVictim;
+    let forged = Event::new(&me, "forged-screening", None, Hlc { wall_ms: now_ms(), counter: 9 }, forged.body);
+    let body = serde_json::to_vec(&PushRequest { events: vec![], screenings: vec![forged.clone()] }).unwrap();
+    let (status, bytes, _) = raw_push(&server.url, &me, None, &body, None);
+    assert_eq!(status, 200);
+    let resp: PushResponse = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(resp.results[0].status, PushStatus::Rejected);
+    assert!(resp.results[0].reason.as_deref().unwrap().contains("does not follow"));
+    assert_eq!(server.admin().db.screening_events().unwrap().len(), 3);
+    // Sync again: nothing new, nothing duplicated.
+    let r = sync(&mut guard).unwrap();
+    assert_eq!((r.accepted, r.duplicates), (0, 0));
+}
+
+#[test]
+fn a_wipe_order_received_mid_sync_is_confirmed_then_carried_out() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let dir = t.path().join("ist");
+    let mut v = device(&dir, &server, "IST", Role::ConsularOfficer);
+    let me = identity(&v);
+    // Three push batches' worth of events.
+    for _ in 0..250 {
+        CertificateCases::new(&mut v).create(&me, request("IST"), now_ms()).unwrap();
+    }
+    let admin = server.admin();
+    let ordered = std::sync::atomic::AtomicBool::new(false);
+    // Headquarters orders the wipe while the first batch is in.
+    let on_progress = |p: &homeward_core::sync::SyncProgress| {
+        if p.events_sent > 0 && !ordered.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            admin.revoke(me.device_id(), true).unwrap();
+        }
+    };
+    let quick = RetryPolicy { attempts: 2, base: std::time::Duration::from_millis(10), ..RetryPolicy::default() };
+    let r = homeward_core::sync::sync(&mut v, quick, &on_progress, &AtomicBool::new(false));
+    assert!(matches!(r, Err(SyncError::Wiped)), "{r:?}");
+    assert!(!homeward_core::vault::exists(&dir), "the vault was wiped");
+    let (_, confirmed) = admin.db.device_alerts(me.device_id()).unwrap();
+    assert!(confirmed.is_some(), "the device confirmed the wipe");
+    // What arrived before the order is kept, once.
+    let held: usize = admin.cases().unwrap().len();
+    assert_eq!(held, 200, "the first batch");
+}
+
+#[test]
+fn a_vault_restored_from_an_older_copy_is_reported_to_the_officer_and_headquarters() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let dir = t.path().join("ist");
+    let backup = t.path().join("backup");
+    let me = {
+        let mut v = device(&dir, &server, "IST", Role::ConsularOfficer);
+        let me = identity(&v);
+        CertificateCases::new(&mut v).create(&me, request("IST"), now_ms()).unwrap();
+        assert!(!sync(&mut v).unwrap().rollback_detected);
+        me
+    };
+    // Someone copies the vault, the officer works on, then the copy is put back.
+    copy_dir(&dir, &backup);
+    {
+        let mut v = unlock(&dir);
+        CertificateCases::new(&mut v).create(&me, request("IST"), now_ms()).unwrap();
+        assert!(!sync(&mut v).unwrap().rollback_detected);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+    copy_dir(&backup, &dir);
+    let mut v = unlock(&dir);
+    let r = sync(&mut v).unwrap();
+    assert!(r.rollback_detected, "the officer is told");
+    let (rollback, _) = server.admin().db.device_alerts(me.device_id()).unwrap();
+    assert!(rollback.is_some(), "headquarters is told");
+    // The case made after the copy comes back from headquarters.
+    assert_eq!(CertificateCases::new(&mut v).list().unwrap().len(), 2);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+fn unlock(dir: &Path) -> Vault {
+    let mut v = Vault::open(dir, options()).unwrap();
+    v.unlock(&Secret::new(PASS), None).unwrap();
+    v
 }

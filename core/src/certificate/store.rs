@@ -72,9 +72,17 @@ pub struct DeviceProfile {
     /// Headquarters' address, set at enrolment.
     #[serde(default)]
     pub server_url: Option<String>,
+    /// Headquarters' TLS authority (PEM), pinned at enrolment: the only
+    /// certificate this device trusts for headquarters.
+    #[serde(default)]
+    pub server_ca_pem: Option<String>,
     /// Where the next pull starts.
     #[serde(default)]
     pub pull_cursor: u64,
+    /// Raised (and saved) at the start of every sync; headquarters remembers
+    /// the highest it saw, so a vault restored from an older copy shows.
+    #[serde(default)]
+    pub sync_generation: u64,
     /// Days without a check-in after which the device locks (0: never).
     #[serde(default)]
     pub check_in_days: u32,
@@ -317,7 +325,7 @@ impl<'a> CertificateCases<'a> {
         Ok(fold(case_id, &events, &keys))
     }
 
-    fn has_event(&self, event_id: &str) -> Result<bool, CaseError> {
+    pub fn has_event(&self, event_id: &str) -> Result<bool, CaseError> {
         Ok(!self.vault.find(Lookup::Keyword { field: "event", value: event_id })?.is_empty())
     }
 

@@ -301,6 +301,7 @@ impl<'a> ScreeningRecords<'a> {
         }
         s.state = ScreeningState::Final { finalised_unix_ms: now_unix_ms, outcome: Box::new(outcome) };
         self.save(&s)?;
+        self.log(&s, now_unix_ms)?;
         Ok(s)
     }
 
@@ -340,7 +341,17 @@ impl<'a> ScreeningRecords<'a> {
             outcome,
         });
         self.save(&s)?;
+        self.log(&s, now_unix_ms)?;
         Ok(s)
+    }
+
+    /// Puts the finalisation (and addenda) on the signed log headquarters
+    /// receives, when this device has an identity (see [`super::event`]).
+    fn log(&mut self, s: &Screening, now_ms: i64) -> Result<(), ScreeningError> {
+        super::event::ScreeningEvents::new(self.vault).log(s, now_ms).map(|_| ()).map_err(|e| match e {
+            crate::certificate::CaseError::Vault(v) => ScreeningError::Vault(v),
+            other => ScreeningError::Corrupt(other.to_string()),
+        })
     }
 
     /// Records a consent or legal override for referral; allowed on drafts

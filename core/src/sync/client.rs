@@ -16,6 +16,7 @@ use crate::certificate::store::SyncState;
 use crate::certificate::trust::{Signed, TrustStore};
 use crate::certificate::{CaseError, CertificateCases, DeviceProfile};
 use crate::events::{DeviceIdentity, KeyRing, PublicIdentity};
+use crate::screening::ScreeningEvents;
 use crate::vault::{Vault, VaultError};
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +35,12 @@ pub enum SyncError {
     Wiped,
     #[error("this device is not enrolled: run `homeward enroll URL CODE`")]
     NotEnrolled,
+    #[error("refusing {0}: use https (plain http only reaches this machine, for tests)")]
+    Insecure(String),
+    #[error("headquarters' pinned certificate is unusable: {0}")]
+    BadPin(String),
+    #[error("the server's TLS certificate is not the one this device trusts (nothing was sent): {0}")]
+    Untrusted(String),
     #[error(transparent)]
     Case(#[from] CaseError),
     #[error(transparent)]
@@ -60,6 +67,10 @@ pub struct SyncReport {
     pub trust_list_updated: bool,
     pub revocations_updated: bool,
     pub retries: u32,
+    /// This vault was restored from an older copy: headquarters holds events
+    /// from this device that it no longer has, or saw it at a later sync.
+    /// Headquarters was told; the officer must be.
+    pub rollback_detected: bool,
 }
 
 /// How hard to try over a poor link.
@@ -118,11 +129,37 @@ fn jitter(max_ms: u64) -> u64 {
 }
 
 impl Http {
-    fn new(base: &str, retry: RetryPolicy) -> Result<Http, SyncError> {
-        let agent = reqwest::blocking::Client::builder()
-            .timeout(retry.timeout)
-            .build()
-            .map_err(|e| SyncError::Network(e.to_string()))?;
+    /// A client for `base`. Over https with `pinned_ca`, headquarters' own
+    /// TLS authority is the only one trusted (no public CA can vouch for a
+    /// look-alike server); plain http is refused except to this machine.
+    fn new(base: &str, retry: RetryPolicy, pinned_ca: Option<&str>) -> Result<Http, SyncError> {
+        let url = reqwest::Url::parse(base).map_err(|e| SyncError::Network(format!("{base}: {e}")))?;
+        let mut builder =
+            reqwest::blocking::Client::builder().timeout(retry.timeout).use_rustls_tls().https_only(false);
+        match url.scheme() {
+            "https" => {
+                if let Some(pem) = pinned_ca {
+                    let cas = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+                        .map_err(|e| SyncError::BadPin(e.to_string()))?;
+                    if cas.is_empty() {
+                        return Err(SyncError::BadPin("no certificate in the PEM text".into()));
+                    }
+                    builder = builder.tls_built_in_root_certs(false);
+                    for ca in cas {
+                        builder = builder.add_root_certificate(ca);
+                    }
+                }
+            }
+            "http" => {
+                let host = url.host_str().unwrap_or("").trim_start_matches('[').trim_end_matches(']');
+                let loopback = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+                if !loopback {
+                    return Err(SyncError::Insecure(base.to_string()));
+                }
+            }
+            other => return Err(SyncError::Insecure(format!("a {other}: address"))),
+        }
+        let agent = builder.build().map_err(|e| SyncError::Network(e.to_string()))?;
         Ok(Http { base: base.trim_end_matches('/').to_string(), agent, retry, retries: 0, offset_ms: 0 })
     }
 
@@ -131,6 +168,7 @@ impl Http {
     fn send(&mut self, call: Call<'_>, cancel: &AtomicBool) -> Result<(Vec<u8>, u64, u64), SyncError> {
         let Call { method, path, query, body, identity, idempotency_key } = call;
         let mut attempt = 0;
+        let mut last_error = String::from("the server answered with an error");
         loop {
             if cancel.load(Ordering::SeqCst) {
                 return Err(SyncError::Cancelled);
@@ -191,11 +229,25 @@ impl Http {
                         }
                     }
                 }
-                Err(_) => true,
+                Err(e) => {
+                    // A certificate that does not chain to the pin will not
+                    // get better with retries: say so at once.
+                    let mut chain = e.to_string();
+                    let mut source = std::error::Error::source(&e);
+                    while let Some(s) = source {
+                        chain = format!("{chain}: {s}");
+                        source = s.source();
+                    }
+                    if chain.contains("certificate") {
+                        return Err(SyncError::Untrusted(chain));
+                    }
+                    last_error = chain;
+                    true
+                }
             };
             attempt += 1;
             if !retry_after || attempt >= self.retry.attempts {
-                return Err(SyncError::Network(format!("gave up after {attempt} attempt(s)")));
+                return Err(SyncError::Network(format!("gave up after {attempt} attempt(s): {last_error}")));
             }
             self.retries += 1;
             let backoff = self.retry.base.saturating_mul(1 << attempt.min(16)).min(self.retry.cap);
@@ -220,15 +272,28 @@ fn accept_identities(ring: &mut KeyRing, trust: &TrustStore, ids: &[Signed<Publi
 }
 
 /// Enrols a new device with a one-time code and stores its identity, the
-/// root key and lists, and whom to trust in the vault.
+/// root key and lists, and whom to trust in the vault (no TLS pin: for
+/// loopback tests, or a server with a certificate from a public authority).
 pub fn enroll(vault: &mut Vault, base_url: &str, code: &str, label: &str) -> Result<EnrollResponse, SyncError> {
+    enroll_pinned(vault, base_url, code, label, None)
+}
+
+/// Enrols like [`enroll`], pinning headquarters' TLS authority (`ca_pem`,
+/// given to the officer with the code) for this and every later sync.
+pub fn enroll_pinned(
+    vault: &mut Vault,
+    base_url: &str,
+    code: &str,
+    label: &str,
+    ca_pem: Option<&str>,
+) -> Result<EnrollResponse, SyncError> {
     let mut profile = DeviceProfile::load(vault)?;
     if profile.identity.is_some() {
         return Err(SyncError::Refused { status: 0, message: "this device is already enrolled".into() });
     }
     // The key is made first; its id comes from headquarters.
     let provisional = DeviceIdentity::generate("pending", crate::events::Role::BorderGuard, "");
-    let mut http = Http::new(base_url, RetryPolicy::default())?;
+    let mut http = Http::new(base_url, RetryPolicy::default(), ca_pem)?;
     let req = EnrollRequest {
         code: code.to_string(),
         public_key: hex::encode(provisional.public_key()),
@@ -253,11 +318,68 @@ pub fn enroll(vault: &mut Vault, base_url: &str, code: &str, label: &str) -> Res
     profile.device_no = resp.device_no;
     profile.identity = Some(me.to_stored());
     profile.server_url = Some(base_url.to_string());
+    profile.server_ca_pem = ca_pem.map(str::to_string);
     profile.pull_cursor = 0;
     profile.check_in_days = resp.check_in_days;
     profile.last_check_in_ms = Some(now_ms());
     profile.save(vault)?;
     Ok(resp)
+}
+
+/// Sends one batch; its Idempotency-Key is derived from its event ids, so a
+/// retried or replayed batch is recognised. Returns headquarters' answer per event.
+fn push_batch<'e>(
+    http: &mut Http,
+    me: &DeviceIdentity,
+    req: &PushRequest,
+    ids: impl Iterator<Item = &'e str>,
+    report: &mut SyncReport,
+    cancel: &AtomicBool,
+) -> Result<Vec<(String, SyncState)>, SyncError> {
+    let key = {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        for id in ids {
+            h.update(id.as_bytes());
+        }
+        hex::encode(&h.finalize()[..16])
+    };
+    let body = serde_json::to_vec(req).expect("serialises");
+    let (bytes, sent, received) = http.send(
+        Call {
+            method: "POST",
+            path: "/v1/events",
+            query: "",
+            body: Some(body),
+            identity: Some(me),
+            idempotency_key: Some(&key),
+        },
+        cancel,
+    )?;
+    report.progress.bytes_sent += sent;
+    report.progress.bytes_received += received;
+    let resp: PushResponse = parse(&bytes)?;
+    let mut answers = Vec::with_capacity(resp.results.len());
+    for r in resp.results {
+        let state = match r.status {
+            PushStatus::Accepted => {
+                report.accepted += 1;
+                SyncState::Accepted
+            }
+            PushStatus::Duplicate => {
+                report.duplicates += 1;
+                SyncState::Accepted
+            }
+            PushStatus::Rejected => {
+                let reason = r.reason.unwrap_or_else(|| "refused".into());
+                report.rejected.push((r.id.clone(), reason.clone()));
+                SyncState::Rejected { reason }
+            }
+        };
+        answers.push((r.id, state));
+        report.progress.events_sent += 1;
+    }
+    Ok(answers)
 }
 
 /// Pushes the outbox and pulls everything new, reporting progress.
@@ -267,10 +389,15 @@ pub fn sync(
     progress: &dyn Fn(&SyncProgress),
     cancel: &AtomicBool,
 ) -> Result<SyncReport, SyncError> {
-    let profile = DeviceProfile::load(vault)?;
+    let mut profile = DeviceProfile::load(vault)?;
     let me = profile.identity().map_err(|_| SyncError::NotEnrolled)?;
     let url = profile.server_url.clone().ok_or(SyncError::NotEnrolled)?;
-    let mut http = Http::new(&url, retry)?;
+    // Saved before anything is sent, so this device never presents a
+    // generation lower than one headquarters has seen, unless restored.
+    profile.sync_generation += 1;
+    let generation = profile.sync_generation;
+    profile.save(vault)?;
+    let mut http = Http::new(&url, retry, profile.server_ca_pem.as_deref())?;
     let mut report = SyncReport::default();
 
     // Learn the server's clock first, so a skewed device still signs in window.
@@ -282,63 +409,36 @@ pub fn sync(
     http.offset_ms = t.server_time_ms - now_ms();
     report.progress.bytes_received += n;
 
-    // Push, batch by batch; each batch's key is derived from its events, so a
-    // retried or replayed batch is recognised.
-    // The outbox is read once; events made while this sync runs go next time.
-    let outbox = CertificateCases::new(vault).outbox()?;
-    for chunk in outbox.chunks(BATCH) {
-        let batch: Vec<_> = chunk.to_vec();
-        let key = {
-            use sha2::Digest;
-            let mut h = sha2::Sha256::new();
-            for e in &batch {
-                h.update(e.id.as_bytes());
-            }
-            hex::encode(&h.finalize()[..16])
-        };
-        let body = serde_json::to_vec(&PushRequest { events: batch.clone() }).expect("serialises");
-        let (bytes, sent, received) = http.send(
-            Call {
-                method: "POST",
-                path: "/v1/events",
-                query: "",
-                body: Some(body),
-                identity: Some(&me),
-                idempotency_key: Some(&key),
-            },
-            cancel,
-        )?;
-        report.progress.bytes_sent += sent;
-        report.progress.bytes_received += received;
-        let resp: PushResponse = parse(&bytes)?;
-        let mut answers = Vec::with_capacity(resp.results.len());
-        for r in resp.results {
-            let state = match r.status {
-                PushStatus::Accepted => {
-                    report.accepted += 1;
-                    SyncState::Accepted
-                }
-                PushStatus::Duplicate => {
-                    report.duplicates += 1;
-                    SyncState::Accepted
-                }
-                PushStatus::Rejected => {
-                    let reason = r.reason.unwrap_or_else(|| "refused".into());
-                    report.rejected.push((r.id.clone(), reason.clone()));
-                    SyncState::Rejected { reason }
-                }
-            };
-            answers.push((r.id, state));
-            report.progress.events_sent += 1;
+    // Push, batch by batch: certificate events, then screening reports. The
+    // outboxes are read once; what is made while this sync runs goes next time.
+    // A device revoked mid-sync stops pushing but still pulls: the pull
+    // carries headquarters' orders (a wipe, to be carried out now).
+    let pushed: Result<(), SyncError> = (|| {
+        let outbox = CertificateCases::new(vault).outbox()?;
+        for chunk in outbox.chunks(BATCH) {
+            let req = PushRequest { events: chunk.to_vec(), screenings: vec![] };
+            let answers = push_batch(&mut http, &me, &req, chunk.iter().map(|e| e.id.as_str()), &mut report, cancel)?;
+            CertificateCases::new(vault).mark_many(&answers)?;
+            progress(&report.progress);
         }
-        CertificateCases::new(vault).mark_many(&answers)?;
-        progress(&report.progress);
+        let screenings = ScreeningEvents::new(vault).outbox()?;
+        for chunk in screenings.chunks(BATCH) {
+            let req = PushRequest { events: vec![], screenings: chunk.to_vec() };
+            let answers = push_batch(&mut http, &me, &req, chunk.iter().map(|e| e.id.as_str()), &mut report, cancel)?;
+            ScreeningEvents::new(vault).mark_many(&answers)?;
+            progress(&report.progress);
+        }
+        Ok(())
+    })();
+    match pushed {
+        Ok(()) | Err(SyncError::Revoked) => {}
+        Err(e) => return Err(e),
     }
 
     // Pull, page by page, from where the last sync stopped.
     loop {
-        let mut profile = DeviceProfile::load(vault)?;
-        let query = format!("after={}&limit={BATCH}", profile.pull_cursor);
+        let cursor = DeviceProfile::load(vault)?.pull_cursor;
+        let query = format!("after={cursor}&limit={BATCH}&gen={generation}");
         let (bytes, sent, received) = http.send(
             Call {
                 method: "GET",
@@ -354,12 +454,54 @@ pub fn sync(
         report.progress.bytes_received += received;
         let page: PullResponse = parse(&bytes)?;
         if page.orders.wipe {
+            // Confirm first (one try: the wipe must not wait on the link),
+            // then destroy the keys and the data.
+            let body = serde_json::to_vec(&DeviceReport::Wiped).expect("serialises");
+            let mut once = Http { retry: RetryPolicy { attempts: 1, ..http.retry }, ..http };
+            let _ = once.send(
+                Call {
+                    method: "POST",
+                    path: "/v1/device/report",
+                    query: "",
+                    body: Some(body),
+                    identity: Some(&me),
+                    idempotency_key: None,
+                },
+                cancel,
+            );
             vault.wipe(None)?;
             return Err(SyncError::Wiped);
         }
         if page.orders.revoked {
             return Err(SyncError::Revoked);
         }
+        if !report.rollback_detected {
+            let missing = match &page.your_last_event {
+                Some(id) => {
+                    !CertificateCases::new(vault).has_event(id)? && !ScreeningEvents::new(vault).has_event(id)?
+                }
+                None => false,
+            };
+            if missing || page.rollback_detected {
+                report.rollback_detected = true;
+                let body = serde_json::to_vec(&DeviceReport::RolledBack {
+                    missing_event: page.your_last_event.clone().filter(|_| missing),
+                })
+                .expect("serialises");
+                http.send(
+                    Call {
+                        method: "POST",
+                        path: "/v1/device/report",
+                        query: "",
+                        body: Some(body),
+                        identity: Some(&me),
+                        idempotency_key: None,
+                    },
+                    cancel,
+                )?;
+            }
+        }
+        let mut profile = DeviceProfile::load(vault)?;
         accept_identities(&mut profile.keyring, &profile.trust.clone(), &page.identities);
         if let Some(t) = page.trust_list.clone() {
             let newer = profile.trust.trust_list.as_ref().is_none_or(|h| h.body.sequence < t.body.sequence);

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::certificate::trust::{RootKey, Signed};
 use crate::certificate::{CertificateEvent, RevocationList, TrustList};
 use crate::events::{Event, PublicIdentity, Role};
+use crate::screening::ScreeningEvent;
 
 pub const IDENTITY_DOMAIN: &str = "homeward/identity/v1";
 
@@ -45,6 +46,10 @@ pub struct EnrollResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PushRequest {
     pub events: Vec<Event<CertificateEvent>>,
+    /// Finalised screenings (reports without personal data); answered in
+    /// `results` after the certificate events.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub screenings: Vec<Event<ScreeningEvent>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,6 +92,24 @@ pub struct PullResponse {
     pub revocations: Option<Signed<RevocationList>>,
     pub orders: DeviceOrders,
     pub server_time_ms: i64,
+    /// The newest event headquarters holds from this device: a device that
+    /// does not hold it was restored from an older copy.
+    #[serde(default)]
+    pub your_last_event: Option<String>,
+    /// Headquarters saw this device at a later sync generation than the one
+    /// it just presented: it was restored from an older copy.
+    #[serde(default)]
+    pub rollback_detected: bool,
+}
+
+/// What a device tells headquarters about itself (`POST /v1/device/report`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DeviceReport {
+    /// The wipe order was received and is being carried out now.
+    Wiped,
+    /// The device found it was restored from an older copy of its vault.
+    RolledBack { missing_event: Option<String> },
 }
 
 /// An error body from the server.
@@ -94,4 +117,30 @@ pub struct PullResponse {
 pub struct ErrorBody {
     pub error: String,
     pub message: String,
+}
+
+/// A decision by a headquarters operator, sent to `POST
+/// /v1/hq/cases/{case}/decisions`. Headquarters turns it into an event
+/// signed with its own key, checked by the same fold as every other.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+pub enum Decision {
+    VerifyIdentity { note: String },
+    MoreInfo { question: String },
+    Approve { validity_days: u32 },
+    Reject { reason: String },
+    Revoke { reason: String },
+}
+
+impl Decision {
+    pub fn into_event(self) -> crate::certificate::CertificateEvent {
+        use crate::certificate::CertificateEvent as E;
+        match self {
+            Decision::VerifyIdentity { note } => E::IdentityVerified { note },
+            Decision::MoreInfo { question } => E::MoreInformationRequested { question },
+            Decision::Approve { validity_days } => E::Approved { validity_days },
+            Decision::Reject { reason } => E::Rejected { reason },
+            Decision::Revoke { reason } => E::Revoked { reason },
+        }
+    }
 }

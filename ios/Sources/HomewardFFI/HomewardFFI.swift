@@ -2401,10 +2401,13 @@ public protocol SyncServiceProtocol: AnyObject, Sendable {
     /**
      * Enrols this device with headquarters at `url` using the one-time
      * `code` an administrator gave; stores its identity and trust lists.
-     * Blocks for one network round trip (up to the 30 s timeout with
-     * retries on a bad link): call it off the main thread.
+     * `ca_pem`: headquarters' TLS authority (PEM), given with the code; it
+     * is pinned for this and every later sync, and nothing else is trusted.
+     * `https://` needs it; plain `http://` is refused except to this
+     * machine (tests). Blocks for one network round trip (up to the 30 s
+     * timeout with retries on a bad link): call it off the main thread.
      */
-    func enroll(url: String, code: String, label: String) throws  -> Enrolment
+    func enroll(url: String, code: String, label: String, caPem: String?) throws  -> Enrolment
     
     /**
      * Pushes what this device made and pulls what headquarters holds for
@@ -2491,15 +2494,19 @@ open func cancel()  {try! rustCall() {
     /**
      * Enrols this device with headquarters at `url` using the one-time
      * `code` an administrator gave; stores its identity and trust lists.
-     * Blocks for one network round trip (up to the 30 s timeout with
-     * retries on a bad link): call it off the main thread.
+     * `ca_pem`: headquarters' TLS authority (PEM), given with the code; it
+     * is pinned for this and every later sync, and nothing else is trusted.
+     * `https://` needs it; plain `http://` is refused except to this
+     * machine (tests). Blocks for one network round trip (up to the 30 s
+     * timeout with retries on a bad link): call it off the main thread.
      */
-open func enroll(url: String, code: String, label: String)throws  -> Enrolment  {
+open func enroll(url: String, code: String, label: String, caPem: String?)throws  -> Enrolment  {
     return try  FfiConverterTypeEnrolment_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
     uniffi_homeward_ffi_fn_method_syncservice_enroll(self.uniffiClonePointer(),
         FfiConverterString.lower(url),
         FfiConverterString.lower(code),
-        FfiConverterString.lower(label),$0
+        FfiConverterString.lower(label),
+        FfiConverterOptionString.lower(caPem),$0
     )
 })
 }
@@ -3929,6 +3936,10 @@ public struct DeviceInfo {
     public var office: String?
     public var deviceNo: UInt16
     public var serverUrl: String?
+    /**
+     * True when headquarters' TLS authority was pinned at enrolment.
+     */
+    public var tlsPinned: Bool
     public var trustListSequence: UInt64?
     public var revocationListSequence: UInt64?
     public var certificatesIssued: UInt64
@@ -3949,7 +3960,10 @@ public struct DeviceInfo {
     public init(
         /**
          * False until enrolment with headquarters.
-         */enrolled: Bool, deviceId: String?, role: DeviceRole?, office: String?, deviceNo: UInt16, serverUrl: String?, trustListSequence: UInt64?, revocationListSequence: UInt64?, certificatesIssued: UInt64, 
+         */enrolled: Bool, deviceId: String?, role: DeviceRole?, office: String?, deviceNo: UInt16, serverUrl: String?, 
+        /**
+         * True when headquarters' TLS authority was pinned at enrolment.
+         */tlsPinned: Bool, trustListSequence: UInt64?, revocationListSequence: UInt64?, certificatesIssued: UInt64, 
         /**
          * Default validity of a certificate in days.
          */validityDays: UInt32, standardFeeMinor: UInt64, feeCurrency: String, 
@@ -3962,6 +3976,7 @@ public struct DeviceInfo {
         self.office = office
         self.deviceNo = deviceNo
         self.serverUrl = serverUrl
+        self.tlsPinned = tlsPinned
         self.trustListSequence = trustListSequence
         self.revocationListSequence = revocationListSequence
         self.certificatesIssued = certificatesIssued
@@ -3998,6 +4013,9 @@ extension DeviceInfo: Equatable, Hashable {
         if lhs.serverUrl != rhs.serverUrl {
             return false
         }
+        if lhs.tlsPinned != rhs.tlsPinned {
+            return false
+        }
         if lhs.trustListSequence != rhs.trustListSequence {
             return false
         }
@@ -4032,6 +4050,7 @@ extension DeviceInfo: Equatable, Hashable {
         hasher.combine(office)
         hasher.combine(deviceNo)
         hasher.combine(serverUrl)
+        hasher.combine(tlsPinned)
         hasher.combine(trustListSequence)
         hasher.combine(revocationListSequence)
         hasher.combine(certificatesIssued)
@@ -4058,6 +4077,7 @@ public struct FfiConverterTypeDeviceInfo: FfiConverterRustBuffer {
                 office: FfiConverterOptionString.read(from: &buf), 
                 deviceNo: FfiConverterUInt16.read(from: &buf), 
                 serverUrl: FfiConverterOptionString.read(from: &buf), 
+                tlsPinned: FfiConverterBool.read(from: &buf), 
                 trustListSequence: FfiConverterOptionUInt64.read(from: &buf), 
                 revocationListSequence: FfiConverterOptionUInt64.read(from: &buf), 
                 certificatesIssued: FfiConverterUInt64.read(from: &buf), 
@@ -4076,6 +4096,7 @@ public struct FfiConverterTypeDeviceInfo: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.office, into: &buf)
         FfiConverterUInt16.write(value.deviceNo, into: &buf)
         FfiConverterOptionString.write(value.serverUrl, into: &buf)
+        FfiConverterBool.write(value.tlsPinned, into: &buf)
         FfiConverterOptionUInt64.write(value.trustListSequence, into: &buf)
         FfiConverterOptionUInt64.write(value.revocationListSequence, into: &buf)
         FfiConverterUInt64.write(value.certificatesIssued, into: &buf)
@@ -5796,6 +5817,12 @@ public struct SyncReportView {
     public var trustListUpdated: Bool
     public var revocationsUpdated: Bool
     public var retries: UInt32
+    /**
+     * This vault was restored from an older copy: headquarters holds events
+     * from this device that it no longer has. Headquarters was told; tell
+     * the officer.
+     */
+    public var rollbackDetected: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5805,7 +5832,12 @@ public struct SyncReportView {
          */accepted: UInt64, 
         /**
          * Events headquarters already had (a retried push).
-         */duplicates: UInt64, rejected: [RejectedEvent], trustListUpdated: Bool, revocationsUpdated: Bool, retries: UInt32) {
+         */duplicates: UInt64, rejected: [RejectedEvent], trustListUpdated: Bool, revocationsUpdated: Bool, retries: UInt32, 
+        /**
+         * This vault was restored from an older copy: headquarters holds events
+         * from this device that it no longer has. Headquarters was told; tell
+         * the officer.
+         */rollbackDetected: Bool) {
         self.progress = progress
         self.accepted = accepted
         self.duplicates = duplicates
@@ -5813,6 +5845,7 @@ public struct SyncReportView {
         self.trustListUpdated = trustListUpdated
         self.revocationsUpdated = revocationsUpdated
         self.retries = retries
+        self.rollbackDetected = rollbackDetected
     }
 }
 
@@ -5844,6 +5877,9 @@ extension SyncReportView: Equatable, Hashable {
         if lhs.retries != rhs.retries {
             return false
         }
+        if lhs.rollbackDetected != rhs.rollbackDetected {
+            return false
+        }
         return true
     }
 
@@ -5855,6 +5891,7 @@ extension SyncReportView: Equatable, Hashable {
         hasher.combine(trustListUpdated)
         hasher.combine(revocationsUpdated)
         hasher.combine(retries)
+        hasher.combine(rollbackDetected)
     }
 }
 
@@ -5873,7 +5910,8 @@ public struct FfiConverterTypeSyncReportView: FfiConverterRustBuffer {
                 rejected: FfiConverterSequenceTypeRejectedEvent.read(from: &buf), 
                 trustListUpdated: FfiConverterBool.read(from: &buf), 
                 revocationsUpdated: FfiConverterBool.read(from: &buf), 
-                retries: FfiConverterUInt32.read(from: &buf)
+                retries: FfiConverterUInt32.read(from: &buf), 
+                rollbackDetected: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -5885,6 +5923,7 @@ public struct FfiConverterTypeSyncReportView: FfiConverterRustBuffer {
         FfiConverterBool.write(value.trustListUpdated, into: &buf)
         FfiConverterBool.write(value.revocationsUpdated, into: &buf)
         FfiConverterUInt32.write(value.retries, into: &buf)
+        FfiConverterBool.write(value.rollbackDetected, into: &buf)
     }
 }
 
@@ -7391,6 +7430,12 @@ public enum HomewardError: Swift.Error {
     case ServerRefused(status: UInt16, reason: String
     )
     /**
+     * The server's TLS certificate is not the one this device pinned at
+     * enrolment: possibly an interception. Nothing was sent; report it.
+     */
+    case Untrusted(reason: String
+    )
+    /**
      * Sync was cancelled; what was done so far is kept.
      */
     case Cancelled(reason: String
@@ -7514,25 +7559,28 @@ public struct FfiConverterTypeHomewardError: FfiConverterRustBuffer {
             status: try FfiConverterUInt16.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 22: return .Cancelled(
+        case 22: return .Untrusted(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 23: return .DeviceRevoked(
+        case 23: return .Cancelled(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 24: return .DeviceWiped(
+        case 24: return .DeviceRevoked(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 25: return .DiskFull(
+        case 25: return .DeviceWiped(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 26: return .Storage(
+        case 26: return .DiskFull(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 27: return .Closed(
+        case 27: return .Storage(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 28: return .Internal(
+        case 28: return .Closed(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 29: return .Internal(
             reason: try FfiConverterString.read(from: &buf)
             )
 
@@ -7662,38 +7710,43 @@ public struct FfiConverterTypeHomewardError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Cancelled(reason):
+        case let .Untrusted(reason):
             writeInt(&buf, Int32(22))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .DeviceRevoked(reason):
+        case let .Cancelled(reason):
             writeInt(&buf, Int32(23))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .DeviceWiped(reason):
+        case let .DeviceRevoked(reason):
             writeInt(&buf, Int32(24))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .DiskFull(reason):
+        case let .DeviceWiped(reason):
             writeInt(&buf, Int32(25))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Storage(reason):
+        case let .DiskFull(reason):
             writeInt(&buf, Int32(26))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Closed(reason):
+        case let .Storage(reason):
             writeInt(&buf, Int32(27))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Internal(reason):
+        case let .Closed(reason):
             writeInt(&buf, Int32(28))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Internal(reason):
+            writeInt(&buf, Int32(29))
             FfiConverterString.write(reason, into: &buf)
             
         }
@@ -9746,7 +9799,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_syncservice_cancel() != 29988) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_syncservice_enroll() != 22390) {
+    if (uniffi_homeward_ffi_checksum_method_syncservice_enroll() != 58341) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_syncservice_sync() != 8962) {

@@ -1,22 +1,69 @@
 #![allow(dead_code)]
-//! A real homeward-hq on a loopback socket, for the integration tests.
+//! A real homeward-hq on a loopback socket, for the integration tests, on
+//! the embedded SQLite database, or on a fresh PostgreSQL database when
+//! `HOMEWARD_TEST_POSTGRES` names a server (scripts/test starts one and runs
+//! every server test on both backends).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use homeward_hq::Hq;
 
+/// A fresh, empty PostgreSQL database on the test server, as a connection
+/// string; `None` when the tests run on SQLite.
+pub fn fresh_database() -> Option<String> {
+    let admin = std::env::var("HOMEWARD_TEST_POSTGRES").ok().filter(|s| !s.is_empty())?;
+    let name = format!("hw_{}", uuid::Uuid::new_v4().simple());
+    let mut c = postgres::Client::connect(&admin, postgres::NoTls).expect("the test PostgreSQL server answers");
+    c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    Some(format!("{admin} dbname={name}"))
+}
+
+/// Which backend this run tests, for messages.
+pub fn backend() -> &'static str {
+    if std::env::var("HOMEWARD_TEST_POSTGRES").is_ok_and(|s| !s.is_empty()) {
+        "postgres"
+    } else {
+        "sqlite"
+    }
+}
+
 pub struct Server {
     pub url: String,
     pub addr: SocketAddr,
     pub dir: PathBuf,
+    pub database_url: Option<String>,
+    /// Headquarters' TLS authority (PEM) when serving HTTPS.
+    pub ca_pem: Option<String>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Server {
+    /// A server on a new database.
     pub fn start(dir: &Path) -> Server {
-        let hq = Hq::open(dir).unwrap();
+        Server::start_on(dir, fresh_database())
+    }
+
+    /// A server on `database_url` (or SQLite in `dir`): a restart keeps both.
+    pub fn start_on(dir: &Path, database_url: Option<String>) -> Server {
+        Server::launch(dir, database_url, false)
+    }
+
+    /// A server on HTTPS with a certificate from its own TLS authority.
+    pub fn start_tls(dir: &Path) -> Server {
+        Server::launch(dir, fresh_database(), true)
+    }
+
+    fn launch(dir: &Path, database_url: Option<String>, tls: bool) -> Server {
+        let hq = Hq::open_with(dir, database_url.as_deref()).unwrap();
+        let acceptor = tls.then(|| {
+            let files =
+                homeward_hq::tls::issue_server_certificate(dir, &["localhost".into(), "127.0.0.1".into()]).unwrap();
+            homeward_hq::tls::acceptor(&files.cert, &files.key).unwrap()
+        });
+        let ca_pem = tls.then(|| std::fs::read_to_string(homeward_hq::tls::TlsFiles::in_dir(dir).ca).unwrap());
+        assert_eq!(hq.db.backend_name(), backend(), "the run must test the backend it names");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
@@ -24,20 +71,31 @@ impl Server {
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 addr_tx.send(listener.local_addr().unwrap()).unwrap();
-                homeward_hq::serve(hq, listener, async {
+                let stop = async {
                     let _ = rx.await;
-                })
-                .await
+                };
+                match acceptor {
+                    Some(a) => homeward_hq::serve_tls(hq, listener, a, stop).await,
+                    None => homeward_hq::serve(hq, listener, stop).await,
+                }
                 .unwrap();
             });
         });
         let addr = addr_rx.recv().unwrap();
-        Server { url: format!("http://{addr}"), addr, dir: dir.to_path_buf(), stop: Some(tx), thread: Some(thread) }
+        Server {
+            url: format!("{}://{addr}", if tls { "https" } else { "http" }),
+            addr,
+            dir: dir.to_path_buf(),
+            database_url,
+            ca_pem,
+            stop: Some(tx),
+            thread: Some(thread),
+        }
     }
 
     /// Headquarters' admin side, on the same database.
     pub fn admin(&self) -> Hq {
-        Hq::open(&self.dir).unwrap()
+        Hq::open_with(&self.dir, self.database_url.as_deref()).unwrap()
     }
 }
 

@@ -1221,7 +1221,7 @@ fun uniffi_homeward_ffi_fn_free_syncservice(`ptr`: Pointer,uniffi_out_err: Uniff
 ): Unit
 fun uniffi_homeward_ffi_fn_method_syncservice_cancel(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
-fun uniffi_homeward_ffi_fn_method_syncservice_enroll(`ptr`: Pointer,`url`: RustBuffer.ByValue,`code`: RustBuffer.ByValue,`label`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_homeward_ffi_fn_method_syncservice_enroll(`ptr`: Pointer,`url`: RustBuffer.ByValue,`code`: RustBuffer.ByValue,`label`: RustBuffer.ByValue,`caPem`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_syncservice_sync(`ptr`: Pointer,`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1516,7 +1516,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_cancel() != 29988.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_enroll() != 22390.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_enroll() != 58341.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_sync() != 8962.toShort()) {
@@ -4748,10 +4748,13 @@ public interface SyncServiceInterface {
     /**
      * Enrols this device with headquarters at `url` using the one-time
      * `code` an administrator gave; stores its identity and trust lists.
-     * Blocks for one network round trip (up to the 30 s timeout with
-     * retries on a bad link): call it off the main thread.
+     * `ca_pem`: headquarters' TLS authority (PEM), given with the code; it
+     * is pinned for this and every later sync, and nothing else is trusted.
+     * `https://` needs it; plain `http://` is refused except to this
+     * machine (tests). Blocks for one network round trip (up to the 30 s
+     * timeout with retries on a bad link): call it off the main thread.
      */
-    fun `enroll`(`url`: kotlin.String, `code`: kotlin.String, `label`: kotlin.String): Enrolment
+    fun `enroll`(`url`: kotlin.String, `code`: kotlin.String, `label`: kotlin.String, `caPem`: kotlin.String?): Enrolment
     
     /**
      * Pushes what this device made and pulls what headquarters holds for
@@ -4876,15 +4879,18 @@ open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
     /**
      * Enrols this device with headquarters at `url` using the one-time
      * `code` an administrator gave; stores its identity and trust lists.
-     * Blocks for one network round trip (up to the 30 s timeout with
-     * retries on a bad link): call it off the main thread.
+     * `ca_pem`: headquarters' TLS authority (PEM), given with the code; it
+     * is pinned for this and every later sync, and nothing else is trusted.
+     * `https://` needs it; plain `http://` is refused except to this
+     * machine (tests). Blocks for one network round trip (up to the 30 s
+     * timeout with retries on a bad link): call it off the main thread.
      */
-    @Throws(HomewardException::class)override fun `enroll`(`url`: kotlin.String, `code`: kotlin.String, `label`: kotlin.String): Enrolment {
+    @Throws(HomewardException::class)override fun `enroll`(`url`: kotlin.String, `code`: kotlin.String, `label`: kotlin.String, `caPem`: kotlin.String?): Enrolment {
             return FfiConverterTypeEnrolment.lift(
     callWithPointer {
     uniffiRustCallWithError(HomewardException) { _status ->
     UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_syncservice_enroll(
-        it, FfiConverterString.lower(`url`),FfiConverterString.lower(`code`),FfiConverterString.lower(`label`),_status)
+        it, FfiConverterString.lower(`url`),FfiConverterString.lower(`code`),FfiConverterString.lower(`label`),FfiConverterOptionalString.lower(`caPem`),_status)
 }
     }
     )
@@ -5629,6 +5635,10 @@ data class DeviceInfo (
     var `office`: kotlin.String?, 
     var `deviceNo`: kotlin.UShort, 
     var `serverUrl`: kotlin.String?, 
+    /**
+     * True when headquarters' TLS authority was pinned at enrolment.
+     */
+    var `tlsPinned`: kotlin.Boolean, 
     var `trustListSequence`: kotlin.ULong?, 
     var `revocationListSequence`: kotlin.ULong?, 
     var `certificatesIssued`: kotlin.ULong, 
@@ -5660,6 +5670,7 @@ public object FfiConverterTypeDeviceInfo: FfiConverterRustBuffer<DeviceInfo> {
             FfiConverterOptionalString.read(buf),
             FfiConverterUShort.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
             FfiConverterOptionalULong.read(buf),
             FfiConverterOptionalULong.read(buf),
             FfiConverterULong.read(buf),
@@ -5678,6 +5689,7 @@ public object FfiConverterTypeDeviceInfo: FfiConverterRustBuffer<DeviceInfo> {
             FfiConverterOptionalString.allocationSize(value.`office`) +
             FfiConverterUShort.allocationSize(value.`deviceNo`) +
             FfiConverterOptionalString.allocationSize(value.`serverUrl`) +
+            FfiConverterBoolean.allocationSize(value.`tlsPinned`) +
             FfiConverterOptionalULong.allocationSize(value.`trustListSequence`) +
             FfiConverterOptionalULong.allocationSize(value.`revocationListSequence`) +
             FfiConverterULong.allocationSize(value.`certificatesIssued`) +
@@ -5695,6 +5707,7 @@ public object FfiConverterTypeDeviceInfo: FfiConverterRustBuffer<DeviceInfo> {
             FfiConverterOptionalString.write(value.`office`, buf)
             FfiConverterUShort.write(value.`deviceNo`, buf)
             FfiConverterOptionalString.write(value.`serverUrl`, buf)
+            FfiConverterBoolean.write(value.`tlsPinned`, buf)
             FfiConverterOptionalULong.write(value.`trustListSequence`, buf)
             FfiConverterOptionalULong.write(value.`revocationListSequence`, buf)
             FfiConverterULong.write(value.`certificatesIssued`, buf)
@@ -6539,7 +6552,13 @@ data class SyncReportView (
     var `rejected`: List<RejectedEvent>, 
     var `trustListUpdated`: kotlin.Boolean, 
     var `revocationsUpdated`: kotlin.Boolean, 
-    var `retries`: kotlin.UInt
+    var `retries`: kotlin.UInt, 
+    /**
+     * This vault was restored from an older copy: headquarters holds events
+     * from this device that it no longer has. Headquarters was told; tell
+     * the officer.
+     */
+    var `rollbackDetected`: kotlin.Boolean
 ) {
     
     companion object
@@ -6558,6 +6577,7 @@ public object FfiConverterTypeSyncReportView: FfiConverterRustBuffer<SyncReportV
             FfiConverterBoolean.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterUInt.read(buf),
+            FfiConverterBoolean.read(buf),
         )
     }
 
@@ -6568,7 +6588,8 @@ public object FfiConverterTypeSyncReportView: FfiConverterRustBuffer<SyncReportV
             FfiConverterSequenceTypeRejectedEvent.allocationSize(value.`rejected`) +
             FfiConverterBoolean.allocationSize(value.`trustListUpdated`) +
             FfiConverterBoolean.allocationSize(value.`revocationsUpdated`) +
-            FfiConverterUInt.allocationSize(value.`retries`)
+            FfiConverterUInt.allocationSize(value.`retries`) +
+            FfiConverterBoolean.allocationSize(value.`rollbackDetected`)
     )
 
     override fun write(value: SyncReportView, buf: ByteBuffer) {
@@ -6579,6 +6600,7 @@ public object FfiConverterTypeSyncReportView: FfiConverterRustBuffer<SyncReportV
             FfiConverterBoolean.write(value.`trustListUpdated`, buf)
             FfiConverterBoolean.write(value.`revocationsUpdated`, buf)
             FfiConverterUInt.write(value.`retries`, buf)
+            FfiConverterBoolean.write(value.`rollbackDetected`, buf)
     }
 }
 
@@ -7753,6 +7775,18 @@ sealed class HomewardException: kotlin.Exception() {
     }
     
     /**
+     * The server's TLS certificate is not the one this device pinned at
+     * enrolment: possibly an interception. Nothing was sent; report it.
+     */
+    class Untrusted(
+        
+        val `reason`: kotlin.String
+        ) : HomewardException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
+    /**
      * Sync was cancelled; what was done so far is kept.
      */
     class Cancelled(
@@ -7918,25 +7952,28 @@ public object FfiConverterTypeHomewardError : FfiConverterRustBuffer<HomewardExc
                 FfiConverterUShort.read(buf),
                 FfiConverterString.read(buf),
                 )
-            22 -> HomewardException.Cancelled(
+            22 -> HomewardException.Untrusted(
                 FfiConverterString.read(buf),
                 )
-            23 -> HomewardException.DeviceRevoked(
+            23 -> HomewardException.Cancelled(
                 FfiConverterString.read(buf),
                 )
-            24 -> HomewardException.DeviceWiped(
+            24 -> HomewardException.DeviceRevoked(
                 FfiConverterString.read(buf),
                 )
-            25 -> HomewardException.DiskFull(
+            25 -> HomewardException.DeviceWiped(
                 FfiConverterString.read(buf),
                 )
-            26 -> HomewardException.Storage(
+            26 -> HomewardException.DiskFull(
                 FfiConverterString.read(buf),
                 )
-            27 -> HomewardException.Closed(
+            27 -> HomewardException.Storage(
                 FfiConverterString.read(buf),
                 )
-            28 -> HomewardException.Internal(
+            28 -> HomewardException.Closed(
+                FfiConverterString.read(buf),
+                )
+            29 -> HomewardException.Internal(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
@@ -8058,6 +8095,11 @@ public object FfiConverterTypeHomewardError : FfiConverterRustBuffer<HomewardExc
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterUShort.allocationSize(value.`status`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is HomewardException.Untrusted -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is HomewardException.Cancelled -> (
@@ -8215,38 +8257,43 @@ public object FfiConverterTypeHomewardError : FfiConverterRustBuffer<HomewardExc
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.Cancelled -> {
+            is HomewardException.Untrusted -> {
                 buf.putInt(22)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.DeviceRevoked -> {
+            is HomewardException.Cancelled -> {
                 buf.putInt(23)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.DeviceWiped -> {
+            is HomewardException.DeviceRevoked -> {
                 buf.putInt(24)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.DiskFull -> {
+            is HomewardException.DeviceWiped -> {
                 buf.putInt(25)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.Storage -> {
+            is HomewardException.DiskFull -> {
                 buf.putInt(26)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.Closed -> {
+            is HomewardException.Storage -> {
                 buf.putInt(27)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.Internal -> {
+            is HomewardException.Closed -> {
                 buf.putInt(28)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is HomewardException.Internal -> {
+                buf.putInt(29)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }

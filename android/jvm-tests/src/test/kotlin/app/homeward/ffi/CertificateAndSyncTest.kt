@@ -61,17 +61,17 @@ class CertificateAndSyncTest {
         consulate.use {
             border.use {
                 // Enrolment with one-time codes from the admin command.
-                val e1 = consulate.syncService().enroll(hq.url, hq.enrollmentCode("IST", "consular_officer"), "jvm-consulate")
+                val e1 = consulate.syncService().enroll(hq.url, hq.enrollmentCode("IST", "consular_officer"), "jvm-consulate", null)
                 assertEquals(DeviceRole.CONSULAR_OFFICER, e1.role)
                 assertEquals("IST", e1.office)
-                val e2 = border.syncService().enroll(hq.url, hq.enrollmentCode("OSH", "border_guard"), "jvm-border")
+                val e2 = border.syncService().enroll(hq.url, hq.enrollmentCode("OSH", "border_guard"), "jvm-border", null)
                 assertEquals(DeviceRole.BORDER_GUARD, e2.role)
                 val info = consulate.certificates().deviceInfo()
                 assertTrue(info.enrolled)
                 assertEquals(hq.url, info.serverUrl)
                 // A used code is refused by headquarters with a typed error.
                 val used = assertThrows<HomewardException.ServerRefused> {
-                    newVault().use { it.syncService().enroll(hq.url, "not-a-code", "x") }
+                    newVault().use { it.syncService().enroll(hq.url, "not-a-code", "x", null) }
                 }
                 assertTrue(used.status >= 400u, "${used.status}")
 
@@ -170,7 +170,7 @@ class CertificateAndSyncTest {
     @Test
     fun `an unreachable headquarters and a cancelled sync are typed errors`() {
         newVault().use { v ->
-            v.syncService().enroll(hq.url, hq.enrollmentCode("IST", "consular_officer"), "jvm-cancel")
+            v.syncService().enroll(hq.url, hq.enrollmentCode("IST", "consular_officer"), "jvm-cancel", null)
             val case = v.certificates().createRequest(request("Osmonov"), true)
             val s = v.syncService()
             // Cancelled from the progress callback (after the push, before
@@ -186,7 +186,7 @@ class CertificateAndSyncTest {
             assertEquals(CaseState.SUBMITTED, v.certificates().show(case.caseId).state)
             newVault().use { other ->
                 val e = assertThrows<HomewardException.Network> {
-                    other.syncService().enroll("http://127.0.0.1:9", "code", "x")
+                    other.syncService().enroll("http://127.0.0.1:9", "code", "x", null)
                 }
                 assertTrue(e.reason.contains("reach"), e.reason)
             }

@@ -1,7 +1,6 @@
 package app.homeward.ffi
 
 import java.io.File
-import java.net.HttpURLConnection
 import java.net.ServerSocket
 import java.net.URI
 import java.nio.file.Files
@@ -23,7 +22,7 @@ fun newVault(dir: File = tempDir("vault"), maxAttempts: UInt = 10u): HomewardVau
  * commands run as further processes on the same data directory, the way an
  * administrator runs them.
  */
-class Headquarters : AutoCloseable {
+class Headquarters(tls: Boolean = false) : AutoCloseable {
     private val bin: String = System.getProperty("homeward.hq.bin")
         ?: error("set -Dhomeward.hq.bin to the homeward-hq binary")
     val dataDir: File = tempDir("hq")
@@ -33,8 +32,9 @@ class Headquarters : AutoCloseable {
     init {
         require(File(bin).canExecute()) { "no homeward-hq binary at $bin (cargo build -p homeward-hq)" }
         val port = ServerSocket(0).use { it.localPort }
-        url = "http://127.0.0.1:$port"
-        process = ProcessBuilder(bin, "--data-dir", dataDir.path, "serve", "--listen", "127.0.0.1:$port")
+        url = (if (tls) "https" else "http") + "://127.0.0.1:$port"
+        val serve = listOf(bin, "--data-dir", dataDir.path, "serve", "--listen", "127.0.0.1:$port")
+        process = ProcessBuilder(if (tls) serve + "--tls" else serve)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start()
@@ -47,13 +47,13 @@ class Headquarters : AutoCloseable {
     }
 
     private fun answers(): Boolean = try {
-        val c = URI("$url/v1/time").toURL().openConnection() as HttpURLConnection
-        c.connectTimeout = 500
-        c.readTimeout = 500
-        c.responseCode == 200
+        java.net.Socket("127.0.0.1", URI(url).port).use { true }
     } catch (e: java.io.IOException) {
         false
     }
+
+    /** Headquarters' TLS authority, which devices pin at enrolment (TLS only). */
+    val caPem: String? get() = File(dataDir, "tls/ca.pem").takeIf { it.exists() }?.readText()
 
     /** Runs an admin command and returns its standard output, trimmed. */
     fun admin(vararg args: String): String {

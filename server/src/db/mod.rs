@@ -1,0 +1,623 @@
+//! Headquarters' storage: an embedded SQLite file in the data directory by
+//! default, PostgreSQL when `DATABASE_URL` names one. Each query is written
+//! once ([`sql`]) and runs on either; only the migrations differ.
+
+pub mod sql;
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use homeward_core::certificate::CertificateEvent;
+use homeward_core::events::{Event, Role};
+use homeward_core::screening::ScreeningEvent;
+
+pub use sql::{DbError, DbResult};
+use sql::{PgPool, Row, Sql};
+
+const SQLITE_MIGRATIONS: &[&str] = &[
+    "CREATE TABLE devices (
+        id TEXT PRIMARY KEY,
+        office TEXT NOT NULL,
+        role TEXT NOT NULL,
+        device_no INTEGER NOT NULL,
+        public_key TEXT NOT NULL UNIQUE,
+        label TEXT NOT NULL,
+        enrolled_ms INTEGER NOT NULL,
+        revoked INTEGER NOT NULL DEFAULT 0,
+        wipe INTEGER NOT NULL DEFAULT 0,
+        last_seen_ms INTEGER
+     );
+     CREATE TABLE enrollment_codes (
+        code_hash TEXT PRIMARY KEY,
+        office TEXT NOT NULL,
+        role TEXT NOT NULL,
+        expires_ms INTEGER NOT NULL,
+        used_ms INTEGER
+     );
+     CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        case_id TEXT NOT NULL,
+        office TEXT NOT NULL,
+        author TEXT NOT NULL,
+        body TEXT NOT NULL,
+        received_ms INTEGER NOT NULL
+     );
+     CREATE INDEX events_by_case ON events (case_id);
+     CREATE INDEX events_by_office ON events (office, seq);
+     CREATE TABLE nonces (
+        device TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        expires_ms INTEGER NOT NULL,
+        PRIMARY KEY (device, nonce)
+     );
+     CREATE TABLE idempotency (
+        device TEXT NOT NULL,
+        key TEXT NOT NULL,
+        response BLOB NOT NULL,
+        PRIMARY KEY (device, key)
+     );
+     CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT NOT NULL);",
+    "CREATE TABLE hq_actions (
+        event_id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        at_ms INTEGER NOT NULL
+     );",
+    "CREATE TABLE screenings (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        screening_id TEXT NOT NULL,
+        office TEXT NOT NULL,
+        author TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        body TEXT NOT NULL,
+        received_ms INTEGER NOT NULL
+     );
+     CREATE INDEX screenings_by_office ON screenings (office, seq);
+     ALTER TABLE devices ADD COLUMN sync_generation INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE devices ADD COLUMN rollback_ms INTEGER;
+     ALTER TABLE devices ADD COLUMN wipe_confirmed_ms INTEGER;",
+];
+
+/// The same schema in PostgreSQL's types (BIGINT for every integer, so one
+/// Rust type reads both).
+const PG_MIGRATIONS: &[&str] = &[
+    "CREATE TABLE devices (
+        id TEXT PRIMARY KEY,
+        office TEXT NOT NULL,
+        role TEXT NOT NULL,
+        device_no BIGINT NOT NULL,
+        public_key TEXT NOT NULL UNIQUE,
+        label TEXT NOT NULL,
+        enrolled_ms BIGINT NOT NULL,
+        revoked BIGINT NOT NULL DEFAULT 0,
+        wipe BIGINT NOT NULL DEFAULT 0,
+        last_seen_ms BIGINT
+     );
+     CREATE TABLE enrollment_codes (
+        code_hash TEXT PRIMARY KEY,
+        office TEXT NOT NULL,
+        role TEXT NOT NULL,
+        expires_ms BIGINT NOT NULL,
+        used_ms BIGINT
+     );
+     CREATE TABLE events (
+        seq BIGSERIAL PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        case_id TEXT NOT NULL,
+        office TEXT NOT NULL,
+        author TEXT NOT NULL,
+        body TEXT NOT NULL,
+        received_ms BIGINT NOT NULL
+     );
+     CREATE INDEX events_by_case ON events (case_id);
+     CREATE INDEX events_by_office ON events (office, seq);
+     CREATE TABLE nonces (
+        device TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        expires_ms BIGINT NOT NULL,
+        PRIMARY KEY (device, nonce)
+     );
+     CREATE TABLE idempotency (
+        device TEXT NOT NULL,
+        key TEXT NOT NULL,
+        response BYTEA NOT NULL,
+        PRIMARY KEY (device, key)
+     );
+     CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT NOT NULL);",
+    "CREATE TABLE hq_actions (
+        event_id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        at_ms BIGINT NOT NULL
+     );",
+    "CREATE TABLE screenings (
+        seq BIGSERIAL PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        screening_id TEXT NOT NULL,
+        office TEXT NOT NULL,
+        author TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        body TEXT NOT NULL,
+        received_ms BIGINT NOT NULL
+     );
+     CREATE INDEX screenings_by_office ON screenings (office, seq);
+     ALTER TABLE devices ADD COLUMN sync_generation BIGINT NOT NULL DEFAULT 0;
+     ALTER TABLE devices ADD COLUMN rollback_ms BIGINT;
+     ALTER TABLE devices ADD COLUMN wipe_confirmed_ms BIGINT;",
+];
+
+enum Backend {
+    Sqlite(Mutex<rusqlite::Connection>),
+    Postgres(PgPool),
+}
+
+pub struct Db {
+    backend: Backend,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DeviceRow {
+    pub id: String,
+    pub office: String,
+    pub role: Role,
+    pub device_no: u16,
+    pub public_key: String,
+    pub label: String,
+    pub enrolled_ms: i64,
+    pub revoked: bool,
+    pub wipe: bool,
+    pub last_seen_ms: Option<i64>,
+}
+
+fn role_str(r: Role) -> &'static str {
+    match r {
+        Role::BorderGuard => "border_guard",
+        Role::ConsularOfficer => "consular_officer",
+        Role::Headquarters => "headquarters",
+    }
+}
+
+fn device_from_row(r: &Row) -> DbResult<DeviceRow> {
+    Ok(DeviceRow {
+        id: r[0].t()?,
+        office: r[1].t()?,
+        role: r[2].t()?.parse().unwrap_or(Role::BorderGuard),
+        device_no: r[3].i()? as u16,
+        public_key: r[4].t()?,
+        label: r[5].t()?,
+        enrolled_ms: r[6].i()?,
+        revoked: r[7].i()? != 0,
+        wipe: r[8].i()? != 0,
+        last_seen_ms: r[9].oi()?,
+    })
+}
+
+const DEVICE_COLS: &str = "id, office, role, device_no, public_key, label, enrolled_ms, revoked, wipe, last_seen_ms";
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Db {
+    /// The embedded SQLite database `hq.db` in `dir`.
+    pub fn open(dir: &Path) -> DbResult<Db> {
+        std::fs::create_dir_all(dir)?;
+        let mut conn = rusqlite::Connection::open(dir.join("hq.db"))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let v: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        for (i, sql) in SQLITE_MIGRATIONS.iter().enumerate().skip(v as usize) {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as u32)?;
+            tx.commit()?;
+        }
+        Ok(Db { backend: Backend::Sqlite(Mutex::new(conn)) })
+    }
+
+    /// A PostgreSQL database (`postgres://...` or a libpq key=value string),
+    /// migrated on open; `pool` connections serve the blocking workers.
+    pub fn open_postgres(url: &str, pool: usize) -> DbResult<Db> {
+        let pool = PgPool::connect(url, pool)?;
+        {
+            let mut c = pool.get()?;
+            let mut tx = c.transaction()?;
+            // One migrator at a time, even with several servers starting.
+            tx.batch_execute(
+                "SELECT pg_advisory_xact_lock(7240300);
+                 CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)",
+            )?;
+            let v: i64 = tx.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_version", &[])?.get(0);
+            for (i, sql) in PG_MIGRATIONS.iter().enumerate().skip(v as usize) {
+                tx.batch_execute(sql)?;
+                tx.execute("INSERT INTO schema_version (version) VALUES ($1)", &[&((i + 1) as i64)])?;
+            }
+            tx.commit()?;
+        }
+        Ok(Db { backend: Backend::Postgres(pool) })
+    }
+
+    /// "sqlite" or "postgres", for logs and benchmark tables.
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Runs `f` in one transaction on whichever backend this is.
+    pub fn tx<T>(&self, f: impl FnOnce(&mut dyn Sql) -> DbResult<T>) -> DbResult<T> {
+        match &self.backend {
+            Backend::Sqlite(m) => {
+                let mut c = lock(m);
+                let mut tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let out = f(&mut tx)?;
+                tx.commit()?;
+                Ok(out)
+            }
+            Backend::Postgres(pool) => {
+                let mut c = pool.get()?;
+                let mut tx = c.transaction()?;
+                let out = f(&mut tx)?;
+                tx.commit()?;
+                Ok(out)
+            }
+        }
+    }
+
+    pub fn add_code(&self, code_hash: &str, office: &str, role: Role, expires_ms: i64) -> DbResult<()> {
+        self.tx(|s| {
+            s.exec(
+                "INSERT INTO enrollment_codes (code_hash, office, role, expires_ms) VALUES (?1, ?2, ?3, ?4)",
+                &[code_hash.into(), office.into(), role_str(role).into(), expires_ms.into()],
+            )
+            .map(|_| ())
+        })
+    }
+
+    /// Uses a code once: returns its office and role if it exists, is unused
+    /// and unexpired; marks it used in the same transaction.
+    pub fn take_code(&self, code_hash: &str, now_ms: i64) -> DbResult<Option<(String, Role)>> {
+        self.tx(|s| {
+            // The conditional update is the claim: of two racing enrolments
+            // with one code, exactly one changes the row.
+            let n = s.exec(
+                "UPDATE enrollment_codes SET used_ms = ?1 WHERE code_hash = ?2 AND used_ms IS NULL AND expires_ms > ?1",
+                &[now_ms.into(), code_hash.into()],
+            )?;
+            if n != 1 {
+                return Ok(None);
+            }
+            let r = s
+                .one("SELECT office, role FROM enrollment_codes WHERE code_hash = ?1", &[code_hash.into()])?
+                .ok_or(DbError::Column("enrollment code"))?;
+            Ok(Some((r[0].t()?, r[1].t()?.parse().unwrap_or(Role::BorderGuard))))
+        })
+    }
+
+    pub fn add_device(&self, d: &DeviceRow) -> DbResult<()> {
+        self.tx(|s| {
+            s.exec(
+                "INSERT INTO devices (id, office, role, device_no, public_key, label, enrolled_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                &[
+                    d.id.as_str().into(),
+                    d.office.as_str().into(),
+                    role_str(d.role).into(),
+                    (d.device_no as i64).into(),
+                    d.public_key.as_str().into(),
+                    d.label.as_str().into(),
+                    d.enrolled_ms.into(),
+                ],
+            )
+            .map(|_| ())
+        })
+    }
+
+    pub fn next_device_no(&self, office: &str) -> DbResult<u16> {
+        self.tx(|s| {
+            let r = s.one("SELECT COALESCE(MAX(device_no), 0) + 1 FROM devices WHERE office = ?1", &[office.into()])?;
+            Ok(r.map(|r| r[0].i()).transpose()?.unwrap_or(1) as u16)
+        })
+    }
+
+    pub fn device(&self, id: &str) -> DbResult<Option<DeviceRow>> {
+        self.tx(|s| {
+            s.one(&format!("SELECT {DEVICE_COLS} FROM devices WHERE id = ?1"), &[id.into()])?
+                .map(|r| device_from_row(&r))
+                .transpose()
+        })
+    }
+
+    pub fn devices(&self) -> DbResult<Vec<DeviceRow>> {
+        self.tx(|s| {
+            s.query(&format!("SELECT {DEVICE_COLS} FROM devices ORDER BY office, device_no"), &[])?
+                .iter()
+                .map(device_from_row)
+                .collect()
+        })
+    }
+
+    pub fn set_revoked(&self, id: &str, wipe: bool) -> DbResult<bool> {
+        self.tx(|s| {
+            s.exec(
+                "UPDATE devices SET revoked = 1, wipe = CASE WHEN ?2 = 1 THEN 1 ELSE wipe END WHERE id = ?1",
+                &[id.into(), (wipe as i64).into()],
+            )
+            .map(|n| n == 1)
+        })
+    }
+
+    /// Records the sync generation a device presents; true when headquarters
+    /// had already seen a later one (the device was restored from a copy).
+    pub fn present_generation(&self, id: &str, generation: i64, now_ms: i64) -> DbResult<bool> {
+        self.tx(|s| {
+            let seen = s
+                .one("SELECT sync_generation FROM devices WHERE id = ?1", &[id.into()])?
+                .map(|r| r[0].i())
+                .transpose()?
+                .unwrap_or(0);
+            if generation < seen {
+                s.exec("UPDATE devices SET rollback_ms = ?1 WHERE id = ?2", &[now_ms.into(), id.into()])?;
+                return Ok(true);
+            }
+            s.exec("UPDATE devices SET sync_generation = ?1 WHERE id = ?2", &[generation.into(), id.into()])?;
+            Ok(false)
+        })
+    }
+
+    pub fn note_rollback(&self, id: &str, now_ms: i64) -> DbResult<()> {
+        self.tx(|s| {
+            s.exec("UPDATE devices SET rollback_ms = ?1 WHERE id = ?2", &[now_ms.into(), id.into()]).map(|_| ())
+        })
+    }
+
+    pub fn confirm_wipe(&self, id: &str, now_ms: i64) -> DbResult<()> {
+        self.tx(|s| {
+            s.exec("UPDATE devices SET wipe_confirmed_ms = ?1 WHERE id = ?2", &[now_ms.into(), id.into()]).map(|_| ())
+        })
+    }
+
+    /// (rollback seen at, wipe confirmed at) for a device.
+    pub fn device_alerts(&self, id: &str) -> DbResult<(Option<i64>, Option<i64>)> {
+        self.tx(|s| {
+            let r = s.one("SELECT rollback_ms, wipe_confirmed_ms FROM devices WHERE id = ?1", &[id.into()])?;
+            Ok(match r {
+                Some(r) => (r[0].oi()?, r[1].oi()?),
+                None => (None, None),
+            })
+        })
+    }
+
+    /// The newest event (certificate or screening) headquarters holds from a device.
+    pub fn last_event_of(&self, author: &str) -> DbResult<Option<String>> {
+        self.tx(|s| {
+            let a = s.one(
+                "SELECT id, received_ms, seq FROM events WHERE author = ?1 ORDER BY seq DESC LIMIT 1",
+                &[author.into()],
+            )?;
+            let b = s.one(
+                "SELECT id, received_ms, seq FROM screenings WHERE author = ?1 ORDER BY seq DESC LIMIT 1",
+                &[author.into()],
+            )?;
+            Ok(match (a, b) {
+                (Some(a), Some(b)) => Some(if b[1].i()? > a[1].i()? { b[0].t()? } else { a[0].t()? }),
+                (Some(a), None) => Some(a[0].t()?),
+                (None, Some(b)) => Some(b[0].t()?),
+                (None, None) => None,
+            })
+        })
+    }
+
+    pub fn touch(&self, id: &str, now_ms: i64) -> DbResult<()> {
+        self.tx(|s| {
+            s.exec("UPDATE devices SET last_seen_ms = ?1 WHERE id = ?2", &[now_ms.into(), id.into()]).map(|_| ())
+        })
+    }
+
+    /// Records a nonce; false if it was already used (a replay).
+    pub fn use_nonce(&self, device: &str, nonce: &str, now_ms: i64, ttl_ms: i64) -> DbResult<bool> {
+        self.tx(|s| {
+            s.exec("DELETE FROM nonces WHERE device = ?1 AND expires_ms < ?2", &[device.into(), now_ms.into()])?;
+            let n = s.exec(
+                "INSERT INTO nonces (device, nonce, expires_ms) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+                &[device.into(), nonce.into(), (now_ms + ttl_ms).into()],
+            )?;
+            Ok(n == 1)
+        })
+    }
+
+    pub fn idempotent_response(&self, device: &str, key: &str) -> DbResult<Option<Vec<u8>>> {
+        self.tx(|s| {
+            s.one("SELECT response FROM idempotency WHERE device = ?1 AND key = ?2", &[device.into(), key.into()])?
+                .map(|r| r[0].b())
+                .transpose()
+        })
+    }
+
+    pub fn save_idempotent_response(&self, device: &str, key: &str, response: &[u8]) -> DbResult<()> {
+        self.tx(|s| {
+            s.exec(
+                "INSERT INTO idempotency (device, key, response) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+                &[device.into(), key.into(), response.into()],
+            )
+            .map(|_| ())
+        })
+    }
+
+    pub fn case_events(&self, case_id: &str) -> DbResult<Vec<Event<CertificateEvent>>> {
+        self.tx(|s| {
+            Ok(s.query("SELECT body FROM events WHERE case_id = ?1 ORDER BY seq", &[case_id.into()])?
+                .iter()
+                .filter_map(|r| r[0].t().ok().and_then(|b| serde_json::from_str(&b).ok()))
+                .collect())
+        })
+    }
+
+    pub fn case_office(&self, case_id: &str) -> DbResult<Option<String>> {
+        self.tx(|s| {
+            s.one("SELECT office FROM events WHERE case_id = ?1 ORDER BY seq LIMIT 1", &[case_id.into()])?
+                .map(|r| r[0].t())
+                .transpose()
+        })
+    }
+
+    pub fn has_event(&self, id: &str) -> DbResult<bool> {
+        self.tx(|s| Ok(s.one("SELECT id FROM events WHERE id = ?1", &[id.into()])?.is_some()))
+    }
+
+    /// Stores accepted events in one transaction (one durable commit per batch).
+    pub fn insert_events(&self, events: &[(Event<CertificateEvent>, String)], now_ms: i64) -> DbResult<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        self.tx(|s| {
+            s.serialize_appends()?;
+            for (e, office) in events {
+                let body = serde_json::to_string(e).expect("an event serialises");
+                s.exec(
+                    "INSERT INTO events (id, case_id, office, author, body, received_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+                    &[
+                        e.id.as_str().into(),
+                        e.case_id.as_str().into(),
+                        office.as_str().into(),
+                        e.author.as_str().into(),
+                        body.as_str().into(),
+                        now_ms.into(),
+                    ],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Events after `after` for `office` (all offices when `None`), at most `limit`.
+    pub fn events_after(
+        &self,
+        office: Option<&str>,
+        after: u64,
+        limit: usize,
+    ) -> DbResult<Vec<(u64, Event<CertificateEvent>)>> {
+        self.tx(|s| {
+            let rows = match office {
+                Some(o) => s.query(
+                    "SELECT seq, body FROM events WHERE office = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+                    &[o.into(), (after as i64).into(), (limit as i64).into()],
+                )?,
+                None => s.query(
+                    "SELECT seq, body FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                    &[(after as i64).into(), (limit as i64).into()],
+                )?,
+            };
+            let mut out = Vec::with_capacity(rows.len());
+            for r in rows {
+                if let Ok(e) = serde_json::from_str(&r[1].t()?) {
+                    out.push((r[0].i()? as u64, e));
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    pub fn has_screening_event(&self, id: &str) -> DbResult<bool> {
+        self.tx(|s| Ok(s.one("SELECT id FROM screenings WHERE id = ?1", &[id.into()])?.is_some()))
+    }
+
+    /// Stores accepted screening reports in one transaction.
+    pub fn insert_screenings(&self, events: &[(Event<ScreeningEvent>, String)], now_ms: i64) -> DbResult<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        self.tx(|s| {
+            for (e, office) in events {
+                let body = serde_json::to_string(e).expect("an event serialises");
+                let verdict = serde_json::to_value(e.body.report().verdict).expect("serialises");
+                s.exec(
+                    "INSERT INTO screenings (id, screening_id, office, author, verdict, body, received_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+                    &[
+                        e.id.as_str().into(),
+                        e.case_id.as_str().into(),
+                        office.as_str().into(),
+                        e.author.as_str().into(),
+                        verdict.as_str().unwrap_or("").into(),
+                        body.as_str().into(),
+                        now_ms.into(),
+                    ],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Screening reports received: (office, verdict, count), for statistics.
+    pub fn screening_counts(&self) -> DbResult<Vec<(String, String, i64)>> {
+        self.tx(|s| {
+            s.query(
+                "SELECT office, verdict, COUNT(DISTINCT screening_id) FROM screenings GROUP BY office, verdict ORDER BY office, verdict",
+                &[],
+            )?
+            .iter()
+            .map(|r| Ok((r[0].t()?, r[1].t()?, r[2].i()?)))
+            .collect()
+        })
+    }
+
+    /// Every screening event received, oldest first.
+    pub fn screening_events(&self) -> DbResult<Vec<Event<ScreeningEvent>>> {
+        self.tx(|s| {
+            Ok(s.query("SELECT body FROM screenings ORDER BY seq", &[])?
+                .iter()
+                .filter_map(|r| r[0].t().ok().and_then(|b| serde_json::from_str(&b).ok()))
+                .collect())
+        })
+    }
+
+    /// Which operator made a headquarters decision.
+    pub fn record_action(&self, event_id: &str, case_id: &str, operator: &str, at_ms: i64) -> DbResult<()> {
+        self.tx(|s| {
+            s.exec(
+                "INSERT INTO hq_actions (event_id, case_id, operator, at_ms) VALUES (?1, ?2, ?3, ?4)",
+                &[event_id.into(), case_id.into(), operator.into(), at_ms.into()],
+            )
+            .map(|_| ())
+        })
+    }
+
+    /// (event id, operator, time) of every headquarters decision on a case.
+    pub fn actions(&self, case_id: &str) -> DbResult<Vec<(String, String, i64)>> {
+        self.tx(|s| {
+            s.query(
+                "SELECT event_id, operator, at_ms FROM hq_actions WHERE case_id = ?1 ORDER BY at_ms",
+                &[case_id.into()],
+            )?
+            .iter()
+            .map(|r| Ok((r[0].t()?, r[1].t()?, r[2].i()?)))
+            .collect()
+        })
+    }
+
+    pub fn case_ids(&self) -> DbResult<Vec<String>> {
+        self.tx(|s| {
+            s.query("SELECT case_id FROM events GROUP BY case_id ORDER BY MIN(seq)", &[])?
+                .iter()
+                .map(|r| r[0].t())
+                .collect()
+        })
+    }
+
+    pub fn get_kv(&self, k: &str) -> DbResult<Option<String>> {
+        self.tx(|s| s.one("SELECT v FROM kv WHERE k = ?1", &[k.into()])?.map(|r| r[0].t()).transpose())
+    }
+
+    pub fn set_kv(&self, k: &str, v: &str) -> DbResult<()> {
+        self.tx(|s| {
+            s.exec(
+                "INSERT INTO kv (k, v) VALUES (?1, ?2) ON CONFLICT (k) DO UPDATE SET v = excluded.v",
+                &[k.into(), v.into()],
+            )
+            .map(|_| ())
+        })
+    }
+}
