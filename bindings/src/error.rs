@@ -182,9 +182,8 @@ impl From<ScreeningError> for HomewardError {
             ScreeningError::Finalised => HomewardError::ScreeningFinalised { reason },
             ScreeningError::Incomplete(missing) => HomewardError::ScreeningIncomplete { missing, reason },
             ScreeningError::NotFound => HomewardError::NotFound { reason },
-            ScreeningError::NotFinal | ScreeningError::TemplateMismatch { .. } | ScreeningError::NoReason => {
-                HomewardError::NotAllowed { reason }
-            }
+            ScreeningError::NoReason => HomewardError::InvalidInput { reason },
+            ScreeningError::NotFinal | ScreeningError::TemplateMismatch { .. } => HomewardError::NotAllowed { reason },
             ScreeningError::Corrupt(_) => HomewardError::Tampered { reason },
         }
     }

@@ -157,9 +157,10 @@ class ScreeningTest {
             s.answer("documents", AnswerInput.Choice("own"))
             s.answer("recruited", AnswerInput.YesNo(YesNoAnswer.YES))
             assertTrue(s.finalise().verdict != VerdictKind.PRESUMED_VICTIM, "an act alone is not the profile")
-            assertThrows<HomewardException.NotAllowed> {
+            val noReason = assertThrows<HomewardException.InvalidInput> {
                 s.amend(listOf(AnswerChange("deceived", AnswerInput.YesNo(YesNoAnswer.YES))), null, " ", null)
             }
+            assertTrue(noReason.reason.contains("reason"), noReason.reason)
             val amended = s.amend(
                 listOf(
                     AnswerChange("deceived", AnswerInput.YesNo(YesNoAnswer.YES)),
