@@ -18,6 +18,7 @@ use sha2::Digest;
 
 use crate::output::{CliError, Output};
 use crate::qr_image;
+use homeward_core::audit::{AuditAction, SubjectKind};
 
 #[derive(Subcommand)]
 pub enum DeviceCmd {
@@ -62,6 +63,9 @@ pub enum CertificateCmd {
     List,
     Show {
         id: String,
+        /// Why the applicant's full record is opened (required; kept in the audit trail).
+        #[arg(long)]
+        reason: Option<String>,
     },
     /// Headquarters' decisions (training key until the server lands).
     Hq {
@@ -394,6 +398,7 @@ pub fn certificate(
                     println!("  {}: {}", p.field, p.message);
                 }
             }
+            crate::dataprot_cmd::audit(&mut v, AuditAction::Create, SubjectKind::CertificateCase, &view.case_id, None)?;
             print_case(out, &view, &profile);
             Ok(())
         }
@@ -402,6 +407,7 @@ pub fn certificate(
             let view = CertificateCases::new(&mut v)
                 .record(&me, &id, CertificateEvent::Submitted, now_ms())
                 .map_err(case_err)?;
+            crate::dataprot_cmd::audit(&mut v, AuditAction::Change, SubjectKind::CertificateCase, &id, None)?;
             print_case(out, &view, &profile);
             Ok(())
         }
@@ -427,8 +433,10 @@ pub fn certificate(
             out.print(&text, &serde_json::to_value(&list).expect("serialises"));
             Ok(())
         }
-        CertificateCmd::Show { id } => {
+        CertificateCmd::Show { id, reason } => {
+            crate::dataprot_cmd::check_reason(reason.as_deref())?;
             let view = CertificateCases::new(&mut v).view(&id).map_err(case_err)?;
+            crate::dataprot_cmd::sensitive_view(&mut v, SubjectKind::CertificateCase, &id, reason.as_deref())?;
             print_case(out, &view, &profile);
             Ok(())
         }
@@ -464,6 +472,7 @@ pub fn certificate(
                     .map_err(|e| CliError::Input(e.to_string()))?;
                 p.save(&mut v).map_err(case_err)?;
             }
+            crate::dataprot_cmd::audit(&mut v, AuditAction::Change, SubjectKind::CertificateCase, &id, None)?;
             print_case(out, &view, &profile);
             Ok(())
         }
@@ -490,6 +499,11 @@ pub fn certificate(
                 })
                 .map_err(CliError::Input)?;
                 std::fs::write(path, bytes)?;
+            }
+            crate::dataprot_cmd::audit(&mut v, AuditAction::Change, SubjectKind::CertificateCase, &id, None)?;
+            if pdf.is_some() || png.is_some() {
+                // The PDF and the QR image both carry the holder's identity.
+                crate::dataprot_cmd::audit(&mut v, AuditAction::Export, SubjectKind::CertificateCase, &id, None)?;
             }
             if !out.json {
                 println!("Issued {} (QR version {}, {} characters)", cert.number, qr.version, cert.barcode.len());
@@ -546,6 +560,7 @@ pub fn certificate(
             let ctx = VerifyContext { store: &profile.trust, now_ms: now_ms(), today, used: &used, photo: None };
             let verified = verify(&text, &ctx).map_err(CliError::Verify)?;
             let e = cases.enter(&me, &verified, &crossing, today, now_ms()).map_err(case_err)?;
+            crate::dataprot_cmd::audit(&mut v, AuditAction::Change, SubjectKind::CertificateCase, &e.case_id, None)?;
             if !out.json {
                 println!("Entry recorded at {crossing} on {today} (event {}).", e.id);
             }

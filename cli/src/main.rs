@@ -2,6 +2,7 @@
 //! tests. It holds no rule of its own: everything goes through homeward-core.
 
 mod certificate_cmd;
+mod dataprot_cmd;
 mod demo;
 mod output;
 mod pdf;
@@ -107,6 +108,32 @@ enum Command {
     },
     /// Push what this device made and pull what headquarters holds for it.
     Sync,
+    /// The audit trail: list entries, verify the chain.
+    Audit {
+        #[command(subcommand)]
+        cmd: dataprot_cmd::AuditCmd,
+    },
+    /// Consent and referrals to partner organisations; encrypted packages.
+    Referral {
+        #[command(subcommand)]
+        cmd: dataprot_cmd::ReferralCmd,
+    },
+    /// The duress passphrase (off by default): entered at unlock, it wipes the
+    /// vault and leaves an empty one. See docs/SECURITY.md before setting it.
+    Duress {
+        #[command(subcommand)]
+        cmd: dataprot_cmd::DuressCmd,
+    },
+    /// Purge what headquarters holds once the retention period has passed.
+    Retention {
+        #[command(subcommand)]
+        cmd: dataprot_cmd::RetentionCmd,
+    },
+    /// Labelled exports with no personal data (statistics).
+    Export {
+        #[command(subcommand)]
+        cmd: dataprot_cmd::ExportCmd,
+    },
     /// A guided tour for newcomers: a throw-away vault with sample cases,
     /// lookups across Cyrillic and Latin spellings, and a scan of the files.
     Demo {
@@ -164,6 +191,11 @@ fn main() -> ExitCode {
             sync_cmd::enroll(&out, &dir, ks, &url, &code, &label, pin.as_deref())
         }
         Command::Sync => sync_cmd::sync(&out, &dir, ks),
+        Command::Audit { cmd } => dataprot_cmd::audit_cmd(&out, &dir, ks, cmd),
+        Command::Referral { cmd } => dataprot_cmd::referral_cmd(&out, &dir, ks, cmd),
+        Command::Duress { cmd } => dataprot_cmd::duress_cmd(&out, &dir, ks, cmd),
+        Command::Retention { cmd } => dataprot_cmd::retention_cmd(&out, &dir, ks, cmd),
+        Command::Export { cmd } => dataprot_cmd::export_cmd(&out, &dir, ks, cmd),
         Command::Demo { dir } => demo::run(&out, &dir).map_err(CliError::from),
     };
     match result {

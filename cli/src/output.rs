@@ -43,6 +43,57 @@ pub enum CliError {
     Verify(homeward_core::certificate::VerifyError),
     #[error(transparent)]
     Sync(homeward_core::sync::SyncError),
+    #[error(transparent)]
+    Audit(homeward_core::audit::AuditLogError),
+    #[error(transparent)]
+    Referral(homeward_core::referral::ReferralError),
+}
+
+impl From<homeward_core::audit::AuditLogError> for CliError {
+    fn from(e: homeward_core::audit::AuditLogError) -> Self {
+        match e {
+            homeward_core::audit::AuditLogError::Vault(v) => CliError::Vault(v),
+            other => CliError::Audit(other),
+        }
+    }
+}
+
+impl From<homeward_core::referral::ReferralError> for CliError {
+    fn from(e: homeward_core::referral::ReferralError) -> Self {
+        use homeward_core::referral::ReferralError as R;
+        match e {
+            R::Vault(v) => CliError::Vault(v),
+            R::Screening(s) => s.into(),
+            R::Audit(a) => a.into(),
+            R::NoCategories => CliError::Input(R::NoCategories.to_string()),
+            other => CliError::Referral(other),
+        }
+    }
+}
+
+impl From<homeward_core::retention::RetentionError> for CliError {
+    fn from(e: homeward_core::retention::RetentionError) -> Self {
+        use homeward_core::retention::RetentionError as R;
+        match e {
+            R::Vault(v) => CliError::Vault(v),
+            R::Audit(a) => a.into(),
+            R::NotFinal => CliError::Screening(ScreeningError::NotFinal),
+            R::NotFound => CliError::Screening(ScreeningError::NotFound),
+            R::Corrupt(c) => CliError::Screening(ScreeningError::Corrupt(c.into())),
+        }
+    }
+}
+
+impl From<homeward_core::export::ExportError> for CliError {
+    fn from(e: homeward_core::export::ExportError) -> Self {
+        use homeward_core::export::ExportError as E;
+        match e {
+            E::Screening(s) => s.into(),
+            E::Case(homeward_core::certificate::CaseError::Vault(v)) => CliError::Vault(v),
+            E::Case(c) => CliError::Case(c),
+            E::Audit(a) => a.into(),
+        }
+    }
 }
 
 impl From<ScreeningError> for CliError {
@@ -110,6 +161,21 @@ fn classify(e: &CliError) -> (&'static str, u8) {
             homeward_core::certificate::CaseError::Vault(_) => ("storage", 24),
         },
         CliError::Verify(_) => ("not_valid", 60),
+        CliError::Audit(a) => match a {
+            homeward_core::audit::AuditLogError::Audit(homeward_core::audit::AuditError::JustificationRequired) => {
+                ("justification_required", 80)
+            }
+            homeward_core::audit::AuditLogError::Audit(_) => ("invalid_input", 22),
+            homeward_core::audit::AuditLogError::Chain(_) => ("audit_tampered", 81),
+            homeward_core::audit::AuditLogError::Corrupt(_) => ("audit_tampered", 81),
+            homeward_core::audit::AuditLogError::Vault(_) => ("storage", 24),
+        },
+        CliError::Referral(r) => match r {
+            homeward_core::referral::ReferralError::Refused(_) => ("referral_refused", 82),
+            homeward_core::referral::ReferralError::IncompleteOverride => ("incomplete_override", 83),
+            homeward_core::referral::ReferralError::Package(_) => ("package", 84),
+            _ => ("storage", 24),
+        },
         CliError::Sync(e) => match e {
             homeward_core::sync::SyncError::Network(_) => ("network", 70),
             homeward_core::sync::SyncError::Refused { .. } => ("refused", 71),
@@ -147,6 +213,9 @@ pub fn fail(out: &Output, e: &CliError) -> ExitCode {
             }
             CliError::Screening(ScreeningError::Incomplete(missing)) => {
                 err["missing"] = serde_json::to_value(missing).expect("serialises");
+            }
+            CliError::Audit(homeward_core::audit::AuditLogError::Chain(c)) => {
+                err["chain"] = serde_json::to_value(c).expect("serialises");
             }
             CliError::Verify(v) => {
                 err["verification"] = serde_json::to_value(v).expect("serialises");

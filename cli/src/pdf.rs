@@ -3,6 +3,7 @@
 //! classification label. Cyrillic needs an embedded TrueType font: DejaVu
 //! Sans from Debian's fonts-dejavu-core, or the file named by HOMEWARD_FONT.
 
+use homeward_core::export::{classification_of, ExportKind};
 use printpdf::{
     ColorBits, ColorSpace, Image, ImageFilter, ImageTransform, ImageXObject, IndirectFontRef, Mm, PdfDocument,
     PdfLayerReference, Px,
@@ -125,13 +126,17 @@ pub struct PdfInput<'a> {
 pub fn render(input: &PdfInput<'_>) -> Result<Vec<u8>, String> {
     let p = input.payload;
     let (doc, page, layer) = PdfDocument::new("Certificate of Return", Mm(148.0), Mm(210.0), "certificate");
+    // Also in the document's metadata, where a file manager or a mail gateway sees it.
+    let doc = doc.with_subject(classification_of(ExportKind::CertificatePdf).label());
     let font: IndirectFontRef = doc
         .add_external_font(std::io::Cursor::new(font_bytes()?))
         .map_err(|e| format!("the font could not be embedded: {e}"))?;
     let l = doc.get_page(page).get_layer(layer);
     let text = |s: &str, size: f32, x: f32, y: f32| l.use_text(s, size, Mm(x), Mm(y), &font);
 
-    text("ДЛЯ СЛУЖЕБНОГО ПОЛЬЗОВАНИЯ / FOR OFFICIAL USE ONLY", 7.0, 12.0, 203.0);
+    // The marking (interior ministry regulation; why this one: core/src/export.rs).
+    let label = classification_of(ExportKind::CertificatePdf).label();
+    text(&format!("ДЛЯ СЛУЖЕБНОГО ПОЛЬЗОВАНИЯ / {label}"), 7.0, 12.0, 203.0);
     text("КЫРГЫЗ РЕСПУБЛИКАСЫ · КЫРГЫЗСКАЯ РЕСПУБЛИКА · KYRGYZ REPUBLIC", 8.0, 12.0, 195.0);
     text("КАЙТУУ КҮБӨЛҮГҮ", 15.0, 12.0, 186.0);
     text("СВИДЕТЕЛЬСТВО НА ВОЗВРАЩЕНИЕ", 12.0, 12.0, 180.0);

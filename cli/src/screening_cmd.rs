@@ -12,7 +12,9 @@ use homeward_core::screening::{
 };
 use homeward_core::vault::DeviceKeyStore;
 
+use crate::dataprot_cmd::{audit, sensitive_view};
 use crate::output::{CliError, Output};
+use homeward_core::audit::{AuditAction, SubjectKind};
 
 #[derive(Subcommand)]
 pub enum TemplateCmd {
@@ -70,6 +72,9 @@ pub enum ScreeningCmd {
         id: String,
         #[arg(long)]
         lang: Option<Lang>,
+        /// Why the person's full record is opened (required; kept in the audit trail).
+        #[arg(long)]
+        reason: Option<String>,
     },
     /// Find screenings by document number or name (either script, any order).
     Search {
@@ -204,6 +209,8 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
                 now_unix_ms: now_ms(),
             })?;
             let id = s.record_id()?;
+            audit(&mut v, AuditAction::Create, SubjectKind::Screening, &s.id, None)?;
+            let mut book = ScreeningRecords::new(&mut v, &checklist);
             match file {
                 Some(f) => {
                     // Answers in template order, so that each one's condition
@@ -229,18 +236,21 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
         }
         ScreeningCmd::Resume { id, lang } => {
             let mut v = crate::open_unlocked(dir, ks)?;
-            let mut book = ScreeningRecords::new(&mut v, &checklist);
+            let book = ScreeningRecords::new(&mut v, &checklist);
             let id = parse_id(&id)?;
             let s = book.load(id)?;
             if s.is_final() {
                 return Err(CliError::Screening(screening::ScreeningError::Finalised));
             }
+            audit(&mut v, AuditAction::Change, SubjectKind::Screening, &s.id, None)?;
+            let mut book = ScreeningRecords::new(&mut v, &checklist);
             interactive(out, &mut book, &checklist, id, lang.unwrap_or(s.language), false)
         }
         ScreeningCmd::Finalise { id } => {
             let mut v = crate::open_unlocked(dir, ks)?;
             let mut book = ScreeningRecords::new(&mut v, &checklist);
             let s = book.finalise(parse_id(&id)?, now_ms())?;
+            audit(&mut v, AuditAction::Change, SubjectKind::Screening, &s.id, None)?;
             print_screening(out, &checklist, &s, s.language);
             Ok(())
         }
@@ -265,10 +275,12 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
             out.print(s.trim_end(), &serde_json::to_value(&list).expect("serialises"));
             Ok(())
         }
-        ScreeningCmd::Show { id, lang } => {
+        ScreeningCmd::Show { id, lang, reason } => {
             let mut v = crate::open_unlocked(dir, ks)?;
+            crate::dataprot_cmd::check_reason(reason.as_deref())?;
             let book = ScreeningRecords::new(&mut v, &checklist);
             let s = book.load(parse_id(&id)?)?;
+            sensitive_view(&mut v, SubjectKind::Screening, &s.id, reason.as_deref())?;
             print_screening(out, &checklist, &s, lang.unwrap_or(s.language));
             Ok(())
         }
@@ -280,16 +292,27 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
                 (None, Some(n)) => book.search_name(&n)?,
                 (None, None) => unreachable!("clap requires one"),
             };
+            // Summaries only: the full record opens with `show --reason`.
+            let found: Vec<serde_json::Value> = found
+                .iter()
+                .map(|s| {
+                    serde_json::json!({ "id": s.id, "screening_date": s.screening_date,
+                        "crossing_point": s.crossing_point, "is_final": s.is_final() })
+                })
+                .collect();
+            for s in &found {
+                audit(&mut v, AuditAction::Search, SubjectKind::Screening, s["id"].as_str().unwrap_or(""), None)?;
+            }
             let text = if found.is_empty() {
                 "no match".to_string()
             } else {
                 found
                     .iter()
-                    .map(|s| format!("{}  {}  {}", s.id, s.screening_date, s.crossing_point))
+                    .map(|s| format!("{}  {}  {}", s["id"], s["screening_date"], s["crossing_point"]))
                     .collect::<Vec<_>>()
                     .join("\n")
             };
-            out.print(&text, &serde_json::to_value(&found).expect("serialises"));
+            out.print(&text, &serde_json::Value::Array(found));
             Ok(())
         }
         ScreeningCmd::Amend { id, answers: file, reason, officer } => {
@@ -298,6 +321,7 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
             let mut book = ScreeningRecords::new(&mut v, &checklist);
             let changes = typed_answers(&checklist, &f.answers)?;
             let s = book.amend(parse_id(&id)?, changes, f.subject, &reason, officer, now_ms())?;
+            audit(&mut v, AuditAction::Change, SubjectKind::Screening, &s.id, Some(&reason))?;
             print_screening(out, &checklist, &s, s.language);
             Ok(())
         }

@@ -149,7 +149,7 @@ fn revocation_reaches_the_verifier_through_the_revocation_list() {
     ok(run(&consulate, &["certificate", "hq", "revoke", &case, "--reason", "issued in error"]));
     let out = run(&consulate, &["--json", "certificate", "verify", "--qr", &barcode]);
     assert_eq!(json(&out)["error"]["verification"]["reason"], "revoked");
-    let show = json(&ok(run(&consulate, &["--json", "certificate", "show", &case])));
+    let show = json(&ok(run(&consulate, &["--json", "certificate", "show", &case, "--reason", "revocation check"])));
     assert_eq!(show["state"], "revoked");
 }
 

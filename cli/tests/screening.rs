@@ -177,7 +177,9 @@ fn the_terminal_flow_saves_as_it_goes_and_resumes() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("== Child =="), "{text}");
     assert!(text.contains("Kept as a draft"), "{text}");
-    let s = json(&run(d.path(), &["--json", "screening", "show", &id], None));
+    let out = run(d.path(), &["--json", "screening", "show", &id], None);
+    assert_eq!(json(&out)["error"]["kind"], "justification_required", "a full record needs a reason");
+    let s = json(&run(d.path(), &["--json", "screening", "show", &id, "--reason", "resumed interview"], None));
     assert_eq!(s["subject"]["refused"], true);
     assert_eq!(s["answers"]["documents"]["choice"], "own");
     assert!(s["skipped"].as_array().unwrap().iter().any(|q| q == "unaccompanied"));

@@ -15,7 +15,7 @@ use homeward_core::certificate::{CertificateCases, CertificateEvent, Certificate
 use homeward_core::events::Role;
 use homeward_core::screening::IsoDate;
 use homeward_core::sync::{RetryPolicy, SyncError};
-use homeward_core::vault::{KdfParams, LockoutPolicy, ManualClock, Secret, Vault, VaultOptions};
+use homeward_core::vault::{Clock, KdfParams, LockoutPolicy, ManualClock, Secret, Vault, VaultOptions};
 
 mod common;
 use common::Server;
@@ -125,6 +125,11 @@ fn now_ms() -> i64 {
 
 /// Syncs until a sync completes; faults may make single attempts fail.
 fn sync_until_done(v: &mut Vault) -> u32 {
+    sync_until_done_at(v, Arc::new(homeward_core::vault::SystemClock))
+}
+
+/// The same, on a device clock that may be wrong.
+fn sync_until_done_at(v: &mut Vault, clock: Arc<dyn Clock>) -> u32 {
     let policy = RetryPolicy {
         attempts: 4,
         base: Duration::from_millis(10),
@@ -132,7 +137,7 @@ fn sync_until_done(v: &mut Vault) -> u32 {
         timeout: Duration::from_secs(5),
     };
     for round in 1..=40 {
-        match homeward_core::sync::sync(v, policy, &|_| {}, &AtomicBool::new(false)) {
+        match homeward_core::sync::sync_with_clock(v, policy, &|_| {}, &AtomicBool::new(false), clock.clone()) {
             Ok(_) => return round,
             Err(SyncError::Network(_)) | Err(SyncError::BadResponse(_)) => continue,
             Err(e) => panic!("unexpected sync error: {e}"),
@@ -212,4 +217,107 @@ fn every_event_arrives_exactly_once_through_drops_cuts_and_a_restart() {
         assert_eq!(hq_view.history, device_view.history, "case {c}");
     }
     eprintln!("converged after {rounds} sync rounds, {} faults injected", proxy.injected.load(Ordering::SeqCst));
+}
+
+/// A device clock off by a fixed amount.
+struct Skewed(i64);
+
+impl Clock for Skewed {
+    fn now_unix_ms(&self) -> i64 {
+        now_ms() + self.0
+    }
+}
+
+const DAY: i64 = 86_400_000;
+
+#[test]
+fn devices_with_clocks_a_day_off_either_way_converge_through_faults() {
+    use homeward_core::certificate::{verify, RequestState, VerifyContext};
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let proxy = Proxy::start(server.addr);
+    let via_proxy = format!("http://{}", proxy.addr);
+    let options = || VaultOptions {
+        kdf: KdfParams::owasp_minimum(),
+        lockout: LockoutPolicy::default(),
+        clock: Arc::new(ManualClock::new(0)),
+    };
+    // Enrolled on a good line, then working through the bad one.
+    let enrolled = |name: &str, office: &str, role: Role| {
+        let mut v =
+            Vault::create(&t.path().join(name), &Secret::new("correct horse battery staple"), None, options()).unwrap();
+        let code = server.admin().enrollment_code(office, role, 15).unwrap();
+        homeward_core::sync::enroll(&mut v, &server.url, &code, name).unwrap();
+        let mut p = DeviceProfile::load(&v).unwrap();
+        p.server_url = Some(via_proxy.clone());
+        p.save(&mut v).unwrap();
+        v
+    };
+    let mut behind = enrolled("behind", "MOW", Role::ConsularOfficer);
+    let mut ahead = enrolled("ahead", "MOW", Role::ConsularOfficer);
+    let mut guard = enrolled("guard", "MANAS", Role::BorderGuard);
+    let (slow, fast): (Arc<dyn Clock>, Arc<dyn Clock>) = (Arc::new(Skewed(-DAY)), Arc::new(Skewed(DAY)));
+    let who = |v: &Vault| DeviceProfile::load(v).unwrap().identity().unwrap();
+
+    // The consulate whose clock is a day behind takes the requests.
+    let me = who(&behind);
+    let mut cases = Vec::new();
+    for _ in 0..6 {
+        let c = CertificateCases::new(&mut behind).create(&me, request(), slow.now_unix_ms()).unwrap().case_id;
+        CertificateCases::new(&mut behind).record(&me, &c, CertificateEvent::Submitted, slow.now_unix_ms()).unwrap();
+        cases.push(c);
+        sync_until_done_at(&mut behind, slow.clone());
+    }
+    let hq = server.admin();
+    for c in &cases {
+        hq.decide(c, CertificateEvent::IdentityVerified { note: "ok".into() }).unwrap();
+        hq.decide(c, CertificateEvent::Approved { validity_days: 30 }).unwrap();
+    }
+    // The consulate whose clock is a day ahead issues them.
+    sync_until_done_at(&mut ahead, fast.clone());
+    let officer = who(&ahead);
+    let mut barcodes = Vec::new();
+    for c in &cases {
+        let view =
+            CertificateCases::new(&mut ahead).issue(&officer, c, None, IsoDate::today(), fast.now_unix_ms()).unwrap();
+        barcodes.push(view.certificate.unwrap().barcode);
+        sync_until_done_at(&mut ahead, fast.clone());
+    }
+    // The border post, also a day ahead, verifies offline and records entries.
+    sync_until_done_at(&mut guard, fast.clone());
+    let g = who(&guard);
+    for b in &barcodes {
+        let profile = DeviceProfile::load(&guard).unwrap();
+        let used = |_: &str| None;
+        let ctx = VerifyContext {
+            store: &profile.trust,
+            now_ms: fast.now_unix_ms(),
+            today: IsoDate::today(),
+            used: &used,
+            photo: None,
+        };
+        let ok = verify(b, &ctx).unwrap();
+        CertificateCases::new(&mut guard).enter(&g, &ok, "MANAS", IsoDate::today(), fast.now_unix_ms()).unwrap();
+        sync_until_done_at(&mut guard, fast.clone());
+    }
+
+    // Faults stop; every device syncs once more, and all agree with headquarters.
+    proxy.faults.store(false, Ordering::SeqCst);
+    sync_until_done_at(&mut guard, fast.clone());
+    sync_until_done_at(&mut behind, slow.clone());
+    sync_until_done_at(&mut ahead, fast.clone());
+    let injected = proxy.injected.load(Ordering::SeqCst);
+    assert!(injected > 3, "too few faults to mean anything: {injected}");
+    let keys = hq.key_ring().unwrap();
+    for c in &cases {
+        let at_hq = hq.db.case_events(c).unwrap();
+        assert_eq!(at_hq.len(), 6, "created, submitted, verified, approved, issued, entered: each once");
+        let hq_view = homeward_core::certificate::fold(c, &at_hq, &keys);
+        assert_eq!(hq_view.state, Some(RequestState::Entered));
+        for v in [&mut behind, &mut ahead] {
+            let view = CertificateCases::new(v).view(c).unwrap();
+            assert_eq!(view.history, hq_view.history, "case {c}");
+            assert_eq!(CertificateCases::new(v).events(c).unwrap().len(), 6, "nothing duplicated on the device");
+        }
+    }
 }

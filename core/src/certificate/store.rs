@@ -15,7 +15,7 @@ use crate::events::{DeviceIdentity, Event, Hlc, KeyRing};
 use crate::screening::IsoDate;
 use crate::vault::{IndexTerm, Lookup, NewRecord, RecordId, Vault, VaultError};
 
-const EVENT_KIND: &str = "event.certificate";
+pub(crate) const EVENT_KIND: &str = "event.certificate";
 const PROFILE_KIND: &str = "device.profile";
 
 #[derive(Debug, thiserror::Error)]

@@ -17,7 +17,7 @@ use crate::certificate::trust::{Signed, TrustStore};
 use crate::certificate::{CaseError, CertificateCases, DeviceProfile};
 use crate::events::{DeviceIdentity, KeyRing, PublicIdentity};
 use crate::screening::ScreeningEvents;
-use crate::vault::{Vault, VaultError};
+use crate::vault::{Clock, SystemClock, Vault, VaultError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -108,15 +108,13 @@ struct Call<'a> {
 
 struct Http {
     base: String,
+    /// The device's clock (skewed, perhaps): corrected by `offset_ms`.
+    clock: std::sync::Arc<dyn Clock>,
     agent: reqwest::blocking::Client,
     retry: RetryPolicy,
     retries: u32,
     /// server time minus device time, from the last answer
     offset_ms: i64,
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 fn jitter(max_ms: u64) -> u64 {
@@ -132,7 +130,12 @@ impl Http {
     /// A client for `base`. Over https with `pinned_ca`, headquarters' own
     /// TLS authority is the only one trusted (no public CA can vouch for a
     /// look-alike server); plain http is refused except to this machine.
-    fn new(base: &str, retry: RetryPolicy, pinned_ca: Option<&str>) -> Result<Http, SyncError> {
+    fn new(
+        base: &str,
+        retry: RetryPolicy,
+        pinned_ca: Option<&str>,
+        clock: std::sync::Arc<dyn Clock>,
+    ) -> Result<Http, SyncError> {
         let url = reqwest::Url::parse(base).map_err(|e| SyncError::Network(format!("{base}: {e}")))?;
         let mut builder =
             reqwest::blocking::Client::builder().timeout(retry.timeout).use_rustls_tls().https_only(false);
@@ -160,7 +163,7 @@ impl Http {
             other => return Err(SyncError::Insecure(format!("a {other}: address"))),
         }
         let agent = builder.build().map_err(|e| SyncError::Network(e.to_string()))?;
-        Ok(Http { base: base.trim_end_matches('/').to_string(), agent, retry, retries: 0, offset_ms: 0 })
+        Ok(Http { base: base.trim_end_matches('/').to_string(), clock, agent, retry, retries: 0, offset_ms: 0 })
     }
 
     /// Sends with retries on network errors and 5xx answers; the same bytes
@@ -187,7 +190,7 @@ impl Http {
                 req = req.header("content-encoding", "zstd").header("content-type", "application/json");
             }
             if let Some(id) = identity {
-                let created = (now_ms() + self.offset_ms) / 1000;
+                let created = (self.clock.now_unix_ms() + self.offset_ms) / 1000;
                 let h = httpsig::sign(id, method, path, query, &payload, created);
                 req = req
                     .header("content-digest", h.content_digest)
@@ -205,7 +208,7 @@ impl Http {
                     if let Some(t) =
                         resp.headers().get("x-server-time-ms").and_then(|v| v.to_str().ok()?.parse::<i64>().ok())
                     {
-                        self.offset_ms = t - now_ms();
+                        self.offset_ms = t - self.clock.now_unix_ms();
                     }
                     let mut bytes = Vec::new();
                     let read = resp.take(64 * 1024 * 1024).read_to_end(&mut bytes);
@@ -293,7 +296,7 @@ pub fn enroll_pinned(
     }
     // The key is made first; its id comes from headquarters.
     let provisional = DeviceIdentity::generate("pending", crate::events::Role::BorderGuard, "");
-    let mut http = Http::new(base_url, RetryPolicy::default(), ca_pem)?;
+    let mut http = Http::new(base_url, RetryPolicy::default(), ca_pem, std::sync::Arc::new(SystemClock))?;
     let req = EnrollRequest {
         code: code.to_string(),
         public_key: hex::encode(provisional.public_key()),
@@ -321,7 +324,7 @@ pub fn enroll_pinned(
     profile.server_ca_pem = ca_pem.map(str::to_string);
     profile.pull_cursor = 0;
     profile.check_in_days = resp.check_in_days;
-    profile.last_check_in_ms = Some(now_ms());
+    profile.last_check_in_ms = Some(http.clock.now_unix_ms());
     profile.save(vault)?;
     Ok(resp)
 }
@@ -389,6 +392,18 @@ pub fn sync(
     progress: &dyn Fn(&SyncProgress),
     cancel: &AtomicBool,
 ) -> Result<SyncReport, SyncError> {
+    sync_with_clock(vault, retry, progress, cancel, std::sync::Arc::new(SystemClock))
+}
+
+/// [`sync`] on the device's own clock, however wrong it is: requests are
+/// signed in headquarters' time (learnt first, from `/v1/time`).
+pub fn sync_with_clock(
+    vault: &mut Vault,
+    retry: RetryPolicy,
+    progress: &dyn Fn(&SyncProgress),
+    cancel: &AtomicBool,
+    clock: std::sync::Arc<dyn Clock>,
+) -> Result<SyncReport, SyncError> {
     let mut profile = DeviceProfile::load(vault)?;
     let me = profile.identity().map_err(|_| SyncError::NotEnrolled)?;
     let url = profile.server_url.clone().ok_or(SyncError::NotEnrolled)?;
@@ -397,7 +412,7 @@ pub fn sync(
     profile.sync_generation += 1;
     let generation = profile.sync_generation;
     profile.save(vault)?;
-    let mut http = Http::new(&url, retry, profile.server_ca_pem.as_deref())?;
+    let mut http = Http::new(&url, retry, profile.server_ca_pem.as_deref(), clock)?;
     let mut report = SyncReport::default();
 
     // Learn the server's clock first, so a skewed device still signs in window.
@@ -406,7 +421,7 @@ pub fn sync(
         cancel,
     )?;
     let t: TimeResponse = parse(&t)?;
-    http.offset_ms = t.server_time_ms - now_ms();
+    http.offset_ms = t.server_time_ms - http.clock.now_unix_ms();
     report.progress.bytes_received += n;
 
     // Push, batch by batch: certificate events, then screening reports. The
@@ -515,7 +530,7 @@ pub fn sync(
                 report.revocations_updated = true;
             }
         }
-        profile.last_check_in_ms = Some(now_ms());
+        profile.last_check_in_ms = Some(http.clock.now_unix_ms());
         profile.save(vault)?;
         // Our own events come back too: already held, skipped.
         let (new, _unverifiable) = CertificateCases::new(vault).import_many(&page.events)?;

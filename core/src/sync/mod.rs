@@ -5,4 +5,4 @@ pub mod client;
 pub mod httpsig;
 pub mod protocol;
 
-pub use client::{enroll, enroll_pinned, sync, RetryPolicy, SyncError, SyncProgress, SyncReport};
+pub use client::{enroll, enroll_pinned, sync, sync_with_clock, RetryPolicy, SyncError, SyncProgress, SyncReport};

@@ -87,6 +87,51 @@ struct Header {
     /// The unlock policy chosen when the vault was made (older vaults: the app's).
     #[serde(default)]
     lockout: Option<StoredLockout>,
+    /// The duress check: a salt and a 32-byte check value. Every vault has
+    /// one, random when no duress passphrase is set, so the header does not
+    /// say whether one is (older vaults get one at their next unlock).
+    #[serde(default)]
+    aux: Option<Aux>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Aux {
+    salt: String,
+    check: String,
+}
+
+impl Aux {
+    /// Random: no duress passphrase can match it.
+    fn random() -> Aux {
+        Aux {
+            salt: hex::encode(crypto::random_bytes::<{ crypto::SALT_LEN }>()),
+            check: hex::encode(crypto::random_bytes::<32>()),
+        }
+    }
+}
+
+/// The duress check value of a secret: argon2id under the header's
+/// parameters and the aux salt, then SHA-256 bound to the vault.
+fn duress_check(kdf: &KdfParams, secret: &Secret, salt_hex: &str, vault_id: &[u8]) -> Result<[u8; 32]> {
+    use sha2::Digest;
+    let salt = hex::decode(salt_hex).map_err(|_| VaultError::Tampered("vault header"))?;
+    let k = kdf.derive_kek(secret.as_bytes(), &salt)?;
+    let mut h = sha2::Sha256::new();
+    h.update(b"homeward/v1/duress\0");
+    h.update(vault_id);
+    h.update(k.0);
+    Ok(h.finalize().into())
+}
+
+/// Equality without an early exit, so the comparison time says nothing.
+fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// What a checked secret turned out to be.
+enum Checked {
+    Key(Key),
+    Duress,
 }
 
 /// [`LockoutPolicy`] as kept in the header.
@@ -253,6 +298,7 @@ impl Vault {
             salt: String::new(),
             wrapped_data_key: String::new(),
             lockout: Some((&options.lockout).into()),
+            aux: Some(Aux::random()),
         };
         wrap_data_key(&mut header, &data_key, secret, keystore, &options.kdf)?;
         write_header(&conn, &header)?;
@@ -297,7 +343,17 @@ impl Vault {
             State::Unlocked(_) => return Ok(()),
             State::Locked => {}
         }
-        let data_key = self.verify_secret(secret, keystore)?;
+        let data_key = match self.verify_secret(secret, keystore)? {
+            Checked::Key(k) => k,
+            Checked::Duress => return self.duress_reset(secret, keystore),
+        };
+        if self.header.aux.is_none() {
+            // A vault made before the duress check: give it a random one.
+            let mut header = self.header.clone();
+            header.aux = Some(Aux::random());
+            write_header(&self.conn, &header)?;
+            self.header = header;
+        }
         if self.header.kdf.weaker_than(&self.options.kdf) {
             // Raise old vaults to today's parameters while we hold the secret.
             let target = self.options.kdf.clone();
@@ -328,7 +384,11 @@ impl Vault {
             return Err(VaultError::Wiped);
         }
         check_policy(new, self.is_device_bound())?;
-        let data_key = self.verify_secret(current, keystore)?;
+        let data_key = match self.verify_secret(current, keystore)? {
+            Checked::Key(k) => k,
+            // The duress passphrase works everywhere the passphrase does.
+            Checked::Duress => return self.duress_reset(new, keystore),
+        };
         let target = if self.header.kdf.weaker_than(&self.options.kdf) {
             self.options.kdf.clone()
         } else {
@@ -344,7 +404,7 @@ impl Vault {
         })?)
     }
 
-    fn verify_secret(&mut self, secret: &Secret, keystore: Option<&dyn DeviceKeyStore>) -> Result<Key> {
+    fn verify_secret(&mut self, secret: &Secret, keystore: Option<&dyn DeviceKeyStore>) -> Result<Checked> {
         let policy = self.options.lockout.clone();
         let now = self.options.clock.now_unix_ms();
         let (failures, last) = self.attempts()?;
@@ -390,13 +450,19 @@ impl Vault {
         )?;
         let salt = hex::decode(&self.header.salt).map_err(|_| VaultError::Tampered("vault header"))?;
         let kek = self.header.kdf.derive_kek(secret.as_bytes(), &salt)?;
+        // Both derivations always run, so the duress path takes the same time
+        // to recognise as the normal one.
+        let aux = self.header.aux.clone().unwrap_or_else(Aux::random);
+        let duress = duress_check(&self.header.kdf, secret, &aux.salt, &self.header.vault_id()?)?;
+        let stored_check = hex::decode(&aux.check).map_err(|_| VaultError::Tampered("vault header"))?;
         match crypto::open(&kek, &inner, &self.header.wrap_aad()?) {
             Some(dk) => {
                 let key = Key::from_slice(&dk).ok_or(VaultError::Tampered("wrapped data key"))?;
                 self.conn
                     .execute("UPDATE unlock_attempts SET failures = 0, last_failure_unix_ms = NULL WHERE id = 1", [])?;
-                Ok(key)
+                Ok(Checked::Key(key))
             }
+            None if ct_eq(&duress, &stored_check) => Ok(Checked::Duress),
             None => {
                 let failures = failures + 1;
                 if failures >= policy.max_attempts {
@@ -409,6 +475,59 @@ impl Vault {
                 })
             }
         }
+    }
+
+    /// Sets the duress passphrase (off by default): entered at unlock, it
+    /// destroys the keys and every file and leaves a fresh, empty vault that
+    /// opens with it. Needs the current passphrase (counted as an attempt).
+    pub fn set_duress_passphrase(
+        &mut self,
+        current: &Secret,
+        duress: &Secret,
+        keystore: Option<&dyn DeviceKeyStore>,
+    ) -> Result<()> {
+        check_policy(duress, self.is_device_bound())?;
+        if current.as_bytes() == duress.as_bytes() {
+            return Err(VaultError::InvalidInput("the duress passphrase must differ from the passphrase".into()));
+        }
+        if let Checked::Duress = self.verify_secret(current, keystore)? {
+            return self.duress_reset(current, keystore);
+        }
+        let salt = hex::encode(crypto::random_bytes::<{ crypto::SALT_LEN }>());
+        let check = duress_check(&self.header.kdf, duress, &salt, &self.header.vault_id()?)?;
+        self.replace_aux(Aux { salt, check: hex::encode(check) })
+    }
+
+    /// Turns the duress passphrase off (the check becomes random again).
+    pub fn clear_duress_passphrase(&mut self, current: &Secret, keystore: Option<&dyn DeviceKeyStore>) -> Result<()> {
+        if let Checked::Duress = self.verify_secret(current, keystore)? {
+            return self.duress_reset(current, keystore);
+        }
+        self.replace_aux(Aux::random())
+    }
+
+    fn replace_aux(&mut self, aux: Aux) -> Result<()> {
+        let mut header = self.header.clone();
+        header.aux = Some(aux);
+        write_header(&self.conn, &header)?;
+        self.header = header;
+        // The old check must not survive in a freed cell or the WAL.
+        self.checkpoint()
+    }
+
+    /// The duress passphrase was entered: wipe everything as at the unlock
+    /// limit, then make a new, empty vault in the same place, with the same
+    /// parameters and policy, that opens with `secret`, and leave it unlocked.
+    fn duress_reset(&mut self, secret: &Secret, keystore: Option<&dyn DeviceKeyStore>) -> Result<()> {
+        let keystore = keystore.filter(|_| self.is_device_bound());
+        self.wipe(keystore)?;
+        let options = VaultOptions {
+            kdf: self.header.kdf.clone(),
+            lockout: self.options.lockout.clone(),
+            clock: self.options.clock.clone(),
+        };
+        *self = Vault::create(&self.dir.clone(), secret, keystore, options)?;
+        Ok(())
     }
 
     fn rewrap(
@@ -426,6 +545,16 @@ impl Vault {
         // copies that page over the main file and empties the WAL.
         self.checkpoint()?;
         Ok(())
+    }
+
+    /// After records were deleted for good (retention): copies the zeroed
+    /// pages into the main file, rebuilds it so no freed page or index cell
+    /// keeps a copy, and empties the WAL.
+    pub fn scrub(&self) -> Result<()> {
+        self.keys()?;
+        self.checkpoint()?;
+        self.conn.execute_batch("VACUUM")?;
+        self.checkpoint()
     }
 
     fn checkpoint(&self) -> Result<()> {

@@ -250,6 +250,28 @@ impl Vault {
         Ok(())
     }
 
+    /// Deletes several records (of possibly different kinds) with their index
+    /// tags and attachments in one transaction: all go or none does. A record
+    /// already gone is skipped.
+    pub fn delete_many(&mut self, records: &[(&str, RecordId)]) -> Result<()> {
+        let removed = self.write(|w| {
+            let mut files = Vec::new();
+            for (kind, id) in records {
+                match w.delete(kind, *id) {
+                    Ok(f) => files.extend(f),
+                    Err(VaultError::NotFound(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(files)
+        })?;
+        let dir = self.dir.join(super::ATTACHMENTS_DIR);
+        for a in removed {
+            super::attachments::shred_file(&dir.join(a.file_name()))?;
+        }
+        Ok(())
+    }
+
     /// Reads and opens a record of `kind`. An altered or moved ciphertext is
     /// `Tampered`; an id of another kind is `NotFound`.
     pub fn get(&self, kind: &str, id: RecordId) -> Result<Record> {
