@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use homeward_core::audit::{AuditAction, SubjectKind};
 use homeward_core::certificate::request::{
     AccompanyingChild, Applicant, CitizenshipEvidence, DocumentLoss, Sex, TraffickingFlag,
 };
@@ -710,6 +711,7 @@ impl CertificateService {
             if submit {
                 view = cases.record(&me, &view.case_id, CertificateEvent::Submitted, now_ms())?;
             }
+            self.shared.audit(v, AuditAction::Create, SubjectKind::CertificateCase, &view.case_id, None)?;
             Ok(case_details(view, &profile))
         })
     }
@@ -720,6 +722,7 @@ impl CertificateService {
             let profile = DeviceProfile::load(v)?;
             let me = profile.identity()?;
             let view = CertificateCases::new(v).record(&me, &case_id, CertificateEvent::Submitted, now_ms())?;
+            self.shared.audit(v, AuditAction::Change, SubjectKind::CertificateCase, &case_id, None)?;
             Ok(case_details(view, &profile))
         })
     }
@@ -731,6 +734,7 @@ impl CertificateService {
             let me = profile.identity()?;
             let view =
                 CertificateCases::new(v).record(&me, &case_id, CertificateEvent::Cancelled { reason }, now_ms())?;
+            self.shared.audit(v, AuditAction::Change, SubjectKind::CertificateCase, &case_id, None)?;
             Ok(case_details(view, &profile))
         })
     }
@@ -753,11 +757,17 @@ impl CertificateService {
         })
     }
 
-    /// One case, folded from its signed events.
-    pub fn show(&self, case_id: String) -> Result<CaseDetails> {
+    /// One case, folded from its signed events: a person's full record, so
+    /// it opens only with a `justification` (why it is looked at), kept in
+    /// the audit trail; without one, `JustificationRequired` and nothing is read.
+    pub fn show(&self, case_id: String, justification: Option<String>) -> Result<CaseDetails> {
+        // Refused before anything is read when there is no justification.
+        homeward_core::audit::check_view(homeward_core::audit::ViewKind::FullRecord, justification.as_deref())
+            .map_err(homeward_core::audit::AuditLogError::from)?;
         self.shared.with(|v| {
             let profile = DeviceProfile::load(v)?;
             let view = CertificateCases::new(v).view(&case_id)?;
+            self.shared.audit_view(v, SubjectKind::CertificateCase, &view.case_id, justification.as_deref())?;
             Ok(case_details(view, &profile))
         })
     }
@@ -770,6 +780,9 @@ impl CertificateService {
             let profile = DeviceProfile::load(v)?;
             let me = profile.identity()?;
             let view = CertificateCases::new(v).issue(&me, &case_id, validity_days, IsoDate::today(), now_ms())?;
+            // Issued, and handed to the shell to print: a change and an export.
+            self.shared.audit(v, AuditAction::Change, SubjectKind::CertificateCase, &case_id, None)?;
+            self.shared.audit(v, AuditAction::Export, SubjectKind::CertificateCase, &case_id, None)?;
             let c = view.certificate.clone().ok_or_else(|| HomewardError::Internal { reason: "not issued".into() })?;
             let qr = qr_matrix(&c.barcode).map_err(|e| HomewardError::input(e.to_string()))?;
             let profile = DeviceProfile::load(v)?;
@@ -810,7 +823,8 @@ impl CertificateService {
             let me = profile.identity()?;
             match verify_on(v, &profile, barcode.trim(), None, today)? {
                 Ok(ok) => {
-                    CertificateCases::new(v).enter(&me, &ok, &crossing_point, today, now_ms())?;
+                    let e = CertificateCases::new(v).enter(&me, &ok, &crossing_point, today, now_ms())?;
+                    self.shared.audit(v, AuditAction::Change, SubjectKind::CertificateCase, &e.case_id, None)?;
                     Ok(VerificationResult::Valid { certificate: verified_view(&ok) })
                 }
                 Err(e) => Ok(refused(e)),

@@ -3,6 +3,7 @@
 //! fields a screen needs (attempts left, what is missing). Reasons come from
 //! the core's messages, which never carry names, document numbers or answers.
 
+use homeward_core::audit::{AuditError, AuditLogError};
 use homeward_core::certificate::{CaseError, TransitionError};
 use homeward_core::screening::{AnswerError, ScreeningError};
 use homeward_core::sync::SyncError;
@@ -51,6 +52,10 @@ pub enum HomewardError {
     /// The vault was written by a newer app: update the app.
     #[error("{reason}")]
     UpdateRequired { reason: String },
+    /// Opening a person's full record needs a justification (why it is
+    /// opened); it is kept in the audit trail. Ask for one and call again.
+    #[error("{reason}")]
+    JustificationRequired { reason: String },
     /// An argument was malformed (a date, an id, a setting).
     #[error("{reason}")]
     InvalidInput { reason: String },
@@ -235,6 +240,20 @@ impl From<SyncError> for HomewardError {
             SyncError::Untrusted(_) => HomewardError::Untrusted { reason },
             SyncError::Case(c) => c.into(),
             SyncError::Vault(v) => v.into(),
+        }
+    }
+}
+
+impl From<AuditLogError> for HomewardError {
+    fn from(e: AuditLogError) -> Self {
+        let reason = e.to_string();
+        match e {
+            AuditLogError::Vault(v) => v.into(),
+            AuditLogError::Audit(AuditError::JustificationRequired) => HomewardError::JustificationRequired { reason },
+            AuditLogError::Audit(AuditError::JustificationTooLong | AuditError::SubjectNotOpaque) => {
+                HomewardError::InvalidInput { reason }
+            }
+            _ => HomewardError::Tampered { reason },
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, Mutex, OnceLock};
 
+use homeward_core::audit::{AuditAction, SubjectKind};
 use homeward_core::screening::{
     self, answers, default_checklist, explain, template::text, template::DocumentSituation, AnswerType, AnswerValue,
     Answers, Checklist, ConsentGiver, IsoDate, Lang, ListFilter, NewScreening, Question, ReferralBasis,
@@ -485,6 +486,13 @@ impl ScreeningService {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
         ScreeningService { shared }
     }
+
+    fn searched(&self, v: &mut homeward_core::vault::Vault, found: &[Screening]) -> Result<Vec<ScreeningListItem>> {
+        for s in found {
+            self.shared.audit(v, AuditAction::Search, SubjectKind::Screening, &s.id, None)?;
+        }
+        Ok(found.iter().map(list_item).collect())
+    }
 }
 
 #[uniffi::export]
@@ -500,21 +508,34 @@ impl ScreeningService {
         }
         let lang: Lang = input.language.into();
         let s = self.shared.with(|v| {
-            Ok(ScreeningRecords::new(v, checklist()).start(NewScreening {
+            let s = ScreeningRecords::new(v, checklist()).start(NewScreening {
                 crossing_point: input.crossing_point,
                 officer: input.officer,
                 language: lang,
                 screening_date: date,
                 now_unix_ms: now_ms(),
-            })?)
+            })?;
+            self.shared.audit(v, AuditAction::Create, SubjectKind::Screening, &s.id, None)?;
+            Ok(s)
         })?;
         Ok(Arc::new(ScreeningSession { shared: self.shared.clone(), id: s.record_id()?, lang: Mutex::new(lang) }))
     }
 
-    /// Opens a saved screening (draft or final) in its own language.
-    pub fn open(&self, id: String) -> Result<Arc<ScreeningSession>> {
+    /// Opens a saved screening in its own language. A draft resumes (audited
+    /// as a change). A final screening is a person's full record: it opens
+    /// only with a `justification` (why it is looked at), kept in the audit
+    /// trail; without one, `JustificationRequired` and nothing is returned.
+    pub fn open(&self, id: String, justification: Option<String>) -> Result<Arc<ScreeningSession>> {
         let id = parse_id(&id)?;
-        let s = self.shared.with(|v| Ok(ScreeningRecords::new(v, checklist()).load(id)?))?;
+        let s = self.shared.with(|v| {
+            let s = ScreeningRecords::new(v, checklist()).load(id)?;
+            if s.is_final() {
+                self.shared.audit_view(v, SubjectKind::Screening, &s.id, justification.as_deref())?;
+            } else {
+                self.shared.audit(v, AuditAction::Change, SubjectKind::Screening, &s.id, None)?;
+            }
+            Ok(s)
+        })?;
         Ok(Arc::new(ScreeningSession { shared: self.shared.clone(), id, lang: Mutex::new(s.language) }))
     }
 
@@ -541,17 +562,21 @@ impl ScreeningService {
         })
     }
 
-    /// Screenings of a person by name, in either script and any order. Fast
-    /// (a keyed index lookup).
+    /// Screenings of a person by name, in either script and any order, as
+    /// summaries (each match is audited as a search). Fast (a keyed index lookup).
     pub fn search_by_name(&self, name: String) -> Result<Vec<ScreeningListItem>> {
-        self.shared
-            .with(|v| Ok(ScreeningRecords::new(v, checklist()).search_name(&name)?.iter().map(list_item).collect()))
+        self.shared.with(|v| {
+            let found = ScreeningRecords::new(v, checklist()).search_name(&name)?;
+            self.searched(v, &found)
+        })
     }
 
-    /// Screenings by document number (look-alike letters folded). Fast.
+    /// Screenings by document number (look-alike letters folded), as
+    /// summaries (each match audited as a search). Fast.
     pub fn search_by_document(&self, number: String) -> Result<Vec<ScreeningListItem>> {
         self.shared.with(|v| {
-            Ok(ScreeningRecords::new(v, checklist()).search_document(&number)?.iter().map(list_item).collect())
+            let found = ScreeningRecords::new(v, checklist()).search_document(&number)?;
+            self.searched(v, &found)
         })
     }
 }
@@ -680,7 +705,11 @@ impl ScreeningSession {
     /// Finalises: the outcome is fixed and the record can then only be
     /// amended. Throws `ScreeningIncomplete` with the missing question ids.
     pub fn finalise(&self) -> Result<ScreeningOutcomeView> {
-        let s = self.shared.with(|v| Ok(ScreeningRecords::new(v, checklist()).finalise(self.id, now_ms())?))?;
+        let s = self.shared.with(|v| {
+            let s = ScreeningRecords::new(v, checklist()).finalise(self.id, now_ms())?;
+            self.shared.audit(v, AuditAction::Change, SubjectKind::Screening, &s.id, None)?;
+            Ok(s)
+        })?;
         let o = s.outcome().cloned().ok_or_else(|| HomewardError::Internal { reason: "no outcome".into() })?;
         Ok(outcome_view(checklist(), &o, &s, self.lang()))
     }
@@ -701,14 +730,16 @@ impl ScreeningSession {
             typed.insert(c.question_id, value);
         }
         let s = self.shared.with(|v| {
-            Ok(ScreeningRecords::new(v, checklist()).amend(
+            let s = ScreeningRecords::new(v, checklist()).amend(
                 self.id,
                 typed,
                 subject.map(Into::into),
                 &reason,
                 officer,
                 now_ms(),
-            )?)
+            )?;
+            self.shared.audit(v, AuditAction::Change, SubjectKind::Screening, &s.id, Some(&reason))?;
+            Ok(s)
         })?;
         let o = s.outcome().cloned().ok_or_else(|| HomewardError::Internal { reason: "no outcome".into() })?;
         Ok(outcome_view(checklist(), &o, &s, self.lang()))
@@ -740,7 +771,10 @@ impl ScreeningSession {
             basis: referral_basis(basis),
         };
         let view = consent_view(&consent);
-        self.shared.with(|v| Ok(ScreeningRecords::new(v, checklist()).add_consent(self.id, consent)?))?;
+        self.shared.with(|v| {
+            ScreeningRecords::new(v, checklist()).add_consent(self.id, consent)?;
+            self.shared.audit(v, AuditAction::Consent, SubjectKind::Screening, &self.id.to_string(), None)
+        })?;
         Ok(view)
     }
 
@@ -757,7 +791,7 @@ impl ScreeningSession {
                 return Err(HomewardError::NotFound { reason: "no consent with that id".into() });
             }
             book.revoke_consent(self.id, &consent_id, on)?;
-            Ok(())
+            self.shared.audit(v, AuditAction::Consent, SubjectKind::Screening, &self.id.to_string(), None)
         })
     }
 

@@ -6,6 +6,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use homeward_core::audit::{AuditAction, AuditFact, AuditLog, Subject, SubjectKind};
 use homeward_core::vault::{
     self, DeviceKeyStore, KdfParams, KeyStoreError, LockoutPolicy, Secret, Vault, VaultOptions,
 };
@@ -24,6 +25,8 @@ pub(crate) struct Shared {
     pub(crate) keystore: Option<Arc<dyn DeviceKeyStore>>,
     /// Set by `SyncService.cancel`, read by a running sync between steps.
     pub(crate) cancel_sync: AtomicBool,
+    /// The acting officer's id, put into each audit entry.
+    officer: Mutex<Option<String>>,
 }
 
 impl Shared {
@@ -42,6 +45,33 @@ impl Shared {
 
     pub(crate) fn keystore(&self) -> Option<&dyn DeviceKeyStore> {
         self.keystore.as_deref()
+    }
+
+    fn officer(&self) -> Option<String> {
+        self.officer.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Writes an audit entry (the core's signed, chained trail) for a
+    /// create, change, search, consent or export, as the CLI does.
+    pub(crate) fn audit(
+        &self,
+        v: &mut Vault,
+        action: AuditAction,
+        kind: SubjectKind,
+        id: &str,
+        why: Option<&str>,
+    ) -> Result<()> {
+        let mut fact = AuditFact::new(action, Subject::new(kind, id)).justified(why);
+        fact.actor = self.officer();
+        AuditLog::new(v).append(crate::screening::now_ms(), fact)?;
+        Ok(())
+    }
+
+    /// The sensitive-view rule: a person's full record opens only with a
+    /// justification, which is audited with the view.
+    pub(crate) fn audit_view(&self, v: &mut Vault, kind: SubjectKind, id: &str, why: Option<&str>) -> Result<()> {
+        AuditLog::new(v).record_view(crate::screening::now_ms(), Subject::new(kind, id), why, self.officer())?;
+        Ok(())
     }
 }
 
@@ -112,6 +142,24 @@ pub struct VaultInfo {
     pub kdf_memory_mib: u32,
     pub kdf_passes: u32,
     pub format: u32,
+}
+
+/// One entry of the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct AuditEntryView {
+    /// 1, 2, 3... with no gaps on this device.
+    pub seq: u64,
+    pub at_unix_ms: i64,
+    /// The officer's id, when `set_officer` gave one.
+    pub actor: Option<String>,
+    /// view, search, create, change, export, referral, consent, purge, unlock, setting.
+    pub action: String,
+    /// screening, certificatecase, referral, statistics, device.
+    pub subject_kind: String,
+    /// The record's opaque id (empty for the device).
+    pub subject_id: String,
+    /// Why a full record was opened.
+    pub justification: Option<String>,
 }
 
 /// Errors a platform key store reports. Kotlin: `KeyStoreException`;
@@ -232,7 +280,12 @@ impl HomewardVault {
     fn new(v: Vault, keystore: Option<Arc<dyn PlatformKeyStore>>) -> Arc<Self> {
         let keystore = keystore.map(|k| Arc::new(KeyStoreBridge(k)) as Arc<dyn DeviceKeyStore>);
         Arc::new(HomewardVault {
-            shared: Arc::new(Shared { vault: Mutex::new(Some(v)), keystore, cancel_sync: AtomicBool::new(false) }),
+            shared: Arc::new(Shared {
+                vault: Mutex::new(Some(v)),
+                keystore,
+                cancel_sync: AtomicBool::new(false),
+                officer: Mutex::new(None),
+            }),
         })
     }
 }
@@ -299,6 +352,33 @@ impl HomewardVault {
     /// True when unlocked. Fast.
     pub fn is_unlocked(&self) -> bool {
         self.shared.with(|v| Ok(v.is_unlocked())).unwrap_or(false)
+    }
+
+    /// The acting officer's id (as the post records it, never a name), put
+    /// into every audit entry from now on; none to clear. Fast.
+    pub fn set_officer(&self, officer_id: Option<String>) {
+        *self.shared.officer.lock().unwrap_or_else(|p| p.into_inner()) = officer_id;
+    }
+
+    /// The audit trail held on this device, oldest first: who did what to
+    /// which record (opaque ids only), and why for full views. For a
+    /// supervisor's screen; it syncs to headquarters.
+    pub fn audit_trail(&self) -> Result<Vec<AuditEntryView>> {
+        self.shared.with(|v| {
+            Ok(AuditLog::new(v)
+                .entries()?
+                .into_iter()
+                .map(|e| AuditEntryView {
+                    seq: e.seq,
+                    at_unix_ms: e.at_ms,
+                    actor: e.actor,
+                    action: format!("{:?}", e.action).to_lowercase(),
+                    subject_kind: format!("{:?}", e.subject.kind).to_lowercase(),
+                    subject_id: e.subject.id,
+                    justification: e.justification,
+                })
+                .collect())
+        })
     }
 
     /// The vault's state, also while locked. Fast (a few small queries).

@@ -344,7 +344,7 @@ RustBuffer uniffi_homeward_ffi_fn_method_certificateservice_record_entry(void*_N
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_CERTIFICATESERVICE_SHOW
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_CERTIFICATESERVICE_SHOW
-RustBuffer uniffi_homeward_ffi_fn_method_certificateservice_show(void*_Nonnull ptr, RustBuffer case_id, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_homeward_ffi_fn_method_certificateservice_show(void*_Nonnull ptr, RustBuffer case_id, RustBuffer justification, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_CERTIFICATESERVICE_SUBMIT
@@ -382,6 +382,11 @@ void*_Nonnull uniffi_homeward_ffi_fn_constructor_homewardvault_create(RustBuffer
 void*_Nonnull uniffi_homeward_ffi_fn_constructor_homewardvault_open(RustBuffer dir, RustBuffer key_store, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_AUDIT_TRAIL
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_AUDIT_TRAIL
+RustBuffer uniffi_homeward_ffi_fn_method_homewardvault_audit_trail(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_CERTIFICATES
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_CERTIFICATES
 void*_Nonnull uniffi_homeward_ffi_fn_method_homewardvault_certificates(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
@@ -410,6 +415,11 @@ void uniffi_homeward_ffi_fn_method_homewardvault_lock(void*_Nonnull ptr, RustCal
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_SCREENINGS
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_SCREENINGS
 void*_Nonnull uniffi_homeward_ffi_fn_method_homewardvault_screenings(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_SET_OFFICER
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_SET_OFFICER
+void uniffi_homeward_ffi_fn_method_homewardvault_set_officer(void*_Nonnull ptr, RustBuffer officer_id, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_START_SCREENING
@@ -489,7 +499,7 @@ RustBuffer uniffi_homeward_ffi_fn_method_screeningservice_list(void*_Nonnull ptr
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSERVICE_OPEN
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSERVICE_OPEN
-void*_Nonnull uniffi_homeward_ffi_fn_method_screeningservice_open(void*_Nonnull ptr, RustBuffer id, RustCallStatus *_Nonnull out_status
+void*_Nonnull uniffi_homeward_ffi_fn_method_screeningservice_open(void*_Nonnull ptr, RustBuffer id, RustBuffer justification, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSERVICE_SEARCH_BY_DOCUMENT
@@ -1025,6 +1035,12 @@ uint16_t uniffi_homeward_ffi_checksum_method_certificateservice_verify(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_AUDIT_TRAIL
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_AUDIT_TRAIL
+uint16_t uniffi_homeward_ffi_checksum_method_homewardvault_audit_trail(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_CERTIFICATES
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_CERTIFICATES
 uint16_t uniffi_homeward_ffi_checksum_method_homewardvault_certificates(void
@@ -1058,6 +1074,12 @@ uint16_t uniffi_homeward_ffi_checksum_method_homewardvault_lock(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_SCREENINGS
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_SCREENINGS
 uint16_t uniffi_homeward_ffi_checksum_method_homewardvault_screenings(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_SET_OFFICER
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_SET_OFFICER
+uint16_t uniffi_homeward_ffi_checksum_method_homewardvault_set_officer(void
     
 );
 #endif

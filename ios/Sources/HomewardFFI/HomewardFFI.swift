@@ -633,9 +633,11 @@ public protocol CertificateServiceProtocol: AnyObject, Sendable {
     func recordEntry(barcode: String, crossingPoint: String) throws  -> VerificationResult
     
     /**
-     * One case, folded from its signed events.
+     * One case, folded from its signed events: a person's full record, so
+     * it opens only with a `justification` (why it is looked at), kept in
+     * the audit trail; without one, `JustificationRequired` and nothing is read.
      */
-    func show(caseId: String) throws  -> CaseDetails
+    func show(caseId: String, justification: String?) throws  -> CaseDetails
     
     /**
      * Submits a draft to headquarters (it goes with the next sync).
@@ -800,12 +802,15 @@ open func recordEntry(barcode: String, crossingPoint: String)throws  -> Verifica
 }
     
     /**
-     * One case, folded from its signed events.
+     * One case, folded from its signed events: a person's full record, so
+     * it opens only with a `justification` (why it is looked at), kept in
+     * the audit trail; without one, `JustificationRequired` and nothing is read.
      */
-open func show(caseId: String)throws  -> CaseDetails  {
+open func show(caseId: String, justification: String?)throws  -> CaseDetails  {
     return try  FfiConverterTypeCaseDetails_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
     uniffi_homeward_ffi_fn_method_certificateservice_show(self.uniffiClonePointer(),
-        FfiConverterString.lower(caseId),$0
+        FfiConverterString.lower(caseId),
+        FfiConverterOptionString.lower(justification),$0
     )
 })
 }
@@ -916,6 +921,13 @@ public func FfiConverterTypeCertificateService_lower(_ value: CertificateService
 public protocol HomewardVaultProtocol: AnyObject, Sendable {
     
     /**
+     * The audit trail held on this device, oldest first: who did what to
+     * which record (opaque ids only), and why for full views. For a
+     * supervisor's screen; it syncs to headquarters.
+     */
+    func auditTrail() throws  -> [AuditEntryView]
+    
+    /**
      * Certificates of Return: requests, issuance, verification, entry.
      */
     func certificates()  -> CertificateService
@@ -949,6 +961,12 @@ public protocol HomewardVaultProtocol: AnyObject, Sendable {
      * Screenings at the border: start, resume, list, search.
      */
     func screenings()  -> ScreeningService
+    
+    /**
+     * The acting officer's id (as the post records it, never a name), put
+     * into every audit entry from now on; none to clear. Fast.
+     */
+    func setOfficer(officerId: String?) 
     
     /**
      * Shortcut for `screenings().start(...)`.
@@ -1078,6 +1096,18 @@ public static func `open`(dir: String, keyStore: PlatformKeyStore?)throws  -> Ho
 
     
     /**
+     * The audit trail held on this device, oldest first: who did what to
+     * which record (opaque ids only), and why for full views. For a
+     * supervisor's screen; it syncs to headquarters.
+     */
+open func auditTrail()throws  -> [AuditEntryView]  {
+    return try  FfiConverterSequenceTypeAuditEntryView.lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_homewardvault_audit_trail(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
      * Certificates of Return: requests, issuance, verification, entry.
      */
 open func certificates() -> CertificateService  {
@@ -1139,6 +1169,17 @@ open func screenings() -> ScreeningService  {
     uniffi_homeward_ffi_fn_method_homewardvault_screenings(self.uniffiClonePointer(),$0
     )
 })
+}
+    
+    /**
+     * The acting officer's id (as the post records it, never a name), put
+     * into every audit entry from now on; none to clear. Fast.
+     */
+open func setOfficer(officerId: String?)  {try! rustCall() {
+    uniffi_homeward_ffi_fn_method_homewardvault_set_officer(self.uniffiClonePointer(),
+        FfiConverterOptionString.lower(officerId),$0
+    )
+}
 }
     
     /**
@@ -1577,18 +1618,22 @@ public protocol ScreeningServiceProtocol: AnyObject, Sendable {
     func list(filter: ScreeningFilter) throws  -> [ScreeningListItem]
     
     /**
-     * Opens a saved screening (draft or final) in its own language.
+     * Opens a saved screening in its own language. A draft resumes (audited
+     * as a change). A final screening is a person's full record: it opens
+     * only with a `justification` (why it is looked at), kept in the audit
+     * trail; without one, `JustificationRequired` and nothing is returned.
      */
-    func `open`(id: String) throws  -> ScreeningSession
+    func `open`(id: String, justification: String?) throws  -> ScreeningSession
     
     /**
-     * Screenings by document number (look-alike letters folded). Fast.
+     * Screenings by document number (look-alike letters folded), as
+     * summaries (each match audited as a search). Fast.
      */
     func searchByDocument(number: String) throws  -> [ScreeningListItem]
     
     /**
-     * Screenings of a person by name, in either script and any order. Fast
-     * (a keyed index lookup).
+     * Screenings of a person by name, in either script and any order, as
+     * summaries (each match is audited as a search). Fast (a keyed index lookup).
      */
     func searchByName(name: String) throws  -> [ScreeningListItem]
     
@@ -1665,18 +1710,23 @@ open func list(filter: ScreeningFilter)throws  -> [ScreeningListItem]  {
 }
     
     /**
-     * Opens a saved screening (draft or final) in its own language.
+     * Opens a saved screening in its own language. A draft resumes (audited
+     * as a change). A final screening is a person's full record: it opens
+     * only with a `justification` (why it is looked at), kept in the audit
+     * trail; without one, `JustificationRequired` and nothing is returned.
      */
-open func `open`(id: String)throws  -> ScreeningSession  {
+open func `open`(id: String, justification: String?)throws  -> ScreeningSession  {
     return try  FfiConverterTypeScreeningSession_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
     uniffi_homeward_ffi_fn_method_screeningservice_open(self.uniffiClonePointer(),
-        FfiConverterString.lower(id),$0
+        FfiConverterString.lower(id),
+        FfiConverterOptionString.lower(justification),$0
     )
 })
 }
     
     /**
-     * Screenings by document number (look-alike letters folded). Fast.
+     * Screenings by document number (look-alike letters folded), as
+     * summaries (each match audited as a search). Fast.
      */
 open func searchByDocument(number: String)throws  -> [ScreeningListItem]  {
     return try  FfiConverterSequenceTypeScreeningListItem.lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
@@ -1687,8 +1737,8 @@ open func searchByDocument(number: String)throws  -> [ScreeningListItem]  {
 }
     
     /**
-     * Screenings of a person by name, in either script and any order. Fast
-     * (a keyed index lookup).
+     * Screenings of a person by name, in either script and any order, as
+     * summaries (each match is audited as a search). Fast (a keyed index lookup).
      */
 open func searchByName(name: String)throws  -> [ScreeningListItem]  {
     return try  FfiConverterSequenceTypeScreeningListItem.lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
@@ -2980,6 +3030,155 @@ public func FfiConverterTypeApplicantData_lift(_ buf: RustBuffer) throws -> Appl
 #endif
 public func FfiConverterTypeApplicantData_lower(_ value: ApplicantData) -> RustBuffer {
     return FfiConverterTypeApplicantData.lower(value)
+}
+
+
+/**
+ * One entry of the audit trail.
+ */
+public struct AuditEntryView {
+    /**
+     * 1, 2, 3... with no gaps on this device.
+     */
+    public var seq: UInt64
+    public var atUnixMs: Int64
+    /**
+     * The officer's id, when `set_officer` gave one.
+     */
+    public var actor: String?
+    /**
+     * view, search, create, change, export, referral, consent, purge, unlock, setting.
+     */
+    public var action: String
+    /**
+     * screening, certificatecase, referral, statistics, device.
+     */
+    public var subjectKind: String
+    /**
+     * The record's opaque id (empty for the device).
+     */
+    public var subjectId: String
+    /**
+     * Why a full record was opened.
+     */
+    public var justification: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * 1, 2, 3... with no gaps on this device.
+         */seq: UInt64, atUnixMs: Int64, 
+        /**
+         * The officer's id, when `set_officer` gave one.
+         */actor: String?, 
+        /**
+         * view, search, create, change, export, referral, consent, purge, unlock, setting.
+         */action: String, 
+        /**
+         * screening, certificatecase, referral, statistics, device.
+         */subjectKind: String, 
+        /**
+         * The record's opaque id (empty for the device).
+         */subjectId: String, 
+        /**
+         * Why a full record was opened.
+         */justification: String?) {
+        self.seq = seq
+        self.atUnixMs = atUnixMs
+        self.actor = actor
+        self.action = action
+        self.subjectKind = subjectKind
+        self.subjectId = subjectId
+        self.justification = justification
+    }
+}
+
+#if compiler(>=6)
+extension AuditEntryView: Sendable {}
+#endif
+
+
+extension AuditEntryView: Equatable, Hashable {
+    public static func ==(lhs: AuditEntryView, rhs: AuditEntryView) -> Bool {
+        if lhs.seq != rhs.seq {
+            return false
+        }
+        if lhs.atUnixMs != rhs.atUnixMs {
+            return false
+        }
+        if lhs.actor != rhs.actor {
+            return false
+        }
+        if lhs.action != rhs.action {
+            return false
+        }
+        if lhs.subjectKind != rhs.subjectKind {
+            return false
+        }
+        if lhs.subjectId != rhs.subjectId {
+            return false
+        }
+        if lhs.justification != rhs.justification {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(seq)
+        hasher.combine(atUnixMs)
+        hasher.combine(actor)
+        hasher.combine(action)
+        hasher.combine(subjectKind)
+        hasher.combine(subjectId)
+        hasher.combine(justification)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuditEntryView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuditEntryView {
+        return
+            try AuditEntryView(
+                seq: FfiConverterUInt64.read(from: &buf), 
+                atUnixMs: FfiConverterInt64.read(from: &buf), 
+                actor: FfiConverterOptionString.read(from: &buf), 
+                action: FfiConverterString.read(from: &buf), 
+                subjectKind: FfiConverterString.read(from: &buf), 
+                subjectId: FfiConverterString.read(from: &buf), 
+                justification: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AuditEntryView, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.seq, into: &buf)
+        FfiConverterInt64.write(value.atUnixMs, into: &buf)
+        FfiConverterOptionString.write(value.actor, into: &buf)
+        FfiConverterString.write(value.action, into: &buf)
+        FfiConverterString.write(value.subjectKind, into: &buf)
+        FfiConverterString.write(value.subjectId, into: &buf)
+        FfiConverterOptionString.write(value.justification, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditEntryView_lift(_ buf: RustBuffer) throws -> AuditEntryView {
+    return try FfiConverterTypeAuditEntryView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditEntryView_lower(_ value: AuditEntryView) -> RustBuffer {
+    return FfiConverterTypeAuditEntryView.lower(value)
 }
 
 
@@ -7378,6 +7577,12 @@ public enum HomewardError: Swift.Error {
     case UpdateRequired(reason: String
     )
     /**
+     * Opening a person's full record needs a justification (why it is
+     * opened); it is kept in the audit trail. Ask for one and call again.
+     */
+    case JustificationRequired(reason: String
+    )
+    /**
      * An argument was malformed (a date, an id, a setting).
      */
     case InvalidInput(reason: String
@@ -7523,64 +7728,67 @@ public struct FfiConverterTypeHomewardError: FfiConverterRustBuffer {
         case 11: return .UpdateRequired(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 12: return .InvalidInput(
+        case 12: return .JustificationRequired(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 13: return .InvalidAnswer(
+        case 13: return .InvalidInput(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 14: return .InvalidAnswer(
             questionId: try FfiConverterString.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 14: return .ScreeningFinalised(
+        case 15: return .ScreeningFinalised(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 15: return .ScreeningIncomplete(
+        case 16: return .ScreeningIncomplete(
             missing: try FfiConverterSequenceString.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 16: return .RequestIncomplete(
+        case 17: return .RequestIncomplete(
             problems: try FfiConverterSequenceTypeFieldProblem.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 17: return .NotAllowed(
+        case 18: return .NotAllowed(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 18: return .NotEnrolled(
+        case 19: return .NotEnrolled(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 19: return .CheckInOverdue(
+        case 20: return .CheckInOverdue(
             days: try FfiConverterInt64.read(from: &buf), 
             limitDays: try FfiConverterUInt32.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 20: return .Network(
+        case 21: return .Network(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 21: return .ServerRefused(
+        case 22: return .ServerRefused(
             status: try FfiConverterUInt16.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 22: return .Untrusted(
+        case 23: return .Untrusted(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 23: return .Cancelled(
+        case 24: return .Cancelled(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 24: return .DeviceRevoked(
+        case 25: return .DeviceRevoked(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 25: return .DeviceWiped(
+        case 26: return .DeviceWiped(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 26: return .DiskFull(
+        case 27: return .DiskFull(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 27: return .Storage(
+        case 28: return .Storage(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 28: return .Closed(
+        case 29: return .Closed(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 29: return .Internal(
+        case 30: return .Internal(
             reason: try FfiConverterString.read(from: &buf)
             )
 
@@ -7654,99 +7862,104 @@ public struct FfiConverterTypeHomewardError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .InvalidInput(reason):
+        case let .JustificationRequired(reason):
             writeInt(&buf, Int32(12))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .InvalidAnswer(questionId,reason):
+        case let .InvalidInput(reason):
             writeInt(&buf, Int32(13))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .InvalidAnswer(questionId,reason):
+            writeInt(&buf, Int32(14))
             FfiConverterString.write(questionId, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .ScreeningFinalised(reason):
-            writeInt(&buf, Int32(14))
+            writeInt(&buf, Int32(15))
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .ScreeningIncomplete(missing,reason):
-            writeInt(&buf, Int32(15))
+            writeInt(&buf, Int32(16))
             FfiConverterSequenceString.write(missing, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .RequestIncomplete(problems,reason):
-            writeInt(&buf, Int32(16))
+            writeInt(&buf, Int32(17))
             FfiConverterSequenceTypeFieldProblem.write(problems, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .NotAllowed(reason):
-            writeInt(&buf, Int32(17))
-            FfiConverterString.write(reason, into: &buf)
-            
-        
-        case let .NotEnrolled(reason):
             writeInt(&buf, Int32(18))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .CheckInOverdue(days,limitDays,reason):
+        case let .NotEnrolled(reason):
             writeInt(&buf, Int32(19))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .CheckInOverdue(days,limitDays,reason):
+            writeInt(&buf, Int32(20))
             FfiConverterInt64.write(days, into: &buf)
             FfiConverterUInt32.write(limitDays, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .Network(reason):
-            writeInt(&buf, Int32(20))
+            writeInt(&buf, Int32(21))
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .ServerRefused(status,reason):
-            writeInt(&buf, Int32(21))
+            writeInt(&buf, Int32(22))
             FfiConverterUInt16.write(status, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .Untrusted(reason):
-            writeInt(&buf, Int32(22))
-            FfiConverterString.write(reason, into: &buf)
-            
-        
-        case let .Cancelled(reason):
             writeInt(&buf, Int32(23))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .DeviceRevoked(reason):
+        case let .Cancelled(reason):
             writeInt(&buf, Int32(24))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .DeviceWiped(reason):
+        case let .DeviceRevoked(reason):
             writeInt(&buf, Int32(25))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .DiskFull(reason):
+        case let .DeviceWiped(reason):
             writeInt(&buf, Int32(26))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Storage(reason):
+        case let .DiskFull(reason):
             writeInt(&buf, Int32(27))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Closed(reason):
+        case let .Storage(reason):
             writeInt(&buf, Int32(28))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Internal(reason):
+        case let .Closed(reason):
             writeInt(&buf, Int32(29))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Internal(reason):
+            writeInt(&buf, Int32(30))
             FfiConverterString.write(reason, into: &buf)
             
         }
@@ -9260,6 +9473,31 @@ fileprivate struct FfiConverterSequenceTypeAnsweredQuestion: FfiConverterRustBuf
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeAuditEntryView: FfiConverterRustBuffer {
+    typealias SwiftType = [AuditEntryView]
+
+    public static func write(_ value: [AuditEntryView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAuditEntryView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AuditEntryView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AuditEntryView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAuditEntryView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeCaseListItem: FfiConverterRustBuffer {
     typealias SwiftType = [CaseListItem]
 
@@ -9667,7 +9905,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_certificateservice_record_entry() != 46204) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_certificateservice_show() != 25984) {
+    if (uniffi_homeward_ffi_checksum_method_certificateservice_show() != 8535) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_certificateservice_submit() != 31500) {
@@ -9677,6 +9915,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_certificateservice_verify() != 10286) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_audit_trail() != 40874) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_certificates() != 5492) {
@@ -9695,6 +9936,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_screenings() != 50626) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_set_officer() != 55675) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_start_screening() != 33658) {
@@ -9727,13 +9971,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_screeningservice_list() != 41659) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_screeningservice_open() != 47324) {
+    if (uniffi_homeward_ffi_checksum_method_screeningservice_open() != 31413) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_screeningservice_search_by_document() != 14511) {
+    if (uniffi_homeward_ffi_checksum_method_screeningservice_search_by_document() != 43285) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_screeningservice_search_by_name() != 45520) {
+    if (uniffi_homeward_ffi_checksum_method_screeningservice_search_by_name() != 51572) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_screeningservice_start() != 65055) {

@@ -903,6 +903,10 @@ internal open class UniffiVTableCallbackInterfaceSyncProgressListener(
 
 
 
+
+
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -944,6 +948,8 @@ fun uniffi_homeward_ffi_checksum_method_certificateservice_validate_request(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_certificateservice_verify(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_homewardvault_audit_trail(
+): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_certificates(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_change_passphrase(
@@ -955,6 +961,8 @@ fun uniffi_homeward_ffi_checksum_method_homewardvault_is_unlocked(
 fun uniffi_homeward_ffi_checksum_method_homewardvault_lock(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_screenings(
+): Short
+fun uniffi_homeward_ffi_checksum_method_homewardvault_set_officer(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_start_screening(
 ): Short
@@ -1103,7 +1111,7 @@ fun uniffi_homeward_ffi_fn_method_certificateservice_list(`ptr`: Pointer,uniffi_
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_certificateservice_record_entry(`ptr`: Pointer,`barcode`: RustBuffer.ByValue,`crossingPoint`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
-fun uniffi_homeward_ffi_fn_method_certificateservice_show(`ptr`: Pointer,`caseId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_homeward_ffi_fn_method_certificateservice_show(`ptr`: Pointer,`caseId`: RustBuffer.ByValue,`justification`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_certificateservice_submit(`ptr`: Pointer,`caseId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1119,6 +1127,8 @@ fun uniffi_homeward_ffi_fn_constructor_homewardvault_create(`dir`: RustBuffer.By
 ): Pointer
 fun uniffi_homeward_ffi_fn_constructor_homewardvault_open(`dir`: RustBuffer.ByValue,`keyStore`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
+fun uniffi_homeward_ffi_fn_method_homewardvault_audit_trail(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_homewardvault_certificates(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_homeward_ffi_fn_method_homewardvault_change_passphrase(`ptr`: Pointer,`current`: RustBuffer.ByValue,`newPassphrase`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1131,6 +1141,8 @@ fun uniffi_homeward_ffi_fn_method_homewardvault_lock(`ptr`: Pointer,uniffi_out_e
 ): Unit
 fun uniffi_homeward_ffi_fn_method_homewardvault_screenings(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
+fun uniffi_homeward_ffi_fn_method_homewardvault_set_officer(`ptr`: Pointer,`officerId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
 fun uniffi_homeward_ffi_fn_method_homewardvault_start_screening(`ptr`: Pointer,`input`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_homeward_ffi_fn_method_homewardvault_status(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
@@ -1161,7 +1173,7 @@ fun uniffi_homeward_ffi_fn_free_screeningservice(`ptr`: Pointer,uniffi_out_err: 
 ): Unit
 fun uniffi_homeward_ffi_fn_method_screeningservice_list(`ptr`: Pointer,`filter`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
-fun uniffi_homeward_ffi_fn_method_screeningservice_open(`ptr`: Pointer,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_homeward_ffi_fn_method_screeningservice_open(`ptr`: Pointer,`id`: RustBuffer.ByValue,`justification`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_homeward_ffi_fn_method_screeningservice_search_by_document(`ptr`: Pointer,`number`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1386,7 +1398,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_record_entry() != 46204.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_show() != 25984.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_show() != 8535.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_submit() != 31500.toShort()) {
@@ -1396,6 +1408,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_verify() != 10286.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_audit_trail() != 40874.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_certificates() != 5492.toShort()) {
@@ -1414,6 +1429,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_screenings() != 50626.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_set_officer() != 55675.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_start_screening() != 33658.toShort()) {
@@ -1446,13 +1464,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_screeningservice_list() != 41659.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_screeningservice_open() != 47324.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningservice_open() != 31413.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_screeningservice_search_by_document() != 14511.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningservice_search_by_document() != 43285.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_screeningservice_search_by_name() != 45520.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningservice_search_by_name() != 51572.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningservice_start() != 65055.toShort()) {
@@ -2131,9 +2149,11 @@ public interface CertificateServiceInterface {
     fun `recordEntry`(`barcode`: kotlin.String, `crossingPoint`: kotlin.String): VerificationResult
     
     /**
-     * One case, folded from its signed events.
+     * One case, folded from its signed events: a person's full record, so
+     * it opens only with a `justification` (why it is looked at), kept in
+     * the audit trail; without one, `JustificationRequired` and nothing is read.
      */
-    fun `show`(`caseId`: kotlin.String): CaseDetails
+    fun `show`(`caseId`: kotlin.String, `justification`: kotlin.String?): CaseDetails
     
     /**
      * Submits a draft to headquarters (it goes with the next sync).
@@ -2364,14 +2384,16 @@ open class CertificateService: Disposable, AutoCloseable, CertificateServiceInte
 
     
     /**
-     * One case, folded from its signed events.
+     * One case, folded from its signed events: a person's full record, so
+     * it opens only with a `justification` (why it is looked at), kept in
+     * the audit trail; without one, `JustificationRequired` and nothing is read.
      */
-    @Throws(HomewardException::class)override fun `show`(`caseId`: kotlin.String): CaseDetails {
+    @Throws(HomewardException::class)override fun `show`(`caseId`: kotlin.String, `justification`: kotlin.String?): CaseDetails {
             return FfiConverterTypeCaseDetails.lift(
     callWithPointer {
     uniffiRustCallWithError(HomewardException) { _status ->
     UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_certificateservice_show(
-        it, FfiConverterString.lower(`caseId`),_status)
+        it, FfiConverterString.lower(`caseId`),FfiConverterOptionalString.lower(`justification`),_status)
 }
     }
     )
@@ -2574,6 +2596,13 @@ public object FfiConverterTypeCertificateService: FfiConverter<CertificateServic
 public interface HomewardVaultInterface {
     
     /**
+     * The audit trail held on this device, oldest first: who did what to
+     * which record (opaque ids only), and why for full views. For a
+     * supervisor's screen; it syncs to headquarters.
+     */
+    fun `auditTrail`(): List<AuditEntryView>
+    
+    /**
      * Certificates of Return: requests, issuance, verification, entry.
      */
     fun `certificates`(): CertificateService
@@ -2607,6 +2636,12 @@ public interface HomewardVaultInterface {
      * Screenings at the border: start, resume, list, search.
      */
     fun `screenings`(): ScreeningService
+    
+    /**
+     * The acting officer's id (as the post records it, never a name), put
+     * into every audit entry from now on; none to clear. Fast.
+     */
+    fun `setOfficer`(`officerId`: kotlin.String?)
     
     /**
      * Shortcut for `screenings().start(...)`.
@@ -2739,6 +2774,24 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
 
     
     /**
+     * The audit trail held on this device, oldest first: who did what to
+     * which record (opaque ids only), and why for full views. For a
+     * supervisor's screen; it syncs to headquarters.
+     */
+    @Throws(HomewardException::class)override fun `auditTrail`(): List<AuditEntryView> {
+            return FfiConverterSequenceTypeAuditEntryView.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_audit_trail(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Certificates of Return: requests, issuance, verification, entry.
      */override fun `certificates`(): CertificateService {
             return FfiConverterTypeCertificateService.lift(
@@ -2828,6 +2881,21 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
     }
     )
     }
+    
+
+    
+    /**
+     * The acting officer's id (as the post records it, never a name), put
+     * into every audit entry from now on; none to clear. Fast.
+     */override fun `setOfficer`(`officerId`: kotlin.String?)
+        = 
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_set_officer(
+        it, FfiConverterOptionalString.lower(`officerId`),_status)
+}
+    }
+    
     
 
     
@@ -3502,18 +3570,22 @@ public interface ScreeningServiceInterface {
     fun `list`(`filter`: ScreeningFilter): List<ScreeningListItem>
     
     /**
-     * Opens a saved screening (draft or final) in its own language.
+     * Opens a saved screening in its own language. A draft resumes (audited
+     * as a change). A final screening is a person's full record: it opens
+     * only with a `justification` (why it is looked at), kept in the audit
+     * trail; without one, `JustificationRequired` and nothing is returned.
      */
-    fun `open`(`id`: kotlin.String): ScreeningSession
+    fun `open`(`id`: kotlin.String, `justification`: kotlin.String?): ScreeningSession
     
     /**
-     * Screenings by document number (look-alike letters folded). Fast.
+     * Screenings by document number (look-alike letters folded), as
+     * summaries (each match audited as a search). Fast.
      */
     fun `searchByDocument`(`number`: kotlin.String): List<ScreeningListItem>
     
     /**
-     * Screenings of a person by name, in either script and any order. Fast
-     * (a keyed index lookup).
+     * Screenings of a person by name, in either script and any order, as
+     * summaries (each match is audited as a search). Fast (a keyed index lookup).
      */
     fun `searchByName`(`name`: kotlin.String): List<ScreeningListItem>
     
@@ -3628,14 +3700,17 @@ open class ScreeningService: Disposable, AutoCloseable, ScreeningServiceInterfac
 
     
     /**
-     * Opens a saved screening (draft or final) in its own language.
+     * Opens a saved screening in its own language. A draft resumes (audited
+     * as a change). A final screening is a person's full record: it opens
+     * only with a `justification` (why it is looked at), kept in the audit
+     * trail; without one, `JustificationRequired` and nothing is returned.
      */
-    @Throws(HomewardException::class)override fun `open`(`id`: kotlin.String): ScreeningSession {
+    @Throws(HomewardException::class)override fun `open`(`id`: kotlin.String, `justification`: kotlin.String?): ScreeningSession {
             return FfiConverterTypeScreeningSession.lift(
     callWithPointer {
     uniffiRustCallWithError(HomewardException) { _status ->
     UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningservice_open(
-        it, FfiConverterString.lower(`id`),_status)
+        it, FfiConverterString.lower(`id`),FfiConverterOptionalString.lower(`justification`),_status)
 }
     }
     )
@@ -3644,7 +3719,8 @@ open class ScreeningService: Disposable, AutoCloseable, ScreeningServiceInterfac
 
     
     /**
-     * Screenings by document number (look-alike letters folded). Fast.
+     * Screenings by document number (look-alike letters folded), as
+     * summaries (each match audited as a search). Fast.
      */
     @Throws(HomewardException::class)override fun `searchByDocument`(`number`: kotlin.String): List<ScreeningListItem> {
             return FfiConverterSequenceTypeScreeningListItem.lift(
@@ -3660,8 +3736,8 @@ open class ScreeningService: Disposable, AutoCloseable, ScreeningServiceInterfac
 
     
     /**
-     * Screenings of a person by name, in either script and any order. Fast
-     * (a keyed index lookup).
+     * Screenings of a person by name, in either script and any order, as
+     * summaries (each match is audited as a search). Fast (a keyed index lookup).
      */
     @Throws(HomewardException::class)override fun `searchByName`(`name`: kotlin.String): List<ScreeningListItem> {
             return FfiConverterSequenceTypeScreeningListItem.lift(
@@ -5161,6 +5237,79 @@ public object FfiConverterTypeApplicantData: FfiConverterRustBuffer<ApplicantDat
             FfiConverterOptionalString.write(value.`photoSha256`, buf)
             FfiConverterOptionalString.write(value.`guardian`, buf)
             FfiConverterBoolean.write(value.`childProcedure`, buf)
+    }
+}
+
+
+
+/**
+ * One entry of the audit trail.
+ */
+data class AuditEntryView (
+    /**
+     * 1, 2, 3... with no gaps on this device.
+     */
+    var `seq`: kotlin.ULong, 
+    var `atUnixMs`: kotlin.Long, 
+    /**
+     * The officer's id, when `set_officer` gave one.
+     */
+    var `actor`: kotlin.String?, 
+    /**
+     * view, search, create, change, export, referral, consent, purge, unlock, setting.
+     */
+    var `action`: kotlin.String, 
+    /**
+     * screening, certificatecase, referral, statistics, device.
+     */
+    var `subjectKind`: kotlin.String, 
+    /**
+     * The record's opaque id (empty for the device).
+     */
+    var `subjectId`: kotlin.String, 
+    /**
+     * Why a full record was opened.
+     */
+    var `justification`: kotlin.String?
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAuditEntryView: FfiConverterRustBuffer<AuditEntryView> {
+    override fun read(buf: ByteBuffer): AuditEntryView {
+        return AuditEntryView(
+            FfiConverterULong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AuditEntryView) = (
+            FfiConverterULong.allocationSize(value.`seq`) +
+            FfiConverterLong.allocationSize(value.`atUnixMs`) +
+            FfiConverterOptionalString.allocationSize(value.`actor`) +
+            FfiConverterString.allocationSize(value.`action`) +
+            FfiConverterString.allocationSize(value.`subjectKind`) +
+            FfiConverterString.allocationSize(value.`subjectId`) +
+            FfiConverterOptionalString.allocationSize(value.`justification`)
+    )
+
+    override fun write(value: AuditEntryView, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`seq`, buf)
+            FfiConverterLong.write(value.`atUnixMs`, buf)
+            FfiConverterOptionalString.write(value.`actor`, buf)
+            FfiConverterString.write(value.`action`, buf)
+            FfiConverterString.write(value.`subjectKind`, buf)
+            FfiConverterString.write(value.`subjectId`, buf)
+            FfiConverterOptionalString.write(value.`justification`, buf)
     }
 }
 
@@ -7653,6 +7802,18 @@ sealed class HomewardException: kotlin.Exception() {
     }
     
     /**
+     * Opening a person's full record needs a justification (why it is
+     * opened); it is kept in the audit trail. Ask for one and call again.
+     */
+    class JustificationRequired(
+        
+        val `reason`: kotlin.String
+        ) : HomewardException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
+    /**
      * An argument was malformed (a date, an id, a setting).
      */
     class InvalidInput(
@@ -7918,64 +8079,67 @@ public object FfiConverterTypeHomewardError : FfiConverterRustBuffer<HomewardExc
             11 -> HomewardException.UpdateRequired(
                 FfiConverterString.read(buf),
                 )
-            12 -> HomewardException.InvalidInput(
+            12 -> HomewardException.JustificationRequired(
                 FfiConverterString.read(buf),
                 )
-            13 -> HomewardException.InvalidAnswer(
+            13 -> HomewardException.InvalidInput(
+                FfiConverterString.read(buf),
+                )
+            14 -> HomewardException.InvalidAnswer(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            14 -> HomewardException.ScreeningFinalised(
+            15 -> HomewardException.ScreeningFinalised(
                 FfiConverterString.read(buf),
                 )
-            15 -> HomewardException.ScreeningIncomplete(
+            16 -> HomewardException.ScreeningIncomplete(
                 FfiConverterSequenceString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            16 -> HomewardException.RequestIncomplete(
+            17 -> HomewardException.RequestIncomplete(
                 FfiConverterSequenceTypeFieldProblem.read(buf),
                 FfiConverterString.read(buf),
                 )
-            17 -> HomewardException.NotAllowed(
+            18 -> HomewardException.NotAllowed(
                 FfiConverterString.read(buf),
                 )
-            18 -> HomewardException.NotEnrolled(
+            19 -> HomewardException.NotEnrolled(
                 FfiConverterString.read(buf),
                 )
-            19 -> HomewardException.CheckInOverdue(
+            20 -> HomewardException.CheckInOverdue(
                 FfiConverterLong.read(buf),
                 FfiConverterUInt.read(buf),
                 FfiConverterString.read(buf),
                 )
-            20 -> HomewardException.Network(
+            21 -> HomewardException.Network(
                 FfiConverterString.read(buf),
                 )
-            21 -> HomewardException.ServerRefused(
+            22 -> HomewardException.ServerRefused(
                 FfiConverterUShort.read(buf),
                 FfiConverterString.read(buf),
                 )
-            22 -> HomewardException.Untrusted(
+            23 -> HomewardException.Untrusted(
                 FfiConverterString.read(buf),
                 )
-            23 -> HomewardException.Cancelled(
+            24 -> HomewardException.Cancelled(
                 FfiConverterString.read(buf),
                 )
-            24 -> HomewardException.DeviceRevoked(
+            25 -> HomewardException.DeviceRevoked(
                 FfiConverterString.read(buf),
                 )
-            25 -> HomewardException.DeviceWiped(
+            26 -> HomewardException.DeviceWiped(
                 FfiConverterString.read(buf),
                 )
-            26 -> HomewardException.DiskFull(
+            27 -> HomewardException.DiskFull(
                 FfiConverterString.read(buf),
                 )
-            27 -> HomewardException.Storage(
+            28 -> HomewardException.Storage(
                 FfiConverterString.read(buf),
                 )
-            28 -> HomewardException.Closed(
+            29 -> HomewardException.Closed(
                 FfiConverterString.read(buf),
                 )
-            29 -> HomewardException.Internal(
+            30 -> HomewardException.Internal(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
@@ -8039,6 +8203,11 @@ public object FfiConverterTypeHomewardError : FfiConverterRustBuffer<HomewardExc
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is HomewardException.UpdateRequired -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is HomewardException.JustificationRequired -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`reason`)
@@ -8203,99 +8372,104 @@ public object FfiConverterTypeHomewardError : FfiConverterRustBuffer<HomewardExc
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.InvalidInput -> {
+            is HomewardException.JustificationRequired -> {
                 buf.putInt(12)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.InvalidAnswer -> {
+            is HomewardException.InvalidInput -> {
                 buf.putInt(13)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is HomewardException.InvalidAnswer -> {
+                buf.putInt(14)
                 FfiConverterString.write(value.`questionId`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is HomewardException.ScreeningFinalised -> {
-                buf.putInt(14)
+                buf.putInt(15)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is HomewardException.ScreeningIncomplete -> {
-                buf.putInt(15)
+                buf.putInt(16)
                 FfiConverterSequenceString.write(value.`missing`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is HomewardException.RequestIncomplete -> {
-                buf.putInt(16)
+                buf.putInt(17)
                 FfiConverterSequenceTypeFieldProblem.write(value.`problems`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is HomewardException.NotAllowed -> {
-                buf.putInt(17)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-            is HomewardException.NotEnrolled -> {
                 buf.putInt(18)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.CheckInOverdue -> {
+            is HomewardException.NotEnrolled -> {
                 buf.putInt(19)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is HomewardException.CheckInOverdue -> {
+                buf.putInt(20)
                 FfiConverterLong.write(value.`days`, buf)
                 FfiConverterUInt.write(value.`limitDays`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is HomewardException.Network -> {
-                buf.putInt(20)
+                buf.putInt(21)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is HomewardException.ServerRefused -> {
-                buf.putInt(21)
+                buf.putInt(22)
                 FfiConverterUShort.write(value.`status`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is HomewardException.Untrusted -> {
-                buf.putInt(22)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-            is HomewardException.Cancelled -> {
                 buf.putInt(23)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.DeviceRevoked -> {
+            is HomewardException.Cancelled -> {
                 buf.putInt(24)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.DeviceWiped -> {
+            is HomewardException.DeviceRevoked -> {
                 buf.putInt(25)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.DiskFull -> {
+            is HomewardException.DeviceWiped -> {
                 buf.putInt(26)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.Storage -> {
+            is HomewardException.DiskFull -> {
                 buf.putInt(27)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.Closed -> {
+            is HomewardException.Storage -> {
                 buf.putInt(28)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.Internal -> {
+            is HomewardException.Closed -> {
                 buf.putInt(29)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is HomewardException.Internal -> {
+                buf.putInt(30)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
@@ -9584,6 +9758,34 @@ public object FfiConverterSequenceTypeAnsweredQuestion: FfiConverterRustBuffer<L
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeAnsweredQuestion.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeAuditEntryView: FfiConverterRustBuffer<List<AuditEntryView>> {
+    override fun read(buf: ByteBuffer): List<AuditEntryView> {
+        val len = buf.getInt()
+        return List<AuditEntryView>(len) {
+            FfiConverterTypeAuditEntryView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<AuditEntryView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAuditEntryView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<AuditEntryView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAuditEntryView.write(it, buf)
         }
     }
 }

@@ -95,6 +95,10 @@ class CertificateAndSyncTest {
                 assertTrue(case.fee!!.waived, "victims pay no fee")
                 assertEquals("IST", case.request!!.issuingOffice)
 
+                // The case is a person's full record: no look without a reason.
+                assertThrows<HomewardException.JustificationRequired> { certs.show(case.caseId, null) }
+                assertThrows<HomewardException.JustificationRequired> { certs.show(case.caseId, "  ") }
+
                 // Issuing before approval is refused.
                 assertThrows<HomewardException.NotAllowed> { certs.issue(case.caseId, null) }
 
@@ -113,7 +117,7 @@ class CertificateAndSyncTest {
                 // Pulled with the suspend form.
                 val pulled = runBlocking { consulate.syncService().syncAsync(Recorder()) }
                 assertEquals(2uL, pulled.progress.eventsReceived)
-                assertEquals(CaseState.APPROVED, certs.show(case.caseId).state)
+                assertEquals(CaseState.APPROVED, certs.show(case.caseId, "case review").state)
 
                 val issued = certs.issue(case.caseId, null)
                 assertEquals(CaseState.ISSUED, issued.case.state)
@@ -156,7 +160,7 @@ class CertificateAndSyncTest {
 
                 // The consulate learns of the entry.
                 consulate.syncService().sync(null)
-                val done = certs.show(case.caseId)
+                val done = certs.show(case.caseId, "case review")
                 assertEquals(CaseState.ENTERED, done.state)
                 assertEquals("MANAS", done.entryCrossingPoint)
                 assertEquals(
@@ -183,7 +187,7 @@ class CertificateAndSyncTest {
             // What was done is kept; the next sync finishes the job.
             val next = s.sync(null)
             assertEquals(0uL, next.accepted)
-            assertEquals(CaseState.SUBMITTED, v.certificates().show(case.caseId).state)
+            assertEquals(CaseState.SUBMITTED, v.certificates().show(case.caseId, "case review").state)
             newVault().use { other ->
                 val e = assertThrows<HomewardException.Network> {
                     other.syncService().enroll("http://127.0.0.1:9", "code", "x", null)

@@ -79,6 +79,19 @@ class ScreeningTest {
             }
             assertTrue(e.reason.contains("amended"), e.reason)
 
+            // A final screening is a person's full record: it opens only with
+            // a justification, which the audit trail keeps.
+            vault.setOfficer("officer-0042")
+            assertThrows<HomewardException.JustificationRequired> { vault.screenings().open(session.id(), null) }
+            val reopened = vault.screenings().open(session.id(), "supervisor review of the referral")
+            assertEquals(VerdictKind.PRESUMED_VICTIM, reopened.outcome().verdict)
+            val trail = vault.auditTrail()
+            assertEquals(listOf("create", "change", "view"), trail.map { it.action })
+            assertTrue(trail.all { it.subjectId == session.id() && it.subjectKind == "screening" })
+            assertEquals("supervisor review of the referral", trail.last().justification)
+            assertEquals("officer-0042", trail.last().actor)
+            assertEquals(listOf(1uL, 2uL, 3uL), trail.map { it.seq })
+
             // Listed and found again by name in the other script and order.
             val list = vault.screenings().list(ScreeningFilter(crossingPoint = "OSH-AIRPORT"))
             assertEquals(1, list.size)
@@ -86,6 +99,9 @@ class ScreeningTest {
             assertEquals(session.id(), list[0].id)
             assertEquals(1, vault.screenings().searchByName("Aigul Asanova").size)
             assertEquals(1, vault.screenings().searchByDocument("an 1234567").size)
+            assertEquals(listOf("search", "search"), vault.auditTrail().drop(3).map { it.action })
+            // No name or document number ever enters the trail.
+            assertTrue(vault.auditTrail().none { it.toString().contains("Асанова") || it.toString().contains("AN1234567") })
         }
     }
 
@@ -142,7 +158,7 @@ class ScreeningTest {
         }
         HomewardVault.open(java.io.File(dir, "vault").path, null).use { vault ->
             vault.unlock(PASSPHRASE)
-            val s = vault.screenings().open(id)
+            val s = vault.screenings().open(id, null)
             assertEquals(Language.KY, s.language())
             assertEquals(1u, s.progress().answered)
             assertEquals("date_of_birth", s.nextQuestion()!!.id)
