@@ -79,7 +79,8 @@ pub enum HomewardError {
     /// The device has no identity: enrol it with headquarters first.
     #[error("{reason}")]
     NotEnrolled { reason: String },
-    /// The device has not reached headquarters for too long: sync first.
+    /// The device has not reached headquarters for too long: sync first, or
+    /// enter an unlock code from headquarters (`SyncService.enterUnlockCode`).
     #[error("{reason}")]
     CheckInOverdue { days: i64, limit_days: u32, reason: String },
     /// Headquarters could not be reached (no network, timeout); nothing was lost.
@@ -187,6 +188,9 @@ impl From<ScreeningError> for HomewardError {
             ScreeningError::Finalised => HomewardError::ScreeningFinalised { reason },
             ScreeningError::Incomplete(missing) => HomewardError::ScreeningIncomplete { missing, reason },
             ScreeningError::NotFound => HomewardError::NotFound { reason },
+            ScreeningError::CheckInOverdue { days, limit } => {
+                HomewardError::CheckInOverdue { days, limit_days: limit, reason }
+            }
             ScreeningError::NoReason => HomewardError::InvalidInput { reason },
             ScreeningError::NotFinal | ScreeningError::TemplateMismatch { .. } => HomewardError::NotAllowed { reason },
             ScreeningError::Corrupt(_) => HomewardError::Tampered { reason },
@@ -219,7 +223,7 @@ impl From<CaseError> for HomewardError {
             CaseError::CheckInOverdue { days, limit } => {
                 HomewardError::CheckInOverdue { days, limit_days: limit, reason }
             }
-            CaseError::Barcode(_) => HomewardError::InvalidInput { reason },
+            CaseError::Barcode(_) | CaseError::BadUnlockCode => HomewardError::InvalidInput { reason },
             CaseError::Corrupt(_) => HomewardError::Tampered { reason },
         }
     }
@@ -239,6 +243,12 @@ impl From<SyncError> for HomewardError {
             SyncError::Insecure(_) | SyncError::BadPin(_) => HomewardError::InvalidInput { reason },
             SyncError::Untrusted(_) => HomewardError::Untrusted { reason },
             SyncError::Case(c) => c.into(),
+            SyncError::Audit(a) => a.into(),
+            SyncError::Retention(r) => match r {
+                homeward_core::retention::RetentionError::Vault(v) => v.into(),
+                homeward_core::retention::RetentionError::Audit(a) => a.into(),
+                _ => HomewardError::Storage { reason },
+            },
             SyncError::Vault(v) => v.into(),
         }
     }

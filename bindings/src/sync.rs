@@ -5,6 +5,8 @@
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
+use homeward_core::audit::{AuditAction, SubjectKind};
+use homeward_core::certificate::DeviceProfile;
 use homeward_core::sync::{self, RetryPolicy, SyncProgress};
 
 use crate::background::in_background;
@@ -62,6 +64,11 @@ pub struct SyncReportView {
     /// from this device that it no longer has. Headquarters was told; tell
     /// the officer.
     pub rollback_detected: bool,
+    /// Audit entries headquarters took from this device.
+    pub audit_entries_sent: u64,
+    /// Cases and screenings removed here by the retention rule after this
+    /// sync (headquarters holds them; the period has passed).
+    pub purged: u64,
 }
 
 /// The result of enrolment: who headquarters says this device is.
@@ -125,6 +132,8 @@ impl SyncService {
                 revocations_updated: r.revocations_updated,
                 retries: r.retries,
                 rollback_detected: r.rollback_detected,
+                audit_entries_sent: r.audit_entries_sent,
+                purged: r.purged as u64,
             })
         })
     }
@@ -136,6 +145,20 @@ impl SyncService {
         listener: Option<Arc<dyn SyncProgressListener>>,
     ) -> Result<SyncReportView> {
         in_background(move || self.sync(listener)).await
+    }
+
+    /// Enters an unlock code headquarters gave (by phone or radio) to lift
+    /// the check-in lock of a device that cannot reach it, for a few days
+    /// (`CheckInOverdue` says when it is needed). Each code works once; a
+    /// wrong one throws `InvalidInput`. Audited. Fast.
+    pub fn enter_unlock_code(&self, code: String) -> Result<()> {
+        self.shared.with(|v| {
+            let now = crate::screening::now_ms();
+            let mut profile = DeviceProfile::load(v)?;
+            profile.enter_unlock_code(code.trim(), now)?;
+            profile.save(v)?;
+            self.shared.audit(v, AuditAction::Unlock, SubjectKind::Device, "", None)
+        })
     }
 
     /// Asks a running sync of this vault to stop at its next step. Returns

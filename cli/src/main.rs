@@ -108,6 +108,9 @@ enum Command {
     },
     /// Push what this device made and pull what headquarters holds for it.
     Sync,
+    /// Lift the check-in lock for a few days with a one-time code from
+    /// headquarters (`homeward-hq unlock-code DEVICE`), when no link is to be had.
+    UnlockCode { code: String },
     /// The audit trail: list entries, verify the chain.
     Audit {
         #[command(subcommand)]
@@ -191,6 +194,7 @@ fn main() -> ExitCode {
             sync_cmd::enroll(&out, &dir, ks, &url, &code, &label, pin.as_deref())
         }
         Command::Sync => sync_cmd::sync(&out, &dir, ks),
+        Command::UnlockCode { code } => sync_cmd::unlock_code(&out, &dir, ks, &code),
         Command::Audit { cmd } => dataprot_cmd::audit_cmd(&out, &dir, ks, cmd),
         Command::Referral { cmd } => dataprot_cmd::referral_cmd(&out, &dir, ks, cmd),
         Command::Duress { cmd } => dataprot_cmd::duress_cmd(&out, &dir, ks, cmd),

@@ -141,6 +141,7 @@ fn classify(e: &CliError) -> (&'static str, u8) {
             ScreeningError::NotFound => ("not_found", 20),
             ScreeningError::Corrupt(_) => ("corrupt", 36),
             ScreeningError::Vault(_) => ("storage", 24),
+            ScreeningError::CheckInOverdue { .. } => ("check_in_overdue", 59),
         },
         CliError::Template(_) => ("invalid_template", 40),
         CliError::Input(_) => ("invalid_input", 22),
@@ -156,6 +157,7 @@ fn classify(e: &CliError) -> (&'static str, u8) {
             homeward_core::certificate::CaseError::NoIdentity => ("no_identity", 56),
             homeward_core::certificate::CaseError::NotApproved(_) => ("not_approved", 57),
             homeward_core::certificate::CaseError::CheckInOverdue { .. } => ("check_in_overdue", 59),
+            homeward_core::certificate::CaseError::BadUnlockCode => ("bad_unlock_code", 61),
             homeward_core::certificate::CaseError::Barcode(_) => ("barcode", 58),
             homeward_core::certificate::CaseError::Corrupt(_) => ("corrupt", 36),
             homeward_core::certificate::CaseError::Vault(_) => ("storage", 24),
@@ -187,7 +189,10 @@ fn classify(e: &CliError) -> (&'static str, u8) {
             homeward_core::sync::SyncError::Insecure(_) => ("insecure", 76),
             homeward_core::sync::SyncError::BadPin(_) => ("bad_pin", 77),
             homeward_core::sync::SyncError::Untrusted(_) => ("untrusted_server", 78),
-            homeward_core::sync::SyncError::Case(_) | homeward_core::sync::SyncError::Vault(_) => ("storage", 24),
+            homeward_core::sync::SyncError::Case(_)
+            | homeward_core::sync::SyncError::Vault(_)
+            | homeward_core::sync::SyncError::Retention(_) => ("storage", 24),
+            homeward_core::sync::SyncError::Audit(_) => ("audit_tampered", 81),
         },
     }
 }

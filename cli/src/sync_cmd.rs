@@ -79,6 +79,28 @@ pub fn sync(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>) -> Result
     Ok(())
 }
 
+/// Enters headquarters' unlock code; audited.
+pub fn unlock_code(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, code: &str) -> Result<(), CliError> {
+    let mut v = crate::open_unlocked(dir, ks)?;
+    let now = homeward_core::vault::Clock::now_unix_ms(&homeward_core::vault::SystemClock);
+    let mut profile = homeward_core::certificate::DeviceProfile::load(&v).map_err(CliError::Case)?;
+    profile.enter_unlock_code(code, now).map_err(CliError::Case)?;
+    profile.save(&mut v).map_err(CliError::Case)?;
+    homeward_core::audit::AuditLog::new(&mut v).append(
+        now,
+        homeward_core::audit::AuditFact::new(
+            homeward_core::audit::AuditAction::Unlock,
+            homeward_core::audit::Subject::device(),
+        ),
+    )?;
+    let days = homeward_core::checkin::GRACE_DAYS;
+    out.print(
+        &format!("Unlocked for {days} days. Sync as soon as a link is available."),
+        &serde_json::json!({ "unlocked_days": days }),
+    );
+    Ok(())
+}
+
 static CANCEL: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn on_interrupt(_: libc::c_int) {

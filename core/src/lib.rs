@@ -19,6 +19,7 @@
 
 pub mod audit;
 pub mod certificate;
+pub mod checkin;
 pub mod events;
 pub mod export;
 pub mod referral;

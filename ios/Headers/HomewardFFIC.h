@@ -657,6 +657,11 @@ void uniffi_homeward_ffi_fn_method_syncservice_cancel(void*_Nonnull ptr, RustCal
 RustBuffer uniffi_homeward_ffi_fn_method_syncservice_enroll(void*_Nonnull ptr, RustBuffer url, RustBuffer code, RustBuffer label, RustBuffer ca_pem, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SYNCSERVICE_ENTER_UNLOCK_CODE
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SYNCSERVICE_ENTER_UNLOCK_CODE
+void uniffi_homeward_ffi_fn_method_syncservice_enter_unlock_code(void*_Nonnull ptr, RustBuffer code, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SYNCSERVICE_SYNC
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SYNCSERVICE_SYNC
 RustBuffer uniffi_homeward_ffi_fn_method_syncservice_sync(void*_Nonnull ptr, RustBuffer listener, RustCallStatus *_Nonnull out_status
@@ -1290,6 +1295,12 @@ uint16_t uniffi_homeward_ffi_checksum_method_syncservice_cancel(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SYNCSERVICE_ENROLL
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SYNCSERVICE_ENROLL
 uint16_t uniffi_homeward_ffi_checksum_method_syncservice_enroll(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SYNCSERVICE_ENTER_UNLOCK_CODE
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SYNCSERVICE_ENTER_UNLOCK_CODE
+uint16_t uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code(void
     
 );
 #endif

@@ -30,6 +30,8 @@ pub fn router(hq: Shared) -> Router {
         .route("/v1/enroll", post(enroll))
         .route("/v1/events", post(push).get(pull))
         .route("/v1/device/report", post(device_report))
+        .route("/v1/audit", post(audit_push))
+        .route("/v1/hq/audit", get(hq_audit))
         .route("/v1/hq/cases", get(hq_cases))
         .route("/v1/hq/cases/{case}/decisions", post(hq_decide))
         .route("/openapi.json", get(openapi))
@@ -374,4 +376,46 @@ async fn device_report(
     })
     .await?;
     Ok(answer(&h2, &serde_json::json!({ "recorded": true })))
+}
+
+/// A device's audit entries, in order (see [`Hq::accept_audit`]).
+async fn audit_push(
+    State(hq): State<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let h2 = headers.clone();
+    let through = blocking(move || {
+        let device = authenticate(&hq, &method, &uri, &headers, &body)?;
+        let raw = decoded_body(&headers, &body)?;
+        let push: AuditPush = serde_json::from_slice(&raw)
+            .map_err(|e| ApiError(StatusCode::BAD_REQUEST, "invalid", format!("not an audit batch: {e}")))?;
+        if push.entries.len() > 5000 {
+            return Err(ApiError(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "at most 5000 entries a batch".into()));
+        }
+        Ok(hq.accept_audit(&device, &push)?)
+    })
+    .await?;
+    Ok(answer(&h2, &AuditPushResponse { through }))
+}
+
+/// Operators read the audit trail (`?device=ID` for one device).
+async fn hq_audit(
+    State(hq): State<Shared>,
+    method: Method,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let h2 = headers.clone();
+    let entries = blocking(move || {
+        operator(&hq, &method, &uri, &headers, b"")?;
+        let device =
+            query.as_deref().unwrap_or("").split('&').find_map(|p| p.strip_prefix("device=")).map(str::to_string);
+        Ok(hq.db.audit_entries(device.as_deref())?)
+    })
+    .await?;
+    Ok(answer(&h2, &entries))
 }

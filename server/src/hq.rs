@@ -224,6 +224,8 @@ impl Hq {
             wipe: false,
             last_seen_ms: None,
         })?;
+        let unlock_secret = hex::encode(homeward_core::vault::random_key_bytes());
+        self.db.set_unlock_secret(&id, &unlock_secret)?;
         self.publish_lists()?;
         let (trust_list, revocations) = self.lists()?;
         Ok(EnrollResponse {
@@ -237,7 +239,17 @@ impl Hq {
             revocations,
             server_time_ms: now_ms(),
             check_in_days: self.check_in_days,
+            unlock_secret: Some(unlock_secret),
         })
+    }
+
+    /// A one-time code that lifts a device's check-in lock for a few days,
+    /// for an officer who cannot reach headquarters (given by phone).
+    pub fn unlock_code(&self, device_id: &str) -> Result<String, HqError> {
+        let (secret, counter) =
+            self.db.next_unlock(device_id)?.ok_or_else(|| HqError::Invalid(format!("no device {device_id}")))?;
+        let secret = hex::decode(secret).map_err(|_| HqError::Invalid("bad unlock secret".into()))?;
+        Ok(homeward_core::checkin::unlock_code(&secret, device_id, counter))
     }
 
     /// Revokes a device (and orders a wipe): its key leaves the trust list and
@@ -361,6 +373,39 @@ impl Hq {
         }
         self.db.insert_screenings(&accepted, now_ms())?;
         Ok(results)
+    }
+
+    /// Receives a device's audit entries: the device's identity must vouch
+    /// for the audit key (once), and every batch must continue the chain
+    /// from what headquarters already holds. Entries already held (a retry)
+    /// are skipped; a break in the chain is refused and recorded.
+    pub fn accept_audit(&self, device: &DeviceRow, push: &AuditPush) -> Result<u64, HqError> {
+        use homeward_core::audit::{verify_chain_from, ChainAnchor};
+        if self.db.audit_chain(&device.id)?.is_none() {
+            let cert = push.key_cert.as_ref().ok_or_else(|| {
+                HqError::Invalid("the first audit batch must carry the audit key's certificate".into())
+            })?;
+            let device_pk: [u8; 32] =
+                hex::decode(&device.public_key).ok().and_then(|b| b.try_into().ok()).unwrap_or([0; 32]);
+            if cert.device_id != device.id {
+                return Err(HqError::Refused("the audit key's certificate names another device".into()));
+            }
+            let key = cert
+                .verify(&device_pk)
+                .ok_or_else(|| HqError::Refused("the audit key's certificate does not verify".into()))?;
+            self.db.set_audit_key(&device.id, &hex::encode(key))?;
+        }
+        let chain = self.db.audit_chain(&device.id)?.ok_or(HqError::NoCase)?;
+        let (key_hex, anchor_seq, anchor_hash) = (chain.audit_key, chain.anchor_seq, chain.anchor_hash);
+        let key: [u8; 32] = hex::decode(&key_hex).ok().and_then(|b| b.try_into().ok()).unwrap_or([0; 32]);
+        let fresh: Vec<_> = push.entries.iter().filter(|e| e.seq > anchor_seq).cloned().collect();
+        let anchor = anchor_hash.map(|hash| ChainAnchor { seq: anchor_seq, hash });
+        if let Err(e) = verify_chain_from(anchor.as_ref(), &fresh, &key) {
+            self.db.note_audit_tampering(&device.id, &e.to_string(), now_ms())?;
+            return Err(HqError::Refused(format!("the audit trail does not continue: {e}")));
+        }
+        self.db.append_audit(&device.id, &fresh, now_ms())?;
+        Ok(fresh.last().map(|e| e.seq).unwrap_or(anchor_seq))
     }
 
     fn note_revocation(&self, view: &CaseView) -> Result<(), HqError> {

@@ -66,6 +66,14 @@ enum Command {
         #[arg(long)]
         wipe: bool,
     },
+    /// A one-time code lifting a device's check-in lock for a few days
+    /// (read it to the officer by phone).
+    UnlockCode { device: String },
+    /// The audit trail received from devices (every view, change, export).
+    Audit {
+        #[arg(long)]
+        device: Option<String>,
+    },
     /// Certificate cases as headquarters sees them.
     Cases,
     /// Screenings received, counted by office and verdict (no personal data
@@ -184,7 +192,24 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let devices = hq.db.devices()?;
             let text = devices
                 .iter()
-                .map(|d| format!("{}  {:?}  {}{}", d.id, d.role, d.label, if d.revoked { "  REVOKED" } else { "" }))
+                .map(|d| {
+                    let (rollback, wiped) = hq.db.device_alerts(&d.id).unwrap_or((None, None));
+                    format!(
+                        "{}  {:?}  {}{}{}{}",
+                        d.id,
+                        d.role,
+                        d.label,
+                        if d.revoked { "  REVOKED" } else { "" },
+                        if wiped.is_some() {
+                            "  WIPE CONFIRMED"
+                        } else if d.wipe {
+                            "  WIPE ORDERED"
+                        } else {
+                            ""
+                        },
+                        if rollback.is_some() { "  RESTORED FROM AN OLD COPY" } else { "" }
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("\n");
             print(cli.json, &text, &serde_json::to_value(&devices)?);
@@ -213,6 +238,30 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 .collect::<Vec<_>>()
                 .join("\n");
             print(cli.json, &text, &serde_json::to_value(&cases)?);
+        }
+        Command::UnlockCode { device } => {
+            let code = hq.unlock_code(&device)?;
+            print(cli.json, &code, &serde_json::json!({ "device": device, "code": code }));
+        }
+        Command::Audit { device } => {
+            let entries = hq.db.audit_entries(device.as_deref())?;
+            let text = entries
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{}  #{:<5} {}  {:?} {:?} {}{}",
+                        e.device_id,
+                        e.seq,
+                        e.at_ms,
+                        e.action,
+                        e.subject.kind,
+                        e.subject.id,
+                        e.justification.as_deref().map(|j| format!("  ({j})")).unwrap_or_default()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            print(cli.json, if text.is_empty() { "no audit entries" } else { &text }, &serde_json::to_value(&entries)?);
         }
         Command::Screenings => {
             let counts = hq.db.screening_counts()?;

@@ -309,6 +309,35 @@ fn a_device_that_has_not_checked_in_locks_until_it_syncs() {
         }
         other => panic!("expected the check-in lock, got {other:?}"),
     }
+    // Screenings are locked too.
+    let c = homeward_core::screening::default_checklist();
+    let new = || homeward_core::screening::NewScreening {
+        crossing_point: "IST".into(),
+        officer: None,
+        language: homeward_core::screening::Lang::En,
+        screening_date: IsoDate::today(),
+        now_unix_ms: now_ms(),
+    };
+    assert!(matches!(
+        homeward_core::screening::ScreeningRecords::new(&mut v, &c).start(new()),
+        Err(homeward_core::screening::ScreeningError::CheckInOverdue { .. })
+    ));
+    // No link: headquarters reads an unlock code over the phone.
+    let code = server.admin().unlock_code(me.device_id()).unwrap();
+    let mut p = DeviceProfile::load(&v).unwrap();
+    assert!(matches!(
+        p.enter_unlock_code("AAAAA-BBBBB", now_ms()),
+        Err(homeward_core::certificate::CaseError::BadUnlockCode)
+    ));
+    p.enter_unlock_code(&code, now_ms()).unwrap();
+    p.save(&mut v).unwrap();
+    CertificateCases::new(&mut v).create(&me, request("IST"), now_ms()).unwrap();
+    homeward_core::screening::ScreeningRecords::new(&mut v, &c).start(new()).unwrap();
+    // Each code works once, and only for a few days.
+    let mut p = DeviceProfile::load(&v).unwrap();
+    assert!(p.enter_unlock_code(&code, now_ms()).is_err(), "used once");
+    assert!(p.check_in(now_ms() + 4 * 86_400_000).is_err(), "the grace ends; a sync is still needed");
+    // A sync lifts the lock for good.
     sync(&mut v).unwrap();
     CertificateCases::new(&mut v).create(&me, request("IST"), now_ms()).unwrap();
 }
@@ -546,4 +575,72 @@ fn unlock(dir: &Path) -> Vault {
     let mut v = Vault::open(dir, options()).unwrap();
     v.unlock(&Secret::new(PASS), None).unwrap();
     v
+}
+
+#[test]
+fn audit_trails_reach_headquarters_whole_and_a_broken_chain_is_refused() {
+    use homeward_core::audit::{AuditAction, AuditFact, AuditLog, Subject, SubjectKind};
+    use homeward_core::sync::protocol::AuditPush;
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let mut v = device(&t.path().join("ist"), &server, "IST", Role::ConsularOfficer);
+    let me = identity(&v);
+    let subject = uuid::Uuid::new_v4().to_string();
+    for i in 0..5 {
+        AuditLog::new(&mut v)
+            .record_view(
+                now_ms() + i,
+                Subject::new(SubjectKind::CertificateCase, &subject),
+                Some("identity check"),
+                None,
+            )
+            .unwrap();
+    }
+    let r = sync(&mut v).unwrap();
+    assert_eq!(r.audit_entries_sent, 5);
+    let admin = server.admin();
+    let held = admin.db.audit_entries(Some(me.device_id())).unwrap();
+    assert_eq!(held.len(), 5);
+    assert!(held.iter().all(|e| e.action == AuditAction::View && e.justification.as_deref() == Some("identity check")));
+    // More later: they continue the chain; a second sync sends nothing again.
+    AuditLog::new(&mut v)
+        .append(now_ms(), AuditFact::new(AuditAction::Export, Subject::new(SubjectKind::CertificateCase, &subject)))
+        .unwrap();
+    assert_eq!(sync(&mut v).unwrap().audit_entries_sent, 1);
+    assert_eq!(sync(&mut v).unwrap().audit_entries_sent, 0);
+    assert_eq!(admin.db.audit_entries(Some(me.device_id())).unwrap().len(), 6);
+
+    // Operators read it over the API.
+    let console = device(&t.path().join("console"), &server, "HQ", Role::Headquarters);
+    let (status, body) = operator_call(
+        &server.url,
+        &identity(&console),
+        "GET",
+        "/v1/hq/audit",
+        &format!("device={}", me.device_id()),
+        b"",
+    );
+    assert_eq!(status, 200);
+    assert_eq!(serde_json::from_slice::<Vec<serde_json::Value>>(&body).unwrap().len(), 6);
+
+    // A batch that skips an entry (one deleted on the device) is refused and noted.
+    for _ in 0..3 {
+        AuditLog::new(&mut v).append(now_ms(), AuditFact::new(AuditAction::Search, Subject::device())).unwrap();
+    }
+    let mut entries = AuditLog::new(&mut v).unsynced().unwrap();
+    entries.remove(1);
+    let body = serde_json::to_vec(&AuditPush { key_cert: None, entries }).unwrap();
+    let h = httpsig::sign(&me, "POST", "/v1/audit", "", &body, now_ms() / 1000);
+    let resp = reqwest::blocking::Client::new()
+        .post(format!("{}/v1/audit", server.url))
+        .header("content-digest", &h.content_digest)
+        .header("signature-input", &h.signature_input)
+        .header("signature", &h.signature)
+        .body(body)
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 409);
+    assert!(resp.text().unwrap().contains("are missing"));
+    assert!(admin.db.audit_chain(me.device_id()).unwrap().unwrap().tampered, "headquarters records the broken chain");
+    assert_eq!(admin.db.audit_entries(Some(me.device_id())).unwrap().len(), 6, "nothing of the broken batch is kept");
 }

@@ -31,9 +31,11 @@ pub enum CaseError {
     #[error("the case is {0:?}: nothing to issue")]
     NotApproved(Option<RequestState>),
     #[error(
-        "this device has not reached headquarters for {days} days (the limit is {limit}): it is locked until it syncs"
+        "this device has not reached headquarters for {days} days (the limit is {limit}): it is locked until it syncs or an unlock code from headquarters is entered"
     )]
     CheckInOverdue { days: i64, limit: u32 },
+    #[error("that unlock code is wrong, already used, or not for this device")]
+    BadUnlockCode,
     #[error("the certificate does not fit a QR code: {0}")]
     Barcode(#[from] barcode::QrError),
     #[error("stored data could not be read: {0}")]
@@ -83,11 +85,24 @@ pub struct DeviceProfile {
     /// the highest it saw, so a vault restored from an older copy shows.
     #[serde(default)]
     pub sync_generation: u64,
+    /// The newest event of this device headquarters acknowledged (it may
+    /// since have been purged here, after the retention period).
+    #[serde(default)]
+    pub last_acknowledged_event: Option<String>,
     /// Days without a check-in after which the device locks (0: never).
     #[serde(default)]
     pub check_in_days: u32,
     #[serde(default)]
     pub last_check_in_ms: Option<i64>,
+    /// Shared with headquarters at enrolment, for unlock codes (hex).
+    #[serde(default)]
+    pub unlock_secret: Option<String>,
+    /// The counter of the last unlock code used.
+    #[serde(default)]
+    pub unlock_counter: u64,
+    /// Until when an unlock code lifted the check-in lock.
+    #[serde(default)]
+    pub unlocked_until_ms: Option<i64>,
 }
 
 fn default_validity() -> u32 {
@@ -127,6 +142,9 @@ impl DeviceProfile {
     /// then it locks itself until it syncs (a lost device stops working on
     /// its own). Never for a device that is not enrolled, or with no limit.
     pub fn check_in(&self, now_ms: i64) -> Result<(), CaseError> {
+        if self.unlocked_until_ms.is_some_and(|until| now_ms < until) {
+            return Ok(());
+        }
         match (self.check_in_days, self.last_check_in_ms) {
             (0, _) | (_, None) => Ok(()),
             (limit, Some(last)) => {
@@ -138,6 +156,20 @@ impl DeviceProfile {
                 }
             }
         }
+    }
+
+    /// Lifts the check-in lock for [`crate::checkin::GRACE_DAYS`] with an
+    /// unlock code from headquarters; each code works once.
+    pub fn enter_unlock_code(&mut self, code: &str, now_ms: i64) -> Result<(), CaseError> {
+        let (Some(secret), Some(id)) = (self.unlock_secret.as_deref(), self.identity.as_ref()) else {
+            return Err(CaseError::BadUnlockCode);
+        };
+        let secret = hex::decode(secret).map_err(|_| CaseError::BadUnlockCode)?;
+        let n = crate::checkin::match_code(&secret, &id.device_id, self.unlock_counter, code)
+            .ok_or(CaseError::BadUnlockCode)?;
+        self.unlock_counter = n;
+        self.unlocked_until_ms = Some(now_ms + crate::checkin::GRACE_DAYS * 86_400_000);
+        Ok(())
     }
 
     /// The next clock reading for an event written now.

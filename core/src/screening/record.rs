@@ -132,6 +132,8 @@ pub enum ScreeningError {
     NotFound,
     #[error("stored screening could not be read: {0}")]
     Corrupt(String),
+    #[error("this device has not reached headquarters for {days} days (the limit is {limit}): it is locked until it syncs or an unlock code from headquarters is entered")]
+    CheckInOverdue { days: i64, limit: u32 },
 }
 
 /// How a new screening starts.
@@ -237,6 +239,16 @@ impl<'a> ScreeningRecords<'a> {
 
     /// Starts a draft and saves it at once.
     pub fn start(&mut self, new: NewScreening) -> Result<Screening, ScreeningError> {
+        // A device gone too long without headquarters locks itself (a lost
+        // one stops working); drafts already open can still be finished.
+        match crate::certificate::DeviceProfile::load(self.vault).and_then(|p| p.check_in(new.now_unix_ms)) {
+            Err(crate::certificate::CaseError::CheckInOverdue { days, limit }) => {
+                return Err(ScreeningError::CheckInOverdue { days, limit })
+            }
+            Err(crate::certificate::CaseError::Vault(v)) => return Err(v.into()),
+            Err(other) => return Err(ScreeningError::Corrupt(other.to_string())),
+            Ok(()) => {}
+        }
         let t = self.checklist.template();
         let s = Screening {
             id: RecordId::random().to_string(),

@@ -45,6 +45,10 @@ pub enum SyncError {
     Case(#[from] CaseError),
     #[error(transparent)]
     Vault(#[from] VaultError),
+    #[error(transparent)]
+    Audit(#[from] crate::audit::AuditLogError),
+    #[error(transparent)]
+    Retention(#[from] crate::retention::RetentionError),
 }
 
 /// Progress, reported after every step.
@@ -71,6 +75,9 @@ pub struct SyncReport {
     /// from this device that it no longer has, or saw it at a later sync.
     /// Headquarters was told; the officer must be.
     pub rollback_detected: bool,
+    pub audit_entries_sent: u64,
+    /// Cases and screenings purged after sync, their retention period over.
+    pub purged: usize,
 }
 
 /// How hard to try over a poor link.
@@ -95,6 +102,8 @@ impl Default for RetryPolicy {
 
 /// Events per push batch and per pull page.
 pub const BATCH: usize = 200;
+/// Audit entries per request.
+const AUDIT_BATCH: usize = 1000;
 
 /// One request: what to send, signed by whom.
 struct Call<'a> {
@@ -324,6 +333,7 @@ pub fn enroll_pinned(
     profile.server_ca_pem = ca_pem.map(str::to_string);
     profile.pull_cursor = 0;
     profile.check_in_days = resp.check_in_days;
+    profile.unlock_secret = resp.unlock_secret.clone();
     profile.last_check_in_ms = Some(http.clock.now_unix_ms());
     profile.save(vault)?;
     Ok(resp)
@@ -385,6 +395,17 @@ fn push_batch<'e>(
     Ok(answers)
 }
 
+/// Remembers the newest event of this device headquarters now holds, so a
+/// later purge of it is not mistaken for a restore from an older copy.
+fn note_acknowledged(vault: &mut Vault, answers: &[(String, SyncState)]) -> Result<(), SyncError> {
+    if let Some((id, _)) = answers.iter().rev().find(|(_, s)| *s == SyncState::Accepted) {
+        let mut profile = DeviceProfile::load(vault)?;
+        profile.last_acknowledged_event = Some(id.clone());
+        profile.save(vault)?;
+    }
+    Ok(())
+}
+
 /// Pushes the outbox and pulls everything new, reporting progress.
 pub fn sync(
     vault: &mut Vault,
@@ -434,6 +455,7 @@ pub fn sync_with_clock(
             let req = PushRequest { events: chunk.to_vec(), screenings: vec![] };
             let answers = push_batch(&mut http, &me, &req, chunk.iter().map(|e| e.id.as_str()), &mut report, cancel)?;
             CertificateCases::new(vault).mark_many(&answers)?;
+            note_acknowledged(vault, &answers)?;
             progress(&report.progress);
         }
         let screenings = ScreeningEvents::new(vault).outbox()?;
@@ -441,7 +463,38 @@ pub fn sync_with_clock(
             let req = PushRequest { events: vec![], screenings: chunk.to_vec() };
             let answers = push_batch(&mut http, &me, &req, chunk.iter().map(|e| e.id.as_str()), &mut report, cancel)?;
             ScreeningEvents::new(vault).mark_many(&answers)?;
+            note_acknowledged(vault, &answers)?;
             progress(&report.progress);
+        }
+        // The audit trail, in order, in chunks; headquarters checks each
+        // continues the chain it holds.
+        loop {
+            let mut log = crate::audit::AuditLog::new(vault);
+            let entries: Vec<_> = log.unsynced()?.into_iter().take(AUDIT_BATCH).collect();
+            if entries.is_empty() {
+                break;
+            }
+            let body = serde_json::to_vec(&AuditPush { key_cert: log.key_cert(&me)?, entries }).expect("serialises");
+            let (bytes, sent, received) = http.send(
+                Call {
+                    method: "POST",
+                    path: "/v1/audit",
+                    query: "",
+                    body: Some(body),
+                    identity: Some(&me),
+                    idempotency_key: None,
+                },
+                cancel,
+            )?;
+            report.progress.bytes_sent += sent;
+            report.progress.bytes_received += received;
+            let through: AuditPushResponse = parse(&bytes)?;
+            let before = log.head()?.map(|h| h.synced_through).unwrap_or(0);
+            log.mark_synced(through.through)?;
+            report.audit_entries_sent += through.through.saturating_sub(before);
+            if through.through <= before {
+                break;
+            }
         }
         Ok(())
     })();
@@ -544,5 +597,8 @@ pub fn sync_with_clock(
         }
     }
     report.retries = http.retries;
+    // What headquarters now holds and the period has passed for goes.
+    let purged = crate::retention::run(vault, http.clock.now_unix_ms())?;
+    report.purged = purged.purged_cases.len() + purged.purged_screenings.len();
     Ok(report)
 }

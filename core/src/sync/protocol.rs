@@ -41,6 +41,9 @@ pub struct EnrollResponse {
     pub server_time_ms: i64,
     /// Days without a check-in after which the device locks itself.
     pub check_in_days: u32,
+    /// The secret behind headquarters' unlock codes (hex), see `checkin`.
+    #[serde(default)]
+    pub unlock_secret: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -143,4 +146,20 @@ impl Decision {
             Decision::Revoke { reason } => E::Revoked { reason },
         }
     }
+}
+
+/// A device's audit entries, sent to `POST /v1/audit` in order. The first
+/// batch carries the certificate by which the device's identity vouches for
+/// its audit key; headquarters checks each batch continues the chain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditPush {
+    #[serde(default)]
+    pub key_cert: Option<crate::audit::AuditKeyCert>,
+    pub entries: Vec<crate::audit::AuditEntry>,
+}
+
+/// Headquarters holds the device's chain up to and including `through`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPushResponse {
+    pub through: u64,
 }

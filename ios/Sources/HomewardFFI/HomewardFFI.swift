@@ -2460,6 +2460,14 @@ public protocol SyncServiceProtocol: AnyObject, Sendable {
     func enroll(url: String, code: String, label: String, caPem: String?) throws  -> Enrolment
     
     /**
+     * Enters an unlock code headquarters gave (by phone or radio) to lift
+     * the check-in lock of a device that cannot reach it, for a few days
+     * (`CheckInOverdue` says when it is needed). Each code works once; a
+     * wrong one throws `InvalidInput`. Audited. Fast.
+     */
+    func enterUnlockCode(code: String) throws 
+    
+    /**
      * Pushes what this device made and pulls what headquarters holds for
      * it. Blocks for seconds, minutes on a poor link; `listener` hears
      * progress after every step; `cancel()` stops it between steps with
@@ -2559,6 +2567,19 @@ open func enroll(url: String, code: String, label: String, caPem: String?)throws
         FfiConverterOptionString.lower(caPem),$0
     )
 })
+}
+    
+    /**
+     * Enters an unlock code headquarters gave (by phone or radio) to lift
+     * the check-in lock of a device that cannot reach it, for a few days
+     * (`CheckInOverdue` says when it is needed). Each code works once; a
+     * wrong one throws `InvalidInput`. Audited. Fast.
+     */
+open func enterUnlockCode(code: String)throws   {try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_syncservice_enter_unlock_code(self.uniffiClonePointer(),
+        FfiConverterString.lower(code),$0
+    )
+}
 }
     
     /**
@@ -6022,6 +6043,15 @@ public struct SyncReportView {
      * the officer.
      */
     public var rollbackDetected: Bool
+    /**
+     * Audit entries headquarters took from this device.
+     */
+    public var auditEntriesSent: UInt64
+    /**
+     * Cases and screenings removed here by the retention rule after this
+     * sync (headquarters holds them; the period has passed).
+     */
+    public var purged: UInt64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6036,7 +6066,14 @@ public struct SyncReportView {
          * This vault was restored from an older copy: headquarters holds events
          * from this device that it no longer has. Headquarters was told; tell
          * the officer.
-         */rollbackDetected: Bool) {
+         */rollbackDetected: Bool, 
+        /**
+         * Audit entries headquarters took from this device.
+         */auditEntriesSent: UInt64, 
+        /**
+         * Cases and screenings removed here by the retention rule after this
+         * sync (headquarters holds them; the period has passed).
+         */purged: UInt64) {
         self.progress = progress
         self.accepted = accepted
         self.duplicates = duplicates
@@ -6045,6 +6082,8 @@ public struct SyncReportView {
         self.revocationsUpdated = revocationsUpdated
         self.retries = retries
         self.rollbackDetected = rollbackDetected
+        self.auditEntriesSent = auditEntriesSent
+        self.purged = purged
     }
 }
 
@@ -6079,6 +6118,12 @@ extension SyncReportView: Equatable, Hashable {
         if lhs.rollbackDetected != rhs.rollbackDetected {
             return false
         }
+        if lhs.auditEntriesSent != rhs.auditEntriesSent {
+            return false
+        }
+        if lhs.purged != rhs.purged {
+            return false
+        }
         return true
     }
 
@@ -6091,6 +6136,8 @@ extension SyncReportView: Equatable, Hashable {
         hasher.combine(revocationsUpdated)
         hasher.combine(retries)
         hasher.combine(rollbackDetected)
+        hasher.combine(auditEntriesSent)
+        hasher.combine(purged)
     }
 }
 
@@ -6110,7 +6157,9 @@ public struct FfiConverterTypeSyncReportView: FfiConverterRustBuffer {
                 trustListUpdated: FfiConverterBool.read(from: &buf), 
                 revocationsUpdated: FfiConverterBool.read(from: &buf), 
                 retries: FfiConverterUInt32.read(from: &buf), 
-                rollbackDetected: FfiConverterBool.read(from: &buf)
+                rollbackDetected: FfiConverterBool.read(from: &buf), 
+                auditEntriesSent: FfiConverterUInt64.read(from: &buf), 
+                purged: FfiConverterUInt64.read(from: &buf)
         )
     }
 
@@ -6123,6 +6172,8 @@ public struct FfiConverterTypeSyncReportView: FfiConverterRustBuffer {
         FfiConverterBool.write(value.revocationsUpdated, into: &buf)
         FfiConverterUInt32.write(value.retries, into: &buf)
         FfiConverterBool.write(value.rollbackDetected, into: &buf)
+        FfiConverterUInt64.write(value.auditEntriesSent, into: &buf)
+        FfiConverterUInt64.write(value.purged, into: &buf)
     }
 }
 
@@ -7620,7 +7671,8 @@ public enum HomewardError: Swift.Error {
     case NotEnrolled(reason: String
     )
     /**
-     * The device has not reached headquarters for too long: sync first.
+     * The device has not reached headquarters for too long: sync first, or
+     * enter an unlock code from headquarters (`SyncService.enterUnlockCode`).
      */
     case CheckInOverdue(days: Int64, limitDays: UInt32, reason: String
     )
@@ -10044,6 +10096,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_syncservice_enroll() != 58341) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code() != 20793) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_syncservice_sync() != 8962) {

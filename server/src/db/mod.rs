@@ -78,6 +78,23 @@ const SQLITE_MIGRATIONS: &[&str] = &[
      ALTER TABLE devices ADD COLUMN sync_generation INTEGER NOT NULL DEFAULT 0;
      ALTER TABLE devices ADD COLUMN rollback_ms INTEGER;
      ALTER TABLE devices ADD COLUMN wipe_confirmed_ms INTEGER;",
+    "CREATE TABLE audit_chains (
+        device TEXT PRIMARY KEY,
+        audit_key TEXT NOT NULL,
+        anchor_seq INTEGER NOT NULL DEFAULT 0,
+        anchor_hash TEXT,
+        tampered_ms INTEGER,
+        tamper_reason TEXT
+     );
+     CREATE TABLE audit_entries (
+        device TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        received_ms INTEGER NOT NULL,
+        PRIMARY KEY (device, seq)
+     );",
+    "ALTER TABLE devices ADD COLUMN unlock_secret TEXT;
+     ALTER TABLE devices ADD COLUMN unlock_counter INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// The same schema in PostgreSQL's types (BIGINT for every integer, so one
@@ -146,6 +163,23 @@ const PG_MIGRATIONS: &[&str] = &[
      ALTER TABLE devices ADD COLUMN sync_generation BIGINT NOT NULL DEFAULT 0;
      ALTER TABLE devices ADD COLUMN rollback_ms BIGINT;
      ALTER TABLE devices ADD COLUMN wipe_confirmed_ms BIGINT;",
+    "CREATE TABLE audit_chains (
+        device TEXT PRIMARY KEY,
+        audit_key TEXT NOT NULL,
+        anchor_seq BIGINT NOT NULL DEFAULT 0,
+        anchor_hash TEXT,
+        tampered_ms BIGINT,
+        tamper_reason TEXT
+     );
+     CREATE TABLE audit_entries (
+        device TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        body TEXT NOT NULL,
+        received_ms BIGINT NOT NULL,
+        PRIMARY KEY (device, seq)
+     );",
+    "ALTER TABLE devices ADD COLUMN unlock_secret TEXT;
+     ALTER TABLE devices ADD COLUMN unlock_counter BIGINT NOT NULL DEFAULT 0;",
 ];
 
 enum Backend {
@@ -169,6 +203,16 @@ pub struct DeviceRow {
     pub revoked: bool,
     pub wipe: bool,
     pub last_seen_ms: Option<i64>,
+}
+
+/// A device's audit chain at headquarters: its key (hex), the last entry
+/// held (sequence and hash), and whether a broken batch was ever refused.
+#[derive(Debug, Clone)]
+pub struct AuditChainRow {
+    pub audit_key: String,
+    pub anchor_seq: u64,
+    pub anchor_hash: Option<String>,
+    pub tampered: bool,
 }
 
 fn role_str(r: Role) -> &'static str {
@@ -403,11 +447,31 @@ impl Db {
                 &[author.into()],
             )?;
             Ok(match (a, b) {
-                (Some(a), Some(b)) => Some(if b[1].i()? > a[1].i()? { b[0].t()? } else { a[0].t()? }),
+                // A sync pushes certificate events before screenings: on a tie, the screening is newer.
+                (Some(a), Some(b)) => Some(if b[1].i()? >= a[1].i()? { b[0].t()? } else { a[0].t()? }),
                 (Some(a), None) => Some(a[0].t()?),
                 (None, Some(b)) => Some(b[0].t()?),
                 (None, None) => None,
             })
+        })
+    }
+
+    pub fn set_unlock_secret(&self, id: &str, secret_hex: &str) -> DbResult<()> {
+        self.tx(|s| {
+            s.exec("UPDATE devices SET unlock_secret = ?1 WHERE id = ?2", &[secret_hex.into(), id.into()]).map(|_| ())
+        })
+    }
+
+    /// The device's unlock secret and the next code's counter (taken).
+    pub fn next_unlock(&self, id: &str) -> DbResult<Option<(String, u64)>> {
+        self.tx(|s| {
+            let n = s.exec("UPDATE devices SET unlock_counter = unlock_counter + 1 WHERE id = ?1", &[id.into()])?;
+            if n != 1 {
+                return Ok(None);
+            }
+            s.one("SELECT unlock_secret, unlock_counter FROM devices WHERE id = ?1", &[id.into()])?
+                .and_then(|r| Some(r[0].ot().transpose()?.and_then(|sec| Ok((sec, r[1].i()? as u64)))))
+                .transpose()
         })
     }
 
@@ -571,6 +635,80 @@ impl Db {
                 .iter()
                 .filter_map(|r| r[0].t().ok().and_then(|b| serde_json::from_str(&b).ok()))
                 .collect())
+        })
+    }
+
+    /// A device's audit chain as headquarters holds it.
+    pub fn audit_chain(&self, device: &str) -> DbResult<Option<AuditChainRow>> {
+        self.tx(|s| {
+            s.one(
+                "SELECT audit_key, anchor_seq, anchor_hash, tampered_ms FROM audit_chains WHERE device = ?1",
+                &[device.into()],
+            )?
+            .map(|r| {
+                Ok(AuditChainRow {
+                    audit_key: r[0].t()?,
+                    anchor_seq: r[1].i()? as u64,
+                    anchor_hash: r[2].ot()?,
+                    tampered: r[3].oi()?.is_some(),
+                })
+            })
+            .transpose()
+        })
+    }
+
+    pub fn set_audit_key(&self, device: &str, key_hex: &str) -> DbResult<()> {
+        self.tx(|s| {
+            s.exec(
+                "INSERT INTO audit_chains (device, audit_key) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                &[device.into(), key_hex.into()],
+            )
+            .map(|_| ())
+        })
+    }
+
+    /// Stores checked entries and moves the anchor, in one transaction.
+    pub fn append_audit(
+        &self,
+        device: &str,
+        entries: &[homeward_core::audit::AuditEntry],
+        now_ms: i64,
+    ) -> DbResult<()> {
+        let Some(last) = entries.last() else { return Ok(()) };
+        self.tx(|s| {
+            for e in entries {
+                let body = serde_json::to_string(e).expect("an entry serialises");
+                s.exec(
+                    "INSERT INTO audit_entries (device, seq, body, received_ms) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                    &[device.into(), (e.seq as i64).into(), body.as_str().into(), now_ms.into()],
+                )?;
+            }
+            s.exec(
+                "UPDATE audit_chains SET anchor_seq = ?1, anchor_hash = ?2 WHERE device = ?3",
+                &[(last.seq as i64).into(), last.hash().as_str().into(), device.into()],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn note_audit_tampering(&self, device: &str, reason: &str, now_ms: i64) -> DbResult<()> {
+        self.tx(|s| {
+            s.exec(
+                "UPDATE audit_chains SET tampered_ms = ?1, tamper_reason = ?2 WHERE device = ?3",
+                &[now_ms.into(), reason.into(), device.into()],
+            )
+            .map(|_| ())
+        })
+    }
+
+    /// Audit entries held, for one device or all, in device and chain order.
+    pub fn audit_entries(&self, device: Option<&str>) -> DbResult<Vec<homeward_core::audit::AuditEntry>> {
+        self.tx(|s| {
+            let rows = match device {
+                Some(d) => s.query("SELECT body FROM audit_entries WHERE device = ?1 ORDER BY seq", &[d.into()])?,
+                None => s.query("SELECT body FROM audit_entries ORDER BY device, seq", &[])?,
+            };
+            Ok(rows.iter().filter_map(|r| r[0].t().ok().and_then(|b| serde_json::from_str(&b).ok())).collect())
         })
     }
 

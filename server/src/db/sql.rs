@@ -84,6 +84,12 @@ impl V {
             _ => Err(DbError::Column("text")),
         }
     }
+    pub fn ot(&self) -> DbResult<Option<String>> {
+        match self {
+            V::Null => Ok(None),
+            v => v.t().map(Some),
+        }
+    }
     pub fn b(&self) -> DbResult<Vec<u8>> {
         match self {
             V::B(b) => Ok(b.clone()),

@@ -905,6 +905,8 @@ internal open class UniffiVTableCallbackInterfaceSyncProgressListener(
 
 
 
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -1031,6 +1033,8 @@ fun uniffi_homeward_ffi_checksum_method_syncprogresslistener_on_progress(
 fun uniffi_homeward_ffi_checksum_method_syncservice_cancel(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_syncservice_enroll(
+): Short
+fun uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_syncservice_sync(
 ): Short
@@ -1235,6 +1239,8 @@ fun uniffi_homeward_ffi_fn_method_syncservice_cancel(`ptr`: Pointer,uniffi_out_e
 ): Unit
 fun uniffi_homeward_ffi_fn_method_syncservice_enroll(`ptr`: Pointer,`url`: RustBuffer.ByValue,`code`: RustBuffer.ByValue,`label`: RustBuffer.ByValue,`caPem`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_syncservice_enter_unlock_code(`ptr`: Pointer,`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
 fun uniffi_homeward_ffi_fn_method_syncservice_sync(`ptr`: Pointer,`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_syncservice_sync_async(`ptr`: Pointer,`listener`: RustBuffer.ByValue,
@@ -1535,6 +1541,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_enroll() != 58341.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code() != 20793.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_sync() != 8962.toShort()) {
@@ -4833,6 +4842,14 @@ public interface SyncServiceInterface {
     fun `enroll`(`url`: kotlin.String, `code`: kotlin.String, `label`: kotlin.String, `caPem`: kotlin.String?): Enrolment
     
     /**
+     * Enters an unlock code headquarters gave (by phone or radio) to lift
+     * the check-in lock of a device that cannot reach it, for a few days
+     * (`CheckInOverdue` says when it is needed). Each code works once; a
+     * wrong one throws `InvalidInput`. Audited. Fast.
+     */
+    fun `enterUnlockCode`(`code`: kotlin.String)
+    
+    /**
      * Pushes what this device made and pulls what headquarters holds for
      * it. Blocks for seconds, minutes on a poor link; `listener` hears
      * progress after every step; `cancel()` stops it between steps with
@@ -4971,6 +4988,24 @@ open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
     }
     )
     }
+    
+
+    
+    /**
+     * Enters an unlock code headquarters gave (by phone or radio) to lift
+     * the check-in lock of a device that cannot reach it, for a few days
+     * (`CheckInOverdue` says when it is needed). Each code works once; a
+     * wrong one throws `InvalidInput`. Audited. Fast.
+     */
+    @Throws(HomewardException::class)override fun `enterUnlockCode`(`code`: kotlin.String)
+        = 
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_syncservice_enter_unlock_code(
+        it, FfiConverterString.lower(`code`),_status)
+}
+    }
+    
     
 
     
@@ -6707,7 +6742,16 @@ data class SyncReportView (
      * from this device that it no longer has. Headquarters was told; tell
      * the officer.
      */
-    var `rollbackDetected`: kotlin.Boolean
+    var `rollbackDetected`: kotlin.Boolean, 
+    /**
+     * Audit entries headquarters took from this device.
+     */
+    var `auditEntriesSent`: kotlin.ULong, 
+    /**
+     * Cases and screenings removed here by the retention rule after this
+     * sync (headquarters holds them; the period has passed).
+     */
+    var `purged`: kotlin.ULong
 ) {
     
     companion object
@@ -6727,6 +6771,8 @@ public object FfiConverterTypeSyncReportView: FfiConverterRustBuffer<SyncReportV
             FfiConverterBoolean.read(buf),
             FfiConverterUInt.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
         )
     }
 
@@ -6738,7 +6784,9 @@ public object FfiConverterTypeSyncReportView: FfiConverterRustBuffer<SyncReportV
             FfiConverterBoolean.allocationSize(value.`trustListUpdated`) +
             FfiConverterBoolean.allocationSize(value.`revocationsUpdated`) +
             FfiConverterUInt.allocationSize(value.`retries`) +
-            FfiConverterBoolean.allocationSize(value.`rollbackDetected`)
+            FfiConverterBoolean.allocationSize(value.`rollbackDetected`) +
+            FfiConverterULong.allocationSize(value.`auditEntriesSent`) +
+            FfiConverterULong.allocationSize(value.`purged`)
     )
 
     override fun write(value: SyncReportView, buf: ByteBuffer) {
@@ -6750,6 +6798,8 @@ public object FfiConverterTypeSyncReportView: FfiConverterRustBuffer<SyncReportV
             FfiConverterBoolean.write(value.`revocationsUpdated`, buf)
             FfiConverterUInt.write(value.`retries`, buf)
             FfiConverterBoolean.write(value.`rollbackDetected`, buf)
+            FfiConverterULong.write(value.`auditEntriesSent`, buf)
+            FfiConverterULong.write(value.`purged`, buf)
     }
 }
 
@@ -7897,7 +7947,8 @@ sealed class HomewardException: kotlin.Exception() {
     }
     
     /**
-     * The device has not reached headquarters for too long: sync first.
+     * The device has not reached headquarters for too long: sync first, or
+     * enter an unlock code from headquarters (`SyncService.enterUnlockCode`).
      */
     class CheckInOverdue(
         

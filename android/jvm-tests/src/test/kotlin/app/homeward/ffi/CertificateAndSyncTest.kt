@@ -106,6 +106,7 @@ class CertificateAndSyncTest {
                 val recorder = Recorder()
                 val pushed = consulate.syncService().sync(recorder)
                 assertEquals(2uL, pushed.accepted)
+                assertTrue(pushed.auditEntriesSent > 0uL, "the audit trail syncs too")
                 assertTrue(recorder.seen.isNotEmpty(), "progress was reported")
                 assertTrue(recorder.seen.last().eventsSent >= 2uL && recorder.seen.last().bytesSent > 0uL)
 
@@ -188,6 +189,8 @@ class CertificateAndSyncTest {
             val next = s.sync(null)
             assertEquals(0uL, next.accepted)
             assertEquals(CaseState.SUBMITTED, v.certificates().show(case.caseId, "case review").state)
+            // A made-up unlock code is refused.
+            assertThrows<HomewardException.InvalidInput> { s.enterUnlockCode("123456") }
             newVault().use { other ->
                 val e = assertThrows<HomewardException.Network> {
                     other.syncService().enroll("http://127.0.0.1:9", "code", "x", null)
