@@ -1,0 +1,92 @@
+//! Long calls (unlock, sync) as futures: the work runs on a thread of its
+//! own and the future completes when it is done. No async runtime is needed
+//! on either side; uniffi drives the future from Kotlin coroutines or Swift
+//! concurrency.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+
+struct Slot<T> {
+    value: Option<T>,
+    waker: Option<Waker>,
+    done: bool,
+}
+
+/// Resolves once the background thread has produced its value.
+struct Pending<T> {
+    slot: Arc<Mutex<Slot<T>>>,
+}
+
+impl<T> Future for Pending<T> {
+    type Output = T;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        let mut s = self.slot.lock().unwrap_or_else(|p| p.into_inner());
+        match s.value.take() {
+            Some(v) => Poll::Ready(v),
+            None => {
+                assert!(!s.done, "background call lost its value");
+                s.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+/// Runs `f` on a new thread; the returned future yields its result.
+pub(crate) fn in_background<T, F>(f: F) -> impl Future<Output = T> + Send
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    let slot = Arc::new(Mutex::new(Slot { value: None, waker: None, done: false }));
+    let theirs = slot.clone();
+    std::thread::spawn(move || {
+        let v = f();
+        let waker = {
+            let mut s = theirs.lock().unwrap_or_else(|p| p.into_inner());
+            s.value = Some(v);
+            s.done = true;
+            s.waker.take()
+        };
+        if let Some(w) = waker {
+            w.wake();
+        }
+    });
+    Pending { slot }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::task::Wake;
+
+    struct ThreadWaker(std::thread::Thread);
+    impl Wake for ThreadWaker {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+
+    fn block_on<F: Future>(f: F) -> F::Output {
+        let mut f = Box::pin(f);
+        let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
+        let mut cx = Context::from_waker(&waker);
+        loop {
+            if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+                return v;
+            }
+            std::thread::park();
+        }
+    }
+
+    #[test]
+    fn the_future_yields_the_threads_result() {
+        let main = std::thread::current().id();
+        let (v, worker) = block_on(in_background(move || (21 * 2, std::thread::current().id())));
+        assert_eq!(v, 42);
+        assert_ne!(worker, main, "the work ran on another thread");
+    }
+}

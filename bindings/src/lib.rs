@@ -1,0 +1,28 @@
+//! `homeward-ffi`: the Android and iOS shells' only way into Homeward.
+//!
+//! No rule lives here: every call converts its arguments, calls
+//! `homeward-core`, and converts the result or the error. The API is coarse
+//! (one call per user action), safe from any thread (objects hold the vault
+//! behind a mutex), and typed so a screen never re-implements a rule: the
+//! next question, validation messages and the outcome's "why" all come from
+//! the core. Shell developers: docs/BINDINGS.md.
+//!
+//! - [`vault::HomewardVault`]: open or create, unlock and lock, status; the
+//!   entry point that hands out the services below.
+//! - [`screening::ScreeningService`], [`screening::ScreeningSession`]: screenings.
+//! - [`certificate::CertificateService`]: requests, issuance, verification, entry.
+//! - [`sync::SyncService`]: enrolment and sync, with progress and cancellation.
+//! - [`error::HomewardError`]: the one error type, mapped once from the core's.
+//! - Callbacks: [`vault::PlatformKeyStore`] (Android Keystore, iOS Keychain),
+//!   [`sync::SyncProgressListener`].
+
+mod background;
+pub mod certificate;
+pub mod error;
+pub mod screening;
+pub mod sync;
+pub mod vault;
+
+pub use error::HomewardError;
+
+uniffi::setup_scaffolding!();

@@ -1,0 +1,822 @@
+//! Screenings at the border, question by question from the core: the next
+//! question with its texts and options, answers checked by the core, the
+//! outcome with its "why" and what to do, all in the officer's language.
+
+use std::sync::{Arc, Mutex, OnceLock};
+
+use homeward_core::audit::{AuditAction, SubjectKind};
+use homeward_core::screening::{
+    self, answers, default_checklist, explain, template::text, template::DocumentSituation, AnswerType, AnswerValue,
+    Answers, Checklist, ConsentGiver, IsoDate, Lang, ListFilter, NewScreening, Question, ReferralBasis,
+    ReferralConsent, Screening, ScreeningOutcome, ScreeningRecords, Subject, Verdict, YesNo,
+};
+use homeward_core::vault::{RecordId, Uuid};
+
+use crate::error::{HomewardError, Result};
+use crate::vault::Shared;
+
+/// The checklist every screening uses: the default template, parsed once.
+pub(crate) fn checklist() -> &'static Checklist {
+    static CHECKLIST: OnceLock<Checklist> = OnceLock::new();
+    CHECKLIST.get_or_init(default_checklist)
+}
+
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+pub(crate) fn parse_date(field: &str, s: &str) -> Result<IsoDate> {
+    s.parse().map_err(|e: String| HomewardError::input(format!("{field}: {e}")))
+}
+
+/// The officer's language for every text the core gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Language {
+    /// Kyrgyz.
+    Ky,
+    /// Russian.
+    Ru,
+    /// English.
+    En,
+}
+
+impl From<Language> for Lang {
+    fn from(l: Language) -> Lang {
+        match l {
+            Language::Ky => Lang::Ky,
+            Language::Ru => Lang::Ru,
+            Language::En => Lang::En,
+        }
+    }
+}
+
+impl From<Lang> for Language {
+    fn from(l: Lang) -> Language {
+        match l {
+            Lang::Ky => Language::Ky,
+            Lang::Ru => Language::Ru,
+            Lang::En => Language::En,
+        }
+    }
+}
+
+/// How a new screening starts.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct NewScreeningInput {
+    /// Crossing point code (reference data), e.g. "OSH-AIRPORT".
+    pub crossing_point: String,
+    /// The officer's own id, if the post records it.
+    #[uniffi(default = None)]
+    pub officer: Option<String>,
+    pub language: Language,
+    /// "YYYY-MM-DD"; today when absent.
+    #[uniffi(default = None)]
+    pub screening_date: Option<String>,
+}
+
+/// One option of a choice question.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ChoiceOption {
+    /// What to send back in `AnswerInput.Choice` / `Choices`.
+    pub id: String,
+    pub text: String,
+}
+
+/// Which input a question takes, with its limits.
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum AnswerKind {
+    /// Three buttons: yes, no, unknown.
+    YesNo,
+    /// One of `options` (radio buttons).
+    SingleChoice { options: Vec<ChoiceOption> },
+    /// Any of `options` (check boxes).
+    MultipleChoice { options: Vec<ChoiceOption> },
+    /// Free text of at most `max_len` characters.
+    Text { max_len: Option<u32> },
+    /// A number within the limits given.
+    Number { min: Option<f64>, max: Option<f64> },
+    /// A date, not after the screening date.
+    Date,
+}
+
+/// A question ready to show: texts in the session's language.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct QuestionView {
+    pub id: String,
+    /// 1-based position in the whole checklist (for "7 of 31").
+    pub position: u32,
+    pub total: u32,
+    pub section_title: String,
+    pub text: String,
+    /// Guidance for the officer, if the template has any.
+    pub help: Option<String>,
+    /// Required questions cannot be skipped.
+    pub required: bool,
+    pub kind: AnswerKind,
+    /// A short hint for a text field ("YYYY-MM-DD", "y/n/?"...).
+    pub hint: String,
+}
+
+/// Yes, no or unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum YesNoAnswer {
+    Yes,
+    No,
+    Unknown,
+}
+
+/// An answer as a screen collects it. The core checks it against the question.
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum AnswerInput {
+    YesNo {
+        value: YesNoAnswer,
+    },
+    Choice {
+        option_id: String,
+    },
+    Choices {
+        option_ids: Vec<String>,
+    },
+    Text {
+        text: String,
+    },
+    Number {
+        value: f64,
+    },
+    /// "YYYY-MM-DD".
+    Date {
+        date: String,
+    },
+}
+
+/// Where a screening stands.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ScreeningProgress {
+    pub screening_id: String,
+    pub answered: u32,
+    pub skipped: u32,
+    pub total_questions: u32,
+    /// The question to ask next; none when every shown question is answered or skipped.
+    pub next_question_id: Option<String>,
+    /// Required questions still unanswered (shown ones only).
+    pub missing_required: Vec<String>,
+    /// True when `finalise` would succeed.
+    pub can_finalise: bool,
+    pub is_final: bool,
+    /// True when the person travels on another person's document: the
+    /// identifying-details screen then also asks for the name on that document.
+    pub asks_document_holder_name: bool,
+}
+
+/// One answer as it reads to a person (for a review screen).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct AnsweredQuestion {
+    pub question_id: String,
+    pub question: String,
+    pub answer: String,
+}
+
+/// Identifying details: minimal and optional. Set `refused` when the person
+/// declines to give them.
+#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
+pub struct SubjectInput {
+    #[uniffi(default = false)]
+    pub refused: bool,
+    #[uniffi(default = None)]
+    pub name: Option<String>,
+    #[uniffi(default = None)]
+    pub document_number: Option<String>,
+    /// The name on another person's document, when the person travels on one.
+    #[uniffi(default = None)]
+    pub document_holder_name: Option<String>,
+    #[uniffi(default = None)]
+    pub nationality: Option<String>,
+}
+
+impl From<SubjectInput> for Subject {
+    fn from(s: SubjectInput) -> Subject {
+        Subject {
+            refused: s.refused,
+            name: s.name,
+            document_number: s.document_number,
+            document_holder_name: s.document_holder_name,
+            nationality: s.nationality,
+        }
+    }
+}
+
+/// The recommendation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum VerdictKind {
+    NoIndicators,
+    /// Indicators present, short of the full profile: interview further.
+    FurtherInterview,
+    /// The profile of a presumed victim of trafficking.
+    PresumedVictim,
+}
+
+impl From<Verdict> for VerdictKind {
+    fn from(v: Verdict) -> Self {
+        match v {
+            Verdict::NoIndicators => VerdictKind::NoIndicators,
+            Verdict::FurtherInterview => VerdictKind::FurtherInterview,
+            Verdict::PresumedVictim => VerdictKind::PresumedVictim,
+        }
+    }
+}
+
+/// One element of the definition (act, means, purpose...) and the answers behind it.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct WhyItem {
+    pub element: String,
+    pub answers: Vec<String>,
+}
+
+/// A recommended action and its legal basis.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ActionItem {
+    pub text: String,
+    pub basis: String,
+}
+
+/// The outcome put into words by the core: show it as it is.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ScreeningOutcomeView {
+    pub verdict: VerdictKind,
+    /// The verdict in the session's language.
+    pub verdict_text: String,
+    pub verdict_detail: String,
+    /// Shown when the child rule applied.
+    pub child_note: Option<String>,
+    pub consent_note: Option<String>,
+    pub treated_as_child: bool,
+    /// Forms of exploitation indicated.
+    pub exploitation: Vec<String>,
+    /// Why: per element, the answers behind it.
+    pub why: Vec<WhyItem>,
+    /// Elements not established.
+    pub missing: Vec<String>,
+    /// What to do, in order.
+    pub actions: Vec<ActionItem>,
+    /// Required questions still unanswered (a draft's provisional outcome).
+    pub unanswered_required: Vec<String>,
+    /// A reminder that this is a recommendation, not a legal finding.
+    pub disclaimer: String,
+    /// False for a draft: the outcome is provisional and may change.
+    pub is_final: bool,
+}
+
+fn outcome_view(c: &Checklist, o: &ScreeningOutcome, s: &Screening, lang: Lang) -> ScreeningOutcomeView {
+    let e = explain(c, o, &s.effective_answers(), lang);
+    ScreeningOutcomeView {
+        verdict: o.verdict.into(),
+        verdict_text: e.verdict,
+        verdict_detail: e.verdict_detail,
+        child_note: e.child_note,
+        consent_note: e.consent_note,
+        treated_as_child: o.child.treated_as_child,
+        exploitation: e.exploitation,
+        why: e.why.into_iter().map(|w| WhyItem { element: w.element, answers: w.answers }).collect(),
+        missing: e.missing,
+        actions: e.actions.into_iter().map(|a| ActionItem { text: a.text, basis: a.basis }).collect(),
+        unanswered_required: o.unanswered_required.clone(),
+        disclaimer: e.disclaimer,
+        is_final: s.is_final(),
+    }
+}
+
+/// A line of the screenings list.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ScreeningListItem {
+    pub id: String,
+    pub screening_date: String,
+    pub crossing_point: String,
+    pub is_final: bool,
+    /// Final screenings only.
+    pub verdict: Option<VerdictKind>,
+    pub answered: u32,
+}
+
+/// Which screenings to list; every field optional.
+#[derive(Debug, Clone, Default, uniffi::Record)]
+pub struct ScreeningFilter {
+    /// "YYYY-MM-DD", inclusive.
+    #[uniffi(default = None)]
+    pub from: Option<String>,
+    #[uniffi(default = None)]
+    pub to: Option<String>,
+    #[uniffi(default = None)]
+    pub crossing_point: Option<String>,
+}
+
+/// One corrected answer in an amendment.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct AnswerChange {
+    pub question_id: String,
+    pub answer: AnswerInput,
+}
+
+/// Who consented to a referral.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ConsentGiverKind {
+    ThePerson,
+    ParentOrGuardian,
+}
+
+/// On what basis data may be shared with a partner.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum ReferralBasisData {
+    /// Consent, and who gave it (for a child: a parent or guardian).
+    Consent { given_by: ConsentGiverKind },
+    /// Sharing decided without consent under a legal power, with who decided
+    /// and why; for a child, a best-interests decision.
+    LegalOverride { authority: String, reason: String, decided_by: String, best_interests_of_child: bool },
+}
+
+/// A recorded consent (or legal override) to refer the person to a partner.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ConsentView {
+    pub id: String,
+    /// The partner organisation's id (reference data: IOM, a shelter...).
+    pub partner: String,
+    /// What the data is shared for ("shelter", "legal aid", "return"...).
+    pub purpose: String,
+    pub given_on: String,
+    pub revoked_on: Option<String>,
+    pub basis: ReferralBasisData,
+}
+
+/// Whether the person's data may be shared with a partner for a purpose.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum ReferralDecision {
+    /// Allowed under the consent (or override) with this id.
+    Allowed { consent_id: String },
+    /// Not allowed: `reason` says why and what is needed.
+    Refused { reason: String },
+}
+
+fn consent_view(c: &ReferralConsent) -> ConsentView {
+    ConsentView {
+        id: c.id.clone(),
+        partner: c.partner.clone(),
+        purpose: c.purpose.clone(),
+        given_on: c.given_on.to_string(),
+        revoked_on: c.revoked_on.map(|d| d.to_string()),
+        basis: match &c.basis {
+            ReferralBasis::Consent { given_by } => ReferralBasisData::Consent {
+                given_by: match given_by {
+                    ConsentGiver::ThePerson => ConsentGiverKind::ThePerson,
+                    ConsentGiver::ParentOrGuardian => ConsentGiverKind::ParentOrGuardian,
+                },
+            },
+            ReferralBasis::LegalOverride { authority, reason, decided_by, best_interests_of_child } => {
+                ReferralBasisData::LegalOverride {
+                    authority: authority.clone(),
+                    reason: reason.clone(),
+                    decided_by: decided_by.clone(),
+                    best_interests_of_child: *best_interests_of_child,
+                }
+            }
+        },
+    }
+}
+
+fn referral_basis(b: ReferralBasisData) -> ReferralBasis {
+    match b {
+        ReferralBasisData::Consent { given_by } => ReferralBasis::Consent {
+            given_by: match given_by {
+                ConsentGiverKind::ThePerson => ConsentGiver::ThePerson,
+                ConsentGiverKind::ParentOrGuardian => ConsentGiver::ParentOrGuardian,
+            },
+        },
+        ReferralBasisData::LegalOverride { authority, reason, decided_by, best_interests_of_child } => {
+            ReferralBasis::LegalOverride { authority, reason, decided_by, best_interests_of_child }
+        }
+    }
+}
+
+fn kind(q: &Question, lang: Lang) -> AnswerKind {
+    let opts = |o: &[screening::template::Choice]| {
+        o.iter().map(|c| ChoiceOption { id: c.id.clone(), text: text(&c.text, lang).to_string() }).collect()
+    };
+    match &q.answer {
+        AnswerType::YesNo => AnswerKind::YesNo,
+        AnswerType::SingleChoice { options } => AnswerKind::SingleChoice { options: opts(options) },
+        AnswerType::MultipleChoice { options } => AnswerKind::MultipleChoice { options: opts(options) },
+        AnswerType::Text { max_len } => AnswerKind::Text { max_len: max_len.map(|m| m as u32) },
+        AnswerType::Number { min, max } => AnswerKind::Number { min: *min, max: *max },
+        AnswerType::Date => AnswerKind::Date,
+    }
+}
+
+pub(crate) fn question_view(c: &Checklist, q: &Question, lang: Lang) -> QuestionView {
+    QuestionView {
+        id: q.id.clone(),
+        position: c.position(&q.id).map(|p| p as u32 + 1).unwrap_or(0),
+        total: c.len() as u32,
+        section_title: c.section_of(&q.id).map(|s| text(&s.title, lang).to_string()).unwrap_or_default(),
+        text: text(&q.text, lang).to_string(),
+        help: q.help.as_ref().map(|h| text(h, lang).to_string()),
+        required: q.required,
+        kind: kind(q, lang),
+        hint: screening::answer_hint(q, lang),
+    }
+}
+
+pub(crate) fn answer_value(q: &Question, input: AnswerInput) -> Result<AnswerValue> {
+    Ok(match input {
+        AnswerInput::YesNo { value } => AnswerValue::YesNo(match value {
+            YesNoAnswer::Yes => YesNo::Yes,
+            YesNoAnswer::No => YesNo::No,
+            YesNoAnswer::Unknown => YesNo::Unknown,
+        }),
+        AnswerInput::Choice { option_id } => AnswerValue::Choice(option_id),
+        AnswerInput::Choices { option_ids } => AnswerValue::Choices(option_ids),
+        AnswerInput::Text { text } => AnswerValue::Text(text),
+        AnswerInput::Number { value } => AnswerValue::Number(value),
+        AnswerInput::Date { date } => AnswerValue::Date(date.parse().map_err(|reason| {
+            HomewardError::from(screening::AnswerError::BadDate { question: q.id.clone(), reason })
+        })?),
+    })
+}
+
+fn progress(c: &Checklist, s: &Screening) -> ScreeningProgress {
+    let answers = s.effective_answers();
+    let missing = c.missing_required(&answers, s.screening_date);
+    let view = c.view(&answers, s.screening_date);
+    ScreeningProgress {
+        screening_id: s.id.clone(),
+        answered: s.answers.len() as u32,
+        skipped: s.skipped.len() as u32,
+        total_questions: c.len() as u32,
+        next_question_id: if s.is_final() {
+            None
+        } else {
+            c.next_question(&s.answers, &s.skipped, s.screening_date).map(|q| q.id.clone())
+        },
+        can_finalise: !s.is_final() && missing.is_empty(),
+        missing_required: missing,
+        is_final: s.is_final(),
+        asks_document_holder_name: view.documents() == Some(DocumentSituation::AnotherPersons),
+    }
+}
+
+fn list_item(s: &Screening) -> ScreeningListItem {
+    ScreeningListItem {
+        id: s.id.clone(),
+        screening_date: s.screening_date.to_string(),
+        crossing_point: s.crossing_point.clone(),
+        is_final: s.is_final(),
+        verdict: s.outcome().map(|o| o.verdict.into()),
+        answered: s.answers.len() as u32,
+    }
+}
+
+fn parse_id(id: &str) -> Result<RecordId> {
+    id.parse().map_err(|_| HomewardError::input("not a screening id"))
+}
+
+/// Screenings kept in the vault: start, resume, list and search.
+#[derive(uniffi::Object)]
+pub struct ScreeningService {
+    shared: Arc<Shared>,
+}
+
+impl ScreeningService {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+        ScreeningService { shared }
+    }
+
+    fn searched(&self, v: &mut homeward_core::vault::Vault, found: &[Screening]) -> Result<Vec<ScreeningListItem>> {
+        for s in found {
+            self.shared.audit(v, AuditAction::Search, SubjectKind::Screening, &s.id, None)?;
+        }
+        Ok(found.iter().map(list_item).collect())
+    }
+}
+
+#[uniffi::export]
+impl ScreeningService {
+    /// Starts a draft, saved at once. Fast (one durable write, ~10 ms).
+    pub fn start(&self, input: NewScreeningInput) -> Result<Arc<ScreeningSession>> {
+        let date = match &input.screening_date {
+            Some(d) => parse_date("screening_date", d)?,
+            None => IsoDate::today(),
+        };
+        if input.crossing_point.trim().is_empty() {
+            return Err(HomewardError::input("name the crossing point"));
+        }
+        let lang: Lang = input.language.into();
+        let s = self.shared.with(|v| {
+            let s = ScreeningRecords::new(v, checklist()).start(NewScreening {
+                crossing_point: input.crossing_point,
+                officer: input.officer,
+                language: lang,
+                screening_date: date,
+                now_unix_ms: now_ms(),
+            })?;
+            self.shared.audit(v, AuditAction::Create, SubjectKind::Screening, &s.id, None)?;
+            Ok(s)
+        })?;
+        Ok(Arc::new(ScreeningSession { shared: self.shared.clone(), id: s.record_id()?, lang: Mutex::new(lang) }))
+    }
+
+    /// Opens a saved screening in its own language. A draft resumes (audited
+    /// as a change). A final screening is a person's full record: it opens
+    /// only with a `justification` (why it is looked at), kept in the audit
+    /// trail; without one, `JustificationRequired` and nothing is returned.
+    pub fn open(&self, id: String, justification: Option<String>) -> Result<Arc<ScreeningSession>> {
+        let id = parse_id(&id)?;
+        let s = self.shared.with(|v| {
+            let s = ScreeningRecords::new(v, checklist()).load(id)?;
+            if s.is_final() {
+                self.shared.audit_view(v, SubjectKind::Screening, &s.id, justification.as_deref())?;
+            } else {
+                self.shared.audit(v, AuditAction::Change, SubjectKind::Screening, &s.id, None)?;
+            }
+            Ok(s)
+        })?;
+        Ok(Arc::new(ScreeningSession { shared: self.shared.clone(), id, lang: Mutex::new(s.language) }))
+    }
+
+    /// Screenings, newest first. Decrypts each record: about 1 ms each.
+    pub fn list(&self, filter: ScreeningFilter) -> Result<Vec<ScreeningListItem>> {
+        let f = ListFilter {
+            from: filter.from.as_deref().map(|d| parse_date("from", d)).transpose()?,
+            to: filter.to.as_deref().map(|d| parse_date("to", d)).transpose()?,
+            crossing_point: filter.crossing_point,
+        };
+        self.shared.with(|v| {
+            Ok(ScreeningRecords::new(v, checklist())
+                .list(&f)?
+                .into_iter()
+                .map(|s| ScreeningListItem {
+                    id: s.id,
+                    screening_date: s.screening_date.to_string(),
+                    crossing_point: s.crossing_point,
+                    is_final: s.is_final,
+                    verdict: s.verdict.map(Into::into),
+                    answered: s.answered as u32,
+                })
+                .collect())
+        })
+    }
+
+    /// Screenings of a person by name, in either script and any order, as
+    /// summaries (each match is audited as a search). Fast (a keyed index lookup).
+    pub fn search_by_name(&self, name: String) -> Result<Vec<ScreeningListItem>> {
+        self.shared.with(|v| {
+            let found = ScreeningRecords::new(v, checklist()).search_name(&name)?;
+            self.searched(v, &found)
+        })
+    }
+
+    /// Screenings by document number (look-alike letters folded), as
+    /// summaries (each match audited as a search). Fast.
+    pub fn search_by_document(&self, number: String) -> Result<Vec<ScreeningListItem>> {
+        self.shared.with(|v| {
+            let found = ScreeningRecords::new(v, checklist()).search_document(&number)?;
+            self.searched(v, &found)
+        })
+    }
+}
+
+/// One screening, driven question by question. Every call reads the saved
+/// record and each change is saved before it returns, so the app can be
+/// killed at any point and the screening resumed with `ScreeningService.open`.
+/// Each call takes a few milliseconds.
+#[derive(uniffi::Object)]
+pub struct ScreeningSession {
+    shared: Arc<Shared>,
+    id: RecordId,
+    lang: Mutex<Lang>,
+}
+
+impl ScreeningSession {
+    fn lang(&self) -> Lang {
+        *self.lang.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn load(&self) -> Result<Screening> {
+        self.shared.with(|v| Ok(ScreeningRecords::new(v, checklist()).load(self.id)?))
+    }
+
+    fn change(&self, f: impl FnOnce(&mut ScreeningRecords<'_>) -> Result<Screening>) -> Result<ScreeningProgress> {
+        let s = self.shared.with(|v| f(&mut ScreeningRecords::new(v, checklist())))?;
+        Ok(progress(checklist(), &s))
+    }
+
+    fn question_of(&self, question_id: &str) -> Result<&'static Question> {
+        checklist()
+            .question(question_id)
+            .ok_or_else(|| screening::AnswerError::UnknownQuestion(question_id.to_string()).into())
+    }
+}
+
+#[uniffi::export]
+impl ScreeningSession {
+    /// The screening's id, to resume it later.
+    pub fn id(&self) -> String {
+        self.id.to_string()
+    }
+
+    /// The language of every text this session returns.
+    pub fn language(&self) -> Language {
+        self.lang().into()
+    }
+
+    /// Switches the language of the texts (the answers do not change).
+    pub fn set_language(&self, language: Language) {
+        *self.lang.lock().unwrap_or_else(|p| p.into_inner()) = language.into();
+    }
+
+    /// The next question to ask, decided by the core from the answers so far;
+    /// none when the checklist is done (then set the subject and finalise).
+    pub fn next_question(&self) -> Result<Option<QuestionView>> {
+        let s = self.load()?;
+        if s.is_final() {
+            return Ok(None);
+        }
+        let c = checklist();
+        Ok(c.next_question(&s.answers, &s.skipped, s.screening_date).map(|q| question_view(c, q, self.lang())))
+    }
+
+    /// Any question by id (to change an earlier answer).
+    pub fn question(&self, question_id: String) -> Result<QuestionView> {
+        Ok(question_view(checklist(), self.question_of(&question_id)?, self.lang()))
+    }
+
+    /// Saves an answer. A refused answer throws `InvalidAnswer` with a reason
+    /// to show under the field, and changes nothing.
+    pub fn answer(&self, question_id: String, answer: AnswerInput) -> Result<ScreeningProgress> {
+        let value = answer_value(self.question_of(&question_id)?, answer)?;
+        self.change(|b| Ok(b.answer(self.id, &question_id, value)?))
+    }
+
+    /// Saves an answer typed as text, read by the core's rules: y/n/? (and
+    /// д/н, о/ж), option numbers or ids (comma-separated for several),
+    /// numbers with a comma or a dot, dates as YYYY-MM-DD.
+    pub fn answer_text(&self, question_id: String, input: String) -> Result<ScreeningProgress> {
+        let value = answers::from_input(self.question_of(&question_id)?, &input)?;
+        self.change(|b| Ok(b.answer(self.id, &question_id, value)?))
+    }
+
+    /// Skips an optional question (a required one throws `InvalidAnswer`).
+    pub fn skip(&self, question_id: String) -> Result<ScreeningProgress> {
+        self.change(|b| Ok(b.skip(self.id, &question_id)?))
+    }
+
+    /// The identifying details (optional; `refused` when declined).
+    pub fn set_subject(&self, subject: SubjectInput) -> Result<ScreeningProgress> {
+        self.change(|b| Ok(b.set_subject(self.id, subject.into())?))
+    }
+
+    /// Where the screening stands.
+    pub fn progress(&self) -> Result<ScreeningProgress> {
+        Ok(progress(checklist(), &self.load()?))
+    }
+
+    /// The answers so far as they read to a person, in checklist order.
+    pub fn answers(&self) -> Result<Vec<AnsweredQuestion>> {
+        let s = self.load()?;
+        let (c, lang) = (checklist(), self.lang());
+        Ok(c.questions()
+            .filter_map(|q| {
+                s.effective_answers().get(&q.id).map(|a| AnsweredQuestion {
+                    question_id: q.id.clone(),
+                    question: text(&q.text, lang).to_string(),
+                    answer: answers::display(q, a, lang),
+                })
+            })
+            .collect())
+    }
+
+    /// The outcome: final once finalised, else provisional from the answers so far.
+    pub fn outcome(&self) -> Result<ScreeningOutcomeView> {
+        let s = self.load()?;
+        let c = checklist();
+        let o = match s.outcome() {
+            Some(o) => o.clone(),
+            None => screening::evaluate(c, &s.effective_answers(), s.screening_date),
+        };
+        Ok(outcome_view(c, &o, &s, self.lang()))
+    }
+
+    /// Finalises: the outcome is fixed and the record can then only be
+    /// amended. Throws `ScreeningIncomplete` with the missing question ids.
+    pub fn finalise(&self) -> Result<ScreeningOutcomeView> {
+        let s = self.shared.with(|v| {
+            let s = ScreeningRecords::new(v, checklist()).finalise(self.id, now_ms())?;
+            self.shared.audit(v, AuditAction::Change, SubjectKind::Screening, &s.id, None)?;
+            Ok(s)
+        })?;
+        let o = s.outcome().cloned().ok_or_else(|| HomewardError::Internal { reason: "no outcome".into() })?;
+        Ok(outcome_view(checklist(), &o, &s, self.lang()))
+    }
+
+    /// Corrects a final screening with an addendum: the original answers
+    /// stay as they were, the changes, the reason (required) and the
+    /// re-evaluated outcome are added. Returns the new outcome.
+    pub fn amend(
+        &self,
+        changes: Vec<AnswerChange>,
+        subject: Option<SubjectInput>,
+        reason: String,
+        officer: Option<String>,
+    ) -> Result<ScreeningOutcomeView> {
+        let mut typed = Answers::new();
+        for c in changes {
+            let value = answer_value(self.question_of(&c.question_id)?, c.answer)?;
+            typed.insert(c.question_id, value);
+        }
+        let s = self.shared.with(|v| {
+            let s = ScreeningRecords::new(v, checklist()).amend(
+                self.id,
+                typed,
+                subject.map(Into::into),
+                &reason,
+                officer,
+                now_ms(),
+            )?;
+            self.shared.audit(v, AuditAction::Change, SubjectKind::Screening, &s.id, Some(&reason))?;
+            Ok(s)
+        })?;
+        let o = s.outcome().cloned().ok_or_else(|| HomewardError::Internal { reason: "no outcome".into() })?;
+        Ok(outcome_view(checklist(), &o, &s, self.lang()))
+    }
+
+    /// Records a consent (or legal override) to refer the person to
+    /// `partner` for `purpose`, given on `given_on` ("YYYY-MM-DD", today when
+    /// absent). Allowed on drafts and final screenings alike.
+    pub fn add_consent(
+        &self,
+        partner: String,
+        purpose: String,
+        given_on: Option<String>,
+        basis: ReferralBasisData,
+    ) -> Result<ConsentView> {
+        let given_on = match given_on {
+            Some(d) => parse_date("given_on", &d)?,
+            None => IsoDate::today(),
+        };
+        if partner.trim().is_empty() || purpose.trim().is_empty() {
+            return Err(HomewardError::input("name the partner and the purpose"));
+        }
+        let consent = ReferralConsent {
+            id: Uuid::new_v4().to_string(),
+            partner,
+            purpose,
+            given_on,
+            revoked_on: None,
+            basis: referral_basis(basis),
+        };
+        let view = consent_view(&consent);
+        self.shared.with(|v| {
+            ScreeningRecords::new(v, checklist()).add_consent(self.id, consent)?;
+            self.shared.audit(v, AuditAction::Consent, SubjectKind::Screening, &self.id.to_string(), None)
+        })?;
+        Ok(view)
+    }
+
+    /// Revokes a consent from `on` ("YYYY-MM-DD", today when absent); the
+    /// record of it stays.
+    pub fn revoke_consent(&self, consent_id: String, on: Option<String>) -> Result<()> {
+        let on = match on {
+            Some(d) => parse_date("on", &d)?,
+            None => IsoDate::today(),
+        };
+        self.shared.with(|v| {
+            let mut book = ScreeningRecords::new(v, checklist());
+            if !book.load(self.id)?.consents.iter().any(|c| c.id == consent_id) {
+                return Err(HomewardError::NotFound { reason: "no consent with that id".into() });
+            }
+            book.revoke_consent(self.id, &consent_id, on)?;
+            self.shared.audit(v, AuditAction::Consent, SubjectKind::Screening, &self.id.to_string(), None)
+        })
+    }
+
+    /// The consents recorded, in the order given.
+    pub fn consents(&self) -> Result<Vec<ConsentView>> {
+        Ok(self.load()?.consents.iter().map(consent_view).collect())
+    }
+
+    /// Whether the person's data may be shared with `partner` for `purpose`
+    /// on `on` (today when absent), by the core's rule: a valid consent in
+    /// force, and for a child a parent's or a best-interests decision.
+    pub fn may_share(&self, partner: String, purpose: String, on: Option<String>) -> Result<ReferralDecision> {
+        let on = match on {
+            Some(d) => parse_date("on", &d)?,
+            None => IsoDate::today(),
+        };
+        let s = self.load()?;
+        let c = checklist();
+        let is_child = match s.outcome() {
+            Some(o) => o.child.treated_as_child,
+            None => screening::evaluate(c, &s.effective_answers(), s.screening_date).child.treated_as_child,
+        };
+        Ok(match screening::may_share(&s.consents, &partner, &purpose, on, is_child) {
+            Ok(consent) => ReferralDecision::Allowed { consent_id: consent.id.clone() },
+            Err(e) => ReferralDecision::Refused { reason: e.to_string() },
+        })
+    }
+}

@@ -1,0 +1,169 @@
+//! Enrolment with headquarters and sync, with progress and cancellation.
+//! A thin wrapper over `homeward_core::sync`: when the core's enrolment
+//! gains a parameter (a pinned TLS certificate), it is one line here.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use homeward_core::audit::{AuditAction, SubjectKind};
+use homeward_core::certificate::DeviceProfile;
+use homeward_core::sync::{self, RetryPolicy, SyncProgress};
+
+use crate::background::in_background;
+use crate::certificate::DeviceRole;
+use crate::error::Result;
+use crate::vault::Shared;
+
+/// Counts so far, reported after every step of a sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct SyncProgressInfo {
+    pub events_sent: u64,
+    pub events_received: u64,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+}
+
+impl From<&SyncProgress> for SyncProgressInfo {
+    fn from(p: &SyncProgress) -> Self {
+        SyncProgressInfo {
+            events_sent: p.events_sent,
+            events_received: p.events_received,
+            bytes_sent: p.bytes_sent,
+            bytes_received: p.bytes_received,
+        }
+    }
+}
+
+/// Receives sync progress. Called on the syncing thread (not the main
+/// thread): post to the UI thread yourself, and return quickly.
+#[uniffi::export(with_foreign)]
+pub trait SyncProgressListener: Send + Sync {
+    fn on_progress(&self, progress: SyncProgressInfo);
+}
+
+/// An event headquarters refused; it stays on the device.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RejectedEvent {
+    pub event_id: String,
+    pub reason: String,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SyncReportView {
+    pub progress: SyncProgressInfo,
+    /// Events headquarters took.
+    pub accepted: u64,
+    /// Events headquarters already had (a retried push).
+    pub duplicates: u64,
+    pub rejected: Vec<RejectedEvent>,
+    pub trust_list_updated: bool,
+    pub revocations_updated: bool,
+    pub retries: u32,
+    /// This vault was restored from an older copy: headquarters holds events
+    /// from this device that it no longer has. Headquarters was told; tell
+    /// the officer.
+    pub rollback_detected: bool,
+    /// Audit entries headquarters took from this device.
+    pub audit_entries_sent: u64,
+    /// Cases and screenings removed here by the retention rule after this
+    /// sync (headquarters holds them; the period has passed).
+    pub purged: u64,
+}
+
+/// The result of enrolment: who headquarters says this device is.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Enrolment {
+    pub device_id: String,
+    pub office: String,
+    pub role: DeviceRole,
+    pub device_no: u16,
+}
+
+/// Enrolment and sync for one vault. Both hold the vault for their whole
+/// run, so other calls on it wait until they finish.
+#[derive(uniffi::Object)]
+pub struct SyncService {
+    shared: Arc<Shared>,
+}
+
+impl SyncService {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+        SyncService { shared }
+    }
+}
+
+#[uniffi::export]
+impl SyncService {
+    /// Enrols this device with headquarters at `url` using the one-time
+    /// `code` an administrator gave; stores its identity and trust lists.
+    /// `ca_pem`: headquarters' TLS authority (PEM), given with the code; it
+    /// is pinned for this and every later sync, and nothing else is trusted.
+    /// `https://` needs it; plain `http://` is refused except to this
+    /// machine (tests). Blocks for one network round trip (up to the 30 s
+    /// timeout with retries on a bad link): call it off the main thread.
+    pub fn enroll(&self, url: String, code: String, label: String, ca_pem: Option<String>) -> Result<Enrolment> {
+        self.shared.with(|v| {
+            let r = sync::enroll_pinned(v, &url, code.trim(), &label, ca_pem.as_deref())?;
+            Ok(Enrolment { device_id: r.device_id, office: r.office, role: r.role.into(), device_no: r.device_no })
+        })
+    }
+
+    /// Pushes what this device made and pulls what headquarters holds for
+    /// it. Blocks for seconds, minutes on a poor link; `listener` hears
+    /// progress after every step; `cancel()` stops it between steps with
+    /// `Cancelled`, keeping what was done. Use `sync_async`, or call it on a
+    /// background thread.
+    pub fn sync(&self, listener: Option<Arc<dyn SyncProgressListener>>) -> Result<SyncReportView> {
+        self.shared.cancel_sync.store(false, Ordering::SeqCst);
+        let progress = |p: &SyncProgress| {
+            if let Some(l) = &listener {
+                l.on_progress(p.into());
+            }
+        };
+        self.shared.with(|v| {
+            let r = sync::sync(v, RetryPolicy::default(), &progress, &self.shared.cancel_sync)?;
+            Ok(SyncReportView {
+                progress: (&r.progress).into(),
+                accepted: r.accepted,
+                duplicates: r.duplicates,
+                rejected: r.rejected.into_iter().map(|(event_id, reason)| RejectedEvent { event_id, reason }).collect(),
+                trust_list_updated: r.trust_list_updated,
+                revocations_updated: r.revocations_updated,
+                retries: r.retries,
+                rollback_detected: r.rollback_detected,
+                audit_entries_sent: r.audit_entries_sent,
+                purged: r.purged as u64,
+            })
+        })
+    }
+
+    /// `sync` on a background thread of its own: a `suspend fun` in Kotlin,
+    /// `async` in Swift.
+    pub async fn sync_async(
+        self: Arc<Self>,
+        listener: Option<Arc<dyn SyncProgressListener>>,
+    ) -> Result<SyncReportView> {
+        in_background(move || self.sync(listener)).await
+    }
+
+    /// Enters an unlock code headquarters gave (by phone or radio) to lift
+    /// the check-in lock of a device that cannot reach it, for a few days
+    /// (`CheckInOverdue` says when it is needed). Each code works once; a
+    /// wrong one throws `InvalidInput`. Audited. Fast.
+    pub fn enter_unlock_code(&self, code: String) -> Result<()> {
+        self.shared.with(|v| {
+            let now = crate::screening::now_ms();
+            let mut profile = DeviceProfile::load(v)?;
+            profile.enter_unlock_code(code.trim(), now)?;
+            profile.save(v)?;
+            self.shared.audit(v, AuditAction::Unlock, SubjectKind::Device, "", None)
+        })
+    }
+
+    /// Asks a running sync of this vault to stop at its next step. Returns
+    /// at once; safe from any thread and from any `SyncService` of the vault.
+    pub fn cancel(&self) {
+        self.shared.cancel_sync.store(true, Ordering::SeqCst);
+    }
+}

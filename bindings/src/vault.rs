@@ -1,0 +1,450 @@
+//! The vault: open or create a directory, unlock and lock, status, the
+//! passphrase, and the platform key store callback.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use homeward_core::audit::{AuditAction, AuditFact, AuditLog, Subject, SubjectKind};
+use homeward_core::vault::{
+    self, DeviceKeyStore, KdfParams, KeyStoreError, LockoutPolicy, Secret, Vault, VaultOptions,
+};
+use zeroize::Zeroizing;
+
+use crate::background::in_background;
+use crate::certificate::CertificateService;
+use crate::error::{HomewardError, Result};
+use crate::screening::{ScreeningService, ScreeningSession};
+use crate::sync::SyncService;
+
+/// What every object made from one [`HomewardVault`] shares: the open vault
+/// behind a mutex (so calls from any thread are serialised), and the key store.
+pub(crate) struct Shared {
+    vault: Mutex<Option<Vault>>,
+    pub(crate) keystore: Option<Arc<dyn DeviceKeyStore>>,
+    /// Set by `SyncService.cancel`, read by a running sync between steps.
+    pub(crate) cancel_sync: AtomicBool,
+    /// The acting officer's id, put into each audit entry.
+    officer: Mutex<Option<String>>,
+}
+
+impl Shared {
+    fn guard(&self) -> MutexGuard<'_, Option<Vault>> {
+        // A panic inside a call is caught by uniffi; the vault itself is still
+        // consistent (every write is a transaction), so carry on.
+        self.vault.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs `f` on the open vault, or fails with `Closed`.
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&mut Vault) -> Result<T>) -> Result<T> {
+        let mut g = self.guard();
+        let v = g.as_mut().ok_or_else(HomewardError::closed)?;
+        f(v)
+    }
+
+    pub(crate) fn keystore(&self) -> Option<&dyn DeviceKeyStore> {
+        self.keystore.as_deref()
+    }
+
+    fn officer(&self) -> Option<String> {
+        self.officer.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Writes an audit entry (the core's signed, chained trail) for a
+    /// create, change, search, consent or export, as the CLI does.
+    pub(crate) fn audit(
+        &self,
+        v: &mut Vault,
+        action: AuditAction,
+        kind: SubjectKind,
+        id: &str,
+        why: Option<&str>,
+    ) -> Result<()> {
+        let mut fact = AuditFact::new(action, Subject::new(kind, id)).justified(why);
+        fact.actor = self.officer();
+        AuditLog::new(v).append(crate::screening::now_ms(), fact)?;
+        Ok(())
+    }
+
+    /// The sensitive-view rule: a person's full record opens only with a
+    /// justification, which is audited with the view.
+    pub(crate) fn audit_view(&self, v: &mut Vault, kind: SubjectKind, id: &str, why: Option<&str>) -> Result<()> {
+        AuditLog::new(v).record_view(crate::screening::now_ms(), Subject::new(kind, id), why, self.officer())?;
+        Ok(())
+    }
+}
+
+/// A passphrase held only as long as the call, wiped on drop.
+fn secret(passphrase: String) -> Secret {
+    let z = Zeroizing::new(passphrase);
+    Secret::new(&z)
+}
+
+/// How a new vault is protected. The defaults are the app's: argon2id with
+/// 128 MiB and 4 passes (about 300 ms on a mid-range phone), 10 failed
+/// unlocks before the vault is wiped, 1 s delay after the first failure,
+/// doubling.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct VaultSettings {
+    /// argon2id memory in MiB (at least 19).
+    #[uniffi(default = 128)]
+    pub kdf_memory_mib: u32,
+    /// argon2id passes (at least 2).
+    #[uniffi(default = 4)]
+    pub kdf_passes: u32,
+    /// Failed unlocks in a row that destroy the vault's keys (1 to 100).
+    #[uniffi(default = 10)]
+    pub max_attempts: u32,
+    /// Delay after the first failed unlock in milliseconds, doubling after
+    /// each further failure up to 5 minutes (0 for tests only).
+    #[uniffi(default = 1000)]
+    pub unlock_delay_ms: u64,
+}
+
+impl Default for VaultSettings {
+    fn default() -> Self {
+        VaultSettings { kdf_memory_mib: 128, kdf_passes: 4, max_attempts: 10, unlock_delay_ms: 1000 }
+    }
+}
+
+impl VaultSettings {
+    fn options(&self) -> Result<VaultOptions> {
+        if !(1..=100).contains(&self.max_attempts) {
+            return Err(HomewardError::input("max_attempts must be between 1 and 100"));
+        }
+        Ok(VaultOptions {
+            kdf: KdfParams::argon2id(self.kdf_memory_mib.saturating_mul(1024), self.kdf_passes, 1),
+            lockout: LockoutPolicy {
+                max_attempts: self.max_attempts,
+                base_delay: Duration::from_millis(self.unlock_delay_ms),
+                ..LockoutPolicy::default()
+            },
+            ..VaultOptions::default()
+        })
+    }
+}
+
+/// The vault's state, readable while locked (for the unlock screen).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct VaultInfo {
+    pub unlocked: bool,
+    /// True when the vault also needs the platform key store (a PIN is allowed).
+    pub device_bound: bool,
+    pub failed_attempts: u32,
+    /// Failed unlocks left before the vault is wiped.
+    pub attempts_remaining: u32,
+    pub max_attempts: u32,
+    /// Seconds to wait before the next unlock attempt (0: now).
+    pub retry_after_secs: u64,
+    pub records: u64,
+    pub attachments: u64,
+    pub kdf_memory_mib: u32,
+    pub kdf_passes: u32,
+    pub format: u32,
+}
+
+/// One entry of the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct AuditEntryView {
+    /// 1, 2, 3... with no gaps on this device.
+    pub seq: u64,
+    pub at_unix_ms: i64,
+    /// The officer's id, when `set_officer` gave one.
+    pub actor: Option<String>,
+    /// view, search, create, change, export, referral, consent, purge, unlock, setting.
+    pub action: String,
+    /// screening, certificatecase, referral, statistics, device.
+    pub subject_kind: String,
+    /// The record's opaque id (empty for the device).
+    pub subject_id: String,
+    /// Why a full record was opened.
+    pub justification: Option<String>,
+}
+
+/// Errors a platform key store reports. Kotlin: `KeyStoreException`;
+/// Swift: `KeyStoreError`.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum KeyStoreFailure {
+    /// The device key is gone (app reinstalled, device reset, biometrics changed).
+    #[error("the device key is missing")]
+    KeyMissing,
+    /// The key store refused to unwrap (wrong data, or user authentication failed).
+    #[error("the device key store refused to unwrap")]
+    UnwrapFailed,
+    /// Any other platform failure, described without secrets.
+    #[error("the device key store failed: {reason}")]
+    Platform { reason: String },
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for KeyStoreFailure {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        KeyStoreFailure::Platform { reason: e.reason }
+    }
+}
+
+impl From<KeyStoreFailure> for KeyStoreError {
+    fn from(e: KeyStoreFailure) -> Self {
+        match e {
+            KeyStoreFailure::KeyMissing => KeyStoreError::KeyMissing,
+            KeyStoreFailure::UnwrapFailed => KeyStoreError::UnwrapFailed,
+            KeyStoreFailure::Platform { reason } => KeyStoreError::Platform(reason),
+        }
+    }
+}
+
+impl From<KeyStoreError> for KeyStoreFailure {
+    fn from(e: KeyStoreError) -> Self {
+        match e {
+            KeyStoreError::KeyMissing => KeyStoreFailure::KeyMissing,
+            KeyStoreError::UnwrapFailed => KeyStoreFailure::UnwrapFailed,
+            KeyStoreError::Platform(reason) => KeyStoreFailure::Platform { reason },
+        }
+    }
+}
+
+/// The platform key store: Android Keystore or iOS Keychain / Secure Enclave,
+/// implemented by the shell. It wraps the vault's (already passphrase-wrapped)
+/// data key with a key that never leaves the device, so a copied disk image
+/// is useless without the phone, and a short PIN becomes acceptable.
+///
+/// Calls come on the thread that called `create` or `unlock`; each wraps or
+/// unwraps under 100 bytes and should take milliseconds (hardware-backed
+/// keys may take up to ~100 ms). Never log `data`.
+#[uniffi::export(with_foreign)]
+pub trait PlatformKeyStore: Send + Sync {
+    /// Wraps `data` under the key named `alias`, creating the key if needed.
+    fn wrap_key(&self, alias: String, data: Vec<u8>) -> std::result::Result<Vec<u8>, KeyStoreFailure>;
+    /// Unwraps what `wrap_key` produced for the same alias.
+    fn unwrap_key(&self, alias: String, wrapped: Vec<u8>) -> std::result::Result<Vec<u8>, KeyStoreFailure>;
+    /// Destroys the key named `alias` (called when the vault is wiped).
+    fn delete_key(&self, alias: String) -> std::result::Result<(), KeyStoreFailure>;
+}
+
+/// Adapts a shell's key store to the core's trait.
+struct KeyStoreBridge(Arc<dyn PlatformKeyStore>);
+
+impl DeviceKeyStore for KeyStoreBridge {
+    fn wrap(&self, alias: &str, data: &[u8]) -> std::result::Result<Vec<u8>, KeyStoreError> {
+        Ok(self.0.wrap_key(alias.to_string(), data.to_vec())?)
+    }
+    fn unwrap(&self, alias: &str, wrapped: &[u8]) -> std::result::Result<Vec<u8>, KeyStoreError> {
+        Ok(self.0.unwrap_key(alias.to_string(), wrapped.to_vec())?)
+    }
+    fn delete(&self, alias: &str) -> std::result::Result<(), KeyStoreError> {
+        Ok(self.0.delete_key(alias.to_string())?)
+    }
+}
+
+/// The software key store: a key file per alias in a directory. It binds a
+/// vault to a second file, not to hardware: for desktop tests and training
+/// only, never on a phone.
+struct SoftwareKeyStoreImpl(vault::SoftwareKeyStore);
+
+impl PlatformKeyStore for SoftwareKeyStoreImpl {
+    fn wrap_key(&self, alias: String, data: Vec<u8>) -> std::result::Result<Vec<u8>, KeyStoreFailure> {
+        let data = Zeroizing::new(data);
+        Ok(self.0.wrap(&alias, &data)?)
+    }
+    fn unwrap_key(&self, alias: String, wrapped: Vec<u8>) -> std::result::Result<Vec<u8>, KeyStoreFailure> {
+        Ok(self.0.unwrap(&alias, &wrapped)?)
+    }
+    fn delete_key(&self, alias: String) -> std::result::Result<(), KeyStoreFailure> {
+        Ok(self.0.delete(&alias)?)
+    }
+}
+
+/// A software key store keeping its keys in `dir` (outside the vault
+/// directory). For tests and desktop training only: it is not hardware-backed.
+#[uniffi::export]
+pub fn software_key_store(dir: String) -> Arc<dyn PlatformKeyStore> {
+    Arc::new(SoftwareKeyStoreImpl(vault::SoftwareKeyStore::new(dir)))
+}
+
+/// True when `dir` holds a vault (choose between the create and unlock screens).
+/// Fast: reads one row.
+#[uniffi::export]
+pub fn vault_exists(dir: String) -> bool {
+    vault::exists(&PathBuf::from(dir))
+}
+
+/// An open vault directory: the entry point to everything else. Safe to
+/// share between threads; calls on it and on the services made from it are
+/// serialised by one lock, so a long call (unlock, sync) makes the others wait.
+#[derive(uniffi::Object)]
+pub struct HomewardVault {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl HomewardVault {
+    fn new(v: Vault, keystore: Option<Arc<dyn PlatformKeyStore>>) -> Arc<Self> {
+        let keystore = keystore.map(|k| Arc::new(KeyStoreBridge(k)) as Arc<dyn DeviceKeyStore>);
+        Arc::new(HomewardVault {
+            shared: Arc::new(Shared {
+                vault: Mutex::new(Some(v)),
+                keystore,
+                cancel_sync: AtomicBool::new(false),
+                officer: Mutex::new(None),
+            }),
+        })
+    }
+}
+
+#[uniffi::export]
+impl HomewardVault {
+    /// Creates a vault in `dir` (made if missing) and returns it unlocked.
+    /// Without a key store the passphrase needs 12+ characters; with one, a
+    /// 4+ digit PIN is allowed. Blocks for one key derivation (about 300 ms
+    /// at the default settings): call it off the main thread.
+    #[uniffi::constructor]
+    pub fn create(
+        dir: String,
+        passphrase: String,
+        settings: VaultSettings,
+        key_store: Option<Arc<dyn PlatformKeyStore>>,
+    ) -> Result<Arc<Self>> {
+        let options = settings.options()?;
+        let secret = secret(passphrase);
+        let bridge = key_store.clone().map(KeyStoreBridge);
+        let ks: Option<&dyn DeviceKeyStore> = bridge.as_ref().map(|b| b as _);
+        let v = Vault::create(&PathBuf::from(dir), &secret, ks, options)?;
+        Ok(Self::new(v, key_store))
+    }
+
+    /// Opens the vault in `dir`, locked. Give the same key store it was
+    /// created with, if any. Fast (milliseconds).
+    #[uniffi::constructor]
+    pub fn open(dir: String, key_store: Option<Arc<dyn PlatformKeyStore>>) -> Result<Arc<Self>> {
+        // The floor for raising key-derivation parameters at unlock is
+        // OWASP's minimum, as in the CLI: a vault deliberately created
+        // lighter for a slow device stays as chosen.
+        let options = VaultOptions { kdf: KdfParams::owasp_minimum(), ..VaultOptions::default() };
+        let v = Vault::open(&PathBuf::from(dir), options)?;
+        Ok(Self::new(v, key_store))
+    }
+
+    /// Unlocks with the passphrase or PIN. A failure throws `WrongPassphrase`
+    /// with the attempts left and the wait before the next try; too many
+    /// wipe the vault (`Wiped`). Blocks for one key derivation (about 300 ms
+    /// at the default settings, more on old phones): use `unlock_async`, or
+    /// call it on a background thread.
+    pub fn unlock(&self, passphrase: String) -> Result<()> {
+        let secret = secret(passphrase);
+        let ks = self.shared.keystore();
+        self.shared.with(|v| Ok(v.unlock(&secret, ks)?))
+    }
+
+    /// `unlock` on a background thread of its own: a `suspend fun` in
+    /// Kotlin, `async` in Swift. The caller's thread is never blocked.
+    pub async fn unlock_async(self: Arc<Self>, passphrase: String) -> Result<()> {
+        in_background(move || self.unlock(passphrase)).await
+    }
+
+    /// Locks: the keys are wiped from memory. Every call that reads or writes
+    /// records then throws `Locked` until `unlock`. Fast.
+    pub fn lock(&self) {
+        let _ = self.shared.with(|v| {
+            v.lock();
+            Ok(())
+        });
+    }
+
+    /// True when unlocked. Fast.
+    pub fn is_unlocked(&self) -> bool {
+        self.shared.with(|v| Ok(v.is_unlocked())).unwrap_or(false)
+    }
+
+    /// The acting officer's id (as the post records it, never a name), put
+    /// into every audit entry from now on; none to clear. Fast.
+    pub fn set_officer(&self, officer_id: Option<String>) {
+        *self.shared.officer.lock().unwrap_or_else(|p| p.into_inner()) = officer_id;
+    }
+
+    /// The audit trail held on this device, oldest first: who did what to
+    /// which record (opaque ids only), and why for full views. For a
+    /// supervisor's screen; it syncs to headquarters.
+    pub fn audit_trail(&self) -> Result<Vec<AuditEntryView>> {
+        self.shared.with(|v| {
+            Ok(AuditLog::new(v)
+                .entries()?
+                .into_iter()
+                .map(|e| AuditEntryView {
+                    seq: e.seq,
+                    at_unix_ms: e.at_ms,
+                    actor: e.actor,
+                    action: format!("{:?}", e.action).to_lowercase(),
+                    subject_kind: format!("{:?}", e.subject.kind).to_lowercase(),
+                    subject_id: e.subject.id,
+                    justification: e.justification,
+                })
+                .collect())
+        })
+    }
+
+    /// The vault's state, also while locked. Fast (a few small queries).
+    pub fn status(&self) -> Result<VaultInfo> {
+        self.shared.with(|v| {
+            let s = v.status()?;
+            Ok(VaultInfo {
+                unlocked: s.unlocked,
+                device_bound: s.device_bound,
+                failed_attempts: s.failed_attempts,
+                attempts_remaining: s.attempts_remaining,
+                max_attempts: s.max_attempts,
+                retry_after_secs: s.retry_after_secs,
+                records: s.records,
+                attachments: s.attachments,
+                kdf_memory_mib: s.kdf.m_cost_kib / 1024,
+                kdf_passes: s.kdf.t_cost,
+                format: s.format,
+            })
+        })
+    }
+
+    /// Changes the passphrase or PIN. The current one is checked (a failure
+    /// counts as a failed unlock); no record is re-encrypted. Blocks for two
+    /// key derivations (about 600 ms): call it off the main thread.
+    pub fn change_passphrase(&self, current: String, new_passphrase: String) -> Result<()> {
+        let (current, new) = (secret(current), secret(new_passphrase));
+        let ks = self.shared.keystore();
+        self.shared.with(|v| Ok(v.change_secret(&current, &new, ks)?))
+    }
+
+    /// Destroys the vault for good: keys, records, attachments and the
+    /// device key; the directory is left empty. For duress and for a device
+    /// handed back. Needs no passphrase (it discloses nothing). Afterwards
+    /// every call throws `Wiped`. Blocks while the files are overwritten
+    /// (milliseconds to seconds, by size): call it off the main thread.
+    pub fn wipe(&self) -> Result<()> {
+        let ks = self.shared.keystore();
+        self.shared.with(|v| Ok(v.wipe(ks)?))
+    }
+
+    /// Closes the vault: keys wiped, database closed. Every later call on
+    /// this object or a service made from it throws `Closed`. Idempotent.
+    /// (Kotlin's `close()` / Swift's deinit free the handle itself.)
+    pub fn close_vault(&self) {
+        let mut g = self.shared.guard();
+        *g = None;
+    }
+
+    /// Screenings at the border: start, resume, list, search.
+    pub fn screenings(&self) -> Arc<ScreeningService> {
+        Arc::new(ScreeningService::new(self.shared.clone()))
+    }
+
+    /// Shortcut for `screenings().start(...)`.
+    pub fn start_screening(&self, input: crate::screening::NewScreeningInput) -> Result<Arc<ScreeningSession>> {
+        self.screenings().start(input)
+    }
+
+    /// Certificates of Return: requests, issuance, verification, entry.
+    pub fn certificates(&self) -> Arc<CertificateService> {
+        Arc::new(CertificateService::new(self.shared.clone()))
+    }
+
+    /// Enrolment with headquarters and sync.
+    pub fn sync_service(&self) -> Arc<SyncService> {
+        Arc::new(SyncService::new(self.shared.clone()))
+    }
+}

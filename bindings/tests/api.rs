@@ -1,0 +1,144 @@
+//! The bindings' API from Rust, as the shells call it: errors mapped with
+//! their fields, a screening driven by the core's next question, closed
+//! objects refusing calls. The Kotlin suite (android/jvm-tests) covers the
+//! same ground through the generated code and the real native library.
+
+use std::collections::HashMap;
+
+use homeward_ffi::screening::{
+    AnswerInput, AnswerKind, Language, NewScreeningInput, SubjectInput, VerdictKind, YesNoAnswer,
+};
+use homeward_ffi::vault::{software_key_store, HomewardVault, VaultSettings};
+use homeward_ffi::HomewardError;
+
+const PASS: &str = "correct horse battery staple";
+
+fn light() -> VaultSettings {
+    VaultSettings { kdf_memory_mib: 19, kdf_passes: 2, max_attempts: 3, unlock_delay_ms: 0 }
+}
+
+fn dir(t: &tempfile::TempDir, name: &str) -> String {
+    t.path().join(name).to_string_lossy().into_owned()
+}
+
+#[test]
+fn wrong_passphrases_carry_the_attempts_left_and_the_limit_wipes() {
+    let t = tempfile::tempdir().unwrap();
+    let d = dir(&t, "v");
+    HomewardVault::create(d.clone(), PASS.into(), light(), None).unwrap().close_vault();
+    let v = HomewardVault::open(d.clone(), None).unwrap();
+    assert!(!v.is_unlocked());
+    for left in [2, 1] {
+        match v.unlock("wrong passphrase!".into()) {
+            Err(HomewardError::WrongPassphrase { attempts_remaining, reason, .. }) => {
+                assert_eq!(attempts_remaining, left);
+                assert!(reason.contains("attempt"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(matches!(v.unlock("wrong passphrase!".into()), Err(HomewardError::Wiped { .. })));
+    assert!(matches!(v.unlock(PASS.into()), Err(HomewardError::Wiped { .. })));
+}
+
+#[test]
+fn a_weak_passphrase_and_a_missing_vault_are_typed() {
+    let t = tempfile::tempdir().unwrap();
+    assert!(matches!(
+        HomewardVault::create(dir(&t, "a"), "1234".into(), light(), None),
+        Err(HomewardError::WeakPassphrase { .. })
+    ));
+    assert!(matches!(HomewardVault::open(dir(&t, "none"), None), Err(HomewardError::NoVault { .. })));
+}
+
+#[test]
+fn a_pin_needs_the_key_store_it_was_bound_to() {
+    let t = tempfile::tempdir().unwrap();
+    let d = dir(&t, "v");
+    let ks = software_key_store(dir(&t, "keys"));
+    HomewardVault::create(d.clone(), "4821".into(), light(), Some(ks.clone())).unwrap().close_vault();
+    let v = HomewardVault::open(d.clone(), Some(ks)).unwrap();
+    v.unlock("4821".into()).unwrap();
+    assert!(v.status().unwrap().device_bound);
+    let other = HomewardVault::open(d, Some(software_key_store(dir(&t, "other-keys")))).unwrap();
+    assert!(matches!(other.unlock("4821".into()), Err(HomewardError::KeyStore { .. })));
+}
+
+#[test]
+fn a_screening_is_driven_by_the_cores_next_question() {
+    let t = tempfile::tempdir().unwrap();
+    let v = HomewardVault::create(dir(&t, "v"), PASS.into(), light(), None).unwrap();
+    let s = v
+        .start_screening(NewScreeningInput {
+            crossing_point: "OSH-AIRPORT".into(),
+            officer: None,
+            language: Language::En,
+            screening_date: Some("2026-11-29".into()),
+        })
+        .unwrap();
+    // A bad answer is refused with the question and a reason, and changes nothing.
+    match s.answer("date_of_birth".into(), AnswerInput::Date { date: "2030-01-01".into() }) {
+        Err(HomewardError::InvalidAnswer { question_id, reason }) => {
+            assert_eq!(question_id, "date_of_birth");
+            assert!(reason.contains("after the screening date"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let scenario: HashMap<&str, AnswerInput> = [
+        ("date_of_birth", AnswerInput::Date { date: "1990-04-02".into() }),
+        ("documents", AnswerInput::Choice { option_id: "held_by_other".into() }),
+        ("recruited", AnswerInput::YesNo { value: YesNoAnswer::Yes }),
+        ("deceived", AnswerInput::YesNo { value: YesNoAnswer::Yes }),
+        ("forced_labour", AnswerInput::YesNo { value: YesNoAnswer::Yes }),
+    ]
+    .into_iter()
+    .collect();
+    let mut asked = 0;
+    while let Some(q) = s.next_question().unwrap() {
+        asked += 1;
+        assert!(!q.text.is_empty() && !q.section_title.is_empty());
+        let p = match (scenario.get(q.id.as_str()), &q.kind) {
+            (Some(a), _) => s.answer(q.id.clone(), a.clone()).unwrap(),
+            (None, AnswerKind::YesNo) => s.answer_text(q.id.clone(), "n".into()).unwrap(),
+            (None, _) => s.skip(q.id.clone()).unwrap(),
+        };
+        assert!(!p.is_final);
+    }
+    assert!(asked > 20, "every shown question was asked ({asked})");
+    s.set_subject(SubjectInput { refused: true, ..Default::default() }).unwrap();
+    let provisional = s.outcome().unwrap();
+    assert!(!provisional.is_final);
+    let o = s.finalise().unwrap();
+    assert!(o.is_final);
+    assert_eq!(o.verdict, VerdictKind::PresumedVictim);
+    assert!(!o.why.is_empty() && !o.actions.is_empty());
+    assert!(matches!(s.skip("notes".into()), Err(HomewardError::ScreeningFinalised { .. })));
+    let list = v.screenings().list(Default::default()).unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].verdict, Some(VerdictKind::PresumedVictim));
+}
+
+#[test]
+fn locked_and_closed_vaults_refuse_calls_with_clear_errors() {
+    let t = tempfile::tempdir().unwrap();
+    let v = HomewardVault::create(dir(&t, "v"), PASS.into(), light(), None).unwrap();
+    let screenings = v.screenings();
+    v.lock();
+    assert!(matches!(screenings.list(Default::default()), Err(HomewardError::Locked { .. })));
+    v.unlock(PASS.into()).unwrap();
+    assert!(screenings.list(Default::default()).unwrap().is_empty());
+    v.close_vault();
+    v.close_vault();
+    assert!(matches!(screenings.list(Default::default()), Err(HomewardError::Closed { .. })));
+    assert!(matches!(v.status(), Err(HomewardError::Closed { .. })));
+    assert!(!v.is_unlocked());
+}
+
+#[test]
+fn an_unenrolled_device_cannot_take_a_request() {
+    let t = tempfile::tempdir().unwrap();
+    let v = HomewardVault::create(dir(&t, "v"), PASS.into(), light(), None).unwrap();
+    let info = v.certificates().device_info().unwrap();
+    assert!(!info.enrolled);
+    assert!(matches!(v.sync_service().sync(None), Err(HomewardError::NotEnrolled { .. })));
+}
