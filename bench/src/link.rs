@@ -60,7 +60,9 @@ impl Proxy {
                 let Ok(c) = c else { continue };
                 let Ok(s) = TcpStream::connect(target) else { continue };
                 let _ = (c.set_nodelay(true), s.set_nodelay(true));
-                for (from, to) in [(c.try_clone().unwrap(), s.try_clone().unwrap()), (s.try_clone().unwrap(), c.try_clone().unwrap())] {
+                for (from, to) in
+                    [(c.try_clone().unwrap(), s.try_clone().unwrap()), (s.try_clone().unwrap(), c.try_clone().unwrap())]
+                {
                     seed = seed.wrapping_add(0x1234_5678_9ABC_DEF1);
                     let (counted, seed) = (counted.clone(), seed);
                     std::thread::spawn(move || shape_one_way(from, to, shape, &counted, seed));
@@ -101,12 +103,10 @@ fn shape_one_way(mut from: TcpStream, to: TcpStream, shape: Shape, counted: &Ato
         for seg in buf[..n].chunks(1460) {
             let now = Instant::now();
             let start = line_free.max(now);
-            let on_wire = if shape.rate_bps == 0 {
-                Duration::ZERO
-            } else {
-                // 40 bytes of TCP/IP header per segment travel too.
-                Duration::from_nanos((seg.len() as u64 + 40) * 8 * 1_000_000_000 / shape.rate_bps)
-            };
+            // 40 bytes of TCP/IP header per segment travel too; rate 0 is unlimited.
+            let on_wire = Duration::from_nanos(
+                ((seg.len() as u64 + 40) * 8 * 1_000_000_000).checked_div(shape.rate_bps).unwrap_or(0),
+            );
             line_free = start + on_wire;
             let mut at = line_free + shape.one_way;
             if shape.loss_per_mille > 0 && xorshift(&mut seed) % 1000 < shape.loss_per_mille {
@@ -248,7 +248,9 @@ fn main() {
     assert_eq!(r.accepted as usize, batch, "every screening accepted");
     let marginal_one = one.saturating_sub(empty);
     let marginal_many = many.saturating_sub(empty) as f64 / batch as f64;
-    println!("| bytes on the wire for a sync with nothing to send (TLS handshake, time, pull, audit) | {empty} | | | |");
+    println!(
+        "| bytes on the wire for a sync with nothing to send (TLS handshake, time, pull, audit) | {empty} | | | |"
+    );
     println!(
         "| bytes per finalised screening, one per sync, beyond that fixed cost (B) | {marginal_one} | 1024 (target) | {:.2}x | {} |",
         marginal_one as f64 / 1024.0,
@@ -265,9 +267,19 @@ fn main() {
 
     // 2. Screenings over EDGE.
     let edge = if quick {
-        Shape { rate_bps: 200_000, one_way: Duration::from_millis(20), loss_per_mille: 10, rto: Duration::from_millis(60) }
+        Shape {
+            rate_bps: 200_000,
+            one_way: Duration::from_millis(20),
+            loss_per_mille: 10,
+            rto: Duration::from_millis(60),
+        }
     } else {
-        Shape { rate_bps: 200_000, one_way: Duration::from_millis(150), loss_per_mille: 10, rto: Duration::from_millis(600) }
+        Shape {
+            rate_bps: 200_000,
+            one_way: Duration::from_millis(150),
+            loss_per_mille: 10,
+            rto: Duration::from_millis(600),
+        }
     };
     let (site2, proxy) = site(edge);
     let t = tempfile::tempdir().unwrap();

@@ -90,7 +90,11 @@ impl Hq {
         };
         let key_path: PathBuf = data_dir.join("hq-identity.json");
         let identity = load_or_create_identity(&key_path).map_err(|e| HqError::Invalid(e.to_string()))?;
-        let hq = Hq { db, identity, check_in_days: 14, checklist: homeward_core::screening::default_checklist(),
+        let hq = Hq {
+            db,
+            identity,
+            check_in_days: 14,
+            checklist: homeward_core::screening::default_checklist(),
             ring_cache: Default::default(),
         };
         if hq.db.get_kv("trust_list")?.is_none() {
@@ -131,7 +135,11 @@ impl Hq {
 
     /// Identities of devices enrolled at or after `since_ms` (all, and
     /// headquarters' own, when `None`): a device asks only for what it lacks.
-    pub fn identities_since(&self, _office: &str, since_ms: Option<i64>) -> Result<Vec<Signed<PublicIdentity>>, HqError> {
+    pub fn identities_since(
+        &self,
+        _office: &str,
+        since_ms: Option<i64>,
+    ) -> Result<Vec<Signed<PublicIdentity>>, HqError> {
         let mut out = Vec::new();
         if since_ms.is_none() {
             out.push(self.sign_identity(self.identity.public()));
