@@ -43,6 +43,16 @@ enum Command {
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<PathBuf>,
     },
+    /// A guided demo: headquarters with its embedded database, two simulated
+    /// field devices that enrol and sync for real, and a dashboard at
+    /// http://LISTEN/ to follow in a browser. Fictional data only.
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8480")]
+        listen: String,
+        /// Seed, print the address, and exit at once (for tests); otherwise serve until Ctrl-C.
+        #[arg(long)]
+        seed_only: bool,
+    },
     /// Issue (or renew) the server's TLS certificate under headquarters' TLS
     /// authority, and print the authority's fingerprint for enrolment.
     TlsInit {
@@ -166,6 +176,29 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     None => homeward_hq::serve(hq, listener, stop).await,
                 }
             })?;
+        }
+        Command::Demo { listen, seed_only } => {
+            let rt = tokio::runtime::Runtime::new()?;
+            let hq = std::sync::Arc::new(hq);
+            let steps = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+            let listener = rt.block_on(tokio::net::TcpListener::bind(&listen))?;
+            let addr = listener.local_addr()?;
+            let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+            let server = rt.spawn(homeward_hq::serve_demo(hq.clone(), steps.clone(), listener, async move {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = stop_rx => {}
+                }
+            }));
+            let url = format!("http://{addr}");
+            eprintln!("homeward-hq demo: seeding through {url} ...");
+            let seeded = homeward_hq::demo::seed(&hq, &url, &cli.data_dir.join("demo-devices"))?;
+            *steps.lock().unwrap_or_else(|p| p.into_inner()) = seeded;
+            println!("Open {url}/ in a browser to follow the demo (Ctrl-C stops the server).");
+            if seed_only {
+                let _ = stop_tx.send(());
+            }
+            rt.block_on(server)??;
         }
         Command::TlsInit { hosts } => {
             let files = tls::issue_server_certificate(&cli.data_dir, &hosts)?;
