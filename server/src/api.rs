@@ -436,3 +436,24 @@ async fn hq_audit(
     .await?;
     Ok(answer(&h2, &entries))
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every route the router serves is described in the OpenAPI document.
+    #[test]
+    fn every_route_is_in_the_openapi_description() {
+        let spec: serde_json::Value = serde_json::from_str(crate::OPENAPI).unwrap();
+        let paths = spec["paths"].as_object().unwrap();
+        let source = include_str!("api.rs");
+        let routes: Vec<&str> = source
+            .split(".route(\"")
+            .skip(1)
+            .filter_map(|r| r.split('"').next())
+            .filter(|r| r.starts_with('/'))
+            .collect();
+        assert!(routes.len() >= 8, "found the router's routes: {routes:?}");
+        for r in routes {
+            assert!(paths.contains_key(r), "{r} is served but not described in server/openapi.json");
+        }
+    }
+}
