@@ -331,7 +331,12 @@ async fn hq_cases(
 ) -> Result<Response, ApiError> {
     let h2 = headers.clone();
     let cases = blocking(move || {
-        operator(&hq, &method, &uri, &headers, b"")?;
+        let op = operator(&hq, &method, &uri, &headers, b"")?;
+        hq.audit(
+            homeward_core::audit::AuditAction::View,
+            homeward_core::audit::Subject::new(homeward_core::audit::SubjectKind::CertificateCase, ""),
+            &op.id,
+        )?;
         let state =
             query.as_deref().unwrap_or("").split('&').find_map(|p| p.strip_prefix("state=")).map(str::to_string);
         let mut cases = hq.cases()?;
@@ -428,7 +433,8 @@ async fn hq_audit(
 ) -> Result<Response, ApiError> {
     let h2 = headers.clone();
     let entries = blocking(move || {
-        operator(&hq, &method, &uri, &headers, b"")?;
+        let op = operator(&hq, &method, &uri, &headers, b"")?;
+        hq.audit(homeward_core::audit::AuditAction::View, homeward_core::audit::Subject::device(), &op.id)?;
         let device =
             query.as_deref().unwrap_or("").split('&').find_map(|p| p.strip_prefix("device=")).map(str::to_string);
         Ok(hq.db.audit_entries(device.as_deref())?)

@@ -412,6 +412,31 @@ impl Hq {
         Ok(results)
     }
 
+    /// Records one of headquarters' own actions on its audit chain (signed by
+    /// headquarters' key, hash-chained like a device's; `homeward-hq audit
+    /// --device hq`). `actor` is the operator or admin account.
+    pub fn audit(
+        &self,
+        action: homeward_core::audit::AuditAction,
+        subject: homeward_core::audit::Subject,
+        actor: &str,
+    ) -> Result<(), HqError> {
+        use homeward_core::audit::{AuditEntry, AuditFact};
+        let key = hex::encode(self.identity.public_key());
+        for _ in 0..20 {
+            let make = |seq: u64, hash: &str| {
+                let mut fact = AuditFact::new(action, subject.clone());
+                fact.actor = Some(actor.to_string());
+                fact.role = Some(Role::Headquarters);
+                AuditEntry::next_by_identity(seq, hash, &self.identity, now_ms(), fact).ok()
+            };
+            if self.db.append_own_audit(self.identity.device_id(), &key, &make, now_ms())?.is_some() {
+                return Ok(());
+            }
+        }
+        Err(HqError::Refused("the audit trail is busy; try again".into()))
+    }
+
     /// Receives a device's audit entries: the device's identity must vouch
     /// for the audit key (once), and every batch must continue the chain
     /// from what headquarters already holds. Entries already held (a retry)
@@ -461,6 +486,7 @@ impl Hq {
     pub fn decide_as(&self, case_id: &str, body: CertificateEvent, operator: &str) -> Result<CaseView, HqError> {
         let (id, view) = self.sign_decision(case_id, body)?;
         self.db.record_action(&id, case_id, operator, now_ms())?;
+        self.audit(homeward_core::audit::AuditAction::Change, case_subject(case_id), operator)?;
         Ok(view)
     }
 
@@ -498,6 +524,17 @@ impl Hq {
             out.push(fold(&id, &self.db.case_events(&id)?, &keys));
         }
         Ok(out)
+    }
+}
+
+/// A case as an audit subject (case ids are UUIDs; anything else is kept
+/// out of the trail rather than risk a name in it).
+pub fn case_subject(case_id: &str) -> homeward_core::audit::Subject {
+    use homeward_core::audit::{Subject, SubjectKind};
+    if uuid::Uuid::parse_str(case_id).is_ok() {
+        Subject::new(SubjectKind::CertificateCase, case_id)
+    } else {
+        Subject::new(SubjectKind::CertificateCase, "")
     }
 }
 

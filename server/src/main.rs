@@ -132,6 +132,11 @@ fn main() -> ExitCode {
     }
 }
 
+/// Who runs an admin command, for headquarters' audit trail.
+fn admin_actor() -> String {
+    format!("admin-cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()))
+}
+
 fn print(json: bool, text: &str, value: &serde_json::Value) {
     if json {
         println!("{}", serde_json::to_string_pretty(value).expect("serialises"));
@@ -256,6 +261,11 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             );
         }
         Command::Cases => {
+            hq.audit(
+                homeward_core::audit::AuditAction::View,
+                homeward_core::audit::Subject::new(homeward_core::audit::SubjectKind::CertificateCase, ""),
+                &admin_actor(),
+            )?;
             let cases = hq.cases()?;
             let text = cases
                 .iter()
@@ -277,6 +287,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             print(cli.json, &code, &serde_json::json!({ "device": device, "code": code }));
         }
         Command::Audit { device } => {
+            hq.audit(homeward_core::audit::AuditAction::View, homeward_core::audit::Subject::device(), &admin_actor())?;
             let entries = hq.db.audit_entries(device.as_deref())?;
             let text = entries
                 .iter()
@@ -317,8 +328,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 Decision::Reject { reason } => CertificateEvent::Rejected { reason },
                 Decision::Revoke { reason } => CertificateEvent::Revoked { reason },
             };
-            let operator = format!("admin-cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()));
-            let view = hq.decide_as(&case, body, &operator)?;
+            let view = hq.decide_as(&case, body, &admin_actor())?;
             print(cli.json, &format!("{}: {:?}", view.case_id, view.state), &serde_json::to_value(&view)?);
         }
     }

@@ -405,6 +405,17 @@ fn operators_list_requests_and_decide_over_the_api() {
     assert!(actions.iter().all(|(_, who, _)| who == op.device_id()));
     let events = admin.db.case_events(&case).unwrap();
     assert!(events[2..].iter().all(|e| e.author == "hq"));
+    // Headquarters' own audit trail: the listings and both decisions, by
+    // that operator, signed and chained under headquarters' key.
+    let trail = admin.db.audit_entries(Some("hq")).unwrap();
+    use homeward_core::audit::AuditAction;
+    assert_eq!(trail.iter().filter(|e| e.action == AuditAction::View).count(), 2, "two listings: {trail:?}");
+    assert_eq!(trail.iter().filter(|e| e.action == AuditAction::Change && e.subject.id == case).count(), 2);
+    assert!(trail.iter().all(|e| e.actor.as_deref() == Some(op.device_id())));
+    homeward_core::audit::verify_chain(&trail, &admin.identity.public_key()).unwrap();
+    let mut cut = trail.clone();
+    cut.remove(1);
+    assert!(homeward_core::audit::verify_chain(&cut, &admin.identity.public_key()).is_err(), "a deleted entry shows");
 
     // The consulate sees the approval; a consular device may not use the
     // operator API; an operator's console may not push events of its own.

@@ -199,6 +199,29 @@ impl AuditEntry {
         at_ms: i64,
         fact: AuditFact,
     ) -> Result<AuditEntry, AuditError> {
+        Self::build(last_seq, last_hash, device_id, at_ms, fact, &|m| key.sign(m))
+    }
+
+    /// The same, signed by an identity's own key: headquarters keeps its
+    /// audit chain under its identity (its key is already known to everyone).
+    pub fn next_by_identity(
+        last_seq: u64,
+        last_hash: &str,
+        identity: &DeviceIdentity,
+        at_ms: i64,
+        fact: AuditFact,
+    ) -> Result<AuditEntry, AuditError> {
+        Self::build(last_seq, last_hash, identity.device_id(), at_ms, fact, &|m| identity.sign(m))
+    }
+
+    fn build(
+        last_seq: u64,
+        last_hash: &str,
+        device_id: &str,
+        at_ms: i64,
+        fact: AuditFact,
+        sign: &dyn Fn(&[u8]) -> Signature,
+    ) -> Result<AuditEntry, AuditError> {
         fact.subject.check()?;
         if let Some(j) = &fact.justification {
             if j.trim().is_empty() {
@@ -220,7 +243,7 @@ impl AuditEntry {
             justification: fact.justification,
             signature: String::new(),
         };
-        e.signature = hex::encode(key.sign(&e.signing_bytes()).to_bytes());
+        e.signature = hex::encode(sign(&e.signing_bytes()).to_bytes());
         Ok(e)
     }
 

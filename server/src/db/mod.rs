@@ -707,6 +707,42 @@ impl Db {
         })
     }
 
+    /// Appends one entry to a chain headquarters keeps itself (its own
+    /// actions): `make` builds the entry after (last seq, last hash). Returns
+    /// `None` when another writer took that place first (then try again).
+    pub fn append_own_audit(
+        &self,
+        device: &str,
+        key_hex: &str,
+        make: &dyn Fn(u64, &str) -> Option<homeward_core::audit::AuditEntry>,
+        now_ms: i64,
+    ) -> DbResult<Option<homeward_core::audit::AuditEntry>> {
+        self.tx(|s| {
+            s.exec(
+                "INSERT INTO audit_chains (device, audit_key) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                &[device.into(), key_hex.into()],
+            )?;
+            let r = s
+                .one("SELECT anchor_seq, anchor_hash FROM audit_chains WHERE device = ?1", &[device.into()])?
+                .ok_or(DbError::Column("audit chain"))?;
+            let (seq, hash) = (r[0].i()? as u64, r[1].ot()?.unwrap_or_else(|| homeward_core::audit::GENESIS_HASH.into()));
+            let Some(e) = make(seq, &hash) else { return Ok(None) };
+            let body = serde_json::to_string(&e).expect("an entry serialises");
+            let n = s.exec(
+                "INSERT INTO audit_entries (device, seq, body, received_ms) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                &[device.into(), (e.seq as i64).into(), body.as_str().into(), now_ms.into()],
+            )?;
+            if n != 1 {
+                return Ok(None);
+            }
+            let moved = s.exec(
+                "UPDATE audit_chains SET anchor_seq = ?1, anchor_hash = ?2 WHERE device = ?3 AND anchor_seq = ?4",
+                &[(e.seq as i64).into(), e.hash().as_str().into(), device.into(), (seq as i64).into()],
+            )?;
+            Ok((moved == 1).then_some(e))
+        })
+    }
+
     pub fn note_audit_tampering(&self, device: &str, reason: &str, now_ms: i64) -> DbResult<()> {
         self.tx(|s| {
             s.exec(
