@@ -190,6 +190,21 @@ fn typed_answers(c: &Checklist, raw: &serde_json::Map<String, serde_json::Value>
     Ok(out)
 }
 
+/// The checklist to work with: for a screening, the version it was started
+/// on; for a new one, the newest headquarters published (else the default).
+fn checklist_in(v: &homeward_core::vault::Vault, id: Option<&str>) -> Result<Checklist, CliError> {
+    let shelf = homeward_core::certificate::DeviceProfile::load(v).map_err(CliError::Case)?.templates;
+    let Some(id) = id else { return Ok(shelf.current_checklist()) };
+    let default = default_checklist();
+    let rid = parse_id(id)?;
+    let rec = v.get(screening::record::SCREENING_KIND, rid);
+    let s: Option<screening::Screening> = rec.ok().and_then(|r| serde_json::from_slice(&r.body).ok());
+    Ok(match s {
+        Some(s) => shelf.checklist_for(&s.template_id, s.template_version).unwrap_or(default),
+        None => default,
+    })
+}
+
 pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd: ScreeningCmd) -> Result<(), CliError> {
     let checklist = default_checklist();
     match cmd {
@@ -199,6 +214,7 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
                 .or_else(|| file.as_ref().and_then(|f| f.crossing_point.clone()))
                 .ok_or_else(|| CliError::Input("name the crossing point with --crossing".into()))?;
             let mut v = crate::open_unlocked(dir, ks)?;
+            let checklist = checklist_in(&v, None)?;
             let mut book = ScreeningRecords::new(&mut v, &checklist);
             let lang = file.as_ref().and_then(|f| f.language).unwrap_or(lang);
             let s = book.start(NewScreening {
@@ -236,6 +252,7 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
         }
         ScreeningCmd::Resume { id, lang } => {
             let mut v = crate::open_unlocked(dir, ks)?;
+            let checklist = checklist_in(&v, Some(&id))?;
             let book = ScreeningRecords::new(&mut v, &checklist);
             let id = parse_id(&id)?;
             let s = book.load(id)?;
@@ -248,6 +265,7 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
         }
         ScreeningCmd::Finalise { id } => {
             let mut v = crate::open_unlocked(dir, ks)?;
+            let checklist = checklist_in(&v, Some(&id))?;
             let mut book = ScreeningRecords::new(&mut v, &checklist);
             let s = book.finalise(parse_id(&id)?, now_ms())?;
             audit(&mut v, AuditAction::Change, SubjectKind::Screening, &s.id, None)?;
@@ -277,6 +295,7 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
         }
         ScreeningCmd::Show { id, lang, reason } => {
             let mut v = crate::open_unlocked(dir, ks)?;
+            let checklist = checklist_in(&v, Some(&id))?;
             crate::dataprot_cmd::check_reason(reason.as_deref())?;
             let book = ScreeningRecords::new(&mut v, &checklist);
             let s = book.load(parse_id(&id)?)?;
@@ -318,6 +337,7 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
         ScreeningCmd::Amend { id, answers: file, reason, officer } => {
             let f = read_answers_file(&file)?;
             let mut v = crate::open_unlocked(dir, ks)?;
+            let checklist = checklist_in(&v, Some(&id))?;
             let mut book = ScreeningRecords::new(&mut v, &checklist);
             let changes = typed_answers(&checklist, &f.answers)?;
             let s = book.amend(parse_id(&id)?, changes, f.subject, &reason, officer, now_ms())?;

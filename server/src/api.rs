@@ -220,6 +220,8 @@ async fn pull(
         let mut generation: Option<i64> = None;
         let mut ids_since: Option<i64> = None;
         let mut lists_seen: Option<u64> = None;
+        let mut template_held: Option<u32> = None;
+        let mut reference_held: Option<u64> = None;
         for (k, v) in query.as_deref().unwrap_or("").split('&').filter_map(|p| p.split_once('=')) {
             match k {
                 "after" => {
@@ -232,6 +234,8 @@ async fn pull(
                 "ids" => {
                     ids_since = Some(v.parse().map_err(|_| ApiError(StatusCode::BAD_REQUEST, "invalid", "ids".into()))?)
                 }
+                "tv" => template_held = v.parse().ok(),
+                "ref" => reference_held = v.parse().ok(),
                 "lists" => {
                     lists_seen =
                         Some(v.parse().map_err(|_| ApiError(StatusCode::BAD_REQUEST, "invalid", "lists".into()))?)
@@ -251,6 +255,14 @@ async fn pull(
             None => false,
         };
         let your_last_event = hq.db.last_event_of(&device.id)?;
+        // A newer template or reference data travels until the device has it.
+        let template = hq.published_template()?.filter(|t| {
+            let version = homeward_core::screening::published::checklist_of(&t.body.template_json)
+                .map(|c| c.template().version)
+                .unwrap_or(0);
+            template_held.is_none_or(|held| held < version)
+        });
+        let reference = hq.reference()?.filter(|r| reference_held.is_none_or(|held| held < r.body.sequence));
         // Lists travel only when newer than what the device holds.
         let (mut trust_list, mut revocations) = hq.lists()?;
         if let Some(seen) = lists_seen {
@@ -273,6 +285,8 @@ async fn pull(
                 server_time_ms: now_ms(),
                 your_last_event: None,
                 rollback_detected,
+                template: None,
+                reference: None,
             });
         }
         // Scope: headquarters sees every office; a consulate its own cases;
@@ -298,6 +312,8 @@ async fn pull(
             server_time_ms: now_ms(),
             your_last_event,
             rollback_detected,
+            template,
+            reference,
         })
     })
     .await?;

@@ -277,6 +277,8 @@ impl Hq {
             server_time_ms: now_ms(),
             check_in_days: self.check_in_days,
             unlock_secret: Some(unlock_secret),
+            template: self.published_template()?,
+            reference: self.reference()?,
         })
     }
 
@@ -401,7 +403,15 @@ impl Hq {
                 ));
                 continue;
             }
-            if let Err(reason) = homeward_core::screening::event::check_event(e, &keys, &self.checklist) {
+            let r = e.body.report();
+            let Some(checklist) = self.checklist_for(&r.template_id, r.template_version)? else {
+                results.push(result(
+                    PushStatus::Rejected,
+                    Some(format!("unknown checklist {} v{}", r.template_id, r.template_version)),
+                ));
+                continue;
+            };
+            if let Err(reason) = homeward_core::screening::event::check_event(e, &keys, &checklist) {
                 results.push(result(PushStatus::Rejected, Some(reason)));
                 continue;
             }
@@ -435,6 +445,86 @@ impl Hq {
             }
         }
         Err(HqError::Refused("the audit trail is busy; try again".into()))
+    }
+
+    /// Publishes a new version of a checklist template to every device: it
+    /// must validate with the core's rules and be newer than the one in force.
+    pub fn publish_template(&self, json: &str) -> Result<u32, HqError> {
+        use homeward_core::screening::published::{checklist_of, PublishedTemplate, TEMPLATE_DOMAIN};
+        let c = checklist_of(json).map_err(|e| HqError::Invalid(e.to_string()))?;
+        let t = c.template();
+        let current = self.current_checklist()?;
+        if current.template().id == t.id && current.template().version >= t.version {
+            return Err(HqError::Invalid(format!(
+                "version {} is not newer than the version in force ({})",
+                t.version,
+                current.template().version
+            )));
+        }
+        let signed = sign_list(
+            TEMPLATE_DOMAIN,
+            &PublishedTemplate { template_json: json.to_string(), published_ms: now_ms() },
+            &self.identity,
+        );
+        self.db.set_kv(&format!("template:{}@{}", t.id, t.version), json)?;
+        self.db.set_kv("template_current", &serde_json::to_string(&signed).expect("serialises"))?;
+        Ok(t.version)
+    }
+
+    /// The template in force and its signed form (none: the compiled-in default).
+    pub fn published_template(
+        &self,
+    ) -> Result<Option<Signed<homeward_core::screening::published::PublishedTemplate>>, HqError> {
+        Ok(self.db.get_kv("template_current")?.and_then(|v| serde_json::from_str(&v).ok()))
+    }
+
+    pub fn current_checklist(&self) -> Result<homeward_core::screening::Checklist, HqError> {
+        Ok(match self.published_template()? {
+            Some(t) => homeward_core::screening::published::checklist_of(&t.body.template_json)
+                .map_err(|e| HqError::Invalid(e.to_string()))?,
+            None => homeward_core::screening::default_checklist(),
+        })
+    }
+
+    /// The checklist a screening report names, if headquarters knows it.
+    pub fn checklist_for(
+        &self,
+        id: &str,
+        version: u32,
+    ) -> Result<Option<homeward_core::screening::Checklist>, HqError> {
+        let d = &self.checklist;
+        if d.template().id == id && d.template().version == version {
+            return Ok(Some(d.clone()));
+        }
+        Ok(self
+            .db
+            .get_kv(&format!("template:{id}@{version}"))?
+            .and_then(|j| homeward_core::screening::published::checklist_of(&j).ok()))
+    }
+
+    /// Publishes reference data (fees, validity) with a new sequence number.
+    pub fn publish_reference(
+        &self,
+        standard_fee_minor: u64,
+        fee_currency: &str,
+        validity_days: u32,
+    ) -> Result<u64, HqError> {
+        use homeward_core::screening::published::{ReferenceData, REFERENCE_DOMAIN};
+        if fee_currency.len() != 3 || !fee_currency.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(HqError::Invalid("the currency is a three-letter ISO 4217 code, e.g. KGS".into()));
+        }
+        if !(1..=365).contains(&validity_days) {
+            return Err(HqError::Invalid("validity is 1 to 365 days".into()));
+        }
+        let sequence = self.reference()?.map(|r| r.body.sequence).unwrap_or(0) + 1;
+        let data = ReferenceData { sequence, standard_fee_minor, fee_currency: fee_currency.into(), validity_days };
+        let signed = sign_list(REFERENCE_DOMAIN, &data, &self.identity);
+        self.db.set_kv("reference", &serde_json::to_string(&signed).expect("serialises"))?;
+        Ok(sequence)
+    }
+
+    pub fn reference(&self) -> Result<Option<Signed<homeward_core::screening::published::ReferenceData>>, HqError> {
+        Ok(self.db.get_kv("reference")?.and_then(|v| serde_json::from_str(&v).ok()))
     }
 
     /// Receives a device's audit entries: the device's identity must vouch

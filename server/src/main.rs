@@ -76,6 +76,19 @@ enum Command {
         #[arg(long)]
         wipe: bool,
     },
+    /// Publish a new version of the screening checklist (JSON, validated by
+    /// the core's rules) to every device, signed with headquarters' key.
+    PublishTemplate { file: PathBuf },
+    /// Publish reference data to every device: the standard certificate fee
+    /// (minor units, ISO 4217 currency) and the default validity in days.
+    Reference {
+        #[arg(long)]
+        fee_minor: u64,
+        #[arg(long)]
+        currency: String,
+        #[arg(long, default_value_t = 30)]
+        validity_days: u32,
+    },
     /// A one-time code lifting a device's check-in lock for a few days
     /// (read it to the officer by phone).
     UnlockCode { device: String },
@@ -281,6 +294,19 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 .collect::<Vec<_>>()
                 .join("\n");
             print(cli.json, &text, &serde_json::to_value(&cases)?);
+        }
+        Command::PublishTemplate { file } => {
+            let json = std::fs::read_to_string(&file)?;
+            let version = hq.publish_template(&json)?;
+            print(
+                cli.json,
+                &format!("published checklist version {version}; devices install it at their next sync"),
+                &serde_json::json!({ "version": version }),
+            );
+        }
+        Command::Reference { fee_minor, currency, validity_days } => {
+            let seq = hq.publish_reference(fee_minor, &currency, validity_days)?;
+            print(cli.json, &format!("reference data {seq} published"), &serde_json::json!({ "sequence": seq }));
         }
         Command::UnlockCode { device } => {
             let code = hq.unlock_code(&device)?;

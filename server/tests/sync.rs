@@ -655,3 +655,68 @@ fn audit_trails_reach_headquarters_whole_and_a_broken_chain_is_refused() {
     assert!(admin.db.audit_chain(me.device_id()).unwrap().unwrap().tampered, "headquarters records the broken chain");
     assert_eq!(admin.db.audit_entries(Some(me.device_id())).unwrap().len(), 6, "nothing of the broken batch is kept");
 }
+
+#[test]
+fn headquarters_publishes_checklists_and_reference_data_that_devices_apply_on_pull() {
+    use homeward_core::screening::published::{PublishedTemplate, TemplateShelf, TEMPLATE_DOMAIN};
+    use homeward_core::screening::{AnswerValue, Lang, NewScreening, ScreeningRecords, YesNo, DEFAULT_TEMPLATE_JSON};
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let mut guard = device(&t.path().join("osh"), &server, "OSH", Role::BorderGuard);
+    let admin = server.admin();
+
+    // Version 2 of the checklist, and new fees.
+    let mut v2: serde_json::Value = serde_json::from_str(DEFAULT_TEMPLATE_JSON).unwrap();
+    v2["version"] = serde_json::json!(2);
+    let v2 = serde_json::to_string(&v2).unwrap();
+    assert_eq!(admin.publish_template(&v2).unwrap(), 2);
+    assert!(admin.publish_template(&v2).is_err(), "not newer");
+    assert!(admin.publish_template(r#"{"id":"x","version":9}"#).is_err(), "does not validate");
+    admin.publish_reference(1_250_00, "KGS", 20).unwrap();
+    assert!(admin.publish_reference(1, "som", 20).is_err());
+
+    let r = sync(&mut guard).unwrap();
+    assert_eq!(r.template_installed, Some(2));
+    assert!(r.reference_updated);
+    let p = DeviceProfile::load(&guard).unwrap();
+    assert_eq!(p.templates.current_checklist().template().version, 2);
+    assert_eq!((p.standard_fee_minor, p.fee_currency.as_str(), p.validity_days), (1_250_00, "KGS", 20));
+    // Applied once: the next sync brings nothing new.
+    let r = sync(&mut guard).unwrap();
+    assert_eq!((r.template_installed, r.reference_updated), (None, false));
+
+    // A screening on version 2 is accepted by headquarters, checked against version 2.
+    let c = p.templates.current_checklist();
+    let mut book = ScreeningRecords::new(&mut guard, &c);
+    let s = book
+        .start(NewScreening {
+            crossing_point: "OSH".into(),
+            officer: None,
+            language: Lang::En,
+            screening_date: IsoDate::today(),
+            now_unix_ms: now_ms(),
+        })
+        .unwrap();
+    let id = s.record_id().unwrap();
+    book.answer(id, "appears_minor", AnswerValue::YesNo(YesNo::No)).unwrap();
+    book.answer(id, "documents", AnswerValue::Choice("own".into())).unwrap();
+    book.finalise(id, now_ms()).unwrap();
+    assert_eq!(sync(&mut guard).unwrap().accepted, 1);
+
+    // A device enrolled now gets version 2 with its enrolment.
+    let late = device(&t.path().join("late"), &server, "OSH", Role::BorderGuard);
+    assert_eq!(DeviceProfile::load(&late).unwrap().templates.current_checklist().template().version, 2);
+
+    // A template not signed by headquarters' root is never installed.
+    let impostor = DeviceIdentity::generate("hq", Role::Headquarters, "HQ");
+    let mut v3: serde_json::Value = serde_json::from_str(DEFAULT_TEMPLATE_JSON).unwrap();
+    v3["version"] = serde_json::json!(3);
+    let forged = homeward_core::certificate::trust::sign_list(
+        TEMPLATE_DOMAIN,
+        &PublishedTemplate { template_json: v3.to_string(), published_ms: 0 },
+        &impostor,
+    );
+    let mut shelf = TemplateShelf::default();
+    assert!(shelf.install(&p.trust, &forged).is_err());
+    assert_eq!(shelf.current_checklist().template().version, 1);
+}

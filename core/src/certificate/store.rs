@@ -89,6 +89,12 @@ pub struct DeviceProfile {
     /// since have been purged here, after the retention period).
     #[serde(default)]
     pub last_acknowledged_event: Option<String>,
+    /// Checklist templates published by headquarters and installed here.
+    #[serde(default)]
+    pub templates: crate::screening::published::TemplateShelf,
+    /// The sequence of the reference data last applied.
+    #[serde(default)]
+    pub reference_sequence: u64,
     /// Headquarters' time from which to ask for newly enrolled devices' identities.
     #[serde(default)]
     pub identities_since_ms: Option<i64>,

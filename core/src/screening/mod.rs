@@ -12,6 +12,7 @@ pub mod date;
 pub mod evaluate;
 pub mod event;
 pub mod explain;
+pub mod published;
 pub mod record;
 pub mod template;
 pub mod validate;

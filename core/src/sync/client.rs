@@ -76,6 +76,9 @@ pub struct SyncReport {
     /// Headquarters was told; the officer must be.
     pub rollback_detected: bool,
     pub audit_entries_sent: u64,
+    /// A newer checklist template was installed (its version).
+    pub template_installed: Option<u32>,
+    pub reference_updated: bool,
     /// Cases and screenings purged after sync, their retention period over.
     pub purged: usize,
 }
@@ -334,6 +337,7 @@ pub fn enroll_pinned(
     profile.pull_cursor = 0;
     profile.check_in_days = resp.check_in_days;
     profile.unlock_secret = resp.unlock_secret.clone();
+    apply_published(&mut profile, resp.template.as_ref(), resp.reference.as_ref());
     profile.last_check_in_ms = Some(http.clock.now_unix_ms());
     profile.save(vault)?;
     Ok(resp)
@@ -393,6 +397,33 @@ fn push_batch<'e>(
         report.progress.events_sent += 1;
     }
     Ok(answers)
+}
+
+/// Installs a newer signed template and reference data; returns what changed.
+/// Anything unsigned, invalid or not newer is ignored (the device keeps what it has).
+fn apply_published(
+    profile: &mut DeviceProfile,
+    template: Option<&Signed<crate::screening::published::PublishedTemplate>>,
+    reference: Option<&Signed<crate::screening::published::ReferenceData>>,
+) -> (Option<u32>, bool) {
+    let mut installed = None;
+    if let Some(t) = template {
+        let trust = profile.trust.clone();
+        if profile.templates.install(&trust, t).is_ok() {
+            installed = Some(profile.templates.current_checklist().template().version);
+        }
+    }
+    let mut updated = false;
+    if let Some(r) = reference {
+        if crate::screening::published::check_reference(&profile.trust, r, profile.reference_sequence).is_ok() {
+            profile.reference_sequence = r.body.sequence;
+            profile.standard_fee_minor = r.body.standard_fee_minor;
+            profile.fee_currency = r.body.fee_currency.clone();
+            profile.validity_days = r.body.validity_days;
+            updated = true;
+        }
+    }
+    (installed, updated)
 }
 
 /// Remembers the newest event of this device headquarters now holds, so a
@@ -508,7 +539,11 @@ pub fn sync_with_clock(
         let p = DeviceProfile::load(vault)?;
         let lists = p.trust.trust_list.as_ref().map(|t| t.body.sequence).unwrap_or(0);
         let ids = p.identities_since_ms.map(|t| format!("&ids={t}")).unwrap_or_default();
-        let query = format!("after={}&limit={BATCH}&gen={generation}&lists={lists}{ids}", p.pull_cursor);
+        let tv = p.templates.current_checklist().template().version;
+        let query = format!(
+            "after={}&limit={BATCH}&gen={generation}&lists={lists}&tv={tv}&ref={}{ids}",
+            p.pull_cursor, p.reference_sequence
+        );
         let (bytes, sent, received) = http.send(
             Call {
                 method: "GET",
@@ -576,6 +611,9 @@ pub fn sync_with_clock(
         // Next time, only devices enrolled since (headquarters' clock; a device
         // enrolled in the same millisecond comes again, harmlessly).
         profile.identities_since_ms = Some(page.server_time_ms - 60_000);
+        let (installed, updated) = apply_published(&mut profile, page.template.as_ref(), page.reference.as_ref());
+        report.template_installed = report.template_installed.or(installed);
+        report.reference_updated |= updated;
         if let Some(t) = page.trust_list.clone() {
             let newer = profile.trust.trust_list.as_ref().is_none_or(|h| h.body.sequence < t.body.sequence);
             if newer && profile.trust.install_trust_list(t).is_ok() {

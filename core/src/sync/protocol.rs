@@ -44,6 +44,11 @@ pub struct EnrollResponse {
     /// The secret behind headquarters' unlock codes (hex), see `checkin`.
     #[serde(default)]
     pub unlock_secret: Option<String>,
+    /// The checklist template in force, and the reference data, signed by the root.
+    #[serde(default)]
+    pub template: Option<Signed<crate::screening::published::PublishedTemplate>>,
+    #[serde(default)]
+    pub reference: Option<Signed<crate::screening::published::ReferenceData>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -103,6 +108,11 @@ pub struct PullResponse {
     /// it just presented: it was restored from an older copy.
     #[serde(default)]
     pub rollback_detected: bool,
+    /// A newer checklist template, or newer reference data, when there is one.
+    #[serde(default)]
+    pub template: Option<Signed<crate::screening::published::PublishedTemplate>>,
+    #[serde(default)]
+    pub reference: Option<Signed<crate::screening::published::ReferenceData>>,
 }
 
 /// What a device tells headquarters about itself (`POST /v1/device/report`).
