@@ -672,7 +672,7 @@ fn headquarters_publishes_checklists_and_reference_data_that_devices_apply_on_pu
     assert_eq!(admin.publish_template(&v2).unwrap(), 2);
     assert!(admin.publish_template(&v2).is_err(), "not newer");
     assert!(admin.publish_template(r#"{"id":"x","version":9}"#).is_err(), "does not validate");
-    admin.publish_reference(1_250_00, "KGS", 20).unwrap();
+    admin.publish_reference(125_000, "KGS", 20).unwrap();
     assert!(admin.publish_reference(1, "som", 20).is_err());
 
     let r = sync(&mut guard).unwrap();
@@ -680,7 +680,7 @@ fn headquarters_publishes_checklists_and_reference_data_that_devices_apply_on_pu
     assert!(r.reference_updated);
     let p = DeviceProfile::load(&guard).unwrap();
     assert_eq!(p.templates.current_checklist().template().version, 2);
-    assert_eq!((p.standard_fee_minor, p.fee_currency.as_str(), p.validity_days), (1_250_00, "KGS", 20));
+    assert_eq!((p.standard_fee_minor, p.fee_currency.as_str(), p.validity_days), (125_000, "KGS", 20));
     // Applied once: the next sync brings nothing new.
     let r = sync(&mut guard).unwrap();
     assert_eq!((r.template_installed, r.reference_updated), (None, false));
