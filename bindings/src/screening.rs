@@ -21,6 +21,21 @@ pub(crate) fn checklist() -> &'static Checklist {
     CHECKLIST.get_or_init(default_checklist)
 }
 
+/// The newest checklist installed on this device (else the default).
+fn current_checklist(v: &homeward_core::vault::Vault) -> Checklist {
+    homeward_core::certificate::DeviceProfile::load(v)
+        .map(|p| p.templates.current_checklist())
+        .unwrap_or_else(|_| default_checklist())
+}
+
+/// The checklist a screening was started on.
+fn checklist_for(v: &homeward_core::vault::Vault, s: &Screening) -> Checklist {
+    homeward_core::certificate::DeviceProfile::load(v)
+        .ok()
+        .and_then(|p| p.templates.checklist_for(&s.template_id, s.template_version))
+        .unwrap_or_else(default_checklist)
+}
+
 pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
@@ -507,8 +522,10 @@ impl ScreeningService {
             return Err(HomewardError::input("name the crossing point"));
         }
         let lang: Lang = input.language.into();
+        // New screenings use the newest checklist headquarters published.
+        let checklist = Arc::new(self.shared.with(|v| Ok(current_checklist(v)))?);
         let s = self.shared.with(|v| {
-            let s = ScreeningRecords::new(v, checklist()).start(NewScreening {
+            let s = ScreeningRecords::new(v, &checklist).start(NewScreening {
                 crossing_point: input.crossing_point,
                 officer: input.officer,
                 language: lang,
@@ -518,7 +535,12 @@ impl ScreeningService {
             self.shared.audit(v, AuditAction::Create, SubjectKind::Screening, &s.id, None)?;
             Ok(s)
         })?;
-        Ok(Arc::new(ScreeningSession { shared: self.shared.clone(), id: s.record_id()?, lang: Mutex::new(lang) }))
+        Ok(Arc::new(ScreeningSession {
+            shared: self.shared.clone(),
+            id: s.record_id()?,
+            lang: Mutex::new(lang),
+            checklist,
+        }))
     }
 
     /// Opens a saved screening in its own language. A draft resumes (audited
@@ -536,7 +558,8 @@ impl ScreeningService {
             }
             Ok(s)
         })?;
-        Ok(Arc::new(ScreeningSession { shared: self.shared.clone(), id, lang: Mutex::new(s.language) }))
+        let checklist = Arc::new(self.shared.with(|v| Ok(checklist_for(v, &s)))?);
+        Ok(Arc::new(ScreeningSession { shared: self.shared.clone(), id, lang: Mutex::new(s.language), checklist }))
     }
 
     /// Screenings, newest first. Decrypts each record: about 1 ms each.
@@ -590,6 +613,8 @@ pub struct ScreeningSession {
     shared: Arc<Shared>,
     id: RecordId,
     lang: Mutex<Lang>,
+    /// The checklist version this screening was started on.
+    checklist: Arc<Checklist>,
 }
 
 impl ScreeningSession {
@@ -598,16 +623,16 @@ impl ScreeningSession {
     }
 
     fn load(&self) -> Result<Screening> {
-        self.shared.with(|v| Ok(ScreeningRecords::new(v, checklist()).load(self.id)?))
+        self.shared.with(|v| Ok(ScreeningRecords::new(v, &self.checklist).load(self.id)?))
     }
 
     fn change(&self, f: impl FnOnce(&mut ScreeningRecords<'_>) -> Result<Screening>) -> Result<ScreeningProgress> {
-        let s = self.shared.with(|v| f(&mut ScreeningRecords::new(v, checklist())))?;
-        Ok(progress(checklist(), &s))
+        let s = self.shared.with(|v| f(&mut ScreeningRecords::new(v, &self.checklist)))?;
+        Ok(progress(&self.checklist, &s))
     }
 
-    fn question_of(&self, question_id: &str) -> Result<&'static Question> {
-        checklist()
+    fn question_of(&self, question_id: &str) -> Result<&Question> {
+        self.checklist
             .question(question_id)
             .ok_or_else(|| screening::AnswerError::UnknownQuestion(question_id.to_string()).into())
     }
@@ -637,13 +662,13 @@ impl ScreeningSession {
         if s.is_final() {
             return Ok(None);
         }
-        let c = checklist();
+        let c = &self.checklist;
         Ok(c.next_question(&s.answers, &s.skipped, s.screening_date).map(|q| question_view(c, q, self.lang())))
     }
 
     /// Any question by id (to change an earlier answer).
     pub fn question(&self, question_id: String) -> Result<QuestionView> {
-        Ok(question_view(checklist(), self.question_of(&question_id)?, self.lang()))
+        Ok(question_view(&self.checklist, self.question_of(&question_id)?, self.lang()))
     }
 
     /// Saves an answer. A refused answer throws `InvalidAnswer` with a reason
@@ -673,13 +698,13 @@ impl ScreeningSession {
 
     /// Where the screening stands.
     pub fn progress(&self) -> Result<ScreeningProgress> {
-        Ok(progress(checklist(), &self.load()?))
+        Ok(progress(&self.checklist, &self.load()?))
     }
 
     /// The answers so far as they read to a person, in checklist order.
     pub fn answers(&self) -> Result<Vec<AnsweredQuestion>> {
         let s = self.load()?;
-        let (c, lang) = (checklist(), self.lang());
+        let (c, lang) = (&self.checklist, self.lang());
         Ok(c.questions()
             .filter_map(|q| {
                 s.effective_answers().get(&q.id).map(|a| AnsweredQuestion {
@@ -694,7 +719,7 @@ impl ScreeningSession {
     /// The outcome: final once finalised, else provisional from the answers so far.
     pub fn outcome(&self) -> Result<ScreeningOutcomeView> {
         let s = self.load()?;
-        let c = checklist();
+        let c = &self.checklist;
         let o = match s.outcome() {
             Some(o) => o.clone(),
             None => screening::evaluate(c, &s.effective_answers(), s.screening_date),
@@ -706,12 +731,12 @@ impl ScreeningSession {
     /// amended. Throws `ScreeningIncomplete` with the missing question ids.
     pub fn finalise(&self) -> Result<ScreeningOutcomeView> {
         let s = self.shared.with(|v| {
-            let s = ScreeningRecords::new(v, checklist()).finalise(self.id, now_ms())?;
+            let s = ScreeningRecords::new(v, &self.checklist).finalise(self.id, now_ms())?;
             self.shared.audit(v, AuditAction::Change, SubjectKind::Screening, &s.id, None)?;
             Ok(s)
         })?;
         let o = s.outcome().cloned().ok_or_else(|| HomewardError::Internal { reason: "no outcome".into() })?;
-        Ok(outcome_view(checklist(), &o, &s, self.lang()))
+        Ok(outcome_view(&self.checklist, &o, &s, self.lang()))
     }
 
     /// Corrects a final screening with an addendum: the original answers
@@ -730,7 +755,7 @@ impl ScreeningSession {
             typed.insert(c.question_id, value);
         }
         let s = self.shared.with(|v| {
-            let s = ScreeningRecords::new(v, checklist()).amend(
+            let s = ScreeningRecords::new(v, &self.checklist).amend(
                 self.id,
                 typed,
                 subject.map(Into::into),
@@ -742,7 +767,7 @@ impl ScreeningSession {
             Ok(s)
         })?;
         let o = s.outcome().cloned().ok_or_else(|| HomewardError::Internal { reason: "no outcome".into() })?;
-        Ok(outcome_view(checklist(), &o, &s, self.lang()))
+        Ok(outcome_view(&self.checklist, &o, &s, self.lang()))
     }
 
     /// Records a consent (or legal override) to refer the person to
@@ -772,7 +797,7 @@ impl ScreeningSession {
         };
         let view = consent_view(&consent);
         self.shared.with(|v| {
-            ScreeningRecords::new(v, checklist()).add_consent(self.id, consent)?;
+            ScreeningRecords::new(v, &self.checklist).add_consent(self.id, consent)?;
             self.shared.audit(v, AuditAction::Consent, SubjectKind::Screening, &self.id.to_string(), None)
         })?;
         Ok(view)
@@ -786,7 +811,7 @@ impl ScreeningSession {
             None => IsoDate::today(),
         };
         self.shared.with(|v| {
-            let mut book = ScreeningRecords::new(v, checklist());
+            let mut book = ScreeningRecords::new(v, &self.checklist);
             if !book.load(self.id)?.consents.iter().any(|c| c.id == consent_id) {
                 return Err(HomewardError::NotFound { reason: "no consent with that id".into() });
             }
@@ -809,7 +834,7 @@ impl ScreeningSession {
             None => IsoDate::today(),
         };
         let s = self.load()?;
-        let c = checklist();
+        let c = &self.checklist;
         let is_child = match s.outcome() {
             Some(o) => o.child.treated_as_child,
             None => screening::evaluate(c, &s.effective_answers(), s.screening_date).child.treated_as_child,
