@@ -410,6 +410,46 @@ impl HomewardVault {
         self.shared.with(|v| Ok(v.change_secret(&current, &new, ks)?))
     }
 
+    /// Sets the duress passphrase (off by default). Entered at unlock instead
+    /// of the passphrase, it destroys the keys and every record and leaves an
+    /// empty vault that opens with it; both unlock paths cost the same, so it
+    /// cannot be told apart by timing. An obvious wipe can endanger the
+    /// officer: docs/SECURITY.md explains the trade-off. Needs the current
+    /// passphrase (counted as an attempt); blocks for about three key
+    /// derivations (about 1 s): call it off the main thread. Audited.
+    pub fn set_duress_passphrase(&self, current: String, duress: String) -> Result<()> {
+        let (current, duress) = (secret(current), secret(duress));
+        let ks = self.shared.keystore();
+        self.shared.with(|v| {
+            v.set_duress_passphrase(&current, &duress, ks)?;
+            self.shared.audit(v, AuditAction::Setting, SubjectKind::Device, "", None)
+        })
+    }
+
+    /// Turns the duress passphrase off. Needs the current passphrase. Audited.
+    pub fn clear_duress_passphrase(&self, current: String) -> Result<()> {
+        let current = secret(current);
+        let ks = self.shared.keystore();
+        self.shared.with(|v| {
+            v.clear_duress_passphrase(&current, ks)?;
+            self.shared.audit(v, AuditAction::Setting, SubjectKind::Device, "", None)
+        })
+    }
+
+    /// Days after headquarters acknowledged a case or screening before this
+    /// device purges it (30 unless changed).
+    pub fn retention_days(&self) -> Result<u32> {
+        self.shared.with(|v| homeward_core::retention::period_days(v).map_err(retention_error))
+    }
+
+    /// Sets the retention period in days (0: purge at the first sync after acknowledgement). Audited.
+    pub fn set_retention_days(&self, days: u32) -> Result<()> {
+        self.shared.with(|v| {
+            homeward_core::retention::set_period_days(v, days).map_err(retention_error)?;
+            self.shared.audit(v, AuditAction::Setting, SubjectKind::Device, "", None)
+        })
+    }
+
     /// Destroys the vault for good: keys, records, attachments and the
     /// device key; the directory is left empty. For duress and for a device
     /// handed back. Needs no passphrase (it discloses nothing). Afterwards
@@ -446,5 +486,14 @@ impl HomewardVault {
     /// Enrolment with headquarters and sync.
     pub fn sync_service(&self) -> Arc<SyncService> {
         Arc::new(SyncService::new(self.shared.clone()))
+    }
+}
+
+fn retention_error(e: homeward_core::retention::RetentionError) -> HomewardError {
+    use homeward_core::retention::RetentionError as R;
+    match e {
+        R::Vault(v) => v.into(),
+        R::Audit(a) => a.into(),
+        other => HomewardError::input(other.to_string()),
     }
 }

@@ -940,6 +940,11 @@ public protocol HomewardVaultProtocol: AnyObject, Sendable {
     func changePassphrase(current: String, newPassphrase: String) throws 
     
     /**
+     * Turns the duress passphrase off. Needs the current passphrase. Audited.
+     */
+    func clearDuressPassphrase(current: String) throws 
+    
+    /**
      * Closes the vault: keys wiped, database closed. Every later call on
      * this object or a service made from it throws `Closed`. Idempotent.
      * (Kotlin's `close()` / Swift's deinit free the handle itself.)
@@ -958,15 +963,37 @@ public protocol HomewardVaultProtocol: AnyObject, Sendable {
     func lock() 
     
     /**
+     * Days after headquarters acknowledged a case or screening before this
+     * device purges it (30 unless changed).
+     */
+    func retentionDays() throws  -> UInt32
+    
+    /**
      * Screenings at the border: start, resume, list, search.
      */
     func screenings()  -> ScreeningService
+    
+    /**
+     * Sets the duress passphrase (off by default). Entered at unlock instead
+     * of the passphrase, it destroys the keys and every record and leaves an
+     * empty vault that opens with it; both unlock paths cost the same, so it
+     * cannot be told apart by timing. An obvious wipe can endanger the
+     * officer: docs/SECURITY.md explains the trade-off. Needs the current
+     * passphrase (counted as an attempt); blocks for about three key
+     * derivations (about 1 s): call it off the main thread. Audited.
+     */
+    func setDuressPassphrase(current: String, duress: String) throws 
     
     /**
      * The acting officer's id (as the post records it, never a name), put
      * into every audit entry from now on; none to clear. Fast.
      */
     func setOfficer(officerId: String?) 
+    
+    /**
+     * Sets the retention period in days (0: purge at the first sync after acknowledgement). Audited.
+     */
+    func setRetentionDays(days: UInt32) throws 
     
     /**
      * Shortcut for `screenings().start(...)`.
@@ -1131,6 +1158,16 @@ open func changePassphrase(current: String, newPassphrase: String)throws   {try 
 }
     
     /**
+     * Turns the duress passphrase off. Needs the current passphrase. Audited.
+     */
+open func clearDuressPassphrase(current: String)throws   {try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_homewardvault_clear_duress_passphrase(self.uniffiClonePointer(),
+        FfiConverterString.lower(current),$0
+    )
+}
+}
+    
+    /**
      * Closes the vault: keys wiped, database closed. Every later call on
      * this object or a service made from it throws `Closed`. Idempotent.
      * (Kotlin's `close()` / Swift's deinit free the handle itself.)
@@ -1162,6 +1199,17 @@ open func lock()  {try! rustCall() {
 }
     
     /**
+     * Days after headquarters acknowledged a case or screening before this
+     * device purges it (30 unless changed).
+     */
+open func retentionDays()throws  -> UInt32  {
+    return try  FfiConverterUInt32.lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_homewardvault_retention_days(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
      * Screenings at the border: start, resume, list, search.
      */
 open func screenings() -> ScreeningService  {
@@ -1172,12 +1220,39 @@ open func screenings() -> ScreeningService  {
 }
     
     /**
+     * Sets the duress passphrase (off by default). Entered at unlock instead
+     * of the passphrase, it destroys the keys and every record and leaves an
+     * empty vault that opens with it; both unlock paths cost the same, so it
+     * cannot be told apart by timing. An obvious wipe can endanger the
+     * officer: docs/SECURITY.md explains the trade-off. Needs the current
+     * passphrase (counted as an attempt); blocks for about three key
+     * derivations (about 1 s): call it off the main thread. Audited.
+     */
+open func setDuressPassphrase(current: String, duress: String)throws   {try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_homewardvault_set_duress_passphrase(self.uniffiClonePointer(),
+        FfiConverterString.lower(current),
+        FfiConverterString.lower(duress),$0
+    )
+}
+}
+    
+    /**
      * The acting officer's id (as the post records it, never a name), put
      * into every audit entry from now on; none to clear. Fast.
      */
 open func setOfficer(officerId: String?)  {try! rustCall() {
     uniffi_homeward_ffi_fn_method_homewardvault_set_officer(self.uniffiClonePointer(),
         FfiConverterOptionString.lower(officerId),$0
+    )
+}
+}
+    
+    /**
+     * Sets the retention period in days (0: purge at the first sync after acknowledgement). Audited.
+     */
+open func setRetentionDays(days: UInt32)throws   {try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_homewardvault_set_retention_days(self.uniffiClonePointer(),
+        FfiConverterUInt32.lower(days),$0
     )
 }
 }
@@ -9978,6 +10053,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_homewardvault_change_passphrase() != 53878) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_clear_duress_passphrase() != 22977) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_close_vault() != 26308) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9987,10 +10065,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_homewardvault_lock() != 23326) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_retention_days() != 31721) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_screenings() != 50626) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_set_duress_passphrase() != 39757) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_set_officer() != 55675) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_set_retention_days() != 40127) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_start_screening() != 33658) {

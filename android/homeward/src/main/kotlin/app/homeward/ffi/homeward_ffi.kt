@@ -909,6 +909,14 @@ internal open class UniffiVTableCallbackInterfaceSyncProgressListener(
 
 
 
+
+
+
+
+
+
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -956,15 +964,23 @@ fun uniffi_homeward_ffi_checksum_method_homewardvault_certificates(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_change_passphrase(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_homewardvault_clear_duress_passphrase(
+): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_close_vault(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_is_unlocked(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_lock(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_homewardvault_retention_days(
+): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_screenings(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_homewardvault_set_duress_passphrase(
+): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_set_officer(
+): Short
+fun uniffi_homeward_ffi_checksum_method_homewardvault_set_retention_days(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_start_screening(
 ): Short
@@ -1137,15 +1153,23 @@ fun uniffi_homeward_ffi_fn_method_homewardvault_certificates(`ptr`: Pointer,unif
 ): Pointer
 fun uniffi_homeward_ffi_fn_method_homewardvault_change_passphrase(`ptr`: Pointer,`current`: RustBuffer.ByValue,`newPassphrase`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
+fun uniffi_homeward_ffi_fn_method_homewardvault_clear_duress_passphrase(`ptr`: Pointer,`current`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
 fun uniffi_homeward_ffi_fn_method_homewardvault_close_vault(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
 fun uniffi_homeward_ffi_fn_method_homewardvault_is_unlocked(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Byte
 fun uniffi_homeward_ffi_fn_method_homewardvault_lock(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
+fun uniffi_homeward_ffi_fn_method_homewardvault_retention_days(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Int
 fun uniffi_homeward_ffi_fn_method_homewardvault_screenings(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
+fun uniffi_homeward_ffi_fn_method_homewardvault_set_duress_passphrase(`ptr`: Pointer,`current`: RustBuffer.ByValue,`duress`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
 fun uniffi_homeward_ffi_fn_method_homewardvault_set_officer(`ptr`: Pointer,`officerId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
+fun uniffi_homeward_ffi_fn_method_homewardvault_set_retention_days(`ptr`: Pointer,`days`: Int,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
 fun uniffi_homeward_ffi_fn_method_homewardvault_start_screening(`ptr`: Pointer,`input`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
@@ -1425,6 +1449,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_change_passphrase() != 53878.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_clear_duress_passphrase() != 22977.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_close_vault() != 26308.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1434,10 +1461,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_lock() != 23326.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_retention_days() != 31721.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_screenings() != 50626.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_set_duress_passphrase() != 39757.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_set_officer() != 55675.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_set_retention_days() != 40127.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_start_screening() != 33658.toShort()) {
@@ -2624,6 +2660,11 @@ public interface HomewardVaultInterface {
     fun `changePassphrase`(`current`: kotlin.String, `newPassphrase`: kotlin.String)
     
     /**
+     * Turns the duress passphrase off. Needs the current passphrase. Audited.
+     */
+    fun `clearDuressPassphrase`(`current`: kotlin.String)
+    
+    /**
      * Closes the vault: keys wiped, database closed. Every later call on
      * this object or a service made from it throws `Closed`. Idempotent.
      * (Kotlin's `close()` / Swift's deinit free the handle itself.)
@@ -2642,15 +2683,37 @@ public interface HomewardVaultInterface {
     fun `lock`()
     
     /**
+     * Days after headquarters acknowledged a case or screening before this
+     * device purges it (30 unless changed).
+     */
+    fun `retentionDays`(): kotlin.UInt
+    
+    /**
      * Screenings at the border: start, resume, list, search.
      */
     fun `screenings`(): ScreeningService
+    
+    /**
+     * Sets the duress passphrase (off by default). Entered at unlock instead
+     * of the passphrase, it destroys the keys and every record and leaves an
+     * empty vault that opens with it; both unlock paths cost the same, so it
+     * cannot be told apart by timing. An obvious wipe can endanger the
+     * officer: docs/SECURITY.md explains the trade-off. Needs the current
+     * passphrase (counted as an attempt); blocks for about three key
+     * derivations (about 1 s): call it off the main thread. Audited.
+     */
+    fun `setDuressPassphrase`(`current`: kotlin.String, `duress`: kotlin.String)
     
     /**
      * The acting officer's id (as the post records it, never a name), put
      * into every audit entry from now on; none to clear. Fast.
      */
     fun `setOfficer`(`officerId`: kotlin.String?)
+    
+    /**
+     * Sets the retention period in days (0: purge at the first sync after acknowledgement). Audited.
+     */
+    fun `setRetentionDays`(`days`: kotlin.UInt)
     
     /**
      * Shortcut for `screenings().start(...)`.
@@ -2833,6 +2896,21 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
 
     
     /**
+     * Turns the duress passphrase off. Needs the current passphrase. Audited.
+     */
+    @Throws(HomewardException::class)override fun `clearDuressPassphrase`(`current`: kotlin.String)
+        = 
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_clear_duress_passphrase(
+        it, FfiConverterString.lower(`current`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * Closes the vault: keys wiped, database closed. Every later call on
      * this object or a service made from it throws `Closed`. Idempotent.
      * (Kotlin's `close()` / Swift's deinit free the handle itself.)
@@ -2879,6 +2957,23 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
 
     
     /**
+     * Days after headquarters acknowledged a case or screening before this
+     * device purges it (30 unless changed).
+     */
+    @Throws(HomewardException::class)override fun `retentionDays`(): kotlin.UInt {
+            return FfiConverterUInt.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_retention_days(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Screenings at the border: start, resume, list, search.
      */override fun `screenings`(): ScreeningService {
             return FfiConverterTypeScreeningService.lift(
@@ -2894,6 +2989,27 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
 
     
     /**
+     * Sets the duress passphrase (off by default). Entered at unlock instead
+     * of the passphrase, it destroys the keys and every record and leaves an
+     * empty vault that opens with it; both unlock paths cost the same, so it
+     * cannot be told apart by timing. An obvious wipe can endanger the
+     * officer: docs/SECURITY.md explains the trade-off. Needs the current
+     * passphrase (counted as an attempt); blocks for about three key
+     * derivations (about 1 s): call it off the main thread. Audited.
+     */
+    @Throws(HomewardException::class)override fun `setDuressPassphrase`(`current`: kotlin.String, `duress`: kotlin.String)
+        = 
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_set_duress_passphrase(
+        it, FfiConverterString.lower(`current`),FfiConverterString.lower(`duress`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * The acting officer's id (as the post records it, never a name), put
      * into every audit entry from now on; none to clear. Fast.
      */override fun `setOfficer`(`officerId`: kotlin.String?)
@@ -2902,6 +3018,21 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
     uniffiRustCall() { _status ->
     UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_set_officer(
         it, FfiConverterOptionalString.lower(`officerId`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Sets the retention period in days (0: purge at the first sync after acknowledgement). Audited.
+     */
+    @Throws(HomewardException::class)override fun `setRetentionDays`(`days`: kotlin.UInt)
+        = 
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_set_retention_days(
+        it, FfiConverterUInt.lower(`days`),_status)
 }
     }
     

@@ -154,4 +154,29 @@ class VaultTest {
         assertTrue(ks.keys.isEmpty(), "the device key was deleted")
         assertFalse(vaultExists(path))
     }
+
+    @Test
+    fun `settings - the duress passphrase leaves an empty vault, the retention period is kept`() {
+        val path = File(tempDir("vault"), "v").path
+        val duress = "a different, memorable phrase"
+        HomewardVault.create(path, PASSPHRASE, lightSettings(), null).use { v ->
+            v.startScreening(NewScreeningInput("MANAS", language = Language.RU))
+            assertEquals(30u, v.retentionDays())
+            v.setRetentionDays(7u)
+            assertEquals(7u, v.retentionDays())
+            assertThrows<HomewardException.InvalidInput> { v.setDuressPassphrase(PASSPHRASE, PASSPHRASE) }
+            assertThrows<HomewardException.WrongPassphrase> { v.setDuressPassphrase("not the passphrase", duress) }
+            v.setDuressPassphrase(PASSPHRASE, duress)
+            assertTrue(v.status().records > 0uL)
+        }
+        // Entered at unlock, the duress passphrase opens what looks like a fresh vault.
+        HomewardVault.open(path, null).use { v ->
+            v.unlock(duress)
+            assertEquals(0uL, v.status().records)
+            assertTrue(v.screenings().list(ScreeningFilter()).isEmpty())
+        }
+        HomewardVault.open(path, null).use { v ->
+            assertThrows<HomewardException.WrongPassphrase> { v.unlock(PASSPHRASE) }
+        }
+    }
 }
