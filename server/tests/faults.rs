@@ -321,3 +321,73 @@ fn devices_with_clocks_a_day_off_either_way_converge_through_faults() {
         }
     }
 }
+
+#[test]
+fn a_server_restarted_in_the_middle_of_a_sync_loses_and_duplicates_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let hq_dir: PathBuf = t.path().join("hq");
+    let server = Server::start(&hq_dir);
+    let database_url = server.database_url.clone();
+    let proxy = Proxy::start(server.addr);
+    proxy.faults.store(false, Ordering::SeqCst);
+    let options = VaultOptions {
+        kdf: KdfParams::owasp_minimum(),
+        lockout: LockoutPolicy::default(),
+        clock: Arc::new(ManualClock::new(0)),
+    };
+    let mut v =
+        Vault::create(&t.path().join("mow"), &Secret::new("correct horse battery staple"), None, options).unwrap();
+    let code = server.admin().enrollment_code("MOW", Role::ConsularOfficer, 15).unwrap();
+    homeward_core::sync::enroll(&mut v, &server.url, &code, "restart").unwrap();
+    let mut p = DeviceProfile::load(&v).unwrap();
+    p.server_url = Some(format!("http://{}", proxy.addr));
+    p.save(&mut v).unwrap();
+    let me = p.identity().unwrap();
+    let mut cases = Vec::new();
+    for _ in 0..250 {
+        let c = CertificateCases::new(&mut v).create(&me, request(), now_ms()).unwrap().case_id;
+        CertificateCases::new(&mut v).record(&me, &c, CertificateEvent::Submitted, now_ms()).unwrap();
+        cases.push(c);
+    }
+    // The sync runs on its own thread; after its first batch is in,
+    // headquarters stops and starts again on the same data.
+    let (first_batch, restarted) = (std::sync::mpsc::channel::<()>(), std::sync::mpsc::channel::<()>());
+    let (tx_first, rx_first) = first_batch;
+    let (tx_restarted, rx_restarted) = restarted;
+    let syncing = std::thread::spawn(move || {
+        let policy = RetryPolicy {
+            attempts: 8,
+            base: Duration::from_millis(20),
+            cap: Duration::from_millis(200),
+            timeout: Duration::from_secs(10),
+        };
+        let signalled = std::sync::atomic::AtomicBool::new(false);
+        let progress = |p: &homeward_core::sync::SyncProgress| {
+            if p.events_sent >= 200 && !signalled.swap(true, Ordering::SeqCst) {
+                tx_first.send(()).unwrap();
+                // Hold the sync here until the server is down and up again.
+                rx_restarted.recv().unwrap();
+            }
+        };
+        let r = homeward_core::sync::sync(&mut v, policy, &progress, &AtomicBool::new(false));
+        (v, r)
+    });
+    rx_first.recv().unwrap();
+    drop(server);
+    let server = Server::start_on(&hq_dir, database_url);
+    *proxy.target.lock().unwrap() = server.addr;
+    tx_restarted.send(()).unwrap();
+    let (mut v, r) = syncing.join().unwrap();
+    let r = r.expect("the sync finishes across the restart");
+    assert_eq!(r.accepted + r.duplicates, 500);
+    sync_until_done(&mut v);
+    assert!(CertificateCases::new(&mut v).outbox().unwrap().is_empty());
+    let hq = server.admin();
+    let keys = hq.key_ring().unwrap();
+    for c in &cases {
+        let held = hq.db.case_events(c).unwrap();
+        assert_eq!(held.len(), 2, "created and submitted, once each");
+        let hq_view = homeward_core::certificate::fold(c, &held, &keys);
+        assert_eq!(hq_view.history, CertificateCases::new(&mut v).view(c).unwrap().history);
+    }
+}
