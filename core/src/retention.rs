@@ -162,6 +162,8 @@ pub fn run(vault: &mut Vault, now_ms: i64) -> Result<RetentionReport, RetentionE
 
     // Certificate cases: group event records by case, with whether each is held by headquarters.
     let mut cases: BTreeMap<String, (Vec<RecordId>, bool)> = BTreeMap::new();
+    let mut events_of: BTreeMap<String, Vec<crate::events::Event<crate::certificate::CertificateEvent>>> =
+        BTreeMap::new();
     for id in vault.list(EVENT_KIND)? {
         let r = vault.get(EVENT_KIND, id)?;
         let s: StoredEvent = serde_json::from_slice(&r.body).map_err(|_| RetentionError::Corrupt("event"))?;
@@ -169,6 +171,18 @@ pub fn run(vault: &mut Vault, now_ms: i64) -> Result<RetentionReport, RetentionE
         let slot = cases.entry(s.event.case_id.clone()).or_insert((Vec::new(), true));
         slot.0.push(id);
         slot.1 &= held;
+        events_of.entry(s.event.case_id.clone()).or_default().push(s.event);
+    }
+    // Only a closed case goes (rejected, entered, expired, cancelled, revoked):
+    // an open one still has work on this device, and its later events
+    // would arrive without the ones purged.
+    let keys = crate::certificate::DeviceProfile::load(vault).map(|p| p.keyring).unwrap_or_default();
+    let today = crate::screening::IsoDate::from_unix_ms(now_ms);
+    for (case_id, slot) in cases.iter_mut() {
+        let view = crate::certificate::fold(case_id, events_of.get(case_id).map(Vec::as_slice).unwrap_or(&[]), &keys);
+        if !view.state_on(today).is_some_and(|s| s.is_terminal()) {
+            slot.1 = false;
+        }
     }
     // A case with a new pending event starts its period again once acknowledged.
     ledger.cases.retain(|c, _| cases.get(c).is_some_and(|(_, held)| *held));

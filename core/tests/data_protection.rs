@@ -146,8 +146,17 @@ fn a_purged_case_leaves_no_trace_in_any_file() {
     let mut cases = CertificateCases::new(&mut v);
     let a = cases.create(&me, request("Purgedova", "PRG7654321"), NOW).unwrap().case_id;
     cases.record(&me, &a, CertificateEvent::Submitted, NOW + 1).unwrap();
+    // Closed (the applicant withdrew): only a closed case is purged.
+    cases.record(&me, &a, CertificateEvent::Cancelled { reason: "withdrawn".into() }, NOW + 2).unwrap();
     let acks: Vec<(String, SyncState)> =
         cases.events(&a).unwrap().into_iter().map(|e| (e.id, SyncState::Accepted)).collect();
+    cases.mark_many(&acks).unwrap();
+    // Case C: every event held by headquarters, but still open (submitted,
+    // awaiting headquarters): kept.
+    let open = cases.create(&me, request("Openova", "OPN1112223"), NOW).unwrap().case_id;
+    cases.record(&me, &open, CertificateEvent::Submitted, NOW + 1).unwrap();
+    let acks: Vec<(String, SyncState)> =
+        cases.events(&open).unwrap().into_iter().map(|e| (e.id, SyncState::Accepted)).collect();
     cases.mark_many(&acks).unwrap();
     // Case B: still waiting for headquarters (pending): never purged.
     let b = cases.create(&me, request("Keptova", "KPT1112223"), NOW).unwrap().case_id;
@@ -225,6 +234,7 @@ fn a_purged_case_leaves_no_trace_in_any_file() {
     let cases = CertificateCases::new(&mut v);
     assert!(cases.events(&a).unwrap().is_empty());
     assert_eq!(cases.events(&b).unwrap().len(), 1, "an unsynced case is never purged");
+    assert_eq!(cases.events(&open).unwrap().len(), 2, "an open case is kept, acknowledged or not");
     assert!(ScreeningRecords::new(&mut v, &c).load(kept).is_ok(), "an unacknowledged screening stays");
     assert!(homeward_core::referral::referrals_of(&v, &gone.to_string()).unwrap().is_empty());
     assert!(v.find(Lookup::Name("Screenedova Purged")).unwrap().is_empty());

@@ -28,6 +28,13 @@ impl IsoDate {
         Some(years as u32)
     }
 
+    /// The UTC date of a unix time in milliseconds (a controllable clock's "today").
+    pub fn from_unix_ms(ms: i64) -> IsoDate {
+        time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
+            .map(|t| IsoDate(t.date()))
+            .unwrap_or_else(|_| IsoDate::today())
+    }
+
     /// Today in UTC.
     pub fn today() -> IsoDate {
         IsoDate(time::OffsetDateTime::now_utc().date())
