@@ -570,6 +570,28 @@ fn a_vault_restored_from_an_older_copy_is_reported_to_the_officer_and_headquarte
     assert_eq!(CertificateCases::new(&mut v).list().unwrap().len(), 2);
 }
 
+#[test]
+fn a_case_purged_after_acknowledgement_is_not_taken_for_a_restore() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let mut v = device(&t.path().join("ist"), &server, "IST", Role::ConsularOfficer);
+    let me = identity(&v);
+    // Purge as soon as headquarters holds a closed case.
+    homeward_core::retention::set_period_days(&mut v, 0).unwrap();
+    let case = CertificateCases::new(&mut v).create(&me, request("IST"), now_ms()).unwrap().case_id;
+    CertificateCases::new(&mut v)
+        .record(&me, &case, CertificateEvent::Cancelled { reason: "withdrawn".into() }, now_ms())
+        .unwrap();
+    let r = sync(&mut v).unwrap();
+    assert_eq!(r.purged, 1, "closed, acknowledged, purged after the sync");
+    assert!(CertificateCases::new(&mut v).events(&case).unwrap().is_empty());
+    // Headquarters' newest event from this device is no longer here, and
+    // that is not a restore from an older copy.
+    let r = sync(&mut v).unwrap();
+    assert!(!r.rollback_detected);
+    assert!(server.admin().db.device_alerts(me.device_id()).unwrap().0.is_none());
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {

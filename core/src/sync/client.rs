@@ -273,6 +273,22 @@ impl Http {
     }
 }
 
+impl Http {
+    /// Tells headquarters something about this device (`/v1/device/report`).
+    fn report(&mut self, me: &DeviceIdentity, what: &DeviceReport, cancel: &AtomicBool) -> Result<(), SyncError> {
+        let body = serde_json::to_vec(what).expect("serialises");
+        let call = Call {
+            method: "POST",
+            path: "/v1/device/report",
+            query: "",
+            body: Some(body),
+            identity: Some(me),
+            idempotency_key: None,
+        };
+        self.send(call, cancel).map(|_| ())
+    }
+}
+
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, SyncError> {
     serde_json::from_slice(bytes).map_err(|e| SyncError::BadResponse(e.to_string()))
 }
@@ -561,19 +577,8 @@ pub fn sync_with_clock(
         if page.orders.wipe {
             // Confirm first (one try: the wipe must not wait on the link),
             // then destroy the keys and the data.
-            let body = serde_json::to_vec(&DeviceReport::Wiped).expect("serialises");
             let mut once = Http { retry: RetryPolicy { attempts: 1, ..http.retry }, ..http };
-            let _ = once.send(
-                Call {
-                    method: "POST",
-                    path: "/v1/device/report",
-                    query: "",
-                    body: Some(body),
-                    identity: Some(&me),
-                    idempotency_key: None,
-                },
-                cancel,
-            );
+            let _ = once.report(&me, &DeviceReport::Wiped, cancel);
             vault.wipe(None)?;
             return Err(SyncError::Wiped);
         }
@@ -581,29 +586,19 @@ pub fn sync_with_clock(
             return Err(SyncError::Revoked);
         }
         if !report.rollback_detected {
+            // Headquarters' newest event from this device must be here,
+            // unless it is the one purged after acknowledgement.
+            let acknowledged = DeviceProfile::load(vault)?.last_acknowledged_event;
             let missing = match &page.your_last_event {
-                Some(id) => {
+                Some(id) if acknowledged.as_ref() != Some(id) => {
                     !CertificateCases::new(vault).has_event(id)? && !ScreeningEvents::new(vault).has_event(id)?
                 }
-                None => false,
+                _ => false,
             };
             if missing || page.rollback_detected {
                 report.rollback_detected = true;
-                let body = serde_json::to_vec(&DeviceReport::RolledBack {
-                    missing_event: page.your_last_event.clone().filter(|_| missing),
-                })
-                .expect("serialises");
-                http.send(
-                    Call {
-                        method: "POST",
-                        path: "/v1/device/report",
-                        query: "",
-                        body: Some(body),
-                        identity: Some(&me),
-                        idempotency_key: None,
-                    },
-                    cancel,
-                )?;
+                let missing_event = page.your_last_event.clone().filter(|_| missing);
+                http.report(&me, &DeviceReport::RolledBack { missing_event }, cancel)?;
             }
         }
         let mut profile = DeviceProfile::load(vault)?;
