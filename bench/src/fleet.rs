@@ -17,6 +17,9 @@ use homeward_core::sync::httpsig;
 use homeward_core::sync::protocol::{EnrollRequest, PushRequest, PushResponse, PushStatus};
 use homeward_hq::Hq;
 
+#[path = "hq_server.rs"]
+mod hq_server;
+
 fn request(office: &str, i: usize) -> CertificateRequest {
     CertificateRequest {
         applicant: Applicant {
@@ -74,20 +77,8 @@ fn run(devices: usize, database_url: Option<&str>, spread: Duration) -> Outcome 
     let fleet: Vec<_> = fleet.into_iter().map(|(k, o)| (k, o, query.clone())).collect();
     drop(admin);
     let hq = Hq::open_with(&dir, database_url).unwrap();
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let (atx, arx) = std::sync::mpsc::channel();
-    let server = std::thread::spawn(move || {
-        tokio::runtime::Runtime::new().unwrap().block_on(async move {
-            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            atx.send(l.local_addr().unwrap()).unwrap();
-            homeward_hq::serve(hq, l, async {
-                let _ = rx.await;
-            })
-            .await
-            .unwrap();
-        })
-    });
-    let url = format!("http://{}", arx.recv().unwrap());
+    let server = hq_server::Running::start(hq, None);
+    let url = format!("http://{}", server.addr);
     let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
     let barrier = Arc::new(Barrier::new(devices + 1));
     let results = Arc::new(Mutex::new(Outcome { latencies_ms: Vec::new(), errors: 0, wall: Duration::ZERO }));
@@ -159,8 +150,7 @@ fn run(devices: usize, database_url: Option<&str>, spread: Duration) -> Outcome 
         t.join().unwrap();
     }
     let wall = start.elapsed();
-    let _ = tx.send(());
-    let _ = server.join();
+    drop(server);
     let mut out = Arc::try_unwrap(results).ok().unwrap().into_inner().unwrap();
     out.wall = wall;
     out.latencies_ms.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -185,21 +175,18 @@ fn main() {
     let devices = if quick { 50 } else { 500 };
     println!("| backend | devices | start | requests | throughput (req/s) | p50 (ms) | p99 (ms) | errors | p99 vs 250 ms target | met |");
     println!("|---|---:|---|---:|---:|---:|---:|---:|---:|---|");
-    let pg = fresh_postgres();
-    let mut backends: Vec<(&str, Option<String>)> = vec![("SQLite (embedded)", None)];
-    match pg {
-        Some(url) => backends.push(("PostgreSQL", Some(url))),
+    let mut backends: Vec<(&str, bool)> = vec![("SQLite (embedded)", false)];
+    match std::env::var("HOMEWARD_BENCH_POSTGRES").ok().filter(|s| !s.is_empty()) {
+        Some(_) => backends.push(("PostgreSQL", true)),
         None => println!("| PostgreSQL | skipped: set HOMEWARD_BENCH_POSTGRES (scripts/bench does) | | | | | | | | |"),
     }
     let spreads = [
         (Duration::ZERO, "all in the same instant"),
         (Duration::from_secs(if quick { 1 } else { 10 }), "spread over 10 s"),
     ];
-    for ((name, url), (spread, how)) in backends.iter().flat_map(|b| spreads.iter().map(move |s| (b.clone(), *s))) {
-        let url = match &url {
-            Some(_) => fresh_postgres(),
-            None => None,
-        };
+    for ((name, url), (spread, how)) in backends.iter().flat_map(|b| spreads.iter().map(move |s| (*b, *s))) {
+        // A fresh database for each run.
+        let url = if url { fresh_postgres() } else { None };
         let o = run(devices, url.as_deref(), spread);
         let (p50, p99) = (pct(&o.latencies_ms, 0.50), pct(&o.latencies_ms, 0.99));
         println!(

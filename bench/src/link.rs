@@ -24,6 +24,9 @@ use homeward_core::sync::RetryPolicy;
 use homeward_core::vault::{KdfParams, LockoutPolicy, ManualClock, Secret, Vault, VaultOptions};
 use homeward_hq::Hq;
 
+#[path = "hq_server.rs"]
+mod hq_server;
+
 /// How the proxy treats the link.
 #[derive(Clone, Copy)]
 struct Shape {
@@ -167,20 +170,8 @@ struct Site {
     _dir: tempfile::TempDir,
     url: String,
     ca: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _server: hq_server::Running,
     hq_dir: std::path::PathBuf,
-}
-
-impl Drop for Site {
-    fn drop(&mut self) {
-        if let Some(s) = self.stop.take() {
-            let _ = s.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
 }
 
 /// Headquarters over TLS, reached through a proxy shaped as `shape`.
@@ -191,23 +182,10 @@ fn site(shape: Shape) -> (Site, Proxy) {
     let files = homeward_hq::tls::issue_server_certificate(&hq_dir, &["127.0.0.1".into()]).unwrap();
     let acceptor = homeward_hq::tls::acceptor(&files.cert, &files.key).unwrap();
     let ca = std::fs::read_to_string(&files.ca).unwrap();
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let (atx, arx) = mpsc::channel();
-    let thread = std::thread::spawn(move || {
-        tokio::runtime::Runtime::new().unwrap().block_on(async move {
-            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            atx.send(l.local_addr().unwrap()).unwrap();
-            homeward_hq::serve_tls(hq, l, acceptor, async {
-                let _ = rx.await;
-            })
-            .await
-            .unwrap();
-        })
-    });
-    let server = arx.recv().unwrap();
-    let proxy = Proxy::start(server, shape);
+    let server = hq_server::Running::start(hq, Some(acceptor));
+    let proxy = Proxy::start(server.addr, shape);
     let url = format!("https://{}", proxy.addr);
-    (Site { _dir: dir, url, ca, stop: Some(tx), thread: Some(thread), hq_dir }, proxy)
+    (Site { _dir: dir, url, ca, _server: server, hq_dir }, proxy)
 }
 
 fn guard(site: &Site, dir: &std::path::Path) -> Vault {

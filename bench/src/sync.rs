@@ -16,6 +16,9 @@ use homeward_core::sync::RetryPolicy;
 use homeward_core::vault::{KdfParams, LockoutPolicy, ManualClock, Secret, Vault, VaultOptions};
 use homeward_hq::Hq;
 
+#[path = "hq_server.rs"]
+mod hq_server;
+
 fn request(i: usize) -> CertificateRequest {
     CertificateRequest {
         applicant: Applicant {
@@ -58,20 +61,8 @@ fn main() {
     let hq = Hq::open(&hq_dir).unwrap();
     let code_a = hq.enrollment_code("IST", Role::ConsularOfficer, 15).unwrap();
     let code_b = hq.enrollment_code("IST", Role::ConsularOfficer, 15).unwrap();
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let (atx, arx) = std::sync::mpsc::channel();
-    let server = std::thread::spawn(move || {
-        tokio::runtime::Runtime::new().unwrap().block_on(async move {
-            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            atx.send(l.local_addr().unwrap()).unwrap();
-            homeward_hq::serve(hq, l, async {
-                let _ = rx.await;
-            })
-            .await
-            .unwrap();
-        })
-    });
-    let url = format!("http://{}", arx.recv().unwrap());
+    let server = hq_server::Running::start(hq, None);
+    let url = format!("http://{}", server.addr);
     let mut a = vault(&t.path().join("a"));
     let mut b = vault(&t.path().join("b"));
     homeward_core::sync::enroll(&mut a, &url, &code_a, "bench-a").unwrap();
@@ -93,8 +84,7 @@ fn main() {
     assert_eq!(pushed.accepted as usize, n, "every event accepted");
     assert_eq!(pulled.progress.events_received as usize, n, "every event received on the second device");
     assert_eq!(CertificateCases::new(&mut b).list().unwrap().len(), n);
-    let _ = tx.send(());
-    let _ = server.join();
+    drop(server);
 
     let wire = pushed.progress.bytes_sent
         + pushed.progress.bytes_received

@@ -21,21 +21,6 @@ pub(crate) fn checklist() -> &'static Checklist {
     CHECKLIST.get_or_init(default_checklist)
 }
 
-/// The newest checklist installed on this device (else the default).
-fn current_checklist(v: &homeward_core::vault::Vault) -> Checklist {
-    homeward_core::certificate::DeviceProfile::load(v)
-        .map(|p| p.templates.current_checklist())
-        .unwrap_or_else(|_| default_checklist())
-}
-
-/// The checklist a screening was started on.
-fn checklist_for(v: &homeward_core::vault::Vault, s: &Screening) -> Checklist {
-    homeward_core::certificate::DeviceProfile::load(v)
-        .ok()
-        .and_then(|p| p.templates.checklist_for(&s.template_id, s.template_version))
-        .unwrap_or_else(default_checklist)
-}
-
 pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
@@ -523,7 +508,7 @@ impl ScreeningService {
         }
         let lang: Lang = input.language.into();
         // New screenings use the newest checklist headquarters published.
-        let checklist = Arc::new(self.shared.with(|v| Ok(current_checklist(v)))?);
+        let checklist = Arc::new(self.shared.with(|v| Ok(screening::published::current_checklist(v)))?);
         let s = self.shared.with(|v| {
             let s = ScreeningRecords::new(v, &checklist).start(NewScreening {
                 crossing_point: input.crossing_point,
@@ -558,7 +543,7 @@ impl ScreeningService {
             }
             Ok(s)
         })?;
-        let checklist = Arc::new(self.shared.with(|v| Ok(checklist_for(v, &s)))?);
+        let checklist = Arc::new(self.shared.with(|v| Ok(screening::published::checklist_for_screening(v, &s)))?);
         Ok(Arc::new(ScreeningSession { shared: self.shared.clone(), id, lang: Mutex::new(s.language), checklist }))
     }
 

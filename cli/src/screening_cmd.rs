@@ -192,16 +192,11 @@ fn typed_answers(c: &Checklist, raw: &serde_json::Map<String, serde_json::Value>
 
 /// The checklist to work with: for a screening, the version it was started
 /// on; for a new one, the newest headquarters published (else the default).
-fn checklist_in(v: &homeward_core::vault::Vault, id: Option<&str>) -> Result<Checklist, CliError> {
-    let shelf = homeward_core::certificate::DeviceProfile::load(v).map_err(CliError::Case)?.templates;
-    let Some(id) = id else { return Ok(shelf.current_checklist()) };
-    let default = default_checklist();
-    let rid = parse_id(id)?;
-    let rec = v.get(screening::record::SCREENING_KIND, rid);
-    let s: Option<screening::Screening> = rec.ok().and_then(|r| serde_json::from_slice(&r.body).ok());
-    Ok(match s {
-        Some(s) => shelf.checklist_for(&s.template_id, s.template_version).unwrap_or(default),
-        None => default,
+fn checklist_in(v: &mut homeward_core::vault::Vault, id: Option<&str>) -> Result<Checklist, CliError> {
+    use homeward_core::screening::published;
+    Ok(match id {
+        Some(id) => published::checklist_of_screening(v, parse_id(id)?),
+        None => published::current_checklist(v),
     })
 }
 
@@ -214,7 +209,7 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
                 .or_else(|| file.as_ref().and_then(|f| f.crossing_point.clone()))
                 .ok_or_else(|| CliError::Input("name the crossing point with --crossing".into()))?;
             let mut v = crate::open_unlocked(dir, ks)?;
-            let checklist = checklist_in(&v, None)?;
+            let checklist = checklist_in(&mut v, None)?;
             let mut book = ScreeningRecords::new(&mut v, &checklist);
             let lang = file.as_ref().and_then(|f| f.language).unwrap_or(lang);
             let s = book.start(NewScreening {
@@ -252,7 +247,7 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
         }
         ScreeningCmd::Resume { id, lang } => {
             let mut v = crate::open_unlocked(dir, ks)?;
-            let checklist = checklist_in(&v, Some(&id))?;
+            let checklist = checklist_in(&mut v, Some(&id))?;
             let book = ScreeningRecords::new(&mut v, &checklist);
             let id = parse_id(&id)?;
             let s = book.load(id)?;
@@ -265,7 +260,7 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
         }
         ScreeningCmd::Finalise { id } => {
             let mut v = crate::open_unlocked(dir, ks)?;
-            let checklist = checklist_in(&v, Some(&id))?;
+            let checklist = checklist_in(&mut v, Some(&id))?;
             let mut book = ScreeningRecords::new(&mut v, &checklist);
             let s = book.finalise(parse_id(&id)?, now_ms())?;
             audit(&mut v, AuditAction::Change, SubjectKind::Screening, &s.id, None)?;
@@ -295,7 +290,7 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
         }
         ScreeningCmd::Show { id, lang, reason } => {
             let mut v = crate::open_unlocked(dir, ks)?;
-            let checklist = checklist_in(&v, Some(&id))?;
+            let checklist = checklist_in(&mut v, Some(&id))?;
             crate::dataprot_cmd::check_reason(reason.as_deref())?;
             let book = ScreeningRecords::new(&mut v, &checklist);
             let s = book.load(parse_id(&id)?)?;
@@ -337,7 +332,7 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
         ScreeningCmd::Amend { id, answers: file, reason, officer } => {
             let f = read_answers_file(&file)?;
             let mut v = crate::open_unlocked(dir, ks)?;
-            let checklist = checklist_in(&v, Some(&id))?;
+            let checklist = checklist_in(&mut v, Some(&id))?;
             let mut book = ScreeningRecords::new(&mut v, &checklist);
             let changes = typed_answers(&checklist, &f.answers)?;
             let s = book.amend(parse_id(&id)?, changes, f.subject, &reason, officer, now_ms())?;

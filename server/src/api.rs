@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::db::DeviceRow;
 use crate::hq::{now_ms, Hq, HqError};
+use homeward_core::certificate::RequestState;
 
 pub type Shared = Arc<Hq>;
 
@@ -117,6 +118,18 @@ fn decoded_body(headers: &HeaderMap, body: &Bytes) -> Result<Vec<u8>, ApiError> 
     }
 }
 
+/// A query parameter's value.
+fn param<'q>(query: &'q Option<String>, name: &str) -> Option<&'q str> {
+    query.as_deref()?.split('&').filter_map(|p| p.split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v)
+}
+
+/// The request body, decompressed and parsed as `what`, or a 400 that says
+/// what it was not.
+fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Bytes, what: &str) -> Result<T, ApiError> {
+    let raw = decoded_body(headers, body)?;
+    serde_json::from_slice(&raw).map_err(|e| ApiError(StatusCode::BAD_REQUEST, "invalid", format!("not {what}: {e}")))
+}
+
 async fn time(headers: HeaderMap) -> Response {
     answer(&headers, &TimeResponse { server_time_ms: now_ms() })
 }
@@ -126,9 +139,7 @@ async fn openapi() -> Response {
 }
 
 async fn enroll(State(hq): State<Shared>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
-    let raw = decoded_body(&headers, &body)?;
-    let req: EnrollRequest = serde_json::from_slice(&raw)
-        .map_err(|e| ApiError(StatusCode::BAD_REQUEST, "invalid", format!("not an enrolment request: {e}")))?;
+    let req: EnrollRequest = json_body(&headers, &body, "an enrolment request")?;
     let resp = blocking(move || hq.enroll(&req).map_err(ApiError::from)).await?;
     Ok(answer(&headers, &resp))
 }
@@ -187,9 +198,7 @@ async fn push(
                 return Ok(saved);
             }
         }
-        let raw = decoded_body(&headers, &body)?;
-        let req: PushRequest = serde_json::from_slice(&raw)
-            .map_err(|e| ApiError(StatusCode::BAD_REQUEST, "invalid", format!("not a push request: {e}")))?;
+        let req: PushRequest = json_body(&headers, &body, "a push request")?;
         if req.events.len() + req.screenings.len() > 1000 {
             return Err(ApiError(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "at most 1000 events a batch".into()));
         }
@@ -353,15 +362,11 @@ async fn hq_cases(
             homeward_core::audit::Subject::new(homeward_core::audit::SubjectKind::CertificateCase, ""),
             &op.id,
         )?;
-        let state =
-            query.as_deref().unwrap_or("").split('&').find_map(|p| p.strip_prefix("state=")).map(str::to_string);
         let mut cases = hq.cases()?;
-        if let Some(want) = state {
-            cases.retain(|c| {
-                c.state.is_some_and(|s| {
-                    serde_json::to_value(s).ok().and_then(|v| v.as_str().map(|v| v == want)) == Some(true)
-                })
-            });
+        if let Some(want) = param(&query, "state") {
+            // An unknown state matches no case.
+            let want: Option<RequestState> = serde_json::from_value(serde_json::Value::String(want.into())).ok();
+            cases.retain(|c| want.is_some() && c.state == want);
         }
         Ok(cases)
     })
@@ -381,9 +386,7 @@ async fn hq_decide(
     let h2 = headers.clone();
     let view = blocking(move || {
         let op = operator(&hq, &method, &uri, &headers, &body)?;
-        let raw = decoded_body(&headers, &body)?;
-        let decision: Decision = serde_json::from_slice(&raw)
-            .map_err(|e| ApiError(StatusCode::BAD_REQUEST, "invalid", format!("not a decision: {e}")))?;
+        let decision: Decision = json_body(&headers, &body, "a decision")?;
         Ok(hq.decide_as(&case, decision.into_event(), &op.id)?)
     })
     .await?;
@@ -403,9 +406,7 @@ async fn device_report(
     let h2 = headers.clone();
     blocking(move || {
         let device = authenticate(&hq, &method, &uri, &headers, &body)?;
-        let raw = decoded_body(&headers, &body)?;
-        let report: DeviceReport = serde_json::from_slice(&raw)
-            .map_err(|e| ApiError(StatusCode::BAD_REQUEST, "invalid", format!("not a device report: {e}")))?;
+        let report: DeviceReport = json_body(&headers, &body, "a device report")?;
         match report {
             DeviceReport::Wiped => hq.db.confirm_wipe(&device.id, now_ms())?,
             DeviceReport::RolledBack { .. } => hq.db.note_rollback(&device.id, now_ms())?,
@@ -427,9 +428,7 @@ async fn audit_push(
     let h2 = headers.clone();
     let through = blocking(move || {
         let device = authenticate(&hq, &method, &uri, &headers, &body)?;
-        let raw = decoded_body(&headers, &body)?;
-        let push: AuditPush = serde_json::from_slice(&raw)
-            .map_err(|e| ApiError(StatusCode::BAD_REQUEST, "invalid", format!("not an audit batch: {e}")))?;
+        let push: AuditPush = json_body(&headers, &body, "an audit batch")?;
         if push.entries.len() > 5000 {
             return Err(ApiError(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "at most 5000 entries a batch".into()));
         }

@@ -4,7 +4,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use homeward_core::certificate::CertificateEvent;
 use homeward_core::events::Role;
 use homeward_hq::{tls, Hq};
 
@@ -347,13 +346,15 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             print(cli.json, &text, &serde_json::Value::Array(json));
         }
         Command::Decide { case, decision } => {
+            use homeward_core::sync::protocol::Decision as D;
             let body = match decision {
-                Decision::VerifyIdentity { note } => CertificateEvent::IdentityVerified { note },
-                Decision::MoreInfo { question } => CertificateEvent::MoreInformationRequested { question },
-                Decision::Approve { days } => CertificateEvent::Approved { validity_days: days },
-                Decision::Reject { reason } => CertificateEvent::Rejected { reason },
-                Decision::Revoke { reason } => CertificateEvent::Revoked { reason },
-            };
+                Decision::VerifyIdentity { note } => D::VerifyIdentity { note },
+                Decision::MoreInfo { question } => D::MoreInfo { question },
+                Decision::Approve { days } => D::Approve { validity_days: days },
+                Decision::Reject { reason } => D::Reject { reason },
+                Decision::Revoke { reason } => D::Revoke { reason },
+            }
+            .into_event();
             let view = hq.decide_as(&case, body, &admin_actor())?;
             print(cli.json, &format!("{}: {:?}", view.case_id, view.state), &serde_json::to_value(&view)?);
         }

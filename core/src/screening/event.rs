@@ -14,7 +14,7 @@ use super::template::{Element, Exploitation};
 use super::{Checklist, IsoDate};
 use crate::certificate::store::SyncState;
 use crate::certificate::{CaseError, DeviceProfile};
-use crate::events::{DeviceIdentity, Event, KeyRing, Role};
+use crate::events::{Event, KeyRing, Role};
 use crate::vault::{IndexTerm, Lookup, NewRecord, RecordId, Vault, VaultError};
 
 const KIND: &str = "screening_event";
@@ -292,14 +292,4 @@ pub fn check_event(e: &Event<ScreeningEvent>, keys: &KeyRing, checklist: &Checkl
         return Err("only a border post or a consulate screens".into());
     }
     e.body.report().check(checklist)
-}
-
-/// Who signs a screening event; for tests and tools.
-pub fn sign(
-    identity: &DeviceIdentity,
-    screening_id: &str,
-    hlc: crate::events::Hlc,
-    body: ScreeningEvent,
-) -> Event<ScreeningEvent> {
-    Event::new(identity, screening_id, None, hlc, body)
 }

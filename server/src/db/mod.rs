@@ -491,24 +491,6 @@ impl Db {
         })
     }
 
-    pub fn touch(&self, id: &str, now_ms: i64) -> DbResult<()> {
-        self.tx(|s| {
-            s.exec("UPDATE devices SET last_seen_ms = ?1 WHERE id = ?2", &[now_ms.into(), id.into()]).map(|_| ())
-        })
-    }
-
-    /// Records a nonce; false if it was already used (a replay).
-    pub fn use_nonce(&self, device: &str, nonce: &str, now_ms: i64, ttl_ms: i64) -> DbResult<bool> {
-        self.tx(|s| {
-            s.exec("DELETE FROM nonces WHERE device = ?1 AND expires_ms < ?2", &[device.into(), now_ms.into()])?;
-            let n = s.exec(
-                "INSERT INTO nonces (device, nonce, expires_ms) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-                &[device.into(), nonce.into(), (now_ms + ttl_ms).into()],
-            )?;
-            Ok(n == 1)
-        })
-    }
-
     pub fn idempotent_response(&self, device: &str, key: &str) -> DbResult<Option<Vec<u8>>> {
         self.tx(|s| {
             s.one("SELECT response FROM idempotency WHERE device = ?1 AND key = ?2", &[device.into(), key.into()])?
