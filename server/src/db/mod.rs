@@ -268,7 +268,7 @@ impl Db {
         let pool = PgPool::connect(url, pool)?;
         {
             let mut c = pool.get()?;
-            let mut tx = c.transaction()?;
+            let mut tx = c.client.transaction()?;
             // One migrator at a time, even with several servers starting.
             tx.batch_execute(
                 "SELECT pg_advisory_xact_lock(7240300);

@@ -3,6 +3,7 @@
 //! placeholders rewritten to `$N`), and run through this small interface, so
 //! both backends run exactly the same logic and the same test suite.
 
+use std::collections::HashMap;
 use std::sync::{Condvar, Mutex, MutexGuard};
 
 use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
@@ -175,11 +176,50 @@ pub fn pg_placeholders(sql: &str) -> String {
     sql.replace('?', "$")
 }
 
-impl Sql for postgres::Transaction<'_> {
+/// A PostgreSQL connection and the statements already prepared on it: each
+/// query text is parsed once per connection, not once per call (a round trip
+/// saved on every statement).
+pub struct PgClient {
+    pub(crate) client: postgres::Client,
+    statements: HashMap<String, postgres::Statement>,
+}
+
+impl PgClient {
+    fn connect(url: &str) -> DbResult<PgClient> {
+        Ok(PgClient { client: postgres::Client::connect(url, postgres::NoTls)?, statements: HashMap::new() })
+    }
+
+    pub fn transaction(&mut self) -> DbResult<PgTx<'_>> {
+        Ok(PgTx { tx: self.client.transaction()?, statements: &mut self.statements })
+    }
+}
+
+/// A transaction on a [`PgClient`], preparing through its statement cache.
+pub struct PgTx<'a> {
+    tx: postgres::Transaction<'a>,
+    statements: &'a mut HashMap<String, postgres::Statement>,
+}
+
+impl PgTx<'_> {
+    pub fn commit(self) -> DbResult<()> {
+        Ok(self.tx.commit()?)
+    }
+
+    fn statement(&mut self, sql: &str) -> DbResult<postgres::Statement> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.tx.prepare(&pg_placeholders(sql))?;
+        self.statements.insert(sql.to_string(), s.clone());
+        Ok(s)
+    }
+}
+
+impl Sql for PgTx<'_> {
     fn query(&mut self, sql: &str, params: &[P<'_>]) -> DbResult<Vec<Row>> {
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        let stmt = self.prepare(&pg_placeholders(sql))?;
-        let rows = postgres::Transaction::query(self, &stmt, &refs)?;
+        let stmt = self.statement(sql)?;
+        let rows = self.tx.query(&stmt, &refs)?;
         rows.iter()
             .map(|r| {
                 (0..r.len())
@@ -201,11 +241,11 @@ impl Sql for postgres::Transaction<'_> {
     }
     fn exec(&mut self, sql: &str, params: &[P<'_>]) -> DbResult<u64> {
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        let stmt = self.prepare(&pg_placeholders(sql))?;
-        Ok(self.execute(&stmt, &refs)?)
+        let stmt = self.statement(sql)?;
+        Ok(self.tx.execute(&stmt, &refs)?)
     }
     fn serialize_appends(&mut self) -> DbResult<()> {
-        self.batch_execute("SELECT pg_advisory_xact_lock(7240301)")?;
+        self.tx.batch_execute("SELECT pg_advisory_xact_lock(7240301)")?;
         Ok(())
     }
 }
@@ -213,23 +253,23 @@ impl Sql for postgres::Transaction<'_> {
 /// A fixed set of PostgreSQL connections shared by the blocking workers.
 pub struct PgPool {
     url: String,
-    idle: Mutex<Vec<postgres::Client>>,
+    idle: Mutex<Vec<PgClient>>,
     freed: Condvar,
 }
 
 pub struct PgConn<'a> {
     pool: &'a PgPool,
-    client: Option<postgres::Client>,
+    client: Option<PgClient>,
 }
 
 impl std::ops::Deref for PgConn<'_> {
-    type Target = postgres::Client;
-    fn deref(&self) -> &postgres::Client {
+    type Target = PgClient;
+    fn deref(&self) -> &PgClient {
         self.client.as_ref().expect("held until drop")
     }
 }
 impl std::ops::DerefMut for PgConn<'_> {
-    fn deref_mut(&mut self) -> &mut postgres::Client {
+    fn deref_mut(&mut self) -> &mut PgClient {
         self.client.as_mut().expect("held until drop")
     }
 }
@@ -239,8 +279,8 @@ impl Drop for PgConn<'_> {
         if let Some(c) = self.client.take() {
             // A broken connection is replaced on next use rather than reused.
             let mut idle = lock(&self.pool.idle);
-            if c.is_closed() {
-                if let Ok(fresh) = postgres::Client::connect(&self.pool.url, postgres::NoTls) {
+            if c.client.is_closed() {
+                if let Ok(fresh) = PgClient::connect(&self.pool.url) {
                     idle.push(fresh);
                 }
             } else {
@@ -268,7 +308,7 @@ impl PgPool {
     pub fn connect(url: &str, size: usize) -> DbResult<PgPool> {
         let mut clients = Vec::with_capacity(size);
         for _ in 0..size.max(1) {
-            clients.push(postgres::Client::connect(url, postgres::NoTls)?);
+            clients.push(PgClient::connect(url)?);
         }
         Ok(PgPool { url: url.to_string(), idle: Mutex::new(clients), freed: Condvar::new() })
     }
@@ -285,7 +325,7 @@ impl PgPool {
             if timeout.timed_out() && idle.is_empty() {
                 // Every connection was lost: open a new one rather than wait forever.
                 drop(idle);
-                let c = postgres::Client::connect(&self.url, postgres::NoTls)?;
+                let c = PgClient::connect(&self.url)?;
                 return Ok(PgConn { pool: self, client: Some(c) });
             }
         }
