@@ -251,7 +251,8 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
          form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'; report-uri /console/csp-report",
     );
     set(h, "x-content-type-options", "nosniff");
-    set(h, "referrer-policy", "no-referrer");
+    // same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on form posts.
+    set(h, "referrer-policy", "same-origin");
     set(h, "x-frame-options", "DENY");
     set(h, "strict-transport-security", "max-age=63072000");
     set(h, "cross-origin-opener-policy", "same-origin");
@@ -267,7 +268,31 @@ pub fn redirect(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }
 
+/// An urlencoded body or query, refused (rather than mangled) when a
+/// percent-escape is broken or decodes to something that is not UTF-8.
 fn parse_pairs(s: &[u8]) -> Option<Vec<(String, String)>> {
+    for part in s.split(|b| *b == b'&' || *b == b'=') {
+        let mut out = Vec::with_capacity(part.len());
+        let mut i = 0;
+        while i < part.len() {
+            match part[i] {
+                b'%' => {
+                    let hex = part.get(i + 1..i + 3)?;
+                    out.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
+                    i += 3;
+                }
+                b'+' => {
+                    out.push(b' ');
+                    i += 1;
+                }
+                b => {
+                    out.push(b);
+                    i += 1;
+                }
+            }
+        }
+        std::str::from_utf8(&out).ok()?;
+    }
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(s).ok()
 }
 

@@ -370,14 +370,14 @@ pub fn export(c: &Console, req: &Req) -> Page {
         out.push_str(&format!(",{}\n", csv(&t.s("col-total"))));
         for (i, row) in tb.rows.iter().enumerate() {
             out.push_str(&csv(row));
-            for j in 0..tb.cols.len() {
-                out.push_str(&format!(",{}", cell(tb.p.cells[i][j])));
+            for x in &tb.p.cells[i] {
+                out.push_str(&format!(",{}", cell(*x)));
             }
             out.push_str(&format!(",{}\n", cell(tb.p.row_totals[i])));
         }
         out.push_str(&csv(&t.s("col-total")));
-        for j in 0..tb.cols.len() {
-            out.push_str(&format!(",{}", cell(tb.p.col_totals[j])));
+        for x in &tb.p.col_totals {
+            out.push_str(&format!(",{}", cell(*x)));
         }
         out.push_str(&format!(",{}\n", cell(tb.p.total)));
     }
