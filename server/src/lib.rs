@@ -59,7 +59,12 @@ pub async fn serve_console(
     acceptor: tokio_rustls::TlsAcceptor,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let console = console::Console::new(hq.clone(), config).map_err(std::io::Error::other)?;
+    // Migrating blocks (PostgreSQL's client runs its own runtime): off the async threads.
+    let h = hq.clone();
+    let console = tokio::task::spawn_blocking(move || console::Console::new(h, config))
+        .await
+        .map_err(std::io::Error::other)?
+        .map_err(std::io::Error::other)?;
     console::index::spawn_follower(hq.clone());
     let app = api::router(hq).merge(console::router(Arc::new(console)));
     axum::serve(tls::TlsListener::new(listener, acceptor)?, app.into_make_service_with_connect_info::<console::Peer>())

@@ -317,6 +317,8 @@ fn pre_lang(headers: &HeaderMap) -> Lang {
 }
 
 type View = fn(&Console, &Req) -> Page;
+/// What the route adapters below return: a boxed future of the response.
+type Answer = std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>>;
 
 fn req_of(method: Method, uri: &Uri, headers: HeaderMap, addr: IpAddr, query: Option<String>) -> Req {
     let lang = pre_lang(&headers);
@@ -332,6 +334,13 @@ fn req_of(method: Method, uri: &Uri, headers: HeaderMap, addr: IpAddr, query: Op
     }
 }
 
+/// The problem page, off the async threads (it reads the session).
+async fn fail(c: Shared, req: Req, p: Problem) -> Response {
+    tokio::task::spawn_blocking(move || views::problem_page(&c, &req, p))
+        .await
+        .unwrap_or_else(|_| (StatusCode::INTERNAL_SERVER_ERROR, "the page failed").into_response())
+}
+
 async fn run(c: Shared, req: Req, view: View) -> Response {
     tokio::task::spawn_blocking(move || match view(&c, &req) {
         Ok(r) => r,
@@ -344,18 +353,8 @@ async fn run(c: Shared, req: Req, view: View) -> Response {
 /// A GET view.
 fn page(
     view: View,
-) -> impl Fn(
-    State<Shared>,
-    Method,
-    Uri,
-    HeaderMap,
-    axum::http::Extensions,
-    RawQuery,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>>
-       + Clone
-       + Send
-       + Sync
-       + 'static {
+) -> impl Fn(State<Shared>, Method, Uri, HeaderMap, axum::http::Extensions, RawQuery) -> Answer + Clone + Send + Sync + 'static
+{
     move |State(c), method, uri, headers, ext, RawQuery(q)| {
         let req = req_of(method, &uri, headers, peer(&ext), q);
         Box::pin(run(c, req, view))
@@ -365,15 +364,7 @@ fn page(
 /// A POST view taking an urlencoded form.
 fn form(
     view: View,
-) -> impl Fn(
-    State<Shared>,
-    Method,
-    Uri,
-    HeaderMap,
-    axum::http::Extensions,
-    RawQuery,
-    Bytes,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>>
+) -> impl Fn(State<Shared>, Method, Uri, HeaderMap, axum::http::Extensions, RawQuery, Bytes) -> Answer
        + Clone
        + Send
        + Sync
@@ -386,7 +377,7 @@ fn form(
                     req.form = f;
                     run(c, req, view).await
                 }
-                None => views::problem_page(&c, &req, Problem::BadForm("form-malformed")),
+                None => fail(c, req, Problem::BadForm("form-malformed")).await,
             }
         })
     }
@@ -398,14 +389,7 @@ pub const MAX_UPLOAD: usize = 512 * 1024;
 /// A POST view taking a multipart form with a file.
 fn upload(
     view: View,
-) -> impl Fn(
-    State<Shared>,
-    Method,
-    Uri,
-    HeaderMap,
-    axum::http::Extensions,
-    axum::extract::Multipart,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>>
+) -> impl Fn(State<Shared>, Method, Uri, HeaderMap, axum::http::Extensions, axum::extract::Multipart) -> Answer
        + Clone
        + Send
        + Sync
@@ -425,11 +409,11 @@ fn upload(
                                 Ok(Some(chunk)) => {
                                     data.extend_from_slice(&chunk);
                                     if data.len() > MAX_UPLOAD {
-                                        return views::problem_page(&c, &req, Problem::BadForm("upload-too-large"));
+                                        return fail(c, req, Problem::BadForm("upload-too-large")).await;
                                     }
                                 }
                                 Ok(None) => break,
-                                Err(_) => return views::problem_page(&c, &req, Problem::BadForm("form-malformed")),
+                                Err(_) => return fail(c, req, Problem::BadForm("form-malformed")).await,
                             }
                         }
                         if is_file {
@@ -445,7 +429,7 @@ fn upload(
                         } else {
                             "form-malformed"
                         };
-                        return views::problem_page(&c, &req, Problem::BadForm(id));
+                        return fail(c, req, Problem::BadForm(id)).await;
                     }
                 }
             }

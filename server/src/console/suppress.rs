@@ -175,8 +175,9 @@ mod tests {
                 for x in 0..m.len() {
                     if x != rank && m[x][col].abs() > 1e-9 {
                         let f = m[x][col] / m[rank][col];
-                        for y in 0..cols {
-                            m[x][y] -= f * m[rank][y];
+                        let pivot = m[rank].clone();
+                        for (v, p) in m[x].iter_mut().zip(&pivot) {
+                            *v -= f * p;
                         }
                     }
                 }

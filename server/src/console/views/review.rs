@@ -145,13 +145,16 @@ pub struct Row {
     pub href: String,
 }
 
+/// A queue row as read: case id, office, state, victim, conflict, waiting since (ms).
+pub type QueueRow = (String, String, String, bool, bool, i64);
+
 /// A page of the queue: rows after `after` (waiting time, case id), and the total.
 pub fn queue_page(
     c: &Console,
     f: &Filters,
     after: Option<(i64, String)>,
     limit: i64,
-) -> Result<(Vec<(String, String, String, bool, bool, i64)>, i64), Problem> {
+) -> Result<(Vec<QueueRow>, i64), Problem> {
     let now = now_ms();
     let (clause, mut p) = f.clause(now);
     let total = c.hq.db.tx(|s| {

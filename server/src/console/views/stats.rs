@@ -46,6 +46,7 @@ fn show(c: Cell) -> String {
 }
 
 /// Builds a protected table from (row key, column key, count) rows.
+#[allow(clippy::too_many_arguments)]
 fn table(
     c: &Console,
     t: &T<'_>,
