@@ -187,6 +187,9 @@ fn check_page(d: &Driver, backend: &str, lang: &str, name: &str) {
     let html_lang = d.exec("return document.documentElement.lang", json!([])).as_str().unwrap_or("").to_string();
     assert_eq!(html_lang, lang, "<html lang> on {name}");
     let source = d.source();
+    if name != "forbidden" {
+        assert!(!source.contains("id=\"problem\""), "{name} ({lang}) is a problem page:\n{}", d.text());
+    }
     assert!(!source.contains('⟦'), "{name} ({lang}) shows an untranslated message id:\n{}", d.text());
     let findings = axe(d);
     assert!(findings.is_empty(), "axe-core on {name} ({lang}): {findings:?}");

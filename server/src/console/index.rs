@@ -100,10 +100,22 @@ fn cases(hq: &Hq) -> Result<bool, HqError> {
     Ok(true)
 }
 
+/// The statistics key of a case row: (month, office, state, victim, sex, age band, fee waived).
+type CountKey = (String, String, String, i64, String, String, i64);
+
+fn count(s: &mut dyn Sql, k: &CountKey, by: i64) -> DbResult<()> {
+    s.exec(
+        "INSERT INTO console_case_counts (month, office, state, victim, sex, age_band, fee_waived, n) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (month, office, state, victim, sex, age_band, fee_waived) DO UPDATE SET n = console_case_counts.n + excluded.n",
+        &[k.0.as_str().into(), k.1.as_str().into(), k.2.as_str().into(), k.3.into(), k.4.as_str().into(), k.5.as_str().into(), k.6.into(), by.into()],
+    )
+    .map(|_| ())
+}
+
 fn upsert_case(s: &mut dyn Sql, v: &CaseView, office: &str) -> DbResult<()> {
     let when = |name: &str| v.history.iter().rev().find(|h| h.1 == name).map(|h| h.4);
     let created = v.history.first().map(|h| h.4).unwrap_or(0);
-    let waiting = v.history.last().map(|h| h.4).unwrap_or(created);
+    let waiting_ms = v.history.last().map(|h| h.4).unwrap_or(created);
     let (sex, band, victim) = match &v.request {
         Some(r) => (
             serde_json::to_value(r.applicant.sex).ok().and_then(|x| x.as_str().map(str::to_string)).unwrap_or_default(),
@@ -115,8 +127,32 @@ fn upsert_case(s: &mut dyn Sql, v: &CaseView, office: &str) -> DbResult<()> {
     let fee_waived = v.certificate.as_ref().map(|c| c.fee_waived).unwrap_or(victim);
     let submitted = when("submitted");
     let issued = when("issued");
-    let before = s.one("SELECT issued_ms FROM console_cases WHERE case_id = ?1", &[v.case_id.as_str().into()])?;
-    let was_issued = before.map(|r| r[0].oi()).transpose()?.flatten().is_some();
+    let state = state_code(v.state);
+    let waiting = matches!(v.state, Some(RequestState::Submitted | RequestState::IdentityVerified));
+    let month =
+        v.request.as_ref().map(|r| r.request_date.to_string().chars().take(7).collect::<String>()).unwrap_or_default();
+    let before = s.one(
+        "SELECT issued_ms, month, office, state, victim, sex, age_band, fee_waived FROM console_cases WHERE case_id = ?1",
+        &[v.case_id.as_str().into()],
+    )?;
+    let mut was_issued = false;
+    if let Some(b) = before {
+        was_issued = b[0].oi()?.is_some();
+        count(s, &(b[1].t()?, b[2].t()?, b[3].t()?, b[4].i()?, b[5].t()?, b[6].t()?, b[7].i()?), -1)?;
+    }
+    count(
+        s,
+        &(
+            month.clone(),
+            office.to_string(),
+            state.clone(),
+            victim as i64,
+            sex.clone(),
+            band.to_string(),
+            fee_waived as i64,
+        ),
+        1,
+    )?;
     if let (Some(i), Some(sub), false) = (issued, submitted, was_issued) {
         let hours = ((i - sub).max(0)) / 3_600_000;
         s.exec(
@@ -125,25 +161,28 @@ fn upsert_case(s: &mut dyn Sql, v: &CaseView, office: &str) -> DbResult<()> {
         )?;
     }
     s.exec(
-        "INSERT INTO console_cases (case_id, office, state, victim, conflict, sex, age_band, fee_waived, created_ms, submitted_ms, issued_ms, waiting_ms, updated_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-         ON CONFLICT (case_id) DO UPDATE SET office = excluded.office, state = excluded.state, victim = excluded.victim,
-           conflict = excluded.conflict, sex = excluded.sex, age_band = excluded.age_band, fee_waived = excluded.fee_waived,
-           created_ms = excluded.created_ms, submitted_ms = excluded.submitted_ms, issued_ms = excluded.issued_ms,
+        "INSERT INTO console_cases (case_id, office, state, waiting, victim, conflict, sex, age_band, fee_waived, month, created_ms, submitted_ms, issued_ms, waiting_ms, updated_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+         ON CONFLICT (case_id) DO UPDATE SET office = excluded.office, state = excluded.state, waiting = excluded.waiting,
+           victim = excluded.victim, conflict = excluded.conflict, sex = excluded.sex, age_band = excluded.age_band,
+           fee_waived = excluded.fee_waived, month = excluded.month, created_ms = excluded.created_ms,
+           submitted_ms = excluded.submitted_ms, issued_ms = excluded.issued_ms,
            waiting_ms = excluded.waiting_ms, updated_ms = excluded.updated_ms",
         &[
             v.case_id.as_str().into(),
             office.into(),
-            state_code(v.state).as_str().into(),
+            state.as_str().into(),
+            (waiting as i64).into(),
             (victim as i64).into(),
             (v.conflict.is_some() as i64).into(),
             sex.as_str().into(),
             band.into(),
             (fee_waived as i64).into(),
+            month.as_str().into(),
             created.into(),
             submitted.into(),
             issued.into(),
-            waiting.into(),
+            waiting_ms.into(),
             crate::hq::now_ms().into(),
         ],
     )?;

@@ -35,7 +35,7 @@
     else if (k === "o" && current >= 0) { var a = rows()[current].querySelector("a"); if (a) { a.click(); } }
     else if (k === "/") { var f = document.querySelector(".filters select, .filters input"); if (f) { f.focus(); e.preventDefault(); } }
     else if (k === "?") { window.location.href = "/console/help"; }
-    else if (k === "n") { var q = document.querySelector(".crumbs a"); if (q) { q.click(); } }
+    else if (k === "n") { var q = document.getElementById("next-case"); if (q) { q.click(); } }
     else if ("vmarx".indexOf(k) >= 0 && k.length === 1) { if (focusDecision(k)) { e.preventDefault(); } }
   });
 })();

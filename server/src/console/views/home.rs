@@ -33,11 +33,8 @@ pub fn home(c: &Console, req: &Req) -> Page {
     };
     let tiles = match me.staff.role {
         StaffRole::Reviewer => {
-            let waiting =
-                count("SELECT COUNT(*) FROM console_cases WHERE state IN ('submitted', 'identity_verified')")?;
-            let victims = count(
-                "SELECT COUNT(*) FROM console_cases WHERE state IN ('submitted', 'identity_verified') AND victim = 1",
-            )?;
+            let waiting = count("SELECT COUNT(*) FROM console_cases WHERE waiting = 1")?;
+            let victims = count("SELECT COUNT(*) FROM console_cases WHERE waiting = 1 AND victim = 1")?;
             let conflicts = count("SELECT COUNT(*) FROM console_cases WHERE conflict = 1")?;
             vec![
                 Tile {
@@ -91,9 +88,9 @@ pub fn home(c: &Console, req: &Req) -> Page {
             ]
         }
         StaffRole::Analyst => {
-            let screenings = count("SELECT COALESCE(SUM(n), 0) FROM console_screening_agg")?;
+            let screenings = count("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM console_screening_agg")?;
             let victims =
-                count("SELECT COALESCE(SUM(n), 0) FROM console_screening_agg WHERE verdict = 'presumed_victim'")?;
+                count("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM console_screening_agg WHERE verdict = 'presumed_victim'")?;
             let k = c.cfg.k;
             let shown = |n: i64| if n > 0 && n < k { format!("<{k}") } else { t.num(n) };
             vec![
@@ -112,7 +109,7 @@ pub fn home(c: &Console, req: &Req) -> Page {
             ]
         }
         StaffRole::Auditor => {
-            let entries = count("SELECT COUNT(*) FROM console_audit")?;
+            let entries = count("SELECT CAST(COALESCE(SUM(anchor_seq), 0) AS BIGINT) FROM audit_chains")?;
             let tampered = count("SELECT COUNT(*) FROM audit_chains WHERE tampered_ms IS NOT NULL")?;
             vec![
                 Tile {

@@ -92,7 +92,7 @@ impl Filters {
         let mut w = vec![];
         let mut p: Vec<Param> = vec![];
         match self.state.as_str() {
-            "waiting" => w.push("state IN ('submitted', 'identity_verified')".to_string()),
+            "waiting" => w.push("waiting = 1".to_string()),
             "all" => {}
             "conflict" => w.push("conflict = 1".to_string()),
             s => {
@@ -228,7 +228,10 @@ pub fn queue(c: &Console, req: &Req) -> Page {
             conflict,
             waiting_since: t.datetime(waiting),
             waiting_iso: t.iso(waiting),
-            waiting_for: t.n("days", (now - waiting) / 86_400_000),
+            waiting_for: match (now - waiting) / 86_400_000 {
+                0 => t.s("days-less-than-one"),
+                d => t.n("days", d),
+            },
         })
         .collect();
     let offices = office_options(c, &places, &t)?;
@@ -319,6 +322,8 @@ struct CasePage<'a> {
     full: Option<FullRecord>,
     back_qs: String,
     queue_href: String,
+    /// The next case in the same filters (the `n` key).
+    next_href: Option<String>,
     reasons: Vec<(String, String)>,
     photo: String,
 }
@@ -464,7 +469,15 @@ fn render_case(c: &Console, req: &Req, me: &Me, view: CaseView, error: Option<St
         None => t.s("photo-none"),
     };
     let qs = f.qs();
+    let next_href = next_case(c, &f, &view.case_id)?.map(|id| {
+        if qs.is_empty() {
+            format!("/console/cases/{id}")
+        } else {
+            format!("/console/cases/{id}?{qs}")
+        }
+    });
     let page = CasePage {
+        next_href,
         c: chrome,
         head: view.head.clone().unwrap_or_default(),
         state: state_label(&t, &state),

@@ -164,7 +164,7 @@ fn tables(c: &Console, t: &T<'_>, f: &Filters) -> Result<(Vec<Table>, Vec<Timing
     let by_cp = rows3(
         c,
         &format!(
-            "SELECT crossing_point, verdict, SUM(n) FROM console_screening_agg {w} GROUP BY crossing_point, verdict"
+            "SELECT crossing_point, verdict, CAST(SUM(n) AS BIGINT) FROM console_screening_agg {w} GROUP BY crossing_point, verdict"
         ),
         &p,
     )?;
@@ -175,8 +175,13 @@ fn tables(c: &Console, t: &T<'_>, f: &Filters) -> Result<(Vec<Table>, Vec<Timing
     let mut out =
         vec![table(c, t, "by-crossing", "stats-by-crossing", "col-crossing", cp_rows, verdicts.clone(), &by_cp)];
 
-    let by_month =
-        rows3(c, &format!("SELECT month, verdict, SUM(n) FROM console_screening_agg {w} GROUP BY month, verdict"), &p)?;
+    let by_month = rows3(
+        c,
+        &format!(
+            "SELECT month, verdict, CAST(SUM(n) AS BIGINT) FROM console_screening_agg {w} GROUP BY month, verdict"
+        ),
+        &p,
+    )?;
     let mut months: Vec<String> = by_month.iter().map(|r| r.0.clone()).collect();
     months.sort();
     months.dedup();
@@ -185,7 +190,7 @@ fn tables(c: &Console, t: &T<'_>, f: &Filters) -> Result<(Vec<Table>, Vec<Timing
 
     let kinds = rows3(
         c,
-        &format!("SELECT exploitation, CASE WHEN child = 1 THEN 'child' ELSE 'adult' END, SUM(n) FROM console_exploitation_agg {w} GROUP BY exploitation, child"),
+        &format!("SELECT exploitation, CASE WHEN child = 1 THEN 'child' ELSE 'adult' END, CAST(SUM(n) AS BIGINT) FROM console_exploitation_agg {w} GROUP BY exploitation, child"),
         &p,
     )?;
     let kind_rows = homeward_core::screening::template::Exploitation::ALL
@@ -197,35 +202,21 @@ fn tables(c: &Console, t: &T<'_>, f: &Filters) -> Result<(Vec<Table>, Vec<Timing
     out.push(table(c, t, "by-exploitation", "stats-by-exploitation", "col-exploitation", kind_rows, ages, &kinds));
 
     // Certificate requests: months of the request, consulate instead of crossing point.
-    // (The bounds are integers computed here, so they are written into the SQL.)
-    let mut cw: Vec<String> = vec![];
-    if !f.from.is_empty() {
-        if let Some(ms) = super::day_start_ms(&format!("{}-01", f.from), c.cfg.utc_offset_minutes) {
-            cw.push(format!("created_ms >= {ms}"));
-        }
-    }
-    if !f.to.is_empty() {
-        let (y, m): (i32, u32) = (f.to[..4].parse().unwrap_or(2100), f.to[5..].parse().unwrap_or(12));
-        let next = if m >= 12 { format!("{}-01-01", y + 1) } else { format!("{y}-{:02}-01", m + 1) };
-        if let Some(ms) = super::day_start_ms(&next, c.cfg.utc_offset_minutes) {
-            cw.push(format!("created_ms < {ms}"));
-        }
-    }
-    let cond = |extra: &str| {
-        let mut all: Vec<String> = cw.clone();
-        if !extra.is_empty() {
-            all.push(extra.to_string());
-        }
-        if all.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", all.join(" AND "))
-        }
+    // Cases are counted by the month their request was taken, from the kept counts.
+    let (mw, mp) = f.clause("month", "");
+    let cond = |extra: &str| match (mw.is_empty(), extra.is_empty()) {
+        (true, true) => String::new(),
+        (true, false) => format!("WHERE {extra}"),
+        (false, true) => mw.clone(),
+        (false, false) => format!("{mw} AND {extra}"),
     };
     let victims = rows3(
         c,
-        &format!("SELECT age_band, sex, COUNT(*) FROM console_cases {} GROUP BY age_band, sex", cond("victim = 1")),
-        &[],
+        &format!(
+            "SELECT age_band, sex, CAST(SUM(n) AS BIGINT) FROM console_case_counts {} GROUP BY age_band, sex",
+            cond("victim = 1")
+        ),
+        &mp,
     )?;
     let band_rows = index::AGE_BANDS.iter().map(|b| (b.to_string(), b.replace("50+", "50 +"))).collect();
     let sexes = ["f", "m", "x"].iter().map(|s| (s.to_string(), t.s(&format!("sex-{s}")))).collect();
@@ -243,10 +234,10 @@ fn tables(c: &Console, t: &T<'_>, f: &Filters) -> Result<(Vec<Table>, Vec<Timing
         &format!(
             "SELECT office, CASE WHEN state IN ('draft', 'submitted', 'identity_verified', 'more_information_requested') THEN 'waiting'
                      WHEN state = 'approved' THEN 'approved' WHEN state = 'issued' THEN 'issued' WHEN state = 'entered' THEN 'entered' ELSE 'closed' END,
-                    COUNT(*) FROM console_cases {} GROUP BY office, 2",
+                    CAST(SUM(n) AS BIGINT) FROM console_case_counts {} GROUP BY office, 2",
             cond("")
         ),
-        &[],
+        &mp,
     )?;
     let mut offices: Vec<String> = state_rows.iter().map(|r| r.0.clone()).collect();
     offices.sort();
@@ -265,8 +256,11 @@ fn tables(c: &Console, t: &T<'_>, f: &Filters) -> Result<(Vec<Table>, Vec<Timing
 
     let fees = rows3(
         c,
-        &format!("SELECT office, CASE WHEN fee_waived = 1 THEN 'waived' ELSE 'standard' END, COUNT(*) FROM console_cases {} GROUP BY office, 2", cond("issued_ms IS NOT NULL")),
-        &[],
+        &format!(
+            "SELECT office, CASE WHEN fee_waived = 1 THEN 'waived' ELSE 'standard' END, CAST(SUM(n) AS BIGINT) FROM console_case_counts {} GROUP BY office, 2",
+            cond("state IN ('issued', 'entered', 'expired', 'revoked')")
+        ),
+        &mp,
     )?;
     out.push(table(
         c,
