@@ -86,20 +86,35 @@ struct Seeded {
 
 fn seed(hq: &Hq, cases: usize, entries: usize, screenings: usize) -> Seeded {
     let now = homeward_hq::hq::now_ms();
-    let consulates: Vec<DeviceIdentity> =
-        OFFICES.iter().enumerate().map(|(i, o)| device(hq, &format!("{}-01-bench", o.to_lowercase()), o, Role::ConsularOfficer, (i + 1) as u16)).collect();
+    let consulates: Vec<DeviceIdentity> = OFFICES
+        .iter()
+        .enumerate()
+        .map(|(i, o)| device(hq, &format!("{}-01-bench", o.to_lowercase()), o, Role::ConsularOfficer, (i + 1) as u16))
+        .collect();
     let border = device(hq, "manas-01-bench", "MANAS", Role::BorderGuard, 1);
     hq.publish_lists().unwrap();
     let mut case_ids = Vec::with_capacity(cases);
     let mut batch = Vec::with_capacity(2000);
     for i in 0..cases {
         let office = OFFICES[i % OFFICES.len()];
-        let id = consulates[i % OFFICES.len()].clone();
+        let id = &consulates[i % OFFICES.len()];
         let case = uuid::Uuid::new_v4().to_string();
         // Spread over a year, oldest first.
         let t = now - ((cases - i) as i64 * 365 * 86_400_000 / cases as i64);
-        let created = Event::new(&id, &case, None, Hlc { wall_ms: t, counter: 0 }, CertificateEvent::Created { request: Box::new(request(i, office)) });
-        let submitted = Event::new(&id, &case, Some(created.id.clone()), Hlc { wall_ms: t + 60_000, counter: 0 }, CertificateEvent::Submitted);
+        let created = Event::new(
+            id,
+            &case,
+            None,
+            Hlc { wall_ms: t, counter: 0 },
+            CertificateEvent::Created { request: Box::new(request(i, office)) },
+        );
+        let submitted = Event::new(
+            id,
+            &case,
+            Some(created.id.clone()),
+            Hlc { wall_ms: t + 60_000, counter: 0 },
+            CertificateEvent::Submitted,
+        );
         batch.push((created, office.to_string()));
         batch.push((submitted, office.to_string()));
         case_ids.push(case);
@@ -114,16 +129,26 @@ fn seed(hq: &Hq, cases: usize, entries: usize, screenings: usize) -> Seeded {
     let chains = 50;
     let actors: Vec<String> = (0..40).map(|i| format!("officer-{i:02}")).collect();
     let subjects: Vec<String> = (0..2000).map(|_| uuid::Uuid::new_v4().to_string()).collect();
-    let actions = [AuditAction::View, AuditAction::Search, AuditAction::Create, AuditAction::Change, AuditAction::Export];
+    let actions =
+        [AuditAction::View, AuditAction::Search, AuditAction::Create, AuditAction::Change, AuditAction::Export];
     for c in 0..chains {
         let office = OFFICES[c % OFFICES.len()];
-        let dev = device(hq, &format!("{}-{:02}-audit", office.to_lowercase(), c + 10), office, Role::ConsularOfficer, (c + 10) as u16);
+        let dev = device(
+            hq,
+            &format!("{}-{:02}-audit", office.to_lowercase(), c + 10),
+            office,
+            Role::ConsularOfficer,
+            (c + 10) as u16,
+        );
         hq.db.set_audit_key(dev.device_id(), &hex::encode(dev.public_key())).unwrap();
         let n = entries / chains;
         let (mut seq, mut hash) = (0u64, homeward_core::audit::GENESIS_HASH.to_string());
         let mut out = Vec::with_capacity(5000);
         for k in 0..n {
-            let mut fact = AuditFact::new(actions[k % actions.len()], Subject::new(SubjectKind::CertificateCase, &subjects[(k * 7 + c) % subjects.len()]));
+            let mut fact = AuditFact::new(
+                actions[k % actions.len()],
+                Subject::new(SubjectKind::CertificateCase, &subjects[(k * 7 + c) % subjects.len()]),
+            );
             fact.actor = Some(actors[(k + c) % actors.len()].clone());
             fact.role = Some(Role::ConsularOfficer);
             if k % actions.len() == 0 {
@@ -164,13 +189,23 @@ fn seed(hq: &Hq, cases: usize, entries: usize, screenings: usize) -> Seeded {
             control: vec![],
             child_signs: vec![],
             exploitation: if verdict == Verdict::PresumedVictim {
-                vec![if i % 3 == 0 { homeward_core::screening::template::Exploitation::SexualExploitation } else { homeward_core::screening::template::Exploitation::ForcedLabour }]
+                vec![if i % 3 == 0 {
+                    homeward_core::screening::template::Exploitation::SexualExploitation
+                } else {
+                    homeward_core::screening::template::Exploitation::ForcedLabour
+                }]
             } else {
                 vec![]
             },
             shelter_requested: false,
         };
-        let e = Event::new(&border, &uuid::Uuid::new_v4().to_string(), None, Hlc { wall_ms: now, counter: 0 }, ScreeningEvent::Finalised { r });
+        let e = Event::new(
+            &border,
+            &uuid::Uuid::new_v4().to_string(),
+            None,
+            Hlc { wall_ms: now, counter: 0 },
+            ScreeningEvent::Finalised { r },
+        );
         out.push((e, "MANAS".to_string()));
         if out.len() == 5000 {
             hq.db.insert_screenings(&out, now).unwrap();
@@ -195,18 +230,38 @@ fn run(backend: &str, database_url: Option<&str>, cases: usize, entries: usize, 
     let t1 = Instant::now();
     index::catch_up(&hq).unwrap();
     let catch_up = t1.elapsed();
-    eprintln!("{backend}: seeded in {:.0} s, read models caught up in {:.0} s", seeding.as_secs_f64(), catch_up.as_secs_f64());
+    eprintln!(
+        "{backend}: seeded in {:.0} s, read models caught up in {:.0} s",
+        seeding.as_secs_f64(),
+        catch_up.as_secs_f64()
+    );
 
     let now = homeward_hq::hq::now_ms();
     let mut tokens = std::collections::HashMap::new();
     for role in staff::StaffRole::ALL {
         let created = staff::add(
             &hq.db,
-            staff::NewStaff { username: role.code(), display_name: role.code(), role, password: Some("a bench password of length"), language: "ru", created_by: "bench" },
+            staff::NewStaff {
+                username: role.code(),
+                display_name: role.code(),
+                role,
+                password: Some("a bench password of length"),
+                language: "ru",
+                created_by: "bench",
+            },
             now,
         )
         .unwrap();
-        let token = session::create(&hq.db, &created.id, session::Stage::Full, "127.0.0.1", "bench", now, session::Timeouts { idle_ms: 3_600_000, absolute_ms: 3_600_000 }).unwrap();
+        let token = session::create(
+            &hq.db,
+            &created.id,
+            session::Stage::Full,
+            "127.0.0.1",
+            "bench",
+            now,
+            session::Timeouts { idle_ms: 3_600_000, absolute_ms: 3_600_000 },
+        )
+        .unwrap();
         tokens.insert(role, token);
     }
     let files = homeward_hq::tls::issue_server_certificate(dir.path(), &["127.0.0.1".into()]).unwrap();
@@ -226,34 +281,58 @@ fn run(backend: &str, database_url: Option<&str>, cases: usize, entries: usize, 
         })
     });
     let base = format!("https://{}", addr_rx.recv().unwrap());
-    let client = reqwest::blocking::Client::builder().danger_accept_invalid_certs(true).timeout(Duration::from_secs(30)).build().unwrap();
+    let client = reqwest::blocking::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
     let get = |role: staff::StaffRole, path: &str| -> f64 {
         let t = Instant::now();
-        let r = client.get(format!("{base}{path}")).header("cookie", format!("__Host-hw_session={}", tokens[&role])).send().unwrap();
+        let r = client
+            .get(format!("{base}{path}"))
+            .header("cookie", format!("__Host-hw_session={}", tokens[&role]))
+            .send()
+            .unwrap();
         assert!(r.status().is_success(), "{path}: {}", r.status());
         let body = r.text().unwrap();
         assert!(body.len() > 1000, "{path}: a whole page");
         t.elapsed().as_secs_f64() * 1000.0
     };
     let pages: Vec<(&str, staff::StaffRole, Box<dyn Fn(usize) -> String + '_>)> = vec![
-        ("review queue (filters, pages)", staff::StaffRole::Reviewer, Box::new(|i: usize| match i % 4 {
-            0 => "/console/queue".to_string(),
-            1 => format!("/console/queue?office={}", OFFICES[i % 6]),
-            2 => "/console/queue?victim=yes&age=30".to_string(),
-            _ => format!("/console/queue?after={}:{}", homeward_hq::hq::now_ms() - 200 * 86_400_000, "0"),
-        })),
-        ("case view", staff::StaffRole::Reviewer, Box::new(|i: usize| format!("/console/cases/{}", s.case_ids[(i * 7919) % s.case_ids.len()]))),
-        ("audit filter", staff::StaffRole::Auditor, Box::new(|i: usize| match i % 4 {
-            0 => format!("/console/audit?actor={}", s.actors[i % s.actors.len()]),
-            1 => format!("/console/audit?action=view&office={}", OFFICES[i % 6]),
-            2 => format!("/console/audit?record={}", s.subjects[i % s.subjects.len()]),
-            _ => "/console/audit?from=2026-03-01&to=2026-03-31&source=devices".to_string(),
-        })),
-        ("statistics", staff::StaffRole::Analyst, Box::new(|i: usize| match i % 3 {
-            0 => "/console/statistics".to_string(),
-            1 => format!("/console/statistics?crossing={}", CROSSINGS[i % 6]),
-            _ => "/console/statistics?from=2026-03&to=2026-09".to_string(),
-        })),
+        (
+            "review queue (filters, pages)",
+            staff::StaffRole::Reviewer,
+            Box::new(|i: usize| match i % 4 {
+                0 => "/console/queue".to_string(),
+                1 => format!("/console/queue?office={}", OFFICES[i % 6]),
+                2 => "/console/queue?victim=yes&age=30".to_string(),
+                _ => format!("/console/queue?after={}:{}", homeward_hq::hq::now_ms() - 200 * 86_400_000, "0"),
+            }),
+        ),
+        (
+            "case view",
+            staff::StaffRole::Reviewer,
+            Box::new(|i: usize| format!("/console/cases/{}", s.case_ids[(i * 7919) % s.case_ids.len()])),
+        ),
+        (
+            "audit filter",
+            staff::StaffRole::Auditor,
+            Box::new(|i: usize| match i % 4 {
+                0 => format!("/console/audit?actor={}", s.actors[i % s.actors.len()]),
+                1 => format!("/console/audit?action=view&office={}", OFFICES[i % 6]),
+                2 => format!("/console/audit?record={}", s.subjects[i % s.subjects.len()]),
+                _ => "/console/audit?from=2026-03-01&to=2026-03-31&source=devices".to_string(),
+            }),
+        ),
+        (
+            "statistics",
+            staff::StaffRole::Analyst,
+            Box::new(|i: usize| match i % 3 {
+                0 => "/console/statistics".to_string(),
+                1 => format!("/console/statistics?crossing={}", CROSSINGS[i % 6]),
+                _ => "/console/statistics?from=2026-03&to=2026-09".to_string(),
+            }),
+        ),
     ];
     let sizes = [("cases", cases), ("cases", cases), ("audit entries", entries), ("screenings", screenings)];
     for ((name, role, path), (what, n)) in pages.iter().zip(sizes) {
@@ -269,14 +348,19 @@ fn run(backend: &str, database_url: Option<&str>, cases: usize, entries: usize, 
             if p99 < 100.0 { "yes" } else { "no" }
         );
     }
-    println!("| {backend} | (setup) seeding / read-model catch-up | | | {:.0} s / {:.0} s | | | |", seeding.as_secs_f64(), catch_up.as_secs_f64());
+    println!(
+        "| {backend} | (setup) seeding / read-model catch-up | | | {:.0} s / {:.0} s | | | |",
+        seeding.as_secs_f64(),
+        catch_up.as_secs_f64()
+    );
     let _ = stop_tx.send(());
     let _ = server.join();
 }
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
-    let (cases, entries, screenings, requests) = if quick { (2_000, 20_000, 20_000, 20) } else { (100_000, 1_000_000, 1_000_000, 200) };
+    let (cases, entries, screenings, requests) =
+        if quick { (2_000, 20_000, 20_000, 20) } else { (100_000, 1_000_000, 1_000_000, 200) };
     println!("| backend | page | data | requests | p50 (ms) | p99 (ms) | p99 vs 100 ms target | met |");
     println!("|---|---|---|---:|---:|---:|---:|---|");
     run("SQLite", None, cases, entries, screenings, requests);

@@ -22,8 +22,8 @@ pub fn stacked_bars(
     hidden_label: &str,
 ) -> String {
     let row_h = 26.0;
-    let label_w = 190.0;
-    let bar_w = 520.0;
+    let label_w = 280.0;
+    let bar_w = 560.0;
     let legend_h = 22.0 * (series.len() as f64 / 3.0).ceil();
     let height = labels.len() as f64 * row_h + legend_h + 30.0;
     let max = p.cells.iter().map(|r| r.iter().filter_map(|c| c.shown()).sum::<i64>()).max().unwrap_or(0).max(1) as f64;
@@ -37,11 +37,14 @@ pub fn stacked_bars(
     );
     for (i, label) in labels.iter().enumerate() {
         let y = i as f64 * row_h + 4.0;
+        // Long names are shortened in the chart; the table beside it has them whole.
+        let short: String =
+            if label.chars().count() > 38 { label.chars().take(36).collect::<String>() + "…" } else { label.clone() };
         s.push_str(&format!(
             "<text x=\"{}\" y=\"{}\" class=\"axis-label\" text-anchor=\"end\">{}</text>",
             label_w - 8.0,
             y + 15.0,
-            esc(label)
+            esc(&short)
         ));
         let mut x = label_w;
         let mut any_hidden = false;
@@ -75,7 +78,7 @@ pub fn stacked_bars(
     }
     let ly = labels.len() as f64 * row_h + 16.0;
     for (j, name) in series.iter().enumerate() {
-        let lx = label_w + (j % 3) as f64 * 175.0;
+        let lx = label_w + (j % 3) as f64 * 190.0;
         let y = ly + (j / 3) as f64 * 22.0;
         s.push_str(&format!(
             "<rect x=\"{lx}\" y=\"{y}\" width=\"14\" height=\"14\" class=\"s{}\"/><text x=\"{}\" y=\"{}\" class=\"legend\">{}</text>",
