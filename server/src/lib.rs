@@ -5,7 +5,6 @@
 
 pub mod api;
 pub mod db;
-pub mod demo;
 pub mod hq;
 pub mod tls;
 
@@ -45,20 +44,5 @@ where
     L: axum::serve::Listener<Addr = SocketAddr>,
 {
     let app = api::router(Arc::new(hq));
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
-}
-
-/// Serves the API and the demo dashboard at `/` (demo mode only) until
-/// `shutdown` resolves; `steps` fills in as the demo is seeded.
-pub async fn serve_demo(
-    hq: Arc<Hq>,
-    steps: Arc<std::sync::Mutex<Vec<String>>>,
-    listener: tokio::net::TcpListener,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let page = axum::Router::new()
-        .route("/", axum::routing::get(demo::page))
-        .with_state(demo::DemoState { hq: hq.clone(), steps });
-    let app = api::router(hq).merge(page);
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }
