@@ -4,14 +4,15 @@
 //! compressed, base45 text, QR version at level M) for a typical and a
 //! worst-case certificate. `--quick` is the smoke run.
 
+use homeward_core::random::OsRng;
 use std::time::Instant;
 
 use homeward_core::certificate::barcode::{self, CertificatePayload, ChildOnCertificate};
 use homeward_core::certificate::request::Sex;
 use homeward_core::certificate::trust::{sign_list, signer_entry, REVOCATION_LIST, TRUST_LIST};
 use homeward_core::certificate::{verify, RevocationList, RootKey, TrustList, TrustStore, VerifyContext};
+use homeward_core::date::IsoDate;
 use homeward_core::events::{DeviceIdentity, Role};
-use homeward_core::screening::IsoDate;
 
 fn d(s: &str) -> IsoDate {
     s.parse().unwrap()
@@ -54,8 +55,8 @@ fn sizes(label: &str, text: &str) {
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let n = if quick { 500 } else { 10_000 };
-    let hq = DeviceIdentity::generate("hq", Role::Headquarters, "HQ");
-    let consul = DeviceIdentity::generate("ist-03", Role::ConsularOfficer, "IST");
+    let hq = DeviceIdentity::generate("hq", Role::Headquarters, "HQ", &mut OsRng);
+    let consul = DeviceIdentity::generate("ist-03", Role::ConsularOfficer, "IST", &mut OsRng);
     let now = 1_795_910_400_000i64;
     let mut store = TrustStore::with_root(RootKey::of(&hq));
     store

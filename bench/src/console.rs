@@ -10,14 +10,17 @@
 //!
 //! `--quick` is the smoke run (2,000 cases, 20,000 entries and screenings).
 
+use homeward_core::date::Today;
+use homeward_core::random::OsRng;
 use std::time::{Duration, Instant};
 
 use homeward_core::audit::{AuditAction, AuditEntry, AuditFact, Subject, SubjectKind};
 use homeward_core::certificate::request::{Applicant, CitizenshipEvidence, DocumentLoss, Sex, TraffickingFlag};
 use homeward_core::certificate::{CertificateEvent, CertificateRequest};
+use homeward_core::date::IsoDate;
 use homeward_core::events::{DeviceIdentity, Event, Hlc, Role};
-use homeward_core::screening::event::ScreeningReport;
-use homeward_core::screening::{IsoDate, ScreeningEvent, Verdict};
+use homeward_core::screening::ScreeningReport;
+use homeward_core::screening::{ScreeningEvent, Verdict};
 use homeward_hq::console::{index, session, staff, ConsoleConfig};
 use homeward_hq::db::DeviceRow;
 use homeward_hq::Hq;
@@ -34,7 +37,7 @@ fn fresh_postgres() -> Option<String> {
 }
 
 fn device(hq: &Hq, id: &str, office: &str, role: Role, no: u16) -> DeviceIdentity {
-    let identity = DeviceIdentity::generate(id, role, office);
+    let identity = DeviceIdentity::generate(id, role, office, &mut OsRng);
     hq.db
         .add_device(&DeviceRow {
             id: id.into(),
@@ -67,7 +70,7 @@ fn request(i: usize, office: &str) -> CertificateRequest {
         },
         evidence: vec![CitizenshipEvidence::VerificationRequested],
         loss: DocumentLoss::Lost,
-        trafficking: (i % 25 == 0).then(|| TraffickingFlag { screening_id: None, note: None }),
+        trafficking: i.is_multiple_of(25).then_some(TraffickingFlag { screening_id: None, note: None }),
         children: vec![],
         route: "- Bishkek".into(),
         travel_date: IsoDate::today(),
@@ -107,6 +110,7 @@ fn seed(hq: &Hq, cases: usize, entries: usize, screenings: usize) -> Seeded {
             None,
             Hlc { wall_ms: t, counter: 0 },
             CertificateEvent::Created { request: Box::new(request(i, office)) },
+            &mut OsRng,
         );
         let submitted = Event::new(
             id,
@@ -114,6 +118,7 @@ fn seed(hq: &Hq, cases: usize, entries: usize, screenings: usize) -> Seeded {
             Some(created.id.clone()),
             Hlc { wall_ms: t + 60_000, counter: 0 },
             CertificateEvent::Submitted,
+            &mut OsRng,
         );
         batch.push((created, office.to_string()));
         batch.push((submitted, office.to_string()));
@@ -205,6 +210,7 @@ fn seed(hq: &Hq, cases: usize, entries: usize, screenings: usize) -> Seeded {
             None,
             Hlc { wall_ms: now, counter: 0 },
             ScreeningEvent::Finalised { r },
+            &mut OsRng,
         );
         out.push((e, "MANAS".to_string()));
         if out.len() == 5000 {
@@ -298,7 +304,8 @@ fn run(backend: &str, database_url: Option<&str>, cases: usize, entries: usize, 
         assert!(body.len() > 1000, "{path}: a whole page");
         t.elapsed().as_secs_f64() * 1000.0
     };
-    let pages: Vec<(&str, staff::StaffRole, Box<dyn Fn(usize) -> String + '_>)> = vec![
+    type PathOf<'a> = Box<dyn Fn(usize) -> String + 'a>;
+    let pages: Vec<(&str, staff::StaffRole, PathOf<'_>)> = vec![
         (
             "review queue (filters, pages)",
             staff::StaffRole::Reviewer,

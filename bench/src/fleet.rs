@@ -6,13 +6,15 @@
 //! `HOMEWARD_BENCH_POSTGRES` names a server (scripts/bench starts one).
 //! `--quick` is the smoke run (50 devices).
 
+use homeward_core::date::Today;
+use homeward_core::random::OsRng;
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
 
 use homeward_core::certificate::request::{Applicant, CitizenshipEvidence, DocumentLoss, Sex};
 use homeward_core::certificate::{CertificateEvent, CertificateRequest};
+use homeward_core::date::IsoDate;
 use homeward_core::events::{DeviceIdentity, Event, Hlc, Role};
-use homeward_core::screening::IsoDate;
 use homeward_core::sync::httpsig;
 use homeward_core::sync::protocol::{EnrollRequest, PushRequest, PushResponse, PushStatus};
 use homeward_hq::Hq;
@@ -64,7 +66,7 @@ fn run(devices: usize, database_url: Option<&str>, spread: Duration) -> Outcome 
     for i in 0..devices {
         let office = format!("P{:02}", i % 50);
         let code = admin.enrollment_code(&office, Role::ConsularOfficer, 15).unwrap();
-        let key = DeviceIdentity::generate("pending", Role::ConsularOfficer, "");
+        let key = DeviceIdentity::generate("pending", Role::ConsularOfficer, "", &mut OsRng);
         let resp = admin
             .enroll(&EnrollRequest { code, public_key: hex::encode(key.public_key()), label: format!("sim-{i}") })
             .unwrap();
@@ -92,6 +94,7 @@ fn run(devices: usize, database_url: Option<&str>, spread: Duration) -> Outcome 
                 None,
                 Hlc { wall_ms: now_ms(), counter: 0 },
                 CertificateEvent::Created { request: Box::new(request(&office, i)) },
+                &mut OsRng,
             );
             let submitted = Event::new(
                 &me,
@@ -99,6 +102,7 @@ fn run(devices: usize, database_url: Option<&str>, spread: Duration) -> Outcome 
                 Some(created.id.clone()),
                 Hlc { wall_ms: now_ms(), counter: 1 },
                 CertificateEvent::Submitted,
+                &mut OsRng,
             );
             let raw =
                 serde_json::to_vec(&PushRequest { events: vec![created, submitted], screenings: vec![] }).unwrap();
@@ -110,7 +114,7 @@ fn run(devices: usize, database_url: Option<&str>, spread: Duration) -> Outcome 
             let mut errors = 0;
             // Push.
             let t0 = Instant::now();
-            let h = httpsig::sign(&me, "POST", "/v1/events", "", &body, now_ms() / 1000);
+            let h = httpsig::sign(&me, "POST", "/v1/events", "", &body, now_ms() / 1000, &mut OsRng);
             let ok = client
                 .post(format!("{url}/v1/events"))
                 .header("content-encoding", "zstd")
@@ -129,7 +133,7 @@ fn run(devices: usize, database_url: Option<&str>, spread: Duration) -> Outcome 
             errors += usize::from(!ok);
             // Pull.
             let t1 = Instant::now();
-            let h = httpsig::sign(&me, "GET", "/v1/events", &q, b"", now_ms() / 1000);
+            let h = httpsig::sign(&me, "GET", "/v1/events", &q, b"", now_ms() / 1000, &mut OsRng);
             let ok = client
                 .get(format!("{url}/v1/events?{q}"))
                 .header("content-digest", h.content_digest)

@@ -12,14 +12,17 @@
 //!
 //! `--quick` is the smoke run (few screenings, shortened link delays).
 
+use homeward_core::date::Today;
+use homeward_core::screening::ScreeningRecordId;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
+use homeward_core::date::IsoDate;
 use homeward_core::events::Role;
-use homeward_core::screening::{default_checklist, AnswerValue, IsoDate, Lang, NewScreening, ScreeningRecords, YesNo};
+use homeward_core::screening::{default_checklist, AnswerValue, Lang, NewScreening, ScreeningRecords, YesNo};
 use homeward_core::sync::RetryPolicy;
 use homeward_core::vault::{KdfParams, LockoutPolicy, ManualClock, Secret, Vault, VaultOptions};
 use homeward_hq::Hq;

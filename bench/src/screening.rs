@@ -4,13 +4,15 @@
 //! question, render it) against a 100 ms "feels instant" budget. `--quick`
 //! is the smoke run: fewer iterations, answers checked.
 
+use homeward_core::screening::ScreeningRecordId;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use homeward_core::date::IsoDate;
 use homeward_core::screening::{
-    answer_hint, default_checklist, evaluate, template::text, AnswerType, AnswerValue, Answers, Checklist, IsoDate,
-    Lang, NewScreening, ScreeningRecords, Template, Verdict, YesNo,
+    answer_hint, default_checklist, evaluate, template::text, AnswerType, AnswerValue, Answers, Checklist, Lang,
+    NewScreening, ScreeningRecords, Template, Verdict, YesNo,
 };
 use homeward_core::vault::{KdfParams, LockoutPolicy, Secret, SystemClock, Vault, VaultOptions};
 

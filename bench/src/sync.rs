@@ -3,6 +3,7 @@
 //! written locally (the floor a device pays anyway), and bytes on the wire
 //! per event. `--quick` is the smoke run.
 
+use homeward_core::date::Today;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -10,8 +11,8 @@ use std::time::Instant;
 
 use homeward_core::certificate::request::{Applicant, CitizenshipEvidence, DocumentLoss, Sex};
 use homeward_core::certificate::{CertificateCases, CertificateRequest, DeviceProfile};
+use homeward_core::date::IsoDate;
 use homeward_core::events::Role;
-use homeward_core::screening::IsoDate;
 use homeward_core::sync::RetryPolicy;
 use homeward_core::vault::{KdfParams, LockoutPolicy, ManualClock, Secret, Vault, VaultOptions};
 use homeward_hq::Hq;

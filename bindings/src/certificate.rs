@@ -2,6 +2,7 @@
 //! the border guard's offline verification and entry. Validation messages,
 //! the fee decision and every verification check come from the core.
 
+use homeward_core::date::Today;
 use std::sync::Arc;
 
 use homeward_core::audit::{AuditAction, SubjectKind};
@@ -13,8 +14,8 @@ use homeward_core::certificate::{
     DeviceProfile, FeeDecision, FieldError, PhotoCheck, RequestState, Verified, VerifyContext, VerifyError,
     VerifyWarning,
 };
+use homeward_core::date::IsoDate;
 use homeward_core::events::Role;
-use homeward_core::screening::IsoDate;
 use homeward_core::vault::Vault;
 
 use crate::error::{HomewardError, Result};

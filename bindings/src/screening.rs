@@ -2,13 +2,16 @@
 //! question with its texts and options, answers checked by the core, the
 //! outcome with its "why" and what to do, all in the officer's language.
 
+use homeward_core::date::Today;
+use homeward_core::screening::ScreeningRecordId;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use homeward_core::audit::{AuditAction, SubjectKind};
+use homeward_core::date::IsoDate;
 use homeward_core::screening::{
     self, answers, default_checklist, explain, template::text, template::DocumentSituation, AnswerType, AnswerValue,
-    Answers, Checklist, ConsentGiver, IsoDate, Lang, ListFilter, NewScreening, Question, ReferralBasis,
-    ReferralConsent, Screening, ScreeningOutcome, ScreeningRecords, Subject, Verdict, YesNo,
+    Answers, Checklist, ConsentGiver, Lang, ListFilter, NewScreening, Question, ReferralBasis, ReferralConsent,
+    Screening, ScreeningOutcome, ScreeningRecords, Subject, Verdict, YesNo,
 };
 use homeward_core::vault::{RecordId, Uuid};
 
@@ -508,7 +511,7 @@ impl ScreeningService {
         }
         let lang: Lang = input.language.into();
         // New screenings use the newest checklist headquarters published.
-        let checklist = Arc::new(self.shared.with(|v| Ok(screening::published::current_checklist(v)))?);
+        let checklist = Arc::new(self.shared.with(|v| Ok(screening::installed::current_checklist(v)))?);
         let s = self.shared.with(|v| {
             let s = ScreeningRecords::new(v, &checklist).start(NewScreening {
                 crossing_point: input.crossing_point,
@@ -543,7 +546,7 @@ impl ScreeningService {
             }
             Ok(s)
         })?;
-        let checklist = Arc::new(self.shared.with(|v| Ok(screening::published::checklist_for_screening(v, &s)))?);
+        let checklist = Arc::new(self.shared.with(|v| Ok(screening::installed::checklist_for_screening(v, &s)))?);
         Ok(Arc::new(ScreeningSession { shared: self.shared.clone(), id, lang: Mutex::new(s.language), checklist }))
     }
 

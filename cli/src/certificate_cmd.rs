@@ -2,6 +2,8 @@
 //! officer's requests and issuance, headquarters' decisions (with a training
 //! key until the server lands), and the border guard's offline verification.
 
+use homeward_core::date::Today;
+use homeward_core::random::OsRng;
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
@@ -11,8 +13,8 @@ use homeward_core::certificate::{
     qr_matrix, verify, CaseView, CertificateCases, CertificateEvent, CertificateRequest, DeviceProfile, RevocationList,
     RootKey, TrustList, TrustStore, VerifyContext,
 };
+use homeward_core::date::IsoDate;
 use homeward_core::events::{DeviceIdentity, KeyRing, PublicIdentity, Role};
-use homeward_core::screening::IsoDate;
 use homeward_core::vault::{DeviceKeyStore, IndexTerm, NewRecord, RecordId, Vault};
 use sha2::Digest;
 
@@ -179,11 +181,11 @@ pub fn device(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd: De
                 device_no,
                 &uuid::Uuid::new_v4().simple().to_string()[..8]
             );
-            let me = DeviceIdentity::generate(&device_id, role, &office);
+            let me = DeviceIdentity::generate(&device_id, role, &office, &mut OsRng);
             profile.keyring.add(me.public());
             profile.device_no = device_no;
             if training_hq {
-                let hq = DeviceIdentity::generate("training-hq", Role::Headquarters, "HQ");
+                let hq = DeviceIdentity::generate("training-hq", Role::Headquarters, "HQ", &mut OsRng);
                 profile.keyring.add(hq.public());
                 profile.trust = TrustStore::with_root(RootKey::of(&hq));
                 let today = IsoDate::today();

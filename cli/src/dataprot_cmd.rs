@@ -4,17 +4,17 @@
 //! layer, through [`audit`]: the core stores stay as they are and each
 //! command says what it showed or changed (docs/SECURITY.md, "Audit trail").
 
+use homeward_core::date::Today;
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 use homeward_core::audit::{self, AuditAction, AuditFact, AuditLog, Subject, SubjectKind, ViewKind};
 use homeward_core::certificate::DeviceProfile;
+use homeward_core::date::IsoDate;
 use homeward_core::export::Statistics;
 use homeward_core::referral::{self, DataCategory, PartnerPublicKey, PartnerSecretKey, ReferralPackage};
 use homeward_core::retention;
-use homeward_core::screening::{
-    default_checklist, ConsentGiver, IsoDate, ReferralBasis, ReferralConsent, ScreeningRecords,
-};
+use homeward_core::screening::{default_checklist, ConsentGiver, ReferralBasis, ReferralConsent, ScreeningRecords};
 use homeward_core::vault::{DeviceKeyStore, RecordId, Vault};
 
 use crate::output::{CliError, Output};

@@ -2,13 +2,16 @@
 //! checklist on a terminal. Every rule comes from homeward-core; this file
 //! only asks, reads and prints.
 
+use homeward_core::date::Today;
+use homeward_core::screening::ScreeningRecordId;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
+use homeward_core::date::IsoDate;
 use homeward_core::screening::{
-    self, answer_hint, answers, default_checklist, explain, template::text, Answers, Checklist, IsoDate, Lang,
-    ListFilter, NewScreening, Screening, ScreeningRecords, Subject, Template,
+    self, answer_hint, answers, default_checklist, explain, template::text, Answers, Checklist, Lang, ListFilter,
+    NewScreening, Screening, ScreeningRecords, Subject, Template,
 };
 use homeward_core::vault::DeviceKeyStore;
 
@@ -193,10 +196,10 @@ fn typed_answers(c: &Checklist, raw: &serde_json::Map<String, serde_json::Value>
 /// The checklist to work with: for a screening, the version it was started
 /// on; for a new one, the newest headquarters published (else the default).
 fn checklist_in(v: &mut homeward_core::vault::Vault, id: Option<&str>) -> Result<Checklist, CliError> {
-    use homeward_core::screening::published;
+    use homeward_core::screening::installed;
     Ok(match id {
-        Some(id) => published::checklist_of_screening(v, parse_id(id)?),
-        None => published::current_checklist(v),
+        Some(id) => installed::checklist_of_screening(v, parse_id(id)?),
+        None => installed::current_checklist(v),
     })
 }
 

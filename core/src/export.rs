@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::audit::{AuditAction, AuditFact, AuditLog, AuditLogError, Subject, SubjectKind};
 use crate::certificate::{CaseError, CertificateCases, RequestState};
-use crate::screening::record::ListFilter;
+use crate::screening::ListFilter;
 use crate::screening::{Checklist, ScreeningError, ScreeningRecords, Verdict};
 use crate::vault::Vault;
 

@@ -1,30 +1,37 @@
-//! Homeward's core: every rule of the product, once. The shells (Android,
-//! iOS, CLI, the headquarters server) call into it and re-implement nothing.
+//! Homeward's core on a device: the encrypted vault, the stores that keep
+//! the domain's types in it, and the sync client. Every rule is in
+//! `homeward-domain` (pure, no I/O); this crate keeps what it decides. The
+//! shells (Android, iOS, the CLI) call into it and re-implement nothing.
 //!
-//! - [`audit`]: the signed, hash-chained audit trail and its verifier.
-//! - [`export`]: classification labels and the statistics export.
+//! The domain's modules are re-exported under the same names, each merged
+//! with the store that keeps its types, so a shell needs one crate:
+//! `homeward_core::screening::Template` (a rule) beside
+//! `homeward_core::screening::ScreeningRecords` (the vault's records).
+//!
+//! - [`vault`]: the encrypted local store (rusqlite + XChaCha20-Poly1305,
+//!   keys from argon2id).
+//! - [`screening`]: screening records and their signed reports in the vault;
+//!   which checklist version the device works on.
+//! - [`certificate`]: the device's cases (signed events) and its profile
+//!   (identity, key ring, trust lists, installed templates).
+//! - [`audit`]: the audit log in the vault.
 //! - [`referral`]: referrals to partners, checked against consent, and
 //!   packages encrypted to the partner's key.
 //! - [`retention`]: purging acknowledged cases after the retention period.
-//! - [`text`]: folding of names and document numbers for exact lookup (pure).
-//! - [`events`]: the signed event log (Ed25519), its ordering and forks.
-//! - [`certificate`]: Certificates of Return: requests, their lifecycle as a
-//!   fold over events, issuance, the signed barcode and its offline verification.
-//! - [`screening`]: checklist templates, the Protocol's evaluation (pure),
-//!   screening records (in the vault).
-//! - [`sync`]: the sync protocol's messages, request signatures (RFC 9421
-//!   profile), and the device's sync client.
-//! - [`vault`]: the encrypted local store (rusqlite + XChaCha20-Poly1305,
-//!   keys from argon2id).
+//! - [`export`]: classification labels and the statistics export.
+//! - [`sync`]: the device's sync client (reqwest + rustls).
+//! - [`random`]: the operating system's generator, for the domain's calls;
+//!   [`date`]: the domain's dates, and today's from the device's clock.
 
 pub mod audit;
 pub mod certificate;
-pub mod checkin;
-pub mod events;
+pub mod date;
 pub mod export;
+pub mod random;
 pub mod referral;
 pub mod retention;
 pub mod screening;
 pub mod sync;
-pub mod text;
 pub mod vault;
+
+pub use homeward_domain::{checkin, events, text};

@@ -21,10 +21,11 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::audit::{AuditAction, AuditFact, AuditLog, AuditLogError, Subject as AuditSubject, SubjectKind};
+use crate::date::IsoDate;
 use crate::events::DeviceIdentity;
 use crate::export::{classification_of, Classification, ExportKind};
 use crate::screening::consent::{ReferralBasis, ReferralRefused};
-use crate::screening::{may_share, Checklist, IsoDate, Screening, ScreeningError, ScreeningOutcome, ScreeningRecords};
+use crate::screening::{may_share, Checklist, Screening, ScreeningError, ScreeningOutcome, ScreeningRecords};
 use crate::vault::{IndexTerm, NewRecord, RecordId, Vault, VaultError};
 
 pub const REFERRAL_KIND: &str = "referral";

@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 
 use crate::audit::{AuditAction, AuditFact, AuditLog, AuditLogError, Subject, SubjectKind};
 use crate::certificate::store::{StoredEvent, SyncState, EVENT_KIND};
-use crate::screening::record::{Screening, SCREENING_KIND};
+use crate::screening::{Screening, SCREENING_KIND};
 use crate::vault::{Lookup, NewRecord, RecordId, Vault, VaultError};
 
 /// Default days between headquarters' acknowledgement and the purge.
@@ -29,7 +29,7 @@ pub const DEFAULT_RETENTION_DAYS: u32 = 30;
 /// The kind of the record holding a certificate case's photo (an attachment).
 pub const CASE_PHOTO_KIND: &str = "case.photo";
 const LEDGER_KIND: &str = "retention.ledger";
-/// Screenings on the signed event log (`core/src/screening/event.rs` once
+/// Screenings on the signed event log (`core/src/screening/events.rs` once
 /// merged): records of this kind, found by `screening-case` = the screening
 /// id, with a body `{"event": ..., "sync": {"state": ...}}`.
 const SCREENING_EVENT_KIND: &str = "screening_event";
@@ -177,7 +177,7 @@ pub fn run(vault: &mut Vault, now_ms: i64) -> Result<RetentionReport, RetentionE
     // an open one still has work on this device, and its later events
     // would arrive without the ones purged.
     let keys = crate::certificate::DeviceProfile::load(vault).map(|p| p.keyring).unwrap_or_default();
-    let today = crate::screening::IsoDate::from_unix_ms(now_ms);
+    let today = crate::date::IsoDate::from_unix_ms(now_ms);
     for (case_id, slot) in cases.iter_mut() {
         let view = crate::certificate::fold(case_id, events_of.get(case_id).map(Vec::as_slice).unwrap_or(&[]), &keys);
         if !view.state_on(today).is_some_and(|s| s.is_terminal()) {

@@ -14,8 +14,9 @@ use homeward_core::certificate::{
     DeviceProfile, RequestState, RevocationList, RootKey, TransitionError, TrustList, TrustStore, VerifyContext,
     VerifyError, VerifyWarning,
 };
+use homeward_core::date::IsoDate;
 use homeward_core::events::{DeviceIdentity, Event, Hlc, KeyRing, Role};
-use homeward_core::screening::IsoDate;
+use homeward_core::random::OsRng;
 use homeward_core::vault::Vault;
 
 fn d(s: &str) -> IsoDate {
@@ -34,10 +35,10 @@ struct World {
 
 fn world() -> World {
     World {
-        hq: DeviceIdentity::generate("hq-1", Role::Headquarters, "HQ"),
-        consul: DeviceIdentity::generate("ist-03", Role::ConsularOfficer, "IST"),
-        consul2: DeviceIdentity::generate("ist-04", Role::ConsularOfficer, "IST"),
-        guard: DeviceIdentity::generate("osh-07", Role::BorderGuard, "OSH"),
+        hq: DeviceIdentity::generate("hq-1", Role::Headquarters, "HQ", &mut OsRng),
+        consul: DeviceIdentity::generate("ist-03", Role::ConsularOfficer, "IST", &mut OsRng),
+        consul2: DeviceIdentity::generate("ist-04", Role::ConsularOfficer, "IST", &mut OsRng),
+        guard: DeviceIdentity::generate("osh-07", Role::BorderGuard, "OSH", &mut OsRng),
     }
 }
 
@@ -373,6 +374,7 @@ fn two_issuances_from_two_devices_are_a_visible_conflict() {
         approved.head.clone(),
         Hlc { wall_ms: NOW + 5, counter: 0 },
         CertificateEvent::Issued { certificate: Box::new(other) },
+        &mut OsRng,
     );
     let mine = cases.issue(&w.consul, &case, None, d(TODAY), NOW + 4).unwrap();
     assert_eq!(mine.state, Some(RequestState::Issued));
@@ -408,6 +410,7 @@ fn two_issuances_from_two_devices_are_a_visible_conflict() {
             keep: keep.clone(),
             reason: "first issued".into(),
         },
+        &mut OsRng,
     );
     cases.import(&resolution).unwrap();
     let view = cases.view(&case).unwrap();
@@ -423,13 +426,14 @@ fn forged_events_are_refused() {
     let mut v = device_vault(dir.path(), &w, &w.consul);
     let mut cases = CertificateCases::new(&mut v);
     let case = cases.create(&w.consul, request(false), NOW).unwrap();
-    let mallory = DeviceIdentity::generate("hq-1", Role::Headquarters, "HQ");
+    let mallory = DeviceIdentity::generate("hq-1", Role::Headquarters, "HQ", &mut OsRng);
     let forged = Event::new(
         &mallory,
         &case.case_id,
         case.head.clone(),
         Hlc { wall_ms: NOW, counter: 1 },
         CertificateEvent::Approved { validity_days: 365 },
+        &mut OsRng,
     );
     assert!(cases.import(&forged).is_err());
     let mut keys = KeyRing::default();
@@ -441,6 +445,7 @@ fn forged_events_are_refused() {
         case.head.clone(),
         Hlc { wall_ms: NOW, counter: 2 },
         CertificateEvent::Submitted,
+        &mut OsRng,
     );
     let events = vec![cases.events(&case.case_id).unwrap()[0].clone(), hq_event];
     let view = fold(&case.case_id, &events, &keys);
@@ -467,7 +472,7 @@ fn verification_refuses_each_kind_of_bad_certificate() {
 
     // Forged: the same payload signed by a key that claims a trusted key id.
     let b = barcode::decode(&text).unwrap();
-    let mallory = DeviceIdentity::generate("ist-03", Role::ConsularOfficer, "IST");
+    let mallory = DeviceIdentity::generate("ist-03", Role::ConsularOfficer, "IST", &mut OsRng);
     let forged = barcode::encode(&b.payload, &mallory);
     assert!(matches!(verify(&forged, &ctx(&store, later, NOW)), Err(VerifyError::UnknownSigner { .. })));
     let resigned = reenvelope(&b.payload_bytes, &b.kid, &mallory.sign(b"anything").to_bytes());
@@ -603,7 +608,7 @@ fn trust_lists_are_checked_and_never_rolled_back() {
         t.install_trust_list(sign_list(TRUST_LIST, &older, &w.hq)),
         Err(homeward_core::certificate::trust::TrustError::Rollback { .. })
     ));
-    let mallory = DeviceIdentity::generate("hq-1", Role::Headquarters, "HQ");
+    let mallory = DeviceIdentity::generate("hq-1", Role::Headquarters, "HQ", &mut OsRng);
     let newer = TrustList { sequence: 9, issued_at_ms: NOW, signers: vec![] };
     assert!(t.install_trust_list(sign_list(TRUST_LIST, &newer, &mallory)).is_err());
     let mut tampered = sign_list(TRUST_LIST, &newer, &w.hq);

@@ -8,10 +8,13 @@ use homeward_core::audit::{AuditAction, AuditChainError, AuditFact, AuditLog, Su
 use homeward_core::certificate::request::{Applicant, CitizenshipEvidence, DocumentLoss, Sex};
 use homeward_core::certificate::store::SyncState;
 use homeward_core::certificate::{CertificateCases, CertificateEvent, CertificateRequest, DeviceProfile};
+use homeward_core::date::IsoDate;
 use homeward_core::events::{DeviceIdentity, Role};
+use homeward_core::random::OsRng;
 use homeward_core::retention::{self, CASE_PHOTO_KIND};
+use homeward_core::screening::ScreeningRecordId;
 use homeward_core::screening::{
-    default_checklist, AnswerValue, IsoDate, Lang, NewScreening, ScreeningRecords, Subject as Person, YesNo,
+    default_checklist, AnswerValue, Lang, NewScreening, ScreeningRecords, Subject as Person, YesNo,
 };
 use homeward_core::vault::{IndexTerm, Lookup, NewRecord, RecordId, Vault};
 
@@ -138,8 +141,8 @@ fn finalised_screening(v: &mut Vault, name: &str) -> RecordId {
 #[test]
 fn a_purged_case_leaves_no_trace_in_any_file() {
     let dir = tempfile::tempdir().unwrap();
-    let me = DeviceIdentity::generate("ist-03", Role::ConsularOfficer, "IST");
-    let hq = DeviceIdentity::generate("hq-1", Role::Headquarters, "HQ");
+    let me = DeviceIdentity::generate("ist-03", Role::ConsularOfficer, "IST", &mut OsRng);
+    let hq = DeviceIdentity::generate("hq-1", Role::Headquarters, "HQ", &mut OsRng);
     let mut v = enrolled_vault(dir.path(), &me, &hq);
 
     // Case A: every event held by headquarters, with a photo.
@@ -253,7 +256,7 @@ fn a_purged_case_leaves_no_trace_in_any_file() {
     assert_eq!(AuditLog::new(&mut v).verify().unwrap(), 4, "referral, export, two purges");
 }
 
-/// A screening event as the event log keeps it (`core/src/screening/event.rs`
+/// A screening event as the event log keeps it (`core/src/screening/events.rs`
 /// on main): only its sync state matters to retention.
 fn put_screening_event(v: &mut Vault, screening: RecordId, state: &str) -> RecordId {
     let id = RecordId::random();
@@ -511,8 +514,8 @@ mod referrals {
 
     fn setup() -> (tempfile::TempDir, Vault, DeviceIdentity) {
         let dir = tempfile::tempdir().unwrap();
-        let me = DeviceIdentity::generate("osh-07", Role::BorderGuard, "OSH");
-        let hq = DeviceIdentity::generate("hq-1", Role::Headquarters, "HQ");
+        let me = DeviceIdentity::generate("osh-07", Role::BorderGuard, "OSH", &mut OsRng);
+        let hq = DeviceIdentity::generate("hq-1", Role::Headquarters, "HQ", &mut OsRng);
         let v = enrolled_vault(dir.path(), &me, &hq);
         (dir, v, me)
     }
@@ -609,7 +612,7 @@ mod referrals {
         assert!(opened.outcome.is_some());
         // Another partner's key, or a forged sender, cannot open it.
         assert!(matches!(back.open(&PartnerSecretKey::generate(), &me.public_key()), Err(ReferralError::Package(_))));
-        let stranger = DeviceIdentity::generate("osh-07", Role::BorderGuard, "OSH");
+        let stranger = DeviceIdentity::generate("osh-07", Role::BorderGuard, "OSH", &mut OsRng);
         assert!(matches!(back.open(&partner, &stranger.public_key()), Err(ReferralError::Package(_))));
         let mut relabelled = back.clone();
         relabelled.partner = "ngo-osh".into();

@@ -4,13 +4,15 @@
 
 mod common;
 
+use homeward_core::screening::ScreeningRecordId;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use homeward_core::date::IsoDate;
 use homeward_core::screening::{
-    default_checklist, AnswerType, AnswerValue, IsoDate, Lang, NewScreening, ScreeningRecords, YesNo,
+    default_checklist, AnswerType, AnswerValue, Lang, NewScreening, ScreeningRecords, YesNo,
 };
 
 fn value_for(t: &AnswerType, n: usize) -> AnswerValue {

@@ -6,6 +6,6 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(s) = std::str::from_utf8(data) {
-        let _ = homeward_core::certificate::barcode::decode(s);
+        let _ = homeward_domain::certificate::barcode::decode(s);
     }
 });

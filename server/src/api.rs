@@ -10,13 +10,13 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use homeward_core::sync::httpsig::{self, SignatureHeaders};
-use homeward_core::sync::protocol::*;
+use homeward_domain::sync::httpsig::{self, SignatureHeaders};
+use homeward_domain::sync::protocol::*;
 use serde::Serialize;
 
 use crate::db::DeviceRow;
 use crate::hq::{now_ms, Hq, HqError};
-use homeward_core::certificate::RequestState;
+use homeward_domain::certificate::RequestState;
 
 pub type Shared = Arc<Hq>;
 
@@ -266,7 +266,7 @@ async fn pull(
         let your_last_event = hq.db.last_event_of(&device.id)?;
         // A newer template or reference data travels until the device has it.
         let template = hq.published_template()?.filter(|t| {
-            let version = homeward_core::screening::published::checklist_of(&t.body.template_json)
+            let version = homeward_domain::screening::published::checklist_of(&t.body.template_json)
                 .map(|c| c.template().version)
                 .unwrap_or(0);
             template_held.is_none_or(|held| held < version)
@@ -301,11 +301,11 @@ async fn pull(
         // Scope: headquarters sees every office; a consulate its own cases;
         // a border post no case (it only verifies and records entries).
         let rows = match device.role {
-            homeward_core::events::Role::Headquarters => hq.db.events_after(None, after, limit + 1)?,
-            homeward_core::events::Role::ConsularOfficer => {
+            homeward_domain::events::Role::Headquarters => hq.db.events_after(None, after, limit + 1)?,
+            homeward_domain::events::Role::ConsularOfficer => {
                 hq.db.events_after(Some(&device.office), after, limit + 1)?
             }
-            homeward_core::events::Role::BorderGuard => vec![],
+            homeward_domain::events::Role::BorderGuard => vec![],
         };
         let more = rows.len() > limit;
         let rows: Vec<_> = rows.into_iter().take(limit).collect();
@@ -335,7 +335,7 @@ fn operator(hq: &Hq, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8
     if device.revoked {
         return Err(ApiError(StatusCode::FORBIDDEN, "revoked", "this device was revoked".into()));
     }
-    if device.role != homeward_core::events::Role::Headquarters {
+    if device.role != homeward_domain::events::Role::Headquarters {
         return Err(ApiError(
             StatusCode::FORBIDDEN,
             "not_headquarters",
@@ -358,8 +358,8 @@ async fn hq_cases(
     let cases = blocking(move || {
         let op = operator(&hq, &method, &uri, &headers, b"")?;
         hq.audit(
-            homeward_core::audit::AuditAction::View,
-            homeward_core::audit::Subject::new(homeward_core::audit::SubjectKind::CertificateCase, ""),
+            homeward_domain::audit::AuditAction::View,
+            homeward_domain::audit::Subject::new(homeward_domain::audit::SubjectKind::CertificateCase, ""),
             &op.id,
         )?;
         let mut cases = hq.cases()?;
@@ -449,7 +449,7 @@ async fn hq_audit(
     let h2 = headers.clone();
     let entries = blocking(move || {
         let op = operator(&hq, &method, &uri, &headers, b"")?;
-        hq.audit(homeward_core::audit::AuditAction::View, homeward_core::audit::Subject::device(), &op.id)?;
+        hq.audit(homeward_domain::audit::AuditAction::View, homeward_domain::audit::Subject::device(), &op.id)?;
         let device =
             query.as_deref().unwrap_or("").split('&').find_map(|p| p.strip_prefix("device=")).map(str::to_string);
         Ok(hq.db.audit_entries(device.as_deref())?)

@@ -4,13 +4,15 @@
 
 use std::path::{Path, PathBuf};
 
-use homeward_core::certificate::lifecycle::check;
-use homeward_core::certificate::trust::{sign_list, RootKey, Signed, SignerEntry, REVOCATION_LIST, TRUST_LIST};
-use homeward_core::certificate::{fold, CaseView, CertificateEvent, RevocationList, TrustList};
-use homeward_core::events::identity::StoredIdentity;
-use homeward_core::events::{DeviceIdentity, Event, Hlc, KeyRing, PublicIdentity, Role};
-use homeward_core::screening::{IsoDate, ScreeningEvent};
-use homeward_core::sync::protocol::*;
+use homeward_domain::certificate::lifecycle::check;
+use homeward_domain::certificate::trust::{sign_list, RootKey, Signed, SignerEntry, REVOCATION_LIST, TRUST_LIST};
+use homeward_domain::certificate::{fold, CaseView, CertificateEvent, RevocationList, TrustList};
+use homeward_domain::date::IsoDate;
+use homeward_domain::events::identity::StoredIdentity;
+use homeward_domain::events::{DeviceIdentity, Event, Hlc, KeyRing, PublicIdentity, Role};
+use homeward_domain::screening::ScreeningEvent;
+use homeward_domain::sync::protocol::*;
+use rand_core::OsRng;
 use sha2::{Digest, Sha256};
 
 use crate::db::{Db, DeviceRow};
@@ -41,7 +43,7 @@ pub struct Hq {
     pub identity: DeviceIdentity,
     pub check_in_days: u32,
     /// The checklist screening reports are checked against.
-    pub checklist: homeward_core::screening::Checklist,
+    pub checklist: homeward_domain::screening::Checklist,
     ring_cache: std::sync::Mutex<Option<(String, KeyRing)>>,
 }
 
@@ -52,7 +54,7 @@ fn load_or_create_identity(path: &Path) -> std::io::Result<DeviceIdentity> {
         return DeviceIdentity::from_stored(&stored)
             .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidData, "bad headquarters key"));
     }
-    let id = DeviceIdentity::generate("hq", Role::Headquarters, "HQ");
+    let id = DeviceIdentity::generate("hq", Role::Headquarters, "HQ", &mut OsRng);
     let body = zeroize::Zeroizing::new(serde_json::to_string(&id.to_stored()).expect("serialises"));
     let tmp = path.with_extension("tmp");
     {
@@ -94,7 +96,7 @@ impl Hq {
             db,
             identity,
             check_in_days: 14,
-            checklist: homeward_core::screening::default_checklist(),
+            checklist: homeward_domain::screening::default_checklist(),
             ring_cache: Default::default(),
         };
         if hq.db.get_kv("trust_list")?.is_none() {
@@ -117,7 +119,7 @@ impl Hq {
         // office and asks headquarters to decide; it never signs case events.
         // 12 characters from an alphabet without look-alikes, shown in groups of 4.
         const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-        let bytes = homeward_core::vault::random_key_bytes();
+        let bytes = homeward_domain::random::bytes::<32>(&mut OsRng);
         let raw: String = bytes[..12].iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
         self.db.add_code(&code_hash(&raw), &office, role, now_ms() + ttl_minutes * 60_000)?;
         Ok(format!("{}-{}-{}", &raw[..4], &raw[4..8], &raw[8..]))
@@ -189,12 +191,12 @@ impl Hq {
     pub fn publish_lists(&self) -> Result<(), HqError> {
         let seq: u64 = self.db.get_kv("list_sequence")?.and_then(|v| v.parse().ok()).unwrap_or(0) + 1;
         let devices = self.db.devices()?;
-        let today = IsoDate::today();
+        let today = IsoDate::from_unix_ms(now_ms());
         let mut signers = Vec::new();
         let mut revoked_signers = Vec::new();
         for d in devices.iter().filter(|d| d.role == Role::ConsularOfficer) {
             let pk: [u8; 32] = hex::decode(&d.public_key).ok().and_then(|b| b.try_into().ok()).unwrap_or([0; 32]);
-            let kid = hex::encode(homeward_core::certificate::barcode::key_id(&pk));
+            let kid = hex::encode(homeward_domain::certificate::barcode::key_id(&pk));
             if d.revoked {
                 revoked_signers.push(kid);
                 continue;
@@ -261,7 +263,7 @@ impl Hq {
             wipe: false,
             last_seen_ms: None,
         })?;
-        let unlock_secret = hex::encode(homeward_core::vault::random_key_bytes());
+        let unlock_secret = hex::encode(homeward_domain::random::bytes::<32>(&mut OsRng));
         self.db.set_unlock_secret(&id, &unlock_secret)?;
         self.publish_lists()?;
         let (trust_list, revocations) = self.lists()?;
@@ -288,7 +290,7 @@ impl Hq {
         let (secret, counter) =
             self.db.next_unlock(device_id)?.ok_or_else(|| HqError::Invalid(format!("no device {device_id}")))?;
         let secret = hex::decode(secret).map_err(|_| HqError::Invalid("bad unlock secret".into()))?;
-        Ok(homeward_core::checkin::unlock_code(&secret, device_id, counter))
+        Ok(homeward_domain::checkin::unlock_code(&secret, device_id, counter))
     }
 
     /// Revokes a device (and orders a wipe): its key leaves the trust list and
@@ -411,7 +413,7 @@ impl Hq {
                 ));
                 continue;
             };
-            if let Err(reason) = homeward_core::screening::event::check_event(e, &keys, &checklist) {
+            if let Err(reason) = homeward_domain::screening::check_event(e, &keys, &checklist) {
                 results.push(result(PushStatus::Rejected, Some(reason)));
                 continue;
             }
@@ -427,8 +429,8 @@ impl Hq {
     /// --device hq`). `actor` is the operator or admin account.
     pub fn audit(
         &self,
-        action: homeward_core::audit::AuditAction,
-        subject: homeward_core::audit::Subject,
+        action: homeward_domain::audit::AuditAction,
+        subject: homeward_domain::audit::Subject,
         actor: &str,
     ) -> Result<(), HqError> {
         self.audit_justified(action, subject, actor, None)
@@ -437,12 +439,12 @@ impl Hq {
     /// The same, with the reason given for opening a full record.
     pub fn audit_justified(
         &self,
-        action: homeward_core::audit::AuditAction,
-        subject: homeward_core::audit::Subject,
+        action: homeward_domain::audit::AuditAction,
+        subject: homeward_domain::audit::Subject,
         actor: &str,
         justification: Option<&str>,
     ) -> Result<(), HqError> {
-        use homeward_core::audit::{AuditEntry, AuditFact};
+        use homeward_domain::audit::{AuditEntry, AuditFact};
         let key = hex::encode(self.identity.public_key());
         for _ in 0..20 {
             let make = |seq: u64, hash: &str| {
@@ -461,7 +463,7 @@ impl Hq {
     /// Publishes a new version of a checklist template to every device: it
     /// must validate with the core's rules and be newer than the one in force.
     pub fn publish_template(&self, json: &str) -> Result<u32, HqError> {
-        use homeward_core::screening::published::{checklist_of, PublishedTemplate, TEMPLATE_DOMAIN};
+        use homeward_domain::screening::published::{checklist_of, PublishedTemplate, TEMPLATE_DOMAIN};
         let c = checklist_of(json).map_err(|e| HqError::Invalid(e.to_string()))?;
         let t = c.template();
         let current = self.current_checklist()?;
@@ -485,15 +487,15 @@ impl Hq {
     /// The template in force and its signed form (none: the compiled-in default).
     pub fn published_template(
         &self,
-    ) -> Result<Option<Signed<homeward_core::screening::published::PublishedTemplate>>, HqError> {
+    ) -> Result<Option<Signed<homeward_domain::screening::published::PublishedTemplate>>, HqError> {
         Ok(self.db.get_kv("template_current")?.and_then(|v| serde_json::from_str(&v).ok()))
     }
 
-    pub fn current_checklist(&self) -> Result<homeward_core::screening::Checklist, HqError> {
+    pub fn current_checklist(&self) -> Result<homeward_domain::screening::Checklist, HqError> {
         Ok(match self.published_template()? {
-            Some(t) => homeward_core::screening::published::checklist_of(&t.body.template_json)
+            Some(t) => homeward_domain::screening::published::checklist_of(&t.body.template_json)
                 .map_err(|e| HqError::Invalid(e.to_string()))?,
-            None => homeward_core::screening::default_checklist(),
+            None => homeward_domain::screening::default_checklist(),
         })
     }
 
@@ -502,7 +504,7 @@ impl Hq {
         &self,
         id: &str,
         version: u32,
-    ) -> Result<Option<homeward_core::screening::Checklist>, HqError> {
+    ) -> Result<Option<homeward_domain::screening::Checklist>, HqError> {
         let d = &self.checklist;
         if d.template().id == id && d.template().version == version {
             return Ok(Some(d.clone()));
@@ -510,7 +512,7 @@ impl Hq {
         Ok(self
             .db
             .get_kv(&format!("template:{id}@{version}"))?
-            .and_then(|j| homeward_core::screening::published::checklist_of(&j).ok()))
+            .and_then(|j| homeward_domain::screening::published::checklist_of(&j).ok()))
     }
 
     /// Publishes reference data (fees, validity) with a new sequence number.
@@ -520,7 +522,7 @@ impl Hq {
         fee_currency: &str,
         validity_days: u32,
     ) -> Result<u64, HqError> {
-        use homeward_core::screening::published::{ReferenceData, REFERENCE_DOMAIN};
+        use homeward_domain::screening::published::{ReferenceData, REFERENCE_DOMAIN};
         if fee_currency.len() != 3 || !fee_currency.chars().all(|c| c.is_ascii_uppercase()) {
             return Err(HqError::Invalid("the currency is a three-letter ISO 4217 code, e.g. KGS".into()));
         }
@@ -534,7 +536,7 @@ impl Hq {
         Ok(sequence)
     }
 
-    pub fn reference(&self) -> Result<Option<Signed<homeward_core::screening::published::ReferenceData>>, HqError> {
+    pub fn reference(&self) -> Result<Option<Signed<homeward_domain::screening::published::ReferenceData>>, HqError> {
         Ok(self.db.get_kv("reference")?.and_then(|v| serde_json::from_str(&v).ok()))
     }
 
@@ -543,7 +545,7 @@ impl Hq {
     /// from what headquarters already holds. Entries already held (a retry)
     /// are skipped; a break in the chain is refused and recorded.
     pub fn accept_audit(&self, device: &DeviceRow, push: &AuditPush) -> Result<u64, HqError> {
-        use homeward_core::audit::{verify_chain_from, ChainAnchor};
+        use homeward_domain::audit::{verify_chain_from, ChainAnchor};
         if self.db.audit_chain(&device.id)?.is_none() {
             let cert = push.key_cert.as_ref().ok_or_else(|| {
                 HqError::Invalid("the first audit batch must carry the audit key's certificate".into())
@@ -587,7 +589,7 @@ impl Hq {
     pub fn decide_as(&self, case_id: &str, body: CertificateEvent, operator: &str) -> Result<CaseView, HqError> {
         let (id, view) = self.sign_decision(case_id, body)?;
         self.db.record_action(&id, case_id, operator, now_ms())?;
-        self.audit(homeward_core::audit::AuditAction::Change, case_subject(case_id), operator)?;
+        self.audit(homeward_domain::audit::AuditAction::Change, case_subject(case_id), operator)?;
         Ok(view)
     }
 
@@ -605,7 +607,7 @@ impl Hq {
         }
         let view = fold(case_id, &events, &keys);
         let last = events.iter().map(|e| e.hlc).max().unwrap_or(Hlc { wall_ms: 0, counter: 0 });
-        let e = Event::new(&self.identity, case_id, view.head.clone(), Hlc::tick(last, now_ms()), body);
+        let e = Event::new(&self.identity, case_id, view.head.clone(), Hlc::tick(last, now_ms()), body, &mut OsRng);
         check(&view, &e, &keys).map_err(|err| HqError::Refused(err.to_string()))?;
         if let CertificateEvent::Revoked { .. } = e.body {
             self.note_revocation(&view)?;
@@ -630,8 +632,8 @@ impl Hq {
 
 /// A case as an audit subject (case ids are UUIDs; anything else is kept
 /// out of the trail rather than risk a name in it).
-pub fn case_subject(case_id: &str) -> homeward_core::audit::Subject {
-    use homeward_core::audit::{Subject, SubjectKind};
+pub fn case_subject(case_id: &str) -> homeward_domain::audit::Subject {
+    use homeward_domain::audit::{Subject, SubjectKind};
     if uuid::Uuid::parse_str(case_id).is_ok() {
         Subject::new(SubjectKind::CertificateCase, case_id)
     } else {

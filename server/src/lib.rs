@@ -6,7 +6,6 @@
 pub mod api;
 pub mod console;
 pub mod db;
-pub mod demo;
 pub mod hq;
 pub mod tls;
 
@@ -70,19 +69,4 @@ pub async fn serve_console(
     axum::serve(tls::TlsListener::new(listener, acceptor)?, app.into_make_service_with_connect_info::<console::Peer>())
         .with_graceful_shutdown(shutdown)
         .await
-}
-
-/// Serves the API and the demo dashboard at `/` (demo mode only) until
-/// `shutdown` resolves; `steps` fills in as the demo is seeded.
-pub async fn serve_demo(
-    hq: Arc<Hq>,
-    steps: Arc<std::sync::Mutex<Vec<String>>>,
-    listener: tokio::net::TcpListener,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let page = axum::Router::new()
-        .route("/", axum::routing::get(demo::page))
-        .with_state(demo::DemoState { hq: hq.clone(), steps });
-    let app = api::router(hq).merge(page);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

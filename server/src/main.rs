@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use homeward_core::events::Role;
+use homeward_domain::events::Role;
 use homeward_hq::{tls, Hq};
 
 #[derive(Parser)]
@@ -52,16 +52,6 @@ enum Command {
     Staff {
         #[command(subcommand)]
         action: StaffCommand,
-    },
-    /// A guided demo: headquarters with its embedded database, two simulated
-    /// field devices that enrol and sync for real, and a dashboard at
-    /// http://LISTEN/ to follow in a browser. Fictional data only.
-    Demo {
-        #[arg(long, default_value = "127.0.0.1:8480")]
-        listen: String,
-        /// Seed, print the address, and exit at once (for tests); otherwise serve until Ctrl-C.
-        #[arg(long)]
-        seed_only: bool,
     },
     /// Issue (or renew) the server's TLS certificate under headquarters' TLS
     /// authority, and print the authority's fingerprint for enrolment.
@@ -244,29 +234,6 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 }
             })?;
         }
-        Command::Demo { listen, seed_only } => {
-            let rt = tokio::runtime::Runtime::new()?;
-            let hq = std::sync::Arc::new(hq);
-            let steps = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-            let listener = rt.block_on(tokio::net::TcpListener::bind(&listen))?;
-            let addr = listener.local_addr()?;
-            let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-            let server = rt.spawn(homeward_hq::serve_demo(hq.clone(), steps.clone(), listener, async move {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = stop_rx => {}
-                }
-            }));
-            let url = format!("http://{addr}");
-            eprintln!("homeward-hq demo: seeding through {url} ...");
-            let seeded = homeward_hq::demo::seed(&hq, &url, &cli.data_dir.join("demo-devices"))?;
-            *steps.lock().unwrap_or_else(|p| p.into_inner()) = seeded;
-            println!("Open {url}/ in a browser to follow the demo (Ctrl-C stops the server).");
-            if seed_only {
-                let _ = stop_tx.send(());
-            }
-            rt.block_on(server)??;
-        }
         Command::Staff { action } => staff_command(&hq, action, cli.json)?,
         Command::TlsInit { hosts } => {
             let files = tls::issue_server_certificate(&cli.data_dir, &hosts)?;
@@ -325,8 +292,8 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Cases => {
             hq.audit(
-                homeward_core::audit::AuditAction::View,
-                homeward_core::audit::Subject::new(homeward_core::audit::SubjectKind::CertificateCase, ""),
+                homeward_domain::audit::AuditAction::View,
+                homeward_domain::audit::Subject::new(homeward_domain::audit::SubjectKind::CertificateCase, ""),
                 &admin_actor(),
             )?;
             let cases = hq.cases()?;
@@ -363,7 +330,11 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             print(cli.json, &code, &serde_json::json!({ "device": device, "code": code }));
         }
         Command::Audit { device } => {
-            hq.audit(homeward_core::audit::AuditAction::View, homeward_core::audit::Subject::device(), &admin_actor())?;
+            hq.audit(
+                homeward_domain::audit::AuditAction::View,
+                homeward_domain::audit::Subject::device(),
+                &admin_actor(),
+            )?;
             let entries = hq.db.audit_entries(device.as_deref())?;
             let text = entries
                 .iter()
@@ -397,7 +368,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             print(cli.json, &text, &serde_json::Value::Array(json));
         }
         Command::Decide { case, decision } => {
-            use homeward_core::sync::protocol::Decision as D;
+            use homeward_domain::sync::protocol::Decision as D;
             let body = match decision {
                 Decision::VerifyIdentity { note } => D::VerifyIdentity { note },
                 Decision::MoreInfo { question } => D::MoreInfo { question },
@@ -446,8 +417,8 @@ fn staff_command(hq: &Hq, action: StaffCommand, json: bool) -> Result<(), Box<dy
                 now,
             )?;
             hq.audit(
-                homeward_core::audit::AuditAction::Create,
-                homeward_core::audit::Subject::device(),
+                homeward_domain::audit::AuditAction::Create,
+                homeward_domain::audit::Subject::device(),
                 &admin_actor(),
             )?;
             let key = staff::base32(&hex::decode(&created.totp_secret)?);

@@ -15,6 +15,7 @@
 
 mod common;
 
+use homeward_core::date::Today;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -26,7 +27,7 @@ use homeward_core::certificate::request::{Applicant, CitizenshipEvidence, Docume
 use homeward_core::certificate::{
     verify, CertificateCases, CertificateEvent, CertificateRequest, DeviceProfile, VerifyContext,
 };
-use homeward_core::screening::IsoDate;
+use homeward_core::date::IsoDate;
 use homeward_core::sync::RetryPolicy;
 use homeward_core::vault::{KdfParams, Secret, Vault, VaultOptions};
 use serde_json::json;

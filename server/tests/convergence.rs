@@ -3,13 +3,14 @@
 //! synced every replica folds every case to the same view as headquarters
 //! (same events, same order, same state, same conflicts).
 
+use homeward_core::date::Today;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use homeward_core::certificate::request::{Applicant, CitizenshipEvidence, DocumentLoss, Sex};
 use homeward_core::certificate::{CertificateCases, CertificateEvent, CertificateRequest, DeviceProfile};
+use homeward_core::date::IsoDate;
 use homeward_core::events::Role;
-use homeward_core::screening::IsoDate;
 use homeward_core::sync::RetryPolicy;
 use homeward_core::vault::{KdfParams, LockoutPolicy, ManualClock, Secret, Vault, VaultOptions};
 use proptest::prelude::*;

@@ -3,6 +3,7 @@
 //! server is restarted mid-sync. After the faults, every event is held once
 //! at headquarters and the device's view equals headquarters'.
 
+use homeward_core::date::Today;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -12,8 +13,8 @@ use std::time::Duration;
 
 use homeward_core::certificate::request::{Applicant, CitizenshipEvidence, DocumentLoss, Sex};
 use homeward_core::certificate::{CertificateCases, CertificateEvent, CertificateRequest, DeviceProfile};
+use homeward_core::date::IsoDate;
 use homeward_core::events::Role;
-use homeward_core::screening::IsoDate;
 use homeward_core::sync::{RetryPolicy, SyncError};
 use homeward_core::vault::{Clock, KdfParams, LockoutPolicy, ManualClock, Secret, Vault, VaultOptions};
 

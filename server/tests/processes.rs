@@ -2,6 +2,7 @@
 //! its admin commands as further processes on the same data directory, and
 //! two devices syncing through it.
 
+use homeward_core::date::Today;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::AtomicBool;
@@ -10,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use homeward_core::certificate::request::{Applicant, CitizenshipEvidence, DocumentLoss, Sex};
 use homeward_core::certificate::{CertificateCases, CertificateEvent, CertificateRequest, DeviceProfile, RequestState};
-use homeward_core::screening::IsoDate;
+use homeward_core::date::IsoDate;
 use homeward_core::sync::RetryPolicy;
 use homeward_core::vault::{KdfParams, LockoutPolicy, ManualClock, Secret, Vault, VaultOptions};
 

@@ -2,6 +2,9 @@
 //! device a vault in its own directory talking through the core's sync
 //! client. Convergence, idempotency and replays, and authorisation.
 
+use homeward_core::date::Today;
+use homeward_core::random::OsRng;
+use homeward_core::screening::ScreeningRecordId;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -10,8 +13,8 @@ use homeward_core::certificate::request::{Applicant, CitizenshipEvidence, Docume
 use homeward_core::certificate::{
     verify, CertificateCases, CertificateEvent, CertificateRequest, DeviceProfile, RequestState, VerifyContext,
 };
+use homeward_core::date::IsoDate;
 use homeward_core::events::{DeviceIdentity, Event, Hlc, Role};
-use homeward_core::screening::IsoDate;
 use homeward_core::sync::protocol::{PushRequest, PushResponse, PushStatus};
 use homeward_core::sync::{httpsig, RetryPolicy, SyncError};
 use homeward_core::vault::{KdfParams, LockoutPolicy, ManualClock, Secret, Vault, VaultOptions};
@@ -132,7 +135,7 @@ fn raw_push(
     body: &[u8],
     key: Option<&str>,
 ) -> (u16, Vec<u8>, httpsig::SignatureHeaders) {
-    let mut h = httpsig::sign(signer, "POST", "/v1/events", "", body, now_ms() / 1000);
+    let mut h = httpsig::sign(signer, "POST", "/v1/events", "", body, now_ms() / 1000, &mut OsRng);
     if let Some(k) = keyid_override {
         h.signature_input = h.signature_input.replace(signer.device_id(), k);
     }
@@ -187,7 +190,7 @@ fn pushes_are_exactly_once_and_replays_are_refused() {
     // A body altered after signing, or a request signed by another key under this device's id.
     let (status, _) = send_raw(&server.url, &headers, b"{\"events\":[]}", None);
     assert_eq!(status, 401);
-    let mallory = DeviceIdentity::generate("x", Role::ConsularOfficer, "IST");
+    let mallory = DeviceIdentity::generate("x", Role::ConsularOfficer, "IST", &mut OsRng);
     let (status, bytes, _) = raw_push(&server.url, &mallory, Some(me.device_id()), &body, None);
     assert_eq!(status, 401);
     assert!(String::from_utf8_lossy(&bytes).contains("bad_signature"));
@@ -224,6 +227,7 @@ fn offices_are_kept_apart_and_forged_authors_refused() {
         case.head.clone(),
         Hlc { wall_ms: now_ms(), counter: 0 },
         CertificateEvent::Submitted,
+        &mut OsRng,
     );
     let body = serde_json::to_vec(&PushRequest { events: vec![e], screenings: vec![] }).unwrap();
     let (_, bytes, _) = raw_push(&server.url, &dxb_id, None, &body, None);
@@ -238,6 +242,7 @@ fn offices_are_kept_apart_and_forged_authors_refused() {
         None,
         Hlc { wall_ms: now_ms(), counter: 0 },
         CertificateEvent::Created { request: Box::new(request("DXB")) },
+        &mut OsRng,
     );
     let body = serde_json::to_vec(&PushRequest { events: vec![forged], screenings: vec![] }).unwrap();
     let (_, bytes, _) = raw_push(&server.url, &dxb_id, None, &body, None);
@@ -351,7 +356,7 @@ fn operator_call(
     query: &str,
     body: &[u8],
 ) -> (u16, Vec<u8>) {
-    let h = httpsig::sign(who, method, path, query, body, now_ms() / 1000);
+    let h = httpsig::sign(who, method, path, query, body, now_ms() / 1000, &mut OsRng);
     let client = reqwest::blocking::Client::new();
     let full = if query.is_empty() { format!("{url}{path}") } else { format!("{url}{path}?{query}") };
     let req = if method == "POST" { client.post(full) } else { client.get(full) };
@@ -429,6 +434,7 @@ fn operators_list_requests_and_decide_over_the_api() {
         None,
         Hlc { wall_ms: now_ms(), counter: 0 },
         CertificateEvent::Rejected { reason: "by console".into() },
+        &mut OsRng,
     );
     let body = serde_json::to_vec(&PushRequest { events: vec![forged], screenings: vec![] }).unwrap();
     let (status, bytes, _) = raw_push(&server.url, &op, None, &body, None);
@@ -452,8 +458,8 @@ fn operators_list_requests_and_decide_over_the_api() {
 
 #[test]
 fn finalised_screenings_reach_headquarters_once_and_forged_ones_stay_on_the_device() {
-    use homeward_core::screening::event::{ScreeningEvent, ScreeningEvents};
     use homeward_core::screening::{default_checklist, AnswerValue, Lang, NewScreening, ScreeningRecords, YesNo};
+    use homeward_core::screening::{ScreeningEvent, ScreeningEvents};
     let t = tempfile::tempdir().unwrap();
     let server = Server::start(&t.path().join("hq"));
     let mut guard = device(&t.path().join("osh"), &server, "OSH", Role::BorderGuard);
@@ -496,7 +502,8 @@ fn finalised_screenings_reach_headquarters_once_and_forged_ones_stay_on_the_devi
     let mut forged = server.admin().db.screening_events().unwrap()[0].clone();
     let ScreeningEvent::Finalised { r } = &mut forged.body else { panic!() };
     r.verdict = homeward_core::screening::Verdict::PresumedVictim;
-    let forged = Event::new(&me, "forged-screening", None, Hlc { wall_ms: now_ms(), counter: 9 }, forged.body);
+    let forged =
+        Event::new(&me, "forged-screening", None, Hlc { wall_ms: now_ms(), counter: 9 }, forged.body, &mut OsRng);
     let body = serde_json::to_vec(&PushRequest { events: vec![], screenings: vec![forged.clone()] }).unwrap();
     let (status, bytes, _) = raw_push(&server.url, &me, None, &body, None);
     assert_eq!(status, 200);
@@ -663,7 +670,7 @@ fn audit_trails_reach_headquarters_whole_and_a_broken_chain_is_refused() {
     let mut entries = AuditLog::new(&mut v).unsynced().unwrap();
     entries.remove(1);
     let body = serde_json::to_vec(&AuditPush { key_cert: None, entries }).unwrap();
-    let h = httpsig::sign(&me, "POST", "/v1/audit", "", &body, now_ms() / 1000);
+    let h = httpsig::sign(&me, "POST", "/v1/audit", "", &body, now_ms() / 1000, &mut OsRng);
     let resp = reqwest::blocking::Client::new()
         .post(format!("{}/v1/audit", server.url))
         .header("content-digest", &h.content_digest)
@@ -730,7 +737,7 @@ fn headquarters_publishes_checklists_and_reference_data_that_devices_apply_on_pu
     assert_eq!(DeviceProfile::load(&late).unwrap().templates.current_checklist().template().version, 2);
 
     // A template not signed by headquarters' root is never installed.
-    let impostor = DeviceIdentity::generate("hq", Role::Headquarters, "HQ");
+    let impostor = DeviceIdentity::generate("hq", Role::Headquarters, "HQ", &mut OsRng);
     let mut v3: serde_json::Value = serde_json::from_str(DEFAULT_TEMPLATE_JSON).unwrap();
     v3["version"] = serde_json::json!(3);
     let forged = homeward_core::certificate::trust::sign_list(

@@ -1,18 +1,10 @@
-//! Certificates of Return: the request a consular officer takes, its
-//! lifecycle as a fold over signed events, the fee decision, issuance with a
-//! signed barcode, and verification at entry, offline, against a trust list
-//! and a revocation list held on the device. See docs/CERTIFICATES.md.
+//! Certificates of Return on the device: the cases (signed events) in the
+//! vault and the device's profile. The rules (requests, fees, the lifecycle
+//! fold, the barcode, trust lists, verification) are the domain's,
+//! re-exported here. See docs/CERTIFICATES.md.
 
-pub mod barcode;
-pub mod lifecycle;
-pub mod request;
+pub use homeward_domain::certificate::*;
+
 pub mod store;
-pub mod trust;
-pub mod verify;
 
-pub use barcode::{decode, qr_matrix, CertificatePayload, DecodeError, QrMatrix};
-pub use lifecycle::{fold, CaseView, CertificateEvent, IssuedCertificate, RequestState, TransitionError};
-pub use request::{fee_for, validate, CertificateRequest, FeeDecision, FieldError};
 pub use store::{CaseError, CaseSummary, CertificateCases, DeviceProfile};
-pub use trust::{RevocationList, RootKey, Signed, TrustList, TrustStore};
-pub use verify::{verify, PhotoCheck, Verified, VerifyContext, VerifyError, VerifyWarning};

@@ -10,9 +10,10 @@ use super::lifecycle::{check, fold, CaseView, CertificateEvent, IssuedCertificat
 use super::request::{fee_for, CertificateRequest};
 use super::trust::TrustStore;
 use super::verify::Verified;
+use crate::date::IsoDate;
 use crate::events::identity::StoredIdentity;
 use crate::events::{DeviceIdentity, Event, Hlc, KeyRing};
-use crate::screening::IsoDate;
+use crate::random::OsRng;
 use crate::vault::{IndexTerm, Lookup, NewRecord, RecordId, Vault, VaultError};
 
 pub(crate) const EVENT_KIND: &str = "event.certificate";
@@ -427,7 +428,7 @@ impl<'a> CertificateCases<'a> {
         let hlc = profile.tick(now_ms);
         let e = match id {
             Some(id) => Event::new_with_id(identity, &id, case_id, view.head.clone(), hlc, body),
-            None => Event::new(identity, case_id, view.head.clone(), hlc, body),
+            None => Event::new(identity, case_id, view.head.clone(), hlc, body, &mut OsRng),
         };
         check(&view, &e, &profile.keyring)?;
         profile.save(self.vault)?;
@@ -555,6 +556,7 @@ impl<'a> CertificateCases<'a> {
             Some(p.issued_event.clone()),
             hlc,
             CertificateEvent::Entered { crossing_point: crossing_point.to_string(), date: today },
+            &mut OsRng,
         );
         if !e.body.allowed_roles().contains(&identity.role()) {
             return Err(TransitionError::WrongRole { event: e.body.name(), role: identity.role() }.into());

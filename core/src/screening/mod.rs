@@ -1,41 +1,16 @@
-//! Screening at the border: checklist templates as data, their validation,
-//! the evaluation against the UN Protocol's definition of trafficking, the
-//! recommended actions, consent to referral, and screening records.
-//!
-//! Everything here but [`record`] is pure: plain data in, plain data out.
+//! Screenings on the device: records in the vault (drafts saved per answer,
+//! finalisation, addenda, consent, listing and search), their signed reports
+//! on the event log, and which checklist version the device works on. The
+//! rules (templates, evaluation, actions, consent, the report) are the
+//! domain's, re-exported here.
 
-pub mod actions;
-pub mod answers;
-pub mod checklist;
-pub mod consent;
-pub mod date;
-pub mod evaluate;
-pub mod event;
-pub mod explain;
-pub mod published;
-pub mod record;
-pub mod template;
-pub mod validate;
+pub use homeward_domain::screening::*;
 
-pub use actions::{Action, RecommendedAction, HOTLINE};
-pub use answers::{AnswerError, Answers};
-pub use checklist::{Checklist, ChildStatus};
-pub use consent::{may_share, ConsentGiver, ReferralBasis, ReferralConsent, ReferralRefused};
-pub use date::IsoDate;
-pub use evaluate::{evaluate, Evidence, ScreeningOutcome, Verdict};
-pub use event::{ScreeningEvent, ScreeningEvents, ScreeningReport};
-pub use explain::{answer_hint, explain, Explanation};
-pub use record::{ListFilter, NewScreening, Screening, ScreeningError, ScreeningRecords, ScreeningState, Subject};
-pub use template::{AnswerType, AnswerValue, Condition, Element, Exploitation, Lang, Question, Role, Template, YesNo};
-pub use validate::{validate, ProblemKind, TemplateProblem};
+pub mod events;
+pub mod installed;
+pub mod records;
 
-/// The default checklist, written from the UN Protocol art. 3 and the
-/// national Law art. 1. Its Kyrgyz and Russian texts need review by a
-/// native-speaking expert before field use (docs/SCREENING.md).
-pub const DEFAULT_TEMPLATE_JSON: &str = include_str!("../../templates/default-screening.json");
-
-/// The default checklist, parsed and validated.
-pub fn default_checklist() -> Checklist {
-    let t = Template::from_json(DEFAULT_TEMPLATE_JSON).expect("the default template parses");
-    Checklist::new(t).expect("the default template validates")
-}
+pub use events::{ScreeningEvents, StoredScreeningEvent};
+pub use records::{
+    ListFilter, NewScreening, ScreeningError, ScreeningRecordId, ScreeningRecords, ScreeningSummary, SCREENING_KIND,
+};

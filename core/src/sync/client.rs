@@ -16,6 +16,7 @@ use crate::certificate::store::SyncState;
 use crate::certificate::trust::{Signed, TrustStore};
 use crate::certificate::{CaseError, CertificateCases, DeviceProfile};
 use crate::events::{DeviceIdentity, KeyRing, PublicIdentity};
+use crate::random::OsRng;
 use crate::screening::ScreeningEvents;
 use crate::vault::{Clock, SystemClock, Vault, VaultError};
 
@@ -203,7 +204,7 @@ impl Http {
             }
             if let Some(id) = identity {
                 let created = (self.clock.now_unix_ms() + self.offset_ms) / 1000;
-                let h = httpsig::sign(id, method, path, query, &payload, created);
+                let h = httpsig::sign(id, method, path, query, &payload, created, &mut OsRng);
                 req = req
                     .header("content-digest", h.content_digest)
                     .header("signature-input", h.signature_input)
@@ -323,7 +324,7 @@ pub fn enroll_pinned(
         return Err(SyncError::Refused { status: 0, message: "this device is already enrolled".into() });
     }
     // The key is made first; its id comes from headquarters.
-    let provisional = DeviceIdentity::generate("pending", crate::events::Role::BorderGuard, "");
+    let provisional = DeviceIdentity::generate("pending", crate::events::Role::BorderGuard, "", &mut OsRng);
     let mut http = Http::new(base_url, RetryPolicy::default(), ca_pem, std::sync::Arc::new(SystemClock))?;
     let req = EnrollRequest {
         code: code.to_string(),

@@ -1,8 +1,8 @@
-//! Sync with headquarters (docs/PROTOCOL.md): the protocol's messages, the
-//! request signature profile, and the device's client.
+//! Sync with headquarters (docs/PROTOCOL.md): the device's client. The
+//! protocol's messages and request signatures are the domain's, re-exported.
+
+pub use homeward_domain::sync::{httpsig, protocol};
 
 pub mod client;
-pub mod httpsig;
-pub mod protocol;
 
 pub use client::{enroll, enroll_pinned, sync, sync_with_clock, RetryPolicy, SyncError, SyncProgress, SyncReport};

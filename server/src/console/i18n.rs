@@ -49,11 +49,11 @@ impl Lang {
     }
 
     /// The checklist's language of the same code.
-    pub fn checklist(self) -> homeward_core::screening::Lang {
+    pub fn checklist(self) -> homeward_domain::screening::Lang {
         match self {
-            Lang::Ky => homeward_core::screening::Lang::Ky,
-            Lang::Ru => homeward_core::screening::Lang::Ru,
-            Lang::En => homeward_core::screening::Lang::En,
+            Lang::Ky => homeward_domain::screening::Lang::Ky,
+            Lang::Ru => homeward_domain::screening::Lang::Ru,
+            Lang::En => homeward_domain::screening::Lang::En,
         }
     }
 }

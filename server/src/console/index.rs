@@ -12,8 +12,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use homeward_core::certificate::{fold, CaseView, RequestState};
-use homeward_core::screening::{IsoDate, ScreeningEvent};
+use homeward_domain::certificate::{fold, CaseView, RequestState};
+use homeward_domain::date::IsoDate;
+use homeward_domain::screening::ScreeningEvent;
 
 use crate::db::sql::{Sql, P};
 use crate::db::DbResult;
@@ -200,7 +201,7 @@ struct Contribution {
 }
 
 fn contribution(body: &str) -> Option<(String, bool, Contribution)> {
-    let e: homeward_core::events::Event<ScreeningEvent> = serde_json::from_str(body).ok()?;
+    let e: homeward_domain::events::Event<ScreeningEvent> = serde_json::from_str(body).ok()?;
     let amended = matches!(e.body, ScreeningEvent::Amended { .. });
     let r = e.body.report();
     let verdict = serde_json::to_value(r.verdict).ok()?.as_str()?.to_string();
@@ -304,7 +305,9 @@ fn audit(hq: &Hq) -> Result<(), HqError> {
                 }
                 let mut values: Vec<[Owned; 7]> = Vec::with_capacity(rows.len());
                 for r in &rows {
-                    let Ok(e) = serde_json::from_str::<homeward_core::audit::AuditEntry>(&r[1].t()?) else { continue };
+                    let Ok(e) = serde_json::from_str::<homeward_domain::audit::AuditEntry>(&r[1].t()?) else {
+                        continue;
+                    };
                     let action = serde_json::to_value(e.action)
                         .ok()
                         .and_then(|v| v.as_str().map(str::to_string))

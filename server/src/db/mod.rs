@@ -7,9 +7,9 @@ pub mod sql;
 use std::path::Path;
 use std::sync::Mutex;
 
-use homeward_core::certificate::CertificateEvent;
-use homeward_core::events::{Event, Role};
-use homeward_core::screening::ScreeningEvent;
+use homeward_domain::certificate::CertificateEvent;
+use homeward_domain::events::{Event, Role};
+use homeward_domain::screening::ScreeningEvent;
 
 pub use sql::{DbError, DbResult};
 use sql::{PgPool, Row, Sql};
@@ -669,7 +669,7 @@ impl Db {
     pub fn append_audit(
         &self,
         device: &str,
-        entries: &[homeward_core::audit::AuditEntry],
+        entries: &[homeward_domain::audit::AuditEntry],
         now_ms: i64,
     ) -> DbResult<()> {
         let Some(last) = entries.last() else { return Ok(()) };
@@ -696,9 +696,9 @@ impl Db {
         &self,
         device: &str,
         key_hex: &str,
-        make: &dyn Fn(u64, &str) -> Option<homeward_core::audit::AuditEntry>,
+        make: &dyn Fn(u64, &str) -> Option<homeward_domain::audit::AuditEntry>,
         now_ms: i64,
-    ) -> DbResult<Option<homeward_core::audit::AuditEntry>> {
+    ) -> DbResult<Option<homeward_domain::audit::AuditEntry>> {
         self.tx(|s| {
             s.exec(
                 "INSERT INTO audit_chains (device, audit_key) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
@@ -707,7 +707,7 @@ impl Db {
             let r = s
                 .one("SELECT anchor_seq, anchor_hash FROM audit_chains WHERE device = ?1", &[device.into()])?
                 .ok_or(DbError::Column("audit chain"))?;
-            let (seq, hash) = (r[0].i()? as u64, r[1].ot()?.unwrap_or_else(|| homeward_core::audit::GENESIS_HASH.into()));
+            let (seq, hash) = (r[0].i()? as u64, r[1].ot()?.unwrap_or_else(|| homeward_domain::audit::GENESIS_HASH.into()));
             let Some(e) = make(seq, &hash) else { return Ok(None) };
             let body = serde_json::to_string(&e).expect("an entry serialises");
             let n = s.exec(
@@ -736,7 +736,7 @@ impl Db {
     }
 
     /// Audit entries held, for one device or all, in device and chain order.
-    pub fn audit_entries(&self, device: Option<&str>) -> DbResult<Vec<homeward_core::audit::AuditEntry>> {
+    pub fn audit_entries(&self, device: Option<&str>) -> DbResult<Vec<homeward_domain::audit::AuditEntry>> {
         self.tx(|s| {
             let rows = match device {
                 Some(d) => s.query("SELECT body FROM audit_entries WHERE device = ?1 ORDER BY seq", &[d.into()])?,

@@ -7,7 +7,7 @@ use askama::Template;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 
-use homeward_core::audit::{verify_chain_from, AuditAction, AuditEntry, Subject};
+use homeward_domain::audit::{verify_chain_from, AuditAction, AuditEntry, Subject};
 
 use super::super::staff::StaffRole;
 use super::super::{index, Console, Me, Page, Problem, Req};

@@ -5,8 +5,8 @@
 use askama::Template;
 use axum::http::StatusCode;
 
-use homeward_core::audit::{AuditAction, Subject};
-use homeward_core::events::Role;
+use homeward_domain::audit::{AuditAction, Subject};
+use homeward_domain::events::Role;
 
 use super::super::staff::{self, StaffRole};
 use super::super::{Console, Me, Page, Problem, Req};

@@ -11,8 +11,8 @@ use askama::Template;
 use axum::http::StatusCode;
 use sha2::{Digest, Sha256};
 
-use homeward_core::audit::{AuditAction, Subject};
-use homeward_core::screening::template::{text, Template as Checklist};
+use homeward_domain::audit::{AuditAction, Subject};
+use homeward_domain::screening::template::{text, Template as Checklist};
 
 use super::super::i18n::{Lang, T};
 use super::super::staff::StaffRole;
@@ -197,7 +197,7 @@ fn checklist_current(c: &Console, t: &T<'_>) -> Result<Vec<(String, String)>, Pr
 
 /// Questions added, removed and reworded (per language) from `old` to `new`.
 pub fn checklist_changes(t: &T<'_>, old: &Checklist, new: &Checklist) -> Vec<Change> {
-    let questions = |tpl: &Checklist| -> BTreeMap<String, homeward_core::screening::template::Question> {
+    let questions = |tpl: &Checklist| -> BTreeMap<String, homeward_domain::screening::template::Question> {
         tpl.sections.iter().flat_map(|s| s.questions.iter().map(|q| (q.id.clone(), q.clone()))).collect()
     };
     let (a, b) = (questions(old), questions(new));
@@ -209,7 +209,7 @@ pub fn checklist_changes(t: &T<'_>, old: &Checklist, new: &Checklist) -> Vec<Cha
                 out.push(Change { what: t.a("change-added", &[("code", id)]), detail: text(&q.text, lang).to_string() })
             }
             Some(before) => {
-                for l in homeward_core::screening::template::LANGUAGES {
+                for l in homeward_domain::screening::template::LANGUAGES {
                     if before.text.get(&l) != q.text.get(&l) {
                         out.push(Change {
                             what: t.a("change-reworded", &[("code", id), ("lang", l.code())]),
@@ -297,7 +297,7 @@ fn checklist_draft(c: &Console, t: &T<'_>, id: &str, json: &str) -> Result<Draft
         Err(e) => (vec![(t.s("problem-file"), e.to_string())], vec![], String::new()),
         Ok(tpl) => {
             let title = format!("{} v{}", tpl.id, tpl.version);
-            let mut problems: Vec<(String, String)> = match homeward_core::screening::Checklist::new(tpl.clone()) {
+            let mut problems: Vec<(String, String)> = match homeward_domain::screening::Checklist::new(tpl.clone()) {
                 Ok(_) => vec![],
                 Err(ps) => ps.iter().map(|p| (p.path.clone(), p.kind.to_string())).collect(),
             };

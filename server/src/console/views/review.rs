@@ -8,10 +8,10 @@
 use askama::Template;
 use axum::http::StatusCode;
 
-use homeward_core::audit::{check_view, AuditAction, ViewKind};
-use homeward_core::certificate::lifecycle::transition;
-use homeward_core::certificate::request::CitizenshipEvidence;
-use homeward_core::certificate::{fold, CaseView, CertificateEvent};
+use homeward_domain::audit::{check_view, AuditAction, ViewKind};
+use homeward_domain::certificate::lifecycle::transition;
+use homeward_domain::certificate::request::CitizenshipEvidence;
+use homeward_domain::certificate::{fold, CaseView, CertificateEvent};
 
 use super::super::i18n::T;
 use super::super::staff::StaffRole;
@@ -509,7 +509,7 @@ fn evidence_id(e: &CitizenshipEvidence) -> &'static str {
     }
 }
 
-fn full_record_of(t: &T<'_>, r: &homeward_core::certificate::CertificateRequest) -> FullRecord {
+fn full_record_of(t: &T<'_>, r: &homeward_domain::certificate::CertificateRequest) -> FullRecord {
     let a = &r.applicant;
     let sex = serde_json::to_value(a.sex).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
     let mut fields = vec![
@@ -560,7 +560,7 @@ fn screening_summary(
             .transpose()
     })?;
     let Some(e) = body.and_then(|b| {
-        serde_json::from_str::<homeward_core::events::Event<homeward_core::screening::ScreeningEvent>>(&b).ok()
+        serde_json::from_str::<homeward_domain::events::Event<homeward_domain::screening::ScreeningEvent>>(&b).ok()
     }) else {
         return Ok(None);
     };
@@ -574,7 +574,7 @@ fn screening_summary(
             .iter()
             .flat_map(|s| &s.questions)
             .find(|q| q.id == id)
-            .map(|q| homeward_core::screening::template::text(&q.text, lang).to_string())
+            .map(|q| homeward_domain::screening::template::text(&q.text, lang).to_string())
             .unwrap_or_else(|| id.to_string())
     };
     let mut indicators = vec![];

@@ -6,7 +6,7 @@
 use askama::Template;
 use axum::http::StatusCode;
 
-use homeward_core::audit::{AuditAction, Subject};
+use homeward_domain::audit::{AuditAction, Subject};
 
 use super::super::staff::{self, StaffRole};
 use super::super::{session, Console, Me, Page, Problem, Req};

@@ -10,7 +10,7 @@ use askama::Template;
 use axum::http::header;
 use axum::response::IntoResponse;
 
-use homeward_core::audit::{AuditAction, Subject, SubjectKind};
+use homeward_domain::audit::{AuditAction, Subject, SubjectKind};
 
 use super::super::chart::stacked_bars;
 use super::super::i18n::T;
@@ -193,7 +193,7 @@ fn tables(c: &Console, t: &T<'_>, f: &Filters) -> Result<(Vec<Table>, Vec<Timing
         &format!("SELECT exploitation, CASE WHEN child = 1 THEN 'child' ELSE 'adult' END, CAST(SUM(n) AS BIGINT) FROM console_exploitation_agg {w} GROUP BY exploitation, child"),
         &p,
     )?;
-    let kind_rows = homeward_core::screening::template::Exploitation::ALL
+    let kind_rows = homeward_domain::screening::template::Exploitation::ALL
         .iter()
         .filter_map(|x| serde_json::to_value(x).ok()?.as_str().map(str::to_string))
         .map(|k| (k.clone(), t.s(&format!("exploitation-{}", k.replace('_', "-")))))

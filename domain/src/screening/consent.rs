@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::date::IsoDate;
+use crate::date::IsoDate;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReferralConsent {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::date::IsoDate;
+use crate::date::IsoDate;
 
 /// The languages every text must be given in.
 pub const LANGUAGES: [Lang; 3] = [Lang::Ky, Lang::Ru, Lang::En];

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::screening::IsoDate;
+use crate::date::IsoDate;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

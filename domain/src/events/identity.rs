@@ -7,6 +7,8 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use crate::random::CryptoRngCore;
+
 /// The role an identity acts in. Each event kind may come only from the
 /// roles allowed to make it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -63,9 +65,10 @@ impl Drop for StoredIdentity {
 }
 
 impl DeviceIdentity {
-    /// A new identity with a fresh key from the OS CSPRNG.
-    pub fn generate(device_id: &str, role: Role, office: &str) -> DeviceIdentity {
-        let seed = Zeroizing::new(crate::vault::random_key_bytes());
+    /// A new identity with a fresh key from `rng` (the OS generator on a
+    /// device or at headquarters).
+    pub fn generate(device_id: &str, role: Role, office: &str, rng: &mut impl CryptoRngCore) -> DeviceIdentity {
+        let seed = Zeroizing::new(crate::random::bytes::<32>(rng));
         DeviceIdentity {
             device_id: device_id.to_string(),
             role,

@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 use super::actions::{recommended_actions, RecommendedAction};
 use super::answers::Answers;
 use super::checklist::{Checklist, ChildStatus};
-use super::date::IsoDate;
 use super::template::{AnswerValue, DocumentSituation, Element, Exploitation, Indicator, Role};
+use crate::date::IsoDate;
 
 /// The recommendation, from weakest to strongest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

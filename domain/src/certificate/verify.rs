@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::barcode::{self, photo_hash, CertificatePayload, DecodeError};
 use super::trust::TrustStore;
-use crate::screening::IsoDate;
+use crate::date::IsoDate;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]

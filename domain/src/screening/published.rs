@@ -102,28 +102,3 @@ pub fn check_reference(trust: &TrustStore, signed: &Signed<ReferenceData>, held:
     }
     Ok(())
 }
-
-/// The checklist new screenings on this device use: the newest headquarters
-/// published and the device installed, else the default.
-pub fn current_checklist(vault: &crate::vault::Vault) -> Checklist {
-    crate::certificate::DeviceProfile::load(vault)
-        .map(|p| p.templates.current_checklist())
-        .unwrap_or_else(|_| super::default_checklist())
-}
-
-/// The checklist a screening was started on (the default when this device
-/// does not hold that version, or the screening cannot be read: then the
-/// caller's own load reports why).
-pub fn checklist_of_screening(vault: &mut crate::vault::Vault, screening: crate::vault::RecordId) -> Checklist {
-    let default = super::default_checklist();
-    let Ok(s) = super::ScreeningRecords::new(vault, &default).load(screening) else { return default };
-    checklist_for_screening(vault, &s)
-}
-
-/// The same, for a screening already loaded.
-pub fn checklist_for_screening(vault: &crate::vault::Vault, s: &super::Screening) -> Checklist {
-    crate::certificate::DeviceProfile::load(vault)
-        .ok()
-        .and_then(|p| p.templates.checklist_for(&s.template_id, s.template_version))
-        .unwrap_or_else(super::default_checklist)
-}

@@ -18,8 +18,8 @@ use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 use super::barcode::key_id;
+use crate::date::IsoDate;
 use crate::events::DeviceIdentity;
-use crate::screening::IsoDate;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignerEntry {

@@ -32,12 +32,7 @@ impl IsoDate {
     pub fn from_unix_ms(ms: i64) -> IsoDate {
         time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
             .map(|t| IsoDate(t.date()))
-            .unwrap_or_else(|_| IsoDate::today())
-    }
-
-    /// Today in UTC.
-    pub fn today() -> IsoDate {
-        IsoDate(time::OffsetDateTime::now_utc().date())
+            .unwrap_or(IsoDate(if ms < 0 { Date::MIN } else { Date::MAX }))
     }
 }
 

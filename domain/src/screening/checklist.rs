@@ -8,9 +8,9 @@ use std::collections::{BTreeSet, HashMap};
 use serde::Serialize;
 
 use super::answers::Answers;
-use super::date::IsoDate;
 use super::template::{AnswerValue, Condition, DocumentSituation, Question, Role, Section, Template};
 use super::validate::{validate, TemplateProblem};
+use crate::date::IsoDate;
 
 /// A validated template with its lookups built once.
 #[derive(Debug, Clone)]

@@ -1,4 +1,4 @@
-//! README's main job in a real browser: `homeward-hq demo` seeds itself
+//! README's main job in a real browser: `homeward-demo` seeds itself
 //! through two simulated devices, and headless Chromium loads the dashboard.
 //! Needs `chromium` (scripts/test installs it and sets
 //! HOMEWARD_REQUIRE_BROWSER, so there the test cannot skip).
@@ -21,10 +21,10 @@ fn the_demo_dashboard_loads_in_a_real_browser_and_shows_no_personal_data() {
         return;
     };
     let t = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_homeward-hq"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_homeward-demo"))
         .arg("--data-dir")
         .arg(t.path())
-        .args(["demo", "--listen", "127.0.0.1:0"])
+        .args(["--listen", "127.0.0.1:0"])
         .env_remove("DATABASE_URL")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -10,6 +10,7 @@ use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use sha2::{Digest, Sha256};
 
 use crate::events::DeviceIdentity;
+use crate::random::CryptoRngCore;
 
 pub const LABEL: &str = "hw";
 /// How far a request's `created` may be from the server's clock.
@@ -51,8 +52,9 @@ pub fn sign(
     query: &str,
     body: &[u8],
     created: i64,
+    rng: &mut impl CryptoRngCore,
 ) -> SignatureHeaders {
-    let nonce = hex::encode(crate::vault::random_key_bytes());
+    let nonce = hex::encode(crate::random::bytes::<32>(rng));
     let digest = content_digest(body);
     let p = params(created, identity.device_id(), &nonce);
     let base = signature_base(method, path, query, &digest, &p);
@@ -160,10 +162,11 @@ mod tests {
 
     #[test]
     fn signed_requests_verify_and_every_alteration_fails() {
-        let d = DeviceIdentity::generate("ist-03", Role::ConsularOfficer, "IST");
+        let rng = &mut crate::random::test_rng();
+        let d = DeviceIdentity::generate("ist-03", Role::ConsularOfficer, "IST", rng);
         let pk = d.public_key();
         let key_of = |id: &str| (id == "ist-03").then_some(pk);
-        let h = sign(&d, "POST", "/v1/events", "", b"{\"events\":[]}", 1000);
+        let h = sign(&d, "POST", "/v1/events", "", b"{\"events\":[]}", 1000, rng);
         assert_eq!(verify("POST", "/v1/events", "", b"{\"events\":[]}", &h, 1000, key_of).unwrap().keyid, "ist-03");
         assert_eq!(
             verify("POST", "/v1/events", "", b"{\"events\":[1]}", &h, 1000, key_of),

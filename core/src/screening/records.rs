@@ -4,111 +4,28 @@
 
 use std::collections::BTreeSet;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::answers::{self, AnswerError, Answers};
 use super::checklist::Checklist;
 use super::consent::ReferralConsent;
-use super::date::IsoDate;
-use super::evaluate::{evaluate, ScreeningOutcome};
+use super::evaluate::evaluate;
 use super::template::{AnswerValue, Lang};
+use super::{Addendum, Screening, ScreeningState, Subject};
+use crate::date::IsoDate;
 use crate::vault::{IndexTerm, Lookup, NewRecord, RecordId, Vault, VaultError};
 
 pub const SCREENING_KIND: &str = "screening";
 pub const SCREENING_SCHEMA: u32 = 1;
 
-/// Who was screened. Minimal and optional: a person may refuse, have no
-/// documents, or carry another person's (Law art. 18).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Subject {
-    /// The person declined to give identifying details.
-    #[serde(default)]
-    pub refused: bool,
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub document_number: Option<String>,
-    /// When the person carries another person's document: the name on it.
-    #[serde(default)]
-    pub document_holder_name: Option<String>,
-    #[serde(default)]
-    pub nationality: Option<String>,
+/// Where a screening is kept in the vault: its id is the record's.
+pub trait ScreeningRecordId {
+    fn record_id(&self) -> Result<RecordId, ScreeningError>;
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum ScreeningState {
-    Draft,
-    Final { finalised_unix_ms: i64, outcome: Box<ScreeningOutcome> },
-}
-
-/// A correction made after finalisation. The original answers stay; the
-/// addendum holds only what changed, why, and the outcome re-evaluated.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Addendum {
-    pub unix_ms: i64,
-    #[serde(default)]
-    pub officer: Option<String>,
-    pub reason: String,
-    pub answers: Answers,
-    #[serde(default)]
-    pub subject: Option<Subject>,
-    pub outcome: ScreeningOutcome,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Screening {
-    pub id: String,
-    pub template_id: String,
-    pub template_version: u32,
-    /// The crossing point's code (reference data).
-    pub crossing_point: String,
-    #[serde(default)]
-    pub officer: Option<String>,
-    /// The language the checklist was worked in (the outcome does not depend on it).
-    pub language: Lang,
-    pub screening_date: IsoDate,
-    pub started_unix_ms: i64,
-    pub subject: Subject,
-    pub answers: Answers,
-    #[serde(default)]
-    pub skipped: BTreeSet<String>,
-    #[serde(flatten)]
-    pub state: ScreeningState,
-    #[serde(default)]
-    pub addenda: Vec<Addendum>,
-    #[serde(default)]
-    pub consents: Vec<ReferralConsent>,
-}
-
-impl Screening {
-    pub fn record_id(&self) -> Result<RecordId, ScreeningError> {
+impl ScreeningRecordId for Screening {
+    fn record_id(&self) -> Result<RecordId, ScreeningError> {
         self.id.parse().map_err(|_| ScreeningError::Corrupt("screening id".into()))
-    }
-
-    pub fn is_final(&self) -> bool {
-        matches!(self.state, ScreeningState::Final { .. })
-    }
-
-    /// The answers as they stand after every addendum.
-    pub fn effective_answers(&self) -> Answers {
-        let mut a = self.answers.clone();
-        for ad in &self.addenda {
-            a.extend(ad.answers.clone());
-        }
-        a
-    }
-
-    pub fn effective_subject(&self) -> &Subject {
-        self.addenda.iter().rev().find_map(|a| a.subject.as_ref()).unwrap_or(&self.subject)
-    }
-
-    /// The current outcome: the last addendum's, else the one at finalisation.
-    pub fn outcome(&self) -> Option<&ScreeningOutcome> {
-        match &self.state {
-            ScreeningState::Draft => None,
-            ScreeningState::Final { outcome, .. } => Some(self.addenda.last().map(|a| &a.outcome).unwrap_or(outcome)),
-        }
     }
 }
 
@@ -360,7 +277,7 @@ impl<'a> ScreeningRecords<'a> {
     /// Puts the finalisation (and addenda) on the signed log headquarters
     /// receives, when this device has an identity (see [`super::event`]).
     fn log(&mut self, s: &Screening, now_ms: i64) -> Result<(), ScreeningError> {
-        super::event::ScreeningEvents::new(self.vault).log(s, now_ms).map(|_| ()).map_err(|e| match e {
+        super::ScreeningEvents::new(self.vault).log(s, now_ms).map(|_| ()).map_err(|e| match e {
             crate::certificate::CaseError::Vault(v) => ScreeningError::Vault(v),
             other => ScreeningError::Corrupt(other.to_string()),
         })

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::request::Sex;
+use crate::date::IsoDate;
 use crate::events::DeviceIdentity;
-use crate::screening::IsoDate;
 
 pub const PREFIX: &str = "HW1:";
 /// Longest barcode text accepted (QR version 40 holds 4,296 alphanumeric characters).

@@ -1,10 +1,12 @@
-//! `homeward-hq demo`: headquarters with its embedded database, seeded by
+//! `homeward-demo`: headquarters with its embedded database, seeded by
 //! two simulated field devices that really enrol and sync over HTTP (a
 //! consulate in Istanbul, a border post at Manas airport), and a read-only
 //! dashboard at `/` that a newcomer can follow in a browser. The dashboard
 //! exists only in demo mode and shows no personal data: case ids, states,
 //! counts, devices.
 
+use homeward_core::date::Today;
+use homeward_core::screening::ScreeningRecordId;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -15,13 +17,14 @@ use homeward_core::certificate::request::{Applicant, CitizenshipEvidence, Docume
 use homeward_core::certificate::{
     verify, CertificateCases, CertificateEvent, CertificateRequest, DeviceProfile, VerifyContext,
 };
+use homeward_core::date::IsoDate;
 use homeward_core::events::Role;
-use homeward_core::screening::{default_checklist, AnswerValue, IsoDate, Lang, NewScreening, ScreeningRecords, YesNo};
+use homeward_core::screening::{default_checklist, AnswerValue, Lang, NewScreening, ScreeningRecords, YesNo};
 use homeward_core::sync::RetryPolicy;
 use homeward_core::vault::{KdfParams, Secret, Vault, VaultOptions};
 
-use crate::api::Shared;
-use crate::hq::{now_ms, Hq};
+use homeward_hq::api::Shared;
+use homeward_hq::hq::{now_ms, Hq};
 
 /// The demo devices' passphrase: fictional data only.
 pub const DEMO_PASSPHRASE: &str = "demo passphrase, fictional data only";
@@ -140,7 +143,7 @@ fn esc(s: &str) -> String {
 }
 
 /// The dashboard: devices, cases, screenings, audit, and the walkthrough.
-pub fn dashboard(hq: &Hq, steps: &[String]) -> Result<String, crate::HqError> {
+pub fn dashboard(hq: &Hq, steps: &[String]) -> Result<String, homeward_hq::HqError> {
     let mut h = String::new();
     let _ = write!(
         h,
@@ -150,7 +153,7 @@ pub fn dashboard(hq: &Hq, steps: &[String]) -> Result<String, crate::HqError> {
          .note{{background:#fff6d6;padding:.5rem}}</style></head><body>\
          <h1>Homeward headquarters — demo</h1>\
          <p class=\"note\">Demo mode: fictional data. This page shows no personal data, only case ids, states and counts. \
-         It is served only by <code>homeward-hq demo</code>.</p><h2>What just happened</h2><ol id=\"steps\">"
+         It is served only by <code>homeward-demo</code>.</p><h2>What just happened</h2><ol id=\"steps\">"
     );
     for s in steps {
         let _ = write!(h, "<li>{}</li>", esc(s));

@@ -15,9 +15,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use ed25519_dalek::{Signature, Verifier};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 pub use identity::{DeviceIdentity, KeyRing, PublicIdentity, Role};
+
+use crate::random::CryptoRngCore;
 
 /// A hybrid logical clock reading: wall-clock milliseconds, and a counter
 /// that orders events within the same millisecond or behind a slow clock.
@@ -94,9 +95,17 @@ impl<B: Serialize> Event<B> {
         .expect("an event body serialises")
     }
 
-    /// Creates and signs a new event.
-    pub fn new(identity: &DeviceIdentity, case_id: &str, prev: Option<String>, hlc: Hlc, body: B) -> Event<B> {
-        Self::new_with_id(identity, &Uuid::now_v7().to_string(), case_id, prev, hlc, body)
+    /// Creates and signs a new event, its UUIDv7 id at the event's clock
+    /// reading with random bits from `rng`.
+    pub fn new(
+        identity: &DeviceIdentity,
+        case_id: &str,
+        prev: Option<String>,
+        hlc: Hlc,
+        body: B,
+        rng: &mut impl CryptoRngCore,
+    ) -> Event<B> {
+        Self::new_with_id(identity, &crate::random::uuid_v7(hlc.wall_ms, rng).to_string(), case_id, prev, hlc, body)
     }
 
     /// Creates and signs an event with a chosen id (when the id must be known
@@ -218,10 +227,11 @@ mod tests {
 
     #[test]
     fn signed_events_verify_and_alterations_fail() {
-        let hq = DeviceIdentity::generate("hq-1", Role::Headquarters, "HQ");
+        let rng = &mut crate::random::test_rng();
+        let hq = DeviceIdentity::generate("hq-1", Role::Headquarters, "HQ", rng);
         let mut ring = KeyRing::default();
         ring.add(hq.public());
-        let e = Event::new(&hq, "case-1", None, Hlc { wall_ms: 1, counter: 0 }, "approve".to_string());
+        let e = Event::new(&hq, "case-1", None, Hlc { wall_ms: 1, counter: 0 }, "approve".to_string(), rng);
         assert!(e.verify(&ring).is_ok());
         let mut altered = e.clone();
         altered.body = "reject".into();
@@ -232,21 +242,22 @@ mod tests {
         let mut role = e.clone();
         role.role = Role::ConsularOfficer;
         assert!(matches!(role.verify(&ring), Err(EventError::RoleMismatch { .. })));
-        let stranger = DeviceIdentity::generate("hq-1", Role::Headquarters, "HQ");
-        let forged = Event::new(&stranger, "case-1", None, Hlc { wall_ms: 1, counter: 0 }, "approve".to_string());
+        let stranger = DeviceIdentity::generate("hq-1", Role::Headquarters, "HQ", rng);
+        let forged = Event::new(&stranger, "case-1", None, Hlc { wall_ms: 1, counter: 0 }, "approve".to_string(), rng);
         assert_eq!(forged.verify(&ring), Err(EventError::BadSignature));
         assert!(matches!(e.verify(&KeyRing::default()), Err(EventError::UnknownAuthor(_))));
     }
 
     #[test]
     fn a_chain_orders_and_a_fork_stops_until_resolved() {
-        let d = DeviceIdentity::generate("d1", Role::ConsularOfficer, "IST");
+        let rng = &mut crate::random::test_rng();
+        let d = DeviceIdentity::generate("d1", Role::ConsularOfficer, "IST", rng);
         let t = |n| Hlc { wall_ms: n, counter: 0 };
-        let a = Event::new(&d, "c", None, t(1), "a".to_string());
-        let b = Event::new(&d, "c", Some(a.id.clone()), t(2), "b".to_string());
-        let c1 = Event::new(&d, "c", Some(b.id.clone()), t(3), "c1".to_string());
-        let c2 = Event::new(&d, "c", Some(b.id.clone()), t(4), "c2".to_string());
-        let orphan = Event::new(&d, "c", Some("unknown".into()), t(5), "x".to_string());
+        let a = Event::new(&d, "c", None, t(1), "a".to_string(), rng);
+        let b = Event::new(&d, "c", Some(a.id.clone()), t(2), "b".to_string(), rng);
+        let c1 = Event::new(&d, "c", Some(b.id.clone()), t(3), "c1".to_string(), rng);
+        let c2 = Event::new(&d, "c", Some(b.id.clone()), t(4), "c2".to_string(), rng);
+        let orphan = Event::new(&d, "c", Some("unknown".into()), t(5), "x".to_string(), rng);
         // Received out of order and twice.
         let all = vec![c2.clone(), b.clone(), a.clone(), c1.clone(), b.clone(), orphan];
         let l = linearize(&all, &BTreeMap::new());

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::date::IsoDate;
 use super::template::{text, AnswerType, AnswerValue, Lang, Question, YesNo};
+use crate::date::IsoDate;
 
 /// Answers by question id.
 pub type Answers = BTreeMap<String, AnswerValue>;

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::request::{validate, CertificateRequest, FieldError};
+use crate::date::IsoDate;
 use crate::events::{linearize, Event, EventError, Fork, KeyRing, Role};
-use crate::screening::IsoDate;
 
 /// What was issued: the record kept with the case (the signed barcode is
 /// rebuilt from it and the signer's key).

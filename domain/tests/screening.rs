@@ -1,0 +1,614 @@
+//! The screening rules, pure: a table of scenarios from the Protocol's
+//! article 3 and the Law's article 1, the recommended actions and the why,
+//! properties of the evaluation, every template validation error, and
+//! headquarters' check of the report. No vault: plain values in and out
+//! (the records in a real vault are tested in homeward-core).
+
+use std::collections::BTreeSet;
+
+use homeward_domain::date::IsoDate;
+use homeward_domain::screening::*;
+use proptest::prelude::*;
+
+fn date(s: &str) -> IsoDate {
+    s.parse().unwrap()
+}
+
+const TODAY: &str = "2026-11-29";
+
+fn answers(pairs: &[(&str, &str)]) -> Answers {
+    let c = default_checklist();
+    pairs
+        .iter()
+        .map(|(q, v)| {
+            let question = c.question(q).unwrap_or_else(|| panic!("no question {q}"));
+            let value = homeward_domain::screening::answers::from_json(question, &serde_json::json!(v)).unwrap();
+            (q.to_string(), value)
+        })
+        .collect()
+}
+
+struct Scenario {
+    name: &'static str,
+    why: &'static str,
+    answers: &'static [(&'static str, &'static str)],
+    verdict: Verdict,
+    child: bool,
+    missing: &'static [Element],
+    exploitation: &'static [Exploitation],
+}
+
+const ADULT: [(&str, &str); 2] = [("appears_minor", "no"), ("date_of_birth", "1990-04-02")];
+
+fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            name: "adult with act, means and purpose",
+            why: "Protocol art. 3(a): all three elements for an adult",
+            answers: &[
+                ("appears_minor", "no"),
+                ("date_of_birth", "1990-04-02"),
+                ("recruited", "yes"),
+                ("deceived", "yes"),
+                ("forced_labour", "yes"),
+            ],
+            verdict: Verdict::PresumedVictim,
+            child: false,
+            missing: &[],
+            exploitation: &[Exploitation::ForcedLabour],
+        },
+        Scenario {
+            name: "adult without means",
+            why: "an adult needs a means; act and purpose alone call for an interview",
+            answers: &[
+                ("appears_minor", "no"),
+                ("date_of_birth", "1990-04-02"),
+                ("recruited", "yes"),
+                ("forced_labour", "yes"),
+            ],
+            verdict: Verdict::FurtherInterview,
+            child: false,
+            missing: &[Element::Means],
+            exploitation: &[Exploitation::ForcedLabour],
+        },
+        Scenario {
+            name: "child without means",
+            why: "Protocol art. 3(c): for a child, act and purpose suffice",
+            answers: &[
+                ("appears_minor", "no"),
+                ("date_of_birth", "2010-05-01"),
+                ("travel_arranged", "yes"),
+                ("child_work", "yes"),
+            ],
+            verdict: Verdict::PresumedVictim,
+            child: true,
+            missing: &[],
+            exploitation: &[Exploitation::ForcedLabour],
+        },
+        Scenario {
+            name: "child without a purpose",
+            why: "even for a child a purpose of exploitation is needed",
+            answers: &[
+                ("appears_minor", "yes"),
+                ("date_of_birth", "2011-01-15"),
+                ("recruited", "yes"),
+                ("unaccompanied", "yes"),
+            ],
+            verdict: Verdict::FurtherInterview,
+            child: true,
+            missing: &[Element::Purpose],
+            exploitation: &[],
+        },
+        Scenario {
+            name: "consent given but deception used",
+            why: "Protocol art. 3(b): consent is irrelevant once deception was used",
+            answers: &[
+                ("appears_minor", "no"),
+                ("consent_given", "yes"),
+                ("recruited", "yes"),
+                ("deceived", "yes"),
+                ("sexual", "yes"),
+            ],
+            verdict: Verdict::PresumedVictim,
+            child: false,
+            missing: &[],
+            exploitation: &[Exploitation::SexualExploitation],
+        },
+        Scenario {
+            name: "documents held by an employer alone",
+            why: "a control indicator without act or purpose: interview, no verdict",
+            answers: &[("appears_minor", "no"), ("documents", "held_by_other")],
+            verdict: Verdict::FurtherInterview,
+            child: false,
+            missing: &[Element::Act, Element::Purpose],
+            exploitation: &[],
+        },
+        Scenario {
+            name: "carrying someone else's passport",
+            why: "Law art. 18: recorded and handed over; alone not a profile",
+            answers: &[("appears_minor", "no"), ("documents", "another_persons")],
+            verdict: Verdict::FurtherInterview,
+            child: false,
+            missing: &[Element::Act, Element::Means, Element::Purpose],
+            exploitation: &[],
+        },
+        Scenario {
+            name: "unknown age, appears to be a minor",
+            why: "no date of birth and appears under 18: treated as a child",
+            answers: &[("appears_minor", "yes"), ("recruited", "yes"), ("sexual", "yes")],
+            verdict: Verdict::PresumedVictim,
+            child: true,
+            missing: &[],
+            exploitation: &[Exploitation::SexualExploitation],
+        },
+        Scenario {
+            name: "documented adult who appears to be a minor",
+            why: "age in doubt: the benefit of the doubt goes to the child",
+            answers: &[
+                ("appears_minor", "yes"),
+                ("date_of_birth", "2000-01-01"),
+                ("recruited", "yes"),
+                ("child_adoption", "yes"),
+            ],
+            verdict: Verdict::PresumedVictim,
+            child: true,
+            missing: &[],
+            exploitation: &[Exploitation::CommercialAdoption],
+        },
+        Scenario {
+            name: "eighteen today is an adult",
+            why: "age is counted in whole years at the screening date",
+            answers: &[
+                ("appears_minor", "no"),
+                ("date_of_birth", "2008-11-29"),
+                ("recruited", "yes"),
+                ("forced_labour", "yes"),
+            ],
+            verdict: Verdict::FurtherInterview,
+            child: false,
+            missing: &[Element::Means],
+            exploitation: &[Exploitation::ForcedLabour],
+        },
+        Scenario {
+            name: "the Law's additions: sale and criminal activity",
+            why: "Law art. 1 adds purchase and sale (act) and involvement in crime (purpose)",
+            answers: &[("appears_minor", "no"), ("sold", "yes"), ("abduction", "yes"), ("crime", "yes")],
+            verdict: Verdict::PresumedVictim,
+            child: false,
+            missing: &[],
+            exploitation: &[Exploitation::CriminalActivity],
+        },
+        Scenario {
+            name: "no indicators",
+            why: "nothing indicated: no verdict, no action",
+            answers: &[("appears_minor", "no"), ("documents", "own"), ("recruited", "no"), ("consent_given", "yes")],
+            verdict: Verdict::NoIndicators,
+            child: false,
+            missing: &[Element::Act, Element::Means, Element::Purpose],
+            exploitation: &[],
+        },
+    ]
+}
+
+#[test]
+fn the_scenario_table() {
+    let c = default_checklist();
+    for s in scenarios() {
+        let o = evaluate(&c, &answers(s.answers), date(TODAY));
+        assert_eq!(o.verdict, s.verdict, "{}: {}", s.name, s.why);
+        assert_eq!(o.child.treated_as_child, s.child, "{}: {}", s.name, s.why);
+        assert_eq!(o.missing_elements, s.missing, "{}: {}", s.name, s.why);
+        assert_eq!(o.exploitation, s.exploitation, "{}: {}", s.name, s.why);
+        assert_eq!(o.template_id, "kg-border-screening");
+    }
+}
+
+fn actions_of(pairs: &[(&str, &str)]) -> Vec<Action> {
+    evaluate(&default_checklist(), &answers(pairs), date(TODAY)).actions.iter().map(|a| a.action).collect()
+}
+
+#[test]
+fn recommended_actions_follow_the_outcome() {
+    let adult_victim = [("appears_minor", "no"), ("recruited", "yes"), ("deceived", "yes"), ("forced_labour", "yes")];
+    let a = actions_of(&adult_victim);
+    for needed in
+        [Action::NonPunishment, Action::OfferShelter, Action::ReferToPartners, Action::HandOverToNationalSecurity]
+    {
+        assert!(a.contains(&needed), "{needed:?} missing from {a:?}");
+    }
+    assert!(!a.contains(&Action::NotifyGuardianship));
+    assert!(!a.contains(&Action::ConsentIrrelevant));
+
+    let child = [("appears_minor", "yes"), ("recruited", "yes"), ("child_work", "yes")];
+    let a = actions_of(&child);
+    for needed in [Action::NotifyGuardianship, Action::NoPlacementWithUnrelatedAdults, Action::TraceFamily] {
+        assert!(a.contains(&needed), "{needed:?} missing from {a:?}");
+    }
+
+    let consent = [
+        ("appears_minor", "no"),
+        ("consent_given", "yes"),
+        ("recruited", "yes"),
+        ("deceived", "yes"),
+        ("sexual", "yes"),
+    ];
+    let o = evaluate(&default_checklist(), &answers(&consent), date(TODAY));
+    assert!(o.consent_irrelevant);
+    assert!(o.actions.iter().any(|a| a.action == Action::ConsentIrrelevant));
+    // Consent without any means used is simply recorded.
+    let no_means = [("appears_minor", "no"), ("consent_given", "yes"), ("recruited", "yes")];
+    assert!(!evaluate(&default_checklist(), &answers(&no_means), date(TODAY)).consent_irrelevant);
+
+    let foreign = [
+        ("appears_minor", "no"),
+        ("citizen", "no"),
+        ("recruited", "yes"),
+        ("threats_or_force", "yes"),
+        ("organs", "yes"),
+    ];
+    assert!(actions_of(&foreign).contains(&Action::NoDeportation));
+
+    let passport = [("appears_minor", "no"), ("documents", "another_persons")];
+    let a = actions_of(&passport);
+    assert!(a.contains(&Action::RecordDocumentSituation));
+    assert!(a.contains(&Action::HandOverToNationalSecurity));
+    assert!(!a.contains(&Action::NonPunishment));
+
+    assert!(actions_of(&[("appears_minor", "no"), ("documents", "own")]).is_empty());
+    // Every action has a legal basis and a text in each language.
+    for a in actions_of(&adult_victim).into_iter().chain(actions_of(&child)) {
+        assert!(!a.basis().is_empty());
+        for lang in [Lang::Ky, Lang::Ru, Lang::En] {
+            assert!(!a.text(lang).is_empty());
+        }
+    }
+}
+
+#[test]
+fn the_why_names_the_answers_behind_each_element() {
+    let c = default_checklist();
+    let a = answers(&[
+        ("appears_minor", "no"),
+        ("recruited", "yes"),
+        ("deceived", "yes"),
+        ("debt", "yes"),
+        ("sexual", "yes"),
+        ("documents", "held_by_other"),
+    ]);
+    let o = evaluate(&c, &a, date(TODAY));
+    let qs = |v: &[homeward_domain::screening::Evidence]| v.iter().map(|e| e.question.clone()).collect::<Vec<_>>();
+    assert_eq!(qs(&o.evidence.act), ["recruited"]);
+    assert_eq!(qs(&o.evidence.means), ["documents", "deceived", "debt"]);
+    assert_eq!(qs(&o.evidence.purpose), ["sexual"]);
+    assert_eq!(o.evidence.means[0].option.as_deref(), Some("held_by_other"));
+    assert_eq!(o.evidence.purpose[0].exploitation, Some(Exploitation::SexualExploitation));
+}
+
+#[test]
+fn answers_to_hidden_questions_do_not_count() {
+    let c = default_checklist();
+    // An adult: the child section is not shown, so its answer is ignored.
+    let mut a = answers(&ADULT);
+    a.extend(answers(&[("recruited", "yes"), ("child_work", "yes")]));
+    let o = evaluate(&c, &a, date(TODAY));
+    assert_eq!(o.verdict, Verdict::FurtherInterview);
+    assert!(o.evidence.purpose.is_empty());
+}
+
+#[test]
+fn next_question_walks_the_checklist_and_shows_the_child_section_only_for_a_child() {
+    let c = default_checklist();
+    let day = date(TODAY);
+    let walk = |first: &[(&str, &str)]| -> Vec<String> {
+        let mut a = answers(first);
+        let mut seen = Vec::new();
+        let skipped = BTreeSet::new();
+        while let Some(q) = c.next_question(&a, &skipped, day) {
+            seen.push(q.id.clone());
+            let v = match &q.answer {
+                homeward_domain::screening::AnswerType::YesNo => AnswerValue::YesNo(YesNo::No),
+                homeward_domain::screening::AnswerType::SingleChoice { options } => {
+                    AnswerValue::Choice(options[0].id.clone())
+                }
+                homeward_domain::screening::AnswerType::MultipleChoice { .. } => AnswerValue::Choices(vec![]),
+                homeward_domain::screening::AnswerType::Text { .. } => AnswerValue::Text(String::new()),
+                homeward_domain::screening::AnswerType::Number { .. } => AnswerValue::Number(0.0),
+                homeward_domain::screening::AnswerType::Date => AnswerValue::Date(date("2000-01-01")),
+            };
+            a.insert(q.id.clone(), v);
+        }
+        seen
+    };
+    let adult = walk(&ADULT);
+    assert!(!adult.contains(&"unaccompanied".to_string()));
+    assert_eq!(adult.first().map(String::as_str), Some("citizen"));
+    let child = walk(&[("appears_minor", "yes")]);
+    assert!(child.contains(&"unaccompanied".to_string()));
+    assert_eq!(child.len(), adult.len() + 1 + 5); // date_of_birth asked, plus the child section
+}
+
+#[test]
+fn a_draft_cannot_finalise_with_required_answers_missing() {
+    let c = default_checklist();
+    let o = evaluate(&c, &Answers::new(), date(TODAY));
+    assert_eq!(o.unanswered_required, vec!["appears_minor".to_string(), "documents".to_string()]);
+}
+
+// ---- properties ----
+
+/// Indicator questions of the default template that a "yes" can set, and the
+/// shown-for-everyone ones among them.
+fn indicator_questions(c: &Checklist) -> Vec<String> {
+    c.questions().filter(|q| q.indicator.is_some()).map(|q| q.id.clone()).collect()
+}
+
+fn arb_answers() -> impl Strategy<Value = Answers> {
+    let c = default_checklist();
+    let qs = indicator_questions(&c);
+    let n = qs.len();
+    (
+        proptest::collection::vec(any::<bool>(), n),
+        prop_oneof![Just(None), (1950i32..2026, 1u8..=12, 1u8..=28).prop_map(Some)],
+        any::<bool>(),
+        0usize..4,
+    )
+        .prop_map(move |(yes, dob, minor, docs)| {
+            let mut a = Answers::new();
+            for (q, y) in qs.iter().zip(yes) {
+                a.insert(q.clone(), AnswerValue::YesNo(if y { YesNo::Yes } else { YesNo::No }));
+            }
+            if let Some((y, m, d)) = dob {
+                a.insert("date_of_birth".into(), AnswerValue::Date(IsoDate::from_ymd(y, m, d).unwrap()));
+            }
+            a.insert("appears_minor".into(), AnswerValue::YesNo(if minor { YesNo::Yes } else { YesNo::No }));
+            let opt = ["own", "none", "another_persons", "held_by_other"][docs];
+            a.insert("documents".into(), AnswerValue::Choice(opt.into()));
+            a
+        })
+}
+
+proptest! {
+    #[test]
+    fn adding_an_indicator_never_lowers_the_outcome(a in arb_answers(), pick in any::<prop::sample::Index>()) {
+        let c = default_checklist();
+        let qs = indicator_questions(&c);
+        let before = evaluate(&c, &a, date(TODAY));
+        let mut more = a.clone();
+        more.insert(qs[pick.index(qs.len())].clone(), AnswerValue::YesNo(YesNo::Yes));
+        let after = evaluate(&c, &more, date(TODAY));
+        prop_assert!(after.verdict >= before.verdict, "{:?} -> {:?}", before.verdict, after.verdict);
+        prop_assert!(after.evidence.count() >= before.evidence.count());
+    }
+
+    #[test]
+    fn every_presumed_victim_has_an_answer_per_required_element(a in arb_answers()) {
+        let c = default_checklist();
+        let o = evaluate(&c, &a, date(TODAY));
+        if o.verdict == Verdict::PresumedVictim {
+            prop_assert!(!o.evidence.act.is_empty());
+            prop_assert!(!o.evidence.purpose.is_empty());
+            if !o.child.treated_as_child {
+                prop_assert!(!o.evidence.means.is_empty());
+            }
+            for e in o.evidence.act.iter().chain(&o.evidence.means).chain(&o.evidence.purpose) {
+                let given = a.get(&e.question).expect("evidence names an answered question");
+                match &e.option {
+                    Some(opt) => prop_assert!(given.chose(opt)),
+                    None => prop_assert!(given.is_yes()),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_outcome_never_depends_on_the_language(a in arb_answers()) {
+        // The same checklist with every text replaced by another language's:
+        // the evaluation reads no text, so nothing may change.
+        let c = default_checklist();
+        let mut t: Template = c.template().clone();
+        for s in &mut t.sections {
+            for q in &mut s.questions {
+                let ru = q.text[&Lang::Ru].clone();
+                q.text.insert(Lang::En, ru.clone());
+                q.text.insert(Lang::Ky, ru);
+            }
+        }
+        let swapped = Checklist::new(t).unwrap();
+        prop_assert_eq!(evaluate(&c, &a, date(TODAY)), evaluate(&swapped, &a, date(TODAY)));
+    }
+}
+
+#[test]
+fn typed_answers_mean_the_same_in_each_language() {
+    let c = default_checklist();
+    let q = c.question("recruited").unwrap();
+    let parse = homeward_domain::screening::answers::from_input;
+    for yes in ["y", "yes", "да", "д", "ооба", "о"] {
+        assert_eq!(parse(q, yes).unwrap(), AnswerValue::YesNo(YesNo::Yes), "{yes}");
+    }
+    for no in ["n", "нет", "жок"] {
+        assert_eq!(parse(q, no).unwrap(), AnswerValue::YesNo(YesNo::No), "{no}");
+    }
+    assert!(parse(q, "maybe").is_err());
+    let docs = c.question("documents").unwrap();
+    assert_eq!(parse(docs, "3").unwrap(), AnswerValue::Choice("another_persons".into()));
+    assert!(parse(docs, "9").is_err());
+    let dob = c.question("date_of_birth").unwrap();
+    assert!(parse(dob, "2025-02-30").is_err());
+}
+
+// ---- template validation: each error from a broken template ----
+
+fn broken(edit: impl FnOnce(&mut serde_json::Value)) -> Vec<(String, ProblemKind)> {
+    let mut v: serde_json::Value = serde_json::from_str(DEFAULT_TEMPLATE_JSON).unwrap();
+    edit(&mut v);
+    let t: Template = serde_json::from_value(v).unwrap();
+    validate(&t).into_iter().map(|p| (p.path, p.kind)).collect()
+}
+
+fn question_mut(v: &mut serde_json::Value, section: usize, q: usize) -> &mut serde_json::Value {
+    &mut v["sections"][section]["questions"][q]
+}
+
+#[test]
+fn the_default_template_validates_and_has_three_languages() {
+    let t = Template::from_json(DEFAULT_TEMPLATE_JSON).unwrap();
+    assert_eq!(validate(&t), vec![]);
+    assert!(t.questions().count() >= 40);
+    for e in [Element::Act, Element::Means, Element::Purpose, Element::Control, Element::Child] {
+        assert!(t.questions().any(|(_, q)| q.indicator.as_ref().is_some_and(|i| i.elements.contains(&e))), "{e:?}");
+    }
+    for x in Exploitation::ALL {
+        let mapped = t.questions().any(|(_, q)| {
+            q.indicator.as_ref().is_some_and(|i| i.exploitation == Some(x))
+                || q.answer.options().iter().any(|o| o.indicator.as_ref().is_some_and(|i| i.exploitation == Some(x)))
+        });
+        assert!(mapped, "no question for {x:?}");
+    }
+}
+
+#[test]
+fn duplicate_ids_are_reported() {
+    let p = broken(|v| question_mut(v, 1, 1)["id"] = "recruited".into());
+    assert!(
+        p.iter().any(|(path, k)| path == "sections[act].questions[recruited].id"
+            && *k == ProblemKind::DuplicateId { id: "recruited".into() }),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn unknown_questions_are_reported() {
+    let p = broken(|v| question_mut(v, 1, 0)["show_if"] = serde_json::json!({"op": "is_yes", "question": "nope"}));
+    assert!(
+        p.contains(&(
+            "sections[act].questions[recruited].show_if".into(),
+            ProblemKind::UnknownQuestion { question: "nope".into() }
+        )),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn cycles_are_reported() {
+    let p = broken(|v| {
+        question_mut(v, 1, 0)["show_if"] = serde_json::json!({"op": "is_yes", "question": "travel_arranged"});
+        question_mut(v, 1, 1)["show_if"] =
+            serde_json::json!({"op": "not", "of": {"op": "is_yes", "question": "recruited"}});
+    });
+    assert!(p.iter().any(|(_, k)| matches!(k, ProblemKind::Cycle { cycle } if cycle.contains(&"recruited".to_string()) && cycle.contains(&"travel_arranged".to_string()))), "{p:?}");
+    // A question conditioned on itself is a cycle too.
+    let p =
+        broken(|v| question_mut(v, 1, 2)["show_if"] = serde_json::json!({"op": "answered", "question": "handed_over"}));
+    assert!(p.iter().any(|(_, k)| matches!(k, ProblemKind::Cycle { .. })), "{p:?}");
+    // The child section reads the date of birth: making that depend on the child test is a cycle.
+    let p = broken(|v| question_mut(v, 0, 1)["show_if"] = serde_json::json!({"op": "is_child"}));
+    assert!(p.iter().any(|(_, k)| matches!(k, ProblemKind::Cycle { .. })), "{p:?}");
+}
+
+#[test]
+fn forward_references_are_reported() {
+    let p = broken(|v| question_mut(v, 1, 0)["show_if"] = serde_json::json!({"op": "is_yes", "question": "sexual"}));
+    assert!(
+        p.contains(&(
+            "sections[act].questions[recruited].show_if".into(),
+            ProblemKind::ForwardReference { question: "sexual".into() }
+        )),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn type_mismatches_are_reported() {
+    let p =
+        broken(|v| question_mut(v, 1, 0)["show_if"] = serde_json::json!({"op": "is_yes", "question": "date_of_birth"}));
+    assert!(p.iter().any(|(path, k)| path == "sections[act].questions[recruited].show_if"
+        && matches!(k, ProblemKind::TypeMismatch { question, expected, .. } if question == "date_of_birth" && expected == "yes/no")), "{p:?}");
+    let p = broken(|v| {
+        question_mut(v, 1, 0)["show_if"] = serde_json::json!({"op": "age_under", "question": "citizen", "years": 18})
+    });
+    assert!(
+        p.iter().any(|(_, k)| matches!(k, ProblemKind::TypeMismatch { expected, .. } if expected == "date")),
+        "{p:?}"
+    );
+    let p = broken(|v| {
+        question_mut(v, 1, 0)["show_if"] = serde_json::json!({"op": "chose", "question": "documents", "option": "lost"})
+    });
+    assert!(
+        p.iter().any(|(_, k)| *k == ProblemKind::UnknownOption { question: "documents".into(), option: "lost".into() }),
+        "{p:?}"
+    );
+    let p = broken(|v| question_mut(v, 0, 2)["role"] = "date_of_birth".into());
+    assert!(p.iter().any(|(_, k)| matches!(k, ProblemKind::RoleTypeMismatch { .. })), "{p:?}");
+    assert!(p.iter().any(|(_, k)| matches!(k, ProblemKind::DuplicateRole { .. })), "{p:?}");
+    let p = broken(|v| question_mut(v, 6, 3)["indicator"] = serde_json::json!({"elements": ["control"]}));
+    assert!(p.iter().any(|(_, k)| *k == ProblemKind::IndicatorOnNonYesNo), "{p:?}");
+}
+
+#[test]
+fn indicators_mapped_to_no_element_are_reported() {
+    let p = broken(|v| question_mut(v, 1, 0)["indicator"] = serde_json::json!({"elements": []}));
+    assert!(
+        p.contains(&("sections[act].questions[recruited].indicator".into(), ProblemKind::IndicatorWithoutElement)),
+        "{p:?}"
+    );
+    let p = broken(|v| question_mut(v, 3, 0)["indicator"] = serde_json::json!({"elements": ["purpose"]}));
+    assert!(
+        p.contains(&("sections[purpose].questions[sexual].indicator".into(), ProblemKind::PurposeWithoutExploitation)),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn missing_translations_are_reported() {
+    let p = broken(|v| {
+        question_mut(v, 1, 0)["text"].as_object_mut().unwrap().remove("ky");
+        question_mut(v, 1, 1)["text"]["ru"] = "  ".into();
+    });
+    assert!(
+        p.contains(&(
+            "sections[act].questions[recruited].text.ky".into(),
+            ProblemKind::MissingTranslation { lang: "ky".into() }
+        )),
+        "{p:?}"
+    );
+    assert!(
+        p.contains(&(
+            "sections[act].questions[travel_arranged].text.ru".into(),
+            ProblemKind::MissingTranslation { lang: "ru".into() }
+        )),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let p = broken(|v| {
+        question_mut(v, 1, 1)["id"] = "recruited".into();
+        question_mut(v, 1, 2)["indicator"] = serde_json::json!({"elements": []});
+        question_mut(v, 1, 3)["text"].as_object_mut().unwrap().remove("en");
+        v["version"] = 0.into();
+    });
+    assert!(p.len() >= 4, "{p:?}");
+}
+
+#[test]
+fn malformed_template_json_is_a_clear_error() {
+    assert!(Template::from_json("{\"id\": \"x\"").is_err());
+    assert!(Template::from_json(r#"{"id":"x","version":1,"title":{},"sections":[],"extra":1}"#).is_err());
+    let empty: Template =
+        Template::from_json(r#"{"id":"x","version":1,"title":{"ky":"a","ru":"b","en":"c"},"sections":[]}"#).unwrap();
+    assert!(validate(&empty).iter().any(|p| p.kind == ProblemKind::Empty));
+}
+
+proptest! {
+    /// Headquarters' consistency check accepts every report the evaluation
+    /// can produce (so an honest device is never refused).
+    #[test]
+    fn every_evaluated_outcome_passes_headquarters_check(a in arb_answers()) {
+        let c = default_checklist();
+        let o = evaluate(&c, &a, date(TODAY));
+        let r = ScreeningReport::from_outcome("DOSTUK", &o);
+        prop_assert_eq!(r.check(&c), Ok(()));
+    }
+}
