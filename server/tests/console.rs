@@ -481,7 +481,7 @@ fn staff_work_the_console_in_a_real_browser() {
     let bad = t.path().join("bad-template.json");
     let mut tpl: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/templates/default-screening.json"),
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../domain/templates/default-screening.json"),
         )
         .unwrap(),
     )
@@ -509,7 +509,7 @@ fn staff_work_the_console_in_a_real_browser() {
     let good = t.path().join("good-template.json");
     let mut tpl: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/templates/default-screening.json"),
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../domain/templates/default-screening.json"),
         )
         .unwrap(),
     )
