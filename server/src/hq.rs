@@ -433,11 +433,22 @@ impl Hq {
         subject: homeward_domain::audit::Subject,
         actor: &str,
     ) -> Result<(), HqError> {
+        self.audit_justified(action, subject, actor, None)
+    }
+
+    /// The same, with the reason given for opening a full record.
+    pub fn audit_justified(
+        &self,
+        action: homeward_domain::audit::AuditAction,
+        subject: homeward_domain::audit::Subject,
+        actor: &str,
+        justification: Option<&str>,
+    ) -> Result<(), HqError> {
         use homeward_domain::audit::{AuditEntry, AuditFact};
         let key = hex::encode(self.identity.public_key());
         for _ in 0..20 {
             let make = |seq: u64, hash: &str| {
-                let mut fact = AuditFact::new(action, subject.clone());
+                let mut fact = AuditFact::new(action, subject.clone()).justified(justification);
                 fact.actor = Some(actor.to_string());
                 fact.role = Some(Role::Headquarters);
                 AuditEntry::next_by_identity(seq, hash, &self.identity, now_ms(), fact).ok()

@@ -4,6 +4,7 @@
 //! headquarters' decisions. See docs/PROTOCOL.md.
 
 pub mod api;
+pub mod console;
 pub mod db;
 pub mod hq;
 pub mod tls;
@@ -45,4 +46,27 @@ where
 {
     let app = api::router(Arc::new(hq));
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
+
+/// Serves the API and the staff console over TLS on `listener` until
+/// `shutdown` resolves. The console's cookies are `__Host-` and Secure, so
+/// it is only ever served over TLS.
+pub async fn serve_console(
+    hq: Arc<Hq>,
+    config: console::ConsoleConfig,
+    listener: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    // Migrating blocks (PostgreSQL's client runs its own runtime): off the async threads.
+    let h = hq.clone();
+    let console = tokio::task::spawn_blocking(move || console::Console::new(h, config))
+        .await
+        .map_err(std::io::Error::other)?
+        .map_err(std::io::Error::other)?;
+    console::index::spawn_follower(hq.clone());
+    let app = api::router(hq).merge(console::router(Arc::new(console)));
+    axum::serve(tls::TlsListener::new(listener, acceptor)?, app.into_make_service_with_connect_info::<console::Peer>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -41,6 +41,17 @@ enum Command {
         tls_cert: Option<PathBuf>,
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+        /// Statistics hide counts under this (never below 5).
+        #[arg(long, default_value_t = 11)]
+        k_anonymity: i64,
+        /// The console's time zone, minutes east of UTC (Bishkek: 360).
+        #[arg(long, default_value_t = 360)]
+        utc_offset_minutes: i32,
+    },
+    /// Staff accounts of the web console (served with `serve --tls`).
+    Staff {
+        #[command(subcommand)]
+        action: StaffCommand,
     },
     /// Issue (or renew) the server's TLS certificate under headquarters' TLS
     /// authority, and print the authority's fingerprint for enrolment.
@@ -100,6 +111,35 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum StaffCommand {
+    /// Add an account. The password comes from HOMEWARD_STAFF_PASSWORD or a
+    /// prompt (never a default); the second factor is set up at the first
+    /// sign-in from the key printed here.
+    Add {
+        username: String,
+        #[arg(long)]
+        role: homeward_hq::console::staff::StaffRole,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "ru")]
+        language: String,
+    },
+    /// Every account, its role and state.
+    List,
+    /// Disable an account (every session ends at once).
+    Disable {
+        username: String,
+    },
+    Enable {
+        username: String,
+    },
+    /// A new one-time setup code for someone who lost the password or second factor.
+    Reset {
+        username: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum Decision {
     VerifyIdentity {
         #[arg(long, default_value = "identity confirmed")]
@@ -150,7 +190,9 @@ fn print(json: bool, text: &str, value: &serde_json::Value) {
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let hq = Hq::open_with(&cli.data_dir, cli.database_url.as_deref().filter(|u| !u.is_empty()))?;
     match cli.command {
-        Command::Serve { listen, tls, tls_hosts, tls_cert, tls_key } => {
+        Command::Serve { listen, tls, tls_hosts, tls_cert, tls_key, k_anonymity, utc_offset_minutes } => {
+            let mut console = homeward_hq::console::ConsoleConfig::default().with_k(k_anonymity)?;
+            console.utc_offset_minutes = utc_offset_minutes;
             let acceptor = match (tls_cert, tls_key) {
                 (Some(c), Some(k)) => Some(tls::acceptor(&c, &k)?),
                 _ if tls => {
@@ -160,7 +202,9 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     } else {
                         tls::issue_server_certificate(&cli.data_dir, &tls_hosts)?
                     };
-                    eprintln!("devices pin {} (SHA-256 {})", files.ca.display(), tls::fingerprint(&files.ca)?);
+                    let fp = tls::fingerprint(&files.ca)?;
+                    eprintln!("devices pin {} (SHA-256 {fp})", files.ca.display());
+                    console.ca_fingerprint = Some(fp);
                     Some(tls::acceptor(&files.cert, &files.key)?)
                 }
                 _ => None,
@@ -179,11 +223,18 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     let _ = tokio::signal::ctrl_c().await;
                 };
                 match acceptor {
-                    Some(a) => homeward_hq::serve_tls(hq, listener, a, stop).await,
-                    None => homeward_hq::serve(hq, listener, stop).await,
+                    Some(a) => {
+                        eprintln!("staff console at https://{}/console/", listener.local_addr()?);
+                        homeward_hq::serve_console(std::sync::Arc::new(hq), console, listener, a, stop).await
+                    }
+                    None => {
+                        eprintln!("no staff console without --tls (its cookies are Secure)");
+                        homeward_hq::serve(hq, listener, stop).await
+                    }
                 }
             })?;
         }
+        Command::Staff { action } => staff_command(&hq, action, cli.json)?,
         Command::TlsInit { hosts } => {
             let files = tls::issue_server_certificate(&cli.data_dir, &hosts)?;
             let fp = tls::fingerprint(&files.ca)?;
@@ -328,6 +379,108 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             .into_event();
             let view = hq.decide_as(&case, body, &admin_actor())?;
             print(cli.json, &format!("{}: {:?}", view.case_id, view.state), &serde_json::to_value(&view)?);
+        }
+    }
+    Ok(())
+}
+
+fn staff_command(hq: &Hq, action: StaffCommand, json: bool) -> Result<(), Box<dyn std::error::Error>> {
+    use homeward_hq::console::{schema, session, staff};
+    schema::migrate(&hq.db)?;
+    let now = homeward_hq::hq::now_ms();
+    let find = |u: &str| -> Result<staff::StaffRow, Box<dyn std::error::Error>> {
+        staff::by_username(&hq.db, u)?.ok_or_else(|| format!("no account {u:?}").into())
+    };
+    match action {
+        StaffCommand::Add { username, role, name, language } => {
+            let password = match std::env::var("HOMEWARD_STAFF_PASSWORD") {
+                Ok(p) => zeroize::Zeroizing::new(p),
+                Err(_) => {
+                    let p = zeroize::Zeroizing::new(rpassword::prompt_password("password (8-128 characters): ")?);
+                    let again = zeroize::Zeroizing::new(rpassword::prompt_password("the same again: ")?);
+                    if *p != *again {
+                        return Err("the two passwords differ".into());
+                    }
+                    p
+                }
+            };
+            let created = staff::add(
+                &hq.db,
+                staff::NewStaff {
+                    username: &username,
+                    display_name: &name,
+                    role,
+                    password: Some(&password),
+                    language: &language,
+                    created_by: &admin_actor(),
+                },
+                now,
+            )?;
+            hq.audit(
+                homeward_domain::audit::AuditAction::Create,
+                homeward_domain::audit::Subject::device(),
+                &admin_actor(),
+            )?;
+            let key = staff::base32(&hex::decode(&created.totp_secret)?);
+            let uri = staff::otpauth_uri("Homeward headquarters", &created.username, &created.totp_secret);
+            print(
+                json,
+                &format!(
+                    "account {} ({}) added.\nAt the first sign-in the console shows a QR code for the authenticator app;\nthe same key by hand: {key}\n{uri}",
+                    created.username,
+                    role.code()
+                ),
+                &serde_json::json!({ "username": created.username, "role": role, "totp_key": key, "otpauth": uri }),
+            );
+        }
+        StaffCommand::List => {
+            let all = staff::list(&hq.db)?;
+            let text = all
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{:<20} {:<14} {}{}",
+                        s.username,
+                        s.role.code(),
+                        s.display_name,
+                        if s.disabled {
+                            "  DISABLED"
+                        } else if s.password_phc.is_none() {
+                            "  awaiting set-up"
+                        } else {
+                            ""
+                        }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            let v: Vec<_> = all.iter().map(|s| serde_json::json!({ "username": s.username, "role": s.role, "name": s.display_name, "disabled": s.disabled })).collect();
+            print(json, if text.is_empty() { "no staff accounts" } else { &text }, &serde_json::Value::Array(v));
+        }
+        StaffCommand::Disable { username } => {
+            let s = find(&username)?;
+            staff::set_disabled(&hq.db, &s.id, true)?;
+            let ended = session::end_all(&hq.db, &s.id, now)?;
+            print(
+                json,
+                &format!("{username} disabled; {ended} sessions ended"),
+                &serde_json::json!({ "disabled": username, "sessions_ended": ended }),
+            );
+        }
+        StaffCommand::Enable { username } => {
+            let s = find(&username)?;
+            staff::set_disabled(&hq.db, &s.id, false)?;
+            print(json, &format!("{username} enabled"), &serde_json::json!({ "enabled": username }));
+        }
+        StaffCommand::Reset { username } => {
+            let s = find(&username)?;
+            let code = staff::reset(&hq.db, &s.id, now)?;
+            session::end_all(&hq.db, &s.id, now)?;
+            print(
+                json,
+                &format!("setup code for {username} (72 hours, once): {code}"),
+                &serde_json::json!({ "username": username, "setup_code": code }),
+            );
         }
     }
     Ok(())

@@ -109,3 +109,4 @@ impl Drop for Server {
         }
     }
 }
+pub mod webdriver;
