@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use homeward_domain::certificate::lifecycle::check;
+use homeward_domain::certificate::lifecycle::resolution_prev;
 use homeward_domain::certificate::trust::{sign_list, RootKey, Signed, SignerEntry, REVOCATION_LIST, TRUST_LIST};
-use homeward_domain::certificate::{fold, CaseView, CertificateEvent, RevocationList, TrustList};
+use homeward_domain::certificate::{admit, fold, CaseView, CertificateEvent, RevocationList, TrustList};
 use homeward_domain::date::IsoDate;
 use homeward_domain::events::identity::StoredIdentity;
 use homeward_domain::events::{DeviceIdentity, Event, Hlc, KeyRing, PublicIdentity, Role};
@@ -361,13 +361,13 @@ impl Hq {
             }
             let mut case_events = self.db.case_events(&e.case_id)?;
             case_events.extend(overlay.get(&e.case_id).cloned().unwrap_or_default());
-            let view = fold(&e.case_id, &case_events, &keys);
-            if let Err(err) = check(&view, e, &keys) {
+            // Signature, role, transition, and where it attaches (the domain's rule).
+            if let Err(err) = admit(&e.case_id, &case_events, e, &keys) {
                 results.push(result(PushStatus::Rejected, Some(err.to_string())));
                 continue;
             }
             if let CertificateEvent::Revoked { .. } = e.body {
-                revoked_views.push(view);
+                revoked_views.push(fold(&e.case_id, &case_events, &keys));
             }
             overlay.entry(e.case_id.clone()).or_default().push(e.clone());
             office_of_new.insert(e.case_id.clone(), office.clone());
@@ -607,8 +607,20 @@ impl Hq {
         }
         let view = fold(case_id, &events, &keys);
         let last = events.iter().map(|e| e.hlc).max().unwrap_or(Hlc { wall_ms: 0, counter: 0 });
-        let e = Event::new(&self.identity, case_id, view.head.clone(), Hlc::tick(last, now_ms()), body, &mut OsRng);
-        check(&view, &e, &keys).map_err(|err| HqError::Refused(err.to_string()))?;
+        let (prev, body) = match body {
+            // A resolution names the fork and attaches on the tip of the branch it keeps.
+            CertificateEvent::ConflictResolved { keep, reason, .. } => {
+                let conflict = view.conflict.as_ref().ok_or_else(|| {
+                    HqError::Refused(homeward_domain::certificate::AdmitError::NotInConflict.to_string())
+                })?;
+                let after = conflict.after.clone();
+                let prev = resolution_prev(case_id, &events, &keys, &after, &keep);
+                (prev, CertificateEvent::ConflictResolved { after, keep, reason })
+            }
+            body => (view.head.clone(), body),
+        };
+        let e = Event::new(&self.identity, case_id, prev, Hlc::tick(last, now_ms()), body, &mut OsRng);
+        admit(case_id, &events, &e, &keys).map_err(|err| HqError::Refused(err.to_string()))?;
         if let CertificateEvent::Revoked { .. } = e.body {
             self.note_revocation(&view)?;
         }
