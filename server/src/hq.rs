@@ -321,10 +321,6 @@ impl Hq {
         let mut revoked_views = Vec::new();
         for e in events {
             let result = |status, reason: Option<String>| PushResult { id: e.id.clone(), status, reason };
-            if accepted.iter().any(|(a, _)| a.id == e.id) || self.db.has_event(&e.id)? {
-                results.push(result(PushStatus::Duplicate, None));
-                continue;
-            }
             if device.role == Role::Headquarters {
                 results.push(result(
                     PushStatus::Rejected,
@@ -337,6 +333,18 @@ impl Hq {
                     PushStatus::Rejected,
                     Some("the event's author is not the device that sent it".into()),
                 ));
+                continue;
+            }
+            if let Err(err) = e.check_ids(true) {
+                results.push(result(PushStatus::Rejected, Some(err.to_string())));
+                continue;
+            }
+            let held = match accepted.iter().find(|(a, _)| a.id == e.id) {
+                Some((a, _)) => Some(serde_json::to_string(a).expect("an event serialises")),
+                None => self.db.event_body(&e.id)?,
+            };
+            if let Some(held) = held {
+                results.push(same_event(&held, e));
                 continue;
             }
             let office = match &e.body {
@@ -394,15 +402,23 @@ impl Hq {
         let mut accepted: Vec<(Event<ScreeningEvent>, String)> = Vec::new();
         for e in events {
             let result = |status, reason: Option<String>| PushResult { id: e.id.clone(), status, reason };
-            if accepted.iter().any(|(a, _)| a.id == e.id) || self.db.has_screening_event(&e.id)? {
-                results.push(result(PushStatus::Duplicate, None));
-                continue;
-            }
             if e.author != device.id {
                 results.push(result(
                     PushStatus::Rejected,
                     Some("the event's author is not the device that sent it".into()),
                 ));
+                continue;
+            }
+            if let Err(err) = e.check_ids(false) {
+                results.push(result(PushStatus::Rejected, Some(err.to_string())));
+                continue;
+            }
+            let held = match accepted.iter().find(|(a, _)| a.id == e.id) {
+                Some((a, _)) => Some(serde_json::to_string(a).expect("an event serialises")),
+                None => self.db.screening_event_body(&e.id)?,
+            };
+            if let Some(held) = held {
+                results.push(same_event(&held, e));
                 continue;
             }
             let r = e.body.report();
@@ -639,6 +655,22 @@ impl Hq {
             out.push(fold(&id, &self.db.case_events(&id)?, &keys));
         }
         Ok(out)
+    }
+}
+
+/// The answer for an event whose id headquarters already holds: `duplicate`
+/// only when the held event is byte for byte this one (same author, same
+/// signature: a retry); anything else claims an id that is taken, and is
+/// refused so that the device keeps its event and shows it.
+fn same_event<B: serde::Serialize>(held: &str, e: &Event<B>) -> PushResult {
+    if serde_json::to_string(e).expect("an event serialises") == held {
+        PushResult { id: e.id.clone(), status: PushStatus::Duplicate, reason: None }
+    } else {
+        PushResult {
+            id: e.id.clone(),
+            status: PushStatus::Rejected,
+            reason: Some("another event with this id is already held: the event was not stored".into()),
+        }
     }
 }
 

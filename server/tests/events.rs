@@ -285,3 +285,87 @@ fn a_concurrent_fork_stays_a_visible_conflict_until_an_operator_resolves_it() {
         assert_eq!((got.state, &got.history), (want.state, &want.history));
     }
 }
+
+/// Issue 18, finding 2: a device of one office pushed its own event under
+/// the id another office's event would use (an issuing event's id is printed
+/// in the barcode before the consulate syncs); the real event was answered
+/// `duplicate`, never stored, and counted as accepted. Now `duplicate`
+/// means byte for byte the held event; anything else is refused and the
+/// device keeps it, shown. Ids must be UUIDs.
+#[test]
+fn an_event_id_claimed_by_another_device_is_refused_not_taken_for_a_duplicate() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let mut ist = device(&t.path().join("ist"), &server, "IST", Role::ConsularOfficer);
+    let dxb = device(&t.path().join("dxb"), &server, "DXB", Role::ConsularOfficer);
+    let me = identity(&ist);
+    let mallory = identity(&dxb);
+    let case = CertificateCases::new(&mut ist).create(&me, request("IST"), now_ms()).unwrap().case_id;
+    CertificateCases::new(&mut ist).record(&me, &case, CertificateEvent::Submitted, now_ms()).unwrap();
+    sync(&mut ist).unwrap();
+    let hq = server.admin();
+    hq.decide(&case, CertificateEvent::IdentityVerified { note: "ok".into() }).unwrap();
+    hq.decide(&case, CertificateEvent::Approved { validity_days: 30 }).unwrap();
+    sync(&mut ist).unwrap();
+    // Issued offline: the barcode, handed over, names the issuing event.
+    let issued = CertificateCases::new(&mut ist).issue(&me, &case, None, IsoDate::today(), now_ms()).unwrap();
+    let taken = issued.head.clone().unwrap();
+
+    // Dubai claims that id first, for a case of its own.
+    let claim = Event::new_with_id(
+        &mallory,
+        &taken,
+        &uuid::Uuid::new_v4().to_string(),
+        None,
+        Hlc { wall_ms: now_ms(), counter: 0 },
+        CertificateEvent::Created { request: Box::new(request("DXB")) },
+    );
+    let (_, resp) = push(&server, &mallory, vec![claim.clone()]);
+    assert_eq!(resp.unwrap().results[0].status, PushStatus::Accepted, "the id was free");
+    // Its own retry, byte for byte, is a duplicate; another event under the id is not.
+    let (_, resp) = push(&server, &mallory, vec![claim.clone()]);
+    assert_eq!(resp.unwrap().results[0].status, PushStatus::Duplicate);
+    let mut altered = claim.clone();
+    altered.hlc.counter += 1;
+    let altered = Event::new_with_id(&mallory, &taken, &altered.case_id, None, altered.hlc, altered.body);
+    let (_, resp) = push(&server, &mallory, vec![altered]);
+    assert_eq!(resp.unwrap().results[0].status, PushStatus::Rejected);
+
+    // Istanbul's issuance is refused, not swallowed: kept on the device and shown.
+    let r = sync(&mut ist).unwrap();
+    assert_eq!(r.duplicates, 0, "not counted as accepted");
+    assert_eq!(r.rejected.len(), 1, "{r:?}");
+    assert_eq!(r.rejected[0].0, taken);
+    assert!(r.rejected[0].1.contains("already held"), "{:?}", r.rejected);
+    let kept = CertificateCases::new(&mut ist).rejected().unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].0.id, taken);
+    assert_eq!(hq_view(&server, &case).state, Some(RequestState::Approved), "nothing issued at headquarters");
+    let held: Event<CertificateEvent> = serde_json::from_str(&hq.db.event_body(&taken).unwrap().unwrap()).unwrap();
+    assert_eq!(held.author, mallory.device_id(), "the first claim stays as it was");
+
+    // Ids (and case ids) must be UUIDs, written one way.
+    let odd = |id: &str, case: &str| {
+        Event::new_with_id(
+            &mallory,
+            id,
+            case,
+            None,
+            Hlc { wall_ms: now_ms(), counter: 0 },
+            CertificateEvent::Created { request: Box::new(request("DXB")) },
+        )
+    };
+    let fresh = uuid::Uuid::new_v4().to_string();
+    let long = "x".repeat(5000);
+    let upper = uuid::Uuid::now_v7().to_string().to_uppercase();
+    let (_, resp) = push(
+        &server,
+        &mallory,
+        vec![odd(&long, &fresh), odd(&upper, &fresh), odd(&uuid::Uuid::now_v7().to_string(), "a-case")],
+    );
+    for r in resp.unwrap().results {
+        assert_eq!(r.status, PushStatus::Rejected);
+        assert!(r.reason.as_deref().unwrap().contains("is not a UUID"), "{:?}", r.reason);
+    }
+    assert!(!hq.db.has_event(&long).unwrap());
+}

@@ -64,7 +64,9 @@ pub struct PushRequest {
 #[serde(rename_all = "snake_case")]
 pub enum PushStatus {
     Accepted,
-    /// Already held: a retried or replayed push; nothing changes.
+    /// Already held byte for byte (same author, same signature): a retried
+    /// or replayed push; nothing changes. An event that only shares its id
+    /// with a held one is `Rejected`, never `Duplicate`.
     Duplicate,
     Rejected,
 }

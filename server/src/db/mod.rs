@@ -530,6 +530,16 @@ impl Db {
         self.tx(|s| Ok(s.one("SELECT id FROM events WHERE id = ?1", &[id.into()])?.is_some()))
     }
 
+    /// The stored JSON of the certificate event with this id, exactly as stored.
+    pub fn event_body(&self, id: &str) -> DbResult<Option<String>> {
+        self.tx(|s| s.one("SELECT body FROM events WHERE id = ?1", &[id.into()])?.map(|r| r[0].t()).transpose())
+    }
+
+    /// The stored JSON of the screening event with this id.
+    pub fn screening_event_body(&self, id: &str) -> DbResult<Option<String>> {
+        self.tx(|s| s.one("SELECT body FROM screenings WHERE id = ?1", &[id.into()])?.map(|r| r[0].t()).transpose())
+    }
+
     /// Stores accepted events in one transaction (one durable commit per batch).
     pub fn insert_events(&self, events: &[(Event<CertificateEvent>, String)], now_ms: i64) -> DbResult<()> {
         if events.is_empty() {
