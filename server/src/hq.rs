@@ -29,6 +29,8 @@ pub enum HqError {
     NoCase,
     #[error("{0}")]
     Refused(String),
+    #[error("this device was revoked")]
+    Revoked,
 }
 
 pub fn now_ms() -> i64 {
@@ -158,9 +160,14 @@ impl Hq {
         Ok(out)
     }
 
-    /// Every key an event may be signed with: headquarters' and each active
-    /// device's. Cached until the lists are next published (every enrolment
-    /// and revocation does that, from any process sharing the database).
+    /// Every key headquarters' events may be signed with: headquarters' and
+    /// each device's, revoked ones included: a revoked device's events were
+    /// all stored before its revocation (the append lock, see
+    /// `Db::insert_events`), so they stay valid, and every replica, which
+    /// keeps the same identities, folds its cases alike. New events from a
+    /// revoked device are refused before they reach the fold. Cached until
+    /// the lists are next published (every enrolment and revocation does
+    /// that, from any process sharing the database).
     pub fn key_ring(&self) -> Result<KeyRing, HqError> {
         let version = self.db.get_kv("list_sequence")?.unwrap_or_default();
         let mut cache = self.ring_cache.lock().unwrap_or_else(|p| p.into_inner());
@@ -179,7 +186,7 @@ impl Hq {
         ring.add(self.identity.public());
         for d in self.db.devices()? {
             // Operators' consoles are not signers: only headquarters' key decides.
-            if !d.revoked && d.role != Role::Headquarters {
+            if d.role != Role::Headquarters {
                 ring.add(PublicIdentity { device_id: d.id, role: d.role, office: d.office, public_key: d.public_key });
             }
         }
@@ -294,7 +301,8 @@ impl Hq {
     }
 
     /// Revokes a device (and orders a wipe): its key leaves the trust list and
-    /// joins the revocation list.
+    /// joins the revocation list. What headquarters accepted from it before
+    /// stays valid (see [`Hq::key_ring`]); nothing from it is accepted after.
     pub fn revoke(&self, device_id: &str, wipe: bool) -> Result<(), HqError> {
         if !self.db.set_revoked(device_id, wipe)? {
             return Err(HqError::Invalid(format!("no device {device_id}")));
@@ -382,7 +390,9 @@ impl Hq {
             accepted.push((e.clone(), office));
             results.push(result(PushStatus::Accepted, None));
         }
-        self.db.insert_events(&accepted, now_ms())?;
+        if !self.db.insert_events(&accepted, now_ms())? {
+            return Err(HqError::Revoked);
+        }
         for view in revoked_views {
             self.note_revocation(&view)?;
         }
@@ -436,7 +446,9 @@ impl Hq {
             accepted.push((e.clone(), device.office.clone()));
             results.push(result(PushStatus::Accepted, None));
         }
-        self.db.insert_screenings(&accepted, now_ms())?;
+        if !self.db.insert_screenings(&accepted, now_ms())? {
+            return Err(HqError::Revoked);
+        }
         Ok(results)
     }
 
@@ -641,7 +653,9 @@ impl Hq {
             self.note_revocation(&view)?;
         }
         let office = self.db.case_office(case_id)?.ok_or(HqError::NoCase)?;
-        self.db.insert_events(&[(e.clone(), office)], now_ms())?;
+        if !self.db.insert_events(&[(e.clone(), office)], now_ms())? {
+            return Err(HqError::Revoked);
+        }
         let id = e.id.clone();
         let mut all = events;
         all.push(e);

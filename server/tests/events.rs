@@ -369,3 +369,65 @@ fn an_event_id_claimed_by_another_device_is_refused_not_taken_for_a_duplicate() 
     }
     assert!(!hq.db.has_event(&long).unwrap());
 }
+
+/// Issue 18, finding 3: revoking a device removed its key, so every event it
+/// ever made failed at headquarters and its cases folded to nothing, while
+/// devices kept the identity and folded them differently. Now what
+/// headquarters accepted before the revocation stays valid everywhere,
+/// nothing later is accepted, and every replica folds alike.
+#[test]
+fn a_revoked_device_keeps_its_earlier_cases_valid_everywhere_and_nothing_later_is_taken() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let mut lost = device(&t.path().join("lost"), &server, "IST", Role::ConsularOfficer);
+    let mut colleague = device(&t.path().join("ist2"), &server, "IST", Role::ConsularOfficer);
+    let console = device(&t.path().join("console"), &server, "HQ", Role::Headquarters);
+    let thief = identity(&lost);
+    let issued = issued_case(&server, &mut lost);
+    let case = issued.case_id.clone();
+    let draft = CertificateCases::new(&mut lost).create(&thief, request("IST"), now_ms()).unwrap().case_id;
+    sync(&mut lost).unwrap();
+    let before = hq_view(&server, &case);
+    assert_eq!(before.state, Some(RequestState::Issued));
+    let row = server.admin().db.device(thief.device_id()).unwrap().unwrap();
+
+    // The phone is lost: revoked.
+    server.admin().revoke(thief.device_id(), false).unwrap();
+
+    // Its cases are not stranded at headquarters.
+    let view = hq_view(&server, &case);
+    assert_eq!(view.state, Some(RequestState::Issued), "refused: {:?}", view.refused);
+    assert!(view.refused.is_empty());
+    assert_eq!(view.history, before.history);
+    assert_eq!(hq_view(&server, &draft).state, Some(RequestState::Draft));
+    // A colleague's device, and one enrolled after the revocation, fold them alike.
+    let mut late = device(&t.path().join("ist3"), &server, "IST", Role::ConsularOfficer);
+    for v in [&mut colleague, &mut late] {
+        sync(v).unwrap();
+        for c in [&case, &draft] {
+            let want = hq_view(&server, c);
+            let got = CertificateCases::new(v).view(c).unwrap();
+            assert_eq!((got.state, &got.history, &got.refused), (want.state, &want.history, &want.refused));
+        }
+    }
+    // Headquarters still decides on them, and the colleague carries on.
+    let (status, body) =
+        decide(&server, &identity(&console), &case, &Decision::Revoke { reason: "device lost".into() });
+    assert_eq!(status, 200, "{body}");
+    let mate = identity(&colleague);
+    CertificateCases::new(&mut colleague)
+        .record(&mate, &draft, CertificateEvent::Cancelled { reason: "device lost".into() }, now_ms())
+        .unwrap();
+    assert_eq!(sync(&mut colleague).unwrap().accepted, 1);
+    assert_eq!(hq_view(&server, &draft).state, Some(RequestState::Cancelled));
+
+    // Nothing made with the revoked key is taken: not by a push (403), and not by
+    // a batch that was authenticated just before the revocation (the race).
+    let later = CertificateCases::new(&mut lost).create(&thief, request("IST"), now_ms()).unwrap();
+    assert!(matches!(sync(&mut lost), Err(SyncError::Revoked)));
+    let (status, _) = push(&server, &thief, CertificateCases::new(&mut lost).outbox().unwrap());
+    assert_eq!(status, 403);
+    let raced = server.admin().accept_batch(&row, &CertificateCases::new(&mut lost).outbox().unwrap());
+    assert!(matches!(raced, Err(homeward_hq::hq::HqError::Revoked)), "{raced:?}");
+    assert!(server.admin().db.case_events(&later.case_id).unwrap().is_empty());
+}
