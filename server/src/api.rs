@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -20,23 +20,34 @@ use homeward_domain::certificate::RequestState;
 
 pub type Shared = Arc<Hq>;
 
-/// Largest request body accepted (compressed).
-const MAX_BODY: usize = 8 * 1024 * 1024;
-/// Largest request body after decompression.
-const MAX_INFLATED: usize = 32 * 1024 * 1024;
+/// Body limits, (as sent, after inflating). Enrolment is the one route
+/// anyone may call, so its body is small and capped before and after
+/// inflating; the signed routes check the signature over the bytes as sent
+/// before inflating anything. docs/SECURITY.md lists them.
+pub mod limits {
+    /// `/v1/enroll`: a code, a key and a label.
+    pub const ENROLL: (usize, usize) = (4 * 1024, 16 * 1024);
+    /// `/v1/events` (1,000 events at most) and `/v1/audit` (5,000 entries).
+    pub const BATCH: (usize, usize) = (8 * 1024 * 1024, 32 * 1024 * 1024);
+    /// `/v1/device/report` and an operator's decision.
+    pub const SMALL: (usize, usize) = (16 * 1024, 64 * 1024);
+    /// Largest zstd window a body may need (2^23 = 8 MiB): a frame asking
+    /// for more is refused instead of making the decoder allocate it.
+    pub const WINDOW_LOG_MAX: u32 = 23;
+}
 
 pub fn router(hq: Shared) -> Router {
     Router::new()
         .route("/v1/time", get(time))
-        .route("/v1/enroll", post(enroll))
-        .route("/v1/events", post(push).get(pull))
-        .route("/v1/device/report", post(device_report))
-        .route("/v1/audit", post(audit_push))
+        .route("/v1/enroll", post(enroll).layer(DefaultBodyLimit::max(limits::ENROLL.0)))
+        .route("/v1/events", post(push).get(pull).layer(DefaultBodyLimit::max(limits::BATCH.0)))
+        .route("/v1/device/report", post(device_report).layer(DefaultBodyLimit::max(limits::SMALL.0)))
+        .route("/v1/audit", post(audit_push).layer(DefaultBodyLimit::max(limits::BATCH.0)))
         .route("/v1/hq/audit", get(hq_audit))
         .route("/v1/hq/cases", get(hq_cases))
-        .route("/v1/hq/cases/{case}/decisions", post(hq_decide))
+        .route("/v1/hq/cases/{case}/decisions", post(hq_decide).layer(DefaultBodyLimit::max(limits::SMALL.0)))
         .route("/openapi.json", get(openapi))
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(DefaultBodyLimit::max(limits::SMALL.0))
         .with_state(hq)
 }
 
@@ -61,6 +72,7 @@ impl From<HqError> for ApiError {
         match e {
             HqError::BadCode => ApiError(StatusCode::FORBIDDEN, "bad_code", e.to_string()),
             HqError::Invalid(m) => ApiError(StatusCode::BAD_REQUEST, "invalid", m),
+            HqError::KeyTaken => ApiError(StatusCode::CONFLICT, "key_enrolled", e.to_string()),
             HqError::NoCase => ApiError(StatusCode::NOT_FOUND, "no_case", e.to_string()),
             HqError::Refused(m) => ApiError(StatusCode::CONFLICT, "refused", m),
             HqError::Db(_) => ApiError(StatusCode::SERVICE_UNAVAILABLE, "storage", "try again".into()),
@@ -99,18 +111,50 @@ fn respond(headers: &HeaderMap, json: Vec<u8>) -> Response {
     }
 }
 
-fn decoded_body(headers: &HeaderMap, body: &Bytes) -> Result<Vec<u8>, ApiError> {
+/// A request body as sent, within the route's [`DefaultBodyLimit`]; a
+/// larger one is a typed 413 like every other refusal.
+struct Body(Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for Body {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Bytes::from_request(req, state).await.map(Body).map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the body is larger than this route takes".into())
+            } else {
+                ApiError(StatusCode::BAD_REQUEST, "bad_body", "the body could not be read".into())
+            }
+        })
+    }
+}
+
+fn too_large() -> ApiError {
+    ApiError(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the body inflates beyond what this route takes".into())
+}
+
+/// The body, inflated when zstd-encoded, never beyond `max` bytes. Runs on
+/// a blocking thread (the callers are inside [`blocking`]).
+fn decoded_body(headers: &HeaderMap, body: &Bytes, max: usize) -> Result<Vec<u8>, ApiError> {
     let enc = headers.get("content-encoding").and_then(|v| v.to_str().ok()).unwrap_or("");
     match enc {
+        "" | "identity" if body.len() > max => Err(too_large()),
         "" | "identity" => Ok(body.to_vec()),
         "zstd" => {
+            let bad = |_| ApiError(StatusCode::BAD_REQUEST, "bad_encoding", "damaged zstd body".into());
+            let mut dec = zstd::stream::read::Decoder::new(body.as_ref()).map_err(bad)?;
+            dec.window_log_max(limits::WINDOW_LOG_MAX).map_err(bad)?;
             let mut out = Vec::new();
-            let mut dec = zstd::stream::read::Decoder::new(body.as_ref())
-                .map_err(|_| ApiError(StatusCode::BAD_REQUEST, "bad_encoding", "not zstd".into()))?;
-            let n = std::io::copy(&mut std::io::Read::take(&mut dec, MAX_INFLATED as u64 + 1), &mut out)
-                .map_err(|_| ApiError(StatusCode::BAD_REQUEST, "bad_encoding", "damaged zstd body".into()))?;
-            if n as usize > MAX_INFLATED {
-                return Err(ApiError(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the body inflates too far".into()));
+            let n = std::io::copy(&mut std::io::Read::take(&mut dec, max as u64 + 1), &mut out).map_err(|e| {
+                // The decoder refuses a frame whose window is over the limit.
+                if e.to_string().contains("Frame requires too much memory") {
+                    too_large()
+                } else {
+                    bad(e)
+                }
+            })?;
+            if n as usize > max {
+                return Err(too_large());
             }
             Ok(out)
         }
@@ -125,8 +169,13 @@ fn param<'q>(query: &'q Option<String>, name: &str) -> Option<&'q str> {
 
 /// The request body, decompressed and parsed as `what`, or a 400 that says
 /// what it was not.
-fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Bytes, what: &str) -> Result<T, ApiError> {
-    let raw = decoded_body(headers, body)?;
+fn json_body<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    body: &Bytes,
+    max: usize,
+    what: &str,
+) -> Result<T, ApiError> {
+    let raw = decoded_body(headers, body, max)?;
     serde_json::from_slice(&raw).map_err(|e| ApiError(StatusCode::BAD_REQUEST, "invalid", format!("not {what}: {e}")))
 }
 
@@ -138,10 +187,14 @@ async fn openapi() -> Response {
     ([("content-type", "application/json")], crate::OPENAPI).into_response()
 }
 
-async fn enroll(State(hq): State<Shared>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
-    let req: EnrollRequest = json_body(&headers, &body, "an enrolment request")?;
-    let resp = blocking(move || hq.enroll(&req).map_err(ApiError::from)).await?;
-    Ok(answer(&headers, &resp))
+async fn enroll(State(hq): State<Shared>, headers: HeaderMap, Body(body): Body) -> Result<Response, ApiError> {
+    let h2 = headers.clone();
+    let resp = blocking(move || {
+        let req: EnrollRequest = json_body(&headers, &body, limits::ENROLL.1, "an enrolment request")?;
+        hq.enroll(&req).map_err(ApiError::from)
+    })
+    .await?;
+    Ok(answer(&h2, &resp))
 }
 
 /// Authenticates a request by its device signature; refuses replays.
@@ -184,7 +237,7 @@ async fn push(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Response, ApiError> {
     let h2 = headers.clone();
     let json = blocking(move || {
@@ -198,7 +251,7 @@ async fn push(
                 return Ok(saved);
             }
         }
-        let req: PushRequest = json_body(&headers, &body, "a push request")?;
+        let req: PushRequest = json_body(&headers, &body, limits::BATCH.1, "a push request")?;
         if req.events.len() + req.screenings.len() > 1000 {
             return Err(ApiError(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "at most 1000 events a batch".into()));
         }
@@ -381,12 +434,12 @@ async fn hq_decide(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Response, ApiError> {
     let h2 = headers.clone();
     let view = blocking(move || {
         let op = operator(&hq, &method, &uri, &headers, &body)?;
-        let decision: Decision = json_body(&headers, &body, "a decision")?;
+        let decision: Decision = json_body(&headers, &body, limits::SMALL.1, "a decision")?;
         Ok(hq.decide_as(&case, decision.into_event(), &op.id)?)
     })
     .await?;
@@ -401,12 +454,12 @@ async fn device_report(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Response, ApiError> {
     let h2 = headers.clone();
     blocking(move || {
         let device = authenticate(&hq, &method, &uri, &headers, &body)?;
-        let report: DeviceReport = json_body(&headers, &body, "a device report")?;
+        let report: DeviceReport = json_body(&headers, &body, limits::SMALL.1, "a device report")?;
         match report {
             DeviceReport::Wiped => hq.db.confirm_wipe(&device.id, now_ms())?,
             DeviceReport::RolledBack { .. } => hq.db.note_rollback(&device.id, now_ms())?,
@@ -423,12 +476,12 @@ async fn audit_push(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Response, ApiError> {
     let h2 = headers.clone();
     let through = blocking(move || {
         let device = authenticate(&hq, &method, &uri, &headers, &body)?;
-        let push: AuditPush = json_body(&headers, &body, "an audit batch")?;
+        let push: AuditPush = json_body(&headers, &body, limits::BATCH.1, "an audit batch")?;
         if push.entries.len() > 5000 {
             return Err(ApiError(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "at most 5000 entries a batch".into()));
         }

@@ -15,7 +15,7 @@ use homeward_domain::sync::protocol::*;
 use rand_core::OsRng;
 use sha2::{Digest, Sha256};
 
-use crate::db::{Db, DeviceRow};
+use crate::db::{Db, DeviceRow, Enrolment};
 
 #[derive(Debug, thiserror::Error)]
 pub enum HqError {
@@ -25,6 +25,8 @@ pub enum HqError {
     Invalid(String),
     #[error("the enrolment code is unknown, used or expired")]
     BadCode,
+    #[error("this key is already enrolled: make a new key (the code was not used)")]
+    KeyTaken,
     #[error("no such case")]
     NoCase,
     #[error("{0}")]
@@ -45,6 +47,7 @@ pub struct Hq {
     /// The checklist screening reports are checked against.
     pub checklist: homeward_domain::screening::Checklist,
     ring_cache: std::sync::Mutex<Option<(String, KeyRing)>>,
+    publishing: std::sync::Mutex<()>,
 }
 
 fn load_or_create_identity(path: &Path) -> std::io::Result<DeviceIdentity> {
@@ -98,6 +101,7 @@ impl Hq {
             check_in_days: 14,
             checklist: homeward_domain::screening::default_checklist(),
             ring_cache: Default::default(),
+            publishing: Default::default(),
         };
         if hq.db.get_kv("trust_list")?.is_none() {
             hq.publish_lists()?;
@@ -189,6 +193,9 @@ impl Hq {
     /// Re-signs the trust list (every active consulate device is a
     /// document signer) and the revocation list, with new sequence numbers.
     pub fn publish_lists(&self) -> Result<(), HqError> {
+        // Two enrolments publishing at once must not both sign one sequence
+        // number, the later missing the other's device.
+        let _one_at_a_time = self.publishing.lock().unwrap_or_else(|p| p.into_inner());
         let seq: u64 = self.db.get_kv("list_sequence")?.and_then(|v| v.parse().ok()).unwrap_or(0) + 1;
         let devices = self.db.devices()?;
         let today = IsoDate::from_unix_ms(now_ms());
@@ -247,24 +254,28 @@ impl Hq {
             .and_then(|b| b.try_into().ok())
             .ok_or_else(|| HqError::Invalid("the public key must be 32 bytes of hex".into()))?;
         ed25519_ok(&pk)?;
-        let (office, role) = self.db.take_code(&code_hash(&req.code), now_ms())?.ok_or(HqError::BadCode)?;
-        let device_no = self.db.next_device_no(&office)?;
-        let id = format!("{}-{:02}-{}", office.to_lowercase(), device_no, &hex::encode(Sha256::digest(pk))[..8]);
         let label: String = req.label.chars().take(64).collect();
-        self.db.add_device(&DeviceRow {
-            id: id.clone(),
-            office: office.clone(),
+        let key_hash = hex::encode(Sha256::digest(pk));
+        let now = now_ms();
+        let make = |office: &str, role: Role, device_no: u16| DeviceRow {
+            id: format!("{}-{:02}-{}", office.to_lowercase(), device_no, &key_hash[..8]),
+            office: office.to_string(),
             role,
             device_no,
             public_key: req.public_key.clone(),
-            label,
-            enrolled_ms: now_ms(),
+            label: label.clone(),
+            enrolled_ms: now,
             revoked: false,
             wipe: false,
             last_seen_ms: None,
-        })?;
+        };
         let unlock_secret = hex::encode(homeward_domain::random::bytes::<32>(&mut OsRng));
-        self.db.set_unlock_secret(&id, &unlock_secret)?;
+        let device = match self.db.enroll_device(&code_hash(&req.code), &req.public_key, now, &make, &unlock_secret)? {
+            Enrolment::Enrolled(d) => d,
+            Enrolment::BadCode => return Err(HqError::BadCode),
+            Enrolment::KeyTaken => return Err(HqError::KeyTaken),
+        };
+        let (id, office, role, device_no) = (device.id, device.office, device.role, device.device_no);
         self.publish_lists()?;
         let (trust_list, revocations) = self.lists()?;
         Ok(EnrollResponse {

@@ -205,6 +205,16 @@ pub struct DeviceRow {
     pub last_seen_ms: Option<i64>,
 }
 
+/// What [`Db::enroll_device`] did.
+#[derive(Debug)]
+pub enum Enrolment {
+    Enrolled(DeviceRow),
+    /// The code is unknown, used or expired.
+    BadCode,
+    /// The public key is already enrolled (the code was not used).
+    KeyTaken,
+}
+
 /// A device's audit chain at headquarters: its key (hex), the last entry
 /// held (sequence and hash), and whether a broken batch was ever refused.
 #[derive(Debug, Clone)]
@@ -322,23 +332,56 @@ impl Db {
         })
     }
 
-    /// Uses a code once: returns its office and role if it exists, is unused
-    /// and unexpired; marks it used in the same transaction.
-    pub fn take_code(&self, code_hash: &str, now_ms: i64) -> DbResult<Option<(String, Role)>> {
+    /// Enrols a device in one transaction: refuses a key already enrolled
+    /// (before the code is touched, so the code stays usable), claims the
+    /// code, takes the office's next device number and adds the device.
+    /// Enrolments are serialised, so two never share a number (certificate
+    /// numbers embed it). `make` builds the row from (office, role, number).
+    pub fn enroll_device(
+        &self,
+        code_hash: &str,
+        public_key: &str,
+        now_ms: i64,
+        make: &dyn Fn(&str, Role, u16) -> DeviceRow,
+        unlock_secret: &str,
+    ) -> DbResult<Enrolment> {
         self.tx(|s| {
-            // The conditional update is the claim: of two racing enrolments
-            // with one code, exactly one changes the row.
+            s.serialize_enrolments()?;
+            if s.one("SELECT id FROM devices WHERE public_key = ?1", &[public_key.into()])?.is_some() {
+                return Ok(Enrolment::KeyTaken);
+            }
             let n = s.exec(
                 "UPDATE enrollment_codes SET used_ms = ?1 WHERE code_hash = ?2 AND used_ms IS NULL AND expires_ms > ?1",
                 &[now_ms.into(), code_hash.into()],
             )?;
             if n != 1 {
-                return Ok(None);
+                return Ok(Enrolment::BadCode);
             }
             let r = s
                 .one("SELECT office, role FROM enrollment_codes WHERE code_hash = ?1", &[code_hash.into()])?
                 .ok_or(DbError::Column("enrollment code"))?;
-            Ok(Some((r[0].t()?, r[1].t()?.parse().unwrap_or(Role::BorderGuard))))
+            let (office, role): (String, Role) = (r[0].t()?, r[1].t()?.parse().unwrap_or(Role::BorderGuard));
+            let no = s
+                .one("SELECT COALESCE(MAX(device_no), 0) + 1 FROM devices WHERE office = ?1", &[office.as_str().into()])?
+                .map(|r| r[0].i())
+                .transpose()?
+                .unwrap_or(1);
+            let no = u16::try_from(no).map_err(|_| DbError::Column("device number beyond 65535"))?;
+            let d = make(&office, role, no);
+            s.exec(
+                "INSERT INTO devices (id, office, role, device_no, public_key, label, enrolled_ms, unlock_secret) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                &[
+                    d.id.as_str().into(),
+                    d.office.as_str().into(),
+                    role_str(d.role).into(),
+                    (d.device_no as i64).into(),
+                    d.public_key.as_str().into(),
+                    d.label.as_str().into(),
+                    d.enrolled_ms.into(),
+                    unlock_secret.into(),
+                ],
+            )?;
+            Ok(Enrolment::Enrolled(d))
         })
     }
 
@@ -357,13 +400,6 @@ impl Db {
                 ],
             )
             .map(|_| ())
-        })
-    }
-
-    pub fn next_device_no(&self, office: &str) -> DbResult<u16> {
-        self.tx(|s| {
-            let r = s.one("SELECT COALESCE(MAX(device_no), 0) + 1 FROM devices WHERE office = ?1", &[office.into()])?;
-            Ok(r.map(|r| r[0].i()).transpose()?.unwrap_or(1) as u16)
         })
     }
 
