@@ -13,6 +13,7 @@ use axum::Router;
 use homeward_domain::sync::httpsig::{self, SignatureHeaders};
 use homeward_domain::sync::protocol::*;
 use serde::Serialize;
+use sha2::Digest;
 
 use crate::db::DeviceRow;
 use crate::hq::{now_ms, Hq, HqError};
@@ -226,7 +227,7 @@ fn authenticate(hq: &Hq, method: &Method, uri: &Uri, headers: &HeaderMap, body: 
             };
             ApiError(StatusCode::UNAUTHORIZED, code, e.to_string())
         })?;
-    if !hq.db.use_nonce_and_touch(&device.id, &signer.nonce, now_ms(), 2 * httpsig::WINDOW_SECS * 1000)? {
+    if !hq.db.use_nonce_and_touch(&device.id, &signer.nonce, now_ms(), httpsig::NONCE_TTL_MS)? {
         return Err(ApiError(StatusCode::UNAUTHORIZED, "replayed", "this request was already received".into()));
     }
     Ok(device)
@@ -246,12 +247,31 @@ async fn push(
             return Err(ApiError(StatusCode::FORBIDDEN, "revoked", "this device was revoked".into()));
         }
         let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string);
+        if key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 128) {
+            return Err(ApiError(StatusCode::BAD_REQUEST, "invalid", "an Idempotency-Key is 1-128 characters".into()));
+        }
+        let raw = decoded_body(&headers, &body, limits::BATCH.1)?;
+        // The saved answer belongs to one body: the same key with another
+        // body is a refusal, never the old answer (which would drop the new
+        // batch unseen).
+        let digest = hex::encode(sha2::Sha256::digest(&raw));
         if let Some(k) = &key {
-            if let Some(saved) = hq.db.idempotent_response(&device.id, k)? {
-                return Ok(saved);
+            match hq.db.idempotent_response(&device.id, k)? {
+                Some((saved, Some(d))) if d == digest => return Ok(saved),
+                Some((_, Some(_))) => {
+                    return Err(ApiError(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "idempotency_key_reused",
+                        "this Idempotency-Key was used for another body".into(),
+                    ))
+                }
+                // Saved before answers were bound to their body: process
+                // afresh (events already held are answered as duplicates).
+                Some((_, None)) | None => {}
             }
         }
-        let req: PushRequest = json_body(&headers, &body, limits::BATCH.1, "a push request")?;
+        let req: PushRequest = serde_json::from_slice(&raw)
+            .map_err(|e| ApiError(StatusCode::BAD_REQUEST, "invalid", format!("not a push request: {e}")))?;
         if req.events.len() + req.screenings.len() > 1000 {
             return Err(ApiError(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "at most 1000 events a batch".into()));
         }
@@ -259,7 +279,7 @@ async fn push(
         results.extend(hq.accept_screenings(&device, &req.screenings)?);
         let json = serde_json::to_vec(&PushResponse { results }).expect("serialises");
         if let Some(k) = &key {
-            hq.db.save_idempotent_response(&device.id, k, &json)?;
+            hq.db.save_idempotent_response(&device.id, k, &digest, &json)?;
         }
         Ok(json)
     })

@@ -4,14 +4,17 @@
 
 use std::sync::{Arc, Barrier};
 
-use homeward_core::events::{DeviceIdentity, Role};
+use homeward_core::certificate::request::{Applicant, CitizenshipEvidence, DocumentLoss, Sex};
+use homeward_core::certificate::{CertificateEvent, CertificateRequest};
+use homeward_core::date::{IsoDate, Today};
+use homeward_core::events::{DeviceIdentity, Event, Hlc, Role};
 use homeward_core::random::OsRng;
-use homeward_core::sync::protocol::EnrollRequest;
+use homeward_core::sync::httpsig;
+use homeward_core::sync::protocol::{EnrollRequest, PushRequest, PushResponse, PushStatus};
 
 mod common;
 use common::Server;
 
-#[allow(dead_code)]
 fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
 }
@@ -35,6 +38,107 @@ fn enroll_raw(url: &str, code: &str, key: &str, label: &str) -> (u16, String) {
     let body =
         serde_json::to_vec(&EnrollRequest { code: code.into(), public_key: key.into(), label: label.into() }).unwrap();
     post(url, "/v1/enroll", body, &[("content-type", "application/json")])
+}
+
+/// A device enrolled by hand (no vault): its identity under the id
+/// headquarters gave it.
+fn enrolled(server: &Server, office: &str, role: Role) -> DeviceIdentity {
+    let id = DeviceIdentity::generate("pending", role, office, &mut OsRng);
+    let code = server.admin().enrollment_code(office, role, 15).unwrap();
+    let (status, body) = enroll_raw(&server.url, &code, &hex::encode(id.public_key()), "test");
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    id.renamed(v["device_id"].as_str().unwrap(), role, office)
+}
+
+/// A request signed by `who` at `created` (unix seconds), sent to `url`
+/// (which may differ from the authority it was signed for).
+struct Signed<'a> {
+    who: &'a DeviceIdentity,
+    method: &'a str,
+    path: &'a str,
+    query: &'a str,
+    body: &'a [u8],
+    created: i64,
+    idempotency_key: Option<&'a str>,
+}
+
+impl Signed<'_> {
+    fn headers(&self, _authority: &str) -> httpsig::SignatureHeaders {
+        httpsig::sign(self.who, self.method, self.path, self.query, self.body, self.created, &mut OsRng)
+    }
+
+    fn send(&self, url: &str) -> (u16, String) {
+        let h = self.headers(authority(url));
+        send_signed(url, self, &h)
+    }
+}
+
+fn authority(url: &str) -> &str {
+    url.split("://").nth(1).unwrap().trim_end_matches('/')
+}
+
+fn send_signed(url: &str, r: &Signed<'_>, h: &httpsig::SignatureHeaders) -> (u16, String) {
+    let client = reqwest::blocking::Client::new();
+    let full = if r.query.is_empty() { format!("{url}{}", r.path) } else { format!("{url}{}?{}", r.path, r.query) };
+    let mut req = if r.method == "POST" { client.post(full) } else { client.get(full) };
+    req = req
+        .header("content-digest", &h.content_digest)
+        .header("signature-input", &h.signature_input)
+        .header("signature", &h.signature);
+    if let Some(k) = r.idempotency_key {
+        req = req.header("idempotency-key", k);
+    }
+    let resp = req.body(r.body.to_vec()).send().unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.text().unwrap())
+}
+
+fn push<'a>(who: &'a DeviceIdentity, body: &'a [u8], key: Option<&'a str>) -> Signed<'a> {
+    Signed { who, method: "POST", path: "/v1/events", query: "", body, created: now_ms() / 1000, idempotency_key: key }
+}
+
+fn request(office: &str) -> CertificateRequest {
+    CertificateRequest {
+        applicant: Applicant {
+            surname: "Асанова".into(),
+            given_name: "Айгүл".into(),
+            patronymic: None,
+            date_of_birth: "1994-03-12".parse().unwrap(),
+            place_of_birth: "Ош".into(),
+            sex: Sex::F,
+            photo_sha256: None,
+            guardian: None,
+            child_procedure: false,
+        },
+        evidence: vec![CitizenshipEvidence::NationalId { number: "ID0456123".into() }],
+        loss: DocumentLoss::Stolen,
+        trafficking: None,
+        children: vec![],
+        route: "Istanbul - Bishkek".into(),
+        travel_date: IsoDate::today(),
+        officer_assessment: "ok".into(),
+        issuing_office: office.into(),
+        request_date: IsoDate::today(),
+    }
+}
+
+/// A new case's first event, by `who`.
+fn created(who: &DeviceIdentity) -> Event<CertificateEvent> {
+    let case = uuid::Uuid::new_v4().to_string();
+    let hlc = Hlc::tick(Hlc { wall_ms: 0, counter: 0 }, now_ms());
+    Event::new(
+        who,
+        &case,
+        None,
+        hlc,
+        CertificateEvent::Created { request: Box::new(request(who.office())) },
+        &mut OsRng,
+    )
+}
+
+fn batch(events: Vec<Event<CertificateEvent>>) -> Vec<u8> {
+    serde_json::to_vec(&PushRequest { events, screenings: vec![] }).unwrap()
 }
 
 /// Finding 6: enrolments racing for an office's next device number each
@@ -124,4 +228,66 @@ fn an_enrolment_zstd_bomb_is_refused_before_it_is_inflated_far() {
     let (status, body) =
         post(&server.url, "/v1/enroll", zstd::encode_all(req.as_slice(), 3).unwrap(), &[("content-encoding", "zstd")]);
     assert_eq!(status, 200, "{body}");
+}
+
+/// Finding 7: an Idempotency-Key answers only the body it first answered; a
+/// new batch sent under an old key is refused, not answered with the old
+/// answer (and silently dropped).
+#[test]
+fn an_old_idempotency_key_with_a_new_body_is_refused_not_answered() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let me = enrolled(&server, "IST", Role::ConsularOfficer);
+    let first = batch(vec![created(&me)]);
+    let (status, body) = push(&me, &first, Some("k1")).send(&server.url);
+    assert_eq!(status, 200, "{body}");
+    let answer: PushResponse = serde_json::from_str(&body).unwrap();
+    // A retry of the same body: the same answer.
+    let (status, again) = push(&me, &first, Some("k1")).send(&server.url);
+    assert_eq!((status, serde_json::from_str::<PushResponse>(&again).unwrap()), (200, answer));
+
+    let other = created(&me);
+    let second = batch(vec![other.clone()]);
+    let (status, body) = push(&me, &second, Some("k1")).send(&server.url);
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("idempotency_key_reused"), "{body}");
+    assert!(server.admin().db.case_events(&other.case_id).unwrap().is_empty());
+    // Under its own key the batch goes in.
+    let (status, body) = push(&me, &second, Some("k2")).send(&server.url);
+    assert_eq!(status, 200, "{body}");
+    let r: PushResponse = serde_json::from_str(&body).unwrap();
+    assert_eq!(r.results[0].status, PushStatus::Accepted);
+    assert_eq!(server.admin().db.case_events(&other.case_id).unwrap().len(), 1);
+}
+
+/// Finding 8: a request signed as far ahead as the window allows keeps its
+/// nonce until after the last moment it could be accepted.
+#[test]
+fn a_request_signed_ahead_keeps_its_nonce_for_the_whole_window() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let me = enrolled(&server, "IST", Role::ConsularOfficer);
+    let body = batch(vec![]);
+    let mut r = push(&me, &body, None);
+    r.created = now_ms() / 1000 + httpsig::WINDOW_SECS;
+    let h = r.headers(authority(&server.url));
+    let (status, text) = send_signed(&server.url, &r, &h);
+    assert_eq!(status, 200, "{text}");
+    assert!(send_signed(&server.url, &r, &h).1.contains("replayed"));
+    let nonce = h.signature_input.split("nonce=\"").nth(1).unwrap().trim_end_matches('"').to_string();
+    let expires = server
+        .admin()
+        .db
+        .tx(|s| s.one("SELECT expires_ms FROM nonces WHERE nonce = ?1", &[nonce.as_str().into()]))
+        .unwrap()
+        .unwrap()[0]
+        .i()
+        .unwrap();
+    // Accepted while the server's clock, in whole seconds, is within the
+    // window of `created`: until (created + WINDOW + 1) s.
+    let last_accepted_ms = (r.created + httpsig::WINDOW_SECS + 1) * 1000;
+    assert!(
+        expires > last_accepted_ms,
+        "the nonce is forgotten at {expires}, the request accepted until {last_accepted_ms}"
+    );
 }

@@ -360,25 +360,22 @@ pub fn enroll_pinned(
     Ok(resp)
 }
 
-/// Sends one batch; its Idempotency-Key is derived from its event ids, so a
-/// retried or replayed batch is recognised. Returns headquarters' answer per event.
-fn push_batch<'e>(
+/// Sends one batch; its Idempotency-Key is derived from the body, so a
+/// retried batch is recognised and headquarters (which binds the saved
+/// answer to the body) never sees one key with two bodies. Returns
+/// headquarters' answer per event.
+fn push_batch(
     http: &mut Http,
     me: &DeviceIdentity,
     req: &PushRequest,
-    ids: impl Iterator<Item = &'e str>,
     report: &mut SyncReport,
     cancel: &AtomicBool,
 ) -> Result<Vec<(String, SyncState)>, SyncError> {
+    let body = serde_json::to_vec(req).expect("serialises");
     let key = {
         use sha2::Digest;
-        let mut h = sha2::Sha256::new();
-        for id in ids {
-            h.update(id.as_bytes());
-        }
-        hex::encode(&h.finalize()[..16])
+        hex::encode(&sha2::Sha256::digest(&body)[..16])
     };
-    let body = serde_json::to_vec(req).expect("serialises");
     let (bytes, sent, received) = http.send(
         Call {
             method: "POST",
@@ -501,7 +498,7 @@ pub fn sync_with_clock(
         let outbox = CertificateCases::new(vault).outbox()?;
         for chunk in outbox.chunks(BATCH) {
             let req = PushRequest { events: chunk.to_vec(), screenings: vec![] };
-            let answers = push_batch(&mut http, &me, &req, chunk.iter().map(|e| e.id.as_str()), &mut report, cancel)?;
+            let answers = push_batch(&mut http, &me, &req, &mut report, cancel)?;
             CertificateCases::new(vault).mark_many(&answers)?;
             note_acknowledged(vault, &answers)?;
             progress(&report.progress);
@@ -509,7 +506,7 @@ pub fn sync_with_clock(
         let screenings = ScreeningEvents::new(vault).outbox()?;
         for chunk in screenings.chunks(BATCH) {
             let req = PushRequest { events: vec![], screenings: chunk.to_vec() };
-            let answers = push_batch(&mut http, &me, &req, chunk.iter().map(|e| e.id.as_str()), &mut report, cancel)?;
+            let answers = push_batch(&mut http, &me, &req, &mut report, cancel)?;
             ScreeningEvents::new(vault).mark_many(&answers)?;
             note_acknowledged(vault, &answers)?;
             progress(&report.progress);

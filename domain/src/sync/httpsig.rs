@@ -15,6 +15,12 @@ use crate::random::CryptoRngCore;
 pub const LABEL: &str = "hw";
 /// How far a request's `created` may be from the server's clock.
 pub const WINDOW_SECS: i64 = 300;
+/// How long the server must remember a nonce from when it first sees it:
+/// a request is accepted while `created` is within [`WINDOW_SECS`] of the
+/// server's clock in whole seconds, which is up to 601 s of real time from
+/// its first possible arrival to its last; one minute more covers a clock
+/// step between the servers sharing the database.
+pub const NONCE_TTL_MS: i64 = (2 * WINDOW_SECS + 1) * 1000 + 60_000;
 
 /// `Content-Digest` value for a body (RFC 9530).
 pub fn content_digest(body: &[u8]) -> String {
@@ -159,6 +165,31 @@ pub fn verify(
 mod tests {
     use super::*;
     use crate::events::Role;
+
+    /// A request signed as far ahead as the window allows, first received
+    /// at the earliest moment it is accepted, is out of the window by the
+    /// time its nonce is forgotten (a replay cannot outlive the nonce).
+    #[test]
+    fn a_nonce_outlives_every_moment_its_request_is_accepted() {
+        let rng = &mut crate::random::test_rng();
+        let d = DeviceIdentity::generate("ist-03", Role::ConsularOfficer, "IST", rng);
+        let pk = d.public_key();
+        let created = 1_000_000;
+        let h = sign(&d, "POST", "/v1/events", "", b"", created, rng);
+        let at = |ms: i64| verify("POST", "/v1/events", "", b"", &h, ms.div_euclid(1000), |_| Some(pk));
+        // The earliest arrival accepted, and the nonce's end counted from it.
+        let first_ms = (created - WINDOW_SECS) * 1000;
+        assert!(at(first_ms).is_ok() && at(first_ms - 1).is_err());
+        let forgotten_ms = first_ms + NONCE_TTL_MS;
+        // The last moment it is still accepted comes before that.
+        let last_ms = (created + WINDOW_SECS + 1) * 1000 - 1;
+        assert!(at(last_ms).is_ok() && at(last_ms + 1).is_err());
+        assert!(
+            forgotten_ms > last_ms,
+            "the nonce is forgotten at {forgotten_ms}, the request accepted until {last_ms}"
+        );
+        assert_eq!(at(forgotten_ms), Err(AuthError::OutOfWindow));
+    }
 
     #[test]
     fn signed_requests_verify_and_every_alteration_fails() {

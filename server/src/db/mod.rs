@@ -95,6 +95,8 @@ const SQLITE_MIGRATIONS: &[&str] = &[
      );",
     "ALTER TABLE devices ADD COLUMN unlock_secret TEXT;
      ALTER TABLE devices ADD COLUMN unlock_counter INTEGER NOT NULL DEFAULT 0;",
+    // An Idempotency-Key's answer is bound to the body it answered.
+    "ALTER TABLE idempotency ADD COLUMN body_sha256 TEXT;",
 ];
 
 /// The same schema in PostgreSQL's types (BIGINT for every integer, so one
@@ -180,6 +182,7 @@ const PG_MIGRATIONS: &[&str] = &[
      );",
     "ALTER TABLE devices ADD COLUMN unlock_secret TEXT;
      ALTER TABLE devices ADD COLUMN unlock_counter BIGINT NOT NULL DEFAULT 0;",
+    "ALTER TABLE idempotency ADD COLUMN body_sha256 TEXT;",
 ];
 
 enum Backend {
@@ -527,19 +530,33 @@ impl Db {
         })
     }
 
-    pub fn idempotent_response(&self, device: &str, key: &str) -> DbResult<Option<Vec<u8>>> {
+    /// The answer saved under a device's Idempotency-Key, and the SHA-256
+    /// (hex) of the body it answered (`None` for answers saved before
+    /// answers were bound to their body).
+    pub fn idempotent_response(&self, device: &str, key: &str) -> DbResult<Option<(Vec<u8>, Option<String>)>> {
         self.tx(|s| {
-            s.one("SELECT response FROM idempotency WHERE device = ?1 AND key = ?2", &[device.into(), key.into()])?
-                .map(|r| r[0].b())
-                .transpose()
+            s.one(
+                "SELECT response, body_sha256 FROM idempotency WHERE device = ?1 AND key = ?2",
+                &[device.into(), key.into()],
+            )?
+            .map(|r| Ok((r[0].b()?, r[1].ot()?)))
+            .transpose()
         })
     }
 
-    pub fn save_idempotent_response(&self, device: &str, key: &str, response: &[u8]) -> DbResult<()> {
+    pub fn save_idempotent_response(
+        &self,
+        device: &str,
+        key: &str,
+        body_sha256: &str,
+        response: &[u8],
+    ) -> DbResult<()> {
         self.tx(|s| {
             s.exec(
-                "INSERT INTO idempotency (device, key, response) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-                &[device.into(), key.into(), response.into()],
+                "INSERT INTO idempotency (device, key, body_sha256, response) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (device, key) DO UPDATE SET body_sha256 = excluded.body_sha256, response = excluded.response
+                 WHERE idempotency.body_sha256 IS NULL",
+                &[device.into(), key.into(), body_sha256.into(), response.into()],
             )
             .map(|_| ())
         })
