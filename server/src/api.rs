@@ -214,19 +214,32 @@ fn authenticate(hq: &Hq, method: &Method, uri: &Uri, headers: &HeaderMap, body: 
         .device(&claimed.keyid)?
         .ok_or_else(|| ApiError(StatusCode::UNAUTHORIZED, "unknown_device", "enrol first".into()))?;
     let pk: [u8; 32] = hex::decode(&device.public_key).ok().and_then(|b| b.try_into().ok()).unwrap_or([0; 32]);
-    let signer =
-        httpsig::verify(method.as_str(), uri.path(), uri.query().unwrap_or(""), body, &sig, now_ms() / 1000, |_| {
-            Some(pk)
-        })
-        .map_err(|e| {
-            let code = match e {
-                httpsig::AuthError::OutOfWindow => "out_of_window",
-                httpsig::AuthError::BadSignature => "bad_signature",
-                httpsig::AuthError::DigestMismatch => "digest_mismatch",
-                _ => "malformed",
-            };
-            ApiError(StatusCode::UNAUTHORIZED, code, e.to_string())
-        })?;
+    // The authority the request arrived at (Host in HTTP/1.1, :authority in
+    // HTTP/2): a request signed for another headquarters does not verify.
+    let authority = headers
+        .get(axum::http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| uri.authority().map(|a| a.as_str()))
+        .unwrap_or("");
+    let signer = httpsig::verify(
+        method.as_str(),
+        authority,
+        uri.path(),
+        uri.query().unwrap_or(""),
+        body,
+        &sig,
+        now_ms() / 1000,
+        |_| Some(pk),
+    )
+    .map_err(|e| {
+        let code = match e {
+            httpsig::AuthError::OutOfWindow => "out_of_window",
+            httpsig::AuthError::BadSignature => "bad_signature",
+            httpsig::AuthError::DigestMismatch => "digest_mismatch",
+            _ => "malformed",
+        };
+        ApiError(StatusCode::UNAUTHORIZED, code, e.to_string())
+    })?;
     if !hq.db.use_nonce_and_touch(&device.id, &signer.nonce, now_ms(), httpsig::NONCE_TTL_MS)? {
         return Err(ApiError(StatusCode::UNAUTHORIZED, "replayed", "this request was already received".into()));
     }

@@ -64,8 +64,8 @@ struct Signed<'a> {
 }
 
 impl Signed<'_> {
-    fn headers(&self, _authority: &str) -> httpsig::SignatureHeaders {
-        httpsig::sign(self.who, self.method, self.path, self.query, self.body, self.created, &mut OsRng)
+    fn headers(&self, authority: &str) -> httpsig::SignatureHeaders {
+        httpsig::sign(self.who, self.method, authority, self.path, self.query, self.body, self.created, &mut OsRng)
     }
 
     fn send(&self, url: &str) -> (u16, String) {
@@ -290,4 +290,39 @@ fn a_request_signed_ahead_keeps_its_nonce_for_the_whole_window() {
         expires > last_accepted_ms,
         "the nonce is forgotten at {expires}, the request accepted until {last_accepted_ms}"
     );
+}
+
+/// Finding 12: the same key enrolled at two headquarters gets the same id at
+/// both (the first device of the office); a request captured on its way to
+/// one is refused by the other, because it signs the authority it was for.
+#[test]
+fn a_request_replayed_to_another_headquarters_is_refused() {
+    let t = tempfile::tempdir().unwrap();
+    let a = Server::start(&t.path().join("hq-a"));
+    let b = Server::start(&t.path().join("hq-b"));
+    let id = DeviceIdentity::generate("pending", Role::ConsularOfficer, "IST", &mut OsRng);
+    let key = hex::encode(id.public_key());
+    let mut ids = Vec::new();
+    for s in [&a, &b] {
+        let code = s.admin().enrollment_code("IST", Role::ConsularOfficer, 15).unwrap();
+        let (status, body) = enroll_raw(&s.url, &code, &key, "twin");
+        assert_eq!(status, 200, "{body}");
+        ids.push(serde_json::from_str::<serde_json::Value>(&body).unwrap()["device_id"].as_str().unwrap().to_string());
+    }
+    assert_eq!(ids[0], ids[1], "the same device id at both");
+    let me = id.renamed(&ids[0], Role::ConsularOfficer, "IST");
+    let event = created(&me);
+    let body = batch(vec![event.clone()]);
+    let r = push(&me, &body, None);
+    let captured = r.headers(authority(&a.url));
+    let (status, text) = send_signed(&b.url, &r, &captured);
+    assert_eq!(status, 401, "{text}");
+    assert!(text.contains("bad_signature"), "{text}");
+    assert!(b.admin().db.case_events(&event.case_id).unwrap().is_empty());
+    // Where it was meant to go, it is accepted.
+    assert_eq!(send_signed(&a.url, &r, &captured).0, 200);
+    // Signed for `localhost` but sent to 127.0.0.1: not the same authority.
+    let r = push(&me, &body, None);
+    let (status, _) = send_signed(&a.url, &r, &r.headers(&authority(&a.url).replace("127.0.0.1", "localhost")));
+    assert_eq!(status, 401);
 }

@@ -121,6 +121,8 @@ struct Call<'a> {
 
 struct Http {
     base: String,
+    /// host[:port] of `base`, as signed in `@authority`.
+    authority: String,
     /// The device's clock (skewed, perhaps): corrected by `offset_ms`.
     clock: std::sync::Arc<dyn Clock>,
     agent: reqwest::blocking::Client,
@@ -176,7 +178,21 @@ impl Http {
             other => return Err(SyncError::Insecure(format!("a {other}: address"))),
         }
         let agent = builder.build().map_err(|e| SyncError::Network(e.to_string()))?;
-        Ok(Http { base: base.trim_end_matches('/').to_string(), clock, agent, retry, retries: 0, offset_ms: 0 })
+        // What the request's Host will say (the port only when not the
+        // scheme's default), signed so the request is good at this server only.
+        let authority = match url.port() {
+            Some(p) => format!("{}:{p}", url.host_str().unwrap_or("")),
+            None => url.host_str().unwrap_or("").to_string(),
+        };
+        Ok(Http {
+            base: base.trim_end_matches('/').to_string(),
+            authority,
+            clock,
+            agent,
+            retry,
+            retries: 0,
+            offset_ms: 0,
+        })
     }
 
     /// Sends with retries on network errors and 5xx answers; the same bytes
@@ -204,7 +220,7 @@ impl Http {
             }
             if let Some(id) = identity {
                 let created = (self.clock.now_unix_ms() + self.offset_ms) / 1000;
-                let h = httpsig::sign(id, method, path, query, &payload, created, &mut OsRng);
+                let h = httpsig::sign(id, method, &self.authority, path, query, &payload, created, &mut OsRng);
                 req = req
                     .header("content-digest", h.content_digest)
                     .header("signature-input", h.signature_input)
