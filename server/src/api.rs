@@ -209,11 +209,14 @@ fn authenticate(hq: &Hq, method: &Method, uri: &Uri, headers: &HeaderMap, body: 
     let sig = SignatureHeaders { content_digest, signature_input, signature };
     let (claimed, _) = httpsig::parse_input(&sig.signature_input)
         .map_err(|e| ApiError(StatusCode::UNAUTHORIZED, "malformed", e.to_string()))?;
-    let device = hq
-        .db
-        .device(&claimed.keyid)?
-        .ok_or_else(|| ApiError(StatusCode::UNAUTHORIZED, "unknown_device", "enrol first".into()))?;
-    let pk: [u8; 32] = hex::decode(&device.public_key).ok().and_then(|b| b.try_into().ok()).unwrap_or([0; 32]);
+    // An unknown device id is checked like a known one, against a key no
+    // device holds (headquarters' own), and fails the same way: the answer
+    // does not tell which device ids exist.
+    let device = hq.db.device(&claimed.keyid)?;
+    let pk: [u8; 32] = match &device {
+        Some(d) => hex::decode(&d.public_key).ok().and_then(|b| b.try_into().ok()).unwrap_or([0; 32]),
+        None => hq.identity.public_key(),
+    };
     // The authority the request arrived at (Host in HTTP/1.1, :authority in
     // HTTP/2): a request signed for another headquarters does not verify.
     let authority = headers
@@ -240,6 +243,9 @@ fn authenticate(hq: &Hq, method: &Method, uri: &Uri, headers: &HeaderMap, body: 
         };
         ApiError(StatusCode::UNAUTHORIZED, code, e.to_string())
     })?;
+    let Some(device) = device else {
+        return Err(ApiError(StatusCode::UNAUTHORIZED, "bad_signature", httpsig::AuthError::BadSignature.to_string()));
+    };
     if !hq.db.use_nonce_and_touch(&device.id, &signer.nonce, now_ms(), httpsig::NONCE_TTL_MS)? {
         return Err(ApiError(StatusCode::UNAUTHORIZED, "replayed", "this request was already received".into()));
     }

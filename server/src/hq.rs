@@ -254,7 +254,7 @@ impl Hq {
             .and_then(|b| b.try_into().ok())
             .ok_or_else(|| HqError::Invalid("the public key must be 32 bytes of hex".into()))?;
         ed25519_ok(&pk)?;
-        let label: String = req.label.chars().take(64).collect();
+        let label: String = printable(&req.label).chars().take(64).collect();
         let key_hash = hex::encode(Sha256::digest(pk));
         let now = now_ms();
         let make = |office: &str, role: Role, device_no: u16| DeviceRow {
@@ -357,8 +357,11 @@ impl Hq {
                     None => self.db.case_office(&e.case_id)?,
                 },
             };
+            // Refusals about another office's case say no more than "not
+            // yours": not whether it exists, nor its state.
+            let not_ours = "no such case in this device's office";
             let Some(office) = office else {
-                results.push(result(PushStatus::Rejected, Some("unknown case".into())));
+                results.push(result(PushStatus::Rejected, Some(not_ours.into())));
                 continue;
             };
             let in_scope = match device.role {
@@ -367,14 +370,16 @@ impl Hq {
                 Role::ConsularOfficer => office == device.office,
             };
             if !in_scope {
-                results.push(result(PushStatus::Rejected, Some("the case belongs to another office".into())));
+                results.push(result(PushStatus::Rejected, Some(not_ours.into())));
                 continue;
             }
             let mut case_events = self.db.case_events(&e.case_id)?;
             case_events.extend(overlay.get(&e.case_id).cloned().unwrap_or_default());
             let view = fold(&e.case_id, &case_events, &keys);
             if let Err(err) = check(&view, e, &keys) {
-                results.push(result(PushStatus::Rejected, Some(err.to_string())));
+                let reason =
+                    if office == device.office { err.to_string() } else { "the case does not take this event".into() };
+                results.push(result(PushStatus::Rejected, Some(reason)));
                 continue;
             }
             if let CertificateEvent::Revoked { .. } = e.body {
@@ -639,6 +644,21 @@ impl Hq {
         }
         Ok(out)
     }
+}
+
+/// Text from a device made safe to print or show: control characters
+/// (terminal escapes, new lines) and invisible direction or zero-width
+/// marks are dropped, so a label cannot forge a line of `homeward-hq
+/// devices` or reorder what an operator reads.
+pub fn printable(s: &str) -> String {
+    s.chars()
+        .filter(|c| {
+            !c.is_control()
+                && !matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+        })
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 /// A case as an audit subject (case ids are UUIDs; anything else is kept

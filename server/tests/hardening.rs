@@ -326,3 +326,64 @@ fn a_request_replayed_to_another_headquarters_is_refused() {
     let (status, _) = send_signed(&a.url, &r, &r.headers(&authority(&a.url).replace("127.0.0.1", "localhost")));
     assert_eq!(status, 401);
 }
+
+/// Finding 10: refusals do not tell one office about another's cases, an
+/// unknown device id fails like a bad signature, and a label with terminal
+/// escapes cannot forge a line of `homeward-hq devices`.
+#[test]
+fn refusals_leak_nothing_and_labels_cannot_forge_lines() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let ist = enrolled(&server, "IST", Role::ConsularOfficer);
+    let osh = enrolled(&server, "OSH", Role::ConsularOfficer);
+    let guard = enrolled(&server, "MANAS", Role::BorderGuard);
+    let case = created(&ist);
+    assert_eq!(push(&ist, &batch(vec![case.clone()]), None).send(&server.url).0, 200);
+
+    let reason = |who: &DeviceIdentity, e: Event<CertificateEvent>| {
+        let (status, body) = push(who, &batch(vec![e]), None).send(&server.url);
+        assert_eq!(status, 200, "{body}");
+        let r: PushResponse = serde_json::from_str(&body).unwrap();
+        assert_eq!(r.results[0].status, PushStatus::Rejected);
+        r.results[0].reason.clone().unwrap()
+    };
+    let hlc = Hlc::tick(case.hlc, now_ms());
+    let on = |who: &DeviceIdentity, case_id: &str, body: CertificateEvent| {
+        Event::new(who, case_id, Some(case.id.clone()), hlc, body, &mut OsRng)
+    };
+    // A border post recording an entry on a case that was never issued: no state named.
+    let entered = CertificateEvent::Entered { crossing_point: "MANAS".into(), date: IsoDate::today() };
+    let r = reason(&guard, on(&guard, &case.case_id, entered));
+    assert!(!r.contains("Created") && !r.contains("created") && !r.contains("Some("), "{r}");
+    // Another office's case and a case that does not exist: the same answer.
+    let theirs = reason(&osh, on(&osh, &case.case_id, CertificateEvent::Submitted));
+    let nowhere = reason(&osh, on(&osh, &uuid::Uuid::new_v4().to_string(), CertificateEvent::Submitted));
+    assert_eq!(theirs, nowhere);
+
+    // A known device id signed with the wrong key, and an unknown id.
+    let mallory = DeviceIdentity::generate(ist.device_id(), Role::ConsularOfficer, "IST", &mut OsRng);
+    let (s1, known) = push(&mallory, b"{}", None).send(&server.url);
+    let nobody = DeviceIdentity::generate("ist-77-00000000", Role::ConsularOfficer, "IST", &mut OsRng);
+    let (s2, unknown) = push(&nobody, b"{}", None).send(&server.url);
+    assert_eq!((s1, s2), (401, 401));
+    assert_eq!(known, unknown.replace("ist-77-00000000", ist.device_id()));
+    let error = |b: &str| serde_json::from_str::<serde_json::Value>(b).unwrap()["error"].clone();
+    assert_eq!(error(&known), error(&unknown));
+
+    // A label meant to forge a line of the device list.
+    let code = server.admin().enrollment_code("IST", Role::ConsularOfficer, 15).unwrap();
+    let forged = "phone\u{1b}[2K\r\nist-01-00000000  ConsularOfficer  HQ-APPROVED\u{202e}";
+    assert_eq!(enroll_raw(&server.url, &code, &new_key(), forged).0, 200);
+    let stored: Vec<String> = server.admin().db.devices().unwrap().into_iter().map(|d| d.label).collect();
+    assert!(stored.iter().all(|l| !l.chars().any(|c| c.is_control() || c == '\u{202e}')), "{stored:?}");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_homeward-hq"));
+    cmd.arg("--data-dir").arg(&server.dir).arg("devices");
+    if let Some(url) = &server.database_url {
+        cmd.env("DATABASE_URL", url);
+    }
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
+    assert_eq!(text.lines().count(), 4, "one line per device: {text}");
+}
