@@ -262,9 +262,7 @@ async fn push(
     let h2 = headers.clone();
     let json = blocking(move || {
         let device = authenticate(&hq, &method, &uri, &headers, &body)?;
-        if device.revoked {
-            return Err(ApiError(StatusCode::FORBIDDEN, "revoked", "this device was revoked".into()));
-        }
+        refuse_revoked(&device)?;
         let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string);
         if key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 128) {
             return Err(ApiError(StatusCode::BAD_REQUEST, "invalid", "an Idempotency-Key is 1-128 characters".into()));
@@ -424,9 +422,7 @@ async fn pull(
 /// An operator's console: enrolled with the headquarters role, not revoked.
 fn operator(hq: &Hq, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<DeviceRow, ApiError> {
     let device = authenticate(hq, method, uri, headers, body)?;
-    if device.revoked {
-        return Err(ApiError(StatusCode::FORBIDDEN, "revoked", "this device was revoked".into()));
-    }
+    refuse_revoked(&device)?;
     if device.role != homeward_domain::events::Role::Headquarters {
         return Err(ApiError(
             StatusCode::FORBIDDEN,
@@ -485,9 +481,22 @@ async fn hq_decide(
     Ok(answer(&h2, &view))
 }
 
+/// What a revoked device may still call, and nothing else (docs/SECURITY.md):
+/// the pull, which then answers only its orders (revoked, wipe), and the
+/// report that it is carrying out a wipe. Its key may be in a thief's hands,
+/// so it neither reads data nor adds any (events, screenings, audit
+/// entries, a restore report).
+fn refuse_revoked(device: &DeviceRow) -> Result<(), ApiError> {
+    if device.revoked {
+        return Err(ApiError(StatusCode::FORBIDDEN, "revoked", "this device was revoked".into()));
+    }
+    Ok(())
+}
+
 /// A device's own report: its wipe is being carried out (accepted from a
-/// revoked device too: it is the confirmation headquarters waits for), or it
-/// found it was restored from an older copy.
+/// revoked device too: it is the confirmation headquarters waits for, a
+/// claim by the device rather than proof), or it found it was restored
+/// from an older copy.
 async fn device_report(
     State(hq): State<Shared>,
     method: Method,
@@ -501,7 +510,10 @@ async fn device_report(
         let report: DeviceReport = json_body(&headers, &body, limits::SMALL.1, "a device report")?;
         match report {
             DeviceReport::Wiped => hq.db.confirm_wipe(&device.id, now_ms())?,
-            DeviceReport::RolledBack { .. } => hq.db.note_rollback(&device.id, now_ms())?,
+            DeviceReport::RolledBack { .. } => {
+                refuse_revoked(&device)?;
+                hq.db.note_rollback(&device.id, now_ms())?
+            }
         }
         Ok(())
     })
@@ -520,6 +532,7 @@ async fn audit_push(
     let h2 = headers.clone();
     let through = blocking(move || {
         let device = authenticate(&hq, &method, &uri, &headers, &body)?;
+        refuse_revoked(&device)?;
         let push: AuditPush = json_body(&headers, &body, limits::BATCH.1, "an audit batch")?;
         if push.entries.len() > 5000 {
             return Err(ApiError(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "at most 5000 entries a batch".into()));

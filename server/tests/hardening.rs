@@ -387,3 +387,42 @@ fn refusals_leak_nothing_and_labels_cannot_forge_lines() {
     assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
     assert_eq!(text.lines().count(), 4, "one line per device: {text}");
 }
+
+/// Finding 9: a revoked device may pull (to learn it is revoked and carry
+/// out a wipe order) and confirm the wipe; everything else is refused.
+#[test]
+fn a_revoked_device_may_only_learn_its_orders_and_confirm_a_wipe() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let me = enrolled(&server, "IST", Role::ConsularOfficer);
+    let case = created(&me);
+    assert_eq!(push(&me, &batch(vec![case.clone()]), None).send(&server.url).0, 200);
+    server.admin().revoke(me.device_id(), true).unwrap();
+
+    let call = |path: &'static str, body: &[u8]| {
+        let r = Signed { path, ..push(&me, body, None) };
+        r.send(&server.url)
+    };
+    let refused = |(status, body): (u16, String)| {
+        assert_eq!(status, 403, "{body}");
+        assert!(body.contains("\"revoked\""), "{body}");
+    };
+    refused(call("/v1/events", &batch(vec![created(&me)])));
+    refused(call("/v1/audit", br#"{"entries":[]}"#));
+    refused(call("/v1/device/report", br#"{"kind":"rolled_back","missing_event":null}"#));
+    refused(call("/v1/hq/cases/x/decisions", br#"{}"#));
+    // The pull answers its orders and nothing else.
+    let pull = Signed { method: "GET", query: "after=0", ..push(&me, b"", None) };
+    let (status, body) = pull.send(&server.url);
+    assert_eq!(status, 200, "{body}");
+    let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(page["orders"]["revoked"], true);
+    assert_eq!(page["orders"]["wipe"], true);
+    assert_eq!(page["events"].as_array().map(Vec::len), Some(0), "{page}");
+    assert!(page["identities"].as_array().is_none_or(Vec::is_empty), "{page}");
+    assert!(page["trust_list"].is_null() && page["template"].is_null(), "{page}");
+    // And the wipe's confirmation is taken.
+    let (status, body) = call("/v1/device/report", br#"{"kind":"wiped"}"#);
+    assert_eq!(status, 200, "{body}");
+    assert!(server.admin().db.device_alerts(me.device_id()).unwrap().1.is_some());
+}
