@@ -449,6 +449,8 @@ fn push_batch(
                 report.accepted += 1;
                 SyncState::Accepted
             }
+            // Headquarters says duplicate only when it holds this very
+            // event (byte for byte): it is as good as accepted.
             PushStatus::Duplicate => {
                 report.duplicates += 1;
                 SyncState::Accepted
