@@ -14,6 +14,7 @@ pub mod explain;
 pub mod published;
 pub mod record;
 pub mod report;
+pub mod review;
 pub mod template;
 pub mod validate;
 
@@ -25,7 +26,12 @@ pub use evaluate::{evaluate, Evidence, ScreeningOutcome, Verdict};
 pub use explain::{answer_hint, explain, Explanation};
 pub use record::{Addendum, Screening, ScreeningState, Subject};
 pub use report::{check_event, ScreeningEvent, ScreeningReport};
-pub use template::{AnswerType, AnswerValue, Condition, Element, Exploitation, Lang, Question, Role, Template, YesNo};
+pub use review::{
+    localized_texts, review_state, text_digest, unreviewed, unreviewed_count, LanguageReview, LocalizedText,
+};
+pub use template::{
+    AnswerType, AnswerValue, AskedIn, Condition, Element, Exploitation, Lang, Question, Review, Role, Template, YesNo,
+};
 pub use validate::{validate, ProblemKind, TemplateProblem};
 
 /// The default checklist, written from the UN Protocol art. 3 and the
