@@ -441,6 +441,18 @@ impl AnswerValue {
     }
 }
 
+impl Question {
+    /// The officer's wording in `lang`.
+    pub fn officer_text(&self, lang: Lang) -> &str {
+        text(&self.text, lang)
+    }
+
+    /// The wording addressed to the traveller in `lang`, if the template has one.
+    pub fn traveller_text(&self, lang: Lang) -> Option<&str> {
+        self.traveller_text.as_ref().map(|t| text(t, lang)).filter(|t| !t.is_empty())
+    }
+}
+
 impl Template {
     /// Every question with its section, in template order.
     pub fn questions(&self) -> impl Iterator<Item = (&Section, &Question)> {
