@@ -688,3 +688,58 @@ proptest! {
         prop_assert_eq!(r.check(&c), Ok(()));
     }
 }
+
+// ---- the queue and the private interview, pure ----
+
+fn with_private(ids: &[&str], required: &[&str]) -> Checklist {
+    let mut v: serde_json::Value = serde_json::from_str(DEFAULT_TEMPLATE_JSON).unwrap();
+    for s in v["sections"].as_array_mut().unwrap() {
+        for q in s["questions"].as_array_mut().unwrap() {
+            let id = q["id"].as_str().unwrap().to_string();
+            if ids.contains(&id.as_str()) {
+                q["asked_in"] = "private".into();
+            }
+            if required.contains(&id.as_str()) {
+                q["required"] = true.into();
+            }
+        }
+    }
+    Checklist::new(serde_json::from_value(v).unwrap()).unwrap()
+}
+
+#[test]
+fn the_queue_leaves_private_questions_unasked_and_not_required() {
+    let c = with_private(&["sexual", "fearful"], &["fearful"]);
+    let mut a = answers(&ADULT);
+    a.insert("documents".into(), AnswerValue::Choice("own".into()));
+    let none = BTreeSet::new();
+    // The queue's walk never reaches a private question; the private interview's does.
+    let mut queue = a.clone();
+    while let Some(q) = c.next_question_in(&queue, &none, date(TODAY), Stage::Queue) {
+        assert!(!q.asked_in.is_private(), "{} offered in the queue", q.id);
+        queue.insert(q.id.clone(), AnswerValue::YesNo(YesNo::No));
+        if q.answer != AnswerType::YesNo {
+            queue.remove(&q.id);
+            break;
+        }
+    }
+    let next_private = c.next_question_in(&a, &none, date(TODAY), Stage::Private).map(|q| q.id.clone());
+    assert_eq!(next_private.as_deref(), Some("citizen"));
+
+    let in_queue = evaluate_in(&c, &a, date(TODAY), Stage::Queue);
+    assert_eq!(in_queue.left_for_private, ["sexual", "fearful"]);
+    assert!(!in_queue.unanswered_required.contains(&"fearful".to_string()), "not required in the queue");
+    assert_eq!(in_queue.verdict, Verdict::NoIndicators);
+    let in_private = evaluate_in(&c, &a, date(TODAY), Stage::Private);
+    assert!(in_private.left_for_private.is_empty());
+    assert!(in_private.unanswered_required.contains(&"fearful".to_string()), "required in the private interview");
+    // Answers to private questions count wherever they were given.
+    a.insert("sexual".into(), AnswerValue::YesNo(YesNo::Yes));
+    let o = evaluate_in(&c, &a, date(TODAY), Stage::Queue);
+    assert_eq!(o.left_for_private, ["fearful"]);
+    assert!(o.exploitation.contains(&Exploitation::SexualExploitation));
+    // The report carries the ids, and headquarters' check accepts them.
+    let r = ScreeningReport::from_outcome("DOSTUK", &o);
+    assert_eq!(r.left_for_private, ["fearful"]);
+    assert_eq!(r.check(&c), Ok(()));
+}
