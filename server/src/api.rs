@@ -64,6 +64,7 @@ impl From<HqError> for ApiError {
             HqError::NoCase => ApiError(StatusCode::NOT_FOUND, "no_case", e.to_string()),
             HqError::Refused(m) => ApiError(StatusCode::CONFLICT, "refused", m),
             HqError::Unreviewed { .. } => ApiError(StatusCode::CONFLICT, "unreviewed", e.to_string()),
+            HqError::Revoked => ApiError(StatusCode::FORBIDDEN, "revoked", e.to_string()),
             HqError::Db(_) => ApiError(StatusCode::SERVICE_UNAVAILABLE, "storage", "try again".into()),
         }
     }
