@@ -91,7 +91,14 @@ enum Command {
     },
     /// Publish a new version of the screening checklist (JSON, validated by
     /// the core's rules) to every device, signed with headquarters' key.
-    PublishTemplate { file: PathBuf },
+    /// Texts not reviewed in every language are refused unless
+    /// --allow-unreviewed gives the reason (kept in the audit trail).
+    PublishTemplate {
+        file: PathBuf,
+        /// Publish although some texts are not reviewed, for this reason.
+        #[arg(long, value_name = "REASON")]
+        allow_unreviewed: Option<String>,
+    },
     /// Publish reference data to every device: the standard certificate fee
     /// (minor units, ISO 4217 currency) and the default validity in days.
     Reference {
@@ -365,9 +372,12 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 .join("\n");
             print(cli.json, &text, &serde_json::to_value(&cases)?);
         }
-        Command::PublishTemplate { file } => {
+        Command::PublishTemplate { file, allow_unreviewed } => {
             let json = std::fs::read_to_string(&file)?;
-            let version = hq.publish_template(&json)?;
+            let actor = admin_actor();
+            let allow =
+                allow_unreviewed.as_deref().map(|reason| homeward_hq::hq::AllowUnreviewed { actor: &actor, reason });
+            let version = hq.publish_template(&json, allow)?;
             print(
                 cli.json,
                 &format!("published checklist version {version}; devices install it at their next sync"),

@@ -543,9 +543,17 @@ fn staff_work_the_console_in_a_real_browser() {
     d.upload("#file", &good);
     d.click("form.row-form button");
     d.wait_for("the diff", |d| d.text().contains("reworded (en)"));
+    // The review state per language, and the override the unreviewed texts need.
+    assert!(d.text().contains("Review of the texts") && d.text().contains("appears_minor.text"), "{}", d.text());
     check_page(&d, backend, "en", "checklist-draft");
+    // Sent without a reason (the browser's own check removed): refused, nothing published.
+    d.exec("document.getElementById('allow_unreviewed').removeAttribute('required');", json!([]));
+    d.click("form[action='/console/checklists/publish'] button");
+    d.wait_for("the refusal", |d| d.text().contains("give the reason for publishing them anyway"));
+    d.type_into("#allow_unreviewed", "training release; Kyrgyz review booked");
     d.click("form[action='/console/checklists/publish'] button");
     d.wait_for("publication", |d| d.text().contains("The checklist is published"));
+    assert!(d.text().contains("Reviewed (ky)"), "the review state of the checklist in force");
     d.goto(&format!("{}/console/reference", hq.url));
     check_page(&d, backend, "en", "reference");
     d.goto(&format!("{}/console/staff", hq.url));

@@ -564,3 +564,17 @@ key-next-case = Open the next case in the queue
 key-help = This page
 help-privacy = Personal data
 help-privacy-text = Lists show case numbers, offices and dates only. A person's name, date of birth and documents open only with a reason, and every opening is recorded with your name. Statistics hide small counts.
+review-title = Review of the texts
+review-in = Reviewed ({ $lang })
+review-count = { $reviewed } of { $total } texts
+col-language = Language
+col-reviewed = Reviewed
+col-unreviewed = Not reviewed
+review-override = { $count ->
+    [one] { $n } text is not reviewed. To publish anyway, give the reason (kept in the audit trail):
+   *[other] { $n } texts are not reviewed. To publish anyway, give the reason (kept in the audit trail):
+}
+review-refused = { $count ->
+    [one] { $n } text is not reviewed: give the reason for publishing it anyway.
+   *[other] { $n } texts are not reviewed: give the reason for publishing them anyway.
+}
