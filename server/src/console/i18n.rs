@@ -280,7 +280,7 @@ mod tests {
                 for k in [
                     "count", "n", "name", "role", "user", "office", "state", "case", "device", "when", "version", "k",
                     "code", "what", "seconds", "path", "question", "reason", "from", "to", "number", "seq", "value",
-                    "lang",
+                    "lang", "reviewed", "total",
                 ] {
                     a.set(k, FluentValue::from(1));
                 }
