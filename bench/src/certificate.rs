@@ -75,7 +75,14 @@ fn main() {
     store
         .install_revocations(sign_list(
             REVOCATION_LIST,
-            &RevocationList { sequence: 1, issued_at_ms: now, certificates: revoked, signers: vec![] },
+            &RevocationList {
+                sequence: 1,
+                issued_at_ms: now,
+                certificates: revoked,
+                signers: vec![],
+                kept: vec![],
+                kept_signers: vec![],
+            },
             &hq,
         ))
         .unwrap();

@@ -200,7 +200,14 @@ pub fn device(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd: De
                     .trust
                     .install_trust_list(sign_list(TRUST_LIST, &list, &hq))
                     .map_err(|e| CliError::Input(e.to_string()))?;
-                let rev = RevocationList { sequence: 1, issued_at_ms: now_ms(), certificates: vec![], signers: vec![] };
+                let rev = RevocationList {
+                    sequence: 1,
+                    issued_at_ms: now_ms(),
+                    certificates: vec![],
+                    signers: vec![],
+                    kept: vec![],
+                    kept_signers: vec![],
+                };
                 profile
                     .trust
                     .install_revocations(sign_list(REVOCATION_LIST, &rev, &hq))
@@ -463,6 +470,8 @@ pub fn certificate(
                     issued_at_ms: 0,
                     certificates: vec![],
                     signers: vec![],
+                    kept: vec![],
+                    kept_signers: vec![],
                 });
                 rev.sequence += 1;
                 rev.issued_at_ms = now_ms();

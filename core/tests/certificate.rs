@@ -53,7 +53,14 @@ fn trust_store(w: &World, issued_at_ms: i64) -> TrustStore {
         ],
     };
     t.install_trust_list(sign_list(TRUST_LIST, &list, &w.hq)).unwrap();
-    let rev = RevocationList { sequence: 1, issued_at_ms, certificates: vec![], signers: vec![] };
+    let rev = RevocationList {
+        sequence: 1,
+        issued_at_ms,
+        certificates: vec![],
+        signers: vec![],
+        kept: vec![],
+        kept_signers: vec![],
+    };
     t.install_revocations(sign_list(REVOCATION_LIST, &rev, &w.hq)).unwrap();
     t
 }
@@ -550,7 +557,14 @@ fn verification_refuses_each_kind_of_bad_certificate() {
     let mut rs = store.clone();
     rs.install_revocations(sign_list(
         REVOCATION_LIST,
-        &RevocationList { sequence: 2, issued_at_ms: NOW, certificates: vec![], signers: vec![kid] },
+        &RevocationList {
+            sequence: 2,
+            issued_at_ms: NOW,
+            certificates: vec![],
+            signers: vec![kid],
+            kept: vec![],
+            kept_signers: vec![],
+        },
         &w.hq,
     ))
     .unwrap();
@@ -563,6 +577,8 @@ fn verification_refuses_each_kind_of_bad_certificate() {
             issued_at_ms: NOW,
             certificates: vec![b.payload.number.clone()],
             signers: vec![],
+            kept: vec![],
+            kept_signers: vec![],
         },
         &w.hq,
     ))

@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use homeward_domain::certificate::lifecycle::resolution_prev;
-use homeward_domain::certificate::trust::{sign_list, RootKey, Signed, SignerEntry, REVOCATION_LIST, TRUST_LIST};
+use homeward_domain::certificate::trust::{
+    barcode_digest, sign_list, RootKey, Signed, SignerEntry, REVOCATION_LIST, TRUST_LIST,
+};
 use homeward_domain::certificate::{admit, fold, AdmitError, CaseView, CertificateEvent, RevocationList, TrustList};
 use homeward_domain::date::IsoDate;
 use homeward_domain::events::identity::StoredIdentity;
@@ -220,28 +222,47 @@ impl Hq {
         let today = IsoDate::from_unix_ms(now_ms());
         let mut signers = Vec::new();
         let mut revoked_signers = Vec::new();
+        let (mut kept, mut kept_signers) = (Vec::new(), Vec::new());
+        let revoked_numbers: Vec<String> =
+            self.db.get_kv("revoked_certificates")?.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default();
         for d in devices.iter().filter(|d| d.role == Role::ConsularOfficer) {
             let pk: [u8; 32] = hex::decode(&d.public_key).ok().and_then(|b| b.try_into().ok()).unwrap_or([0; 32]);
             let kid = hex::encode(homeward_domain::certificate::barcode::key_id(&pk));
-            if d.revoked {
-                revoked_signers.push(kid);
-                continue;
-            }
             let enrolled = time::OffsetDateTime::from_unix_timestamp(d.enrolled_ms / 1000)
                 .map(|t| IsoDate(t.date()))
                 .unwrap_or(today);
             let until = IsoDate(enrolled.0.checked_add(time::Duration::days(730)).unwrap_or(enrolled.0));
-            signers.push(SignerEntry {
-                kid,
+            let entry = SignerEntry {
+                kid: kid.clone(),
                 public_key: d.public_key.clone(),
                 office: d.office.clone(),
                 device_id: d.id.clone(),
                 not_before: enrolled,
                 not_after: until,
-            });
+            };
+            if d.revoked {
+                // What it issued and headquarters accepted before the
+                // revocation (all it holds from it) stays valid at the border.
+                let before: Vec<String> = self
+                    .db
+                    .events_by(&d.id)?
+                    .into_iter()
+                    .filter_map(|e| match e.body {
+                        CertificateEvent::Issued { certificate } if !revoked_numbers.contains(&certificate.number) => {
+                            Some(barcode_digest(&certificate.barcode))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                if !before.is_empty() {
+                    kept.extend(before);
+                    kept_signers.push(entry);
+                }
+                revoked_signers.push(kid);
+                continue;
+            }
+            signers.push(entry);
         }
-        let revoked_numbers: Vec<String> =
-            self.db.get_kv("revoked_certificates")?.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default();
         let trust =
             sign_list(TRUST_LIST, &TrustList { sequence: seq, issued_at_ms: now_ms(), signers }, &self.identity);
         let rev = sign_list(
@@ -251,6 +272,8 @@ impl Hq {
                 issued_at_ms: now_ms(),
                 certificates: revoked_numbers,
                 signers: revoked_signers,
+                kept,
+                kept_signers,
             },
             &self.identity,
         );

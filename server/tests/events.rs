@@ -415,6 +415,25 @@ fn a_revoked_device_keeps_its_earlier_cases_valid_everywhere_and_nothing_later_i
             assert_eq!((got.state, &got.history, &got.refused), (want.state, &want.history, &want.refused));
         }
     }
+    // At the border, the certificate it issued before still verifies; one
+    // signed now with the stolen key, for someone else, does not.
+    let mut border = device(&t.path().join("osh"), &server, "OSH", Role::BorderGuard);
+    sync(&mut border).unwrap();
+    let profile = DeviceProfile::load(&border).unwrap();
+    let used = |_: &str| None;
+    let ctx =
+        VerifyContext { store: &profile.trust, now_ms: now_ms(), today: IsoDate::today(), used: &used, photo: None };
+    let barcode = issued.certificate.as_ref().unwrap().barcode.clone();
+    let ok = verify(&barcode, &ctx).expect("a certificate issued before the revocation stays valid");
+    let mut payload = ok.payload.clone();
+    payload.surname = "Someone Else".into();
+    let forged = homeward_core::certificate::barcode::encode(&payload, &thief);
+    // The key is offered only for the kept barcodes: for anything else it is unknown.
+    assert!(
+        matches!(verify(&forged, &ctx), Err(homeward_core::certificate::VerifyError::UnknownSigner { .. })),
+        "a new barcode signed with the revoked key is refused"
+    );
+
     // Headquarters still decides on them, and the colleague carries on.
     let (status, body) =
         decide(&server, &identity(&console), &case, &Decision::Revoke { reason: "device lost".into() });

@@ -48,6 +48,23 @@ pub struct RevocationList {
     pub certificates: Vec<String>,
     /// Key ids (hex) of revoked signers.
     pub signers: Vec<String>,
+    /// Certificates a revoked signer issued that headquarters accepted before
+    /// the revocation: they stay valid. SHA-256 (hex) of each barcode text
+    /// exactly as issued, not the number: a stolen key could sign a known
+    /// number again for someone else. (Older devices ignore this and refuse
+    /// them, as before.)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<String>,
+    /// The revoked signers those certificates need (they left the trust list).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept_signers: Vec<SignerEntry>,
+}
+
+/// The digest by which a revocation list keeps a certificate: SHA-256 (hex)
+/// of its barcode text.
+pub fn barcode_digest(text: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(text.as_bytes()))
 }
 
 /// A list signed by a root key.

@@ -111,7 +111,13 @@ pub fn verify(text: &str, ctx: &VerifyContext<'_>) -> Result<Verified, VerifyErr
         _ => {}
     }
 
-    let signer = store.signer(&b.kid).ok_or_else(|| VerifyError::UnknownSigner { kid: hex::encode(b.kid) })?;
+    // A revoked signer's certificate accepted before its revocation is kept
+    // by its exact barcode; its key then comes with the revocation list.
+    let digest = super::trust::barcode_digest(text);
+    let kept = store.revocations.as_ref().filter(|r| r.body.kept.contains(&digest));
+    let kept_signer = kept.and_then(|r| r.body.kept_signers.iter().find(|s| s.kid == hex::encode(b.kid)));
+    let signer =
+        store.signer(&b.kid).or(kept_signer).ok_or_else(|| VerifyError::UnknownSigner { kid: hex::encode(b.kid) })?;
     let pk: [u8; 32] = hex::decode(&signer.public_key)
         .ok()
         .and_then(|v| v.try_into().ok())
@@ -124,7 +130,7 @@ pub fn verify(text: &str, ctx: &VerifyContext<'_>) -> Result<Verified, VerifyErr
         return Err(VerifyError::SignerNotValid { issued: p.issue_date });
     }
     if let Some(r) = &store.revocations {
-        if r.body.signers.contains(&signer.kid) {
+        if r.body.signers.contains(&signer.kid) && !r.body.kept.contains(&digest) {
             return Err(VerifyError::RevokedSigner);
         }
         if r.body.certificates.contains(&p.number) {

@@ -601,6 +601,16 @@ impl Db {
         self.tx(|s| Ok(s.one("SELECT id FROM events WHERE id = ?1", &[id.into()])?.is_some()))
     }
 
+    /// Every certificate event stored from `author`, in the order accepted.
+    pub fn events_by(&self, author: &str) -> DbResult<Vec<Event<CertificateEvent>>> {
+        self.tx(|s| {
+            Ok(s.query("SELECT body FROM events WHERE author = ?1 ORDER BY seq", &[author.into()])?
+                .iter()
+                .filter_map(|r| r[0].t().ok().and_then(|b| serde_json::from_str(&b).ok()))
+                .collect())
+        })
+    }
+
     /// The stored JSON of the certificate event with this id, exactly as stored.
     pub fn event_body(&self, id: &str) -> DbResult<Option<String>> {
         self.tx(|s| s.one("SELECT body FROM events WHERE id = ?1", &[id.into()])?.map(|r| r[0].t()).transpose())
