@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use homeward_domain::certificate::lifecycle::resolution_prev;
 use homeward_domain::certificate::trust::{sign_list, RootKey, Signed, SignerEntry, REVOCATION_LIST, TRUST_LIST};
-use homeward_domain::certificate::{admit, fold, CaseView, CertificateEvent, RevocationList, TrustList};
+use homeward_domain::certificate::{admit, fold, AdmitError, CaseView, CertificateEvent, RevocationList, TrustList};
 use homeward_domain::date::IsoDate;
 use homeward_domain::events::identity::StoredIdentity;
 use homeward_domain::events::{DeviceIdentity, Event, Hlc, KeyRing, PublicIdentity, Role};
@@ -392,15 +392,11 @@ impl Hq {
             let mut case_events = self.db.case_events(&e.case_id)?;
             case_events.extend(overlay.get(&e.case_id).cloned().unwrap_or_default());
             // Signature, role, transition, and where it attaches (the domain's rule).
+            // A refusal on another office's case names nothing about that case.
             if let Err(err) = admit(&e.case_id, &case_events, e, &keys) {
-                // About another office's case (a border post's entry), no
-                // state is named: a transition's refusal would name it.
-                let reason = match err {
-                    homeward_domain::certificate::lifecycle::AdmitError::Transition(_) if office != device.office => {
-                        "the case does not take this event".to_string()
-                    }
-                    err => err.to_string(),
-                };
+                // Where it attaches names no state; the transition's message would.
+                let tells_nothing = office == device.office || matches!(err, AdmitError::Detached);
+                let reason = if tells_nothing { err.to_string() } else { "the case does not take this event".into() };
                 results.push(result(PushStatus::Rejected, Some(reason)));
                 continue;
             }
@@ -694,21 +690,6 @@ impl Hq {
     }
 }
 
-/// Text from a device made safe to print or show: control characters
-/// (terminal escapes, new lines) and invisible direction or zero-width
-/// marks are dropped, so a label cannot forge a line of `homeward-hq
-/// devices` or reorder what an operator reads.
-pub fn printable(s: &str) -> String {
-    s.chars()
-        .filter(|c| {
-            !c.is_control()
-                && !matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
-        })
-        .collect::<String>()
-        .trim()
-        .to_string()
-}
-
 /// The answer for an event whose id headquarters already holds: `duplicate`
 /// only when the held event is byte for byte this one (same author, same
 /// signature: a retry); anything else claims an id that is taken, and is
@@ -723,6 +704,21 @@ fn same_event<B: serde::Serialize>(held: &str, e: &Event<B>) -> PushResult {
             reason: Some("another event with this id is already held: the event was not stored".into()),
         }
     }
+}
+
+/// Text from a device made safe to print or show: control characters
+/// (terminal escapes, new lines) and invisible direction or zero-width
+/// marks are dropped, so a label cannot forge a line of `homeward-hq
+/// devices` or reorder what an operator reads.
+pub fn printable(s: &str) -> String {
+    s.chars()
+        .filter(|c| {
+            !c.is_control()
+                && !matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+        })
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 /// A case as an audit subject (case ids are UUIDs; anything else is kept
