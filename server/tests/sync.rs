@@ -694,27 +694,32 @@ fn headquarters_publishes_checklists_and_reference_data_that_devices_apply_on_pu
     let mut guard = device(&t.path().join("osh"), &server, "OSH", Role::BorderGuard);
     let admin = server.admin();
 
-    // Version 2 of the checklist, and new fees.
+    // The next version of the default checklist, and new fees.
     let mut v2: serde_json::Value = serde_json::from_str(DEFAULT_TEMPLATE_JSON).unwrap();
-    v2["version"] = serde_json::json!(2);
+    let default = v2["version"].as_u64().unwrap() as u32;
+    let next = default + 1;
+    v2["version"] = serde_json::json!(next);
     let v2 = serde_json::to_string(&v2).unwrap();
-    assert_eq!(admin.publish_template(&v2).unwrap(), 2);
+    let mut same: serde_json::Value = serde_json::from_str(DEFAULT_TEMPLATE_JSON).unwrap();
+    same["title"]["en"] = serde_json::json!("Not newer than the build's default");
+    assert!(admin.publish_template(&same.to_string()).is_err(), "not newer than the compiled-in default");
+    assert_eq!(admin.publish_template(&v2).unwrap(), next);
     assert!(admin.publish_template(&v2).is_err(), "not newer");
     assert!(admin.publish_template(r#"{"id":"x","version":9}"#).is_err(), "does not validate");
     admin.publish_reference(125_000, "KGS", 20).unwrap();
     assert!(admin.publish_reference(1, "som", 20).is_err());
 
     let r = sync(&mut guard).unwrap();
-    assert_eq!(r.template_installed, Some(2));
+    assert_eq!(r.template_installed, Some(next));
     assert!(r.reference_updated);
     let p = DeviceProfile::load(&guard).unwrap();
-    assert_eq!(p.templates.current_checklist().template().version, 2);
+    assert_eq!(p.templates.current_checklist().template().version, next);
     assert_eq!((p.standard_fee_minor, p.fee_currency.as_str(), p.validity_days), (125_000, "KGS", 20));
     // Applied once: the next sync brings nothing new.
     let r = sync(&mut guard).unwrap();
     assert_eq!((r.template_installed, r.reference_updated), (None, false));
 
-    // A screening on version 2 is accepted by headquarters, checked against version 2.
+    // A screening on the new version is accepted by headquarters, checked against it.
     let c = p.templates.current_checklist();
     let mut book = ScreeningRecords::new(&mut guard, &c);
     let s = book
@@ -732,14 +737,14 @@ fn headquarters_publishes_checklists_and_reference_data_that_devices_apply_on_pu
     book.finalise(id, now_ms()).unwrap();
     assert_eq!(sync(&mut guard).unwrap().accepted, 1);
 
-    // A device enrolled now gets version 2 with its enrolment.
+    // A device enrolled now gets the new version with its enrolment.
     let late = device(&t.path().join("late"), &server, "OSH", Role::BorderGuard);
-    assert_eq!(DeviceProfile::load(&late).unwrap().templates.current_checklist().template().version, 2);
+    assert_eq!(DeviceProfile::load(&late).unwrap().templates.current_checklist().template().version, next);
 
     // A template not signed by headquarters' root is never installed.
     let impostor = DeviceIdentity::generate("hq", Role::Headquarters, "HQ", &mut OsRng);
     let mut v3: serde_json::Value = serde_json::from_str(DEFAULT_TEMPLATE_JSON).unwrap();
-    v3["version"] = serde_json::json!(3);
+    v3["version"] = serde_json::json!(next + 1);
     let forged = homeward_core::certificate::trust::sign_list(
         TEMPLATE_DOMAIN,
         &PublishedTemplate { template_json: v3.to_string(), published_ms: 0 },
@@ -747,5 +752,5 @@ fn headquarters_publishes_checklists_and_reference_data_that_devices_apply_on_pu
     );
     let mut shelf = TemplateShelf::default();
     assert!(shelf.install(&p.trust, &forged).is_err());
-    assert_eq!(shelf.current_checklist().template().version, 1);
+    assert_eq!(shelf.current_checklist().template().version, default);
 }
