@@ -704,6 +704,14 @@ fn headquarters_publishes_checklists_and_reference_data_that_devices_apply_on_pu
     same["title"]["en"] = serde_json::json!("Not newer than the build's default");
     assert!(admin.publish_template(&same.to_string()).is_err(), "not newer than the compiled-in default");
     assert_eq!(admin.publish_template(&v2).unwrap(), next);
+    // Reports naming the compiled-in versions are still checked against them
+    // (drafts started on version 1 are finalised on it), the published one
+    // against what was published.
+    for v in 1..=next {
+        let c = admin.checklist_for("kg-border-screening", v).unwrap().expect("a known version");
+        assert_eq!(c.template().version, v);
+    }
+    assert!(admin.checklist_for("kg-border-screening", next + 1).unwrap().is_none());
     assert!(admin.publish_template(&v2).is_err(), "not newer");
     assert!(admin.publish_template(r#"{"id":"x","version":9}"#).is_err(), "does not validate");
     admin.publish_reference(125_000, "KGS", 20).unwrap();
