@@ -63,6 +63,7 @@ impl From<HqError> for ApiError {
             HqError::Invalid(m) => ApiError(StatusCode::BAD_REQUEST, "invalid", m),
             HqError::NoCase => ApiError(StatusCode::NOT_FOUND, "no_case", e.to_string()),
             HqError::Refused(m) => ApiError(StatusCode::CONFLICT, "refused", m),
+            HqError::Revoked => ApiError(StatusCode::FORBIDDEN, "revoked", e.to_string()),
             HqError::Db(_) => ApiError(StatusCode::SERVICE_UNAVAILABLE, "storage", "try again".into()),
         }
     }

@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use homeward_domain::certificate::lifecycle::check;
+use homeward_domain::certificate::lifecycle::resolution_prev;
 use homeward_domain::certificate::trust::{sign_list, RootKey, Signed, SignerEntry, REVOCATION_LIST, TRUST_LIST};
-use homeward_domain::certificate::{fold, CaseView, CertificateEvent, RevocationList, TrustList};
+use homeward_domain::certificate::{admit, fold, CaseView, CertificateEvent, RevocationList, TrustList};
 use homeward_domain::date::IsoDate;
 use homeward_domain::events::identity::StoredIdentity;
 use homeward_domain::events::{DeviceIdentity, Event, Hlc, KeyRing, PublicIdentity, Role};
@@ -29,6 +29,8 @@ pub enum HqError {
     NoCase,
     #[error("{0}")]
     Refused(String),
+    #[error("this device was revoked")]
+    Revoked,
 }
 
 pub fn now_ms() -> i64 {
@@ -158,9 +160,14 @@ impl Hq {
         Ok(out)
     }
 
-    /// Every key an event may be signed with: headquarters' and each active
-    /// device's. Cached until the lists are next published (every enrolment
-    /// and revocation does that, from any process sharing the database).
+    /// Every key headquarters' events may be signed with: headquarters' and
+    /// each device's, revoked ones included: a revoked device's events were
+    /// all stored before its revocation (the append lock, see
+    /// `Db::insert_events`), so they stay valid, and every replica, which
+    /// keeps the same identities, folds its cases alike. New events from a
+    /// revoked device are refused before they reach the fold. Cached until
+    /// the lists are next published (every enrolment and revocation does
+    /// that, from any process sharing the database).
     pub fn key_ring(&self) -> Result<KeyRing, HqError> {
         let version = self.db.get_kv("list_sequence")?.unwrap_or_default();
         let mut cache = self.ring_cache.lock().unwrap_or_else(|p| p.into_inner());
@@ -179,7 +186,7 @@ impl Hq {
         ring.add(self.identity.public());
         for d in self.db.devices()? {
             // Operators' consoles are not signers: only headquarters' key decides.
-            if !d.revoked && d.role != Role::Headquarters {
+            if d.role != Role::Headquarters {
                 ring.add(PublicIdentity { device_id: d.id, role: d.role, office: d.office, public_key: d.public_key });
             }
         }
@@ -294,7 +301,8 @@ impl Hq {
     }
 
     /// Revokes a device (and orders a wipe): its key leaves the trust list and
-    /// joins the revocation list.
+    /// joins the revocation list. What headquarters accepted from it before
+    /// stays valid (see [`Hq::key_ring`]); nothing from it is accepted after.
     pub fn revoke(&self, device_id: &str, wipe: bool) -> Result<(), HqError> {
         if !self.db.set_revoked(device_id, wipe)? {
             return Err(HqError::Invalid(format!("no device {device_id}")));
@@ -321,10 +329,6 @@ impl Hq {
         let mut revoked_views = Vec::new();
         for e in events {
             let result = |status, reason: Option<String>| PushResult { id: e.id.clone(), status, reason };
-            if accepted.iter().any(|(a, _)| a.id == e.id) || self.db.has_event(&e.id)? {
-                results.push(result(PushStatus::Duplicate, None));
-                continue;
-            }
             if device.role == Role::Headquarters {
                 results.push(result(
                     PushStatus::Rejected,
@@ -337,6 +341,18 @@ impl Hq {
                     PushStatus::Rejected,
                     Some("the event's author is not the device that sent it".into()),
                 ));
+                continue;
+            }
+            if let Err(err) = e.check_ids(true) {
+                results.push(result(PushStatus::Rejected, Some(err.to_string())));
+                continue;
+            }
+            let held = match accepted.iter().find(|(a, _)| a.id == e.id) {
+                Some((a, _)) => Some(serde_json::to_string(a).expect("an event serialises")),
+                None => self.db.event_body(&e.id)?,
+            };
+            if let Some(held) = held {
+                results.push(same_event(&held, e));
                 continue;
             }
             let office = match &e.body {
@@ -361,20 +377,22 @@ impl Hq {
             }
             let mut case_events = self.db.case_events(&e.case_id)?;
             case_events.extend(overlay.get(&e.case_id).cloned().unwrap_or_default());
-            let view = fold(&e.case_id, &case_events, &keys);
-            if let Err(err) = check(&view, e, &keys) {
+            // Signature, role, transition, and where it attaches (the domain's rule).
+            if let Err(err) = admit(&e.case_id, &case_events, e, &keys) {
                 results.push(result(PushStatus::Rejected, Some(err.to_string())));
                 continue;
             }
             if let CertificateEvent::Revoked { .. } = e.body {
-                revoked_views.push(view);
+                revoked_views.push(fold(&e.case_id, &case_events, &keys));
             }
             overlay.entry(e.case_id.clone()).or_default().push(e.clone());
             office_of_new.insert(e.case_id.clone(), office.clone());
             accepted.push((e.clone(), office));
             results.push(result(PushStatus::Accepted, None));
         }
-        self.db.insert_events(&accepted, now_ms())?;
+        if !self.db.insert_events(&accepted, now_ms())? {
+            return Err(HqError::Revoked);
+        }
         for view in revoked_views {
             self.note_revocation(&view)?;
         }
@@ -394,15 +412,23 @@ impl Hq {
         let mut accepted: Vec<(Event<ScreeningEvent>, String)> = Vec::new();
         for e in events {
             let result = |status, reason: Option<String>| PushResult { id: e.id.clone(), status, reason };
-            if accepted.iter().any(|(a, _)| a.id == e.id) || self.db.has_screening_event(&e.id)? {
-                results.push(result(PushStatus::Duplicate, None));
-                continue;
-            }
             if e.author != device.id {
                 results.push(result(
                     PushStatus::Rejected,
                     Some("the event's author is not the device that sent it".into()),
                 ));
+                continue;
+            }
+            if let Err(err) = e.check_ids(false) {
+                results.push(result(PushStatus::Rejected, Some(err.to_string())));
+                continue;
+            }
+            let held = match accepted.iter().find(|(a, _)| a.id == e.id) {
+                Some((a, _)) => Some(serde_json::to_string(a).expect("an event serialises")),
+                None => self.db.screening_event_body(&e.id)?,
+            };
+            if let Some(held) = held {
+                results.push(same_event(&held, e));
                 continue;
             }
             let r = e.body.report();
@@ -420,7 +446,9 @@ impl Hq {
             accepted.push((e.clone(), device.office.clone()));
             results.push(result(PushStatus::Accepted, None));
         }
-        self.db.insert_screenings(&accepted, now_ms())?;
+        if !self.db.insert_screenings(&accepted, now_ms())? {
+            return Err(HqError::Revoked);
+        }
         Ok(results)
     }
 
@@ -618,13 +646,27 @@ impl Hq {
         }
         let view = fold(case_id, &events, &keys);
         let last = events.iter().map(|e| e.hlc).max().unwrap_or(Hlc { wall_ms: 0, counter: 0 });
-        let e = Event::new(&self.identity, case_id, view.head.clone(), Hlc::tick(last, now_ms()), body, &mut OsRng);
-        check(&view, &e, &keys).map_err(|err| HqError::Refused(err.to_string()))?;
+        let (prev, body) = match body {
+            // A resolution names the fork and attaches on the tip of the branch it keeps.
+            CertificateEvent::ConflictResolved { keep, reason, .. } => {
+                let conflict = view.conflict.as_ref().ok_or_else(|| {
+                    HqError::Refused(homeward_domain::certificate::AdmitError::NotInConflict.to_string())
+                })?;
+                let after = conflict.after.clone();
+                let prev = resolution_prev(case_id, &events, &keys, &after, &keep);
+                (prev, CertificateEvent::ConflictResolved { after, keep, reason })
+            }
+            body => (view.head.clone(), body),
+        };
+        let e = Event::new(&self.identity, case_id, prev, Hlc::tick(last, now_ms()), body, &mut OsRng);
+        admit(case_id, &events, &e, &keys).map_err(|err| HqError::Refused(err.to_string()))?;
         if let CertificateEvent::Revoked { .. } = e.body {
             self.note_revocation(&view)?;
         }
         let office = self.db.case_office(case_id)?.ok_or(HqError::NoCase)?;
-        self.db.insert_events(&[(e.clone(), office)], now_ms())?;
+        if !self.db.insert_events(&[(e.clone(), office)], now_ms())? {
+            return Err(HqError::Revoked);
+        }
         let id = e.id.clone();
         let mut all = events;
         all.push(e);
@@ -638,6 +680,22 @@ impl Hq {
             out.push(fold(&id, &self.db.case_events(&id)?, &keys));
         }
         Ok(out)
+    }
+}
+
+/// The answer for an event whose id headquarters already holds: `duplicate`
+/// only when the held event is byte for byte this one (same author, same
+/// signature: a retry); anything else claims an id that is taken, and is
+/// refused so that the device keeps its event and shows it.
+fn same_event<B: serde::Serialize>(held: &str, e: &Event<B>) -> PushResult {
+    if serde_json::to_string(e).expect("an event serialises") == held {
+        PushResult { id: e.id.clone(), status: PushStatus::Duplicate, reason: None }
+    } else {
+        PushResult {
+            id: e.id.clone(),
+            status: PushStatus::Rejected,
+            reason: Some("another event with this id is already held: the event was not stored".into()),
+        }
     }
 }
 

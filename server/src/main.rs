@@ -161,6 +161,14 @@ enum Decision {
         #[arg(long)]
         reason: String,
     },
+    /// End a conflict: keep the branch starting at event KEEP (shown by
+    /// `cases`), set the others aside.
+    ResolveConflict {
+        #[arg(long)]
+        keep: String,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -300,13 +308,21 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let text = cases
                 .iter()
                 .map(|c| {
-                    format!(
+                    let mut line = format!(
                         "{}  {:?}  {}  {}",
                         c.case_id,
                         c.state,
                         c.request.as_ref().map(|r| r.issuing_office.as_str()).unwrap_or("-"),
                         c.certificate.as_ref().map(|x| x.number.as_str()).unwrap_or("")
-                    )
+                    );
+                    // A conflict's branches, for `decide CASE resolve-conflict --keep EVENT`.
+                    if let Some(conflict) = &c.conflict {
+                        line.push_str("  CONFLICT");
+                        for b in &conflict.branches {
+                            line.push_str(&format!("\n    branch {} {} by {}", b.event_id, b.event, b.author));
+                        }
+                    }
+                    line
                 })
                 .collect::<Vec<_>>()
                 .join("\n");
@@ -375,6 +391,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 Decision::Approve { days } => D::Approve { validity_days: days },
                 Decision::Reject { reason } => D::Reject { reason },
                 Decision::Revoke { reason } => D::Revoke { reason },
+                Decision::ResolveConflict { keep, reason } => D::ResolveConflict { keep, reason },
             }
             .into_event();
             let view = hq.decide_as(&case, body, &admin_actor())?;

@@ -400,6 +400,8 @@ fn push_batch<'e>(
                 report.accepted += 1;
                 SyncState::Accepted
             }
+            // Headquarters says duplicate only when it holds this very
+            // event (byte for byte): it is as good as accepted.
             PushStatus::Duplicate => {
                 report.duplicates += 1;
                 SyncState::Accepted

@@ -321,6 +321,120 @@ pub fn check(view: &CaseView, e: &Event<CertificateEvent>, keys: &KeyRing) -> Re
     transition(view.state, &e.body, request)
 }
 
+/// Why headquarters does not admit an event to a case, beyond the checks of
+/// [`check`]: where it attaches, or a resolution that resolves nothing.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AdmitError {
+    /// The event's `prev` is not where the case may grow: its latest event
+    /// (or, for an entry, the issuing event). Deliberately says nothing of
+    /// the case, which may belong to another office.
+    #[error("the event does not follow the case's latest event: sync, then record it again")]
+    Detached,
+    #[error("the event belongs to another case")]
+    WrongCase,
+    #[error("the case is not in conflict: there is nothing to resolve")]
+    NotInConflict,
+    #[error("the resolution must name the case's fork and keep one of its branches")]
+    BadResolution,
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+}
+
+/// The id of the event that issued the case's certificate, if one applied.
+fn issuing_event(view: &CaseView) -> Option<&str> {
+    view.history.iter().rev().find(|h| h.1 == "issued").map(|h| h.0.as_str())
+}
+
+/// Decides whether `e` may join the case made of `events` (headquarters'
+/// copy), the rule every event must pass before it is stored:
+///
+/// - its signature, role and transition pass [`check`];
+/// - it attaches where the fold says the case may grow: `Created` only as
+///   the first event of an empty case; a resolution on the tip of the branch
+///   it keeps; an entry on the issuing event (the border device knows only
+///   that one, from the barcode; if the case moved on meanwhile, by a
+///   revocation or another entry, the fork is a real one and stays a visible
+///   conflict); every other event on the case's latest event.
+///
+/// An event anywhere else (a second root, an unknown or stale `prev`) would
+/// fork the case at will, so it is refused, not stored.
+pub fn admit(
+    case_id: &str,
+    events: &[Event<CertificateEvent>],
+    e: &Event<CertificateEvent>,
+    keys: &KeyRing,
+) -> Result<(), AdmitError> {
+    if e.case_id != case_id {
+        return Err(AdmitError::WrongCase);
+    }
+    let view = fold(case_id, events, keys);
+    match &e.body {
+        CertificateEvent::Created { .. } => {
+            if e.prev.is_some() || !events.is_empty() {
+                return Err(AdmitError::Detached);
+            }
+            check(&view, e, keys)?;
+        }
+        CertificateEvent::ConflictResolved { after, keep, .. } => {
+            e.verify(keys).map_err(TransitionError::from)?;
+            if !e.body.allowed_roles().contains(&e.role) {
+                return Err(TransitionError::WrongRole { event: e.body.name(), role: e.role }.into());
+            }
+            let conflict = view.conflict.as_ref().ok_or(AdmitError::NotInConflict)?;
+            if &conflict.after != after || !conflict.branches.iter().any(|b| &b.event_id == keep) {
+                return Err(AdmitError::BadResolution);
+            }
+            // With it, the fold must follow the kept branch to its tip and
+            // apply the resolution there.
+            if e.prev.as_deref() != resolution_prev(case_id, events, keys, after, keep).as_deref() {
+                return Err(AdmitError::Detached);
+            }
+        }
+        CertificateEvent::Entered { .. } => {
+            let issued = issuing_event(&view).ok_or(AdmitError::Detached)?;
+            if e.prev.as_deref() != Some(issued) {
+                return Err(AdmitError::Detached);
+            }
+            if view.head.as_deref() == Some(issued) {
+                check(&view, e, keys)?;
+            } else {
+                // A concurrent fork: checked as of the issuing event.
+                let at_issue = CaseView { state: Some(RequestState::Issued), ..view.clone() };
+                check(&at_issue, e, keys)?;
+            }
+        }
+        _ => {
+            if e.prev != view.head || (e.prev.is_none() && !events.is_empty()) {
+                return Err(AdmitError::Detached);
+            }
+            check(&view, e, keys)?;
+        }
+    }
+    Ok(())
+}
+
+/// Where a resolution keeping branch `keep` of the fork after `after` must
+/// attach: the last event of that branch as the fold would follow it.
+pub fn resolution_prev(
+    case_id: &str,
+    events: &[Event<CertificateEvent>],
+    keys: &KeyRing,
+    after: &str,
+    keep: &str,
+) -> Option<String> {
+    let mut resolved: BTreeMap<String, String> = events
+        .iter()
+        .filter(|e| e.verify(keys).is_ok() && e.role == Role::Headquarters)
+        .filter_map(|e| match &e.body {
+            CertificateEvent::ConflictResolved { after, keep, .. } => Some((after.clone(), keep.clone())),
+            _ => None,
+        })
+        .collect();
+    resolved.insert(after.to_string(), keep.to_string());
+    let ours: Vec<Event<CertificateEvent>> = events.iter().filter(|e| e.case_id == case_id).cloned().collect();
+    linearize(&ours, &resolved).events.last().map(|e| e.id.clone())
+}
+
 fn apply(view: &mut CaseView, e: &Event<CertificateEvent>, keys: &KeyRing) -> Result<(), TransitionError> {
     let next = check(view, e, keys)?;
     match &e.body {

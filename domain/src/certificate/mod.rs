@@ -11,7 +11,9 @@ pub mod trust;
 pub mod verify;
 
 pub use barcode::{decode, qr_matrix, CertificatePayload, DecodeError, QrMatrix};
-pub use lifecycle::{fold, CaseView, CertificateEvent, IssuedCertificate, RequestState, TransitionError};
+pub use lifecycle::{
+    admit, fold, AdmitError, CaseView, CertificateEvent, IssuedCertificate, RequestState, TransitionError,
+};
 pub use request::{fee_for, validate, CertificateRequest, FeeDecision, FieldError};
 pub use trust::{RevocationList, RootKey, Signed, TrustList, TrustStore};
 pub use verify::{verify, PhotoCheck, Verified, VerifyContext, VerifyError, VerifyWarning};

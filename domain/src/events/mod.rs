@@ -78,6 +78,15 @@ pub enum EventError {
     BadSignature,
     #[error("the event is malformed: {0}")]
     Malformed(String),
+    /// Event ids (and certificate case ids) are UUIDs in their canonical
+    /// lowercase hyphenated form, so that one id has one spelling.
+    #[error("the event's {0} is not a UUID")]
+    NotUuid(&'static str),
+}
+
+/// Whether `s` is a UUID written the one canonical way (lowercase, hyphenated).
+pub fn is_canonical_uuid(s: &str) -> bool {
+    uuid::Uuid::try_parse(s).is_ok_and(|u| u.hyphenated().to_string() == s)
 }
 
 impl<B: Serialize> Event<B> {
@@ -131,6 +140,19 @@ impl<B: Serialize> Event<B> {
         let sig = identity.sign(&e.signing_bytes());
         e.signature = hex::encode(sig.to_bytes());
         e
+    }
+
+    /// Checks that the event's id is a canonical UUID (and its case id too
+    /// when `case_too`): an id is claimed by its first holder, so it must not
+    /// be any string a device likes (or 5,000 of its characters).
+    pub fn check_ids(&self, case_too: bool) -> Result<(), EventError> {
+        if !is_canonical_uuid(&self.id) {
+            return Err(EventError::NotUuid("id"));
+        }
+        if case_too && !is_canonical_uuid(&self.case_id) {
+            return Err(EventError::NotUuid("case id"));
+        }
+        Ok(())
     }
 
     /// Checks the signature against the author's registered key and role.
@@ -269,6 +291,21 @@ mod tests {
         let l = linearize(&all, &resolved);
         assert_eq!(ids(&l), ["a", "b", "c2"]);
         assert!(l.fork.is_none());
+    }
+
+    #[test]
+    fn ids_must_be_canonical_uuids() {
+        let rng = &mut crate::random::test_rng();
+        let d = DeviceIdentity::generate("d1", Role::ConsularOfficer, "IST", rng);
+        let id = crate::random::uuid_v7(1, rng).to_string();
+        let case = crate::random::uuid_v4(rng).to_string();
+        let e = |id: &str, case: &str| Event::new_with_id(&d, id, case, None, Hlc { wall_ms: 1, counter: 0 }, 0u8);
+        assert_eq!(e(&id, &case).check_ids(true), Ok(()));
+        assert_eq!(e(&id, "case-1").check_ids(false), Ok(()));
+        assert_eq!(e(&id, "case-1").check_ids(true), Err(EventError::NotUuid("case id")));
+        for bad in [id.to_uppercase(), id.replace('-', ""), format!("{{{id}}}"), "x".repeat(5000), String::new()] {
+            assert_eq!(e(&bad, &case).check_ids(true), Err(EventError::NotUuid("id")), "{bad:.40}");
+        }
     }
 
     #[test]

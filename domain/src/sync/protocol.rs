@@ -64,7 +64,9 @@ pub struct PushRequest {
 #[serde(rename_all = "snake_case")]
 pub enum PushStatus {
     Accepted,
-    /// Already held: a retried or replayed push; nothing changes.
+    /// Already held byte for byte (same author, same signature): a retried
+    /// or replayed push; nothing changes. An event that only shares its id
+    /// with a held one is `Rejected`, never `Duplicate`.
     Duplicate,
     Rejected,
 }
@@ -138,11 +140,28 @@ pub struct ErrorBody {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "decision", rename_all = "snake_case")]
 pub enum Decision {
-    VerifyIdentity { note: String },
-    MoreInfo { question: String },
-    Approve { validity_days: u32 },
-    Reject { reason: String },
-    Revoke { reason: String },
+    VerifyIdentity {
+        note: String,
+    },
+    MoreInfo {
+        question: String,
+    },
+    Approve {
+        validity_days: u32,
+    },
+    Reject {
+        reason: String,
+    },
+    Revoke {
+        reason: String,
+    },
+    /// Ends a conflict: the branch starting at `keep` (one of the
+    /// conflict's branches) is kept, the others are set aside. Headquarters
+    /// fills in the fork and where the resolution attaches.
+    ResolveConflict {
+        keep: String,
+        reason: String,
+    },
 }
 
 impl Decision {
@@ -154,6 +173,7 @@ impl Decision {
             Decision::Approve { validity_days } => E::Approved { validity_days },
             Decision::Reject { reason } => E::Rejected { reason },
             Decision::Revoke { reason } => E::Revoked { reason },
+            Decision::ResolveConflict { keep, reason } => E::ConflictResolved { after: String::new(), keep, reason },
         }
     }
 }

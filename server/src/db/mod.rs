@@ -240,6 +240,20 @@ fn device_from_row(r: &Row) -> DbResult<DeviceRow> {
 
 const DEVICE_COLS: &str = "id, office, role, device_no, public_key, label, enrolled_ms, revoked, wipe, last_seen_ms";
 
+/// Whether any of `authors` is a revoked device (headquarters' own key is
+/// not a device row, so never).
+fn any_revoked<'a>(s: &mut dyn Sql, authors: impl Iterator<Item = &'a str>) -> DbResult<bool> {
+    let mut seen = std::collections::BTreeSet::new();
+    for a in authors.filter(|a| seen.insert(*a)) {
+        if let Some(r) = s.one("SELECT revoked FROM devices WHERE id = ?1", &[a.into()])? {
+            if r[0].i()? != 0 {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -384,8 +398,12 @@ impl Db {
         })
     }
 
+    /// Revokes a device. Taken under the event log's append lock, so that
+    /// every event of the device is stored either before the revocation or
+    /// not at all (see [`Db::insert_events`]).
     pub fn set_revoked(&self, id: &str, wipe: bool) -> DbResult<bool> {
         self.tx(|s| {
+            s.serialize_appends()?;
             s.exec(
                 "UPDATE devices SET revoked = 1, wipe = CASE WHEN ?2 = 1 THEN 1 ELSE wipe END WHERE id = ?1",
                 &[id.into(), (wipe as i64).into()],
@@ -530,13 +548,29 @@ impl Db {
         self.tx(|s| Ok(s.one("SELECT id FROM events WHERE id = ?1", &[id.into()])?.is_some()))
     }
 
-    /// Stores accepted events in one transaction (one durable commit per batch).
-    pub fn insert_events(&self, events: &[(Event<CertificateEvent>, String)], now_ms: i64) -> DbResult<()> {
+    /// The stored JSON of the certificate event with this id, exactly as stored.
+    pub fn event_body(&self, id: &str) -> DbResult<Option<String>> {
+        self.tx(|s| s.one("SELECT body FROM events WHERE id = ?1", &[id.into()])?.map(|r| r[0].t()).transpose())
+    }
+
+    /// The stored JSON of the screening event with this id.
+    pub fn screening_event_body(&self, id: &str) -> DbResult<Option<String>> {
+        self.tx(|s| s.one("SELECT body FROM screenings WHERE id = ?1", &[id.into()])?.map(|r| r[0].t()).transpose())
+    }
+
+    /// Stores accepted events in one transaction (one durable commit per
+    /// batch). Nothing is stored, and the answer is false, when an author was
+    /// revoked meanwhile: under the append lock, a revoked device's events
+    /// are all older than its revocation.
+    pub fn insert_events(&self, events: &[(Event<CertificateEvent>, String)], now_ms: i64) -> DbResult<bool> {
         if events.is_empty() {
-            return Ok(());
+            return Ok(true);
         }
         self.tx(|s| {
             s.serialize_appends()?;
+            if any_revoked(s, events.iter().map(|(e, _)| e.author.as_str()))? {
+                return Ok(false);
+            }
             for (e, office) in events {
                 let body = serde_json::to_string(e).expect("an event serialises");
                 s.exec(
@@ -551,7 +585,7 @@ impl Db {
                     ],
                 )?;
             }
-            Ok(())
+            Ok(true)
         })
     }
 
@@ -587,12 +621,17 @@ impl Db {
         self.tx(|s| Ok(s.one("SELECT id FROM screenings WHERE id = ?1", &[id.into()])?.is_some()))
     }
 
-    /// Stores accepted screening reports in one transaction.
-    pub fn insert_screenings(&self, events: &[(Event<ScreeningEvent>, String)], now_ms: i64) -> DbResult<()> {
+    /// Stores accepted screening reports in one transaction; like
+    /// [`Db::insert_events`], nothing (false) when an author was revoked meanwhile.
+    pub fn insert_screenings(&self, events: &[(Event<ScreeningEvent>, String)], now_ms: i64) -> DbResult<bool> {
         if events.is_empty() {
-            return Ok(());
+            return Ok(true);
         }
         self.tx(|s| {
+            s.serialize_appends()?;
+            if any_revoked(s, events.iter().map(|(e, _)| e.author.as_str()))? {
+                return Ok(false);
+            }
             for (e, office) in events {
                 let body = serde_json::to_string(e).expect("an event serialises");
                 let verdict = serde_json::to_value(e.body.report().verdict).expect("serialises");
@@ -609,7 +648,7 @@ impl Db {
                     ],
                 )?;
             }
-            Ok(())
+            Ok(true)
         })
     }
 
