@@ -81,12 +81,15 @@ fn run(devices: usize, database_url: Option<&str>, spread: Duration) -> Outcome 
     let hq = Hq::open_with(&dir, database_url).unwrap();
     let server = hq_server::Running::start(hq, None);
     let url = format!("http://{}", server.addr);
+    // What each request signs as `@authority` (the Host it is sent with).
+    let authority = server.addr.to_string();
     let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
     let barrier = Arc::new(Barrier::new(devices + 1));
     let results = Arc::new(Mutex::new(Outcome { latencies_ms: Vec::new(), errors: 0, wall: Duration::ZERO }));
     let mut threads = Vec::new();
     for (i, (me, office, q)) in fleet.into_iter().enumerate() {
         let (client, url, barrier, results) = (client.clone(), url.clone(), barrier.clone(), results.clone());
+        let authority = authority.clone();
         threads.push(std::thread::spawn(move || {
             let created = Event::new(
                 &me,
@@ -114,7 +117,7 @@ fn run(devices: usize, database_url: Option<&str>, spread: Duration) -> Outcome 
             let mut errors = 0;
             // Push.
             let t0 = Instant::now();
-            let h = httpsig::sign(&me, "POST", "/v1/events", "", &body, now_ms() / 1000, &mut OsRng);
+            let h = httpsig::sign(&me, "POST", &authority, "/v1/events", "", &body, now_ms() / 1000, &mut OsRng);
             let ok = client
                 .post(format!("{url}/v1/events"))
                 .header("content-encoding", "zstd")
@@ -133,7 +136,7 @@ fn run(devices: usize, database_url: Option<&str>, spread: Duration) -> Outcome 
             errors += usize::from(!ok);
             // Pull.
             let t1 = Instant::now();
-            let h = httpsig::sign(&me, "GET", "/v1/events", &q, b"", now_ms() / 1000, &mut OsRng);
+            let h = httpsig::sign(&me, "GET", &authority, "/v1/events", &q, b"", now_ms() / 1000, &mut OsRng);
             let ok = client
                 .get(format!("{url}/v1/events?{q}"))
                 .header("content-digest", h.content_digest)

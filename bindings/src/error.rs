@@ -240,7 +240,9 @@ impl From<SyncError> for HomewardError {
             SyncError::Revoked => HomewardError::DeviceRevoked { reason },
             SyncError::Wiped => HomewardError::DeviceWiped { reason },
             SyncError::NotEnrolled => HomewardError::NotEnrolled { reason },
-            SyncError::Insecure(_) | SyncError::BadPin(_) => HomewardError::InvalidInput { reason },
+            SyncError::Insecure(_) | SyncError::BadPin(_) | SyncError::PinRequired(_) => {
+                HomewardError::InvalidInput { reason }
+            }
             SyncError::Untrusted(_) => HomewardError::Untrusted { reason },
             SyncError::Case(c) => c.into(),
             SyncError::Audit(a) => a.into(),

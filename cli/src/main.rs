@@ -105,6 +105,11 @@ enum Command {
         /// for every later sync. Compare its fingerprint with headquarters'.
         #[arg(long)]
         pin: Option<PathBuf>,
+        /// Over https without --pin: trust the public certificate
+        /// authorities for headquarters (an explicit choice; any of them
+        /// could then vouch for a look-alike server).
+        #[arg(long, conflicts_with = "pin")]
+        public_pki: bool,
     },
     /// Push what this device made and pull what headquarters holds for it.
     Sync,
@@ -190,8 +195,8 @@ fn main() -> ExitCode {
         Command::Screening { cmd } => screening_cmd::screening(&out, &dir, ks, cmd),
         Command::Device { cmd } => certificate_cmd::device(&out, &dir, ks, cmd),
         Command::Certificate { cmd } => certificate_cmd::certificate(&out, &dir, ks, cmd),
-        Command::Enroll { url, code, label, pin } => {
-            sync_cmd::enroll(&out, &dir, ks, &url, &code, &label, pin.as_deref())
+        Command::Enroll { url, code, label, pin, public_pki } => {
+            sync_cmd::enroll(&out, &dir, ks, &url, &code, &label, pin.as_deref(), public_pki)
         }
         Command::Sync => sync_cmd::sync(&out, &dir, ks),
         Command::UnlockCode { code } => sync_cmd::unlock_code(&out, &dir, ks, &code),

@@ -188,6 +188,7 @@ fn classify(e: &CliError) -> (&'static str, u8) {
             homeward_core::sync::SyncError::NotEnrolled => ("not_enrolled", 75),
             homeward_core::sync::SyncError::Insecure(_) => ("insecure", 76),
             homeward_core::sync::SyncError::BadPin(_) => ("bad_pin", 77),
+            homeward_core::sync::SyncError::PinRequired(_) => ("pin_required", 79),
             homeward_core::sync::SyncError::Untrusted(_) => ("untrusted_server", 78),
             homeward_core::sync::SyncError::Case(_)
             | homeward_core::sync::SyncError::Vault(_)

@@ -9,6 +9,7 @@ use homeward_core::vault::DeviceKeyStore;
 
 use crate::output::{CliError, Output};
 
+#[allow(clippy::too_many_arguments)]
 pub fn enroll(
     out: &Output,
     dir: &Path,
@@ -17,13 +18,19 @@ pub fn enroll(
     code: &str,
     label: &str,
     pin: Option<&Path>,
+    public_pki: bool,
 ) -> Result<(), CliError> {
     let pem = pin
         .map(std::fs::read_to_string)
         .transpose()
         .map_err(|e| CliError::Sync(sync::SyncError::BadPin(e.to_string())))?;
     let mut v = crate::open_unlocked(dir, ks)?;
-    let r = sync::enroll_pinned(&mut v, url, code, label, pem.as_deref()).map_err(CliError::Sync)?;
+    let r = if public_pki {
+        sync::enroll_public_pki(&mut v, url, code, label)
+    } else {
+        sync::enroll_pinned(&mut v, url, code, label, pem.as_deref())
+    }
+    .map_err(CliError::Sync)?;
     out.print(
         &format!("Enrolled as {} ({:?} at {}, device {})", r.device_id, r.role, r.office, r.device_no),
         &serde_json::json!({ "device_id": r.device_id, "role": r.role, "office": r.office, "device_no": r.device_no }),

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -13,6 +13,7 @@ use axum::Router;
 use homeward_domain::sync::httpsig::{self, SignatureHeaders};
 use homeward_domain::sync::protocol::*;
 use serde::Serialize;
+use sha2::Digest;
 
 use crate::db::DeviceRow;
 use crate::hq::{now_ms, Hq, HqError};
@@ -20,23 +21,34 @@ use homeward_domain::certificate::RequestState;
 
 pub type Shared = Arc<Hq>;
 
-/// Largest request body accepted (compressed).
-const MAX_BODY: usize = 8 * 1024 * 1024;
-/// Largest request body after decompression.
-const MAX_INFLATED: usize = 32 * 1024 * 1024;
+/// Body limits, (as sent, after inflating). Enrolment is the one route
+/// anyone may call, so its body is small and capped before and after
+/// inflating; the signed routes check the signature over the bytes as sent
+/// before inflating anything. docs/SECURITY.md lists them.
+pub mod limits {
+    /// `/v1/enroll`: a code, a key and a label.
+    pub const ENROLL: (usize, usize) = (4 * 1024, 16 * 1024);
+    /// `/v1/events` (1,000 events at most) and `/v1/audit` (5,000 entries).
+    pub const BATCH: (usize, usize) = (8 * 1024 * 1024, 32 * 1024 * 1024);
+    /// `/v1/device/report` and an operator's decision.
+    pub const SMALL: (usize, usize) = (16 * 1024, 64 * 1024);
+    /// Largest zstd window a body may need (2^23 = 8 MiB): a frame asking
+    /// for more is refused instead of making the decoder allocate it.
+    pub const WINDOW_LOG_MAX: u32 = 23;
+}
 
 pub fn router(hq: Shared) -> Router {
     Router::new()
         .route("/v1/time", get(time))
-        .route("/v1/enroll", post(enroll))
-        .route("/v1/events", post(push).get(pull))
-        .route("/v1/device/report", post(device_report))
-        .route("/v1/audit", post(audit_push))
+        .route("/v1/enroll", post(enroll).layer(DefaultBodyLimit::max(limits::ENROLL.0)))
+        .route("/v1/events", post(push).get(pull).layer(DefaultBodyLimit::max(limits::BATCH.0)))
+        .route("/v1/device/report", post(device_report).layer(DefaultBodyLimit::max(limits::SMALL.0)))
+        .route("/v1/audit", post(audit_push).layer(DefaultBodyLimit::max(limits::BATCH.0)))
         .route("/v1/hq/audit", get(hq_audit))
         .route("/v1/hq/cases", get(hq_cases))
-        .route("/v1/hq/cases/{case}/decisions", post(hq_decide))
+        .route("/v1/hq/cases/{case}/decisions", post(hq_decide).layer(DefaultBodyLimit::max(limits::SMALL.0)))
         .route("/openapi.json", get(openapi))
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(DefaultBodyLimit::max(limits::SMALL.0))
         .with_state(hq)
 }
 
@@ -61,6 +73,7 @@ impl From<HqError> for ApiError {
         match e {
             HqError::BadCode => ApiError(StatusCode::FORBIDDEN, "bad_code", e.to_string()),
             HqError::Invalid(m) => ApiError(StatusCode::BAD_REQUEST, "invalid", m),
+            HqError::KeyTaken => ApiError(StatusCode::CONFLICT, "key_enrolled", e.to_string()),
             HqError::NoCase => ApiError(StatusCode::NOT_FOUND, "no_case", e.to_string()),
             HqError::Refused(m) => ApiError(StatusCode::CONFLICT, "refused", m),
             HqError::Revoked => ApiError(StatusCode::FORBIDDEN, "revoked", e.to_string()),
@@ -100,18 +113,50 @@ fn respond(headers: &HeaderMap, json: Vec<u8>) -> Response {
     }
 }
 
-fn decoded_body(headers: &HeaderMap, body: &Bytes) -> Result<Vec<u8>, ApiError> {
+/// A request body as sent, within the route's [`DefaultBodyLimit`]; a
+/// larger one is a typed 413 like every other refusal.
+struct Body(Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for Body {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Bytes::from_request(req, state).await.map(Body).map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the body is larger than this route takes".into())
+            } else {
+                ApiError(StatusCode::BAD_REQUEST, "bad_body", "the body could not be read".into())
+            }
+        })
+    }
+}
+
+fn too_large() -> ApiError {
+    ApiError(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the body inflates beyond what this route takes".into())
+}
+
+/// The body, inflated when zstd-encoded, never beyond `max` bytes. Runs on
+/// a blocking thread (the callers are inside [`blocking`]).
+fn decoded_body(headers: &HeaderMap, body: &Bytes, max: usize) -> Result<Vec<u8>, ApiError> {
     let enc = headers.get("content-encoding").and_then(|v| v.to_str().ok()).unwrap_or("");
     match enc {
+        "" | "identity" if body.len() > max => Err(too_large()),
         "" | "identity" => Ok(body.to_vec()),
         "zstd" => {
+            let bad = |_| ApiError(StatusCode::BAD_REQUEST, "bad_encoding", "damaged zstd body".into());
+            let mut dec = zstd::stream::read::Decoder::new(body.as_ref()).map_err(bad)?;
+            dec.window_log_max(limits::WINDOW_LOG_MAX).map_err(bad)?;
             let mut out = Vec::new();
-            let mut dec = zstd::stream::read::Decoder::new(body.as_ref())
-                .map_err(|_| ApiError(StatusCode::BAD_REQUEST, "bad_encoding", "not zstd".into()))?;
-            let n = std::io::copy(&mut std::io::Read::take(&mut dec, MAX_INFLATED as u64 + 1), &mut out)
-                .map_err(|_| ApiError(StatusCode::BAD_REQUEST, "bad_encoding", "damaged zstd body".into()))?;
-            if n as usize > MAX_INFLATED {
-                return Err(ApiError(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the body inflates too far".into()));
+            let n = std::io::copy(&mut std::io::Read::take(&mut dec, max as u64 + 1), &mut out).map_err(|e| {
+                // The decoder refuses a frame whose window is over the limit.
+                if e.to_string().contains("Frame requires too much memory") {
+                    too_large()
+                } else {
+                    bad(e)
+                }
+            })?;
+            if n as usize > max {
+                return Err(too_large());
             }
             Ok(out)
         }
@@ -126,8 +171,13 @@ fn param<'q>(query: &'q Option<String>, name: &str) -> Option<&'q str> {
 
 /// The request body, decompressed and parsed as `what`, or a 400 that says
 /// what it was not.
-fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Bytes, what: &str) -> Result<T, ApiError> {
-    let raw = decoded_body(headers, body)?;
+fn json_body<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    body: &Bytes,
+    max: usize,
+    what: &str,
+) -> Result<T, ApiError> {
+    let raw = decoded_body(headers, body, max)?;
     serde_json::from_slice(&raw).map_err(|e| ApiError(StatusCode::BAD_REQUEST, "invalid", format!("not {what}: {e}")))
 }
 
@@ -139,10 +189,14 @@ async fn openapi() -> Response {
     ([("content-type", "application/json")], crate::OPENAPI).into_response()
 }
 
-async fn enroll(State(hq): State<Shared>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
-    let req: EnrollRequest = json_body(&headers, &body, "an enrolment request")?;
-    let resp = blocking(move || hq.enroll(&req).map_err(ApiError::from)).await?;
-    Ok(answer(&headers, &resp))
+async fn enroll(State(hq): State<Shared>, headers: HeaderMap, Body(body): Body) -> Result<Response, ApiError> {
+    let h2 = headers.clone();
+    let resp = blocking(move || {
+        let req: EnrollRequest = json_body(&headers, &body, limits::ENROLL.1, "an enrolment request")?;
+        hq.enroll(&req).map_err(ApiError::from)
+    })
+    .await?;
+    Ok(answer(&h2, &resp))
 }
 
 /// Authenticates a request by its device signature; refuses replays.
@@ -156,25 +210,44 @@ fn authenticate(hq: &Hq, method: &Method, uri: &Uri, headers: &HeaderMap, body: 
     let sig = SignatureHeaders { content_digest, signature_input, signature };
     let (claimed, _) = httpsig::parse_input(&sig.signature_input)
         .map_err(|e| ApiError(StatusCode::UNAUTHORIZED, "malformed", e.to_string()))?;
-    let device = hq
-        .db
-        .device(&claimed.keyid)?
-        .ok_or_else(|| ApiError(StatusCode::UNAUTHORIZED, "unknown_device", "enrol first".into()))?;
-    let pk: [u8; 32] = hex::decode(&device.public_key).ok().and_then(|b| b.try_into().ok()).unwrap_or([0; 32]);
-    let signer =
-        httpsig::verify(method.as_str(), uri.path(), uri.query().unwrap_or(""), body, &sig, now_ms() / 1000, |_| {
-            Some(pk)
-        })
-        .map_err(|e| {
-            let code = match e {
-                httpsig::AuthError::OutOfWindow => "out_of_window",
-                httpsig::AuthError::BadSignature => "bad_signature",
-                httpsig::AuthError::DigestMismatch => "digest_mismatch",
-                _ => "malformed",
-            };
-            ApiError(StatusCode::UNAUTHORIZED, code, e.to_string())
-        })?;
-    if !hq.db.use_nonce_and_touch(&device.id, &signer.nonce, now_ms(), 2 * httpsig::WINDOW_SECS * 1000)? {
+    // An unknown device id is checked like a known one, against a key no
+    // device holds (headquarters' own), and fails the same way: the answer
+    // does not tell which device ids exist.
+    let device = hq.db.device(&claimed.keyid)?;
+    let pk: [u8; 32] = match &device {
+        Some(d) => hex::decode(&d.public_key).ok().and_then(|b| b.try_into().ok()).unwrap_or([0; 32]),
+        None => hq.identity.public_key(),
+    };
+    // The authority the request arrived at (Host in HTTP/1.1, :authority in
+    // HTTP/2): a request signed for another headquarters does not verify.
+    let authority = headers
+        .get(axum::http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| uri.authority().map(|a| a.as_str()))
+        .unwrap_or("");
+    let signer = httpsig::verify(
+        method.as_str(),
+        authority,
+        uri.path(),
+        uri.query().unwrap_or(""),
+        body,
+        &sig,
+        now_ms() / 1000,
+        |_| Some(pk),
+    )
+    .map_err(|e| {
+        let code = match e {
+            httpsig::AuthError::OutOfWindow => "out_of_window",
+            httpsig::AuthError::BadSignature => "bad_signature",
+            httpsig::AuthError::DigestMismatch => "digest_mismatch",
+            _ => "malformed",
+        };
+        ApiError(StatusCode::UNAUTHORIZED, code, e.to_string())
+    })?;
+    let Some(device) = device else {
+        return Err(ApiError(StatusCode::UNAUTHORIZED, "bad_signature", httpsig::AuthError::BadSignature.to_string()));
+    };
+    if !hq.db.use_nonce_and_touch(&device.id, &signer.nonce, now_ms(), httpsig::NONCE_TTL_MS)? {
         return Err(ApiError(StatusCode::UNAUTHORIZED, "replayed", "this request was already received".into()));
     }
     Ok(device)
@@ -185,21 +258,38 @@ async fn push(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Response, ApiError> {
     let h2 = headers.clone();
     let json = blocking(move || {
         let device = authenticate(&hq, &method, &uri, &headers, &body)?;
-        if device.revoked {
-            return Err(ApiError(StatusCode::FORBIDDEN, "revoked", "this device was revoked".into()));
-        }
+        refuse_revoked(&device)?;
         let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string);
+        if key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 128) {
+            return Err(ApiError(StatusCode::BAD_REQUEST, "invalid", "an Idempotency-Key is 1-128 characters".into()));
+        }
+        let raw = decoded_body(&headers, &body, limits::BATCH.1)?;
+        // The saved answer belongs to one body: the same key with another
+        // body is a refusal, never the old answer (which would drop the new
+        // batch unseen).
+        let digest = hex::encode(sha2::Sha256::digest(&raw));
         if let Some(k) = &key {
-            if let Some(saved) = hq.db.idempotent_response(&device.id, k)? {
-                return Ok(saved);
+            match hq.db.idempotent_response(&device.id, k)? {
+                Some((saved, Some(d))) if d == digest => return Ok(saved),
+                Some((_, Some(_))) => {
+                    return Err(ApiError(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "idempotency_key_reused",
+                        "this Idempotency-Key was used for another body".into(),
+                    ))
+                }
+                // Saved before answers were bound to their body: process
+                // afresh (events already held are answered as duplicates).
+                Some((_, None)) | None => {}
             }
         }
-        let req: PushRequest = json_body(&headers, &body, "a push request")?;
+        let req: PushRequest = serde_json::from_slice(&raw)
+            .map_err(|e| ApiError(StatusCode::BAD_REQUEST, "invalid", format!("not a push request: {e}")))?;
         if req.events.len() + req.screenings.len() > 1000 {
             return Err(ApiError(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "at most 1000 events a batch".into()));
         }
@@ -207,7 +297,7 @@ async fn push(
         results.extend(hq.accept_screenings(&device, &req.screenings)?);
         let json = serde_json::to_vec(&PushResponse { results }).expect("serialises");
         if let Some(k) = &key {
-            hq.db.save_idempotent_response(&device.id, k, &json)?;
+            hq.db.save_idempotent_response(&device.id, k, &digest, &json)?;
         }
         Ok(json)
     })
@@ -333,9 +423,7 @@ async fn pull(
 /// An operator's console: enrolled with the headquarters role, not revoked.
 fn operator(hq: &Hq, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<DeviceRow, ApiError> {
     let device = authenticate(hq, method, uri, headers, body)?;
-    if device.revoked {
-        return Err(ApiError(StatusCode::FORBIDDEN, "revoked", "this device was revoked".into()));
-    }
+    refuse_revoked(&device)?;
     if device.role != homeward_domain::events::Role::Headquarters {
         return Err(ApiError(
             StatusCode::FORBIDDEN,
@@ -382,35 +470,51 @@ async fn hq_decide(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Response, ApiError> {
     let h2 = headers.clone();
     let view = blocking(move || {
         let op = operator(&hq, &method, &uri, &headers, &body)?;
-        let decision: Decision = json_body(&headers, &body, "a decision")?;
+        let decision: Decision = json_body(&headers, &body, limits::SMALL.1, "a decision")?;
         Ok(hq.decide_as(&case, decision.into_event(), &op.id)?)
     })
     .await?;
     Ok(answer(&h2, &view))
 }
 
+/// What a revoked device may still call, and nothing else (docs/SECURITY.md):
+/// the pull, which then answers only its orders (revoked, wipe), and the
+/// report that it is carrying out a wipe. Its key may be in a thief's hands,
+/// so it neither reads data nor adds any (events, screenings, audit
+/// entries, a restore report).
+fn refuse_revoked(device: &DeviceRow) -> Result<(), ApiError> {
+    if device.revoked {
+        return Err(ApiError(StatusCode::FORBIDDEN, "revoked", "this device was revoked".into()));
+    }
+    Ok(())
+}
+
 /// A device's own report: its wipe is being carried out (accepted from a
-/// revoked device too: it is the confirmation headquarters waits for), or it
-/// found it was restored from an older copy.
+/// revoked device too: it is the confirmation headquarters waits for, a
+/// claim by the device rather than proof), or it found it was restored
+/// from an older copy.
 async fn device_report(
     State(hq): State<Shared>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Response, ApiError> {
     let h2 = headers.clone();
     blocking(move || {
         let device = authenticate(&hq, &method, &uri, &headers, &body)?;
-        let report: DeviceReport = json_body(&headers, &body, "a device report")?;
+        let report: DeviceReport = json_body(&headers, &body, limits::SMALL.1, "a device report")?;
         match report {
             DeviceReport::Wiped => hq.db.confirm_wipe(&device.id, now_ms())?,
-            DeviceReport::RolledBack { .. } => hq.db.note_rollback(&device.id, now_ms())?,
+            DeviceReport::RolledBack { .. } => {
+                refuse_revoked(&device)?;
+                hq.db.note_rollback(&device.id, now_ms())?
+            }
         }
         Ok(())
     })
@@ -424,12 +528,13 @@ async fn audit_push(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Response, ApiError> {
     let h2 = headers.clone();
     let through = blocking(move || {
         let device = authenticate(&hq, &method, &uri, &headers, &body)?;
-        let push: AuditPush = json_body(&headers, &body, "an audit batch")?;
+        refuse_revoked(&device)?;
+        let push: AuditPush = json_body(&headers, &body, limits::BATCH.1, "an audit batch")?;
         if push.entries.len() > 5000 {
             return Err(ApiError(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "at most 5000 entries a batch".into()));
         }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use homeward_domain::certificate::lifecycle::resolution_prev;
 use homeward_domain::certificate::trust::{sign_list, RootKey, Signed, SignerEntry, REVOCATION_LIST, TRUST_LIST};
-use homeward_domain::certificate::{admit, fold, CaseView, CertificateEvent, RevocationList, TrustList};
+use homeward_domain::certificate::{admit, fold, AdmitError, CaseView, CertificateEvent, RevocationList, TrustList};
 use homeward_domain::date::IsoDate;
 use homeward_domain::events::identity::StoredIdentity;
 use homeward_domain::events::{DeviceIdentity, Event, Hlc, KeyRing, PublicIdentity, Role};
@@ -15,7 +15,7 @@ use homeward_domain::sync::protocol::*;
 use rand_core::OsRng;
 use sha2::{Digest, Sha256};
 
-use crate::db::{Db, DeviceRow};
+use crate::db::{Db, DeviceRow, Enrolment};
 
 #[derive(Debug, thiserror::Error)]
 pub enum HqError {
@@ -25,6 +25,8 @@ pub enum HqError {
     Invalid(String),
     #[error("the enrolment code is unknown, used or expired")]
     BadCode,
+    #[error("this key is already enrolled: make a new key (the code was not used)")]
+    KeyTaken,
     #[error("no such case")]
     NoCase,
     #[error("{0}")]
@@ -47,6 +49,7 @@ pub struct Hq {
     /// The checklist screening reports are checked against.
     pub checklist: homeward_domain::screening::Checklist,
     ring_cache: std::sync::Mutex<Option<(String, KeyRing)>>,
+    publishing: std::sync::Mutex<()>,
 }
 
 fn load_or_create_identity(path: &Path) -> std::io::Result<DeviceIdentity> {
@@ -100,6 +103,7 @@ impl Hq {
             check_in_days: 14,
             checklist: homeward_domain::screening::default_checklist(),
             ring_cache: Default::default(),
+            publishing: Default::default(),
         };
         if hq.db.get_kv("trust_list")?.is_none() {
             hq.publish_lists()?;
@@ -196,6 +200,9 @@ impl Hq {
     /// Re-signs the trust list (every active consulate device is a
     /// document signer) and the revocation list, with new sequence numbers.
     pub fn publish_lists(&self) -> Result<(), HqError> {
+        // Two enrolments publishing at once must not both sign one sequence
+        // number, the later missing the other's device.
+        let _one_at_a_time = self.publishing.lock().unwrap_or_else(|p| p.into_inner());
         let seq: u64 = self.db.get_kv("list_sequence")?.and_then(|v| v.parse().ok()).unwrap_or(0) + 1;
         let devices = self.db.devices()?;
         let today = IsoDate::from_unix_ms(now_ms());
@@ -254,24 +261,28 @@ impl Hq {
             .and_then(|b| b.try_into().ok())
             .ok_or_else(|| HqError::Invalid("the public key must be 32 bytes of hex".into()))?;
         ed25519_ok(&pk)?;
-        let (office, role) = self.db.take_code(&code_hash(&req.code), now_ms())?.ok_or(HqError::BadCode)?;
-        let device_no = self.db.next_device_no(&office)?;
-        let id = format!("{}-{:02}-{}", office.to_lowercase(), device_no, &hex::encode(Sha256::digest(pk))[..8]);
-        let label: String = req.label.chars().take(64).collect();
-        self.db.add_device(&DeviceRow {
-            id: id.clone(),
-            office: office.clone(),
+        let label: String = printable(&req.label).chars().take(64).collect();
+        let key_hash = hex::encode(Sha256::digest(pk));
+        let now = now_ms();
+        let make = |office: &str, role: Role, device_no: u16| DeviceRow {
+            id: format!("{}-{:02}-{}", office.to_lowercase(), device_no, &key_hash[..8]),
+            office: office.to_string(),
             role,
             device_no,
             public_key: req.public_key.clone(),
-            label,
-            enrolled_ms: now_ms(),
+            label: label.clone(),
+            enrolled_ms: now,
             revoked: false,
             wipe: false,
             last_seen_ms: None,
-        })?;
+        };
         let unlock_secret = hex::encode(homeward_domain::random::bytes::<32>(&mut OsRng));
-        self.db.set_unlock_secret(&id, &unlock_secret)?;
+        let device = match self.db.enroll_device(&code_hash(&req.code), &req.public_key, now, &make, &unlock_secret)? {
+            Enrolment::Enrolled(d) => d,
+            Enrolment::BadCode => return Err(HqError::BadCode),
+            Enrolment::KeyTaken => return Err(HqError::KeyTaken),
+        };
+        let (id, office, role, device_no) = (device.id, device.office, device.role, device.device_no);
         self.publish_lists()?;
         let (trust_list, revocations) = self.lists()?;
         Ok(EnrollResponse {
@@ -362,8 +373,11 @@ impl Hq {
                     None => self.db.case_office(&e.case_id)?,
                 },
             };
+            // Refusals about another office's case say no more than "not
+            // yours": not whether it exists, nor its state.
+            let not_ours = "no such case in this device's office";
             let Some(office) = office else {
-                results.push(result(PushStatus::Rejected, Some("unknown case".into())));
+                results.push(result(PushStatus::Rejected, Some(not_ours.into())));
                 continue;
             };
             let in_scope = match device.role {
@@ -372,14 +386,18 @@ impl Hq {
                 Role::ConsularOfficer => office == device.office,
             };
             if !in_scope {
-                results.push(result(PushStatus::Rejected, Some("the case belongs to another office".into())));
+                results.push(result(PushStatus::Rejected, Some(not_ours.into())));
                 continue;
             }
             let mut case_events = self.db.case_events(&e.case_id)?;
             case_events.extend(overlay.get(&e.case_id).cloned().unwrap_or_default());
             // Signature, role, transition, and where it attaches (the domain's rule).
+            // A refusal on another office's case names nothing about that case.
             if let Err(err) = admit(&e.case_id, &case_events, e, &keys) {
-                results.push(result(PushStatus::Rejected, Some(err.to_string())));
+                // Where it attaches names no state; the transition's message would.
+                let tells_nothing = office == device.office || matches!(err, AdmitError::Detached);
+                let reason = if tells_nothing { err.to_string() } else { "the case does not take this event".into() };
+                results.push(result(PushStatus::Rejected, Some(reason)));
                 continue;
             }
             if let CertificateEvent::Revoked { .. } = e.body {
@@ -697,6 +715,21 @@ fn same_event<B: serde::Serialize>(held: &str, e: &Event<B>) -> PushResult {
             reason: Some("another event with this id is already held: the event was not stored".into()),
         }
     }
+}
+
+/// Text from a device made safe to print or show: control characters
+/// (terminal escapes, new lines) and invisible direction or zero-width
+/// marks are dropped, so a label cannot forge a line of `homeward-hq
+/// devices` or reorder what an operator reads.
+pub fn printable(s: &str) -> String {
+    s.chars()
+        .filter(|c| {
+            !c.is_control()
+                && !matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+        })
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 /// A case as an audit subject (case ids are UUIDs; anything else is kept

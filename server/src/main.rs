@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use homeward_domain::events::Role;
+use homeward_hq::hq::printable;
 use homeward_hq::{tls, Hq};
 
 #[derive(Parser)]
@@ -272,9 +273,9 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     let (rollback, wiped) = hq.db.device_alerts(&d.id).unwrap_or((None, None));
                     format!(
                         "{}  {:?}  {}{}{}{}",
-                        d.id,
+                        printable(&d.id),
                         d.role,
-                        d.label,
+                        printable(&d.label),
                         if d.revoked { "  REVOKED" } else { "" },
                         if wiped.is_some() {
                             "  WIPE CONFIRMED"
@@ -310,16 +311,21 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 .map(|c| {
                     let mut line = format!(
                         "{}  {:?}  {}  {}",
-                        c.case_id,
+                        printable(&c.case_id),
                         c.state,
-                        c.request.as_ref().map(|r| r.issuing_office.as_str()).unwrap_or("-"),
-                        c.certificate.as_ref().map(|x| x.number.as_str()).unwrap_or("")
+                        printable(c.request.as_ref().map(|r| r.issuing_office.as_str()).unwrap_or("-")),
+                        printable(c.certificate.as_ref().map(|x| x.number.as_str()).unwrap_or(""))
                     );
                     // A conflict's branches, for `decide CASE resolve-conflict --keep EVENT`.
                     if let Some(conflict) = &c.conflict {
                         line.push_str("  CONFLICT");
                         for b in &conflict.branches {
-                            line.push_str(&format!("\n    branch {} {} by {}", b.event_id, b.event, b.author));
+                            line.push_str(&format!(
+                                "\n    branch {} {} by {}",
+                                printable(&b.event_id),
+                                b.event,
+                                printable(&b.author)
+                            ));
                         }
                     }
                     line
@@ -357,13 +363,13 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 .map(|e| {
                     format!(
                         "{}  #{:<5} {}  {:?} {:?} {}{}",
-                        e.device_id,
+                        printable(&e.device_id),
                         e.seq,
                         e.at_ms,
                         e.action,
                         e.subject.kind,
-                        e.subject.id,
-                        e.justification.as_deref().map(|j| format!("  ({j})")).unwrap_or_default()
+                        printable(&e.subject.id),
+                        e.justification.as_deref().map(|j| format!("  ({})", printable(j))).unwrap_or_default()
                     )
                 })
                 .collect::<Vec<_>>()

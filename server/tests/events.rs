@@ -93,10 +93,15 @@ fn issued_case(server: &Server, consulate: &mut Vault) -> CaseView {
     issued
 }
 
+/// The `@authority` a request to `url` is signed for.
+fn authority(url: &str) -> &str {
+    url.split("://").nth(1).unwrap_or(url).trim_end_matches('/')
+}
+
 /// Pushes `events` signed by `signer`, as any device could.
 fn push(server: &Server, signer: &DeviceIdentity, events: Vec<Event<CertificateEvent>>) -> (u16, Option<PushResponse>) {
     let body = serde_json::to_vec(&PushRequest { events, screenings: vec![] }).unwrap();
-    let h = httpsig::sign(signer, "POST", "/v1/events", "", &body, now_ms() / 1000, &mut OsRng);
+    let h = httpsig::sign(signer, "POST", authority(&server.url), "/v1/events", "", &body, now_ms() / 1000, &mut OsRng);
     let resp = reqwest::blocking::Client::new()
         .post(format!("{}/v1/events", server.url))
         .header("content-digest", &h.content_digest)
@@ -111,7 +116,7 @@ fn push(server: &Server, signer: &DeviceIdentity, events: Vec<Event<CertificateE
 
 /// A signed request to headquarters' operator API.
 fn operator_call(server: &Server, who: &DeviceIdentity, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
-    let h = httpsig::sign(who, method, path, "", body, now_ms() / 1000, &mut OsRng);
+    let h = httpsig::sign(who, method, authority(&server.url), path, "", body, now_ms() / 1000, &mut OsRng);
     let client = reqwest::blocking::Client::new();
     let url = format!("{}{path}", server.url);
     let req = if method == "POST" { client.post(url) } else { client.get(url) };

@@ -5,7 +5,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use homeward_core::events::Role;
-use homeward_core::sync::{enroll, enroll_pinned, RetryPolicy, SyncError};
+use homeward_core::sync::{enroll, enroll_pinned, enroll_public_pki, RetryPolicy, SyncError};
 use homeward_core::vault::{KdfParams, LockoutPolicy, ManualClock, Secret, Vault, VaultOptions};
 
 mod common;
@@ -46,8 +46,11 @@ fn a_pinned_device_syncs_over_tls_and_refuses_any_other_certificate() {
         Err(SyncError::Untrusted(_)) => {}
         other => panic!("expected a TLS failure, got {other:?}"),
     }
-    // Without a pin, the public authorities do not vouch for headquarters' own.
-    assert!(matches!(enroll(&mut w, &server.url, &code, "tls"), Err(SyncError::Untrusted(_))));
+    // Without a pin, https is refused before anything is sent; a device
+    // whose operator chose the public authorities does not find
+    // headquarters' own among them.
+    assert!(matches!(enroll(&mut w, &server.url, &code, "tls"), Err(SyncError::PinRequired(_))));
+    assert!(matches!(enroll_public_pki(&mut w, &server.url, &code, "tls"), Err(SyncError::Untrusted(_))));
     // The code was never received, so it still works with the right pin.
     enroll_pinned(&mut w, &server.url, &code, "tls", Some(&ca)).unwrap();
 

@@ -79,6 +79,11 @@ pub struct DeviceProfile {
     /// certificate this device trusts for headquarters.
     #[serde(default)]
     pub server_ca_pem: Option<String>,
+    /// Without a pin, whether the operator chose the public certificate
+    /// authorities for https (`None`: enrolled before this was recorded,
+    /// when that was the default).
+    #[serde(default)]
+    pub public_pki: Option<bool>,
     /// Where the next pull starts.
     #[serde(default)]
     pub pull_cursor: u64,

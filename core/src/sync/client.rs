@@ -40,6 +40,10 @@ pub enum SyncError {
     Insecure(String),
     #[error("headquarters' pinned certificate is unusable: {0}")]
     BadPin(String),
+    #[error(
+        "{0}: over https pin headquarters' TLS authority (tls/ca.pem, `--pin`); trusting the public certificate authorities instead is an explicit choice (`--public-pki`)"
+    )]
+    PinRequired(String),
     #[error("the server's TLS certificate is not the one this device trusts (nothing was sent): {0}")]
     Untrusted(String),
     #[error(transparent)]
@@ -121,6 +125,8 @@ struct Call<'a> {
 
 struct Http {
     base: String,
+    /// host[:port] of `base`, as signed in `@authority`.
+    authority: String,
     /// The device's clock (skewed, perhaps): corrected by `offset_ms`.
     clock: std::sync::Arc<dyn Clock>,
     agent: reqwest::blocking::Client,
@@ -142,11 +148,14 @@ fn jitter(max_ms: u64) -> u64 {
 impl Http {
     /// A client for `base`. Over https with `pinned_ca`, headquarters' own
     /// TLS authority is the only one trusted (no public CA can vouch for a
-    /// look-alike server); plain http is refused except to this machine.
+    /// look-alike server); without a pin only when `public_pki` says the
+    /// operator chose the public authorities. Plain http is refused except
+    /// to this machine.
     fn new(
         base: &str,
         retry: RetryPolicy,
         pinned_ca: Option<&str>,
+        public_pki: bool,
         clock: std::sync::Arc<dyn Clock>,
     ) -> Result<Http, SyncError> {
         let url = reqwest::Url::parse(base).map_err(|e| SyncError::Network(format!("{base}: {e}")))?;
@@ -164,6 +173,8 @@ impl Http {
                     for ca in cas {
                         builder = builder.add_root_certificate(ca);
                     }
+                } else if !public_pki {
+                    return Err(SyncError::PinRequired(base.to_string()));
                 }
             }
             "http" => {
@@ -176,7 +187,21 @@ impl Http {
             other => return Err(SyncError::Insecure(format!("a {other}: address"))),
         }
         let agent = builder.build().map_err(|e| SyncError::Network(e.to_string()))?;
-        Ok(Http { base: base.trim_end_matches('/').to_string(), clock, agent, retry, retries: 0, offset_ms: 0 })
+        // What the request's Host will say (the port only when not the
+        // scheme's default), signed so the request is good at this server only.
+        let authority = match url.port() {
+            Some(p) => format!("{}:{p}", url.host_str().unwrap_or("")),
+            None => url.host_str().unwrap_or("").to_string(),
+        };
+        Ok(Http {
+            base: base.trim_end_matches('/').to_string(),
+            authority,
+            clock,
+            agent,
+            retry,
+            retries: 0,
+            offset_ms: 0,
+        })
     }
 
     /// Sends with retries on network errors and 5xx answers; the same bytes
@@ -204,7 +229,7 @@ impl Http {
             }
             if let Some(id) = identity {
                 let created = (self.clock.now_unix_ms() + self.offset_ms) / 1000;
-                let h = httpsig::sign(id, method, path, query, &payload, created, &mut OsRng);
+                let h = httpsig::sign(id, method, &self.authority, path, query, &payload, created, &mut OsRng);
                 req = req
                     .header("content-digest", h.content_digest)
                     .header("signature-input", h.signature_input)
@@ -304,8 +329,10 @@ fn accept_identities(ring: &mut KeyRing, trust: &TrustStore, ids: &[Signed<Publi
 }
 
 /// Enrols a new device with a one-time code and stores its identity, the
-/// root key and lists, and whom to trust in the vault (no TLS pin: for
-/// loopback tests, or a server with a certificate from a public authority).
+/// root key and lists, and whom to trust in the vault. No TLS pin: plain
+/// http to this machine (tests, the demo); over https it is refused
+/// ([`SyncError::PinRequired`]): use [`enroll_pinned`], or
+/// [`enroll_public_pki`] when the operator chose the public authorities.
 pub fn enroll(vault: &mut Vault, base_url: &str, code: &str, label: &str) -> Result<EnrollResponse, SyncError> {
     enroll_pinned(vault, base_url, code, label, None)
 }
@@ -319,13 +346,37 @@ pub fn enroll_pinned(
     label: &str,
     ca_pem: Option<&str>,
 ) -> Result<EnrollResponse, SyncError> {
+    enroll_with(vault, base_url, code, label, ca_pem, false)
+}
+
+/// Enrols over https trusting the public certificate authorities instead of
+/// a pin: an operator's explicit choice for a headquarters serving a
+/// certificate from a public authority (`homeward enroll --public-pki`). Any
+/// authority the platform trusts can then vouch for a look-alike server.
+pub fn enroll_public_pki(
+    vault: &mut Vault,
+    base_url: &str,
+    code: &str,
+    label: &str,
+) -> Result<EnrollResponse, SyncError> {
+    enroll_with(vault, base_url, code, label, None, true)
+}
+
+fn enroll_with(
+    vault: &mut Vault,
+    base_url: &str,
+    code: &str,
+    label: &str,
+    ca_pem: Option<&str>,
+    public_pki: bool,
+) -> Result<EnrollResponse, SyncError> {
     let mut profile = DeviceProfile::load(vault)?;
     if profile.identity.is_some() {
         return Err(SyncError::Refused { status: 0, message: "this device is already enrolled".into() });
     }
     // The key is made first; its id comes from headquarters.
     let provisional = DeviceIdentity::generate("pending", crate::events::Role::BorderGuard, "", &mut OsRng);
-    let mut http = Http::new(base_url, RetryPolicy::default(), ca_pem, std::sync::Arc::new(SystemClock))?;
+    let mut http = Http::new(base_url, RetryPolicy::default(), ca_pem, public_pki, std::sync::Arc::new(SystemClock))?;
     let req = EnrollRequest {
         code: code.to_string(),
         public_key: hex::encode(provisional.public_key()),
@@ -351,6 +402,7 @@ pub fn enroll_pinned(
     profile.identity = Some(me.to_stored());
     profile.server_url = Some(base_url.to_string());
     profile.server_ca_pem = ca_pem.map(str::to_string);
+    profile.public_pki = Some(public_pki);
     profile.pull_cursor = 0;
     profile.check_in_days = resp.check_in_days;
     profile.unlock_secret = resp.unlock_secret.clone();
@@ -360,25 +412,22 @@ pub fn enroll_pinned(
     Ok(resp)
 }
 
-/// Sends one batch; its Idempotency-Key is derived from its event ids, so a
-/// retried or replayed batch is recognised. Returns headquarters' answer per event.
-fn push_batch<'e>(
+/// Sends one batch; its Idempotency-Key is derived from the body, so a
+/// retried batch is recognised and headquarters (which binds the saved
+/// answer to the body) never sees one key with two bodies. Returns
+/// headquarters' answer per event.
+fn push_batch(
     http: &mut Http,
     me: &DeviceIdentity,
     req: &PushRequest,
-    ids: impl Iterator<Item = &'e str>,
     report: &mut SyncReport,
     cancel: &AtomicBool,
 ) -> Result<Vec<(String, SyncState)>, SyncError> {
+    let body = serde_json::to_vec(req).expect("serialises");
     let key = {
         use sha2::Digest;
-        let mut h = sha2::Sha256::new();
-        for id in ids {
-            h.update(id.as_bytes());
-        }
-        hex::encode(&h.finalize()[..16])
+        hex::encode(&sha2::Sha256::digest(&body)[..16])
     };
-    let body = serde_json::to_vec(req).expect("serialises");
     let (bytes, sent, received) = http.send(
         Call {
             method: "POST",
@@ -483,7 +532,10 @@ pub fn sync_with_clock(
     profile.sync_generation += 1;
     let generation = profile.sync_generation;
     profile.save(vault)?;
-    let mut http = Http::new(&url, retry, profile.server_ca_pem.as_deref(), clock)?;
+    // A profile from before the choice was recorded enrolled without a pin
+    // under the public authorities: it keeps them rather than be stranded.
+    let public_pki = profile.public_pki.unwrap_or(true);
+    let mut http = Http::new(&url, retry, profile.server_ca_pem.as_deref(), public_pki, clock)?;
     let mut report = SyncReport::default();
 
     // Learn the server's clock first, so a skewed device still signs in window.
@@ -503,7 +555,7 @@ pub fn sync_with_clock(
         let outbox = CertificateCases::new(vault).outbox()?;
         for chunk in outbox.chunks(BATCH) {
             let req = PushRequest { events: chunk.to_vec(), screenings: vec![] };
-            let answers = push_batch(&mut http, &me, &req, chunk.iter().map(|e| e.id.as_str()), &mut report, cancel)?;
+            let answers = push_batch(&mut http, &me, &req, &mut report, cancel)?;
             CertificateCases::new(vault).mark_many(&answers)?;
             note_acknowledged(vault, &answers)?;
             progress(&report.progress);
@@ -511,7 +563,7 @@ pub fn sync_with_clock(
         let screenings = ScreeningEvents::new(vault).outbox()?;
         for chunk in screenings.chunks(BATCH) {
             let req = PushRequest { events: vec![], screenings: chunk.to_vec() };
-            let answers = push_batch(&mut http, &me, &req, chunk.iter().map(|e| e.id.as_str()), &mut report, cancel)?;
+            let answers = push_batch(&mut http, &me, &req, &mut report, cancel)?;
             ScreeningEvents::new(vault).mark_many(&answers)?;
             note_acknowledged(vault, &answers)?;
             progress(&report.progress);

@@ -5,4 +5,6 @@ pub use homeward_domain::sync::{httpsig, protocol};
 
 pub mod client;
 
-pub use client::{enroll, enroll_pinned, sync, sync_with_clock, RetryPolicy, SyncError, SyncProgress, SyncReport};
+pub use client::{
+    enroll, enroll_pinned, enroll_public_pki, sync, sync_with_clock, RetryPolicy, SyncError, SyncProgress, SyncReport,
+};

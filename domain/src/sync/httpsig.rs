@@ -1,6 +1,8 @@
 //! Request authentication by device signature: a profile of HTTP Message
-//! Signatures (RFC 9421) with Ed25519, covering the method, path, query and
-//! the body's Content-Digest (RFC 9530), with `created` and `nonce`
+//! Signatures (RFC 9421) with Ed25519, covering the method, the authority
+//! (the headquarters it is meant for: a request captured on its way to one
+//! cannot be replayed to another that enrolled the same key), path, query
+//! and the body's Content-Digest (RFC 9530), with `created` and `nonce`
 //! parameters for replay protection. Pure: building and checking the
 //! signature base; the client and server move the headers.
 
@@ -15,6 +17,12 @@ use crate::random::CryptoRngCore;
 pub const LABEL: &str = "hw";
 /// How far a request's `created` may be from the server's clock.
 pub const WINDOW_SECS: i64 = 300;
+/// How long the server must remember a nonce from when it first sees it:
+/// a request is accepted while `created` is within [`WINDOW_SECS`] of the
+/// server's clock in whole seconds, which is up to 601 s of real time from
+/// its first possible arrival to its last; one minute more covers a clock
+/// step between the servers sharing the database.
+pub const NONCE_TTL_MS: i64 = (2 * WINDOW_SECS + 1) * 1000 + 60_000;
 
 /// `Content-Digest` value for a body (RFC 9530).
 pub fn content_digest(body: &[u8]) -> String {
@@ -29,25 +37,38 @@ pub struct SignatureHeaders {
     pub signature: String,
 }
 
+/// The components every request signs, in order.
+const COMPONENTS: &str = "(\"@method\" \"@authority\" \"@path\" \"@query\" \"content-digest\")";
+
 fn params(created: i64, keyid: &str, nonce: &str) -> String {
-    format!(
-        "(\"@method\" \"@path\" \"@query\" \"content-digest\");created={created};keyid=\"{keyid}\";alg=\"ed25519\";nonce=\"{nonce}\""
-    )
+    format!("{COMPONENTS};created={created};keyid=\"{keyid}\";alg=\"ed25519\";nonce=\"{nonce}\"")
+}
+
+/// `@authority` as RFC 9421 wants it: the host (and port, when not the
+/// scheme's default) in lower case, as the client addressed it and the
+/// server received it in `Host`.
+pub fn normalise_authority(authority: &str) -> String {
+    authority.trim().to_ascii_lowercase()
 }
 
 /// The RFC 9421 signature base for our covered components.
-pub fn signature_base(method: &str, path: &str, query: &str, digest: &str, params: &str) -> String {
+pub fn signature_base(method: &str, authority: &str, path: &str, query: &str, digest: &str, params: &str) -> String {
     let query = if query.is_empty() { "?".to_string() } else { format!("?{query}") };
     format!(
-        "\"@method\": {}\n\"@path\": {path}\n\"@query\": {query}\n\"content-digest\": {digest}\n\"@signature-params\": {params}",
-        method.to_uppercase()
+        "\"@method\": {}\n\"@authority\": {}\n\"@path\": {path}\n\"@query\": {query}\n\"content-digest\": {digest}\n\"@signature-params\": {params}",
+        method.to_uppercase(),
+        normalise_authority(authority)
     )
 }
 
-/// Signs a request: `created` is the sender's idea of the server's time (unix seconds).
+/// Signs a request for `authority` (host[:port] of headquarters as
+/// addressed): `created` is the sender's idea of the server's time (unix
+/// seconds).
+#[allow(clippy::too_many_arguments)]
 pub fn sign(
     identity: &DeviceIdentity,
     method: &str,
+    authority: &str,
     path: &str,
     query: &str,
     body: &[u8],
@@ -57,7 +78,7 @@ pub fn sign(
     let nonce = hex::encode(crate::random::bytes::<32>(rng));
     let digest = content_digest(body);
     let p = params(created, identity.device_id(), &nonce);
-    let base = signature_base(method, path, query, &digest, &p);
+    let base = signature_base(method, authority, path, query, &digest, &p);
     let sig = identity.sign(base.as_bytes());
     SignatureHeaders {
         content_digest: digest,
@@ -94,8 +115,7 @@ pub struct Signer {
 /// accepting only the exact profile [`sign`] produces.
 pub fn parse_input(input: &str) -> Result<(Signer, String), AuthError> {
     let p = input.strip_prefix(&format!("{LABEL}=")).ok_or(AuthError::Malformed)?;
-    let expected_components = "(\"@method\" \"@path\" \"@query\" \"content-digest\");";
-    let rest = p.strip_prefix(expected_components).ok_or(AuthError::Malformed)?;
+    let rest = p.strip_prefix(COMPONENTS).and_then(|r| r.strip_prefix(';')).ok_or(AuthError::Malformed)?;
     let mut created = None;
     let mut keyid = None;
     let mut nonce = None;
@@ -120,12 +140,13 @@ pub fn parse_input(input: &str) -> Result<(Signer, String), AuthError> {
     Ok((Signer { keyid, nonce, created }, p.to_string()))
 }
 
-/// Verifies a request's signature headers against the body and the
-/// device's public key; `now` is the server's clock (unix seconds). The
+/// Verifies a request's signature headers against the body, the authority
+/// it arrived at and the device's public key; `now` is the server's clock (unix seconds). The
 /// caller must still refuse a nonce it has seen.
 #[allow(clippy::too_many_arguments)]
 pub fn verify(
     method: &str,
+    authority: &str,
     path: &str,
     query: &str,
     body: &[u8],
@@ -147,7 +168,7 @@ pub fn verify(
         .and_then(|s| s.strip_suffix(':'))
         .ok_or(AuthError::Malformed)?;
     let sig: [u8; 64] = B64.decode(sig_b64).ok().and_then(|b| b.try_into().ok()).ok_or(AuthError::Malformed)?;
-    let base = signature_base(method, path, query, &headers.content_digest, &params);
+    let base = signature_base(method, authority, path, query, &headers.content_digest, &params);
     VerifyingKey::from_bytes(&key)
         .map_err(|_| AuthError::UnknownDevice)?
         .verify(base.as_bytes(), &Signature::from_bytes(&sig))
@@ -160,42 +181,86 @@ mod tests {
     use super::*;
     use crate::events::Role;
 
+    /// A request signed as far ahead as the window allows, first received
+    /// at the earliest moment it is accepted, is out of the window by the
+    /// time its nonce is forgotten (a replay cannot outlive the nonce).
+    #[test]
+    fn a_nonce_outlives_every_moment_its_request_is_accepted() {
+        let rng = &mut crate::random::test_rng();
+        let d = DeviceIdentity::generate("ist-03", Role::ConsularOfficer, "IST", rng);
+        let pk = d.public_key();
+        let created = 1_000_000;
+        let h = sign(&d, "POST", "hq", "/v1/events", "", b"", created, rng);
+        let at = |ms: i64| verify("POST", "hq", "/v1/events", "", b"", &h, ms.div_euclid(1000), |_| Some(pk));
+        // The earliest arrival accepted, and the nonce's end counted from it.
+        let first_ms = (created - WINDOW_SECS) * 1000;
+        assert!(at(first_ms).is_ok() && at(first_ms - 1).is_err());
+        let forgotten_ms = first_ms + NONCE_TTL_MS;
+        // The last moment it is still accepted comes before that.
+        let last_ms = (created + WINDOW_SECS + 1) * 1000 - 1;
+        assert!(at(last_ms).is_ok() && at(last_ms + 1).is_err());
+        assert!(
+            forgotten_ms > last_ms,
+            "the nonce is forgotten at {forgotten_ms}, the request accepted until {last_ms}"
+        );
+        assert_eq!(at(forgotten_ms), Err(AuthError::OutOfWindow));
+    }
+
     #[test]
     fn signed_requests_verify_and_every_alteration_fails() {
         let rng = &mut crate::random::test_rng();
         let d = DeviceIdentity::generate("ist-03", Role::ConsularOfficer, "IST", rng);
         let pk = d.public_key();
         let key_of = |id: &str| (id == "ist-03").then_some(pk);
-        let h = sign(&d, "POST", "/v1/events", "", b"{\"events\":[]}", 1000, rng);
-        assert_eq!(verify("POST", "/v1/events", "", b"{\"events\":[]}", &h, 1000, key_of).unwrap().keyid, "ist-03");
+        let h = sign(&d, "POST", "hq.example:8480", "/v1/events", "", b"{\"events\":[]}", 1000, rng);
         assert_eq!(
-            verify("POST", "/v1/events", "", b"{\"events\":[1]}", &h, 1000, key_of),
+            verify("POST", "hq.example:8480", "/v1/events", "", b"{\"events\":[]}", &h, 1000, key_of).unwrap().keyid,
+            "ist-03"
+        );
+        assert_eq!(
+            verify("POST", "hq.example:8480", "/v1/events", "", b"{\"events\":[1]}", &h, 1000, key_of),
             Err(AuthError::DigestMismatch)
         );
-        assert_eq!(verify("GET", "/v1/events", "", b"{\"events\":[]}", &h, 1000, key_of), Err(AuthError::BadSignature));
-        assert_eq!(verify("POST", "/v1/other", "", b"{\"events\":[]}", &h, 1000, key_of), Err(AuthError::BadSignature));
         assert_eq!(
-            verify("POST", "/v1/events", "a=1", b"{\"events\":[]}", &h, 1000, key_of),
+            verify("GET", "hq.example:8480", "/v1/events", "", b"{\"events\":[]}", &h, 1000, key_of),
             Err(AuthError::BadSignature)
         );
         assert_eq!(
-            verify("POST", "/v1/events", "", b"{\"events\":[]}", &h, 1000 + 301, key_of),
+            verify("POST", "hq.example:8480", "/v1/other", "", b"{\"events\":[]}", &h, 1000, key_of),
+            Err(AuthError::BadSignature)
+        );
+        assert_eq!(
+            verify("POST", "hq.example:8480", "/v1/events", "a=1", b"{\"events\":[]}", &h, 1000, key_of),
+            Err(AuthError::BadSignature)
+        );
+        assert_eq!(
+            verify("POST", "hq.example:8480", "/v1/events", "", b"{\"events\":[]}", &h, 1000 + 301, key_of),
             Err(AuthError::OutOfWindow)
         );
+        // Sent to another headquarters (a replay elsewhere); the host's case
+        // does not matter.
+        assert_eq!(
+            verify("POST", "other-hq.example:8480", "/v1/events", "", b"{\"events\":[]}", &h, 1000, key_of),
+            Err(AuthError::BadSignature)
+        );
+        assert!(verify("POST", "HQ.Example:8480", "/v1/events", "", b"{\"events\":[]}", &h, 1000, key_of).is_ok());
         let mut other = h.clone();
         other.signature_input = other.signature_input.replace("ist-03", "ist-04");
         assert_eq!(
-            verify("POST", "/v1/events", "", b"{\"events\":[]}", &other, 1000, key_of),
+            verify("POST", "hq.example:8480", "/v1/events", "", b"{\"events\":[]}", &other, 1000, key_of),
             Err(AuthError::UnknownDevice)
         );
         let mut resigned = h.clone();
         resigned.signature_input = resigned.signature_input.replace("created=1000", "created=1001");
         assert_eq!(
-            verify("POST", "/v1/events", "", b"{\"events\":[]}", &resigned, 1000, key_of),
+            verify("POST", "hq.example:8480", "/v1/events", "", b"{\"events\":[]}", &resigned, 1000, key_of),
             Err(AuthError::BadSignature)
         );
         let mut junk = h;
-        junk.signature_input = "hw=(\"@method\");created=1".into();
-        assert_eq!(verify("POST", "/v1/events", "", b"", &junk, 1000, key_of), Err(AuthError::Malformed));
+        junk.signature_input = "hw=(\"@method\" \"@path\" \"@query\" \"content-digest\");created=1;keyid=\"ist-03\";alg=\"ed25519\";nonce=\"0123456789abcdef0\"".into();
+        assert_eq!(
+            verify("POST", "hq.example:8480", "/v1/events", "", b"", &junk, 1000, key_of),
+            Err(AuthError::Malformed)
+        );
     }
 }

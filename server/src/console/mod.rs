@@ -181,7 +181,7 @@ impl From<HqError> for Problem {
             HqError::Db(d) => d.into(),
             HqError::NoCase => Problem::NotFound,
             HqError::Invalid(m) | HqError::Refused(m) => Problem::Refused(m),
-            HqError::BadCode | HqError::Revoked => Problem::Refused(e.to_string()),
+            HqError::BadCode | HqError::Revoked | HqError::KeyTaken => Problem::Refused(e.to_string()),
         }
     }
 }

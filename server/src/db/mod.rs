@@ -95,6 +95,8 @@ const SQLITE_MIGRATIONS: &[&str] = &[
      );",
     "ALTER TABLE devices ADD COLUMN unlock_secret TEXT;
      ALTER TABLE devices ADD COLUMN unlock_counter INTEGER NOT NULL DEFAULT 0;",
+    // An Idempotency-Key's answer is bound to the body it answered.
+    "ALTER TABLE idempotency ADD COLUMN body_sha256 TEXT;",
 ];
 
 /// The same schema in PostgreSQL's types (BIGINT for every integer, so one
@@ -180,6 +182,7 @@ const PG_MIGRATIONS: &[&str] = &[
      );",
     "ALTER TABLE devices ADD COLUMN unlock_secret TEXT;
      ALTER TABLE devices ADD COLUMN unlock_counter BIGINT NOT NULL DEFAULT 0;",
+    "ALTER TABLE idempotency ADD COLUMN body_sha256 TEXT;",
 ];
 
 enum Backend {
@@ -203,6 +206,16 @@ pub struct DeviceRow {
     pub revoked: bool,
     pub wipe: bool,
     pub last_seen_ms: Option<i64>,
+}
+
+/// What [`Db::enroll_device`] did.
+#[derive(Debug)]
+pub enum Enrolment {
+    Enrolled(DeviceRow),
+    /// The code is unknown, used or expired.
+    BadCode,
+    /// The public key is already enrolled (the code was not used).
+    KeyTaken,
 }
 
 /// A device's audit chain at headquarters: its key (hex), the last entry
@@ -336,23 +349,56 @@ impl Db {
         })
     }
 
-    /// Uses a code once: returns its office and role if it exists, is unused
-    /// and unexpired; marks it used in the same transaction.
-    pub fn take_code(&self, code_hash: &str, now_ms: i64) -> DbResult<Option<(String, Role)>> {
+    /// Enrols a device in one transaction: refuses a key already enrolled
+    /// (before the code is touched, so the code stays usable), claims the
+    /// code, takes the office's next device number and adds the device.
+    /// Enrolments are serialised, so two never share a number (certificate
+    /// numbers embed it). `make` builds the row from (office, role, number).
+    pub fn enroll_device(
+        &self,
+        code_hash: &str,
+        public_key: &str,
+        now_ms: i64,
+        make: &dyn Fn(&str, Role, u16) -> DeviceRow,
+        unlock_secret: &str,
+    ) -> DbResult<Enrolment> {
         self.tx(|s| {
-            // The conditional update is the claim: of two racing enrolments
-            // with one code, exactly one changes the row.
+            s.serialize_enrolments()?;
+            if s.one("SELECT id FROM devices WHERE public_key = ?1", &[public_key.into()])?.is_some() {
+                return Ok(Enrolment::KeyTaken);
+            }
             let n = s.exec(
                 "UPDATE enrollment_codes SET used_ms = ?1 WHERE code_hash = ?2 AND used_ms IS NULL AND expires_ms > ?1",
                 &[now_ms.into(), code_hash.into()],
             )?;
             if n != 1 {
-                return Ok(None);
+                return Ok(Enrolment::BadCode);
             }
             let r = s
                 .one("SELECT office, role FROM enrollment_codes WHERE code_hash = ?1", &[code_hash.into()])?
                 .ok_or(DbError::Column("enrollment code"))?;
-            Ok(Some((r[0].t()?, r[1].t()?.parse().unwrap_or(Role::BorderGuard))))
+            let (office, role): (String, Role) = (r[0].t()?, r[1].t()?.parse().unwrap_or(Role::BorderGuard));
+            let no = s
+                .one("SELECT COALESCE(MAX(device_no), 0) + 1 FROM devices WHERE office = ?1", &[office.as_str().into()])?
+                .map(|r| r[0].i())
+                .transpose()?
+                .unwrap_or(1);
+            let no = u16::try_from(no).map_err(|_| DbError::Column("device number beyond 65535"))?;
+            let d = make(&office, role, no);
+            s.exec(
+                "INSERT INTO devices (id, office, role, device_no, public_key, label, enrolled_ms, unlock_secret) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                &[
+                    d.id.as_str().into(),
+                    d.office.as_str().into(),
+                    role_str(d.role).into(),
+                    (d.device_no as i64).into(),
+                    d.public_key.as_str().into(),
+                    d.label.as_str().into(),
+                    d.enrolled_ms.into(),
+                    unlock_secret.into(),
+                ],
+            )?;
+            Ok(Enrolment::Enrolled(d))
         })
     }
 
@@ -371,13 +417,6 @@ impl Db {
                 ],
             )
             .map(|_| ())
-        })
-    }
-
-    pub fn next_device_no(&self, office: &str) -> DbResult<u16> {
-        self.tx(|s| {
-            let r = s.one("SELECT COALESCE(MAX(device_no), 0) + 1 FROM devices WHERE office = ?1", &[office.into()])?;
-            Ok(r.map(|r| r[0].i()).transpose()?.unwrap_or(1) as u16)
         })
     }
 
@@ -509,19 +548,33 @@ impl Db {
         })
     }
 
-    pub fn idempotent_response(&self, device: &str, key: &str) -> DbResult<Option<Vec<u8>>> {
+    /// The answer saved under a device's Idempotency-Key, and the SHA-256
+    /// (hex) of the body it answered (`None` for answers saved before
+    /// answers were bound to their body).
+    pub fn idempotent_response(&self, device: &str, key: &str) -> DbResult<Option<(Vec<u8>, Option<String>)>> {
         self.tx(|s| {
-            s.one("SELECT response FROM idempotency WHERE device = ?1 AND key = ?2", &[device.into(), key.into()])?
-                .map(|r| r[0].b())
-                .transpose()
+            s.one(
+                "SELECT response, body_sha256 FROM idempotency WHERE device = ?1 AND key = ?2",
+                &[device.into(), key.into()],
+            )?
+            .map(|r| Ok((r[0].b()?, r[1].ot()?)))
+            .transpose()
         })
     }
 
-    pub fn save_idempotent_response(&self, device: &str, key: &str, response: &[u8]) -> DbResult<()> {
+    pub fn save_idempotent_response(
+        &self,
+        device: &str,
+        key: &str,
+        body_sha256: &str,
+        response: &[u8],
+    ) -> DbResult<()> {
         self.tx(|s| {
             s.exec(
-                "INSERT INTO idempotency (device, key, response) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-                &[device.into(), key.into(), response.into()],
+                "INSERT INTO idempotency (device, key, body_sha256, response) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (device, key) DO UPDATE SET body_sha256 = excluded.body_sha256, response = excluded.response
+                 WHERE idempotency.body_sha256 IS NULL",
+                &[device.into(), key.into(), body_sha256.into(), response.into()],
             )
             .map(|_| ())
         })

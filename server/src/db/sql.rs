@@ -110,6 +110,12 @@ pub trait Sql {
     /// cursor never skips an event that commits later with a smaller number.
     fn serialize_appends(&mut self) -> DbResult<()>;
 
+    /// Makes enrolments run one at a time (each picks the office's next
+    /// device number); SQLite's immediate transactions already do.
+    fn serialize_enrolments(&mut self) -> DbResult<()> {
+        Ok(())
+    }
+
     fn one(&mut self, sql: &str, params: &[P<'_>]) -> DbResult<Option<Row>> {
         Ok(self.query(sql, params)?.into_iter().next())
     }
@@ -246,6 +252,10 @@ impl Sql for PgTx<'_> {
     }
     fn serialize_appends(&mut self) -> DbResult<()> {
         self.tx.batch_execute("SELECT pg_advisory_xact_lock(7240301)")?;
+        Ok(())
+    }
+    fn serialize_enrolments(&mut self) -> DbResult<()> {
+        self.tx.batch_execute("SELECT pg_advisory_xact_lock(7240302)")?;
         Ok(())
     }
 }

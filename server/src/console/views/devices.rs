@@ -98,7 +98,7 @@ fn render(
         devices.push(DeviceLine {
             office: places.name(&d.office, t.lang),
             role: role_label(&t, d.role),
-            label: d.label.chars().filter(|ch| !ch.is_control()).collect(),
+            label: crate::hq::printable(&d.label),
             last_contact: d.last_seen_ms.map(|ms| t.datetime(ms)).unwrap_or_else(|| t.s("never")),
             alerts,
             revoked: d.revoked,
