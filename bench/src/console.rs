@@ -203,6 +203,7 @@ fn seed(hq: &Hq, cases: usize, entries: usize, screenings: usize) -> Seeded {
                 vec![]
             },
             shelter_requested: false,
+            left_for_private: vec![],
         };
         let e = Event::new(
             &border,

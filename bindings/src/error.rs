@@ -164,7 +164,10 @@ impl From<KeyStoreError> for HomewardError {
 
 fn answer_question(e: &AnswerError) -> String {
     match e {
-        AnswerError::UnknownQuestion(q) | AnswerError::NotShown(q) | AnswerError::Required(q) => q.clone(),
+        AnswerError::UnknownQuestion(q)
+        | AnswerError::NotShown(q)
+        | AnswerError::Required(q)
+        | AnswerError::PrivateOnly(q) => q.clone(),
         AnswerError::WrongType { question, .. }
         | AnswerError::UnknownOption { question, .. }
         | AnswerError::TooLong { question, .. }

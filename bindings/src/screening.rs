@@ -110,7 +110,13 @@ pub struct QuestionView {
     pub position: u32,
     pub total: u32,
     pub section_title: String,
+    /// The officer's wording.
     pub text: String,
+    /// The wording addressed to the traveller (second person, plain words),
+    /// to read aloud or show on the screen, if the template has one.
+    pub traveller_text: Option<String>,
+    /// Asked only in a private interview, after the non-punishment assurance.
+    pub private_interview_only: bool,
     /// Guidance for the officer, if the template has any.
     pub help: Option<String>,
     /// Required questions cannot be skipped.
@@ -169,6 +175,11 @@ pub struct ScreeningProgress {
     /// True when the person travels on another person's document: the
     /// identifying-details screen then also asks for the name on that document.
     pub asks_document_holder_name: bool,
+    /// True once the screening was moved to a private interview.
+    pub in_private_interview: bool,
+    /// In the queue: shown questions asked only in a private interview and
+    /// not asked yet (offer `move_to_private` when the queue is done).
+    pub left_for_private: Vec<String>,
 }
 
 /// One answer as it reads to a person (for a review screen).
@@ -263,6 +274,9 @@ pub struct ScreeningOutcomeView {
     pub actions: Vec<ActionItem>,
     /// Required questions still unanswered (a draft's provisional outcome).
     pub unanswered_required: Vec<String>,
+    /// Questions left for the private interview (not asked, so not "no"):
+    /// the verdict was reached without them.
+    pub left_for_private: Vec<String>,
     /// A reminder that this is a recommendation, not a legal finding.
     pub disclaimer: String,
     /// False for a draft: the outcome is provisional and may change.
@@ -283,6 +297,7 @@ fn outcome_view(c: &Checklist, o: &ScreeningOutcome, s: &Screening, lang: Lang) 
         missing: e.missing,
         actions: e.actions.into_iter().map(|a| ActionItem { text: a.text, basis: a.basis }).collect(),
         unanswered_required: o.unanswered_required.clone(),
+        left_for_private: o.left_for_private.clone(),
         disclaimer: e.disclaimer,
         is_final: s.is_final(),
     }
@@ -418,7 +433,9 @@ pub(crate) fn question_view(c: &Checklist, q: &Question, lang: Lang) -> Question
         position: c.position(&q.id).map(|p| p as u32 + 1).unwrap_or(0),
         total: c.len() as u32,
         section_title: c.section_of(&q.id).map(|s| text(&s.title, lang).to_string()).unwrap_or_default(),
-        text: text(&q.text, lang).to_string(),
+        text: q.officer_text(lang).to_string(),
+        traveller_text: q.traveller_text(lang).map(str::to_string),
+        private_interview_only: q.asked_in.is_private(),
         help: q.help.as_ref().map(|h| text(h, lang).to_string()),
         required: q.required,
         kind: kind(q, lang),
@@ -445,22 +462,28 @@ pub(crate) fn answer_value(q: &Question, input: AnswerInput) -> Result<AnswerVal
 
 fn progress(c: &Checklist, s: &Screening) -> ScreeningProgress {
     let answers = s.effective_answers();
-    let missing = c.missing_required(&answers, s.screening_date);
+    // In the queue, required private questions wait for the private interview.
+    let missing: Vec<String> = c
+        .missing_required(&answers, s.screening_date)
+        .into_iter()
+        .filter(|q| c.question(q).is_some_and(|q| s.stage().asks(q)))
+        .collect();
     let view = c.view(&answers, s.screening_date);
     ScreeningProgress {
         screening_id: s.id.clone(),
         answered: s.answers.len() as u32,
         skipped: s.skipped.len() as u32,
         total_questions: c.len() as u32,
-        next_question_id: if s.is_final() {
-            None
-        } else {
-            c.next_question(&s.answers, &s.skipped, s.screening_date).map(|q| q.id.clone())
-        },
+        next_question_id: if s.is_final() { None } else { c.next_for(s).map(|q| q.id.clone()) },
         can_finalise: !s.is_final() && missing.is_empty(),
         missing_required: missing,
         is_final: s.is_final(),
         asks_document_holder_name: view.documents() == Some(DocumentSituation::AnotherPersons),
+        in_private_interview: s.stage() == screening::Stage::Private,
+        left_for_private: match (s.is_final(), s.stage()) {
+            (false, screening::Stage::Queue) => c.left_for_private(&answers, &s.skipped, s.screening_date),
+            _ => Vec::new(),
+        },
     }
 }
 
@@ -651,7 +674,18 @@ impl ScreeningSession {
             return Ok(None);
         }
         let c = &self.checklist;
-        Ok(c.next_question(&s.answers, &s.skipped, s.screening_date).map(|q| question_view(c, q, self.lang())))
+        Ok(c.next_for(&s).map(|q| question_view(c, q, self.lang())))
+    }
+
+    /// Moves the screening to a private interview: call it once the person
+    /// is taken aside and given the non-punishment assurance. The questions
+    /// asked only there then come from `next_question`; reopening the
+    /// screening later resumes in the private interview.
+    pub fn move_to_private(&self, officer: Option<String>) -> Result<ScreeningProgress> {
+        let p = self.change(|b| Ok(b.move_to_private(self.id, officer, now_ms())?))?;
+        self.shared
+            .with(|v| self.shared.audit(v, AuditAction::Change, SubjectKind::Screening, &self.id.to_string(), None))?;
+        Ok(p)
     }
 
     /// Any question by id (to change an earlier answer).
@@ -710,7 +744,7 @@ impl ScreeningSession {
         let c = &self.checklist;
         let o = match s.outcome() {
             Some(o) => o.clone(),
-            None => screening::evaluate(c, &s.effective_answers(), s.screening_date),
+            None => screening::evaluate_screening(c, &s),
         };
         Ok(outcome_view(c, &o, &s, self.lang()))
     }

@@ -142,3 +142,40 @@ fn an_unenrolled_device_cannot_take_a_request() {
     assert!(!info.enrolled);
     assert!(matches!(v.sync_service().sync(None), Err(HomewardError::NotEnrolled { .. })));
 }
+
+#[test]
+fn a_screening_moves_to_a_private_interview_and_resumes_there() {
+    let t = tempfile::tempdir().unwrap();
+    let v = HomewardVault::create(dir(&t, "v"), PASS.into(), light(), None).unwrap();
+    let s = v
+        .start_screening(NewScreeningInput {
+            crossing_point: "OSH-AIRPORT".into(),
+            officer: None,
+            language: Language::Ru,
+            screening_date: Some("2026-11-29".into()),
+        })
+        .unwrap();
+    let q = s.next_question().unwrap().unwrap();
+    // The officer's wording is always there; the traveller's when the template has one.
+    assert!(!q.text.is_empty());
+    assert!(!q.private_interview_only, "the first question is asked in the queue");
+    let core_q = homeward_core::screening::default_checklist().question(&q.id).unwrap().clone();
+    assert_eq!(q.traveller_text.as_deref(), core_q.traveller_text(homeward_core::screening::Lang::Ru));
+    assert_eq!(q.text, core_q.officer_text(homeward_core::screening::Lang::Ru));
+    s.answer("appears_minor".into(), AnswerInput::YesNo { value: YesNoAnswer::No }).unwrap();
+    let p = s.progress().unwrap();
+    assert!(!p.in_private_interview);
+
+    let p = s.move_to_private(Some("officer-7".into())).unwrap();
+    assert!(p.in_private_interview);
+    assert!(p.left_for_private.is_empty(), "nothing is left once in the private interview");
+    let id = s.id();
+    drop(s);
+    // Reopened: it resumes in the private interview, where it stopped.
+    let s = v.screenings().open(id, None).unwrap();
+    let p = s.progress().unwrap();
+    assert!(p.in_private_interview);
+    assert_eq!(p.answered, 1);
+    assert_eq!(s.next_question().unwrap().unwrap().id, "date_of_birth");
+    assert!(s.outcome().unwrap().left_for_private.is_empty());
+}

@@ -21,8 +21,16 @@ use homeward_core::audit::{AuditAction, SubjectKind};
 
 #[derive(Subcommand)]
 pub enum TemplateCmd {
-    /// Validate a template file; lists every problem with its path.
+    /// Validate a template file; lists every problem with its path, then
+    /// the texts not yet reviewed in each language (counts and ids).
     Validate { file: PathBuf },
+    /// Every text of a template in a language with its id and digest: what
+    /// a reviewer copies into the template's `reviews`.
+    Texts {
+        file: PathBuf,
+        #[arg(long)]
+        lang: Lang,
+    },
     /// Show a template (default: the built-in one) in a language.
     Show {
         #[arg(long)]
@@ -58,6 +66,16 @@ pub enum ScreeningCmd {
         id: String,
         #[arg(long)]
         lang: Option<Lang>,
+    },
+    /// Move a draft to a private interview (after the non-punishment
+    /// assurance) and continue there: the questions asked only in private
+    /// are then asked. `resume` later continues in the private interview.
+    Private {
+        id: String,
+        #[arg(long)]
+        lang: Option<Lang>,
+        #[arg(long)]
+        officer: Option<String>,
     },
     /// Finalise a draft (all required questions answered).
     Finalise { id: String },
@@ -113,10 +131,50 @@ pub fn template(out: &Output, cmd: TemplateCmd) -> Result<(), CliError> {
             if !problems.is_empty() {
                 return Err(CliError::Template(problems));
             }
+            let review = screening::review_state(&t);
+            let mut s = format!("{} v{}: valid ({} questions)\n", t.id, t.version, t.questions().count());
+            for r in &review {
+                s.push_str(&format!(
+                    "{}: {} of {} texts reviewed, {} not reviewed\n",
+                    r.lang.code(),
+                    r.reviewed,
+                    r.total,
+                    r.unreviewed.len()
+                ));
+                for id in &r.unreviewed {
+                    s.push_str(&format!("    {id}\n"));
+                }
+            }
             out.print(
-                &format!("{} v{}: valid ({} questions)", t.id, t.version, t.questions().count()),
-                &serde_json::json!({ "valid": true, "id": t.id, "version": t.version }),
+                s.trim_end(),
+                &serde_json::json!({ "valid": true, "id": t.id, "version": t.version, "review": review,
+                    "unreviewed": screening::unreviewed_count(&t) }),
             );
+            Ok(())
+        }
+        TemplateCmd::Texts { file, lang } => {
+            let t = load_template(&file)?;
+            let texts: Vec<serde_json::Value> = screening::localized_texts(&t)
+                .iter()
+                .map(|lt| {
+                    let text = lt.texts.get(&lang).map(String::as_str).unwrap_or("");
+                    serde_json::json!({ "text": lt.id, "lang": lang, "digest": screening::text_digest(text),
+                        "content": text })
+                })
+                .collect();
+            let s = texts
+                .iter()
+                .map(|j| {
+                    format!(
+                        "{}  {}  {}",
+                        j["digest"].as_str().unwrap_or(""),
+                        j["text"].as_str().unwrap_or(""),
+                        j["content"].as_str().unwrap_or("")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            out.print(&s, &serde_json::Value::Array(texts));
             Ok(())
         }
         TemplateCmd::Show { file, lang } => {
@@ -132,7 +190,11 @@ pub fn template(out: &Output, cmd: TemplateCmd) -> Result<(), CliError> {
                 for q in &sec.questions {
                     n += 1;
                     let req = if q.required { " *" } else { "" };
-                    s.push_str(&format!("{n:>3}. {}{req}  [{}]\n", text(&q.text, lang), q.id));
+                    let private = if q.asked_in.is_private() { "  (private interview)" } else { "" };
+                    s.push_str(&format!("{n:>3}. {}{req}  [{}]{private}\n", text(&q.text, lang), q.id));
+                    if let Some(tt) = q.traveller_text(lang) {
+                        s.push_str(&format!("     » {tt}\n"));
+                    }
                     s.push_str(&format!("     {}\n", answer_hint(q, lang)));
                     if let Some(ind) = &q.indicator {
                         s.push_str(&format!("     -> {:?}\n", ind.elements));
@@ -171,6 +233,10 @@ struct AnswersFile {
     answers: serde_json::Map<String, serde_json::Value>,
     #[serde(default)]
     skip: Vec<String>,
+    /// The answers were given in a private interview (after the
+    /// non-punishment assurance): questions asked only there may be answered.
+    #[serde(default)]
+    private_interview: bool,
     #[serde(default)]
     finalise: bool,
 }
@@ -227,6 +293,9 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
             let mut book = ScreeningRecords::new(&mut v, &checklist);
             match file {
                 Some(f) => {
+                    if f.private_interview {
+                        book.move_to_private(id, s.officer.clone(), now_ms())?;
+                    }
                     // Answers in template order, so that each one's condition
                     // is decided by the earlier ones, as in the interactive flow.
                     let typed = typed_answers(&checklist, &f.answers)?;
@@ -260,6 +329,22 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
             audit(&mut v, AuditAction::Change, SubjectKind::Screening, &s.id, None)?;
             let mut book = ScreeningRecords::new(&mut v, &checklist);
             interactive(out, &mut book, &checklist, id, lang.unwrap_or(s.language), false)
+        }
+        ScreeningCmd::Private { id, lang, officer } => {
+            let mut v = crate::open_unlocked(dir, ks)?;
+            let checklist = checklist_in(&mut v, Some(&id))?;
+            let mut book = ScreeningRecords::new(&mut v, &checklist);
+            let rid = parse_id(&id)?;
+            let s = book.move_to_private(rid, officer, now_ms())?;
+            audit(&mut v, AuditAction::Change, SubjectKind::Screening, &s.id, None)?;
+            let lang = lang.unwrap_or(s.language);
+            if out.json {
+                println!("{}", serde_json::to_string_pretty(&s).expect("serialises"));
+                return Ok(());
+            }
+            print_assurance(lang);
+            let mut book = ScreeningRecords::new(&mut v, &checklist);
+            interactive(out, &mut book, &checklist, rid, lang, false)
         }
         ScreeningCmd::Finalise { id } => {
             let mut v = crate::open_unlocked(dir, ks)?;
@@ -346,6 +431,18 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
     }
 }
 
+/// The reminder at the start of a private interview: the non-punishment
+/// assurance comes before the questions asked only there.
+fn print_assurance(lang: Lang) {
+    let a = screening::Action::NonPunishment;
+    println!(
+        "\n== {} ==\n{} ({})",
+        pick(lang, "Жеке маектешүү", "Беседа наедине", "Private interview"),
+        a.text(lang),
+        a.basis()
+    );
+}
+
 fn pick(lang: Lang, ky: &'static str, ru: &'static str, en: &'static str) -> &'static str {
     match lang {
         Lang::Ky => ky,
@@ -384,14 +481,49 @@ fn interactive(
     let mut s = book.load(id)?;
     let mut section = String::new();
     let total = c.len();
-    while let Some(q) = c.next_question(&s.answers, &s.skipped, s.screening_date) {
+    loop {
+        let Some(q) = c.next_for(&s) else {
+            // The queue is done; what is left is for the private interview.
+            let left = c.left_for_private(&s.answers, &s.skipped, s.screening_date);
+            if s.stage() == screening::Stage::Private || left.is_empty() {
+                break;
+            }
+            println!(
+                "\n{} {}",
+                left.len(),
+                pick(
+                    lang,
+                    "суроо жеке маектешүүгө калтырылды (кезекте берилбейт):",
+                    "вопрос(ов) оставлено для беседы наедине (в очереди не задаются):",
+                    "question(s) are left for the private interview (not asked in the queue):",
+                )
+            );
+            println!("      {}", left.join(", "));
+            let a = ask(pick(
+                lang,
+                "Азыр жеке маектешүүгө өтөсүзбү? (о/ж) > ",
+                "Перейти к беседе наедине сейчас? (д/н) > ",
+                "Move to the private interview now? (y/n) > ",
+            ))?
+            .unwrap_or_default();
+            if !is_yes(&a) {
+                break;
+            }
+            s = book.move_to_private(id, s.officer.clone(), now_ms())?;
+            print_assurance(lang);
+            continue;
+        };
         let sec = c.section_of(&q.id).map(|s| text(&s.title, lang).to_string()).unwrap_or_default();
         if sec != section {
             println!("\n== {sec} ==");
             section = sec;
         }
         let n = c.position(&q.id).map(|p| p + 1).unwrap_or(0);
-        println!("[{n}/{total}] {}{}", text(&q.text, lang), if q.required { " *" } else { "" });
+        println!("[{n}/{total}] {}{}", q.officer_text(lang), if q.required { " *" } else { "" });
+        if let Some(tt) = q.traveller_text(lang) {
+            // Read aloud or shown to the traveller.
+            println!("      » {tt}");
+        }
         if let Some(h) = &q.help {
             println!("      ({})", text(h, lang));
         }
@@ -460,7 +592,7 @@ fn interactive(
         }
         s = book.set_subject(id, subject)?;
     }
-    let outcome = screening::evaluate(c, &s.answers, s.screening_date);
+    let outcome = screening::evaluate_screening(c, &s);
     print_outcome(c, &outcome, &s.answers, lang);
     let go = finalise || {
         let a = ask(pick(
@@ -511,6 +643,10 @@ fn print_outcome(c: &Checklist, outcome: &screening::ScreeningOutcome, answers: 
     if !outcome.unanswered_required.is_empty() {
         println!("\nStill required: {}", outcome.unanswered_required.join(", "));
     }
+    if !outcome.left_for_private.is_empty() {
+        // Not asked in the queue: the verdict was reached without them.
+        println!("\nLeft for the private interview (not asked, not \"no\"): {}", outcome.left_for_private.join(", "));
+    }
     println!("\n{}", e.disclaimer);
 }
 
@@ -528,13 +664,17 @@ fn print_screening(out: &Output, c: &Checklist, s: &Screening, lang: Lang) {
         s.id,
         s.screening_date,
         s.crossing_point,
-        if s.is_final() { "final" } else { "draft" }
+        match (s.is_final(), s.stage()) {
+            (true, _) => "final",
+            (false, screening::Stage::Private) => "draft (private interview)",
+            (false, screening::Stage::Queue) => "draft",
+        }
     );
     let answers = s.effective_answers();
     match s.outcome() {
         Some(o) => print_outcome(c, o, &answers, lang),
         None => {
-            let o = screening::evaluate(c, &answers, s.screening_date);
+            let o = screening::evaluate_screening(c, s);
             println!("(draft: provisional outcome)");
             print_outcome(c, &o, &answers, lang);
         }

@@ -184,3 +184,107 @@ fn the_terminal_flow_saves_as_it_goes_and_resumes() {
     assert_eq!(s["answers"]["documents"]["choice"], "own");
     assert!(s["skipped"].as_array().unwrap().iter().any(|q| q == "unaccompanied"));
 }
+
+/// The default template with sensitive questions for the private interview,
+/// a traveller wording, and one Russian text reviewed.
+fn private_template(d: &Path) -> std::path::PathBuf {
+    let mut t: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(default_template_path()).unwrap()).unwrap();
+    t["version"] = 2.into();
+    t["sections"][3]["questions"][0]["asked_in"] = "private".into(); // sexual
+    t["sections"][1]["questions"][0]["traveller_text"] = serde_json::json!({
+        "ky": "Сизге чет өлкөдө иш сунушташканбы?",
+        "ru": "Вам предлагали работу за границей?",
+        "en": "Did someone offer you work abroad?"
+    });
+    let title_ru = t["title"]["ru"].as_str().unwrap().to_string();
+    let digest = homeward_core::screening::text_digest(&title_ru);
+    t["reviews"] =
+        serde_json::json!([{"text": "title", "lang": "ru", "by": "Reviewer", "on": "2026-11-30", "digest": digest}]);
+    let path = d.join("private.json");
+    std::fs::write(&path, t.to_string()).unwrap();
+    path
+}
+
+#[test]
+fn template_show_gives_the_traveller_wording_and_validate_the_review_state() {
+    let d = tempfile::tempdir().unwrap();
+    let file = private_template(d.path());
+    let out = run(d.path(), &["template", "show", "--file", file.to_str().unwrap(), "--lang", "ru"], None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("» Вам предлагали работу за границей?"), "{text}");
+    assert!(text.contains("[sexual]  (private interview)"), "{text}");
+
+    let out = run(d.path(), &["--json", "template", "validate", file.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let j = json(&out);
+    let review = j["review"].as_array().unwrap();
+    let ru = review.iter().find(|r| r["lang"] == "ru").unwrap();
+    let ky = review.iter().find(|r| r["lang"] == "ky").unwrap();
+    assert_eq!(ru["reviewed"], 1);
+    assert_eq!(ky["reviewed"], 0);
+    assert_eq!(ru["total"], ky["total"]);
+    let total = ky["total"].as_u64().unwrap();
+    assert_eq!(ky["unreviewed"].as_array().unwrap().len() as u64, total);
+    assert!(!ru["unreviewed"].as_array().unwrap().iter().any(|i| i == "title"));
+    assert_eq!(j["unreviewed"].as_u64().unwrap(), 3 * total - 1);
+    let out = run(d.path(), &["template", "validate", file.to_str().unwrap()], None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!("ru: 1 of {total} texts reviewed, {} not reviewed", total - 1)), "{text}");
+    assert!(text.contains("    recruited.traveller_text"), "{text}");
+
+    // The reviewer's list: ids and digests a review entry copies.
+    let out = run(d.path(), &["--json", "template", "texts", file.to_str().unwrap(), "--lang", "ru"], None);
+    let texts = json(&out);
+    let title = texts.as_array().unwrap().iter().find(|t| t["text"] == "title").unwrap();
+    assert_eq!(title["digest"].as_str().unwrap().len(), 16);
+    assert!(texts.as_array().unwrap().iter().any(|t| t["text"] == "recruited.traveller_text"));
+}
+
+#[test]
+fn a_screening_moves_to_the_private_interview_and_resumes_there() {
+    let d = vault();
+    let answers = d.path().join("answers.json");
+    std::fs::write(
+        &answers,
+        serde_json::json!({
+            "crossing_point": "OSH-AIRPORT", "date": "2026-11-29", "language": "en",
+            "answers": { "appears_minor": "no", "date_of_birth": "1990-04-02", "documents": "own" }
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let out = run(d.path(), &["--json", "screening", "new", "--answers", answers.to_str().unwrap()], None);
+    let s = json(&out);
+    let id = s["id"].as_str().unwrap().to_string();
+    assert!(s.get("private_interview").is_none());
+
+    let out = run(d.path(), &["--json", "screening", "private", &id, "--officer", "officer-7"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s = json(&out);
+    assert_eq!(s["private_interview"]["officer"], "officer-7");
+
+    // Resumed in the terminal: the private interview is where it continues.
+    let out = run(d.path(), &["screening", "resume", &id], Some("yes\n"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Screening"), "{text}");
+    let out = run(d.path(), &["screening", "show", &id, "--reason", "supervisor review"], None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("draft (private interview)"), "{text}");
+
+    // An answers file taken in a private interview says so.
+    std::fs::write(
+        &answers,
+        serde_json::json!({
+            "crossing_point": "OSH-AIRPORT", "date": "2026-11-29", "private_interview": true,
+            "answers": { "appears_minor": "no", "date_of_birth": "1990-04-02", "documents": "own" },
+            "finalise": true
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let out = run(d.path(), &["--json", "screening", "new", "--answers", answers.to_str().unwrap()], None);
+    let s = json(&out);
+    assert!(s["private_interview"]["started_unix_ms"].is_i64(), "{s}");
+    assert_eq!(s["state"], "final");
+}

@@ -305,3 +305,128 @@ fn finalised_screenings_go_on_the_signed_log_without_personal_data() {
     // Logging again adds nothing.
     assert!(ScreeningEvents::new(&mut v).log(&s, 30).unwrap().is_empty());
 }
+
+// ---- the queue and the private interview ----
+
+/// The default checklist with the sensitive questions marked for the private
+/// interview (as the reviewed template version does) and a traveller wording.
+fn private_checklist() -> Checklist {
+    let mut v: serde_json::Value = serde_json::from_str(DEFAULT_TEMPLATE_JSON).unwrap();
+    v["version"] = 2.into();
+    for s in v["sections"].as_array_mut().unwrap() {
+        for q in s["questions"].as_array_mut().unwrap() {
+            if ["sexual", "companion_answers", "fearful", "crime", "armed_conflict"]
+                .contains(&q["id"].as_str().unwrap())
+            {
+                q["asked_in"] = "private".into();
+            }
+            if q["id"] == "recruited" {
+                q["traveller_text"] = serde_json::json!({
+                    "ky": "Сизге чет өлкөдө иш сунушташканбы?",
+                    "ru": "Вам предлагали работу за границей?",
+                    "en": "Did someone offer you work abroad?"
+                });
+            }
+        }
+    }
+    Checklist::new(serde_json::from_value(v).unwrap()).unwrap()
+}
+
+#[test]
+fn private_questions_wait_for_the_private_interview_and_are_not_no() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = private_checklist();
+    let mut v = common::new_vault(dir.path());
+    let mut book = ScreeningRecords::new(&mut v, &c);
+    let s = book.start(new_screening("OSH-AIRPORT", TODAY)).unwrap();
+    let id = s.record_id().unwrap();
+    assert_eq!(s.stage(), Stage::Queue);
+
+    // Queue: the flow never offers a private question, and refuses one given.
+    let mut s = s;
+    let mut asked = Vec::new();
+    while let Some(q) = c.next_for(&s) {
+        asked.push(q.id.clone());
+        let value = match q.id.as_str() {
+            "date_of_birth" => AnswerValue::Date(date("1990-04-02")),
+            "documents" => AnswerValue::Choice("own".into()),
+            "recruited" | "deceived" => yes(),
+            _ if q.answer == AnswerType::YesNo => AnswerValue::YesNo(YesNo::No),
+            _ => {
+                s = book.skip(id, &q.id).unwrap();
+                continue;
+            }
+        };
+        s = book.answer(id, &q.id, value).unwrap();
+    }
+    assert!(asked.contains(&"recruited".to_string()) && asked.contains(&"forced_labour".to_string()));
+    for q in ["sexual", "companion_answers", "fearful", "crime", "armed_conflict"] {
+        assert!(!asked.contains(&q.to_string()), "{q} asked in the queue");
+    }
+    assert!(matches!(
+        book.answer(id, "sexual", yes()),
+        Err(ScreeningError::Answer(AnswerError::PrivateOnly(q))) if q == "sexual"
+    ));
+    assert!(matches!(book.skip(id, "fearful"), Err(ScreeningError::Answer(AnswerError::PrivateOnly(_)))));
+    // The traveller's wording is there beside the officer's.
+    let q = c.question("recruited").unwrap();
+    assert_eq!(q.traveller_text(Lang::Ru), Some("Вам предлагали работу за границей?"));
+    assert_ne!(q.officer_text(Lang::Ru), q.traveller_text(Lang::Ru).unwrap());
+
+    // Provisional outcome in the queue: act and means, purpose missing, and
+    // the private questions listed as not asked (not as "no").
+    let o = evaluate_screening(&c, &s);
+    assert_eq!(o.verdict, Verdict::FurtherInterview);
+    assert_eq!(o.left_for_private, ["companion_answers", "sexual", "crime", "armed_conflict", "fearful"]);
+
+    // Moved to a private interview and resumed there (the vault reopened).
+    book.move_to_private(id, Some("officer-0042".into()), 1_780_000_100_000).unwrap();
+    drop(v);
+    let mut v = common::open_unlocked(dir.path());
+    let mut book = ScreeningRecords::new(&mut v, &c);
+    let s = book.load(id).unwrap();
+    assert_eq!(s.stage(), Stage::Private);
+    assert_eq!(s.private_interview.as_ref().unwrap().started_unix_ms, 1_780_000_100_000);
+    // Moving again keeps the first move.
+    let again = book.move_to_private(id, None, 1_780_000_200_000).unwrap();
+    assert_eq!(again.private_interview, s.private_interview);
+    assert_eq!(c.next_for(&s).map(|q| q.id.as_str()), Some("companion_answers"));
+    book.answer(id, "companion_answers", AnswerValue::YesNo(YesNo::No)).unwrap();
+    book.answer(id, "sexual", yes()).unwrap();
+    book.skip(id, "crime").unwrap();
+    let s = book.finalise(id, 1_780_000_300_000).unwrap();
+    let o = s.outcome().unwrap();
+    assert_eq!(o.verdict, Verdict::PresumedVictim);
+    assert_eq!(o.left_for_private, Vec::<String>::new(), "asked in the private interview");
+}
+
+#[test]
+fn a_screening_finalised_in_the_queue_records_what_was_left_for_the_private_interview() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = private_checklist();
+    let mut v = common::new_vault(dir.path());
+    let mut book = ScreeningRecords::new(&mut v, &c);
+    let id = book.start(new_screening("OSH-AIRPORT", TODAY)).unwrap().record_id().unwrap();
+    for (q, a) in ADULT {
+        let question = c.question(q).unwrap();
+        book.answer(id, q, answers::from_json(question, &serde_json::json!(a)).unwrap()).unwrap();
+    }
+    book.answer(id, "documents", AnswerValue::Choice("own".into())).unwrap();
+    let s = book.finalise(id, 1).unwrap();
+    let o = s.outcome().unwrap().clone();
+    assert_eq!(o.verdict, Verdict::NoIndicators);
+    assert_eq!(o.left_for_private.len(), 5);
+    let report = ScreeningReport::from_outcome("OSH-AIRPORT", &o);
+    assert_eq!(report.left_for_private, o.left_for_private);
+    assert_eq!(report.check(&c), Ok(()));
+    // Headquarters refuses a report that lists a queue question as left.
+    let mut forged = report.clone();
+    forged.left_for_private.push("recruited".into());
+    assert!(forged.check(&c).is_err());
+    // A later private interview's disclosure goes in as an addendum.
+    let mut change = Answers::new();
+    change.insert("sexual".into(), yes());
+    let s = book.amend(id, change, None, "disclosed in a private interview later", None, 2).unwrap();
+    assert!(!s.outcome().unwrap().left_for_private.contains(&"sexual".to_string()));
+    assert_eq!(s.outcome().unwrap().left_for_private.len(), 4);
+}

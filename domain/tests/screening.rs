@@ -886,6 +886,82 @@ fn missing_translations_are_reported() {
 }
 
 #[test]
+fn a_bad_asked_in_is_reported_and_private_parses() {
+    let p = broken(|v| question_mut(v, 1, 0)["asked_in"] = "corridor".into());
+    assert!(
+        p.contains(&(
+            "sections[act].questions[recruited].asked_in".into(),
+            ProblemKind::BadAskedIn { found: "corridor".into() }
+        )),
+        "{p:?}"
+    );
+    let p = broken(|v| question_mut(v, 3, 0)["asked_in"] = "private".into());
+    assert_eq!(p, vec![]);
+}
+
+#[test]
+fn traveller_text_needs_every_language() {
+    let p = broken(|v| question_mut(v, 1, 0)["traveller_text"] = serde_json::json!({"ru": "Вам предлагали работу?"}));
+    assert!(
+        p.contains(&(
+            "sections[act].questions[recruited].traveller_text.ky".into(),
+            ProblemKind::MissingTranslation { lang: "ky".into() }
+        )),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn bad_reviews_are_reported() {
+    let good = text_digest("x");
+    let p = broken(|v| {
+        v["reviews"] = serde_json::json!([
+            {"text": "recruited.text", "lang": "ky", "by": "A", "on": "2026-11-30", "digest": good},
+            {"text": "recruited.nope", "lang": "ky", "by": "A", "on": "2026-11-30", "digest": good},
+            {"text": "title", "lang": "ru", "by": "A", "on": "30.11.2026", "digest": good},
+            {"text": "title", "lang": "ru", "by": "A", "on": "2026-02-30", "digest": good},
+            {"text": "title", "lang": "en", "by": " ", "on": "2026-11-30", "digest": "ABCDEF0123456789"},
+            {"text": "section.nope.title", "lang": "en", "by": "A", "on": "2026-11-30", "digest": "abc"},
+        ])
+    });
+    assert!(
+        p.contains(&("reviews[1].text".into(), ProblemKind::UnknownText { text: "recruited.nope".into() })),
+        "{p:?}"
+    );
+    assert!(p.contains(&("reviews[2].on".into(), ProblemKind::BadReviewDate { on: "30.11.2026".into() })), "{p:?}");
+    assert!(p.contains(&("reviews[3].on".into(), ProblemKind::BadReviewDate { on: "2026-02-30".into() })), "{p:?}");
+    assert!(p.contains(&("reviews[4].digest".into(), ProblemKind::BadDigest)), "{p:?}");
+    assert!(p.contains(&("reviews[4].by".into(), ProblemKind::NoReviewer)), "{p:?}");
+    assert!(p.contains(&("reviews[5].digest".into(), ProblemKind::BadDigest)), "{p:?}");
+    assert!(p.contains(&("reviews[5].text".into(), ProblemKind::UnknownText { text: "section.nope.title".into() })));
+    // The first review is well formed (its digest is stale, which only makes the text unreviewed).
+    assert!(!p.iter().any(|(path, _)| path.starts_with("reviews[0]")), "{p:?}");
+    assert_eq!(p.len(), 7, "{p:?}");
+}
+
+#[test]
+fn every_text_of_the_default_template_has_an_id_a_review_can_name() {
+    let t = Template::from_json(DEFAULT_TEMPLATE_JSON).unwrap();
+    let texts = localized_texts(&t);
+    let ids: BTreeSet<&str> = texts.iter().map(|lt| lt.id.as_str()).collect();
+    assert_eq!(ids.len(), texts.len(), "text ids are unique");
+    assert!(ids.contains("title") && ids.contains("section.person.title") && ids.contains("recruited.text"));
+    assert!(ids.contains("documents.option.own"), "{ids:?}");
+    // Review every Russian text: Russian is then fully reviewed, the others not at all.
+    let mut v: serde_json::Value = serde_json::from_str(DEFAULT_TEMPLATE_JSON).unwrap();
+    v["reviews"] = texts
+        .iter()
+        .map(|lt| serde_json::json!({"text": lt.id, "lang": "ru", "by": "R", "on": "2026-11-30", "digest": text_digest(&lt.texts[&Lang::Ru])}))
+        .collect();
+    let reviewed: Template = serde_json::from_value(v).unwrap();
+    assert_eq!(validate(&reviewed), vec![]);
+    let u = unreviewed(&reviewed);
+    assert_eq!(u[&Lang::Ru], Vec::<String>::new());
+    assert_eq!(u[&Lang::Ky].len(), texts.len());
+    assert_eq!(unreviewed_count(&reviewed), 2 * texts.len());
+}
+
+#[test]
 fn every_problem_is_reported_at_once() {
     let p = broken(|v| {
         question_mut(v, 1, 1)["id"] = "recruited".into();
@@ -915,4 +991,58 @@ proptest! {
         let r = ScreeningReport::from_outcome("DOSTUK", &o);
         prop_assert_eq!(r.check(&c), Ok(()));
     }
+}
+
+// ---- the queue and the private interview, pure ----
+
+fn with_private(ids: &[&str], required: &[&str]) -> Checklist {
+    let mut v: serde_json::Value = serde_json::from_str(DEFAULT_TEMPLATE_JSON).unwrap();
+    for s in v["sections"].as_array_mut().unwrap() {
+        for q in s["questions"].as_array_mut().unwrap() {
+            let id = q["id"].as_str().unwrap().to_string();
+            // Exactly the listed ones private (the default marks its own).
+            q["asked_in"] = if ids.contains(&id.as_str()) { "private" } else { "queue" }.into();
+            if required.contains(&id.as_str()) {
+                q["required"] = true.into();
+            }
+        }
+    }
+    Checklist::new(serde_json::from_value(v).unwrap()).unwrap()
+}
+
+#[test]
+fn the_queue_leaves_private_questions_unasked_and_not_required() {
+    let c = with_private(&["sexual", "fearful"], &["fearful"]);
+    let mut a = answers(&ADULT);
+    a.insert("documents".into(), AnswerValue::Choice("own".into()));
+    let none = BTreeSet::new();
+    // The queue's walk never reaches a private question; the private interview's does.
+    let mut queue = a.clone();
+    while let Some(q) = c.next_question_in(&queue, &none, date(TODAY), Stage::Queue) {
+        assert!(!q.asked_in.is_private(), "{} offered in the queue", q.id);
+        queue.insert(q.id.clone(), AnswerValue::YesNo(YesNo::No));
+        if q.answer != AnswerType::YesNo {
+            queue.remove(&q.id);
+            break;
+        }
+    }
+    let next_private = c.next_question_in(&a, &none, date(TODAY), Stage::Private).map(|q| q.id.clone());
+    assert_eq!(next_private.as_deref(), Some("citizen"));
+
+    let in_queue = evaluate_in(&c, &a, date(TODAY), Stage::Queue);
+    assert_eq!(in_queue.left_for_private, ["sexual", "fearful"]);
+    assert!(!in_queue.unanswered_required.contains(&"fearful".to_string()), "not required in the queue");
+    assert_eq!(in_queue.verdict, Verdict::NoIndicators);
+    let in_private = evaluate_in(&c, &a, date(TODAY), Stage::Private);
+    assert!(in_private.left_for_private.is_empty());
+    assert!(in_private.unanswered_required.contains(&"fearful".to_string()), "required in the private interview");
+    // Answers to private questions count wherever they were given.
+    a.insert("sexual".into(), AnswerValue::YesNo(YesNo::Yes));
+    let o = evaluate_in(&c, &a, date(TODAY), Stage::Queue);
+    assert_eq!(o.left_for_private, ["fearful"]);
+    assert!(o.exploitation.contains(&Exploitation::SexualExploitation));
+    // The report carries the ids, and headquarters' check accepts them.
+    let r = ScreeningReport::from_outcome("DOSTUK", &o);
+    assert_eq!(r.left_for_private, ["fearful"]);
+    assert_eq!(r.check(&c), Ok(()));
 }

@@ -12,17 +12,14 @@ struct Asked {
     asked_in: String,
 }
 
-/// Question id -> its traveller wording and place.
+/// Question id -> its traveller wording and place, from the default template.
 fn asked() -> BTreeMap<String, Asked> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/kg-border-screening-v2.traveller.json");
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    v["questions"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(id, q)| {
-            let traveller = q.get("traveller_text").map(|t| serde_json::from_value(t.clone()).unwrap());
-            (id.clone(), Asked { traveller, asked_in: q["asked_in"].as_str().unwrap().to_string() })
+    let c = default_checklist();
+    c.questions()
+        .map(|q| {
+            let traveller =
+                q.traveller_text.as_ref().map(|t| t.iter().map(|(l, s)| (l.code().to_string(), s.clone())).collect());
+            (q.id.clone(), Asked { traveller, asked_in: q.asked_in.as_str().to_string() })
         })
         .collect()
 }

@@ -76,6 +76,7 @@ impl From<HqError> for ApiError {
             HqError::KeyTaken => ApiError(StatusCode::CONFLICT, "key_enrolled", e.to_string()),
             HqError::NoCase => ApiError(StatusCode::NOT_FOUND, "no_case", e.to_string()),
             HqError::Refused(m) => ApiError(StatusCode::CONFLICT, "refused", m),
+            HqError::Unreviewed { .. } => ApiError(StatusCode::CONFLICT, "unreviewed", e.to_string()),
             HqError::Revoked => ApiError(StatusCode::FORBIDDEN, "revoked", e.to_string()),
             HqError::Db(_) => ApiError(StatusCode::SERVICE_UNAVAILABLE, "storage", "try again".into()),
         }

@@ -33,6 +33,18 @@ pub enum HqError {
     Refused(String),
     #[error("this device was revoked")]
     Revoked,
+    /// A template whose texts are not all reviewed, published without the
+    /// explicit override.
+    #[error("{count} texts are not reviewed ({}): publish with an explicit override and a reason, which is kept in the audit trail", per_language.iter().map(|(l, n)| format!("{l} {n}")).collect::<Vec<_>>().join(", "))]
+    Unreviewed { count: usize, per_language: Vec<(String, usize)> },
+}
+
+/// The explicit decision to publish a checklist whose texts are not all
+/// reviewed: who decided and why, recorded in headquarters' audit trail.
+#[derive(Debug, Clone, Copy)]
+pub struct AllowUnreviewed<'a> {
+    pub actor: &'a str,
+    pub reason: &'a str,
 }
 
 pub fn now_ms() -> i64 {
@@ -507,8 +519,11 @@ impl Hq {
     }
 
     /// Publishes a new version of a checklist template to every device: it
-    /// must validate with the core's rules and be newer than the one in force.
-    pub fn publish_template(&self, json: &str) -> Result<u32, HqError> {
+    /// must validate with the core's rules and be newer than the one in
+    /// force. A template with texts not reviewed in some language is refused
+    /// (`HqError::Unreviewed`) unless `allow_unreviewed` says who decided to
+    /// publish it anyway and why; that decision goes in the audit trail.
+    pub fn publish_template(&self, json: &str, allow_unreviewed: Option<AllowUnreviewed<'_>>) -> Result<u32, HqError> {
         use homeward_domain::screening::published::{checklist_of, PublishedTemplate, TEMPLATE_DOMAIN};
         let c = checklist_of(json).map_err(|e| HqError::Invalid(e.to_string()))?;
         let t = c.template();
@@ -519,6 +534,31 @@ impl Hq {
                 t.version,
                 current.template().version
             )));
+        }
+        let unreviewed = homeward_domain::screening::unreviewed(t);
+        let count: usize = unreviewed.values().map(Vec::len).sum();
+        if count > 0 {
+            let Some(allow) = allow_unreviewed else {
+                return Err(HqError::Unreviewed {
+                    count,
+                    per_language: unreviewed.iter().map(|(l, ids)| (l.code().to_string(), ids.len())).collect(),
+                });
+            };
+            if allow.reason.trim().is_empty() {
+                return Err(HqError::Invalid("publishing unreviewed texts needs a reason".into()));
+            }
+            // Recorded before publishing: an override is never unaccounted for.
+            self.audit_justified(
+                homeward_domain::audit::AuditAction::Setting,
+                homeward_domain::audit::Subject::device(),
+                allow.actor,
+                Some(&format!(
+                    "published checklist {} v{} with {count} unreviewed texts: {}",
+                    t.id,
+                    t.version,
+                    allow.reason.trim()
+                )),
+            )?;
         }
         let signed = sign_list(
             TEMPLATE_DOMAIN,

@@ -33,7 +33,19 @@ pub async fn serve_tls(
     acceptor: tokio_rustls::TlsAcceptor,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    serve_on(hq, tls::TlsListener::new(listener, acceptor)?, shutdown).await
+    serve_tls_with(hq, listener, acceptor, tls::Limits::default(), shutdown).await
+}
+
+/// The same, with the listener's timeouts and connection limit.
+pub async fn serve_tls_with(
+    hq: Hq,
+    listener: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    limits: tls::Limits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = api::router(Arc::new(hq));
+    tls::serve(tls::TlsListener::with_limits(listener, acceptor, limits)?, move |_| app.clone(), shutdown).await
 }
 
 async fn serve_on<L>(
@@ -59,6 +71,7 @@ pub async fn serve_console(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     // Migrating blocks (PostgreSQL's client runs its own runtime): off the async threads.
+    let limits = config.connection_limits;
     let h = hq.clone();
     let console = tokio::task::spawn_blocking(move || console::Console::new(h, config))
         .await
@@ -66,7 +79,9 @@ pub async fn serve_console(
         .map_err(std::io::Error::other)?;
     console::index::spawn_follower(hq.clone());
     let app = api::router(hq).merge(console::router(Arc::new(console)));
-    axum::serve(tls::TlsListener::new(listener, acceptor)?, app.into_make_service_with_connect_info::<console::Peer>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    // Each connection's router knows the client's address (the console's
+    // sign-in throttle counts by it).
+    let per_connection =
+        move |addr| app.clone().layer(axum::Extension(axum::extract::ConnectInfo(console::Peer(addr))));
+    tls::serve(tls::TlsListener::with_limits(listener, acceptor, limits)?, per_connection, shutdown).await
 }

@@ -48,6 +48,18 @@ enum Command {
         /// The console's time zone, minutes east of UTC (Bishkek: 360).
         #[arg(long, default_value_t = 360)]
         utc_offset_minutes: i32,
+        /// Seconds a client has to finish the TLS handshake.
+        #[arg(long, default_value_t = 20)]
+        handshake_timeout_secs: u64,
+        /// Seconds a client has to send a request's headers.
+        #[arg(long, default_value_t = 20)]
+        header_timeout_secs: u64,
+        /// Seconds a connection may sit with nothing sent either way.
+        #[arg(long, default_value_t = 90)]
+        idle_timeout_secs: u64,
+        /// Connections one address may hold open at once.
+        #[arg(long, default_value_t = 64)]
+        max_connections_per_address: usize,
     },
     /// Staff accounts of the web console (served with `serve --tls`).
     Staff {
@@ -79,7 +91,14 @@ enum Command {
     },
     /// Publish a new version of the screening checklist (JSON, validated by
     /// the core's rules) to every device, signed with headquarters' key.
-    PublishTemplate { file: PathBuf },
+    /// Texts not reviewed in every language are refused unless
+    /// --allow-unreviewed gives the reason (kept in the audit trail).
+    PublishTemplate {
+        file: PathBuf,
+        /// Publish although some texts are not reviewed, for this reason.
+        #[arg(long, value_name = "REASON")]
+        allow_unreviewed: Option<String>,
+    },
     /// Publish reference data to every device: the standard certificate fee
     /// (minor units, ISO 4217 currency) and the default validity in days.
     Reference {
@@ -199,9 +218,28 @@ fn print(json: bool, text: &str, value: &serde_json::Value) {
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let hq = Hq::open_with(&cli.data_dir, cli.database_url.as_deref().filter(|u| !u.is_empty()))?;
     match cli.command {
-        Command::Serve { listen, tls, tls_hosts, tls_cert, tls_key, k_anonymity, utc_offset_minutes } => {
+        Command::Serve {
+            listen,
+            tls,
+            tls_hosts,
+            tls_cert,
+            tls_key,
+            k_anonymity,
+            utc_offset_minutes,
+            handshake_timeout_secs,
+            header_timeout_secs,
+            idle_timeout_secs,
+            max_connections_per_address,
+        } => {
             let mut console = homeward_hq::console::ConsoleConfig::default().with_k(k_anonymity)?;
             console.utc_offset_minutes = utc_offset_minutes;
+            let secs = |n: u64| std::time::Duration::from_secs(n.max(1));
+            console.connection_limits = tls::Limits {
+                handshake: secs(handshake_timeout_secs),
+                header_read: secs(header_timeout_secs),
+                idle: secs(idle_timeout_secs),
+                per_address: max_connections_per_address.max(1),
+            };
             let acceptor = match (tls_cert, tls_key) {
                 (Some(c), Some(k)) => Some(tls::acceptor(&c, &k)?),
                 _ if tls => {
@@ -334,9 +372,12 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 .join("\n");
             print(cli.json, &text, &serde_json::to_value(&cases)?);
         }
-        Command::PublishTemplate { file } => {
+        Command::PublishTemplate { file, allow_unreviewed } => {
             let json = std::fs::read_to_string(&file)?;
-            let version = hq.publish_template(&json)?;
+            let actor = admin_actor();
+            let allow =
+                allow_unreviewed.as_deref().map(|reason| homeward_hq::hq::AllowUnreviewed { actor: &actor, reason });
+            let version = hq.publish_template(&json, allow)?;
             print(
                 cli.json,
                 &format!("published checklist version {version}; devices install it at their next sync"),

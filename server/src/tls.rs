@@ -4,11 +4,18 @@
 //! server presents, renewable under the same pin. An operator may instead
 //! give a certificate and key from their own PKI.
 
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
@@ -118,47 +125,226 @@ pub fn acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, TlsError> {
     Ok(TlsAcceptor::from(Arc::new(config)))
 }
 
-/// A listener that hands axum only connections whose TLS handshake is done.
-/// Handshakes run as their own tasks, so a slow client on a 2G link does not
-/// hold up the others.
+/// What one client may hold of the TLS listener, against slowloris: a
+/// handshake must finish, and a request's headers arrive, within their
+/// timeouts; a connection with nothing read or written for `idle` is closed;
+/// one address holds at most `per_address` connections at once (more are
+/// closed at once, before the handshake). `homeward-hq serve` flags set them;
+/// docs/SECURITY.md gives the defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub handshake: Duration,
+    pub header_read: Duration,
+    pub idle: Duration,
+    pub per_address: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        // Generous for a 2G link (a request's headers are a few hundred
+        // bytes), and for offices behind one carrier-grade NAT address.
+        Limits {
+            handshake: Duration::from_secs(20),
+            header_read: Duration::from_secs(20),
+            idle: Duration::from_secs(90),
+            per_address: 64,
+        }
+    }
+}
+
+/// Open connections by client address.
+#[derive(Default)]
+struct Slots(Mutex<HashMap<IpAddr, usize>>);
+
+impl Slots {
+    fn take(self: &Arc<Self>, ip: IpAddr, max: usize) -> Option<Slot> {
+        let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let n = m.entry(ip).or_insert(0);
+        if *n >= max {
+            return None;
+        }
+        *n += 1;
+        Some(Slot { slots: self.clone(), ip })
+    }
+}
+
+/// One connection's place in [`Slots`], given back when it closes.
+struct Slot {
+    slots: Arc<Slots>,
+    ip: IpAddr,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut m = self.slots.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = m.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                m.remove(&self.ip);
+            }
+        }
+    }
+}
+
+/// A TLS connection that fails its reads once nothing has moved either way
+/// for the idle timeout, and frees its address's slot when dropped.
+pub struct Conn {
+    inner: TlsStream<TcpStream>,
+    _slot: Slot,
+    idle: Duration,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl Conn {
+    fn moved(&mut self) {
+        let next = tokio::time::Instant::now() + self.idle;
+        self.deadline.as_mut().reset(next);
+    }
+}
+
+impl AsyncRead for Conn {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        match Pin::new(&mut self.inner).poll_read(cx, buf) {
+            Poll::Ready(r) => {
+                if buf.filled().len() > before {
+                    self.moved();
+                }
+                Poll::Ready(r)
+            }
+            Poll::Pending => match self.deadline.as_mut().poll(cx) {
+                Poll::Ready(()) => {
+                    Poll::Ready(Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "idle connection")))
+                }
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+}
+
+impl AsyncWrite for Conn {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        let r = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if matches!(r, Poll::Ready(Ok(n)) if n > 0) {
+            self.moved();
+        }
+        r
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// A listener that hands on only connections whose TLS handshake is done,
+/// within [`Limits`]. Handshakes run as their own tasks, so a slow client on
+/// a 2G link does not hold up the others.
 pub struct TlsListener {
     local: std::net::SocketAddr,
-    rx: tokio::sync::mpsc::Receiver<(TlsStream<TcpStream>, std::net::SocketAddr)>,
+    limits: Limits,
+    rx: tokio::sync::mpsc::Receiver<(Conn, std::net::SocketAddr)>,
 }
 
 impl TlsListener {
     pub fn new(listener: TcpListener, acceptor: TlsAcceptor) -> std::io::Result<TlsListener> {
+        TlsListener::with_limits(listener, acceptor, Limits::default())
+    }
+
+    pub fn with_limits(listener: TcpListener, acceptor: TlsAcceptor, limits: Limits) -> std::io::Result<TlsListener> {
         let local = listener.local_addr()?;
         let (tx, rx) = tokio::sync::mpsc::channel(256);
+        let slots = Arc::new(Slots::default());
         tokio::spawn(async move {
             loop {
                 let (stream, addr) = match listener.accept().await {
                     Ok(x) => x,
                     Err(_) => {
                         // Out of descriptors and the like: wait, then go on.
-                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        tokio::time::sleep(Duration::from_millis(50)).await;
                         continue;
                     }
                 };
                 if tx.is_closed() {
                     break;
                 }
+                // Over its address's limit: closed at once (dropped).
+                let Some(slot) = slots.take(addr.ip(), limits.per_address) else { continue };
                 let acceptor = acceptor.clone();
                 let tx = tx.clone();
                 tokio::spawn(async move {
-                    let handshake = tokio::time::timeout(std::time::Duration::from_secs(60), acceptor.accept(stream));
+                    let handshake = tokio::time::timeout(limits.handshake, acceptor.accept(stream));
                     if let Ok(Ok(tls)) = handshake.await {
-                        let _ = tx.send((tls, addr)).await;
+                        let deadline = Box::pin(tokio::time::sleep(limits.idle));
+                        let conn = Conn { inner: tls, _slot: slot, idle: limits.idle, deadline };
+                        let _ = tx.send((conn, addr)).await;
                     }
                 });
             }
         });
-        Ok(TlsListener { local, rx })
+        Ok(TlsListener { local, limits, rx })
+    }
+
+    /// The next connection ready for HTTP (`None`: the listener stopped).
+    pub async fn next(&mut self) -> Option<(Conn, std::net::SocketAddr)> {
+        self.rx.recv().await
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        Ok(self.local)
     }
 }
 
+/// Serves HTTP/1.1 on the listener's connections until `shutdown` resolves,
+/// with the header-read timeout (axum's own `serve` has none); `app` makes
+/// each connection's router from the client's address. Then lets every open
+/// connection finish what it is doing.
+pub async fn serve<F>(
+    mut listener: TlsListener,
+    app: F,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()>
+where
+    F: Fn(std::net::SocketAddr) -> axum::Router + Send + 'static,
+{
+    let header_read = listener.limits.header_read;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut shutdown = std::pin::pin!(shutdown);
+    let mut open = tokio::task::JoinSet::new();
+    loop {
+        let (conn, addr) = tokio::select! {
+            c = listener.next() => match c {
+                Some(c) => c,
+                None => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app(addr));
+        let mut stop = stop_rx.clone();
+        open.spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(header_read);
+            let conn = builder.serve_connection(hyper_util::rt::TokioIo::new(conn), service);
+            let mut conn = std::pin::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                _ = stop.changed() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+        });
+        // Forget connections that have ended.
+        while open.try_join_next().is_some() {}
+    }
+    let _ = stop_tx.send(true);
+    while open.join_next().await.is_some() {}
+    Ok(())
+}
+
 impl axum::serve::Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
+    type Io = Conn;
     type Addr = std::net::SocketAddr;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {

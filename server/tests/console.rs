@@ -370,6 +370,28 @@ fn staff_work_the_console_in_a_real_browser() {
     d.wait_for("the entry", |d| d.text().contains("Entered the country"));
     assert!(d.text().contains("Certificate issued"));
 
+    // ---- A second border device records the same certificate: a real fork,
+    // shown as a conflict with a form per branch; the reviewer keeps the first.
+    let mut border2 = enrol(&hq, &t.path().join("manas-2"), "MANAS", "border_guard");
+    sync(&mut border2);
+    let guard2 = DeviceProfile::load(&border2).unwrap().identity().unwrap();
+    CertificateCases::new(&mut border2).enter(&guard2, &ok, "MANAS", IsoDate::today(), now_ms()).unwrap();
+    sync(&mut border2);
+    let first_entry = CertificateCases::new(&mut border).events(&cases[0]).unwrap()[0].id.clone();
+    d.goto(&format!("{}/console/cases/{}", hq.url, cases[0]));
+    d.wait_for("the conflict", |d| d.find_opt(&format!("[id='resolve-{first_entry}']")).is_some());
+    assert_eq!(d.find_all("form[id^='resolve-']").len(), 2, "one form per branch");
+    check_page(&d, backend, "en", "case-conflict");
+    d.type_into(&format!("[id='f-resolve-{first_entry}']"), "the first crossing is the holder's");
+    d.click(&format!("[id='resolve-{first_entry}'] button"));
+    d.wait_for("the resolution", |d| d.text().contains("Conflict resolved"));
+    let out = hq_cmd(&hq.dir, hq.database_url.as_deref()).args(["--json", "cases"]).output().unwrap();
+    let listed: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let resolved = listed.iter().find(|c| c["case_id"] == cases[0].as_str()).unwrap();
+    assert!(resolved["conflict"].is_null(), "{resolved}");
+    assert_eq!(resolved["state"], "entered");
+    assert_eq!(resolved["history"].as_array().unwrap().last().unwrap()[1], "conflict_resolved");
+
     // The home page changed: one request waits (C, identity verified by the CLI).
     d.goto(&format!("{}/console/", hq.url));
     assert!(d.text().contains("request waits for review"), "{}", d.text());
@@ -521,9 +543,17 @@ fn staff_work_the_console_in_a_real_browser() {
     d.upload("#file", &good);
     d.click("form.row-form button");
     d.wait_for("the diff", |d| d.text().contains("reworded (en)"));
+    // The review state per language, and the override the unreviewed texts need.
+    assert!(d.text().contains("Review of the texts") && d.text().contains("appears_minor.text"), "{}", d.text());
     check_page(&d, backend, "en", "checklist-draft");
+    // Sent without a reason (the browser's own check removed): refused, nothing published.
+    d.exec("document.getElementById('allow_unreviewed').removeAttribute('required');", json!([]));
+    d.click("form[action='/console/checklists/publish'] button");
+    d.wait_for("the refusal", |d| d.text().contains("give the reason for publishing them anyway"));
+    d.type_into("#allow_unreviewed", "training release; Kyrgyz review booked");
     d.click("form[action='/console/checklists/publish'] button");
     d.wait_for("publication", |d| d.text().contains("The checklist is published"));
+    assert!(d.text().contains("Reviewed (ky)"), "the review state of the checklist in force");
     d.goto(&format!("{}/console/reference", hq.url));
     check_page(&d, backend, "en", "reference");
     d.goto(&format!("{}/console/staff", hq.url));

@@ -426,3 +426,135 @@ fn a_revoked_device_may_only_learn_its_orders_and_confirm_a_wipe() {
     assert_eq!(status, 200, "{body}");
     assert!(server.admin().db.device_alerts(me.device_id()).unwrap().1.is_some());
 }
+
+mod slowloris {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, ServerName};
+
+    type Tls = rustls::StreamOwned<rustls::ClientConnection, TcpStream>;
+
+    fn config(ca_pem: &str) -> Arc<rustls::ClientConfig> {
+        let mut roots = rustls::RootCertStore::empty();
+        for c in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
+            roots.add(c.unwrap()).unwrap();
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        Arc::new(
+            rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_root_certificates(roots)
+                .with_no_client_auth(),
+        )
+    }
+
+    fn connect(addr: std::net::SocketAddr, cfg: &Arc<rustls::ClientConfig>) -> Tls {
+        let tcp = TcpStream::connect(addr).unwrap();
+        let conn = rustls::ClientConnection::new(cfg.clone(), ServerName::try_from("127.0.0.1").unwrap()).unwrap();
+        let mut s = rustls::StreamOwned::new(conn, tcp);
+        while s.conn.is_handshaking() {
+            s.conn.complete_io(&mut s.sock).unwrap();
+        }
+        s
+    }
+
+    /// Whether the server closed the connection within `wait` (an end of
+    /// stream or a reset; data before it, such as a 408, is read past).
+    fn closed_within(r: &mut impl Read, sock: &TcpStream, wait: Duration) -> bool {
+        let until = Instant::now() + wait;
+        let mut buf = [0u8; 4096];
+        loop {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            sock.set_read_timeout(Some(left.min(Duration::from_millis(100)))).unwrap();
+            match r.read(&mut buf) {
+                Ok(0) => return true,
+                Ok(_) => continue,
+                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+                Err(_) => return true,
+            }
+        }
+    }
+
+    fn get_time(s: &mut Tls) -> String {
+        s.write_all(b"GET /v1/time HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+        s.flush().unwrap();
+        s.sock.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !String::from_utf8_lossy(&got).contains("server_time_ms") {
+            let n = s.read(&mut buf).unwrap();
+            assert!(n > 0, "closed before answering: {}", String::from_utf8_lossy(&got));
+            got.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&got).into_owned()
+    }
+
+    /// Finding 5: half-sent requests, silent connections and one address
+    /// hoarding connections are all cut off, and honest clients still get in.
+    #[test]
+    fn half_sent_and_hoarded_connections_are_closed() {
+        let t = tempfile::tempdir().unwrap();
+        let limits = homeward_hq::tls::Limits {
+            handshake: Duration::from_secs(1),
+            header_read: Duration::from_secs(1),
+            idle: Duration::from_secs(2),
+            per_address: 4,
+        };
+        let server = super::Server::start_tls_with(&t.path().join("hq"), limits);
+        let cfg = config(server.ca_pem.as_deref().unwrap());
+
+        // Headers dribbled one line at a time, never finished.
+        let mut s = connect(server.addr, &cfg);
+        let started = Instant::now();
+        s.write_all(b"POST /v1/enroll HTTP/1.1\r\nHost: 127.0.0.1\r\n").unwrap();
+        let mut cut = false;
+        while started.elapsed() < Duration::from_secs(6) {
+            if s.write_all(b"X-Slow: 1\r\n").and_then(|_| s.flush()).is_err() {
+                cut = true;
+                break;
+            }
+            let sock = s.sock.try_clone().unwrap();
+            if closed_within(&mut s, &sock, Duration::from_millis(250)) {
+                cut = true;
+                break;
+            }
+        }
+        assert!(cut, "a request whose headers never end is cut off");
+        assert!(started.elapsed() < Duration::from_secs(4), "within the header timeout: {:?}", started.elapsed());
+
+        // A TCP connection that never starts the handshake.
+        let mut tcp = TcpStream::connect(server.addr).unwrap();
+        let started = Instant::now();
+        let sock = tcp.try_clone().unwrap();
+        assert!(closed_within(&mut tcp, &sock, Duration::from_secs(4)));
+        assert!(started.elapsed() >= Duration::from_millis(800), "{:?}", started.elapsed());
+
+        // A kept-alive connection gone quiet after its request.
+        let mut s = connect(server.addr, &cfg);
+        assert!(get_time(&mut s).starts_with("HTTP/1.1 200"));
+        let sock = s.sock.try_clone().unwrap();
+        assert!(closed_within(&mut s, &sock, Duration::from_secs(5)), "an idle connection is closed");
+
+        // One address holding its four connections: the fifth is closed at once.
+        let hoard: Vec<TcpStream> = (0..4).map(|_| TcpStream::connect(server.addr).unwrap()).collect();
+        std::thread::sleep(Duration::from_millis(100));
+        let mut fifth = TcpStream::connect(server.addr).unwrap();
+        let sock = fifth.try_clone().unwrap();
+        assert!(closed_within(&mut fifth, &sock, Duration::from_millis(500)), "over the per-address limit");
+        let mut first = hoard[0].try_clone().unwrap();
+        assert!(!closed_within(&mut first, &hoard[0], Duration::from_millis(100)), "the four are still held");
+        // Once they are cut off (handshake timeout), honest clients get in.
+        std::thread::sleep(Duration::from_millis(1500));
+        drop(hoard);
+        let mut s = connect(server.addr, &cfg);
+        assert!(get_time(&mut s).starts_with("HTTP/1.1 200"));
+    }
+}

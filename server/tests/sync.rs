@@ -708,10 +708,12 @@ fn headquarters_publishes_checklists_and_reference_data_that_devices_apply_on_pu
     let next = default + 1;
     v2["version"] = serde_json::json!(next);
     let v2 = serde_json::to_string(&v2).unwrap();
+    // The default's texts carry no reviews: publishing needs the recorded override.
+    let allow = Some(homeward_hq::hq::AllowUnreviewed { actor: "admin-test", reason: "training release" });
     let mut same: serde_json::Value = serde_json::from_str(DEFAULT_TEMPLATE_JSON).unwrap();
     same["title"]["en"] = serde_json::json!("Not newer than the build's default");
-    assert!(admin.publish_template(&same.to_string()).is_err(), "not newer than the compiled-in default");
-    assert_eq!(admin.publish_template(&v2).unwrap(), next);
+    assert!(admin.publish_template(&same.to_string(), allow).is_err(), "not newer than the compiled-in default");
+    assert_eq!(admin.publish_template(&v2, allow).unwrap(), next);
     // Reports naming the compiled-in versions are still checked against them
     // (drafts started on version 1 are finalised on it), the published one
     // against what was published.
@@ -720,8 +722,8 @@ fn headquarters_publishes_checklists_and_reference_data_that_devices_apply_on_pu
         assert_eq!(c.template().version, v);
     }
     assert!(admin.checklist_for("kg-border-screening", next + 1).unwrap().is_none());
-    assert!(admin.publish_template(&v2).is_err(), "not newer");
-    assert!(admin.publish_template(r#"{"id":"x","version":9}"#).is_err(), "does not validate");
+    assert!(admin.publish_template(&v2, allow).is_err(), "not newer");
+    assert!(admin.publish_template(r#"{"id":"x","version":9}"#, allow).is_err(), "does not validate");
     admin.publish_reference(125_000, "KGS", 20).unwrap();
     assert!(admin.publish_reference(1, "som", 20).is_err());
 
@@ -769,4 +771,72 @@ fn headquarters_publishes_checklists_and_reference_data_that_devices_apply_on_pu
     let mut shelf = TemplateShelf::default();
     assert!(shelf.install(&p.trust, &forged).is_err());
     assert_eq!(shelf.current_checklist().template().version, default);
+}
+
+#[test]
+fn publishing_unreviewed_texts_needs_an_override_that_headquarters_records() {
+    use homeward_core::screening::template::LANGUAGES;
+    use homeward_core::screening::{localized_texts, text_digest, Lang, Template, DEFAULT_TEMPLATE_JSON};
+    use homeward_hq::hq::{AllowUnreviewed, HqError};
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let admin = server.admin();
+    let mut v2: serde_json::Value = serde_json::from_str(DEFAULT_TEMPLATE_JSON).unwrap();
+    let next = v2["version"].as_u64().unwrap() + 1;
+    v2["version"] = next.into();
+    let tpl: Template = serde_json::from_value(v2.clone()).unwrap();
+    let texts = localized_texts(&tpl);
+    // Every text reviewed in Russian and English, none in Kyrgyz.
+    v2["reviews"] = texts
+        .iter()
+        .flat_map(|lt| {
+            [Lang::Ru, Lang::En].map(|l| {
+                serde_json::json!({"text": lt.id, "lang": l, "by": "Reviewer", "on": "2026-11-30",
+                    "digest": text_digest(&lt.texts[&l])})
+            })
+        })
+        .collect();
+    let json = v2.to_string();
+    let audit_len = || admin.db.audit_entries(Some(admin.identity.device_id())).unwrap().len();
+    let before = audit_len();
+
+    // Refused, typed, with the count per language; nothing published or recorded.
+    match admin.publish_template(&json, None) {
+        Err(HqError::Unreviewed { count, per_language }) => {
+            assert_eq!(count, texts.len());
+            assert_eq!(per_language, vec![("ky".to_string(), texts.len()), ("ru".into(), 0), ("en".into(), 0)]);
+        }
+        other => panic!("{other:?}"),
+    }
+    let blank = AllowUnreviewed { actor: "admin-test", reason: "  " };
+    assert!(matches!(admin.publish_template(&json, Some(blank)), Err(HqError::Invalid(_))), "a reason is needed");
+    assert_eq!(admin.current_checklist().unwrap().template().version, 1);
+    assert_eq!(audit_len(), before);
+
+    // With the override: published, and the decision is in the audit trail.
+    let allow = AllowUnreviewed { actor: "admin-test", reason: "Kyrgyz review booked for next week" };
+    assert_eq!(admin.publish_template(&json, Some(allow)).unwrap(), next as u32);
+    assert_eq!(admin.current_checklist().unwrap().template().version, next as u32);
+    let trail = admin.db.audit_entries(Some(admin.identity.device_id())).unwrap();
+    assert_eq!(trail.len(), before + 1);
+    let e = trail.last().unwrap();
+    assert_eq!(e.actor.as_deref(), Some("admin-test"));
+    let why = e.justification.as_deref().unwrap();
+    assert!(
+        why.contains(&format!("{} unreviewed texts", texts.len())) && why.contains("Kyrgyz review booked"),
+        "{why}"
+    );
+
+    // Fully reviewed: published without any override, nothing extra recorded.
+    let mut v3 = v2.clone();
+    v3["version"] = 3.into();
+    let mut reviews = v3["reviews"].as_array().unwrap().clone();
+    reviews.extend(texts.iter().map(|lt| {
+        serde_json::json!({"text": lt.id, "lang": "ky", "by": "Reviewer", "on": "2026-11-30",
+            "digest": text_digest(&lt.texts[&Lang::Ky])})
+    }));
+    v3["reviews"] = reviews.into();
+    assert_eq!(LANGUAGES.len(), 3);
+    assert_eq!(admin.publish_template(&v3.to_string(), None).unwrap(), 3);
+    assert_eq!(admin.db.audit_entries(Some(admin.identity.device_id())).unwrap().len(), before + 1);
 }

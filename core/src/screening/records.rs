@@ -9,9 +9,9 @@ use serde::Serialize;
 use super::answers::{self, AnswerError, Answers};
 use super::checklist::Checklist;
 use super::consent::ReferralConsent;
-use super::evaluate::evaluate;
+use super::evaluate::evaluate_in;
 use super::template::{AnswerValue, Lang};
-use super::{Addendum, Screening, ScreeningState, Subject};
+use super::{Addendum, PrivateInterview, Screening, ScreeningState, Subject};
 use crate::date::IsoDate;
 use crate::vault::{IndexTerm, Lookup, NewRecord, RecordId, Vault, VaultError};
 
@@ -182,6 +182,7 @@ impl<'a> ScreeningRecords<'a> {
             state: ScreeningState::Draft,
             addenda: Vec::new(),
             consents: Vec::new(),
+            private_interview: None,
         };
         self.save(&s)?;
         Ok(s)
@@ -193,6 +194,9 @@ impl<'a> ScreeningRecords<'a> {
         let mut s = self.load_draft(id)?;
         let q = self.checklist.question(question).ok_or_else(|| AnswerError::UnknownQuestion(question.into()))?;
         answers::check(q, &value, s.screening_date)?;
+        if !s.stage().asks(q) {
+            return Err(AnswerError::PrivateOnly(question.into()).into());
+        }
         if !self.checklist.view(&s.answers, s.screening_date).is_shown(question) {
             return Err(AnswerError::NotShown(question.into()).into());
         }
@@ -209,6 +213,11 @@ impl<'a> ScreeningRecords<'a> {
         if q.required {
             return Err(AnswerError::Required(question.into()).into());
         }
+        // Skipping is deciding not to ask; a private question is not asked
+        // in the queue at all, and stays left for the private interview.
+        if !s.stage().asks(q) {
+            return Err(AnswerError::PrivateOnly(question.into()).into());
+        }
         s.skipped.insert(question.to_string());
         self.save(&s)?;
         Ok(s)
@@ -221,10 +230,30 @@ impl<'a> ScreeningRecords<'a> {
         Ok(s)
     }
 
-    /// Evaluates and finalises: from now on the record is immutable.
+    /// Moves a draft from the queue to a private interview, once the officer
+    /// has taken the person aside and given the non-punishment assurance;
+    /// the questions asked only there are then asked. Moving again keeps the
+    /// first move. The draft is resumed there like any other.
+    pub fn move_to_private(
+        &mut self,
+        id: RecordId,
+        officer: Option<String>,
+        now_unix_ms: i64,
+    ) -> Result<Screening, ScreeningError> {
+        let mut s = self.load_draft(id)?;
+        if s.private_interview.is_none() {
+            s.private_interview = Some(PrivateInterview { started_unix_ms: now_unix_ms, officer });
+            self.save(&s)?;
+        }
+        Ok(s)
+    }
+
+    /// Evaluates and finalises: from now on the record is immutable. A
+    /// screening finalised in the queue records the private-interview
+    /// questions it did not ask (`left_for_private`).
     pub fn finalise(&mut self, id: RecordId, now_unix_ms: i64) -> Result<Screening, ScreeningError> {
         let mut s = self.load_draft(id)?;
-        let outcome = evaluate(self.checklist, &s.answers, s.screening_date);
+        let outcome = evaluate_in(self.checklist, &s.answers, s.screening_date, s.stage());
         if !outcome.unanswered_required.is_empty() {
             return Err(ScreeningError::Incomplete(outcome.unanswered_required));
         }
@@ -260,7 +289,7 @@ impl<'a> ScreeningRecords<'a> {
         }
         let mut effective = s.effective_answers();
         effective.extend(changes.clone());
-        let outcome = evaluate(self.checklist, &effective, s.screening_date);
+        let outcome = evaluate_in(self.checklist, &effective, s.screening_date, s.stage());
         s.addenda.push(Addendum {
             unix_ms: now_unix_ms,
             officer,

@@ -27,6 +27,8 @@ pub enum AnswerError {
     NotShown(String),
     #[error("question {0:?} needs an answer")]
     Required(String),
+    #[error("question {0:?} is asked only in a private interview: move the screening there first")]
+    PrivateOnly(String),
 }
 
 fn wrong(q: &Question) -> AnswerError {

@@ -12,6 +12,24 @@ use super::template::{AnswerValue, Condition, DocumentSituation, Question, Role,
 use super::validate::{validate, TemplateProblem};
 use crate::date::IsoDate;
 
+/// Where a screening is being worked: in the queue at the post, or in a
+/// private interview after the non-punishment assurance. Questions
+/// `asked_in: "private"` are only asked in the latter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    #[default]
+    Queue,
+    Private,
+}
+
+impl Stage {
+    /// Whether a question may be asked at this stage.
+    pub fn asks(self, q: &Question) -> bool {
+        self == Stage::Private || !q.asked_in.is_private()
+    }
+}
+
 /// A validated template with its lookups built once.
 #[derive(Debug, Clone)]
 pub struct Checklist {
@@ -122,10 +140,44 @@ impl Checklist {
     }
 
     /// The next question to ask: the first shown question not yet answered
-    /// or skipped, in template order.
+    /// or skipped, in template order, wherever it is asked (a screening's
+    /// flow uses [`Checklist::next_for`], which respects the stage).
     pub fn next_question(&self, answers: &Answers, skipped: &BTreeSet<String>, date: IsoDate) -> Option<&Question> {
+        self.next_question_in(answers, skipped, date, Stage::Private)
+    }
+
+    /// The next question that may be asked at `stage`.
+    pub fn next_question_in(
+        &self,
+        answers: &Answers,
+        skipped: &BTreeSet<String>,
+        date: IsoDate,
+        stage: Stage,
+    ) -> Option<&Question> {
         let view = self.view(answers, date);
-        self.questions().find(|q| !answers.contains_key(&q.id) && !skipped.contains(&q.id) && view.is_shown(&q.id))
+        self.questions()
+            .find(|q| stage.asks(q) && !answers.contains_key(&q.id) && !skipped.contains(&q.id) && view.is_shown(&q.id))
+    }
+
+    /// The next question of a draft screening, at the stage it is in.
+    pub fn next_for(&self, s: &super::Screening) -> Option<&Question> {
+        self.next_question_in(&s.answers, &s.skipped, s.screening_date, s.stage())
+    }
+
+    /// Shown private-interview questions with no answer and not skipped:
+    /// what a screening worked only in the queue leaves for the private
+    /// interview (not asked, so not "no").
+    pub fn left_for_private(&self, answers: &Answers, skipped: &BTreeSet<String>, date: IsoDate) -> Vec<String> {
+        let view = self.view(answers, date);
+        self.questions()
+            .filter(|q| {
+                q.asked_in.is_private()
+                    && !answers.contains_key(&q.id)
+                    && !skipped.contains(&q.id)
+                    && view.is_shown(&q.id)
+            })
+            .map(|q| q.id.clone())
+            .collect()
     }
 
     /// Shown, required questions with no answer.

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::actions::{recommended_actions, RecommendedAction};
 use super::answers::Answers;
-use super::checklist::{Checklist, ChildStatus};
+use super::checklist::{Checklist, ChildStatus, Stage};
 use super::template::{AnswerValue, DocumentSituation, Element, Exploitation, Indicator, Role};
 use crate::date::IsoDate;
 
@@ -101,8 +101,13 @@ pub struct ScreeningOutcome {
     pub missing_elements: Vec<Element>,
     pub actions: Vec<RecommendedAction>,
     /// Required questions still unanswered: a screening cannot be finalised
-    /// while this is not empty.
+    /// while this is not empty. In the queue, private-interview questions
+    /// are not among them (they are in `left_for_private`).
     pub unanswered_required: Vec<String>,
+    /// Shown questions asked only in a private interview that the screening
+    /// (worked in the queue) did not reach: not asked, so not "no".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left_for_private: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,8 +154,21 @@ fn evidence_of(indicator: &Indicator, question: &str, option: Option<&str>, out:
 }
 
 /// Evaluates the answers on `date` (the screening date, from which age is
-/// computed). Only answers to questions currently shown count.
+/// computed), for a screening worked in the queue. Only answers to questions
+/// currently shown count.
 pub fn evaluate(checklist: &Checklist, answers: &Answers, date: IsoDate) -> ScreeningOutcome {
+    evaluate_in(checklist, answers, date, Stage::Queue)
+}
+
+/// Evaluates a screening's own answers at the stage it is in.
+pub fn evaluate_screening(checklist: &Checklist, s: &super::Screening) -> ScreeningOutcome {
+    evaluate_in(checklist, &s.effective_answers(), s.screening_date, s.stage())
+}
+
+/// [`evaluate`] at a stage: in the queue, unanswered private-interview
+/// questions are left for the private interview rather than required; in
+/// the private interview every shown question counts.
+pub fn evaluate_in(checklist: &Checklist, answers: &Answers, date: IsoDate, stage: Stage) -> ScreeningOutcome {
     let view = checklist.view(answers, date);
     let mut evidence = ElementEvidence::default();
     for q in checklist.questions() {
@@ -215,6 +233,14 @@ pub fn evaluate(checklist: &Checklist, answers: &Answers, date: IsoDate) -> Scre
         documents,
         missing_elements: missing,
         actions,
-        unanswered_required: view.missing_required(),
+        unanswered_required: view
+            .missing_required()
+            .into_iter()
+            .filter(|q| checklist.question(q).is_some_and(|q| stage.asks(q)))
+            .collect(),
+        left_for_private: match stage {
+            Stage::Queue => checklist.left_for_private(answers, &BTreeSet::new(), date),
+            Stage::Private => Vec::new(),
+        },
     }
 }

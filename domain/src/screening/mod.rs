@@ -14,18 +14,24 @@ pub mod explain;
 pub mod published;
 pub mod record;
 pub mod report;
+pub mod review;
 pub mod template;
 pub mod validate;
 
 pub use actions::{Action, RecommendedAction, HOTLINE};
 pub use answers::{AnswerError, Answers};
-pub use checklist::{Checklist, ChildStatus};
+pub use checklist::{Checklist, ChildStatus, Stage};
 pub use consent::{may_share, ConsentGiver, ReferralBasis, ReferralConsent, ReferralRefused};
-pub use evaluate::{evaluate, Evidence, ScreeningOutcome, Verdict};
+pub use evaluate::{evaluate, evaluate_in, evaluate_screening, Evidence, ScreeningOutcome, Verdict};
 pub use explain::{answer_hint, explain, Explanation};
-pub use record::{Addendum, Screening, ScreeningState, Subject};
+pub use record::{Addendum, PrivateInterview, Screening, ScreeningState, Subject};
 pub use report::{check_event, ScreeningEvent, ScreeningReport};
-pub use template::{AnswerType, AnswerValue, Condition, Element, Exploitation, Lang, Question, Role, Template, YesNo};
+pub use review::{
+    localized_texts, review_state, text_digest, unreviewed, unreviewed_count, LanguageReview, LocalizedText,
+};
+pub use template::{
+    AnswerType, AnswerValue, AskedIn, Condition, Element, Exploitation, Lang, Question, Review, Role, Template, YesNo,
+};
 pub use validate::{validate, ProblemKind, TemplateProblem};
 
 /// The first checklist, written from the UN Protocol art. 3 and the national

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::answers::Answers;
+use super::checklist::Stage;
 use super::consent::ReferralConsent;
 use super::evaluate::ScreeningOutcome;
 use super::template::Lang;
@@ -74,11 +75,32 @@ pub struct Screening {
     pub addenda: Vec<Addendum>,
     #[serde(default)]
     pub consents: Vec<ReferralConsent>,
+    /// Set when the screening was moved to a private interview (after the
+    /// non-punishment assurance); absent while it is worked in the queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_interview: Option<PrivateInterview>,
+}
+
+/// The move of a screening from the queue to a private interview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrivateInterview {
+    pub started_unix_ms: i64,
+    #[serde(default)]
+    pub officer: Option<String>,
 }
 
 impl Screening {
     pub fn is_final(&self) -> bool {
         matches!(self.state, ScreeningState::Final { .. })
+    }
+
+    /// Where the screening is worked: the queue until moved to a private interview.
+    pub fn stage(&self) -> Stage {
+        if self.private_interview.is_some() {
+            Stage::Private
+        } else {
+            Stage::Queue
+        }
     }
 
     /// The answers as they stand after every addendum.

@@ -46,6 +46,10 @@ pub struct ScreeningReport {
     pub exploitation: Vec<Exploitation>,
     #[serde(rename = "sh", default)]
     pub shelter_requested: bool,
+    /// Private-interview questions not asked (question ids only): the
+    /// verdict was reached without them.
+    #[serde(rename = "lp", default, skip_serializing_if = "Vec::is_empty")]
+    pub left_for_private: Vec<String>,
 }
 
 /// A screening event's body.
@@ -92,6 +96,7 @@ impl ScreeningReport {
             child_signs: ids(&o.evidence.child),
             exploitation: o.exploitation.clone(),
             shelter_requested: o.shelter_requested,
+            left_for_private: o.left_for_private.clone(),
         }
     }
 
@@ -118,6 +123,12 @@ impl ScreeningReport {
                 if !marks(&question.indicator) && !question.answer.options().iter().any(|o| marks(&o.indicator)) {
                     return Err(format!("question {q:?} does not indicate {element:?}"));
                 }
+            }
+        }
+        for q in &self.left_for_private {
+            let question = checklist.question(q).ok_or_else(|| format!("no question {q:?} in the checklist"))?;
+            if !question.asked_in.is_private() {
+                return Err(format!("question {q:?} is not a private-interview question"));
             }
         }
         let (act, means, purpose) = (!self.act.is_empty(), !self.means.is_empty(), !self.purpose.is_empty());

@@ -66,6 +66,71 @@ pub struct Template {
     #[serde(default)]
     pub jurisdiction: Option<String>,
     pub sections: Vec<Section>,
+    /// Who reviewed which text in which language (see [`super::review`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reviews: Vec<Review>,
+}
+
+/// One text reviewed in one language. It holds only while the text is the
+/// one reviewed: `digest` is [`super::review::text_digest`] of it, so editing
+/// the text makes it unreviewed again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    /// The text's id, e.g. `title`, `section.person.title`, `recruited.text`,
+    /// `documents.option.own` (see [`super::review::localized_texts`]).
+    pub text: String,
+    pub lang: Lang,
+    /// The reviewer (a name or staff id).
+    pub by: String,
+    /// The review date, `YYYY-MM-DD` (kept as written; validation checks it).
+    pub on: String,
+    /// The first 16 hex characters of the SHA-256 of the exact reviewed text.
+    pub digest: String,
+}
+
+/// Where a question may be asked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub enum AskedIn {
+    /// In the queue at the border post.
+    #[default]
+    Queue,
+    /// Only in a private interview, after the non-punishment assurance.
+    Private,
+    /// Anything else the JSON said: kept so that validation reports it with
+    /// its path instead of the whole template failing to parse.
+    Unknown(String),
+}
+
+impl AskedIn {
+    pub fn as_str(&self) -> &str {
+        match self {
+            AskedIn::Queue => "queue",
+            AskedIn::Private => "private",
+            AskedIn::Unknown(s) => s,
+        }
+    }
+
+    pub fn is_private(&self) -> bool {
+        *self == AskedIn::Private
+    }
+}
+
+impl Serialize for AskedIn {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AskedIn {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(match s.as_str() {
+            "queue" => AskedIn::Queue,
+            "private" => AskedIn::Private,
+            _ => AskedIn::Unknown(s),
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,9 +147,18 @@ pub struct Section {
 #[serde(deny_unknown_fields)]
 pub struct Question {
     pub id: String,
+    /// The officer's wording.
     pub text: Texts,
+    /// The wording addressed to the traveller (second person, plain words),
+    /// read aloud or shown on the screen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traveller_text: Option<Texts>,
     #[serde(default)]
     pub help: Option<Texts>,
+    /// Where the question may be asked; "private" questions are left out of
+    /// the queue and asked in the private interview.
+    #[serde(default, skip_serializing_if = "is_queue")]
+    pub asked_in: AskedIn,
     pub answer: AnswerType,
     #[serde(default)]
     pub required: bool,
@@ -96,6 +170,10 @@ pub struct Question {
     /// A question the evaluation reads for something other than an indicator.
     #[serde(default)]
     pub role: Option<Role>,
+}
+
+fn is_queue(a: &AskedIn) -> bool {
+    *a == AskedIn::Queue
 }
 
 /// What the evaluation reads from a question besides indicators.
@@ -360,6 +438,18 @@ impl AnswerValue {
                 | (AnswerValue::Number(_), AnswerType::Number { .. })
                 | (AnswerValue::Date(_), AnswerType::Date)
         )
+    }
+}
+
+impl Question {
+    /// The officer's wording in `lang`.
+    pub fn officer_text(&self, lang: Lang) -> &str {
+        text(&self.text, lang)
+    }
+
+    /// The wording addressed to the traveller in `lang`, if the template has one.
+    pub fn traveller_text(&self, lang: Lang) -> Option<&str> {
+        self.traveller_text.as_ref().map(|t| text(t, lang)).filter(|t| !t.is_empty())
     }
 }
 

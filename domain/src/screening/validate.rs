@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use super::template::{AnswerType, Condition, Element, Indicator, Role, Template, Texts, LANGUAGES};
+use super::review::{is_digest, localized_texts};
+use super::template::{AnswerType, AskedIn, Condition, Element, Indicator, Role, Template, Texts, LANGUAGES};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TemplateProblem {
@@ -63,6 +64,16 @@ pub enum ProblemKind {
     BadVersion,
     #[error("the number range is empty (min > max)")]
     EmptyRange,
+    #[error("asked_in is {found:?}; use \"queue\" or \"private\"")]
+    BadAskedIn { found: String },
+    #[error("the review names an unknown text {text:?}")]
+    UnknownText { text: String },
+    #[error("the review date {on:?} is not a date; write YYYY-MM-DD")]
+    BadReviewDate { on: String },
+    #[error("the digest must be the first 16 lowercase hex characters of the text's SHA-256")]
+    BadDigest,
+    #[error("the review does not say who reviewed")]
+    NoReviewer,
 }
 
 fn valid_id(id: &str) -> bool {
@@ -313,8 +324,14 @@ pub fn validate(t: &Template) -> Vec<TemplateProblem> {
                 c.add(format!("{qp}.id"), ProblemKind::DuplicateId { id: q.id.clone() });
             }
             c.texts(&format!("{qp}.text"), &q.text);
+            if let Some(tt) = &q.traveller_text {
+                c.texts(&format!("{qp}.traveller_text"), tt);
+            }
             if let Some(h) = &q.help {
                 c.texts(&format!("{qp}.help"), h);
+            }
+            if let AskedIn::Unknown(found) = &q.asked_in {
+                c.add(format!("{qp}.asked_in"), ProblemKind::BadAskedIn { found: found.clone() });
             }
             if let Some(ind) = &q.indicator {
                 if q.answer != AnswerType::YesNo {
@@ -372,6 +389,23 @@ pub fn validate(t: &Template) -> Vec<TemplateProblem> {
                 c.condition(&format!("{qp}.show_if"), cond, at);
             }
             at += 1;
+        }
+    }
+    let text_ids: BTreeSet<String> = localized_texts(t).into_iter().map(|lt| lt.id).collect();
+    for (i, r) in t.reviews.iter().enumerate() {
+        let rp = format!("reviews[{i}]");
+        if !text_ids.contains(&r.text) {
+            c.add(format!("{rp}.text"), ProblemKind::UnknownText { text: r.text.clone() });
+        }
+        // Strict YYYY-MM-DD: the parser trims, so surrounding spaces are refused here.
+        if r.on.trim() != r.on || r.on.parse::<crate::date::IsoDate>().is_err() {
+            c.add(format!("{rp}.on"), ProblemKind::BadReviewDate { on: r.on.clone() });
+        }
+        if !is_digest(&r.digest) {
+            c.add(format!("{rp}.digest"), ProblemKind::BadDigest);
+        }
+        if r.by.trim().is_empty() {
+            c.add(format!("{rp}.by"), ProblemKind::NoReviewer);
         }
     }
     for cycle in cycles(t) {

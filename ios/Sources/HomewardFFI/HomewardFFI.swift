@@ -1961,6 +1961,14 @@ public protocol ScreeningSessionProtocol: AnyObject, Sendable {
     func mayShare(partner: String, purpose: String, on: String?) throws  -> ReferralDecision
     
     /**
+     * Moves the screening to a private interview: call it once the person
+     * is taken aside and given the non-punishment assurance. The questions
+     * asked only there then come from `next_question`; reopening the
+     * screening later resumes in the private interview.
+     */
+    func moveToPrivate(officer: String?) throws  -> ScreeningProgress
+    
+    /**
      * The next question to ask, decided by the core from the answers so far;
      * none when the checklist is done (then set the subject and finalise).
      */
@@ -2182,6 +2190,20 @@ open func mayShare(partner: String, purpose: String, on: String?)throws  -> Refe
         FfiConverterString.lower(partner),
         FfiConverterString.lower(purpose),
         FfiConverterOptionString.lower(on),$0
+    )
+})
+}
+    
+    /**
+     * Moves the screening to a private interview: call it once the person
+     * is taken aside and given the non-punishment assurance. The questions
+     * asked only there then come from `next_question`; reopening the
+     * screening later resumes in the private interview.
+     */
+open func moveToPrivate(officer: String?)throws  -> ScreeningProgress  {
+    return try  FfiConverterTypeScreeningProgress_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_screeningsession_move_to_private(self.uniffiClonePointer(),
+        FfiConverterOptionString.lower(officer),$0
     )
 })
 }
@@ -5046,7 +5068,19 @@ public struct QuestionView {
     public var position: UInt32
     public var total: UInt32
     public var sectionTitle: String
+    /**
+     * The officer's wording.
+     */
     public var text: String
+    /**
+     * The wording addressed to the traveller (second person, plain words),
+     * to read aloud or show on the screen, if the template has one.
+     */
+    public var travellerText: String?
+    /**
+     * Asked only in a private interview, after the non-punishment assurance.
+     */
+    public var privateInterviewOnly: Bool
     /**
      * Guidance for the officer, if the template has any.
      */
@@ -5066,7 +5100,17 @@ public struct QuestionView {
     public init(id: String, 
         /**
          * 1-based position in the whole checklist (for "7 of 31").
-         */position: UInt32, total: UInt32, sectionTitle: String, text: String, 
+         */position: UInt32, total: UInt32, sectionTitle: String, 
+        /**
+         * The officer's wording.
+         */text: String, 
+        /**
+         * The wording addressed to the traveller (second person, plain words),
+         * to read aloud or show on the screen, if the template has one.
+         */travellerText: String?, 
+        /**
+         * Asked only in a private interview, after the non-punishment assurance.
+         */privateInterviewOnly: Bool, 
         /**
          * Guidance for the officer, if the template has any.
          */help: String?, 
@@ -5081,6 +5125,8 @@ public struct QuestionView {
         self.total = total
         self.sectionTitle = sectionTitle
         self.text = text
+        self.travellerText = travellerText
+        self.privateInterviewOnly = privateInterviewOnly
         self.help = help
         self.required = required
         self.kind = kind
@@ -5110,6 +5156,12 @@ extension QuestionView: Equatable, Hashable {
         if lhs.text != rhs.text {
             return false
         }
+        if lhs.travellerText != rhs.travellerText {
+            return false
+        }
+        if lhs.privateInterviewOnly != rhs.privateInterviewOnly {
+            return false
+        }
         if lhs.help != rhs.help {
             return false
         }
@@ -5131,6 +5183,8 @@ extension QuestionView: Equatable, Hashable {
         hasher.combine(total)
         hasher.combine(sectionTitle)
         hasher.combine(text)
+        hasher.combine(travellerText)
+        hasher.combine(privateInterviewOnly)
         hasher.combine(help)
         hasher.combine(required)
         hasher.combine(kind)
@@ -5152,6 +5206,8 @@ public struct FfiConverterTypeQuestionView: FfiConverterRustBuffer {
                 total: FfiConverterUInt32.read(from: &buf), 
                 sectionTitle: FfiConverterString.read(from: &buf), 
                 text: FfiConverterString.read(from: &buf), 
+                travellerText: FfiConverterOptionString.read(from: &buf), 
+                privateInterviewOnly: FfiConverterBool.read(from: &buf), 
                 help: FfiConverterOptionString.read(from: &buf), 
                 required: FfiConverterBool.read(from: &buf), 
                 kind: FfiConverterTypeAnswerKind.read(from: &buf), 
@@ -5165,6 +5221,8 @@ public struct FfiConverterTypeQuestionView: FfiConverterRustBuffer {
         FfiConverterUInt32.write(value.total, into: &buf)
         FfiConverterString.write(value.sectionTitle, into: &buf)
         FfiConverterString.write(value.text, into: &buf)
+        FfiConverterOptionString.write(value.travellerText, into: &buf)
+        FfiConverterBool.write(value.privateInterviewOnly, into: &buf)
         FfiConverterOptionString.write(value.help, into: &buf)
         FfiConverterBool.write(value.required, into: &buf)
         FfiConverterTypeAnswerKind.write(value.kind, into: &buf)
@@ -5569,6 +5627,11 @@ public struct ScreeningOutcomeView {
      */
     public var unansweredRequired: [String]
     /**
+     * Questions left for the private interview (not asked, so not "no"):
+     * the verdict was reached without them.
+     */
+    public var leftForPrivate: [String]
+    /**
      * A reminder that this is a recommendation, not a legal finding.
      */
     public var disclaimer: String
@@ -5602,6 +5665,10 @@ public struct ScreeningOutcomeView {
          * Required questions still unanswered (a draft's provisional outcome).
          */unansweredRequired: [String], 
         /**
+         * Questions left for the private interview (not asked, so not "no"):
+         * the verdict was reached without them.
+         */leftForPrivate: [String], 
+        /**
          * A reminder that this is a recommendation, not a legal finding.
          */disclaimer: String, 
         /**
@@ -5618,6 +5685,7 @@ public struct ScreeningOutcomeView {
         self.missing = missing
         self.actions = actions
         self.unansweredRequired = unansweredRequired
+        self.leftForPrivate = leftForPrivate
         self.disclaimer = disclaimer
         self.isFinal = isFinal
     }
@@ -5663,6 +5731,9 @@ extension ScreeningOutcomeView: Equatable, Hashable {
         if lhs.unansweredRequired != rhs.unansweredRequired {
             return false
         }
+        if lhs.leftForPrivate != rhs.leftForPrivate {
+            return false
+        }
         if lhs.disclaimer != rhs.disclaimer {
             return false
         }
@@ -5684,6 +5755,7 @@ extension ScreeningOutcomeView: Equatable, Hashable {
         hasher.combine(missing)
         hasher.combine(actions)
         hasher.combine(unansweredRequired)
+        hasher.combine(leftForPrivate)
         hasher.combine(disclaimer)
         hasher.combine(isFinal)
     }
@@ -5709,6 +5781,7 @@ public struct FfiConverterTypeScreeningOutcomeView: FfiConverterRustBuffer {
                 missing: FfiConverterSequenceString.read(from: &buf), 
                 actions: FfiConverterSequenceTypeActionItem.read(from: &buf), 
                 unansweredRequired: FfiConverterSequenceString.read(from: &buf), 
+                leftForPrivate: FfiConverterSequenceString.read(from: &buf), 
                 disclaimer: FfiConverterString.read(from: &buf), 
                 isFinal: FfiConverterBool.read(from: &buf)
         )
@@ -5726,6 +5799,7 @@ public struct FfiConverterTypeScreeningOutcomeView: FfiConverterRustBuffer {
         FfiConverterSequenceString.write(value.missing, into: &buf)
         FfiConverterSequenceTypeActionItem.write(value.actions, into: &buf)
         FfiConverterSequenceString.write(value.unansweredRequired, into: &buf)
+        FfiConverterSequenceString.write(value.leftForPrivate, into: &buf)
         FfiConverterString.write(value.disclaimer, into: &buf)
         FfiConverterBool.write(value.isFinal, into: &buf)
     }
@@ -5773,6 +5847,15 @@ public struct ScreeningProgress {
      * identifying-details screen then also asks for the name on that document.
      */
     public var asksDocumentHolderName: Bool
+    /**
+     * True once the screening was moved to a private interview.
+     */
+    public var inPrivateInterview: Bool
+    /**
+     * In the queue: shown questions asked only in a private interview and
+     * not asked yet (offer `move_to_private` when the queue is done).
+     */
+    public var leftForPrivate: [String]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5789,7 +5872,14 @@ public struct ScreeningProgress {
         /**
          * True when the person travels on another person's document: the
          * identifying-details screen then also asks for the name on that document.
-         */asksDocumentHolderName: Bool) {
+         */asksDocumentHolderName: Bool, 
+        /**
+         * True once the screening was moved to a private interview.
+         */inPrivateInterview: Bool, 
+        /**
+         * In the queue: shown questions asked only in a private interview and
+         * not asked yet (offer `move_to_private` when the queue is done).
+         */leftForPrivate: [String]) {
         self.screeningId = screeningId
         self.answered = answered
         self.skipped = skipped
@@ -5799,6 +5889,8 @@ public struct ScreeningProgress {
         self.canFinalise = canFinalise
         self.isFinal = isFinal
         self.asksDocumentHolderName = asksDocumentHolderName
+        self.inPrivateInterview = inPrivateInterview
+        self.leftForPrivate = leftForPrivate
     }
 }
 
@@ -5836,6 +5928,12 @@ extension ScreeningProgress: Equatable, Hashable {
         if lhs.asksDocumentHolderName != rhs.asksDocumentHolderName {
             return false
         }
+        if lhs.inPrivateInterview != rhs.inPrivateInterview {
+            return false
+        }
+        if lhs.leftForPrivate != rhs.leftForPrivate {
+            return false
+        }
         return true
     }
 
@@ -5849,6 +5947,8 @@ extension ScreeningProgress: Equatable, Hashable {
         hasher.combine(canFinalise)
         hasher.combine(isFinal)
         hasher.combine(asksDocumentHolderName)
+        hasher.combine(inPrivateInterview)
+        hasher.combine(leftForPrivate)
     }
 }
 
@@ -5869,7 +5969,9 @@ public struct FfiConverterTypeScreeningProgress: FfiConverterRustBuffer {
                 missingRequired: FfiConverterSequenceString.read(from: &buf), 
                 canFinalise: FfiConverterBool.read(from: &buf), 
                 isFinal: FfiConverterBool.read(from: &buf), 
-                asksDocumentHolderName: FfiConverterBool.read(from: &buf)
+                asksDocumentHolderName: FfiConverterBool.read(from: &buf), 
+                inPrivateInterview: FfiConverterBool.read(from: &buf), 
+                leftForPrivate: FfiConverterSequenceString.read(from: &buf)
         )
     }
 
@@ -5883,6 +5985,8 @@ public struct FfiConverterTypeScreeningProgress: FfiConverterRustBuffer {
         FfiConverterBool.write(value.canFinalise, into: &buf)
         FfiConverterBool.write(value.isFinal, into: &buf)
         FfiConverterBool.write(value.asksDocumentHolderName, into: &buf)
+        FfiConverterBool.write(value.inPrivateInterview, into: &buf)
+        FfiConverterSequenceString.write(value.leftForPrivate, into: &buf)
     }
 }
 
@@ -10150,6 +10254,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_may_share() != 64138) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_move_to_private() != 51177) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_next_question() != 60390) {

@@ -50,6 +50,8 @@ pub struct ConsoleConfig {
     pub ca_fingerprint: Option<String>,
     /// Sign-in attempts allowed per address in ten minutes.
     pub attempts_per_address: u32,
+    /// The TLS listener's timeouts and connections per address.
+    pub connection_limits: crate::tls::Limits,
 }
 
 impl Default for ConsoleConfig {
@@ -61,6 +63,7 @@ impl Default for ConsoleConfig {
             utc_offset_minutes: 360,
             ca_fingerprint: None,
             attempts_per_address: 100,
+            connection_limits: crate::tls::Limits::default(),
         }
     }
 }
@@ -181,7 +184,9 @@ impl From<HqError> for Problem {
             HqError::Db(d) => d.into(),
             HqError::NoCase => Problem::NotFound,
             HqError::Invalid(m) | HqError::Refused(m) => Problem::Refused(m),
-            HqError::BadCode | HqError::Revoked | HqError::KeyTaken => Problem::Refused(e.to_string()),
+            HqError::BadCode | HqError::Revoked | HqError::KeyTaken | HqError::Unreviewed { .. } => {
+                Problem::Refused(e.to_string())
+            }
         }
     }
 }

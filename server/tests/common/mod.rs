@@ -55,7 +55,16 @@ impl Server {
         Server::launch(dir, fresh_database(), true)
     }
 
+    /// The same with the TLS listener's timeouts and limits.
+    pub fn start_tls_with(dir: &Path, limits: homeward_hq::tls::Limits) -> Server {
+        Server::launch_with(dir, fresh_database(), true, limits)
+    }
+
     fn launch(dir: &Path, database_url: Option<String>, tls: bool) -> Server {
+        Server::launch_with(dir, database_url, tls, homeward_hq::tls::Limits::default())
+    }
+
+    fn launch_with(dir: &Path, database_url: Option<String>, tls: bool, limits: homeward_hq::tls::Limits) -> Server {
         let hq = Hq::open_with(dir, database_url.as_deref()).unwrap();
         let acceptor = tls.then(|| {
             let files =
@@ -75,7 +84,7 @@ impl Server {
                     let _ = rx.await;
                 };
                 match acceptor {
-                    Some(a) => homeward_hq::serve_tls(hq, listener, a, stop).await,
+                    Some(a) => homeward_hq::serve_tls_with(hq, listener, a, limits, stop).await,
                     None => homeward_hq::serve(hq, listener, stop).await,
                 }
                 .unwrap();

@@ -339,6 +339,8 @@ decide-reject = Reject
 decide-reject-field = Reason
 decide-revoke = Revoke the certificate
 decide-revoke-field = Reason
+decide-resolve-conflict = Keep this branch
+decide-resolve-conflict-field = Reason for keeping it
 decision-moved-on = This case changed while you were looking: { $user } recorded "{ $what }" at { $when }. Nothing was applied. Check the case again.
 decision-refused = Headquarters' rules refused this decision: { $reason }
 done-decided-verify-identity = Identity verified. Here is the next case.
@@ -346,6 +348,7 @@ done-decided-more-info = Question sent. Here is the next case.
 done-decided-approve = Approved. Here is the next case.
 done-decided-reject = Rejected. Here is the next case.
 done-decided-revoke = Certificate revoked. Here is the next case.
+done-decided-resolve-conflict = Conflict resolved. Here is the next case.
 done-session-ended = The session has ended.
 done-password-changed = Your password has changed; your other sessions have ended.
 done-device-revoked = The device is revoked.
@@ -561,3 +564,17 @@ key-next-case = Open the next case in the queue
 key-help = This page
 help-privacy = Personal data
 help-privacy-text = Lists show case numbers, offices and dates only. A person's name, date of birth and documents open only with a reason, and every opening is recorded with your name. Statistics hide small counts.
+review-title = Review of the texts
+review-in = Reviewed ({ $lang })
+review-count = { $reviewed } of { $total } texts
+col-language = Language
+col-reviewed = Reviewed
+col-unreviewed = Not reviewed
+review-override = { $count ->
+    [one] { $n } text is not reviewed. To publish anyway, give the reason (kept in the audit trail):
+   *[other] { $n } texts are not reviewed. To publish anyway, give the reason (kept in the audit trail):
+}
+review-refused = { $count ->
+    [one] { $n } text is not reviewed: give the reason for publishing it anyway.
+   *[other] { $n } texts are not reviewed: give the reason for publishing them anyway.
+}

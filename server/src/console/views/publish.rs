@@ -134,6 +134,27 @@ pub struct Draft {
     pub changes: Vec<Change>,
     /// "3 problems must be fixed…", in the person's language.
     pub problems_line: String,
+    /// A checklist's review state: (language, "12 of 120 reviewed", the ids not reviewed).
+    pub review: Vec<(String, String, String)>,
+    /// How many (text, language) pairs are not reviewed: publishing then
+    /// needs a reason, kept in the audit trail.
+    pub unreviewed: usize,
+    /// The override field's label, in the person's language.
+    pub review_line: String,
+}
+
+/// A checklist's review state per language, as the page shows it.
+fn review_rows(t: &T<'_>, tpl: &Checklist) -> Vec<(String, String, String)> {
+    homeward_domain::screening::review_state(tpl)
+        .into_iter()
+        .map(|r| {
+            (
+                r.lang.code().to_string(),
+                t.a("review-count", &[("reviewed", &r.reviewed.to_string()), ("total", &r.total.to_string())]),
+                r.unreviewed.join(", "),
+            )
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -186,13 +207,16 @@ fn checklist_current(c: &Console, t: &T<'_>) -> Result<Vec<(String, String)>, Pr
         c.hq.published_template()?
             .map(|p| t.datetime(p.body.published_ms))
             .unwrap_or_else(|| t.s("checklist-built-in"));
-    Ok(vec![
+    Ok([
         (t.s("checklist-id"), tpl.id.clone()),
         (t.s("checklist-version"), tpl.version.to_string()),
         (t.s("checklist-title-field"), text(&tpl.title, t.lang.checklist()).to_string()),
         (t.s("checklist-questions"), t.num(questions as i64)),
         (t.s("checklist-published"), published),
-    ])
+    ]
+    .into_iter()
+    .chain(review_rows(t, tpl).into_iter().map(|(lang, count, _)| (t.a("review-in", &[("lang", &lang)]), count)))
+    .collect())
 }
 
 /// Questions added, removed and reworded (per language) from `old` to `new`.
@@ -277,6 +301,7 @@ fn render(
     };
     let draft = draft.map(|mut d| {
         d.problems_line = t.n("publish-problems", d.problems.len() as i64);
+        d.review_line = t.n("review-override", d.unreviewed as i64);
         d
     });
     html_status(status, &PublishPage { c: chrome, kind, current, draft, sample_note })
@@ -293,6 +318,8 @@ pub fn checklists(c: &Console, req: &Req) -> Page {
 
 fn checklist_draft(c: &Console, t: &T<'_>, id: &str, json: &str) -> Result<Draft, Problem> {
     let current = c.hq.current_checklist()?;
+    let mut review = vec![];
+    let mut unreviewed = 0;
     let (problems, changes, title) = match Checklist::from_json(json) {
         Err(e) => (vec![(t.s("problem-file"), e.to_string())], vec![], String::new()),
         Ok(tpl) => {
@@ -307,10 +334,21 @@ fn checklist_draft(c: &Console, t: &T<'_>, id: &str, json: &str) -> Result<Draft
                     t.a("checklist-not-newer", &[("version", &current.template().version.to_string())]),
                 ));
             }
+            review = review_rows(t, &tpl);
+            unreviewed = homeward_domain::screening::unreviewed_count(&tpl);
             (problems, checklist_changes(t, current.template(), &tpl), title)
         }
     };
-    Ok(Draft { id: id.to_string(), title, problems, changes, problems_line: String::new() })
+    Ok(Draft {
+        id: id.to_string(),
+        title,
+        problems,
+        changes,
+        problems_line: String::new(),
+        review,
+        unreviewed,
+        review_line: String::new(),
+    })
 }
 
 pub fn upload_checklist(c: &Console, req: &Req) -> Page {
@@ -325,12 +363,20 @@ pub fn publish_checklist(c: &Console, req: &Req) -> Page {
     let id = req.need("draft")?;
     let json = draft(c, "template", id)?;
     let t = c.t(me.lang);
-    match c.hq.publish_template(&json) {
+    // Texts not reviewed are published only with a reason, which headquarters records.
+    let actor = me.actor();
+    let reason = req.f("allow_unreviewed").map(str::trim).filter(|r| !r.is_empty());
+    let allow = reason.map(|reason| crate::hq::AllowUnreviewed { actor: &actor, reason });
+    match c.hq.publish_template(&json, allow) {
         Ok(_) => {
             c.hq.audit(AuditAction::Setting, Subject::device(), &me.actor())?;
             Err(Problem::Redirect("/console/checklists?done=checklist-published".into()))
         }
-        Err(crate::hq::HqError::Invalid(m)) => {
+        Err(e @ (crate::hq::HqError::Invalid(_) | crate::hq::HqError::Unreviewed { .. })) => {
+            let m = match e {
+                crate::hq::HqError::Unreviewed { count, .. } => t.n("review-refused", count as i64),
+                other => other.to_string(),
+            };
             let d = checklist_draft(c, &t, id, &json)?;
             render(c, req, &me, "template", Some(d), Some(m), StatusCode::UNPROCESSABLE_ENTITY)
         }
@@ -350,6 +396,9 @@ fn reference_draft(c: &Console, t: &T<'_>, id: &str, json: &str) -> Result<Draft
                 problems: vec![(t.s("problem-file"), e.to_string())],
                 changes: vec![],
                 problems_line: String::new(),
+                review: vec![],
+                unreviewed: 0,
+                review_line: String::new(),
             })
         }
         Ok(r) => r,
@@ -414,7 +463,16 @@ fn reference_draft(c: &Console, t: &T<'_>, id: &str, json: &str) -> Result<Draft
             }
         }
     }
-    Ok(Draft { id: id.into(), title: t.s("reference-title"), problems, changes, problems_line: String::new() })
+    Ok(Draft {
+        id: id.into(),
+        title: t.s("reference-title"),
+        problems,
+        changes,
+        problems_line: String::new(),
+        review: vec![],
+        unreviewed: 0,
+        review_line: String::new(),
+    })
 }
 
 pub fn reference(c: &Console, req: &Req) -> Page {

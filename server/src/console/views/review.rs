@@ -315,7 +315,8 @@ struct CasePage<'a> {
     victim: bool,
     history: Vec<HistoryLine>,
     screening: Option<ScreeningSummary>,
-    conflict: Option<Vec<String>>,
+    /// Each branch of a conflict: what it did, and its first event (to keep it).
+    conflict: Option<Vec<(String, String)>>,
     refused: Vec<String>,
     decisions: Vec<DecisionForm>,
     last_note: Option<String>,
@@ -441,14 +442,15 @@ fn render_case(c: &Console, req: &Req, me: &Me, view: CaseView, error: Option<St
         k.branches
             .iter()
             .map(|b| {
-                t.a(
+                let label = t.a(
                     "conflict-branch",
                     &[
                         ("what", &t.s(&format!("event-{}", b.event.replace('_', "-")))),
                         ("device", &b.author),
                         ("number", b.certificate_number.as_deref().unwrap_or("-")),
                     ],
-                )
+                );
+                (label, b.event_id.clone())
             })
             .collect()
     });
@@ -710,6 +712,10 @@ pub fn decide(c: &Console, req: &Req) -> Page {
         }
         "reject" => CertificateEvent::Rejected { reason: text("reason")? },
         "revoke" => CertificateEvent::Revoked { reason: text("reason")? },
+        // Headquarters names the fork and attaches the resolution (`Hq::decide_as`).
+        "resolve-conflict" => {
+            CertificateEvent::ConflictResolved { after: String::new(), keep: text("keep")?, reason: text("reason")? }
+        }
         _ => return Err(Problem::BadForm("form-malformed")),
     };
     let _one = DECIDING.lock().unwrap_or_else(|p| p.into_inner());

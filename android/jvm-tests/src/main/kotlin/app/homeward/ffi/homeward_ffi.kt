@@ -915,6 +915,8 @@ internal open class UniffiVTableCallbackInterfaceSyncProgressListener(
 
 
 
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -1027,6 +1029,8 @@ fun uniffi_homeward_ffi_checksum_method_screeningsession_id(
 fun uniffi_homeward_ffi_checksum_method_screeningsession_language(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_may_share(
+): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_move_to_private(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_next_question(
 ): Short
@@ -1230,6 +1234,8 @@ fun uniffi_homeward_ffi_fn_method_screeningsession_id(`ptr`: Pointer,uniffi_out_
 fun uniffi_homeward_ffi_fn_method_screeningsession_language(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_screeningsession_may_share(`ptr`: Pointer,`partner`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,`on`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_move_to_private(`ptr`: Pointer,`officer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_screeningsession_next_question(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1544,6 +1550,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_may_share() != 64138.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_move_to_private() != 51177.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_next_question() != 60390.toShort()) {
@@ -4109,6 +4118,14 @@ public interface ScreeningSessionInterface {
     fun `mayShare`(`partner`: kotlin.String, `purpose`: kotlin.String, `on`: kotlin.String?): ReferralDecision
     
     /**
+     * Moves the screening to a private interview: call it once the person
+     * is taken aside and given the non-punishment assurance. The questions
+     * asked only there then come from `next_question`; reopening the
+     * screening later resumes in the private interview.
+     */
+    fun `moveToPrivate`(`officer`: kotlin.String?): ScreeningProgress
+    
+    /**
      * The next question to ask, decided by the core from the answers so far;
      * none when the checklist is done (then set the subject and finalise).
      */
@@ -4403,6 +4420,25 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
     uniffiRustCallWithError(HomewardException) { _status ->
     UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_may_share(
         it, FfiConverterString.lower(`partner`),FfiConverterString.lower(`purpose`),FfiConverterOptionalString.lower(`on`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Moves the screening to a private interview: call it once the person
+     * is taken aside and given the non-punishment assurance. The questions
+     * asked only there then come from `next_question`; reopening the
+     * screening later resumes in the private interview.
+     */
+    @Throws(HomewardException::class)override fun `moveToPrivate`(`officer`: kotlin.String?): ScreeningProgress {
+            return FfiConverterTypeScreeningProgress.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_move_to_private(
+        it, FfiConverterOptionalString.lower(`officer`),_status)
 }
     }
     )
@@ -6345,7 +6381,19 @@ data class QuestionView (
     var `position`: kotlin.UInt, 
     var `total`: kotlin.UInt, 
     var `sectionTitle`: kotlin.String, 
+    /**
+     * The officer's wording.
+     */
     var `text`: kotlin.String, 
+    /**
+     * The wording addressed to the traveller (second person, plain words),
+     * to read aloud or show on the screen, if the template has one.
+     */
+    var `travellerText`: kotlin.String?, 
+    /**
+     * Asked only in a private interview, after the non-punishment assurance.
+     */
+    var `privateInterviewOnly`: kotlin.Boolean, 
     /**
      * Guidance for the officer, if the template has any.
      */
@@ -6377,6 +6425,8 @@ public object FfiConverterTypeQuestionView: FfiConverterRustBuffer<QuestionView>
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
             FfiConverterTypeAnswerKind.read(buf),
             FfiConverterString.read(buf),
         )
@@ -6388,6 +6438,8 @@ public object FfiConverterTypeQuestionView: FfiConverterRustBuffer<QuestionView>
             FfiConverterUInt.allocationSize(value.`total`) +
             FfiConverterString.allocationSize(value.`sectionTitle`) +
             FfiConverterString.allocationSize(value.`text`) +
+            FfiConverterOptionalString.allocationSize(value.`travellerText`) +
+            FfiConverterBoolean.allocationSize(value.`privateInterviewOnly`) +
             FfiConverterOptionalString.allocationSize(value.`help`) +
             FfiConverterBoolean.allocationSize(value.`required`) +
             FfiConverterTypeAnswerKind.allocationSize(value.`kind`) +
@@ -6400,6 +6452,8 @@ public object FfiConverterTypeQuestionView: FfiConverterRustBuffer<QuestionView>
             FfiConverterUInt.write(value.`total`, buf)
             FfiConverterString.write(value.`sectionTitle`, buf)
             FfiConverterString.write(value.`text`, buf)
+            FfiConverterOptionalString.write(value.`travellerText`, buf)
+            FfiConverterBoolean.write(value.`privateInterviewOnly`, buf)
             FfiConverterOptionalString.write(value.`help`, buf)
             FfiConverterBoolean.write(value.`required`, buf)
             FfiConverterTypeAnswerKind.write(value.`kind`, buf)
@@ -6612,6 +6666,11 @@ data class ScreeningOutcomeView (
      */
     var `unansweredRequired`: List<kotlin.String>, 
     /**
+     * Questions left for the private interview (not asked, so not "no"):
+     * the verdict was reached without them.
+     */
+    var `leftForPrivate`: List<kotlin.String>, 
+    /**
      * A reminder that this is a recommendation, not a legal finding.
      */
     var `disclaimer`: kotlin.String, 
@@ -6641,6 +6700,7 @@ public object FfiConverterTypeScreeningOutcomeView: FfiConverterRustBuffer<Scree
             FfiConverterSequenceString.read(buf),
             FfiConverterSequenceTypeActionItem.read(buf),
             FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterBoolean.read(buf),
         )
@@ -6658,6 +6718,7 @@ public object FfiConverterTypeScreeningOutcomeView: FfiConverterRustBuffer<Scree
             FfiConverterSequenceString.allocationSize(value.`missing`) +
             FfiConverterSequenceTypeActionItem.allocationSize(value.`actions`) +
             FfiConverterSequenceString.allocationSize(value.`unansweredRequired`) +
+            FfiConverterSequenceString.allocationSize(value.`leftForPrivate`) +
             FfiConverterString.allocationSize(value.`disclaimer`) +
             FfiConverterBoolean.allocationSize(value.`isFinal`)
     )
@@ -6674,6 +6735,7 @@ public object FfiConverterTypeScreeningOutcomeView: FfiConverterRustBuffer<Scree
             FfiConverterSequenceString.write(value.`missing`, buf)
             FfiConverterSequenceTypeActionItem.write(value.`actions`, buf)
             FfiConverterSequenceString.write(value.`unansweredRequired`, buf)
+            FfiConverterSequenceString.write(value.`leftForPrivate`, buf)
             FfiConverterString.write(value.`disclaimer`, buf)
             FfiConverterBoolean.write(value.`isFinal`, buf)
     }
@@ -6706,7 +6768,16 @@ data class ScreeningProgress (
      * True when the person travels on another person's document: the
      * identifying-details screen then also asks for the name on that document.
      */
-    var `asksDocumentHolderName`: kotlin.Boolean
+    var `asksDocumentHolderName`: kotlin.Boolean, 
+    /**
+     * True once the screening was moved to a private interview.
+     */
+    var `inPrivateInterview`: kotlin.Boolean, 
+    /**
+     * In the queue: shown questions asked only in a private interview and
+     * not asked yet (offer `move_to_private` when the queue is done).
+     */
+    var `leftForPrivate`: List<kotlin.String>
 ) {
     
     companion object
@@ -6727,6 +6798,8 @@ public object FfiConverterTypeScreeningProgress: FfiConverterRustBuffer<Screenin
             FfiConverterBoolean.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterSequenceString.read(buf),
         )
     }
 
@@ -6739,7 +6812,9 @@ public object FfiConverterTypeScreeningProgress: FfiConverterRustBuffer<Screenin
             FfiConverterSequenceString.allocationSize(value.`missingRequired`) +
             FfiConverterBoolean.allocationSize(value.`canFinalise`) +
             FfiConverterBoolean.allocationSize(value.`isFinal`) +
-            FfiConverterBoolean.allocationSize(value.`asksDocumentHolderName`)
+            FfiConverterBoolean.allocationSize(value.`asksDocumentHolderName`) +
+            FfiConverterBoolean.allocationSize(value.`inPrivateInterview`) +
+            FfiConverterSequenceString.allocationSize(value.`leftForPrivate`)
     )
 
     override fun write(value: ScreeningProgress, buf: ByteBuffer) {
@@ -6752,6 +6827,8 @@ public object FfiConverterTypeScreeningProgress: FfiConverterRustBuffer<Screenin
             FfiConverterBoolean.write(value.`canFinalise`, buf)
             FfiConverterBoolean.write(value.`isFinal`, buf)
             FfiConverterBoolean.write(value.`asksDocumentHolderName`, buf)
+            FfiConverterBoolean.write(value.`inPrivateInterview`, buf)
+            FfiConverterSequenceString.write(value.`leftForPrivate`, buf)
     }
 }
 

@@ -166,6 +166,30 @@ class ScreeningTest {
     }
 
     @Test
+    fun `a draft moved to a private interview resumes there`() {
+        val dir = tempDir("vault")
+        val id = newVault(dir).use { vault ->
+            val s = vault.startScreening(NewScreeningInput("OSH-AIRPORT", language = Language.RU))
+            val q = s.nextQuestion()!!
+            assertTrue(q.text.isNotBlank())
+            assertFalse(q.privateInterviewOnly, "the first question is asked in the queue")
+            s.answer("appears_minor", AnswerInput.YesNo(YesNoAnswer.NO))
+            assertFalse(s.progress().inPrivateInterview)
+            val p = s.moveToPrivate("officer-7")
+            assertTrue(p.inPrivateInterview)
+            assertTrue(p.leftForPrivate.isEmpty())
+            s.id()
+        }
+        HomewardVault.open(java.io.File(dir, "vault").path, null).use { vault ->
+            vault.unlock(PASSPHRASE)
+            val s = vault.screenings().open(id, null)
+            assertTrue(s.progress().inPrivateInterview)
+            assertEquals("date_of_birth", s.nextQuestion()!!.id)
+            assertTrue(s.outcome().leftForPrivate.isEmpty())
+        }
+    }
+
+    @Test
     fun `an amendment keeps the original and a referral needs a consent`() {
         newVault().use { vault ->
             val s = vault.startScreening(NewScreeningInput("OSH-AIRPORT", language = Language.EN))
