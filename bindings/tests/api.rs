@@ -104,7 +104,9 @@ fn a_screening_is_driven_by_the_cores_next_question() {
         };
         assert!(!p.is_final);
     }
-    assert!(asked > 20, "every shown question was asked ({asked})");
+    // Version 2 leaves 17 sensitive questions to the private interview: an
+    // adult's queue is the other 19 (the child section hidden).
+    assert!(asked >= 19, "every question shown in the queue was asked ({asked})");
     s.set_subject(SubjectInput { refused: true, ..Default::default() }).unwrap();
     let provisional = s.outcome().unwrap();
     assert!(!provisional.is_final);

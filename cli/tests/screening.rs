@@ -37,7 +37,7 @@ fn vault() -> tempfile::TempDir {
 }
 
 fn default_template_path() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../domain/templates/default-screening.json")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../domain/templates/kg-border-screening-v2.json")
 }
 
 #[test]

@@ -315,11 +315,10 @@ fn private_checklist() -> Checklist {
     v["version"] = 2.into();
     for s in v["sections"].as_array_mut().unwrap() {
         for q in s["questions"].as_array_mut().unwrap() {
-            if ["sexual", "companion_answers", "fearful", "crime", "armed_conflict"]
-                .contains(&q["id"].as_str().unwrap())
-            {
-                q["asked_in"] = "private".into();
-            }
+            // Exactly these private (the default, version 2, marks more).
+            let private = ["sexual", "companion_answers", "fearful", "crime", "armed_conflict"]
+                .contains(&q["id"].as_str().unwrap());
+            q["asked_in"] = if private { "private" } else { "queue" }.into();
             if q["id"] == "recruited" {
                 q["traveller_text"] = serde_json::json!({
                     "ky": "Сизге чет өлкөдө иш сунушташканбы?",

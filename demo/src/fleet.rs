@@ -192,6 +192,11 @@ impl Phone {
             ScreeningProfile::Sexual => answers.extend(["recruited", "deceived", "sexual"]),
             ScreeningProfile::ChildLabour => answers.extend(["recruited", "child_work"]),
         }
+        // Indicators shown: the officer takes the person aside (the checklist
+        // asks its sensitive questions only in the private interview).
+        if !answers.is_empty() {
+            book.move_to_private(id, None, at_ms + 120_000)?;
+        }
         for q in answers {
             book.answer(id, q, yes())?;
         }

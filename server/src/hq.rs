@@ -600,28 +600,39 @@ impl Hq {
         Ok(self.db.get_kv("template_current")?.and_then(|v| serde_json::from_str(&v).ok()))
     }
 
+    /// The checklist in force: the one published last, unless this build's
+    /// compiled-in default is a newer version of it (as the devices choose).
     pub fn current_checklist(&self) -> Result<homeward_domain::screening::Checklist, HqError> {
+        let default = homeward_domain::screening::default_checklist();
         Ok(match self.published_template()? {
-            Some(t) => homeward_domain::screening::published::checklist_of(&t.body.template_json)
-                .map_err(|e| HqError::Invalid(e.to_string()))?,
-            None => homeward_domain::screening::default_checklist(),
+            Some(t) => {
+                let published = homeward_domain::screening::published::checklist_of(&t.body.template_json)
+                    .map_err(|e| HqError::Invalid(e.to_string()))?;
+                let older = published.template().id == default.template().id
+                    && published.template().version < default.template().version;
+                if older {
+                    default
+                } else {
+                    published
+                }
+            }
+            None => default,
         })
     }
 
-    /// The checklist a screening report names, if headquarters knows it.
+    /// The checklist a screening report names, if headquarters knows it: one
+    /// it published under that id and version, else a compiled-in one (drafts
+    /// started on version 1 are still finalised on it).
     pub fn checklist_for(
         &self,
         id: &str,
         version: u32,
     ) -> Result<Option<homeward_domain::screening::Checklist>, HqError> {
-        let d = &self.checklist;
-        if d.template().id == id && d.template().version == version {
-            return Ok(Some(d.clone()));
-        }
-        Ok(self
+        let published = self
             .db
             .get_kv(&format!("template:{id}@{version}"))?
-            .and_then(|j| homeward_domain::screening::published::checklist_of(&j).ok()))
+            .and_then(|j| homeward_domain::screening::published::checklist_of(&j).ok());
+        Ok(published.or_else(|| homeward_domain::screening::built_in_checklist(id, version)))
     }
 
     /// Publishes reference data (fees, validity) with a new sequence number.

@@ -503,12 +503,12 @@ fn staff_work_the_console_in_a_real_browser() {
     let bad = t.path().join("bad-template.json");
     let mut tpl: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../domain/templates/default-screening.json"),
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../domain/templates/kg-border-screening-v2.json"),
         )
         .unwrap(),
     )
     .unwrap();
-    tpl["version"] = json!(2);
+    tpl["version"] = json!(tpl["version"].as_u64().unwrap() + 1);
     tpl["sections"][0]["questions"][0]["id"] = json!("Bad Id!");
     std::fs::write(&bad, serde_json::to_string(&tpl).unwrap()).unwrap();
     d.goto(&format!("{}/console/checklists", hq.url));
@@ -531,7 +531,7 @@ fn staff_work_the_console_in_a_real_browser() {
     let good = t.path().join("good-template.json");
     let mut tpl: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../domain/templates/default-screening.json"),
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../domain/templates/kg-border-screening-v2.json"),
         )
         .unwrap(),
     )

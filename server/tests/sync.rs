@@ -702,29 +702,42 @@ fn headquarters_publishes_checklists_and_reference_data_that_devices_apply_on_pu
     let mut guard = device(&t.path().join("osh"), &server, "OSH", Role::BorderGuard);
     let admin = server.admin();
 
-    // Version 2 of the checklist, and new fees.
+    // The next version of the default checklist, and new fees.
     let mut v2: serde_json::Value = serde_json::from_str(DEFAULT_TEMPLATE_JSON).unwrap();
-    v2["version"] = serde_json::json!(2);
+    let default = v2["version"].as_u64().unwrap() as u32;
+    let next = default + 1;
+    v2["version"] = serde_json::json!(next);
     let v2 = serde_json::to_string(&v2).unwrap();
     // The default's texts carry no reviews: publishing needs the recorded override.
     let allow = Some(homeward_hq::hq::AllowUnreviewed { actor: "admin-test", reason: "training release" });
-    assert_eq!(admin.publish_template(&v2, allow).unwrap(), 2);
+    let mut same: serde_json::Value = serde_json::from_str(DEFAULT_TEMPLATE_JSON).unwrap();
+    same["title"]["en"] = serde_json::json!("Not newer than the build's default");
+    assert!(admin.publish_template(&same.to_string(), allow).is_err(), "not newer than the compiled-in default");
+    assert_eq!(admin.publish_template(&v2, allow).unwrap(), next);
+    // Reports naming the compiled-in versions are still checked against them
+    // (drafts started on version 1 are finalised on it), the published one
+    // against what was published.
+    for v in 1..=next {
+        let c = admin.checklist_for("kg-border-screening", v).unwrap().expect("a known version");
+        assert_eq!(c.template().version, v);
+    }
+    assert!(admin.checklist_for("kg-border-screening", next + 1).unwrap().is_none());
     assert!(admin.publish_template(&v2, allow).is_err(), "not newer");
     assert!(admin.publish_template(r#"{"id":"x","version":9}"#, allow).is_err(), "does not validate");
     admin.publish_reference(125_000, "KGS", 20).unwrap();
     assert!(admin.publish_reference(1, "som", 20).is_err());
 
     let r = sync(&mut guard).unwrap();
-    assert_eq!(r.template_installed, Some(2));
+    assert_eq!(r.template_installed, Some(next));
     assert!(r.reference_updated);
     let p = DeviceProfile::load(&guard).unwrap();
-    assert_eq!(p.templates.current_checklist().template().version, 2);
+    assert_eq!(p.templates.current_checklist().template().version, next);
     assert_eq!((p.standard_fee_minor, p.fee_currency.as_str(), p.validity_days), (125_000, "KGS", 20));
     // Applied once: the next sync brings nothing new.
     let r = sync(&mut guard).unwrap();
     assert_eq!((r.template_installed, r.reference_updated), (None, false));
 
-    // A screening on version 2 is accepted by headquarters, checked against version 2.
+    // A screening on the new version is accepted by headquarters, checked against it.
     let c = p.templates.current_checklist();
     let mut book = ScreeningRecords::new(&mut guard, &c);
     let s = book
@@ -742,14 +755,14 @@ fn headquarters_publishes_checklists_and_reference_data_that_devices_apply_on_pu
     book.finalise(id, now_ms()).unwrap();
     assert_eq!(sync(&mut guard).unwrap().accepted, 1);
 
-    // A device enrolled now gets version 2 with its enrolment.
+    // A device enrolled now gets the new version with its enrolment.
     let late = device(&t.path().join("late"), &server, "OSH", Role::BorderGuard);
-    assert_eq!(DeviceProfile::load(&late).unwrap().templates.current_checklist().template().version, 2);
+    assert_eq!(DeviceProfile::load(&late).unwrap().templates.current_checklist().template().version, next);
 
     // A template not signed by headquarters' root is never installed.
     let impostor = DeviceIdentity::generate("hq", Role::Headquarters, "HQ", &mut OsRng);
     let mut v3: serde_json::Value = serde_json::from_str(DEFAULT_TEMPLATE_JSON).unwrap();
-    v3["version"] = serde_json::json!(3);
+    v3["version"] = serde_json::json!(next + 1);
     let forged = homeward_core::certificate::trust::sign_list(
         TEMPLATE_DOMAIN,
         &PublishedTemplate { template_json: v3.to_string(), published_ms: 0 },
@@ -757,7 +770,7 @@ fn headquarters_publishes_checklists_and_reference_data_that_devices_apply_on_pu
     );
     let mut shelf = TemplateShelf::default();
     assert!(shelf.install(&p.trust, &forged).is_err());
-    assert_eq!(shelf.current_checklist().template().version, 1);
+    assert_eq!(shelf.current_checklist().template().version, default);
 }
 
 #[test]
@@ -769,7 +782,8 @@ fn publishing_unreviewed_texts_needs_an_override_that_headquarters_records() {
     let server = Server::start(&t.path().join("hq"));
     let admin = server.admin();
     let mut v2: serde_json::Value = serde_json::from_str(DEFAULT_TEMPLATE_JSON).unwrap();
-    v2["version"] = 2.into();
+    let next = v2["version"].as_u64().unwrap() + 1;
+    v2["version"] = next.into();
     let tpl: Template = serde_json::from_value(v2.clone()).unwrap();
     let texts = localized_texts(&tpl);
     // Every text reviewed in Russian and English, none in Kyrgyz.
@@ -796,13 +810,13 @@ fn publishing_unreviewed_texts_needs_an_override_that_headquarters_records() {
     }
     let blank = AllowUnreviewed { actor: "admin-test", reason: "  " };
     assert!(matches!(admin.publish_template(&json, Some(blank)), Err(HqError::Invalid(_))), "a reason is needed");
-    assert_eq!(admin.current_checklist().unwrap().template().version, 1);
+    assert_eq!(admin.current_checklist().unwrap().template().version, next as u32 - 1, "still the default");
     assert_eq!(audit_len(), before);
 
     // With the override: published, and the decision is in the audit trail.
     let allow = AllowUnreviewed { actor: "admin-test", reason: "Kyrgyz review booked for next week" };
-    assert_eq!(admin.publish_template(&json, Some(allow)).unwrap(), 2);
-    assert_eq!(admin.current_checklist().unwrap().template().version, 2);
+    assert_eq!(admin.publish_template(&json, Some(allow)).unwrap(), next as u32);
+    assert_eq!(admin.current_checklist().unwrap().template().version, next as u32);
     let trail = admin.db.audit_entries(Some(admin.identity.device_id())).unwrap();
     assert_eq!(trail.len(), before + 1);
     let e = trail.last().unwrap();
@@ -815,7 +829,7 @@ fn publishing_unreviewed_texts_needs_an_override_that_headquarters_records() {
 
     // Fully reviewed: published without any override, nothing extra recorded.
     let mut v3 = v2.clone();
-    v3["version"] = 3.into();
+    v3["version"] = (next + 1).into();
     let mut reviews = v3["reviews"].as_array().unwrap().clone();
     reviews.extend(texts.iter().map(|lt| {
         serde_json::json!({"text": lt.id, "lang": "ky", "by": "Reviewer", "on": "2026-11-30",
@@ -823,6 +837,6 @@ fn publishing_unreviewed_texts_needs_an_override_that_headquarters_records() {
     }));
     v3["reviews"] = reviews.into();
     assert_eq!(LANGUAGES.len(), 3);
-    assert_eq!(admin.publish_template(&v3.to_string(), None).unwrap(), 3);
+    assert_eq!(admin.publish_template(&v3.to_string(), None).unwrap(), next as u32 + 1);
     assert_eq!(admin.db.audit_entries(Some(admin.identity.device_id())).unwrap().len(), before + 1);
 }

@@ -1,6 +1,7 @@
 //! The outcome put into words for the officer, in Kyrgyz, Russian or
 //! English: the verdict, why (the answers behind each element), and what to
-//! do. Shells show this as it is; they never re-derive it.
+//! do, each action's legal basis in the same language. Shells show this as
+//! it is; they never re-derive it. Terms follow docs/GLOSSARY.md.
 
 use serde::Serialize;
 
@@ -50,7 +51,7 @@ pub fn verdict_text(v: Verdict, lang: Lang) -> String {
     match v {
         Verdict::PresumedVictim => pick(
             lang,
-            "Адам сатуунун болжолдуу жабырлануучусу",
+            "Болжолдуу түрдө адам сатуунун курмандыгы",
             "Предполагаемая жертва торговли людьми",
             "Presumed victim of trafficking",
         ),
@@ -67,7 +68,7 @@ pub fn verdict_text(v: Verdict, lang: Lang) -> String {
 pub fn element_text(e: Element, lang: Lang) -> String {
     match e {
         Element::Act => pick(lang, "Аракет", "Действие", "Act"),
-        Element::Means => pick(lang, "Каражат", "Средство", "Means"),
+        Element::Means => pick(lang, "Ыкма", "Способ", "Means"),
         Element::Purpose => pick(lang, "Максат (эксплуатация)", "Цель (эксплуатация)", "Purpose (exploitation)"),
         Element::Control => pick(lang, "Көзөмөлдүн белгилери", "Признаки контроля", "Signs of control"),
         Element::Child => pick(lang, "Балага тиешелүү белгилер", "Признаки, касающиеся ребёнка", "Child-related signs"),
@@ -79,12 +80,20 @@ pub fn exploitation_text(x: Exploitation, lang: Lang) -> String {
         Exploitation::SexualExploitation => {
             pick(lang, "сексуалдык эксплуатация", "сексуальная эксплуатация", "sexual exploitation")
         }
-        Exploitation::ForcedLabour => {
-            pick(lang, "мажбурлап иштетүү", "принудительный труд", "forced labour or services")
-        }
-        Exploitation::Slavery => pick(lang, "кулчулук", "рабство", "slavery or practices similar to slavery"),
-        Exploitation::Servitude => pick(lang, "көз карандылык абалы", "подневольное состояние", "servitude"),
-        Exploitation::OrganRemoval => pick(lang, "органдарды алуу", "изъятие органов", "removal of organs"),
+        Exploitation::ForcedLabour => pick(
+            lang,
+            "мажбурлап иштетүү же кызмат көрсөтүүгө мажбурлоо",
+            "принудительный труд или услуги",
+            "forced labour or services",
+        ),
+        Exploitation::Slavery => pick(
+            lang,
+            "кулчулук же кулчулукка окшош адаттар",
+            "рабство или обычаи, сходные с рабством",
+            "slavery or practices similar to slavery",
+        ),
+        Exploitation::Servitude => pick(lang, "эрксиз абал", "подневольное состояние", "servitude"),
+        Exploitation::OrganRemoval => pick(lang, "органдарды алып салуу", "извлечение органов", "removal of organs"),
         Exploitation::CriminalActivity => pick(
             lang,
             "кылмыштуу ишке тартуу",
@@ -94,14 +103,14 @@ pub fn exploitation_text(x: Exploitation, lang: Lang) -> String {
         Exploitation::CommercialAdoption => pick(
             lang,
             "коммерциялык максатта асырап алуу",
-            "усыновление в коммерческих целях",
+            "усыновление (удочерение) в коммерческих целях",
             "adoption for commercial purposes",
         ),
         Exploitation::ArmedConflict => pick(
             lang,
-            "куралдуу кагылышууда пайдалануу",
+            "куралдуу кагылыштарда пайдалануу",
             "использование в вооружённых конфликтах",
-            "use in armed conflict",
+            "use in armed conflicts",
         ),
     }
 }
@@ -119,14 +128,14 @@ pub fn explain(checklist: &Checklist, outcome: &ScreeningOutcome, answers: &Answ
     let detail = match outcome.verdict {
         Verdict::PresumedVictim if outcome.child.treated_as_child => pick(
             lang,
-            "Бала үчүн аракет жана эксплуатация максаты жетиштүү; каражаттын кереги жок.",
-            "Для ребёнка достаточно действия и цели эксплуатации; средства не требуются.",
+            "Бала үчүн аракет жана эксплуатация максаты жетиштүү; ыкма талап кылынбайт.",
+            "Для ребёнка достаточно действия и цели эксплуатации; способ не требуется.",
             "For a child an act and a purpose of exploitation suffice; no means is required.",
         ),
         Verdict::PresumedVictim => pick(
             lang,
-            "Аракет, каражат жана эксплуатация максаты көрсөтүлдү.",
-            "Указаны действие, средство и цель эксплуатации.",
+            "Аракет, ыкма жана эксплуатация максаты көрсөтүлдү.",
+            "Указаны действие, способ и цель эксплуатации.",
             "An act, a means and a purpose of exploitation are indicated.",
         ),
         Verdict::FurtherInterview => pick(
@@ -150,9 +159,9 @@ pub fn explain(checklist: &Checklist, outcome: &ScreeningOutcome, answers: &Answ
     let consent_note = outcome.consent_irrelevant.then(|| {
         pick(
             lang,
-            "Адам макул болгон, бирок каражат колдонулган: макулдук мааниге ээ эмес (Протоколдун 3(b) беренеси).",
-            "Человек дал согласие, но применялось средство: согласие не имеет значения (ст. 3(b) Протокола).",
-            "The person agreed, but a means was used: consent is irrelevant (Protocol art. 3(b)).",
+            "Адам макул болгонун айтат, бирок ыкма колдонулган: адам сатуунун курмандыгы макулдугуна карабастан ушундай деп эсептелет (Протоколдун 3(b) беренеси; Мыйзамдын 1-беренеси).",
+            "Человек говорит, что согласился, но применялся способ: жертвой торговли людьми лицо признаётся независимо от согласия (ст. 3(b) Протокола; ст. 1 Закона).",
+            "The person says they agreed, but a means was used: a victim of trafficking is one with or without consent (Protocol art. 3(b); Law art. 1).",
         )
     });
     let ev = &outcome.evidence;
@@ -181,13 +190,13 @@ pub fn explain(checklist: &Checklist, outcome: &ScreeningOutcome, answers: &Answ
         actions: outcome
             .actions
             .iter()
-            .map(|a| ActionText { text: a.action.text(lang), basis: a.basis.clone() })
+            .map(|a| ActionText { text: a.action.text(lang), basis: a.action.basis_text(lang).to_string() })
             .collect(),
         disclaimer: pick(
             lang,
-            "Бул сунуш, укуктук корутунду эмес: жабырлануучуну тергөөчүлөр, прокурорлор же соттор аныктайт (Мыйзамдын 28-беренеси).",
-            "Это рекомендация, а не правовой вывод: жертву признают следователи, прокуроры или суды (ст. 28 Закона).",
-            "This is a recommendation, not a legal finding: investigators, prosecutors or courts identify victims (Law art. 28).",
+            "Бул сунуш, укуктук корутунду эмес: адамды адам сатуунун курмандыгы деп тергөөчү, прокурор же сот таанышат (Мыйзамдын 28-беренеси).",
+            "Это рекомендация, а не правовой вывод: жертвой торговли людьми лицо признают следователь, прокурор или суд (ст. 28 Закона).",
+            "This is a recommendation, not a legal finding: an investigator, a prosecutor or a court recognises a victim of trafficking (Law art. 28).",
         ),
     }
 }

@@ -34,13 +34,35 @@ pub use template::{
 };
 pub use validate::{validate, ProblemKind, TemplateProblem};
 
-/// The default checklist, written from the UN Protocol art. 3 and the
-/// national Law art. 1. Its Kyrgyz and Russian texts need review by a
-/// native-speaking expert before field use (docs/SCREENING.md).
-pub const DEFAULT_TEMPLATE_JSON: &str = include_str!("../../templates/default-screening.json");
+/// The first checklist, written from the UN Protocol art. 3 and the national
+/// Law art. 1. Kept compiled in so that drafts started on it are finished on
+/// it (and headquarters can check their reports); new screenings use
+/// [`DEFAULT_TEMPLATE_JSON`].
+pub const TEMPLATE_V1_JSON: &str = include_str!("../../templates/kg-border-screening-v1.json");
+
+/// The default checklist: version 2, its Kyrgyz and Russian edited to the
+/// Law's terms (docs/GLOSSARY.md). Not yet reviewed by a native-speaking
+/// legal-linguistic expert (docs/SCREENING.md).
+pub const DEFAULT_TEMPLATE_JSON: &str = include_str!("../../templates/kg-border-screening-v2.json");
+
+/// Every checklist compiled in, oldest first; the last is the default.
+pub const BUILT_IN_TEMPLATES: [&str; 2] = [TEMPLATE_V1_JSON, DEFAULT_TEMPLATE_JSON];
 
 /// The default checklist, parsed and validated.
 pub fn default_checklist() -> Checklist {
-    let t = Template::from_json(DEFAULT_TEMPLATE_JSON).expect("the default template parses");
-    Checklist::new(t).expect("the default template validates")
+    parse_built_in(DEFAULT_TEMPLATE_JSON)
+}
+
+/// A compiled-in checklist by id and version (a draft started on it, a
+/// report that names it).
+pub fn built_in_checklist(id: &str, version: u32) -> Option<Checklist> {
+    BUILT_IN_TEMPLATES
+        .iter()
+        .map(|j| parse_built_in(j))
+        .find(|c| c.template().id == id && c.template().version == version)
+}
+
+fn parse_built_in(json: &str) -> Checklist {
+    let t = Template::from_json(json).expect("a built-in template parses");
+    Checklist::new(t).expect("a built-in template validates")
 }

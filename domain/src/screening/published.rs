@@ -75,22 +75,30 @@ impl TemplateShelf {
         Ok(())
     }
 
-    /// The checklist new screenings use: the newest installed, else the default.
+    /// The checklist new screenings use: the newer of the one installed last
+    /// and the compiled-in default; on the same id and version, the installed
+    /// one (headquarters' signed text wins over the build's).
     pub fn current_checklist(&self) -> Checklist {
-        self.current
-            .as_ref()
-            .and_then(|k| self.templates.get(k))
-            .and_then(|j| checklist_of(j).ok())
-            .unwrap_or_else(super::default_checklist)
+        let default = super::default_checklist();
+        match self.current.as_ref().and_then(|k| self.templates.get(k)).and_then(|j| checklist_of(j).ok()) {
+            Some(installed)
+                if installed.template().id != default.template().id
+                    || installed.template().version >= default.template().version =>
+            {
+                installed
+            }
+            _ => default,
+        }
     }
 
-    /// The checklist a screening started on (the default, or one installed).
+    /// The checklist a screening started on: the one installed under that
+    /// id and version, else a compiled-in one (version 1 stays compiled in
+    /// for the drafts started on it).
     pub fn checklist_for(&self, id: &str, version: u32) -> Option<Checklist> {
-        let d = super::default_checklist();
-        if d.template().id == id && d.template().version == version {
-            return Some(d);
-        }
-        self.templates.get(&key(id, version)).and_then(|j| checklist_of(j).ok())
+        self.templates
+            .get(&key(id, version))
+            .and_then(|j| checklist_of(j).ok())
+            .or_else(|| super::built_in_checklist(id, version))
     }
 }
 
