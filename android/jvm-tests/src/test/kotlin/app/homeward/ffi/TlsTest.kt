@@ -20,12 +20,19 @@ class TlsTest {
                 assertTrue(!report.rollbackDetected)
                 assertTrue(v.certificates().deviceInfo().tlsPinned)
             }
-            // Without the pin, headquarters' own authority is not trusted: a
-            // typed error, and nothing was sent (the code stays valid).
+            // Over https a pin is required (public authorities are an explicit
+            // choice); another authority's pin is not trusted: typed errors,
+            // and nothing was sent (the code stays valid).
             val code = hq.enrollmentCode("IST", "consular_officer")
             newVault().use { v ->
-                val e = assertThrows<HomewardException.Untrusted> { v.syncService().enroll(hq.url, code, "x", null) }
-                assertTrue(e.reason.contains("nothing was sent"), e.reason)
+                val noPin = assertThrows<HomewardException.InvalidInput> { v.syncService().enroll(hq.url, code, "x", null) }
+                assertTrue(noPin.reason.contains("pin"), noPin.reason)
+                Headquarters(tls = true).use { other ->
+                    val e = assertThrows<HomewardException.Untrusted> {
+                        v.syncService().enroll(hq.url, code, "x", other.caPem!!)
+                    }
+                    assertTrue(e.reason.contains("nothing was sent"), e.reason)
+                }
                 v.syncService().enroll(hq.url, code, "x", ca)
             }
             // A pin that is no certificate, and plain http beyond this machine.
