@@ -113,13 +113,16 @@ fn a_newcomer_approves_a_request_in_the_console_and_watches_it_reach_the_border(
     d.wait_for("a case", |d| d.url().contains("/cases/"));
     let case = d.url().rsplit('/').next().unwrap().to_string();
     // The oldest may have had its identity verified already (the history leaves a few so).
+    // After a decision the console goes on to the next case (`?done=...`): wait for
+    // that redirect before coming back, or the page in flight wins the race.
     if d.find_opt("#decide-verify-identity button").is_some() {
         d.click("#decide-verify-identity button");
-        d.wait_for("the identity verified", |d| d.text().contains("Identity verified"));
+        d.wait_for("the identity verified", |d| d.url().contains("done=decided-verify-identity"));
         d.goto(&format!("{console}/cases/{case}"));
     }
+    d.wait_for("the approve form", |d| d.find_opt("#decide-approve button").is_some());
     d.click("#decide-approve button");
-    d.wait_for("the approval", |d| d.text().contains("Approved."));
+    d.wait_for("the approval", |d| d.url().contains("done=decided-approve"));
 
     // The live loop: the consulate's phone issues at its next sync, the border post records the entry.
     let issued = wait_line(&rx, &mut seen, "the certificate issued", |l| l.contains(&case) && l.contains("issued"));
