@@ -97,6 +97,8 @@ fn main() {
         })
         .unwrap();
     let id = s.record_id().unwrap();
+    // The whole checklist is walked, as in a private interview (the queue stops short of the sensitive questions).
+    book.move_to_private(id, None, 0).unwrap();
     let render =
         |q: &homeward_core::screening::Question| format!("{}\n{}", text(&q.text, Lang::Ru), answer_hint(q, Lang::Ru));
     let first_q = checklist.next_question(&s.answers, &BTreeSet::new(), day).unwrap();
