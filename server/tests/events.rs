@@ -7,31 +7,20 @@ use homeward_core::date::Today;
 use homeward_core::random::OsRng;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 
-use homeward_core::certificate::request::{Applicant, CitizenshipEvidence, DocumentLoss, Sex};
 use homeward_core::certificate::{
-    verify, CaseView, CertificateCases, CertificateEvent, CertificateRequest, DeviceProfile, RequestState,
-    VerifyContext,
+    verify, CaseView, CertificateCases, CertificateEvent, DeviceProfile, RequestState, VerifyContext,
 };
 use homeward_core::date::IsoDate;
 use homeward_core::events::{DeviceIdentity, Event, Hlc, Role};
 use homeward_core::sync::protocol::{Decision, PushRequest, PushResponse, PushStatus};
 use homeward_core::sync::{httpsig, RetryPolicy, SyncError};
-use homeward_core::vault::{KdfParams, LockoutPolicy, ManualClock, Secret, Vault, VaultOptions};
+use homeward_core::vault::{Secret, Vault};
 
 mod common;
-use common::Server;
+use common::{options, request, Server};
 
 const PASS: &str = "correct horse battery staple";
-
-fn options() -> VaultOptions {
-    VaultOptions {
-        kdf: KdfParams::owasp_minimum(),
-        lockout: LockoutPolicy::default(),
-        clock: Arc::new(ManualClock::new(0)),
-    }
-}
 
 fn device(dir: &Path, server: &Server, office: &str, role: Role) -> Vault {
     let mut v = Vault::create(dir, &Secret::new(PASS), None, options()).unwrap();
@@ -51,31 +40,6 @@ fn identity(v: &Vault) -> DeviceIdentity {
 
 fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
-}
-
-fn request(office: &str) -> CertificateRequest {
-    CertificateRequest {
-        applicant: Applicant {
-            surname: "Асанова".into(),
-            given_name: "Айгүл".into(),
-            patronymic: None,
-            date_of_birth: "1994-03-12".parse().unwrap(),
-            place_of_birth: "Ош".into(),
-            sex: Sex::F,
-            photo_sha256: None,
-            guardian: None,
-            child_procedure: false,
-        },
-        evidence: vec![CitizenshipEvidence::NationalId { number: "ID0456123".into() }],
-        loss: DocumentLoss::Stolen,
-        trafficking: None,
-        children: vec![],
-        route: "Istanbul - Bishkek".into(),
-        travel_date: IsoDate::today(),
-        officer_assessment: "ok".into(),
-        issuing_office: office.into(),
-        request_date: IsoDate::today(),
-    }
 }
 
 /// A case taken, approved by headquarters and issued by `consulate`, all synced.

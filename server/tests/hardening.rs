@@ -4,8 +4,7 @@
 
 use std::sync::{Arc, Barrier};
 
-use homeward_core::certificate::request::{Applicant, CitizenshipEvidence, DocumentLoss, Sex};
-use homeward_core::certificate::{CertificateEvent, CertificateRequest};
+use homeward_core::certificate::CertificateEvent;
 use homeward_core::date::{IsoDate, Today};
 use homeward_core::events::{DeviceIdentity, Event, Hlc, Role};
 use homeward_core::random::OsRng;
@@ -13,7 +12,7 @@ use homeward_core::sync::httpsig;
 use homeward_core::sync::protocol::{EnrollRequest, PushRequest, PushResponse, PushStatus};
 
 mod common;
-use common::Server;
+use common::{request, Server};
 
 fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
@@ -96,31 +95,6 @@ fn send_signed(url: &str, r: &Signed<'_>, h: &httpsig::SignatureHeaders) -> (u16
 
 fn push<'a>(who: &'a DeviceIdentity, body: &'a [u8], key: Option<&'a str>) -> Signed<'a> {
     Signed { who, method: "POST", path: "/v1/events", query: "", body, created: now_ms() / 1000, idempotency_key: key }
-}
-
-fn request(office: &str) -> CertificateRequest {
-    CertificateRequest {
-        applicant: Applicant {
-            surname: "Асанова".into(),
-            given_name: "Айгүл".into(),
-            patronymic: None,
-            date_of_birth: "1994-03-12".parse().unwrap(),
-            place_of_birth: "Ош".into(),
-            sex: Sex::F,
-            photo_sha256: None,
-            guardian: None,
-            child_procedure: false,
-        },
-        evidence: vec![CitizenshipEvidence::NationalId { number: "ID0456123".into() }],
-        loss: DocumentLoss::Stolen,
-        trafficking: None,
-        children: vec![],
-        route: "Istanbul - Bishkek".into(),
-        travel_date: IsoDate::today(),
-        officer_assessment: "ok".into(),
-        issuing_office: office.into(),
-        request_date: IsoDate::today(),
-    }
 }
 
 /// A new case's first event, by `who`.

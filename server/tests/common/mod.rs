@@ -7,7 +7,12 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use homeward_core::certificate::request::{Applicant, CitizenshipEvidence, DocumentLoss, Sex};
+use homeward_core::certificate::CertificateRequest;
+use homeward_core::date::{IsoDate, Today};
+use homeward_core::vault::{KdfParams, LockoutPolicy, ManualClock, VaultOptions};
 use homeward_hq::Hq;
+use std::sync::Arc;
 
 /// A fresh, empty PostgreSQL database on the test server, as a connection
 /// string; `None` when the tests run on SQLite.
@@ -119,3 +124,38 @@ impl Drop for Server {
     }
 }
 pub mod webdriver;
+
+/// A fictional request for a Certificate of Return taken at `office`.
+pub fn request(office: &str) -> homeward_core::certificate::CertificateRequest {
+    CertificateRequest {
+        applicant: Applicant {
+            surname: "Асанова".into(),
+            given_name: "Айгүл".into(),
+            patronymic: None,
+            date_of_birth: "1994-03-12".parse().unwrap(),
+            place_of_birth: "Ош".into(),
+            sex: Sex::F,
+            photo_sha256: None,
+            guardian: None,
+            child_procedure: false,
+        },
+        evidence: vec![CitizenshipEvidence::NationalId { number: "ID0456123".into() }],
+        loss: DocumentLoss::Stolen,
+        trafficking: None,
+        children: vec![],
+        route: "Istanbul - Bishkek".into(),
+        travel_date: IsoDate::today(),
+        officer_assessment: "ok".into(),
+        issuing_office: office.into(),
+        request_date: IsoDate::today(),
+    }
+}
+
+/// Vault options for tests: the lowest argon2id cost OWASP accepts.
+pub fn options() -> homeward_core::vault::VaultOptions {
+    VaultOptions {
+        kdf: KdfParams::owasp_minimum(),
+        lockout: LockoutPolicy::default(),
+        clock: Arc::new(ManualClock::new(0)),
+    }
+}
