@@ -79,6 +79,9 @@ pub enum HomewardError {
     /// The device has no identity: enrol it with headquarters first.
     #[error("{reason}")]
     NotEnrolled { reason: String },
+    /// The device is enrolled already: there is nothing to enrol again.
+    #[error("{reason}")]
+    AlreadyEnrolled { reason: String },
     /// The device has not reached headquarters for too long: sync first, or
     /// enter an unlock code from headquarters (`SyncService.enterUnlockCode`).
     #[error("{reason}")]
@@ -243,6 +246,7 @@ impl From<SyncError> for HomewardError {
             SyncError::Revoked => HomewardError::DeviceRevoked { reason },
             SyncError::Wiped => HomewardError::DeviceWiped { reason },
             SyncError::NotEnrolled => HomewardError::NotEnrolled { reason },
+            SyncError::AlreadyEnrolled => HomewardError::AlreadyEnrolled { reason },
             SyncError::Insecure(_) | SyncError::BadPin(_) | SyncError::PinRequired(_) => {
                 HomewardError::InvalidInput { reason }
             }

@@ -916,7 +916,9 @@ public func FfiConverterTypeCertificateService_lower(_ value: CertificateService
 /**
  * An open vault directory: the entry point to everything else. Safe to
  * share between threads; calls on it and on the services made from it are
- * serialised by one lock, so a long call (unlock, sync) makes the others wait.
+ * serialised by one lock, so an unlock's key derivation makes record calls
+ * wait (a sync does not: it holds the vault only to read and record). The
+ * state calls `is_unlocked`, `status` and `lock` never wait.
  */
 public protocol HomewardVaultProtocol: AnyObject, Sendable {
     
@@ -952,13 +954,18 @@ public protocol HomewardVaultProtocol: AnyObject, Sendable {
     func closeVault() 
     
     /**
-     * True when unlocked. Fast.
+     * True when unlocked. Never waits (it reads the state as of the last
+     * call's end, or `false` right after `lock()`).
      */
     func isUnlocked()  -> Bool
     
     /**
      * Locks: the keys are wiped from memory. Every call that reads or writes
-     * records then throws `Locked` until `unlock`. Fast.
+     * records then throws `Locked` until `unlock`. Never waits, so it is
+     * safe in `onStop`: if another call holds the vault (an unlock, a
+     * screening step), the lock is carried out the moment that call ends,
+     * before any later call runs. A running sync or enrolment stops too
+     * (it throws `Locked`), keeping what it recorded.
      */
     func lock() 
     
@@ -1001,7 +1008,10 @@ public protocol HomewardVaultProtocol: AnyObject, Sendable {
     func startScreening(input: NewScreeningInput) throws  -> ScreeningSession
     
     /**
-     * The vault's state, also while locked. Fast (a few small queries).
+     * The vault's state, also while locked. Never waits: while another
+     * call holds the vault (an unlock's key derivation, a sync recording
+     * answers), it answers from its last reading, with `unlocked` and the
+     * countdown brought up to date.
      */
     func status() throws  -> VaultInfo
     
@@ -1038,7 +1048,9 @@ public protocol HomewardVaultProtocol: AnyObject, Sendable {
 /**
  * An open vault directory: the entry point to everything else. Safe to
  * share between threads; calls on it and on the services made from it are
- * serialised by one lock, so a long call (unlock, sync) makes the others wait.
+ * serialised by one lock, so an unlock's key derivation makes record calls
+ * wait (a sync does not: it holds the vault only to read and record). The
+ * state calls `is_unlocked`, `status` and `lock` never wait.
  */
 open class HomewardVault: HomewardVaultProtocol, @unchecked Sendable {
     fileprivate let pointer: UnsafeMutableRawPointer!
@@ -1179,7 +1191,8 @@ open func closeVault()  {try! rustCall() {
 }
     
     /**
-     * True when unlocked. Fast.
+     * True when unlocked. Never waits (it reads the state as of the last
+     * call's end, or `false` right after `lock()`).
      */
 open func isUnlocked() -> Bool  {
     return try!  FfiConverterBool.lift(try! rustCall() {
@@ -1190,7 +1203,11 @@ open func isUnlocked() -> Bool  {
     
     /**
      * Locks: the keys are wiped from memory. Every call that reads or writes
-     * records then throws `Locked` until `unlock`. Fast.
+     * records then throws `Locked` until `unlock`. Never waits, so it is
+     * safe in `onStop`: if another call holds the vault (an unlock, a
+     * screening step), the lock is carried out the moment that call ends,
+     * before any later call runs. A running sync or enrolment stops too
+     * (it throws `Locked`), keeping what it recorded.
      */
 open func lock()  {try! rustCall() {
     uniffi_homeward_ffi_fn_method_homewardvault_lock(self.uniffiClonePointer(),$0
@@ -1269,7 +1286,10 @@ open func startScreening(input: NewScreeningInput)throws  -> ScreeningSession  {
 }
     
     /**
-     * The vault's state, also while locked. Fast (a few small queries).
+     * The vault's state, also while locked. Never waits: while another
+     * call holds the vault (an unlock's key derivation, a sync recording
+     * answers), it answers from its last reading, with `unlocked` and the
+     * countdown brought up to date.
      */
 open func status()throws  -> VaultInfo  {
     return try  FfiConverterTypeVaultInfo_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
@@ -2534,14 +2554,16 @@ public func FfiConverterTypeSyncProgressListener_lower(_ value: SyncProgressList
 
 
 /**
- * Enrolment and sync for one vault. Both hold the vault for their whole
- * run, so other calls on it wait until they finish.
+ * Enrolment and sync for one vault. Neither holds the vault across network
+ * I/O: screening, verification, requests and the state calls go on while
+ * they talk to headquarters. One runs at a time per vault.
  */
 public protocol SyncServiceProtocol: AnyObject, Sendable {
     
     /**
-     * Asks a running sync of this vault to stop at its next step. Returns
-     * at once; safe from any thread and from any `SyncService` of the vault.
+     * Asks a running sync or enrolment of this vault to stop, at once
+     * (even while a request is stalled on the network). Returns at once;
+     * safe from any thread and from any `SyncService` of the vault.
      */
     func cancel() 
     
@@ -2553,6 +2575,9 @@ public protocol SyncServiceProtocol: AnyObject, Sendable {
      * `https://` needs it; plain `http://` is refused except to this
      * machine (tests). Blocks for one network round trip (up to the 30 s
      * timeout with retries on a bad link): call it off the main thread.
+     * The vault is not held meanwhile; `cancel()` stops it at once
+     * (`Cancelled`, nothing stored). Throws `AlreadyEnrolled` on an
+     * enrolled device.
      */
     func enroll(url: String, code: String, label: String, caPem: String?) throws  -> Enrolment
     
@@ -2566,10 +2591,12 @@ public protocol SyncServiceProtocol: AnyObject, Sendable {
     
     /**
      * Pushes what this device made and pulls what headquarters holds for
-     * it. Blocks for seconds, minutes on a poor link; `listener` hears
-     * progress after every step; `cancel()` stops it between steps with
-     * `Cancelled`, keeping what was done. Use `sync_async`, or call it on a
-     * background thread.
+     * it. Takes seconds, minutes on a poor link; `listener` hears
+     * progress after every step; `cancel()` stops it with `Cancelled`
+     * (at once, even mid-request), keeping what was done; `lock()` stops it
+     * with `Locked`. The vault is held only to read the outbox and record
+     * answers, so the officer's other calls go on meanwhile. Use
+     * `sync_async`, or call it on a background thread.
      */
     func sync(listener: SyncProgressListener?) throws  -> SyncReportView
     
@@ -2581,8 +2608,9 @@ public protocol SyncServiceProtocol: AnyObject, Sendable {
     
 }
 /**
- * Enrolment and sync for one vault. Both hold the vault for their whole
- * run, so other calls on it wait until they finish.
+ * Enrolment and sync for one vault. Neither holds the vault across network
+ * I/O: screening, verification, requests and the state calls go on while
+ * they talk to headquarters. One runs at a time per vault.
  */
 open class SyncService: SyncServiceProtocol, @unchecked Sendable {
     fileprivate let pointer: UnsafeMutableRawPointer!
@@ -2637,8 +2665,9 @@ open class SyncService: SyncServiceProtocol, @unchecked Sendable {
 
     
     /**
-     * Asks a running sync of this vault to stop at its next step. Returns
-     * at once; safe from any thread and from any `SyncService` of the vault.
+     * Asks a running sync or enrolment of this vault to stop, at once
+     * (even while a request is stalled on the network). Returns at once;
+     * safe from any thread and from any `SyncService` of the vault.
      */
 open func cancel()  {try! rustCall() {
     uniffi_homeward_ffi_fn_method_syncservice_cancel(self.uniffiClonePointer(),$0
@@ -2654,6 +2683,9 @@ open func cancel()  {try! rustCall() {
      * `https://` needs it; plain `http://` is refused except to this
      * machine (tests). Blocks for one network round trip (up to the 30 s
      * timeout with retries on a bad link): call it off the main thread.
+     * The vault is not held meanwhile; `cancel()` stops it at once
+     * (`Cancelled`, nothing stored). Throws `AlreadyEnrolled` on an
+     * enrolled device.
      */
 open func enroll(url: String, code: String, label: String, caPem: String?)throws  -> Enrolment  {
     return try  FfiConverterTypeEnrolment_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
@@ -2681,10 +2713,12 @@ open func enterUnlockCode(code: String)throws   {try rustCallWithError(FfiConver
     
     /**
      * Pushes what this device made and pulls what headquarters holds for
-     * it. Blocks for seconds, minutes on a poor link; `listener` hears
-     * progress after every step; `cancel()` stops it between steps with
-     * `Cancelled`, keeping what was done. Use `sync_async`, or call it on a
-     * background thread.
+     * it. Takes seconds, minutes on a poor link; `listener` hears
+     * progress after every step; `cancel()` stops it with `Cancelled`
+     * (at once, even mid-request), keeping what was done; `lock()` stops it
+     * with `Locked`. The vault is held only to read the outbox and record
+     * answers, so the officer's other calls go on meanwhile. Use
+     * `sync_async`, or call it on a background thread.
      */
 open func sync(listener: SyncProgressListener?)throws  -> SyncReportView  {
     return try  FfiConverterTypeSyncReportView_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
@@ -7850,6 +7884,11 @@ public enum HomewardError: Swift.Error {
     case NotEnrolled(reason: String
     )
     /**
+     * The device is enrolled already: there is nothing to enrol again.
+     */
+    case AlreadyEnrolled(reason: String
+    )
+    /**
      * The device has not reached headquarters for too long: sync first, or
      * enter an unlock code from headquarters (`SyncService.enterUnlockCode`).
      */
@@ -7986,40 +8025,43 @@ public struct FfiConverterTypeHomewardError: FfiConverterRustBuffer {
         case 19: return .NotEnrolled(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 20: return .CheckInOverdue(
+        case 20: return .AlreadyEnrolled(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 21: return .CheckInOverdue(
             days: try FfiConverterInt64.read(from: &buf), 
             limitDays: try FfiConverterUInt32.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 21: return .Network(
+        case 22: return .Network(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 22: return .ServerRefused(
+        case 23: return .ServerRefused(
             status: try FfiConverterUInt16.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 23: return .Untrusted(
+        case 24: return .Untrusted(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 24: return .Cancelled(
+        case 25: return .Cancelled(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 25: return .DeviceRevoked(
+        case 26: return .DeviceRevoked(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 26: return .DeviceWiped(
+        case 27: return .DeviceWiped(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 27: return .DiskFull(
+        case 28: return .DiskFull(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 28: return .Storage(
+        case 29: return .Storage(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 29: return .Closed(
+        case 30: return .Closed(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 30: return .Internal(
+        case 31: return .Internal(
             reason: try FfiConverterString.read(from: &buf)
             )
 
@@ -8136,61 +8178,66 @@ public struct FfiConverterTypeHomewardError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .CheckInOverdue(days,limitDays,reason):
+        case let .AlreadyEnrolled(reason):
             writeInt(&buf, Int32(20))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .CheckInOverdue(days,limitDays,reason):
+            writeInt(&buf, Int32(21))
             FfiConverterInt64.write(days, into: &buf)
             FfiConverterUInt32.write(limitDays, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .Network(reason):
-            writeInt(&buf, Int32(21))
+            writeInt(&buf, Int32(22))
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .ServerRefused(status,reason):
-            writeInt(&buf, Int32(22))
+            writeInt(&buf, Int32(23))
             FfiConverterUInt16.write(status, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .Untrusted(reason):
-            writeInt(&buf, Int32(23))
-            FfiConverterString.write(reason, into: &buf)
-            
-        
-        case let .Cancelled(reason):
             writeInt(&buf, Int32(24))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .DeviceRevoked(reason):
+        case let .Cancelled(reason):
             writeInt(&buf, Int32(25))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .DeviceWiped(reason):
+        case let .DeviceRevoked(reason):
             writeInt(&buf, Int32(26))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .DiskFull(reason):
+        case let .DeviceWiped(reason):
             writeInt(&buf, Int32(27))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Storage(reason):
+        case let .DiskFull(reason):
             writeInt(&buf, Int32(28))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Closed(reason):
+        case let .Storage(reason):
             writeInt(&buf, Int32(29))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Internal(reason):
+        case let .Closed(reason):
             writeInt(&buf, Int32(30))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Internal(reason):
+            writeInt(&buf, Int32(31))
             FfiConverterString.write(reason, into: &buf)
             
         }
@@ -10163,10 +10210,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_homewardvault_close_vault() != 26308) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_homewardvault_is_unlocked() != 31926) {
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_is_unlocked() != 25363) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_homewardvault_lock() != 23326) {
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_lock() != 26180) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_retention_days() != 31721) {
@@ -10187,7 +10234,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_homewardvault_start_screening() != 33658) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_homewardvault_status() != 36488) {
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_status() != 20691) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_sync_service() != 47224) {
@@ -10286,16 +10333,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_syncprogresslistener_on_progress() != 10630) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_syncservice_cancel() != 29988) {
+    if (uniffi_homeward_ffi_checksum_method_syncservice_cancel() != 11709) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_syncservice_enroll() != 58341) {
+    if (uniffi_homeward_ffi_checksum_method_syncservice_enroll() != 17937) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code() != 20793) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_syncservice_sync() != 8962) {
+    if (uniffi_homeward_ffi_checksum_method_syncservice_sync() != 60879) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_syncservice_sync_async() != 35671) {

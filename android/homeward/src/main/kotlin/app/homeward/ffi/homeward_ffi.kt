@@ -1461,10 +1461,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_close_vault() != 26308.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_is_unlocked() != 31926.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_is_unlocked() != 25363.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_lock() != 23326.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_lock() != 26180.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_retention_days() != 31721.toShort()) {
@@ -1485,7 +1485,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_start_screening() != 33658.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_status() != 36488.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_status() != 20691.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_sync_service() != 47224.toShort()) {
@@ -1584,16 +1584,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_syncprogresslistener_on_progress() != 10630.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_cancel() != 29988.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_cancel() != 11709.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_enroll() != 58341.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_enroll() != 17937.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code() != 20793.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_sync() != 8962.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_sync() != 60879.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_sync_async() != 35671.toShort()) {
@@ -2645,7 +2645,9 @@ public object FfiConverterTypeCertificateService: FfiConverter<CertificateServic
 /**
  * An open vault directory: the entry point to everything else. Safe to
  * share between threads; calls on it and on the services made from it are
- * serialised by one lock, so a long call (unlock, sync) makes the others wait.
+ * serialised by one lock, so an unlock's key derivation makes record calls
+ * wait (a sync does not: it holds the vault only to read and record). The
+ * state calls `is_unlocked`, `status` and `lock` never wait.
  */
 public interface HomewardVaultInterface {
     
@@ -2681,13 +2683,18 @@ public interface HomewardVaultInterface {
     fun `closeVault`()
     
     /**
-     * True when unlocked. Fast.
+     * True when unlocked. Never waits (it reads the state as of the last
+     * call's end, or `false` right after `lock()`).
      */
     fun `isUnlocked`(): kotlin.Boolean
     
     /**
      * Locks: the keys are wiped from memory. Every call that reads or writes
-     * records then throws `Locked` until `unlock`. Fast.
+     * records then throws `Locked` until `unlock`. Never waits, so it is
+     * safe in `onStop`: if another call holds the vault (an unlock, a
+     * screening step), the lock is carried out the moment that call ends,
+     * before any later call runs. A running sync or enrolment stops too
+     * (it throws `Locked`), keeping what it recorded.
      */
     fun `lock`()
     
@@ -2730,7 +2737,10 @@ public interface HomewardVaultInterface {
     fun `startScreening`(`input`: NewScreeningInput): ScreeningSession
     
     /**
-     * The vault's state, also while locked. Fast (a few small queries).
+     * The vault's state, also while locked. Never waits: while another
+     * call holds the vault (an unlock's key derivation, a sync recording
+     * answers), it answers from its last reading, with `unlocked` and the
+     * countdown brought up to date.
      */
     fun `status`(): VaultInfo
     
@@ -2769,7 +2779,9 @@ public interface HomewardVaultInterface {
 /**
  * An open vault directory: the entry point to everything else. Safe to
  * share between threads; calls on it and on the services made from it are
- * serialised by one lock, so a long call (unlock, sync) makes the others wait.
+ * serialised by one lock, so an unlock's key derivation makes record calls
+ * wait (a sync does not: it holds the vault only to read and record). The
+ * state calls `is_unlocked`, `status` and `lock` never wait.
  */
 open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
 {
@@ -2936,7 +2948,8 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
 
     
     /**
-     * True when unlocked. Fast.
+     * True when unlocked. Never waits (it reads the state as of the last
+     * call's end, or `false` right after `lock()`).
      */override fun `isUnlocked`(): kotlin.Boolean {
             return FfiConverterBoolean.lift(
     callWithPointer {
@@ -2952,7 +2965,11 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
     
     /**
      * Locks: the keys are wiped from memory. Every call that reads or writes
-     * records then throws `Locked` until `unlock`. Fast.
+     * records then throws `Locked` until `unlock`. Never waits, so it is
+     * safe in `onStop`: if another call holds the vault (an unlock, a
+     * screening step), the lock is carried out the moment that call ends,
+     * before any later call runs. A running sync or enrolment stops too
+     * (it throws `Locked`), keeping what it recorded.
      */override fun `lock`()
         = 
     callWithPointer {
@@ -3065,7 +3082,10 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
 
     
     /**
-     * The vault's state, also while locked. Fast (a few small queries).
+     * The vault's state, also while locked. Never waits: while another
+     * call holds the vault (an unlock's key derivation, a sync recording
+     * answers), it answers from its last reading, with `unlocked` and the
+     * countdown brought up to date.
      */
     @Throws(HomewardException::class)override fun `status`(): VaultInfo {
             return FfiConverterTypeVaultInfo.lift(
@@ -4988,14 +5008,16 @@ public object FfiConverterTypeSyncProgressListener: FfiConverter<SyncProgressLis
 
 
 /**
- * Enrolment and sync for one vault. Both hold the vault for their whole
- * run, so other calls on it wait until they finish.
+ * Enrolment and sync for one vault. Neither holds the vault across network
+ * I/O: screening, verification, requests and the state calls go on while
+ * they talk to headquarters. One runs at a time per vault.
  */
 public interface SyncServiceInterface {
     
     /**
-     * Asks a running sync of this vault to stop at its next step. Returns
-     * at once; safe from any thread and from any `SyncService` of the vault.
+     * Asks a running sync or enrolment of this vault to stop, at once
+     * (even while a request is stalled on the network). Returns at once;
+     * safe from any thread and from any `SyncService` of the vault.
      */
     fun `cancel`()
     
@@ -5007,6 +5029,9 @@ public interface SyncServiceInterface {
      * `https://` needs it; plain `http://` is refused except to this
      * machine (tests). Blocks for one network round trip (up to the 30 s
      * timeout with retries on a bad link): call it off the main thread.
+     * The vault is not held meanwhile; `cancel()` stops it at once
+     * (`Cancelled`, nothing stored). Throws `AlreadyEnrolled` on an
+     * enrolled device.
      */
     fun `enroll`(`url`: kotlin.String, `code`: kotlin.String, `label`: kotlin.String, `caPem`: kotlin.String?): Enrolment
     
@@ -5020,10 +5045,12 @@ public interface SyncServiceInterface {
     
     /**
      * Pushes what this device made and pulls what headquarters holds for
-     * it. Blocks for seconds, minutes on a poor link; `listener` hears
-     * progress after every step; `cancel()` stops it between steps with
-     * `Cancelled`, keeping what was done. Use `sync_async`, or call it on a
-     * background thread.
+     * it. Takes seconds, minutes on a poor link; `listener` hears
+     * progress after every step; `cancel()` stops it with `Cancelled`
+     * (at once, even mid-request), keeping what was done; `lock()` stops it
+     * with `Locked`. The vault is held only to read the outbox and record
+     * answers, so the officer's other calls go on meanwhile. Use
+     * `sync_async`, or call it on a background thread.
      */
     fun `sync`(`listener`: SyncProgressListener?): SyncReportView
     
@@ -5037,8 +5064,9 @@ public interface SyncServiceInterface {
 }
 
 /**
- * Enrolment and sync for one vault. Both hold the vault for their whole
- * run, so other calls on it wait until they finish.
+ * Enrolment and sync for one vault. Neither holds the vault across network
+ * I/O: screening, verification, requests and the state calls go on while
+ * they talk to headquarters. One runs at a time per vault.
  */
 open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
 {
@@ -5124,8 +5152,9 @@ open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
 
     
     /**
-     * Asks a running sync of this vault to stop at its next step. Returns
-     * at once; safe from any thread and from any `SyncService` of the vault.
+     * Asks a running sync or enrolment of this vault to stop, at once
+     * (even while a request is stalled on the network). Returns at once;
+     * safe from any thread and from any `SyncService` of the vault.
      */override fun `cancel`()
         = 
     callWithPointer {
@@ -5146,6 +5175,9 @@ open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
      * `https://` needs it; plain `http://` is refused except to this
      * machine (tests). Blocks for one network round trip (up to the 30 s
      * timeout with retries on a bad link): call it off the main thread.
+     * The vault is not held meanwhile; `cancel()` stops it at once
+     * (`Cancelled`, nothing stored). Throws `AlreadyEnrolled` on an
+     * enrolled device.
      */
     @Throws(HomewardException::class)override fun `enroll`(`url`: kotlin.String, `code`: kotlin.String, `label`: kotlin.String, `caPem`: kotlin.String?): Enrolment {
             return FfiConverterTypeEnrolment.lift(
@@ -5180,10 +5212,12 @@ open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
     
     /**
      * Pushes what this device made and pulls what headquarters holds for
-     * it. Blocks for seconds, minutes on a poor link; `listener` hears
-     * progress after every step; `cancel()` stops it between steps with
-     * `Cancelled`, keeping what was done. Use `sync_async`, or call it on a
-     * background thread.
+     * it. Takes seconds, minutes on a poor link; `listener` hears
+     * progress after every step; `cancel()` stops it with `Cancelled`
+     * (at once, even mid-request), keeping what was done; `lock()` stops it
+     * with `Locked`. The vault is held only to read the outbox and record
+     * answers, so the officer's other calls go on meanwhile. Use
+     * `sync_async`, or call it on a background thread.
      */
     @Throws(HomewardException::class)override fun `sync`(`listener`: SyncProgressListener?): SyncReportView {
             return FfiConverterTypeSyncReportView.lift(
@@ -8157,6 +8191,17 @@ sealed class HomewardException: kotlin.Exception() {
     }
     
     /**
+     * The device is enrolled already: there is nothing to enrol again.
+     */
+    class AlreadyEnrolled(
+        
+        val `reason`: kotlin.String
+        ) : HomewardException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
+    /**
      * The device has not reached headquarters for too long: sync first, or
      * enter an unlock code from headquarters (`SyncService.enterUnlockCode`).
      */
@@ -8365,40 +8410,43 @@ public object FfiConverterTypeHomewardError : FfiConverterRustBuffer<HomewardExc
             19 -> HomewardException.NotEnrolled(
                 FfiConverterString.read(buf),
                 )
-            20 -> HomewardException.CheckInOverdue(
+            20 -> HomewardException.AlreadyEnrolled(
+                FfiConverterString.read(buf),
+                )
+            21 -> HomewardException.CheckInOverdue(
                 FfiConverterLong.read(buf),
                 FfiConverterUInt.read(buf),
                 FfiConverterString.read(buf),
                 )
-            21 -> HomewardException.Network(
+            22 -> HomewardException.Network(
                 FfiConverterString.read(buf),
                 )
-            22 -> HomewardException.ServerRefused(
+            23 -> HomewardException.ServerRefused(
                 FfiConverterUShort.read(buf),
                 FfiConverterString.read(buf),
                 )
-            23 -> HomewardException.Untrusted(
+            24 -> HomewardException.Untrusted(
                 FfiConverterString.read(buf),
                 )
-            24 -> HomewardException.Cancelled(
+            25 -> HomewardException.Cancelled(
                 FfiConverterString.read(buf),
                 )
-            25 -> HomewardException.DeviceRevoked(
+            26 -> HomewardException.DeviceRevoked(
                 FfiConverterString.read(buf),
                 )
-            26 -> HomewardException.DeviceWiped(
+            27 -> HomewardException.DeviceWiped(
                 FfiConverterString.read(buf),
                 )
-            27 -> HomewardException.DiskFull(
+            28 -> HomewardException.DiskFull(
                 FfiConverterString.read(buf),
                 )
-            28 -> HomewardException.Storage(
+            29 -> HomewardException.Storage(
                 FfiConverterString.read(buf),
                 )
-            29 -> HomewardException.Closed(
+            30 -> HomewardException.Closed(
                 FfiConverterString.read(buf),
                 )
-            30 -> HomewardException.Internal(
+            31 -> HomewardException.Internal(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
@@ -8505,6 +8553,11 @@ public object FfiConverterTypeHomewardError : FfiConverterRustBuffer<HomewardExc
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is HomewardException.NotEnrolled -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is HomewardException.AlreadyEnrolled -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`reason`)
@@ -8674,61 +8727,66 @@ public object FfiConverterTypeHomewardError : FfiConverterRustBuffer<HomewardExc
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.CheckInOverdue -> {
+            is HomewardException.AlreadyEnrolled -> {
                 buf.putInt(20)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is HomewardException.CheckInOverdue -> {
+                buf.putInt(21)
                 FfiConverterLong.write(value.`days`, buf)
                 FfiConverterUInt.write(value.`limitDays`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is HomewardException.Network -> {
-                buf.putInt(21)
+                buf.putInt(22)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is HomewardException.ServerRefused -> {
-                buf.putInt(22)
+                buf.putInt(23)
                 FfiConverterUShort.write(value.`status`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is HomewardException.Untrusted -> {
-                buf.putInt(23)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-            is HomewardException.Cancelled -> {
                 buf.putInt(24)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.DeviceRevoked -> {
+            is HomewardException.Cancelled -> {
                 buf.putInt(25)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.DeviceWiped -> {
+            is HomewardException.DeviceRevoked -> {
                 buf.putInt(26)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.DiskFull -> {
+            is HomewardException.DeviceWiped -> {
                 buf.putInt(27)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.Storage -> {
+            is HomewardException.DiskFull -> {
                 buf.putInt(28)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.Closed -> {
+            is HomewardException.Storage -> {
                 buf.putInt(29)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.Internal -> {
+            is HomewardException.Closed -> {
                 buf.putInt(30)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is HomewardException.Internal -> {
+                buf.putInt(31)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
