@@ -506,7 +506,6 @@ pub fn certificate(
                     qr: &qr,
                     photo: photo.as_deref(),
                     place_of_birth: &request.applicant.place_of_birth,
-                    fee_line: &cert.fee_reason,
                 })
                 .map_err(CliError::Input)?;
                 std::fs::write(path, bytes)?;
