@@ -19,6 +19,7 @@
 mod background;
 pub mod certificate;
 pub mod error;
+mod reason;
 pub mod screening;
 pub mod sync;
 pub mod vault;

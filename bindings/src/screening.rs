@@ -633,19 +633,30 @@ impl ScreeningSession {
         *self.lang.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Errors made by `f` worded in this session's language.
+    fn in_lang<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        crate::reason::in_language(self.lang(), f)
+    }
+
+    /// A call on the vault with its errors worded in this session's language.
+    fn with<T>(&self, f: impl FnOnce(&mut homeward_core::vault::Vault) -> Result<T>) -> Result<T> {
+        crate::reason::in_language(self.lang(), || self.shared.with(f))
+    }
+
     fn load(&self) -> Result<Screening> {
-        self.shared.with(|v| Ok(ScreeningRecords::new(v, &self.checklist).load(self.id)?))
+        self.with(|v| Ok(ScreeningRecords::new(v, &self.checklist).load(self.id)?))
     }
 
     fn change(&self, f: impl FnOnce(&mut ScreeningRecords<'_>) -> Result<Screening>) -> Result<ScreeningProgress> {
-        let s = self.shared.with(|v| f(&mut ScreeningRecords::new(v, &self.checklist)))?;
+        let s = self.with(|v| f(&mut ScreeningRecords::new(v, &self.checklist)))?;
         Ok(progress(&self.checklist, &s))
     }
 
     fn question_of(&self, question_id: &str) -> Result<&Question> {
-        self.checklist
-            .question(question_id)
-            .ok_or_else(|| screening::AnswerError::UnknownQuestion(question_id.to_string()).into())
+        self.checklist.question(question_id).ok_or_else(|| {
+            let e = screening::AnswerError::UnknownQuestion(question_id.to_string());
+            crate::reason::in_language(self.lang(), || e.into())
+        })
     }
 }
 
@@ -696,7 +707,7 @@ impl ScreeningSession {
     /// Saves an answer. A refused answer throws `InvalidAnswer` with a reason
     /// to show under the field, and changes nothing.
     pub fn answer(&self, question_id: String, answer: AnswerInput) -> Result<ScreeningProgress> {
-        let value = answer_value(self.question_of(&question_id)?, answer)?;
+        let value = self.in_lang(|| answer_value(self.question_of(&question_id)?, answer))?;
         self.change(|b| Ok(b.answer(self.id, &question_id, value)?))
     }
 
@@ -704,7 +715,7 @@ impl ScreeningSession {
     /// д/н, о/ж), option numbers or ids (comma-separated for several),
     /// numbers with a comma or a dot, dates as YYYY-MM-DD.
     pub fn answer_text(&self, question_id: String, input: String) -> Result<ScreeningProgress> {
-        let value = answers::from_input(self.question_of(&question_id)?, &input)?;
+        let value = self.in_lang(|| Ok(answers::from_input(self.question_of(&question_id)?, &input)?))?;
         self.change(|b| Ok(b.answer(self.id, &question_id, value)?))
     }
 
@@ -752,7 +763,7 @@ impl ScreeningSession {
     /// Finalises: the outcome is fixed and the record can then only be
     /// amended. Throws `ScreeningIncomplete` with the missing question ids.
     pub fn finalise(&self) -> Result<ScreeningOutcomeView> {
-        let s = self.shared.with(|v| {
+        let s = self.with(|v| {
             let s = ScreeningRecords::new(v, &self.checklist).finalise(self.id, now_ms())?;
             self.shared.audit(v, AuditAction::Change, SubjectKind::Screening, &s.id, None)?;
             Ok(s)
@@ -776,7 +787,7 @@ impl ScreeningSession {
             let value = answer_value(self.question_of(&c.question_id)?, c.answer)?;
             typed.insert(c.question_id, value);
         }
-        let s = self.shared.with(|v| {
+        let s = self.with(|v| {
             let s = ScreeningRecords::new(v, &self.checklist).amend(
                 self.id,
                 typed,
@@ -818,7 +829,7 @@ impl ScreeningSession {
             basis: referral_basis(basis),
         };
         let view = consent_view(&consent);
-        self.shared.with(|v| {
+        self.with(|v| {
             ScreeningRecords::new(v, &self.checklist).add_consent(self.id, consent)?;
             self.shared.audit(v, AuditAction::Consent, SubjectKind::Screening, &self.id.to_string(), None)
         })?;
@@ -832,7 +843,7 @@ impl ScreeningSession {
             Some(d) => parse_date("on", &d)?,
             None => IsoDate::today(),
         };
-        self.shared.with(|v| {
+        self.with(|v| {
             let mut book = ScreeningRecords::new(v, &self.checklist);
             if !book.load(self.id)?.consents.iter().any(|c| c.id == consent_id) {
                 return Err(HomewardError::NotFound { reason: "no consent with that id".into() });

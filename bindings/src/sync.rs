@@ -99,13 +99,15 @@ impl SyncService {
     /// queued), with the cancel flag cleared, and with a stop caused by
     /// `lock()` or `closeVault()` told as such rather than as `Cancelled`.
     fn exclusive<T>(&self, f: impl FnOnce(&VaultSlot<'_>) -> std::result::Result<T, SyncError>) -> Result<T> {
+        crate::reason::in_language(self.shared.language(), || self.exclusive_here(f))
+    }
+
+    fn exclusive_here<T>(&self, f: impl FnOnce(&VaultSlot<'_>) -> std::result::Result<T, SyncError>) -> Result<T> {
         let _running = match self.shared.sync_running.try_lock() {
             Ok(g) => g,
             Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
             Err(std::sync::TryLockError::WouldBlock) => {
-                return Err(HomewardError::NotAllowed {
-                    reason: "A sync with headquarters is already running: wait for it to finish.".into(),
-                })
+                return Err(HomewardError::NotAllowed { reason: crate::reason::sync_running() })
             }
         };
         self.shared.cancel_sync.store(false, Ordering::SeqCst);

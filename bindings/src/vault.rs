@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use homeward_core::audit::{AuditAction, AuditFact, AuditLog, Subject, SubjectKind};
+use homeward_core::screening::Lang;
 use homeward_core::vault::{
     self, DeviceKeyStore, KdfParams, KeyStoreError, LockoutPolicy, Secret, Vault, VaultOptions,
 };
@@ -43,6 +44,8 @@ pub(crate) struct Shared {
     lock_requested: AtomicBool,
     /// The last `status` read, and when: answered while the vault is busy.
     last_status: Mutex<Option<(VaultInfo, std::time::Instant)>>,
+    /// The app's language, for the `reason` of errors outside a screening.
+    language: Mutex<Lang>,
 }
 
 impl Shared {
@@ -67,6 +70,14 @@ impl Shared {
     /// carried out before the slot is released; one that came as it was
     /// released (and found it busy) is carried out just after.
     pub(crate) fn hold<T>(&self, f: impl FnOnce(&mut Option<Vault>) -> T) -> T {
+        crate::reason::in_language(self.language(), || self.hold_here(f))
+    }
+
+    pub(crate) fn language(&self) -> Lang {
+        *self.language.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn hold_here<T>(&self, f: impl FnOnce(&mut Option<Vault>) -> T) -> T {
         let out = {
             let mut g = self.guard();
             self.settle(&mut g);
@@ -363,6 +374,7 @@ impl HomewardVault {
                 unlocked,
                 lock_requested: AtomicBool::new(false),
                 last_status: Mutex::new(status),
+                language: Mutex::new(Lang::En),
             }),
         })
     }
@@ -466,6 +478,24 @@ impl HomewardVault {
     /// answers), it answers from its last reading, with `unlocked` and the
     /// countdown brought up to date.
     pub fn status(&self) -> Result<VaultInfo> {
+        crate::reason::in_language(self.shared.language(), || self.status_now())
+    }
+
+    /// The app's language for the `reason` of every error outside a
+    /// screening (a screening session's calls use the session's language).
+    /// English until set. Fast.
+    pub fn set_language(&self, language: crate::screening::Language) {
+        *self.shared.language.lock().unwrap_or_else(|p| p.into_inner()) = language.into();
+    }
+
+    /// The language set with `set_language`.
+    pub fn language(&self) -> crate::screening::Language {
+        self.shared.language().into()
+    }
+}
+
+impl HomewardVault {
+    fn status_now(&self) -> Result<VaultInfo> {
         let fresh = match self.shared.vault.try_lock() {
             Ok(g) => Some(g),
             Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
@@ -491,7 +521,10 @@ impl HomewardVault {
             }
         }
     }
+}
 
+#[uniffi::export]
+impl HomewardVault {
     /// Changes the passphrase or PIN. The current one is checked (a failure
     /// counts as a failed unlock); no record is re-encrypted. Blocks for two
     /// key derivations (about 600 ms): call it off the main thread.

@@ -412,6 +412,11 @@ void uniffi_homeward_ffi_fn_method_homewardvault_close_vault(void*_Nonnull ptr, 
 int8_t uniffi_homeward_ffi_fn_method_homewardvault_is_unlocked(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_LANGUAGE
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_LANGUAGE
+RustBuffer uniffi_homeward_ffi_fn_method_homewardvault_language(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_LOCK
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_LOCK
 void uniffi_homeward_ffi_fn_method_homewardvault_lock(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
@@ -430,6 +435,11 @@ void*_Nonnull uniffi_homeward_ffi_fn_method_homewardvault_screenings(void*_Nonnu
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_SET_DURESS_PASSPHRASE
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_SET_DURESS_PASSPHRASE
 void uniffi_homeward_ffi_fn_method_homewardvault_set_duress_passphrase(void*_Nonnull ptr, RustBuffer current, RustBuffer duress, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_SET_LANGUAGE
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_SET_LANGUAGE
+void uniffi_homeward_ffi_fn_method_homewardvault_set_language(void*_Nonnull ptr, RustBuffer language, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_SET_OFFICER
@@ -1101,6 +1111,12 @@ uint16_t uniffi_homeward_ffi_checksum_method_homewardvault_is_unlocked(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_LANGUAGE
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_LANGUAGE
+uint16_t uniffi_homeward_ffi_checksum_method_homewardvault_language(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_LOCK
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_LOCK
 uint16_t uniffi_homeward_ffi_checksum_method_homewardvault_lock(void
@@ -1122,6 +1138,12 @@ uint16_t uniffi_homeward_ffi_checksum_method_homewardvault_screenings(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_SET_DURESS_PASSPHRASE
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_SET_DURESS_PASSPHRASE
 uint16_t uniffi_homeward_ffi_checksum_method_homewardvault_set_duress_passphrase(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_SET_LANGUAGE
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_SET_LANGUAGE
+uint16_t uniffi_homeward_ffi_checksum_method_homewardvault_set_language(void
     
 );
 #endif

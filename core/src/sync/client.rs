@@ -70,6 +70,8 @@ pub enum SyncError {
     NotEnrolled,
     #[error("this device is already enrolled with headquarters")]
     AlreadyEnrolled,
+    #[error("not a valid headquarters address: {0}")]
+    InvalidUrl(String),
     #[error("refusing {0}: use https (plain http only reaches this machine, for tests)")]
     Insecure(String),
     #[error("headquarters' pinned certificate is unusable: {0}")]
@@ -192,7 +194,7 @@ impl Http {
         public_pki: bool,
         clock: std::sync::Arc<dyn Clock>,
     ) -> Result<Http, SyncError> {
-        let url = reqwest::Url::parse(base).map_err(|e| SyncError::Network(format!("{base}: {e}")))?;
+        let url = reqwest::Url::parse(base).map_err(|e| SyncError::InvalidUrl(format!("{base}: {e}")))?;
         let mut builder =
             reqwest::blocking::Client::builder().timeout(retry.timeout).use_rustls_tls().https_only(false);
         match url.scheme() {

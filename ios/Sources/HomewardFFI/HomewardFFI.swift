@@ -960,6 +960,11 @@ public protocol HomewardVaultProtocol: AnyObject, Sendable {
     func isUnlocked()  -> Bool
     
     /**
+     * The language set with `set_language`.
+     */
+    func language()  -> Language
+    
+    /**
      * Locks: the keys are wiped from memory. Every call that reads or writes
      * records then throws `Locked` until `unlock`. Never waits, so it is
      * safe in `onStop`: if another call holds the vault (an unlock, a
@@ -990,6 +995,13 @@ public protocol HomewardVaultProtocol: AnyObject, Sendable {
      * derivations (about 1 s): call it off the main thread. Audited.
      */
     func setDuressPassphrase(current: String, duress: String) throws 
+    
+    /**
+     * The app's language for the `reason` of every error outside a
+     * screening (a screening session's calls use the session's language).
+     * English until set. Fast.
+     */
+    func setLanguage(language: Language) 
     
     /**
      * The acting officer's id (as the post records it, never a name), put
@@ -1202,6 +1214,16 @@ open func isUnlocked() -> Bool  {
 }
     
     /**
+     * The language set with `set_language`.
+     */
+open func language() -> Language  {
+    return try!  FfiConverterTypeLanguage_lift(try! rustCall() {
+    uniffi_homeward_ffi_fn_method_homewardvault_language(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
      * Locks: the keys are wiped from memory. Every call that reads or writes
      * records then throws `Locked` until `unlock`. Never waits, so it is
      * safe in `onStop`: if another call holds the vault (an unlock, a
@@ -1249,6 +1271,18 @@ open func setDuressPassphrase(current: String, duress: String)throws   {try rust
     uniffi_homeward_ffi_fn_method_homewardvault_set_duress_passphrase(self.uniffiClonePointer(),
         FfiConverterString.lower(current),
         FfiConverterString.lower(duress),$0
+    )
+}
+}
+    
+    /**
+     * The app's language for the `reason` of every error outside a
+     * screening (a screening session's calls use the session's language).
+     * English until set. Fast.
+     */
+open func setLanguage(language: Language)  {try! rustCall() {
+    uniffi_homeward_ffi_fn_method_homewardvault_set_language(self.uniffiClonePointer(),
+        FfiConverterTypeLanguage_lower(language),$0
     )
 }
 }
@@ -10213,6 +10247,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_homewardvault_is_unlocked() != 25363) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_language() != 43961) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_lock() != 26180) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -10223,6 +10260,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_set_duress_passphrase() != 39757) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_set_language() != 39575) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_set_officer() != 55675) {

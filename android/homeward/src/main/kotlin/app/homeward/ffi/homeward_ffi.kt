@@ -917,6 +917,10 @@ internal open class UniffiVTableCallbackInterfaceSyncProgressListener(
 
 
 
+
+
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -970,6 +974,8 @@ fun uniffi_homeward_ffi_checksum_method_homewardvault_close_vault(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_is_unlocked(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_homewardvault_language(
+): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_lock(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_retention_days(
@@ -977,6 +983,8 @@ fun uniffi_homeward_ffi_checksum_method_homewardvault_retention_days(
 fun uniffi_homeward_ffi_checksum_method_homewardvault_screenings(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_set_duress_passphrase(
+): Short
+fun uniffi_homeward_ffi_checksum_method_homewardvault_set_language(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_set_officer(
 ): Short
@@ -1161,6 +1169,8 @@ fun uniffi_homeward_ffi_fn_method_homewardvault_close_vault(`ptr`: Pointer,uniff
 ): Unit
 fun uniffi_homeward_ffi_fn_method_homewardvault_is_unlocked(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Byte
+fun uniffi_homeward_ffi_fn_method_homewardvault_language(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_homewardvault_lock(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
 fun uniffi_homeward_ffi_fn_method_homewardvault_retention_days(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
@@ -1168,6 +1178,8 @@ fun uniffi_homeward_ffi_fn_method_homewardvault_retention_days(`ptr`: Pointer,un
 fun uniffi_homeward_ffi_fn_method_homewardvault_screenings(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_homeward_ffi_fn_method_homewardvault_set_duress_passphrase(`ptr`: Pointer,`current`: RustBuffer.ByValue,`duress`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
+fun uniffi_homeward_ffi_fn_method_homewardvault_set_language(`ptr`: Pointer,`language`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
 fun uniffi_homeward_ffi_fn_method_homewardvault_set_officer(`ptr`: Pointer,`officerId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
@@ -1462,6 +1474,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_is_unlocked() != 25363.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_language() != 43961.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_lock() != 26180.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1472,6 +1487,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_set_duress_passphrase() != 39757.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_set_language() != 39575.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_set_officer() != 55675.toShort()) {
@@ -2687,6 +2705,11 @@ public interface HomewardVaultInterface {
     fun `isUnlocked`(): kotlin.Boolean
     
     /**
+     * The language set with `set_language`.
+     */
+    fun `language`(): Language
+    
+    /**
      * Locks: the keys are wiped from memory. Every call that reads or writes
      * records then throws `Locked` until `unlock`. Never waits, so it is
      * safe in `onStop`: if another call holds the vault (an unlock, a
@@ -2717,6 +2740,13 @@ public interface HomewardVaultInterface {
      * derivations (about 1 s): call it off the main thread. Audited.
      */
     fun `setDuressPassphrase`(`current`: kotlin.String, `duress`: kotlin.String)
+    
+    /**
+     * The app's language for the `reason` of every error outside a
+     * screening (a screening session's calls use the session's language).
+     * English until set. Fast.
+     */
+    fun `setLanguage`(`language`: Language)
     
     /**
      * The acting officer's id (as the post records it, never a name), put
@@ -2962,6 +2992,21 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
 
     
     /**
+     * The language set with `set_language`.
+     */override fun `language`(): Language {
+            return FfiConverterTypeLanguage.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_language(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Locks: the keys are wiped from memory. Every call that reads or writes
      * records then throws `Locked` until `unlock`. Never waits, so it is
      * safe in `onStop`: if another call holds the vault (an unlock, a
@@ -3027,6 +3072,22 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
     uniffiRustCallWithError(HomewardException) { _status ->
     UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_set_duress_passphrase(
         it, FfiConverterString.lower(`current`),FfiConverterString.lower(`duress`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The app's language for the `reason` of every error outside a
+     * screening (a screening session's calls use the session's language).
+     * English until set. Fast.
+     */override fun `setLanguage`(`language`: Language)
+        = 
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_set_language(
+        it, FfiConverterTypeLanguage.lower(`language`),_status)
 }
     }
     
