@@ -122,8 +122,24 @@ pub struct QuestionView {
     /// Required questions cannot be skipped.
     pub required: bool,
     pub kind: AnswerKind,
-    /// A short hint for a text field ("YYYY-MM-DD", "y/n/?"...).
+    /// A short hint written for a touch screen ("Tap Yes, No or Don't
+    /// know"), in the session's language; no keys to press.
     pub hint: String,
+    /// The answer saved for this question, to prefill an edit; none if
+    /// unanswered (or skipped).
+    pub current_answer: Option<AnswerInput>,
+}
+
+/// The fixed words of the screening screen, in the session's language.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ScreeningLabels {
+    pub yes: String,
+    pub no: String,
+    /// "Don't know": the person cannot or will not say.
+    pub unknown: String,
+    /// For an optional question left unanswered.
+    pub skip: String,
+    pub back: String,
 }
 
 /// Yes, no or unknown.
@@ -427,7 +443,61 @@ fn kind(q: &Question, lang: Lang) -> AnswerKind {
     }
 }
 
-pub(crate) fn question_view(c: &Checklist, q: &Question, lang: Lang) -> QuestionView {
+/// A hint for a touch screen: what to tap, not what to type.
+fn touch_hint(q: &Question, lang: Lang) -> String {
+    let pick = |ky: &str, ru: &str, en: &str| match lang {
+        Lang::Ky => ky.to_string(),
+        Lang::Ru => ru.to_string(),
+        Lang::En => en.to_string(),
+    };
+    let base = match &q.answer {
+        AnswerType::YesNo => {
+            pick("«Ооба», «Жок» же «Билбейм» басыңыз", "Нажмите «Да», «Нет» или «Не знаю»", "Tap Yes, No or Don't know")
+        }
+        AnswerType::SingleChoice { .. } => pick("Бирөөнү тандаңыз", "Выберите один вариант", "Choose one"),
+        AnswerType::MultipleChoice { .. } => {
+            pick("Туура келгендердин баарын тандаңыз", "Отметьте все подходящие", "Choose all that apply")
+        }
+        AnswerType::Text { .. } => pick("Жазыңыз", "Введите текст", "Type the answer"),
+        AnswerType::Number { .. } => pick("Санды жазыңыз", "Введите число", "Enter a number"),
+        AnswerType::Date => pick("Күндү тандаңыз", "Выберите дату", "Pick the date"),
+    };
+    if q.required {
+        base
+    } else {
+        base + &pick(" (же өткөрүп жибериңиз)", " (или пропустите)", " (or skip)")
+    }
+}
+
+fn answer_input(a: &AnswerValue) -> AnswerInput {
+    match a {
+        AnswerValue::YesNo(YesNo::Yes) => AnswerInput::YesNo { value: YesNoAnswer::Yes },
+        AnswerValue::YesNo(YesNo::No) => AnswerInput::YesNo { value: YesNoAnswer::No },
+        AnswerValue::YesNo(YesNo::Unknown) => AnswerInput::YesNo { value: YesNoAnswer::Unknown },
+        AnswerValue::Choice(id) => AnswerInput::Choice { option_id: id.clone() },
+        AnswerValue::Choices(ids) => AnswerInput::Choices { option_ids: ids.clone() },
+        AnswerValue::Text(t) => AnswerInput::Text { text: t.clone() },
+        AnswerValue::Number(n) => AnswerInput::Number { value: *n },
+        AnswerValue::Date(d) => AnswerInput::Date { date: d.to_string() },
+    }
+}
+
+pub(crate) fn labels(lang: Lang) -> ScreeningLabels {
+    let pick = |ky: &str, ru: &str, en: &str| match lang {
+        Lang::Ky => ky.to_string(),
+        Lang::Ru => ru.to_string(),
+        Lang::En => en.to_string(),
+    };
+    ScreeningLabels {
+        yes: pick("Ооба", "Да", "Yes"),
+        no: pick("Жок", "Нет", "No"),
+        unknown: pick("Билбейм", "Не знаю", "Don't know"),
+        skip: pick("Өткөрүү", "Пропустить", "Skip"),
+        back: pick("Артка", "Назад", "Back"),
+    }
+}
+
+pub(crate) fn question_view(c: &Checklist, q: &Question, lang: Lang, answers: Option<&Answers>) -> QuestionView {
     QuestionView {
         id: q.id.clone(),
         position: c.position(&q.id).map(|p| p as u32 + 1).unwrap_or(0),
@@ -439,7 +509,8 @@ pub(crate) fn question_view(c: &Checklist, q: &Question, lang: Lang) -> Question
         help: q.help.as_ref().map(|h| text(h, lang).to_string()),
         required: q.required,
         kind: kind(q, lang),
-        hint: screening::answer_hint(q, lang),
+        hint: touch_hint(q, lang),
+        current_answer: answers.and_then(|a| a.get(&q.id)).map(answer_input),
     }
 }
 
@@ -685,7 +756,7 @@ impl ScreeningSession {
             return Ok(None);
         }
         let c = &self.checklist;
-        Ok(c.next_for(&s).map(|q| question_view(c, q, self.lang())))
+        Ok(c.next_for(&s).map(|q| question_view(c, q, self.lang(), Some(&s.answers))))
     }
 
     /// Moves the screening to a private interview: call it once the person
@@ -699,9 +770,17 @@ impl ScreeningSession {
         Ok(p)
     }
 
-    /// Any question by id (to change an earlier answer).
+    /// Any question by id (to change an earlier answer), with the answer
+    /// saved for it in `current_answer`.
     pub fn question(&self, question_id: String) -> Result<QuestionView> {
-        Ok(question_view(&self.checklist, self.question_of(&question_id)?, self.lang()))
+        let s = self.load()?;
+        Ok(question_view(&self.checklist, self.question_of(&question_id)?, self.lang(), Some(&s.answers)))
+    }
+
+    /// The screen's fixed words (yes, no, don't know, skip, back) in the
+    /// session's language. Fast.
+    pub fn labels(&self) -> ScreeningLabels {
+        labels(self.lang())
     }
 
     /// Saves an answer. A refused answer throws `InvalidAnswer` with a reason

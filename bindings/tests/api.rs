@@ -243,3 +243,36 @@ fn reasons_are_in_the_apps_language_and_waits_agree_with_status() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_question_carries_its_saved_answer_touch_hints_and_labels() {
+    let t = tempfile::tempdir().unwrap();
+    let v = HomewardVault::create(dir(&t, "v"), PASS.into(), light(), None).unwrap();
+    let s = v
+        .start_screening(NewScreeningInput {
+            crossing_point: "OSH-AIRPORT".into(),
+            officer: None,
+            language: Language::Ru,
+            screening_date: Some("2026-11-29".into()),
+        })
+        .unwrap();
+    let first = s.next_question().unwrap().unwrap();
+    assert_eq!(first.current_answer, None);
+    assert!(
+        first.hint.contains("Нажмите") && !first.hint.contains("Enter") && !first.hint.contains("д/н"),
+        "{}",
+        first.hint
+    );
+    s.answer(first.id.clone(), AnswerInput::YesNo { value: YesNoAnswer::No }).unwrap();
+    s.answer("date_of_birth".into(), AnswerInput::Date { date: "1990-04-02".into() }).unwrap();
+    // An edit opens prefilled with what was saved.
+    assert_eq!(s.question(first.id).unwrap().current_answer, Some(AnswerInput::YesNo { value: YesNoAnswer::No }));
+    assert_eq!(
+        s.question("date_of_birth".into()).unwrap().current_answer,
+        Some(AnswerInput::Date { date: "1990-04-02".into() })
+    );
+    let l = s.labels();
+    assert_eq!((l.yes.as_str(), l.no.as_str(), l.unknown.as_str()), ("Да", "Нет", "Не знаю"));
+    s.set_language(Language::Ky);
+    assert_eq!(s.labels().yes, "Ооба");
+}

@@ -597,6 +597,11 @@ RustBuffer uniffi_homeward_ffi_fn_method_screeningsession_finalise(void*_Nonnull
 RustBuffer uniffi_homeward_ffi_fn_method_screeningsession_id(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_LABELS
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_LABELS
+RustBuffer uniffi_homeward_ffi_fn_method_screeningsession_labels(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_LANGUAGE
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_LANGUAGE
 RustBuffer uniffi_homeward_ffi_fn_method_screeningsession_language(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
@@ -1288,6 +1293,12 @@ uint16_t uniffi_homeward_ffi_checksum_method_screeningsession_finalise(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SCREENINGSESSION_ID
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SCREENINGSESSION_ID
 uint16_t uniffi_homeward_ffi_checksum_method_screeningsession_id(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SCREENINGSESSION_LABELS
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SCREENINGSESSION_LABELS
+uint16_t uniffi_homeward_ffi_checksum_method_screeningsession_labels(void
     
 );
 #endif

@@ -2003,6 +2003,12 @@ public protocol ScreeningSessionProtocol: AnyObject, Sendable {
     func id()  -> String
     
     /**
+     * The screen's fixed words (yes, no, don't know, skip, back) in the
+     * session's language. Fast.
+     */
+    func labels()  -> ScreeningLabels
+    
+    /**
      * The language of every text this session returns.
      */
     func language()  -> Language
@@ -2039,7 +2045,8 @@ public protocol ScreeningSessionProtocol: AnyObject, Sendable {
     func progress() throws  -> ScreeningProgress
     
     /**
-     * Any question by id (to change an earlier answer).
+     * Any question by id (to change an earlier answer), with the answer
+     * saved for it in `current_answer`.
      */
     func question(questionId: String) throws  -> QuestionView
     
@@ -2224,6 +2231,17 @@ open func id() -> String  {
 }
     
     /**
+     * The screen's fixed words (yes, no, don't know, skip, back) in the
+     * session's language. Fast.
+     */
+open func labels() -> ScreeningLabels  {
+    return try!  FfiConverterTypeScreeningLabels_lift(try! rustCall() {
+    uniffi_homeward_ffi_fn_method_screeningsession_labels(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
      * The language of every text this session returns.
      */
 open func language() -> Language  {
@@ -2294,7 +2312,8 @@ open func progress()throws  -> ScreeningProgress  {
 }
     
     /**
-     * Any question by id (to change an earlier answer).
+     * Any question by id (to change an earlier answer), with the answer
+     * saved for it in `current_answer`.
      */
 open func question(questionId: String)throws  -> QuestionView  {
     return try  FfiConverterTypeQuestionView_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
@@ -5159,9 +5178,15 @@ public struct QuestionView {
     public var required: Bool
     public var kind: AnswerKind
     /**
-     * A short hint for a text field ("YYYY-MM-DD", "y/n/?"...).
+     * A short hint written for a touch screen ("Tap Yes, No or Don't
+     * know"), in the session's language; no keys to press.
      */
     public var hint: String
+    /**
+     * The answer saved for this question, to prefill an edit; none if
+     * unanswered (or skipped).
+     */
+    public var currentAnswer: AnswerInput?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5186,8 +5211,13 @@ public struct QuestionView {
          * Required questions cannot be skipped.
          */required: Bool, kind: AnswerKind, 
         /**
-         * A short hint for a text field ("YYYY-MM-DD", "y/n/?"...).
-         */hint: String) {
+         * A short hint written for a touch screen ("Tap Yes, No or Don't
+         * know"), in the session's language; no keys to press.
+         */hint: String, 
+        /**
+         * The answer saved for this question, to prefill an edit; none if
+         * unanswered (or skipped).
+         */currentAnswer: AnswerInput?) {
         self.id = id
         self.position = position
         self.total = total
@@ -5199,6 +5229,7 @@ public struct QuestionView {
         self.required = required
         self.kind = kind
         self.hint = hint
+        self.currentAnswer = currentAnswer
     }
 }
 
@@ -5242,6 +5273,9 @@ extension QuestionView: Equatable, Hashable {
         if lhs.hint != rhs.hint {
             return false
         }
+        if lhs.currentAnswer != rhs.currentAnswer {
+            return false
+        }
         return true
     }
 
@@ -5257,6 +5291,7 @@ extension QuestionView: Equatable, Hashable {
         hasher.combine(required)
         hasher.combine(kind)
         hasher.combine(hint)
+        hasher.combine(currentAnswer)
     }
 }
 
@@ -5279,7 +5314,8 @@ public struct FfiConverterTypeQuestionView: FfiConverterRustBuffer {
                 help: FfiConverterOptionString.read(from: &buf), 
                 required: FfiConverterBool.read(from: &buf), 
                 kind: FfiConverterTypeAnswerKind.read(from: &buf), 
-                hint: FfiConverterString.read(from: &buf)
+                hint: FfiConverterString.read(from: &buf), 
+                currentAnswer: FfiConverterOptionTypeAnswerInput.read(from: &buf)
         )
     }
 
@@ -5295,6 +5331,7 @@ public struct FfiConverterTypeQuestionView: FfiConverterRustBuffer {
         FfiConverterBool.write(value.required, into: &buf)
         FfiConverterTypeAnswerKind.write(value.kind, into: &buf)
         FfiConverterString.write(value.hint, into: &buf)
+        FfiConverterOptionTypeAnswerInput.write(value.currentAnswer, into: &buf)
     }
 }
 
@@ -5544,6 +5581,115 @@ public func FfiConverterTypeScreeningFilter_lift(_ buf: RustBuffer) throws -> Sc
 #endif
 public func FfiConverterTypeScreeningFilter_lower(_ value: ScreeningFilter) -> RustBuffer {
     return FfiConverterTypeScreeningFilter.lower(value)
+}
+
+
+/**
+ * The fixed words of the screening screen, in the session's language.
+ */
+public struct ScreeningLabels {
+    public var yes: String
+    public var no: String
+    /**
+     * "Don't know": the person cannot or will not say.
+     */
+    public var unknown: String
+    /**
+     * For an optional question left unanswered.
+     */
+    public var skip: String
+    public var back: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(yes: String, no: String, 
+        /**
+         * "Don't know": the person cannot or will not say.
+         */unknown: String, 
+        /**
+         * For an optional question left unanswered.
+         */skip: String, back: String) {
+        self.yes = yes
+        self.no = no
+        self.unknown = unknown
+        self.skip = skip
+        self.back = back
+    }
+}
+
+#if compiler(>=6)
+extension ScreeningLabels: Sendable {}
+#endif
+
+
+extension ScreeningLabels: Equatable, Hashable {
+    public static func ==(lhs: ScreeningLabels, rhs: ScreeningLabels) -> Bool {
+        if lhs.yes != rhs.yes {
+            return false
+        }
+        if lhs.no != rhs.no {
+            return false
+        }
+        if lhs.unknown != rhs.unknown {
+            return false
+        }
+        if lhs.skip != rhs.skip {
+            return false
+        }
+        if lhs.back != rhs.back {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(yes)
+        hasher.combine(no)
+        hasher.combine(unknown)
+        hasher.combine(skip)
+        hasher.combine(back)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeScreeningLabels: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScreeningLabels {
+        return
+            try ScreeningLabels(
+                yes: FfiConverterString.read(from: &buf), 
+                no: FfiConverterString.read(from: &buf), 
+                unknown: FfiConverterString.read(from: &buf), 
+                skip: FfiConverterString.read(from: &buf), 
+                back: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ScreeningLabels, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.yes, into: &buf)
+        FfiConverterString.write(value.no, into: &buf)
+        FfiConverterString.write(value.unknown, into: &buf)
+        FfiConverterString.write(value.skip, into: &buf)
+        FfiConverterString.write(value.back, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScreeningLabels_lift(_ buf: RustBuffer) throws -> ScreeningLabels {
+    return try FfiConverterTypeScreeningLabels.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScreeningLabels_lower(_ value: ScreeningLabels) -> RustBuffer {
+    return FfiConverterTypeScreeningLabels.lower(value)
 }
 
 
@@ -9588,6 +9734,30 @@ fileprivate struct FfiConverterOptionTypeTraffickingData: FfiConverterRustBuffer
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeAnswerInput: FfiConverterRustBuffer {
+    typealias SwiftType = AnswerInput?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAnswerInput.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAnswerInput.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeCaseState: FfiConverterRustBuffer {
     typealias SwiftType = CaseState?
 
@@ -10337,6 +10507,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_screeningsession_id() != 44532) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_labels() != 38694) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_language() != 55703) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -10355,7 +10528,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_screeningsession_progress() != 17361) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_screeningsession_question() != 53191) {
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_question() != 49575) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_revoke_consent() != 44995) {

@@ -921,6 +921,8 @@ internal open class UniffiVTableCallbackInterfaceSyncProgressListener(
 
 
 
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -1033,6 +1035,8 @@ fun uniffi_homeward_ffi_checksum_method_screeningsession_consents(
 fun uniffi_homeward_ffi_checksum_method_screeningsession_finalise(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_id(
+): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_labels(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_language(
 ): Short
@@ -1242,6 +1246,8 @@ fun uniffi_homeward_ffi_fn_method_screeningsession_consents(`ptr`: Pointer,uniff
 fun uniffi_homeward_ffi_fn_method_screeningsession_finalise(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_screeningsession_id(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_labels(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_screeningsession_language(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1564,6 +1570,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_id() != 44532.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_labels() != 38694.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_language() != 55703.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1582,7 +1591,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_progress() != 17361.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_question() != 53191.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_question() != 49575.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_revoke_consent() != 44995.toShort()) {
@@ -4187,6 +4196,12 @@ public interface ScreeningSessionInterface {
     fun `id`(): kotlin.String
     
     /**
+     * The screen's fixed words (yes, no, don't know, skip, back) in the
+     * session's language. Fast.
+     */
+    fun `labels`(): ScreeningLabels
+    
+    /**
      * The language of every text this session returns.
      */
     fun `language`(): Language
@@ -4223,7 +4238,8 @@ public interface ScreeningSessionInterface {
     fun `progress`(): ScreeningProgress
     
     /**
-     * Any question by id (to change an earlier answer).
+     * Any question by id (to change an earlier answer), with the answer
+     * saved for it in `current_answer`.
      */
     fun `question`(`questionId`: kotlin.String): QuestionView
     
@@ -4476,6 +4492,22 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
 
     
     /**
+     * The screen's fixed words (yes, no, don't know, skip, back) in the
+     * session's language. Fast.
+     */override fun `labels`(): ScreeningLabels {
+            return FfiConverterTypeScreeningLabels.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_labels(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * The language of every text this session returns.
      */override fun `language`(): Language {
             return FfiConverterTypeLanguage.lift(
@@ -4577,7 +4609,8 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
 
     
     /**
-     * Any question by id (to change an earlier answer).
+     * Any question by id (to change an earlier answer), with the answer
+     * saved for it in `current_answer`.
      */
     @Throws(HomewardException::class)override fun `question`(`questionId`: kotlin.String): QuestionView {
             return FfiConverterTypeQuestionView.lift(
@@ -6499,9 +6532,15 @@ data class QuestionView (
     var `required`: kotlin.Boolean, 
     var `kind`: AnswerKind, 
     /**
-     * A short hint for a text field ("YYYY-MM-DD", "y/n/?"...).
+     * A short hint written for a touch screen ("Tap Yes, No or Don't
+     * know"), in the session's language; no keys to press.
      */
-    var `hint`: kotlin.String
+    var `hint`: kotlin.String, 
+    /**
+     * The answer saved for this question, to prefill an edit; none if
+     * unanswered (or skipped).
+     */
+    var `currentAnswer`: AnswerInput?
 ) {
     
     companion object
@@ -6524,6 +6563,7 @@ public object FfiConverterTypeQuestionView: FfiConverterRustBuffer<QuestionView>
             FfiConverterBoolean.read(buf),
             FfiConverterTypeAnswerKind.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterOptionalTypeAnswerInput.read(buf),
         )
     }
 
@@ -6538,7 +6578,8 @@ public object FfiConverterTypeQuestionView: FfiConverterRustBuffer<QuestionView>
             FfiConverterOptionalString.allocationSize(value.`help`) +
             FfiConverterBoolean.allocationSize(value.`required`) +
             FfiConverterTypeAnswerKind.allocationSize(value.`kind`) +
-            FfiConverterString.allocationSize(value.`hint`)
+            FfiConverterString.allocationSize(value.`hint`) +
+            FfiConverterOptionalTypeAnswerInput.allocationSize(value.`currentAnswer`)
     )
 
     override fun write(value: QuestionView, buf: ByteBuffer) {
@@ -6553,6 +6594,7 @@ public object FfiConverterTypeQuestionView: FfiConverterRustBuffer<QuestionView>
             FfiConverterBoolean.write(value.`required`, buf)
             FfiConverterTypeAnswerKind.write(value.`kind`, buf)
             FfiConverterString.write(value.`hint`, buf)
+            FfiConverterOptionalTypeAnswerInput.write(value.`currentAnswer`, buf)
     }
 }
 
@@ -6665,6 +6707,59 @@ public object FfiConverterTypeScreeningFilter: FfiConverterRustBuffer<ScreeningF
             FfiConverterOptionalString.write(value.`from`, buf)
             FfiConverterOptionalString.write(value.`to`, buf)
             FfiConverterOptionalString.write(value.`crossingPoint`, buf)
+    }
+}
+
+
+
+/**
+ * The fixed words of the screening screen, in the session's language.
+ */
+data class ScreeningLabels (
+    var `yes`: kotlin.String, 
+    var `no`: kotlin.String, 
+    /**
+     * "Don't know": the person cannot or will not say.
+     */
+    var `unknown`: kotlin.String, 
+    /**
+     * For an optional question left unanswered.
+     */
+    var `skip`: kotlin.String, 
+    var `back`: kotlin.String
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeScreeningLabels: FfiConverterRustBuffer<ScreeningLabels> {
+    override fun read(buf: ByteBuffer): ScreeningLabels {
+        return ScreeningLabels(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ScreeningLabels) = (
+            FfiConverterString.allocationSize(value.`yes`) +
+            FfiConverterString.allocationSize(value.`no`) +
+            FfiConverterString.allocationSize(value.`unknown`) +
+            FfiConverterString.allocationSize(value.`skip`) +
+            FfiConverterString.allocationSize(value.`back`)
+    )
+
+    override fun write(value: ScreeningLabels, buf: ByteBuffer) {
+            FfiConverterString.write(value.`yes`, buf)
+            FfiConverterString.write(value.`no`, buf)
+            FfiConverterString.write(value.`unknown`, buf)
+            FfiConverterString.write(value.`skip`, buf)
+            FfiConverterString.write(value.`back`, buf)
     }
 }
 
@@ -9898,6 +9993,38 @@ public object FfiConverterOptionalTypeTraffickingData: FfiConverterRustBuffer<Tr
         } else {
             buf.put(1)
             FfiConverterTypeTraffickingData.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeAnswerInput: FfiConverterRustBuffer<AnswerInput?> {
+    override fun read(buf: ByteBuffer): AnswerInput? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeAnswerInput.read(buf)
+    }
+
+    override fun allocationSize(value: AnswerInput?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeAnswerInput.allocationSize(value)
+        }
+    }
+
+    override fun write(value: AnswerInput?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeAnswerInput.write(value, buf)
         }
     }
 }

@@ -163,6 +163,21 @@ class ScreeningTest {
     }
 
     @Test
+    fun `an edit is prefilled, hints are for a touch screen, labels are localised`() {
+        newVault().use { vault ->
+            val s = vault.startScreening(NewScreeningInput("OSH-AIRPORT", language = Language.KY))
+            val q = s.nextQuestion()!!
+            assertEquals(null, q.currentAnswer)
+            assertTrue("Enter" !in q.hint && "о/ж" !in q.hint, q.hint)
+            s.answer(q.id, AnswerInput.YesNo(YesNoAnswer.UNKNOWN))
+            assertEquals(AnswerInput.YesNo(YesNoAnswer.UNKNOWN), s.question(q.id).currentAnswer)
+            assertEquals("Билбейм", s.labels().unknown)
+            s.setLanguage(Language.EN)
+            assertEquals(ScreeningLabels("Yes", "No", "Don't know", "Skip", "Back"), s.labels())
+        }
+    }
+
+    @Test
     fun `a draft is resumed where it stopped`() {
         val dir = tempDir("vault")
         val id = newVault(dir).use { vault ->
