@@ -34,6 +34,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("hq_sync_messages", hq_sync_messages),
     ("audit_batch", audit_batch),
     ("enroll_answer", enroll_answer),
+    ("mrz", mrz),
 ];
 
 /// A fixed identity (fuzzing needs no secret; it needs the same keys each run).
@@ -202,4 +203,12 @@ pub fn enroll_answer(data: &[u8]) {
 
 fn verify_identity(trust: &TrustStore, s: &Signed<homeward_domain::events::PublicIdentity>) -> bool {
     homeward_domain::certificate::trust::verify_signed(&trust.roots, IDENTITY_DOMAIN, s).is_ok()
+}
+
+/// A travel document's machine-readable zone as the OCR read it (or a
+/// person typed it): any text, with its look-alike corrections.
+pub fn mrz(data: &[u8]) {
+    if let Ok(s) = std::str::from_utf8(data) {
+        let _ = homeward_domain::mrz::read(s, "2026-11-29".parse().expect("date"));
+    }
 }
