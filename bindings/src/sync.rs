@@ -11,7 +11,7 @@ use homeward_core::certificate::DeviceProfile;
 use homeward_core::sync::{self, RetryPolicy, SyncError, SyncProgress, VaultAccess};
 use homeward_core::vault::{SystemClock, Vault, VaultError};
 
-use crate::background::in_background;
+use crate::background::cancellable;
 use crate::certificate::DeviceRole;
 use crate::error::{HomewardError, Result};
 use crate::vault::Shared;
@@ -202,13 +202,31 @@ impl SyncService {
         })
     }
 
+    /// `enroll` on a background thread of its own: a `suspend fun` in
+    /// Kotlin, `async` in Swift. Cancelling the coroutine (or task) cancels
+    /// the enrolment, as `cancel()` does.
+    pub async fn enroll_async(
+        self: Arc<Self>,
+        url: String,
+        code: String,
+        label: String,
+        ca_pem: Option<String>,
+    ) -> Result<Enrolment> {
+        let shared = self.shared.clone();
+        let stop = move || shared.cancel_sync.store(true, Ordering::SeqCst);
+        cancellable(move || self.enroll(url, code, label, ca_pem), stop).await
+    }
+
     /// `sync` on a background thread of its own: a `suspend fun` in Kotlin,
-    /// `async` in Swift.
+    /// `async` in Swift. Cancelling the coroutine (or task) stops the sync
+    /// at once, as `cancel()` does; what was recorded is kept.
     pub async fn sync_async(
         self: Arc<Self>,
         listener: Option<Arc<dyn SyncProgressListener>>,
     ) -> Result<SyncReportView> {
-        in_background(move || self.sync(listener)).await
+        let shared = self.shared.clone();
+        let stop = move || shared.cancel_sync.store(true, Ordering::SeqCst);
+        cancellable(move || self.sync(listener), stop).await
     }
 
     /// Enters an unlock code headquarters gave (by phone or radio) to lift

@@ -697,6 +697,11 @@ void uniffi_homeward_ffi_fn_method_syncservice_cancel(void*_Nonnull ptr, RustCal
 RustBuffer uniffi_homeward_ffi_fn_method_syncservice_enroll(void*_Nonnull ptr, RustBuffer url, RustBuffer code, RustBuffer label, RustBuffer ca_pem, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SYNCSERVICE_ENROLL_ASYNC
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SYNCSERVICE_ENROLL_ASYNC
+uint64_t uniffi_homeward_ffi_fn_method_syncservice_enroll_async(void*_Nonnull ptr, RustBuffer url, RustBuffer code, RustBuffer label, RustBuffer ca_pem
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SYNCSERVICE_ENTER_UNLOCK_CODE
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SYNCSERVICE_ENTER_UNLOCK_CODE
 void uniffi_homeward_ffi_fn_method_syncservice_enter_unlock_code(void*_Nonnull ptr, RustBuffer code, RustCallStatus *_Nonnull out_status
@@ -1383,6 +1388,12 @@ uint16_t uniffi_homeward_ffi_checksum_method_syncservice_cancel(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SYNCSERVICE_ENROLL
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SYNCSERVICE_ENROLL
 uint16_t uniffi_homeward_ffi_checksum_method_syncservice_enroll(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SYNCSERVICE_ENROLL_ASYNC
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SYNCSERVICE_ENROLL_ASYNC
+uint16_t uniffi_homeward_ffi_checksum_method_syncservice_enroll_async(void
     
 );
 #endif

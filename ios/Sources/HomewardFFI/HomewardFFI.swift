@@ -2635,6 +2635,13 @@ public protocol SyncServiceProtocol: AnyObject, Sendable {
     func enroll(url: String, code: String, label: String, caPem: String?) throws  -> Enrolment
     
     /**
+     * `enroll` on a background thread of its own: a `suspend fun` in
+     * Kotlin, `async` in Swift. Cancelling the coroutine (or task) cancels
+     * the enrolment, as `cancel()` does.
+     */
+    func enrollAsync(url: String, code: String, label: String, caPem: String?) async throws  -> Enrolment
+    
+    /**
      * Enters an unlock code headquarters gave (by phone or radio) to lift
      * the check-in lock of a device that cannot reach it, for a few days
      * (`CheckInOverdue` says when it is needed). Each code works once; a
@@ -2655,7 +2662,8 @@ public protocol SyncServiceProtocol: AnyObject, Sendable {
     
     /**
      * `sync` on a background thread of its own: a `suspend fun` in Kotlin,
-     * `async` in Swift.
+     * `async` in Swift. Cancelling the coroutine (or task) stops the sync
+     * at once, as `cancel()` does; what was recorded is kept.
      */
     func syncAsync(listener: SyncProgressListener?) async throws  -> SyncReportView
     
@@ -2752,6 +2760,28 @@ open func enroll(url: String, code: String, label: String, caPem: String?)throws
 }
     
     /**
+     * `enroll` on a background thread of its own: a `suspend fun` in
+     * Kotlin, `async` in Swift. Cancelling the coroutine (or task) cancels
+     * the enrolment, as `cancel()` does.
+     */
+open func enrollAsync(url: String, code: String, label: String, caPem: String?)async throws  -> Enrolment  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_syncservice_enroll_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(url),FfiConverterString.lower(code),FfiConverterString.lower(label),FfiConverterOptionString.lower(caPem)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeEnrolment_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * Enters an unlock code headquarters gave (by phone or radio) to lift
      * the check-in lock of a device that cannot reach it, for a few days
      * (`CheckInOverdue` says when it is needed). Each code works once; a
@@ -2783,7 +2813,8 @@ open func sync(listener: SyncProgressListener?)throws  -> SyncReportView  {
     
     /**
      * `sync` on a background thread of its own: a `suspend fun` in Kotlin,
-     * `async` in Swift.
+     * `async` in Swift. Cancelling the coroutine (or task) stops the sync
+     * at once, as `cancel()` does; what was recorded is kept.
      */
 open func syncAsync(listener: SyncProgressListener?)async throws  -> SyncReportView  {
     return
@@ -10552,13 +10583,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_syncservice_enroll() != 17937) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_syncservice_enroll_async() != 10301) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code() != 20793) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_syncservice_sync() != 60879) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_syncservice_sync_async() != 35671) {
+    if (uniffi_homeward_ffi_checksum_method_syncservice_sync_async() != 55062) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_constructor_homewardvault_create() != 35611) {

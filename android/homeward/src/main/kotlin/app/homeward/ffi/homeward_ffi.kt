@@ -923,6 +923,8 @@ internal open class UniffiVTableCallbackInterfaceSyncProgressListener(
 
 
 
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -1065,6 +1067,8 @@ fun uniffi_homeward_ffi_checksum_method_syncprogresslistener_on_progress(
 fun uniffi_homeward_ffi_checksum_method_syncservice_cancel(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_syncservice_enroll(
+): Short
+fun uniffi_homeward_ffi_checksum_method_syncservice_enroll_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code(
 ): Short
@@ -1287,6 +1291,8 @@ fun uniffi_homeward_ffi_fn_method_syncservice_cancel(`ptr`: Pointer,uniffi_out_e
 ): Unit
 fun uniffi_homeward_ffi_fn_method_syncservice_enroll(`ptr`: Pointer,`url`: RustBuffer.ByValue,`code`: RustBuffer.ByValue,`label`: RustBuffer.ByValue,`caPem`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_syncservice_enroll_async(`ptr`: Pointer,`url`: RustBuffer.ByValue,`code`: RustBuffer.ByValue,`label`: RustBuffer.ByValue,`caPem`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_syncservice_enter_unlock_code(`ptr`: Pointer,`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
 fun uniffi_homeward_ffi_fn_method_syncservice_sync(`ptr`: Pointer,`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1615,13 +1621,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_enroll() != 17937.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_enroll_async() != 10301.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code() != 20793.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_sync() != 60879.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_sync_async() != 35671.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_sync_async() != 55062.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_constructor_homewardvault_create() != 35611.toShort()) {
@@ -5128,6 +5137,13 @@ public interface SyncServiceInterface {
     fun `enroll`(`url`: kotlin.String, `code`: kotlin.String, `label`: kotlin.String, `caPem`: kotlin.String?): Enrolment
     
     /**
+     * `enroll` on a background thread of its own: a `suspend fun` in
+     * Kotlin, `async` in Swift. Cancelling the coroutine (or task) cancels
+     * the enrolment, as `cancel()` does.
+     */
+    suspend fun `enrollAsync`(`url`: kotlin.String, `code`: kotlin.String, `label`: kotlin.String, `caPem`: kotlin.String?): Enrolment
+    
+    /**
      * Enters an unlock code headquarters gave (by phone or radio) to lift
      * the check-in lock of a device that cannot reach it, for a few days
      * (`CheckInOverdue` says when it is needed). Each code works once; a
@@ -5148,7 +5164,8 @@ public interface SyncServiceInterface {
     
     /**
      * `sync` on a background thread of its own: a `suspend fun` in Kotlin,
-     * `async` in Swift.
+     * `async` in Swift. Cancelling the coroutine (or task) stops the sync
+     * at once, as `cancel()` does; what was recorded is kept.
      */
     suspend fun `syncAsync`(`listener`: SyncProgressListener?): SyncReportView
     
@@ -5285,6 +5302,32 @@ open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
 
     
     /**
+     * `enroll` on a background thread of its own: a `suspend fun` in
+     * Kotlin, `async` in Swift. Cancelling the coroutine (or task) cancels
+     * the enrolment, as `cancel()` does.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `enrollAsync`(`url`: kotlin.String, `code`: kotlin.String, `label`: kotlin.String, `caPem`: kotlin.String?) : Enrolment {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_syncservice_enroll_async(
+                thisPtr,
+                FfiConverterString.lower(`url`),FfiConverterString.lower(`code`),FfiConverterString.lower(`label`),FfiConverterOptionalString.lower(`caPem`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeEnrolment.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Enters an unlock code headquarters gave (by phone or radio) to lift
      * the check-in lock of a device that cannot reach it, for a few days
      * (`CheckInOverdue` says when it is needed). Each code works once; a
@@ -5326,7 +5369,8 @@ open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
     
     /**
      * `sync` on a background thread of its own: a `suspend fun` in Kotlin,
-     * `async` in Swift.
+     * `async` in Swift. Cancelling the coroutine (or task) stops the sync
+     * at once, as `cancel()` does; what was recorded is kept.
      */
     @Throws(HomewardException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")

@@ -1,5 +1,9 @@
 package app.homeward.ffi
 
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
@@ -174,6 +178,36 @@ class SyncWhileWorkingTest {
                 vault.unlock(PASSPHRASE)
                 val r2 = vault.syncService().sync(null)
                 assertEquals(1uL, r2.accepted + r2.duplicates, "the report goes once")
+            }
+        }
+    }
+
+    @Test
+    fun `cancelling the coroutine stops the sync in the library too`() {
+        StallingProxy(hq.url).use { proxy ->
+            newVault().use { vault ->
+                vault.syncService().enroll(proxy.url, hq.enrollmentCode("OSH", "border_guard"), "jvm-coroutine", null)
+                screen(vault)
+                proxy.stall.set(true)
+                runBlocking {
+                    val job = launch(Dispatchers.IO) { vault.syncService().syncAsync(null) }
+                    proxy.awaitHeld()
+                    job.cancelAndJoin()
+                }
+                // While a sync runs, another is refused (NotAllowed); once the
+                // cancelled one has stopped, an enrolment attempt gets as far
+                // as "already enrolled" without touching the network. The link
+                // is still stalled, so only the cancellation can have stopped it.
+                val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10)
+                while (true) {
+                    val e = assertThrows<HomewardException> { vault.syncService().enroll(proxy.url, "X", "x", null) }
+                    if (e is HomewardException.AlreadyEnrolled) break
+                    assertTrue(e is HomewardException.NotAllowed, "$e")
+                    check(System.nanoTime() < deadline) { "the cancelled coroutine's sync kept running" }
+                    Thread.sleep(20)
+                }
+                proxy.stall.set(false)
+                assertEquals(1uL, vault.syncService().sync(null).let { it.accepted + it.duplicates })
             }
         }
     }
