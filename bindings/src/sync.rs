@@ -16,9 +16,37 @@ use crate::certificate::DeviceRole;
 use crate::error::{HomewardError, Result};
 use crate::vault::Shared;
 
-/// Counts so far, reported after every step of a sync.
+/// Where a sync is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum SyncPhase {
+    /// Reaching headquarters.
+    Connecting,
+    /// Sending this device's events, reports and audit trail.
+    Pushing,
+    /// Receiving what headquarters holds (no total known in advance).
+    Pulling,
+    /// Finished.
+    Done,
+}
+
+impl From<sync::SyncPhase> for SyncPhase {
+    fn from(p: sync::SyncPhase) -> Self {
+        match p {
+            sync::SyncPhase::Connecting => SyncPhase::Connecting,
+            sync::SyncPhase::Pushing => SyncPhase::Pushing,
+            sync::SyncPhase::Pulling => SyncPhase::Pulling,
+            sync::SyncPhase::Done => SyncPhase::Done,
+        }
+    }
+}
+
+/// Where a sync is and the counts so far, reported at each phase's start
+/// and after every step: `events_sent` of `events_to_send` is the push's bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
 pub struct SyncProgressInfo {
+    pub phase: SyncPhase,
+    /// Events and reports this sync sends (known once the push starts).
+    pub events_to_send: u64,
     pub events_sent: u64,
     pub events_received: u64,
     pub bytes_sent: u64,
@@ -28,6 +56,8 @@ pub struct SyncProgressInfo {
 impl From<&SyncProgress> for SyncProgressInfo {
     fn from(p: &SyncProgress) -> Self {
         SyncProgressInfo {
+            phase: p.phase.into(),
+            events_to_send: p.events_to_send,
             events_sent: p.events_sent,
             events_received: p.events_received,
             bytes_sent: p.bytes_sent,

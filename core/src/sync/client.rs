@@ -92,9 +92,29 @@ pub enum SyncError {
     Retention(#[from] crate::retention::RetentionError),
 }
 
-/// Progress, reported after every step.
+/// Where a sync is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncPhase {
+    /// Reaching headquarters (learning its clock).
+    #[default]
+    Connecting,
+    /// Sending this device's events, screening reports and audit trail.
+    Pushing,
+    /// Receiving what headquarters holds for this device (no total known
+    /// in advance: headquarters sends page after page).
+    Pulling,
+    /// Finished.
+    Done,
+}
+
+/// Progress, reported at each phase's start and after every step.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct SyncProgress {
+    pub phase: SyncPhase,
+    /// Events and screening reports this sync will send (its outboxes,
+    /// read once at the start of the push).
+    pub events_to_send: u64,
     pub events_sent: u64,
     pub events_received: u64,
     pub bytes_sent: u64,
@@ -703,7 +723,11 @@ pub fn sync_shared(
     // A device revoked mid-sync stops pushing but still pulls: the pull
     // carries headquarters' orders (a wipe, to be carried out now).
     let pushed: Result<(), SyncError> = (|| {
-        let outbox = access.hold(|v| Ok(CertificateCases::new(v).outbox()?))?;
+        let (outbox, screenings) =
+            access.hold(|v| Ok((CertificateCases::new(v).outbox()?, ScreeningEvents::new(v).outbox()?)))?;
+        report.progress.phase = SyncPhase::Pushing;
+        report.progress.events_to_send = (outbox.len() + screenings.len()) as u64;
+        progress(&report.progress);
         for chunk in outbox.chunks(BATCH) {
             let req = PushRequest { events: chunk.to_vec(), screenings: vec![] };
             let answers = push_batch(&mut http, &me, &req, &mut report, cancel)?;
@@ -713,7 +737,6 @@ pub fn sync_shared(
             })?;
             progress(&report.progress);
         }
-        let screenings = access.hold(|v| Ok(ScreeningEvents::new(v).outbox()?))?;
         for chunk in screenings.chunks(BATCH) {
             let req = PushRequest { events: vec![], screenings: chunk.to_vec() };
             let answers = push_batch(&mut http, &me, &req, &mut report, cancel)?;
@@ -764,6 +787,8 @@ pub fn sync_shared(
     }
 
     // Pull, page by page, from where the last sync stopped.
+    report.progress.phase = SyncPhase::Pulling;
+    progress(&report.progress);
     loop {
         let query = access.hold(|v| {
             let p = DeviceProfile::load(v)?;
@@ -859,5 +884,7 @@ pub fn sync_shared(
     // What headquarters now holds and the period has passed for goes.
     let purged = access.hold(|v| Ok(crate::retention::run(v, http.clock.now_unix_ms())?))?;
     report.purged = purged.purged_cases.len() + purged.purged_screenings.len();
+    report.progress.phase = SyncPhase::Done;
+    progress(&report.progress);
     Ok(report)
 }

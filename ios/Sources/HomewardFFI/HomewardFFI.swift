@@ -6356,9 +6356,15 @@ public func FfiConverterTypeSubjectInput_lower(_ value: SubjectInput) -> RustBuf
 
 
 /**
- * Counts so far, reported after every step of a sync.
+ * Where a sync is and the counts so far, reported at each phase's start
+ * and after every step: `events_sent` of `events_to_send` is the push's bar.
  */
 public struct SyncProgressInfo {
+    public var phase: SyncPhase
+    /**
+     * Events and reports this sync sends (known once the push starts).
+     */
+    public var eventsToSend: UInt64
     public var eventsSent: UInt64
     public var eventsReceived: UInt64
     public var bytesSent: UInt64
@@ -6366,7 +6372,12 @@ public struct SyncProgressInfo {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(eventsSent: UInt64, eventsReceived: UInt64, bytesSent: UInt64, bytesReceived: UInt64) {
+    public init(phase: SyncPhase, 
+        /**
+         * Events and reports this sync sends (known once the push starts).
+         */eventsToSend: UInt64, eventsSent: UInt64, eventsReceived: UInt64, bytesSent: UInt64, bytesReceived: UInt64) {
+        self.phase = phase
+        self.eventsToSend = eventsToSend
         self.eventsSent = eventsSent
         self.eventsReceived = eventsReceived
         self.bytesSent = bytesSent
@@ -6381,6 +6392,12 @@ extension SyncProgressInfo: Sendable {}
 
 extension SyncProgressInfo: Equatable, Hashable {
     public static func ==(lhs: SyncProgressInfo, rhs: SyncProgressInfo) -> Bool {
+        if lhs.phase != rhs.phase {
+            return false
+        }
+        if lhs.eventsToSend != rhs.eventsToSend {
+            return false
+        }
         if lhs.eventsSent != rhs.eventsSent {
             return false
         }
@@ -6397,6 +6414,8 @@ extension SyncProgressInfo: Equatable, Hashable {
     }
 
     public func hash(into hasher: inout Hasher) {
+        hasher.combine(phase)
+        hasher.combine(eventsToSend)
         hasher.combine(eventsSent)
         hasher.combine(eventsReceived)
         hasher.combine(bytesSent)
@@ -6413,6 +6432,8 @@ public struct FfiConverterTypeSyncProgressInfo: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncProgressInfo {
         return
             try SyncProgressInfo(
+                phase: FfiConverterTypeSyncPhase.read(from: &buf), 
+                eventsToSend: FfiConverterUInt64.read(from: &buf), 
                 eventsSent: FfiConverterUInt64.read(from: &buf), 
                 eventsReceived: FfiConverterUInt64.read(from: &buf), 
                 bytesSent: FfiConverterUInt64.read(from: &buf), 
@@ -6421,6 +6442,8 @@ public struct FfiConverterTypeSyncProgressInfo: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: SyncProgressInfo, into buf: inout [UInt8]) {
+        FfiConverterTypeSyncPhase.write(value.phase, into: &buf)
+        FfiConverterUInt64.write(value.eventsToSend, into: &buf)
         FfiConverterUInt64.write(value.eventsSent, into: &buf)
         FfiConverterUInt64.write(value.eventsReceived, into: &buf)
         FfiConverterUInt64.write(value.bytesSent, into: &buf)
@@ -9171,6 +9194,105 @@ public func FfiConverterTypeSexKind_lower(_ value: SexKind) -> RustBuffer {
 
 
 extension SexKind: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * Where a sync is.
+ */
+
+public enum SyncPhase {
+    
+    /**
+     * Reaching headquarters.
+     */
+    case connecting
+    /**
+     * Sending this device's events, reports and audit trail.
+     */
+    case pushing
+    /**
+     * Receiving what headquarters holds (no total known in advance).
+     */
+    case pulling
+    /**
+     * Finished.
+     */
+    case done
+}
+
+
+#if compiler(>=6)
+extension SyncPhase: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncPhase: FfiConverterRustBuffer {
+    typealias SwiftType = SyncPhase
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncPhase {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .connecting
+        
+        case 2: return .pushing
+        
+        case 3: return .pulling
+        
+        case 4: return .done
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SyncPhase, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .connecting:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .pushing:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .pulling:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .done:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncPhase_lift(_ buf: RustBuffer) throws -> SyncPhase {
+    return try FfiConverterTypeSyncPhase.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncPhase_lower(_ value: SyncPhase) -> RustBuffer {
+    return FfiConverterTypeSyncPhase.lower(value)
+}
+
+
+extension SyncPhase: Equatable, Hashable {}
 
 
 

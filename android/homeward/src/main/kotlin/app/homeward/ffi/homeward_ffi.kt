@@ -7120,9 +7120,15 @@ public object FfiConverterTypeSubjectInput: FfiConverterRustBuffer<SubjectInput>
 
 
 /**
- * Counts so far, reported after every step of a sync.
+ * Where a sync is and the counts so far, reported at each phase's start
+ * and after every step: `events_sent` of `events_to_send` is the push's bar.
  */
 data class SyncProgressInfo (
+    var `phase`: SyncPhase, 
+    /**
+     * Events and reports this sync sends (known once the push starts).
+     */
+    var `eventsToSend`: kotlin.ULong, 
     var `eventsSent`: kotlin.ULong, 
     var `eventsReceived`: kotlin.ULong, 
     var `bytesSent`: kotlin.ULong, 
@@ -7138,6 +7144,8 @@ data class SyncProgressInfo (
 public object FfiConverterTypeSyncProgressInfo: FfiConverterRustBuffer<SyncProgressInfo> {
     override fun read(buf: ByteBuffer): SyncProgressInfo {
         return SyncProgressInfo(
+            FfiConverterTypeSyncPhase.read(buf),
+            FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
@@ -7146,6 +7154,8 @@ public object FfiConverterTypeSyncProgressInfo: FfiConverterRustBuffer<SyncProgr
     }
 
     override fun allocationSize(value: SyncProgressInfo) = (
+            FfiConverterTypeSyncPhase.allocationSize(value.`phase`) +
+            FfiConverterULong.allocationSize(value.`eventsToSend`) +
             FfiConverterULong.allocationSize(value.`eventsSent`) +
             FfiConverterULong.allocationSize(value.`eventsReceived`) +
             FfiConverterULong.allocationSize(value.`bytesSent`) +
@@ -7153,6 +7163,8 @@ public object FfiConverterTypeSyncProgressInfo: FfiConverterRustBuffer<SyncProgr
     )
 
     override fun write(value: SyncProgressInfo, buf: ByteBuffer) {
+            FfiConverterTypeSyncPhase.write(value.`phase`, buf)
+            FfiConverterULong.write(value.`eventsToSend`, buf)
             FfiConverterULong.write(value.`eventsSent`, buf)
             FfiConverterULong.write(value.`eventsReceived`, buf)
             FfiConverterULong.write(value.`bytesSent`, buf)
@@ -9433,6 +9445,53 @@ public object FfiConverterTypeSexKind: FfiConverterRustBuffer<SexKind> {
     override fun allocationSize(value: SexKind) = 4UL
 
     override fun write(value: SexKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Where a sync is.
+ */
+
+enum class SyncPhase {
+    
+    /**
+     * Reaching headquarters.
+     */
+    CONNECTING,
+    /**
+     * Sending this device's events, reports and audit trail.
+     */
+    PUSHING,
+    /**
+     * Receiving what headquarters holds (no total known in advance).
+     */
+    PULLING,
+    /**
+     * Finished.
+     */
+    DONE;
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSyncPhase: FfiConverterRustBuffer<SyncPhase> {
+    override fun read(buf: ByteBuffer) = try {
+        SyncPhase.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: SyncPhase) = 4UL
+
+    override fun write(value: SyncPhase, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }

@@ -109,6 +109,12 @@ class CertificateAndSyncTest {
                 assertTrue(pushed.auditEntriesSent > 0uL, "the audit trail syncs too")
                 assertTrue(recorder.seen.isNotEmpty(), "progress was reported")
                 assertTrue(recorder.seen.last().eventsSent >= 2uL && recorder.seen.last().bytesSent > 0uL)
+                // The phases in order, and the push's total known from its start.
+                val phases = recorder.seen.map { it.phase }.distinct()
+                assertEquals(listOf(SyncPhase.PUSHING, SyncPhase.PULLING, SyncPhase.DONE), phases)
+                val total = recorder.seen.first().eventsToSend
+                assertEquals(pushed.accepted + pushed.duplicates, total)
+                assertTrue(recorder.seen.all { it.eventsSent <= total })
 
                 // Headquarters decides, through its admin commands.
                 assertTrue(hq.admin("cases").contains(case.caseId))
@@ -181,7 +187,9 @@ class CertificateAndSyncTest {
             // Cancelled from the progress callback (after the push, before
             // the pull), i.e. from another call while the sync runs.
             val canceller = object : SyncProgressListener {
-                override fun onProgress(progress: SyncProgressInfo) = v.syncService().cancel()
+                override fun onProgress(progress: SyncProgressInfo) {
+                    if (progress.phase == SyncPhase.PULLING) v.syncService().cancel()
+                }
             }
             val e = assertThrows<HomewardException.Cancelled> { s.sync(canceller) }
             assertTrue(e.reason.contains("kept"), e.reason)
