@@ -64,7 +64,7 @@ fun HomewardApp(vault: VaultPort, prefs: AppPrefs, crossingPoint: String, modifi
         val s = Strings(lang)
         when (val route = stack.last()) {
             Route.Unlock -> {
-                val state = remember { UnlockPresenter(vault, s.pinsDiffer) }.present()
+                val state = remember { UnlockPresenter(vault, s.pinsDiffer, s.wrongPin) }.present()
                 if (state.unlocked) {
                     stack.clear()
                     stack.add(Route.Home)

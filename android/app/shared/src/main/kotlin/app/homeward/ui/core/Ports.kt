@@ -174,6 +174,8 @@ data class RequestForm(
     val travelDate: String = "",
     val assessment: String = "",
     val trafficking: Boolean = true,
+    /** Blank: the enrolled device's office (the core fills it). */
+    val issuingOffice: String = "",
 )
 
 /** [field] is the core's name (`applicant.surname`); [message] its sentence. */

@@ -61,8 +61,8 @@ fun HomeView(state: HomeState, onAction: (HomeAction) -> Unit, modifier: Modifie
     Screen(s.appName, modifier) {
         state.error?.let { Notice("⚠", it, Tones.refused, tag = "error") }
         if (state.drafts > 0) Notice("✎", s.drafts(state.drafts), Tones.caution, tag = "drafts")
-        if (state.device?.enrolled == false) Notice("ⓘ", s.notEnrolled, Tones.caution, tag = "not-enrolled")
-        state.checkInDaysLeft?.let { Notice(if (it <= 2) "⚠" else "ⓘ", s.checkInDays(maxOf(it, 0)), if (it <= 2) Tones.refused else Tones.neutral, tag = "check-in") }
+        if (state.device?.enrolled == false) Notice("ℹ", s.notEnrolled, Tones.caution, tag = "not-enrolled")
+        state.checkInDaysLeft?.let { Notice(if (it <= 2) "⚠" else "ℹ", s.checkInDays(maxOf(it, 0)), if (it <= 2) Tones.refused else Tones.neutral, tag = "check-in") }
         BigButton(s.newScreening, { onAction(HomeAction.SCREENING) }, tag = "home-screening")
         BigButton(s.verifyCertificate, { onAction(HomeAction.VERIFY) }, tag = "home-verify")
         BigButton(s.newRequest, { onAction(HomeAction.REQUEST) }, primary = false, tag = "home-request")
@@ -70,6 +70,6 @@ fun HomeView(state: HomeState, onAction: (HomeAction) -> Unit, modifier: Modifie
         BigButton(s.sync, { onAction(HomeAction.SYNC) }, primary = false, tag = "home-sync")
         if (state.device?.enrolled == false) BigButton(s.enrol, { onAction(HomeAction.ENROL) }, primary = false, tag = "home-enrol")
         BigButton(s.settings, { onAction(HomeAction.SETTINGS) }, primary = false, tag = "home-settings")
-        BigButton("🔒 " + s.lock, { onAction(HomeAction.LOCK) }, primary = false, tag = "home-lock")
+        BigButton(s.lock, { onAction(HomeAction.LOCK) }, primary = false, tag = "home-lock")
     }
 }

@@ -131,7 +131,8 @@ fun VerifyView(state: VerifyState, onBack: () -> Unit, modifier: Modifier = Modi
             }
             is Verification.Refused -> {
                 Banner("✗ " + s.refused, Tones.refused, "verdict-refused")
-                Text(r.explanation, fontSize = 20.sp, fontWeight = FontWeight.SemiBold, modifier = Modifier.testTag("explanation"))
+                Text(s.refusalAdvice(r.reason), fontSize = 22.sp, fontWeight = FontWeight.Bold, modifier = Modifier.testTag("advice"))
+                Text(r.explanation, fontSize = 18.sp, modifier = Modifier.testTag("explanation"))
                 BigButton(s.scanAnother, { state.eventSink(VerifyEvent.Reset) }, tag = "reset")
             }
         }
@@ -142,7 +143,7 @@ fun VerifyView(state: VerifyState, onBack: () -> Unit, modifier: Modifier = Modi
 /** A full-width block: a symbol and a word in large type on the colour, readable at arm's length. */
 @Composable
 private fun Banner(text: String, color: Color, tag: String) {
-    Column(Modifier.fillMaxWidth().background(color).padding(vertical = 24.dp, horizontal = 16.dp).testTag(tag).semantics { contentDescription = text }) {
+    Column(Modifier.fillMaxWidth().background(color).padding(vertical = 24.dp, horizontal = 16.dp).testTag(tag).semantics(mergeDescendants = true) {}) {
         Text(text, color = Color.White, fontSize = 36.sp, fontWeight = FontWeight.Black)
     }
 }
