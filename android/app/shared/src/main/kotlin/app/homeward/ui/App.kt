@@ -32,6 +32,7 @@ import app.homeward.ui.sync.SyncPresenter
 import app.homeward.ui.sync.SyncView
 import app.homeward.ui.unlock.UnlockPresenter
 import app.homeward.ui.unlock.UnlockView
+import app.homeward.ui.verify.Scanner
 import app.homeward.ui.verify.VerifyPresenter
 import app.homeward.ui.verify.VerifyView
 
@@ -55,7 +56,14 @@ sealed interface Route {
  * screen off): the stack is dropped and the unlock screen shown.
  */
 @Composable
-fun HomewardApp(vault: VaultPort, prefs: AppPrefs, crossingPoint: String, modifier: Modifier = Modifier, lockSignal: Int = 0) {
+fun HomewardApp(
+    vault: VaultPort,
+    prefs: AppPrefs,
+    crossingPoint: String,
+    modifier: Modifier = Modifier,
+    lockSignal: Int = 0,
+    scanner: Scanner? = null,
+) {
     var lang by remember { mutableStateOf(prefs.language) }
     val stack = remember(lockSignal) { mutableStateListOf<Route>(Route.Unlock) }
     fun push(r: Route) = stack.add(r)
@@ -95,7 +103,7 @@ fun HomewardApp(vault: VaultPort, prefs: AppPrefs, crossingPoint: String, modifi
             is Route.Outcome -> key(route) {
                 OutcomeView(remember { OutcomePresenter(route.session) }.present(), ::pop, modifier)
             }
-            Route.Verify -> VerifyView(remember { VerifyPresenter(vault.certificates(), crossingPoint) }.present(), ::pop, modifier)
+            Route.Verify -> VerifyView(remember { VerifyPresenter(vault.certificates(), crossingPoint) }.present(), ::pop, modifier, scanner)
             Route.Request -> RequestView(remember { RequestPresenter(vault.certificates()) }.present(), ::pop, modifier)
             Route.Requests -> RequestListView(remember { RequestListPresenter(vault.certificates()) }.present(), ::pop, modifier)
             Route.Sync -> SyncView(remember { SyncPresenter(vault.sync()) }.present(), ::pop, modifier)

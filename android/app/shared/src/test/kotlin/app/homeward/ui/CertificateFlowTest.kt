@@ -89,8 +89,9 @@ class CertificateFlowTest {
         assertEquals(issued.qrWidth * issued.qrWidth, issued.qrModules.size)
         consulate.sync().sync {}
 
-        // The QR code as the certificate screen draws it, read by the decoder the camera uses.
-        val screen = render(Lang.EN) { CertificateView(issued, onBack = {}) }
+        // The QR code as the certificate screen draws it on a phone (2 px per dp, 720 px wide),
+        // read by the decoder the camera uses.
+        val screen = render(Lang.EN, density = 2f) { CertificateView(issued, onBack = {}) }
         val decoded = QrDecoder.decode(screen.argb(), screen.width, screen.height)
         assertEquals("the drawn QR code reads back as the core's barcode", issued.barcode, decoded)
         // A frame with no code in it reads as nothing (the officer is asked to scan again).

@@ -17,11 +17,11 @@ const val PHONE_HEIGHT_DP = 800
 const val PHONE_DENSITY = 1f
 
 /** Renders [content] headless (no display) in the app's theme for [lang]. */
-fun render(lang: Lang, content: @Composable () -> Unit): Image {
+fun render(lang: Lang, density: Float = PHONE_DENSITY, content: @Composable () -> Unit): Image {
     val scene = ImageComposeScene(
-        width = (PHONE_WIDTH_DP * PHONE_DENSITY).toInt(),
-        height = (PHONE_HEIGHT_DP * PHONE_DENSITY).toInt(),
-        density = Density(PHONE_DENSITY),
+        width = (PHONE_WIDTH_DP * density).toInt(),
+        height = (PHONE_HEIGHT_DP * density).toInt(),
+        density = Density(density),
     ) { HomewardTheme(lang) { content() } }
     try {
         return scene.render()

@@ -103,13 +103,20 @@ class VerifyPresenter(
     }
 }
 
+/**
+ * A camera with a barcode reader, given by the platform (CameraX + [QrDecoder]
+ * on Android; none on the desktop): it calls back with the decoded text.
+ */
+typealias Scanner = @Composable (onScanned: (String) -> Unit) -> Unit
+
 @Composable
-fun VerifyView(state: VerifyState, onBack: () -> Unit, modifier: Modifier = Modifier) {
+fun VerifyView(state: VerifyState, onBack: () -> Unit, modifier: Modifier = Modifier, scanner: Scanner? = null) {
     val s = strings
     Screen(s.verifyCertificate, modifier, onBack = onBack) {
         when (val r = state.result) {
             null -> {
                 Body(s.scanHint)
+                scanner?.invoke { state.eventSink(VerifyEvent.Scanned(it)) }
                 Field(s.manualEntry, state.manual, { state.eventSink(VerifyEvent.ManualChanged(it)) }, tag = "manual", singleLine = false)
                 BigButton(s.check, { state.eventSink(VerifyEvent.CheckManual) }, enabled = !state.busy && state.manual.isNotBlank(), tag = "check")
             }
