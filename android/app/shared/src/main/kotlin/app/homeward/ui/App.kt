@@ -95,7 +95,7 @@ fun HomewardApp(
                             stack.add(Route.Unlock)
                         }
                     }
-                }, modifier)
+                }, modifier, onResume = { id -> push(Route.Screening(vault.screenings().resume(id))) })
             }
             is Route.Screening -> key(route) {
                 ScreeningView(remember { ScreeningPresenter(route.session) }.present(), { push(Route.Outcome(route.session)) }, ::pop, modifier)

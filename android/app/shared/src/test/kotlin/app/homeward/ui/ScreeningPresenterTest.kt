@@ -91,6 +91,27 @@ class ScreeningPresenterTest {
     }
 
     @Test
+    fun `home lists a draft and resuming it goes on where it stopped`() {
+        val vault = newVault()
+        val session = vault.screenings().start("OSH-AIRPORT", Lang.EN)
+        val first = session.next()!!
+        session.answer(first.id, Answer.Tri(YesNo.NO))
+        testPresenter({ app.homeward.ui.home.HomePresenter(vault).present() }) {
+            val home = awaitUntil("the drafts") { it.drafts.isNotEmpty() }
+            assertEquals(listOf(session.id), home.drafts.map { it.id })
+            assertEquals(false, home.device!!.enrolled)
+            cancelAndIgnoreRemainingEvents()
+        }
+        val resumed = vault.screenings().resume(session.id)
+        testPresenter({ ScreeningPresenter(resumed).present() }) {
+            val s = awaitUntil { it.phase == ScreeningPhase.ASKING && !it.busy }
+            assertNotEquals("not asked again", first.id, s.question!!.id)
+            assertEquals(1, s.progress!!.answered)
+            cancelAndIgnoreRemainingEvents()
+        }
+    }
+
+    @Test
     fun `back re-opens the previous question, the language switches mid-screening, a bad answer shows the core's reason`() {
         val vault = newVault()
         val session = vault.screenings().start("OSH-AIRPORT", Lang.EN)

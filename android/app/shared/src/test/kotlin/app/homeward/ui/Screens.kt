@@ -60,13 +60,18 @@ class Screens(private val lang: Lang) {
         out["unlock-wrong-pin"] = { UnlockView(UnlockSamples.wrongPin(strings.wrongPin, wrong.attemptsRemaining!!, wrong.retryAfterSecs!!)) }
         out["unlock-wiped"] = { UnlockView(UnlockSamples.wiped) }
 
+        val drafts = listOf(
+            app.homeward.ui.core.ScreeningSummary("d1", "OSH-AIRPORT", "2026-11-29", false),
+            app.homeward.ui.core.ScreeningSummary("d2", "OSH-AIRPORT", "2026-11-28", false),
+        )
         out["home"] = {
-            HomeView(HomeState(2, DeviceSummary(true, "OSH", "BORDER_GUARD", "https://hq", 7, 0), 5, null), {})
+            HomeView(HomeState(drafts, DeviceSummary(true, "OSH", "BORDER_GUARD", "https://hq", 7, 0), 5, null), {})
         }
-        out["home-not-enrolled"] = { HomeView(HomeState(0, DeviceSummary(false, null, null, null, 7, null), null, null), {}) }
+        out["home-not-enrolled"] = { HomeView(HomeState(emptyList(), DeviceSummary(false, null, null, null, 7, null), null, null), {}) }
 
         // The screening from the core in this language, question by question.
-        val session = vault.screenings().start("OSH-AIRPORT", lang)
+        // A fixed date: the core's messages may name it, and the goldens must not change with the calendar.
+        val session = vault.screenings().start("OSH-AIRPORT", lang, screeningDate = "2026-11-29")
         val states = walk(session)
         states.forEach { (name, state) -> out[name] = { ScreeningView(state, {}, {}) } }
         val outcome = session.outcome()
@@ -88,7 +93,7 @@ class Screens(private val lang: Lang) {
             RequestView(RequestState(RequestForm(surname = "Sadykov", dateOfBirth = "08.08.1988"), problems.associate { it.field to it.message }, null, null, false) {}, {})
         }
         out["request-submitted"] = {
-            RequestView(RequestState(RequestPresenterTest.goodForm(), emptyMap(), CaseSummary("c0ffee42-case", "SUBMITTED", null, false, true), null, false) {}, {})
+            RequestView(RequestState(RequestPresenterTest.goodForm().copy(travelDate = "2026-12-05"), emptyMap(), CaseSummary("c0ffee42-case", "SUBMITTED", null, false, true), null, false) {}, {})
         }
         out["requests"] = {
             RequestListView(

@@ -12,7 +12,7 @@ class ScreenshotTest {
         var count = 0
         for (lang in Lang.entries) {
             for ((name, content) in Screens(lang).all) {
-                val image = render(lang, content)
+                val image = render(lang, content = content)
                 Goldens.check("$name-${lang.code}", image.png())?.let { problems += it }
                 count++
             }
@@ -24,8 +24,8 @@ class ScreenshotTest {
     @Test
     fun `renders are the same from run to run`() {
         val screens = Screens(Lang.KY).all
-        val first = render(Lang.KY, screens.getValue("screening-yes-no")).png()
-        val second = render(Lang.KY, screens.getValue("screening-yes-no")).png()
+        val first = render(Lang.KY, content = screens.getValue("screening-yes-no")).png()
+        val second = render(Lang.KY, content = screens.getValue("screening-yes-no")).png()
         assertTrue(first.contentEquals(second))
     }
 }

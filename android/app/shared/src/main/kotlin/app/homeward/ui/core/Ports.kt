@@ -23,7 +23,8 @@ interface VaultPort {
 }
 
 interface ScreeningsPort {
-    fun start(crossingPoint: String, language: Lang): ScreeningSessionPort
+    /** [screeningDate] (YYYY-MM-DD): null for today; a fixed one for a screening taken down on paper first, and for tests. */
+    fun start(crossingPoint: String, language: Lang, screeningDate: String? = null): ScreeningSessionPort
     fun resume(id: String): ScreeningSessionPort
     fun drafts(): List<ScreeningSummary>
 }

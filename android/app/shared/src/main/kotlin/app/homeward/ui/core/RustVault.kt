@@ -133,8 +133,12 @@ internal fun Language.toApp(): Lang = when (this) {
 }
 
 private class RustScreenings(private val vault: HomewardVault) : ScreeningsPort {
-    override fun start(crossingPoint: String, language: Lang): ScreeningSessionPort = core {
-        RustSession(vault.screenings().start(NewScreeningInput(crossingPoint = crossingPoint, language = language.toFfi())))
+    override fun start(crossingPoint: String, language: Lang, screeningDate: String?): ScreeningSessionPort = core {
+        RustSession(
+            vault.screenings().start(
+                NewScreeningInput(crossingPoint = crossingPoint, language = language.toFfi(), screeningDate = screeningDate),
+            ),
+        )
     }
 
     override fun resume(id: String): ScreeningSessionPort = core { RustSession(vault.screenings().open(id, null)) }

@@ -49,6 +49,7 @@ class Strings(val lang: Lang) {
     val sync = t("Шайкештирүү", "Синхронизация", "Sync")
     val settings = t("Жөндөөлөр", "Настройки", "Settings")
     val enrol = t("Катталуу", "Регистрация", "Enrolment")
+    val resume = t("Улантуу", "Продолжить", "Resume")
     val lock = t("Кулпулоо", "Заблокировать", "Lock")
     fun drafts(n: Int) = t("Аяктала элек: $n", "Незавершённые: $n", "Drafts to finish: $n")
     fun checkInDays(n: Int) = t("Штаб менен байланышка чейин: $n күн", "До связи со штабом: $n дн.", "Check-in due in $n days")
