@@ -130,6 +130,21 @@ class Strings(val lang: Lang) {
     val submit = t("Жөнөтүү", "Отправить", "Submit")
     val submitted = t("Арыз жөнөтүлдү: кийинки шайкештирүүдө штабга барат", "Заявка отправлена: уйдёт в штаб при следующей синхронизации", "Request submitted: it goes to headquarters with the next sync")
     fun fixErrors(n: Int) = t("Оңдоо керек: $n талаа", "Исправьте полей: $n", "Fix $n fields")
+    /** A case's state (the core's CaseState name) in words. */
+    fun caseState(state: String) = when (state) {
+        "DRAFT" -> t("Долбоор", "Черновик", "Draft")
+        "SUBMITTED" -> t("Жөнөтүлдү", "Отправлена", "Submitted")
+        "MORE_INFORMATION_REQUESTED" -> t("Кошумча маалымат суралды", "Запрошены сведения", "More information requested")
+        "IDENTITY_VERIFIED" -> t("Инсандыгы текшерилди", "Личность подтверждена", "Identity verified")
+        "APPROVED" -> t("Жактырылды", "Одобрена", "Approved")
+        "REJECTED" -> t("Четке кагылды", "Отклонена", "Rejected")
+        "ISSUED" -> t("Күбөлүк берилди", "Свидетельство выдано", "Certificate issued")
+        "ENTERED" -> t("Өлкөгө кирди", "Въезд состоялся", "Entered the country")
+        "EXPIRED" -> t("Мөөнөтү өттү", "Срок истёк", "Expired")
+        "CANCELLED" -> t("Жокко чыгарылды", "Отменена", "Cancelled")
+        "REVOKED" -> t("Кайтарылып алынды", "Отозвано", "Revoked")
+        else -> state
+    }
     val noRequests = t("Арыз жок", "Заявок нет", "No requests yet")
     val conflict = t("Карама-каршылык", "Конфликт", "Conflict")
     val issue = t("Күбөлүк берүү", "Выдать свидетельство", "Issue certificate")
