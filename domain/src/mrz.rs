@@ -626,11 +626,7 @@ fn ambiguous(field: MrzField, readings: usize, options: &[Flip]) -> MrzError {
     }
 }
 
-fn choose(
-    grid: &mut [Vec<u8>],
-    layout: &Layout,
-    choices: &[(usize, Vec<Flip>)],
-) -> Result<Reading, MrzError> {
+fn choose(grid: &mut [Vec<u8>], layout: &Layout, choices: &[(usize, Vec<Flip>)]) -> Result<Reading, MrzError> {
     let Some((covered, check)) = &layout.composite else {
         return Ok(choices.iter().filter_map(|(_, c)| c[0]).collect());
     };
