@@ -164,6 +164,113 @@ fn run(devices: usize, database_url: Option<&str>, spread: Duration) -> Outcome 
     out
 }
 
+/// Bytes of a consulate device's first pull when `devices` are enrolled (50
+/// consulates and their border posts), with the identities it carries now
+/// (headquarters and the signers of its page) and with the list of every
+/// device that earlier releases sent, rebuilt here from the same database.
+struct FirstPull {
+    identities_before: usize,
+    identities_after: usize,
+    bytes_before: usize,
+    bytes_after: usize,
+}
+
+fn first_pull(devices: usize) -> FirstPull {
+    use homeward_core::certificate::trust::sign_list;
+    use homeward_core::events::identity::PublicIdentity;
+    use homeward_core::sync::protocol::IDENTITY_DOMAIN;
+    use homeward_hq::db::{DeviceRow, Enrolment};
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("hq");
+    let admin = Hq::open(&dir).unwrap();
+    // Enrolled straight into the database (not measured; one list publication at the end).
+    let mut ours = Vec::new();
+    for i in 0..devices {
+        let (office, role) = match i % 5 {
+            4 => (format!("B{:02}", i % 50), Role::BorderGuard),
+            _ => (format!("P{:02}", i % 50), Role::ConsularOfficer),
+        };
+        let key = DeviceIdentity::generate("pending", role, "", &mut OsRng);
+        let pk = hex::encode(key.public_key());
+        let code = format!("bench-code-{i}");
+        admin.db.add_code(&code, &office, role, now_ms() + 600_000).unwrap();
+        let make = |office: &str, role: Role, device_no: u16| DeviceRow {
+            id: format!("{}-{device_no:03}-{}", office.to_lowercase(), &pk[..8]),
+            office: office.to_string(),
+            role,
+            device_no,
+            public_key: pk.clone(),
+            label: format!("sim-{i}"),
+            enrolled_ms: now_ms(),
+            revoked: false,
+            wipe: false,
+            last_seen_ms: None,
+        };
+        let Enrolment::Enrolled(row) = admin.db.enroll_device(&code, &pk, now_ms(), &make, "00").unwrap() else {
+            panic!("enrolled");
+        };
+        if row.office == "P00" && ours.len() < 11 {
+            ours.push((key.renamed(&row.id, role, &row.office), row));
+        }
+    }
+    admin.publish_lists().unwrap();
+    // Up to ten of the office's other devices have each opened a case.
+    for (i, (me, row)) in ours.iter().skip(1).enumerate() {
+        let created = Event::new(
+            me,
+            &uuid::Uuid::new_v4().to_string(),
+            None,
+            Hlc { wall_ms: now_ms(), counter: 0 },
+            CertificateEvent::Created { request: Box::new(request("P00", i)) },
+            &mut OsRng,
+        );
+        let r = admin.accept_batch(row, &[created]).unwrap();
+        assert!(r.iter().all(|x| x.status == PushStatus::Accepted));
+    }
+    let all: Vec<_> = admin
+        .db
+        .devices()
+        .unwrap()
+        .into_iter()
+        .map(|d| {
+            let p = PublicIdentity { device_id: d.id, role: d.role, office: d.office, public_key: d.public_key };
+            serde_json::to_value(sign_list(IDENTITY_DOMAIN, &p, &admin.identity)).unwrap()
+        })
+        .collect();
+    let hq_own = serde_json::to_value(admin.identities_for_enrolment()).unwrap();
+    drop(admin);
+    let server = hq_server::Running::start(Hq::open(&dir).unwrap(), None);
+    let authority = server.addr.to_string();
+    let me = &ours[0].0;
+    let q = "after=0&limit=200";
+    let h = httpsig::sign(me, "GET", &authority, "/v1/events", q, b"", now_ms() / 1000, &mut OsRng);
+    let body = reqwest::blocking::Client::new()
+        .get(format!("http://{authority}/v1/events?{q}"))
+        .header("content-digest", h.content_digest)
+        .header("signature-input", h.signature_input)
+        .header("signature", h.signature)
+        .send()
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .bytes()
+        .unwrap();
+    let mut page: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(page["events"].as_array().map(Vec::len), Some(ours.len() - 1), "one case per colleague");
+    let identities_after = page["identities"].as_array().map(Vec::len).unwrap_or(0);
+    // Before: headquarters' identity and every device's.
+    let mut before = hq_own.as_array().unwrap().clone();
+    before.extend(all);
+    let identities_before = before.len();
+    page["identities"] = serde_json::Value::Array(before);
+    FirstPull {
+        identities_before,
+        identities_after,
+        bytes_before: serde_json::to_vec(&page).unwrap().len(),
+        bytes_after: body.len(),
+    }
+}
+
 fn pct(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 * p).ceil() as usize).saturating_sub(1).min(sorted.len() - 1)]
 }
@@ -206,6 +313,16 @@ fn main() {
         );
         assert_eq!(o.errors, 0, "{name}: every request answered");
     }
+    // Least data in a pull: what a consulate's first pull carries.
+    let n = if quick { 500 } else { 10_000 };
+    let f = first_pull(n);
+    println!();
+    println!("| first pull of a consulate device | enrolled devices | identities | bytes |");
+    println!("|---|---:|---:|---:|");
+    println!("| every device's identity (before) | {n} | {} | {} |", f.identities_before, f.bytes_before);
+    println!("| only the signers it needs (now) | {n} | {} | {} |", f.identities_after, f.bytes_after);
+    println!("| ratio now / before | | | {:.3} |", f.bytes_after as f64 / f.bytes_before as f64);
+    assert!(f.identities_after <= 11, "headquarters and the page's ten signers at most: {}", f.identities_after);
     if quick {
         println!("fleet-bench smoke: 1 passed, 0 failed");
     }

@@ -240,7 +240,7 @@ pub fn device(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd: De
                 "revocation_list_sequence": profile.trust.revocations.as_ref().map(|t| t.body.sequence),
                 "certificates_issued": profile.certificate_sequence,
             });
-            out.print(&serde_json::to_string_pretty(&j).expect("serialises"), &j);
+            out.print(&crate::output::to_json_text(&j), &j);
             Ok(())
         }
         DeviceCmd::Bundle => {
@@ -250,7 +250,7 @@ pub fn device(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd: De
                 revocations: profile.trust.revocations.clone(),
                 identities: profile.keyring.iter().cloned().collect(),
             };
-            println!("{}", serde_json::to_string_pretty(&b).expect("serialises"));
+            println!("{}", crate::output::to_json_text(&b));
             Ok(())
         }
         DeviceCmd::ImportBundle { file } => {
@@ -359,8 +359,8 @@ fn print_case(out: &Output, v: &CaseView, profile: &DeviceProfile) {
     for (_, name, author, role, _) in &v.history {
         s.push_str(&format!("    {name} by {author} ({role:?})\n"));
     }
-    let mut j = serde_json::to_value(v).expect("serialises");
-    j["fee"] = serde_json::to_value(&fee).expect("serialises");
+    let mut j = crate::output::to_json(v);
+    j["fee"] = crate::output::to_json(&fee);
     out.print(s.trim_end(), &j);
 }
 
@@ -449,7 +449,7 @@ pub fn certificate(
                     .collect::<Vec<_>>()
                     .join("\n")
             };
-            out.print(&text, &serde_json::to_value(&list).expect("serialises"));
+            out.print(&text, &crate::output::to_json(&list));
             Ok(())
         }
         CertificateCmd::Show { id, reason } => {
@@ -516,7 +516,6 @@ pub fn certificate(
                     qr: &qr,
                     photo: photo.as_deref(),
                     place_of_birth: &request.applicant.place_of_birth,
-                    fee_line: &cert.fee_reason,
                 })
                 .map_err(CliError::Input)?;
                 std::fs::write(path, bytes)?;
@@ -529,11 +528,11 @@ pub fn certificate(
             if !out.json {
                 println!("Issued {} (QR version {}, {} characters)", cert.number, qr.version, cert.barcode.len());
             }
-            let mut j = serde_json::to_value(&view).expect("serialises");
+            let mut j = crate::output::to_json(&view);
             j["qr_version"] = qr.version.into();
             j["barcode_chars"] = cert.barcode.len().into();
             if out.json {
-                println!("{}", serde_json::to_string_pretty(&j).expect("serialises"));
+                println!("{}", crate::output::to_json_text(&j));
             } else {
                 println!("{}", cert.barcode);
             }
@@ -614,7 +613,7 @@ fn print_verified(out: &Output, v: &homeward_core::certificate::Verified) {
     for w in &v.warnings {
         s.push_str(&format!("  WARNING: {w:?}: sync with headquarters soon\n"));
     }
-    out.print(s.trim_end(), &serde_json::to_value(v).expect("serialises"));
+    out.print(s.trim_end(), &crate::output::to_json(v));
 }
 
 /// Fills what the request file leaves out from a document's zone; what the

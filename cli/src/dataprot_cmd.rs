@@ -232,8 +232,8 @@ pub fn referral_cmd(
                 .and_then(|b| b.try_into().ok())
                 .ok_or_else(|| CliError::Input("--sender-key: 64 hex digits".into()))?;
             let payload = pkg.open(&sk, &sender)?;
-            let j = serde_json::to_value(&payload).expect("serialises");
-            out.print(&serde_json::to_string_pretty(&j).expect("serialises"), &j);
+            let j = crate::output::to_json(&payload);
+            out.print(&crate::output::to_json_text(&j), &j);
             Ok(())
         }
         ReferralCmd::Consent {
@@ -270,7 +270,7 @@ pub fn referral_cmd(
             };
             ScreeningRecords::new(&mut v, &checklist).add_consent(id, consent.clone())?;
             audit(&mut v, AuditAction::Consent, SubjectKind::Screening, &screening, None)?;
-            out.print(&format!("Consent {} recorded.", consent.id), &serde_json::to_value(&consent).expect("ser"));
+            out.print(&format!("Consent {} recorded.", consent.id), &crate::output::to_json(&consent));
             Ok(())
         }
         ReferralCmd::Revoke { screening, consent, on } => {
@@ -380,7 +380,7 @@ pub fn retention_cmd(
                     r.waiting,
                     r.period_days
                 ),
-                &serde_json::to_value(&r).expect("serialises"),
+                &crate::output::to_json(&r),
             );
         }
         RetentionCmd::Period { days } => {
@@ -405,9 +405,9 @@ pub fn export_cmd(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd
                 print!("{}", s.to_csv());
             } else {
                 let label = homeward_core::export::classification_of(homeward_core::export::ExportKind::StatisticsCsv);
-                let mut j = serde_json::to_value(&s).expect("serialises");
-                j["classification"] = serde_json::to_value(label).expect("serialises");
-                out.print(&serde_json::to_string_pretty(&j).expect("serialises"), &j);
+                let mut j = crate::output::to_json(&s);
+                j["classification"] = crate::output::to_json(label);
+                out.print(&crate::output::to_json_text(&j), &j);
             }
         }
     }

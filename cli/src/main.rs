@@ -173,7 +173,18 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        // A usage error under --json is JSON too, so a script reads one
+        // shape for every failure; help and version print as usual.
+        Err(e) if e.use_stderr() && std::env::args().any(|a| a == "--json") => {
+            let message = e.render().to_string();
+            let message = message.lines().next().unwrap_or("").trim_start_matches("error: ").to_string();
+            println!("{}", serde_json::json!({ "error": { "kind": "usage", "message": message } }));
+            return ExitCode::from(2);
+        }
+        Err(e) => e.exit(),
+    };
     let out = Output { json: cli.json };
     let dir = cli.data_dir.clone().unwrap_or_else(default_dir);
     let keystore = cli.keystore_dir.as_ref().map(SoftwareKeyStore::new);
@@ -312,7 +323,7 @@ fn status(out: &Output, dir: &std::path::Path) -> vault::Result<()> {
         s.attempts_remaining,
         if s.retry_after_secs > 0 { format!(", next try in {}s", s.retry_after_secs) } else { String::new() },
     );
-    let mut json = serde_json::to_value(&s).expect("status serialises");
+    let mut json = crate::output::to_json(&s);
     json["initialised"] = true.into();
     json["dir"] = serde_json::json!(dir);
     out.print(&text, &json);

@@ -9,10 +9,22 @@ pub struct Output {
     pub json: bool,
 }
 
+/// A value as JSON, never a panic: `--json` output must not crash on any
+/// value (issue 16 found a refusal that could not be serialised). If one
+/// cannot be, the output says so in a field a test looks for.
+pub fn to_json<T: serde::Serialize>(v: T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or_else(|e| serde_json::json!({ "unserialisable": e.to_string() }))
+}
+
+/// [`to_json`], pretty-printed.
+pub fn to_json_text<T: serde::Serialize + ?Sized>(v: &T) -> String {
+    serde_json::to_string_pretty(&to_json(v)).unwrap_or_else(|e| format!("{{\"unserialisable\": {:?}}}", e.to_string()))
+}
+
 impl Output {
     pub fn print(&self, text: &str, json: &serde_json::Value) {
         if self.json {
-            println!("{}", serde_json::to_string_pretty(json).expect("JSON serialises"));
+            println!("{}", to_json_text(json));
         } else {
             println!("{text}");
         }
@@ -221,25 +233,25 @@ pub fn fail(out: &Output, e: &CliError) -> ExitCode {
                 err["retry_after_secs"] = retry_after.as_secs_f64().ceil().into();
             }
             CliError::Template(problems) => {
-                err["problems"] = serde_json::to_value(problems).expect("problems serialise");
+                err["problems"] = crate::output::to_json(problems);
             }
             CliError::Screening(ScreeningError::Incomplete(missing)) => {
-                err["missing"] = serde_json::to_value(missing).expect("serialises");
+                err["missing"] = crate::output::to_json(missing);
             }
             CliError::Audit(homeward_core::audit::AuditLogError::Chain(c)) => {
-                err["chain"] = serde_json::to_value(c).expect("serialises");
+                err["chain"] = crate::output::to_json(c);
             }
             CliError::Mrz(homeward_core::mrz::MrzError::Field { field, .. })
             | CliError::Mrz(homeward_core::mrz::MrzError::Ambiguous { field, .. }) => {
                 err["field"] = field.name().into();
             }
             CliError::Verify(v) => {
-                err["verification"] = serde_json::to_value(v).expect("serialises");
+                err["verification"] = crate::output::to_json(v);
             }
             CliError::Case(homeward_core::certificate::CaseError::Transition(
                 homeward_core::certificate::TransitionError::IncompleteRequest(fields),
             )) => {
-                err["fields"] = serde_json::to_value(fields).expect("serialises");
+                err["fields"] = crate::output::to_json(fields);
             }
             _ => {}
         }

@@ -119,20 +119,33 @@ pub struct PdfInput<'a> {
     pub qr: &'a QrMatrix,
     pub photo: Option<&'a [u8]>,
     pub place_of_birth: &'a str,
-    pub fee_line: &'a str,
 }
 
-/// Renders the certificate as an A5 PDF.
-pub fn render(input: &PdfInput<'_>) -> Result<Vec<u8>, String> {
+/// One text on the page: what it says, its size (pt) and where (mm from the
+/// bottom left).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacedText {
+    pub text: String,
+    pub size: f32,
+    pub x: f32,
+    pub y: f32,
+}
+
+/// The document's title and subject, in its metadata, where a file manager
+/// or a mail gateway sees them.
+pub fn metadata() -> [String; 2] {
+    ["Certificate of Return".to_string(), classification_of(ExportKind::CertificatePdf).label().to_string()]
+}
+
+/// Every text the page carries, in drawing order: [`render`] draws these
+/// and nothing else, so a test of this list is a test of the page. No fee
+/// line: the holder shows this paper to strangers, and whether or why it
+/// was free would tell them she was screened (domain's
+/// `certificate::disclosure`); the fee decision stays in the case record.
+pub fn page_texts(input: &PdfInput<'_>) -> Vec<PlacedText> {
     let p = input.payload;
-    let (doc, page, layer) = PdfDocument::new("Certificate of Return", Mm(148.0), Mm(210.0), "certificate");
-    // Also in the document's metadata, where a file manager or a mail gateway sees it.
-    let doc = doc.with_subject(classification_of(ExportKind::CertificatePdf).label());
-    let font: IndirectFontRef = doc
-        .add_external_font(std::io::Cursor::new(font_bytes()?))
-        .map_err(|e| format!("the font could not be embedded: {e}"))?;
-    let l = doc.get_page(page).get_layer(layer);
-    let text = |s: &str, size: f32, x: f32, y: f32| l.use_text(s, size, Mm(x), Mm(y), &font);
+    let mut out = Vec::new();
+    let mut text = |s: &str, size: f32, x: f32, y: f32| out.push(PlacedText { text: s.to_string(), size, x, y });
 
     // The marking (interior ministry regulation; why this one: core/src/export.rs).
     let label = classification_of(ExportKind::CertificatePdf).label();
@@ -142,15 +155,8 @@ pub fn render(input: &PdfInput<'_>) -> Result<Vec<u8>, String> {
     text("СВИДЕТЕЛЬСТВО НА ВОЗВРАЩЕНИЕ", 12.0, 12.0, 180.0);
     text("CERTIFICATE OF RETURN", 12.0, 12.0, 174.0);
     text(&format!("№ {}", p.number), 11.0, 12.0, 166.0);
-
-    // Photo box (35 x 45 mm) at the left.
-    match input.photo {
-        Some(bytes) => {
-            let img = photo_xobject(bytes)?;
-            let w = img.width.0;
-            place(img, w, &l, 12.0, 112.0, 35.0);
-        }
-        None => text("[фото / photo]", 8.0, 18.0, 135.0),
+    if input.photo.is_none() {
+        text("[фото / photo]", 8.0, 18.0, 135.0);
     }
 
     let sex = match p.sex {
@@ -176,7 +182,7 @@ pub fn render(input: &PdfInput<'_>) -> Result<Vec<u8>, String> {
         text(value, 10.0, 52.0, y - 4.0);
         y -= 8.6;
     }
-    // Children and fee across the page, below the fields.
+    // Children across the page, below the fields.
     let mut y = 78.0;
     if !p.children.is_empty() {
         text("Коштолгон балдар / Сопровождаемые дети / Accompanying children", 6.0, 12.0, y);
@@ -188,14 +194,9 @@ pub fn render(input: &PdfInput<'_>) -> Result<Vec<u8>, String> {
             y -= 4.2;
             text(&format!("+ {} (see the barcode)", p.children.len() - 3), 8.0, 12.0, y);
         }
-        y -= 5.5;
     }
-    text("Алым / Сбор / Fee", 6.0, 12.0, y);
-    text(input.fee_line, 6.5, 12.0, y - 3.8);
 
-    // The QR code, 46 mm, bottom right; the validity note beside it.
-    let (qr, side) = qr_xobject(input.qr);
-    place(qr, side, &l, 92.0, 8.0, 46.0);
+    // The validity note beside the QR code.
     for (i, line) in [
         "Кыргыз Республикасына бир жолу",
         "кирүү үчүн жарактуу.",
@@ -210,6 +211,80 @@ pub fn render(input: &PdfInput<'_>) -> Result<Vec<u8>, String> {
         text(line, 7.0, 12.0, 44.0 - 4.0 * i as f32 - if i >= 2 { 2.0 } else { 0.0 } - if i >= 4 { 2.0 } else { 0.0 });
     }
     text(&format!("QR v{} · {} chars", input.qr.version, input.barcode.len()), 6.0, 12.0, 10.0);
+    out
+}
+
+/// Renders the certificate as an A5 PDF.
+pub fn render(input: &PdfInput<'_>) -> Result<Vec<u8>, String> {
+    let [title, subject] = metadata();
+    let (doc, page, layer) = PdfDocument::new(title, Mm(148.0), Mm(210.0), "certificate");
+    let doc = doc.with_subject(subject);
+    let font: IndirectFontRef = doc
+        .add_external_font(std::io::Cursor::new(font_bytes()?))
+        .map_err(|e| format!("the font could not be embedded: {e}"))?;
+    let l = doc.get_page(page).get_layer(layer);
+    for t in page_texts(input) {
+        l.use_text(t.text, t.size, Mm(t.x), Mm(t.y), &font);
+    }
+
+    // Photo box (35 x 45 mm) at the left.
+    if let Some(bytes) = input.photo {
+        let img = photo_xobject(bytes)?;
+        let w = img.width.0;
+        place(img, w, &l, 12.0, 112.0, 35.0);
+    }
+    // The QR code, 46 mm, bottom right.
+    let (qr, side) = qr_xobject(input.qr);
+    place(qr, side, &l, 92.0, 8.0, 46.0);
 
     doc.save_to_bytes().map_err(|e| format!("the PDF could not be written: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use homeward_core::certificate::barcode::{decode, encode, ChildOnCertificate};
+    use homeward_core::certificate::disclosure::revealing_word;
+    use homeward_core::certificate::qr_matrix;
+    use homeward_core::certificate::request::Sex;
+    use homeward_core::events::{DeviceIdentity, Role};
+    use homeward_core::random::OsRng;
+
+    /// Issue 16 item 7: nothing the page prints (every label and value, the
+    /// metadata) says the holder is a victim, was screened or paid no fee.
+    #[test]
+    fn the_printed_page_says_nothing_of_the_screening_or_the_fee() {
+        let signer = DeviceIdentity::generate("ist-03", Role::ConsularOfficer, "IST", &mut OsRng);
+        let d = |s: &str| s.parse().unwrap();
+        let payload = CertificatePayload {
+            number: "IST-2603-00017".into(),
+            surname: "Асанова".into(),
+            given_name: "Айгүл".into(),
+            patronymic: Some("Бакытовна".into()),
+            date_of_birth: d("1994-03-12"),
+            sex: Sex::F,
+            issuing_office: "IST".into(),
+            issue_date: d("2026-11-29"),
+            expiry_date: d("2026-12-29"),
+            photo_hash: None,
+            case_id: "0190a3c4-0000-7000-8000-000000000001".into(),
+            issued_event: "0190a3c4-0000-7000-8000-000000000002".into(),
+            children: (0..4)
+                .map(|i| ChildOnCertificate {
+                    surname: "Асанов".into(),
+                    given_name: format!("Эмир{i}"),
+                    date_of_birth: d("2019-06-01"),
+                })
+                .collect(),
+        };
+        let text = encode(&payload, &signer);
+        let qr = qr_matrix(&text).unwrap();
+        let payload = decode(&text).unwrap().payload;
+        let input = PdfInput { payload: &payload, barcode: &text, qr: &qr, photo: None, place_of_birth: "Ош" };
+        let texts = page_texts(&input);
+        assert!(texts.iter().any(|t| t.text == "Асанова"), "the page carries the holder's name");
+        for t in texts.iter().map(|t| t.text.as_str()).chain(metadata().iter().map(String::as_str)) {
+            assert_eq!(revealing_word(t), None, "printed: {t:?}");
+        }
+    }
 }

@@ -205,7 +205,7 @@ pub fn template(out: &Output, cmd: TemplateCmd) -> Result<(), CliError> {
                     }
                 }
             }
-            out.print(&s, &serde_json::to_value(t).expect("template serialises"));
+            out.print(&s, &crate::output::to_json(t));
             Ok(())
         }
     }
@@ -348,7 +348,7 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
             audit(&mut v, AuditAction::Change, SubjectKind::Screening, &s.id, None)?;
             let lang = lang.unwrap_or(s.language);
             if out.json {
-                println!("{}", serde_json::to_string_pretty(&s).expect("serialises"));
+                println!("{}", crate::output::to_json_text(&s));
                 return Ok(());
             }
             print_assurance(lang);
@@ -382,7 +382,7 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
             if list.is_empty() {
                 s.push_str("no screenings\n");
             }
-            out.print(s.trim_end(), &serde_json::to_value(&list).expect("serialises"));
+            out.print(s.trim_end(), &crate::output::to_json(&list));
             Ok(())
         }
         ScreeningCmd::Show { id, lang, reason } => {
@@ -620,7 +620,7 @@ fn interactive(
         println!("{}", pick(lang, "Долбоор катары сакталды.", "Сохранено как черновик.", "Kept as a draft."));
     }
     if out.json {
-        println!("{}", serde_json::to_string_pretty(&s).expect("serialises"));
+        println!("{}", crate::output::to_json_text(&s));
     }
     Ok(())
 }
@@ -661,11 +661,11 @@ fn print_outcome(c: &Checklist, outcome: &screening::ScreeningOutcome, answers: 
 
 fn print_screening(out: &Output, c: &Checklist, s: &Screening, lang: Lang) {
     if out.json {
-        let mut j = serde_json::to_value(s).expect("serialises");
+        let mut j = crate::output::to_json(s);
         if let Some(o) = s.outcome() {
-            j["explanation"] = serde_json::to_value(explain(c, o, &s.effective_answers(), lang)).expect("serialises");
+            j["explanation"] = crate::output::to_json(explain(c, o, &s.effective_answers(), lang));
         }
-        println!("{}", serde_json::to_string_pretty(&j).expect("serialises"));
+        println!("{}", crate::output::to_json_text(&j));
         return;
     }
     println!(

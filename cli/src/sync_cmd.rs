@@ -82,7 +82,7 @@ pub fn sync(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>) -> Result
              anything made here after that copy and never synced is lost. Tell your supervisor.",
         );
     }
-    out.print(&text, &serde_json::to_value(&report).expect("serialises"));
+    out.print(&text, &crate::output::to_json(&report));
     Ok(())
 }
 

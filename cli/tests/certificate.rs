@@ -6,6 +6,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use homeward_core::certificate::disclosure::revealing_word;
+
 const PASS: &str = "a long enough field passphrase";
 
 fn run(dir: &Path, args: &[&str]) -> Output {
@@ -23,6 +25,22 @@ fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!("not JSON ({e}): {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
     })
+}
+
+/// A PDF's bytes with every stream's body left out.
+fn pdf_outside_streams(pdf: &[u8]) -> String {
+    let text = String::from_utf8_lossy(pdf);
+    let mut out = String::new();
+    let mut rest = text.as_ref();
+    while let Some(i) = rest.find("stream") {
+        out.push_str(&rest[..i]);
+        match rest[i..].find("endstream") {
+            Some(j) => rest = &rest[i + j + "endstream".len()..],
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn ok(out: Output) -> Output {
@@ -103,8 +121,23 @@ fn request_approve_issue_print_decode_verify_and_enter() {
     let out = ok(run(&border, &["--json", "certificate", "verify", "--qr", &barcode]));
     assert_eq!(json(&out)["payload"]["number"], issued["certificate"]["number"]);
 
+    // What the border post sees (text and JSON) says nothing of the screening or the fee.
+    let shown = ok(run(&border, &["certificate", "verify", "--qr", &barcode])).stdout;
+    let shown = String::from_utf8(shown).unwrap();
+    assert!(shown.contains("Асанова"), "{shown}");
+    assert_eq!(revealing_word(&shown), None, "verify: {shown}");
+    assert_eq!(revealing_word(&v.to_string()), None, "verify --json: {v}");
+    // Nor does the PDF's own structure (its dictionaries and metadata, outside
+    // the streams; the page's texts are checked in cli/src/pdf.rs, the font's
+    // licence text inside its stream is no concern).
+    let structure = pdf_outside_streams(&pdf_bytes);
+    assert!(structure.contains("Certificate of Return"), "the metadata is read");
+    assert_eq!(revealing_word(&structure), None, "the PDF's dictionaries: {structure}");
+
     // Entry, then the certificate is used.
-    ok(run(&border, &["certificate", "enter", "--image", png.to_str().unwrap(), "--crossing", "MANAS"]));
+    let entered = json(&ok(run(&border, &["--json", "certificate", "enter", "--qr", &barcode, "--crossing", "MANAS"])));
+    assert_eq!(entered["payload"]["number"], issued["certificate"]["number"]);
+    assert_eq!(revealing_word(&entered.to_string()), None, "enter --json: {entered}");
     let out = run(&border, &["--json", "certificate", "verify", "--qr", &barcode]);
     assert_eq!(out.status.code(), Some(60));
     assert_eq!(json(&out)["error"]["verification"]["reason"], "already_used");

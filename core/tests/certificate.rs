@@ -470,6 +470,87 @@ fn issued_barcode(w: &World) -> (String, TrustStore) {
     (text, trust_store(w, NOW))
 }
 
+/// Every text in a CBOR value, depth first, and the kind of each element
+/// (so that a flag, a boolean or an extra field shows up).
+fn cbor_texts_and_shape(v: &ciborium::Value, texts: &mut Vec<String>) -> String {
+    use ciborium::Value;
+    match v {
+        Value::Text(t) => {
+            texts.push(t.clone());
+            "text".into()
+        }
+        Value::Array(a) => {
+            let inner: Vec<String> = a.iter().map(|x| cbor_texts_and_shape(x, texts)).collect();
+            format!("[{}]", inner.join(","))
+        }
+        Value::Map(m) => {
+            let inner: Vec<String> = m
+                .iter()
+                .map(|(k, x)| format!("{}:{}", cbor_texts_and_shape(k, texts), cbor_texts_and_shape(x, texts)))
+                .collect();
+            format!("{{{}}}", inner.join(","))
+        }
+        Value::Bytes(_) => "bytes".into(),
+        Value::Integer(_) => "int".into(),
+        Value::Null => "null".into(),
+        Value::Bool(_) => "bool".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Issue 16 item 7: the holder's document says nothing of why it was free
+/// or that she was screened. The case record keeps the waiver; the barcode
+/// of a victim's certificate has exactly the shape of anyone else's, and no
+/// text in it (nor in the verification result a border post sees) carries
+/// a revealing word in English, Russian or Kyrgyz.
+#[test]
+fn the_barcode_and_the_verification_result_say_nothing_of_the_screening() {
+    use homeward_core::certificate::disclosure::revealing_word;
+    let w = world();
+    let shape_of = |trafficking: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut v = device_vault(dir.path(), &w, &w.consul);
+        let mut cases = CertificateCases::new(&mut v);
+        let mut r = request(trafficking);
+        if let Some(t) = r.trafficking.as_mut() {
+            t.note = Some("referred by IOM after screening".into());
+        }
+        let case = cases.create(&w.consul, r, NOW).unwrap().case_id;
+        cases.record(&w.consul, &case, CertificateEvent::Submitted, NOW + 1).unwrap();
+        cases.record(&w.hq, &case, CertificateEvent::IdentityVerified { note: "ok".into() }, NOW + 2).unwrap();
+        cases.record(&w.hq, &case, CertificateEvent::Approved { validity_days: 30 }, NOW + 3).unwrap();
+        let cert = cases.issue(&w.consul, &case, None, d(TODAY), NOW + 4).unwrap().certificate.unwrap();
+        // The case record keeps the decision and its reason.
+        assert_eq!(cert.fee_waived, trafficking);
+        assert!(revealing_word(&cert.fee_reason).is_some(), "the record says why: {}", cert.fee_reason);
+
+        let decoded = barcode::decode(&cert.barcode).unwrap();
+        let mut texts = vec![];
+        let envelope: ciborium::Value = {
+            let z = base45::decode(cert.barcode.strip_prefix("HW1:").unwrap()).unwrap();
+            let cbor = miniz_oxide::inflate::decompress_to_vec_zlib(&z).unwrap();
+            ciborium::from_reader(cbor.as_slice()).unwrap()
+        };
+        cbor_texts_and_shape(&envelope, &mut texts);
+        let payload: ciborium::Value = ciborium::from_reader(decoded.payload_bytes.as_slice()).unwrap();
+        let shape = cbor_texts_and_shape(&payload, &mut texts);
+        for t in &texts {
+            assert_eq!(revealing_word(t), None, "barcode field {t:?}");
+        }
+        let store = trust_store(&w, NOW);
+        let verified = verify(&cert.barcode, &ctx(&store, TODAY, NOW)).unwrap();
+        let shown = serde_json::to_string(&verified).unwrap();
+        assert_eq!(revealing_word(&shown), None, "verification result {shown}");
+        let payload_json = serde_json::to_string(&decoded.payload).unwrap();
+        assert_eq!(revealing_word(&payload_json), None, "decoded payload {payload_json}");
+        shape
+    };
+    let victim = shape_of(true);
+    let other = shape_of(false);
+    assert_eq!(victim, other, "a victim's barcode has the same fields as anyone's");
+    assert!(!victim.contains("bool"), "no flag in the payload: {victim}");
+}
+
 #[test]
 fn verification_refuses_each_kind_of_bad_certificate() {
     let w = world();

@@ -402,11 +402,12 @@ async fn pull(
         let more = rows.len() > limit;
         let rows: Vec<_> = rows.into_iter().take(limit).collect();
         let next = rows.last().map(|(s, _)| *s).unwrap_or(after);
+        let identities = hq.identities_for_page(ids_since.is_none(), rows.iter().map(|(_, e)| e.author.as_str()))?;
         Ok(PullResponse {
             events: rows.into_iter().map(|(_, e)| e).collect(),
             next,
             more,
-            identities: hq.identities_since(&device.office, ids_since)?,
+            identities,
             trust_list,
             revocations,
             orders,

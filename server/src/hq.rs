@@ -149,31 +149,42 @@ impl Hq {
         sign_list(IDENTITY_DOMAIN, &p, &self.identity)
     }
 
-    /// The identities a device of `office` must know to check what it pulls:
-    /// headquarters, and every device (their events can touch its cases).
-    pub fn identities_for(&self, office: &str) -> Result<Vec<Signed<PublicIdentity>>, HqError> {
-        self.identities_since(office, None)
+    /// The identities a newly enrolled device starts with: headquarters'
+    /// own. The signers of what it later pulls travel with each page
+    /// ([`Hq::identities_for_page`]), so no phone learns every other post.
+    pub fn identities_for_enrolment(&self) -> Vec<Signed<PublicIdentity>> {
+        vec![self.sign_identity(self.identity.public())]
     }
 
-    /// Identities of devices enrolled at or after `since_ms` (all, and
-    /// headquarters' own, when `None`): a device asks only for what it lacks.
-    pub fn identities_since(
+    /// The identities a pull page must carry for its events to be checked:
+    /// the signers of those events (colleagues, and the border posts that
+    /// recorded entries on the office's cases), and headquarters' own on a
+    /// first pull (`first`). Nothing about devices whose events the page
+    /// does not hold: at 10,000 devices the list of every post was most of
+    /// a first pull and told each phone where every other one served.
+    pub fn identities_for_page<'a>(
         &self,
-        _office: &str,
-        since_ms: Option<i64>,
+        first: bool,
+        authors: impl IntoIterator<Item = &'a str>,
     ) -> Result<Vec<Signed<PublicIdentity>>, HqError> {
         let mut out = Vec::new();
-        if since_ms.is_none() {
+        if first {
             out.push(self.sign_identity(self.identity.public()));
         }
-        let since = since_ms.unwrap_or(i64::MIN);
-        for d in self.db.devices()?.into_iter().filter(|d| d.role != Role::Headquarters && d.enrolled_ms >= since) {
-            out.push(self.sign_identity(PublicIdentity {
-                device_id: d.id.clone(),
-                role: d.role,
-                office: d.office.clone(),
-                public_key: d.public_key.clone(),
-            }));
+        let mut seen = std::collections::BTreeSet::new();
+        for author in authors {
+            if author == self.identity.device_id() || !seen.insert(author) {
+                continue;
+            }
+            // Operators' consoles are not signers (see `build_key_ring`).
+            if let Some(d) = self.db.device(author)?.filter(|d| d.role != Role::Headquarters) {
+                out.push(self.sign_identity(PublicIdentity {
+                    device_id: d.id,
+                    role: d.role,
+                    office: d.office,
+                    public_key: d.public_key,
+                }));
+            }
         }
         Ok(out)
     }
@@ -326,7 +337,7 @@ impl Hq {
             role,
             device_no,
             root: self.root(),
-            identities: self.identities_for(&office)?,
+            identities: self.identities_for_enrolment(),
             trust_list,
             revocations,
             server_time_ms: now_ms(),

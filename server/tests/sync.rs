@@ -805,3 +805,53 @@ fn publishing_unreviewed_texts_needs_an_override_that_headquarters_records() {
     assert_eq!(admin.publish_template(&v3.to_string(), None).unwrap(), next as u32 + 1);
     assert_eq!(admin.db.audit_entries(Some(admin.identity.device_id())).unwrap().len(), before + 1);
 }
+
+#[test]
+fn a_pull_carries_only_the_identities_of_the_signers_it_needs() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let mut first = device(&t.path().join("ist1"), &server, "IST", Role::ConsularOfficer);
+    let dxb = device(&t.path().join("dxb"), &server, "DXB", Role::ConsularOfficer);
+    let mut border = device(&t.path().join("osh"), &server, "OSH", Role::BorderGuard);
+    let me = identity(&first);
+    let case = CertificateCases::new(&mut first).create(&me, request("IST"), now_ms()).unwrap().case_id;
+    CertificateCases::new(&mut first).record(&me, &case, CertificateEvent::Submitted, now_ms()).unwrap();
+    sync(&mut first).unwrap();
+
+    // A colleague enrolled later folds the case from the signers its pages carry,
+    // and learns nothing of Dubai's device or of the border post.
+    let mut second = device(&t.path().join("ist2"), &server, "IST", Role::ConsularOfficer);
+    sync(&mut second).unwrap();
+    assert!(CertificateCases::new(&mut second).view(&case).unwrap().state.is_some());
+    let known = |v: &Vault| -> Vec<String> {
+        DeviceProfile::load(v).unwrap().keyring.iter().map(|i| i.device_id.clone()).collect()
+    };
+    let ring = known(&second);
+    assert!(ring.contains(&me.device_id().to_string()), "{ring:?}");
+    assert!(!ring.contains(&identity(&dxb).device_id().to_string()), "another post's device: {ring:?}");
+    assert!(!ring.contains(&identity(&border).device_id().to_string()), "{ring:?}");
+    // The border post, which pulls no case, knows only headquarters and itself.
+    sync(&mut border).unwrap();
+    assert_eq!(known(&border).len(), 2, "{:?}", known(&border));
+
+    // Once the border post records an entry on the case, its identity travels with that page.
+    let hq = server.admin();
+    hq.decide(&case, CertificateEvent::IdentityVerified { note: "ok".into() }).unwrap();
+    hq.decide(&case, CertificateEvent::Approved { validity_days: 30 }).unwrap();
+    sync(&mut first).unwrap();
+    let issued = CertificateCases::new(&mut first).issue(&me, &case, None, IsoDate::today(), now_ms()).unwrap();
+    sync(&mut first).unwrap();
+    sync(&mut border).unwrap();
+    let profile = DeviceProfile::load(&border).unwrap();
+    let used = |_: &str| None;
+    let ctx =
+        VerifyContext { store: &profile.trust, now_ms: now_ms(), today: IsoDate::today(), used: &used, photo: None };
+    let ok = verify(&issued.certificate.unwrap().barcode, &ctx).unwrap();
+    let guard = identity(&border);
+    CertificateCases::new(&mut border).enter(&guard, &ok, "MANAS", IsoDate::today(), now_ms()).unwrap();
+    sync(&mut border).unwrap();
+    sync(&mut second).unwrap();
+    assert_eq!(CertificateCases::new(&mut second).view(&case).unwrap().state, Some(RequestState::Entered));
+    assert!(known(&second).contains(&guard.device_id().to_string()));
+    assert!(!known(&second).contains(&identity(&dxb).device_id().to_string()));
+}

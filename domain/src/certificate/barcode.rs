@@ -63,10 +63,12 @@ pub enum DecodeError {
     Base45,
     #[error("the barcode data is damaged (compression)")]
     Compression,
-    #[error("the barcode data is malformed: {0}")]
-    Malformed(String),
-    #[error("unsupported certificate version {0}")]
-    Version(u64),
+    // Struct variants, not newtypes: an internally tagged enum cannot
+    // carry a bare string or number, and `--json` prints these (issue 16).
+    #[error("the barcode data is malformed: {what}")]
+    Malformed { what: String },
+    #[error("unsupported certificate version {version}")]
+    Version { version: u64 },
 }
 
 /// A decoded, not yet verified, barcode.
@@ -158,7 +160,7 @@ pub fn encode(payload: &CertificatePayload, signer: &DeviceIdentity) -> String {
 }
 
 fn malformed(what: &str) -> DecodeError {
-    DecodeError::Malformed(what.to_string())
+    DecodeError::Malformed { what: what.to_string() }
 }
 
 fn as_text(v: &Value, what: &str, max: usize) -> Result<String, DecodeError> {
@@ -216,7 +218,7 @@ fn decode_payload(bytes: &[u8]) -> Result<CertificatePayload, DecodeError> {
         _ => return Err(malformed("version")),
     };
     if version != 1 {
-        return Err(DecodeError::Version(version));
+        return Err(DecodeError::Version { version });
     }
     if f.len() != 14 {
         return Err(malformed("payload fields"));

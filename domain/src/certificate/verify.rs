@@ -163,3 +163,84 @@ pub fn verify(text: &str, ctx: &VerifyContext<'_>) -> Result<Verified, VerifyErr
         revocation_list_age_hours: revocation_age,
     })
 }
+
+#[cfg(test)]
+mod every_refusal_serialises {
+    use super::*;
+
+    /// One of each refusal, with each decoding error inside `Decode`. The
+    /// match below stops compiling when a variant is added, so the list
+    /// cannot fall behind.
+    fn every_refusal() -> Vec<VerifyError> {
+        let d: IsoDate = "2026-11-29".parse().unwrap();
+        let decode = [
+            DecodeError::Empty,
+            DecodeError::Oversized { len: 5000 },
+            DecodeError::WrongPrefix,
+            DecodeError::Base45,
+            DecodeError::Compression,
+            DecodeError::Malformed { what: "payload".into() },
+            DecodeError::Version { version: 2 },
+        ];
+        for e in &decode {
+            match e {
+                DecodeError::Empty
+                | DecodeError::Oversized { .. }
+                | DecodeError::WrongPrefix
+                | DecodeError::Base45
+                | DecodeError::Compression
+                | DecodeError::Malformed { .. }
+                | DecodeError::Version { .. } => {}
+            }
+        }
+        let mut all: Vec<VerifyError> = decode.into_iter().map(VerifyError::Decode).collect();
+        all.extend([
+            VerifyError::NoTrustList,
+            VerifyError::TrustListTooOld { age_hours: 200, limit_hours: 168 },
+            VerifyError::RevocationListTooOld { age_hours: 200, limit_hours: 168 },
+            VerifyError::UnknownSigner { kid: "00".into() },
+            VerifyError::BadSignature,
+            VerifyError::SignerNotValid { issued: d },
+            VerifyError::RevokedSigner,
+            VerifyError::Revoked { number: "IST-2603-00017".into() },
+            VerifyError::Expired { expiry: d },
+            VerifyError::NotYetValid { issued: d },
+            VerifyError::AlreadyUsed { crossing_point: "MANAS".into(), date: d },
+            VerifyError::BadDates,
+        ]);
+        for e in &all {
+            match e {
+                VerifyError::Decode(_)
+                | VerifyError::NoTrustList
+                | VerifyError::TrustListTooOld { .. }
+                | VerifyError::RevocationListTooOld { .. }
+                | VerifyError::UnknownSigner { .. }
+                | VerifyError::BadSignature
+                | VerifyError::SignerNotValid { .. }
+                | VerifyError::RevokedSigner
+                | VerifyError::Revoked { .. }
+                | VerifyError::Expired { .. }
+                | VerifyError::NotYetValid { .. }
+                | VerifyError::AlreadyUsed { .. }
+                | VerifyError::BadDates => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn each_refusal_is_json_with_its_reason_and_fields() {
+        for e in every_refusal() {
+            let j = serde_json::to_value(&e).unwrap_or_else(|x| panic!("{e:?} does not serialise: {x}"));
+            assert!(j["reason"].is_string(), "{e:?}: {j}");
+            if let VerifyError::Decode(d) = &e {
+                assert_eq!(j["reason"], "decode");
+                assert!(j["decode_error"].is_string(), "{d:?}: {j}");
+            }
+        }
+        let j = serde_json::to_value(VerifyError::Decode(DecodeError::Malformed { what: "payload".into() })).unwrap();
+        assert_eq!(j, serde_json::json!({"reason": "decode", "decode_error": "malformed", "what": "payload"}));
+        let j = serde_json::to_value(VerifyError::Decode(DecodeError::Version { version: 2 })).unwrap();
+        assert_eq!(j, serde_json::json!({"reason": "decode", "decode_error": "version", "version": 2}));
+    }
+}

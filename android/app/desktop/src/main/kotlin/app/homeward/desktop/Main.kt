@@ -1,0 +1,35 @@
+package app.homeward.desktop
+
+import androidx.compose.ui.unit.DpSize
+import androidx.compose.ui.unit.dp
+import androidx.compose.ui.window.Window
+import androidx.compose.ui.window.application
+import androidx.compose.ui.window.rememberWindowState
+import app.homeward.ffi.softwareKeyStore
+import app.homeward.ui.HomewardApp
+import app.homeward.ui.core.RustVault
+import app.homeward.ui.settings.InMemoryPrefs
+import java.io.File
+
+/**
+ * The field app on a desktop (consulates at a PC, trainers): the same
+ * shared screens over the Linux build of the library. The vault lives in
+ * ~/.local/share/homeward-desktop (or -Dhomeward.vault.dir). The software key
+ * store binds it to this machine's user account only: a training and
+ * consulate-PC setup, not a phone's hardware key.
+ */
+fun main() {
+    val dir = File(System.getProperty("homeward.vault.dir") ?: (System.getProperty("user.home") + "/.local/share/homeward-desktop"))
+    dir.mkdirs()
+    val vault = RustVault(File(dir, "vault").path, softwareKeyStore(File(dir, "keys").path))
+    val crossing = System.getProperty("homeward.crossing.point") ?: "BISHKEK-CONSULAR"
+    application {
+        Window(
+            onCloseRequest = { vault.lock(); exitApplication() },
+            title = "Homeward",
+            state = rememberWindowState(size = DpSize(420.dp, 860.dp)),
+        ) {
+            HomewardApp(vault, InMemoryPrefs(), crossing)
+        }
+    }
+}

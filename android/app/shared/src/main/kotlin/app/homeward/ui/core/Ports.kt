@@ -1,0 +1,228 @@
+package app.homeward.ui.core
+
+/**
+ * What the screens need from the core, as small interfaces over plain
+ * Kotlin values: presenters never see a generated type, so a change in the
+ * bindings is absorbed in one place ([RustVault] and friends), and a
+ * presenter test can run against the real core or a fake alike.
+ *
+ * Every call may block (a sealed record read, a key derivation, the
+ * network): presenters call them off the main thread.
+ */
+interface VaultPort {
+    fun exists(): Boolean
+    fun status(): LockStatus
+    /** Creates the vault and leaves it unlocked. */
+    fun create(pin: String)
+    fun unlock(pin: String)
+    fun lock()
+    fun screenings(): ScreeningsPort
+    fun certificates(): CertificatesPort
+    fun sync(): SyncPort
+    fun settings(): SettingsPort
+}
+
+interface ScreeningsPort {
+    fun start(crossingPoint: String, language: Lang): ScreeningSessionPort
+    fun resume(id: String): ScreeningSessionPort
+    fun drafts(): List<ScreeningSummary>
+}
+
+interface ScreeningSessionPort {
+    val id: String
+    fun next(): Question?
+    fun question(id: String): Question
+    fun answer(questionId: String, answer: Answer): Progress
+    fun skip(questionId: String): Progress
+    fun progress(): Progress
+    fun moveToPrivate(): Progress
+    fun setLanguage(language: Lang)
+    fun language(): Lang
+    fun outcome(): Outcome
+    fun finalise(): Outcome
+    /** The person's consent to a referral to [partner], given today. */
+    fun consentToReferral(partner: String, purpose: String)
+    fun consents(): List<String>
+}
+
+interface CertificatesPort {
+    fun validate(form: RequestForm): List<FieldError>
+    fun create(form: RequestForm, submit: Boolean): CaseSummary
+    fun list(): List<CaseSummary>
+    fun issue(caseId: String): IssuedCertificate
+    fun verify(barcode: String): Verification
+    fun recordEntry(barcode: String, crossingPoint: String): Verification
+    fun device(): DeviceSummary
+}
+
+interface SyncPort {
+    fun enrol(url: String, code: String, label: String, caPem: String?): String
+    /** Blocks for the whole sync; [onProgress] is called on the syncing thread. */
+    fun sync(onProgress: (SyncProgress) -> Unit): SyncReport
+    fun cancel()
+}
+
+interface SettingsPort {
+    fun retentionDays(): Int
+    fun setRetentionDays(days: Int)
+    fun setDuress(currentPin: String, duress: String)
+    fun clearDuress(currentPin: String)
+}
+
+/** A failure from the core, with the sentence the officer reads. */
+class CoreException(
+    val kind: ErrorKind,
+    val reason: String,
+    val attemptsRemaining: Int? = null,
+    val retryAfterSecs: Long? = null,
+    val questionId: String? = null,
+    val problems: List<FieldError> = emptyList(),
+) : Exception(reason)
+
+/** The core's error variants a screen branches on; [Other] is shown as its reason. */
+enum class ErrorKind {
+    NoVault, AlreadyExists, WrongPin, TooSoon, Wiped, Locked, WeakPin, KeyStore, InvalidAnswer,
+    RequestIncomplete, InvalidInput, NotAllowed, NotEnrolled, CheckInOverdue, Network, ServerRefused,
+    Untrusted, Cancelled, DeviceRevoked, DeviceWiped, DiskFull, Other,
+}
+
+enum class Lang(val code: String) { KY("ky"), RU("ru"), EN("en") }
+
+data class LockStatus(
+    val unlocked: Boolean,
+    val attemptsRemaining: Int,
+    val maxAttempts: Int,
+    val retryAfterSecs: Long,
+)
+
+data class ScreeningSummary(val id: String, val crossingPoint: String, val date: String, val isFinal: Boolean)
+
+data class Option(val id: String, val text: String)
+
+sealed interface AnswerType {
+    data object YesNo : AnswerType
+    data class Single(val options: List<Option>) : AnswerType
+    data class Multiple(val options: List<Option>) : AnswerType
+    data class Text(val maxLen: Int?) : AnswerType
+    data class Number(val min: Double?, val max: Double?) : AnswerType
+    data object Date : AnswerType
+}
+
+enum class YesNo { YES, NO, UNKNOWN }
+
+sealed interface Answer {
+    data class Tri(val value: YesNo) : Answer
+    data class Choice(val id: String) : Answer
+    data class Choices(val ids: List<String>) : Answer
+    data class Text(val text: String) : Answer
+    data class Number(val value: Double) : Answer
+    data class Date(val isoDate: String) : Answer
+}
+
+data class Question(
+    val id: String,
+    val position: Int,
+    val total: Int,
+    val section: String,
+    val text: String,
+    val travellerText: String?,
+    val help: String?,
+    val required: Boolean,
+    val type: AnswerType,
+    val hint: String,
+    val privateOnly: Boolean,
+)
+
+data class Progress(
+    val answered: Int,
+    val skipped: Int,
+    val total: Int,
+    val canFinalise: Boolean,
+    val inPrivateInterview: Boolean,
+    val leftForPrivate: Int,
+    val isFinal: Boolean,
+)
+
+enum class Verdict { NO_INDICATORS, FURTHER_INTERVIEW, PRESUMED_VICTIM }
+
+data class Why(val element: String, val answers: List<String>)
+data class Action(val text: String, val basis: String)
+
+data class Outcome(
+    val verdict: Verdict,
+    val text: String,
+    val detail: String,
+    val childNote: String?,
+    val consentNote: String?,
+    val exploitation: List<String>,
+    val why: List<Why>,
+    val actions: List<Action>,
+    val disclaimer: String,
+    val isFinal: Boolean,
+)
+
+/** The request form as the officer fills it; the core validates it. */
+data class RequestForm(
+    val surname: String = "",
+    val givenName: String = "",
+    val patronymic: String = "",
+    val dateOfBirth: String = "",
+    val placeOfBirth: String = "",
+    val sex: String = "",
+    val oldPassport: String = "",
+    val route: String = "",
+    val travelDate: String = "",
+    val assessment: String = "",
+    val trafficking: Boolean = true,
+)
+
+/** [field] is the core's name (`applicant.surname`); [message] its sentence. */
+data class FieldError(val field: String, val message: String)
+
+data class CaseSummary(
+    val caseId: String,
+    val state: String,
+    val certificateNumber: String?,
+    val inConflict: Boolean,
+    val trafficking: Boolean,
+)
+
+data class IssuedCertificate(
+    val number: String,
+    val holder: String,
+    val expiryDate: String,
+    val barcode: String,
+    val qrWidth: Int,
+    /** Row-major, `true` = dark. */
+    val qrModules: List<Boolean>,
+)
+
+enum class Refusal { BAD_SIGNATURE, REVOKED, EXPIRED, ALREADY_USED, UNREADABLE, NO_TRUST_LIST, LIST_TOO_OLD, OTHER }
+
+sealed interface Verification {
+    data class Valid(
+        val number: String,
+        val holder: String,
+        val dateOfBirth: String,
+        val issuingOffice: String,
+        val expiryDate: String,
+        val children: Int,
+        val warnings: List<String>,
+        val trustListAgeHours: Long,
+    ) : Verification
+
+    data class Refused(val reason: Refusal, val explanation: String) : Verification
+}
+
+data class DeviceSummary(
+    val enrolled: Boolean,
+    val office: String?,
+    val role: String?,
+    val serverUrl: String?,
+    val checkInDays: Int,
+    val lastCheckInUnixMs: Long?,
+)
+
+data class SyncProgress(val eventsSent: Long, val eventsReceived: Long, val bytesSent: Long, val bytesReceived: Long)
+
+data class SyncReport(val accepted: Long, val rejected: Int, val received: Long, val rollbackDetected: Boolean)

@@ -1,0 +1,348 @@
+package app.homeward.ui.core
+
+import app.homeward.ffi.AnswerInput
+import app.homeward.ffi.AnswerKind
+import app.homeward.ffi.ApplicantData
+import app.homeward.ffi.CaseDetails
+import app.homeward.ffi.CaseListItem
+import app.homeward.ffi.CertificateRequestData
+import app.homeward.ffi.CitizenshipEvidenceData
+import app.homeward.ffi.ConsentGiverKind
+import app.homeward.ffi.DocumentLossKind
+import app.homeward.ffi.HomewardException
+import app.homeward.ffi.HomewardVault
+import app.homeward.ffi.Language
+import app.homeward.ffi.NewScreeningInput
+import app.homeward.ffi.PlatformKeyStore
+import app.homeward.ffi.QuestionView
+import app.homeward.ffi.ReferralBasisData
+import app.homeward.ffi.RefusalReason
+import app.homeward.ffi.ScreeningFilter
+import app.homeward.ffi.ScreeningOutcomeView
+import app.homeward.ffi.ScreeningProgress
+import app.homeward.ffi.ScreeningSession
+import app.homeward.ffi.SexKind
+import app.homeward.ffi.SyncProgressInfo
+import app.homeward.ffi.SyncProgressListener
+import app.homeward.ffi.TraffickingData
+import app.homeward.ffi.VaultSettings
+import app.homeward.ffi.VerificationResult
+import app.homeward.ffi.VerdictKind
+import app.homeward.ffi.YesNoAnswer
+import app.homeward.ffi.vaultExists
+
+/**
+ * The one place that knows the generated bindings: maps their records to
+ * the app's values and their exceptions to [CoreException]. Keep it thin:
+ * no rule lives here, only translation.
+ *
+ * [settings] are the core's defaults in the app; tests pass light ones.
+ */
+class RustVault(
+    private val dir: String,
+    private val keyStore: PlatformKeyStore?,
+    private val settings: VaultSettings = VaultSettings(),
+) : VaultPort {
+    @Volatile private var vault: HomewardVault? = null
+
+    private fun opened(): HomewardVault = vault ?: core { HomewardVault.open(dir, keyStore) }.also { vault = it }
+
+    override fun exists(): Boolean = vaultExists(dir)
+
+    override fun status(): LockStatus = core {
+        opened().status().let {
+            LockStatus(it.unlocked, it.attemptsRemaining.toInt(), it.maxAttempts.toInt(), it.retryAfterSecs.toLong())
+        }
+    }
+
+    override fun create(pin: String) {
+        vault = core { HomewardVault.create(dir, pin, settings, keyStore) }
+    }
+
+    override fun unlock(pin: String) = core { opened().unlock(pin) }
+
+    override fun lock() = core { vault?.lock() ?: Unit }
+
+    override fun screenings(): ScreeningsPort = RustScreenings(opened())
+    override fun certificates(): CertificatesPort = RustCertificates(opened())
+    override fun sync(): SyncPort = RustSync(opened())
+    override fun settings(): SettingsPort = RustSettings(opened())
+}
+
+/** Runs a core call and turns its typed error into a [CoreException]. */
+internal inline fun <T> core(block: () -> T): T = try {
+    block()
+} catch (e: HomewardException) {
+    throw e.toCore()
+}
+
+internal fun HomewardException.toCore(): CoreException = when (this) {
+    is HomewardException.WrongPassphrase ->
+        CoreException(ErrorKind.WrongPin, reason, attemptsRemaining.toInt(), retryAfterSecs.toLong())
+    is HomewardException.TooSoon ->
+        CoreException(ErrorKind.TooSoon, reason, attemptsRemaining.toInt(), retryAfterSecs.toLong())
+    is HomewardException.InvalidAnswer -> CoreException(ErrorKind.InvalidAnswer, reason, questionId = questionId)
+    is HomewardException.RequestIncomplete ->
+        CoreException(ErrorKind.RequestIncomplete, reason, problems = problems.map { FieldError(it.field, it.message) })
+    is HomewardException.NoVault -> CoreException(ErrorKind.NoVault, reason)
+    is HomewardException.AlreadyExists -> CoreException(ErrorKind.AlreadyExists, reason)
+    is HomewardException.Wiped -> CoreException(ErrorKind.Wiped, reason)
+    is HomewardException.Locked -> CoreException(ErrorKind.Locked, reason)
+    is HomewardException.Closed -> CoreException(ErrorKind.Locked, reason)
+    is HomewardException.WeakPassphrase -> CoreException(ErrorKind.WeakPin, reason)
+    is HomewardException.KeyStore -> CoreException(ErrorKind.KeyStore, reason)
+    is HomewardException.InvalidInput -> CoreException(ErrorKind.InvalidInput, reason)
+    is HomewardException.NotAllowed -> CoreException(ErrorKind.NotAllowed, reason)
+    is HomewardException.NotEnrolled -> CoreException(ErrorKind.NotEnrolled, reason)
+    is HomewardException.CheckInOverdue -> CoreException(ErrorKind.CheckInOverdue, reason)
+    is HomewardException.Network -> CoreException(ErrorKind.Network, reason)
+    is HomewardException.ServerRefused -> CoreException(ErrorKind.ServerRefused, reason)
+    is HomewardException.Untrusted -> CoreException(ErrorKind.Untrusted, reason)
+    is HomewardException.Cancelled -> CoreException(ErrorKind.Cancelled, reason)
+    is HomewardException.DeviceRevoked -> CoreException(ErrorKind.DeviceRevoked, reason)
+    is HomewardException.DeviceWiped -> CoreException(ErrorKind.DeviceWiped, reason)
+    is HomewardException.DiskFull -> CoreException(ErrorKind.DiskFull, reason)
+    is HomewardException.Tampered, is HomewardException.NotFound, is HomewardException.UpdateRequired,
+    is HomewardException.JustificationRequired, is HomewardException.ScreeningFinalised,
+    is HomewardException.ScreeningIncomplete, is HomewardException.Storage, is HomewardException.Internal,
+    -> CoreException(ErrorKind.Other, reasonOf(this))
+}
+
+private fun reasonOf(e: HomewardException): String = when (e) {
+    is HomewardException.Tampered -> e.reason
+    is HomewardException.NotFound -> e.reason
+    is HomewardException.UpdateRequired -> e.reason
+    is HomewardException.JustificationRequired -> e.reason
+    is HomewardException.ScreeningFinalised -> e.reason
+    is HomewardException.ScreeningIncomplete -> e.reason
+    is HomewardException.Storage -> e.reason
+    is HomewardException.Internal -> e.reason
+    else -> e.message ?: ""
+}
+
+internal fun Lang.toFfi(): Language = when (this) {
+    Lang.KY -> Language.KY
+    Lang.RU -> Language.RU
+    Lang.EN -> Language.EN
+}
+
+internal fun Language.toApp(): Lang = when (this) {
+    Language.KY -> Lang.KY
+    Language.RU -> Lang.RU
+    Language.EN -> Lang.EN
+}
+
+private class RustScreenings(private val vault: HomewardVault) : ScreeningsPort {
+    override fun start(crossingPoint: String, language: Lang): ScreeningSessionPort = core {
+        RustSession(vault.screenings().start(NewScreeningInput(crossingPoint = crossingPoint, language = language.toFfi())))
+    }
+
+    override fun resume(id: String): ScreeningSessionPort = core { RustSession(vault.screenings().open(id, null)) }
+
+    override fun drafts(): List<ScreeningSummary> = core {
+        vault.screenings().list(ScreeningFilter()).map { ScreeningSummary(it.id, it.crossingPoint, it.screeningDate, it.isFinal) }
+    }
+}
+
+private class RustSession(private val s: ScreeningSession) : ScreeningSessionPort {
+    override val id: String = s.id()
+    override fun next(): Question? = core { s.nextQuestion()?.toApp() }
+    override fun question(id: String): Question = core { s.question(id).toApp() }
+    override fun answer(questionId: String, answer: Answer): Progress = core { s.answer(questionId, answer.toFfi()).toApp() }
+    override fun skip(questionId: String): Progress = core { s.skip(questionId).toApp() }
+    override fun progress(): Progress = core { s.progress().toApp() }
+    override fun moveToPrivate(): Progress = core { s.moveToPrivate(null).toApp() }
+    override fun setLanguage(language: Lang) = core { s.setLanguage(language.toFfi()) }
+    override fun language(): Lang = core { s.language().toApp() }
+    override fun outcome(): Outcome = core { s.outcome().toApp() }
+    override fun finalise(): Outcome = core { s.finalise().toApp() }
+    override fun consentToReferral(partner: String, purpose: String) = core {
+        s.addConsent(partner, purpose, null, ReferralBasisData.Consent(ConsentGiverKind.THE_PERSON))
+        Unit
+    }
+    override fun consents(): List<String> = core { s.consents().filter { it.revokedOn == null }.map { it.partner } }
+}
+
+private fun QuestionView.toApp() = Question(
+    id = id,
+    position = position.toInt(),
+    total = total.toInt(),
+    section = sectionTitle,
+    text = text,
+    travellerText = travellerText,
+    help = help,
+    required = required,
+    type = when (val k = kind) {
+        AnswerKind.YesNo -> AnswerType.YesNo
+        is AnswerKind.SingleChoice -> AnswerType.Single(k.options.map { Option(it.id, it.text) })
+        is AnswerKind.MultipleChoice -> AnswerType.Multiple(k.options.map { Option(it.id, it.text) })
+        is AnswerKind.Text -> AnswerType.Text(k.maxLen?.toInt())
+        is AnswerKind.Number -> AnswerType.Number(k.min, k.max)
+        AnswerKind.Date -> AnswerType.Date
+    },
+    hint = hint,
+    privateOnly = privateInterviewOnly,
+)
+
+private fun Answer.toFfi(): AnswerInput = when (this) {
+    is Answer.Tri -> AnswerInput.YesNo(
+        when (value) {
+            YesNo.YES -> YesNoAnswer.YES
+            YesNo.NO -> YesNoAnswer.NO
+            YesNo.UNKNOWN -> YesNoAnswer.UNKNOWN
+        },
+    )
+    is Answer.Choice -> AnswerInput.Choice(id)
+    is Answer.Choices -> AnswerInput.Choices(ids)
+    is Answer.Text -> AnswerInput.Text(text)
+    is Answer.Number -> AnswerInput.Number(value)
+    is Answer.Date -> AnswerInput.Date(isoDate)
+}
+
+private fun ScreeningProgress.toApp() = Progress(
+    answered = answered.toInt(),
+    skipped = skipped.toInt(),
+    total = totalQuestions.toInt(),
+    canFinalise = canFinalise,
+    inPrivateInterview = inPrivateInterview,
+    leftForPrivate = leftForPrivate.size,
+    isFinal = isFinal,
+)
+
+private fun ScreeningOutcomeView.toApp() = Outcome(
+    verdict = when (verdict) {
+        VerdictKind.NO_INDICATORS -> Verdict.NO_INDICATORS
+        VerdictKind.FURTHER_INTERVIEW -> Verdict.FURTHER_INTERVIEW
+        VerdictKind.PRESUMED_VICTIM -> Verdict.PRESUMED_VICTIM
+    },
+    text = verdictText,
+    detail = verdictDetail,
+    childNote = childNote,
+    consentNote = consentNote,
+    exploitation = exploitation,
+    why = why.map { Why(it.element, it.answers) },
+    actions = actions.map { Action(it.text, it.basis) },
+    disclaimer = disclaimer,
+    isFinal = isFinal,
+)
+
+private class RustCertificates(private val vault: HomewardVault) : CertificatesPort {
+    private val certs get() = vault.certificates()
+
+    override fun validate(form: RequestForm): List<FieldError> = try {
+        core { certs.validateRequest(form.toFfi()).map { FieldError(it.field, it.message) } }
+    } catch (e: CoreException) {
+        // A malformed date is an InvalidInput naming its field ("travel_date ...").
+        if (e.kind == ErrorKind.InvalidInput) listOf(FieldError(fieldOf(e.reason), e.reason)) else throw e
+    }
+
+    override fun create(form: RequestForm, submit: Boolean): CaseSummary = core { certs.createRequest(form.toFfi(), submit).toSummary() }
+    override fun list(): List<CaseSummary> = core { certs.list().map { it.toSummary() } }
+    override fun issue(caseId: String): IssuedCertificate = core {
+        val issued = certs.issue(caseId, null)
+        val c = issued.case.certificate
+        val a = issued.case.request?.applicant
+        IssuedCertificate(
+            number = c?.number ?: "",
+            holder = listOfNotNull(a?.surname, a?.givenName).joinToString(" "),
+            expiryDate = c?.expiryDate ?: "",
+            barcode = issued.barcode,
+            qrWidth = issued.qr.width.toInt(),
+            qrModules = issued.qr.modules,
+        )
+    }
+    override fun verify(barcode: String): Verification = core { certs.verify(barcode, null, null).toApp() }
+    override fun recordEntry(barcode: String, crossingPoint: String): Verification = core { certs.recordEntry(barcode, crossingPoint).toApp() }
+    override fun device(): DeviceSummary = core {
+        certs.deviceInfo().let {
+            DeviceSummary(it.enrolled, it.office, it.role?.name, it.serverUrl, it.checkInDays.toInt(), it.lastCheckInUnixMs)
+        }
+    }
+}
+
+/** The core's InvalidInput reasons start with the field's name. */
+private fun fieldOf(reason: String): String = when (reason.substringBefore(' ').trim(':', ',')) {
+    "travel_date" -> "travel_date"
+    "date_of_birth", "applicant.date_of_birth" -> "applicant.date_of_birth"
+    else -> reason.substringBefore(' ').trim(':', ',')
+}
+
+private fun RequestForm.toFfi() = CertificateRequestData(
+    applicant = ApplicantData(
+        surname = surname,
+        givenName = givenName,
+        patronymic = patronymic.ifBlank { null },
+        dateOfBirth = dateOfBirth,
+        placeOfBirth = placeOfBirth,
+        sex = when (sex.uppercase()) {
+            "M" -> SexKind.M
+            "F" -> SexKind.F
+            else -> SexKind.X
+        },
+    ),
+    evidence = if (oldPassport.isBlank()) emptyList() else listOf(CitizenshipEvidenceData.OldPassport(oldPassport)),
+    loss = DocumentLossKind.HELD_BY_TRAFFICKER,
+    trafficking = if (trafficking) TraffickingData() else null,
+    route = route,
+    travelDate = travelDate,
+    officerAssessment = assessment,
+)
+
+private fun CaseDetails.toSummary() =
+    CaseSummary(caseId, state?.name ?: "DRAFT", certificate?.number, inConflict, request?.trafficking != null)
+
+private fun CaseListItem.toSummary() = CaseSummary(caseId, state?.name ?: "DRAFT", certificateNumber, inConflict, trafficking)
+
+private fun VerificationResult.toApp(): Verification = when (this) {
+    is VerificationResult.Valid -> Verification.Valid(
+        number = certificate.number,
+        holder = listOfNotNull(certificate.surname, certificate.givenName, certificate.patronymic).joinToString(" "),
+        dateOfBirth = certificate.dateOfBirth,
+        issuingOffice = certificate.issuingOffice,
+        expiryDate = certificate.expiryDate,
+        children = certificate.children.size,
+        warnings = certificate.warnings,
+        trustListAgeHours = certificate.trustListAgeHours,
+    )
+    is VerificationResult.Refused -> Verification.Refused(
+        when (reason) {
+            RefusalReason.BAD_SIGNATURE, RefusalReason.UNKNOWN_SIGNER, RefusalReason.SIGNER_NOT_VALID,
+            RefusalReason.SIGNER_REVOKED, RefusalReason.BAD_DATES,
+            -> Refusal.BAD_SIGNATURE
+            RefusalReason.REVOKED -> Refusal.REVOKED
+            RefusalReason.EXPIRED, RefusalReason.NOT_YET_VALID -> Refusal.EXPIRED
+            RefusalReason.ALREADY_USED -> Refusal.ALREADY_USED
+            RefusalReason.UNREADABLE -> Refusal.UNREADABLE
+            RefusalReason.NO_TRUST_LIST -> Refusal.NO_TRUST_LIST
+            RefusalReason.TRUST_LIST_TOO_OLD, RefusalReason.REVOCATION_LIST_TOO_OLD -> Refusal.LIST_TOO_OLD
+        },
+        explanation,
+    )
+}
+
+private class RustSync(private val vault: HomewardVault) : SyncPort {
+    override fun enrol(url: String, code: String, label: String, caPem: String?): String = core {
+        vault.syncService().enroll(url, code, label, caPem).office
+    }
+
+    override fun sync(onProgress: (SyncProgress) -> Unit): SyncReport = core {
+        val listener = object : SyncProgressListener {
+            override fun onProgress(progress: SyncProgressInfo) = onProgress(progress.toApp())
+        }
+        vault.syncService().sync(listener).let {
+            SyncReport(it.accepted.toLong(), it.rejected.size, it.progress.eventsReceived.toLong(), it.rollbackDetected)
+        }
+    }
+
+    override fun cancel() = vault.syncService().cancel()
+}
+
+private fun SyncProgressInfo.toApp() =
+    SyncProgress(eventsSent.toLong(), eventsReceived.toLong(), bytesSent.toLong(), bytesReceived.toLong())
+
+private class RustSettings(private val vault: HomewardVault) : SettingsPort {
+    override fun retentionDays(): Int = core { vault.retentionDays().toInt() }
+    override fun setRetentionDays(days: Int) = core { vault.setRetentionDays(days.toUInt()) }
+    override fun setDuress(currentPin: String, duress: String) = core { vault.setDuressPassphrase(currentPin, duress) }
+    override fun clearDuress(currentPin: String) = core { vault.clearDuressPassphrase(currentPin) }
+}

@@ -1,0 +1,159 @@
+package app.homeward.ui.design
+
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.compositionLocalOf
+import app.homeward.ui.core.Lang
+
+/**
+ * The app's own words: buttons and titles only. Every rule, question,
+ * verdict, reason and explanation comes from the core in the session's
+ * language; this table holds what the core does not say (yet).
+ */
+class Strings(val lang: Lang) {
+    private fun t(ky: String, ru: String, en: String) = when (lang) {
+        Lang.KY -> ky
+        Lang.RU -> ru
+        Lang.EN -> en
+    }
+
+    val appName = "Homeward"
+    val createTitle = t("Жаңы сейф", "Новое хранилище", "New vault")
+    val createHint = t(
+        "Бул телефондогу маалыматты коргой турган PIN-кодду тандаңыз (кеминде 4 сан).",
+        "Выберите PIN-код, который защищает данные на этом телефоне (не менее 4 цифр).",
+        "Choose the PIN that protects the data on this phone (at least 4 digits).",
+    )
+    val unlockTitle = t("Кулпуну ачуу", "Разблокировать", "Unlock")
+    val pin = t("PIN-код", "PIN-код", "PIN")
+    val pinAgain = t("PIN-кодду кайталаңыз", "Повторите PIN-код", "PIN again")
+    val pinsDiffer = t("PIN-коддор дал келбейт", "PIN-коды не совпадают", "The PINs do not match")
+    val unlock = t("Ачуу", "Открыть", "Unlock")
+    val create = t("Түзүү", "Создать", "Create")
+    fun attemptsLeft(n: Int) = t("Калган аракет: $n", "Осталось попыток: $n", "Attempts left: $n")
+    fun waitSeconds(s: Long) = t("Кайра аракет: $s сек. кийин", "Следующая попытка через $s с", "Try again in $s s")
+    val wipedTitle = t("Сейф өчүрүлдү", "Хранилище стёрто", "Vault wiped")
+    val wipedBody = t(
+        "Өтө көп туура эмес аракет же штабдын буйругу. Маалымат калыбына келбейт. Жаңы сейф түзүп, кайра катталыңыз.",
+        "Слишком много неверных попыток или приказ штаба. Данные не восстановить. Создайте новое хранилище и зарегистрируйтесь снова.",
+        "Too many wrong tries, or headquarters' order. The data cannot be recovered. Create a new vault and enrol again.",
+    )
+    val newVault = t("Жаңы сейф", "Новое хранилище", "New vault")
+    val working = t("Күтө туруңуз…", "Подождите…", "Please wait…")
+
+    val home = t("Башкы бет", "Главная", "Home")
+    val newScreening = t("Жаңы сурамжылоо", "Новое интервью", "New screening")
+    val verifyCertificate = t("Күбөлүктү текшерүү", "Проверить свидетельство", "Verify certificate")
+    val newRequest = t("Кайтуу күбөлүгүнө арыз", "Заявка на свидетельство", "Certificate request")
+    val requests = t("Арыздар", "Заявки", "Requests")
+    val sync = t("Шайкештирүү", "Синхронизация", "Sync")
+    val settings = t("Жөндөөлөр", "Настройки", "Settings")
+    val enrol = t("Катталуу", "Регистрация", "Enrolment")
+    val lock = t("Кулпулоо", "Заблокировать", "Lock")
+    fun drafts(n: Int) = t("Аяктала элек: $n", "Незавершённые: $n", "Drafts to finish: $n")
+    fun checkInDays(n: Int) = t("Штаб менен байланышка чейин: $n күн", "До связи со штабом: $n дн.", "Check-in due in $n days")
+    val notEnrolled = t("Түзмөк катталган эмес", "Устройство не зарегистрировано", "Device not enrolled")
+
+    val yes = t("Ооба", "Да", "Yes")
+    val no = t("Жок", "Нет", "No")
+    val unknown = t("Белгисиз", "Неизвестно", "Unknown")
+    val skip = t("Өткөрүү", "Пропустить", "Skip")
+    val back = t("Артка", "Назад", "Back")
+    val next = t("Кийинки", "Далее", "Next")
+    val save = t("Сактоо", "Сохранить", "Save")
+    fun questionOf(p: Int, total: Int) = t("Суроо $p / $total", "Вопрос $p из $total", "Question $p of $total")
+    val privateInterview = t("Жеке маек", "Личная беседа", "Private interview")
+    val privateInterviewBody = t(
+        "Калган суроолор купуя: адамды кезектен алыс, жеке жерге алып барыңыз.",
+        "Остальные вопросы деликатные: проведите человека в отдельное помещение.",
+        "The remaining questions are sensitive: take the person somewhere private.",
+    )
+    val startPrivate = t("Жеке маекти баштоо", "Начать личную беседу", "Start private interview")
+    val seeOutcome = t("Жыйынтык", "Итог", "See outcome")
+    val language = t("Тил", "Язык", "Language")
+
+    val outcome = t("Жыйынтык", "Итог", "Outcome")
+    val why = t("Эмне үчүн", "Почему", "Why")
+    val actions = t("Аткарылуучу иштер", "Что сделать", "What to do")
+    val legalBasis = t("Укуктук негиз", "Правовое основание", "Legal basis")
+    val provisional = t("Алдын ала (аяктала элек)", "Предварительно (не завершено)", "Provisional (not final)")
+    val finalise = t("Аяктоо", "Завершить", "Finalise")
+    val finalised = t("Аякталды", "Завершено", "Final")
+    val referralConsent = t(
+        "Адам өнөктөшкө (IOM) жолдомого макул",
+        "Человек согласен на направление к партнёру (МОМ)",
+        "The person consents to referral to a partner (IOM)",
+    )
+    val consentRecorded = t("Макулдук катталды", "Согласие записано", "Consent recorded")
+
+    val scanHint = t(
+        "Камераны QR-кодго багыттаңыз. Окулбаса, кодду кол менен киргизиңиз.",
+        "Наведите камеру на QR-код. Если не читается, введите код вручную.",
+        "Point the camera at the QR code. If it does not read, type the code.",
+    )
+    val manualEntry = t("Кодду кол менен киргизүү", "Ввести код вручную", "Enter the code by hand")
+    val check = t("Текшерүү", "Проверить", "Check")
+    val valid = t("ЖАРАКТУУ", "ДЕЙСТВИТЕЛЕН", "VALID")
+    val refused = t("ЖАРАКСЫЗ", "ОТКАЗ", "REFUSED")
+    val recordEntry = t("Кирүүнү каттоо", "Записать въезд", "Record entry")
+    val entryRecorded = t("Кирүү катталды", "Въезд записан", "Entry recorded")
+    val scanAnother = t("Башкасын текшерүү", "Проверить другой", "Check another")
+    fun listAge(h: Long) = t("Ишеним тизмеси: $h саат мурун", "Список доверия: $h ч назад", "Trust list: $h h old")
+    val holder = t("Ээси", "Владелец", "Holder")
+    val born = t("Туулган күнү", "Дата рождения", "Born")
+    val expires = t("Мөөнөтү", "Действует до", "Valid until")
+    val issuedBy = t("Берген мекеме", "Выдано", "Issued by")
+
+    val surname = t("Фамилиясы", "Фамилия", "Surname")
+    val givenName = t("Аты", "Имя", "Given name")
+    val patronymic = t("Атасынын аты", "Отчество", "Patronymic")
+    val dateOfBirth = t("Туулган күнү (ЖЖЖЖ-АА-КК)", "Дата рождения (ГГГГ-ММ-ДД)", "Date of birth (YYYY-MM-DD)")
+    val placeOfBirth = t("Туулган жери", "Место рождения", "Place of birth")
+    val sex = t("Жынысы (M / F / X)", "Пол (M / F / X)", "Sex (M / F / X)")
+    val oldPassport = t("Эски паспорттун номери", "Номер старого паспорта", "Old passport number")
+    val route = t("Каттам", "Маршрут", "Route")
+    val travelDate = t("Сапар күнү (ЖЖЖЖ-АА-КК)", "Дата поездки (ГГГГ-ММ-ДД)", "Travel date (YYYY-MM-DD)")
+    val assessment = t("Кызматкердин баасы", "Оценка сотрудника", "Officer's assessment")
+    val saveDraft = t("Долбоор катары сактоо", "Сохранить черновик", "Save draft")
+    val submit = t("Жөнөтүү", "Отправить", "Submit")
+    val submitted = t("Арыз жөнөтүлдү: кийинки шайкештирүүдө штабга барат", "Заявка отправлена: уйдёт в штаб при следующей синхронизации", "Request submitted: it goes to headquarters with the next sync")
+    fun fixErrors(n: Int) = t("Оңдоо керек: $n талаа", "Исправьте полей: $n", "Fix $n fields")
+    val noRequests = t("Арыз жок", "Заявок нет", "No requests yet")
+    val conflict = t("Карама-каршылык", "Конфликт", "Conflict")
+    val issue = t("Күбөлүк берүү", "Выдать свидетельство", "Issue certificate")
+    val certificate = t("Кайтуу күбөлүгү", "Свидетельство на возвращение", "Certificate of Return")
+    val showFullScreen = t("Чек арада көрсөтүңүз", "Покажите на границе", "Show at the border")
+
+    val syncNow = t("Азыр шайкештирүү", "Синхронизировать", "Sync now")
+    val cancel = t("Жокко чыгаруу", "Отмена", "Cancel")
+    fun sent(n: Long, b: Long) = t("Жөнөтүлдү: $n ($b байт)", "Отправлено: $n ($b байт)", "Sent: $n ($b bytes)")
+    fun received(n: Long, b: Long) = t("Алынды: $n ($b байт)", "Получено: $n ($b байт)", "Received: $n ($b bytes)")
+    val syncDone = t("Шайкештирүү аяктады", "Синхронизация завершена", "Sync finished")
+    val syncCancelled = t("Токтотулду: жасалгандар сакталды", "Остановлено: сделанное сохранено", "Stopped: what was done is kept")
+    val rollback = t(
+        "Бул сейф эски көчүрмөдөн калыбына келтирилген: штабга билдирилди.",
+        "Хранилище восстановлено из старой копии: штаб уведомлён.",
+        "This vault was restored from an older copy: headquarters was told.",
+    )
+
+    val serverUrl = t("Штабдын дареги (https://…)", "Адрес штаба (https://…)", "Headquarters address (https://…)")
+    val enrolmentCode = t("Каттоо коду", "Код регистрации", "Enrolment code")
+    val authority = t("Штабдын TLS күбөлүгү (PEM)", "Сертификат TLS штаба (PEM)", "Headquarters' TLS authority (PEM)")
+    val deviceLabel = t("Түзмөктүн аты", "Имя устройства", "Device name")
+    fun enrolled(office: String) = t("Катталды: $office", "Зарегистрировано: $office", "Enrolled: $office")
+
+    val retention = t("Сактоо мөөнөтү (күн)", "Срок хранения (дней)", "Retention (days)")
+    val lockTimeout = t("Фондо кулпулоо (мүнөт)", "Блокировка в фоне (мин)", "Lock in background after (minutes)")
+    val duress = t("Коркунуч PIN-коду", "PIN-код под принуждением", "Duress PIN")
+    val duressExplain = t(
+        "Коркунуч PIN-коду киргизилсе, сейф эскертүүсүз өчүрүлөт. Аны унутпаңыз жана эч кимге айтпаңыз; кадимки PIN-коддон айырмалансын.",
+        "Если ввести PIN-код под принуждением, хранилище будет стёрто без предупреждения. Не забудьте его и никому не говорите; он должен отличаться от обычного.",
+        "Entering the duress PIN wipes the vault without a warning. Remember it, tell no one, and make it unlike your PIN.",
+    )
+    val currentPin = t("Азыркы PIN-код", "Текущий PIN-код", "Current PIN")
+    val setDuress = t("Коркунуч PIN-кодун коюу", "Задать PIN-код под принуждением", "Set duress PIN")
+    val saved = t("Сакталды", "Сохранено", "Saved")
+}
+
+val LocalStrings = compositionLocalOf { Strings(Lang.EN) }
+
+val strings: Strings @Composable get() = LocalStrings.current

@@ -1,0 +1,75 @@
+package app.homeward.ui.home
+
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Modifier
+import app.homeward.ui.core.CoreException
+import app.homeward.ui.core.DeviceSummary
+import app.homeward.ui.core.VaultPort
+import app.homeward.ui.design.BigButton
+import app.homeward.ui.design.Notice
+import app.homeward.ui.design.Screen
+import app.homeward.ui.design.Tones
+import app.homeward.ui.design.strings
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
+import kotlin.coroutines.CoroutineContext
+
+data class HomeState(
+    val drafts: Int,
+    val device: DeviceSummary?,
+    /** Days left before the device must check in with headquarters (null before enrolment). */
+    val checkInDaysLeft: Int?,
+    val error: String?,
+)
+
+enum class HomeAction { SCREENING, VERIFY, REQUEST, REQUESTS, SYNC, SETTINGS, ENROL, LOCK }
+
+class HomePresenter(
+    private val vault: VaultPort,
+    private val nowMs: () -> Long = System::currentTimeMillis,
+    private val io: CoroutineContext = Dispatchers.IO,
+) {
+    @Composable
+    fun present(): HomeState {
+        var state by remember { mutableStateOf(HomeState(0, null, null, null)) }
+        LaunchedEffect(Unit) {
+            state = try {
+                withContext(io) {
+                    val drafts = vault.screenings().drafts().count { !it.isFinal }
+                    val device = vault.certificates().device()
+                    val left = device.lastCheckInUnixMs?.let { last ->
+                        device.checkInDays - ((nowMs() - last) / 86_400_000L).toInt()
+                    }
+                    HomeState(drafts, device, left, null)
+                }
+            } catch (e: CoreException) {
+                HomeState(0, null, null, e.reason)
+            }
+        }
+        return state
+    }
+}
+
+@Composable
+fun HomeView(state: HomeState, onAction: (HomeAction) -> Unit, modifier: Modifier = Modifier) {
+    val s = strings
+    Screen(s.appName, modifier) {
+        state.error?.let { Notice("⚠", it, Tones.refused, tag = "error") }
+        if (state.drafts > 0) Notice("✎", s.drafts(state.drafts), Tones.caution, tag = "drafts")
+        if (state.device?.enrolled == false) Notice("ⓘ", s.notEnrolled, Tones.caution, tag = "not-enrolled")
+        state.checkInDaysLeft?.let { Notice(if (it <= 2) "⚠" else "ⓘ", s.checkInDays(maxOf(it, 0)), if (it <= 2) Tones.refused else Tones.neutral, tag = "check-in") }
+        BigButton(s.newScreening, { onAction(HomeAction.SCREENING) }, tag = "home-screening")
+        BigButton(s.verifyCertificate, { onAction(HomeAction.VERIFY) }, tag = "home-verify")
+        BigButton(s.newRequest, { onAction(HomeAction.REQUEST) }, primary = false, tag = "home-request")
+        BigButton(s.requests, { onAction(HomeAction.REQUESTS) }, primary = false, tag = "home-requests")
+        BigButton(s.sync, { onAction(HomeAction.SYNC) }, primary = false, tag = "home-sync")
+        if (state.device?.enrolled == false) BigButton(s.enrol, { onAction(HomeAction.ENROL) }, primary = false, tag = "home-enrol")
+        BigButton(s.settings, { onAction(HomeAction.SETTINGS) }, primary = false, tag = "home-settings")
+        BigButton("🔒 " + s.lock, { onAction(HomeAction.LOCK) }, primary = false, tag = "home-lock")
+    }
+}

@@ -1,0 +1,181 @@
+package app.homeward.ui.screening
+
+import androidx.compose.foundation.border
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.shape.RoundedCornerShape
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.CompositionLocalProvider
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.graphics.Color
+import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.text.font.FontWeight
+import androidx.compose.ui.unit.dp
+import androidx.compose.ui.unit.sp
+import app.homeward.ui.core.Action
+import app.homeward.ui.core.CoreException
+import app.homeward.ui.core.Lang
+import app.homeward.ui.core.Outcome
+import app.homeward.ui.core.ScreeningSessionPort
+import app.homeward.ui.core.Verdict
+import app.homeward.ui.core.Why
+import app.homeward.ui.design.BigButton
+import app.homeward.ui.design.Body
+import app.homeward.ui.design.LocalStrings
+import app.homeward.ui.design.Notice
+import app.homeward.ui.design.Screen
+import app.homeward.ui.design.SectionTitle
+import app.homeward.ui.design.Strings
+import app.homeward.ui.design.Tones
+import app.homeward.ui.design.strings
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
+import kotlin.coroutines.CoroutineContext
+
+data class OutcomeState(
+    val outcome: Outcome?,
+    val language: Lang,
+    val consentRecorded: Boolean,
+    val error: String?,
+    val busy: Boolean,
+    val eventSink: (OutcomeEvent) -> Unit,
+)
+
+sealed interface OutcomeEvent {
+    data object Finalise : OutcomeEvent
+    data object ConsentToReferral : OutcomeEvent
+}
+
+/** The core's outcome (provisional until finalised), its "why", actions with their legal basis, referral consent. */
+class OutcomePresenter(
+    private val session: ScreeningSessionPort,
+    private val io: CoroutineContext = Dispatchers.IO,
+) {
+    @Composable
+    fun present(): OutcomeState {
+        val scope = rememberCoroutineScope()
+        var outcome by remember { mutableStateOf<Outcome?>(null) }
+        var language by remember { mutableStateOf(Lang.EN) }
+        var consent by remember { mutableStateOf(false) }
+        var error by remember { mutableStateOf<String?>(null) }
+        var busy by remember { mutableStateOf(false) }
+        LaunchedEffect(Unit) {
+            try {
+                val (o, l, c) = withContext(io) { Triple(session.outcome(), session.language(), session.consents()) }
+                outcome = o
+                language = l
+                consent = c.isNotEmpty()
+            } catch (e: CoreException) {
+                error = e.reason
+            }
+        }
+        fun run(block: suspend () -> Unit) {
+            if (busy) return
+            busy = true
+            scope.launch {
+                try { block() } catch (e: CoreException) { error = e.reason } finally { busy = false }
+            }
+        }
+        return OutcomeState(outcome, language, consent, error, busy) { event ->
+            when (event) {
+                OutcomeEvent.Finalise -> run { outcome = withContext(io) { session.finalise() } }
+                OutcomeEvent.ConsentToReferral -> run {
+                    withContext(io) { session.consentToReferral("IOM", "referral") }
+                    consent = true
+                }
+            }
+        }
+    }
+}
+
+/** Words and a symbol say the verdict; the colour only repeats them. */
+fun verdictSymbol(v: Verdict) = when (v) {
+    Verdict.NO_INDICATORS -> "○"
+    Verdict.FURTHER_INTERVIEW -> "◐"
+    Verdict.PRESUMED_VICTIM -> "●"
+}
+
+fun verdictColor(v: Verdict): Color = when (v) {
+    Verdict.NO_INDICATORS -> Tones.neutral
+    Verdict.FURTHER_INTERVIEW -> Tones.caution
+    Verdict.PRESUMED_VICTIM -> Tones.refused
+}
+
+@Composable
+fun OutcomeView(state: OutcomeState, onDone: () -> Unit, modifier: Modifier = Modifier) {
+    CompositionLocalProvider(LocalStrings provides Strings(state.language)) {
+        val s = strings
+        Screen(s.outcome, modifier, onBack = onDone) {
+            val o = state.outcome
+            if (o == null) {
+                Body(state.error ?: s.working)
+                return@Screen
+            }
+            Column(
+                Modifier.fillMaxWidth().border(3.dp, verdictColor(o.verdict), RoundedCornerShape(8.dp)).padding(16.dp).testTag("verdict"),
+            ) {
+                Text(
+                    verdictSymbol(o.verdict) + " " + o.text,
+                    fontSize = 24.sp,
+                    fontWeight = FontWeight.Bold,
+                    color = verdictColor(o.verdict),
+                )
+                Body(o.detail)
+                Text(if (o.isFinal) s.finalised else s.provisional, fontSize = 15.sp, color = Tones.neutral, modifier = Modifier.testTag("finality"))
+            }
+            o.childNote?.let { Notice("⚠", it, Tones.caution) }
+            o.consentNote?.let { Notice("ⓘ", it, Tones.neutral) }
+            if (o.exploitation.isNotEmpty()) Body(o.exploitation.joinToString(" · "))
+            if (o.why.isNotEmpty()) {
+                SectionTitle(s.why)
+                o.why.forEach { w ->
+                    Text(w.element, fontWeight = FontWeight.Bold, fontSize = 17.sp)
+                    w.answers.forEach { Body("• $it") }
+                }
+            }
+            if (o.actions.isNotEmpty()) {
+                SectionTitle(s.actions)
+                o.actions.forEachIndexed { i, a ->
+                    Text("${i + 1}. ${a.text}", fontSize = 17.sp, fontWeight = FontWeight.SemiBold)
+                    Text("${s.legalBasis}: ${a.basis}", fontSize = 15.sp, color = Tones.neutral)
+                }
+            }
+            state.error?.let { Notice("⚠", it, MaterialTheme.colorScheme.error, tag = "error") }
+            if (state.consentRecorded) {
+                Notice("✓", s.consentRecorded, Tones.valid, tag = "consent-recorded")
+            } else if (o.verdict != Verdict.NO_INDICATORS) {
+                BigButton(s.referralConsent, { state.eventSink(OutcomeEvent.ConsentToReferral) }, primary = false, enabled = !state.busy, tag = "consent")
+            }
+            if (!o.isFinal) BigButton(s.finalise, { state.eventSink(OutcomeEvent.Finalise) }, enabled = !state.busy, tag = "finalise")
+            Text(o.disclaimer, fontSize = 13.sp, color = Tones.neutral)
+        }
+    }
+}
+
+object OutcomeSamples {
+    private val none: (OutcomeEvent) -> Unit = {}
+    fun presumedVictim(lang: Lang) = OutcomeState(
+        Outcome(
+            Verdict.PRESUMED_VICTIM,
+            "Presumed victim of trafficking",
+            "Act, means and purpose are all indicated.",
+            null, null,
+            listOf("Forced labour"),
+            listOf(Why("Act", listOf("Recruited: yes")), Why("Means", listOf("Deceived: yes")), Why("Purpose", listOf("Forced labour: yes"))),
+            listOf(Action("Refer to a shelter", "Law on counteracting trafficking, art. 20")),
+            "This is a screening, not a legal finding.",
+            isFinal = false,
+        ),
+        lang, false, null, false, none,
+    )
+}

@@ -1,0 +1,124 @@
+package app.homeward.ui.settings
+
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Modifier
+import app.homeward.ui.core.CoreException
+import app.homeward.ui.core.Lang
+import app.homeward.ui.core.SettingsPort
+import app.homeward.ui.design.BigButton
+import app.homeward.ui.design.Body
+import app.homeward.ui.design.Field
+import app.homeward.ui.design.LanguageSwitch
+import app.homeward.ui.design.Notice
+import app.homeward.ui.design.Screen
+import app.homeward.ui.design.SectionTitle
+import app.homeward.ui.design.Tones
+import app.homeward.ui.design.strings
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
+import kotlin.coroutines.CoroutineContext
+
+/** App-side preferences (not secrets): the platform keeps them (SharedPreferences, a file on the desktop). */
+interface AppPrefs {
+    var language: Lang
+    var lockTimeoutMinutes: Int
+}
+
+class InMemoryPrefs(override var language: Lang = Lang.RU, override var lockTimeoutMinutes: Int = 2) : AppPrefs
+
+data class SettingsState(
+    val language: Lang,
+    val lockTimeoutMinutes: String,
+    val retentionDays: String,
+    val currentPin: String,
+    val duressPin: String,
+    val message: String?,
+    val error: String?,
+    val eventSink: (SettingsEvent) -> Unit,
+)
+
+sealed interface SettingsEvent {
+    data class Language(val language: Lang) : SettingsEvent
+    data class LockTimeout(val text: String) : SettingsEvent
+    data class Retention(val text: String) : SettingsEvent
+    data class CurrentPin(val text: String) : SettingsEvent
+    data class DuressPin(val text: String) : SettingsEvent
+    data object Save : SettingsEvent
+    data object SetDuress : SettingsEvent
+}
+
+class SettingsPresenter(
+    private val settings: SettingsPort,
+    private val prefs: AppPrefs,
+    private val savedText: String,
+    private val onLanguage: (Lang) -> Unit = {},
+    private val io: CoroutineContext = Dispatchers.IO,
+) {
+    @Composable
+    fun present(): SettingsState {
+        val scope = rememberCoroutineScope()
+        var language by remember { mutableStateOf(prefs.language) }
+        var timeout by remember { mutableStateOf(prefs.lockTimeoutMinutes.toString()) }
+        var retention by remember { mutableStateOf("") }
+        var current by remember { mutableStateOf("") }
+        var duress by remember { mutableStateOf("") }
+        var message by remember { mutableStateOf<String?>(null) }
+        var error by remember { mutableStateOf<String?>(null) }
+        LaunchedEffect(Unit) {
+            try { retention = withContext(io) { settings.retentionDays() }.toString() } catch (e: CoreException) { error = e.reason }
+        }
+        fun run(block: suspend () -> Unit) = scope.launch {
+            error = null
+            message = null
+            try { block(); message = savedText } catch (e: CoreException) { error = e.reason }
+        }
+        return SettingsState(language, timeout, retention, current, duress, message, error) { event ->
+            when (event) {
+                is SettingsEvent.Language -> {
+                    language = event.language
+                    prefs.language = event.language
+                    onLanguage(event.language)
+                }
+                is SettingsEvent.LockTimeout -> timeout = event.text.filter { it.isDigit() }.take(3)
+                is SettingsEvent.Retention -> retention = event.text.filter { it.isDigit() }.take(5)
+                is SettingsEvent.CurrentPin -> current = event.text
+                is SettingsEvent.DuressPin -> duress = event.text
+                SettingsEvent.Save -> run {
+                    prefs.lockTimeoutMinutes = timeout.toIntOrNull()?.coerceIn(1, 60) ?: prefs.lockTimeoutMinutes
+                    timeout = prefs.lockTimeoutMinutes.toString()
+                    retention.toIntOrNull()?.let { withContext(io) { settings.setRetentionDays(it) } }
+                }
+                SettingsEvent.SetDuress -> run {
+                    withContext(io) { settings.setDuress(current, duress) }
+                    current = ""
+                    duress = ""
+                }
+            }
+        }
+    }
+}
+
+@Composable
+fun SettingsView(state: SettingsState, onBack: () -> Unit, modifier: Modifier = Modifier) {
+    val s = strings
+    Screen(s.settings, modifier, onBack = onBack, actions = { LanguageSwitch(state.language, { state.eventSink(SettingsEvent.Language(it)) }) }) {
+        state.message?.let { Notice("✓", it, Tones.valid, tag = "saved") }
+        state.error?.let { Notice("⚠", it, MaterialTheme.colorScheme.error, tag = "error") }
+        Field(s.lockTimeout, state.lockTimeoutMinutes, { state.eventSink(SettingsEvent.LockTimeout(it)) }, numeric = true, tag = "lock-timeout")
+        Field(s.retention, state.retentionDays, { state.eventSink(SettingsEvent.Retention(it)) }, numeric = true, tag = "retention")
+        BigButton(s.save, { state.eventSink(SettingsEvent.Save) }, tag = "save")
+        SectionTitle(s.duress)
+        Body(s.duressExplain)
+        Field(s.currentPin, state.currentPin, { state.eventSink(SettingsEvent.CurrentPin(it)) }, secret = true, numeric = true, tag = "current-pin")
+        Field(s.duress, state.duressPin, { state.eventSink(SettingsEvent.DuressPin(it)) }, secret = true, numeric = true, tag = "duress-pin")
+        BigButton(s.setDuress, { state.eventSink(SettingsEvent.SetDuress) }, primary = false, enabled = state.currentPin.isNotEmpty() && state.duressPin.isNotEmpty(), tag = "set-duress")
+    }
+}
