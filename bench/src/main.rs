@@ -395,6 +395,27 @@ fn main() {
         );
     }
 
+    // The unlock derives twice (the passphrase's key and the duress check),
+    // side by side on two threads: its wall time should be one derivation's.
+    let one = median(
+        (0..unlock_reps)
+            .map(|_| {
+                let t0 = Instant::now();
+                k.derive_kek(PASS.as_bytes(), b"0123456789abcdef").unwrap();
+                t0.elapsed()
+            })
+            .collect(),
+    );
+    println!("\n| unlock (two derivations, side by side) ms | one argon2id derivation ms | ratio | target | met |");
+    println!("|---:|---:|---:|---|---|");
+    let ratio = ms(v) / ms(one);
+    println!(
+        "| {:.1} | {:.1} | {ratio:.2}x | <= 1.25x (one derivation's wall time) | {} |",
+        ms(v),
+        ms(one),
+        if ratio <= 1.25 { "yes" } else { "no" }
+    );
+
     if !quick {
         println!("\nargon2id unlock cost on this machine (median of 3):\n");
         println!("| memory | passes | unlock ms |");

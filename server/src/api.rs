@@ -585,4 +585,46 @@ mod tests {
             assert!(paths.contains_key(r), "{r} is served but not described in server/openapi.json");
         }
     }
+
+    /// The enrolment key's schema is what the server accepts (issue 16: a
+    /// schema-valid key used to be refused): whatever the pattern refuses
+    /// the server refuses, and a real key the pattern takes, in either
+    /// case, the server takes. (That a hex string is also a curve point the
+    /// pattern cannot say; its description does.)
+    #[test]
+    fn the_enrolment_key_schema_says_what_the_server_accepts() {
+        let spec: serde_json::Value = serde_json::from_str(crate::OPENAPI).unwrap();
+        let key = &spec["paths"]["/v1/enroll"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+            ["properties"]["public_key"];
+        assert_eq!(key["pattern"], "^[0-9a-fA-F]{64}$");
+        assert!(key["description"].as_str().unwrap().contains("curve point"));
+        let pattern = |s: &str| s.len() == 64 && s.chars().all(|c| c.is_ascii_hexdigit());
+        let real = hex::encode(
+            homeward_domain::events::DeviceIdentity::generate(
+                "d",
+                homeward_domain::events::Role::BorderGuard,
+                "OSH",
+                &mut rand_core::OsRng,
+            )
+            .public_key(),
+        );
+        let candidates = [
+            real.clone(),
+            real.to_uppercase(),
+            real[..62].to_string(),
+            format!("{real}00"),
+            format!("{}zz", &real[..62]),
+            format!(" {}", &real[..63]),
+            String::new(),
+            "é".repeat(32),
+        ];
+        for c in &candidates {
+            let accepted = crate::hq::enrolment_public_key(c).is_ok();
+            if !pattern(c) {
+                assert!(!accepted, "the schema refuses {c:?} but the server took it");
+            } else {
+                assert!(accepted, "the schema takes the real key {c:?} but the server refused it");
+            }
+        }
+    }
 }

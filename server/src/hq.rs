@@ -104,7 +104,7 @@ impl Hq {
     /// Headquarters keeping its key in `data_dir` and its records in
     /// PostgreSQL when `database_url` is given, else in SQLite in `data_dir`.
     pub fn open_with(data_dir: &Path, database_url: Option<&str>) -> Result<Hq, HqError> {
-        std::fs::create_dir_all(data_dir).map_err(crate::db::DbError::from)?;
+        crate::private_files::private_dir(data_dir).map_err(crate::db::DbError::from)?;
         let db = match database_url {
             Some(url) => Db::open_postgres(url, 8)?,
             None => Db::open(data_dir)?,
@@ -122,6 +122,8 @@ impl Hq {
         if hq.db.get_kv("trust_list")?.is_none() {
             hq.publish_lists()?;
         }
+        // Files an older version left readable to others (the WAL included).
+        crate::private_files::tighten(data_dir).map_err(crate::db::DbError::from)?;
         Ok(hq)
     }
 
@@ -302,11 +304,7 @@ impl Hq {
 
     /// Enrols a device with a one-time code.
     pub fn enroll(&self, req: &EnrollRequest) -> Result<EnrollResponse, HqError> {
-        let pk: [u8; 32] = hex::decode(&req.public_key)
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| HqError::Invalid("the public key must be 32 bytes of hex".into()))?;
-        ed25519_ok(&pk)?;
+        let pk = enrolment_public_key(&req.public_key)?;
         let label: String = printable(&req.label).chars().take(64).collect();
         let key_hash = hex::encode(Sha256::digest(pk));
         let now = now_ms();
@@ -815,6 +813,17 @@ pub fn case_subject(case_id: &str) -> homeward_domain::audit::Subject {
     } else {
         Subject::new(SubjectKind::CertificateCase, "")
     }
+}
+
+/// The public key of an enrolment request, as server/openapi.json
+/// describes it: 64 hex digits (either case) that are an Ed25519 point.
+pub fn enrolment_public_key(hex_key: &str) -> Result<[u8; 32], HqError> {
+    let pk: [u8; 32] = hex::decode(hex_key)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| HqError::Invalid("the public key must be 32 bytes of hex".into()))?;
+    ed25519_ok(&pk)?;
+    Ok(pk)
 }
 
 fn ed25519_ok(pk: &[u8; 32]) -> Result<(), HqError> {

@@ -7,6 +7,7 @@ pub mod api;
 pub mod console;
 pub mod db;
 pub mod hq;
+pub mod private_files;
 pub mod tls;
 
 use std::net::SocketAddr;

@@ -69,7 +69,7 @@ fn write_private(path: &Path, body: &str) -> std::io::Result<()> {
 pub fn issue_server_certificate(data_dir: &Path, hosts: &[String]) -> Result<TlsFiles, TlsError> {
     use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
     let files = TlsFiles::in_dir(data_dir);
-    std::fs::create_dir_all(files.ca.parent().expect("tls dir"))?;
+    crate::private_files::private_dir(files.ca.parent().expect("tls dir"))?;
     let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
     ca_params.distinguished_name.push(DnType::CommonName, "Homeward headquarters TLS authority");
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
@@ -83,7 +83,7 @@ pub fn issue_server_certificate(data_dir: &Path, hosts: &[String]) -> Result<Tls
             let key = KeyPair::generate()?;
             let cert = ca_params.self_signed(&key)?;
             write_private(&files.ca_key, &key.serialize_pem())?;
-            std::fs::write(&files.ca, cert.pem())?;
+            write_private(&files.ca, &cert.pem())?;
             key
         }
     };
@@ -96,7 +96,7 @@ pub fn issue_server_certificate(data_dir: &Path, hosts: &[String]) -> Result<Tls
     let key = KeyPair::generate()?;
     let cert = params.signed_by(&key, &issuer)?;
     write_private(&files.key, &key.serialize_pem())?;
-    std::fs::write(&files.cert, cert.pem())?;
+    write_private(&files.cert, &cert.pem())?;
     Ok(files)
 }
 

@@ -274,7 +274,10 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl Db {
     /// The embedded SQLite database `hq.db` in `dir`.
     pub fn open(dir: &Path) -> DbResult<Db> {
-        std::fs::create_dir_all(dir)?;
+        crate::private_files::private_dir(dir)?;
+        // 0600 before SQLite opens it: its WAL and shared-memory files take
+        // the database file's mode.
+        crate::private_files::private_file(&dir.join("hq.db"))?;
         let mut conn = rusqlite::Connection::open(dir.join("hq.db"))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
