@@ -17,6 +17,18 @@ struct Slot<T> {
 /// Resolves once the background thread has produced its value.
 struct Pending<T> {
     slot: Arc<Mutex<Slot<T>>>,
+    /// Called when the future is dropped before its value came: a Kotlin
+    /// coroutine or a Swift task was cancelled.
+    on_cancel: Option<Box<dyn FnOnce() + Send>>,
+}
+
+impl<T> Drop for Pending<T> {
+    fn drop(&mut self) {
+        let done = self.slot.lock().unwrap_or_else(|p| p.into_inner()).done;
+        if let (false, Some(cancel)) = (done, self.on_cancel.take()) {
+            cancel();
+        }
+    }
 }
 
 impl<T> Future for Pending<T> {
@@ -41,6 +53,25 @@ where
     T: Send + 'static,
     F: FnOnce() -> T + Send + 'static,
 {
+    spawn(f, None)
+}
+
+/// [`in_background`] whose `cancel` runs if the caller stops waiting (the
+/// coroutine is cancelled): the way coroutine cancellation reaches
+/// `SyncService.cancel()`.
+pub(crate) fn cancellable<T, F>(f: F, cancel: impl FnOnce() + Send + 'static) -> impl Future<Output = T> + Send
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    spawn(f, Some(Box::new(cancel)))
+}
+
+fn spawn<T, F>(f: F, on_cancel: Option<Box<dyn FnOnce() + Send>>) -> Pending<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
     let slot = Arc::new(Mutex::new(Slot { value: None, waker: None, done: false }));
     let theirs = slot.clone();
     std::thread::spawn(move || {
@@ -55,7 +86,7 @@ where
             w.wake();
         }
     });
-    Pending { slot }
+    Pending { slot, on_cancel }
 }
 
 #[cfg(test)]
@@ -80,6 +111,30 @@ mod tests {
             }
             std::thread::park();
         }
+    }
+
+    #[test]
+    fn dropping_the_future_early_cancels_and_a_finished_one_does_not() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let cancelled = Arc::new(AtomicBool::new(false));
+        let (c, release) = (cancelled.clone(), Arc::new(AtomicBool::new(false)));
+        let r = release.clone();
+        let f = cancellable(
+            move || {
+                while !r.load(Ordering::SeqCst) {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+            },
+            move || c.store(true, Ordering::SeqCst),
+        );
+        drop(f);
+        assert!(cancelled.load(Ordering::SeqCst), "the caller stopped waiting: cancel ran");
+        release.store(true, Ordering::SeqCst);
+
+        let never = Arc::new(AtomicBool::new(false));
+        let n = never.clone();
+        block_on(cancellable(|| 1, move || n.store(true, Ordering::SeqCst)));
+        assert!(!never.load(Ordering::SeqCst), "a finished call is not cancelled");
     }
 
     #[test]

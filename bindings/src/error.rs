@@ -10,6 +10,7 @@ use homeward_core::sync::SyncError;
 use homeward_core::vault::{KeyStoreError, VaultError};
 
 use crate::certificate::FieldProblem;
+use crate::reason;
 
 /// Everything that can go wrong in a call. In Kotlin each variant is a
 /// subclass of `HomewardException`; in Swift a case of `HomewardError`.
@@ -79,6 +80,9 @@ pub enum HomewardError {
     /// The device has no identity: enrol it with headquarters first.
     #[error("{reason}")]
     NotEnrolled { reason: String },
+    /// The device is enrolled already: there is nothing to enrol again.
+    #[error("{reason}")]
+    AlreadyEnrolled { reason: String },
     /// The device has not reached headquarters for too long: sync first, or
     /// enter an unlock code from headquarters (`SyncService.enterUnlockCode`).
     #[error("{reason}")]
@@ -125,7 +129,7 @@ pub type Result<T, E = HomewardError> = std::result::Result<T, E>;
 
 impl HomewardError {
     pub(crate) fn closed() -> Self {
-        HomewardError::Closed { reason: "the vault was closed; open it again".into() }
+        HomewardError::Closed { reason: reason::closed() }
     }
 
     pub(crate) fn input(reason: impl Into<String>) -> Self {
@@ -137,26 +141,34 @@ impl From<VaultError> for HomewardError {
     fn from(e: VaultError) -> Self {
         let reason = e.to_string();
         if e.is_disk_full() {
-            return HomewardError::DiskFull { reason: "the disk is full: free some space and try again".into() };
+            return HomewardError::DiskFull { reason: reason::disk_full() };
         }
         match e {
             VaultError::NotInitialised => HomewardError::NoVault { reason },
             VaultError::AlreadyInitialised => HomewardError::AlreadyExists { reason },
             VaultError::WrongSecret { attempts_remaining, retry_after } => {
-                HomewardError::WrongPassphrase { attempts_remaining, retry_after_secs: retry_after.as_secs(), reason }
+                let retry_after_secs = reason::secs_up(retry_after);
+                let reason = reason::wrong_pin(attempts_remaining, retry_after_secs);
+                HomewardError::WrongPassphrase { attempts_remaining, retry_after_secs, reason }
             }
             VaultError::TooSoon { attempts_remaining, retry_after } => {
-                HomewardError::TooSoon { attempts_remaining, retry_after_secs: retry_after.as_secs(), reason }
+                let retry_after_secs = reason::secs_up(retry_after);
+                HomewardError::TooSoon {
+                    attempts_remaining,
+                    retry_after_secs,
+                    reason: reason::too_soon(retry_after_secs),
+                }
             }
-            VaultError::Locked => HomewardError::Locked { reason },
-            VaultError::Wiped => HomewardError::Wiped { reason },
+            VaultError::Locked => HomewardError::Locked { reason: reason::locked() },
+            VaultError::Wiped => HomewardError::Wiped { reason: reason::wiped() },
             VaultError::WeakSecret(_) | VaultError::WeakKdf(_) => HomewardError::WeakPassphrase { reason },
             VaultError::Tampered(_) => HomewardError::Tampered { reason },
             VaultError::NotFound(_) => HomewardError::NotFound { reason },
             VaultError::KeyStore(_) => HomewardError::KeyStore { reason },
             VaultError::UnsupportedFormat { .. } => HomewardError::UpdateRequired { reason },
             VaultError::InvalidInput(_) => HomewardError::InvalidInput { reason },
-            VaultError::Storage(_) | VaultError::Io(_) => HomewardError::Storage { reason },
+            // The cause ("os error 5") is for the log, not the officer.
+            VaultError::Storage(_) | VaultError::Io(_) => HomewardError::Storage { reason: reason::storage() },
         }
     }
 }
@@ -183,7 +195,7 @@ fn answer_question(e: &AnswerError) -> String {
 
 impl From<AnswerError> for HomewardError {
     fn from(e: AnswerError) -> Self {
-        HomewardError::InvalidAnswer { question_id: answer_question(&e), reason: e.to_string() }
+        HomewardError::InvalidAnswer { question_id: answer_question(&e), reason: reason::answer(&e) }
     }
 }
 
@@ -194,7 +206,10 @@ impl From<ScreeningError> for HomewardError {
             ScreeningError::Vault(v) => v.into(),
             ScreeningError::Answer(a) => a.into(),
             ScreeningError::Finalised => HomewardError::ScreeningFinalised { reason },
-            ScreeningError::Incomplete(missing) => HomewardError::ScreeningIncomplete { missing, reason },
+            // The ids are in `missing`; the sentence names none.
+            ScreeningError::Incomplete(missing) => {
+                HomewardError::ScreeningIncomplete { reason: reason::incomplete(missing.len()), missing }
+            }
             ScreeningError::NotFound => HomewardError::NotFound { reason },
             ScreeningError::CheckInOverdue { days, limit } => {
                 HomewardError::CheckInOverdue { days, limit_days: limit, reason }
@@ -226,7 +241,7 @@ impl From<CaseError> for HomewardError {
             CaseError::Vault(v) => v.into(),
             CaseError::Transition(t) => t.into(),
             CaseError::NotFound => HomewardError::NotFound { reason },
-            CaseError::NoIdentity => HomewardError::NotEnrolled { reason },
+            CaseError::NoIdentity => HomewardError::NotEnrolled { reason: reason::not_enrolled() },
             CaseError::NotApproved(_) => HomewardError::NotAllowed { reason },
             CaseError::CheckInOverdue { days, limit } => {
                 HomewardError::CheckInOverdue { days, limit_days: limit, reason }
@@ -241,17 +256,23 @@ impl From<SyncError> for HomewardError {
     fn from(e: SyncError) -> Self {
         let reason = e.to_string();
         match e {
-            SyncError::Network(_) => HomewardError::Network { reason },
-            SyncError::Refused { status, .. } => HomewardError::ServerRefused { status, reason },
-            SyncError::BadResponse(_) => HomewardError::ServerRefused { status: 0, reason },
-            SyncError::Cancelled => HomewardError::Cancelled { reason },
-            SyncError::Revoked => HomewardError::DeviceRevoked { reason },
-            SyncError::Wiped => HomewardError::DeviceWiped { reason },
-            SyncError::NotEnrolled => HomewardError::NotEnrolled { reason },
-            SyncError::Insecure(_) | SyncError::BadPin(_) | SyncError::PinRequired(_) => {
-                HomewardError::InvalidInput { reason }
+            // The core's message (with the OS error, the URL) is for logs.
+            SyncError::Network(_) => HomewardError::Network { reason: reason::network() },
+            SyncError::Refused { status, .. } => {
+                HomewardError::ServerRefused { status, reason: reason::refused(status) }
             }
-            SyncError::Untrusted(_) => HomewardError::Untrusted { reason },
+            SyncError::BadResponse(_) => HomewardError::ServerRefused { status: 0, reason: reason::refused(0) },
+            SyncError::Cancelled => HomewardError::Cancelled { reason: reason::cancelled() },
+            SyncError::Revoked => HomewardError::DeviceRevoked { reason: reason::revoked() },
+            SyncError::Wiped => HomewardError::DeviceWiped { reason: reason::device_wiped() },
+            SyncError::NotEnrolled => HomewardError::NotEnrolled { reason: reason::not_enrolled() },
+            SyncError::AlreadyEnrolled => HomewardError::AlreadyEnrolled { reason: reason::already_enrolled() },
+            // A mistyped address or certificate: the officer's input, not the network.
+            SyncError::InvalidUrl(_) => HomewardError::InvalidInput { reason: reason::bad_url() },
+            SyncError::Insecure(_) => HomewardError::InvalidInput { reason: reason::insecure() },
+            SyncError::BadPin(_) => HomewardError::InvalidInput { reason: reason::bad_pin() },
+            SyncError::PinRequired(_) => HomewardError::InvalidInput { reason: reason::pin_required() },
+            SyncError::Untrusted(_) => HomewardError::Untrusted { reason: reason::untrusted() },
             SyncError::Case(c) => c.into(),
             SyncError::Audit(a) => a.into(),
             SyncError::Retention(r) => match r {
@@ -297,8 +318,9 @@ mod tests {
         let e: HomewardError =
             VaultError::WrongSecret { attempts_remaining: 7, retry_after: Duration::from_millis(4500) }.into();
         match e {
-            HomewardError::WrongPassphrase { attempts_remaining: 7, retry_after_secs: 4, reason } => {
-                assert!(reason.contains("7 attempt(s) left"), "{reason}")
+            // Rounded up, as status() rounds the same wait.
+            HomewardError::WrongPassphrase { attempts_remaining: 7, retry_after_secs: 5, reason } => {
+                assert!(reason.contains("7 attempt(s) left") && reason.contains("5 s"), "{reason}")
             }
             other => panic!("{other:?}"),
         }
@@ -319,7 +341,7 @@ mod tests {
         match HomewardError::from(ScreeningError::Incomplete(vec!["documents".into()])) {
             HomewardError::ScreeningIncomplete { missing, reason } => {
                 assert_eq!(missing, ["documents"]);
-                assert!(reason.contains("documents"));
+                assert!(!reason.contains("documents"), "the id is in `missing`, not in the sentence: {reason}");
             }
             other => panic!("{other:?}"),
         }
@@ -335,6 +357,37 @@ mod tests {
             HomewardError::ServerRefused { status: 403, .. } => {}
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn reasons_are_in_the_calls_language_without_ids_commands_or_os_errors() {
+        use homeward_core::screening::Lang;
+        let refused =
+            || -> HomewardError { SyncError::Network("gave up: Connection refused (os error 111)".into()).into() };
+        let en = reason::in_language(Lang::En, refused).to_string();
+        let ru = reason::in_language(Lang::Ru, refused).to_string();
+        let ky = reason::in_language(Lang::Ky, refused).to_string();
+        assert!(en.contains("Headquarters cannot be reached"), "{en}");
+        assert!(ru.contains("Нет связи со штабом"), "{ru}");
+        assert!(ky.contains("Штаб менен байланыш жок"), "{ky}");
+        for r in [&en, &ru, &ky] {
+            assert!(!r.contains("os error") && !r.contains("111"), "{r}");
+        }
+        let enrol = reason::in_language(Lang::Ru, || HomewardError::from(SyncError::NotEnrolled)).to_string();
+        assert!(!enrol.contains("homeward") && !enrol.contains('`'), "no CLI command: {enrol}");
+        let answer = || HomewardError::from(AnswerError::TooLong { question: "notes".into(), max: 5 });
+        match reason::in_language(Lang::Ky, answer) {
+            HomewardError::InvalidAnswer { question_id, reason } => {
+                assert_eq!(question_id, "notes");
+                assert!(!reason.contains("notes") && reason.contains('5'), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // A mistyped address or certificate is the officer's input, not the network.
+        for e in [SyncError::InvalidUrl("x".into()), SyncError::BadPin("x".into())] {
+            assert!(matches!(HomewardError::from(e), HomewardError::InvalidInput { .. }));
+        }
+        assert!(matches!(HomewardError::from(SyncError::AlreadyEnrolled), HomewardError::AlreadyEnrolled { .. }));
     }
 
     #[test]

@@ -21,6 +21,7 @@ mod background;
 pub mod certificate;
 pub mod error;
 pub mod mrz;
+mod reason;
 pub mod screening;
 pub mod sync;
 pub mod vault;

@@ -122,8 +122,24 @@ pub struct QuestionView {
     /// Required questions cannot be skipped.
     pub required: bool,
     pub kind: AnswerKind,
-    /// A short hint for a text field ("YYYY-MM-DD", "y/n/?"...).
+    /// A short hint written for a touch screen ("Tap Yes, No or Don't
+    /// know"), in the session's language; no keys to press.
     pub hint: String,
+    /// The answer saved for this question, to prefill an edit; none if
+    /// unanswered (or skipped).
+    pub current_answer: Option<AnswerInput>,
+}
+
+/// The fixed words of the screening screen, in the session's language.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ScreeningLabels {
+    pub yes: String,
+    pub no: String,
+    /// "Don't know": the person cannot or will not say.
+    pub unknown: String,
+    /// For an optional question left unanswered.
+    pub skip: String,
+    pub back: String,
 }
 
 /// Yes, no or unknown.
@@ -427,7 +443,61 @@ fn kind(q: &Question, lang: Lang) -> AnswerKind {
     }
 }
 
-pub(crate) fn question_view(c: &Checklist, q: &Question, lang: Lang) -> QuestionView {
+/// A hint for a touch screen: what to tap, not what to type.
+fn touch_hint(q: &Question, lang: Lang) -> String {
+    let pick = |ky: &str, ru: &str, en: &str| match lang {
+        Lang::Ky => ky.to_string(),
+        Lang::Ru => ru.to_string(),
+        Lang::En => en.to_string(),
+    };
+    let base = match &q.answer {
+        AnswerType::YesNo => {
+            pick("«Ооба», «Жок» же «Билбейм» басыңыз", "Нажмите «Да», «Нет» или «Не знаю»", "Tap Yes, No or Don't know")
+        }
+        AnswerType::SingleChoice { .. } => pick("Бирөөнү тандаңыз", "Выберите один вариант", "Choose one"),
+        AnswerType::MultipleChoice { .. } => {
+            pick("Туура келгендердин баарын тандаңыз", "Отметьте все подходящие", "Choose all that apply")
+        }
+        AnswerType::Text { .. } => pick("Жазыңыз", "Введите текст", "Type the answer"),
+        AnswerType::Number { .. } => pick("Санды жазыңыз", "Введите число", "Enter a number"),
+        AnswerType::Date => pick("Күндү тандаңыз", "Выберите дату", "Pick the date"),
+    };
+    if q.required {
+        base
+    } else {
+        base + &pick(" (же өткөрүп жибериңиз)", " (или пропустите)", " (or skip)")
+    }
+}
+
+fn answer_input(a: &AnswerValue) -> AnswerInput {
+    match a {
+        AnswerValue::YesNo(YesNo::Yes) => AnswerInput::YesNo { value: YesNoAnswer::Yes },
+        AnswerValue::YesNo(YesNo::No) => AnswerInput::YesNo { value: YesNoAnswer::No },
+        AnswerValue::YesNo(YesNo::Unknown) => AnswerInput::YesNo { value: YesNoAnswer::Unknown },
+        AnswerValue::Choice(id) => AnswerInput::Choice { option_id: id.clone() },
+        AnswerValue::Choices(ids) => AnswerInput::Choices { option_ids: ids.clone() },
+        AnswerValue::Text(t) => AnswerInput::Text { text: t.clone() },
+        AnswerValue::Number(n) => AnswerInput::Number { value: *n },
+        AnswerValue::Date(d) => AnswerInput::Date { date: d.to_string() },
+    }
+}
+
+pub(crate) fn labels(lang: Lang) -> ScreeningLabels {
+    let pick = |ky: &str, ru: &str, en: &str| match lang {
+        Lang::Ky => ky.to_string(),
+        Lang::Ru => ru.to_string(),
+        Lang::En => en.to_string(),
+    };
+    ScreeningLabels {
+        yes: pick("Ооба", "Да", "Yes"),
+        no: pick("Жок", "Нет", "No"),
+        unknown: pick("Билбейм", "Не знаю", "Don't know"),
+        skip: pick("Өткөрүү", "Пропустить", "Skip"),
+        back: pick("Артка", "Назад", "Back"),
+    }
+}
+
+pub(crate) fn question_view(c: &Checklist, q: &Question, lang: Lang, answers: Option<&Answers>) -> QuestionView {
     QuestionView {
         id: q.id.clone(),
         position: c.position(&q.id).map(|p| p as u32 + 1).unwrap_or(0),
@@ -439,7 +509,8 @@ pub(crate) fn question_view(c: &Checklist, q: &Question, lang: Lang) -> Question
         help: q.help.as_ref().map(|h| text(h, lang).to_string()),
         required: q.required,
         kind: kind(q, lang),
-        hint: screening::answer_hint(q, lang),
+        hint: touch_hint(q, lang),
+        current_answer: answers.and_then(|a| a.get(&q.id)).map(answer_input),
     }
 }
 
@@ -633,19 +704,30 @@ impl ScreeningSession {
         *self.lang.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Errors made by `f` worded in this session's language.
+    fn in_lang<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        crate::reason::in_language(self.lang(), f)
+    }
+
+    /// A call on the vault with its errors worded in this session's language.
+    fn with<T>(&self, f: impl FnOnce(&mut homeward_core::vault::Vault) -> Result<T>) -> Result<T> {
+        crate::reason::in_language(self.lang(), || self.shared.with(f))
+    }
+
     fn load(&self) -> Result<Screening> {
-        self.shared.with(|v| Ok(ScreeningRecords::new(v, &self.checklist).load(self.id)?))
+        self.with(|v| Ok(ScreeningRecords::new(v, &self.checklist).load(self.id)?))
     }
 
     fn change(&self, f: impl FnOnce(&mut ScreeningRecords<'_>) -> Result<Screening>) -> Result<ScreeningProgress> {
-        let s = self.shared.with(|v| f(&mut ScreeningRecords::new(v, &self.checklist)))?;
+        let s = self.with(|v| f(&mut ScreeningRecords::new(v, &self.checklist)))?;
         Ok(progress(&self.checklist, &s))
     }
 
     fn question_of(&self, question_id: &str) -> Result<&Question> {
-        self.checklist
-            .question(question_id)
-            .ok_or_else(|| screening::AnswerError::UnknownQuestion(question_id.to_string()).into())
+        self.checklist.question(question_id).ok_or_else(|| {
+            let e = screening::AnswerError::UnknownQuestion(question_id.to_string());
+            crate::reason::in_language(self.lang(), || e.into())
+        })
     }
 }
 
@@ -674,7 +756,7 @@ impl ScreeningSession {
             return Ok(None);
         }
         let c = &self.checklist;
-        Ok(c.next_for(&s).map(|q| question_view(c, q, self.lang())))
+        Ok(c.next_for(&s).map(|q| question_view(c, q, self.lang(), Some(&s.answers))))
     }
 
     /// Moves the screening to a private interview: call it once the person
@@ -688,15 +770,23 @@ impl ScreeningSession {
         Ok(p)
     }
 
-    /// Any question by id (to change an earlier answer).
+    /// Any question by id (to change an earlier answer), with the answer
+    /// saved for it in `current_answer`.
     pub fn question(&self, question_id: String) -> Result<QuestionView> {
-        Ok(question_view(&self.checklist, self.question_of(&question_id)?, self.lang()))
+        let s = self.load()?;
+        Ok(question_view(&self.checklist, self.question_of(&question_id)?, self.lang(), Some(&s.answers)))
+    }
+
+    /// The screen's fixed words (yes, no, don't know, skip, back) in the
+    /// session's language. Fast.
+    pub fn labels(&self) -> ScreeningLabels {
+        labels(self.lang())
     }
 
     /// Saves an answer. A refused answer throws `InvalidAnswer` with a reason
     /// to show under the field, and changes nothing.
     pub fn answer(&self, question_id: String, answer: AnswerInput) -> Result<ScreeningProgress> {
-        let value = answer_value(self.question_of(&question_id)?, answer)?;
+        let value = self.in_lang(|| answer_value(self.question_of(&question_id)?, answer))?;
         self.change(|b| Ok(b.answer(self.id, &question_id, value)?))
     }
 
@@ -704,7 +794,7 @@ impl ScreeningSession {
     /// д/н, о/ж), option numbers or ids (comma-separated for several),
     /// numbers with a comma or a dot, dates as YYYY-MM-DD.
     pub fn answer_text(&self, question_id: String, input: String) -> Result<ScreeningProgress> {
-        let value = answers::from_input(self.question_of(&question_id)?, &input)?;
+        let value = self.in_lang(|| Ok(answers::from_input(self.question_of(&question_id)?, &input)?))?;
         self.change(|b| Ok(b.answer(self.id, &question_id, value)?))
     }
 
@@ -752,7 +842,7 @@ impl ScreeningSession {
     /// Finalises: the outcome is fixed and the record can then only be
     /// amended. Throws `ScreeningIncomplete` with the missing question ids.
     pub fn finalise(&self) -> Result<ScreeningOutcomeView> {
-        let s = self.shared.with(|v| {
+        let s = self.with(|v| {
             let s = ScreeningRecords::new(v, &self.checklist).finalise(self.id, now_ms())?;
             self.shared.audit(v, AuditAction::Change, SubjectKind::Screening, &s.id, None)?;
             Ok(s)
@@ -776,7 +866,7 @@ impl ScreeningSession {
             let value = answer_value(self.question_of(&c.question_id)?, c.answer)?;
             typed.insert(c.question_id, value);
         }
-        let s = self.shared.with(|v| {
+        let s = self.with(|v| {
             let s = ScreeningRecords::new(v, &self.checklist).amend(
                 self.id,
                 typed,
@@ -818,7 +908,7 @@ impl ScreeningSession {
             basis: referral_basis(basis),
         };
         let view = consent_view(&consent);
-        self.shared.with(|v| {
+        self.with(|v| {
             ScreeningRecords::new(v, &self.checklist).add_consent(self.id, consent)?;
             self.shared.audit(v, AuditAction::Consent, SubjectKind::Screening, &self.id.to_string(), None)
         })?;
@@ -832,7 +922,7 @@ impl ScreeningSession {
             Some(d) => parse_date("on", &d)?,
             None => IsoDate::today(),
         };
-        self.shared.with(|v| {
+        self.with(|v| {
             let mut book = ScreeningRecords::new(v, &self.checklist);
             if !book.load(self.id)?.consents.iter().any(|c| c.id == consent_id) {
                 return Err(HomewardError::NotFound { reason: "no consent with that id".into() });

@@ -2,16 +2,18 @@
 //! A thin wrapper over `homeward_core::sync`: when the core's enrolment
 //! gains a parameter (a pinned TLS certificate), it is one line here.
 
+use std::cell::Cell;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use homeward_core::audit::{AuditAction, SubjectKind};
 use homeward_core::certificate::DeviceProfile;
-use homeward_core::sync::{self, RetryPolicy, SyncProgress};
+use homeward_core::sync::{self, RetryPolicy, SyncError, SyncProgress, VaultAccess};
+use homeward_core::vault::{SystemClock, Vault, VaultError};
 
-use crate::background::in_background;
+use crate::background::cancellable;
 use crate::certificate::DeviceRole;
-use crate::error::Result;
+use crate::error::{HomewardError, Result};
 use crate::vault::Shared;
 
 /// Counts so far, reported after every step of a sync.
@@ -80,8 +82,9 @@ pub struct Enrolment {
     pub device_no: u16,
 }
 
-/// Enrolment and sync for one vault. Both hold the vault for their whole
-/// run, so other calls on it wait until they finish.
+/// Enrolment and sync for one vault. Neither holds the vault across network
+/// I/O: screening, verification, requests and the state calls go on while
+/// they talk to headquarters. One runs at a time per vault.
 #[derive(uniffi::Object)]
 pub struct SyncService {
     shared: Arc<Shared>,
@@ -90,6 +93,58 @@ pub struct SyncService {
 impl SyncService {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
         SyncService { shared }
+    }
+
+    /// Runs an enrolment or a sync: alone (a second one is refused, not
+    /// queued), with the cancel flag cleared, and with a stop caused by
+    /// `lock()` or `closeVault()` told as such rather than as `Cancelled`.
+    fn exclusive<T>(&self, f: impl FnOnce(&VaultSlot<'_>) -> std::result::Result<T, SyncError>) -> Result<T> {
+        crate::reason::in_language(self.shared.language(), || self.exclusive_here(f))
+    }
+
+    fn exclusive_here<T>(&self, f: impl FnOnce(&VaultSlot<'_>) -> std::result::Result<T, SyncError>) -> Result<T> {
+        let _running = match self.shared.sync_running.try_lock() {
+            Ok(g) => g,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                return Err(HomewardError::NotAllowed { reason: crate::reason::sync_running() })
+            }
+        };
+        self.shared.cancel_sync.store(false, Ordering::SeqCst);
+        let slot = VaultSlot { shared: &self.shared, closed: Cell::new(false) };
+        // Fail at once, before any network I/O, when locked or closed.
+        let result = slot.hold(|v| if v.is_unlocked() { Ok(()) } else { Err(VaultError::Locked.into()) });
+        let result = result.and_then(|()| f(&slot));
+        if slot.closed.get() {
+            return Err(HomewardError::closed());
+        }
+        match result {
+            Err(SyncError::Cancelled) if !self.shared.is_unlocked() => Err(VaultError::Locked.into()),
+            other => Ok(other?),
+        }
+    }
+}
+
+/// The bindings' vault as the core's sync reaches it: one hold per read or
+/// write, through the same lock every other call takes.
+struct VaultSlot<'a> {
+    shared: &'a Shared,
+    /// Set when a hold found the vault closed.
+    closed: Cell<bool>,
+}
+
+impl VaultAccess for VaultSlot<'_> {
+    fn hold<T>(
+        &self,
+        f: impl FnOnce(&mut Vault) -> std::result::Result<T, SyncError>,
+    ) -> std::result::Result<T, SyncError> {
+        self.shared.hold(|g| match g.as_mut() {
+            Some(v) => f(v),
+            None => {
+                self.closed.set(true);
+                Err(SyncError::Cancelled)
+            }
+        })
     }
 }
 
@@ -102,49 +157,76 @@ impl SyncService {
     /// `https://` needs it; plain `http://` is refused except to this
     /// machine (tests). Blocks for one network round trip (up to the 30 s
     /// timeout with retries on a bad link): call it off the main thread.
+    /// The vault is not held meanwhile; `cancel()` stops it at once
+    /// (`Cancelled`, nothing stored). Throws `AlreadyEnrolled` on an
+    /// enrolled device.
     pub fn enroll(&self, url: String, code: String, label: String, ca_pem: Option<String>) -> Result<Enrolment> {
-        self.shared.with(|v| {
-            let r = sync::enroll_pinned(v, &url, code.trim(), &label, ca_pem.as_deref())?;
-            Ok(Enrolment { device_id: r.device_id, office: r.office, role: r.role.into(), device_no: r.device_no })
-        })
+        let how = sync::Enrolling {
+            base_url: &url,
+            code: code.trim(),
+            label: &label,
+            ca_pem: ca_pem.as_deref(),
+            public_pki: false,
+        };
+        let r = self.exclusive(|slot| sync::enroll_shared(slot, &how, &self.shared.cancel_sync))?;
+        Ok(Enrolment { device_id: r.device_id, office: r.office, role: r.role.into(), device_no: r.device_no })
     }
 
     /// Pushes what this device made and pulls what headquarters holds for
-    /// it. Blocks for seconds, minutes on a poor link; `listener` hears
-    /// progress after every step; `cancel()` stops it between steps with
-    /// `Cancelled`, keeping what was done. Use `sync_async`, or call it on a
-    /// background thread.
+    /// it. Takes seconds, minutes on a poor link; `listener` hears
+    /// progress after every step; `cancel()` stops it with `Cancelled`
+    /// (at once, even mid-request), keeping what was done; `lock()` stops it
+    /// with `Locked`. The vault is held only to read the outbox and record
+    /// answers, so the officer's other calls go on meanwhile. Use
+    /// `sync_async`, or call it on a background thread.
     pub fn sync(&self, listener: Option<Arc<dyn SyncProgressListener>>) -> Result<SyncReportView> {
-        self.shared.cancel_sync.store(false, Ordering::SeqCst);
         let progress = |p: &SyncProgress| {
             if let Some(l) = &listener {
                 l.on_progress(p.into());
             }
         };
-        self.shared.with(|v| {
-            let r = sync::sync(v, RetryPolicy::default(), &progress, &self.shared.cancel_sync)?;
-            Ok(SyncReportView {
-                progress: (&r.progress).into(),
-                accepted: r.accepted,
-                duplicates: r.duplicates,
-                rejected: r.rejected.into_iter().map(|(event_id, reason)| RejectedEvent { event_id, reason }).collect(),
-                trust_list_updated: r.trust_list_updated,
-                revocations_updated: r.revocations_updated,
-                retries: r.retries,
-                rollback_detected: r.rollback_detected,
-                audit_entries_sent: r.audit_entries_sent,
-                purged: r.purged as u64,
-            })
+        let r = self.exclusive(|slot| {
+            sync::sync_shared(slot, RetryPolicy::default(), &progress, &self.shared.cancel_sync, Arc::new(SystemClock))
+        })?;
+        Ok(SyncReportView {
+            progress: (&r.progress).into(),
+            accepted: r.accepted,
+            duplicates: r.duplicates,
+            rejected: r.rejected.into_iter().map(|(event_id, reason)| RejectedEvent { event_id, reason }).collect(),
+            trust_list_updated: r.trust_list_updated,
+            revocations_updated: r.revocations_updated,
+            retries: r.retries,
+            rollback_detected: r.rollback_detected,
+            audit_entries_sent: r.audit_entries_sent,
+            purged: r.purged as u64,
         })
     }
 
+    /// `enroll` on a background thread of its own: a `suspend fun` in
+    /// Kotlin, `async` in Swift. Cancelling the coroutine (or task) cancels
+    /// the enrolment, as `cancel()` does.
+    pub async fn enroll_async(
+        self: Arc<Self>,
+        url: String,
+        code: String,
+        label: String,
+        ca_pem: Option<String>,
+    ) -> Result<Enrolment> {
+        let shared = self.shared.clone();
+        let stop = move || shared.cancel_sync.store(true, Ordering::SeqCst);
+        cancellable(move || self.enroll(url, code, label, ca_pem), stop).await
+    }
+
     /// `sync` on a background thread of its own: a `suspend fun` in Kotlin,
-    /// `async` in Swift.
+    /// `async` in Swift. Cancelling the coroutine (or task) stops the sync
+    /// at once, as `cancel()` does; what was recorded is kept.
     pub async fn sync_async(
         self: Arc<Self>,
         listener: Option<Arc<dyn SyncProgressListener>>,
     ) -> Result<SyncReportView> {
-        in_background(move || self.sync(listener)).await
+        let shared = self.shared.clone();
+        let stop = move || shared.cancel_sync.store(true, Ordering::SeqCst);
+        cancellable(move || self.sync(listener), stop).await
     }
 
     /// Enters an unlock code headquarters gave (by phone or radio) to lift
@@ -161,8 +243,9 @@ impl SyncService {
         })
     }
 
-    /// Asks a running sync of this vault to stop at its next step. Returns
-    /// at once; safe from any thread and from any `SyncService` of the vault.
+    /// Asks a running sync or enrolment of this vault to stop, at once
+    /// (even while a request is stalled on the network). Returns at once;
+    /// safe from any thread and from any `SyncService` of the vault.
     pub fn cancel(&self) {
         self.shared.cancel_sync.store(true, Ordering::SeqCst);
     }

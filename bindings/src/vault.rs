@@ -2,11 +2,12 @@
 //! passphrase, and the platform key store callback.
 
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use homeward_core::audit::{AuditAction, AuditFact, AuditLog, Subject, SubjectKind};
+use homeward_core::screening::Lang;
 use homeward_core::vault::{
     self, DeviceKeyStore, KdfParams, KeyStoreError, LockoutPolicy, Secret, Vault, VaultOptions,
 };
@@ -20,13 +21,31 @@ use crate::sync::SyncService;
 
 /// What every object made from one [`HomewardVault`] shares: the open vault
 /// behind a mutex (so calls from any thread are serialised), and the key store.
+///
+/// The state calls never wait for that mutex: `is_unlocked` reads a mirror
+/// kept by every call, `status` answers from its last reading while another
+/// call holds the vault, and `lock` leaves a request that whoever holds the
+/// vault carries out before releasing it (and every later call sees it
+/// first). A sync or an enrolment holds the vault only for its reads and
+/// writes, never across network I/O (`homeward_core::sync::VaultAccess`).
 pub(crate) struct Shared {
     vault: Mutex<Option<Vault>>,
     pub(crate) keystore: Option<Arc<dyn DeviceKeyStore>>,
-    /// Set by `SyncService.cancel`, read by a running sync between steps.
+    /// Set by `SyncService.cancel` (and by `lock`), read by a running sync
+    /// or enrolment between steps and while it waits on the network.
     pub(crate) cancel_sync: AtomicBool,
+    /// Held for a sync's or an enrolment's whole run: one at a time.
+    pub(crate) sync_running: Mutex<()>,
     /// The acting officer's id, put into each audit entry.
     officer: Mutex<Option<String>>,
+    /// True while the vault is unlocked, as of the last call's end.
+    unlocked: AtomicBool,
+    /// A `lock()` not yet carried out (the vault was busy).
+    lock_requested: AtomicBool,
+    /// The last `status` read, and when: answered while the vault is busy.
+    last_status: Mutex<Option<(VaultInfo, std::time::Instant)>>,
+    /// The app's language, for the `reason` of errors outside a screening.
+    language: Mutex<Lang>,
 }
 
 impl Shared {
@@ -36,11 +55,73 @@ impl Shared {
         self.vault.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Carries out a pending `lock()` on the held vault, and refreshes the
+    /// mirror `is_unlocked` reads.
+    fn settle(&self, g: &mut Option<Vault>) {
+        if self.lock_requested.swap(false, Ordering::SeqCst) {
+            if let Some(v) = g.as_mut() {
+                v.lock();
+            }
+        }
+        self.unlocked.store(g.as_ref().is_some_and(|v| v.is_unlocked()), Ordering::SeqCst);
+    }
+
+    /// Runs `f` with the vault slot held. A `lock()` that came meanwhile is
+    /// carried out before the slot is released; one that came as it was
+    /// released (and found it busy) is carried out just after.
+    pub(crate) fn hold<T>(&self, f: impl FnOnce(&mut Option<Vault>) -> T) -> T {
+        crate::reason::in_language(self.language(), || self.hold_here(f))
+    }
+
+    pub(crate) fn language(&self) -> Lang {
+        *self.language.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn hold_here<T>(&self, f: impl FnOnce(&mut Option<Vault>) -> T) -> T {
+        let out = {
+            let mut g = self.guard();
+            self.settle(&mut g);
+            let out = f(&mut g);
+            self.settle(&mut g);
+            out
+        };
+        if self.lock_requested.load(Ordering::SeqCst) {
+            self.try_settle();
+        }
+        out
+    }
+
+    /// Settles now if nobody holds the vault; otherwise its holder will.
+    fn try_settle(&self) {
+        let g = match self.vault.try_lock() {
+            Ok(g) => Some(g),
+            Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        };
+        if let Some(mut g) = g {
+            self.settle(&mut g);
+        }
+    }
+
     /// Runs `f` on the open vault, or fails with `Closed`.
     pub(crate) fn with<T>(&self, f: impl FnOnce(&mut Vault) -> Result<T>) -> Result<T> {
-        let mut g = self.guard();
-        let v = g.as_mut().ok_or_else(HomewardError::closed)?;
-        f(v)
+        self.hold(|g| {
+            let v = g.as_mut().ok_or_else(HomewardError::closed)?;
+            f(v)
+        })
+    }
+
+    /// Locks without waiting: see [`Shared`].
+    pub(crate) fn request_lock(&self) {
+        self.lock_requested.store(true, Ordering::SeqCst);
+        self.unlocked.store(false, Ordering::SeqCst);
+        // A running sync holds the device's signing key: it stops too.
+        self.cancel_sync.store(true, Ordering::SeqCst);
+        self.try_settle();
+    }
+
+    pub(crate) fn is_unlocked(&self) -> bool {
+        self.unlocked.load(Ordering::SeqCst)
     }
 
     pub(crate) fn keystore(&self) -> Option<&dyn DeviceKeyStore> {
@@ -270,7 +351,9 @@ pub fn vault_exists(dir: String) -> bool {
 
 /// An open vault directory: the entry point to everything else. Safe to
 /// share between threads; calls on it and on the services made from it are
-/// serialised by one lock, so a long call (unlock, sync) makes the others wait.
+/// serialised by one lock, so an unlock's key derivation makes record calls
+/// wait (a sync does not: it holds the vault only to read and record). The
+/// state calls `is_unlocked`, `status` and `lock` never wait.
 #[derive(uniffi::Object)]
 pub struct HomewardVault {
     pub(crate) shared: Arc<Shared>,
@@ -279,12 +362,19 @@ pub struct HomewardVault {
 impl HomewardVault {
     fn new(v: Vault, keystore: Option<Arc<dyn PlatformKeyStore>>) -> Arc<Self> {
         let keystore = keystore.map(|k| Arc::new(KeyStoreBridge(k)) as Arc<dyn DeviceKeyStore>);
+        let unlocked = AtomicBool::new(v.is_unlocked());
+        let status = read_status(&v).ok().map(|s| (s, std::time::Instant::now()));
         Arc::new(HomewardVault {
             shared: Arc::new(Shared {
                 vault: Mutex::new(Some(v)),
                 keystore,
                 cancel_sync: AtomicBool::new(false),
+                sync_running: Mutex::new(()),
                 officer: Mutex::new(None),
+                unlocked,
+                lock_requested: AtomicBool::new(false),
+                last_status: Mutex::new(status),
+                language: Mutex::new(Lang::En),
             }),
         })
     }
@@ -341,17 +431,19 @@ impl HomewardVault {
     }
 
     /// Locks: the keys are wiped from memory. Every call that reads or writes
-    /// records then throws `Locked` until `unlock`. Fast.
+    /// records then throws `Locked` until `unlock`. Never waits, so it is
+    /// safe in `onStop`: if another call holds the vault (an unlock, a
+    /// screening step), the lock is carried out the moment that call ends,
+    /// before any later call runs. A running sync or enrolment stops too
+    /// (it throws `Locked`), keeping what it recorded.
     pub fn lock(&self) {
-        let _ = self.shared.with(|v| {
-            v.lock();
-            Ok(())
-        });
+        self.shared.request_lock();
     }
 
-    /// True when unlocked. Fast.
+    /// True when unlocked. Never waits (it reads the state as of the last
+    /// call's end, or `false` right after `lock()`).
     pub fn is_unlocked(&self) -> bool {
-        self.shared.with(|v| Ok(v.is_unlocked())).unwrap_or(false)
+        self.shared.is_unlocked()
     }
 
     /// The acting officer's id (as the post records it, never a name), put
@@ -381,26 +473,58 @@ impl HomewardVault {
         })
     }
 
-    /// The vault's state, also while locked. Fast (a few small queries).
+    /// The vault's state, also while locked. Never waits: while another
+    /// call holds the vault (an unlock's key derivation, a sync recording
+    /// answers), it answers from its last reading, with `unlocked` and the
+    /// countdown brought up to date.
     pub fn status(&self) -> Result<VaultInfo> {
-        self.shared.with(|v| {
-            let s = v.status()?;
-            Ok(VaultInfo {
-                unlocked: s.unlocked,
-                device_bound: s.device_bound,
-                failed_attempts: s.failed_attempts,
-                attempts_remaining: s.attempts_remaining,
-                max_attempts: s.max_attempts,
-                retry_after_secs: s.retry_after_secs,
-                records: s.records,
-                attachments: s.attachments,
-                kdf_memory_mib: s.kdf.m_cost_kib / 1024,
-                kdf_passes: s.kdf.t_cost,
-                format: s.format,
-            })
-        })
+        crate::reason::in_language(self.shared.language(), || self.status_now())
     }
 
+    /// The app's language for the `reason` of every error outside a
+    /// screening (a screening session's calls use the session's language).
+    /// English until set. Fast.
+    pub fn set_language(&self, language: crate::screening::Language) {
+        *self.shared.language.lock().unwrap_or_else(|p| p.into_inner()) = language.into();
+    }
+
+    /// The language set with `set_language`.
+    pub fn language(&self) -> crate::screening::Language {
+        self.shared.language().into()
+    }
+}
+
+impl HomewardVault {
+    fn status_now(&self) -> Result<VaultInfo> {
+        let fresh = match self.shared.vault.try_lock() {
+            Ok(g) => Some(g),
+            Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        };
+        let mut cache = self.shared.last_status.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(mut g) = fresh {
+            self.shared.settle(&mut g);
+            let v = g.as_ref().ok_or_else(HomewardError::closed)?;
+            let info = read_status(v)?;
+            *cache = Some((info.clone(), std::time::Instant::now()));
+            return Ok(info);
+        }
+        match cache.as_ref() {
+            Some((info, at)) => Ok(VaultInfo {
+                unlocked: self.shared.is_unlocked(),
+                retry_after_secs: info.retry_after_secs.saturating_sub(at.elapsed().as_secs()),
+                ..info.clone()
+            }),
+            None => {
+                drop(cache);
+                self.shared.with(|v| read_status(v))
+            }
+        }
+    }
+}
+
+#[uniffi::export]
+impl HomewardVault {
     /// Changes the passphrase or PIN. The current one is checked (a failure
     /// counts as a failed unlock); no record is re-encrypted. Blocks for two
     /// key derivations (about 600 ms): call it off the main thread.
@@ -464,8 +588,8 @@ impl HomewardVault {
     /// this object or a service made from it throws `Closed`. Idempotent.
     /// (Kotlin's `close()` / Swift's deinit free the handle itself.)
     pub fn close_vault(&self) {
-        let mut g = self.shared.guard();
-        *g = None;
+        self.shared.cancel_sync.store(true, Ordering::SeqCst);
+        self.shared.hold(|g| *g = None);
     }
 
     /// Screenings at the border: start, resume, list, search.
@@ -487,6 +611,24 @@ impl HomewardVault {
     pub fn sync_service(&self) -> Arc<SyncService> {
         Arc::new(SyncService::new(self.shared.clone()))
     }
+}
+
+/// The vault's state as the unlock screen shows it.
+fn read_status(v: &Vault) -> Result<VaultInfo> {
+    let s = v.status()?;
+    Ok(VaultInfo {
+        unlocked: s.unlocked,
+        device_bound: s.device_bound,
+        failed_attempts: s.failed_attempts,
+        attempts_remaining: s.attempts_remaining,
+        max_attempts: s.max_attempts,
+        retry_after_secs: s.retry_after_secs,
+        records: s.records,
+        attachments: s.attachments,
+        kdf_memory_mib: s.kdf.m_cost_kib / 1024,
+        kdf_passes: s.kdf.t_cost,
+        format: s.format,
+    })
 }
 
 fn retention_error(e: homeward_core::retention::RetentionError) -> HomewardError {

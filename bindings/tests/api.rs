@@ -181,3 +181,98 @@ fn a_screening_moves_to_a_private_interview_and_resumes_there() {
     assert_eq!(s.next_question().unwrap().unwrap().id, "date_of_birth");
     assert!(s.outcome().unwrap().left_for_private.is_empty());
 }
+
+#[test]
+fn reasons_are_in_the_apps_language_and_waits_agree_with_status() {
+    let t = tempfile::tempdir().unwrap();
+    let settings = VaultSettings { unlock_delay_ms: 1500, ..light() };
+    let d = dir(&t, "v");
+    HomewardVault::create(d.clone(), PASS.into(), settings, None).unwrap().close_vault();
+    let v = HomewardVault::open(d, None).unwrap();
+    v.set_language(Language::Ru);
+    assert_eq!(v.language(), Language::Ru);
+    match v.unlock("wrong passphrase here".into()) {
+        Err(HomewardError::WrongPassphrase { reason, retry_after_secs, .. }) => {
+            assert!(reason.contains("Неверный PIN-код"), "{reason}");
+            assert_eq!(retry_after_secs, 2, "1.5 s rounds up");
+        }
+        other => panic!("{other:?}"),
+    }
+    // The countdown the error gives and the one status() gives are the same number.
+    match v.unlock(PASS.into()) {
+        Err(HomewardError::TooSoon { retry_after_secs, reason, .. }) => {
+            assert_eq!(retry_after_secs, v.status().unwrap().retry_after_secs, "{reason}");
+            assert!(reason.contains("Подождите"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1600));
+    v.unlock(PASS.into()).unwrap();
+
+    // A mistyped address or certificate is the officer's input, not the network.
+    let sync = v.sync_service();
+    for (url, pem) in [("not a url", None), ("https://hq.example", Some("not a pem".to_string()))] {
+        match sync.enroll(url.into(), "CODE".into(), "x".into(), pem) {
+            Err(HomewardError::InvalidInput { reason }) => {
+                assert!(reason.contains("неверен") || reason.starts_with("Неверный"), "{reason}")
+            }
+            other => panic!("{url}: {other:?}"),
+        }
+    }
+    // A screening's errors are in the session's language, without the question's id.
+    let s = v
+        .start_screening(NewScreeningInput {
+            crossing_point: "OSH-AIRPORT".into(),
+            officer: None,
+            language: Language::Ky,
+            screening_date: Some("2026-11-29".into()),
+        })
+        .unwrap();
+    match s.answer("date_of_birth".into(), AnswerInput::Date { date: "2026-13-40".into() }) {
+        Err(HomewardError::InvalidAnswer { question_id, reason }) => {
+            assert_eq!(question_id, "date_of_birth");
+            assert!(!reason.contains("date_of_birth") && reason.contains("күн"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    match s.finalise() {
+        Err(HomewardError::ScreeningIncomplete { missing, reason }) => {
+            assert!(!missing.is_empty());
+            assert!(missing.iter().all(|id| !reason.contains(id.as_str())), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_question_carries_its_saved_answer_touch_hints_and_labels() {
+    let t = tempfile::tempdir().unwrap();
+    let v = HomewardVault::create(dir(&t, "v"), PASS.into(), light(), None).unwrap();
+    let s = v
+        .start_screening(NewScreeningInput {
+            crossing_point: "OSH-AIRPORT".into(),
+            officer: None,
+            language: Language::Ru,
+            screening_date: Some("2026-11-29".into()),
+        })
+        .unwrap();
+    let first = s.next_question().unwrap().unwrap();
+    assert_eq!(first.current_answer, None);
+    assert!(
+        first.hint.contains("Нажмите") && !first.hint.contains("Enter") && !first.hint.contains("д/н"),
+        "{}",
+        first.hint
+    );
+    s.answer(first.id.clone(), AnswerInput::YesNo { value: YesNoAnswer::No }).unwrap();
+    s.answer("date_of_birth".into(), AnswerInput::Date { date: "1990-04-02".into() }).unwrap();
+    // An edit opens prefilled with what was saved.
+    assert_eq!(s.question(first.id).unwrap().current_answer, Some(AnswerInput::YesNo { value: YesNoAnswer::No }));
+    assert_eq!(
+        s.question("date_of_birth".into()).unwrap().current_answer,
+        Some(AnswerInput::Date { date: "1990-04-02".into() })
+    );
+    let l = s.labels();
+    assert_eq!((l.yes.as_str(), l.no.as_str(), l.unknown.as_str()), ("Да", "Нет", "Не знаю"));
+    s.set_language(Language::Ky);
+    assert_eq!(s.labels().yes, "Ооба");
+}

@@ -204,6 +204,8 @@ fn classify(e: &CliError) -> (&'static str, u8) {
             homeward_core::sync::SyncError::Revoked => ("revoked", 74),
             homeward_core::sync::SyncError::Wiped => ("wiped", 14),
             homeward_core::sync::SyncError::NotEnrolled => ("not_enrolled", 75),
+            homeward_core::sync::SyncError::AlreadyEnrolled => ("already_enrolled", 85),
+            homeward_core::sync::SyncError::InvalidUrl(_) => ("invalid_url", 86),
             homeward_core::sync::SyncError::Insecure(_) => ("insecure", 76),
             homeward_core::sync::SyncError::BadPin(_) => ("bad_pin", 77),
             homeward_core::sync::SyncError::PinRequired(_) => ("pin_required", 79),

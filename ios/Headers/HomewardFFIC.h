@@ -412,6 +412,11 @@ void uniffi_homeward_ffi_fn_method_homewardvault_close_vault(void*_Nonnull ptr, 
 int8_t uniffi_homeward_ffi_fn_method_homewardvault_is_unlocked(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_LANGUAGE
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_LANGUAGE
+RustBuffer uniffi_homeward_ffi_fn_method_homewardvault_language(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_LOCK
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_LOCK
 void uniffi_homeward_ffi_fn_method_homewardvault_lock(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
@@ -430,6 +435,11 @@ void*_Nonnull uniffi_homeward_ffi_fn_method_homewardvault_screenings(void*_Nonnu
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_SET_DURESS_PASSPHRASE
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_SET_DURESS_PASSPHRASE
 void uniffi_homeward_ffi_fn_method_homewardvault_set_duress_passphrase(void*_Nonnull ptr, RustBuffer current, RustBuffer duress, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_SET_LANGUAGE
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_SET_LANGUAGE
+void uniffi_homeward_ffi_fn_method_homewardvault_set_language(void*_Nonnull ptr, RustBuffer language, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_HOMEWARDVAULT_SET_OFFICER
@@ -587,6 +597,11 @@ RustBuffer uniffi_homeward_ffi_fn_method_screeningsession_finalise(void*_Nonnull
 RustBuffer uniffi_homeward_ffi_fn_method_screeningsession_id(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_LABELS
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_LABELS
+RustBuffer uniffi_homeward_ffi_fn_method_screeningsession_labels(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_LANGUAGE
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SCREENINGSESSION_LANGUAGE
 RustBuffer uniffi_homeward_ffi_fn_method_screeningsession_language(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
@@ -680,6 +695,11 @@ void uniffi_homeward_ffi_fn_method_syncservice_cancel(void*_Nonnull ptr, RustCal
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SYNCSERVICE_ENROLL
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SYNCSERVICE_ENROLL
 RustBuffer uniffi_homeward_ffi_fn_method_syncservice_enroll(void*_Nonnull ptr, RustBuffer url, RustBuffer code, RustBuffer label, RustBuffer ca_pem, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SYNCSERVICE_ENROLL_ASYNC
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SYNCSERVICE_ENROLL_ASYNC
+uint64_t uniffi_homeward_ffi_fn_method_syncservice_enroll_async(void*_Nonnull ptr, RustBuffer url, RustBuffer code, RustBuffer label, RustBuffer ca_pem
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SYNCSERVICE_ENTER_UNLOCK_CODE
@@ -1123,6 +1143,12 @@ uint16_t uniffi_homeward_ffi_checksum_method_homewardvault_is_unlocked(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_LANGUAGE
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_LANGUAGE
+uint16_t uniffi_homeward_ffi_checksum_method_homewardvault_language(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_LOCK
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_LOCK
 uint16_t uniffi_homeward_ffi_checksum_method_homewardvault_lock(void
@@ -1144,6 +1170,12 @@ uint16_t uniffi_homeward_ffi_checksum_method_homewardvault_screenings(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_SET_DURESS_PASSPHRASE
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_SET_DURESS_PASSPHRASE
 uint16_t uniffi_homeward_ffi_checksum_method_homewardvault_set_duress_passphrase(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_SET_LANGUAGE
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_HOMEWARDVAULT_SET_LANGUAGE
+uint16_t uniffi_homeward_ffi_checksum_method_homewardvault_set_language(void
     
 );
 #endif
@@ -1291,6 +1323,12 @@ uint16_t uniffi_homeward_ffi_checksum_method_screeningsession_id(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SCREENINGSESSION_LABELS
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SCREENINGSESSION_LABELS
+uint16_t uniffi_homeward_ffi_checksum_method_screeningsession_labels(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SCREENINGSESSION_LANGUAGE
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SCREENINGSESSION_LANGUAGE
 uint16_t uniffi_homeward_ffi_checksum_method_screeningsession_language(void
@@ -1372,6 +1410,12 @@ uint16_t uniffi_homeward_ffi_checksum_method_syncservice_cancel(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SYNCSERVICE_ENROLL
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SYNCSERVICE_ENROLL
 uint16_t uniffi_homeward_ffi_checksum_method_syncservice_enroll(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SYNCSERVICE_ENROLL_ASYNC
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SYNCSERVICE_ENROLL_ASYNC
+uint16_t uniffi_homeward_ffi_checksum_method_syncservice_enroll_async(void
     
 );
 #endif

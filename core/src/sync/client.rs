@@ -20,6 +20,38 @@ use crate::random::OsRng;
 use crate::screening::ScreeningEvents;
 use crate::vault::{Clock, SystemClock, Vault, VaultError};
 
+/// How a sync or an enrolment reaches the vault: held only for the moments
+/// it reads the outbox or records answers, never across network I/O, so an
+/// app's other calls (screening, verification, status, lock) go on while it
+/// talks to headquarters. Between two holds the vault may have changed: new
+/// records (they go at the next sync), or a lock (the next hold fails with
+/// `Locked` and the sync stops, keeping what it recorded).
+pub trait VaultAccess {
+    fn hold<T>(&self, f: impl FnOnce(&mut Vault) -> Result<T, SyncError>) -> Result<T, SyncError>;
+}
+
+/// One caller owning the vault for the whole run (the CLI, tests).
+pub struct Exclusive<'a>(std::cell::RefCell<&'a mut Vault>);
+
+impl<'a> Exclusive<'a> {
+    pub fn new(vault: &'a mut Vault) -> Self {
+        Exclusive(std::cell::RefCell::new(vault))
+    }
+}
+
+impl VaultAccess for Exclusive<'_> {
+    fn hold<T>(&self, f: impl FnOnce(&mut Vault) -> Result<T, SyncError>) -> Result<T, SyncError> {
+        f(&mut self.0.borrow_mut())
+    }
+}
+
+impl VaultAccess for std::sync::Mutex<Vault> {
+    fn hold<T>(&self, f: impl FnOnce(&mut Vault) -> Result<T, SyncError>) -> Result<T, SyncError> {
+        // Every write is a transaction: a panic elsewhere left the vault consistent.
+        f(&mut self.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
     #[error("cannot reach headquarters: {0}")]
@@ -36,6 +68,10 @@ pub enum SyncError {
     Wiped,
     #[error("this device is not enrolled: run `homeward enroll URL CODE`")]
     NotEnrolled,
+    #[error("this device is already enrolled with headquarters")]
+    AlreadyEnrolled,
+    #[error("not a valid headquarters address: {0}")]
+    InvalidUrl(String),
     #[error("refusing {0}: use https (plain http only reaches this machine, for tests)")]
     Insecure(String),
     #[error("headquarters' pinned certificate is unusable: {0}")]
@@ -158,7 +194,7 @@ impl Http {
         public_pki: bool,
         clock: std::sync::Arc<dyn Clock>,
     ) -> Result<Http, SyncError> {
-        let url = reqwest::Url::parse(base).map_err(|e| SyncError::Network(format!("{base}: {e}")))?;
+        let url = reqwest::Url::parse(base).map_err(|e| SyncError::InvalidUrl(format!("{base}: {e}")))?;
         let mut builder =
             reqwest::blocking::Client::builder().timeout(retry.timeout).use_rustls_tls().https_only(false);
         match url.scheme() {
@@ -239,26 +275,27 @@ impl Http {
                 req = req.header("idempotency-key", k);
             }
             let sent = payload.len() as u64;
-            let result = req.body(payload).send();
+            let result = in_flight(req.body(payload), cancel)?;
             let retry_after = match result {
-                Ok(resp) => {
-                    let status = resp.status().as_u16();
-                    if let Some(t) =
-                        resp.headers().get("x-server-time-ms").and_then(|v| v.to_str().ok()?.parse::<i64>().ok())
-                    {
+                Ok(answer) => {
+                    let status = answer.status;
+                    if let Some(t) = answer.server_time_ms {
                         self.offset_ms = t - self.clock.now_unix_ms();
                     }
-                    let mut bytes = Vec::new();
-                    let read = resp.take(64 * 1024 * 1024).read_to_end(&mut bytes);
-                    match (status, read) {
-                        (200..=299, Ok(n)) => {
+                    match (status, answer.body) {
+                        (200..=299, Ok(bytes)) => {
+                            let n = bytes.len() as u64;
                             let plain = zstd::decode_all(bytes.as_slice()).unwrap_or(bytes);
-                            return Ok((plain, sent, n as u64));
+                            return Ok((plain, sent, n));
                         }
                         (500..=599, _) | (_, Err(_)) => true,
                         // The clock was off: the offset is now corrected, try again once more.
-                        (401, _) if String::from_utf8_lossy(&bytes).contains("out_of_window") && attempt == 0 => true,
-                        (s, _) => {
+                        (401, Ok(bytes))
+                            if String::from_utf8_lossy(&bytes).contains("out_of_window") && attempt == 0 =>
+                        {
+                            true
+                        }
+                        (s, Ok(bytes)) => {
                             let body: Option<ErrorBody> =
                                 serde_json::from_slice(&zstd::decode_all(bytes.as_slice()).unwrap_or(bytes.clone()))
                                     .ok();
@@ -292,10 +329,69 @@ impl Http {
             }
             self.retries += 1;
             let backoff = self.retry.base.saturating_mul(1 << attempt.min(16)).min(self.retry.cap);
-            std::thread::sleep(Duration::from_millis(
-                jitter(backoff.as_millis() as u64) + backoff.as_millis() as u64 / 2,
-            ));
+            pause(Duration::from_millis(jitter(backoff.as_millis() as u64) + backoff.as_millis() as u64 / 2), cancel)?;
         }
+    }
+}
+
+/// What came back from one request: its status, headquarters' clock, the body.
+struct Answer {
+    status: u16,
+    server_time_ms: Option<i64>,
+    body: std::io::Result<Vec<u8>>,
+}
+
+/// How often a waiting request looks at the cancel flag.
+const CANCEL_POLL: Duration = Duration::from_millis(50);
+
+/// Sends one request on a thread of its own and waits for it, looking at
+/// `cancel` meanwhile: a Cancel button stops a request stalled on a dead
+/// host at once, not after its 30 s timeout. An abandoned request ends on
+/// its own at that timeout; if headquarters took it, the next sync's retry
+/// carries the same Idempotency-Key (or the same events) and is recognised.
+fn in_flight(
+    req: reqwest::blocking::RequestBuilder,
+    cancel: &AtomicBool,
+) -> Result<Result<Answer, reqwest::Error>, SyncError> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let answer = req.send().map(|resp| {
+            let status = resp.status().as_u16();
+            let server_time_ms =
+                resp.headers().get("x-server-time-ms").and_then(|v| v.to_str().ok()?.parse::<i64>().ok());
+            let mut bytes = Vec::new();
+            let body = resp.take(64 * 1024 * 1024).read_to_end(&mut bytes).map(|_| bytes);
+            Answer { status, server_time_ms, body }
+        });
+        let _ = tx.send(answer);
+    });
+    loop {
+        match rx.recv_timeout(CANCEL_POLL) {
+            Ok(answer) => return Ok(answer),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                if cancel.load(Ordering::SeqCst) {
+                    return Err(SyncError::Cancelled);
+                }
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(SyncError::Network("the request stopped unexpectedly".into()))
+            }
+        }
+    }
+}
+
+/// Sleeps between retries, but returns `Cancelled` as soon as asked.
+fn pause(d: Duration, cancel: &AtomicBool) -> Result<(), SyncError> {
+    let end = std::time::Instant::now() + d;
+    loop {
+        if cancel.load(Ordering::SeqCst) {
+            return Err(SyncError::Cancelled);
+        }
+        let now = std::time::Instant::now();
+        if now >= end {
+            return Ok(());
+        }
+        std::thread::sleep((end - now).min(CANCEL_POLL));
     }
 }
 
@@ -370,10 +466,41 @@ fn enroll_with(
     ca_pem: Option<&str>,
     public_pki: bool,
 ) -> Result<EnrollResponse, SyncError> {
-    let mut profile = DeviceProfile::load(vault)?;
-    if profile.identity.is_some() {
-        return Err(SyncError::Refused { status: 0, message: "this device is already enrolled".into() });
-    }
+    let how = Enrolling { base_url, code, label, ca_pem, public_pki };
+    enroll_shared(&Exclusive::new(vault), &how, &AtomicBool::new(false))
+}
+
+/// What an enrolment needs: headquarters' address, the one-time code, this
+/// device's label, and how to trust headquarters' TLS certificate.
+#[derive(Debug, Clone, Copy)]
+pub struct Enrolling<'a> {
+    pub base_url: &'a str,
+    pub code: &'a str,
+    pub label: &'a str,
+    /// Headquarters' TLS authority to pin (PEM), given with the code.
+    pub ca_pem: Option<&'a str>,
+    /// Trust the public authorities instead of a pin (the operator's choice).
+    pub public_pki: bool,
+}
+
+/// Enrols holding the vault only to check it is not enrolled yet and to
+/// store the answer, not over the network round trip; `cancel` stops it at
+/// once, even while the request is stalled on a dead host (nothing is
+/// stored; an enrolment headquarters took anyway leaves its code used).
+pub fn enroll_shared(
+    access: &impl VaultAccess,
+    how: &Enrolling<'_>,
+    cancel: &AtomicBool,
+) -> Result<EnrollResponse, SyncError> {
+    let Enrolling { base_url, code, label, ca_pem, public_pki } = *how;
+    let enrolled = |vault: &mut Vault| -> Result<DeviceProfile, SyncError> {
+        let profile = DeviceProfile::load(vault)?;
+        if profile.identity.is_some() {
+            return Err(SyncError::AlreadyEnrolled);
+        }
+        Ok(profile)
+    };
+    access.hold(|v| enrolled(v).map(|_| ()))?;
     // The key is made first; its id comes from headquarters.
     let provisional = DeviceIdentity::generate("pending", crate::events::Role::BorderGuard, "", &mut OsRng);
     let mut http = Http::new(base_url, RetryPolicy::default(), ca_pem, public_pki, std::sync::Arc::new(SystemClock))?;
@@ -385,30 +512,35 @@ fn enroll_with(
     let body = serde_json::to_vec(&req).expect("serialises");
     let (bytes, _, _) = http.send(
         Call { method: "POST", path: "/v1/enroll", query: "", body: Some(body), identity: None, idempotency_key: None },
-        &AtomicBool::new(false),
+        cancel,
     )?;
     let resp: EnrollResponse = parse(&bytes)?;
     let me = provisional.renamed(&resp.device_id, resp.role, &resp.office);
-    profile.trust = TrustStore::with_root(resp.root.clone());
-    if let Some(t) = resp.trust_list.clone() {
-        profile.trust.install_trust_list(t).map_err(|e| SyncError::BadResponse(e.to_string()))?;
-    }
-    if let Some(r) = resp.revocations.clone() {
-        profile.trust.install_revocations(r).map_err(|e| SyncError::BadResponse(e.to_string()))?;
-    }
-    accept_identities(&mut profile.keyring, &profile.trust, &resp.identities);
-    profile.keyring.add(me.public());
-    profile.device_no = resp.device_no;
-    profile.identity = Some(me.to_stored());
-    profile.server_url = Some(base_url.to_string());
-    profile.server_ca_pem = ca_pem.map(str::to_string);
-    profile.public_pki = Some(public_pki);
-    profile.pull_cursor = 0;
-    profile.check_in_days = resp.check_in_days;
-    profile.unlock_secret = resp.unlock_secret.clone();
-    apply_published(&mut profile, resp.template.as_ref(), resp.reference.as_ref());
-    profile.last_check_in_ms = Some(http.clock.now_unix_ms());
-    profile.save(vault)?;
+    access.hold(|vault| {
+        // Read again: another enrolment may have finished meanwhile.
+        let mut profile = enrolled(vault)?;
+        profile.trust = TrustStore::with_root(resp.root.clone());
+        if let Some(t) = resp.trust_list.clone() {
+            profile.trust.install_trust_list(t).map_err(|e| SyncError::BadResponse(e.to_string()))?;
+        }
+        if let Some(r) = resp.revocations.clone() {
+            profile.trust.install_revocations(r).map_err(|e| SyncError::BadResponse(e.to_string()))?;
+        }
+        accept_identities(&mut profile.keyring, &profile.trust, &resp.identities);
+        profile.keyring.add(me.public());
+        profile.device_no = resp.device_no;
+        profile.identity = Some(me.to_stored());
+        profile.server_url = Some(base_url.to_string());
+        profile.server_ca_pem = ca_pem.map(str::to_string);
+        profile.public_pki = Some(public_pki);
+        profile.pull_cursor = 0;
+        profile.check_in_days = resp.check_in_days;
+        profile.unlock_secret = resp.unlock_secret.clone();
+        apply_published(&mut profile, resp.template.as_ref(), resp.reference.as_ref());
+        profile.last_check_in_ms = Some(http.clock.now_unix_ms());
+        profile.save(vault)?;
+        Ok(())
+    })?;
     Ok(resp)
 }
 
@@ -524,18 +656,37 @@ pub fn sync_with_clock(
     cancel: &AtomicBool,
     clock: std::sync::Arc<dyn Clock>,
 ) -> Result<SyncReport, SyncError> {
-    let mut profile = DeviceProfile::load(vault)?;
-    let me = profile.identity().map_err(|_| SyncError::NotEnrolled)?;
-    let url = profile.server_url.clone().ok_or(SyncError::NotEnrolled)?;
-    // Saved before anything is sent, so this device never presents a
-    // generation lower than one headquarters has seen, unless restored.
-    profile.sync_generation += 1;
-    let generation = profile.sync_generation;
-    profile.save(vault)?;
-    // A profile from before the choice was recorded enrolled without a pin
-    // under the public authorities: it keeps them rather than be stranded.
-    let public_pki = profile.public_pki.unwrap_or(true);
-    let mut http = Http::new(&url, retry, profile.server_ca_pem.as_deref(), public_pki, clock)?;
+    sync_shared(&Exclusive::new(vault), retry, progress, cancel, clock)
+}
+
+/// [`sync_with_clock`] holding the vault only to read the outbox, to record
+/// headquarters' answers and to store what was pulled; never during network
+/// I/O (see [`VaultAccess`]). The guarantees are the same: each batch's
+/// answers are recorded as soon as they arrive, a batch retried after a cut
+/// carries the same Idempotency-Key, and what is made while the sync runs
+/// goes next time. Run one sync of a vault at a time (the pull cursor and
+/// the audit chain's synced mark are one each).
+pub fn sync_shared(
+    access: &impl VaultAccess,
+    retry: RetryPolicy,
+    progress: &dyn Fn(&SyncProgress),
+    cancel: &AtomicBool,
+    clock: std::sync::Arc<dyn Clock>,
+) -> Result<SyncReport, SyncError> {
+    let (me, url, generation, ca_pem, public_pki) = access.hold(|vault| {
+        let mut profile = DeviceProfile::load(vault)?;
+        let me = profile.identity().map_err(|_| SyncError::NotEnrolled)?;
+        let url = profile.server_url.clone().ok_or(SyncError::NotEnrolled)?;
+        // Saved before anything is sent, so this device never presents a
+        // generation lower than one headquarters has seen, unless restored.
+        profile.sync_generation += 1;
+        let generation = profile.sync_generation;
+        profile.save(vault)?;
+        // A profile from before the choice was recorded enrolled without a pin
+        // under the public authorities: it keeps them rather than be stranded.
+        Ok((me, url, generation, profile.server_ca_pem.clone(), profile.public_pki.unwrap_or(true)))
+    })?;
+    let mut http = Http::new(&url, retry, ca_pem.as_deref(), public_pki, clock)?;
     let mut report = SyncReport::default();
 
     // Learn the server's clock first, so a skewed device still signs in window.
@@ -552,31 +703,39 @@ pub fn sync_with_clock(
     // A device revoked mid-sync stops pushing but still pulls: the pull
     // carries headquarters' orders (a wipe, to be carried out now).
     let pushed: Result<(), SyncError> = (|| {
-        let outbox = CertificateCases::new(vault).outbox()?;
+        let outbox = access.hold(|v| Ok(CertificateCases::new(v).outbox()?))?;
         for chunk in outbox.chunks(BATCH) {
             let req = PushRequest { events: chunk.to_vec(), screenings: vec![] };
             let answers = push_batch(&mut http, &me, &req, &mut report, cancel)?;
-            CertificateCases::new(vault).mark_many(&answers)?;
-            note_acknowledged(vault, &answers)?;
+            access.hold(|v| {
+                CertificateCases::new(v).mark_many(&answers)?;
+                note_acknowledged(v, &answers)
+            })?;
             progress(&report.progress);
         }
-        let screenings = ScreeningEvents::new(vault).outbox()?;
+        let screenings = access.hold(|v| Ok(ScreeningEvents::new(v).outbox()?))?;
         for chunk in screenings.chunks(BATCH) {
             let req = PushRequest { events: vec![], screenings: chunk.to_vec() };
             let answers = push_batch(&mut http, &me, &req, &mut report, cancel)?;
-            ScreeningEvents::new(vault).mark_many(&answers)?;
-            note_acknowledged(vault, &answers)?;
+            access.hold(|v| {
+                ScreeningEvents::new(v).mark_many(&answers)?;
+                note_acknowledged(v, &answers)
+            })?;
             progress(&report.progress);
         }
         // The audit trail, in order, in chunks; headquarters checks each
         // continues the chain it holds.
         loop {
-            let mut log = crate::audit::AuditLog::new(vault);
-            let entries: Vec<_> = log.unsynced()?.into_iter().take(AUDIT_BATCH).collect();
+            let (entries, key_cert, before) = access.hold(|v| {
+                let log = crate::audit::AuditLog::new(v);
+                let entries: Vec<_> = log.unsynced()?.into_iter().take(AUDIT_BATCH).collect();
+                let key_cert = if entries.is_empty() { None } else { log.key_cert(&me)? };
+                Ok((entries, key_cert, log.head()?.map(|h| h.synced_through).unwrap_or(0)))
+            })?;
             if entries.is_empty() {
                 break;
             }
-            let body = serde_json::to_vec(&AuditPush { key_cert: log.key_cert(&me)?, entries }).expect("serialises");
+            let body = serde_json::to_vec(&AuditPush { key_cert, entries }).expect("serialises");
             let (bytes, sent, received) = http.send(
                 Call {
                     method: "POST",
@@ -591,8 +750,7 @@ pub fn sync_with_clock(
             report.progress.bytes_sent += sent;
             report.progress.bytes_received += received;
             let through: AuditPushResponse = parse(&bytes)?;
-            let before = log.head()?.map(|h| h.synced_through).unwrap_or(0);
-            log.mark_synced(through.through)?;
+            access.hold(|v| Ok(crate::audit::AuditLog::new(v).mark_synced(through.through)?))?;
             report.audit_entries_sent += through.through.saturating_sub(before);
             if through.through <= before {
                 break;
@@ -607,14 +765,16 @@ pub fn sync_with_clock(
 
     // Pull, page by page, from where the last sync stopped.
     loop {
-        let p = DeviceProfile::load(vault)?;
-        let lists = p.trust.trust_list.as_ref().map(|t| t.body.sequence).unwrap_or(0);
-        let ids = p.identities_since_ms.map(|t| format!("&ids={t}")).unwrap_or_default();
-        let tv = p.templates.current_checklist().template().version;
-        let query = format!(
-            "after={}&limit={BATCH}&gen={generation}&lists={lists}&tv={tv}&ref={}{ids}",
-            p.pull_cursor, p.reference_sequence
-        );
+        let query = access.hold(|v| {
+            let p = DeviceProfile::load(v)?;
+            let lists = p.trust.trust_list.as_ref().map(|t| t.body.sequence).unwrap_or(0);
+            let ids = p.identities_since_ms.map(|t| format!("&ids={t}")).unwrap_or_default();
+            let tv = p.templates.current_checklist().template().version;
+            Ok(format!(
+                "after={}&limit={BATCH}&gen={generation}&lists={lists}&tv={tv}&ref={}{ids}",
+                p.pull_cursor, p.reference_sequence
+            ))
+        })?;
         let (bytes, sent, received) = http.send(
             Call {
                 method: "GET",
@@ -634,7 +794,7 @@ pub fn sync_with_clock(
             // then destroy the keys and the data.
             let mut once = Http { retry: RetryPolicy { attempts: 1, ..http.retry }, ..http };
             let _ = once.report(&me, &DeviceReport::Wiped, cancel);
-            vault.wipe(None)?;
+            access.hold(|v| Ok(v.wipe(None)?))?;
             return Err(SyncError::Wiped);
         }
         if page.orders.revoked {
@@ -643,47 +803,53 @@ pub fn sync_with_clock(
         if !report.rollback_detected {
             // Headquarters' newest event from this device must be here,
             // unless it is the one purged after acknowledgement.
-            let acknowledged = DeviceProfile::load(vault)?.last_acknowledged_event;
-            let missing = match &page.your_last_event {
-                Some(id) if acknowledged.as_ref() != Some(id) => {
-                    !CertificateCases::new(vault).has_event(id)? && !ScreeningEvents::new(vault).has_event(id)?
-                }
-                _ => false,
-            };
+            let missing = access.hold(|v| {
+                let acknowledged = DeviceProfile::load(v)?.last_acknowledged_event;
+                Ok(match &page.your_last_event {
+                    Some(id) if acknowledged.as_ref() != Some(id) => {
+                        !CertificateCases::new(v).has_event(id)? && !ScreeningEvents::new(v).has_event(id)?
+                    }
+                    _ => false,
+                })
+            })?;
             if missing || page.rollback_detected {
                 report.rollback_detected = true;
                 let missing_event = page.your_last_event.clone().filter(|_| missing);
                 http.report(&me, &DeviceReport::RolledBack { missing_event }, cancel)?;
             }
         }
-        let mut profile = DeviceProfile::load(vault)?;
-        accept_identities(&mut profile.keyring, &profile.trust.clone(), &page.identities);
-        // Next time, only devices enrolled since (headquarters' clock; a device
-        // enrolled in the same millisecond comes again, harmlessly).
-        profile.identities_since_ms = Some(page.server_time_ms - 60_000);
-        let (installed, updated) = apply_published(&mut profile, page.template.as_ref(), page.reference.as_ref());
-        report.template_installed = report.template_installed.or(installed);
-        report.reference_updated |= updated;
-        if let Some(t) = page.trust_list.clone() {
-            let newer = profile.trust.trust_list.as_ref().is_none_or(|h| h.body.sequence < t.body.sequence);
-            if newer && profile.trust.install_trust_list(t).is_ok() {
-                report.trust_list_updated = true;
+        let now = http.clock.now_unix_ms();
+        access.hold(|vault| {
+            let mut profile = DeviceProfile::load(vault)?;
+            accept_identities(&mut profile.keyring, &profile.trust.clone(), &page.identities);
+            // Next time, only devices enrolled since (headquarters' clock; a device
+            // enrolled in the same millisecond comes again, harmlessly).
+            profile.identities_since_ms = Some(page.server_time_ms - 60_000);
+            let (installed, updated) = apply_published(&mut profile, page.template.as_ref(), page.reference.as_ref());
+            report.template_installed = report.template_installed.or(installed);
+            report.reference_updated |= updated;
+            if let Some(t) = page.trust_list.clone() {
+                let newer = profile.trust.trust_list.as_ref().is_none_or(|h| h.body.sequence < t.body.sequence);
+                if newer && profile.trust.install_trust_list(t).is_ok() {
+                    report.trust_list_updated = true;
+                }
             }
-        }
-        if let Some(r) = page.revocations.clone() {
-            let newer = profile.trust.revocations.as_ref().is_none_or(|h| h.body.sequence < r.body.sequence);
-            if newer && profile.trust.install_revocations(r).is_ok() {
-                report.revocations_updated = true;
+            if let Some(r) = page.revocations.clone() {
+                let newer = profile.trust.revocations.as_ref().is_none_or(|h| h.body.sequence < r.body.sequence);
+                if newer && profile.trust.install_revocations(r).is_ok() {
+                    report.revocations_updated = true;
+                }
             }
-        }
-        profile.last_check_in_ms = Some(http.clock.now_unix_ms());
-        profile.save(vault)?;
-        // Our own events come back too: already held, skipped.
-        let (new, _unverifiable) = CertificateCases::new(vault).import_many(&page.events)?;
-        report.progress.events_received += new as u64;
-        let mut profile = DeviceProfile::load(vault)?;
-        profile.pull_cursor = page.next;
-        profile.save(vault)?;
+            profile.last_check_in_ms = Some(now);
+            profile.save(vault)?;
+            // Our own events come back too: already held, skipped.
+            let (new, _unverifiable) = CertificateCases::new(vault).import_many(&page.events)?;
+            report.progress.events_received += new as u64;
+            let mut profile = DeviceProfile::load(vault)?;
+            profile.pull_cursor = page.next;
+            profile.save(vault)?;
+            Ok(())
+        })?;
         progress(&report.progress);
         if !page.more {
             break;
@@ -691,7 +857,7 @@ pub fn sync_with_clock(
     }
     report.retries = http.retries;
     // What headquarters now holds and the period has passed for goes.
-    let purged = crate::retention::run(vault, http.clock.now_unix_ms())?;
+    let purged = access.hold(|v| Ok(crate::retention::run(v, http.clock.now_unix_ms())?))?;
     report.purged = purged.purged_cases.len() + purged.purged_screenings.len();
     Ok(report)
 }

@@ -6,5 +6,6 @@ pub use homeward_domain::sync::{httpsig, protocol};
 pub mod client;
 
 pub use client::{
-    enroll, enroll_pinned, enroll_public_pki, sync, sync_with_clock, RetryPolicy, SyncError, SyncProgress, SyncReport,
+    enroll, enroll_pinned, enroll_public_pki, enroll_shared, sync, sync_shared, sync_with_clock, Enrolling, Exclusive,
+    RetryPolicy, SyncError, SyncProgress, SyncReport, VaultAccess,
 };

@@ -916,7 +916,9 @@ public func FfiConverterTypeCertificateService_lower(_ value: CertificateService
 /**
  * An open vault directory: the entry point to everything else. Safe to
  * share between threads; calls on it and on the services made from it are
- * serialised by one lock, so a long call (unlock, sync) makes the others wait.
+ * serialised by one lock, so an unlock's key derivation makes record calls
+ * wait (a sync does not: it holds the vault only to read and record). The
+ * state calls `is_unlocked`, `status` and `lock` never wait.
  */
 public protocol HomewardVaultProtocol: AnyObject, Sendable {
     
@@ -952,13 +954,23 @@ public protocol HomewardVaultProtocol: AnyObject, Sendable {
     func closeVault() 
     
     /**
-     * True when unlocked. Fast.
+     * True when unlocked. Never waits (it reads the state as of the last
+     * call's end, or `false` right after `lock()`).
      */
     func isUnlocked()  -> Bool
     
     /**
+     * The language set with `set_language`.
+     */
+    func language()  -> Language
+    
+    /**
      * Locks: the keys are wiped from memory. Every call that reads or writes
-     * records then throws `Locked` until `unlock`. Fast.
+     * records then throws `Locked` until `unlock`. Never waits, so it is
+     * safe in `onStop`: if another call holds the vault (an unlock, a
+     * screening step), the lock is carried out the moment that call ends,
+     * before any later call runs. A running sync or enrolment stops too
+     * (it throws `Locked`), keeping what it recorded.
      */
     func lock() 
     
@@ -985,6 +997,13 @@ public protocol HomewardVaultProtocol: AnyObject, Sendable {
     func setDuressPassphrase(current: String, duress: String) throws 
     
     /**
+     * The app's language for the `reason` of every error outside a
+     * screening (a screening session's calls use the session's language).
+     * English until set. Fast.
+     */
+    func setLanguage(language: Language) 
+    
+    /**
      * The acting officer's id (as the post records it, never a name), put
      * into every audit entry from now on; none to clear. Fast.
      */
@@ -1001,7 +1020,10 @@ public protocol HomewardVaultProtocol: AnyObject, Sendable {
     func startScreening(input: NewScreeningInput) throws  -> ScreeningSession
     
     /**
-     * The vault's state, also while locked. Fast (a few small queries).
+     * The vault's state, also while locked. Never waits: while another
+     * call holds the vault (an unlock's key derivation, a sync recording
+     * answers), it answers from its last reading, with `unlocked` and the
+     * countdown brought up to date.
      */
     func status() throws  -> VaultInfo
     
@@ -1038,7 +1060,9 @@ public protocol HomewardVaultProtocol: AnyObject, Sendable {
 /**
  * An open vault directory: the entry point to everything else. Safe to
  * share between threads; calls on it and on the services made from it are
- * serialised by one lock, so a long call (unlock, sync) makes the others wait.
+ * serialised by one lock, so an unlock's key derivation makes record calls
+ * wait (a sync does not: it holds the vault only to read and record). The
+ * state calls `is_unlocked`, `status` and `lock` never wait.
  */
 open class HomewardVault: HomewardVaultProtocol, @unchecked Sendable {
     fileprivate let pointer: UnsafeMutableRawPointer!
@@ -1179,7 +1203,8 @@ open func closeVault()  {try! rustCall() {
 }
     
     /**
-     * True when unlocked. Fast.
+     * True when unlocked. Never waits (it reads the state as of the last
+     * call's end, or `false` right after `lock()`).
      */
 open func isUnlocked() -> Bool  {
     return try!  FfiConverterBool.lift(try! rustCall() {
@@ -1189,8 +1214,22 @@ open func isUnlocked() -> Bool  {
 }
     
     /**
+     * The language set with `set_language`.
+     */
+open func language() -> Language  {
+    return try!  FfiConverterTypeLanguage_lift(try! rustCall() {
+    uniffi_homeward_ffi_fn_method_homewardvault_language(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
      * Locks: the keys are wiped from memory. Every call that reads or writes
-     * records then throws `Locked` until `unlock`. Fast.
+     * records then throws `Locked` until `unlock`. Never waits, so it is
+     * safe in `onStop`: if another call holds the vault (an unlock, a
+     * screening step), the lock is carried out the moment that call ends,
+     * before any later call runs. A running sync or enrolment stops too
+     * (it throws `Locked`), keeping what it recorded.
      */
 open func lock()  {try! rustCall() {
     uniffi_homeward_ffi_fn_method_homewardvault_lock(self.uniffiClonePointer(),$0
@@ -1237,6 +1276,18 @@ open func setDuressPassphrase(current: String, duress: String)throws   {try rust
 }
     
     /**
+     * The app's language for the `reason` of every error outside a
+     * screening (a screening session's calls use the session's language).
+     * English until set. Fast.
+     */
+open func setLanguage(language: Language)  {try! rustCall() {
+    uniffi_homeward_ffi_fn_method_homewardvault_set_language(self.uniffiClonePointer(),
+        FfiConverterTypeLanguage_lower(language),$0
+    )
+}
+}
+    
+    /**
      * The acting officer's id (as the post records it, never a name), put
      * into every audit entry from now on; none to clear. Fast.
      */
@@ -1269,7 +1320,10 @@ open func startScreening(input: NewScreeningInput)throws  -> ScreeningSession  {
 }
     
     /**
-     * The vault's state, also while locked. Fast (a few small queries).
+     * The vault's state, also while locked. Never waits: while another
+     * call holds the vault (an unlock's key derivation, a sync recording
+     * answers), it answers from its last reading, with `unlocked` and the
+     * countdown brought up to date.
      */
 open func status()throws  -> VaultInfo  {
     return try  FfiConverterTypeVaultInfo_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
@@ -1949,6 +2003,12 @@ public protocol ScreeningSessionProtocol: AnyObject, Sendable {
     func id()  -> String
     
     /**
+     * The screen's fixed words (yes, no, don't know, skip, back) in the
+     * session's language. Fast.
+     */
+    func labels()  -> ScreeningLabels
+    
+    /**
      * The language of every text this session returns.
      */
     func language()  -> Language
@@ -1985,7 +2045,8 @@ public protocol ScreeningSessionProtocol: AnyObject, Sendable {
     func progress() throws  -> ScreeningProgress
     
     /**
-     * Any question by id (to change an earlier answer).
+     * Any question by id (to change an earlier answer), with the answer
+     * saved for it in `current_answer`.
      */
     func question(questionId: String) throws  -> QuestionView
     
@@ -2170,6 +2231,17 @@ open func id() -> String  {
 }
     
     /**
+     * The screen's fixed words (yes, no, don't know, skip, back) in the
+     * session's language. Fast.
+     */
+open func labels() -> ScreeningLabels  {
+    return try!  FfiConverterTypeScreeningLabels_lift(try! rustCall() {
+    uniffi_homeward_ffi_fn_method_screeningsession_labels(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
      * The language of every text this session returns.
      */
 open func language() -> Language  {
@@ -2240,7 +2312,8 @@ open func progress()throws  -> ScreeningProgress  {
 }
     
     /**
-     * Any question by id (to change an earlier answer).
+     * Any question by id (to change an earlier answer), with the answer
+     * saved for it in `current_answer`.
      */
 open func question(questionId: String)throws  -> QuestionView  {
     return try  FfiConverterTypeQuestionView_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
@@ -2534,14 +2607,16 @@ public func FfiConverterTypeSyncProgressListener_lower(_ value: SyncProgressList
 
 
 /**
- * Enrolment and sync for one vault. Both hold the vault for their whole
- * run, so other calls on it wait until they finish.
+ * Enrolment and sync for one vault. Neither holds the vault across network
+ * I/O: screening, verification, requests and the state calls go on while
+ * they talk to headquarters. One runs at a time per vault.
  */
 public protocol SyncServiceProtocol: AnyObject, Sendable {
     
     /**
-     * Asks a running sync of this vault to stop at its next step. Returns
-     * at once; safe from any thread and from any `SyncService` of the vault.
+     * Asks a running sync or enrolment of this vault to stop, at once
+     * (even while a request is stalled on the network). Returns at once;
+     * safe from any thread and from any `SyncService` of the vault.
      */
     func cancel() 
     
@@ -2553,8 +2628,18 @@ public protocol SyncServiceProtocol: AnyObject, Sendable {
      * `https://` needs it; plain `http://` is refused except to this
      * machine (tests). Blocks for one network round trip (up to the 30 s
      * timeout with retries on a bad link): call it off the main thread.
+     * The vault is not held meanwhile; `cancel()` stops it at once
+     * (`Cancelled`, nothing stored). Throws `AlreadyEnrolled` on an
+     * enrolled device.
      */
     func enroll(url: String, code: String, label: String, caPem: String?) throws  -> Enrolment
+    
+    /**
+     * `enroll` on a background thread of its own: a `suspend fun` in
+     * Kotlin, `async` in Swift. Cancelling the coroutine (or task) cancels
+     * the enrolment, as `cancel()` does.
+     */
+    func enrollAsync(url: String, code: String, label: String, caPem: String?) async throws  -> Enrolment
     
     /**
      * Enters an unlock code headquarters gave (by phone or radio) to lift
@@ -2566,23 +2651,27 @@ public protocol SyncServiceProtocol: AnyObject, Sendable {
     
     /**
      * Pushes what this device made and pulls what headquarters holds for
-     * it. Blocks for seconds, minutes on a poor link; `listener` hears
-     * progress after every step; `cancel()` stops it between steps with
-     * `Cancelled`, keeping what was done. Use `sync_async`, or call it on a
-     * background thread.
+     * it. Takes seconds, minutes on a poor link; `listener` hears
+     * progress after every step; `cancel()` stops it with `Cancelled`
+     * (at once, even mid-request), keeping what was done; `lock()` stops it
+     * with `Locked`. The vault is held only to read the outbox and record
+     * answers, so the officer's other calls go on meanwhile. Use
+     * `sync_async`, or call it on a background thread.
      */
     func sync(listener: SyncProgressListener?) throws  -> SyncReportView
     
     /**
      * `sync` on a background thread of its own: a `suspend fun` in Kotlin,
-     * `async` in Swift.
+     * `async` in Swift. Cancelling the coroutine (or task) stops the sync
+     * at once, as `cancel()` does; what was recorded is kept.
      */
     func syncAsync(listener: SyncProgressListener?) async throws  -> SyncReportView
     
 }
 /**
- * Enrolment and sync for one vault. Both hold the vault for their whole
- * run, so other calls on it wait until they finish.
+ * Enrolment and sync for one vault. Neither holds the vault across network
+ * I/O: screening, verification, requests and the state calls go on while
+ * they talk to headquarters. One runs at a time per vault.
  */
 open class SyncService: SyncServiceProtocol, @unchecked Sendable {
     fileprivate let pointer: UnsafeMutableRawPointer!
@@ -2637,8 +2726,9 @@ open class SyncService: SyncServiceProtocol, @unchecked Sendable {
 
     
     /**
-     * Asks a running sync of this vault to stop at its next step. Returns
-     * at once; safe from any thread and from any `SyncService` of the vault.
+     * Asks a running sync or enrolment of this vault to stop, at once
+     * (even while a request is stalled on the network). Returns at once;
+     * safe from any thread and from any `SyncService` of the vault.
      */
 open func cancel()  {try! rustCall() {
     uniffi_homeward_ffi_fn_method_syncservice_cancel(self.uniffiClonePointer(),$0
@@ -2654,6 +2744,9 @@ open func cancel()  {try! rustCall() {
      * `https://` needs it; plain `http://` is refused except to this
      * machine (tests). Blocks for one network round trip (up to the 30 s
      * timeout with retries on a bad link): call it off the main thread.
+     * The vault is not held meanwhile; `cancel()` stops it at once
+     * (`Cancelled`, nothing stored). Throws `AlreadyEnrolled` on an
+     * enrolled device.
      */
 open func enroll(url: String, code: String, label: String, caPem: String?)throws  -> Enrolment  {
     return try  FfiConverterTypeEnrolment_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
@@ -2664,6 +2757,28 @@ open func enroll(url: String, code: String, label: String, caPem: String?)throws
         FfiConverterOptionString.lower(caPem),$0
     )
 })
+}
+    
+    /**
+     * `enroll` on a background thread of its own: a `suspend fun` in
+     * Kotlin, `async` in Swift. Cancelling the coroutine (or task) cancels
+     * the enrolment, as `cancel()` does.
+     */
+open func enrollAsync(url: String, code: String, label: String, caPem: String?)async throws  -> Enrolment  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_syncservice_enroll_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(url),FfiConverterString.lower(code),FfiConverterString.lower(label),FfiConverterOptionString.lower(caPem)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeEnrolment_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
     /**
@@ -2681,10 +2796,12 @@ open func enterUnlockCode(code: String)throws   {try rustCallWithError(FfiConver
     
     /**
      * Pushes what this device made and pulls what headquarters holds for
-     * it. Blocks for seconds, minutes on a poor link; `listener` hears
-     * progress after every step; `cancel()` stops it between steps with
-     * `Cancelled`, keeping what was done. Use `sync_async`, or call it on a
-     * background thread.
+     * it. Takes seconds, minutes on a poor link; `listener` hears
+     * progress after every step; `cancel()` stops it with `Cancelled`
+     * (at once, even mid-request), keeping what was done; `lock()` stops it
+     * with `Locked`. The vault is held only to read the outbox and record
+     * answers, so the officer's other calls go on meanwhile. Use
+     * `sync_async`, or call it on a background thread.
      */
 open func sync(listener: SyncProgressListener?)throws  -> SyncReportView  {
     return try  FfiConverterTypeSyncReportView_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
@@ -2696,7 +2813,8 @@ open func sync(listener: SyncProgressListener?)throws  -> SyncReportView  {
     
     /**
      * `sync` on a background thread of its own: a `suspend fun` in Kotlin,
-     * `async` in Swift.
+     * `async` in Swift. Cancelling the coroutine (or task) stops the sync
+     * at once, as `cancel()` does; what was recorded is kept.
      */
 open func syncAsync(listener: SyncProgressListener?)async throws  -> SyncReportView  {
     return
@@ -5658,9 +5776,15 @@ public struct QuestionView {
     public var required: Bool
     public var kind: AnswerKind
     /**
-     * A short hint for a text field ("YYYY-MM-DD", "y/n/?"...).
+     * A short hint written for a touch screen ("Tap Yes, No or Don't
+     * know"), in the session's language; no keys to press.
      */
     public var hint: String
+    /**
+     * The answer saved for this question, to prefill an edit; none if
+     * unanswered (or skipped).
+     */
+    public var currentAnswer: AnswerInput?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5685,8 +5809,13 @@ public struct QuestionView {
          * Required questions cannot be skipped.
          */required: Bool, kind: AnswerKind, 
         /**
-         * A short hint for a text field ("YYYY-MM-DD", "y/n/?"...).
-         */hint: String) {
+         * A short hint written for a touch screen ("Tap Yes, No or Don't
+         * know"), in the session's language; no keys to press.
+         */hint: String, 
+        /**
+         * The answer saved for this question, to prefill an edit; none if
+         * unanswered (or skipped).
+         */currentAnswer: AnswerInput?) {
         self.id = id
         self.position = position
         self.total = total
@@ -5698,6 +5827,7 @@ public struct QuestionView {
         self.required = required
         self.kind = kind
         self.hint = hint
+        self.currentAnswer = currentAnswer
     }
 }
 
@@ -5741,6 +5871,9 @@ extension QuestionView: Equatable, Hashable {
         if lhs.hint != rhs.hint {
             return false
         }
+        if lhs.currentAnswer != rhs.currentAnswer {
+            return false
+        }
         return true
     }
 
@@ -5756,6 +5889,7 @@ extension QuestionView: Equatable, Hashable {
         hasher.combine(required)
         hasher.combine(kind)
         hasher.combine(hint)
+        hasher.combine(currentAnswer)
     }
 }
 
@@ -5778,7 +5912,8 @@ public struct FfiConverterTypeQuestionView: FfiConverterRustBuffer {
                 help: FfiConverterOptionString.read(from: &buf), 
                 required: FfiConverterBool.read(from: &buf), 
                 kind: FfiConverterTypeAnswerKind.read(from: &buf), 
-                hint: FfiConverterString.read(from: &buf)
+                hint: FfiConverterString.read(from: &buf), 
+                currentAnswer: FfiConverterOptionTypeAnswerInput.read(from: &buf)
         )
     }
 
@@ -5794,6 +5929,7 @@ public struct FfiConverterTypeQuestionView: FfiConverterRustBuffer {
         FfiConverterBool.write(value.required, into: &buf)
         FfiConverterTypeAnswerKind.write(value.kind, into: &buf)
         FfiConverterString.write(value.hint, into: &buf)
+        FfiConverterOptionTypeAnswerInput.write(value.currentAnswer, into: &buf)
     }
 }
 
@@ -6043,6 +6179,115 @@ public func FfiConverterTypeScreeningFilter_lift(_ buf: RustBuffer) throws -> Sc
 #endif
 public func FfiConverterTypeScreeningFilter_lower(_ value: ScreeningFilter) -> RustBuffer {
     return FfiConverterTypeScreeningFilter.lower(value)
+}
+
+
+/**
+ * The fixed words of the screening screen, in the session's language.
+ */
+public struct ScreeningLabels {
+    public var yes: String
+    public var no: String
+    /**
+     * "Don't know": the person cannot or will not say.
+     */
+    public var unknown: String
+    /**
+     * For an optional question left unanswered.
+     */
+    public var skip: String
+    public var back: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(yes: String, no: String, 
+        /**
+         * "Don't know": the person cannot or will not say.
+         */unknown: String, 
+        /**
+         * For an optional question left unanswered.
+         */skip: String, back: String) {
+        self.yes = yes
+        self.no = no
+        self.unknown = unknown
+        self.skip = skip
+        self.back = back
+    }
+}
+
+#if compiler(>=6)
+extension ScreeningLabels: Sendable {}
+#endif
+
+
+extension ScreeningLabels: Equatable, Hashable {
+    public static func ==(lhs: ScreeningLabels, rhs: ScreeningLabels) -> Bool {
+        if lhs.yes != rhs.yes {
+            return false
+        }
+        if lhs.no != rhs.no {
+            return false
+        }
+        if lhs.unknown != rhs.unknown {
+            return false
+        }
+        if lhs.skip != rhs.skip {
+            return false
+        }
+        if lhs.back != rhs.back {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(yes)
+        hasher.combine(no)
+        hasher.combine(unknown)
+        hasher.combine(skip)
+        hasher.combine(back)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeScreeningLabels: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScreeningLabels {
+        return
+            try ScreeningLabels(
+                yes: FfiConverterString.read(from: &buf), 
+                no: FfiConverterString.read(from: &buf), 
+                unknown: FfiConverterString.read(from: &buf), 
+                skip: FfiConverterString.read(from: &buf), 
+                back: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ScreeningLabels, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.yes, into: &buf)
+        FfiConverterString.write(value.no, into: &buf)
+        FfiConverterString.write(value.unknown, into: &buf)
+        FfiConverterString.write(value.skip, into: &buf)
+        FfiConverterString.write(value.back, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScreeningLabels_lift(_ buf: RustBuffer) throws -> ScreeningLabels {
+    return try FfiConverterTypeScreeningLabels.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScreeningLabels_lower(_ value: ScreeningLabels) -> RustBuffer {
+    return FfiConverterTypeScreeningLabels.lower(value)
 }
 
 
@@ -8417,6 +8662,11 @@ public enum HomewardError: Swift.Error {
     case NotEnrolled(reason: String
     )
     /**
+     * The device is enrolled already: there is nothing to enrol again.
+     */
+    case AlreadyEnrolled(reason: String
+    )
+    /**
      * The device has not reached headquarters for too long: sync first, or
      * enter an unlock code from headquarters (`SyncService.enterUnlockCode`).
      */
@@ -8560,45 +8810,48 @@ public struct FfiConverterTypeHomewardError: FfiConverterRustBuffer {
         case 19: return .NotEnrolled(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 20: return .CheckInOverdue(
+        case 20: return .AlreadyEnrolled(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 21: return .CheckInOverdue(
             days: try FfiConverterInt64.read(from: &buf), 
             limitDays: try FfiConverterUInt32.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 21: return .Network(
+        case 22: return .Network(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 22: return .ServerRefused(
+        case 23: return .ServerRefused(
             status: try FfiConverterUInt16.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 23: return .Untrusted(
+        case 24: return .Untrusted(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 24: return .Cancelled(
+        case 25: return .Cancelled(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 25: return .DeviceRevoked(
+        case 26: return .DeviceRevoked(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 26: return .DeviceWiped(
+        case 27: return .DeviceWiped(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 27: return .DiskFull(
+        case 28: return .DiskFull(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 28: return .Storage(
+        case 29: return .Storage(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 29: return .Closed(
+        case 30: return .Closed(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 30: return .MrzRefused(
+        case 31: return .MrzRefused(
             field: try FfiConverterString.read(from: &buf), 
             ambiguous: try FfiConverterBool.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 31: return .Internal(
+        case 32: return .Internal(
             reason: try FfiConverterString.read(from: &buf)
             )
 
@@ -8715,68 +8968,73 @@ public struct FfiConverterTypeHomewardError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .CheckInOverdue(days,limitDays,reason):
+        case let .AlreadyEnrolled(reason):
             writeInt(&buf, Int32(20))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .CheckInOverdue(days,limitDays,reason):
+            writeInt(&buf, Int32(21))
             FfiConverterInt64.write(days, into: &buf)
             FfiConverterUInt32.write(limitDays, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .Network(reason):
-            writeInt(&buf, Int32(21))
+            writeInt(&buf, Int32(22))
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .ServerRefused(status,reason):
-            writeInt(&buf, Int32(22))
+            writeInt(&buf, Int32(23))
             FfiConverterUInt16.write(status, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .Untrusted(reason):
-            writeInt(&buf, Int32(23))
-            FfiConverterString.write(reason, into: &buf)
-            
-        
-        case let .Cancelled(reason):
             writeInt(&buf, Int32(24))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .DeviceRevoked(reason):
+        case let .Cancelled(reason):
             writeInt(&buf, Int32(25))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .DeviceWiped(reason):
+        case let .DeviceRevoked(reason):
             writeInt(&buf, Int32(26))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .DiskFull(reason):
+        case let .DeviceWiped(reason):
             writeInt(&buf, Int32(27))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Storage(reason):
+        case let .DiskFull(reason):
             writeInt(&buf, Int32(28))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Closed(reason):
+        case let .Storage(reason):
             writeInt(&buf, Int32(29))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .MrzRefused(field,ambiguous,reason):
+        case let .Closed(reason):
             writeInt(&buf, Int32(30))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .MrzRefused(field,ambiguous,reason):
+            writeInt(&buf, Int32(31))
             FfiConverterString.write(field, into: &buf)
             FfiConverterBool.write(ambiguous, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .Internal(reason):
-            writeInt(&buf, Int32(31))
+            writeInt(&buf, Int32(32))
             FfiConverterString.write(reason, into: &buf)
             
         }
@@ -10093,6 +10351,30 @@ fileprivate struct FfiConverterOptionTypeTraffickingData: FfiConverterRustBuffer
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeAnswerInput: FfiConverterRustBuffer {
+    typealias SwiftType = AnswerInput?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAnswerInput.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAnswerInput.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeCaseState: FfiConverterRustBuffer {
     typealias SwiftType = CaseState?
 
@@ -10833,10 +11115,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_homewardvault_close_vault() != 26308) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_homewardvault_is_unlocked() != 31926) {
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_is_unlocked() != 25363) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_homewardvault_lock() != 23326) {
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_language() != 43961) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_lock() != 26180) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_retention_days() != 31721) {
@@ -10848,6 +11133,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_homewardvault_set_duress_passphrase() != 39757) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_set_language() != 39575) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_set_officer() != 55675) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -10857,7 +11145,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_homewardvault_start_screening() != 33658) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_homewardvault_status() != 36488) {
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_status() != 20691) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_sync_service() != 47224) {
@@ -10920,6 +11208,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_screeningsession_id() != 44532) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_labels() != 38694) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_language() != 55703) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -10938,7 +11229,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_screeningsession_progress() != 17361) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_screeningsession_question() != 53191) {
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_question() != 49575) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_revoke_consent() != 44995) {
@@ -10956,19 +11247,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_syncprogresslistener_on_progress() != 10630) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_syncservice_cancel() != 29988) {
+    if (uniffi_homeward_ffi_checksum_method_syncservice_cancel() != 11709) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_syncservice_enroll() != 58341) {
+    if (uniffi_homeward_ffi_checksum_method_syncservice_enroll() != 17937) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_syncservice_enroll_async() != 10301) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code() != 20793) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_syncservice_sync() != 8962) {
+    if (uniffi_homeward_ffi_checksum_method_syncservice_sync() != 60879) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_syncservice_sync_async() != 35671) {
+    if (uniffi_homeward_ffi_checksum_method_syncservice_sync_async() != 55062) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_constructor_homewardvault_create() != 35611) {

@@ -921,6 +921,14 @@ internal open class UniffiVTableCallbackInterfaceSyncProgressListener(
 
 
 
+
+
+
+
+
+
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -978,6 +986,8 @@ fun uniffi_homeward_ffi_checksum_method_homewardvault_close_vault(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_is_unlocked(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_homewardvault_language(
+): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_lock(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_retention_days(
@@ -985,6 +995,8 @@ fun uniffi_homeward_ffi_checksum_method_homewardvault_retention_days(
 fun uniffi_homeward_ffi_checksum_method_homewardvault_screenings(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_set_duress_passphrase(
+): Short
+fun uniffi_homeward_ffi_checksum_method_homewardvault_set_language(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_set_officer(
 ): Short
@@ -1034,6 +1046,8 @@ fun uniffi_homeward_ffi_checksum_method_screeningsession_finalise(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_id(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_labels(
+): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_language(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_may_share(
@@ -1061,6 +1075,8 @@ fun uniffi_homeward_ffi_checksum_method_syncprogresslistener_on_progress(
 fun uniffi_homeward_ffi_checksum_method_syncservice_cancel(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_syncservice_enroll(
+): Short
+fun uniffi_homeward_ffi_checksum_method_syncservice_enroll_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code(
 ): Short
@@ -1169,6 +1185,8 @@ fun uniffi_homeward_ffi_fn_method_homewardvault_close_vault(`ptr`: Pointer,uniff
 ): Unit
 fun uniffi_homeward_ffi_fn_method_homewardvault_is_unlocked(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Byte
+fun uniffi_homeward_ffi_fn_method_homewardvault_language(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_homewardvault_lock(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
 fun uniffi_homeward_ffi_fn_method_homewardvault_retention_days(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
@@ -1176,6 +1194,8 @@ fun uniffi_homeward_ffi_fn_method_homewardvault_retention_days(`ptr`: Pointer,un
 fun uniffi_homeward_ffi_fn_method_homewardvault_screenings(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_homeward_ffi_fn_method_homewardvault_set_duress_passphrase(`ptr`: Pointer,`current`: RustBuffer.ByValue,`duress`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
+fun uniffi_homeward_ffi_fn_method_homewardvault_set_language(`ptr`: Pointer,`language`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
 fun uniffi_homeward_ffi_fn_method_homewardvault_set_officer(`ptr`: Pointer,`officerId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
@@ -1239,6 +1259,8 @@ fun uniffi_homeward_ffi_fn_method_screeningsession_finalise(`ptr`: Pointer,uniff
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_screeningsession_id(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_labels(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_screeningsession_language(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_screeningsession_may_share(`ptr`: Pointer,`partner`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,`on`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1277,6 +1299,8 @@ fun uniffi_homeward_ffi_fn_method_syncservice_cancel(`ptr`: Pointer,uniffi_out_e
 ): Unit
 fun uniffi_homeward_ffi_fn_method_syncservice_enroll(`ptr`: Pointer,`url`: RustBuffer.ByValue,`code`: RustBuffer.ByValue,`label`: RustBuffer.ByValue,`caPem`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_syncservice_enroll_async(`ptr`: Pointer,`url`: RustBuffer.ByValue,`code`: RustBuffer.ByValue,`label`: RustBuffer.ByValue,`caPem`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_syncservice_enter_unlock_code(`ptr`: Pointer,`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
 fun uniffi_homeward_ffi_fn_method_syncservice_sync(`ptr`: Pointer,`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1477,10 +1501,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_close_vault() != 26308.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_is_unlocked() != 31926.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_is_unlocked() != 25363.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_lock() != 23326.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_language() != 43961.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_lock() != 26180.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_retention_days() != 31721.toShort()) {
@@ -1492,6 +1519,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_set_duress_passphrase() != 39757.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_set_language() != 39575.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_set_officer() != 55675.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1501,7 +1531,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_start_screening() != 33658.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_status() != 36488.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_status() != 20691.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_sync_service() != 47224.toShort()) {
@@ -1564,6 +1594,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_id() != 44532.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_labels() != 38694.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_language() != 55703.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1582,7 +1615,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_progress() != 17361.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_question() != 53191.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_question() != 49575.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_revoke_consent() != 44995.toShort()) {
@@ -1600,19 +1633,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_syncprogresslistener_on_progress() != 10630.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_cancel() != 29988.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_cancel() != 11709.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_enroll() != 58341.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_enroll() != 17937.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_enroll_async() != 10301.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code() != 20793.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_sync() != 8962.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_sync() != 60879.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_sync_async() != 35671.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_sync_async() != 55062.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_constructor_homewardvault_create() != 35611.toShort()) {
@@ -2661,7 +2697,9 @@ public object FfiConverterTypeCertificateService: FfiConverter<CertificateServic
 /**
  * An open vault directory: the entry point to everything else. Safe to
  * share between threads; calls on it and on the services made from it are
- * serialised by one lock, so a long call (unlock, sync) makes the others wait.
+ * serialised by one lock, so an unlock's key derivation makes record calls
+ * wait (a sync does not: it holds the vault only to read and record). The
+ * state calls `is_unlocked`, `status` and `lock` never wait.
  */
 public interface HomewardVaultInterface {
     
@@ -2697,13 +2735,23 @@ public interface HomewardVaultInterface {
     fun `closeVault`()
     
     /**
-     * True when unlocked. Fast.
+     * True when unlocked. Never waits (it reads the state as of the last
+     * call's end, or `false` right after `lock()`).
      */
     fun `isUnlocked`(): kotlin.Boolean
     
     /**
+     * The language set with `set_language`.
+     */
+    fun `language`(): Language
+    
+    /**
      * Locks: the keys are wiped from memory. Every call that reads or writes
-     * records then throws `Locked` until `unlock`. Fast.
+     * records then throws `Locked` until `unlock`. Never waits, so it is
+     * safe in `onStop`: if another call holds the vault (an unlock, a
+     * screening step), the lock is carried out the moment that call ends,
+     * before any later call runs. A running sync or enrolment stops too
+     * (it throws `Locked`), keeping what it recorded.
      */
     fun `lock`()
     
@@ -2730,6 +2778,13 @@ public interface HomewardVaultInterface {
     fun `setDuressPassphrase`(`current`: kotlin.String, `duress`: kotlin.String)
     
     /**
+     * The app's language for the `reason` of every error outside a
+     * screening (a screening session's calls use the session's language).
+     * English until set. Fast.
+     */
+    fun `setLanguage`(`language`: Language)
+    
+    /**
      * The acting officer's id (as the post records it, never a name), put
      * into every audit entry from now on; none to clear. Fast.
      */
@@ -2746,7 +2801,10 @@ public interface HomewardVaultInterface {
     fun `startScreening`(`input`: NewScreeningInput): ScreeningSession
     
     /**
-     * The vault's state, also while locked. Fast (a few small queries).
+     * The vault's state, also while locked. Never waits: while another
+     * call holds the vault (an unlock's key derivation, a sync recording
+     * answers), it answers from its last reading, with `unlocked` and the
+     * countdown brought up to date.
      */
     fun `status`(): VaultInfo
     
@@ -2785,7 +2843,9 @@ public interface HomewardVaultInterface {
 /**
  * An open vault directory: the entry point to everything else. Safe to
  * share between threads; calls on it and on the services made from it are
- * serialised by one lock, so a long call (unlock, sync) makes the others wait.
+ * serialised by one lock, so an unlock's key derivation makes record calls
+ * wait (a sync does not: it holds the vault only to read and record). The
+ * state calls `is_unlocked`, `status` and `lock` never wait.
  */
 open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
 {
@@ -2952,7 +3012,8 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
 
     
     /**
-     * True when unlocked. Fast.
+     * True when unlocked. Never waits (it reads the state as of the last
+     * call's end, or `false` right after `lock()`).
      */override fun `isUnlocked`(): kotlin.Boolean {
             return FfiConverterBoolean.lift(
     callWithPointer {
@@ -2967,8 +3028,27 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
 
     
     /**
+     * The language set with `set_language`.
+     */override fun `language`(): Language {
+            return FfiConverterTypeLanguage.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_language(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Locks: the keys are wiped from memory. Every call that reads or writes
-     * records then throws `Locked` until `unlock`. Fast.
+     * records then throws `Locked` until `unlock`. Never waits, so it is
+     * safe in `onStop`: if another call holds the vault (an unlock, a
+     * screening step), the lock is carried out the moment that call ends,
+     * before any later call runs. A running sync or enrolment stops too
+     * (it throws `Locked`), keeping what it recorded.
      */override fun `lock`()
         = 
     callWithPointer {
@@ -3035,6 +3115,22 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
 
     
     /**
+     * The app's language for the `reason` of every error outside a
+     * screening (a screening session's calls use the session's language).
+     * English until set. Fast.
+     */override fun `setLanguage`(`language`: Language)
+        = 
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_set_language(
+        it, FfiConverterTypeLanguage.lower(`language`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * The acting officer's id (as the post records it, never a name), put
      * into every audit entry from now on; none to clear. Fast.
      */override fun `setOfficer`(`officerId`: kotlin.String?)
@@ -3081,7 +3177,10 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
 
     
     /**
-     * The vault's state, also while locked. Fast (a few small queries).
+     * The vault's state, also while locked. Never waits: while another
+     * call holds the vault (an unlock's key derivation, a sync recording
+     * answers), it answers from its last reading, with `unlocked` and the
+     * countdown brought up to date.
      */
     @Throws(HomewardException::class)override fun `status`(): VaultInfo {
             return FfiConverterTypeVaultInfo.lift(
@@ -4124,6 +4223,12 @@ public interface ScreeningSessionInterface {
     fun `id`(): kotlin.String
     
     /**
+     * The screen's fixed words (yes, no, don't know, skip, back) in the
+     * session's language. Fast.
+     */
+    fun `labels`(): ScreeningLabels
+    
+    /**
      * The language of every text this session returns.
      */
     fun `language`(): Language
@@ -4160,7 +4265,8 @@ public interface ScreeningSessionInterface {
     fun `progress`(): ScreeningProgress
     
     /**
-     * Any question by id (to change an earlier answer).
+     * Any question by id (to change an earlier answer), with the answer
+     * saved for it in `current_answer`.
      */
     fun `question`(`questionId`: kotlin.String): QuestionView
     
@@ -4413,6 +4519,22 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
 
     
     /**
+     * The screen's fixed words (yes, no, don't know, skip, back) in the
+     * session's language. Fast.
+     */override fun `labels`(): ScreeningLabels {
+            return FfiConverterTypeScreeningLabels.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_labels(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * The language of every text this session returns.
      */override fun `language`(): Language {
             return FfiConverterTypeLanguage.lift(
@@ -4514,7 +4636,8 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
 
     
     /**
-     * Any question by id (to change an earlier answer).
+     * Any question by id (to change an earlier answer), with the answer
+     * saved for it in `current_answer`.
      */
     @Throws(HomewardException::class)override fun `question`(`questionId`: kotlin.String): QuestionView {
             return FfiConverterTypeQuestionView.lift(
@@ -5004,14 +5127,16 @@ public object FfiConverterTypeSyncProgressListener: FfiConverter<SyncProgressLis
 
 
 /**
- * Enrolment and sync for one vault. Both hold the vault for their whole
- * run, so other calls on it wait until they finish.
+ * Enrolment and sync for one vault. Neither holds the vault across network
+ * I/O: screening, verification, requests and the state calls go on while
+ * they talk to headquarters. One runs at a time per vault.
  */
 public interface SyncServiceInterface {
     
     /**
-     * Asks a running sync of this vault to stop at its next step. Returns
-     * at once; safe from any thread and from any `SyncService` of the vault.
+     * Asks a running sync or enrolment of this vault to stop, at once
+     * (even while a request is stalled on the network). Returns at once;
+     * safe from any thread and from any `SyncService` of the vault.
      */
     fun `cancel`()
     
@@ -5023,8 +5148,18 @@ public interface SyncServiceInterface {
      * `https://` needs it; plain `http://` is refused except to this
      * machine (tests). Blocks for one network round trip (up to the 30 s
      * timeout with retries on a bad link): call it off the main thread.
+     * The vault is not held meanwhile; `cancel()` stops it at once
+     * (`Cancelled`, nothing stored). Throws `AlreadyEnrolled` on an
+     * enrolled device.
      */
     fun `enroll`(`url`: kotlin.String, `code`: kotlin.String, `label`: kotlin.String, `caPem`: kotlin.String?): Enrolment
+    
+    /**
+     * `enroll` on a background thread of its own: a `suspend fun` in
+     * Kotlin, `async` in Swift. Cancelling the coroutine (or task) cancels
+     * the enrolment, as `cancel()` does.
+     */
+    suspend fun `enrollAsync`(`url`: kotlin.String, `code`: kotlin.String, `label`: kotlin.String, `caPem`: kotlin.String?): Enrolment
     
     /**
      * Enters an unlock code headquarters gave (by phone or radio) to lift
@@ -5036,16 +5171,19 @@ public interface SyncServiceInterface {
     
     /**
      * Pushes what this device made and pulls what headquarters holds for
-     * it. Blocks for seconds, minutes on a poor link; `listener` hears
-     * progress after every step; `cancel()` stops it between steps with
-     * `Cancelled`, keeping what was done. Use `sync_async`, or call it on a
-     * background thread.
+     * it. Takes seconds, minutes on a poor link; `listener` hears
+     * progress after every step; `cancel()` stops it with `Cancelled`
+     * (at once, even mid-request), keeping what was done; `lock()` stops it
+     * with `Locked`. The vault is held only to read the outbox and record
+     * answers, so the officer's other calls go on meanwhile. Use
+     * `sync_async`, or call it on a background thread.
      */
     fun `sync`(`listener`: SyncProgressListener?): SyncReportView
     
     /**
      * `sync` on a background thread of its own: a `suspend fun` in Kotlin,
-     * `async` in Swift.
+     * `async` in Swift. Cancelling the coroutine (or task) stops the sync
+     * at once, as `cancel()` does; what was recorded is kept.
      */
     suspend fun `syncAsync`(`listener`: SyncProgressListener?): SyncReportView
     
@@ -5053,8 +5191,9 @@ public interface SyncServiceInterface {
 }
 
 /**
- * Enrolment and sync for one vault. Both hold the vault for their whole
- * run, so other calls on it wait until they finish.
+ * Enrolment and sync for one vault. Neither holds the vault across network
+ * I/O: screening, verification, requests and the state calls go on while
+ * they talk to headquarters. One runs at a time per vault.
  */
 open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
 {
@@ -5140,8 +5279,9 @@ open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
 
     
     /**
-     * Asks a running sync of this vault to stop at its next step. Returns
-     * at once; safe from any thread and from any `SyncService` of the vault.
+     * Asks a running sync or enrolment of this vault to stop, at once
+     * (even while a request is stalled on the network). Returns at once;
+     * safe from any thread and from any `SyncService` of the vault.
      */override fun `cancel`()
         = 
     callWithPointer {
@@ -5162,6 +5302,9 @@ open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
      * `https://` needs it; plain `http://` is refused except to this
      * machine (tests). Blocks for one network round trip (up to the 30 s
      * timeout with retries on a bad link): call it off the main thread.
+     * The vault is not held meanwhile; `cancel()` stops it at once
+     * (`Cancelled`, nothing stored). Throws `AlreadyEnrolled` on an
+     * enrolled device.
      */
     @Throws(HomewardException::class)override fun `enroll`(`url`: kotlin.String, `code`: kotlin.String, `label`: kotlin.String, `caPem`: kotlin.String?): Enrolment {
             return FfiConverterTypeEnrolment.lift(
@@ -5174,6 +5317,32 @@ open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
     )
     }
     
+
+    
+    /**
+     * `enroll` on a background thread of its own: a `suspend fun` in
+     * Kotlin, `async` in Swift. Cancelling the coroutine (or task) cancels
+     * the enrolment, as `cancel()` does.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `enrollAsync`(`url`: kotlin.String, `code`: kotlin.String, `label`: kotlin.String, `caPem`: kotlin.String?) : Enrolment {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_syncservice_enroll_async(
+                thisPtr,
+                FfiConverterString.lower(`url`),FfiConverterString.lower(`code`),FfiConverterString.lower(`label`),FfiConverterOptionalString.lower(`caPem`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeEnrolment.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -5196,10 +5365,12 @@ open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
     
     /**
      * Pushes what this device made and pulls what headquarters holds for
-     * it. Blocks for seconds, minutes on a poor link; `listener` hears
-     * progress after every step; `cancel()` stops it between steps with
-     * `Cancelled`, keeping what was done. Use `sync_async`, or call it on a
-     * background thread.
+     * it. Takes seconds, minutes on a poor link; `listener` hears
+     * progress after every step; `cancel()` stops it with `Cancelled`
+     * (at once, even mid-request), keeping what was done; `lock()` stops it
+     * with `Locked`. The vault is held only to read the outbox and record
+     * answers, so the officer's other calls go on meanwhile. Use
+     * `sync_async`, or call it on a background thread.
      */
     @Throws(HomewardException::class)override fun `sync`(`listener`: SyncProgressListener?): SyncReportView {
             return FfiConverterTypeSyncReportView.lift(
@@ -5216,7 +5387,8 @@ open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
     
     /**
      * `sync` on a background thread of its own: a `suspend fun` in Kotlin,
-     * `async` in Swift.
+     * `async` in Swift. Cancelling the coroutine (or task) stops the sync
+     * at once, as `cancel()` does; what was recorded is kept.
      */
     @Throws(HomewardException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -6700,9 +6872,15 @@ data class QuestionView (
     var `required`: kotlin.Boolean, 
     var `kind`: AnswerKind, 
     /**
-     * A short hint for a text field ("YYYY-MM-DD", "y/n/?"...).
+     * A short hint written for a touch screen ("Tap Yes, No or Don't
+     * know"), in the session's language; no keys to press.
      */
-    var `hint`: kotlin.String
+    var `hint`: kotlin.String, 
+    /**
+     * The answer saved for this question, to prefill an edit; none if
+     * unanswered (or skipped).
+     */
+    var `currentAnswer`: AnswerInput?
 ) {
     
     companion object
@@ -6725,6 +6903,7 @@ public object FfiConverterTypeQuestionView: FfiConverterRustBuffer<QuestionView>
             FfiConverterBoolean.read(buf),
             FfiConverterTypeAnswerKind.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterOptionalTypeAnswerInput.read(buf),
         )
     }
 
@@ -6739,7 +6918,8 @@ public object FfiConverterTypeQuestionView: FfiConverterRustBuffer<QuestionView>
             FfiConverterOptionalString.allocationSize(value.`help`) +
             FfiConverterBoolean.allocationSize(value.`required`) +
             FfiConverterTypeAnswerKind.allocationSize(value.`kind`) +
-            FfiConverterString.allocationSize(value.`hint`)
+            FfiConverterString.allocationSize(value.`hint`) +
+            FfiConverterOptionalTypeAnswerInput.allocationSize(value.`currentAnswer`)
     )
 
     override fun write(value: QuestionView, buf: ByteBuffer) {
@@ -6754,6 +6934,7 @@ public object FfiConverterTypeQuestionView: FfiConverterRustBuffer<QuestionView>
             FfiConverterBoolean.write(value.`required`, buf)
             FfiConverterTypeAnswerKind.write(value.`kind`, buf)
             FfiConverterString.write(value.`hint`, buf)
+            FfiConverterOptionalTypeAnswerInput.write(value.`currentAnswer`, buf)
     }
 }
 
@@ -6866,6 +7047,59 @@ public object FfiConverterTypeScreeningFilter: FfiConverterRustBuffer<ScreeningF
             FfiConverterOptionalString.write(value.`from`, buf)
             FfiConverterOptionalString.write(value.`to`, buf)
             FfiConverterOptionalString.write(value.`crossingPoint`, buf)
+    }
+}
+
+
+
+/**
+ * The fixed words of the screening screen, in the session's language.
+ */
+data class ScreeningLabels (
+    var `yes`: kotlin.String, 
+    var `no`: kotlin.String, 
+    /**
+     * "Don't know": the person cannot or will not say.
+     */
+    var `unknown`: kotlin.String, 
+    /**
+     * For an optional question left unanswered.
+     */
+    var `skip`: kotlin.String, 
+    var `back`: kotlin.String
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeScreeningLabels: FfiConverterRustBuffer<ScreeningLabels> {
+    override fun read(buf: ByteBuffer): ScreeningLabels {
+        return ScreeningLabels(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ScreeningLabels) = (
+            FfiConverterString.allocationSize(value.`yes`) +
+            FfiConverterString.allocationSize(value.`no`) +
+            FfiConverterString.allocationSize(value.`unknown`) +
+            FfiConverterString.allocationSize(value.`skip`) +
+            FfiConverterString.allocationSize(value.`back`)
+    )
+
+    override fun write(value: ScreeningLabels, buf: ByteBuffer) {
+            FfiConverterString.write(value.`yes`, buf)
+            FfiConverterString.write(value.`no`, buf)
+            FfiConverterString.write(value.`unknown`, buf)
+            FfiConverterString.write(value.`skip`, buf)
+            FfiConverterString.write(value.`back`, buf)
     }
 }
 
@@ -8451,6 +8685,17 @@ sealed class HomewardException: kotlin.Exception() {
     }
     
     /**
+     * The device is enrolled already: there is nothing to enrol again.
+     */
+    class AlreadyEnrolled(
+        
+        val `reason`: kotlin.String
+        ) : HomewardException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
+    /**
      * The device has not reached headquarters for too long: sync first, or
      * enter an unlock code from headquarters (`SyncService.enterUnlockCode`).
      */
@@ -8676,45 +8921,48 @@ public object FfiConverterTypeHomewardError : FfiConverterRustBuffer<HomewardExc
             19 -> HomewardException.NotEnrolled(
                 FfiConverterString.read(buf),
                 )
-            20 -> HomewardException.CheckInOverdue(
+            20 -> HomewardException.AlreadyEnrolled(
+                FfiConverterString.read(buf),
+                )
+            21 -> HomewardException.CheckInOverdue(
                 FfiConverterLong.read(buf),
                 FfiConverterUInt.read(buf),
                 FfiConverterString.read(buf),
                 )
-            21 -> HomewardException.Network(
+            22 -> HomewardException.Network(
                 FfiConverterString.read(buf),
                 )
-            22 -> HomewardException.ServerRefused(
+            23 -> HomewardException.ServerRefused(
                 FfiConverterUShort.read(buf),
                 FfiConverterString.read(buf),
                 )
-            23 -> HomewardException.Untrusted(
+            24 -> HomewardException.Untrusted(
                 FfiConverterString.read(buf),
                 )
-            24 -> HomewardException.Cancelled(
+            25 -> HomewardException.Cancelled(
                 FfiConverterString.read(buf),
                 )
-            25 -> HomewardException.DeviceRevoked(
+            26 -> HomewardException.DeviceRevoked(
                 FfiConverterString.read(buf),
                 )
-            26 -> HomewardException.DeviceWiped(
+            27 -> HomewardException.DeviceWiped(
                 FfiConverterString.read(buf),
                 )
-            27 -> HomewardException.DiskFull(
+            28 -> HomewardException.DiskFull(
                 FfiConverterString.read(buf),
                 )
-            28 -> HomewardException.Storage(
+            29 -> HomewardException.Storage(
                 FfiConverterString.read(buf),
                 )
-            29 -> HomewardException.Closed(
+            30 -> HomewardException.Closed(
                 FfiConverterString.read(buf),
                 )
-            30 -> HomewardException.MrzRefused(
+            31 -> HomewardException.MrzRefused(
                 FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
                 FfiConverterString.read(buf),
                 )
-            31 -> HomewardException.Internal(
+            32 -> HomewardException.Internal(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
@@ -8821,6 +9069,11 @@ public object FfiConverterTypeHomewardError : FfiConverterRustBuffer<HomewardExc
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is HomewardException.NotEnrolled -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is HomewardException.AlreadyEnrolled -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`reason`)
@@ -8997,68 +9250,73 @@ public object FfiConverterTypeHomewardError : FfiConverterRustBuffer<HomewardExc
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.CheckInOverdue -> {
+            is HomewardException.AlreadyEnrolled -> {
                 buf.putInt(20)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is HomewardException.CheckInOverdue -> {
+                buf.putInt(21)
                 FfiConverterLong.write(value.`days`, buf)
                 FfiConverterUInt.write(value.`limitDays`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is HomewardException.Network -> {
-                buf.putInt(21)
+                buf.putInt(22)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is HomewardException.ServerRefused -> {
-                buf.putInt(22)
+                buf.putInt(23)
                 FfiConverterUShort.write(value.`status`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is HomewardException.Untrusted -> {
-                buf.putInt(23)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-            is HomewardException.Cancelled -> {
                 buf.putInt(24)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.DeviceRevoked -> {
+            is HomewardException.Cancelled -> {
                 buf.putInt(25)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.DeviceWiped -> {
+            is HomewardException.DeviceRevoked -> {
                 buf.putInt(26)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.DiskFull -> {
+            is HomewardException.DeviceWiped -> {
                 buf.putInt(27)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.Storage -> {
+            is HomewardException.DiskFull -> {
                 buf.putInt(28)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.Closed -> {
+            is HomewardException.Storage -> {
                 buf.putInt(29)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.MrzRefused -> {
+            is HomewardException.Closed -> {
                 buf.putInt(30)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is HomewardException.MrzRefused -> {
+                buf.putInt(31)
                 FfiConverterString.write(value.`field`, buf)
                 FfiConverterBoolean.write(value.`ambiguous`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is HomewardException.Internal -> {
-                buf.putInt(31)
+                buf.putInt(32)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
@@ -10111,6 +10369,38 @@ public object FfiConverterOptionalTypeTraffickingData: FfiConverterRustBuffer<Tr
         } else {
             buf.put(1)
             FfiConverterTypeTraffickingData.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeAnswerInput: FfiConverterRustBuffer<AnswerInput?> {
+    override fun read(buf: ByteBuffer): AnswerInput? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeAnswerInput.read(buf)
+    }
+
+    override fun allocationSize(value: AnswerInput?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeAnswerInput.allocationSize(value)
+        }
+    }
+
+    override fun write(value: AnswerInput?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeAnswerInput.write(value, buf)
         }
     }
 }

@@ -133,11 +133,13 @@ class ScreeningTest {
             val wrongType = assertThrows<HomewardException.InvalidAnswer> {
                 s.answer("recruited", AnswerInput.Number(1.0))
             }
-            assertTrue(wrongType.reason.contains("yes/no"), wrongType.reason)
+            // In the session's language (Russian here), without the question's id.
+            assertTrue(wrongType.reason.contains("ответ") && "recruited" !in wrongType.reason, wrongType.reason)
             val unknown = assertThrows<HomewardException.InvalidAnswer> {
                 s.answer("documents", AnswerInput.Choice("passport_in_pocket"))
             }
-            assertTrue(unknown.reason.contains("passport_in_pocket"), unknown.reason)
+            // The sentence goes under the question: no ids in it.
+            assertTrue(unknown.reason.isNotBlank() && "documents" !in unknown.reason, unknown.reason)
             assertThrows<HomewardException.InvalidAnswer> { s.skip("appears_minor") }
             assertEquals(0u, s.progress().answered)
 
@@ -157,6 +159,21 @@ class ScreeningTest {
             s.answer("documents", AnswerInput.Choice("none"))
             val o = s.finalise()
             assertTrue(o.treatedAsChild)
+        }
+    }
+
+    @Test
+    fun `an edit is prefilled, hints are for a touch screen, labels are localised`() {
+        newVault().use { vault ->
+            val s = vault.startScreening(NewScreeningInput("OSH-AIRPORT", language = Language.KY))
+            val q = s.nextQuestion()!!
+            assertEquals(null, q.currentAnswer)
+            assertTrue("Enter" !in q.hint && "о/ж" !in q.hint, q.hint)
+            s.answer(q.id, AnswerInput.YesNo(YesNoAnswer.UNKNOWN))
+            assertEquals(AnswerInput.YesNo(YesNoAnswer.UNKNOWN), s.question(q.id).currentAnswer)
+            assertEquals("Билбейм", s.labels().unknown)
+            s.setLanguage(Language.EN)
+            assertEquals(ScreeningLabels("Yes", "No", "Don't know", "Skip", "Back"), s.labels())
         }
     }
 

@@ -94,6 +94,8 @@ internal fun HomewardException.toCore(): CoreException = when (this) {
     is HomewardException.InvalidInput -> CoreException(ErrorKind.InvalidInput, reason)
     is HomewardException.NotAllowed -> CoreException(ErrorKind.NotAllowed, reason)
     is HomewardException.NotEnrolled -> CoreException(ErrorKind.NotEnrolled, reason)
+    // Enrolling an enrolled device: nothing to do, said as a refused step.
+    is HomewardException.AlreadyEnrolled -> CoreException(ErrorKind.NotAllowed, reason)
     is HomewardException.CheckInOverdue -> CoreException(ErrorKind.CheckInOverdue, reason)
     is HomewardException.Network -> CoreException(ErrorKind.Network, reason)
     is HomewardException.ServerRefused -> CoreException(ErrorKind.ServerRefused, reason)

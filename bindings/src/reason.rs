@@ -1,0 +1,266 @@
+//! The sentences an officer reads in an error's `reason`: in the language
+//! of the call (a screening session's, else the vault's `set_language`),
+//! without question ids, field dumps, CLI commands or operating-system
+//! error numbers. The core's own messages (English, for logs and the CLI)
+//! stay behind; where a fact matters (attempts left, a limit) it is said.
+
+use std::cell::Cell;
+use std::time::Duration;
+
+use homeward_core::screening::{AnswerError, Lang};
+
+thread_local! {
+    /// The language of the call running on this thread, if one set it.
+    static CALL_LANGUAGE: Cell<Option<Lang>> = const { Cell::new(None) };
+}
+
+/// Runs `f` with errors worded in `lang`, unless an outer call (a screening
+/// session in its own language) already chose one.
+pub(crate) fn in_language<T>(lang: Lang, f: impl FnOnce() -> T) -> T {
+    let outer = CALL_LANGUAGE.get();
+    if outer.is_none() {
+        CALL_LANGUAGE.set(Some(lang));
+    }
+    let out = f();
+    CALL_LANGUAGE.set(outer);
+    out
+}
+
+fn lang() -> Lang {
+    CALL_LANGUAGE.get().unwrap_or(Lang::En)
+}
+
+/// Picks the sentence for the call's language.
+pub(crate) fn say(ky: &str, ru: &str, en: &str) -> String {
+    match lang() {
+        Lang::Ky => ky,
+        Lang::Ru => ru,
+        Lang::En => en,
+    }
+    .to_string()
+}
+
+/// Whole seconds to wait, rounded up as `status()` rounds them, so a screen
+/// counting down from either shows the same number.
+pub(crate) fn secs_up(d: Duration) -> u64 {
+    (d.as_millis() as u64).div_ceil(1000)
+}
+
+pub(crate) fn network() -> String {
+    say(
+        "Штаб менен байланыш жок. Интернетти текшерип, кийинчерээк кайталаңыз: эч нерсе жоголгон жок.",
+        "Нет связи со штабом. Проверьте интернет и повторите позже: ничего не потеряно.",
+        "Headquarters cannot be reached. Check the connection and try again later: nothing was lost.",
+    )
+}
+
+pub(crate) fn not_enrolled() -> String {
+    say(
+        "Түзмөк штабда катталган эмес: адегенде каттоо кодун киргизиңиз.",
+        "Устройство не зарегистрировано в штабе: сначала введите код регистрации.",
+        "This device is not enrolled with headquarters: enter the enrolment code first.",
+    )
+}
+
+pub(crate) fn already_enrolled() -> String {
+    say(
+        "Бул түзмөк штабда катталган: кайра каттоонун кереги жок.",
+        "Это устройство уже зарегистрировано в штабе: повторная регистрация не нужна.",
+        "This device is already enrolled with headquarters: there is nothing to enrol again.",
+    )
+}
+
+pub(crate) fn cancelled() -> String {
+    say(
+        "Шайкештирүү токтотулду: жасалгандар сакталды.",
+        "Синхронизация остановлена: сделанное сохранено.",
+        "Sync stopped: what was done is kept.",
+    )
+}
+
+pub(crate) fn sync_running() -> String {
+    say(
+        "Шайкештирүү жүрүп жатат: бүткөнүн күтүңүз.",
+        "Синхронизация уже идёт: дождитесь её окончания.",
+        "A sync with headquarters is already running: wait for it to finish.",
+    )
+}
+
+pub(crate) fn locked() -> String {
+    say(
+        "Кулпуланган: улантуу үчүн PIN-код менен ачыңыз.",
+        "Заблокировано: разблокируйте PIN-кодом, чтобы продолжить.",
+        "Locked: unlock with the PIN to go on.",
+    )
+}
+
+pub(crate) fn closed() -> String {
+    say(
+        "Сейф жабылды: аны кайра ачыңыз.",
+        "Хранилище закрыто: откройте его снова.",
+        "The vault was closed: open it again.",
+    )
+}
+
+pub(crate) fn wrong_pin(attempts: u32, wait: u64) -> String {
+    match (lang(), wait) {
+        (Lang::Ky, 0) => format!("PIN-код туура эмес. Дагы {attempts} аракет калды."),
+        (Lang::Ky, w) => format!("PIN-код туура эмес. Дагы {attempts} аракет калды; {w} сек. күтүңүз."),
+        (Lang::Ru, 0) => format!("Неверный PIN-код. Осталось попыток: {attempts}."),
+        (Lang::Ru, w) => format!("Неверный PIN-код. Осталось попыток: {attempts}; подождите {w} с."),
+        (Lang::En, 0) => format!("Wrong PIN. {attempts} attempt(s) left."),
+        (Lang::En, w) => format!("Wrong PIN. {attempts} attempt(s) left; wait {w} s."),
+    }
+}
+
+pub(crate) fn too_soon(wait: u64) -> String {
+    match lang() {
+        Lang::Ky => format!("{wait} сек. күтүп, кайра аракет кылыңыз (бул аракет эсептелген жок)."),
+        Lang::Ru => format!("Подождите {wait} с и попробуйте снова (эта попытка не засчитана)."),
+        Lang::En => format!("Wait {wait} s, then try again (this try was not counted)."),
+    }
+}
+
+pub(crate) fn wiped() -> String {
+    say(
+        "Өтө көп туура эмес аракет: маалымат өчүрүлдү жана калыбына келбейт. Жаңы сейф түзүп, кайра катталыңыз.",
+        "Слишком много неверных попыток: данные стёрты и не восстановятся. Создайте новое хранилище и зарегистрируйтесь снова.",
+        "Too many wrong tries: the data was wiped and cannot be recovered. Create a new vault and enrol again.",
+    )
+}
+
+pub(crate) fn disk_full() -> String {
+    say(
+        "Эс тутум толду: орун бошотуп, кайталаңыз. Эч нерсе жарым-жартылай жазылган жок.",
+        "Память заполнена: освободите место и повторите. Ничего не записано наполовину.",
+        "The storage is full: free some space and try again. Nothing was half-written.",
+    )
+}
+
+pub(crate) fn untrusted() -> String {
+    say(
+        "Сервердин күбөлүгү бул түзмөк ишенген күбөлүк эмес: байланыш кармалышы мүмкүн. Эч нерсе жөнөтүлгөн жок; жетекчиңизге кабарлаңыз.",
+        "Сертификат сервера не тот, которому доверяет устройство: возможен перехват. Ничего не отправлено; сообщите руководителю.",
+        "The server's certificate is not the one this device trusts: the connection may be intercepted; nothing was sent. Report it to your supervisor.",
+    )
+}
+
+pub(crate) fn refused(status: u16) -> String {
+    match status {
+        401 | 403 => say(
+            "Штаб бул сурамды четке какты (уруксат жок). Жетекчиңизге кабарлаңыз.",
+            "Штаб отклонил запрос (нет доступа). Сообщите руководителю.",
+            "Headquarters refused the request (not allowed). Tell your supervisor.",
+        ),
+        _ => say(
+            "Штаб сурамды четке какты: код туура эмес же мөөнөтү өткөн болушу мүмкүн. Жаңы код сураңыз.",
+            "Штаб отклонил запрос: возможно, код неверен или просрочен. Запросите новый код.",
+            "Headquarters refused the request: the code may be wrong or expired. Ask for a new one.",
+        ),
+    }
+}
+
+pub(crate) fn bad_url() -> String {
+    say(
+        "Штабдын дареги туура эмес: каттоо кодун берген администратордон текшериңиз.",
+        "Неверный адрес штаба: уточните у администратора, выдавшего код.",
+        "The headquarters address is not valid: check it with the administrator who gave the code.",
+    )
+}
+
+pub(crate) fn insecure() -> String {
+    say(
+        "Бул дарек корголгон эмес: штаб берген https дарегин колдонуңуз.",
+        "Этот адрес не защищён: используйте адрес https, выданный штабом.",
+        "This address is not secure: use the https address headquarters gave.",
+    )
+}
+
+pub(crate) fn pin_required() -> String {
+    say(
+        "Корголгон дарек үчүн штабдын күбөлүгү (pin) керек: аны код менен кошо киргизиңиз.",
+        "Для защищённого адреса нужен сертификат штаба (pin): введите его вместе с кодом.",
+        "A secure address needs headquarters' certificate (the pin) given with the code: enter it too.",
+    )
+}
+
+pub(crate) fn bad_pin() -> String {
+    say(
+        "Берилген күбөлүк (pin) туура эмес: аны администратордон текшериңиз.",
+        "Указанный сертификат (pin) неверен: уточните его у администратора.",
+        "The certificate (pin) given is not valid: check it with the administrator.",
+    )
+}
+
+pub(crate) fn revoked() -> String {
+    say(
+        "Штаб бул түзмөктү өчүрдү: аны колдонууну токтотуп, жетекчиңизге кабарлаңыз.",
+        "Штаб отозвал это устройство: прекратите работу с ним и сообщите руководителю.",
+        "Headquarters revoked this device: stop using it and tell your supervisor.",
+    )
+}
+
+pub(crate) fn device_wiped() -> String {
+    say(
+        "Штабдын буйругу менен түзмөктөгү маалымат өчүрүлдү.",
+        "По приказу штаба данные на устройстве стёрты.",
+        "On headquarters' order the data on this device was wiped.",
+    )
+}
+
+/// An answer refused, said without the question's id (the screen shows
+/// the sentence under that question).
+pub(crate) fn answer(e: &AnswerError) -> String {
+    match e {
+        AnswerError::UnknownQuestion(_) | AnswerError::NotShown(_) => say(
+            "Бул суроо азыр берилбейт (мурунку жооптор боюнча).",
+            "Этот вопрос сейчас не задаётся (по предыдущим ответам).",
+            "This question is not asked given the earlier answers.",
+        ),
+        AnswerError::WrongType { expected, .. } if lang() == Lang::En => format!("This question takes {expected}."),
+        AnswerError::WrongType { .. } | AnswerError::UnknownOption { .. } => say(
+            "Бул жооп бул суроого туура келбейт.",
+            "Этот ответ не подходит к вопросу.",
+            "This answer does not fit the question.",
+        ),
+        AnswerError::TooLong { max, .. } => match lang() {
+            Lang::Ky => format!("Эң көп {max} белги."),
+            Lang::Ru => format!("Не более {max} знаков."),
+            Lang::En => format!("At most {max} characters."),
+        },
+        AnswerError::OutOfRange { min, max, .. } => match lang() {
+            Lang::Ky => format!("{min} жана {max} ортосундагы сан жазыңыз."),
+            Lang::Ru => format!("Введите число от {min} до {max}."),
+            Lang::En => format!("Enter a number from {min} to {max}."),
+        },
+        AnswerError::BadDate { reason, .. } => match lang() {
+            Lang::Ky => "Бул күн туура эмес: күнүн, айын жана жылын текшериңиз.".into(),
+            Lang::Ru => "Неверная дата: проверьте день, месяц и год.".into(),
+            Lang::En => format!("This date is not valid: {reason}."),
+        },
+        AnswerError::Required(_) => {
+            say("Бул суроого жооп керек.", "На этот вопрос нужен ответ.", "This question needs an answer.")
+        }
+        AnswerError::PrivateOnly(_) => say(
+            "Бул суроо жеке маекте гана берилет: адегенде жеке маекке өтүңүз.",
+            "Этот вопрос задаётся только в беседе наедине: сначала перейдите к ней.",
+            "This question is asked only in the private interview: move there first.",
+        ),
+    }
+}
+
+pub(crate) fn storage() -> String {
+    say(
+        "Маалыматты окуу же жазуу мүмкүн болгон жок. Кайталаңыз; кайталанса, жетекчиңизге кабарлаңыз.",
+        "Не удалось прочитать или записать данные. Повторите; если повторится, сообщите руководителю.",
+        "The data could not be read or written. Try again; if it happens again, tell your supervisor.",
+    )
+}
+
+pub(crate) fn incomplete(missing: usize) -> String {
+    match lang() {
+        Lang::Ky => format!("Милдеттүү {missing} суроого жооп жок."),
+        Lang::Ru => format!("Без ответа обязательных вопросов: {missing}."),
+        Lang::En => format!("{missing} required question(s) are unanswered."),
+    }
+}
