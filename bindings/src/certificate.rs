@@ -260,7 +260,7 @@ fn from_request(r: &CertificateRequest) -> CertificateRequestData {
     }
 }
 
-fn sex_kind(s: Sex) -> SexKind {
+pub(crate) fn sex_kind(s: Sex) -> SexKind {
     match s {
         Sex::F => SexKind::F,
         Sex::M => SexKind::M,

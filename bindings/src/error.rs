@@ -115,6 +115,11 @@ pub enum HomewardError {
     /// The vault was closed with `closeVault()`; open it again.
     #[error("{reason}")]
     Closed { reason: String },
+    /// A machine-readable zone was refused: `field` names the failing field
+    /// ("" when the text is no zone at all); `ambiguous` when two corrections
+    /// would explain the damage. Ask for a rescan or typing from the page.
+    #[error("{reason}")]
+    MrzRefused { field: String, ambiguous: bool, reason: String },
     /// A bug: report it. The message holds no personal data.
     #[error("{reason}")]
     Internal { reason: String },

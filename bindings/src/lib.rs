@@ -11,6 +11,7 @@
 //!   entry point that hands out the services below.
 //! - [`screening::ScreeningService`], [`screening::ScreeningSession`]: screenings.
 //! - [`certificate::CertificateService`]: requests, issuance, verification, entry.
+//! - [`mrz::read_mrz`]: a document's machine-readable zone, read and checked.
 //! - [`sync::SyncService`]: enrolment and sync, with progress and cancellation.
 //! - [`error::HomewardError`]: the one error type, mapped once from the core's.
 //! - Callbacks: [`vault::PlatformKeyStore`] (Android Keystore, iOS Keychain),
@@ -19,6 +20,7 @@
 mod background;
 pub mod certificate;
 pub mod error;
+pub mod mrz;
 mod reason;
 pub mod screening;
 pub mod sync;

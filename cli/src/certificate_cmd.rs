@@ -55,6 +55,12 @@ pub enum CertificateCmd {
         /// The applicant's photo (JPEG or PNG), kept as a sealed attachment.
         #[arg(long)]
         photo: Option<PathBuf>,
+        /// The old passport's or identity card's zone (ICAO Doc 9303, a text
+        /// file, `-` for standard input): fills the applicant's surname, given
+        /// name, date of birth and sex where the file leaves them out, and adds
+        /// the document as evidence of citizenship.
+        #[arg(long)]
+        mrz: Option<PathBuf>,
         #[arg(long)]
         submit: bool,
     },
@@ -367,11 +373,15 @@ pub fn certificate(
     let mut v = crate::open_unlocked(dir, ks)?;
     let profile = DeviceProfile::load(&v).map_err(case_err)?;
     match cmd {
-        CertificateCmd::Request { file, photo, submit } => {
+        CertificateCmd::Request { file, photo, mrz, submit } => {
             let me = profile.identity().map_err(case_err)?;
             let s = std::fs::read_to_string(&file).map_err(|e| CliError::Input(format!("{}: {e}", file.display())))?;
             let mut j: serde_json::Value =
                 serde_json::from_str(&s).map_err(|e| CliError::Input(format!("{}: {e}", file.display())))?;
+            if let Some(zone) = mrz {
+                let doc = crate::mrz_cmd::read_zone_file(&zone, IsoDate::today())?;
+                prefill_request(&mut j, &doc.request_prefill());
+            }
             if let Some(o) = j.as_object_mut() {
                 o.entry("request_date").or_insert_with(|| IsoDate::today().to_string().into());
                 o.entry("issuing_office").or_insert_with(|| me.office().into());
@@ -604,4 +614,26 @@ fn print_verified(out: &Output, v: &homeward_core::certificate::Verified) {
         s.push_str(&format!("  WARNING: {w:?}: sync with headquarters soon\n"));
     }
     out.print(s.trim_end(), &crate::output::to_json(v));
+}
+
+/// Fills what the request file leaves out from a document's zone; what the
+/// officer wrote in the file wins. The document joins the evidence once.
+fn prefill_request(j: &mut serde_json::Value, p: &homeward_core::mrz::RequestPrefill) {
+    let Some(o) = j.as_object_mut() else { return };
+    let applicant = o.entry("applicant").or_insert_with(|| serde_json::json!({}));
+    if let Some(a) = applicant.as_object_mut() {
+        a.entry("surname").or_insert_with(|| p.surname.clone().into());
+        a.entry("given_name").or_insert_with(|| p.given_name.clone().into());
+        if let Some(d) = p.date_of_birth {
+            a.entry("date_of_birth").or_insert_with(|| d.to_string().into());
+        }
+        a.entry("sex").or_insert_with(|| serde_json::to_value(p.sex).unwrap_or_default());
+    }
+    let evidence = serde_json::to_value(&p.evidence).unwrap_or_default();
+    let list = o.entry("evidence").or_insert_with(|| serde_json::json!([]));
+    if let Some(l) = list.as_array_mut() {
+        if !l.contains(&evidence) {
+            l.push(evidence);
+        }
+    }
 }

@@ -4,6 +4,7 @@
 mod certificate_cmd;
 mod dataprot_cmd;
 mod demo;
+mod mrz_cmd;
 mod output;
 mod pdf;
 mod qr_image;
@@ -142,6 +143,12 @@ enum Command {
         #[command(subcommand)]
         cmd: dataprot_cmd::ExportCmd,
     },
+    /// Passports' and identity cards' machine-readable zones (ICAO Doc 9303):
+    /// read with proved corrections, pre-fill, look up.
+    Mrz {
+        #[command(subcommand)]
+        cmd: mrz_cmd::MrzCmd,
+    },
     /// A guided tour for newcomers: a throw-away vault with sample cases,
     /// lookups across Cyrillic and Latin spellings, and a scan of the files.
     Demo {
@@ -204,6 +211,7 @@ fn main() -> ExitCode {
         Command::Status => status(&out, &dir).map_err(CliError::from),
         Command::Template { cmd } => screening_cmd::template(&out, cmd),
         Command::Screening { cmd } => screening_cmd::screening(&out, &dir, ks, cmd),
+        Command::Mrz { cmd } => mrz_cmd::mrz(&out, &dir, ks, cmd),
         Command::Device { cmd } => certificate_cmd::device(&out, &dir, ks, cmd),
         Command::Certificate { cmd } => certificate_cmd::certificate(&out, &dir, ks, cmd),
         Command::Enroll { url, code, label, pin, public_pki } => {

@@ -59,6 +59,8 @@ pub enum CliError {
     Audit(homeward_core::audit::AuditLogError),
     #[error(transparent)]
     Referral(homeward_core::referral::ReferralError),
+    #[error("the zone is refused: {0}")]
+    Mrz(homeward_core::mrz::MrzError),
 }
 
 impl From<homeward_core::audit::AuditLogError> for CliError {
@@ -175,6 +177,10 @@ fn classify(e: &CliError) -> (&'static str, u8) {
             homeward_core::certificate::CaseError::Vault(_) => ("storage", 24),
         },
         CliError::Verify(_) => ("not_valid", 60),
+        CliError::Mrz(m) => match m {
+            homeward_core::mrz::MrzError::Ambiguous { .. } => ("mrz_ambiguous", 86),
+            _ => ("mrz_refused", 85),
+        },
         CliError::Audit(a) => match a {
             homeward_core::audit::AuditLogError::Audit(homeward_core::audit::AuditError::JustificationRequired) => {
                 ("justification_required", 80)
@@ -236,6 +242,10 @@ pub fn fail(out: &Output, e: &CliError) -> ExitCode {
             }
             CliError::Audit(homeward_core::audit::AuditLogError::Chain(c)) => {
                 err["chain"] = crate::output::to_json(c);
+            }
+            CliError::Mrz(homeward_core::mrz::MrzError::Field { field, .. })
+            | CliError::Mrz(homeward_core::mrz::MrzError::Ambiguous { field, .. }) => {
+                err["field"] = field.name().into();
             }
             CliError::Verify(v) => {
                 err["verification"] = crate::output::to_json(v);

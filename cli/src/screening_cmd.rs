@@ -60,6 +60,10 @@ pub enum ScreeningCmd {
         /// Finalise at the end without asking.
         #[arg(long)]
         finalise: bool,
+        /// The person's document zone (ICAO Doc 9303, a text file, `-` for
+        /// standard input): its name, number and nationality become the subject.
+        #[arg(long)]
+        mrz: Option<PathBuf>,
     },
     /// Continue a draft where it stopped.
     Resume {
@@ -272,8 +276,10 @@ fn checklist_in(v: &mut homeward_core::vault::Vault, id: Option<&str>) -> Result
 pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd: ScreeningCmd) -> Result<(), CliError> {
     let checklist = default_checklist();
     match cmd {
-        ScreeningCmd::New { crossing, lang, date, officer, answers: file, finalise } => {
+        ScreeningCmd::New { crossing, lang, date, officer, answers: file, finalise, mrz } => {
             let file = file.as_deref().map(read_answers_file).transpose()?;
+            // Read before the vault opens: a refused zone changes nothing.
+            let zone = mrz.as_deref().map(|p| crate::mrz_cmd::read_zone_file(p, IsoDate::today())).transpose()?;
             let crossing = crossing
                 .or_else(|| file.as_ref().and_then(|f| f.crossing_point.clone()))
                 .ok_or_else(|| CliError::Input("name the crossing point with --crossing".into()))?;
@@ -291,6 +297,9 @@ pub fn screening(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd:
             let id = s.record_id()?;
             audit(&mut v, AuditAction::Create, SubjectKind::Screening, &s.id, None)?;
             let mut book = ScreeningRecords::new(&mut v, &checklist);
+            if let Some(doc) = &zone {
+                book.set_subject(id, doc.subject())?;
+            }
             match file {
                 Some(f) => {
                     if f.private_interview {

@@ -34,4 +34,4 @@ pub mod screening;
 pub mod sync;
 pub mod vault;
 
-pub use homeward_domain::{checkin, events, text};
+pub use homeward_domain::{checkin, events, mrz, text};

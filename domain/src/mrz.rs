@@ -839,9 +839,16 @@ impl MrzDocument {
     /// zone's name under a transliteration the vault's lookups use (ICAO
     /// Doc 9303, as Kyrgyz passports print it, or BGN/PCGN).
     pub fn name_matches(&self, record_name: &str) -> bool {
-        let ours = text::name_keys(&self.full_name());
-        text::name_keys(record_name).iter().any(|k| ours.contains(k))
+        names_match(&self.full_name(), record_name)
     }
+}
+
+/// Whether a zone's name ("SURNAME GIVEN NAMES") and a record's name (in
+/// Cyrillic or Latin, any order) are one name under a transliteration the
+/// vault's lookups use.
+pub fn names_match(zone_name: &str, record_name: &str) -> bool {
+    let ours = text::name_keys(zone_name);
+    text::name_keys(record_name).iter().any(|k| ours.contains(k))
 }
 
 /// The fields a zone is written from (for tests, corpora and training

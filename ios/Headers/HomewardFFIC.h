@@ -717,6 +717,16 @@ RustBuffer uniffi_homeward_ffi_fn_method_syncservice_sync(void*_Nonnull ptr, Rus
 uint64_t uniffi_homeward_ffi_fn_method_syncservice_sync_async(void*_Nonnull ptr, RustBuffer listener
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_FUNC_MRZ_NAME_MATCHES
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_FUNC_MRZ_NAME_MATCHES
+int8_t uniffi_homeward_ffi_fn_func_mrz_name_matches(RustBuffer zone_name, RustBuffer record_name, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_FUNC_READ_MRZ
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_FUNC_READ_MRZ
+RustBuffer uniffi_homeward_ffi_fn_func_read_mrz(RustBuffer text, RustBuffer today, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_FUNC_SOFTWARE_KEY_STORE
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_FUNC_SOFTWARE_KEY_STORE
 void*_Nonnull uniffi_homeward_ffi_fn_func_software_key_store(RustBuffer dir, RustCallStatus *_Nonnull out_status
@@ -1005,6 +1015,18 @@ void ffi_homeward_ffi_rust_future_free_void(uint64_t handle
 #ifndef UNIFFI_FFIDEF_FFI_HOMEWARD_FFI_RUST_FUTURE_COMPLETE_VOID
 #define UNIFFI_FFIDEF_FFI_HOMEWARD_FFI_RUST_FUTURE_COMPLETE_VOID
 void ffi_homeward_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_FUNC_MRZ_NAME_MATCHES
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_FUNC_MRZ_NAME_MATCHES
+uint16_t uniffi_homeward_ffi_checksum_func_mrz_name_matches(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_FUNC_READ_MRZ
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_FUNC_READ_MRZ
+uint16_t uniffi_homeward_ffi_checksum_func_read_mrz(void
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_FUNC_SOFTWARE_KEY_STORE

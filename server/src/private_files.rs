@@ -18,12 +18,23 @@ pub fn private_dir(dir: &Path) -> std::io::Result<()> {
 /// Creates `path` empty with mode 0600 if it does not exist (so that SQLite,
 /// which gives its WAL and shared-memory files the database file's mode,
 /// makes those 0600 too), and makes it 0600 if it does.
+/// An existing file is never opened here: closing any descriptor of a file
+/// drops every POSIX lock this process holds on it, SQLite's included (an
+/// `Hq` opened beside a running one in the same process then read a
+/// half-written page: "disk I/O error").
 pub fn private_file(path: &Path) -> std::io::Result<()> {
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-    o.open(path)?;
+    if !path.exists() {
+        let mut o = std::fs::OpenOptions::new();
+        o.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+        match o.open(path) {
+            Ok(_) => {}
+            // Created by another opener meanwhile: only its mode is ours to fix.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+    }
     set_mode(path, 0o600)
 }
 

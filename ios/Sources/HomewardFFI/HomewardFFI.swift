@@ -4988,6 +4988,573 @@ public func FfiConverterTypeIssuedCertificate_lower(_ value: IssuedCertificate) 
 
 
 /**
+ * One character the core corrected. Positions are 1-based.
+ */
+public struct MrzCorrection {
+    /**
+     * The field, e.g. "document_number", "date_of_birth".
+     */
+    public var field: String
+    public var line: UInt32
+    public var column: UInt32
+    public var read: String
+    public var corrected: String
+    /**
+     * True when a check digit proves it; false when the field holds
+     * letters only and no check digit covers it (the kind is the proof).
+     */
+    public var byCheckDigit: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The field, e.g. "document_number", "date_of_birth".
+         */field: String, line: UInt32, column: UInt32, read: String, corrected: String, 
+        /**
+         * True when a check digit proves it; false when the field holds
+         * letters only and no check digit covers it (the kind is the proof).
+         */byCheckDigit: Bool) {
+        self.field = field
+        self.line = line
+        self.column = column
+        self.read = read
+        self.corrected = corrected
+        self.byCheckDigit = byCheckDigit
+    }
+}
+
+#if compiler(>=6)
+extension MrzCorrection: Sendable {}
+#endif
+
+
+extension MrzCorrection: Equatable, Hashable {
+    public static func ==(lhs: MrzCorrection, rhs: MrzCorrection) -> Bool {
+        if lhs.field != rhs.field {
+            return false
+        }
+        if lhs.line != rhs.line {
+            return false
+        }
+        if lhs.column != rhs.column {
+            return false
+        }
+        if lhs.read != rhs.read {
+            return false
+        }
+        if lhs.corrected != rhs.corrected {
+            return false
+        }
+        if lhs.byCheckDigit != rhs.byCheckDigit {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(field)
+        hasher.combine(line)
+        hasher.combine(column)
+        hasher.combine(read)
+        hasher.combine(corrected)
+        hasher.combine(byCheckDigit)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMrzCorrection: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MrzCorrection {
+        return
+            try MrzCorrection(
+                field: FfiConverterString.read(from: &buf), 
+                line: FfiConverterUInt32.read(from: &buf), 
+                column: FfiConverterUInt32.read(from: &buf), 
+                read: FfiConverterString.read(from: &buf), 
+                corrected: FfiConverterString.read(from: &buf), 
+                byCheckDigit: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MrzCorrection, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.field, into: &buf)
+        FfiConverterUInt32.write(value.line, into: &buf)
+        FfiConverterUInt32.write(value.column, into: &buf)
+        FfiConverterString.write(value.read, into: &buf)
+        FfiConverterString.write(value.corrected, into: &buf)
+        FfiConverterBool.write(value.byCheckDigit, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMrzCorrection_lift(_ buf: RustBuffer) throws -> MrzCorrection {
+    return try FfiConverterTypeMrzCorrection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMrzCorrection_lower(_ value: MrzCorrection) -> RustBuffer {
+    return FfiConverterTypeMrzCorrection.lower(value)
+}
+
+
+/**
+ * A zone read and checked.
+ */
+public struct MrzReading {
+    /**
+     * "td3", "td1", "td2", "mrv_a" or "mrv_b".
+     */
+    public var format: String
+    public var documentCode: String
+    public var issuingState: String
+    public var surname: String
+    public var givenNames: String
+    /**
+     * "SURNAME GIVEN NAMES", for `ScreeningService.searchByName`.
+     */
+    public var fullName: String
+    public var namesTruncated: Bool
+    public var documentNumber: String
+    public var nationality: String
+    /**
+     * "YYYY-MM-DD" with its century, or null when a part is unknown.
+     */
+    public var dateOfBirth: String?
+    public var sex: SexKind
+    public var dateOfExpiry: String?
+    public var expired: Bool
+    public var optionalData: String
+    public var optionalData2: String
+    /**
+     * The zone as corrected, one string per line.
+     */
+    public var lines: [String]
+    public var corrections: [MrzCorrection]
+    public var unconfirmed: [MrzUnconfirmed]
+    /**
+     * For `ScreeningSession.setSubject`.
+     */
+    public var subject: SubjectInput
+    public var requestPrefill: MrzRequestPrefill
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * "td3", "td1", "td2", "mrv_a" or "mrv_b".
+         */format: String, documentCode: String, issuingState: String, surname: String, givenNames: String, 
+        /**
+         * "SURNAME GIVEN NAMES", for `ScreeningService.searchByName`.
+         */fullName: String, namesTruncated: Bool, documentNumber: String, nationality: String, 
+        /**
+         * "YYYY-MM-DD" with its century, or null when a part is unknown.
+         */dateOfBirth: String?, sex: SexKind, dateOfExpiry: String?, expired: Bool, optionalData: String, optionalData2: String, 
+        /**
+         * The zone as corrected, one string per line.
+         */lines: [String], corrections: [MrzCorrection], unconfirmed: [MrzUnconfirmed], 
+        /**
+         * For `ScreeningSession.setSubject`.
+         */subject: SubjectInput, requestPrefill: MrzRequestPrefill) {
+        self.format = format
+        self.documentCode = documentCode
+        self.issuingState = issuingState
+        self.surname = surname
+        self.givenNames = givenNames
+        self.fullName = fullName
+        self.namesTruncated = namesTruncated
+        self.documentNumber = documentNumber
+        self.nationality = nationality
+        self.dateOfBirth = dateOfBirth
+        self.sex = sex
+        self.dateOfExpiry = dateOfExpiry
+        self.expired = expired
+        self.optionalData = optionalData
+        self.optionalData2 = optionalData2
+        self.lines = lines
+        self.corrections = corrections
+        self.unconfirmed = unconfirmed
+        self.subject = subject
+        self.requestPrefill = requestPrefill
+    }
+}
+
+#if compiler(>=6)
+extension MrzReading: Sendable {}
+#endif
+
+
+extension MrzReading: Equatable, Hashable {
+    public static func ==(lhs: MrzReading, rhs: MrzReading) -> Bool {
+        if lhs.format != rhs.format {
+            return false
+        }
+        if lhs.documentCode != rhs.documentCode {
+            return false
+        }
+        if lhs.issuingState != rhs.issuingState {
+            return false
+        }
+        if lhs.surname != rhs.surname {
+            return false
+        }
+        if lhs.givenNames != rhs.givenNames {
+            return false
+        }
+        if lhs.fullName != rhs.fullName {
+            return false
+        }
+        if lhs.namesTruncated != rhs.namesTruncated {
+            return false
+        }
+        if lhs.documentNumber != rhs.documentNumber {
+            return false
+        }
+        if lhs.nationality != rhs.nationality {
+            return false
+        }
+        if lhs.dateOfBirth != rhs.dateOfBirth {
+            return false
+        }
+        if lhs.sex != rhs.sex {
+            return false
+        }
+        if lhs.dateOfExpiry != rhs.dateOfExpiry {
+            return false
+        }
+        if lhs.expired != rhs.expired {
+            return false
+        }
+        if lhs.optionalData != rhs.optionalData {
+            return false
+        }
+        if lhs.optionalData2 != rhs.optionalData2 {
+            return false
+        }
+        if lhs.lines != rhs.lines {
+            return false
+        }
+        if lhs.corrections != rhs.corrections {
+            return false
+        }
+        if lhs.unconfirmed != rhs.unconfirmed {
+            return false
+        }
+        if lhs.subject != rhs.subject {
+            return false
+        }
+        if lhs.requestPrefill != rhs.requestPrefill {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(format)
+        hasher.combine(documentCode)
+        hasher.combine(issuingState)
+        hasher.combine(surname)
+        hasher.combine(givenNames)
+        hasher.combine(fullName)
+        hasher.combine(namesTruncated)
+        hasher.combine(documentNumber)
+        hasher.combine(nationality)
+        hasher.combine(dateOfBirth)
+        hasher.combine(sex)
+        hasher.combine(dateOfExpiry)
+        hasher.combine(expired)
+        hasher.combine(optionalData)
+        hasher.combine(optionalData2)
+        hasher.combine(lines)
+        hasher.combine(corrections)
+        hasher.combine(unconfirmed)
+        hasher.combine(subject)
+        hasher.combine(requestPrefill)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMrzReading: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MrzReading {
+        return
+            try MrzReading(
+                format: FfiConverterString.read(from: &buf), 
+                documentCode: FfiConverterString.read(from: &buf), 
+                issuingState: FfiConverterString.read(from: &buf), 
+                surname: FfiConverterString.read(from: &buf), 
+                givenNames: FfiConverterString.read(from: &buf), 
+                fullName: FfiConverterString.read(from: &buf), 
+                namesTruncated: FfiConverterBool.read(from: &buf), 
+                documentNumber: FfiConverterString.read(from: &buf), 
+                nationality: FfiConverterString.read(from: &buf), 
+                dateOfBirth: FfiConverterOptionString.read(from: &buf), 
+                sex: FfiConverterTypeSexKind.read(from: &buf), 
+                dateOfExpiry: FfiConverterOptionString.read(from: &buf), 
+                expired: FfiConverterBool.read(from: &buf), 
+                optionalData: FfiConverterString.read(from: &buf), 
+                optionalData2: FfiConverterString.read(from: &buf), 
+                lines: FfiConverterSequenceString.read(from: &buf), 
+                corrections: FfiConverterSequenceTypeMrzCorrection.read(from: &buf), 
+                unconfirmed: FfiConverterSequenceTypeMrzUnconfirmed.read(from: &buf), 
+                subject: FfiConverterTypeSubjectInput.read(from: &buf), 
+                requestPrefill: FfiConverterTypeMrzRequestPrefill.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MrzReading, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.format, into: &buf)
+        FfiConverterString.write(value.documentCode, into: &buf)
+        FfiConverterString.write(value.issuingState, into: &buf)
+        FfiConverterString.write(value.surname, into: &buf)
+        FfiConverterString.write(value.givenNames, into: &buf)
+        FfiConverterString.write(value.fullName, into: &buf)
+        FfiConverterBool.write(value.namesTruncated, into: &buf)
+        FfiConverterString.write(value.documentNumber, into: &buf)
+        FfiConverterString.write(value.nationality, into: &buf)
+        FfiConverterOptionString.write(value.dateOfBirth, into: &buf)
+        FfiConverterTypeSexKind.write(value.sex, into: &buf)
+        FfiConverterOptionString.write(value.dateOfExpiry, into: &buf)
+        FfiConverterBool.write(value.expired, into: &buf)
+        FfiConverterString.write(value.optionalData, into: &buf)
+        FfiConverterString.write(value.optionalData2, into: &buf)
+        FfiConverterSequenceString.write(value.lines, into: &buf)
+        FfiConverterSequenceTypeMrzCorrection.write(value.corrections, into: &buf)
+        FfiConverterSequenceTypeMrzUnconfirmed.write(value.unconfirmed, into: &buf)
+        FfiConverterTypeSubjectInput.write(value.subject, into: &buf)
+        FfiConverterTypeMrzRequestPrefill.write(value.requestPrefill, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMrzReading_lift(_ buf: RustBuffer) throws -> MrzReading {
+    return try FfiConverterTypeMrzReading.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMrzReading_lower(_ value: MrzReading) -> RustBuffer {
+    return FfiConverterTypeMrzReading.lower(value)
+}
+
+
+/**
+ * What a zone pre-fills in a certificate request.
+ */
+public struct MrzRequestPrefill {
+    public var surname: String
+    public var givenName: String
+    /**
+     * "YYYY-MM-DD", when the zone gives the whole date.
+     */
+    public var dateOfBirth: String?
+    public var sex: SexKind
+    public var evidence: CitizenshipEvidenceData
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(surname: String, givenName: String, 
+        /**
+         * "YYYY-MM-DD", when the zone gives the whole date.
+         */dateOfBirth: String?, sex: SexKind, evidence: CitizenshipEvidenceData) {
+        self.surname = surname
+        self.givenName = givenName
+        self.dateOfBirth = dateOfBirth
+        self.sex = sex
+        self.evidence = evidence
+    }
+}
+
+#if compiler(>=6)
+extension MrzRequestPrefill: Sendable {}
+#endif
+
+
+extension MrzRequestPrefill: Equatable, Hashable {
+    public static func ==(lhs: MrzRequestPrefill, rhs: MrzRequestPrefill) -> Bool {
+        if lhs.surname != rhs.surname {
+            return false
+        }
+        if lhs.givenName != rhs.givenName {
+            return false
+        }
+        if lhs.dateOfBirth != rhs.dateOfBirth {
+            return false
+        }
+        if lhs.sex != rhs.sex {
+            return false
+        }
+        if lhs.evidence != rhs.evidence {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(surname)
+        hasher.combine(givenName)
+        hasher.combine(dateOfBirth)
+        hasher.combine(sex)
+        hasher.combine(evidence)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMrzRequestPrefill: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MrzRequestPrefill {
+        return
+            try MrzRequestPrefill(
+                surname: FfiConverterString.read(from: &buf), 
+                givenName: FfiConverterString.read(from: &buf), 
+                dateOfBirth: FfiConverterOptionString.read(from: &buf), 
+                sex: FfiConverterTypeSexKind.read(from: &buf), 
+                evidence: FfiConverterTypeCitizenshipEvidenceData.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MrzRequestPrefill, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.surname, into: &buf)
+        FfiConverterString.write(value.givenName, into: &buf)
+        FfiConverterOptionString.write(value.dateOfBirth, into: &buf)
+        FfiConverterTypeSexKind.write(value.sex, into: &buf)
+        FfiConverterTypeCitizenshipEvidenceData.write(value.evidence, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMrzRequestPrefill_lift(_ buf: RustBuffer) throws -> MrzRequestPrefill {
+    return try FfiConverterTypeMrzRequestPrefill.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMrzRequestPrefill_lower(_ value: MrzRequestPrefill) -> RustBuffer {
+    return FfiConverterTypeMrzRequestPrefill.lower(value)
+}
+
+
+/**
+ * A character no check digit can tell from its look-alike (G and 6): show
+ * it highlighted and ask the officer to compare it with the page.
+ */
+public struct MrzUnconfirmed {
+    public var field: String
+    public var line: UInt32
+    public var column: UInt32
+    public var read: String
+    public var lookAlike: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(field: String, line: UInt32, column: UInt32, read: String, lookAlike: String) {
+        self.field = field
+        self.line = line
+        self.column = column
+        self.read = read
+        self.lookAlike = lookAlike
+    }
+}
+
+#if compiler(>=6)
+extension MrzUnconfirmed: Sendable {}
+#endif
+
+
+extension MrzUnconfirmed: Equatable, Hashable {
+    public static func ==(lhs: MrzUnconfirmed, rhs: MrzUnconfirmed) -> Bool {
+        if lhs.field != rhs.field {
+            return false
+        }
+        if lhs.line != rhs.line {
+            return false
+        }
+        if lhs.column != rhs.column {
+            return false
+        }
+        if lhs.read != rhs.read {
+            return false
+        }
+        if lhs.lookAlike != rhs.lookAlike {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(field)
+        hasher.combine(line)
+        hasher.combine(column)
+        hasher.combine(read)
+        hasher.combine(lookAlike)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMrzUnconfirmed: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MrzUnconfirmed {
+        return
+            try MrzUnconfirmed(
+                field: FfiConverterString.read(from: &buf), 
+                line: FfiConverterUInt32.read(from: &buf), 
+                column: FfiConverterUInt32.read(from: &buf), 
+                read: FfiConverterString.read(from: &buf), 
+                lookAlike: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MrzUnconfirmed, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.field, into: &buf)
+        FfiConverterUInt32.write(value.line, into: &buf)
+        FfiConverterUInt32.write(value.column, into: &buf)
+        FfiConverterString.write(value.read, into: &buf)
+        FfiConverterString.write(value.lookAlike, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMrzUnconfirmed_lift(_ buf: RustBuffer) throws -> MrzUnconfirmed {
+    return try FfiConverterTypeMrzUnconfirmed.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMrzUnconfirmed_lower(_ value: MrzUnconfirmed) -> RustBuffer {
+    return FfiConverterTypeMrzUnconfirmed.lower(value)
+}
+
+
+/**
  * How a new screening starts.
  */
 public struct NewScreeningInput {
@@ -8175,6 +8742,13 @@ public enum HomewardError: Swift.Error {
     case Closed(reason: String
     )
     /**
+     * A machine-readable zone was refused: `field` names the failing field
+     * ("" when the text is no zone at all); `ambiguous` when two corrections
+     * would explain the damage. Ask for a rescan or typing from the page.
+     */
+    case MrzRefused(field: String, ambiguous: Bool, reason: String
+    )
+    /**
      * A bug: report it. The message holds no personal data.
      */
     case Internal(reason: String
@@ -8295,7 +8869,12 @@ public struct FfiConverterTypeHomewardError: FfiConverterRustBuffer {
         case 30: return .Closed(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 31: return .Internal(
+        case 31: return .MrzRefused(
+            field: try FfiConverterString.read(from: &buf), 
+            ambiguous: try FfiConverterBool.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 32: return .Internal(
             reason: try FfiConverterString.read(from: &buf)
             )
 
@@ -8470,8 +9049,15 @@ public struct FfiConverterTypeHomewardError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Internal(reason):
+        case let .MrzRefused(field,ambiguous,reason):
             writeInt(&buf, Int32(31))
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterBool.write(ambiguous, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Internal(reason):
+            writeInt(&buf, Int32(32))
             FfiConverterString.write(reason, into: &buf)
             
         }
@@ -10308,6 +10894,56 @@ fileprivate struct FfiConverterSequenceTypeHistoryEntry: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeMrzCorrection: FfiConverterRustBuffer {
+    typealias SwiftType = [MrzCorrection]
+
+    public static func write(_ value: [MrzCorrection], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMrzCorrection.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [MrzCorrection] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [MrzCorrection]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMrzCorrection.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMrzUnconfirmed: FfiConverterRustBuffer {
+    typealias SwiftType = [MrzUnconfirmed]
+
+    public static func write(_ value: [MrzUnconfirmed], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMrzUnconfirmed.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [MrzUnconfirmed] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [MrzUnconfirmed]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMrzUnconfirmed.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeRefusedEvent: FfiConverterRustBuffer {
     typealias SwiftType = [RefusedEvent]
 
@@ -10476,6 +11112,34 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
+ * Whether a zone's name (`MrzReading.fullName`) and a record's name, in
+ * Cyrillic or Latin and in any order, are one name under the
+ * transliterations the vault's lookups use (ICAO Doc 9303, BGN/PCGN).
+ */
+public func mrzNameMatches(zoneName: String, recordName: String) -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+    uniffi_homeward_ffi_fn_func_mrz_name_matches(
+        FfiConverterString.lower(zoneName),
+        FfiConverterString.lower(recordName),$0
+    )
+})
+}
+/**
+ * Reads a zone as the platform's OCR gives it (2 or 3 lines; spaces and
+ * case do not matter). `today` ("YYYY-MM-DD", default the device's date)
+ * decides the dates' centuries and whether the document has expired.
+ * Throws `MrzRefused` naming the field when no reading passes, or when two
+ * corrections would explain the damage (`ambiguous`): ask for a rescan.
+ */
+public func readMrz(text: String, today: String?)throws  -> MrzReading  {
+    return try  FfiConverterTypeMrzReading_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_func_read_mrz(
+        FfiConverterString.lower(text),
+        FfiConverterOptionString.lower(today),$0
+    )
+})
+}
+/**
  * A software key store keeping its keys in `dir` (outside the vault
  * directory). For tests and desktop training only: it is not hardware-backed.
  */
@@ -10512,6 +11176,12 @@ private let initializationResult: InitializationResult = {
     let scaffolding_contract_version = ffi_homeward_ffi_uniffi_contract_version()
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_func_mrz_name_matches() != 33881) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_func_read_mrz() != 19315) {
+        return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_func_software_key_store() != 20826) {
         return InitializationResult.apiChecksumMismatch

@@ -925,6 +925,10 @@ internal open class UniffiVTableCallbackInterfaceSyncProgressListener(
 
 
 
+
+
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -940,7 +944,11 @@ internal open class UniffiVTableCallbackInterfaceSyncProgressListener(
 // when the library is loaded.
 internal interface IntegrityCheckingUniffiLib : Library {
     // Integrity check functions only
-    fun uniffi_homeward_ffi_checksum_func_software_key_store(
+    fun uniffi_homeward_ffi_checksum_func_mrz_name_matches(
+): Short
+fun uniffi_homeward_ffi_checksum_func_read_mrz(
+): Short
+fun uniffi_homeward_ffi_checksum_func_software_key_store(
 ): Short
 fun uniffi_homeward_ffi_checksum_func_vault_exists(
 ): Short
@@ -1299,6 +1307,10 @@ fun uniffi_homeward_ffi_fn_method_syncservice_sync(`ptr`: Pointer,`listener`: Ru
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_syncservice_sync_async(`ptr`: Pointer,`listener`: RustBuffer.ByValue,
 ): Long
+fun uniffi_homeward_ffi_fn_func_mrz_name_matches(`zoneName`: RustBuffer.ByValue,`recordName`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Byte
+fun uniffi_homeward_ffi_fn_func_read_mrz(`text`: RustBuffer.ByValue,`today`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_func_software_key_store(`dir`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_homeward_ffi_fn_func_vault_exists(`dir`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1429,6 +1441,12 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
+    if (lib.uniffi_homeward_ffi_checksum_func_mrz_name_matches() != 33881.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_func_read_mrz() != 19315.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_func_software_key_store() != 20826.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -6452,6 +6470,284 @@ public object FfiConverterTypeIssuedCertificate: FfiConverterRustBuffer<IssuedCe
 
 
 /**
+ * One character the core corrected. Positions are 1-based.
+ */
+data class MrzCorrection (
+    /**
+     * The field, e.g. "document_number", "date_of_birth".
+     */
+    var `field`: kotlin.String, 
+    var `line`: kotlin.UInt, 
+    var `column`: kotlin.UInt, 
+    var `read`: kotlin.String, 
+    var `corrected`: kotlin.String, 
+    /**
+     * True when a check digit proves it; false when the field holds
+     * letters only and no check digit covers it (the kind is the proof).
+     */
+    var `byCheckDigit`: kotlin.Boolean
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMrzCorrection: FfiConverterRustBuffer<MrzCorrection> {
+    override fun read(buf: ByteBuffer): MrzCorrection {
+        return MrzCorrection(
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MrzCorrection) = (
+            FfiConverterString.allocationSize(value.`field`) +
+            FfiConverterUInt.allocationSize(value.`line`) +
+            FfiConverterUInt.allocationSize(value.`column`) +
+            FfiConverterString.allocationSize(value.`read`) +
+            FfiConverterString.allocationSize(value.`corrected`) +
+            FfiConverterBoolean.allocationSize(value.`byCheckDigit`)
+    )
+
+    override fun write(value: MrzCorrection, buf: ByteBuffer) {
+            FfiConverterString.write(value.`field`, buf)
+            FfiConverterUInt.write(value.`line`, buf)
+            FfiConverterUInt.write(value.`column`, buf)
+            FfiConverterString.write(value.`read`, buf)
+            FfiConverterString.write(value.`corrected`, buf)
+            FfiConverterBoolean.write(value.`byCheckDigit`, buf)
+    }
+}
+
+
+
+/**
+ * A zone read and checked.
+ */
+data class MrzReading (
+    /**
+     * "td3", "td1", "td2", "mrv_a" or "mrv_b".
+     */
+    var `format`: kotlin.String, 
+    var `documentCode`: kotlin.String, 
+    var `issuingState`: kotlin.String, 
+    var `surname`: kotlin.String, 
+    var `givenNames`: kotlin.String, 
+    /**
+     * "SURNAME GIVEN NAMES", for `ScreeningService.searchByName`.
+     */
+    var `fullName`: kotlin.String, 
+    var `namesTruncated`: kotlin.Boolean, 
+    var `documentNumber`: kotlin.String, 
+    var `nationality`: kotlin.String, 
+    /**
+     * "YYYY-MM-DD" with its century, or null when a part is unknown.
+     */
+    var `dateOfBirth`: kotlin.String?, 
+    var `sex`: SexKind, 
+    var `dateOfExpiry`: kotlin.String?, 
+    var `expired`: kotlin.Boolean, 
+    var `optionalData`: kotlin.String, 
+    var `optionalData2`: kotlin.String, 
+    /**
+     * The zone as corrected, one string per line.
+     */
+    var `lines`: List<kotlin.String>, 
+    var `corrections`: List<MrzCorrection>, 
+    var `unconfirmed`: List<MrzUnconfirmed>, 
+    /**
+     * For `ScreeningSession.setSubject`.
+     */
+    var `subject`: SubjectInput, 
+    var `requestPrefill`: MrzRequestPrefill
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMrzReading: FfiConverterRustBuffer<MrzReading> {
+    override fun read(buf: ByteBuffer): MrzReading {
+        return MrzReading(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeSexKind.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceTypeMrzCorrection.read(buf),
+            FfiConverterSequenceTypeMrzUnconfirmed.read(buf),
+            FfiConverterTypeSubjectInput.read(buf),
+            FfiConverterTypeMrzRequestPrefill.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MrzReading) = (
+            FfiConverterString.allocationSize(value.`format`) +
+            FfiConverterString.allocationSize(value.`documentCode`) +
+            FfiConverterString.allocationSize(value.`issuingState`) +
+            FfiConverterString.allocationSize(value.`surname`) +
+            FfiConverterString.allocationSize(value.`givenNames`) +
+            FfiConverterString.allocationSize(value.`fullName`) +
+            FfiConverterBoolean.allocationSize(value.`namesTruncated`) +
+            FfiConverterString.allocationSize(value.`documentNumber`) +
+            FfiConverterString.allocationSize(value.`nationality`) +
+            FfiConverterOptionalString.allocationSize(value.`dateOfBirth`) +
+            FfiConverterTypeSexKind.allocationSize(value.`sex`) +
+            FfiConverterOptionalString.allocationSize(value.`dateOfExpiry`) +
+            FfiConverterBoolean.allocationSize(value.`expired`) +
+            FfiConverterString.allocationSize(value.`optionalData`) +
+            FfiConverterString.allocationSize(value.`optionalData2`) +
+            FfiConverterSequenceString.allocationSize(value.`lines`) +
+            FfiConverterSequenceTypeMrzCorrection.allocationSize(value.`corrections`) +
+            FfiConverterSequenceTypeMrzUnconfirmed.allocationSize(value.`unconfirmed`) +
+            FfiConverterTypeSubjectInput.allocationSize(value.`subject`) +
+            FfiConverterTypeMrzRequestPrefill.allocationSize(value.`requestPrefill`)
+    )
+
+    override fun write(value: MrzReading, buf: ByteBuffer) {
+            FfiConverterString.write(value.`format`, buf)
+            FfiConverterString.write(value.`documentCode`, buf)
+            FfiConverterString.write(value.`issuingState`, buf)
+            FfiConverterString.write(value.`surname`, buf)
+            FfiConverterString.write(value.`givenNames`, buf)
+            FfiConverterString.write(value.`fullName`, buf)
+            FfiConverterBoolean.write(value.`namesTruncated`, buf)
+            FfiConverterString.write(value.`documentNumber`, buf)
+            FfiConverterString.write(value.`nationality`, buf)
+            FfiConverterOptionalString.write(value.`dateOfBirth`, buf)
+            FfiConverterTypeSexKind.write(value.`sex`, buf)
+            FfiConverterOptionalString.write(value.`dateOfExpiry`, buf)
+            FfiConverterBoolean.write(value.`expired`, buf)
+            FfiConverterString.write(value.`optionalData`, buf)
+            FfiConverterString.write(value.`optionalData2`, buf)
+            FfiConverterSequenceString.write(value.`lines`, buf)
+            FfiConverterSequenceTypeMrzCorrection.write(value.`corrections`, buf)
+            FfiConverterSequenceTypeMrzUnconfirmed.write(value.`unconfirmed`, buf)
+            FfiConverterTypeSubjectInput.write(value.`subject`, buf)
+            FfiConverterTypeMrzRequestPrefill.write(value.`requestPrefill`, buf)
+    }
+}
+
+
+
+/**
+ * What a zone pre-fills in a certificate request.
+ */
+data class MrzRequestPrefill (
+    var `surname`: kotlin.String, 
+    var `givenName`: kotlin.String, 
+    /**
+     * "YYYY-MM-DD", when the zone gives the whole date.
+     */
+    var `dateOfBirth`: kotlin.String?, 
+    var `sex`: SexKind, 
+    var `evidence`: CitizenshipEvidenceData
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMrzRequestPrefill: FfiConverterRustBuffer<MrzRequestPrefill> {
+    override fun read(buf: ByteBuffer): MrzRequestPrefill {
+        return MrzRequestPrefill(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeSexKind.read(buf),
+            FfiConverterTypeCitizenshipEvidenceData.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MrzRequestPrefill) = (
+            FfiConverterString.allocationSize(value.`surname`) +
+            FfiConverterString.allocationSize(value.`givenName`) +
+            FfiConverterOptionalString.allocationSize(value.`dateOfBirth`) +
+            FfiConverterTypeSexKind.allocationSize(value.`sex`) +
+            FfiConverterTypeCitizenshipEvidenceData.allocationSize(value.`evidence`)
+    )
+
+    override fun write(value: MrzRequestPrefill, buf: ByteBuffer) {
+            FfiConverterString.write(value.`surname`, buf)
+            FfiConverterString.write(value.`givenName`, buf)
+            FfiConverterOptionalString.write(value.`dateOfBirth`, buf)
+            FfiConverterTypeSexKind.write(value.`sex`, buf)
+            FfiConverterTypeCitizenshipEvidenceData.write(value.`evidence`, buf)
+    }
+}
+
+
+
+/**
+ * A character no check digit can tell from its look-alike (G and 6): show
+ * it highlighted and ask the officer to compare it with the page.
+ */
+data class MrzUnconfirmed (
+    var `field`: kotlin.String, 
+    var `line`: kotlin.UInt, 
+    var `column`: kotlin.UInt, 
+    var `read`: kotlin.String, 
+    var `lookAlike`: kotlin.String
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMrzUnconfirmed: FfiConverterRustBuffer<MrzUnconfirmed> {
+    override fun read(buf: ByteBuffer): MrzUnconfirmed {
+        return MrzUnconfirmed(
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MrzUnconfirmed) = (
+            FfiConverterString.allocationSize(value.`field`) +
+            FfiConverterUInt.allocationSize(value.`line`) +
+            FfiConverterUInt.allocationSize(value.`column`) +
+            FfiConverterString.allocationSize(value.`read`) +
+            FfiConverterString.allocationSize(value.`lookAlike`)
+    )
+
+    override fun write(value: MrzUnconfirmed, buf: ByteBuffer) {
+            FfiConverterString.write(value.`field`, buf)
+            FfiConverterUInt.write(value.`line`, buf)
+            FfiConverterUInt.write(value.`column`, buf)
+            FfiConverterString.write(value.`read`, buf)
+            FfiConverterString.write(value.`lookAlike`, buf)
+    }
+}
+
+
+
+/**
  * How a new screening starts.
  */
 data class NewScreeningInput (
@@ -8530,6 +8826,23 @@ sealed class HomewardException: kotlin.Exception() {
     }
     
     /**
+     * A machine-readable zone was refused: `field` names the failing field
+     * ("" when the text is no zone at all); `ambiguous` when two corrections
+     * would explain the damage. Ask for a rescan or typing from the page.
+     */
+    class MrzRefused(
+        
+        val `field`: kotlin.String, 
+        
+        val `ambiguous`: kotlin.Boolean, 
+        
+        val `reason`: kotlin.String
+        ) : HomewardException() {
+        override val message
+            get() = "field=${ `field` }, ambiguous=${ `ambiguous` }, reason=${ `reason` }"
+    }
+    
+    /**
      * A bug: report it. The message holds no personal data.
      */
     class Internal(
@@ -8656,7 +8969,12 @@ public object FfiConverterTypeHomewardError : FfiConverterRustBuffer<HomewardExc
             30 -> HomewardException.Closed(
                 FfiConverterString.read(buf),
                 )
-            31 -> HomewardException.Internal(
+            31 -> HomewardException.MrzRefused(
+                FfiConverterString.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterString.read(buf),
+                )
+            32 -> HomewardException.Internal(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
@@ -8823,6 +9141,13 @@ public object FfiConverterTypeHomewardError : FfiConverterRustBuffer<HomewardExc
             is HomewardException.Closed -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is HomewardException.MrzRefused -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterBoolean.allocationSize(value.`ambiguous`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is HomewardException.Internal -> (
@@ -8995,8 +9320,15 @@ public object FfiConverterTypeHomewardError : FfiConverterRustBuffer<HomewardExc
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.Internal -> {
+            is HomewardException.MrzRefused -> {
                 buf.putInt(31)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterBoolean.write(value.`ambiguous`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is HomewardException.Internal -> {
+                buf.putInt(32)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
@@ -10598,6 +10930,62 @@ public object FfiConverterSequenceTypeHistoryEntry: FfiConverterRustBuffer<List<
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeMrzCorrection: FfiConverterRustBuffer<List<MrzCorrection>> {
+    override fun read(buf: ByteBuffer): List<MrzCorrection> {
+        val len = buf.getInt()
+        return List<MrzCorrection>(len) {
+            FfiConverterTypeMrzCorrection.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<MrzCorrection>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeMrzCorrection.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<MrzCorrection>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeMrzCorrection.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeMrzUnconfirmed: FfiConverterRustBuffer<List<MrzUnconfirmed>> {
+    override fun read(buf: ByteBuffer): List<MrzUnconfirmed> {
+        val len = buf.getInt()
+        return List<MrzUnconfirmed>(len) {
+            FfiConverterTypeMrzUnconfirmed.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<MrzUnconfirmed>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeMrzUnconfirmed.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<MrzUnconfirmed>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeMrzUnconfirmed.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeRefusedEvent: FfiConverterRustBuffer<List<RefusedEvent>> {
     override fun read(buf: ByteBuffer): List<RefusedEvent> {
         val len = buf.getInt()
@@ -10738,6 +11126,37 @@ public object FfiConverterSequenceTypeCitizenshipEvidenceData: FfiConverterRustB
 
 
 
+
+        /**
+         * Whether a zone's name (`MrzReading.fullName`) and a record's name, in
+         * Cyrillic or Latin and in any order, are one name under the
+         * transliterations the vault's lookups use (ICAO Doc 9303, BGN/PCGN).
+         */ fun `mrzNameMatches`(`zoneName`: kotlin.String, `recordName`: kotlin.String): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_func_mrz_name_matches(
+        FfiConverterString.lower(`zoneName`),FfiConverterString.lower(`recordName`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads a zone as the platform's OCR gives it (2 or 3 lines; spaces and
+         * case do not matter). `today` ("YYYY-MM-DD", default the device's date)
+         * decides the dates' centuries and whether the document has expired.
+         * Throws `MrzRefused` naming the field when no reading passes, or when two
+         * corrections would explain the damage (`ambiguous`): ask for a rescan.
+         */
+    @Throws(HomewardException::class) fun `readMrz`(`text`: kotlin.String, `today`: kotlin.String?): MrzReading {
+            return FfiConverterTypeMrzReading.lift(
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_func_read_mrz(
+        FfiConverterString.lower(`text`),FfiConverterOptionalString.lower(`today`),_status)
+}
+    )
+    }
+    
 
         /**
          * A software key store keeping its keys in `dir` (outside the vault

@@ -32,6 +32,7 @@ import app.homeward.ui.sync.SyncPresenter
 import app.homeward.ui.sync.SyncView
 import app.homeward.ui.unlock.UnlockPresenter
 import app.homeward.ui.unlock.UnlockView
+import app.homeward.ui.verify.Scanner
 import app.homeward.ui.verify.VerifyPresenter
 import app.homeward.ui.verify.VerifyView
 
@@ -55,7 +56,14 @@ sealed interface Route {
  * screen off): the stack is dropped and the unlock screen shown.
  */
 @Composable
-fun HomewardApp(vault: VaultPort, prefs: AppPrefs, crossingPoint: String, modifier: Modifier = Modifier, lockSignal: Int = 0) {
+fun HomewardApp(
+    vault: VaultPort,
+    prefs: AppPrefs,
+    crossingPoint: String,
+    modifier: Modifier = Modifier,
+    lockSignal: Int = 0,
+    scanner: Scanner? = null,
+) {
     var lang by remember { mutableStateOf(prefs.language) }
     val stack = remember(lockSignal) { mutableStateListOf<Route>(Route.Unlock) }
     fun push(r: Route) = stack.add(r)
@@ -64,7 +72,7 @@ fun HomewardApp(vault: VaultPort, prefs: AppPrefs, crossingPoint: String, modifi
         val s = Strings(lang)
         when (val route = stack.last()) {
             Route.Unlock -> {
-                val state = remember { UnlockPresenter(vault, s.pinsDiffer) }.present()
+                val state = remember { UnlockPresenter(vault, s.pinsDiffer, s.wrongPin) }.present()
                 if (state.unlocked) {
                     stack.clear()
                     stack.add(Route.Home)
@@ -87,7 +95,7 @@ fun HomewardApp(vault: VaultPort, prefs: AppPrefs, crossingPoint: String, modifi
                             stack.add(Route.Unlock)
                         }
                     }
-                }, modifier)
+                }, modifier, onResume = { id -> push(Route.Screening(vault.screenings().resume(id))) })
             }
             is Route.Screening -> key(route) {
                 ScreeningView(remember { ScreeningPresenter(route.session) }.present(), { push(Route.Outcome(route.session)) }, ::pop, modifier)
@@ -95,7 +103,7 @@ fun HomewardApp(vault: VaultPort, prefs: AppPrefs, crossingPoint: String, modifi
             is Route.Outcome -> key(route) {
                 OutcomeView(remember { OutcomePresenter(route.session) }.present(), ::pop, modifier)
             }
-            Route.Verify -> VerifyView(remember { VerifyPresenter(vault.certificates(), crossingPoint) }.present(), ::pop, modifier)
+            Route.Verify -> VerifyView(remember { VerifyPresenter(vault.certificates(), crossingPoint) }.present(), ::pop, modifier, scanner)
             Route.Request -> RequestView(remember { RequestPresenter(vault.certificates()) }.present(), ::pop, modifier)
             Route.Requests -> RequestListView(remember { RequestListPresenter(vault.certificates()) }.present(), ::pop, modifier)
             Route.Sync -> SyncView(remember { SyncPresenter(vault.sync()) }.present(), ::pop, modifier)

@@ -23,7 +23,8 @@ interface VaultPort {
 }
 
 interface ScreeningsPort {
-    fun start(crossingPoint: String, language: Lang): ScreeningSessionPort
+    /** [screeningDate] (YYYY-MM-DD): null for today; a fixed one for a screening taken down on paper first, and for tests. */
+    fun start(crossingPoint: String, language: Lang, screeningDate: String? = null): ScreeningSessionPort
     fun resume(id: String): ScreeningSessionPort
     fun drafts(): List<ScreeningSummary>
 }
@@ -174,6 +175,8 @@ data class RequestForm(
     val travelDate: String = "",
     val assessment: String = "",
     val trafficking: Boolean = true,
+    /** Blank: the enrolled device's office (the core fills it). */
+    val issuingOffice: String = "",
 )
 
 /** [field] is the core's name (`applicant.surname`); [message] its sentence. */

@@ -135,8 +135,12 @@ internal fun Language.toApp(): Lang = when (this) {
 }
 
 private class RustScreenings(private val vault: HomewardVault) : ScreeningsPort {
-    override fun start(crossingPoint: String, language: Lang): ScreeningSessionPort = core {
-        RustSession(vault.screenings().start(NewScreeningInput(crossingPoint = crossingPoint, language = language.toFfi())))
+    override fun start(crossingPoint: String, language: Lang, screeningDate: String?): ScreeningSessionPort = core {
+        RustSession(
+            vault.screenings().start(
+                NewScreeningInput(crossingPoint = crossingPoint, language = language.toFfi(), screeningDate = screeningDate),
+            ),
+        )
     }
 
     override fun resume(id: String): ScreeningSessionPort = core { RustSession(vault.screenings().open(id, null)) }
@@ -231,11 +235,34 @@ private fun ScreeningOutcomeView.toApp() = Outcome(
 private class RustCertificates(private val vault: HomewardVault) : CertificatesPort {
     private val certs get() = vault.certificates()
 
-    override fun validate(form: RequestForm): List<FieldError> = try {
-        core { certs.validateRequest(form.toFfi()).map { FieldError(it.field, it.message) } }
-    } catch (e: CoreException) {
-        // A malformed date is an InvalidInput naming its field ("travel_date ...").
-        if (e.kind == ErrorKind.InvalidInput) listOf(FieldError(fieldOf(e.reason), e.reason)) else throw e
+    /**
+     * Every problem at once. The core reads the dates before it validates,
+     * so a malformed date is an InvalidInput that names its field and hides
+     * the other problems: that field gets the core's message, the core is
+     * asked again with a placeholder date there, and messages about the
+     * placeholder are dropped. No rule is decided here.
+     */
+    override fun validate(form: RequestForm): List<FieldError> {
+        var probe = form
+        val dateErrors = mutableListOf<FieldError>()
+        repeat(3) {
+            try {
+                val problems = core { certs.validateRequest(probe.toFfi()) }
+                    .map { FieldError(it.field, it.message.withoutField(it.field)) }
+                    .filter { p -> dateErrors.none { it.field == p.field } }
+                return dateErrors + problems
+            } catch (e: CoreException) {
+                if (e.kind != ErrorKind.InvalidInput) throw e
+                val field = fieldOf(e.reason)
+                dateErrors += FieldError(field, e.reason.withoutField(field))
+                probe = when (field) {
+                    "applicant.date_of_birth" -> probe.copy(dateOfBirth = PLACEHOLDER_DATE)
+                    "travel_date" -> probe.copy(travelDate = PLACEHOLDER_DATE)
+                    else -> return dateErrors
+                }
+            }
+        }
+        return dateErrors
     }
 
     override fun create(form: RequestForm, submit: Boolean): CaseSummary = core { certs.createRequest(form.toFfi(), submit).toSummary() }
@@ -262,12 +289,17 @@ private class RustCertificates(private val vault: HomewardVault) : CertificatesP
     }
 }
 
-/** The core's InvalidInput reasons start with the field's name. */
-private fun fieldOf(reason: String): String = when (reason.substringBefore(' ').trim(':', ',')) {
-    "travel_date" -> "travel_date"
-    "date_of_birth", "applicant.date_of_birth" -> "applicant.date_of_birth"
-    else -> reason.substringBefore(' ').trim(':', ',')
+private const val PLACEHOLDER_DATE = "2000-01-01"
+
+/** The core's InvalidInput reasons start with the field's name ("travel_date: ..."). */
+private fun fieldOf(reason: String): String = when (val f = reason.substringBefore(' ').trim(':', ',')) {
+    "date_of_birth" -> "applicant.date_of_birth"
+    else -> f
 }
+
+/** "applicant.surname: is empty" under the surname field reads "is empty"... keep the sentence only. */
+private fun String.withoutField(field: String): String =
+    removePrefix("$field: ").removePrefix("$field ").replaceFirstChar { it.uppercase() }
 
 private fun RequestForm.toFfi() = CertificateRequestData(
     applicant = ApplicantData(
@@ -288,6 +320,7 @@ private fun RequestForm.toFfi() = CertificateRequestData(
     route = route,
     travelDate = travelDate,
     officerAssessment = assessment,
+    issuingOffice = issuingOffice.ifBlank { null },
 )
 
 private fun CaseDetails.toSummary() =

@@ -97,8 +97,12 @@ fun Screen(
                 fontWeight = FontWeight.Bold,
                 modifier = Modifier.weight(1f).padding(horizontal = 8.dp).semantics { heading() },
             )
-            actions()
         }
+        // Actions (the language switch) get a row of their own: the title keeps its width.
+        Row(
+            Modifier.fillMaxWidth().background(MaterialTheme.colorScheme.primary).padding(horizontal = 8.dp, vertical = 2.dp),
+            horizontalArrangement = Arrangement.End,
+        ) { actions() }
         Column(
             Modifier.fillMaxWidth().weight(1f).verticalScroll(rememberScrollState()).padding(16.dp),
             verticalArrangement = Arrangement.spacedBy(12.dp),
@@ -178,7 +182,9 @@ fun Field(
 @Composable
 fun Notice(symbol: String, text: String, color: Color, modifier: Modifier = Modifier, tag: String? = null) {
     Row(
+        // One node for a screen reader: the symbol and the sentence are read together.
         modifier.fillMaxWidth().border(2.dp, color, RoundedCornerShape(8.dp)).padding(12.dp)
+            .semantics(mergeDescendants = true) {}
             .let { if (tag != null) it.testTag(tag) else it },
         verticalAlignment = Alignment.CenterVertically,
         horizontalArrangement = Arrangement.spacedBy(12.dp),

@@ -26,6 +26,7 @@ class Strings(val lang: Lang) {
     val unlockTitle = t("Кулпуну ачуу", "Разблокировать", "Unlock")
     val pin = t("PIN-код", "PIN-код", "PIN")
     val pinAgain = t("PIN-кодду кайталаңыз", "Повторите PIN-код", "PIN again")
+    val wrongPin = t("Туура эмес PIN-код", "Неверный PIN-код", "Wrong PIN")
     val pinsDiffer = t("PIN-коддор дал келбейт", "PIN-коды не совпадают", "The PINs do not match")
     val unlock = t("Ачуу", "Открыть", "Unlock")
     val create = t("Түзүү", "Создать", "Create")
@@ -48,6 +49,7 @@ class Strings(val lang: Lang) {
     val sync = t("Шайкештирүү", "Синхронизация", "Sync")
     val settings = t("Жөндөөлөр", "Настройки", "Settings")
     val enrol = t("Катталуу", "Регистрация", "Enrolment")
+    val resume = t("Улантуу", "Продолжить", "Resume")
     val lock = t("Кулпулоо", "Заблокировать", "Lock")
     fun drafts(n: Int) = t("Аяктала элек: $n", "Незавершённые: $n", "Drafts to finish: $n")
     fun checkInDays(n: Int) = t("Штаб менен байланышка чейин: $n күн", "До связи со штабом: $n дн.", "Check-in due in $n days")
@@ -94,6 +96,17 @@ class Strings(val lang: Lang) {
     val check = t("Текшерүү", "Проверить", "Check")
     val valid = t("ЖАРАКТУУ", "ДЕЙСТВИТЕЛЕН", "VALID")
     val refused = t("ЖАРАКСЫЗ", "ОТКАЗ", "REFUSED")
+    /** What to do next, per refusal: the core's explanation follows it. */
+    fun refusalAdvice(r: app.homeward.ui.core.Refusal) = when (r) {
+        app.homeward.ui.core.Refusal.UNREADABLE -> t("Код окулбады. Кайра сканерлеңиз же кол менен киргизиңиз.", "Код не прочитан. Сканируйте снова или введите вручную.", "The code did not read. Scan again or type it.")
+        app.homeward.ui.core.Refusal.BAD_SIGNATURE -> t("Жасалма же өзгөртүлгөн. Киргизбеңиз; жетекчиге кабарлаңыз.", "Подделка или изменён. Не пропускайте; сообщите старшему.", "Forged or altered. Do not admit; call your supervisor.")
+        app.homeward.ui.core.Refusal.REVOKED -> t("Күбөлүк жокко чыгарылган. Киргизбеңиз.", "Свидетельство отозвано. Не пропускайте.", "The certificate was revoked. Do not admit.")
+        app.homeward.ui.core.Refusal.EXPIRED -> t("Мөөнөтү өткөн же али күчүнө кире элек.", "Срок действия истёк или ещё не начался.", "Expired, or not valid yet.")
+        app.homeward.ui.core.Refusal.ALREADY_USED -> t("Бул күбөлүк менен кирүү мурун катталган.", "По этому свидетельству въезд уже записан.", "An entry was already recorded with this certificate.")
+        app.homeward.ui.core.Refusal.NO_TRUST_LIST, app.homeward.ui.core.Refusal.LIST_TOO_OLD ->
+            t("Текшерүүгө болбойт: адегенде штаб менен шайкештириңиз.", "Проверить нельзя: сначала синхронизируйтесь со штабом.", "Cannot check: sync with headquarters first.")
+        app.homeward.ui.core.Refusal.OTHER -> t("Киргизбеңиз; жетекчиге кабарлаңыз.", "Не пропускайте; сообщите старшему.", "Do not admit; call your supervisor.")
+    }
     val recordEntry = t("Кирүүнү каттоо", "Записать въезд", "Record entry")
     val entryRecorded = t("Кирүү катталды", "Въезд записан", "Entry recorded")
     val scanAnother = t("Башкасын текшерүү", "Проверить другой", "Check another")
@@ -117,6 +130,21 @@ class Strings(val lang: Lang) {
     val submit = t("Жөнөтүү", "Отправить", "Submit")
     val submitted = t("Арыз жөнөтүлдү: кийинки шайкештирүүдө штабга барат", "Заявка отправлена: уйдёт в штаб при следующей синхронизации", "Request submitted: it goes to headquarters with the next sync")
     fun fixErrors(n: Int) = t("Оңдоо керек: $n талаа", "Исправьте полей: $n", "Fix $n fields")
+    /** A case's state (the core's CaseState name) in words. */
+    fun caseState(state: String) = when (state) {
+        "DRAFT" -> t("Долбоор", "Черновик", "Draft")
+        "SUBMITTED" -> t("Жөнөтүлдү", "Отправлена", "Submitted")
+        "MORE_INFORMATION_REQUESTED" -> t("Кошумча маалымат суралды", "Запрошены сведения", "More information requested")
+        "IDENTITY_VERIFIED" -> t("Инсандыгы текшерилди", "Личность подтверждена", "Identity verified")
+        "APPROVED" -> t("Жактырылды", "Одобрена", "Approved")
+        "REJECTED" -> t("Четке кагылды", "Отклонена", "Rejected")
+        "ISSUED" -> t("Күбөлүк берилди", "Свидетельство выдано", "Certificate issued")
+        "ENTERED" -> t("Өлкөгө кирди", "Въезд состоялся", "Entered the country")
+        "EXPIRED" -> t("Мөөнөтү өттү", "Срок истёк", "Expired")
+        "CANCELLED" -> t("Жокко чыгарылды", "Отменена", "Cancelled")
+        "REVOKED" -> t("Кайтарылып алынды", "Отозвано", "Revoked")
+        else -> state
+    }
     val noRequests = t("Арыз жок", "Заявок нет", "No requests yet")
     val conflict = t("Карама-каршылык", "Конфликт", "Conflict")
     val issue = t("Күбөлүк берүү", "Выдать свидетельство", "Issue certificate")

@@ -9,6 +9,7 @@ import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import app.homeward.ui.core.CoreException
 import app.homeward.ui.core.DeviceSummary
+import app.homeward.ui.core.ScreeningSummary
 import app.homeward.ui.core.VaultPort
 import app.homeward.ui.design.BigButton
 import app.homeward.ui.design.Notice
@@ -20,7 +21,8 @@ import kotlinx.coroutines.withContext
 import kotlin.coroutines.CoroutineContext
 
 data class HomeState(
-    val drafts: Int,
+    /** Screenings started and not finalised, newest first: each can be resumed. */
+    val drafts: List<ScreeningSummary>,
     val device: DeviceSummary?,
     /** Days left before the device must check in with headquarters (null before enrolment). */
     val checkInDaysLeft: Int?,
@@ -36,11 +38,11 @@ class HomePresenter(
 ) {
     @Composable
     fun present(): HomeState {
-        var state by remember { mutableStateOf(HomeState(0, null, null, null)) }
+        var state by remember { mutableStateOf(HomeState(emptyList(), null, null, null)) }
         LaunchedEffect(Unit) {
             state = try {
                 withContext(io) {
-                    val drafts = vault.screenings().drafts().count { !it.isFinal }
+                    val drafts = vault.screenings().drafts().filter { !it.isFinal }.sortedByDescending { it.date }
                     val device = vault.certificates().device()
                     val left = device.lastCheckInUnixMs?.let { last ->
                         device.checkInDays - ((nowMs() - last) / 86_400_000L).toInt()
@@ -48,7 +50,7 @@ class HomePresenter(
                     HomeState(drafts, device, left, null)
                 }
             } catch (e: CoreException) {
-                HomeState(0, null, null, e.reason)
+                HomeState(emptyList(), null, null, e.reason)
             }
         }
         return state
@@ -56,13 +58,18 @@ class HomePresenter(
 }
 
 @Composable
-fun HomeView(state: HomeState, onAction: (HomeAction) -> Unit, modifier: Modifier = Modifier) {
+fun HomeView(state: HomeState, onAction: (HomeAction) -> Unit, modifier: Modifier = Modifier, onResume: (String) -> Unit = {}) {
     val s = strings
     Screen(s.appName, modifier) {
         state.error?.let { Notice("⚠", it, Tones.refused, tag = "error") }
-        if (state.drafts > 0) Notice("✎", s.drafts(state.drafts), Tones.caution, tag = "drafts")
-        if (state.device?.enrolled == false) Notice("ⓘ", s.notEnrolled, Tones.caution, tag = "not-enrolled")
-        state.checkInDaysLeft?.let { Notice(if (it <= 2) "⚠" else "ⓘ", s.checkInDays(maxOf(it, 0)), if (it <= 2) Tones.refused else Tones.neutral, tag = "check-in") }
+        if (state.drafts.isNotEmpty()) {
+            Notice("✎", s.drafts(state.drafts.size), Tones.caution, tag = "drafts")
+            state.drafts.take(3).forEach { d ->
+                BigButton("${s.resume}: ${d.crossingPoint} · ${d.date}", { onResume(d.id) }, primary = false, tag = "resume-${d.id}")
+            }
+        }
+        if (state.device?.enrolled == false) Notice("ℹ", s.notEnrolled, Tones.caution, tag = "not-enrolled")
+        state.checkInDaysLeft?.let { Notice(if (it <= 2) "⚠" else "ℹ", s.checkInDays(maxOf(it, 0)), if (it <= 2) Tones.refused else Tones.neutral, tag = "check-in") }
         BigButton(s.newScreening, { onAction(HomeAction.SCREENING) }, tag = "home-screening")
         BigButton(s.verifyCertificate, { onAction(HomeAction.VERIFY) }, tag = "home-verify")
         BigButton(s.newRequest, { onAction(HomeAction.REQUEST) }, primary = false, tag = "home-request")
@@ -70,6 +77,6 @@ fun HomeView(state: HomeState, onAction: (HomeAction) -> Unit, modifier: Modifie
         BigButton(s.sync, { onAction(HomeAction.SYNC) }, primary = false, tag = "home-sync")
         if (state.device?.enrolled == false) BigButton(s.enrol, { onAction(HomeAction.ENROL) }, primary = false, tag = "home-enrol")
         BigButton(s.settings, { onAction(HomeAction.SETTINGS) }, primary = false, tag = "home-settings")
-        BigButton("🔒 " + s.lock, { onAction(HomeAction.LOCK) }, primary = false, tag = "home-lock")
+        BigButton(s.lock, { onAction(HomeAction.LOCK) }, primary = false, tag = "home-lock")
     }
 }

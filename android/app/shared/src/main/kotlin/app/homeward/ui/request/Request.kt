@@ -229,7 +229,7 @@ fun RequestListView(state: RequestListState, onBack: () -> Unit, modifier: Modif
         state.cases.forEach { c ->
             Notice(
                 if (c.inConflict) "⚠" else "•",
-                listOfNotNull(c.caseId.take(8), c.state, c.certificateNumber, if (c.inConflict) s.conflict else null).joinToString(" · "),
+                listOfNotNull(s.caseState(c.state), c.certificateNumber, c.caseId.take(8), if (c.inConflict) s.conflict else null).joinToString(" · "),
                 if (c.inConflict) Tones.caution else Tones.neutral,
                 tag = "case-${c.caseId}",
             )

@@ -134,7 +134,7 @@ fun OutcomeView(state: OutcomeState, onDone: () -> Unit, modifier: Modifier = Mo
                 Text(if (o.isFinal) s.finalised else s.provisional, fontSize = 15.sp, color = Tones.neutral, modifier = Modifier.testTag("finality"))
             }
             o.childNote?.let { Notice("⚠", it, Tones.caution) }
-            o.consentNote?.let { Notice("ⓘ", it, Tones.neutral) }
+            o.consentNote?.let { Notice("ℹ", it, Tones.neutral) }
             if (o.exploitation.isNotEmpty()) Body(o.exploitation.joinToString(" · "))
             if (o.why.isNotEmpty()) {
                 SectionTitle(s.why)

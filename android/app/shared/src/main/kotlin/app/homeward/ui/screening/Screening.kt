@@ -216,7 +216,7 @@ fun ScreeningView(
                 ScreeningPhase.LOADING -> Body(s.working)
                 ScreeningPhase.ASKING -> state.question?.let { QuestionBody(it, state, s) }
                 ScreeningPhase.PRIVATE_PROMPT -> {
-                    Notice("🔒", s.privateInterviewBody, Tones.caution, tag = "private-prompt")
+                    Notice("◆", s.privateInterviewBody, Tones.caution, tag = "private-prompt")
                     BigButton(s.startPrivate, { state.eventSink(ScreeningEvent.StartPrivateInterview) }, tag = "start-private")
                     BigButton(s.seeOutcome, onOutcome, primary = false, tag = "outcome")
                 }
@@ -229,14 +229,14 @@ fun ScreeningView(
 @Composable
 private fun QuestionBody(q: Question, state: ScreeningState, s: Strings) {
     Text(
-        (if (q.privateOnly) "🔒 " + s.privateInterview + " · " else "") + s.questionOf(q.position, q.total),
+        (if (q.privateOnly) "◆ " + s.privateInterview + " · " else "") + s.questionOf(q.position, q.total),
         fontSize = 15.sp,
         color = Tones.neutral,
         modifier = Modifier.testTag("position"),
     )
     Text(q.text, fontSize = 24.sp, fontWeight = FontWeight.SemiBold, modifier = Modifier.testTag("question"))
     q.travellerText?.let { Text(it, fontSize = 18.sp, color = Tones.neutral) }
-    q.help?.let { Body("ⓘ $it") }
+    q.help?.let { Body("ℹ $it") }
     state.error?.let { Notice("⚠", it, MaterialTheme.colorScheme.error, tag = "answer-error") }
     val busy = state.busy
     when (val t = q.type) {

@@ -56,6 +56,7 @@ sealed interface UnlockEvent {
 class UnlockPresenter(
     private val vault: VaultPort,
     private val pinsDiffer: String,
+    private val wrongPin: String = "Wrong PIN",
     private val io: CoroutineContext = Dispatchers.IO,
 ) {
     @Composable
@@ -90,6 +91,8 @@ class UnlockPresenter(
         }
 
         fun submit() {
+            // The button is disabled meanwhile; a key press must not count a try either.
+            if (busy || retryIn > 0 || mode == UnlockMode.WIPED) return
             if (mode == UnlockMode.CREATE && pin != pinAgain) {
                 error = pinsDiffer
                 return
@@ -101,15 +104,19 @@ class UnlockPresenter(
                     withContext(io) { if (mode == UnlockMode.CREATE) vault.create(pin) else vault.unlock(pin) }
                     unlocked = true
                 } catch (e: CoreException) {
-                    when (e.kind) {
+                    error = when (e.kind) {
+                        // The core's numbers, shown in the screen's language below; not the sentence twice.
                         ErrorKind.WrongPin, ErrorKind.TooSoon -> {
                             attempts = e.attemptsRemaining
                             retryIn = e.retryAfterSecs ?: 0
+                            wrongPin
                         }
-                        ErrorKind.Wiped -> mode = UnlockMode.WIPED
-                        else -> Unit
+                        ErrorKind.Wiped -> {
+                            mode = UnlockMode.WIPED
+                            e.reason
+                        }
+                        else -> e.reason
                     }
-                    error = e.reason
                 } finally {
                     pin = ""
                     pinAgain = ""
@@ -155,9 +162,9 @@ fun UnlockView(state: UnlockState, modifier: Modifier = Modifier) {
                 }
                 state.error?.let { Notice("⚠", it, MaterialTheme.colorScheme.error, tag = "error") }
                 state.attemptsRemaining?.let {
-                    Notice(if (it <= 3) "⚠" else "ⓘ", s.attemptsLeft(it), if (it <= 3) Tones.refused else Tones.neutral, tag = "attempts")
+                    Notice(if (it <= 3) "⚠" else "ℹ", s.attemptsLeft(it), if (it <= 3) Tones.refused else Tones.neutral, tag = "attempts")
                 }
-                if (state.retryInSecs > 0) Notice("⏱", s.waitSeconds(state.retryInSecs), Tones.caution, tag = "countdown")
+                if (state.retryInSecs > 0) Notice("◷", s.waitSeconds(state.retryInSecs), Tones.caution, tag = "countdown")
                 BigButton(
                     if (state.busy) s.working else if (state.mode == UnlockMode.CREATE) s.create else s.unlock,
                     { state.eventSink(UnlockEvent.Submit) },
@@ -173,7 +180,7 @@ object UnlockSamples {
     private val none: (UnlockEvent) -> Unit = {}
     val create = UnlockState(UnlockMode.CREATE, "", "", null, 0, null, false, false, none)
     val unlock = UnlockState(UnlockMode.UNLOCK, "12", "", 10, 0, null, false, false, none)
-    val wrongPin = UnlockState(UnlockMode.UNLOCK, "", "", 2, 5, "Wrong passphrase: 2 attempts left before the vault is wiped.", false, false, none)
+    fun wrongPin(message: String, attempts: Int, retry: Long) = UnlockState(UnlockMode.UNLOCK, "", "", attempts, retry, message, false, false, none)
     val wiped = UnlockState(UnlockMode.WIPED, "", "", null, 0, null, false, false, none)
-    val all = mapOf("create" to create, "unlock" to unlock, "wrong-pin" to wrongPin, "wiped" to wiped)
+    val all = mapOf("create" to create, "unlock" to unlock, "wiped" to wiped)
 }

@@ -103,13 +103,20 @@ class VerifyPresenter(
     }
 }
 
+/**
+ * A camera with a barcode reader, given by the platform (CameraX + [QrDecoder]
+ * on Android; none on the desktop): it calls back with the decoded text.
+ */
+typealias Scanner = @Composable (onScanned: (String) -> Unit) -> Unit
+
 @Composable
-fun VerifyView(state: VerifyState, onBack: () -> Unit, modifier: Modifier = Modifier) {
+fun VerifyView(state: VerifyState, onBack: () -> Unit, modifier: Modifier = Modifier, scanner: Scanner? = null) {
     val s = strings
     Screen(s.verifyCertificate, modifier, onBack = onBack) {
         when (val r = state.result) {
             null -> {
                 Body(s.scanHint)
+                scanner?.invoke { state.eventSink(VerifyEvent.Scanned(it)) }
                 Field(s.manualEntry, state.manual, { state.eventSink(VerifyEvent.ManualChanged(it)) }, tag = "manual", singleLine = false)
                 BigButton(s.check, { state.eventSink(VerifyEvent.CheckManual) }, enabled = !state.busy && state.manual.isNotBlank(), tag = "check")
             }
@@ -131,7 +138,8 @@ fun VerifyView(state: VerifyState, onBack: () -> Unit, modifier: Modifier = Modi
             }
             is Verification.Refused -> {
                 Banner("✗ " + s.refused, Tones.refused, "verdict-refused")
-                Text(r.explanation, fontSize = 20.sp, fontWeight = FontWeight.SemiBold, modifier = Modifier.testTag("explanation"))
+                Text(s.refusalAdvice(r.reason), fontSize = 22.sp, fontWeight = FontWeight.Bold, modifier = Modifier.testTag("advice"))
+                Text(r.explanation, fontSize = 18.sp, modifier = Modifier.testTag("explanation"))
                 BigButton(s.scanAnother, { state.eventSink(VerifyEvent.Reset) }, tag = "reset")
             }
         }
@@ -142,7 +150,7 @@ fun VerifyView(state: VerifyState, onBack: () -> Unit, modifier: Modifier = Modi
 /** A full-width block: a symbol and a word in large type on the colour, readable at arm's length. */
 @Composable
 private fun Banner(text: String, color: Color, tag: String) {
-    Column(Modifier.fillMaxWidth().background(color).padding(vertical = 24.dp, horizontal = 16.dp).testTag(tag).semantics { contentDescription = text }) {
+    Column(Modifier.fillMaxWidth().background(color).padding(vertical = 24.dp, horizontal = 16.dp).testTag(tag).semantics(mergeDescendants = true) {}) {
         Text(text, color = Color.White, fontSize = 36.sp, fontWeight = FontWeight.Black)
     }
 }

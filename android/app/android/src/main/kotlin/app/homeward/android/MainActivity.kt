@@ -1,0 +1,64 @@
+package app.homeward.android
+
+import android.os.Bundle
+import android.os.SystemClock
+import android.view.WindowManager
+import androidx.activity.ComponentActivity
+import androidx.activity.compose.setContent
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableIntStateOf
+import androidx.compose.runtime.setValue
+import androidx.lifecycle.DefaultLifecycleObserver
+import androidx.lifecycle.LifecycleOwner
+import androidx.lifecycle.ProcessLifecycleOwner
+import app.homeward.ui.HomewardApp
+
+/**
+ * The one activity. Every screen shows or may show a person's data, so
+ * FLAG_SECURE is set on the window before any content: no screenshots, no
+ * screen recording, and a blank recent-apps preview. The shared
+ * [HomewardApp] is the navigation host (its [app.homeward.ui.Route]s are the
+ * destinations); this layer adds the platform's parts only.
+ */
+class MainActivity : ComponentActivity() {
+    private var lockSignal by mutableIntStateOf(0)
+    private var backgroundedAt = 0L
+
+    override fun onCreate(savedInstanceState: Bundle?) {
+        window.setFlags(WindowManager.LayoutParams.FLAG_SECURE, WindowManager.LayoutParams.FLAG_SECURE)
+        super.onCreate(savedInstanceState)
+        if (android.os.Build.VERSION.SDK_INT >= 33) setRecentsScreenshotEnabled(false)
+        val app = application as HomewardApplication
+        ProcessLifecycleOwner.get().lifecycle.addObserver(object : DefaultLifecycleObserver {
+            override fun onStop(owner: LifecycleOwner) {
+                backgroundedAt = SystemClock.elapsedRealtime()
+            }
+
+            // Back from the background after longer than the set timeout: lock
+            // (fast, safe on the main thread) and show the unlock screen.
+            override fun onStart(owner: LifecycleOwner) {
+                if (backgroundedAt == 0L) return
+                val away = SystemClock.elapsedRealtime() - backgroundedAt
+                if (away > app.prefs.lockTimeoutMinutes * 60_000L) {
+                    app.vault.lock()
+                    lockSignal++
+                }
+            }
+        })
+        setContent {
+            HomewardApp(
+                vault = app.vault,
+                prefs = app.prefs,
+                crossingPoint = app.prefs.crossingPoint,
+                lockSignal = lockSignal,
+                scanner = { onScanned -> CameraScanner(onScanned) },
+            )
+        }
+    }
+
+    override fun onDestroy() {
+        // The process may live on (a sync worker); the keys do not stay in memory for it.
+        if (isFinishing) (application as HomewardApplication).vault.lock()
+        super.onDestroy()
+    }
+}

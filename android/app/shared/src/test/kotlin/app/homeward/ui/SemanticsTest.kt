@@ -1,0 +1,126 @@
+package app.homeward.ui
+
+import androidx.compose.ui.semantics.SemanticsActions
+import androidx.compose.ui.semantics.SemanticsNode
+import androidx.compose.ui.semantics.SemanticsProperties
+import androidx.compose.ui.semantics.getOrNull
+import androidx.compose.ui.test.ExperimentalTestApi
+import androidx.compose.ui.test.SemanticsMatcher
+import androidx.compose.ui.test.assertIsDisplayed
+import androidx.compose.ui.test.assertIsNotEnabled
+import androidx.compose.ui.test.assertTextContains
+import androidx.compose.ui.test.hasClickAction
+import androidx.compose.ui.test.onNodeWithTag
+import androidx.compose.ui.test.performClick
+import androidx.compose.ui.test.performScrollTo
+import androidx.compose.ui.test.performTextInput
+import androidx.compose.ui.test.runComposeUiTest
+import app.homeward.ui.core.Lang
+import app.homeward.ui.design.HomewardTheme
+import app.homeward.ui.request.RequestPresenter
+import app.homeward.ui.request.RequestView
+import app.homeward.ui.screening.ScreeningPresenter
+import app.homeward.ui.screening.ScreeningView
+import app.homeward.ui.unlock.UnlockPresenter
+import app.homeward.ui.unlock.UnlockView
+import app.homeward.ui.verify.VerifyPresenter
+import app.homeward.ui.verify.VerifyView
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertNotEquals
+import org.junit.Assert.assertTrue
+import org.junit.Test
+
+/** The screens as a user drives them: find, type, click, and what is shown, over the real core. */
+@OptIn(ExperimentalTestApi::class)
+class SemanticsTest {
+    @Test
+    fun `unlock - a wrong PIN disables the button and says how many tries are left`() = runComposeUiTest {
+        val vault = newVault(lightSettings(maxAttempts = 5u, unlockDelayMs = 1000uL))
+        vault.lock()
+        setContent { HomewardTheme(Lang.EN) { UnlockView(UnlockPresenter(vault, "differ").present()) } }
+        onNodeWithTag("pin").performTextInput("not my pin at all")
+        onNodeWithTag("submit").performClick()
+        waitUntil(timeoutMillis = 20_000) { onAllNodesWithTagExists("error") }
+        onNodeWithTag("attempts").assertTextContains("Attempts left: 4", substring = true)
+        onNodeWithTag("countdown").assertIsDisplayed()
+        onNodeWithTag("submit").assertIsNotEnabled()
+        onNodeWithTag("pin").performTextInput(LONG_PIN)
+        // The core's delay passes in real time; the screen's countdown runs on the frame clock.
+        Thread.sleep(1_200)
+        mainClock.advanceTimeBy(3_000)
+        waitUntil(timeoutMillis = 20_000) { onAllNodesWithTagExists("countdown").not() }
+        onNodeWithTag("submit").performClick()
+        waitUntil(timeoutMillis = 20_000) { vault.status().unlocked }
+    }
+
+    @Test
+    fun `screening - big buttons answer, back returns, the language button switches the question`() = runComposeUiTest {
+        val session = newVault().screenings().start("OSH-AIRPORT", Lang.EN)
+        setContent { ScreeningView(ScreeningPresenter(session).present(), {}, {}) }
+        waitUntil(timeoutMillis = 20_000) { onAllNodesWithTagExists("question") }
+        val first = text("question")
+        // The first question of the default checklist is a yes/no one ("appears minor").
+        onNodeWithTag("no").performClick()
+        waitUntil(timeoutMillis = 20_000) { text("question") != first }
+        val second = text("question")
+        onNodeWithTag("lang-ru").performClick()
+        waitUntil(timeoutMillis = 20_000) { text("question") != second }
+        assertEquals(Lang.RU, session.language())
+        onNodeWithTag("back").performClick()
+        waitUntil(timeoutMillis = 20_000) { text("question") != second && text("question") != first }
+        assertNotEquals("the first question again, in Russian now", first, text("question"))
+        onNodeWithTag("position").assertTextContains("1", substring = true)
+    }
+
+    @Test
+    fun `request form - the core's message appears under the surname and goes when it is typed`() = runComposeUiTest {
+        val certs = newVault().certificates()
+        setContent { HomewardTheme(Lang.EN) { RequestView(RequestPresenter(certs).present(), {}) } }
+        onNodeWithTag("submit").performScrollTo().performClick()
+        waitUntil(timeoutMillis = 20_000) { onAllNodesWithTagExists("applicant.surname-error") }
+        onNodeWithTag("applicant.surname-error").performScrollTo().assertTextContains("surname", substring = true)
+        onNodeWithTag("error-count").performScrollTo().assertIsDisplayed()
+        onNodeWithTag("applicant.surname").performScrollTo().performTextInput("Sadykov")
+        waitUntil(timeoutMillis = 20_000) { !onAllNodesWithTagExists("applicant.surname-error") }
+    }
+
+    @Test
+    fun `verify - a code typed by hand that is not a certificate is refused in words`() = runComposeUiTest {
+        val certs = newVault().certificates()
+        setContent { HomewardTheme(Lang.EN) { VerifyView(VerifyPresenter(certs, "MANAS").present(), {}) } }
+        onNodeWithTag("manual").performTextInput("hello")
+        onNodeWithTag("check").performClick()
+        waitUntil(timeoutMillis = 20_000) { onAllNodesWithTagExists("verdict-refused") }
+        onNodeWithTag("verdict-refused").assertTextContains("REFUSED", substring = true)
+        assertTrue(text("explanation").isNotBlank())
+        onNodeWithTag("reset").performClick()
+        waitUntil(timeoutMillis = 20_000) { onAllNodesWithTagExists("manual") }
+    }
+}
+
+@OptIn(ExperimentalTestApi::class)
+private fun androidx.compose.ui.test.ComposeUiTest.onAllNodesWithTagExists(tag: String): Boolean =
+    onAllNodes(SemanticsMatcher.expectValue(SemanticsProperties.TestTag, tag), useUnmergedTree = true).fetchSemanticsNodes().isNotEmpty()
+
+@OptIn(ExperimentalTestApi::class)
+private fun androidx.compose.ui.test.ComposeUiTest.text(tag: String): String =
+    onNodeWithTag(tag, useUnmergedTree = true).fetchSemanticsNode().config.getOrNull(SemanticsProperties.Text)
+        ?.joinToString(" ") { it.text } ?: ""
+
+/** Everything a finger can press, with its label and its size in dp. */
+@OptIn(ExperimentalTestApi::class)
+fun androidx.compose.ui.test.ComposeUiTest.controls(): List<Pair<String, Pair<Float, Float>>> {
+    val d = density.density
+    return onAllNodes(hasClickAction()).fetchSemanticsNodes().map { n -> label(n) to (n.size.width / d to n.size.height / d) }
+}
+
+fun label(n: SemanticsNode): String {
+    val c = n.config
+    val parts = listOfNotNull(
+        c.getOrNull(SemanticsProperties.ContentDescription)?.joinToString(" "),
+        c.getOrNull(SemanticsProperties.Text)?.joinToString(" ") { it.text },
+        c.getOrNull(SemanticsProperties.EditableText)?.text?.takeIf { false },
+        c.getOrNull(SemanticsActions.OnClick)?.label,
+    )
+    return parts.joinToString(" ").trim()
+}
