@@ -96,6 +96,8 @@ internal fun HomewardException.toCore(): CoreException = when (this) {
     is HomewardException.NotEnrolled -> CoreException(ErrorKind.NotEnrolled, reason)
     // Enrolling an enrolled device: nothing to do, said as a refused step.
     is HomewardException.AlreadyEnrolled -> CoreException(ErrorKind.NotAllowed, reason)
+    // A machine-readable zone that does not read: ask for a rescan or typing.
+    is HomewardException.MrzRefused -> CoreException(ErrorKind.InvalidInput, reason)
     is HomewardException.CheckInOverdue -> CoreException(ErrorKind.CheckInOverdue, reason)
     is HomewardException.Network -> CoreException(ErrorKind.Network, reason)
     is HomewardException.ServerRefused -> CoreException(ErrorKind.ServerRefused, reason)
