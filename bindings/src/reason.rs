@@ -233,6 +233,12 @@ pub(crate) fn answer(e: &AnswerError) -> String {
             Lang::Ru => format!("Введите число от {min} до {max}."),
             Lang::En => format!("Enter a number from {min} to {max}."),
         },
+        // The domain says which: a date after the screening's, or no date at all.
+        AnswerError::BadDate { reason, .. } if reason.contains("after the screening date") => say(
+            "Бул күн маектин күнүнөн кийин: туура күндү жазыңыз.",
+            "Эта дата позже даты беседы: укажите верную дату.",
+            "This date is after the screening date: enter the right date.",
+        ),
         AnswerError::BadDate { reason, .. } => match lang() {
             Lang::Ky => "Бул күн туура эмес: күнүн, айын жана жылын текшериңиз.".into(),
             Lang::Ru => "Неверная дата: проверьте день, месяц и год.".into(),
