@@ -30,7 +30,7 @@ fn zone(i: usize) -> Vec<String> {
         document_number: format!("AC{:07}", i),
         nationality: "KGZ".into(),
         date_of_birth: format!("{:02}{:02}{:02}", 60 + i % 40, 1 + i % 12, 1 + i % 28),
-        sex: if i % 2 == 0 { 'F' } else { 'M' },
+        sex: if i.is_multiple_of(2) { 'F' } else { 'M' },
         date_of_expiry: format!("{:02}{:02}{:02}", 27 + i % 10, 1 + i % 12, 1 + i % 28),
         optional_data: format!("{:06}", i),
         optional_data_2: String::new(),
