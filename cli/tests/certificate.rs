@@ -4,28 +4,11 @@
 //! and entry on another device, and the refusals.
 
 use std::path::Path;
-use std::process::{Command, Output};
+
+mod common;
+use common::{json, ok, run};
 
 use homeward_core::certificate::disclosure::revealing_word;
-
-const PASS: &str = "a long enough field passphrase";
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_homeward"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env("HOMEWARD_PASSPHRASE", PASS)
-        .env_remove("HOMEWARD_DIR")
-        .output()
-        .unwrap()
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("not JSON ({e}): {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
-    })
-}
 
 /// A PDF's bytes with every stream's body left out.
 fn pdf_outside_streams(pdf: &[u8]) -> String {
@@ -40,11 +23,6 @@ fn pdf_outside_streams(pdf: &[u8]) -> String {
         }
     }
     out.push_str(rest);
-    out
-}
-
-fn ok(out: Output) -> Output {
-    assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     out
 }
 

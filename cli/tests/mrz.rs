@@ -2,34 +2,13 @@
 //! certificate request, from real processes on a real vault.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-const PASS: &str = "a long enough field passphrase";
+mod common;
+use common::{json, ok, run};
+
 const SPECIMEN: &str = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10\n";
 // A Kyrgyz passport as ICAO transliterates it (fictional person and number).
 const KYRGYZ: &str = "P<KGZIUSUPOVA<<ZHYLDYZ<<<<<<<<<<<<<<<<<<<<<<\nAC12345674KGZ9503179F3001019<<<<<<<<<<<<<<<6\n";
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_homeward"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env("HOMEWARD_PASSPHRASE", PASS)
-        .env_remove("HOMEWARD_DIR")
-        .output()
-        .unwrap()
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("not JSON ({e}): {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
-    })
-}
-
-fn ok(out: Output) -> Output {
-    assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    out
-}
 
 fn zone_file(dir: &Path, name: &str, text: &str) -> String {
     let p = dir.join(name);

@@ -1,0 +1,31 @@
+//! What the CLI tests share: the `homeward` binary run on a vault directory
+//! with the test passphrase, and its answers read as JSON.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+pub const PASS: &str = "a long enough field passphrase";
+
+/// `homeward --data-dir DIR ARGS...`, the passphrase from the environment.
+pub fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_homeward"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("HOMEWARD_PASSPHRASE", PASS)
+        .env_remove("HOMEWARD_DIR")
+        .output()
+        .unwrap()
+}
+
+pub fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("not JSON ({e}): {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    })
+}
+
+/// The output of a command that must succeed.
+pub fn ok(out: Output) -> Output {
+    assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    out
+}
