@@ -46,7 +46,7 @@ struct RootView: View {
     private func pop() { if stack.count > 1 { stack.removeLast() } }
 
     /// Opens a screen whose port needs the vault (a blocking open): off the main actor.
-    private func open(_ make: @escaping @Sendable (VaultPort) throws -> ScreeningSessionPort, _ route: @escaping @MainActor (ScreeningSessionPort) -> Route) {
+    private func openSession(_ make: @escaping @Sendable (VaultPort) throws -> ScreeningSessionPort, _ route: @escaping @MainActor (ScreeningSessionPort) -> Route) {
         Task {
             do {
                 let session = try await background { [vault] in try make(vault) }
@@ -68,7 +68,7 @@ struct RootView: View {
         switch action {
         case .screening:
             let (cp, l) = (crossingPoint, lang)
-            open({ try $0.screenings().start(crossingPoint: cp, language: l, screeningDate: nil) }) { .screening(ScreeningViewModel(session: $0)) }
+            openSession({ try $0.screenings().start(crossingPoint: cp, language: l, screeningDate: nil) }) { .screening(ScreeningViewModel(session: $0)) }
         case .verify:
             if let c = ports({ try $0.certificates() }) { push(.verify(VerifyViewModel(certificates: c, crossingPoint: crossingPoint))) }
         case .request:
@@ -105,7 +105,7 @@ struct RootView: View {
                         }
                 case let .home(vm)?:
                     HomeView(state: vm.state, onAction: onHome, onResume: { id in
-                        open({ try $0.screenings().resume(id: id) }) { .screening(ScreeningViewModel(session: $0)) }
+                        openSession({ try $0.screenings().resume(id: id) }) { .screening(ScreeningViewModel(session: $0)) }
                     })
                     // Each time Home shows again (Kotlin's key(stack.size)): drafts and check-in fresh.
                     .task(id: stack.count) { await vm.load() }

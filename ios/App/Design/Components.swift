@@ -18,6 +18,7 @@ struct Screen<Content: View, Actions: View>: View {
     var onBack: (() -> Void)?
     @ViewBuilder var actions: () -> Actions
     @ViewBuilder var content: () -> Content
+    @Environment(\.strings) var strings
 
     init(_ title: String, onBack: (() -> Void)? = nil,
          @ViewBuilder actions: @escaping () -> Actions,
@@ -41,7 +42,7 @@ struct Screen<Content: View, Actions: View>: View {
             if let onBack {
                 ToolbarItem(placement: .topBarLeading) {
                     Button(action: onBack) { Image(systemName: "chevron.backward") }
-                        .accessibilityLabel(Strings(.en).back)
+                        .accessibilityLabel(strings.back)
                         .accessibilityIdentifier("back")
                 }
             }

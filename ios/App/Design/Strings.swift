@@ -12,9 +12,12 @@ struct Strings: Sendable {
 
     init(_ lang: Lang) { self.lang = lang }
 
-    private var bundle: Bundle {
-        Bundle.main.path(forResource: lang.code, ofType: "lproj").flatMap(Bundle.init(path:)) ?? .main
-    }
+    /// Each language's compiled table (ky.lproj, ru.lproj, en.lproj in the app), found once.
+    private static let bundles: [Lang: Bundle] = Dictionary(uniqueKeysWithValues: Lang.allCases.map { l in
+        (l, Bundle.main.path(forResource: l.code, ofType: "lproj").flatMap(Bundle.init(path:)) ?? .main)
+    })
+
+    private var bundle: Bundle { Self.bundles[lang] ?? .main }
 
     private func t(_ key: String) -> String {
         bundle.localizedString(forKey: key, value: nil, table: "Localizable")
