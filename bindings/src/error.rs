@@ -28,7 +28,10 @@ pub enum HomewardError {
     #[error("{reason}")]
     WrongPassphrase { attempts_remaining: u32, retry_after_secs: u64, reason: String },
     /// Tried again before the delay after a failed unlock ran out: wait
-    /// `retry_after_secs` (this try was not counted as a failure).
+    /// `retry_after_secs` (this try was not counted as a failure). When the
+    /// failure was an attempt interrupted mid-check (the app killed, the
+    /// power cut), `reason` says so, and `VaultInfo.last_attempt_interrupted`
+    /// is true.
     #[error("{reason}")]
     TooSoon { attempts_remaining: u32, retry_after_secs: u64, reason: String },
     /// The vault is locked: show the unlock screen.
@@ -157,6 +160,14 @@ impl From<VaultError> for HomewardError {
                     attempts_remaining,
                     retry_after_secs,
                     reason: reason::too_soon(retry_after_secs),
+                }
+            }
+            VaultError::Interrupted { attempts_remaining, retry_after } => {
+                let retry_after_secs = reason::secs_up(retry_after).max(1);
+                HomewardError::TooSoon {
+                    attempts_remaining,
+                    retry_after_secs,
+                    reason: reason::unlock_interrupted(retry_after_secs),
                 }
             }
             VaultError::Locked => HomewardError::Locked { reason: reason::locked() },
@@ -323,6 +334,23 @@ mod tests {
                 assert!(reason.contains("7 attempt(s) left") && reason.contains("5 s"), "{reason}")
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_interrupted_unlock_is_told_in_the_calls_language() {
+        use homeward_core::screening::Lang;
+        let e = || -> HomewardError {
+            VaultError::Interrupted { attempts_remaining: 9, retry_after: Duration::from_millis(800) }.into()
+        };
+        for (lang, words) in [(Lang::En, "interrupted"), (Lang::Ru, "прервана"), (Lang::Ky, "аягына чыккан жок")]
+        {
+            match reason::in_language(lang, e) {
+                HomewardError::TooSoon { attempts_remaining: 9, retry_after_secs: 1, reason } => {
+                    assert!(reason.contains(words) && reason.contains("1 "), "{reason}")
+                }
+                other => panic!("{other:?}"),
+            }
         }
     }
 

@@ -121,6 +121,20 @@ pub(crate) fn too_soon(wait: u64) -> String {
     }
 }
 
+pub(crate) fn unlock_interrupted(wait: u64) -> String {
+    match lang() {
+        Lang::Ky => format!(
+            "Акыркы кулпуну ачуу аракети аягына чыккан жок (колдонмо жабылды же ток өчтү) жана туура эмес аракет катары эсептелди. {wait} сек. күтүп, кайра аракет кылыңыз."
+        ),
+        Lang::Ru => format!(
+            "Последняя попытка разблокировки была прервана (приложение закрылось или пропало питание) и засчитана как неудачная. Подождите {wait} с и попробуйте снова."
+        ),
+        Lang::En => format!(
+            "The last unlock attempt was interrupted (the app closed or the power went off) and counts as a failed try. Wait {wait} s, then try again."
+        ),
+    }
+}
+
 pub(crate) fn wiped() -> String {
     say(
         "Өтө көп туура эмес аракет: маалымат өчүрүлдү жана калыбына келбейт. Жаңы сейф түзүп, кайра катталыңыз.",

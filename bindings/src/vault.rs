@@ -234,6 +234,11 @@ pub struct VaultInfo {
     pub max_attempts: u32,
     /// Seconds to wait before the next unlock attempt (0: now).
     pub retry_after_secs: u64,
+    /// The last unlock attempt was counted but never answered (the app was
+    /// killed or the power cut mid-check): tell the officer once. True on
+    /// the unlock screen, and after the next successful unlock for the rest
+    /// of the session.
+    pub last_attempt_interrupted: bool,
     pub records: u64,
     pub attachments: u64,
     pub kdf_memory_mib: u32,
@@ -638,6 +643,7 @@ fn read_status(v: &Vault) -> Result<VaultInfo> {
         attempts_remaining: s.attempts_remaining,
         max_attempts: s.max_attempts,
         retry_after_secs: s.retry_after_secs,
+        last_attempt_interrupted: s.last_attempt_interrupted,
         records: s.records,
         attachments: s.attachments,
         kdf_memory_mib: s.kdf.m_cost_kib / 1024,

@@ -269,8 +269,22 @@ pub(crate) fn open_unlocked(dir: &std::path::Path, ks: Option<&dyn vault::Device
     let mut v = Vault::open(dir, existing_vault_options())?;
     let secret = secrets::existing_secret("HOMEWARD_PASSPHRASE", "Passphrase")?;
     v.unlock(&secret, ks)?;
+    warn_if_interrupted(&v)?;
     Ok(v)
 }
+
+/// Tells the officer, once, that the unlock before this one was cut off
+/// mid-check (on stderr, so `--json` output stays one object).
+fn warn_if_interrupted(v: &Vault) -> vault::Result<()> {
+    if v.status()?.last_attempt_interrupted {
+        eprintln!("{INTERRUPTED_NOTE}");
+    }
+    Ok(())
+}
+
+const INTERRUPTED_NOTE: &str =
+    "note: the last unlock attempt was interrupted before it finished (the app was closed or \
+     lost power); it was counted as a failed attempt. If that was not you, tell your supervisor.";
 
 pub(crate) fn existing_vault_options() -> VaultOptions {
     VaultOptions { kdf: KdfParams::owasp_minimum(), ..VaultOptions::default() }
@@ -281,8 +295,16 @@ fn unlock(out: &Output, dir: &std::path::Path, ks: Option<&dyn vault::DeviceKeyS
     let secret = secrets::existing_secret("HOMEWARD_PASSPHRASE", "Passphrase")?;
     v.unlock(&secret, ks)?;
     let s = v.status()?;
+    if s.last_attempt_interrupted && out.json {
+        eprintln!("{INTERRUPTED_NOTE}");
+    }
     out.print(
-        &format!("Unlocked: {} records, {} attachments", s.records, s.attachments),
+        &format!(
+            "Unlocked: {} records, {} attachments{}",
+            s.records,
+            s.attachments,
+            if s.last_attempt_interrupted { format!("\n{INTERRUPTED_NOTE}") } else { String::new() }
+        ),
         &serde_json::json!({ "unlocked": true, "status": s }),
     );
     Ok(())

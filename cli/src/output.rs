@@ -133,6 +133,7 @@ fn classify(e: &CliError) -> (&'static str, u8) {
             VaultError::AlreadyInitialised => ("already_initialised", 11),
             VaultError::WrongSecret { .. } => ("wrong_passphrase", 12),
             VaultError::TooSoon { .. } => ("too_soon", 13),
+            VaultError::Interrupted { .. } => ("unlock_interrupted", 25),
             VaultError::Wiped => ("wiped", 14),
             VaultError::WeakSecret(_) => ("weak_passphrase", 15),
             VaultError::WeakKdf(_) => ("weak_kdf", 16),
@@ -230,7 +231,8 @@ pub fn fail(out: &Output, e: &CliError) -> ExitCode {
         let mut err = serde_json::json!({ "kind": kind, "message": message });
         match e {
             CliError::Vault(VaultError::WrongSecret { attempts_remaining, retry_after })
-            | CliError::Vault(VaultError::TooSoon { attempts_remaining, retry_after }) => {
+            | CliError::Vault(VaultError::TooSoon { attempts_remaining, retry_after })
+            | CliError::Vault(VaultError::Interrupted { attempts_remaining, retry_after }) => {
                 err["attempts_remaining"] = (*attempts_remaining).into();
                 err["retry_after_secs"] = retry_after.as_secs_f64().ceil().into();
             }

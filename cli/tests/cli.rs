@@ -88,6 +88,59 @@ fn wrong_passphrase_reports_attempts_left_and_delay() {
     assert_eq!(json(&homeward(&vault, &["status"], &[]))["failed_attempts"], 0);
 }
 
+/// What a kill or a power cut between counting an unlock and checking it
+/// leaves on disk (core/tests/crash.rs makes it for real), its time `at_ms`.
+fn leave_an_interrupted_attempt(vault: &Path, at_ms: i64) {
+    let db = rusqlite::Connection::open(vault.join("vault.db")).unwrap();
+    db.execute(
+        "UPDATE unlock_attempts SET failures = failures + 1, last_failure_unix_ms = ?1, in_progress = 1 WHERE id = 1",
+        [at_ms],
+    )
+    .unwrap();
+}
+
+#[test]
+fn an_interrupted_unlock_is_told_plainly_at_the_next_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("v");
+    assert!(homeward(&vault, &FAST, &[("HOMEWARD_PASSPHRASE", PASS)]).status.success());
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+
+    // Within its wait (stamped an hour ahead, so the wait cannot run out
+    // while the test runs: a clock behind the stamp restarts the wait).
+    leave_an_interrupted_attempt(&vault, now + 3_600_000);
+    let status = json(&homeward(&vault, &["status"], &[]));
+    assert_eq!(status["last_attempt_interrupted"], true, "{status}");
+    assert_eq!(status["failed_attempts"], 1, "{status}");
+    let out = homeward(&vault, &["unlock"], &[("HOMEWARD_PASSPHRASE", PASS)]);
+    assert_eq!(out.status.code(), Some(25));
+    let e = json(&out);
+    assert_eq!(e["error"]["kind"], "unlock_interrupted", "{e}");
+    assert_eq!(e["error"]["attempts_remaining"], 9, "{e}");
+    assert!(e["error"]["retry_after_secs"].as_f64().unwrap() >= 1.0, "{e}");
+    assert!(e["error"]["message"].as_str().unwrap().contains("interrupted"), "{e}");
+
+    // Its wait over (the failure stamped ten minutes ago): the unlock works
+    // and says what happened, once.
+    let db = rusqlite::Connection::open(vault.join("vault.db")).unwrap();
+    db.execute("UPDATE unlock_attempts SET last_failure_unix_ms = ?1 WHERE id = 1", [now - 600_000]).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_homeward"));
+    let out = cmd
+        .arg("--data-dir")
+        .arg(&vault)
+        .arg("unlock")
+        .env("HOMEWARD_PASSPHRASE", PASS)
+        .env_remove("HOMEWARD_DIR")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("the last unlock attempt was interrupted"), "{text}");
+    let again = homeward(&vault, &["unlock"], &[("HOMEWARD_PASSPHRASE", PASS)]);
+    assert_eq!(json(&again)["status"]["last_attempt_interrupted"], false);
+    assert!(!String::from_utf8_lossy(&again.stderr).contains("interrupted"));
+}
+
 #[test]
 fn passwd_changes_the_passphrase() {
     let dir = tempfile::tempdir().unwrap();

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::*;
 use homeward_core::vault::{
-    IndexTerm, KdfParams, Lookup, NewRecord, RecordId, Secret, SoftwareKeyStore, Vault, VaultError,
+    Clock, IndexTerm, KdfParams, Lookup, NewRecord, RecordId, Secret, SoftwareKeyStore, Vault, VaultError,
 };
 use rusqlite::Connection;
 
@@ -279,6 +279,75 @@ fn the_right_passphrase_resets_the_counter_and_counts_survive_reopen() {
     v.unlock(&Secret::new(PASS), None).unwrap();
     assert_eq!(v.status().unwrap().failed_attempts, 0);
     assert_eq!(v.status().unwrap().attempts_remaining, 10);
+}
+
+/// What a kill (or a power cut) between counting an unlock and checking it
+/// leaves on disk; `crash.rs` makes it for real whenever a kill lands there.
+fn leave_an_interrupted_attempt(dir: &std::path::Path, at_ms: i64) {
+    let db = Connection::open(dir.join("vault.db")).unwrap();
+    db.execute(
+        "UPDATE unlock_attempts SET failures = failures + 1, last_failure_unix_ms = ?1, in_progress = 1 WHERE id = 1",
+        [at_ms],
+    )
+    .unwrap();
+}
+
+#[test]
+fn an_unlock_cut_off_mid_check_counts_and_the_next_one_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = clock();
+    drop(Vault::create(dir.path(), &Secret::new(PASS), None, options(clock.clone())).unwrap());
+    leave_an_interrupted_attempt(dir.path(), clock.now_unix_ms());
+
+    let mut v = Vault::open(dir.path(), options(clock.clone())).unwrap();
+    let s = v.status().unwrap();
+    assert!(s.last_attempt_interrupted);
+    assert_eq!((s.failed_attempts, s.attempts_remaining, s.retry_after_secs), (1, 9, 1), "it counts");
+    // Within its wait: said plainly, not a bare "too soon"; not counted again.
+    let e = v.unlock(&Secret::new(PASS), None).unwrap_err();
+    match &e {
+        VaultError::Interrupted { attempts_remaining: 9, retry_after } => {
+            assert_eq!(*retry_after, Duration::from_secs(1))
+        }
+        other => panic!("expected Interrupted, got {other:?}"),
+    }
+    assert!(e.to_string().contains("interrupted") && e.to_string().contains("counts as a failed attempt"), "{e}");
+    assert_eq!(v.status().unwrap().failed_attempts, 1);
+    // After it: the right passphrase unlocks; the session still tells it once.
+    clock.advance(Duration::from_secs(1));
+    v.unlock(&Secret::new(PASS), None).unwrap();
+    let s = v.status().unwrap();
+    assert!(s.last_attempt_interrupted);
+    assert_eq!(s.failed_attempts, 0);
+    drop(v);
+    let v = Vault::open(dir.path(), options(clock.clone())).unwrap();
+    assert!(!v.status().unwrap().last_attempt_interrupted, "told once, not at every open");
+}
+
+#[test]
+fn an_answered_wrong_passphrase_is_not_an_interruption() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = clock();
+    drop(Vault::create(dir.path(), &Secret::new(PASS), None, options(clock.clone())).unwrap());
+    let mut v = Vault::open(dir.path(), options(clock.clone())).unwrap();
+    assert!(matches!(v.unlock(&Secret::new("wrong wrong wrong"), None), Err(VaultError::WrongSecret { .. })));
+    drop(v);
+    let mut v = Vault::open(dir.path(), options(clock.clone())).unwrap();
+    assert!(!v.status().unwrap().last_attempt_interrupted);
+    assert!(matches!(v.unlock(&Secret::new(PASS), None), Err(VaultError::TooSoon { .. })));
+    // An interruption after a wrong try: the last attempt is what is told.
+    drop(v);
+    clock.advance(Duration::from_secs(1));
+    leave_an_interrupted_attempt(dir.path(), clock.now_unix_ms());
+    let mut v = Vault::open(dir.path(), options(clock.clone())).unwrap();
+    match v.unlock(&Secret::new(PASS), None) {
+        Err(VaultError::Interrupted { attempts_remaining: 8, retry_after }) => {
+            assert_eq!(retry_after, Duration::from_secs(2))
+        }
+        other => panic!("expected Interrupted, got {other:?}"),
+    }
+    clock.advance(Duration::from_secs(2));
+    v.unlock(&Secret::new(PASS), None).unwrap();
 }
 
 #[test]

@@ -17,6 +17,12 @@ pub enum VaultError {
     #[error("too many failed unlocks: wait {}s before trying again ({attempts_remaining} attempt(s) left before the vault is wiped)", retry_after.as_secs())]
     TooSoon { attempts_remaining: u32, retry_after: Duration },
 
+    /// The last unlock was counted but never answered: the app was closed,
+    /// killed or lost power while checking it. It counts as a failure (so a
+    /// power cut cannot buy free guesses); the wait it imposes is not over.
+    #[error("the last unlock attempt was interrupted before it finished (the app was closed or lost power) and counts as a failed attempt: wait {}s before trying again ({attempts_remaining} attempt(s) left before the vault is wiped)", retry_after.as_secs().max(1))]
+    Interrupted { attempts_remaining: u32, retry_after: Duration },
+
     #[error("the vault is locked; unlock it first")]
     Locked,
 

@@ -194,6 +194,11 @@ pub struct VaultStatus {
     /// Failed unlocks in a row that wipe the vault.
     pub max_attempts: u32,
     pub retry_after_secs: u64,
+    /// The last unlock attempt was counted but never answered (the app was
+    /// killed or lost power mid-check): true while locked until the next
+    /// attempt is answered, and after a successful unlock for the rest of
+    /// this session, so the officer is told once.
+    pub last_attempt_interrupted: bool,
     pub records: u64,
     pub attachments: u64,
 }
@@ -213,6 +218,9 @@ pub struct Vault {
     header: Header,
     options: VaultOptions,
     state: State,
+    /// An unlock attempt before this session's was interrupted (see
+    /// [`VaultStatus::last_attempt_interrupted`]).
+    interrupted_attempt: bool,
 }
 
 impl std::fmt::Debug for Vault {
@@ -303,7 +311,14 @@ impl Vault {
         wrap_data_key(&mut header, &data_key, secret, keystore, &options.kdf)?;
         write_header(&conn, &header)?;
         let keys = VaultKeys::derive(data_key, &vault_id);
-        Ok(Vault { dir: dir.to_path_buf(), conn, header, options, state: State::Unlocked(Box::new(keys)) })
+        Ok(Vault {
+            dir: dir.to_path_buf(),
+            conn,
+            header,
+            options,
+            state: State::Unlocked(Box::new(keys)),
+            interrupted_attempt: false,
+        })
     }
 
     /// Opens an existing vault, locked.
@@ -319,7 +334,7 @@ impl Vault {
         if let Some(l) = header.lockout {
             options.lockout = l.into();
         }
-        Ok(Vault { dir: dir.to_path_buf(), conn, header, options, state: State::Locked })
+        Ok(Vault { dir: dir.to_path_buf(), conn, header, options, state: State::Locked, interrupted_attempt: false })
     }
 
     pub fn dir(&self) -> &Path {
@@ -397,17 +412,26 @@ impl Vault {
         self.rewrap(&data_key, new, keystore, &target)
     }
 
-    /// The failed-unlock counter and the time of the last failure.
-    fn attempts(&self) -> Result<(u32, Option<i64>)> {
-        Ok(self.conn.query_row("SELECT failures, last_failure_unix_ms FROM unlock_attempts WHERE id = 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?)
+    /// The failed-unlock counter, the time of the last failure, and whether
+    /// the last attempt was counted but never answered.
+    fn attempts(&self) -> Result<(u32, Option<i64>, bool)> {
+        Ok(self.conn.query_row(
+            "SELECT failures, last_failure_unix_ms, in_progress FROM unlock_attempts WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? != 0)),
+        )?)
     }
 
     fn verify_secret(&mut self, secret: &Secret, keystore: Option<&dyn DeviceKeyStore>) -> Result<Checked> {
         let policy = self.options.lockout.clone();
         let now = self.options.clock.now_unix_ms();
-        let (failures, last) = self.attempts()?;
+        let (failures, last, interrupted) = self.attempts()?;
+        self.interrupted_attempt |= interrupted;
+        // Only an interrupted attempt's own wait is told as such.
+        let too_soon = |attempts_remaining, retry_after| match interrupted {
+            true => VaultError::Interrupted { attempts_remaining, retry_after },
+            false => VaultError::TooSoon { attempts_remaining, retry_after },
+        };
         if failures >= policy.max_attempts {
             // The counter says the limit was reached but the wipe did not
             // finish (a crash mid-wipe): finish it now.
@@ -420,16 +444,13 @@ impl Vault {
                 // The clock went backwards: restart the wait from now rather
                 // than let a clock change skip it.
                 self.conn.execute("UPDATE unlock_attempts SET last_failure_unix_ms = ?1 WHERE id = 1", [now])?;
-                return Err(VaultError::TooSoon {
-                    attempts_remaining: policy.attempts_remaining(failures),
-                    retry_after: Duration::from_millis(wait_ms as u64),
-                });
+                return Err(too_soon(policy.attempts_remaining(failures), Duration::from_millis(wait_ms as u64)));
             }
             if now < last + wait_ms {
-                return Err(VaultError::TooSoon {
-                    attempts_remaining: policy.attempts_remaining(failures),
-                    retry_after: Duration::from_millis((last + wait_ms - now) as u64),
-                });
+                return Err(too_soon(
+                    policy.attempts_remaining(failures),
+                    Duration::from_millis((last + wait_ms - now) as u64),
+                ));
             }
         }
 
@@ -443,9 +464,10 @@ impl Vault {
                 .map_err(|e| VaultError::KeyStore(e.to_string()))?,
         };
 
-        // Count the attempt durably before checking it.
+        // Count the attempt durably before checking it, marked unanswered
+        // until it is: killed mid-check, it stays a failure, and says so.
         self.conn.execute(
-            "UPDATE unlock_attempts SET failures = failures + 1, last_failure_unix_ms = ?1 WHERE id = 1",
+            "UPDATE unlock_attempts SET failures = failures + 1, last_failure_unix_ms = ?1, in_progress = 1 WHERE id = 1",
             [now],
         )?;
         let salt = hex::decode(&self.header.salt).map_err(|_| VaultError::Tampered("vault header"))?;
@@ -465,13 +487,17 @@ impl Vault {
         match crypto::open(&kek, &inner, &self.header.wrap_aad()?) {
             Some(dk) => {
                 let key = Key::from_slice(&dk).ok_or(VaultError::Tampered("wrapped data key"))?;
-                self.conn
-                    .execute("UPDATE unlock_attempts SET failures = 0, last_failure_unix_ms = NULL WHERE id = 1", [])?;
+                self.conn.execute(
+                    "UPDATE unlock_attempts SET failures = 0, last_failure_unix_ms = NULL, in_progress = 0 WHERE id = 1",
+                    [],
+                )?;
                 Ok(Checked::Key(key))
             }
             None if ct_eq(&duress, &stored_check) => Ok(Checked::Duress),
             None => {
                 let failures = failures + 1;
+                // Answered: a wrong passphrase, not an interruption.
+                self.conn.execute("UPDATE unlock_attempts SET in_progress = 0 WHERE id = 1", [])?;
                 if failures >= policy.max_attempts {
                     self.wipe(keystore)?;
                     return Err(VaultError::Wiped);
@@ -606,7 +632,7 @@ impl Vault {
             return Err(VaultError::Wiped);
         }
         let policy = &self.options.lockout;
-        let (failures, last) = self.attempts()?;
+        let (failures, last, interrupted) = self.attempts()?;
         let now = self.options.clock.now_unix_ms();
         let retry_after_ms = match last {
             Some(last) if failures > 0 => (last + policy.delay_after(failures).as_millis() as i64 - now).max(0),
@@ -625,6 +651,7 @@ impl Vault {
             attempts_remaining: policy.attempts_remaining(failures),
             max_attempts: policy.max_attempts,
             retry_after_secs: (retry_after_ms as u64).div_ceil(1000),
+            last_attempt_interrupted: interrupted || self.interrupted_attempt,
             records: count("SELECT count(*) FROM records")?,
             attachments: count("SELECT count(*) FROM attachments")?,
         })

@@ -40,6 +40,9 @@ const MIGRATIONS: &[&str] = &[
         record_id BLOB NOT NULL
      );
      CREATE INDEX attachments_by_record ON attachments (record_id);",
+    // 2: an unlock attempt counted but not yet answered (killed mid-check),
+    // so the next unlock can say the last one was interrupted.
+    "ALTER TABLE unlock_attempts ADD COLUMN in_progress INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// The schema version this build writes.

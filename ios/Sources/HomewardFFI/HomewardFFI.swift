@@ -7305,6 +7305,13 @@ public struct VaultInfo {
      * Seconds to wait before the next unlock attempt (0: now).
      */
     public var retryAfterSecs: UInt64
+    /**
+     * The last unlock attempt was counted but never answered (the app was
+     * killed or the power cut mid-check): tell the officer once. True on
+     * the unlock screen, and after the next successful unlock for the rest
+     * of the session.
+     */
+    public var lastAttemptInterrupted: Bool
     public var records: UInt64
     public var attachments: UInt64
     public var kdfMemoryMib: UInt32
@@ -7322,13 +7329,20 @@ public struct VaultInfo {
          */attemptsRemaining: UInt32, maxAttempts: UInt32, 
         /**
          * Seconds to wait before the next unlock attempt (0: now).
-         */retryAfterSecs: UInt64, records: UInt64, attachments: UInt64, kdfMemoryMib: UInt32, kdfPasses: UInt32, format: UInt32) {
+         */retryAfterSecs: UInt64, 
+        /**
+         * The last unlock attempt was counted but never answered (the app was
+         * killed or the power cut mid-check): tell the officer once. True on
+         * the unlock screen, and after the next successful unlock for the rest
+         * of the session.
+         */lastAttemptInterrupted: Bool, records: UInt64, attachments: UInt64, kdfMemoryMib: UInt32, kdfPasses: UInt32, format: UInt32) {
         self.unlocked = unlocked
         self.deviceBound = deviceBound
         self.failedAttempts = failedAttempts
         self.attemptsRemaining = attemptsRemaining
         self.maxAttempts = maxAttempts
         self.retryAfterSecs = retryAfterSecs
+        self.lastAttemptInterrupted = lastAttemptInterrupted
         self.records = records
         self.attachments = attachments
         self.kdfMemoryMib = kdfMemoryMib
@@ -7362,6 +7376,9 @@ extension VaultInfo: Equatable, Hashable {
         if lhs.retryAfterSecs != rhs.retryAfterSecs {
             return false
         }
+        if lhs.lastAttemptInterrupted != rhs.lastAttemptInterrupted {
+            return false
+        }
         if lhs.records != rhs.records {
             return false
         }
@@ -7387,6 +7404,7 @@ extension VaultInfo: Equatable, Hashable {
         hasher.combine(attemptsRemaining)
         hasher.combine(maxAttempts)
         hasher.combine(retryAfterSecs)
+        hasher.combine(lastAttemptInterrupted)
         hasher.combine(records)
         hasher.combine(attachments)
         hasher.combine(kdfMemoryMib)
@@ -7410,6 +7428,7 @@ public struct FfiConverterTypeVaultInfo: FfiConverterRustBuffer {
                 attemptsRemaining: FfiConverterUInt32.read(from: &buf), 
                 maxAttempts: FfiConverterUInt32.read(from: &buf), 
                 retryAfterSecs: FfiConverterUInt64.read(from: &buf), 
+                lastAttemptInterrupted: FfiConverterBool.read(from: &buf), 
                 records: FfiConverterUInt64.read(from: &buf), 
                 attachments: FfiConverterUInt64.read(from: &buf), 
                 kdfMemoryMib: FfiConverterUInt32.read(from: &buf), 
@@ -7425,6 +7444,7 @@ public struct FfiConverterTypeVaultInfo: FfiConverterRustBuffer {
         FfiConverterUInt32.write(value.attemptsRemaining, into: &buf)
         FfiConverterUInt32.write(value.maxAttempts, into: &buf)
         FfiConverterUInt64.write(value.retryAfterSecs, into: &buf)
+        FfiConverterBool.write(value.lastAttemptInterrupted, into: &buf)
         FfiConverterUInt64.write(value.records, into: &buf)
         FfiConverterUInt64.write(value.attachments, into: &buf)
         FfiConverterUInt32.write(value.kdfMemoryMib, into: &buf)
@@ -8601,7 +8621,10 @@ public enum HomewardError: Swift.Error {
     )
     /**
      * Tried again before the delay after a failed unlock ran out: wait
-     * `retry_after_secs` (this try was not counted as a failure).
+     * `retry_after_secs` (this try was not counted as a failure). When the
+     * failure was an attempt interrupted mid-check (the app killed, the
+     * power cut), `reason` says so, and `VaultInfo.last_attempt_interrupted`
+     * is true.
      */
     case TooSoon(attemptsRemaining: UInt32, retryAfterSecs: UInt64, reason: String
     )

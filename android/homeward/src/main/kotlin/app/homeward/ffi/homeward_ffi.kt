@@ -7612,6 +7612,13 @@ data class VaultInfo (
      * Seconds to wait before the next unlock attempt (0: now).
      */
     var `retryAfterSecs`: kotlin.ULong, 
+    /**
+     * The last unlock attempt was counted but never answered (the app was
+     * killed or the power cut mid-check): tell the officer once. True on
+     * the unlock screen, and after the next successful unlock for the rest
+     * of the session.
+     */
+    var `lastAttemptInterrupted`: kotlin.Boolean, 
     var `records`: kotlin.ULong, 
     var `attachments`: kotlin.ULong, 
     var `kdfMemoryMib`: kotlin.UInt, 
@@ -7634,6 +7641,7 @@ public object FfiConverterTypeVaultInfo: FfiConverterRustBuffer<VaultInfo> {
             FfiConverterUInt.read(buf),
             FfiConverterUInt.read(buf),
             FfiConverterULong.read(buf),
+            FfiConverterBoolean.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterUInt.read(buf),
@@ -7649,6 +7657,7 @@ public object FfiConverterTypeVaultInfo: FfiConverterRustBuffer<VaultInfo> {
             FfiConverterUInt.allocationSize(value.`attemptsRemaining`) +
             FfiConverterUInt.allocationSize(value.`maxAttempts`) +
             FfiConverterULong.allocationSize(value.`retryAfterSecs`) +
+            FfiConverterBoolean.allocationSize(value.`lastAttemptInterrupted`) +
             FfiConverterULong.allocationSize(value.`records`) +
             FfiConverterULong.allocationSize(value.`attachments`) +
             FfiConverterUInt.allocationSize(value.`kdfMemoryMib`) +
@@ -7663,6 +7672,7 @@ public object FfiConverterTypeVaultInfo: FfiConverterRustBuffer<VaultInfo> {
             FfiConverterUInt.write(value.`attemptsRemaining`, buf)
             FfiConverterUInt.write(value.`maxAttempts`, buf)
             FfiConverterULong.write(value.`retryAfterSecs`, buf)
+            FfiConverterBoolean.write(value.`lastAttemptInterrupted`, buf)
             FfiConverterULong.write(value.`records`, buf)
             FfiConverterULong.write(value.`attachments`, buf)
             FfiConverterUInt.write(value.`kdfMemoryMib`, buf)
@@ -8507,7 +8517,10 @@ sealed class HomewardException: kotlin.Exception() {
     
     /**
      * Tried again before the delay after a failed unlock ran out: wait
-     * `retry_after_secs` (this try was not counted as a failure).
+     * `retry_after_secs` (this try was not counted as a failure). When the
+     * failure was an attempt interrupted mid-check (the app killed, the
+     * power cut), `reason` says so, and `VaultInfo.last_attempt_interrupted`
+     * is true.
      */
     class TooSoon(
         
