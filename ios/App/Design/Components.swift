@@ -130,8 +130,8 @@ struct Field: View {
             .keyboardType(numeric ? .numberPad : .default)
             .textInputAutocapitalization(.never)
             .autocorrectionDisabled()
-            // Nothing typed here goes to the keyboard's learning or the pasteboard's suggestions.
-            .textContentType(secret ? .password : nil)
+            // No AutoFill and no "save password" offer: the vault's PIN must not go to iCloud Keychain.
+            .textContentType(secret ? .oneTimeCode : nil)
             .frame(minHeight: 48)
             .accessibilityIdentifier(identifier)
             if let error {
