@@ -9,12 +9,14 @@
 //! refused by every other at once, however warm its caches; that an instance
 //! killed (SIGKILL) in the middle of a push loses nothing, before and after
 //! the push's commit; and that a server with another headquarters key than
-//! the database's refuses to start.
+//! the database's refuses to start. A second test runs the recommended
+//! TLS set-up: nginx's `stream` passing TLS through with the PROXY protocol.
 //!
 //! Runs only when `HOMEWARD_TEST_POSTGRES` names a server (scripts/test
-//! starts one) and nginx is installed; otherwise it says why and passes
-//! (unless `HOMEWARD_REQUIRE_NGINX` is set, as scripts/test does when it
-//! installed nginx). The "middle of a push" is made deterministic without
+//! starts one) and nginx is installed (the second test: with its stream
+//! module); otherwise it says why and passes (unless
+//! `HOMEWARD_REQUIRE_NGINX` is set, as scripts/test does when it installed
+//! nginx). The "middle of a push" is made deterministic without
 //! any hook in the server: the test holds a table lock in its own
 //! transaction, waits until PostgreSQL shows an instance's push waiting on
 //! it, and kills that instance there. Nothing is timed.
@@ -529,4 +531,150 @@ fn pg_lock(database: &str, table: &str) -> postgres::Client {
     let mut c = postgres::Client::connect(&format!("{database} application_name=test-lock"), postgres::NoTls).unwrap();
     c.batch_execute(&format!("BEGIN; LOCK TABLE {table} IN EXCLUSIVE MODE")).unwrap();
     c
+}
+
+/// nginx's `stream` module: built in, or Debian's dynamic module to load.
+/// `Some(None)` when built in, `Some(Some(path))` to load, `None` when absent.
+fn stream_module(nginx: &Path) -> Option<Option<PathBuf>> {
+    let out = Command::new(nginx).arg("-V").output().ok()?;
+    let flags = String::from_utf8_lossy(&out.stderr).to_string();
+    if flags.split_whitespace().any(|f| f == "--with-stream") {
+        return Some(None);
+    }
+    let module = PathBuf::from("/usr/lib/nginx/modules/ngx_stream_module.so");
+    module.is_file().then_some(Some(module))
+}
+
+fn wait_listening(port: u16, child: &mut Child, what: &str) {
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(child.try_wait().unwrap().is_none(), "{what} exited at start");
+        assert!(started.elapsed() < START_BOUND, "{what} did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The configuration docs/INSTANCES.md recommends: nginx passes TLS
+/// through (`stream`, `proxy_protocol on`) to two instances that serve TLS
+/// with one shared certificate and take the client's address from the
+/// PROXY header (`--proxy-protocol-from`). A device pinned to
+/// headquarters' authority enrols and syncs through nginx, the pin holding
+/// end to end; with the instance it may have used killed, its next sync
+/// goes through the other; and from nginx's address a connection without
+/// the header is refused.
+#[test]
+fn tls_passed_through_nginx_with_the_proxy_protocol() {
+    let Some(database) = common::fresh_database() else {
+        eprintln!("skipped: several instances need PostgreSQL (set HOMEWARD_TEST_POSTGRES; scripts/test does)");
+        return;
+    };
+    let required = std::env::var_os("HOMEWARD_REQUIRE_NGINX").is_some();
+    let Some((nginx_bin, module)) = nginx().and_then(|n| stream_module(&n).map(|m| (n, m))) else {
+        assert!(!required, "HOMEWARD_REQUIRE_NGINX is set but nginx or its stream module is missing");
+        eprintln!(
+            "skipped: nginx with its stream module is not installed (apt-get install nginx-light libnginx-mod-stream)"
+        );
+        return;
+    };
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path();
+    let first = root.join("hq-1");
+    admin(&first, &database, &["tls-init", "--host", "127.0.0.1"]);
+    let code = admin(&first, &database, &["enrollment-code", "--office", "IST", "--role", "consular_officer"]);
+    // The second instance gets the key and the server's certificate, not the authority's key.
+    let second = root.join("hq-2");
+    std::fs::create_dir_all(second.join("tls")).unwrap();
+    for f in ["hq-identity.json", "tls/ca.pem", "tls/server.pem", "tls/server-key.pem"] {
+        std::fs::copy(first.join(f), second.join(f)).unwrap();
+    }
+    let mut instances: Vec<Instance> = [first, second]
+        .into_iter()
+        .enumerate()
+        .map(|(n, dir)| {
+            let (name, port) = (format!("hq-{}", n + 1), free_port());
+            let log = std::fs::File::create(root.join(format!("{name}.log"))).unwrap();
+            let listen = format!("127.0.0.1:{port}");
+            let mut child = hq(&dir, &database, &name)
+                .args(["serve", "--tls", "--listen", &listen, "--proxy-protocol-from", "127.0.0.1"])
+                .stdout(Stdio::null())
+                .stderr(log)
+                .spawn()
+                .unwrap();
+            wait_listening(port, &mut child, &name);
+            Instance { name, dir, port, child: Some(child) }
+        })
+        .collect();
+
+    let dir = root.join("nginx");
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = free_port();
+    let d = dir.display();
+    let load = module.map(|m| format!("load_module {};\n", m.display())).unwrap_or_default();
+    let upstreams: String = instances
+        .iter()
+        .map(|i| format!("        server 127.0.0.1:{} max_fails=1 fail_timeout=600s;\n", i.port))
+        .collect();
+    let conf = format!(
+        "{load}daemon off;
+master_process off;
+worker_processes 1;
+pid {d}/nginx.pid;
+error_log {d}/error.log info;
+events {{ worker_connections 256; }}
+stream {{
+    upstream homeward_hq {{
+{upstreams}    }}
+    server {{
+        listen 127.0.0.1:{port};
+        proxy_pass homeward_hq;
+        proxy_protocol on;
+    }}
+}}
+"
+    );
+    std::fs::write(dir.join("nginx.conf"), conf).unwrap();
+    let child = Command::new(&nginx_bin)
+        .arg("-p")
+        .arg(&dir)
+        .arg("-c")
+        .arg(dir.join("nginx.conf"))
+        .arg("-e")
+        .arg(dir.join("error.log"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut proxy = Nginx { child, port, dir };
+    wait_listening(port, &mut proxy.child, "nginx");
+
+    let url = format!("https://127.0.0.1:{port}");
+    let ca = std::fs::read_to_string(instances[0].dir.join("tls/ca.pem")).unwrap();
+    let o = VaultOptions {
+        kdf: KdfParams::owasp_minimum(),
+        lockout: LockoutPolicy::default(),
+        clock: Arc::new(ManualClock::new(0)),
+    };
+    let mut v = Vault::create(&root.join("a"), &Secret::new("correct horse battery staple"), None, o).unwrap();
+    homeward_core::sync::enroll_pinned(&mut v, &url, &code, "instances-test", Some(&ca)).unwrap();
+    let one = new_case(&mut v, "IST");
+    assert_eq!(sync(&mut v).unwrap().accepted, 2);
+    // Whichever instance served that, the other one serves the next sync.
+    instances[0].kill();
+    let two = new_case(&mut v, "IST");
+    assert_eq!(sync(&mut v).unwrap().accepted, 2);
+    let mut pg = postgres::Client::connect(&database, postgres::NoTls).unwrap();
+    for case in [&one, &two] {
+        assert_eq!(count(&mut pg, "SELECT COUNT(*) FROM events WHERE case_id = $1", case), 2);
+    }
+    // From nginx's address (this machine's), a connection that does not
+    // start with the PROXY header gets no TLS handshake.
+    let direct = reqwest::blocking::Client::builder()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(reqwest::Certificate::from_pem(ca.as_bytes()).unwrap())
+        .build()
+        .unwrap()
+        .get(format!("https://127.0.0.1:{}/v1/time", instances[1].port))
+        .send();
+    assert!(direct.is_err(), "a connection from the trusted proxy's address without the header was served");
+    drop(proxy);
 }
