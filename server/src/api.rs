@@ -78,6 +78,7 @@ impl From<HqError> for ApiError {
             HqError::Refused(m) => ApiError(StatusCode::CONFLICT, "refused", m),
             HqError::Unreviewed { .. } => ApiError(StatusCode::CONFLICT, "unreviewed", e.to_string()),
             HqError::Revoked => ApiError(StatusCode::FORBIDDEN, "revoked", e.to_string()),
+            HqError::MovedOn => ApiError(StatusCode::CONFLICT, "refused", e.to_string()),
             HqError::Db(_) => ApiError(StatusCode::SERVICE_UNAVAILABLE, "storage", "try again".into()),
         }
     }
@@ -297,10 +298,18 @@ async fn push(
         let mut results = hq.accept_batch(&device, &req.events)?;
         results.extend(hq.accept_screenings(&device, &req.screenings)?);
         let json = serde_json::to_vec(&PushResponse { results }).expect("serialises");
-        if let Some(k) = &key {
-            hq.db.save_idempotent_response(&device.id, k, &digest, &json)?;
+        match &key {
+            // Another server may have answered the same retry first: its
+            // answer is the one every server gives from now on.
+            Some(k) => hq.db.save_idempotent_response(&device.id, k, &digest, &json)?.ok_or_else(|| {
+                ApiError(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "idempotency_key_reused",
+                    "this Idempotency-Key was used for another body".into(),
+                )
+            }),
+            None => Ok(json),
         }
-        Ok(json)
     })
     .await?;
     Ok(respond(&h2, json))

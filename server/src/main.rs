@@ -60,6 +60,12 @@ enum Command {
         /// Connections one address may hold open at once.
         #[arg(long, default_value_t = 64)]
         max_connections_per_address: usize,
+        /// The address of a reverse proxy passing TLS through with the PROXY
+        /// protocol (v1; nginx stream `proxy_protocol on`): its connections
+        /// must start with the header, and the client address it names is
+        /// the one limits and the console's sign-in throttle count.
+        #[arg(long, value_name = "IP")]
+        proxy_protocol_from: Option<std::net::IpAddr>,
     },
     /// Staff accounts of the web console (served with `serve --tls`).
     Staff {
@@ -296,6 +302,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             header_timeout_secs,
             idle_timeout_secs,
             max_connections_per_address,
+            proxy_protocol_from,
         } => {
             let mut console = homeward_hq::console::ConsoleConfig::default().with_k(k_anonymity)?;
             console.utc_offset_minutes = utc_offset_minutes;
@@ -305,6 +312,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 header_read: secs(header_timeout_secs),
                 idle: secs(idle_timeout_secs),
                 per_address: max_connections_per_address.max(1),
+                proxy_protocol_from,
             };
             let acceptor = match (tls_cert, tls_key) {
                 (Some(c), Some(k)) => Some(tls::acceptor(&c, &k)?),
