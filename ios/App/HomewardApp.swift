@@ -50,11 +50,14 @@ final class Shell {
 
     init() {
         #if DEBUG
-        // The UI tests' launch: a fresh vault in a temporary folder, no device key (the Simulator's
-        // biometrics are not enrolled), light key derivation, English, a fixed crossing point.
+        // The UI tests' launch: a fresh vault in a temporary folder bound to the core's software
+        // key store (the Simulator's biometrics are not enrolled; a digits-only PIN, which the
+        // number pad can type, needs a key store), light key derivation, English, a fixed crossing point.
         if ProcessInfo.processInfo.arguments.contains("-ui-testing") {
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).appendingPathComponent("vault")
-            vault = RustVault(dir: dir.path, keyStore: nil, settings: VaultSettings(kdfMemoryMib: 19, kdfPasses: 2))
+            let root = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+            vault = RustVault(dir: root.appendingPathComponent("vault").path,
+                              keyStore: softwareKeyStore(dir: root.appendingPathComponent("keystore").path),
+                              settings: VaultSettings(kdfMemoryMib: 19, kdfPasses: 2))
             prefs.language = .en
             prefs.crossingPoint = "OSH-AIRPORT"
             return

@@ -104,29 +104,29 @@ struct RootView: View {
                             if unlocked { stack = [.home(HomeViewModel(vault: vault))] }
                         }
                 case let .home(vm)?:
-                    HomeView(state: vm.state, onAction: onHome, onResume: { id in
+                    HomeView(state: vm.state, onAction: { onHome($0) }, onResume: { id in
                         openSession({ try $0.screenings().resume(id: id) }) { .screening(ScreeningViewModel(session: $0)) }
                     })
                     // Each time Home shows again (Kotlin's key(stack.size)): drafts and check-in fresh.
                     .task(id: stack.count) { await vm.load() }
                 case let .screening(vm)?:
                     ScreeningView(state: vm.state, send: { vm.send($0) },
-                                  onOutcome: { push(.outcome(OutcomeViewModel(session: vm.session))) }, onClose: pop)
+                                  onOutcome: { push(.outcome(OutcomeViewModel(session: vm.session))) }, onClose: { pop() })
                         .task { if vm.state.phase == .loading { await vm.load() } }
                 case let .outcome(vm)?:
-                    OutcomeView(state: vm.state, send: { vm.send($0) }, onDone: pop).task { await vm.load() }
+                    OutcomeView(state: vm.state, send: { vm.send($0) }, onDone: { pop() }).task { await vm.load() }
                 case let .verify(vm)?:
-                    VerifyView(state: vm.state, send: { vm.send($0) }, onBack: pop, scanner: scanner)
+                    VerifyView(state: vm.state, send: { vm.send($0) }, onBack: { pop() }, scanner: scanner)
                 case let .request(vm)?:
-                    RequestView(state: vm.state, send: { vm.send($0) }, onBack: pop)
+                    RequestView(state: vm.state, send: { vm.send($0) }, onBack: { pop() })
                 case let .requests(vm)?:
-                    RequestListView(state: vm.state, send: { vm.send($0) }, onBack: pop).task { await vm.load() }
+                    RequestListView(state: vm.state, send: { vm.send($0) }, onBack: { pop() }).task { await vm.load() }
                 case let .sync(vm)?:
-                    SyncView(state: vm.state, send: { vm.send($0) }, onBack: pop)
+                    SyncView(state: vm.state, send: { vm.send($0) }, onBack: { pop() })
                 case let .enrol(vm)?:
-                    EnrolView(state: vm.state, send: { vm.send($0) }, onBack: pop)
+                    EnrolView(state: vm.state, send: { vm.send($0) }, onBack: { pop() })
                 case let .settings(vm)?:
-                    SettingsView(state: vm.state, send: { vm.send($0) }, onBack: pop).task { await vm.load() }
+                    SettingsView(state: vm.state, send: { vm.send($0) }, onBack: { pop() }).task { await vm.load() }
                 }
             }
         }

@@ -3,7 +3,7 @@
 // question the core asks with the buttons an officer would press, take the
 // private interview when the core asks for it, see the outcome with its
 // verdict, and finalise. The app runs with -ui-testing (HomewardApp.swift:
-// a fresh vault in a temporary folder, no device key, English).
+// a fresh vault in a temporary folder on the core's software key store, English).
 //
 // What is answered: "No" to every yes/no question, the first option of a
 // choice, a plausible value where something must be typed, Skip where
@@ -25,14 +25,15 @@ final class ScreeningFlowUITests: XCTestCase {
     private func element(_ id: String) -> XCUIElement { app.descendants(matching: .any)[id] }
 
     func testAScreeningFromTheFirstQuestionToAFinalOutcome() {
-        // Create: a passphrase of 12+ characters (no device key in this launch), twice.
+        // Create: a PIN, twice, on the number pad (this launch binds the vault to the core's
+        // software key store, so digits are enough).
         let pin = app.secureTextFields["pin"]
         XCTAssertTrue(pin.waitForExistence(timeout: 30))
         pin.tap()
-        pin.typeText("correct horse battery")
+        pin.typeText("482915")
         let again = app.secureTextFields["pin-again"]
         again.tap()
-        again.typeText("correct horse battery")
+        again.typeText("482915")
         app.buttons["submit"].tap()
 
         let start = app.buttons["home-screening"]
@@ -67,8 +68,9 @@ final class ScreeningFlowUITests: XCTestCase {
         let position = element("position").label
         if app.buttons["no"].exists {
             app.buttons["no"].tap()
-        } else if app.textFields["answer"].exists {
-            let field = app.textFields["answer"]
+        } else if element("answer").exists {
+            // A text field, or a text view for a free-text answer (several lines).
+            let field = element("answer")
             let hint = field.placeholderValue ?? ""
             field.tap()
             field.typeText(hint.contains("YYYY") ? "1990-04-02" : (hint.contains("0") || hint.contains("1") ? "1" : "x"))

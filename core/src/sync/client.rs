@@ -248,6 +248,8 @@ pub struct SyncReport {
     /// A newer checklist template was installed (its version).
     pub template_installed: Option<u32>,
     pub reference_updated: bool,
+    /// A newer referral directory was installed (its sequence).
+    pub directory_installed: Option<u64>,
     /// Cases and screenings purged after sync, their retention period over.
     pub purged: usize,
 }
@@ -681,7 +683,14 @@ pub fn enroll_shared(
         profile.pull_cursor = 0;
         profile.check_in_days = resp.check_in_days;
         profile.unlock_secret = resp.unlock_secret.clone();
-        apply_published(&mut profile, resp.template.as_ref(), resp.reference.as_ref());
+        apply_published(
+            &mut profile,
+            Published {
+                template: resp.template.as_ref(),
+                reference: resp.reference.as_ref(),
+                directory: resp.directory.as_ref(),
+            },
+        );
         profile.last_check_in_ms = Some(http.clock.now_unix_ms());
         profile.save(vault)?;
         Ok(())
@@ -744,13 +753,18 @@ fn push_batch(
     Ok(answers)
 }
 
-/// Installs a newer signed template and reference data; returns what changed.
-/// Anything unsigned, invalid or not newer is ignored (the device keeps what it has).
-fn apply_published(
-    profile: &mut DeviceProfile,
-    template: Option<&Signed<crate::screening::published::PublishedTemplate>>,
-    reference: Option<&Signed<crate::screening::published::ReferenceData>>,
-) -> (Option<u32>, bool) {
+/// What a pull carries that headquarters publishes for every device.
+struct Published<'a> {
+    template: Option<&'a Signed<crate::screening::published::PublishedTemplate>>,
+    reference: Option<&'a Signed<crate::screening::published::ReferenceData>>,
+    directory: Option<&'a Signed<crate::directory::ReferralDirectory>>,
+}
+
+/// Installs a newer signed template, reference data and referral directory;
+/// returns what changed. Anything unsigned, invalid or not newer is ignored
+/// (the device keeps what it has).
+fn apply_published(profile: &mut DeviceProfile, published: Published<'_>) -> (Option<u32>, bool, Option<u64>) {
+    let Published { template, reference, directory } = published;
     let mut installed = None;
     if let Some(t) = template {
         let trust = profile.trust.clone();
@@ -768,7 +782,15 @@ fn apply_published(
             updated = true;
         }
     }
-    (installed, updated)
+    let mut directory_installed = None;
+    if let Some(d) = directory {
+        let held = profile.directory.as_ref().map(|h| h.body.sequence).unwrap_or(0);
+        if crate::directory::check(&profile.trust, d, held).is_ok() {
+            profile.directory = Some(d.clone());
+            directory_installed = Some(d.body.sequence);
+        }
+    }
+    (installed, updated, directory_installed)
 }
 
 /// Remembers the newest event of this device headquarters now holds, so a
@@ -920,8 +942,9 @@ pub fn sync_shared(
             let lists = p.trust.trust_list.as_ref().map(|t| t.body.sequence).unwrap_or(0);
             let ids = p.identities_since_ms.map(|t| format!("&ids={t}")).unwrap_or_default();
             let tv = p.templates.current_checklist().template().version;
+            let dir = p.directory.as_ref().map(|d| d.body.sequence).unwrap_or(0);
             Ok(format!(
-                "after={}&limit={BATCH}&gen={generation}&lists={lists}&tv={tv}&ref={}{ids}",
+                "after={}&limit={BATCH}&gen={generation}&lists={lists}&tv={tv}&ref={}&dir={dir}{ids}",
                 p.pull_cursor, p.reference_sequence
             ))
         })?;
@@ -975,9 +998,15 @@ pub fn sync_shared(
             // Next time, only devices enrolled since (headquarters' clock; a device
             // enrolled in the same millisecond comes again, harmlessly).
             profile.identities_since_ms = Some(page.server_time_ms - 60_000);
-            let (installed, updated) = apply_published(&mut profile, page.template.as_ref(), page.reference.as_ref());
+            let published = Published {
+                template: page.template.as_ref(),
+                reference: page.reference.as_ref(),
+                directory: page.directory.as_ref(),
+            };
+            let (installed, updated, directory) = apply_published(&mut profile, published);
             report.template_installed = report.template_installed.or(installed);
             report.reference_updated |= updated;
+            report.directory_installed = report.directory_installed.or(directory);
             if let Some(t) = page.trust_list.clone() {
                 let newer = profile.trust.trust_list.as_ref().is_none_or(|h| h.body.sequence < t.body.sequence);
                 if newer && profile.trust.install_trust_list(t).is_ok() {

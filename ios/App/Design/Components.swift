@@ -62,14 +62,15 @@ struct BigButton: View {
     let action: () -> Void
     var enabled = true
     var primary = true
-    var tag: String
+    /// Kotlin's test tag; a stored `tag` would read like View.tag(_:).
+    var identifier: String
 
     init(_ text: String, _ action: @escaping () -> Void, enabled: Bool = true, primary: Bool = true, tag: String) {
         self.text = text
         self.action = action
         self.enabled = enabled
         self.primary = primary
-        self.tag = tag
+        self.identifier = tag
     }
 
     var body: some View {
@@ -78,7 +79,7 @@ struct BigButton: View {
         }
         .buttonStyle(primary ? AnyPrimitiveButtonStyle(.borderedProminent) : AnyPrimitiveButtonStyle(.bordered))
         .disabled(!enabled)
-        .accessibilityIdentifier(tag)
+        .accessibilityIdentifier(identifier)
     }
 }
 
@@ -92,27 +93,28 @@ struct AnyPrimitiveButtonStyle: PrimitiveButtonStyle {
 struct Field: View {
     let label: String
     let value: String
-    let onChange: (String) -> Void
+    /// Not `onChange`, which would read like View.onChange(of:).
+    let onEdit: (String) -> Void
     var secret = false
     var numeric = false
     var singleLine = true
     var error: String?
-    var tag: String
+    var identifier: String
 
     init(_ label: String, _ value: String, _ onChange: @escaping (String) -> Void, secret: Bool = false,
          numeric: Bool = false, singleLine: Bool = true, error: String? = nil, tag: String) {
         self.label = label
         self.value = value
-        self.onChange = onChange
+        self.onEdit = onChange
         self.secret = secret
         self.numeric = numeric
         self.singleLine = singleLine
         self.error = error
-        self.tag = tag
+        self.identifier = tag
     }
 
     var body: some View {
-        let binding = Binding(get: { value }, set: onChange)
+        let binding = Binding(get: { value }, set: onEdit)
         VStack(alignment: .leading, spacing: 4) {
             Text(label).font(.subheadline)
             Group {
@@ -128,12 +130,12 @@ struct Field: View {
             .keyboardType(numeric ? .numberPad : .default)
             .textInputAutocapitalization(.never)
             .autocorrectionDisabled()
-            // Nothing typed here goes to the keyboard's learning or the pasteboard's suggestions.
-            .textContentType(secret ? .password : nil)
+            // No AutoFill and no "save password" offer: the vault's PIN must not go to iCloud Keychain.
+            .textContentType(secret ? .oneTimeCode : nil)
             .frame(minHeight: 48)
-            .accessibilityIdentifier(tag)
+            .accessibilityIdentifier(identifier)
             if let error {
-                Text("⚠ " + error).font(.callout).foregroundStyle(Tones.refused).accessibilityIdentifier(tag + "-error")
+                Text("⚠ " + error).font(.callout).foregroundStyle(Tones.refused).accessibilityIdentifier(identifier + "-error")
             }
         }
     }
@@ -143,13 +145,13 @@ struct Notice: View {
     let symbol: String
     let text: String
     let color: Color
-    var tag: String?
+    var identifier: String?
 
     init(_ symbol: String, _ text: String, _ color: Color, tag: String? = nil) {
         self.symbol = symbol
         self.text = text
         self.color = color
-        self.tag = tag
+        self.identifier = tag
     }
 
     var body: some View {
@@ -162,7 +164,7 @@ struct Notice: View {
         .frame(maxWidth: .infinity, alignment: .leading)
         .overlay(RoundedRectangle(cornerRadius: 8).stroke(color, lineWidth: 2))
         .accessibilityElement(children: .combine)
-        .accessibilityIdentifier(tag ?? "")
+        .accessibilityIdentifier(identifier ?? "")
     }
 }
 

@@ -55,7 +55,7 @@ final class SyncViewModel {
                             self.state.progress = latest.get()
                         }
                     }
-                    state.progress = latest.get()
+                    state.progress = latest.get() ?? state.progress
                     state.report = report
                 } catch let e as CoreException {
                     state.progress = latest.get() ?? state.progress

@@ -97,7 +97,7 @@ struct VerifyView: View {
                 BigButton(s.check, { send(.checkManual) },
                           enabled: !state.busy && !state.manual.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, tag: "check")
             case let .valid(number, holder, dateOfBirth, issuingOffice, expiryDate, _, warnings, trustListAgeHours)?:
-                Banner(text: "✓ " + s.valid, color: Tones.valid, tag: "verdict-valid")
+                Banner(text: "✓ " + s.valid, color: Tones.valid, identifier: "verdict-valid")
                 Text(holder).font(.largeTitle.bold()).accessibilityIdentifier("holder")
                 BodyText("\(s.born): \(dateOfBirth)")
                 BodyText("№ \(number)")
@@ -112,7 +112,7 @@ struct VerifyView: View {
                 }
                 BigButton(s.scanAnother, { send(.reset) }, primary: false, tag: "reset")
             case let .refused(reason, explanation)?:
-                Banner(text: "✗ " + s.refused, color: Tones.refused, tag: "verdict-refused")
+                Banner(text: "✗ " + s.refused, color: Tones.refused, identifier: "verdict-refused")
                 Text(s.refusalAdvice(reason)).font(.title2.bold()).accessibilityIdentifier("advice")
                 Text(explanation).font(.title3).accessibilityIdentifier("explanation")
                 BigButton(s.scanAnother, { send(.reset) }, tag: "reset")
@@ -126,7 +126,7 @@ struct VerifyView: View {
 private struct Banner: View {
     let text: String
     let color: Color
-    let tag: String
+    let identifier: String
 
     var body: some View {
         Text(text)
@@ -137,6 +137,6 @@ private struct Banner: View {
             .frame(maxWidth: .infinity, alignment: .leading)
             .background(color)
             .accessibilityElement(children: .combine)
-            .accessibilityIdentifier(tag)
+            .accessibilityIdentifier(identifier)
     }
 }
