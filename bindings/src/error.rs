@@ -179,6 +179,7 @@ impl From<VaultError> for HomewardError {
             VaultError::UnsupportedFormat { .. } => HomewardError::UpdateRequired { reason },
             VaultError::InvalidInput(_) => HomewardError::InvalidInput { reason },
             // The cause ("os error 5") is for the log, not the officer.
+            VaultError::DiskFull => HomewardError::DiskFull { reason: reason::disk_full() },
             VaultError::Storage(_) | VaultError::Io(_) => HomewardError::Storage { reason: reason::storage() },
         }
     }
@@ -421,7 +422,9 @@ mod tests {
 
     #[test]
     fn a_full_disk_is_said_plainly() {
-        let e: HomewardError = VaultError::Io(std::io::Error::from_raw_os_error(28)).into();
+        let e: HomewardError = VaultError::from(std::io::Error::from_raw_os_error(28)).into();
+        assert!(matches!(e, HomewardError::DiskFull { .. }), "{e:?}");
+        let e: HomewardError = VaultError::DiskFull.into();
         assert!(matches!(e, HomewardError::DiskFull { .. }), "{e:?}");
     }
 }

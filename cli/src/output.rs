@@ -121,12 +121,30 @@ impl From<ScreeningError> for CliError {
 
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> Self {
-        CliError::Vault(VaultError::Io(e))
+        VaultError::from(e).into()
+    }
+}
+
+/// A full disk met anywhere under the command (the vault directly, or
+/// through a case, a screening or a sync's bookkeeping).
+fn disk_full(e: &CliError) -> bool {
+    use homeward_core::certificate::CaseError;
+    use homeward_core::sync::SyncError;
+    match e {
+        CliError::Vault(v)
+        | CliError::Case(CaseError::Vault(v))
+        | CliError::Screening(ScreeningError::Vault(v))
+        | CliError::Sync(SyncError::Vault(v))
+        | CliError::Sync(SyncError::Case(CaseError::Vault(v))) => v.is_disk_full(),
+        _ => false,
     }
 }
 
 /// A stable machine-readable name and exit code for each error.
 fn classify(e: &CliError) -> (&'static str, u8) {
+    if disk_full(e) {
+        return ("disk_full", 23);
+    }
     match e {
         CliError::Vault(v) => match v {
             VaultError::NotInitialised => ("not_initialised", 10),
@@ -143,6 +161,7 @@ fn classify(e: &CliError) -> (&'static str, u8) {
             VaultError::NotFound(_) => ("not_found", 20),
             VaultError::UnsupportedFormat { .. } => ("unsupported_format", 21),
             VaultError::InvalidInput(_) => ("invalid_input", 22),
+            VaultError::DiskFull => ("disk_full", 23),
             e if e.is_disk_full() => ("disk_full", 23),
             VaultError::Storage(_) | VaultError::Io(_) => ("storage", 24),
         },
@@ -221,8 +240,7 @@ fn classify(e: &CliError) -> (&'static str, u8) {
 
 pub fn fail(out: &Output, e: &CliError) -> ExitCode {
     let (kind, code) = classify(e);
-    let disk_full = matches!(e, CliError::Vault(v) if v.is_disk_full());
-    let message = if disk_full {
+    let message = if disk_full(e) {
         "the disk is full: free some space; nothing already saved was lost".to_string()
     } else {
         e.to_string()

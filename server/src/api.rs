@@ -79,6 +79,12 @@ impl From<HqError> for ApiError {
             HqError::Unreviewed { .. } => ApiError(StatusCode::CONFLICT, "unreviewed", e.to_string()),
             HqError::Revoked => ApiError(StatusCode::FORBIDDEN, "revoked", e.to_string()),
             HqError::MovedOn => ApiError(StatusCode::CONFLICT, "refused", e.to_string()),
+            // Not a passing fault: the device keeps what it sent and tries at a later sync.
+            HqError::Db(crate::db::DbError::DiskFull) => ApiError(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "disk_full",
+                "headquarters' disk is full; nothing was stored".into(),
+            ),
             HqError::Db(_) => ApiError(StatusCode::SERVICE_UNAVAILABLE, "storage", "try again".into()),
         }
     }

@@ -117,6 +117,9 @@ pub enum NetworkFailure {
     ServerError(u16),
     /// Headquarters answered 429 (too many requests) every time. Retried.
     Busy,
+    /// Headquarters' disk is full (507): it stored nothing. Not retried
+    /// (space is not freed within seconds); the device keeps what it sent.
+    HeadquartersFull,
     /// Anything else on the way (the HTTP client could not be set up, ...).
     Other,
 }
@@ -195,6 +198,7 @@ impl std::fmt::Display for NetworkFailure {
             NetworkFailure::Interrupted => write!(f, "the connection to headquarters kept breaking off"),
             NetworkFailure::ServerError(s) => write!(f, "headquarters is having trouble (it answered {s})"),
             NetworkFailure::Busy => write!(f, "headquarters is busy (it answered 429)"),
+            NetworkFailure::HeadquartersFull => write!(f, "headquarters' disk is full (it answered 507)"),
             NetworkFailure::Other => write!(f, "the connection to headquarters failed"),
         }
     }
@@ -432,6 +436,7 @@ impl Http {
                             let plain = zstd::decode_all(bytes.as_slice()).unwrap_or(bytes);
                             return Ok((plain, sent, n));
                         }
+                        (507, _) => NetworkFailure::HeadquartersFull,
                         (500..=599, _) => NetworkFailure::ServerError(status),
                         (429, _) => NetworkFailure::Busy,
                         (_, Err(_)) => NetworkFailure::Interrupted,

@@ -50,11 +50,47 @@ pub enum VaultError {
     #[error("invalid input: {0}")]
     InvalidInput(String),
 
+    /// The disk is full (SQLITE_FULL, ENOSPC): the write was refused as a
+    /// whole (a transaction rolled back, no partial attachment file); what
+    /// was committed before is intact, and writes work once space is freed.
+    #[error("the disk is full: free some space; nothing already saved was lost")]
+    DiskFull,
+
     #[error("storage error: {0}")]
-    Storage(#[from] rusqlite::Error),
+    Storage(rusqlite::Error),
 
     #[error("file error: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
+}
+
+/// Every storage error comes through here, so a full disk is always told
+/// as such, whichever write path met it.
+impl From<rusqlite::Error> for VaultError {
+    fn from(e: rusqlite::Error) -> Self {
+        if is_sqlite_full(&e) {
+            return VaultError::DiskFull;
+        }
+        VaultError::Storage(e)
+    }
+}
+
+impl From<std::io::Error> for VaultError {
+    fn from(e: std::io::Error) -> Self {
+        if is_enospc(&e) {
+            return VaultError::DiskFull;
+        }
+        VaultError::Io(e)
+    }
+}
+
+/// SQLITE_FULL: the database or its journal could not grow.
+pub fn is_sqlite_full(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DiskFull)
+}
+
+/// ENOSPC (28 on Linux, Android, macOS and iOS) or EDQUOT (122, a quota, Linux).
+pub fn is_enospc(e: &std::io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(28) | Some(122))
 }
 
 impl VaultError {
@@ -62,8 +98,9 @@ impl VaultError {
     /// plainly rather than report a generic storage error.
     pub fn is_disk_full(&self) -> bool {
         match self {
-            VaultError::Storage(rusqlite::Error::SqliteFailure(e, _)) => e.code == rusqlite::ErrorCode::DiskFull,
-            VaultError::Io(e) => e.raw_os_error() == Some(28), // ENOSPC
+            VaultError::DiskFull => true,
+            VaultError::Storage(e) => is_sqlite_full(e),
+            VaultError::Io(e) => is_enospc(e),
             _ => false,
         }
     }

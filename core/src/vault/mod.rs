@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 pub use attachments::AttachmentId;
 pub use crypto::{KdfParams, Key};
-pub use error::{Result, VaultError};
+pub use error::{is_enospc, is_sqlite_full, Result, VaultError};
 pub use keystore::{DeviceKeyStore, KeyStoreError, SoftwareKeyStore};
 pub use lockout::{Clock, LockoutPolicy, ManualClock, SystemClock};
 pub use records::{IndexTerm, Lookup, NewRecord, Record, RecordId};
@@ -230,10 +230,39 @@ impl std::fmt::Debug for Vault {
 }
 
 fn open_connection(dir: &Path) -> Result<Connection> {
-    let mut conn = Connection::open(dir.join(DB_FILE))?;
-    schema::configure(&conn)?;
-    schema::migrate(&mut conn)?;
-    Ok(conn)
+    let open = || -> Result<Connection> {
+        let mut conn = Connection::open(dir.join(DB_FILE))?;
+        schema::configure(&conn)?;
+        schema::migrate(&mut conn)?;
+        Ok(conn)
+    };
+    // SQLite says only "disk I/O error" when it cannot make its WAL index
+    // (-shm) file on a full disk; with no free block left, that is what it is.
+    open().map_err(|e| match e {
+        VaultError::Storage(rusqlite::Error::SqliteFailure(f, _))
+            if f.code == rusqlite::ErrorCode::SystemIoFailure && no_space_left(dir) =>
+        {
+            VaultError::DiskFull
+        }
+        e => e,
+    })
+}
+
+/// True when the filesystem holding `dir` has no block left for this user.
+#[cfg(unix)]
+fn no_space_left(dir: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(path) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: a NUL-terminated path and a zeroed out-parameter of the right type.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    unsafe { libc::statvfs(path.as_ptr(), &mut st) == 0 && st.f_bavail == 0 }
+}
+
+#[cfg(not(unix))]
+fn no_space_left(_: &Path) -> bool {
+    false
 }
 
 fn read_header(conn: &Connection) -> Result<Option<Header>> {
@@ -267,10 +296,17 @@ pub fn exists(dir: &Path) -> bool {
     if !db.exists() {
         return false;
     }
-    Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .ok()
-        .and_then(|c| c.query_row("SELECT count(*) FROM vault_header", [], |r| r.get::<_, i64>(0)).ok())
-        .is_some_and(|n| n > 0)
+    match Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .and_then(|c| c.query_row("SELECT count(*) FROM vault_header", [], |r| r.get::<_, i64>(0)))
+    {
+        Ok(n) => n > 0,
+        // No header table: an empty or foreign file, not a vault.
+        Err(rusqlite::Error::SqliteFailure(_, Some(m))) if m.contains("no such table") => false,
+        // There but unreadable now (on a full disk even the WAL index cannot
+        // be made): a vault, whose open then says why; never "no vault",
+        // which would invite making a new one.
+        Err(_) => true,
+    }
 }
 
 impl Vault {
@@ -575,9 +611,15 @@ impl Vault {
         write_header(&self.conn, &header)?;
         self.header = header;
         // secure_delete zeroed the old wrap in the page image; a checkpoint
-        // copies that page over the main file and empties the WAL.
-        self.checkpoint()?;
-        Ok(())
+        // copies that page over the main file and empties the WAL. The new
+        // wrap is committed: a full disk stopping the checkpoint must not
+        // say the change failed (the officer would keep the old passphrase,
+        // which no longer opens the vault). SQLite checkpoints again when
+        // the connection closes, with space then.
+        match self.checkpoint() {
+            Err(VaultError::DiskFull) => Ok(()),
+            other => other,
+        }
     }
 
     /// After records were deleted for good (retention): copies the zeroed

@@ -10,14 +10,41 @@ use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
+    /// SQLITE_FULL or ENOSPC: the write was refused whole (its transaction
+    /// rolled back); what was committed stays, and writes work again once
+    /// space is freed. (PostgreSQL on a full disk is the database server's
+    /// to report; it reaches here as `Postgres`.)
+    #[error("headquarters' disk is full: free some space; nothing already stored was lost")]
+    DiskFull,
     #[error("sqlite: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     #[error("postgres: {0}")]
     Postgres(#[from] postgres::Error),
     #[error("storage: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
     #[error("unexpected column type in {0}")]
     Column(&'static str),
+}
+
+/// Every SQLite and file error comes through here, so a full disk is told
+/// as such whichever write met it.
+impl From<rusqlite::Error> for DbError {
+    fn from(e: rusqlite::Error) -> Self {
+        match &e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DiskFull => DbError::DiskFull,
+            _ => DbError::Sqlite(e),
+        }
+    }
+}
+
+impl From<std::io::Error> for DbError {
+    fn from(e: std::io::Error) -> Self {
+        // ENOSPC, or EDQUOT (a quota).
+        match e.raw_os_error() {
+            Some(28) | Some(122) => DbError::DiskFull,
+            _ => DbError::Io(e),
+        }
+    }
 }
 
 pub type DbResult<T> = Result<T, DbError>;
