@@ -332,6 +332,7 @@ async fn pull(
         let mut lists_seen: Option<u64> = None;
         let mut template_held: Option<u32> = None;
         let mut reference_held: Option<u64> = None;
+        let mut directory_held: Option<u64> = None;
         for (k, v) in query.as_deref().unwrap_or("").split('&').filter_map(|p| p.split_once('=')) {
             match k {
                 "after" => {
@@ -346,6 +347,7 @@ async fn pull(
                 }
                 "tv" => template_held = v.parse().ok(),
                 "ref" => reference_held = v.parse().ok(),
+                "dir" => directory_held = v.parse().ok(),
                 "lists" => {
                     lists_seen =
                         Some(v.parse().map_err(|_| ApiError(StatusCode::BAD_REQUEST, "invalid", "lists".into()))?)
@@ -373,6 +375,7 @@ async fn pull(
             template_held.is_none_or(|held| held < version)
         });
         let reference = hq.reference()?.filter(|r| reference_held.is_none_or(|held| held < r.body.sequence));
+        let directory = hq.directory()?.filter(|d| directory_held.is_none_or(|held| held < d.body.sequence));
         // Lists travel only when newer than what the device holds.
         let (mut trust_list, mut revocations) = hq.lists()?;
         if let Some(seen) = lists_seen {
@@ -397,6 +400,7 @@ async fn pull(
                 rollback_detected,
                 template: None,
                 reference: None,
+                directory: None,
             });
         }
         // Scope: headquarters sees every office; a consulate its own cases;
@@ -425,6 +429,7 @@ async fn pull(
             rollback_detected,
             template,
             reference,
+            directory,
         })
     })
     .await?;

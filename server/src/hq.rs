@@ -377,6 +377,7 @@ impl Hq {
             unlock_secret: Some(unlock_secret),
             template: self.published_template()?,
             reference: self.reference()?,
+            directory: self.directory()?,
         })
     }
 
@@ -709,6 +710,28 @@ impl Hq {
 
     pub fn reference(&self) -> Result<Option<Signed<homeward_domain::screening::published::ReferenceData>>, HqError> {
         Ok(self.db.get_kv("reference")?.and_then(|v| serde_json::from_str(&v).ok()))
+    }
+
+    /// Publishes the referral directory (the partners and their package
+    /// keys), checked by the core's own rules, signed by headquarters' root
+    /// with the next sequence number; devices install it at their next sync.
+    pub fn publish_directory(
+        &self,
+        partners: Vec<homeward_domain::directory::Partner>,
+        now_ms: i64,
+    ) -> Result<u64, HqError> {
+        use homeward_domain::directory::{validate, ReferralDirectory, DIRECTORY_DOMAIN};
+        let sequence = self.directory()?.map(|d| d.body.sequence).unwrap_or(0) + 1;
+        let data = ReferralDirectory { sequence, published_ms: now_ms, partners };
+        validate(&data).map_err(|e| HqError::Invalid(e.to_string()))?;
+        let signed = sign_list(DIRECTORY_DOMAIN, &data, &self.identity);
+        self.db.set_kv("directory", &serde_json::to_string(&signed).expect("serialises"))?;
+        Ok(sequence)
+    }
+
+    /// The referral directory last published, if any.
+    pub fn directory(&self) -> Result<Option<Signed<homeward_domain::directory::ReferralDirectory>>, HqError> {
+        Ok(self.db.get_kv("directory")?.and_then(|v| serde_json::from_str(&v).ok()))
     }
 
     /// Receives a device's audit entries: the device's identity must vouch

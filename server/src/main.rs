@@ -72,6 +72,12 @@ enum Command {
         #[command(subcommand)]
         action: StaffCommand,
     },
+    /// The referral directory devices hold offline: the partners (IOM,
+    /// shelters, the centre for minors, the hotline) and their package keys.
+    Directory {
+        #[command(subcommand)]
+        action: DirectoryCommand,
+    },
     /// Issue (or renew) the server's TLS certificate under headquarters' TLS
     /// authority, and print the authority's fingerprint for enrolment.
     TlsInit {
@@ -134,6 +140,19 @@ enum Command {
         #[command(subcommand)]
         decision: Decision,
     },
+}
+
+#[derive(Subcommand)]
+enum DirectoryCommand {
+    /// Publish the partners in FILE (JSON: `{"partners": [...]}`, as
+    /// `directory sample` prints), signed by headquarters' root; devices
+    /// install it at their next sync and refer only to partners it lists.
+    Publish { file: PathBuf },
+    /// The directory now published, with its sequence and age.
+    Show,
+    /// Print a sample directory to start from (training keys: replace each
+    /// `package_key` with the partner's real X25519 public key).
+    Sample,
 }
 
 #[derive(Subcommand)]
@@ -221,6 +240,53 @@ fn print(json: bool, text: &str, value: &serde_json::Value) {
     }
 }
 
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DirectoryFile {
+    partners: Vec<homeward_domain::directory::Partner>,
+    // What `directory sample` and `show --json` print beside the partners.
+    #[serde(default)]
+    #[allow(dead_code)]
+    sequence: Option<u64>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    published_ms: Option<i64>,
+}
+
+fn directory_command(hq: &Hq, action: DirectoryCommand, json: bool) -> Result<(), Box<dyn std::error::Error>> {
+    match action {
+        DirectoryCommand::Publish { file } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let parsed: DirectoryFile = serde_json::from_str(&text)
+                .map_err(|e| format!("{}: not a referral directory: {e}", file.display()))?;
+            let n = parsed.partners.len();
+            let seq = hq.publish_directory(parsed.partners, homeward_hq::hq::now_ms())?;
+            print(
+                json,
+                &format!("referral directory {seq} published ({n} partners); devices install it at their next sync"),
+                &serde_json::json!({ "sequence": seq, "partners": n }),
+            );
+        }
+        DirectoryCommand::Show => match hq.directory()? {
+            None => print(json, "no referral directory published yet", &serde_json::Value::Null),
+            Some(d) => {
+                let age = d.body.age_days(homeward_hq::hq::now_ms());
+                let mut text = format!("referral directory {} ({age} days old):", d.body.sequence);
+                for p in &d.body.partners {
+                    let services: Vec<String> =
+                        p.services.iter().map(|s| serde_json::to_value(s).expect("serialises").to_string()).collect();
+                    text.push_str(&format!("\n  {}  {}  [{}]", p.id, p.name, services.join(", ").replace('"', "")));
+                }
+                print(json, &text, &serde_json::to_value(&d.body).expect("serialises"));
+            }
+        },
+        DirectoryCommand::Sample => {
+            println!("{}", serde_json::to_string_pretty(&homeward_domain::directory::sample()).expect("serialises"));
+        }
+    }
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let hq = Hq::open_with(&cli.data_dir, cli.database_url.as_deref().filter(|u| !u.is_empty()))?;
     match cli.command {
@@ -290,6 +356,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             })?;
         }
         Command::Staff { action } => staff_command(&hq, action, cli.json)?,
+        Command::Directory { action } => directory_command(&hq, action, cli.json)?,
         Command::TlsInit { hosts } => {
             let files = tls::issue_server_certificate(&cli.data_dir, &hosts)?;
             let fp = tls::fingerprint(&files.ca)?;
