@@ -258,7 +258,7 @@ impl From<SyncError> for HomewardError {
         let reason = e.to_string();
         match e {
             // The core's message (with the OS error, the URL) is for logs.
-            SyncError::Network(_) => HomewardError::Network { reason: reason::network() },
+            SyncError::Network { .. } => HomewardError::Network { reason: reason::network() },
             SyncError::Refused { status, .. } => {
                 HomewardError::ServerRefused { status, reason: reason::refused(status) }
             }
@@ -363,8 +363,9 @@ mod tests {
     #[test]
     fn reasons_are_in_the_calls_language_without_ids_commands_or_os_errors() {
         use homeward_core::screening::Lang;
-        let refused =
-            || -> HomewardError { SyncError::Network("gave up: Connection refused (os error 111)".into()).into() };
+        let refused = || -> HomewardError {
+            SyncError::Network { failure: homeward_core::sync::NetworkFailure::Refused, attempts: 1 }.into()
+        };
         let en = reason::in_language(Lang::En, refused).to_string();
         let ru = reason::in_language(Lang::Ru, refused).to_string();
         let ky = reason::in_language(Lang::Ky, refused).to_string();

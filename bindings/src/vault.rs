@@ -38,17 +38,29 @@ pub(crate) struct Shared {
     pub(crate) sync_running: Mutex<()>,
     /// The acting officer's id, put into each audit entry.
     officer: Mutex<Option<String>>,
-    /// True while the vault is unlocked, as of the last call's end.
-    unlocked: AtomicBool,
-    /// A `lock()` not yet carried out (the vault was busy).
-    lock_requested: AtomicBool,
+    /// The mirror `is_unlocked` reads and a pending `lock()`, changed
+    /// together so a call ending as `lock()` arrives cannot set the mirror
+    /// back to unlocked. Held for a few instructions only, never for I/O.
+    lock_state: Mutex<LockState>,
     /// The last `status` read, and when: answered while the vault is busy.
     last_status: Mutex<Option<(VaultInfo, std::time::Instant)>>,
     /// The app's language, for the `reason` of errors outside a screening.
     language: Mutex<Lang>,
 }
 
+#[derive(Default)]
+struct LockState {
+    /// True while the vault is unlocked, as of the last call's end.
+    unlocked: bool,
+    /// A `lock()` not yet carried out (the vault was busy).
+    requested: bool,
+}
+
 impl Shared {
+    fn lock_state(&self) -> MutexGuard<'_, LockState> {
+        self.lock_state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn guard(&self) -> MutexGuard<'_, Option<Vault>> {
         // A panic inside a call is caught by uniffi; the vault itself is still
         // consistent (every write is a transaction), so carry on.
@@ -58,12 +70,13 @@ impl Shared {
     /// Carries out a pending `lock()` on the held vault, and refreshes the
     /// mirror `is_unlocked` reads.
     fn settle(&self, g: &mut Option<Vault>) {
-        if self.lock_requested.swap(false, Ordering::SeqCst) {
+        let mut state = self.lock_state();
+        if std::mem::take(&mut state.requested) {
             if let Some(v) = g.as_mut() {
                 v.lock();
             }
         }
-        self.unlocked.store(g.as_ref().is_some_and(|v| v.is_unlocked()), Ordering::SeqCst);
+        state.unlocked = g.as_ref().is_some_and(|v| v.is_unlocked());
     }
 
     /// Runs `f` with the vault slot held. A `lock()` that came meanwhile is
@@ -85,7 +98,7 @@ impl Shared {
             self.settle(&mut g);
             out
         };
-        if self.lock_requested.load(Ordering::SeqCst) {
+        if self.lock_state().requested {
             self.try_settle();
         }
         out
@@ -113,15 +126,18 @@ impl Shared {
 
     /// Locks without waiting: see [`Shared`].
     pub(crate) fn request_lock(&self) {
-        self.lock_requested.store(true, Ordering::SeqCst);
-        self.unlocked.store(false, Ordering::SeqCst);
+        {
+            let mut state = self.lock_state();
+            state.requested = true;
+            state.unlocked = false;
+        }
         // A running sync holds the device's signing key: it stops too.
         self.cancel_sync.store(true, Ordering::SeqCst);
         self.try_settle();
     }
 
     pub(crate) fn is_unlocked(&self) -> bool {
-        self.unlocked.load(Ordering::SeqCst)
+        self.lock_state().unlocked
     }
 
     pub(crate) fn keystore(&self) -> Option<&dyn DeviceKeyStore> {
@@ -362,7 +378,7 @@ pub struct HomewardVault {
 impl HomewardVault {
     fn new(v: Vault, keystore: Option<Arc<dyn PlatformKeyStore>>) -> Arc<Self> {
         let keystore = keystore.map(|k| Arc::new(KeyStoreBridge(k)) as Arc<dyn DeviceKeyStore>);
-        let unlocked = AtomicBool::new(v.is_unlocked());
+        let lock_state = Mutex::new(LockState { unlocked: v.is_unlocked(), requested: false });
         let status = read_status(&v).ok().map(|s| (s, std::time::Instant::now()));
         Arc::new(HomewardVault {
             shared: Arc::new(Shared {
@@ -371,8 +387,7 @@ impl HomewardVault {
                 cancel_sync: AtomicBool::new(false),
                 sync_running: Mutex::new(()),
                 officer: Mutex::new(None),
-                unlocked,
-                lock_requested: AtomicBool::new(false),
+                lock_state,
                 last_status: Mutex::new(status),
                 language: Mutex::new(Lang::En),
             }),

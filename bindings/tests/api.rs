@@ -144,6 +144,37 @@ fn locked_and_closed_vaults_refuse_calls_with_clear_errors() {
 }
 
 #[test]
+fn lock_is_seen_at_once_even_while_other_calls_end_around_it() {
+    // A call ending just as `lock()` arrives once set the mirror back to
+    // "unlocked" (CI saw it under load); the lock state is now one value.
+    let t = tempfile::tempdir().unwrap();
+    let v = HomewardVault::create(dir(&t, "v"), PASS.into(), light(), None).unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let busy = {
+        let (v, stop) = (v.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut calls = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let _ = v.screenings().list(Default::default());
+                calls += 1;
+            }
+            calls
+        })
+    };
+    for round in 0..25 {
+        assert!(v.is_unlocked(), "round {round}: unlocked after unlock");
+        v.lock();
+        for _ in 0..200 {
+            assert!(!v.is_unlocked(), "round {round}: a call ending beside lock() undid it");
+        }
+        assert!(matches!(v.status(), Ok(s) if !s.unlocked));
+        v.unlock(PASS.into()).unwrap();
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert!(busy.join().unwrap() > 0, "the other thread made calls meanwhile");
+}
+
+#[test]
 fn an_unenrolled_device_cannot_take_a_request() {
     let t = tempfile::tempdir().unwrap();
     let v = HomewardVault::create(dir(&t, "v"), PASS.into(), light(), None).unwrap();

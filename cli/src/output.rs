@@ -197,7 +197,7 @@ fn classify(e: &CliError) -> (&'static str, u8) {
             _ => ("storage", 24),
         },
         CliError::Sync(e) => match e {
-            homeward_core::sync::SyncError::Network(_) => ("network", 70),
+            homeward_core::sync::SyncError::Network { .. } => ("network", 70),
             homeward_core::sync::SyncError::Refused { .. } => ("refused", 71),
             homeward_core::sync::SyncError::BadResponse(_) => ("bad_response", 72),
             homeward_core::sync::SyncError::Cancelled => ("cancelled", 73),
@@ -246,6 +246,10 @@ pub fn fail(out: &Output, e: &CliError) -> ExitCode {
             CliError::Mrz(homeward_core::mrz::MrzError::Field { field, .. })
             | CliError::Mrz(homeward_core::mrz::MrzError::Ambiguous { field, .. }) => {
                 err["field"] = field.name().into();
+            }
+            CliError::Sync(homeward_core::sync::SyncError::Network { failure, attempts }) => {
+                err["failure"] = crate::output::to_json(failure);
+                err["attempts"] = (*attempts).into();
             }
             CliError::Verify(v) => {
                 err["verification"] = crate::output::to_json(v);

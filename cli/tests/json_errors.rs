@@ -242,9 +242,7 @@ fn the_other_commands_answer_their_errors_in_json() {
     let none = t.path().join("no-vault");
     refused(&run(&none, &["unlock"]), "not_initialised");
     refused(&run(&none, &["screening", "list"]), "not_initialised");
-    // Not here: `enroll` and `sync` against an unreachable headquarters
-    // (they answer `network` in JSON, but only after about 12 s of retries,
-    // issue 16 item 6).
+    // `enroll` and `sync` against a headquarters that is down: tests/unreachable.rs.
 
     let dir = t.path().join("guard");
     vault(&dir, "border_guard", "OSH", false);

@@ -17,6 +17,8 @@
 //! - [`audit`]: the audit log in the vault.
 //! - [`referral`]: referrals to partners, checked against consent, and
 //!   packages encrypted to the partner's key.
+//! - [`directory`]: the referral directory's rules (the partners a
+//!   referral may go to); the device keeps it in its profile.
 //! - [`retention`]: purging acknowledged cases after the retention period.
 //! - [`export`]: classification labels and the statistics export.
 //! - [`sync`]: the device's sync client (reqwest + rustls).
@@ -34,4 +36,4 @@ pub mod screening;
 pub mod sync;
 pub mod vault;
 
-pub use homeward_domain::{checkin, events, mrz, text};
+pub use homeward_domain::{checkin, directory, events, mrz, text};

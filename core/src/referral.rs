@@ -84,6 +84,12 @@ pub enum ReferralError {
     Audit(#[from] AuditLogError),
     #[error("the package could not be opened: {0}")]
     Package(&'static str),
+    #[error("the device profile could not be read: {0}")]
+    Profile(String),
+    #[error("no referral directory on this device yet: sync with headquarters first")]
+    NoDirectory,
+    #[error(transparent)]
+    Directory(#[from] crate::directory::DirectoryError),
 }
 
 /// Whether `req` may go ahead for this screening, and on what basis. Pure.
@@ -300,6 +306,58 @@ pub fn refer(
         AuditLog::new(vault).append(now_ms, fact)?;
     }
     Ok((referral, package))
+}
+
+/// The directory this device holds (installed at its last sync), or
+/// `NoDirectory`.
+pub fn held_directory(vault: &Vault) -> Result<crate::directory::ReferralDirectory, ReferralError> {
+    let profile = crate::certificate::DeviceProfile::load(vault).map_err(|e| match e {
+        crate::certificate::CaseError::Vault(v) => ReferralError::Vault(v),
+        other => ReferralError::Profile(other.to_string()),
+    })?;
+    profile.directory.map(|d| d.body).ok_or(ReferralError::NoDirectory)
+}
+
+/// Whether the screening's person is a child (the checklist's rule).
+fn is_child(screening: &Screening, checklist: &Checklist) -> bool {
+    checklist.view(&screening.effective_answers(), screening.screening_date).child_status().is_child()
+}
+
+/// The partners a screening's recommended actions point to, from the held
+/// directory: offering a service the actions call for, and for a child only
+/// those serving children.
+pub fn partners_for_screening(
+    vault: &mut Vault,
+    checklist: &Checklist,
+    screening_id: RecordId,
+) -> Result<Vec<crate::directory::Partner>, ReferralError> {
+    let directory = held_directory(vault)?;
+    let screening = ScreeningRecords::new(vault, checklist).load(screening_id)?;
+    let actions: Vec<crate::screening::Action> =
+        screening.outcome().map(|o| o.actions.iter().map(|a| a.action).collect()).unwrap_or_default();
+    Ok(directory.partners_for(&actions, is_child(&screening, checklist)).into_iter().cloned().collect())
+}
+
+/// [`refer`] to a partner the held directory lists, sealed to the key it
+/// publishes: a partner removed from the directory, one without a key, or
+/// (for a child) one that does not serve children is refused before
+/// anything is written.
+pub fn refer_listed(
+    vault: &mut Vault,
+    checklist: &Checklist,
+    sender: &DeviceIdentity,
+    req: &ReferralRequest,
+    now_ms: i64,
+) -> Result<(Referral, ReferralPackage), ReferralError> {
+    let directory = held_directory(vault)?;
+    let screening = ScreeningRecords::new(vault, checklist).load(req.screening_id)?;
+    let partner = directory.partner_for_referral(&req.partner, is_child(&screening, checklist))?;
+    let key = partner
+        .package_key
+        .as_deref()
+        .and_then(PartnerPublicKey::from_hex)
+        .ok_or_else(|| crate::directory::DirectoryError::BadKey { partner: partner.id.clone() })?;
+    refer(vault, checklist, sender, req, &key, now_ms)
 }
 
 /// The referrals recorded for a screening.

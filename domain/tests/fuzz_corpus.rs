@@ -233,6 +233,7 @@ fn write_fuzz_seeds() {
         unlock_secret: Some(hex::encode([5u8; 32])),
         template: None,
         reference: None,
+        directory: None,
     };
     let valid = serde_json::to_vec(&resp).unwrap();
     let mut wrong_root: serde_json::Value = serde_json::from_slice(&valid).unwrap();

@@ -78,6 +78,7 @@ impl From<HqError> for ApiError {
             HqError::Refused(m) => ApiError(StatusCode::CONFLICT, "refused", m),
             HqError::Unreviewed { .. } => ApiError(StatusCode::CONFLICT, "unreviewed", e.to_string()),
             HqError::Revoked => ApiError(StatusCode::FORBIDDEN, "revoked", e.to_string()),
+            HqError::MovedOn => ApiError(StatusCode::CONFLICT, "refused", e.to_string()),
             HqError::Db(_) => ApiError(StatusCode::SERVICE_UNAVAILABLE, "storage", "try again".into()),
         }
     }
@@ -297,10 +298,18 @@ async fn push(
         let mut results = hq.accept_batch(&device, &req.events)?;
         results.extend(hq.accept_screenings(&device, &req.screenings)?);
         let json = serde_json::to_vec(&PushResponse { results }).expect("serialises");
-        if let Some(k) = &key {
-            hq.db.save_idempotent_response(&device.id, k, &digest, &json)?;
+        match &key {
+            // Another server may have answered the same retry first: its
+            // answer is the one every server gives from now on.
+            Some(k) => hq.db.save_idempotent_response(&device.id, k, &digest, &json)?.ok_or_else(|| {
+                ApiError(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "idempotency_key_reused",
+                    "this Idempotency-Key was used for another body".into(),
+                )
+            }),
+            None => Ok(json),
         }
-        Ok(json)
     })
     .await?;
     Ok(respond(&h2, json))
@@ -323,6 +332,7 @@ async fn pull(
         let mut lists_seen: Option<u64> = None;
         let mut template_held: Option<u32> = None;
         let mut reference_held: Option<u64> = None;
+        let mut directory_held: Option<u64> = None;
         for (k, v) in query.as_deref().unwrap_or("").split('&').filter_map(|p| p.split_once('=')) {
             match k {
                 "after" => {
@@ -337,6 +347,7 @@ async fn pull(
                 }
                 "tv" => template_held = v.parse().ok(),
                 "ref" => reference_held = v.parse().ok(),
+                "dir" => directory_held = v.parse().ok(),
                 "lists" => {
                     lists_seen =
                         Some(v.parse().map_err(|_| ApiError(StatusCode::BAD_REQUEST, "invalid", "lists".into()))?)
@@ -364,6 +375,7 @@ async fn pull(
             template_held.is_none_or(|held| held < version)
         });
         let reference = hq.reference()?.filter(|r| reference_held.is_none_or(|held| held < r.body.sequence));
+        let directory = hq.directory()?.filter(|d| directory_held.is_none_or(|held| held < d.body.sequence));
         // Lists travel only when newer than what the device holds.
         let (mut trust_list, mut revocations) = hq.lists()?;
         if let Some(seen) = lists_seen {
@@ -388,6 +400,7 @@ async fn pull(
                 rollback_detected,
                 template: None,
                 reference: None,
+                directory: None,
             });
         }
         // Scope: headquarters sees every office; a consulate its own cases;
@@ -416,6 +429,7 @@ async fn pull(
             rollback_detected,
             template,
             reference,
+            directory,
         })
     })
     .await?;

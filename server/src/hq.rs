@@ -35,6 +35,10 @@ pub enum HqError {
     Refused(String),
     #[error("this device was revoked")]
     Revoked,
+    /// A decision made against a case as it stood when the reviewer read
+    /// it, refused because the case moved on since (on any server).
+    #[error("the case moved on since it was read: look at it again")]
+    MovedOn,
     /// A template whose texts are not all reviewed, published without the
     /// explicit override.
     #[error("{count} texts are not reviewed ({}): publish with an explicit override and a reason, which is kept in the audit trail", per_language.iter().map(|(l, n)| format!("{l} {n}")).collect::<Vec<_>>().join(", "))]
@@ -63,8 +67,11 @@ pub struct Hq {
     /// The checklist screening reports are checked against.
     pub checklist: homeward_domain::screening::Checklist,
     ring_cache: std::sync::Mutex<Option<(String, KeyRing)>>,
-    publishing: std::sync::Mutex<()>,
 }
+
+/// How many times a read-modify-write of a shared value is tried against
+/// other writers before giving up with a retryable error.
+const CAS_ATTEMPTS: usize = 50;
 
 fn load_or_create_identity(path: &Path) -> std::io::Result<DeviceIdentity> {
     if let Ok(s) = std::fs::read_to_string(path) {
@@ -117,8 +124,19 @@ impl Hq {
             check_in_days: 14,
             checklist: homeward_domain::screening::default_checklist(),
             ring_cache: Default::default(),
-            publishing: Default::default(),
         };
+        // Every server on one database must sign with one key: a second
+        // data directory with a key of its own would publish lists and
+        // decisions no device trusts. The first server to open records it.
+        let key = hex::encode(hq.identity.public_key());
+        if !hq.db.kv_compare_and_set("hq_public_key", None, &key)?
+            && hq.db.get_kv("hq_public_key")?.as_deref() != Some(key.as_str())
+        {
+            return Err(HqError::Invalid(format!(
+                "{} holds another headquarters key than the one this database was made with: copy hq-identity.json from the first server's data directory",
+                key_path.display()
+            )));
+        }
         if hq.db.get_kv("trust_list")?.is_none() {
             hq.publish_lists()?;
         }
@@ -198,7 +216,13 @@ impl Hq {
     /// keeps the same identities, folds its cases alike. New events from a
     /// revoked device are refused before they reach the fold. Cached until
     /// the lists are next published (every enrolment and revocation does
-    /// that, from any process sharing the database).
+    /// that, from any process sharing the database). The cache is never
+    /// stale: an enrolment commits its device before it publishes, and the
+    /// device learns its id only after that, so any event it signs reaches
+    /// a server after `list_sequence` moved; the version is read before the
+    /// devices, so a ring is never older than its version. Revocation is
+    /// not in the ring at all: it is read from the device's row on every
+    /// request, and again under the append lock (`Db::insert_events`).
     pub fn key_ring(&self) -> Result<KeyRing, HqError> {
         let version = self.db.get_kv("list_sequence")?.unwrap_or_default();
         let mut cache = self.ring_cache.lock().unwrap_or_else(|p| p.into_inner());
@@ -227,10 +251,23 @@ impl Hq {
     /// Re-signs the trust list (every active consulate device is a
     /// document signer) and the revocation list, with new sequence numbers.
     pub fn publish_lists(&self) -> Result<(), HqError> {
-        // Two enrolments publishing at once must not both sign one sequence
-        // number, the later missing the other's device.
-        let _one_at_a_time = self.publishing.lock().unwrap_or_else(|p| p.into_inner());
-        let seq: u64 = self.db.get_kv("list_sequence")?.and_then(|v| v.parse().ok()).unwrap_or(0) + 1;
+        // Two enrolments publishing at once (in this process or in another
+        // server on the database) must not both sign one sequence number,
+        // the later missing the other's device: the lists are stored only
+        // if the sequence read is still the current one, else built again.
+        for _ in 0..CAS_ATTEMPTS {
+            let previous = self.db.get_kv("list_sequence")?;
+            let (seq, trust, rev) = self.build_lists(previous.as_deref())?;
+            if self.db.publish_lists(previous.as_deref(), &seq.to_string(), &trust, &rev)? {
+                return Ok(());
+            }
+        }
+        Err(HqError::Refused("the lists are being published by another server; try again".into()))
+    }
+
+    /// The lists as they stand, signed under the sequence after `previous`.
+    fn build_lists(&self, previous: Option<&str>) -> Result<(u64, String, String), HqError> {
+        let seq: u64 = previous.and_then(|v| v.parse().ok()).unwrap_or(0) + 1;
         let devices = self.db.devices()?;
         let today = IsoDate::from_unix_ms(now_ms());
         let mut signers = Vec::new();
@@ -290,10 +327,7 @@ impl Hq {
             },
             &self.identity,
         );
-        self.db.set_kv("trust_list", &serde_json::to_string(&trust).expect("serialises"))?;
-        self.db.set_kv("revocations", &serde_json::to_string(&rev).expect("serialises"))?;
-        self.db.set_kv("list_sequence", &seq.to_string())?;
-        Ok(())
+        Ok((seq, serde_json::to_string(&trust).expect("serialises"), serde_json::to_string(&rev).expect("serialises")))
     }
 
     pub fn lists(&self) -> Result<PublishedLists, HqError> {
@@ -343,6 +377,7 @@ impl Hq {
             unlock_secret: Some(unlock_secret),
             template: self.published_template()?,
             reference: self.reference()?,
+            directory: self.directory()?,
         })
     }
 
@@ -658,15 +693,45 @@ impl Hq {
         if !(1..=365).contains(&validity_days) {
             return Err(HqError::Invalid("validity is 1 to 365 days".into()));
         }
-        let sequence = self.reference()?.map(|r| r.body.sequence).unwrap_or(0) + 1;
-        let data = ReferenceData { sequence, standard_fee_minor, fee_currency: fee_currency.into(), validity_days };
-        let signed = sign_list(REFERENCE_DOMAIN, &data, &self.identity);
-        self.db.set_kv("reference", &serde_json::to_string(&signed).expect("serialises"))?;
-        Ok(sequence)
+        // Two servers publishing at once must not both sign one sequence.
+        for _ in 0..CAS_ATTEMPTS {
+            let held = self.db.get_kv("reference")?;
+            let current: Option<Signed<ReferenceData>> = held.as_deref().and_then(|v| serde_json::from_str(v).ok());
+            let sequence = current.map(|r| r.body.sequence).unwrap_or(0) + 1;
+            let data = ReferenceData { sequence, standard_fee_minor, fee_currency: fee_currency.into(), validity_days };
+            let signed = sign_list(REFERENCE_DOMAIN, &data, &self.identity);
+            let json = serde_json::to_string(&signed).expect("serialises");
+            if self.db.kv_compare_and_set("reference", held.as_deref(), &json)? {
+                return Ok(sequence);
+            }
+        }
+        Err(HqError::Refused("reference data is being published by another server; try again".into()))
     }
 
     pub fn reference(&self) -> Result<Option<Signed<homeward_domain::screening::published::ReferenceData>>, HqError> {
         Ok(self.db.get_kv("reference")?.and_then(|v| serde_json::from_str(&v).ok()))
+    }
+
+    /// Publishes the referral directory (the partners and their package
+    /// keys), checked by the core's own rules, signed by headquarters' root
+    /// with the next sequence number; devices install it at their next sync.
+    pub fn publish_directory(
+        &self,
+        partners: Vec<homeward_domain::directory::Partner>,
+        now_ms: i64,
+    ) -> Result<u64, HqError> {
+        use homeward_domain::directory::{validate, ReferralDirectory, DIRECTORY_DOMAIN};
+        let sequence = self.directory()?.map(|d| d.body.sequence).unwrap_or(0) + 1;
+        let data = ReferralDirectory { sequence, published_ms: now_ms, partners };
+        validate(&data).map_err(|e| HqError::Invalid(e.to_string()))?;
+        let signed = sign_list(DIRECTORY_DOMAIN, &data, &self.identity);
+        self.db.set_kv("directory", &serde_json::to_string(&signed).expect("serialises"))?;
+        Ok(sequence)
+    }
+
+    /// The referral directory last published, if any.
+    pub fn directory(&self) -> Result<Option<Signed<homeward_domain::directory::ReferralDirectory>>, HqError> {
+        Ok(self.db.get_kv("directory")?.and_then(|v| serde_json::from_str(&v).ok()))
     }
 
     /// Receives a device's audit entries: the device's identity must vouch
@@ -703,20 +768,42 @@ impl Hq {
     }
 
     fn note_revocation(&self, view: &CaseView) -> Result<(), HqError> {
-        if let Some(c) = &view.certificate {
+        let Some(c) = &view.certificate else { return Ok(()) };
+        // Two servers revoking certificates at once must both be kept.
+        for _ in 0..CAS_ATTEMPTS {
+            let held = self.db.get_kv("revoked_certificates")?;
             let mut numbers: Vec<String> =
-                self.db.get_kv("revoked_certificates")?.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default();
+                held.as_deref().and_then(|v| serde_json::from_str(v).ok()).unwrap_or_default();
+            if numbers.contains(&c.number) {
+                return self.publish_lists();
+            }
             numbers.push(c.number.clone());
-            self.db.set_kv("revoked_certificates", &serde_json::to_string(&numbers).expect("serialises"))?;
-            self.publish_lists()?;
+            let json = serde_json::to_string(&numbers).expect("serialises");
+            if self.db.kv_compare_and_set("revoked_certificates", held.as_deref(), &json)? {
+                return self.publish_lists();
+            }
         }
-        Ok(())
+        Err(HqError::Refused("the revocation list is busy; try again".into()))
     }
 
     /// Headquarters' own decision on a case, signed with its key and checked
     /// like any other event; `operator` says who asked for it.
     pub fn decide_as(&self, case_id: &str, body: CertificateEvent, operator: &str) -> Result<CaseView, HqError> {
-        let (id, view) = self.sign_decision(case_id, body)?;
+        self.decide_as_at(case_id, body, operator, None)
+    }
+
+    /// The same, applied only if the case's head is still `seen_head` (what
+    /// the reviewer looked at), else [`HqError::MovedOn`]: two reviewers on
+    /// two servers never both apply. Without it, a case that moves on
+    /// meanwhile is read again and the decision checked on what it is now.
+    pub fn decide_as_at(
+        &self,
+        case_id: &str,
+        body: CertificateEvent,
+        operator: &str,
+        seen_head: Option<&str>,
+    ) -> Result<CaseView, HqError> {
+        let (id, view) = self.sign_decision(case_id, body, seen_head)?;
         self.db.record_action(&id, case_id, operator, now_ms())?;
         self.audit(homeward_domain::audit::AuditAction::Change, case_subject(case_id), operator)?;
         Ok(view)
@@ -725,16 +812,44 @@ impl Hq {
     /// Headquarters' own decision on a case, signed with its key and checked
     /// like any other event.
     pub fn decide(&self, case_id: &str, body: CertificateEvent) -> Result<CaseView, HqError> {
-        self.sign_decision(case_id, body).map(|(_, v)| v)
+        self.sign_decision(case_id, body, None).map(|(_, v)| v)
     }
 
-    fn sign_decision(&self, case_id: &str, body: CertificateEvent) -> Result<(String, CaseView), HqError> {
+    fn sign_decision(
+        &self,
+        case_id: &str,
+        body: CertificateEvent,
+        seen_head: Option<&str>,
+    ) -> Result<(String, CaseView), HqError> {
+        for _ in 0..CAS_ATTEMPTS {
+            if let Some(done) = self.try_decision(case_id, body.clone(), seen_head)? {
+                return Ok(done);
+            }
+            if seen_head.is_some() {
+                return Err(HqError::MovedOn);
+            }
+        }
+        Err(HqError::Refused("the case is changing too fast; try again".into()))
+    }
+
+    /// One attempt: `None` when another event reached the case between
+    /// reading it and storing the decision (the decision was built on a
+    /// head that is no longer the case's).
+    fn try_decision(
+        &self,
+        case_id: &str,
+        body: CertificateEvent,
+        seen_head: Option<&str>,
+    ) -> Result<Option<(String, CaseView)>, HqError> {
         let keys = self.key_ring()?;
         let events = self.db.case_events(case_id)?;
         if events.is_empty() {
             return Err(HqError::NoCase);
         }
         let view = fold(case_id, &events, &keys);
+        if seen_head.is_some_and(|h| view.head.as_deref().unwrap_or("") != h) {
+            return Ok(None);
+        }
         let last = events.iter().map(|e| e.hlc).max().unwrap_or(Hlc { wall_ms: 0, counter: 0 });
         let (prev, body) = match body {
             // A resolution names the fork and attaches on the tip of the branch it keeps.
@@ -754,13 +869,13 @@ impl Hq {
             self.note_revocation(&view)?;
         }
         let office = self.db.case_office(case_id)?.ok_or(HqError::NoCase)?;
-        if !self.db.insert_events(&[(e.clone(), office)], now_ms())? {
-            return Err(HqError::Revoked);
+        if !self.db.insert_decision(&e, &office, events.len(), now_ms())? {
+            return Ok(None);
         }
         let id = e.id.clone();
         let mut all = events;
         all.push(e);
-        Ok((id, fold(case_id, &all, &keys)))
+        Ok(Some((id, fold(case_id, &all, &keys))))
     }
 
     pub fn cases(&self) -> Result<Vec<CaseView>, HqError> {

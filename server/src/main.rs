@@ -60,11 +60,23 @@ enum Command {
         /// Connections one address may hold open at once.
         #[arg(long, default_value_t = 64)]
         max_connections_per_address: usize,
+        /// The address of a reverse proxy passing TLS through with the PROXY
+        /// protocol (v1; nginx stream `proxy_protocol on`): its connections
+        /// must start with the header, and the client address it names is
+        /// the one limits and the console's sign-in throttle count.
+        #[arg(long, value_name = "IP")]
+        proxy_protocol_from: Option<std::net::IpAddr>,
     },
     /// Staff accounts of the web console (served with `serve --tls`).
     Staff {
         #[command(subcommand)]
         action: StaffCommand,
+    },
+    /// The referral directory devices hold offline: the partners (IOM,
+    /// shelters, the centre for minors, the hotline) and their package keys.
+    Directory {
+        #[command(subcommand)]
+        action: DirectoryCommand,
     },
     /// Issue (or renew) the server's TLS certificate under headquarters' TLS
     /// authority, and print the authority's fingerprint for enrolment.
@@ -128,6 +140,19 @@ enum Command {
         #[command(subcommand)]
         decision: Decision,
     },
+}
+
+#[derive(Subcommand)]
+enum DirectoryCommand {
+    /// Publish the partners in FILE (JSON: `{"partners": [...]}`, as
+    /// `directory sample` prints), signed by headquarters' root; devices
+    /// install it at their next sync and refer only to partners it lists.
+    Publish { file: PathBuf },
+    /// The directory now published, with its sequence and age.
+    Show,
+    /// Print a sample directory to start from (training keys: replace each
+    /// `package_key` with the partner's real X25519 public key).
+    Sample,
 }
 
 #[derive(Subcommand)]
@@ -215,6 +240,53 @@ fn print(json: bool, text: &str, value: &serde_json::Value) {
     }
 }
 
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DirectoryFile {
+    partners: Vec<homeward_domain::directory::Partner>,
+    // What `directory sample` and `show --json` print beside the partners.
+    #[serde(default)]
+    #[allow(dead_code)]
+    sequence: Option<u64>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    published_ms: Option<i64>,
+}
+
+fn directory_command(hq: &Hq, action: DirectoryCommand, json: bool) -> Result<(), Box<dyn std::error::Error>> {
+    match action {
+        DirectoryCommand::Publish { file } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let parsed: DirectoryFile = serde_json::from_str(&text)
+                .map_err(|e| format!("{}: not a referral directory: {e}", file.display()))?;
+            let n = parsed.partners.len();
+            let seq = hq.publish_directory(parsed.partners, homeward_hq::hq::now_ms())?;
+            print(
+                json,
+                &format!("referral directory {seq} published ({n} partners); devices install it at their next sync"),
+                &serde_json::json!({ "sequence": seq, "partners": n }),
+            );
+        }
+        DirectoryCommand::Show => match hq.directory()? {
+            None => print(json, "no referral directory published yet", &serde_json::Value::Null),
+            Some(d) => {
+                let age = d.body.age_days(homeward_hq::hq::now_ms());
+                let mut text = format!("referral directory {} ({age} days old):", d.body.sequence);
+                for p in &d.body.partners {
+                    let services: Vec<String> =
+                        p.services.iter().map(|s| serde_json::to_value(s).expect("serialises").to_string()).collect();
+                    text.push_str(&format!("\n  {}  {}  [{}]", p.id, p.name, services.join(", ").replace('"', "")));
+                }
+                print(json, &text, &serde_json::to_value(&d.body).expect("serialises"));
+            }
+        },
+        DirectoryCommand::Sample => {
+            println!("{}", serde_json::to_string_pretty(&homeward_domain::directory::sample()).expect("serialises"));
+        }
+    }
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let hq = Hq::open_with(&cli.data_dir, cli.database_url.as_deref().filter(|u| !u.is_empty()))?;
     match cli.command {
@@ -230,6 +302,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             header_timeout_secs,
             idle_timeout_secs,
             max_connections_per_address,
+            proxy_protocol_from,
         } => {
             let mut console = homeward_hq::console::ConsoleConfig::default().with_k(k_anonymity)?;
             console.utc_offset_minutes = utc_offset_minutes;
@@ -239,6 +312,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 header_read: secs(header_timeout_secs),
                 idle: secs(idle_timeout_secs),
                 per_address: max_connections_per_address.max(1),
+                proxy_protocol_from,
             };
             let acceptor = match (tls_cert, tls_key) {
                 (Some(c), Some(k)) => Some(tls::acceptor(&c, &k)?),
@@ -282,6 +356,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             })?;
         }
         Command::Staff { action } => staff_command(&hq, action, cli.json)?,
+        Command::Directory { action } => directory_command(&hq, action, cli.json)?,
         Command::TlsInit { hosts } => {
             let files = tls::issue_server_certificate(&cli.data_dir, &hosts)?;
             let fp = tls::fingerprint(&files.ca)?;

@@ -137,6 +137,14 @@ pub struct Limits {
     pub header_read: Duration,
     pub idle: Duration,
     pub per_address: usize,
+    /// A reverse proxy passing TLS through (nginx `stream` with
+    /// `proxy_protocol on`): its connections must open with a PROXY
+    /// protocol v1 header, and the client address that names is the one
+    /// counted (per-address limit, the console's sign-in throttle). Without
+    /// it every client behind the proxy would share the proxy's address.
+    /// Nobody else's header is believed: from any other address the
+    /// connection is TLS from its first byte.
+    pub proxy_protocol_from: Option<IpAddr>,
 }
 
 impl Default for Limits {
@@ -148,6 +156,7 @@ impl Default for Limits {
             header_read: Duration::from_secs(20),
             idle: Duration::from_secs(90),
             per_address: 64,
+            proxy_protocol_from: None,
         }
     }
 }
@@ -184,6 +193,44 @@ impl Drop for Slot {
             }
         }
     }
+}
+
+/// Reads a PROXY protocol v1 header (at most 107 bytes, ending in CRLF) one
+/// byte at a time, so that nothing of the TLS handshake behind it is
+/// taken. `None` for `PROXY UNKNOWN` (the proxy's own health checks).
+async fn proxy_header(stream: &mut TcpStream) -> std::io::Result<Option<std::net::SocketAddr>> {
+    use tokio::io::AsyncReadExt;
+    let mut line = Vec::with_capacity(107);
+    while !line.ends_with(b"\r\n") {
+        if line.len() == 107 {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "PROXY header too long"));
+        }
+        line.push(stream.read_u8().await?);
+    }
+    parse_proxy_v1(&line).ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidData, "not a PROXY v1 header"))
+}
+
+/// The client address of a PROXY protocol v1 line (`PROXY TCP4 <src> <dst>
+/// <sport> <dport>\r\n`, or TCP6), `Some(None)` for `PROXY UNKNOWN`, `None`
+/// when the line is anything else.
+pub fn parse_proxy_v1(line: &[u8]) -> Option<Option<std::net::SocketAddr>> {
+    let line = std::str::from_utf8(line).ok()?.strip_suffix("\r\n")?;
+    let mut parts = line.split(' ');
+    if parts.next()? != "PROXY" {
+        return None;
+    }
+    let family = parts.next()?;
+    if family == "UNKNOWN" {
+        return Some(None);
+    }
+    let (src, dst): (IpAddr, IpAddr) = (parts.next()?.parse().ok()?, parts.next()?.parse().ok()?);
+    let (sport, _dport): (u16, u16) = (parts.next()?.parse().ok()?, parts.next()?.parse().ok()?);
+    let family_ok = match family {
+        "TCP4" => src.is_ipv4() && dst.is_ipv4(),
+        "TCP6" => src.is_ipv6() && dst.is_ipv6(),
+        _ => false,
+    };
+    (family_ok && parts.next().is_none()).then_some(Some(std::net::SocketAddr::new(src, sport)))
 }
 
 /// A TLS connection that fails its reads once nothing has moved either way
@@ -269,16 +316,35 @@ impl TlsListener {
                 if tx.is_closed() {
                     break;
                 }
-                // Over its address's limit: closed at once (dropped).
-                let Some(slot) = slots.take(addr.ip(), limits.per_address) else { continue };
-                let acceptor = acceptor.clone();
-                let tx = tx.clone();
+                let proxied = limits.proxy_protocol_from == Some(addr.ip());
+                // Over its address's limit: closed at once (dropped). A
+                // proxied connection is counted once its header names the client.
+                let slot = match proxied {
+                    false => match slots.take(addr.ip(), limits.per_address) {
+                        Some(slot) => Some(slot),
+                        None => continue,
+                    },
+                    true => None,
+                };
+                let (acceptor, tx, slots) = (acceptor.clone(), tx.clone(), slots.clone());
                 tokio::spawn(async move {
-                    let handshake = tokio::time::timeout(limits.handshake, acceptor.accept(stream));
-                    if let Ok(Ok(tls)) = handshake.await {
+                    // The header and the handshake share the handshake's time limit.
+                    let ready = async move {
+                        let mut stream = stream;
+                        let (client, slot) = match slot {
+                            Some(slot) => (addr, slot),
+                            None => {
+                                let client = proxy_header(&mut stream).await.ok()?.unwrap_or(addr);
+                                (client, slots.take(client.ip(), limits.per_address)?)
+                            }
+                        };
+                        let tls = acceptor.accept(stream).await.ok()?;
+                        Some((tls, client, slot))
+                    };
+                    if let Ok(Some((tls, client, slot))) = tokio::time::timeout(limits.handshake, ready).await {
                         let deadline = Box::pin(tokio::time::sleep(limits.idle));
                         let conn = Conn { inner: tls, _slot: slot, idle: limits.idle, deadline };
-                        let _ = tx.send((conn, addr)).await;
+                        let _ = tx.send((conn, client)).await;
                     }
                 });
             }
@@ -357,5 +423,33 @@ impl axum::serve::Listener for TlsListener {
 
     fn local_addr(&self) -> std::io::Result<Self::Addr> {
         Ok(self.local)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_proxy_v1;
+
+    #[test]
+    fn proxy_v1_lines_give_the_client_address_and_nothing_else_passes() {
+        let ok = |l: &str| parse_proxy_v1(l.as_bytes());
+        assert_eq!(ok("PROXY TCP4 192.0.2.7 10.0.0.1 40000 443\r\n"), Some(Some("192.0.2.7:40000".parse().unwrap())));
+        assert_eq!(
+            ok("PROXY TCP6 2001:db8::7 2001:db8::1 40000 443\r\n"),
+            Some(Some("[2001:db8::7]:40000".parse().unwrap()))
+        );
+        assert_eq!(ok("PROXY UNKNOWN\r\n"), Some(None));
+        for bad in [
+            "PROXY TCP4 192.0.2.7 10.0.0.1 40000 443\n",
+            "PROXY TCP4 2001:db8::7 10.0.0.1 40000 443\r\n",
+            "PROXY TCP6 192.0.2.7 10.0.0.1 40000 443\r\n",
+            "PROXY TCP4 192.0.2.7 10.0.0.1 70000 443\r\n",
+            "PROXY TCP4 192.0.2.7 10.0.0.1 40000 443 extra\r\n",
+            "PROXY UDP4 192.0.2.7 10.0.0.1 40000 443\r\n",
+            "\x16\x03\x01\x02\x00\x01\r\n",
+            "GET / HTTP/1.1\r\n",
+        ] {
+            assert_eq!(ok(bad), None, "{bad:?}");
+        }
     }
 }

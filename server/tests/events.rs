@@ -419,3 +419,45 @@ fn a_revoked_device_keeps_its_earlier_cases_valid_everywhere_and_nothing_later_i
     assert!(matches!(raced, Err(homeward_hq::hq::HqError::Revoked)), "{raced:?}");
     assert!(server.admin().db.case_events(&later.case_id).unwrap().is_empty());
 }
+
+/// Two servers on one database (two `Hq` handles, as two processes would
+/// be), with reviewers who all read the case at the same head and decide at
+/// the same moment: exactly one decision is stored, every other is refused
+/// as moved on, and the case has no second branch. Without a seen head (the
+/// admin CLI, the operators' API) a decision is checked against the case
+/// as it is by then.
+#[test]
+fn reviewers_on_two_servers_deciding_on_one_head_apply_one_decision() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let mut consulate = device(&t.path().join("c"), &server, "IST", Role::ConsularOfficer);
+    let me = identity(&consulate);
+    let case = CertificateCases::new(&mut consulate).create(&me, request("IST"), 1).unwrap().case_id;
+    CertificateCases::new(&mut consulate).record(&me, &case, CertificateEvent::Submitted, 2).unwrap();
+    sync(&mut consulate).unwrap();
+    let head = hq_view(&server, &case).head.unwrap();
+    let servers = [server.admin(), server.admin()];
+    let go = std::sync::Barrier::new(8);
+    let outcomes: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|n| {
+                let (hq, go, case, head) = (&servers[n % 2], &go, &case, &head);
+                s.spawn(move || {
+                    go.wait();
+                    let note = format!("reviewer {n}");
+                    hq.decide_as_at(case, CertificateEvent::IdentityVerified { note }, &format!("r{n}"), Some(head))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 1, "one decision applies");
+    for o in outcomes.iter().filter(|o| o.is_err()) {
+        assert!(matches!(o, Err(homeward_hq::HqError::MovedOn)), "{:?}", o.as_ref().err());
+    }
+    servers[1].decide_as(&case, CertificateEvent::Approved { validity_days: 20 }, "cli").unwrap();
+    let view = hq_view(&server, &case);
+    assert_eq!(view.state, Some(RequestState::Approved));
+    assert!(view.conflict.is_none());
+    assert_eq!(servers[0].db.case_events(&case).unwrap().len(), 4, "created, submitted, one verification, approval");
+}

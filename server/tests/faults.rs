@@ -140,7 +140,7 @@ fn sync_until_done_at(v: &mut Vault, clock: Arc<dyn Clock>) -> u32 {
     for round in 1..=40 {
         match homeward_core::sync::sync_with_clock(v, policy, &|_| {}, &AtomicBool::new(false), clock.clone()) {
             Ok(_) => return round,
-            Err(SyncError::Network(_)) | Err(SyncError::BadResponse(_)) => continue,
+            Err(SyncError::Network { .. }) | Err(SyncError::BadResponse(_)) => continue,
             Err(e) => panic!("unexpected sync error: {e}"),
         }
     }

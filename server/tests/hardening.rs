@@ -481,6 +481,7 @@ mod slowloris {
             header_read: Duration::from_secs(1),
             idle: Duration::from_secs(2),
             per_address: 4,
+            proxy_protocol_from: None,
         };
         let server = super::Server::start_tls_with(&t.path().join("hq"), limits);
         let cfg = config(server.ca_pem.as_deref().unwrap());
@@ -530,5 +531,71 @@ mod slowloris {
         drop(hoard);
         let mut s = connect(server.addr, &cfg);
         assert!(get_time(&mut s).starts_with("HTTP/1.1 200"));
+    }
+
+    /// Connects, writes `header` first (a PROXY protocol line, or nothing),
+    /// then does the TLS handshake: an error when the server closed instead.
+    fn connect_after(
+        addr: std::net::SocketAddr,
+        cfg: &Arc<rustls::ClientConfig>,
+        header: &str,
+    ) -> Result<Tls, rustls::Error> {
+        let mut tcp = TcpStream::connect(addr).unwrap();
+        tcp.write_all(header.as_bytes()).unwrap();
+        let conn = rustls::ClientConnection::new(cfg.clone(), ServerName::try_from("127.0.0.1").unwrap()).unwrap();
+        let mut s = rustls::StreamOwned::new(conn, tcp);
+        while s.conn.is_handshaking() {
+            match s.conn.complete_io(&mut s.sock) {
+                Ok((0, 0)) => return Err(rustls::Error::General("closed during the handshake".into())),
+                Ok(_) => {}
+                Err(e) => return Err(rustls::Error::General(e.to_string())),
+            }
+        }
+        Ok(s)
+    }
+
+    /// Behind a proxy that passes TLS through (nginx stream with
+    /// `proxy_protocol on`), the address counted is the client's from the
+    /// PROXY header, not the proxy's: with one connection allowed per
+    /// address, a second client behind the same proxy still gets in and the
+    /// same client's second connection does not. From the proxy, a
+    /// connection without the header is refused; from anyone else, a
+    /// header is not believed (the connection is TLS from its first byte).
+    #[test]
+    fn a_proxy_protocol_header_names_the_client_only_from_the_trusted_proxy() {
+        let t = tempfile::tempdir().unwrap();
+        let limits = homeward_hq::tls::Limits {
+            per_address: 1,
+            proxy_protocol_from: Some("127.0.0.1".parse().unwrap()),
+            ..Default::default()
+        };
+        let server = super::Server::start_tls_with(&t.path().join("hq"), limits);
+        let cfg = config(server.ca_pem.as_deref().unwrap());
+        let from = |ip: &str| format!("PROXY TCP4 {ip} 127.0.0.1 40000 443\r\n");
+        let mut first = connect_after(server.addr, &cfg, &from("192.0.2.7")).expect("the first client gets in");
+        assert!(get_time(&mut first).starts_with("HTTP/1.1 200"));
+        assert!(
+            connect_after(server.addr, &cfg, &from("192.0.2.7")).is_err(),
+            "its second connection is over its limit"
+        );
+        let mut other = connect_after(server.addr, &cfg, &from("192.0.2.8")).expect("another client behind the proxy");
+        assert!(get_time(&mut other).starts_with("HTTP/1.1 200"));
+        assert!(connect_after(server.addr, &cfg, "").is_err(), "from the proxy, no header: refused");
+        assert!(connect_after(server.addr, &cfg, "PROXY TCP4 nonsense\r\n").is_err());
+        drop((first, other));
+
+        // A server that trusts another address reads a header as the start
+        // of TLS, which it is not; a plain TLS client still gets in.
+        let t2 = tempfile::tempdir().unwrap();
+        let limits =
+            homeward_hq::tls::Limits { proxy_protocol_from: Some("192.0.2.1".parse().unwrap()), ..Default::default() };
+        let server = super::Server::start_tls_with(&t2.path().join("hq"), limits);
+        let cfg = config(server.ca_pem.as_deref().unwrap());
+        assert!(
+            connect_after(server.addr, &cfg, &from("192.0.2.9")).is_err(),
+            "a header from a non-proxy is not believed"
+        );
+        let mut plain = connect_after(server.addr, &cfg, "").expect("a plain TLS client");
+        assert!(get_time(&mut plain).starts_with("HTTP/1.1 200"));
     }
 }

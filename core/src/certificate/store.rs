@@ -101,6 +101,10 @@ pub struct DeviceProfile {
     /// The sequence of the reference data last applied.
     #[serde(default)]
     pub reference_sequence: u64,
+    /// The referral directory headquarters published, as installed (signed:
+    /// checked again on every use would add nothing, it is sealed here).
+    #[serde(default)]
+    pub directory: Option<crate::certificate::trust::Signed<homeward_domain::directory::ReferralDirectory>>,
     /// Headquarters' time from which to ask for newly enrolled devices' identities.
     #[serde(default)]
     pub identities_since_ms: Option<i64>,

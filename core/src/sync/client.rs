@@ -54,8 +54,10 @@ impl VaultAccess for std::sync::Mutex<Vault> {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
-    #[error("cannot reach headquarters: {0}")]
-    Network(String),
+    /// Headquarters could not be reached: one plain cause, never the
+    /// transport's chain of low-level errors (they mean nothing to an officer).
+    #[error("{failure}; gave up after {attempts} attempt(s), nothing was lost: try again later")]
+    Network { failure: NetworkFailure, attempts: u32 },
     #[error("headquarters refused the request: {status} {message}")]
     Refused { status: u16, message: String },
     #[error("headquarters answered with something unreadable: {0}")]
@@ -90,6 +92,112 @@ pub enum SyncError {
     Audit(#[from] crate::audit::AuditLogError),
     #[error(transparent)]
     Retention(#[from] crate::retention::RetentionError),
+}
+
+/// Why headquarters could not be reached. Only what may pass on its own
+/// within seconds is retried (timeouts, a connection cut mid-request, 5xx,
+/// 429); a refused connection, an unknown name or no route is answered at
+/// once: headquarters is down or the device is offline, and waiting longer
+/// would only keep the officer staring at a spinner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "status")]
+pub enum NetworkFailure {
+    /// Nothing listens at headquarters' address (it is down). Not retried.
+    Refused,
+    /// Headquarters' name does not resolve. Not retried.
+    UnknownHost,
+    /// No route to headquarters (the device is offline). Not retried.
+    NoRoute,
+    /// No answer in time. Retried.
+    TimedOut,
+    /// The connection broke off mid-request. Retried (the same bytes and
+    /// Idempotency-Key, so a request headquarters took is recognised).
+    Interrupted,
+    /// Headquarters answered 5xx every time. Retried.
+    ServerError(u16),
+    /// Headquarters answered 429 (too many requests) every time. Retried.
+    Busy,
+    /// Anything else on the way (the HTTP client could not be set up, ...).
+    Other,
+}
+
+impl NetworkFailure {
+    /// Worth another attempt within this sync.
+    pub fn is_retried(self) -> bool {
+        matches!(
+            self,
+            NetworkFailure::TimedOut
+                | NetworkFailure::Interrupted
+                | NetworkFailure::ServerError(_)
+                | NetworkFailure::Busy
+        )
+    }
+
+    /// What a transport error means, from the error itself and its sources
+    /// (the io::Error under hyper's, and hyper-util's "dns error").
+    fn of(e: &reqwest::Error) -> NetworkFailure {
+        if e.is_timeout() {
+            return NetworkFailure::TimedOut;
+        }
+        let mut text = e.to_string();
+        let mut io_kind = None;
+        let mut errno = None;
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            text.push_str(": ");
+            text.push_str(&s.to_string());
+            if let Some(io) = s.downcast_ref::<std::io::Error>() {
+                io_kind = io_kind.or(Some(io.kind()));
+                errno = errno.or(io.raw_os_error());
+            }
+            source = s.source();
+        }
+        if !e.is_connect() {
+            // The connection was made, then broke (reset, closed mid-answer).
+            return if io_kind == Some(std::io::ErrorKind::TimedOut) {
+                NetworkFailure::TimedOut
+            } else {
+                NetworkFailure::Interrupted
+            };
+        }
+        match (io_kind, errno) {
+            (Some(std::io::ErrorKind::ConnectionRefused), _) => NetworkFailure::Refused,
+            (Some(std::io::ErrorKind::TimedOut), _) => NetworkFailure::TimedOut,
+            (_, Some(libc_errno::ENETUNREACH | libc_errno::EHOSTUNREACH | libc_errno::ENETDOWN)) => {
+                NetworkFailure::NoRoute
+            }
+            _ if text.contains("dns error") || text.contains("lookup address") => NetworkFailure::UnknownHost,
+            (Some(std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted), _) => {
+                NetworkFailure::Interrupted
+            }
+            _ => NetworkFailure::Other,
+        }
+    }
+}
+
+/// The errno values a connect can end with when there is no route (Linux,
+/// Android; macOS and iOS use other numbers, and those fall to `Other`).
+mod libc_errno {
+    pub const ENETDOWN: i32 = 100;
+    pub const ENETUNREACH: i32 = 101;
+    pub const EHOSTUNREACH: i32 = 113;
+}
+
+impl std::fmt::Display for NetworkFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NetworkFailure::Refused => write!(f, "headquarters is not answering (nothing listens at its address)"),
+            NetworkFailure::UnknownHost => {
+                write!(f, "headquarters' address cannot be found (its name does not resolve)")
+            }
+            NetworkFailure::NoRoute => write!(f, "headquarters cannot be reached from here (is this device offline?)"),
+            NetworkFailure::TimedOut => write!(f, "headquarters did not answer in time"),
+            NetworkFailure::Interrupted => write!(f, "the connection to headquarters kept breaking off"),
+            NetworkFailure::ServerError(s) => write!(f, "headquarters is having trouble (it answered {s})"),
+            NetworkFailure::Busy => write!(f, "headquarters is busy (it answered 429)"),
+            NetworkFailure::Other => write!(f, "the connection to headquarters failed"),
+        }
+    }
 }
 
 /// Where a sync is.
@@ -140,29 +248,43 @@ pub struct SyncReport {
     /// A newer checklist template was installed (its version).
     pub template_installed: Option<u32>,
     pub reference_updated: bool,
+    /// A newer referral directory was installed (its sequence).
+    pub directory_installed: Option<u64>,
     /// Cases and screenings purged after sync, their retention period over.
     pub purged: usize,
 }
 
-/// How hard to try over a poor link.
+/// How hard to try over a poor link. Only failures that may pass within
+/// seconds are retried ([`NetworkFailure::is_retried`]); with the default,
+/// the pauses between the 4 attempts add up to at most 4.2 s (0.2-0.6,
+/// 0.4-1.2, 0.8-2.4 s), so a sync to a headquarters that is down gives up
+/// at once when the connection is refused and within seconds otherwise
+/// (plus the request timeouts when nothing answers at all).
 #[derive(Debug, Clone, Copy)]
 pub struct RetryPolicy {
+    /// Attempts per request, the first included.
     pub attempts: u32,
+    /// The pause before the n-th retry is 2^n x base (with jitter), ...
     pub base: Duration,
+    /// ... capped here.
     pub cap: Duration,
+    /// One request's time limit (its connect is limited to 10 s of it).
     pub timeout: Duration,
 }
 
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
-            attempts: 6,
-            base: Duration::from_millis(250),
-            cap: Duration::from_secs(8),
+            attempts: 4,
+            base: Duration::from_millis(200),
+            cap: Duration::from_secs(2),
             timeout: Duration::from_secs(30),
         }
     }
 }
+
+/// A connect that takes longer than this will not finish on a usable link.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Events per push batch and per pull page.
 pub const BATCH: usize = 200;
@@ -215,8 +337,11 @@ impl Http {
         clock: std::sync::Arc<dyn Clock>,
     ) -> Result<Http, SyncError> {
         let url = reqwest::Url::parse(base).map_err(|e| SyncError::InvalidUrl(format!("{base}: {e}")))?;
-        let mut builder =
-            reqwest::blocking::Client::builder().timeout(retry.timeout).use_rustls_tls().https_only(false);
+        let mut builder = reqwest::blocking::Client::builder()
+            .timeout(retry.timeout)
+            .connect_timeout(retry.timeout.min(CONNECT_TIMEOUT))
+            .use_rustls_tls()
+            .https_only(false);
         match url.scheme() {
             "https" => {
                 if let Some(pem) = pinned_ca {
@@ -242,7 +367,7 @@ impl Http {
             }
             other => return Err(SyncError::Insecure(format!("a {other}: address"))),
         }
-        let agent = builder.build().map_err(|e| SyncError::Network(e.to_string()))?;
+        let agent = builder.build().map_err(|_| SyncError::Network { failure: NetworkFailure::Other, attempts: 0 })?;
         // What the request's Host will say (the port only when not the
         // scheme's default), signed so the request is good at this server only.
         let authority = match url.port() {
@@ -265,7 +390,6 @@ impl Http {
     fn send(&mut self, call: Call<'_>, cancel: &AtomicBool) -> Result<(Vec<u8>, u64, u64), SyncError> {
         let Call { method, path, query, body, identity, idempotency_key } = call;
         let mut attempt = 0;
-        let mut last_error = String::from("the server answered with an error");
         loop {
             if cancel.load(Ordering::SeqCst) {
                 return Err(SyncError::Cancelled);
@@ -296,7 +420,7 @@ impl Http {
             }
             let sent = payload.len() as u64;
             let result = in_flight(req.body(payload), cancel)?;
-            let retry_after = match result {
+            let failure = match result {
                 Ok(answer) => {
                     let status = answer.status;
                     if let Some(t) = answer.server_time_ms {
@@ -308,12 +432,16 @@ impl Http {
                             let plain = zstd::decode_all(bytes.as_slice()).unwrap_or(bytes);
                             return Ok((plain, sent, n));
                         }
-                        (500..=599, _) | (_, Err(_)) => true,
+                        (500..=599, _) => NetworkFailure::ServerError(status),
+                        (429, _) => NetworkFailure::Busy,
+                        (_, Err(_)) => NetworkFailure::Interrupted,
                         // The clock was off: the offset is now corrected, try again once more.
                         (401, Ok(bytes))
                             if String::from_utf8_lossy(&bytes).contains("out_of_window") && attempt == 0 =>
                         {
-                            true
+                            attempt += 1;
+                            self.retries += 1;
+                            continue;
                         }
                         (s, Ok(bytes)) => {
                             let body: Option<ErrorBody> =
@@ -339,13 +467,12 @@ impl Http {
                     if chain.contains("certificate") {
                         return Err(SyncError::Untrusted(chain));
                     }
-                    last_error = chain;
-                    true
+                    NetworkFailure::of(&e)
                 }
             };
             attempt += 1;
-            if !retry_after || attempt >= self.retry.attempts {
-                return Err(SyncError::Network(format!("gave up after {attempt} attempt(s): {last_error}")));
+            if !failure.is_retried() || attempt >= self.retry.attempts {
+                return Err(SyncError::Network { failure, attempts: attempt });
             }
             self.retries += 1;
             let backoff = self.retry.base.saturating_mul(1 << attempt.min(16)).min(self.retry.cap);
@@ -394,7 +521,7 @@ fn in_flight(
                 }
             }
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                return Err(SyncError::Network("the request stopped unexpectedly".into()))
+                return Err(SyncError::Network { failure: NetworkFailure::Interrupted, attempts: 1 })
             }
         }
     }
@@ -556,7 +683,14 @@ pub fn enroll_shared(
         profile.pull_cursor = 0;
         profile.check_in_days = resp.check_in_days;
         profile.unlock_secret = resp.unlock_secret.clone();
-        apply_published(&mut profile, resp.template.as_ref(), resp.reference.as_ref());
+        apply_published(
+            &mut profile,
+            Published {
+                template: resp.template.as_ref(),
+                reference: resp.reference.as_ref(),
+                directory: resp.directory.as_ref(),
+            },
+        );
         profile.last_check_in_ms = Some(http.clock.now_unix_ms());
         profile.save(vault)?;
         Ok(())
@@ -619,13 +753,18 @@ fn push_batch(
     Ok(answers)
 }
 
-/// Installs a newer signed template and reference data; returns what changed.
-/// Anything unsigned, invalid or not newer is ignored (the device keeps what it has).
-fn apply_published(
-    profile: &mut DeviceProfile,
-    template: Option<&Signed<crate::screening::published::PublishedTemplate>>,
-    reference: Option<&Signed<crate::screening::published::ReferenceData>>,
-) -> (Option<u32>, bool) {
+/// What a pull carries that headquarters publishes for every device.
+struct Published<'a> {
+    template: Option<&'a Signed<crate::screening::published::PublishedTemplate>>,
+    reference: Option<&'a Signed<crate::screening::published::ReferenceData>>,
+    directory: Option<&'a Signed<crate::directory::ReferralDirectory>>,
+}
+
+/// Installs a newer signed template, reference data and referral directory;
+/// returns what changed. Anything unsigned, invalid or not newer is ignored
+/// (the device keeps what it has).
+fn apply_published(profile: &mut DeviceProfile, published: Published<'_>) -> (Option<u32>, bool, Option<u64>) {
+    let Published { template, reference, directory } = published;
     let mut installed = None;
     if let Some(t) = template {
         let trust = profile.trust.clone();
@@ -643,7 +782,15 @@ fn apply_published(
             updated = true;
         }
     }
-    (installed, updated)
+    let mut directory_installed = None;
+    if let Some(d) = directory {
+        let held = profile.directory.as_ref().map(|h| h.body.sequence).unwrap_or(0);
+        if crate::directory::check(&profile.trust, d, held).is_ok() {
+            profile.directory = Some(d.clone());
+            directory_installed = Some(d.body.sequence);
+        }
+    }
+    (installed, updated, directory_installed)
 }
 
 /// Remembers the newest event of this device headquarters now holds, so a
@@ -795,8 +942,9 @@ pub fn sync_shared(
             let lists = p.trust.trust_list.as_ref().map(|t| t.body.sequence).unwrap_or(0);
             let ids = p.identities_since_ms.map(|t| format!("&ids={t}")).unwrap_or_default();
             let tv = p.templates.current_checklist().template().version;
+            let dir = p.directory.as_ref().map(|d| d.body.sequence).unwrap_or(0);
             Ok(format!(
-                "after={}&limit={BATCH}&gen={generation}&lists={lists}&tv={tv}&ref={}{ids}",
+                "after={}&limit={BATCH}&gen={generation}&lists={lists}&tv={tv}&ref={}&dir={dir}{ids}",
                 p.pull_cursor, p.reference_sequence
             ))
         })?;
@@ -850,9 +998,15 @@ pub fn sync_shared(
             // Next time, only devices enrolled since (headquarters' clock; a device
             // enrolled in the same millisecond comes again, harmlessly).
             profile.identities_since_ms = Some(page.server_time_ms - 60_000);
-            let (installed, updated) = apply_published(&mut profile, page.template.as_ref(), page.reference.as_ref());
+            let published = Published {
+                template: page.template.as_ref(),
+                reference: page.reference.as_ref(),
+                directory: page.directory.as_ref(),
+            };
+            let (installed, updated, directory) = apply_published(&mut profile, published);
             report.template_installed = report.template_installed.or(installed);
             report.reference_updated |= updated;
+            report.directory_installed = report.directory_installed.or(directory);
             if let Some(t) = page.trust_list.clone() {
                 let newer = profile.trust.trust_list.as_ref().is_none_or(|h| h.body.sequence < t.body.sequence);
                 if newer && profile.trust.install_trust_list(t).is_ok() {

@@ -7,5 +7,5 @@ pub mod client;
 
 pub use client::{
     enroll, enroll_pinned, enroll_public_pki, enroll_shared, sync, sync_shared, sync_with_clock, Enrolling, Exclusive,
-    RetryPolicy, SyncError, SyncPhase, SyncProgress, SyncReport, VaultAccess,
+    NetworkFailure, RetryPolicy, SyncError, SyncPhase, SyncProgress, SyncReport, VaultAccess,
 };

@@ -49,6 +49,9 @@ pub struct EnrollResponse {
     pub template: Option<Signed<crate::screening::published::PublishedTemplate>>,
     #[serde(default)]
     pub reference: Option<Signed<crate::screening::published::ReferenceData>>,
+    /// The referral directory in force, signed by the root.
+    #[serde(default)]
+    pub directory: Option<Signed<crate::directory::ReferralDirectory>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -115,6 +118,9 @@ pub struct PullResponse {
     pub template: Option<Signed<crate::screening::published::PublishedTemplate>>,
     #[serde(default)]
     pub reference: Option<Signed<crate::screening::published::ReferenceData>>,
+    /// A newer referral directory, when there is one (`dir=` held sequence).
+    #[serde(default)]
+    pub directory: Option<Signed<crate::directory::ReferralDirectory>>,
 }
 
 /// What a device tells headquarters about itself (`POST /v1/device/report`).

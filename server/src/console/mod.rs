@@ -184,7 +184,7 @@ impl From<HqError> for Problem {
             HqError::Db(d) => d.into(),
             HqError::NoCase => Problem::NotFound,
             HqError::Invalid(m) | HqError::Refused(m) => Problem::Refused(m),
-            HqError::BadCode | HqError::Revoked | HqError::KeyTaken | HqError::Unreviewed { .. } => {
+            HqError::BadCode | HqError::Revoked | HqError::KeyTaken | HqError::MovedOn | HqError::Unreviewed { .. } => {
                 Problem::Refused(e.to_string())
             }
         }

@@ -267,6 +267,17 @@ fn any_revoked<'a>(s: &mut dyn Sql, authors: impl Iterator<Item = &'a str>) -> D
     Ok(false)
 }
 
+/// Compare-and-set of one kv row inside a transaction. On PostgreSQL a
+/// concurrent writer's UPDATE waits for this one and then finds the old
+/// value gone, so exactly one of them moves it.
+fn kv_cas(s: &mut dyn Sql, k: &str, old: Option<&str>, new: &str) -> DbResult<bool> {
+    let n = match old {
+        None => s.exec("INSERT INTO kv (k, v) VALUES (?1, ?2) ON CONFLICT DO NOTHING", &[k.into(), new.into()])?,
+        Some(old) => s.exec("UPDATE kv SET v = ?1 WHERE k = ?2 AND v = ?3", &[new.into(), k.into(), old.into()])?,
+    };
+    Ok(n == 1)
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -456,19 +467,20 @@ impl Db {
 
     /// Records the sync generation a device presents; true when headquarters
     /// had already seen a later one (the device was restored from a copy).
+    /// One conditional update, so the generation held only ever rises, even
+    /// when the original and its restored copy pull through two servers at
+    /// the same moment (a read then a write could set it back).
     pub fn present_generation(&self, id: &str, generation: i64, now_ms: i64) -> DbResult<bool> {
         self.tx(|s| {
-            let seen = s
-                .one("SELECT sync_generation FROM devices WHERE id = ?1", &[id.into()])?
-                .map(|r| r[0].i())
-                .transpose()?
-                .unwrap_or(0);
-            if generation < seen {
-                s.exec("UPDATE devices SET rollback_ms = ?1 WHERE id = ?2", &[now_ms.into(), id.into()])?;
-                return Ok(true);
+            let raised = s.exec(
+                "UPDATE devices SET sync_generation = ?1 WHERE id = ?2 AND sync_generation <= ?1",
+                &[generation.into(), id.into()],
+            )?;
+            if raised == 1 {
+                return Ok(false);
             }
-            s.exec("UPDATE devices SET sync_generation = ?1 WHERE id = ?2", &[generation.into(), id.into()])?;
-            Ok(false)
+            // A later generation was seen (or there is no such device: nothing to note).
+            Ok(s.exec("UPDATE devices SET rollback_ms = ?1 WHERE id = ?2", &[now_ms.into(), id.into()])? == 1)
         })
     }
 
@@ -565,21 +577,31 @@ impl Db {
         })
     }
 
+    /// Saves the answer to a device's Idempotency-Key and returns the one
+    /// kept: the first saved for that body wins, so when two servers
+    /// processed the same retry at once both answer what the first saved.
+    /// `None` when the key is held for another body (then refuse).
     pub fn save_idempotent_response(
         &self,
         device: &str,
         key: &str,
         body_sha256: &str,
         response: &[u8],
-    ) -> DbResult<()> {
+    ) -> DbResult<Option<Vec<u8>>> {
         self.tx(|s| {
             s.exec(
                 "INSERT INTO idempotency (device, key, body_sha256, response) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (device, key) DO UPDATE SET body_sha256 = excluded.body_sha256, response = excluded.response
                  WHERE idempotency.body_sha256 IS NULL",
                 &[device.into(), key.into(), body_sha256.into(), response.into()],
-            )
-            .map(|_| ())
+            )?;
+            let kept = s
+                .one("SELECT response, body_sha256 FROM idempotency WHERE device = ?1 AND key = ?2", &[
+                    device.into(),
+                    key.into(),
+                ])?
+                .ok_or(DbError::Column("idempotency answer"))?;
+            (kept[1].ot()?.as_deref() == Some(body_sha256)).then(|| kept[0].b()).transpose()
         })
     }
 
@@ -651,6 +673,43 @@ impl Db {
                     ],
                 )?;
             }
+            Ok(true)
+        })
+    }
+
+    /// Stores one of headquarters' decisions, only if its case still holds
+    /// exactly `seen` events (what the decision was checked against): under
+    /// the append lock, so a decision made on another server meanwhile
+    /// makes this one false instead of a second branch.
+    pub fn insert_decision(
+        &self,
+        e: &Event<CertificateEvent>,
+        office: &str,
+        seen: usize,
+        now_ms: i64,
+    ) -> DbResult<bool> {
+        self.tx(|s| {
+            s.serialize_appends()?;
+            let held = s
+                .one("SELECT COUNT(*) FROM events WHERE case_id = ?1", &[e.case_id.as_str().into()])?
+                .map(|r| r[0].i())
+                .transpose()?
+                .unwrap_or(0);
+            if held != seen as i64 {
+                return Ok(false);
+            }
+            let body = serde_json::to_string(e).expect("an event serialises");
+            s.exec(
+                "INSERT INTO events (id, case_id, office, author, body, received_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                &[
+                    e.id.as_str().into(),
+                    e.case_id.as_str().into(),
+                    office.into(),
+                    e.author.as_str().into(),
+                    body.as_str().into(),
+                    now_ms.into(),
+                ],
+            )?;
             Ok(true)
         })
     }
@@ -886,6 +945,33 @@ impl Db {
 
     pub fn get_kv(&self, k: &str) -> DbResult<Option<String>> {
         self.tx(|s| s.one("SELECT v FROM kv WHERE k = ?1", &[k.into()])?.map(|r| r[0].t()).transpose())
+    }
+
+    /// Sets `k` to `new` only if it still holds `old` (`None`: absent):
+    /// false when another writer, in this process or another sharing the
+    /// database, changed it first. Read-modify-writes of shared values
+    /// (revoked certificate numbers, reference data) loop on it.
+    pub fn kv_compare_and_set(&self, k: &str, old: Option<&str>, new: &str) -> DbResult<bool> {
+        self.tx(|s| kv_cas(s, k, old, new))
+    }
+
+    /// Publishes the trust and revocation lists under sequence `seq`, in
+    /// one transaction and only if `list_sequence` still holds `previous`:
+    /// two servers publishing at once never both sign one sequence number,
+    /// and the one that loses publishes again from what it reads then.
+    pub fn publish_lists(&self, previous: Option<&str>, seq: &str, trust: &str, revocations: &str) -> DbResult<bool> {
+        self.tx(|s| {
+            if !kv_cas(s, "list_sequence", previous, seq)? {
+                return Ok(false);
+            }
+            for (k, v) in [("trust_list", trust), ("revocations", revocations)] {
+                s.exec(
+                    "INSERT INTO kv (k, v) VALUES (?1, ?2) ON CONFLICT (k) DO UPDATE SET v = excluded.v",
+                    &[k.into(), v.into()],
+                )?;
+            }
+            Ok(true)
+        })
     }
 
     pub fn set_kv(&self, k: &str, v: &str) -> DbResult<()> {

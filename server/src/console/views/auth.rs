@@ -104,7 +104,7 @@ pub fn sign_in_page(c: &Console, req: &Req) -> Page {
 pub fn sign_in(c: &Console, req: &Req) -> Page {
     check_pre_token(req)?;
     let now = now_ms();
-    c.throttle.attempt(req.addr, now).map_err(Problem::TooMany)?;
+    c.throttle.attempt(&c.hq.db, req.addr, now)?.map_err(Problem::TooMany)?;
     let username = req.f("username").unwrap_or("").trim().to_string();
     let password = req.f("password").unwrap_or("");
     let t = c.t(req.lang);
@@ -202,7 +202,7 @@ pub fn second_factor(c: &Console, req: &Req) -> Page {
         return Err(Problem::Csrf);
     }
     let now = now_ms();
-    c.throttle.attempt(req.addr, now).map_err(Problem::TooMany)?;
+    c.throttle.attempt(&c.hq.db, req.addr, now)?.map_err(Problem::TooMany)?;
     let t = c.t(super::super::i18n::Lang::parse(&s.language).unwrap_or(req.lang));
     if s.next_attempt_ms > now {
         let secs = ((s.next_attempt_ms - now) / 1000).max(1);
@@ -241,7 +241,7 @@ pub fn setup_page(c: &Console, req: &Req) -> Page {
 pub fn setup(c: &Console, req: &Req) -> Page {
     check_pre_token(req)?;
     let now = now_ms();
-    c.throttle.attempt(req.addr, now).map_err(Problem::TooMany)?;
+    c.throttle.attempt(&c.hq.db, req.addr, now)?.map_err(Problem::TooMany)?;
     let username = req.f("username").unwrap_or("").trim().to_string();
     let t = c.t(req.lang);
     let fail = |msg: String| -> Page {

@@ -23,8 +23,9 @@ use crate::hq::{case_subject, now_ms};
 const PAGE: i64 = 50;
 const REVIEWER: &[StaffRole] = &[StaffRole::Reviewer];
 
-/// One decision at a time in this process: the head check and the signed
-/// decision happen together, so two reviewers never both apply.
+/// One decision at a time in this process; across servers the decision is
+/// stored only if the case's head is still the one the reviewer saw
+/// (`Hq::decide_as_at`), so two reviewers never both apply.
 static DECIDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// The queue's filters, as the query string carries them.
@@ -721,8 +722,8 @@ pub fn decide(c: &Console, req: &Req) -> Page {
     let _one = DECIDING.lock().unwrap_or_else(|p| p.into_inner());
     let view = load(c, &case_id)?;
     let seen_head = req.f("head").unwrap_or("");
-    if view.head.as_deref().unwrap_or("") != seen_head {
-        // Someone decided (or the consulate acted) since this page was drawn: show what, apply nothing.
+    // Someone decided (or the consulate acted) since this page was drawn: show what, apply nothing.
+    let moved_on = |view: CaseView| -> Page {
         let last = view.history.last();
         let who = last
             .map(|l| {
@@ -743,10 +744,16 @@ pub fn decide(c: &Console, req: &Req) -> Page {
                 ("when", &last.map(|l| t.datetime(l.4)).unwrap_or_default()),
             ],
         );
-        return render_case(c, req, &me, view, Some(msg), StatusCode::CONFLICT);
+        render_case(c, req, &me, view, Some(msg), StatusCode::CONFLICT)
+    };
+    if view.head.as_deref().unwrap_or("") != seen_head {
+        return moved_on(view);
     }
-    match c.hq.decide_as(&case_id, event, &me.actor()) {
+    // The same check again where the decision is stored: another server
+    // may have taken a decision on this case since `load`.
+    match c.hq.decide_as_at(&case_id, event, &me.actor(), Some(seen_head)) {
         Ok(_) => {}
+        Err(crate::hq::HqError::MovedOn) => return moved_on(load(c, &case_id)?),
         Err(crate::hq::HqError::Refused(m)) => {
             let view = load(c, &case_id)?;
             return render_case(

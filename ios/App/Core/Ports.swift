@@ -1,0 +1,259 @@
+// What the screens need from the core, as small protocols over plain Swift
+// values: view models never see a generated type, so a change in the
+// bindings is absorbed in one place (RustVault.swift), exactly as
+// android/app/shared/.../core/Ports.kt does for Kotlin. Names mirror the
+// Kotlin ones; scripts/check-ios-parity compares them.
+//
+// Every call may block (a sealed record read, a key derivation, the
+// network): view models call them off the main actor (Background.swift).
+
+import Foundation
+
+protocol VaultPort: AnyObject, Sendable {
+    func exists() -> Bool
+    func status() throws -> LockStatus
+    /// Creates the vault and leaves it unlocked.
+    func create(pin: String) throws
+    func unlock(pin: String) async throws
+    func lock() throws
+    func screenings() throws -> ScreeningsPort
+    func certificates() throws -> CertificatesPort
+    func sync() throws -> SyncPort
+    func settings() throws -> SettingsPort
+}
+
+protocol ScreeningsPort: Sendable {
+    /// `screeningDate` (YYYY-MM-DD): nil for today; a fixed one for a screening taken down on paper first, and for tests.
+    func start(crossingPoint: String, language: Lang, screeningDate: String?) throws -> ScreeningSessionPort
+    func resume(id: String) throws -> ScreeningSessionPort
+    func drafts() throws -> [ScreeningSummary]
+}
+
+protocol ScreeningSessionPort: AnyObject, Sendable {
+    var id: String { get }
+    func next() throws -> Question?
+    func question(id: String) throws -> Question
+    func answer(questionId: String, answer: Answer) throws -> Progress
+    func skip(questionId: String) throws -> Progress
+    func progress() throws -> Progress
+    func moveToPrivate() throws -> Progress
+    func setLanguage(_ language: Lang)
+    func language() -> Lang
+    func outcome() throws -> Outcome
+    func finalise() throws -> Outcome
+    /// The person's consent to a referral to `partner`, given today.
+    func consentToReferral(partner: String, purpose: String) throws
+    func consents() throws -> [String]
+}
+
+protocol CertificatesPort: Sendable {
+    func validate(form: RequestForm) throws -> [FieldError]
+    func create(form: RequestForm, submit: Bool) throws -> CaseSummary
+    func list() throws -> [CaseSummary]
+    func issue(caseId: String) throws -> IssuedCertificate
+    func verify(barcode: String) throws -> Verification
+    func recordEntry(barcode: String, crossingPoint: String) throws -> Verification
+    func device() throws -> DeviceSummary
+}
+
+protocol SyncPort: Sendable {
+    func enrol(url: String, code: String, label: String, caPem: String?) async throws -> String
+    /// Runs the whole sync; `onProgress` is called on the library's syncing thread.
+    func sync(onProgress: @escaping @Sendable (SyncProgress) -> Void) async throws -> SyncReport
+    func cancel()
+}
+
+protocol SettingsPort: Sendable {
+    func retentionDays() throws -> Int
+    func setRetentionDays(_ days: Int) throws
+    func setDuress(currentPin: String, duress: String) throws
+    func clearDuress(currentPin: String) throws
+}
+
+/// A failure from the core, with the sentence the officer reads.
+struct CoreException: Error, Equatable, Sendable {
+    var kind: ErrorKind
+    var reason: String
+    var attemptsRemaining: Int? = nil
+    var retryAfterSecs: Int64? = nil
+    var questionId: String? = nil
+    var problems: [FieldError] = []
+}
+
+/// The core's error variants a screen branches on; `other` is shown as its reason.
+enum ErrorKind: Sendable {
+    case noVault, alreadyExists, wrongPin, tooSoon, wiped, locked, weakPin, keyStore, invalidAnswer,
+         requestIncomplete, invalidInput, notAllowed, notEnrolled, checkInOverdue, network, serverRefused,
+         untrusted, cancelled, deviceRevoked, deviceWiped, diskFull, other
+}
+
+enum Lang: String, CaseIterable, Sendable {
+    case ky, ru, en
+    var code: String { rawValue }
+}
+
+struct LockStatus: Equatable, Sendable {
+    var unlocked: Bool
+    var attemptsRemaining: Int
+    var maxAttempts: Int
+    var retryAfterSecs: Int64
+}
+
+struct ScreeningSummary: Equatable, Sendable {
+    var id: String
+    var crossingPoint: String
+    var date: String
+    var isFinal: Bool
+}
+
+struct Option: Equatable, Sendable {
+    var id: String
+    var text: String
+}
+
+enum AnswerType: Equatable, Sendable {
+    case yesNo
+    case single(options: [Option])
+    case multiple(options: [Option])
+    case text(maxLen: Int?)
+    case number(min: Double?, max: Double?)
+    case date
+}
+
+enum YesNo: Sendable {
+    case yes, no, unknown
+}
+
+enum Answer: Equatable, Sendable {
+    case tri(value: YesNo)
+    case choice(id: String)
+    case choices(ids: [String])
+    case text(text: String)
+    case number(value: Double)
+    case date(isoDate: String)
+}
+
+struct Question: Equatable, Sendable {
+    var id: String
+    var position: Int
+    var total: Int
+    var section: String
+    var text: String
+    var travellerText: String?
+    var help: String?
+    var required: Bool
+    var type: AnswerType
+    var hint: String
+    var privateOnly: Bool
+}
+
+struct Progress: Equatable, Sendable {
+    var answered: Int
+    var skipped: Int
+    var total: Int
+    var canFinalise: Bool
+    var inPrivateInterview: Bool
+    var leftForPrivate: Int
+    var isFinal: Bool
+}
+
+enum Verdict: Sendable {
+    case noIndicators, furtherInterview, presumedVictim
+}
+
+struct Why: Equatable, Sendable {
+    var element: String
+    var answers: [String]
+}
+
+struct Action: Equatable, Sendable {
+    var text: String
+    var basis: String
+}
+
+struct Outcome: Equatable, Sendable {
+    var verdict: Verdict
+    var text: String
+    var detail: String
+    var childNote: String?
+    var consentNote: String?
+    var exploitation: [String]
+    var why: [Why]
+    var actions: [Action]
+    var disclaimer: String
+    var isFinal: Bool
+}
+
+/// The request form as the officer fills it; the core validates it.
+struct RequestForm: Equatable, Sendable {
+    var surname = ""
+    var givenName = ""
+    var patronymic = ""
+    var dateOfBirth = ""
+    var placeOfBirth = ""
+    var sex = ""
+    var oldPassport = ""
+    var route = ""
+    var travelDate = ""
+    var assessment = ""
+    var trafficking = true
+    /// Blank: the enrolled device's office (the core fills it).
+    var issuingOffice = ""
+}
+
+/// `field` is the core's name (`applicant.surname`); `message` its sentence.
+struct FieldError: Equatable, Sendable {
+    var field: String
+    var message: String
+}
+
+struct CaseSummary: Equatable, Sendable {
+    var caseId: String
+    var state: String
+    var certificateNumber: String?
+    var inConflict: Bool
+    var trafficking: Bool
+}
+
+struct IssuedCertificate: Equatable, Sendable {
+    var number: String
+    var holder: String
+    var expiryDate: String
+    var barcode: String
+    var qrWidth: Int
+    /// Row-major, `true` = dark.
+    var qrModules: [Bool]
+}
+
+enum Refusal: Sendable {
+    case badSignature, revoked, expired, alreadyUsed, unreadable, noTrustList, listTooOld, other
+}
+
+enum Verification: Equatable, Sendable {
+    case valid(number: String, holder: String, dateOfBirth: String, issuingOffice: String, expiryDate: String,
+               children: Int, warnings: [String], trustListAgeHours: Int64)
+    case refused(reason: Refusal, explanation: String)
+}
+
+struct DeviceSummary: Equatable, Sendable {
+    var enrolled: Bool
+    var office: String?
+    var role: String?
+    var serverUrl: String?
+    var checkInDays: Int
+    var lastCheckInUnixMs: Int64?
+}
+
+struct SyncProgress: Equatable, Sendable {
+    var eventsSent: Int64
+    var eventsReceived: Int64
+    var bytesSent: Int64
+    var bytesReceived: Int64
+}
+
+struct SyncReport: Equatable, Sendable {
+    var accepted: Int64
+    var rejected: Int
+    var received: Int64
+    var rollbackDetected: Bool
+}

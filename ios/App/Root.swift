@@ -1,0 +1,141 @@
+// Mirrors android/app/shared/.../App.kt: the whole app over one vault, a
+// back stack of routes, each a view model and its view. `lockSignal` is
+// raised by the platform (HomewardApp.swift: background timeout): the stack
+// is dropped and the unlock screen shown.
+
+import SwiftUI
+
+/// Where the officer is; each route holds its screen's view model, so going
+/// back finds the screen as it was (Kotlin's remember per route).
+enum Route {
+    case unlock(UnlockViewModel)
+    case home(HomeViewModel)
+    case screening(ScreeningViewModel)
+    case outcome(OutcomeViewModel)
+    case verify(VerifyViewModel)
+    case request(RequestViewModel)
+    case requests(RequestListViewModel)
+    case sync(SyncViewModel)
+    case settings(SettingsViewModel)
+    case enrol(EnrolViewModel)
+}
+
+@MainActor
+struct RootView: View {
+    let vault: VaultPort
+    let prefs: AppPrefs
+    let crossingPoint: String
+    var scanner: Scanner?
+
+    @State private var lang: Lang
+    @State private var stack: [Route] = []
+    /// A failure opening a screen (the core's reason), shown over the current one.
+    @State private var failure: String?
+
+    init(vault: VaultPort, prefs: AppPrefs, crossingPoint: String, scanner: Scanner? = nil) {
+        self.vault = vault
+        self.prefs = prefs
+        self.crossingPoint = crossingPoint
+        self.scanner = scanner
+        _lang = State(initialValue: prefs.language)
+    }
+
+    private var s: Strings { Strings(lang) }
+
+    private func push(_ r: Route) { stack.append(r) }
+    private func pop() { if stack.count > 1 { stack.removeLast() } }
+
+    /// Opens a screen whose port needs the vault (a blocking open): off the main actor.
+    private func openSession(_ make: @escaping @Sendable (VaultPort) throws -> ScreeningSessionPort, _ route: @escaping @MainActor (ScreeningSessionPort) -> Route) {
+        Task {
+            do {
+                let session = try await background { [vault] in try make(vault) }
+                push(route(session))
+            } catch {
+                failure = reason(of: error)
+            }
+        }
+    }
+
+    private func ports<T>(_ get: (VaultPort) throws -> T) -> T? {
+        do { return try get(vault) } catch {
+            failure = reason(of: error)
+            return nil
+        }
+    }
+
+    private func onHome(_ action: HomeAction) {
+        switch action {
+        case .screening:
+            let (cp, l) = (crossingPoint, lang)
+            openSession({ try $0.screenings().start(crossingPoint: cp, language: l, screeningDate: nil) }) { .screening(ScreeningViewModel(session: $0)) }
+        case .verify:
+            if let c = ports({ try $0.certificates() }) { push(.verify(VerifyViewModel(certificates: c, crossingPoint: crossingPoint))) }
+        case .request:
+            if let c = ports({ try $0.certificates() }) { push(.request(RequestViewModel(certificates: c))) }
+        case .requests:
+            if let c = ports({ try $0.certificates() }) { push(.requests(RequestListViewModel(certificates: c))) }
+        case .sync:
+            if let p = ports({ try $0.sync() }) { push(.sync(SyncViewModel(sync: p))) }
+        case .settings:
+            if let p = ports({ try $0.settings() }) {
+                push(.settings(SettingsViewModel(settings: p, prefs: prefs, savedText: s.saved, onLanguage: { lang = $0 })))
+            }
+        case .enrol:
+            if let p = ports({ try $0.sync() }) { push(.enrol(EnrolViewModel(sync: p))) }
+        case .lock:
+            try? vault.lock()
+            stack = [.unlock(UnlockViewModel(vault: vault, pinsDiffer: s.pinsDiffer, wrongPin: s.wrongPin))]
+        }
+    }
+
+    var body: some View {
+        NavigationStack {
+            Group {
+                switch stack.last {
+                case nil:
+                    Color.clear.onAppear {
+                        stack = [.unlock(UnlockViewModel(vault: vault, pinsDiffer: s.pinsDiffer, wrongPin: s.wrongPin))]
+                    }
+                case let .unlock(vm)?:
+                    UnlockView(state: vm.state, send: { vm.send($0) })
+                        .task { await vm.load() }
+                        .onChange(of: vm.state.unlocked) { _, unlocked in
+                            if unlocked { stack = [.home(HomeViewModel(vault: vault))] }
+                        }
+                case let .home(vm)?:
+                    HomeView(state: vm.state, onAction: { onHome($0) }, onResume: { id in
+                        openSession({ try $0.screenings().resume(id: id) }) { .screening(ScreeningViewModel(session: $0)) }
+                    })
+                    // Each time Home shows again (Kotlin's key(stack.size)): drafts and check-in fresh.
+                    .task(id: stack.count) { await vm.load() }
+                case let .screening(vm)?:
+                    ScreeningView(state: vm.state, send: { vm.send($0) },
+                                  onOutcome: { push(.outcome(OutcomeViewModel(session: vm.session))) }, onClose: { pop() })
+                        .task { if vm.state.phase == .loading { await vm.load() } }
+                case let .outcome(vm)?:
+                    OutcomeView(state: vm.state, send: { vm.send($0) }, onDone: { pop() }).task { await vm.load() }
+                case let .verify(vm)?:
+                    VerifyView(state: vm.state, send: { vm.send($0) }, onBack: { pop() }, scanner: scanner)
+                case let .request(vm)?:
+                    RequestView(state: vm.state, send: { vm.send($0) }, onBack: { pop() })
+                case let .requests(vm)?:
+                    RequestListView(state: vm.state, send: { vm.send($0) }, onBack: { pop() }).task { await vm.load() }
+                case let .sync(vm)?:
+                    SyncView(state: vm.state, send: { vm.send($0) }, onBack: { pop() })
+                case let .enrol(vm)?:
+                    EnrolView(state: vm.state, send: { vm.send($0) }, onBack: { pop() })
+                case let .settings(vm)?:
+                    SettingsView(state: vm.state, send: { vm.send($0) }, onBack: { pop() }).task { await vm.load() }
+                }
+            }
+        }
+        .environment(\.strings, s)
+        .environment(\.locale, Locale(identifier: lang.code))
+        .alert(s.appName, isPresented: Binding(get: { failure != nil }, set: { if !$0 { failure = nil } })) {
+            Button("OK") { failure = nil }
+        } message: {
+            Text(failure ?? "")
+        }
+    }
+}

@@ -1,0 +1,131 @@
+// Mirrors android/app/shared/.../screening/Outcome.kt: the core's outcome
+// (provisional until finalised), its "why", actions with their legal basis,
+// referral consent.
+
+import SwiftUI
+
+struct OutcomeState: Equatable, Sendable {
+    var outcome: Outcome?
+    var language: Lang
+    var consentRecorded: Bool
+    var error: String?
+    var busy: Bool
+}
+
+enum OutcomeEvent: Sendable {
+    case finalise
+    case consentToReferral
+}
+
+@MainActor @Observable
+final class OutcomeViewModel {
+    private(set) var state = OutcomeState(outcome: nil, language: .en, consentRecorded: false, error: nil, busy: false)
+    private let session: ScreeningSessionPort
+
+    init(session: ScreeningSessionPort) {
+        self.session = session
+    }
+
+    func load() async {
+        do {
+            let (o, l, c) = try await background { [session] in (try session.outcome(), session.language(), try session.consents()) }
+            state.outcome = o
+            state.language = l
+            state.consentRecorded = !c.isEmpty
+        } catch {
+            state.error = reason(of: error)
+        }
+    }
+
+    private func run(_ block: @escaping @MainActor () async throws -> Void) -> Task<Void, Never> {
+        if state.busy { return done() }
+        state.busy = true
+        return Task { [self] in
+            do { try await block() } catch { state.error = reason(of: error) }
+            state.busy = false
+        }
+    }
+
+    @discardableResult
+    func send(_ event: OutcomeEvent) -> Task<Void, Never> {
+        switch event {
+        case .finalise:
+            return run { [self] in state.outcome = try await background { [session] in try session.finalise() } }
+        case .consentToReferral:
+            return run { [self] in
+                try await background { [session] in try session.consentToReferral(partner: "IOM", purpose: "referral") }
+                state.consentRecorded = true
+            }
+        }
+    }
+}
+
+/// Words and a symbol say the verdict; the colour only repeats them.
+func verdictSymbol(_ v: Verdict) -> String {
+    switch v {
+    case .noIndicators: return "○"
+    case .furtherInterview: return "◐"
+    case .presumedVictim: return "●"
+    }
+}
+
+func verdictColor(_ v: Verdict) -> Color {
+    switch v {
+    case .noIndicators: return Tones.neutral
+    case .furtherInterview: return Tones.caution
+    case .presumedVictim: return Tones.refused
+    }
+}
+
+struct OutcomeView: View {
+    let state: OutcomeState
+    let send: (OutcomeEvent) -> Void
+    let onDone: () -> Void
+
+    var body: some View {
+        let s = Strings(state.language)
+        Screen(s.outcome, onBack: onDone) {
+            if let o = state.outcome {
+                VStack(alignment: .leading, spacing: 8) {
+                    Text(verdictSymbol(o.verdict) + " " + o.text).font(.title2.bold()).foregroundStyle(verdictColor(o.verdict))
+                    BodyText(o.detail)
+                    Text(o.isFinal ? s.finalised : s.provisional).font(.subheadline).foregroundStyle(Tones.neutral)
+                        .accessibilityIdentifier("finality")
+                }
+                .padding(16)
+                .frame(maxWidth: .infinity, alignment: .leading)
+                .overlay(RoundedRectangle(cornerRadius: 8).stroke(verdictColor(o.verdict), lineWidth: 3))
+                .accessibilityElement(children: .contain)
+                .accessibilityIdentifier("verdict")
+                if let note = o.childNote { Notice("⚠", note, Tones.caution) }
+                if let note = o.consentNote { Notice("ℹ", note, Tones.neutral) }
+                if !o.exploitation.isEmpty { BodyText(o.exploitation.joined(separator: " · ")) }
+                if !o.why.isEmpty {
+                    SectionTitle(s.why)
+                    ForEach(Array(o.why.enumerated()), id: \.offset) { _, w in
+                        Text(w.element).font(.headline)
+                        ForEach(Array(w.answers.enumerated()), id: \.offset) { _, a in BodyText("• " + a) }
+                    }
+                }
+                if !o.actions.isEmpty {
+                    SectionTitle(s.actions)
+                    ForEach(Array(o.actions.enumerated()), id: \.offset) { i, a in
+                        Text("\(i + 1). \(a.text)").font(.headline)
+                        Text("\(s.legalBasis): \(a.basis)").font(.subheadline).foregroundStyle(Tones.neutral)
+                    }
+                }
+                if let error = state.error { Notice("⚠", error, Tones.refused, tag: "error") }
+                if state.consentRecorded {
+                    Notice("✓", s.consentRecorded, Tones.valid, tag: "consent-recorded")
+                } else if o.verdict != .noIndicators {
+                    BigButton(s.referralConsent, { send(.consentToReferral) }, enabled: !state.busy, primary: false, tag: "consent")
+                }
+                if !o.isFinal { BigButton(s.finalise, { send(.finalise) }, enabled: !state.busy, tag: "finalise") }
+                Text(o.disclaimer).font(.footnote).foregroundStyle(Tones.neutral)
+            } else {
+                BodyText(state.error ?? s.working)
+            }
+        }
+        .environment(\.strings, s)
+    }
+}

@@ -1,0 +1,134 @@
+// Mirrors android/app/shared/.../settings/Settings.kt.
+
+import SwiftUI
+
+/// App-side preferences (not secrets): the platform keeps them (UserDefaults here, SharedPreferences on Android).
+protocol AppPrefs: AnyObject {
+    var language: Lang { get set }
+    var lockTimeoutMinutes: Int { get set }
+}
+
+final class InMemoryPrefs: AppPrefs {
+    var language: Lang
+    var lockTimeoutMinutes: Int
+    init(language: Lang = .ru, lockTimeoutMinutes: Int = 2) {
+        self.language = language
+        self.lockTimeoutMinutes = lockTimeoutMinutes
+    }
+}
+
+struct SettingsState: Equatable, Sendable {
+    var language: Lang
+    var lockTimeoutMinutes: String
+    var retentionDays: String
+    var currentPin: String
+    var duressPin: String
+    var message: String?
+    var error: String?
+}
+
+enum SettingsEvent: Sendable {
+    case language(language: Lang)
+    case lockTimeout(text: String)
+    case retention(text: String)
+    case currentPin(text: String)
+    case duressPin(text: String)
+    case save
+    case setDuress
+}
+
+private func digits(_ text: String, max: Int) -> String {
+    String(text.filter { ("0"..."9").contains($0) }.prefix(max))
+}
+
+@MainActor @Observable
+final class SettingsViewModel {
+    private(set) var state: SettingsState
+    private let settings: SettingsPort
+    private let prefs: AppPrefs
+    private let savedText: String
+    private let onLanguage: (Lang) -> Void
+
+    init(settings: SettingsPort, prefs: AppPrefs, savedText: String, onLanguage: @escaping (Lang) -> Void = { _ in }) {
+        self.settings = settings
+        self.prefs = prefs
+        self.savedText = savedText
+        self.onLanguage = onLanguage
+        state = SettingsState(language: prefs.language, lockTimeoutMinutes: String(prefs.lockTimeoutMinutes), retentionDays: "",
+                              currentPin: "", duressPin: "", message: nil, error: nil)
+    }
+
+    func load() async {
+        do {
+            state.retentionDays = String(try await background { [settings] in try settings.retentionDays() })
+        } catch {
+            state.error = reason(of: error)
+        }
+    }
+
+    private func run(_ block: @escaping @MainActor () async throws -> Void) -> Task<Void, Never> {
+        Task { [self] in
+            state.error = nil
+            state.message = nil
+            do {
+                try await block()
+                state.message = savedText
+            } catch {
+                state.error = reason(of: error)
+            }
+        }
+    }
+
+    @discardableResult
+    func send(_ event: SettingsEvent) -> Task<Void, Never> {
+        switch event {
+        case let .language(language):
+            state.language = language
+            prefs.language = language
+            onLanguage(language)
+        case let .lockTimeout(text): state.lockTimeoutMinutes = digits(text, max: 3)
+        case let .retention(text): state.retentionDays = digits(text, max: 5)
+        case let .currentPin(text): state.currentPin = text
+        case let .duressPin(text): state.duressPin = text
+        case .save:
+            return run { [self, settings] in
+                if let minutes = Int(state.lockTimeoutMinutes) { prefs.lockTimeoutMinutes = min(max(minutes, 1), 60) }
+                state.lockTimeoutMinutes = String(prefs.lockTimeoutMinutes)
+                if let days = Int(state.retentionDays) {
+                    try await background { try settings.setRetentionDays(days) }
+                }
+            }
+        case .setDuress:
+            return run { [self, settings] in
+                let (current, duress) = (state.currentPin, state.duressPin)
+                try await background { try settings.setDuress(currentPin: current, duress: duress) }
+                state.currentPin = ""
+                state.duressPin = ""
+            }
+        }
+        return done()
+    }
+}
+
+struct SettingsView: View {
+    let state: SettingsState
+    let send: (SettingsEvent) -> Void
+    let onBack: () -> Void
+    @Environment(\.strings) var s
+
+    var body: some View {
+        Screen(s.settings, onBack: onBack, actions: { LanguageSwitch(state.language) { send(.language(language: $0)) } }) {
+            if let m = state.message { Notice("✓", m, Tones.valid, tag: "saved") }
+            if let error = state.error { Notice("⚠", error, Tones.refused, tag: "error") }
+            Field(s.lockTimeout, state.lockTimeoutMinutes, { send(.lockTimeout(text: $0)) }, numeric: true, tag: "lock-timeout")
+            Field(s.retention, state.retentionDays, { send(.retention(text: $0)) }, numeric: true, tag: "retention")
+            BigButton(s.save, { send(.save) }, tag: "save")
+            SectionTitle(s.duress)
+            BodyText(s.duressExplain)
+            Field(s.currentPin, state.currentPin, { send(.currentPin(text: $0)) }, secret: true, numeric: true, tag: "current-pin")
+            Field(s.duress, state.duressPin, { send(.duressPin(text: $0)) }, secret: true, numeric: true, tag: "duress-pin")
+            BigButton(s.setDuress, { send(.setDuress) }, enabled: !state.currentPin.isEmpty && !state.duressPin.isEmpty,
+                      primary: false, tag: "set-duress")
+        }
+    }
+}
