@@ -5748,7 +5748,11 @@ public func FfiConverterTypeQrCode_lower(_ value: QrCode) -> RustBuffer {
 public struct QuestionView {
     public var id: String
     /**
-     * 1-based position in the whole checklist (for "7 of 31").
+     * 1-based place among the questions this screening will ask (for "7
+     * of 31"): one past those answered or skipped, so the last is "N of N".
+     * Hidden questions (their condition does not hold) are not counted,
+     * nor, in the queue, those left for the private interview; `total`
+     * can grow when an answer opens a section (a child's).
      */
     public var position: UInt32
     public var total: UInt32
@@ -5790,7 +5794,11 @@ public struct QuestionView {
     // declare one manually.
     public init(id: String, 
         /**
-         * 1-based position in the whole checklist (for "7 of 31").
+         * 1-based place among the questions this screening will ask (for "7
+         * of 31"): one past those answered or skipped, so the last is "N of N".
+         * Hidden questions (their condition does not hold) are not counted,
+         * nor, in the queue, those left for the private interview; `total`
+         * can grow when an answer opens a section (a child's).
          */position: UInt32, total: UInt32, sectionTitle: String, 
         /**
          * The officer's wording.
@@ -6638,8 +6646,21 @@ public func FfiConverterTypeScreeningOutcomeView_lower(_ value: ScreeningOutcome
  */
 public struct ScreeningProgress {
     public var screeningId: String
+    /**
+     * Every answer saved (a hidden question's included) and every skip.
+     */
     public var answered: UInt32
     public var skipped: UInt32
+    /**
+     * Of the `total_questions` this path asks, how many are answered or
+     * skipped: the progress bar is `done_questions / total_questions`, full
+     * when the last question is dealt with.
+     */
+    public var doneQuestions: UInt32
+    /**
+     * The questions this screening will ask given the answers so far, at
+     * its stage (the same count as `QuestionView.total`).
+     */
     public var totalQuestions: UInt32
     /**
      * The question to ask next; none when every shown question is answered or skipped.
@@ -6671,7 +6692,19 @@ public struct ScreeningProgress {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(screeningId: String, answered: UInt32, skipped: UInt32, totalQuestions: UInt32, 
+    public init(screeningId: String, 
+        /**
+         * Every answer saved (a hidden question's included) and every skip.
+         */answered: UInt32, skipped: UInt32, 
+        /**
+         * Of the `total_questions` this path asks, how many are answered or
+         * skipped: the progress bar is `done_questions / total_questions`, full
+         * when the last question is dealt with.
+         */doneQuestions: UInt32, 
+        /**
+         * The questions this screening will ask given the answers so far, at
+         * its stage (the same count as `QuestionView.total`).
+         */totalQuestions: UInt32, 
         /**
          * The question to ask next; none when every shown question is answered or skipped.
          */nextQuestionId: String?, 
@@ -6695,6 +6728,7 @@ public struct ScreeningProgress {
         self.screeningId = screeningId
         self.answered = answered
         self.skipped = skipped
+        self.doneQuestions = doneQuestions
         self.totalQuestions = totalQuestions
         self.nextQuestionId = nextQuestionId
         self.missingRequired = missingRequired
@@ -6720,6 +6754,9 @@ extension ScreeningProgress: Equatable, Hashable {
             return false
         }
         if lhs.skipped != rhs.skipped {
+            return false
+        }
+        if lhs.doneQuestions != rhs.doneQuestions {
             return false
         }
         if lhs.totalQuestions != rhs.totalQuestions {
@@ -6753,6 +6790,7 @@ extension ScreeningProgress: Equatable, Hashable {
         hasher.combine(screeningId)
         hasher.combine(answered)
         hasher.combine(skipped)
+        hasher.combine(doneQuestions)
         hasher.combine(totalQuestions)
         hasher.combine(nextQuestionId)
         hasher.combine(missingRequired)
@@ -6776,6 +6814,7 @@ public struct FfiConverterTypeScreeningProgress: FfiConverterRustBuffer {
                 screeningId: FfiConverterString.read(from: &buf), 
                 answered: FfiConverterUInt32.read(from: &buf), 
                 skipped: FfiConverterUInt32.read(from: &buf), 
+                doneQuestions: FfiConverterUInt32.read(from: &buf), 
                 totalQuestions: FfiConverterUInt32.read(from: &buf), 
                 nextQuestionId: FfiConverterOptionString.read(from: &buf), 
                 missingRequired: FfiConverterSequenceString.read(from: &buf), 
@@ -6791,6 +6830,7 @@ public struct FfiConverterTypeScreeningProgress: FfiConverterRustBuffer {
         FfiConverterString.write(value.screeningId, into: &buf)
         FfiConverterUInt32.write(value.answered, into: &buf)
         FfiConverterUInt32.write(value.skipped, into: &buf)
+        FfiConverterUInt32.write(value.doneQuestions, into: &buf)
         FfiConverterUInt32.write(value.totalQuestions, into: &buf)
         FfiConverterOptionString.write(value.nextQuestionId, into: &buf)
         FfiConverterSequenceString.write(value.missingRequired, into: &buf)
@@ -7981,9 +8021,10 @@ public enum AnswerKind {
     case text(maxLen: UInt32?
     )
     /**
-     * A number within the limits given.
+     * A number within the limits given; a whole number when `integer`
+     * (show a numeric keypad without the decimal separator).
      */
-    case number(min: Double?, max: Double?
+    case number(min: Double?, max: Double?, integer: Bool
     )
     /**
      * A date, not after the screening date.
@@ -8017,7 +8058,7 @@ public struct FfiConverterTypeAnswerKind: FfiConverterRustBuffer {
         case 4: return .text(maxLen: try FfiConverterOptionUInt32.read(from: &buf)
         )
         
-        case 5: return .number(min: try FfiConverterOptionDouble.read(from: &buf), max: try FfiConverterOptionDouble.read(from: &buf)
+        case 5: return .number(min: try FfiConverterOptionDouble.read(from: &buf), max: try FfiConverterOptionDouble.read(from: &buf), integer: try FfiConverterBool.read(from: &buf)
         )
         
         case 6: return .date
@@ -8049,10 +8090,11 @@ public struct FfiConverterTypeAnswerKind: FfiConverterRustBuffer {
             FfiConverterOptionUInt32.write(maxLen, into: &buf)
             
         
-        case let .number(min,max):
+        case let .number(min,max,integer):
             writeInt(&buf, Int32(5))
             FfiConverterOptionDouble.write(min, into: &buf)
             FfiConverterOptionDouble.write(max, into: &buf)
+            FfiConverterBool.write(integer, into: &buf)
             
         
         case .date:

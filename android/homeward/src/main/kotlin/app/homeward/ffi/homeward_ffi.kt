@@ -6844,7 +6844,11 @@ public object FfiConverterTypeQrCode: FfiConverterRustBuffer<QrCode> {
 data class QuestionView (
     var `id`: kotlin.String, 
     /**
-     * 1-based position in the whole checklist (for "7 of 31").
+     * 1-based place among the questions this screening will ask (for "7
+     * of 31"): one past those answered or skipped, so the last is "N of N".
+     * Hidden questions (their condition does not hold) are not counted,
+     * nor, in the queue, those left for the private interview; `total`
+     * can grow when an answer opens a section (a child's).
      */
     var `position`: kotlin.UInt, 
     var `total`: kotlin.UInt, 
@@ -7278,8 +7282,21 @@ public object FfiConverterTypeScreeningOutcomeView: FfiConverterRustBuffer<Scree
  */
 data class ScreeningProgress (
     var `screeningId`: kotlin.String, 
+    /**
+     * Every answer saved (a hidden question's included) and every skip.
+     */
     var `answered`: kotlin.UInt, 
     var `skipped`: kotlin.UInt, 
+    /**
+     * Of the `total_questions` this path asks, how many are answered or
+     * skipped: the progress bar is `done_questions / total_questions`, full
+     * when the last question is dealt with.
+     */
+    var `doneQuestions`: kotlin.UInt, 
+    /**
+     * The questions this screening will ask given the answers so far, at
+     * its stage (the same count as `QuestionView.total`).
+     */
     var `totalQuestions`: kotlin.UInt, 
     /**
      * The question to ask next; none when every shown question is answered or skipped.
@@ -7323,6 +7340,7 @@ public object FfiConverterTypeScreeningProgress: FfiConverterRustBuffer<Screenin
             FfiConverterUInt.read(buf),
             FfiConverterUInt.read(buf),
             FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterBoolean.read(buf),
@@ -7337,6 +7355,7 @@ public object FfiConverterTypeScreeningProgress: FfiConverterRustBuffer<Screenin
             FfiConverterString.allocationSize(value.`screeningId`) +
             FfiConverterUInt.allocationSize(value.`answered`) +
             FfiConverterUInt.allocationSize(value.`skipped`) +
+            FfiConverterUInt.allocationSize(value.`doneQuestions`) +
             FfiConverterUInt.allocationSize(value.`totalQuestions`) +
             FfiConverterOptionalString.allocationSize(value.`nextQuestionId`) +
             FfiConverterSequenceString.allocationSize(value.`missingRequired`) +
@@ -7351,6 +7370,7 @@ public object FfiConverterTypeScreeningProgress: FfiConverterRustBuffer<Screenin
             FfiConverterString.write(value.`screeningId`, buf)
             FfiConverterUInt.write(value.`answered`, buf)
             FfiConverterUInt.write(value.`skipped`, buf)
+            FfiConverterUInt.write(value.`doneQuestions`, buf)
             FfiConverterUInt.write(value.`totalQuestions`, buf)
             FfiConverterOptionalString.write(value.`nextQuestionId`, buf)
             FfiConverterSequenceString.write(value.`missingRequired`, buf)
@@ -8054,11 +8074,13 @@ sealed class AnswerKind {
     }
     
     /**
-     * A number within the limits given.
+     * A number within the limits given; a whole number when `integer`
+     * (show a numeric keypad without the decimal separator).
      */
     data class Number(
         val `min`: kotlin.Double?, 
-        val `max`: kotlin.Double?) : AnswerKind() {
+        val `max`: kotlin.Double?, 
+        val `integer`: kotlin.Boolean) : AnswerKind() {
         companion object
     }
     
@@ -8092,6 +8114,7 @@ public object FfiConverterTypeAnswerKind : FfiConverterRustBuffer<AnswerKind>{
             5 -> AnswerKind.Number(
                 FfiConverterOptionalDouble.read(buf),
                 FfiConverterOptionalDouble.read(buf),
+                FfiConverterBoolean.read(buf),
                 )
             6 -> AnswerKind.Date
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
@@ -8132,6 +8155,7 @@ public object FfiConverterTypeAnswerKind : FfiConverterRustBuffer<AnswerKind>{
                 4UL
                 + FfiConverterOptionalDouble.allocationSize(value.`min`)
                 + FfiConverterOptionalDouble.allocationSize(value.`max`)
+                + FfiConverterBoolean.allocationSize(value.`integer`)
             )
         }
         is AnswerKind.Date -> {
@@ -8167,6 +8191,7 @@ public object FfiConverterTypeAnswerKind : FfiConverterRustBuffer<AnswerKind>{
                 buf.putInt(5)
                 FfiConverterOptionalDouble.write(value.`min`, buf)
                 FfiConverterOptionalDouble.write(value.`max`, buf)
+                FfiConverterBoolean.write(value.`integer`, buf)
                 Unit
             }
             is AnswerKind.Date -> {
