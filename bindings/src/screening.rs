@@ -977,3 +977,64 @@ impl ScreeningSession {
         })
     }
 }
+
+#[uniffi::export]
+impl ScreeningService {
+    /// The referral directory this device holds (installed at enrolment and
+    /// at each sync that brings a newer one), with its age; none before the
+    /// first. Fast.
+    pub fn referral_directory(&self) -> Result<Option<crate::directory::DirectoryView>> {
+        self.shared.with(|v| match homeward_core::referral::held_directory(v) {
+            Ok(d) => Ok(Some(crate::directory::directory_view(&d, crate::screening::now_ms()))),
+            Err(homeward_core::referral::ReferralError::NoDirectory) => Ok(None),
+            Err(e) => Err(e.into()),
+        })
+    }
+}
+
+#[uniffi::export]
+impl ScreeningSession {
+    /// The partners this screening's recommended actions point to, from the
+    /// held directory (for a child, only those serving children), in the
+    /// directory's order. Throws `NotFound` when no directory is held yet.
+    /// Fast.
+    pub fn referral_partners(&self) -> Result<Vec<crate::directory::PartnerView>> {
+        self.with(|v| {
+            let partners = homeward_core::referral::partners_for_screening(v, &self.checklist, self.id)?;
+            Ok(partners.iter().map(Into::into).collect())
+        })
+    }
+
+    /// Refers the person to `partner` (its id in the directory) for
+    /// `purpose`, sharing `data`: checks the consent in force (or a recorded
+    /// override), seals the package to the key the directory publishes for
+    /// that partner, records and audits the referral. A partner the
+    /// directory no longer lists, or for a child one that does not serve
+    /// children, throws `NotAllowed` and nothing is written. One durable
+    /// write and a sealing: fast.
+    pub fn refer(
+        &self,
+        partner: String,
+        purpose: String,
+        data: Vec<crate::directory::ReferralData>,
+    ) -> Result<crate::directory::ReferralMade> {
+        self.with(|v| {
+            let me = homeward_core::certificate::DeviceProfile::load(v).and_then(|p| p.identity())?;
+            let req = homeward_core::referral::ReferralRequest {
+                screening_id: self.id,
+                partner,
+                purpose,
+                categories: data.into_iter().map(Into::into).collect(),
+                on: IsoDate::today(),
+                made_by: self.shared.officer(),
+            };
+            let (r, pkg) = homeward_core::referral::refer_listed(v, &self.checklist, &me, &req, now_ms())?;
+            Ok(crate::directory::ReferralMade {
+                referral_id: r.id,
+                partner: r.partner,
+                package_json: pkg.to_json(),
+                classification: pkg.classification.label().to_string(),
+            })
+        })
+    }
+}
