@@ -201,6 +201,7 @@ fn answer_question(e: &AnswerError) -> String {
         | AnswerError::UnknownOption { question, .. }
         | AnswerError::TooLong { question, .. }
         | AnswerError::OutOfRange { question, .. }
+        | AnswerError::NotWhole { question, .. }
         | AnswerError::BadDate { question, .. } => question.clone(),
     }
 }

@@ -248,6 +248,12 @@ pub(crate) fn answer(e: &AnswerError) -> String {
             Lang::En => format!("Enter a number from {min} to {max}."),
         },
         // The domain says which: a date after the screening's, or no date at all.
+        AnswerError::NotWhole { value, .. } => match lang() {
+            // Kyrgyz and Russian write the decimal separator as a comma.
+            Lang::Ky => format!("Бүтүн сан жазыңыз ({} эмес).", value.to_string().replace('.', ",")),
+            Lang::Ru => format!("Введите целое число (не {}).", value.to_string().replace('.', ",")),
+            Lang::En => format!("Enter a whole number (not {value})."),
+        },
         AnswerError::BadDate { reason, .. } if reason.contains("after the screening date") => say(
             "Бул күн маектин күнүнөн кийин: туура күндү жазыңыз.",
             "Эта дата позже даты беседы: укажите верную дату.",

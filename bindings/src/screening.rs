@@ -96,8 +96,9 @@ pub enum AnswerKind {
     MultipleChoice { options: Vec<ChoiceOption> },
     /// Free text of at most `max_len` characters.
     Text { max_len: Option<u32> },
-    /// A number within the limits given.
-    Number { min: Option<f64>, max: Option<f64> },
+    /// A number within the limits given; a whole number when `integer`
+    /// (show a numeric keypad without the decimal separator).
+    Number { min: Option<f64>, max: Option<f64>, integer: bool },
     /// A date, not after the screening date.
     Date,
 }
@@ -106,7 +107,11 @@ pub enum AnswerKind {
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct QuestionView {
     pub id: String,
-    /// 1-based position in the whole checklist (for "7 of 31").
+    /// 1-based place among the questions this screening will ask (for "7
+    /// of 31"): one past those answered or skipped, so the last is "N of N".
+    /// Hidden questions (their condition does not hold) are not counted,
+    /// nor, in the queue, those left for the private interview; `total`
+    /// can grow when an answer opens a section (a child's).
     pub position: u32,
     pub total: u32,
     pub section_title: String,
@@ -178,8 +183,15 @@ pub enum AnswerInput {
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct ScreeningProgress {
     pub screening_id: String,
+    /// Every answer saved (a hidden question's included) and every skip.
     pub answered: u32,
     pub skipped: u32,
+    /// Of the `total_questions` this path asks, how many are answered or
+    /// skipped: the progress bar is `done_questions / total_questions`, full
+    /// when the last question is dealt with.
+    pub done_questions: u32,
+    /// The questions this screening will ask given the answers so far, at
+    /// its stage (the same count as `QuestionView.total`).
     pub total_questions: u32,
     /// The question to ask next; none when every shown question is answered or skipped.
     pub next_question_id: Option<String>,
@@ -438,7 +450,7 @@ fn kind(q: &Question, lang: Lang) -> AnswerKind {
         AnswerType::SingleChoice { options } => AnswerKind::SingleChoice { options: opts(options) },
         AnswerType::MultipleChoice { options } => AnswerKind::MultipleChoice { options: opts(options) },
         AnswerType::Text { max_len } => AnswerKind::Text { max_len: max_len.map(|m| m as u32) },
-        AnswerType::Number { min, max } => AnswerKind::Number { min: *min, max: *max },
+        AnswerType::Number { min, max, integer } => AnswerKind::Number { min: *min, max: *max, integer: *integer },
         AnswerType::Date => AnswerKind::Date,
     }
 }
@@ -459,6 +471,9 @@ fn touch_hint(q: &Question, lang: Lang) -> String {
             pick("Туура келгендердин баарын тандаңыз", "Отметьте все подходящие", "Choose all that apply")
         }
         AnswerType::Text { .. } => pick("Жазыңыз", "Введите текст", "Type the answer"),
+        AnswerType::Number { integer: true, .. } => {
+            pick("Бүтүн санды жазыңыз", "Введите целое число", "Enter a whole number")
+        }
         AnswerType::Number { .. } => pick("Санды жазыңыз", "Введите число", "Enter a number"),
         AnswerType::Date => pick("Күндү тандаңыз", "Выберите дату", "Pick the date"),
     };
@@ -497,11 +512,14 @@ pub(crate) fn labels(lang: Lang) -> ScreeningLabels {
     }
 }
 
-pub(crate) fn question_view(c: &Checklist, q: &Question, lang: Lang, answers: Option<&Answers>) -> QuestionView {
+pub(crate) fn question_view(c: &Checklist, q: &Question, lang: Lang, s: &Screening) -> QuestionView {
+    let answers = Some(&s.answers);
+    // Counted among the questions this path asks, by the core's rule.
+    let place = c.place_for(s, &q.id).unwrap_or(screening::Place { position: 0, total: 0 });
     QuestionView {
         id: q.id.clone(),
-        position: c.position(&q.id).map(|p| p as u32 + 1).unwrap_or(0),
-        total: c.len() as u32,
+        position: place.position as u32,
+        total: place.total as u32,
         section_title: c.section_of(&q.id).map(|s| text(&s.title, lang).to_string()).unwrap_or_default(),
         text: q.officer_text(lang).to_string(),
         traveller_text: q.traveller_text(lang).map(str::to_string),
@@ -540,11 +558,13 @@ fn progress(c: &Checklist, s: &Screening) -> ScreeningProgress {
         .filter(|q| c.question(q).is_some_and(|q| s.stage().asks(q)))
         .collect();
     let view = c.view(&answers, s.screening_date);
+    let counted = c.progress_for(s);
     ScreeningProgress {
         screening_id: s.id.clone(),
         answered: s.answers.len() as u32,
         skipped: s.skipped.len() as u32,
-        total_questions: c.len() as u32,
+        done_questions: counted.done as u32,
+        total_questions: counted.total as u32,
         next_question_id: if s.is_final() { None } else { c.next_for(s).map(|q| q.id.clone()) },
         can_finalise: !s.is_final() && missing.is_empty(),
         missing_required: missing,
@@ -756,7 +776,7 @@ impl ScreeningSession {
             return Ok(None);
         }
         let c = &self.checklist;
-        Ok(c.next_for(&s).map(|q| question_view(c, q, self.lang(), Some(&s.answers))))
+        Ok(c.next_for(&s).map(|q| question_view(c, q, self.lang(), &s)))
     }
 
     /// Moves the screening to a private interview: call it once the person
@@ -774,7 +794,7 @@ impl ScreeningSession {
     /// saved for it in `current_answer`.
     pub fn question(&self, question_id: String) -> Result<QuestionView> {
         let s = self.load()?;
-        Ok(question_view(&self.checklist, self.question_of(&question_id)?, self.lang(), Some(&s.answers)))
+        Ok(question_view(&self.checklist, self.question_of(&question_id)?, self.lang(), &s))
     }
 
     /// The screen's fixed words (yes, no, don't know, skip, back) in the
@@ -954,6 +974,67 @@ impl ScreeningSession {
         Ok(match screening::may_share(&s.consents, &partner, &purpose, on, is_child) {
             Ok(consent) => ReferralDecision::Allowed { consent_id: consent.id.clone() },
             Err(e) => ReferralDecision::Refused { reason: e.to_string() },
+        })
+    }
+}
+
+#[uniffi::export]
+impl ScreeningService {
+    /// The referral directory this device holds (installed at enrolment and
+    /// at each sync that brings a newer one), with its age; none before the
+    /// first. Fast.
+    pub fn referral_directory(&self) -> Result<Option<crate::directory::DirectoryView>> {
+        self.shared.with(|v| match homeward_core::referral::held_directory(v) {
+            Ok(d) => Ok(Some(crate::directory::directory_view(&d, crate::screening::now_ms()))),
+            Err(homeward_core::referral::ReferralError::NoDirectory) => Ok(None),
+            Err(e) => Err(e.into()),
+        })
+    }
+}
+
+#[uniffi::export]
+impl ScreeningSession {
+    /// The partners this screening's recommended actions point to, from the
+    /// held directory (for a child, only those serving children), in the
+    /// directory's order. Throws `NotFound` when no directory is held yet.
+    /// Fast.
+    pub fn referral_partners(&self) -> Result<Vec<crate::directory::PartnerView>> {
+        self.with(|v| {
+            let partners = homeward_core::referral::partners_for_screening(v, &self.checklist, self.id)?;
+            Ok(partners.iter().map(Into::into).collect())
+        })
+    }
+
+    /// Refers the person to `partner` (its id in the directory) for
+    /// `purpose`, sharing `data`: checks the consent in force (or a recorded
+    /// override), seals the package to the key the directory publishes for
+    /// that partner, records and audits the referral. A partner the
+    /// directory no longer lists, or for a child one that does not serve
+    /// children, throws `NotAllowed` and nothing is written. One durable
+    /// write and a sealing: fast.
+    pub fn refer(
+        &self,
+        partner: String,
+        purpose: String,
+        data: Vec<crate::directory::ReferralData>,
+    ) -> Result<crate::directory::ReferralMade> {
+        self.with(|v| {
+            let me = homeward_core::certificate::DeviceProfile::load(v).and_then(|p| p.identity())?;
+            let req = homeward_core::referral::ReferralRequest {
+                screening_id: self.id,
+                partner,
+                purpose,
+                categories: data.into_iter().map(Into::into).collect(),
+                on: IsoDate::today(),
+                made_by: self.shared.officer(),
+            };
+            let (r, pkg) = homeward_core::referral::refer_listed(v, &self.checklist, &me, &req, now_ms())?;
+            Ok(crate::directory::ReferralMade {
+                referral_id: r.id,
+                partner: r.partner,
+                package_json: pkg.to_json(),
+                classification: pkg.classification.label().to_string(),
+            })
         })
     }
 }

@@ -144,7 +144,7 @@ impl Shared {
         self.keystore.as_deref()
     }
 
-    fn officer(&self) -> Option<String> {
+    pub(crate) fn officer(&self) -> Option<String> {
         self.officer.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 

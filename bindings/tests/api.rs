@@ -94,9 +94,13 @@ fn a_screening_is_driven_by_the_cores_next_question() {
     .into_iter()
     .collect();
     let mut asked = 0;
+    let mut last = None;
     while let Some(q) = s.next_question().unwrap() {
         asked += 1;
         assert!(!q.text.is_empty() && !q.section_title.is_empty());
+        // Counted among the questions this path asks, by the core.
+        assert_eq!(q.position, asked, "{} is the {asked}th asked", q.id);
+        last = Some((q.position, q.total));
         let p = match (scenario.get(q.id.as_str()), &q.kind) {
             (Some(a), _) => s.answer(q.id.clone(), a.clone()).unwrap(),
             (None, AnswerKind::YesNo) => s.answer_text(q.id.clone(), "n".into()).unwrap(),
@@ -107,6 +111,9 @@ fn a_screening_is_driven_by_the_cores_next_question() {
     // Version 2 leaves 17 sensitive questions to the private interview: an
     // adult's queue is the other 19 (the child section hidden).
     assert!(asked >= 19, "every question shown in the queue was asked ({asked})");
+    assert_eq!(last, Some((asked, asked)), "the queue ends at N of N, not at N of the whole checklist");
+    let p = s.progress().unwrap();
+    assert_eq!((p.done_questions, p.total_questions), (asked, asked), "the bar is full");
     s.set_subject(SubjectInput { refused: true, ..Default::default() }).unwrap();
     let provisional = s.outcome().unwrap();
     assert!(!provisional.is_final);
@@ -306,4 +313,49 @@ fn a_question_carries_its_saved_answer_touch_hints_and_labels() {
     assert_eq!((l.yes.as_str(), l.no.as_str(), l.unknown.as_str()), ("Да", "Нет", "Не знаю"));
     s.set_language(Language::Ky);
     assert_eq!(s.labels().yes, "Ооба");
+}
+
+#[test]
+fn a_count_refuses_a_fraction_and_the_legal_basis_speaks_the_sessions_language() {
+    let t = tempfile::tempdir().unwrap();
+    let v = HomewardVault::create(dir(&t, "v"), PASS.into(), light(), None).unwrap();
+    let s = v
+        .start_screening(NewScreeningInput {
+            crossing_point: "OSH-AIRPORT".into(),
+            officer: None,
+            language: Language::Ru,
+            screening_date: Some("2026-11-29".into()),
+        })
+        .unwrap();
+    let q = s.question("companions".into()).unwrap();
+    assert_eq!(q.kind, AnswerKind::Number { min: Some(0.0), max: Some(100.0), integer: true });
+    assert_eq!(q.hint, "Введите целое число (или пропустите)");
+    for refused in [
+        s.answer("companions".into(), AnswerInput::Number { value: 2.5 }),
+        s.answer_text("companions".into(), "2,5".into()),
+    ] {
+        match refused {
+            Err(HomewardError::InvalidAnswer { question_id, reason }) => {
+                assert_eq!(question_id, "companions");
+                assert_eq!(reason, "Введите целое число (не 2,5).");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(s.answers().unwrap().len(), 0, "a refused answer changes nothing");
+    s.answer("companions".into(), AnswerInput::Number { value: 2.0 }).unwrap();
+
+    // The legal basis of each action in the session's language, switched mid-way.
+    for (a, b) in [("recruited", YesNoAnswer::Yes), ("deceived", YesNoAnswer::Yes)] {
+        s.answer(a.into(), AnswerInput::YesNo { value: b }).unwrap();
+    }
+    let ru = s.outcome().unwrap();
+    assert!(!ru.actions.is_empty());
+    assert!(ru.actions.iter().all(|a| a.basis.contains("Закон")), "{:?}", ru.actions);
+    s.set_language(Language::Ky);
+    let ky = s.outcome().unwrap();
+    assert!(ky.actions.iter().all(|a| a.basis.contains("Мыйзам")), "{:?}", ky.actions);
+    s.set_language(Language::En);
+    let en = s.outcome().unwrap();
+    assert!(en.actions.iter().all(|a| a.basis.contains("Law")), "{:?}", en.actions);
 }

@@ -12,7 +12,7 @@ use homeward_core::audit::{self, AuditAction, AuditFact, AuditLog, Subject, Subj
 use homeward_core::certificate::DeviceProfile;
 use homeward_core::date::IsoDate;
 use homeward_core::export::Statistics;
-use homeward_core::referral::{self, DataCategory, PartnerPublicKey, PartnerSecretKey, ReferralPackage};
+use homeward_core::referral::{self, DataCategory, PartnerSecretKey, ReferralPackage};
 use homeward_core::retention;
 use homeward_core::screening::{default_checklist, ConsentGiver, ReferralBasis, ReferralConsent, ScreeningRecords};
 use homeward_core::vault::{DeviceKeyStore, RecordId, Vault};
@@ -105,16 +105,16 @@ pub enum ReferralCmd {
         #[arg(long)]
         on: Option<IsoDate>,
     },
-    /// Refer: checks consent, writes the package sealed to the partner's key.
+    /// Refer to a partner the referral directory lists (`homeward directory
+    /// list --screening ID`): checks consent, writes the package sealed to
+    /// the key the directory publishes for that partner.
     Create {
         screening: String,
+        /// The partner's id in the directory, e.g. iom-bishkek.
         #[arg(long)]
         partner: String,
         #[arg(long)]
         purpose: String,
-        /// The partner's public key (hex), as headquarters publishes it.
-        #[arg(long)]
-        partner_key: String,
         /// Comma-separated: identity, screening.
         #[arg(long, value_delimiter = ',', default_value = "identity,screening")]
         categories: Vec<String>,
@@ -161,7 +161,7 @@ pub enum ExportCmd {
     },
 }
 
-fn parse_id(id: &str) -> Result<RecordId, CliError> {
+pub(crate) fn parse_id(id: &str) -> Result<RecordId, CliError> {
     id.parse().map_err(|_| CliError::Input(format!("{id:?} is not a record id")))
 }
 
@@ -285,11 +285,9 @@ pub fn referral_cmd(
             out.print("Consent revoked.", &serde_json::json!({ "revoked": consent }));
             Ok(())
         }
-        ReferralCmd::Create { screening, partner, purpose, partner_key, categories, out: path, officer } => {
+        ReferralCmd::Create { screening, partner, purpose, categories, out: path, officer } => {
             let mut v = crate::open_unlocked(dir, ks)?;
             let me = DeviceProfile::load(&v).and_then(|p| p.identity()).map_err(CliError::Case)?;
-            let key = PartnerPublicKey::from_hex(&partner_key)
-                .ok_or_else(|| CliError::Input("--partner-key: 64 hex digits".into()))?;
             let categories = categories
                 .iter()
                 .map(|c| match c.trim() {
@@ -306,7 +304,7 @@ pub fn referral_cmd(
                 on: IsoDate::today(),
                 made_by: officer.or_else(self::officer),
             };
-            let (r, pkg) = referral::refer(&mut v, &checklist, &me, &req, &key, now_ms())?;
+            let (r, pkg) = referral::refer_listed(&mut v, &checklist, &me, &req, now_ms())?;
             write_private(&path, pkg.to_json().as_bytes())?;
             out.print(
                 &format!(

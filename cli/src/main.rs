@@ -4,6 +4,7 @@
 mod certificate_cmd;
 mod dataprot_cmd;
 mod demo;
+mod directory_cmd;
 mod mrz_cmd;
 mod output;
 mod pdf;
@@ -122,6 +123,11 @@ enum Command {
         #[command(subcommand)]
         cmd: dataprot_cmd::AuditCmd,
     },
+    /// The referral directory headquarters publishes: the partners to refer to.
+    Directory {
+        #[command(subcommand)]
+        cmd: directory_cmd::DirectoryCmd,
+    },
     /// Consent and referrals to partner organisations; encrypted packages.
     Referral {
         #[command(subcommand)]
@@ -220,6 +226,7 @@ fn main() -> ExitCode {
         Command::Sync => sync_cmd::sync(&out, &dir, ks),
         Command::UnlockCode { code } => sync_cmd::unlock_code(&out, &dir, ks, &code),
         Command::Audit { cmd } => dataprot_cmd::audit_cmd(&out, &dir, ks, cmd),
+        Command::Directory { cmd } => directory_cmd::directory_cmd(&out, &dir, ks, cmd),
         Command::Referral { cmd } => dataprot_cmd::referral_cmd(&out, &dir, ks, cmd),
         Command::Duress { cmd } => dataprot_cmd::duress_cmd(&out, &dir, ks, cmd),
         Command::Retention { cmd } => dataprot_cmd::retention_cmd(&out, &dir, ks, cmd),

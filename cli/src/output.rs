@@ -214,6 +214,14 @@ fn classify(e: &CliError) -> (&'static str, u8) {
             homeward_core::referral::ReferralError::Refused(_) => ("referral_refused", 82),
             homeward_core::referral::ReferralError::IncompleteOverride => ("incomplete_override", 83),
             homeward_core::referral::ReferralError::Package(_) => ("package", 84),
+            homeward_core::referral::ReferralError::NoDirectory => ("no_directory", 87),
+            // A referral to a partner the directory does not allow, apart
+            // from a directory refused at install (forged, older, invalid).
+            homeward_core::referral::ReferralError::Directory(
+                homeward_core::directory::DirectoryError::NotListed { .. }
+                | homeward_core::directory::DirectoryError::NotForChildren { .. },
+            ) => ("partner_refused", 88),
+            homeward_core::referral::ReferralError::Directory(_) => ("directory_refused", 89),
             _ => ("storage", 24),
         },
         CliError::Sync(e) => match e {

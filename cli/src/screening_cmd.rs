@@ -448,7 +448,7 @@ fn print_assurance(lang: Lang) {
         "\n== {} ==\n{} ({})",
         pick(lang, "Жеке маектешүү", "Беседа наедине", "Private interview"),
         a.text(lang),
-        a.basis()
+        a.basis_text(lang)
     );
 }
 
@@ -489,7 +489,6 @@ fn interactive(
     println!("Screening {id} (draft saved after every answer; resume with `homeward screening resume {id}`)");
     let mut s = book.load(id)?;
     let mut section = String::new();
-    let total = c.len();
     loop {
         let Some(q) = c.next_for(&s) else {
             // The queue is done; what is left is for the private interview.
@@ -527,8 +526,9 @@ fn interactive(
             println!("\n== {sec} ==");
             section = sec;
         }
-        let n = c.position(&q.id).map(|p| p + 1).unwrap_or(0);
-        println!("[{n}/{total}] {}{}", q.officer_text(lang), if q.required { " *" } else { "" });
+        // Counted among the questions this path asks: the last is [N/N].
+        let place = c.place_for(&s, &q.id).map(|p| (p.position, p.total)).unwrap_or_default();
+        println!("[{}/{}] {}{}", place.0, place.1, q.officer_text(lang), if q.required { " *" } else { "" });
         if let Some(tt) = q.traveller_text(lang) {
             // Read aloud or shown to the traveller.
             println!("      » {tt}");

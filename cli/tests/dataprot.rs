@@ -103,7 +103,7 @@ fn referral_needs_consent_and_the_package_is_sealed_and_labelled() {
         .unwrap()
         .to_string();
     let pkg = t.path().join("package.json");
-    let refer = |d: &Path| {
+    let refer_to = |d: &Path, partner: &str| {
         run(
             d,
             &[
@@ -112,16 +112,39 @@ fn referral_needs_consent_and_the_package_is_sealed_and_labelled() {
                 "create",
                 &id,
                 "--partner",
-                "iom",
+                partner,
                 "--purpose",
                 "shelter",
-                "--partner-key",
-                &pk,
                 "--out",
                 pkg.to_str().unwrap(),
             ],
         )
     };
+    let refer = |d: &Path| refer_to(d, "iom");
+    // The partner and its key come from the referral directory, not the
+    // command line: none held yet, then one (signed by the training key).
+    assert_eq!(json(&refer(&d))["error"]["kind"], "no_directory");
+    let partners = t.path().join("partners.json");
+    std::fs::write(
+        &partners,
+        serde_json::json!({ "partners": [{
+            "id": "iom", "name": "IOM", "services": ["shelter", "return_and_reintegration"], "serves": "everyone",
+            "regions": ["national"], "languages": ["ky", "ru", "en"], "hours": "24/7",
+            "contact": { "phone": "+996 312 000000" }, "package_key": pk
+        }]})
+        .to_string(),
+    )
+    .unwrap();
+    let installed = json(&ok(run(&d, &["--json", "directory", "install", "--training", partners.to_str().unwrap()])));
+    assert_eq!((installed["sequence"].as_u64(), installed["partners"].as_u64()), (Some(1), Some(1)));
+    let listed = json(&ok(run(&d, &["--json", "directory", "list"])));
+    assert_eq!((listed["sequence"].as_u64(), &listed["partners"][0]["id"]), (Some(1), &"iom".into()), "{listed}");
+    // This outcome (a further interview) recommends no referral yet: the
+    // directory points to nobody, though a referral with consent may go.
+    let pointed = json(&ok(run(&d, &["--json", "directory", "list", "--screening", &id])));
+    assert_eq!(pointed["partners"].as_array().map(Vec::len), Some(0), "{pointed}");
+    assert_eq!(json(&refer_to(&d, "shelter-nowhere"))["error"]["kind"], "partner_refused");
+    assert!(!pkg.exists());
     let out = refer(&d);
     assert_eq!(json(&out)["error"]["kind"], "referral_refused");
     assert!(!pkg.exists());

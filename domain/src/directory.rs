@@ -6,10 +6,9 @@
 //! actions point to, and refusing a referral to a partner the directory no
 //! longer lists or that does not serve children.
 //!
-//! Status (issue 14, item 3): the rules below and their tests are done;
-//! keeping the directory in the vault, choosing the partner in
-//! `homeward referral create` and the bindings, and the admin command that
-//! publishes it are NOT done yet (docs/SCREENING.md, "Referral directory").
+//! Published by `homeward-hq directory publish`, carried by enrolment and
+//! pulls, kept in the device profile; `core::referral::refer_listed` seals a
+//! referral to the key listed here (docs/SCREENING.md, "Referral directory").
 
 use serde::{Deserialize, Serialize};
 

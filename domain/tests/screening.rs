@@ -631,6 +631,86 @@ fn next_question_walks_the_checklist_and_shows_the_child_section_only_for_a_chil
     assert_eq!(child.len(), adult.len() + 1 + 5); // date_of_birth asked, plus the child section
 }
 
+/// The "7 of 31" counts only the questions the path will ask: an adult
+/// path ends at N of N (it ended at "36 of 41" when the whole checklist was
+/// counted), a child's path counts its extra section, and the queue does
+/// not count the private-interview questions it leaves.
+#[test]
+fn progress_counts_only_the_questions_the_path_asks_and_ends_at_n_of_n() {
+    let c = default_checklist();
+    let day = date(TODAY);
+    let walk = |first: &[(&str, &str)], stage: Stage| -> Vec<(String, Place)> {
+        let mut a = answers(first);
+        let skipped = BTreeSet::new();
+        let mut places = Vec::new();
+        while let Some(q) = c.next_question_in(&a, &skipped, day, stage) {
+            places.push((q.id.clone(), c.place_in(&q.id, &a, &skipped, day, stage).unwrap()));
+            let v = match &q.answer {
+                AnswerType::YesNo => AnswerValue::YesNo(YesNo::No),
+                AnswerType::SingleChoice { options } => AnswerValue::Choice(options[0].id.clone()),
+                AnswerType::MultipleChoice { .. } => AnswerValue::Choices(vec![]),
+                AnswerType::Text { .. } => AnswerValue::Text(String::new()),
+                AnswerType::Number { .. } => AnswerValue::Number(0.0),
+                AnswerType::Date => AnswerValue::Date(date("2000-01-01")),
+            };
+            a.insert(q.id.clone(), v);
+        }
+        let p = c.progress_in(&a, &skipped, day, stage);
+        assert_eq!(p.done, p.total, "every counted question is dealt with at the end");
+        places
+    };
+    for (name, first, stage) in [
+        ("adult", &ADULT[..], Stage::Private),
+        ("child", &[("appears_minor", "yes")][..], Stage::Private),
+        ("adult in the queue", &ADULT[..], Stage::Queue),
+    ] {
+        let places = walk(first, stage);
+        // The answers given before the walk count as dealt with.
+        let asked = first.len() + places.len();
+        // A child's path asks every question; an adult's skips the child section.
+        assert_eq!(asked < c.len(), name.starts_with("adult"), "{name}: {asked} of the {} questions", c.len());
+        for (i, (id, p)) in places.iter().enumerate() {
+            assert_eq!(p.position, first.len() + i + 1, "{name}: {id} is question {} asked", first.len() + i + 1);
+            assert!(p.position <= p.total, "{name}: {id} at {} of {}", p.position, p.total);
+        }
+        let (last, p) = places.last().unwrap();
+        assert_eq!((p.position, p.total), (asked, asked), "{name}: the last question {last} is N of N");
+    }
+    // An edit of an answered question is at its place among those dealt with.
+    let a = answers(&[("appears_minor", "no"), ("date_of_birth", "1990-04-02"), ("citizen", "yes")]);
+    let none = BTreeSet::new();
+    let dob = c.place_in("date_of_birth", &a, &none, day, Stage::Private).unwrap();
+    let appears = c.place_in("appears_minor", &a, &none, day, Stage::Private).unwrap();
+    assert!(appears.position < dob.position && dob.position <= 3, "{appears:?} {dob:?}");
+}
+
+#[test]
+fn a_whole_number_question_refuses_a_fraction_and_takes_a_whole_one() {
+    let c = default_checklist();
+    let q = c.question("companions").unwrap();
+    assert!(matches!(q.answer, AnswerType::Number { integer: true, .. }), "{:?}", q.answer);
+    let day = date(TODAY);
+    for typed in ["2.5", "2,5"] {
+        let v = homeward_domain::screening::answers::from_input(q, typed).unwrap();
+        assert_eq!(
+            homeward_domain::screening::answers::check(q, &v, day),
+            Err(AnswerError::NotWhole { question: "companions".into(), value: 2.5 }),
+            "{typed}"
+        );
+    }
+    let v = homeward_domain::screening::answers::from_json(q, &serde_json::json!(2.5)).unwrap();
+    assert!(homeward_domain::screening::answers::check(q, &v, day).is_err(), "the answers file too");
+    for whole in [serde_json::json!(2), serde_json::json!(2.0)] {
+        let v = homeward_domain::screening::answers::from_json(q, &whole).unwrap();
+        assert_eq!(homeward_domain::screening::answers::check(q, &v, day), Ok(()), "{whole}");
+    }
+    // Without the flag a fraction stays allowed, and the flag is not written when false.
+    let mut plain = q.clone();
+    plain.answer = serde_json::from_value(serde_json::json!({"type": "number", "min": 0, "max": 10})).unwrap();
+    assert_eq!(homeward_domain::screening::answers::check(&plain, &AnswerValue::Number(2.5), day), Ok(()));
+    assert!(!serde_json::to_string(&plain.answer).unwrap().contains("integer"));
+}
+
 #[test]
 fn a_draft_cannot_finalise_with_required_answers_missing() {
     let c = default_checklist();

@@ -21,6 +21,8 @@ pub enum AnswerError {
     TooLong { question: String, max: usize },
     #[error("question {question:?}: {value} is outside {min}..{max}")]
     OutOfRange { question: String, value: f64, min: f64, max: f64 },
+    #[error("question {question:?} takes a whole number, not {value}")]
+    NotWhole { question: String, value: f64 },
     #[error("question {question:?}: {reason}")]
     BadDate { question: String, reason: String },
     #[error("question {0:?} is not asked given the earlier answers")]
@@ -119,10 +121,13 @@ pub fn check(q: &Question, value: &AnswerValue, screening_date: IsoDate) -> Resu
         (AnswerType::Text { max_len: Some(max) }, AnswerValue::Text(t)) if t.chars().count() > *max => {
             return Err(AnswerError::TooLong { question: q.id.clone(), max: *max });
         }
-        (AnswerType::Number { min, max }, AnswerValue::Number(n)) => {
+        (AnswerType::Number { min, max, integer }, AnswerValue::Number(n)) => {
             let (lo, hi) = (min.unwrap_or(f64::MIN), max.unwrap_or(f64::MAX));
             if !n.is_finite() || *n < lo || *n > hi {
                 return Err(AnswerError::OutOfRange { question: q.id.clone(), value: *n, min: lo, max: hi });
+            }
+            if *integer && n.fract() != 0.0 {
+                return Err(AnswerError::NotWhole { question: q.id.clone(), value: *n });
             }
         }
         (AnswerType::Date, AnswerValue::Date(d)) if *d > screening_date => {

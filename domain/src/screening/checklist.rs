@@ -60,6 +60,21 @@ pub enum ChildStatus {
     Unknown,
 }
 
+/// How many of the questions a screening will ask are answered or skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+}
+
+/// A question's place among the questions a screening will ask ("7 of 31").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Place {
+    /// 1-based.
+    pub position: usize,
+    pub total: usize,
+}
+
 impl ChildStatus {
     pub fn is_child(&self) -> bool {
         matches!(self, ChildStatus::Minor { .. } | ChildStatus::AppearsMinor | ChildStatus::AgeInDoubt { .. })
@@ -162,6 +177,70 @@ impl Checklist {
     /// The next question of a draft screening, at the stage it is in.
     pub fn next_for(&self, s: &super::Screening) -> Option<&Question> {
         self.next_question_in(&s.answers, &s.skipped, s.screening_date, s.stage())
+    }
+
+    /// How far a screening has come, counting only the questions it will
+    /// ask: shown given the answers so far and asked at its stage (in the
+    /// queue, private-interview questions wait and are not counted). An
+    /// adult path ends at "N of N", not at "36 of 41".
+    pub fn progress_for(&self, s: &super::Screening) -> Progress {
+        self.progress_in(&s.answers, &s.skipped, s.screening_date, s.stage())
+    }
+
+    /// [`Checklist::progress_for`] from the parts of a screening.
+    pub fn progress_in(&self, answers: &Answers, skipped: &BTreeSet<String>, date: IsoDate, stage: Stage) -> Progress {
+        let view = self.view(answers, date);
+        let mut p = Progress { done: 0, total: 0 };
+        for (pos, q) in self.questions().enumerate() {
+            if stage.asks(q) && view.is_shown_at(pos) {
+                p.total += 1;
+                if answers.contains_key(&q.id) || skipped.contains(&q.id) {
+                    p.done += 1;
+                }
+            }
+        }
+        p
+    }
+
+    /// Where question `id` stands in [`Checklist::progress_for`]'s count,
+    /// 1-based: the question to ask next is one past those dealt with (so
+    /// the last one is "N of N"); an answered or skipped one (an edit) is
+    /// at its place among those dealt with, in checklist order. A question
+    /// outside the count (not shown, or not asked at this stage) is counted
+    /// in as well, so `position <= total` always holds.
+    pub fn place_for(&self, s: &super::Screening, id: &str) -> Option<Place> {
+        self.place_in(id, &s.answers, &s.skipped, s.screening_date, s.stage())
+    }
+
+    /// [`Checklist::place_for`] from the parts of a screening.
+    pub fn place_in(
+        &self,
+        id: &str,
+        answers: &Answers,
+        skipped: &BTreeSet<String>,
+        date: IsoDate,
+        stage: Stage,
+    ) -> Option<Place> {
+        let target = self.position(id)?;
+        let view = self.view(answers, date);
+        let dealt = |q: &Question| answers.contains_key(&q.id) || skipped.contains(&q.id);
+        let (mut total, mut done, mut done_before) = (0, 0, 0);
+        for (pos, q) in self.questions().enumerate() {
+            let counts = pos == target || (stage.asks(q) && view.is_shown_at(pos));
+            if !counts {
+                continue;
+            }
+            total += 1;
+            if dealt(q) {
+                done += 1;
+                if pos < target {
+                    done_before += 1;
+                }
+            }
+        }
+        let this = self.at(target);
+        let position = if dealt(this) { done_before + 1 } else { done + 1 };
+        Some(Place { position, total })
     }
 
     /// Shown private-interview questions with no answer and not skipped:

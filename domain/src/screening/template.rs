@@ -214,6 +214,9 @@ pub enum AnswerType {
         min: Option<f64>,
         #[serde(default)]
         max: Option<f64>,
+        /// Whole numbers only (a count of people, of days): 2.5 is refused.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        integer: bool,
     },
     Date,
 }

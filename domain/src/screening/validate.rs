@@ -359,7 +359,7 @@ pub fn validate(t: &Template) -> Vec<TemplateProblem> {
                         }
                     }
                 }
-                AnswerType::Number { min: Some(lo), max: Some(hi) } if lo > hi => {
+                AnswerType::Number { min: Some(lo), max: Some(hi), .. } if lo > hi => {
                     c.add(format!("{qp}.answer"), ProblemKind::EmptyRange);
                 }
                 _ => {}

@@ -116,7 +116,8 @@ enum AnswerType: Equatable, Sendable {
     case single(options: [Option])
     case multiple(options: [Option])
     case text(maxLen: Int?)
-    case number(min: Double?, max: Double?)
+    /// `integer`: whole numbers only; the core refuses 2.5 with a reason.
+    case number(min: Double?, max: Double?, integer: Bool)
     case date
 }
 
@@ -147,9 +148,12 @@ struct Question: Equatable, Sendable {
     var privateOnly: Bool
 }
 
+/// `done` of `total`: the questions this path asks (the core's count, hidden
+/// ones not counted), answered or skipped; full at the last one.
 struct Progress: Equatable, Sendable {
     var answered: Int
     var skipped: Int
+    var done: Int
     var total: Int
     var canFinalise: Bool
     var inPrivateInterview: Bool

@@ -195,7 +195,7 @@ private extension QuestionView {
         case let .singleChoice(options): type = .single(options: options.map { Option(id: $0.id, text: $0.text) })
         case let .multipleChoice(options): type = .multiple(options: options.map { Option(id: $0.id, text: $0.text) })
         case let .text(maxLen): type = .text(maxLen: maxLen.map { Int($0) })
-        case let .number(min, max): type = .number(min: min, max: max)
+        case let .number(min, max, integer): type = .number(min: min, max: max, integer: integer)
         case .date: type = .date
         }
         return Question(id: id, position: Int(position), total: Int(total), section: sectionTitle, text: text,
@@ -224,7 +224,7 @@ private extension Answer {
 
 private extension ScreeningProgress {
     var app: Progress {
-        Progress(answered: Int(answered), skipped: Int(skipped), total: Int(totalQuestions), canFinalise: canFinalise,
+        Progress(answered: Int(answered), skipped: Int(skipped), done: Int(doneQuestions), total: Int(totalQuestions), canFinalise: canFinalise,
                  inPrivateInterview: inPrivateInterview, leftForPrivate: leftForPrivate.count, isFinal: isFinal)
     }
 }

@@ -162,9 +162,9 @@ struct ScreeningView: View {
                onBack: state.canGoBack ? { send(.back) } : onClose,
                actions: { LanguageSwitch(state.language) { send(.switchLanguage(language: $0)) } }) {
             if let p = state.progress {
-                ProgressView(value: Double(p.answered + p.skipped), total: Double(max(p.total, 1)))
+                ProgressView(value: Double(p.done), total: Double(max(p.total, 1)))
                     .frame(minHeight: 8)
-                    .accessibilityLabel("\(p.answered + p.skipped) / \(p.total)")
+                    .accessibilityLabel("\(p.done) / \(p.total)")
             }
             switch state.phase {
             case .loading: BodyText(s.working)

@@ -1755,6 +1755,13 @@ public protocol ScreeningServiceProtocol: AnyObject, Sendable {
     func `open`(id: String, justification: String?) throws  -> ScreeningSession
     
     /**
+     * The referral directory this device holds (installed at enrolment and
+     * at each sync that brings a newer one), with its age; none before the
+     * first. Fast.
+     */
+    func referralDirectory() throws  -> DirectoryView?
+    
+    /**
      * Screenings by document number (look-alike letters folded), as
      * summaries (each match audited as a search). Fast.
      */
@@ -1849,6 +1856,18 @@ open func `open`(id: String, justification: String?)throws  -> ScreeningSession 
     uniffi_homeward_ffi_fn_method_screeningservice_open(self.uniffiClonePointer(),
         FfiConverterString.lower(id),
         FfiConverterOptionString.lower(justification),$0
+    )
+})
+}
+    
+    /**
+     * The referral directory this device holds (installed at enrolment and
+     * at each sync that brings a newer one), with its age; none before the
+     * first. Fast.
+     */
+open func referralDirectory()throws  -> DirectoryView?  {
+    return try  FfiConverterOptionTypeDirectoryView.lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_screeningservice_referral_directory(self.uniffiClonePointer(),$0
     )
 })
 }
@@ -2049,6 +2068,25 @@ public protocol ScreeningSessionProtocol: AnyObject, Sendable {
      * saved for it in `current_answer`.
      */
     func question(questionId: String) throws  -> QuestionView
+    
+    /**
+     * Refers the person to `partner` (its id in the directory) for
+     * `purpose`, sharing `data`: checks the consent in force (or a recorded
+     * override), seals the package to the key the directory publishes for
+     * that partner, records and audits the referral. A partner the
+     * directory no longer lists, or for a child one that does not serve
+     * children, throws `NotAllowed` and nothing is written. One durable
+     * write and a sealing: fast.
+     */
+    func refer(partner: String, purpose: String, data: [ReferralData]) throws  -> ReferralMade
+    
+    /**
+     * The partners this screening's recommended actions point to, from the
+     * held directory (for a child, only those serving children), in the
+     * directory's order. Throws `NotFound` when no directory is held yet.
+     * Fast.
+     */
+    func referralPartners() throws  -> [PartnerView]
     
     /**
      * Revokes a consent from `on` ("YYYY-MM-DD", today when absent); the
@@ -2319,6 +2357,38 @@ open func question(questionId: String)throws  -> QuestionView  {
     return try  FfiConverterTypeQuestionView_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
     uniffi_homeward_ffi_fn_method_screeningsession_question(self.uniffiClonePointer(),
         FfiConverterString.lower(questionId),$0
+    )
+})
+}
+    
+    /**
+     * Refers the person to `partner` (its id in the directory) for
+     * `purpose`, sharing `data`: checks the consent in force (or a recorded
+     * override), seals the package to the key the directory publishes for
+     * that partner, records and audits the referral. A partner the
+     * directory no longer lists, or for a child one that does not serve
+     * children, throws `NotAllowed` and nothing is written. One durable
+     * write and a sealing: fast.
+     */
+open func refer(partner: String, purpose: String, data: [ReferralData])throws  -> ReferralMade  {
+    return try  FfiConverterTypeReferralMade_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_screeningsession_refer(self.uniffiClonePointer(),
+        FfiConverterString.lower(partner),
+        FfiConverterString.lower(purpose),
+        FfiConverterSequenceTypeReferralData.lower(data),$0
+    )
+})
+}
+    
+    /**
+     * The partners this screening's recommended actions point to, from the
+     * held directory (for a child, only those serving children), in the
+     * directory's order. Throws `NotFound` when no directory is held yet.
+     * Fast.
+     */
+open func referralPartners()throws  -> [PartnerView]  {
+    return try  FfiConverterSequenceTypePartnerView.lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_screeningsession_referral_partners(self.uniffiClonePointer(),$0
     )
 })
 }
@@ -4560,6 +4630,93 @@ public func FfiConverterTypeDeviceInfo_lower(_ value: DeviceInfo) -> RustBuffer 
 
 
 /**
+ * The directory this device holds: its sequence, age and partners.
+ */
+public struct DirectoryView {
+    public var sequence: UInt64
+    /**
+     * Whole days since headquarters published it (show it beside the list).
+     */
+    public var ageDays: Int64
+    public var partners: [PartnerView]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(sequence: UInt64, 
+        /**
+         * Whole days since headquarters published it (show it beside the list).
+         */ageDays: Int64, partners: [PartnerView]) {
+        self.sequence = sequence
+        self.ageDays = ageDays
+        self.partners = partners
+    }
+}
+
+#if compiler(>=6)
+extension DirectoryView: Sendable {}
+#endif
+
+
+extension DirectoryView: Equatable, Hashable {
+    public static func ==(lhs: DirectoryView, rhs: DirectoryView) -> Bool {
+        if lhs.sequence != rhs.sequence {
+            return false
+        }
+        if lhs.ageDays != rhs.ageDays {
+            return false
+        }
+        if lhs.partners != rhs.partners {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(sequence)
+        hasher.combine(ageDays)
+        hasher.combine(partners)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDirectoryView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DirectoryView {
+        return
+            try DirectoryView(
+                sequence: FfiConverterUInt64.read(from: &buf), 
+                ageDays: FfiConverterInt64.read(from: &buf), 
+                partners: FfiConverterSequenceTypePartnerView.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DirectoryView, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.sequence, into: &buf)
+        FfiConverterInt64.write(value.ageDays, into: &buf)
+        FfiConverterSequenceTypePartnerView.write(value.partners, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDirectoryView_lift(_ buf: RustBuffer) throws -> DirectoryView {
+    return try FfiConverterTypeDirectoryView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDirectoryView_lower(_ value: DirectoryView) -> RustBuffer {
+    return FfiConverterTypeDirectoryView.lower(value)
+}
+
+
+/**
  * The result of enrolment: who headquarters says this device is.
  */
 public struct Enrolment {
@@ -5662,6 +5819,157 @@ public func FfiConverterTypeNewScreeningInput_lower(_ value: NewScreeningInput) 
 
 
 /**
+ * One partner of the directory, as a screen shows it.
+ */
+public struct PartnerView {
+    /**
+     * The id a referral and a consent name ("iom-bishkek").
+     */
+    public var id: String
+    public var name: String
+    public var services: [PartnerService]
+    public var servesChildren: Bool
+    public var servesAdults: Bool
+    public var regions: [String]
+    public var languages: [String]
+    public var hours: String
+    public var phone: String?
+    public var address: String?
+    public var email: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The id a referral and a consent name ("iom-bishkek").
+         */id: String, name: String, services: [PartnerService], servesChildren: Bool, servesAdults: Bool, regions: [String], languages: [String], hours: String, phone: String?, address: String?, email: String?) {
+        self.id = id
+        self.name = name
+        self.services = services
+        self.servesChildren = servesChildren
+        self.servesAdults = servesAdults
+        self.regions = regions
+        self.languages = languages
+        self.hours = hours
+        self.phone = phone
+        self.address = address
+        self.email = email
+    }
+}
+
+#if compiler(>=6)
+extension PartnerView: Sendable {}
+#endif
+
+
+extension PartnerView: Equatable, Hashable {
+    public static func ==(lhs: PartnerView, rhs: PartnerView) -> Bool {
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.name != rhs.name {
+            return false
+        }
+        if lhs.services != rhs.services {
+            return false
+        }
+        if lhs.servesChildren != rhs.servesChildren {
+            return false
+        }
+        if lhs.servesAdults != rhs.servesAdults {
+            return false
+        }
+        if lhs.regions != rhs.regions {
+            return false
+        }
+        if lhs.languages != rhs.languages {
+            return false
+        }
+        if lhs.hours != rhs.hours {
+            return false
+        }
+        if lhs.phone != rhs.phone {
+            return false
+        }
+        if lhs.address != rhs.address {
+            return false
+        }
+        if lhs.email != rhs.email {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(name)
+        hasher.combine(services)
+        hasher.combine(servesChildren)
+        hasher.combine(servesAdults)
+        hasher.combine(regions)
+        hasher.combine(languages)
+        hasher.combine(hours)
+        hasher.combine(phone)
+        hasher.combine(address)
+        hasher.combine(email)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePartnerView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PartnerView {
+        return
+            try PartnerView(
+                id: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                services: FfiConverterSequenceTypePartnerService.read(from: &buf), 
+                servesChildren: FfiConverterBool.read(from: &buf), 
+                servesAdults: FfiConverterBool.read(from: &buf), 
+                regions: FfiConverterSequenceString.read(from: &buf), 
+                languages: FfiConverterSequenceString.read(from: &buf), 
+                hours: FfiConverterString.read(from: &buf), 
+                phone: FfiConverterOptionString.read(from: &buf), 
+                address: FfiConverterOptionString.read(from: &buf), 
+                email: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PartnerView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterSequenceTypePartnerService.write(value.services, into: &buf)
+        FfiConverterBool.write(value.servesChildren, into: &buf)
+        FfiConverterBool.write(value.servesAdults, into: &buf)
+        FfiConverterSequenceString.write(value.regions, into: &buf)
+        FfiConverterSequenceString.write(value.languages, into: &buf)
+        FfiConverterString.write(value.hours, into: &buf)
+        FfiConverterOptionString.write(value.phone, into: &buf)
+        FfiConverterOptionString.write(value.address, into: &buf)
+        FfiConverterOptionString.write(value.email, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePartnerView_lift(_ buf: RustBuffer) throws -> PartnerView {
+    return try FfiConverterTypePartnerView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePartnerView_lower(_ value: PartnerView) -> RustBuffer {
+    return FfiConverterTypePartnerView.lower(value)
+}
+
+
+/**
  * A QR code's modules, row-major, `true` for dark: draw it at any size.
  */
 public struct QrCode {
@@ -5748,7 +6056,11 @@ public func FfiConverterTypeQrCode_lower(_ value: QrCode) -> RustBuffer {
 public struct QuestionView {
     public var id: String
     /**
-     * 1-based position in the whole checklist (for "7 of 31").
+     * 1-based place among the questions this screening will ask (for "7
+     * of 31"): one past those answered or skipped, so the last is "N of N".
+     * Hidden questions (their condition does not hold) are not counted,
+     * nor, in the queue, those left for the private interview; `total`
+     * can grow when an answer opens a section (a child's).
      */
     public var position: UInt32
     public var total: UInt32
@@ -5790,7 +6102,11 @@ public struct QuestionView {
     // declare one manually.
     public init(id: String, 
         /**
-         * 1-based position in the whole checklist (for "7 of 31").
+         * 1-based place among the questions this screening will ask (for "7
+         * of 31"): one past those answered or skipped, so the last is "N of N".
+         * Hidden questions (their condition does not hold) are not counted,
+         * nor, in the queue, those left for the private interview; `total`
+         * can grow when an answer opens a section (a child's).
          */position: UInt32, total: UInt32, sectionTitle: String, 
         /**
          * The officer's wording.
@@ -5946,6 +6262,108 @@ public func FfiConverterTypeQuestionView_lift(_ buf: RustBuffer) throws -> Quest
 #endif
 public func FfiConverterTypeQuestionView_lower(_ value: QuestionView) -> RustBuffer {
     return FfiConverterTypeQuestionView.lower(value)
+}
+
+
+/**
+ * A referral made: its id and the sealed package to hand to the partner
+ * (only the partner's key opens it; its clear header names no person).
+ */
+public struct ReferralMade {
+    public var referralId: String
+    public var partner: String
+    /**
+     * The package (JSON) to send or save; sealed to the partner.
+     */
+    public var packageJson: String
+    /**
+     * Its classification label ("RESTRICTED"...), to show on the share sheet.
+     */
+    public var classification: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(referralId: String, partner: String, 
+        /**
+         * The package (JSON) to send or save; sealed to the partner.
+         */packageJson: String, 
+        /**
+         * Its classification label ("RESTRICTED"...), to show on the share sheet.
+         */classification: String) {
+        self.referralId = referralId
+        self.partner = partner
+        self.packageJson = packageJson
+        self.classification = classification
+    }
+}
+
+#if compiler(>=6)
+extension ReferralMade: Sendable {}
+#endif
+
+
+extension ReferralMade: Equatable, Hashable {
+    public static func ==(lhs: ReferralMade, rhs: ReferralMade) -> Bool {
+        if lhs.referralId != rhs.referralId {
+            return false
+        }
+        if lhs.partner != rhs.partner {
+            return false
+        }
+        if lhs.packageJson != rhs.packageJson {
+            return false
+        }
+        if lhs.classification != rhs.classification {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(referralId)
+        hasher.combine(partner)
+        hasher.combine(packageJson)
+        hasher.combine(classification)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReferralMade: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReferralMade {
+        return
+            try ReferralMade(
+                referralId: FfiConverterString.read(from: &buf), 
+                partner: FfiConverterString.read(from: &buf), 
+                packageJson: FfiConverterString.read(from: &buf), 
+                classification: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReferralMade, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.referralId, into: &buf)
+        FfiConverterString.write(value.partner, into: &buf)
+        FfiConverterString.write(value.packageJson, into: &buf)
+        FfiConverterString.write(value.classification, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReferralMade_lift(_ buf: RustBuffer) throws -> ReferralMade {
+    return try FfiConverterTypeReferralMade.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReferralMade_lower(_ value: ReferralMade) -> RustBuffer {
+    return FfiConverterTypeReferralMade.lower(value)
 }
 
 
@@ -6638,8 +7056,21 @@ public func FfiConverterTypeScreeningOutcomeView_lower(_ value: ScreeningOutcome
  */
 public struct ScreeningProgress {
     public var screeningId: String
+    /**
+     * Every answer saved (a hidden question's included) and every skip.
+     */
     public var answered: UInt32
     public var skipped: UInt32
+    /**
+     * Of the `total_questions` this path asks, how many are answered or
+     * skipped: the progress bar is `done_questions / total_questions`, full
+     * when the last question is dealt with.
+     */
+    public var doneQuestions: UInt32
+    /**
+     * The questions this screening will ask given the answers so far, at
+     * its stage (the same count as `QuestionView.total`).
+     */
     public var totalQuestions: UInt32
     /**
      * The question to ask next; none when every shown question is answered or skipped.
@@ -6671,7 +7102,19 @@ public struct ScreeningProgress {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(screeningId: String, answered: UInt32, skipped: UInt32, totalQuestions: UInt32, 
+    public init(screeningId: String, 
+        /**
+         * Every answer saved (a hidden question's included) and every skip.
+         */answered: UInt32, skipped: UInt32, 
+        /**
+         * Of the `total_questions` this path asks, how many are answered or
+         * skipped: the progress bar is `done_questions / total_questions`, full
+         * when the last question is dealt with.
+         */doneQuestions: UInt32, 
+        /**
+         * The questions this screening will ask given the answers so far, at
+         * its stage (the same count as `QuestionView.total`).
+         */totalQuestions: UInt32, 
         /**
          * The question to ask next; none when every shown question is answered or skipped.
          */nextQuestionId: String?, 
@@ -6695,6 +7138,7 @@ public struct ScreeningProgress {
         self.screeningId = screeningId
         self.answered = answered
         self.skipped = skipped
+        self.doneQuestions = doneQuestions
         self.totalQuestions = totalQuestions
         self.nextQuestionId = nextQuestionId
         self.missingRequired = missingRequired
@@ -6720,6 +7164,9 @@ extension ScreeningProgress: Equatable, Hashable {
             return false
         }
         if lhs.skipped != rhs.skipped {
+            return false
+        }
+        if lhs.doneQuestions != rhs.doneQuestions {
             return false
         }
         if lhs.totalQuestions != rhs.totalQuestions {
@@ -6753,6 +7200,7 @@ extension ScreeningProgress: Equatable, Hashable {
         hasher.combine(screeningId)
         hasher.combine(answered)
         hasher.combine(skipped)
+        hasher.combine(doneQuestions)
         hasher.combine(totalQuestions)
         hasher.combine(nextQuestionId)
         hasher.combine(missingRequired)
@@ -6776,6 +7224,7 @@ public struct FfiConverterTypeScreeningProgress: FfiConverterRustBuffer {
                 screeningId: FfiConverterString.read(from: &buf), 
                 answered: FfiConverterUInt32.read(from: &buf), 
                 skipped: FfiConverterUInt32.read(from: &buf), 
+                doneQuestions: FfiConverterUInt32.read(from: &buf), 
                 totalQuestions: FfiConverterUInt32.read(from: &buf), 
                 nextQuestionId: FfiConverterOptionString.read(from: &buf), 
                 missingRequired: FfiConverterSequenceString.read(from: &buf), 
@@ -6791,6 +7240,7 @@ public struct FfiConverterTypeScreeningProgress: FfiConverterRustBuffer {
         FfiConverterString.write(value.screeningId, into: &buf)
         FfiConverterUInt32.write(value.answered, into: &buf)
         FfiConverterUInt32.write(value.skipped, into: &buf)
+        FfiConverterUInt32.write(value.doneQuestions, into: &buf)
         FfiConverterUInt32.write(value.totalQuestions, into: &buf)
         FfiConverterOptionString.write(value.nextQuestionId, into: &buf)
         FfiConverterSequenceString.write(value.missingRequired, into: &buf)
@@ -8001,9 +8451,10 @@ public enum AnswerKind {
     case text(maxLen: UInt32?
     )
     /**
-     * A number within the limits given.
+     * A number within the limits given; a whole number when `integer`
+     * (show a numeric keypad without the decimal separator).
      */
-    case number(min: Double?, max: Double?
+    case number(min: Double?, max: Double?, integer: Bool
     )
     /**
      * A date, not after the screening date.
@@ -8037,7 +8488,7 @@ public struct FfiConverterTypeAnswerKind: FfiConverterRustBuffer {
         case 4: return .text(maxLen: try FfiConverterOptionUInt32.read(from: &buf)
         )
         
-        case 5: return .number(min: try FfiConverterOptionDouble.read(from: &buf), max: try FfiConverterOptionDouble.read(from: &buf)
+        case 5: return .number(min: try FfiConverterOptionDouble.read(from: &buf), max: try FfiConverterOptionDouble.read(from: &buf), integer: try FfiConverterBool.read(from: &buf)
         )
         
         case 6: return .date
@@ -8069,10 +8520,11 @@ public struct FfiConverterTypeAnswerKind: FfiConverterRustBuffer {
             FfiConverterOptionUInt32.write(maxLen, into: &buf)
             
         
-        case let .number(min,max):
+        case let .number(min,max,integer):
             writeInt(&buf, Int32(5))
             FfiConverterOptionDouble.write(min, into: &buf)
             FfiConverterOptionDouble.write(max, into: &buf)
+            FfiConverterBool.write(integer, into: &buf)
             
         
         case .date:
@@ -9310,6 +9762,100 @@ extension Language: Equatable, Hashable {}
 // Note that we don't yet support `indirect` for enums.
 // See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
 /**
+ * A service a partner offers.
+ */
+
+public enum PartnerService {
+    
+    case shelter
+    case medical
+    case legal
+    case returnAndReintegration
+    case hotline
+}
+
+
+#if compiler(>=6)
+extension PartnerService: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePartnerService: FfiConverterRustBuffer {
+    typealias SwiftType = PartnerService
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PartnerService {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .shelter
+        
+        case 2: return .medical
+        
+        case 3: return .legal
+        
+        case 4: return .returnAndReintegration
+        
+        case 5: return .hotline
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: PartnerService, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .shelter:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .medical:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .legal:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .returnAndReintegration:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .hotline:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePartnerService_lift(_ buf: RustBuffer) throws -> PartnerService {
+    return try FfiConverterTypePartnerService.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePartnerService_lower(_ value: PartnerService) -> RustBuffer {
+    return FfiConverterTypePartnerService.lower(value)
+}
+
+
+extension PartnerService: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
  * Whether the photo on file matches the certificate's.
  */
 
@@ -9470,6 +10016,85 @@ public func FfiConverterTypeReferralBasisData_lower(_ value: ReferralBasisData) 
 
 
 extension ReferralBasisData: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * What part of the person's data a referral shares.
+ */
+
+public enum ReferralData {
+    
+    /**
+     * Name, document number, nationality.
+     */
+    case identity
+    /**
+     * The screening's indicators and outcome.
+     */
+    case screening
+}
+
+
+#if compiler(>=6)
+extension ReferralData: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReferralData: FfiConverterRustBuffer {
+    typealias SwiftType = ReferralData
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReferralData {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .identity
+        
+        case 2: return .screening
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ReferralData, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .identity:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .screening:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReferralData_lift(_ buf: RustBuffer) throws -> ReferralData {
+    return try FfiConverterTypeReferralData.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReferralData_lower(_ value: ReferralData) -> RustBuffer {
+    return FfiConverterTypeReferralData.lower(value)
+}
+
+
+extension ReferralData: Equatable, Hashable {}
 
 
 
@@ -10400,6 +11025,30 @@ fileprivate struct FfiConverterOptionTypeCertificateRequestData: FfiConverterRus
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeDirectoryView: FfiConverterRustBuffer {
+    typealias SwiftType = DirectoryView?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDirectoryView.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDirectoryView.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeFeeView: FfiConverterRustBuffer {
     typealias SwiftType = FeeView?
 
@@ -10967,6 +11616,31 @@ fileprivate struct FfiConverterSequenceTypeMrzUnconfirmed: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypePartnerView: FfiConverterRustBuffer {
+    typealias SwiftType = [PartnerView]
+
+    public static func write(_ value: [PartnerView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePartnerView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PartnerView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PartnerView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePartnerView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeRefusedEvent: FfiConverterRustBuffer {
     typealias SwiftType = [RefusedEvent]
 
@@ -11084,6 +11758,56 @@ fileprivate struct FfiConverterSequenceTypeCitizenshipEvidenceData: FfiConverter
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeCitizenshipEvidenceData.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePartnerService: FfiConverterRustBuffer {
+    typealias SwiftType = [PartnerService]
+
+    public static func write(_ value: [PartnerService], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePartnerService.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PartnerService] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PartnerService]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePartnerService.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeReferralData: FfiConverterRustBuffer {
+    typealias SwiftType = [ReferralData]
+
+    public static func write(_ value: [ReferralData], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeReferralData.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ReferralData] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ReferralData]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeReferralData.read(from: &buf))
         }
         return seq
     }
@@ -11320,6 +12044,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_screeningservice_open() != 31413) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_screeningservice_referral_directory() != 31336) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_screeningservice_search_by_document() != 43285) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -11375,6 +12102,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_question() != 49575) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_refer() != 34449) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_referral_partners() != 15349) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_revoke_consent() != 44995) {

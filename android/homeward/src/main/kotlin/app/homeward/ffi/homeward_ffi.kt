@@ -929,6 +929,12 @@ internal open class UniffiVTableCallbackInterfaceSyncProgressListener(
 
 
 
+
+
+
+
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -1024,6 +1030,8 @@ fun uniffi_homeward_ffi_checksum_method_screeningservice_list(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningservice_open(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_screeningservice_referral_directory(
+): Short
 fun uniffi_homeward_ffi_checksum_method_screeningservice_search_by_document(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningservice_search_by_name(
@@ -1061,6 +1069,10 @@ fun uniffi_homeward_ffi_checksum_method_screeningsession_outcome(
 fun uniffi_homeward_ffi_checksum_method_screeningsession_progress(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_question(
+): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_refer(
+): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_referral_partners(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_revoke_consent(
 ): Short
@@ -1233,6 +1245,8 @@ fun uniffi_homeward_ffi_fn_method_screeningservice_list(`ptr`: Pointer,`filter`:
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_screeningservice_open(`ptr`: Pointer,`id`: RustBuffer.ByValue,`justification`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
+fun uniffi_homeward_ffi_fn_method_screeningservice_referral_directory(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_screeningservice_search_by_document(`ptr`: Pointer,`number`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_screeningservice_search_by_name(`ptr`: Pointer,`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1274,6 +1288,10 @@ fun uniffi_homeward_ffi_fn_method_screeningsession_outcome(`ptr`: Pointer,uniffi
 fun uniffi_homeward_ffi_fn_method_screeningsession_progress(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_screeningsession_question(`ptr`: Pointer,`questionId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_refer(`ptr`: Pointer,`partner`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,`data`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_referral_partners(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_screeningsession_revoke_consent(`ptr`: Pointer,`consentId`: RustBuffer.ByValue,`on`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
@@ -1561,6 +1579,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_screeningservice_open() != 31413.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningservice_referral_directory() != 31336.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningservice_search_by_document() != 43285.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1616,6 +1637,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_question() != 49575.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_refer() != 34449.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_referral_partners() != 15349.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_revoke_consent() != 44995.toShort()) {
@@ -3842,6 +3869,13 @@ public interface ScreeningServiceInterface {
     fun `open`(`id`: kotlin.String, `justification`: kotlin.String?): ScreeningSession
     
     /**
+     * The referral directory this device holds (installed at enrolment and
+     * at each sync that brings a newer one), with its age; none before the
+     * first. Fast.
+     */
+    fun `referralDirectory`(): DirectoryView?
+    
+    /**
      * Screenings by document number (look-alike letters folded), as
      * summaries (each match audited as a search). Fast.
      */
@@ -3975,6 +4009,24 @@ open class ScreeningService: Disposable, AutoCloseable, ScreeningServiceInterfac
     uniffiRustCallWithError(HomewardException) { _status ->
     UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningservice_open(
         it, FfiConverterString.lower(`id`),FfiConverterOptionalString.lower(`justification`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The referral directory this device holds (installed at enrolment and
+     * at each sync that brings a newer one), with its age; none before the
+     * first. Fast.
+     */
+    @Throws(HomewardException::class)override fun `referralDirectory`(): DirectoryView? {
+            return FfiConverterOptionalTypeDirectoryView.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningservice_referral_directory(
+        it, _status)
 }
     }
     )
@@ -4269,6 +4321,25 @@ public interface ScreeningSessionInterface {
      * saved for it in `current_answer`.
      */
     fun `question`(`questionId`: kotlin.String): QuestionView
+    
+    /**
+     * Refers the person to `partner` (its id in the directory) for
+     * `purpose`, sharing `data`: checks the consent in force (or a recorded
+     * override), seals the package to the key the directory publishes for
+     * that partner, records and audits the referral. A partner the
+     * directory no longer lists, or for a child one that does not serve
+     * children, throws `NotAllowed` and nothing is written. One durable
+     * write and a sealing: fast.
+     */
+    fun `refer`(`partner`: kotlin.String, `purpose`: kotlin.String, `data`: List<ReferralData>): ReferralMade
+    
+    /**
+     * The partners this screening's recommended actions point to, from the
+     * held directory (for a child, only those serving children), in the
+     * directory's order. Throws `NotFound` when no directory is held yet.
+     * Fast.
+     */
+    fun `referralPartners`(): List<PartnerView>
     
     /**
      * Revokes a consent from `on` ("YYYY-MM-DD", today when absent); the
@@ -4645,6 +4716,47 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
     uniffiRustCallWithError(HomewardException) { _status ->
     UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_question(
         it, FfiConverterString.lower(`questionId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Refers the person to `partner` (its id in the directory) for
+     * `purpose`, sharing `data`: checks the consent in force (or a recorded
+     * override), seals the package to the key the directory publishes for
+     * that partner, records and audits the referral. A partner the
+     * directory no longer lists, or for a child one that does not serve
+     * children, throws `NotAllowed` and nothing is written. One durable
+     * write and a sealing: fast.
+     */
+    @Throws(HomewardException::class)override fun `refer`(`partner`: kotlin.String, `purpose`: kotlin.String, `data`: List<ReferralData>): ReferralMade {
+            return FfiConverterTypeReferralMade.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_refer(
+        it, FfiConverterString.lower(`partner`),FfiConverterString.lower(`purpose`),FfiConverterSequenceTypeReferralData.lower(`data`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The partners this screening's recommended actions point to, from the
+     * held directory (for a child, only those serving children), in the
+     * directory's order. Throws `NotFound` when no directory is held yet.
+     * Fast.
+     */
+    @Throws(HomewardException::class)override fun `referralPartners`(): List<PartnerView> {
+            return FfiConverterSequenceTypePartnerView.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_referral_partners(
+        it, _status)
 }
     }
     )
@@ -6263,6 +6375,48 @@ public object FfiConverterTypeDeviceInfo: FfiConverterRustBuffer<DeviceInfo> {
 
 
 /**
+ * The directory this device holds: its sequence, age and partners.
+ */
+data class DirectoryView (
+    var `sequence`: kotlin.ULong, 
+    /**
+     * Whole days since headquarters published it (show it beside the list).
+     */
+    var `ageDays`: kotlin.Long, 
+    var `partners`: List<PartnerView>
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDirectoryView: FfiConverterRustBuffer<DirectoryView> {
+    override fun read(buf: ByteBuffer): DirectoryView {
+        return DirectoryView(
+            FfiConverterULong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterSequenceTypePartnerView.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DirectoryView) = (
+            FfiConverterULong.allocationSize(value.`sequence`) +
+            FfiConverterLong.allocationSize(value.`ageDays`) +
+            FfiConverterSequenceTypePartnerView.allocationSize(value.`partners`)
+    )
+
+    override fun write(value: DirectoryView, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`sequence`, buf)
+            FfiConverterLong.write(value.`ageDays`, buf)
+            FfiConverterSequenceTypePartnerView.write(value.`partners`, buf)
+    }
+}
+
+
+
+/**
  * The result of enrolment: who headquarters says this device is.
  */
 data class Enrolment (
@@ -6800,6 +6954,80 @@ public object FfiConverterTypeNewScreeningInput: FfiConverterRustBuffer<NewScree
 
 
 /**
+ * One partner of the directory, as a screen shows it.
+ */
+data class PartnerView (
+    /**
+     * The id a referral and a consent name ("iom-bishkek").
+     */
+    var `id`: kotlin.String, 
+    var `name`: kotlin.String, 
+    var `services`: List<PartnerService>, 
+    var `servesChildren`: kotlin.Boolean, 
+    var `servesAdults`: kotlin.Boolean, 
+    var `regions`: List<kotlin.String>, 
+    var `languages`: List<kotlin.String>, 
+    var `hours`: kotlin.String, 
+    var `phone`: kotlin.String?, 
+    var `address`: kotlin.String?, 
+    var `email`: kotlin.String?
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePartnerView: FfiConverterRustBuffer<PartnerView> {
+    override fun read(buf: ByteBuffer): PartnerView {
+        return PartnerView(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypePartnerService.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PartnerView) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterSequenceTypePartnerService.allocationSize(value.`services`) +
+            FfiConverterBoolean.allocationSize(value.`servesChildren`) +
+            FfiConverterBoolean.allocationSize(value.`servesAdults`) +
+            FfiConverterSequenceString.allocationSize(value.`regions`) +
+            FfiConverterSequenceString.allocationSize(value.`languages`) +
+            FfiConverterString.allocationSize(value.`hours`) +
+            FfiConverterOptionalString.allocationSize(value.`phone`) +
+            FfiConverterOptionalString.allocationSize(value.`address`) +
+            FfiConverterOptionalString.allocationSize(value.`email`)
+    )
+
+    override fun write(value: PartnerView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterSequenceTypePartnerService.write(value.`services`, buf)
+            FfiConverterBoolean.write(value.`servesChildren`, buf)
+            FfiConverterBoolean.write(value.`servesAdults`, buf)
+            FfiConverterSequenceString.write(value.`regions`, buf)
+            FfiConverterSequenceString.write(value.`languages`, buf)
+            FfiConverterString.write(value.`hours`, buf)
+            FfiConverterOptionalString.write(value.`phone`, buf)
+            FfiConverterOptionalString.write(value.`address`, buf)
+            FfiConverterOptionalString.write(value.`email`, buf)
+    }
+}
+
+
+
+/**
  * A QR code's modules, row-major, `true` for dark: draw it at any size.
  */
 data class QrCode (
@@ -6844,7 +7072,11 @@ public object FfiConverterTypeQrCode: FfiConverterRustBuffer<QrCode> {
 data class QuestionView (
     var `id`: kotlin.String, 
     /**
-     * 1-based position in the whole checklist (for "7 of 31").
+     * 1-based place among the questions this screening will ask (for "7
+     * of 31"): one past those answered or skipped, so the last is "N of N".
+     * Hidden questions (their condition does not hold) are not counted,
+     * nor, in the queue, those left for the private interview; `total`
+     * can grow when an answer opens a section (a child's).
      */
     var `position`: kotlin.UInt, 
     var `total`: kotlin.UInt, 
@@ -6935,6 +7167,56 @@ public object FfiConverterTypeQuestionView: FfiConverterRustBuffer<QuestionView>
             FfiConverterTypeAnswerKind.write(value.`kind`, buf)
             FfiConverterString.write(value.`hint`, buf)
             FfiConverterOptionalTypeAnswerInput.write(value.`currentAnswer`, buf)
+    }
+}
+
+
+
+/**
+ * A referral made: its id and the sealed package to hand to the partner
+ * (only the partner's key opens it; its clear header names no person).
+ */
+data class ReferralMade (
+    var `referralId`: kotlin.String, 
+    var `partner`: kotlin.String, 
+    /**
+     * The package (JSON) to send or save; sealed to the partner.
+     */
+    var `packageJson`: kotlin.String, 
+    /**
+     * Its classification label ("RESTRICTED"...), to show on the share sheet.
+     */
+    var `classification`: kotlin.String
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReferralMade: FfiConverterRustBuffer<ReferralMade> {
+    override fun read(buf: ByteBuffer): ReferralMade {
+        return ReferralMade(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ReferralMade) = (
+            FfiConverterString.allocationSize(value.`referralId`) +
+            FfiConverterString.allocationSize(value.`partner`) +
+            FfiConverterString.allocationSize(value.`packageJson`) +
+            FfiConverterString.allocationSize(value.`classification`)
+    )
+
+    override fun write(value: ReferralMade, buf: ByteBuffer) {
+            FfiConverterString.write(value.`referralId`, buf)
+            FfiConverterString.write(value.`partner`, buf)
+            FfiConverterString.write(value.`packageJson`, buf)
+            FfiConverterString.write(value.`classification`, buf)
     }
 }
 
@@ -7278,8 +7560,21 @@ public object FfiConverterTypeScreeningOutcomeView: FfiConverterRustBuffer<Scree
  */
 data class ScreeningProgress (
     var `screeningId`: kotlin.String, 
+    /**
+     * Every answer saved (a hidden question's included) and every skip.
+     */
     var `answered`: kotlin.UInt, 
     var `skipped`: kotlin.UInt, 
+    /**
+     * Of the `total_questions` this path asks, how many are answered or
+     * skipped: the progress bar is `done_questions / total_questions`, full
+     * when the last question is dealt with.
+     */
+    var `doneQuestions`: kotlin.UInt, 
+    /**
+     * The questions this screening will ask given the answers so far, at
+     * its stage (the same count as `QuestionView.total`).
+     */
     var `totalQuestions`: kotlin.UInt, 
     /**
      * The question to ask next; none when every shown question is answered or skipped.
@@ -7323,6 +7618,7 @@ public object FfiConverterTypeScreeningProgress: FfiConverterRustBuffer<Screenin
             FfiConverterUInt.read(buf),
             FfiConverterUInt.read(buf),
             FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterBoolean.read(buf),
@@ -7337,6 +7633,7 @@ public object FfiConverterTypeScreeningProgress: FfiConverterRustBuffer<Screenin
             FfiConverterString.allocationSize(value.`screeningId`) +
             FfiConverterUInt.allocationSize(value.`answered`) +
             FfiConverterUInt.allocationSize(value.`skipped`) +
+            FfiConverterUInt.allocationSize(value.`doneQuestions`) +
             FfiConverterUInt.allocationSize(value.`totalQuestions`) +
             FfiConverterOptionalString.allocationSize(value.`nextQuestionId`) +
             FfiConverterSequenceString.allocationSize(value.`missingRequired`) +
@@ -7351,6 +7648,7 @@ public object FfiConverterTypeScreeningProgress: FfiConverterRustBuffer<Screenin
             FfiConverterString.write(value.`screeningId`, buf)
             FfiConverterUInt.write(value.`answered`, buf)
             FfiConverterUInt.write(value.`skipped`, buf)
+            FfiConverterUInt.write(value.`doneQuestions`, buf)
             FfiConverterUInt.write(value.`totalQuestions`, buf)
             FfiConverterOptionalString.write(value.`nextQuestionId`, buf)
             FfiConverterSequenceString.write(value.`missingRequired`, buf)
@@ -8064,11 +8362,13 @@ sealed class AnswerKind {
     }
     
     /**
-     * A number within the limits given.
+     * A number within the limits given; a whole number when `integer`
+     * (show a numeric keypad without the decimal separator).
      */
     data class Number(
         val `min`: kotlin.Double?, 
-        val `max`: kotlin.Double?) : AnswerKind() {
+        val `max`: kotlin.Double?, 
+        val `integer`: kotlin.Boolean) : AnswerKind() {
         companion object
     }
     
@@ -8102,6 +8402,7 @@ public object FfiConverterTypeAnswerKind : FfiConverterRustBuffer<AnswerKind>{
             5 -> AnswerKind.Number(
                 FfiConverterOptionalDouble.read(buf),
                 FfiConverterOptionalDouble.read(buf),
+                FfiConverterBoolean.read(buf),
                 )
             6 -> AnswerKind.Date
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
@@ -8142,6 +8443,7 @@ public object FfiConverterTypeAnswerKind : FfiConverterRustBuffer<AnswerKind>{
                 4UL
                 + FfiConverterOptionalDouble.allocationSize(value.`min`)
                 + FfiConverterOptionalDouble.allocationSize(value.`max`)
+                + FfiConverterBoolean.allocationSize(value.`integer`)
             )
         }
         is AnswerKind.Date -> {
@@ -8177,6 +8479,7 @@ public object FfiConverterTypeAnswerKind : FfiConverterRustBuffer<AnswerKind>{
                 buf.putInt(5)
                 FfiConverterOptionalDouble.write(value.`min`, buf)
                 FfiConverterOptionalDouble.write(value.`max`, buf)
+                FfiConverterBoolean.write(value.`integer`, buf)
                 Unit
             }
             is AnswerKind.Date -> {
@@ -9498,6 +9801,42 @@ public object FfiConverterTypeLanguage: FfiConverterRustBuffer<Language> {
 
 
 /**
+ * A service a partner offers.
+ */
+
+enum class PartnerService {
+    
+    SHELTER,
+    MEDICAL,
+    LEGAL,
+    RETURN_AND_REINTEGRATION,
+    HOTLINE;
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePartnerService: FfiConverterRustBuffer<PartnerService> {
+    override fun read(buf: ByteBuffer) = try {
+        PartnerService.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: PartnerService) = 4UL
+
+    override fun write(value: PartnerService, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * Whether the photo on file matches the certificate's.
  */
 
@@ -9616,6 +9955,45 @@ public object FfiConverterTypeReferralBasisData : FfiConverterRustBuffer<Referra
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * What part of the person's data a referral shares.
+ */
+
+enum class ReferralData {
+    
+    /**
+     * Name, document number, nationality.
+     */
+    IDENTITY,
+    /**
+     * The screening's indicators and outcome.
+     */
+    SCREENING;
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReferralData: FfiConverterRustBuffer<ReferralData> {
+    override fun read(buf: ByteBuffer) = try {
+        ReferralData.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ReferralData) = 4UL
+
+    override fun write(value: ReferralData, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
     }
 }
 
@@ -10323,6 +10701,38 @@ public object FfiConverterOptionalTypeCertificateRequestData: FfiConverterRustBu
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeDirectoryView: FfiConverterRustBuffer<DirectoryView?> {
+    override fun read(buf: ByteBuffer): DirectoryView? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDirectoryView.read(buf)
+    }
+
+    override fun allocationSize(value: DirectoryView?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDirectoryView.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DirectoryView?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDirectoryView.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeFeeView: FfiConverterRustBuffer<FeeView?> {
     override fun read(buf: ByteBuffer): FeeView? {
         if (buf.get().toInt() == 0) {
@@ -10999,6 +11409,34 @@ public object FfiConverterSequenceTypeMrzUnconfirmed: FfiConverterRustBuffer<Lis
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypePartnerView: FfiConverterRustBuffer<List<PartnerView>> {
+    override fun read(buf: ByteBuffer): List<PartnerView> {
+        val len = buf.getInt()
+        return List<PartnerView>(len) {
+            FfiConverterTypePartnerView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<PartnerView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePartnerView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<PartnerView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePartnerView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeRefusedEvent: FfiConverterRustBuffer<List<RefusedEvent>> {
     override fun read(buf: ByteBuffer): List<RefusedEvent> {
         val len = buf.getInt()
@@ -11129,6 +11567,62 @@ public object FfiConverterSequenceTypeCitizenshipEvidenceData: FfiConverterRustB
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeCitizenshipEvidenceData.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypePartnerService: FfiConverterRustBuffer<List<PartnerService>> {
+    override fun read(buf: ByteBuffer): List<PartnerService> {
+        val len = buf.getInt()
+        return List<PartnerService>(len) {
+            FfiConverterTypePartnerService.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<PartnerService>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePartnerService.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<PartnerService>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePartnerService.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeReferralData: FfiConverterRustBuffer<List<ReferralData>> {
+    override fun read(buf: ByteBuffer): List<ReferralData> {
+        val len = buf.getInt()
+        return List<ReferralData>(len) {
+            FfiConverterTypeReferralData.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ReferralData>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeReferralData.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ReferralData>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeReferralData.write(it, buf)
         }
     }
 }

@@ -46,6 +46,8 @@ class ScreeningPresenterTest {
         val vault = newVault()
         val session = vault.screenings().start("OSH-AIRPORT", Lang.EN)
         val asked = mutableListOf<String>()
+        var last: app.homeward.ui.core.Question? = null
+        var refusedFraction: String? = null
         testPresenter({ ScreeningPresenter(session).present() }) {
             var s = awaitUntil { it.phase != ScreeningPhase.LOADING && !it.busy }
             assertEquals(ScreeningPhase.ASKING, s.phase)
@@ -61,14 +63,28 @@ class ScreeningPresenterTest {
                 assertFalse("${q.id} asked twice", q.id in asked)
                 asked += q.id
                 assertTrue(q.text.isNotBlank())
-                assertTrue("position ${q.position} of ${q.total}", q.position in 1..q.total)
+                // The core counts only the questions this path asks: the n-th asked is "n of ...".
+                assertEquals("${q.id}: position", asked.size, q.position)
+                assertTrue("position ${q.position} of ${q.total}", q.position <= q.total)
+                last = q
+                if (q.type is AnswerType.Number && (q.type as AnswerType.Number).integer) {
+                    // A count of people: 2,5 is refused by the core, with its reason under the question.
+                    s.eventSink(ScreeningEvent.Type("2,5"))
+                    s.eventSink(ScreeningEvent.Confirm)
+                    s = awaitUntil("the refusal of 2,5") { it.error != null && !it.busy }
+                    assertEquals(q.id, s.question!!.id)
+                    refusedFraction = s.error
+                }
                 answer(s)
                 s = awaitUntil("after ${q.id}") { !it.busy && (it.question?.id != q.id || it.phase != ScreeningPhase.ASKING) }
                 assertEquals("no error after ${q.id}", null, s.error)
                 assertTrue(s.canGoBack)
             }
+            assertEquals("the bar is full at the end", s.progress!!.total, s.progress!!.done)
             cancelAndIgnoreRemainingEvents()
         }
+        assertEquals("the last question is N of N", last!!.total, last!!.position)
+        assertEquals("Enter a whole number (not 2.5).", refusedFraction)
         assertTrue("asked ${asked.size}", asked.size > 25)
         assertTrue("the sensitive questions in private", "sexual" in asked)
         assertFalse("no child section for an adult", "unaccompanied" in asked)

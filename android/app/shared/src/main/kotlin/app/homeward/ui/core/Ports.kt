@@ -105,7 +105,8 @@ sealed interface AnswerType {
     data class Single(val options: List<Option>) : AnswerType
     data class Multiple(val options: List<Option>) : AnswerType
     data class Text(val maxLen: Int?) : AnswerType
-    data class Number(val min: Double?, val max: Double?) : AnswerType
+    /** [integer]: whole numbers only; the core refuses 2.5 with a reason. */
+    data class Number(val min: Double?, val max: Double?, val integer: Boolean = false) : AnswerType
     data object Date : AnswerType
 }
 
@@ -134,9 +135,14 @@ data class Question(
     val privateOnly: Boolean,
 )
 
+/**
+ * [done] of [total]: the questions this path asks (the core's count, hidden
+ * ones not counted), answered or skipped; full at the last one.
+ */
 data class Progress(
     val answered: Int,
     val skipped: Int,
+    val done: Int,
     val total: Int,
     val canFinalise: Boolean,
     val inPrivateInterview: Boolean,

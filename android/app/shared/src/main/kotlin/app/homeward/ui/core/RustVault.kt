@@ -185,7 +185,7 @@ private fun QuestionView.toApp() = Question(
         is AnswerKind.SingleChoice -> AnswerType.Single(k.options.map { Option(it.id, it.text) })
         is AnswerKind.MultipleChoice -> AnswerType.Multiple(k.options.map { Option(it.id, it.text) })
         is AnswerKind.Text -> AnswerType.Text(k.maxLen?.toInt())
-        is AnswerKind.Number -> AnswerType.Number(k.min, k.max)
+        is AnswerKind.Number -> AnswerType.Number(k.min, k.max, k.integer)
         AnswerKind.Date -> AnswerType.Date
     },
     hint = hint,
@@ -210,6 +210,7 @@ private fun Answer.toFfi(): AnswerInput = when (this) {
 private fun ScreeningProgress.toApp() = Progress(
     answered = answered.toInt(),
     skipped = skipped.toInt(),
+    done = doneQuestions.toInt(),
     total = totalQuestions.toInt(),
     canFinalise = canFinalise,
     inPrivateInterview = inPrivateInterview,

@@ -206,9 +206,9 @@ fun ScreeningView(
             state.progress?.let { p ->
                 val total = maxOf(p.total, 1)
                 LinearProgressIndicator(
-                    progress = { (p.answered + p.skipped).toFloat() / total },
-                    modifier = Modifier.fillMaxWidth().heightIn(min = 8.dp).semantics {
-                        contentDescription = "${p.answered + p.skipped} / ${p.total}"
+                    progress = { p.done.toFloat() / total },
+                    modifier = Modifier.fillMaxWidth().heightIn(min = 8.dp).testTag("progress").semantics {
+                        contentDescription = "${p.done} / ${p.total}"
                     },
                 )
             }
@@ -295,7 +295,7 @@ private fun RadioRow(option: Option, selected: Boolean, onSelect: () -> Unit) {
 
 object ScreeningSamples {
     private val none: (ScreeningEvent) -> Unit = {}
-    private val progress = Progress(answered = 6, skipped = 1, total = 24, canFinalise = false, inPrivateInterview = false, leftForPrivate = 6, isFinal = false)
+    private val progress = Progress(answered = 6, skipped = 1, done = 7, total = 24, canFinalise = false, inPrivateInterview = false, leftForPrivate = 6, isFinal = false)
     fun yesNo(lang: Lang, text: String, section: String) = ScreeningState(
         ScreeningPhase.ASKING,
         Question("recruited", 8, 24, section, text, null, null, true, AnswerType.YesNo, "", false),
