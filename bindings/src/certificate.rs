@@ -552,15 +552,7 @@ pub struct VerifiedCertificate {
 }
 
 fn warning_text(w: &VerifyWarning) -> String {
-    match w {
-        VerifyWarning::StaleTrustList { age_hours } => {
-            format!("the trust list is {age_hours} hours old: sync with headquarters soon")
-        }
-        VerifyWarning::StaleRevocationList { age_hours } => {
-            format!("the revocation list is {age_hours} hours old: sync with headquarters soon")
-        }
-        VerifyWarning::NoRevocationList => "no revocation list on this device: sync with headquarters soon".into(),
-    }
+    crate::reason::verify_warning(w)
 }
 
 fn verified_view(v: &Verified) -> VerifiedCertificate {
@@ -613,7 +605,8 @@ pub enum VerificationResult {
 }
 
 fn refused(e: VerifyError) -> VerificationResult {
-    VerificationResult::Refused { reason: refusal_reason(&e), explanation: e.to_string() }
+    // Worded for the border guard in the call's language (the vault's), not the core's English.
+    VerificationResult::Refused { reason: refusal_reason(&e), explanation: crate::reason::verification(&e) }
 }
 
 /// Verifies `text` against the trust store held on this device (offline),
@@ -837,6 +830,7 @@ impl CertificateService {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use homeward_core::screening::Lang;
 
     pub(crate) fn request() -> CertificateRequestData {
         CertificateRequestData {
@@ -902,8 +896,20 @@ mod tests {
             r,
             VerificationResult::Refused {
                 reason: RefusalReason::NoTrustList,
-                explanation: "no trust list on this device: sync with headquarters".into()
+                explanation: "This device has no list of trusted keys: sync with headquarters.".into()
             }
         );
+        let damaged = VerifyError::Decode(homeward_core::certificate::DecodeError::Base45);
+        for lang in [Lang::Ky, Lang::Ru, Lang::En] {
+            let VerificationResult::Refused { explanation, .. } =
+                crate::reason::in_language(lang, || refused(damaged.clone()))
+            else {
+                unreachable!()
+            };
+            assert!(!explanation.to_lowercase().contains("base45"), "no codec name for the guard: {explanation}");
+            assert_ne!(explanation, damaged.to_string());
+        }
+        let ru = crate::reason::in_language(Lang::Ru, || refused(VerifyError::BadSignature));
+        assert!(matches!(ru, VerificationResult::Refused { explanation, .. } if explanation.contains("подделано")));
     }
 }

@@ -290,3 +290,130 @@ pub(crate) fn incomplete(missing: usize) -> String {
         Lang::En => format!("{missing} required question(s) are unanswered."),
     }
 }
+
+/// Why a certificate was refused, in the call's language, for the border
+/// guard at the barrier: no codec names (base45), no key ids.
+pub(crate) fn verification(e: &homeward_core::certificate::verify::VerifyError) -> String {
+    use homeward_core::certificate::barcode::DecodeError as D;
+    use homeward_core::certificate::verify::VerifyError as V;
+    match e {
+        V::Decode(D::Empty) => say("Эч нерсе окулган жок.", "Ничего не считано.", "Nothing was read."),
+        V::Decode(D::Oversized { .. } | D::WrongPrefix) => say(
+            "Бул кайтуу күбөлүгүнүн коду эмес.",
+            "Это не код свидетельства на возвращение.",
+            "This is not a Certificate of Return code.",
+        ),
+        V::Decode(D::Base45 | D::Compression | D::Malformed { .. }) => say(
+            "Код бузулган же толук окулган жок.",
+            "Код повреждён или считан не полностью.",
+            "The code is damaged or was not read in full.",
+        ),
+        V::Decode(D::Version { .. }) => say(
+            "Күбөлүктүн бул версиясын тиркеме тааныбайт: тиркемени жаңыртыңыз.",
+            "Эта версия свидетельства неизвестна приложению: обновите приложение.",
+            "The app does not know this certificate version: update the app.",
+        ),
+        V::NoTrustList => say(
+            "Түзмөктө ишенимдүү ачкычтардын тизмеси жок: штаб менен шайкештириңиз.",
+            "На устройстве нет списка доверенных ключей: выполните синхронизацию со штабом.",
+            "This device has no list of trusted keys: sync with headquarters.",
+        ),
+        V::TrustListTooOld { age_hours, limit_hours } => match lang() {
+            Lang::Ky => format!(
+                "Ишенимдүү ачкычтардын тизмеси эскирген ({age_hours} саат, чеги {limit_hours} саат): текшерүүдөн мурун шайкештириңиз."
+            ),
+            Lang::Ru => format!(
+                "Список доверенных ключей устарел ({age_hours} ч, допустимо {limit_hours} ч): выполните синхронизацию перед проверкой."
+            ),
+            Lang::En => format!(
+                "The list of trusted keys is {age_hours} hours old, past the {limit_hours}-hour limit: sync before checking."
+            ),
+        },
+        V::RevocationListTooOld { age_hours, limit_hours } => match lang() {
+            Lang::Ky => format!(
+                "Жокко чыгарылган күбөлүктөрдүн тизмеси эскирген ({age_hours} саат, чеги {limit_hours} саат): текшерүүдөн мурун шайкештириңиз."
+            ),
+            Lang::Ru => format!(
+                "Список отозванных свидетельств устарел ({age_hours} ч, допустимо {limit_hours} ч): выполните синхронизацию перед проверкой."
+            ),
+            Lang::En => format!(
+                "The list of revoked certificates is {age_hours} hours old, past the {limit_hours}-hour limit: sync before checking."
+            ),
+        },
+        V::UnknownSigner { .. } => say(
+            "Бул түзмөк ишенбеген ачкыч менен кол коюлган: жасалма болушу мүмкүн.",
+            "Подписано ключом, которому это устройство не доверяет: возможно, подделка.",
+            "Signed by a key this device does not trust: it may be forged.",
+        ),
+        V::BadSignature => say(
+            "Кол тамга дал келбейт: күбөлүк жасалма же өзгөртүлгөн.",
+            "Подпись не совпадает: свидетельство подделано или изменено.",
+            "The signature does not match: the certificate is forged or altered.",
+        ),
+        V::SignerNotValid { issued } => match lang() {
+            Lang::Ky => format!("Кол коюлган ачкыч берилген күнү ({issued}) жарактуу эмес болчу."),
+            Lang::Ru => format!("Ключ, которым оно подписано, не действовал на дату выдачи ({issued})."),
+            Lang::En => format!("The key that signed it was not valid on the issue date ({issued})."),
+        },
+        V::RevokedSigner => say(
+            "Кол коюлган ачкыч жокко чыгарылган.",
+            "Ключ, которым оно подписано, отозван.",
+            "The key that signed it was revoked.",
+        ),
+        V::Revoked { number } => match lang() {
+            Lang::Ky => format!("{number} күбөлүгү жокко чыгарылган."),
+            Lang::Ru => format!("Свидетельство {number} отозвано."),
+            Lang::En => format!("Certificate {number} was revoked."),
+        },
+        V::Expired { expiry } => match lang() {
+            Lang::Ky => format!("Күбөлүктүн мөөнөтү {expiry} бүткөн."),
+            Lang::Ru => format!("Срок действия свидетельства истёк {expiry}."),
+            Lang::En => format!("The certificate expired on {expiry}."),
+        },
+        V::NotYetValid { issued } => match lang() {
+            Lang::Ky => format!("Күбөлүк {issued} баштап гана жарактуу."),
+            Lang::Ru => format!("Свидетельство действует только с {issued}."),
+            Lang::En => format!("The certificate is not valid before {issued}."),
+        },
+        V::AlreadyUsed { crossing_point, date } => match lang() {
+            Lang::Ky => format!("Бул күбөлүк менен мурун эле кирилген: {crossing_point}, {date}."),
+            Lang::Ru => format!("По этому свидетельству уже был въезд: {crossing_point}, {date}."),
+            Lang::En => format!("The certificate was already used to enter at {crossing_point} on {date}."),
+        },
+        V::BadDates => say(
+            "Күбөлүктөгү даталар дал келбейт: аны өзгөртүлгөн деп эсептеңиз.",
+            "Даты в свидетельстве не согласуются: считайте его изменённым.",
+            "The certificate's dates do not agree: treat it as altered.",
+        ),
+    }
+}
+
+/// A warning on a valid certificate, in the call's language.
+pub(crate) fn verify_warning(w: &homeward_core::certificate::verify::VerifyWarning) -> String {
+    use homeward_core::certificate::verify::VerifyWarning as W;
+    match w {
+        W::StaleTrustList { age_hours } => match lang() {
+            Lang::Ky => {
+                format!("Ишенимдүү ачкычтардын тизмесине {age_hours} саат болду: жакында штаб менен шайкештириңиз.")
+            }
+            Lang::Ru => format!("Списку доверенных ключей {age_hours} ч: скоро выполните синхронизацию со штабом."),
+            Lang::En => format!("The list of trusted keys is {age_hours} hours old: sync with headquarters soon."),
+        },
+        W::StaleRevocationList { age_hours } => match lang() {
+            Lang::Ky => format!(
+                "Жокко чыгарылган күбөлүктөрдүн тизмесине {age_hours} саат болду: жакында штаб менен шайкештириңиз."
+            ),
+            Lang::Ru => {
+                format!("Списку отозванных свидетельств {age_hours} ч: скоро выполните синхронизацию со штабом.")
+            }
+            Lang::En => {
+                format!("The list of revoked certificates is {age_hours} hours old: sync with headquarters soon.")
+            }
+        },
+        W::NoRevocationList => say(
+            "Түзмөктө жокко чыгарылган күбөлүктөрдүн тизмеси жок: жакында штаб менен шайкештириңиз.",
+            "На устройстве нет списка отозванных свидетельств: скоро выполните синхронизацию со штабом.",
+            "No list of revoked certificates on this device: sync with headquarters soon.",
+        ),
+    }
+}

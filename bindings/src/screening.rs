@@ -392,6 +392,20 @@ pub struct ConsentView {
     pub basis: ReferralBasisData,
 }
 
+/// The words of a referral consent from the core, in the session's language.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ConsentWording {
+    /// Read aloud to the person (for a child, to the parent or guardian).
+    pub question: String,
+    /// The button that records the consent given.
+    pub agree: String,
+    /// Shown once it is recorded.
+    pub recorded: String,
+    /// True when the person is treated as a child: the consent is the
+    /// parent's or guardian's (`ConsentGiverKind.PARENT_OR_GUARDIAN`).
+    pub for_child: bool,
+}
+
 /// Whether the person's data may be shared with a partner for a purpose.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum ReferralDecision {
@@ -743,6 +757,17 @@ impl ScreeningSession {
         Ok(progress(&self.checklist, &s))
     }
 
+    /// Whether the person is treated as a child: by the final outcome, else
+    /// by the answers so far.
+    fn is_child(&self, s: &Screening) -> bool {
+        match s.outcome() {
+            Some(o) => o.child.treated_as_child,
+            None => {
+                screening::evaluate(&self.checklist, &s.effective_answers(), s.screening_date).child.treated_as_child
+            }
+        }
+    }
+
     fn question_of(&self, question_id: &str) -> Result<&Question> {
         self.checklist.question(question_id).ok_or_else(|| {
             let e = screening::AnswerError::UnknownQuestion(question_id.to_string());
@@ -957,6 +982,16 @@ impl ScreeningSession {
         Ok(self.load()?.consents.iter().map(consent_view).collect())
     }
 
+    /// The consent question for a referral to `partner` (its name as the
+    /// person knows it, e.g. "IOM"), the button and the confirmation, in the
+    /// session's language; for a child, addressed to the parent or guardian.
+    pub fn consent_wording(&self, partner: String) -> Result<ConsentWording> {
+        let s = self.load()?;
+        let for_child = self.is_child(&s);
+        let w = screening::consent_wording(&partner, for_child, self.lang());
+        Ok(ConsentWording { question: w.question, agree: w.agree, recorded: w.recorded, for_child })
+    }
+
     /// Whether the person's data may be shared with `partner` for `purpose`
     /// on `on` (today when absent), by the core's rule: a valid consent in
     /// force, and for a child a parent's or a best-interests decision.
@@ -966,11 +1001,7 @@ impl ScreeningSession {
             None => IsoDate::today(),
         };
         let s = self.load()?;
-        let c = &self.checklist;
-        let is_child = match s.outcome() {
-            Some(o) => o.child.treated_as_child,
-            None => screening::evaluate(c, &s.effective_answers(), s.screening_date).child.treated_as_child,
-        };
+        let is_child = self.is_child(&s);
         Ok(match screening::may_share(&s.consents, &partner, &purpose, on, is_child) {
             Ok(consent) => ReferralDecision::Allowed { consent_id: consent.id.clone() },
             Err(e) => ReferralDecision::Refused { reason: e.to_string() },

@@ -358,4 +358,17 @@ fn a_count_refuses_a_fraction_and_the_legal_basis_speaks_the_sessions_language()
     s.set_language(Language::En);
     let en = s.outcome().unwrap();
     assert!(en.actions.iter().all(|a| a.basis.contains("Law")), "{:?}", en.actions);
+
+    // The consent question comes from the core, in the session's language;
+    // for a child it is addressed to the parent or guardian.
+    s.set_language(Language::Ru);
+    let w = s.consent_wording("МОМ".into()).unwrap();
+    assert!(!w.for_child);
+    assert!(w.question.contains("МОМ") && w.question.contains("отозвать"), "{}", w.question);
+    assert_eq!(w.agree, "Человек согласен: записать согласие");
+    s.answer("appears_minor".into(), AnswerInput::YesNo { value: YesNoAnswer::Yes }).unwrap();
+    s.set_language(Language::En);
+    let child = s.consent_wording("IOM".into()).unwrap();
+    assert!(child.for_child);
+    assert!(child.question.contains("parent or guardian") && child.agree.contains("parent or guardian"), "{child:?}");
 }

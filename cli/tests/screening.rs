@@ -150,6 +150,13 @@ fn a_screening_from_an_answers_file_then_list_search_show_and_amend() {
     let out = run(d.path(), &["--json", "screening", "new", "--answers", fix.to_str().unwrap()], None);
     assert_eq!(json(&out)["error"]["kind"], "invalid_answer");
     assert!(json(&out)["error"]["message"].as_str().unwrap().contains("recruited"));
+
+    // A count of people takes a whole number: 2.5 is refused, saying so.
+    std::fs::write(&fix, r#"{"crossing_point": "DOSTUK", "answers": {"companions": 2.5}}"#).unwrap();
+    let out = run(d.path(), &["--json", "screening", "new", "--answers", fix.to_str().unwrap()], None);
+    assert_eq!(json(&out)["error"]["kind"], "invalid_answer");
+    let message = json(&out)["error"]["message"].as_str().unwrap().to_string();
+    assert!(message.contains("companions") && message.contains("whole number"), "{message}");
 }
 
 #[test]
@@ -177,6 +184,17 @@ fn the_terminal_flow_saves_as_it_goes_and_resumes() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("== Child =="), "{text}");
     assert!(text.contains("Kept as a draft"), "{text}");
+    // "[n/N]" counts only the questions this path asks: the last one is N of N.
+    // (Prompts do not end their line without a terminal, so look anywhere.)
+    let places: Vec<(u32, u32)> = text
+        .split('[')
+        .skip(1)
+        .filter_map(|part| part.split_once(']')?.0.split_once('/'))
+        .filter_map(|(n, t)| Some((n.parse().ok()?, t.parse().ok()?)))
+        .collect();
+    let (n, total) = *places.last().expect("questions were numbered");
+    assert_eq!(n, total, "the last question is N of N: {places:?}");
+    assert!(places.iter().all(|(n, t)| n <= t), "{places:?}");
     let out = run(d.path(), &["--json", "screening", "show", &id], None);
     assert_eq!(json(&out)["error"]["kind"], "justification_required", "a full record needs a reason");
     let s = json(&run(d.path(), &["--json", "screening", "show", &id, "--reason", "resumed interview"], None));

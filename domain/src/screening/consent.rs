@@ -7,6 +7,58 @@ use serde::{Deserialize, Serialize};
 
 use crate::date::IsoDate;
 
+/// The words of a referral consent, as the officer reads them to the person
+/// and as the screen records them, in one language. The core words them so
+/// that every shell asks the same question (the person may say no and may
+/// withdraw it later; for a child, the parent or guardian is asked).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConsentWording {
+    /// Read aloud to the person (or to the parent or guardian of a child).
+    pub question: String,
+    /// The button that records the consent given.
+    pub agree: String,
+    /// Shown once it is recorded.
+    pub recorded: String,
+}
+
+/// The consent question for a referral to `partner`, in `lang`.
+pub fn consent_wording(partner: &str, is_child: bool, lang: super::template::Lang) -> ConsentWording {
+    use super::template::Lang;
+    let (question, agree, recorded) = match (lang, is_child) {
+        (Lang::Ky, false) => (
+            format!("Сизге жардам берүү үчүн (баш калка, дарыгер, юрист, үйгө кайтуу) атыңызды жана айтып бергениңизди {partner} уюмуна берүүгө макулсузбу? Баш тартсаңыз болот; макулдугуңузду кийин кайра алсаңыз да болот."),
+            "Адам макул: макулдукту каттоо".to_string(),
+            format!("{partner} уюмуна жолдомого макулдук катталды"),
+        ),
+        (Lang::Ky, true) => (
+            format!("Балага жардам берүү үчүн (баш калка, дарыгер, юрист, үйгө кайтуу) анын атын жана айтып бергенин {partner} уюмуна берүүгө ата-энеси же камкорчусу катары макулсузбу? Баш тартсаңыз болот; макулдукту кийин кайра алсаңыз да болот."),
+            "Ата-энеси же камкорчусу макул: макулдукту каттоо".to_string(),
+            format!("{partner} уюмуна жолдомого ата-энесинин же камкорчусунун макулдугу катталды"),
+        ),
+        (Lang::Ru, false) => (
+            format!("Вы согласны, чтобы мы передали ваше имя и то, что вы рассказали, в {partner}, чтобы вам помогли (приют, врач, юрист, возвращение домой)? Вы можете отказаться и можете позже отозвать согласие."),
+            "Человек согласен: записать согласие".to_string(),
+            format!("Согласие на направление в {partner} записано"),
+        ),
+        (Lang::Ru, true) => (
+            format!("Вы, как родитель или опекун, согласны, чтобы мы передали имя ребёнка и то, что он рассказал, в {partner}, чтобы ему помогли (приют, врач, юрист, возвращение домой)? Вы можете отказаться и можете позже отозвать согласие."),
+            "Родитель или опекун согласен: записать согласие".to_string(),
+            format!("Согласие родителя или опекуна на направление в {partner} записано"),
+        ),
+        (Lang::En, false) => (
+            format!("Do you agree that we pass your name and what you told us to {partner}, so that they can help you (a shelter, a doctor, a lawyer, the way home)? You can say no, and you can withdraw your consent later."),
+            "The person agrees: record the consent".to_string(),
+            format!("Consent to referral to {partner} recorded"),
+        ),
+        (Lang::En, true) => (
+            format!("As the child's parent or guardian, do you agree that we pass the child's name and what the child told us to {partner}, so that they can help (a shelter, a doctor, a lawyer, the way home)? You can say no, and you can withdraw your consent later."),
+            "The parent or guardian agrees: record the consent".to_string(),
+            format!("The parent's or guardian's consent to referral to {partner} recorded"),
+        ),
+    };
+    ConsentWording { question, agree, recorded }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReferralConsent {
     pub id: String,

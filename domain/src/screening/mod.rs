@@ -21,7 +21,9 @@ pub mod validate;
 pub use actions::{Action, RecommendedAction, HOTLINE};
 pub use answers::{AnswerError, Answers};
 pub use checklist::{Checklist, ChildStatus, Place, Progress, Stage};
-pub use consent::{may_share, ConsentGiver, ReferralBasis, ReferralConsent, ReferralRefused};
+pub use consent::{
+    consent_wording, may_share, ConsentGiver, ConsentWording, ReferralBasis, ReferralConsent, ReferralRefused,
+};
 pub use evaluate::{evaluate, evaluate_in, evaluate_screening, Evidence, ScreeningOutcome, Verdict};
 pub use explain::{answer_hint, explain, Explanation};
 pub use record::{Addendum, PrivateInterview, Screening, ScreeningState, Subject};

@@ -2006,6 +2006,13 @@ public protocol ScreeningSessionProtocol: AnyObject, Sendable {
     func answers() throws  -> [AnsweredQuestion]
     
     /**
+     * The consent question for a referral to `partner` (its name as the
+     * person knows it, e.g. "IOM"), the button and the confirmation, in the
+     * session's language; for a child, addressed to the parent or guardian.
+     */
+    func consentWording(partner: String) throws  -> ConsentWording
+    
+    /**
      * The consents recorded, in the order given.
      */
     func consents() throws  -> [ConsentView]
@@ -2233,6 +2240,19 @@ open func answerText(questionId: String, input: String)throws  -> ScreeningProgr
 open func answers()throws  -> [AnsweredQuestion]  {
     return try  FfiConverterSequenceTypeAnsweredQuestion.lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
     uniffi_homeward_ffi_fn_method_screeningsession_answers(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * The consent question for a referral to `partner` (its name as the
+     * person knows it, e.g. "IOM"), the button and the confirmation, in the
+     * session's language; for a child, addressed to the parent or guardian.
+     */
+open func consentWording(partner: String)throws  -> ConsentWording  {
+    return try  FfiConverterTypeConsentWording_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_screeningsession_consent_wording(self.uniffiClonePointer(),
+        FfiConverterString.lower(partner),$0
     )
 })
 }
@@ -4425,6 +4445,121 @@ public func FfiConverterTypeConsentView_lift(_ buf: RustBuffer) throws -> Consen
 #endif
 public func FfiConverterTypeConsentView_lower(_ value: ConsentView) -> RustBuffer {
     return FfiConverterTypeConsentView.lower(value)
+}
+
+
+/**
+ * The words of a referral consent from the core, in the session's language.
+ */
+public struct ConsentWording {
+    /**
+     * Read aloud to the person (for a child, to the parent or guardian).
+     */
+    public var question: String
+    /**
+     * The button that records the consent given.
+     */
+    public var agree: String
+    /**
+     * Shown once it is recorded.
+     */
+    public var recorded: String
+    /**
+     * True when the person is treated as a child: the consent is the
+     * parent's or guardian's (`ConsentGiverKind.PARENT_OR_GUARDIAN`).
+     */
+    public var forChild: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Read aloud to the person (for a child, to the parent or guardian).
+         */question: String, 
+        /**
+         * The button that records the consent given.
+         */agree: String, 
+        /**
+         * Shown once it is recorded.
+         */recorded: String, 
+        /**
+         * True when the person is treated as a child: the consent is the
+         * parent's or guardian's (`ConsentGiverKind.PARENT_OR_GUARDIAN`).
+         */forChild: Bool) {
+        self.question = question
+        self.agree = agree
+        self.recorded = recorded
+        self.forChild = forChild
+    }
+}
+
+#if compiler(>=6)
+extension ConsentWording: Sendable {}
+#endif
+
+
+extension ConsentWording: Equatable, Hashable {
+    public static func ==(lhs: ConsentWording, rhs: ConsentWording) -> Bool {
+        if lhs.question != rhs.question {
+            return false
+        }
+        if lhs.agree != rhs.agree {
+            return false
+        }
+        if lhs.recorded != rhs.recorded {
+            return false
+        }
+        if lhs.forChild != rhs.forChild {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(question)
+        hasher.combine(agree)
+        hasher.combine(recorded)
+        hasher.combine(forChild)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConsentWording: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConsentWording {
+        return
+            try ConsentWording(
+                question: FfiConverterString.read(from: &buf), 
+                agree: FfiConverterString.read(from: &buf), 
+                recorded: FfiConverterString.read(from: &buf), 
+                forChild: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConsentWording, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.question, into: &buf)
+        FfiConverterString.write(value.agree, into: &buf)
+        FfiConverterString.write(value.recorded, into: &buf)
+        FfiConverterBool.write(value.forChild, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentWording_lift(_ buf: RustBuffer) throws -> ConsentWording {
+    return try FfiConverterTypeConsentWording.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentWording_lower(_ value: ConsentWording) -> RustBuffer {
+    return FfiConverterTypeConsentWording.lower(value)
 }
 
 
@@ -12069,6 +12204,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_answers() != 62109) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_consent_wording() != 29604) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_consents() != 18745) {

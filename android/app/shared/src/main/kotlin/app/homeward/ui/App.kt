@@ -1,6 +1,7 @@
 package app.homeward.ui
 
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.key
 import androidx.compose.runtime.mutableStateListOf
@@ -65,6 +66,8 @@ fun HomewardApp(
     scanner: Scanner? = null,
 ) {
     var lang by remember { mutableStateOf(prefs.language) }
+    // The core words its reasons and refusals (a certificate's) in the app's language.
+    LaunchedEffect(lang) { vault.setLanguage(lang) }
     val stack = remember(lockSignal) { mutableStateListOf<Route>(Route.Unlock) }
     fun push(r: Route) = stack.add(r)
     fun pop() { if (stack.size > 1) stack.removeAt(stack.lastIndex) }

@@ -123,6 +123,12 @@ class CertificateFlowTest {
         // Used once: the same certificate is refused now.
         val again = border.certificates().verify(issued.barcode)
         assertEquals(Refusal.ALREADY_USED, (again as Verification.Refused).reason)
+        // Worded by the core in the app's language for the guard at the barrier.
+        border.setLanguage(app.homeward.ui.core.Lang.RU)
+        val ru = border.certificates().verify(issued.barcode) as Verification.Refused
+        assertTrue(ru.explanation, ru.explanation.startsWith("По этому свидетельству уже был въезд: MANAS"))
+        val garbled = border.certificates().verify("HW1:garbled") as Verification.Refused
+        assertEquals("Код повреждён или считан не полностью.", garbled.explanation)
         assertNotNull(border.certificates().device().lastCheckInUnixMs)
     }
 }

@@ -90,11 +90,16 @@ class ScreeningPresenterTest {
         assertFalse("no child section for an adult", "unaccompanied" in asked)
 
         testPresenter({ OutcomePresenter(session).present() }) {
+            // The wording is loaded before the outcome is shown.
             val o = awaitUntil { it.outcome != null }
             assertEquals(Verdict.PRESUMED_VICTIM, o.outcome!!.verdict)
             assertFalse(o.outcome!!.isFinal)
             assertTrue(o.outcome!!.why.map { it.element }.containsAll(listOf("Act", "Means")))
             assertTrue(o.outcome!!.actions.all { it.basis.isNotBlank() })
+            // The consent question as the core words it, for an adult asked of the person.
+            val w = o.consent!!
+            assertTrue(w.question, w.question.contains("IOM") && w.question.contains("withdraw"))
+            assertEquals("The person agrees: record the consent", w.agree)
             o.eventSink(OutcomeEvent.ConsentToReferral)
             val consented = awaitUntil("consent") { it.consentRecorded && !it.busy }
             consented.eventSink(OutcomeEvent.Finalise)

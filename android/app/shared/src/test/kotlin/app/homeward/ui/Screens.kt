@@ -47,7 +47,7 @@ import java.io.File
  * the states the screenshot and accessibility tests render.
  */
 class Screens(private val lang: Lang) {
-    private val vault: RustVault = newVault()
+    private val vault: RustVault = newVault().also { it.setLanguage(lang) }
 
     val all: Map<String, @Composable () -> Unit> by lazy { build() }
 
@@ -75,8 +75,9 @@ class Screens(private val lang: Lang) {
         val states = walk(session)
         states.forEach { (name, state) -> out[name] = { ScreeningView(state, {}, {}) } }
         val outcome = session.outcome()
-        out["outcome-presumed-victim"] = { OutcomeView(OutcomeState(outcome, lang, false, null, false) {}, {}) }
-        out["outcome-consented"] = { OutcomeView(OutcomeState(outcome, lang, true, null, false) {}, {}) }
+        val wording = session.consentWording(app.homeward.ui.screening.partnerName(lang))
+        out["outcome-presumed-victim"] = { OutcomeView(OutcomeState(outcome, lang, false, null, false, wording) {}, {}) }
+        out["outcome-consented"] = { OutcomeView(OutcomeState(outcome, lang, true, null, false, wording) {}, {}) }
 
         // Verification: a valid certificate and the core's refusals.
         val valid = Verification.Valid("IST-2026-000017", "Sadykov Bakyt", "1988-08-08", "IST", "2026-12-22", 0, emptyList(), 3)

@@ -16,6 +16,8 @@ interface VaultPort {
     fun create(pin: String)
     fun unlock(pin: String)
     fun lock()
+    /** The language of the core's reasons and refusals outside a screening (a screening speaks its own). Fast. */
+    fun setLanguage(language: Lang)
     fun screenings(): ScreeningsPort
     fun certificates(): CertificatesPort
     fun sync(): SyncPort
@@ -41,7 +43,9 @@ interface ScreeningSessionPort {
     fun language(): Lang
     fun outcome(): Outcome
     fun finalise(): Outcome
-    /** The person's consent to a referral to [partner], given today. */
+    /** The core's consent question, button and confirmation for a referral to [partnerName], in the session's language. */
+    fun consentWording(partnerName: String): ConsentText
+    /** The consent to a referral to [partner], given today: the person's, or for a child the parent's or guardian's. */
     fun consentToReferral(partner: String, purpose: String)
     fun consents(): List<String>
 }
@@ -153,6 +157,9 @@ data class Progress(
 enum class Verdict { NO_INDICATORS, FURTHER_INTERVIEW, PRESUMED_VICTIM }
 
 data class Why(val element: String, val answers: List<String>)
+
+/** The core's words for a referral consent; [forChild]: asked of the parent or guardian. */
+data class ConsentText(val question: String, val agree: String, val recorded: String, val forChild: Boolean)
 data class Action(val text: String, val basis: String)
 
 data class Outcome(

@@ -44,8 +44,20 @@ class RustVault(
     private val settings: VaultSettings = VaultSettings(),
 ) : VaultPort {
     @Volatile private var vault: HomewardVault? = null
+    @Volatile private var language: Lang? = null
 
-    private fun opened(): HomewardVault = vault ?: core { HomewardVault.open(dir, keyStore) }.also { vault = it }
+    private fun opened(): HomewardVault = vault ?: core { HomewardVault.open(dir, keyStore) }.also { spoken(it) }
+
+    /** Keeps [vault] and tells it the app's language, so a reason or a refusal is worded in it. */
+    private fun spoken(v: HomewardVault) {
+        vault = v
+        language?.let { v.setLanguage(it.toFfi()) }
+    }
+
+    override fun setLanguage(language: Lang) {
+        this.language = language
+        vault?.setLanguage(language.toFfi())
+    }
 
     override fun exists(): Boolean = vaultExists(dir)
 
@@ -56,7 +68,7 @@ class RustVault(
     }
 
     override fun create(pin: String) {
-        vault = core { HomewardVault.create(dir, pin, settings, keyStore) }
+        spoken(core { HomewardVault.create(dir, pin, settings, keyStore) })
     }
 
     override fun unlock(pin: String) = core { opened().unlock(pin) }
@@ -164,8 +176,13 @@ private class RustSession(private val s: ScreeningSession) : ScreeningSessionPor
     override fun language(): Lang = core { s.language().toApp() }
     override fun outcome(): Outcome = core { s.outcome().toApp() }
     override fun finalise(): Outcome = core { s.finalise().toApp() }
+    override fun consentWording(partnerName: String): ConsentText = core {
+        s.consentWording(partnerName).let { ConsentText(it.question, it.agree, it.recorded, it.forChild) }
+    }
     override fun consentToReferral(partner: String, purpose: String) = core {
-        s.addConsent(partner, purpose, null, ReferralBasisData.Consent(ConsentGiverKind.THE_PERSON))
+        // A child's consent is the parent's or guardian's (the core's rule decides who is a child).
+        val giver = if (s.consentWording(partner).forChild) ConsentGiverKind.PARENT_OR_GUARDIAN else ConsentGiverKind.THE_PERSON
+        s.addConsent(partner, purpose, null, ReferralBasisData.Consent(giver))
         Unit
     }
     override fun consents(): List<String> = core { s.consents().filter { it.revokedOn == null }.map { it.partner } }

@@ -86,6 +86,8 @@ class Strings(val lang: Lang) {
         "The person consents to referral to a partner (IOM)",
     )
     val consentRecorded = t("Макулдук катталды", "Согласие записано", "Consent recorded")
+    val exploitation = t("Көрсөтүлгөн эксплуатациянын түрлөрү", "Указанные формы эксплуатации", "Forms of exploitation indicated")
+    val consentTitle = t("Жолдомого макулдук", "Согласие на направление", "Consent to referral")
 
     val scanHint = t(
         "Камераны QR-кодго багыттаңыз. Окулбаса, кодду кол менен киргизиңиз.",

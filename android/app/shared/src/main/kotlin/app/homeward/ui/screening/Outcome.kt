@@ -22,6 +22,7 @@ import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.unit.dp
 import androidx.compose.ui.unit.sp
 import app.homeward.ui.core.Action
+import app.homeward.ui.core.ConsentText
 import app.homeward.ui.core.CoreException
 import app.homeward.ui.core.Lang
 import app.homeward.ui.core.Outcome
@@ -48,8 +49,13 @@ data class OutcomeState(
     val consentRecorded: Boolean,
     val error: String?,
     val busy: Boolean,
+    /** The core's consent question, button and confirmation in [language]; null until loaded. */
+    val consent: ConsentText? = null,
     val eventSink: (OutcomeEvent) -> Unit,
 )
+
+/** The partner the app refers to, as the person knows it in [lang] (its id stays "IOM"). */
+fun partnerName(lang: Lang) = if (lang == Lang.RU) "МОМ" else "IOM"
 
 sealed interface OutcomeEvent {
     data object Finalise : OutcomeEvent
@@ -69,9 +75,11 @@ class OutcomePresenter(
         var consent by remember { mutableStateOf(false) }
         var error by remember { mutableStateOf<String?>(null) }
         var busy by remember { mutableStateOf(false) }
+        var wording by remember { mutableStateOf<ConsentText?>(null) }
         LaunchedEffect(Unit) {
             try {
                 val (o, l, c) = withContext(io) { Triple(session.outcome(), session.language(), session.consents()) }
+                wording = withContext(io) { session.consentWording(partnerName(l)) }
                 outcome = o
                 language = l
                 consent = c.isNotEmpty()
@@ -86,7 +94,7 @@ class OutcomePresenter(
                 try { block() } catch (e: CoreException) { error = e.reason } finally { busy = false }
             }
         }
-        return OutcomeState(outcome, language, consent, error, busy) { event ->
+        return OutcomeState(outcome, language, consent, error, busy, wording) { event ->
             when (event) {
                 OutcomeEvent.Finalise -> run { outcome = withContext(io) { session.finalise() } }
                 OutcomeEvent.ConsentToReferral -> run {
@@ -135,7 +143,10 @@ fun OutcomeView(state: OutcomeState, onDone: () -> Unit, modifier: Modifier = Mo
             }
             o.childNote?.let { Notice("⚠", it, Tones.caution) }
             o.consentNote?.let { Notice("ℹ", it, Tones.neutral) }
-            if (o.exploitation.isNotEmpty()) Body(o.exploitation.joinToString(" · "))
+            if (o.exploitation.isNotEmpty()) {
+                Text(s.exploitation, fontWeight = FontWeight.Bold, fontSize = 17.sp)
+                Body(o.exploitation.joinToString(" · "), Modifier.testTag("exploitation"))
+            }
             if (o.why.isNotEmpty()) {
                 SectionTitle(s.why)
                 o.why.forEach { w ->
@@ -151,10 +162,14 @@ fun OutcomeView(state: OutcomeState, onDone: () -> Unit, modifier: Modifier = Mo
                 }
             }
             state.error?.let { Notice("⚠", it, MaterialTheme.colorScheme.error, tag = "error") }
+            // The consent question as the core words it: read it to the person, then record the answer.
+            val c = state.consent
             if (state.consentRecorded) {
-                Notice("✓", s.consentRecorded, Tones.valid, tag = "consent-recorded")
+                Notice("✓", c?.recorded ?: s.consentRecorded, Tones.valid, tag = "consent-recorded")
             } else if (o.verdict != Verdict.NO_INDICATORS) {
-                BigButton(s.referralConsent, { state.eventSink(OutcomeEvent.ConsentToReferral) }, primary = false, enabled = !state.busy, tag = "consent")
+                SectionTitle(s.consentTitle)
+                c?.let { Body(it.question, Modifier.testTag("consent-question")) }
+                BigButton(c?.agree ?: s.referralConsent, { state.eventSink(OutcomeEvent.ConsentToReferral) }, primary = false, enabled = !state.busy, tag = "consent")
             }
             if (!o.isFinal) BigButton(s.finalise, { state.eventSink(OutcomeEvent.Finalise) }, enabled = !state.busy, tag = "finalise")
             Text(o.disclaimer, fontSize = 13.sp, color = Tones.neutral)
@@ -176,6 +191,6 @@ object OutcomeSamples {
             "This is a screening, not a legal finding.",
             isFinal = false,
         ),
-        lang, false, null, false, none,
+        lang, false, null, false, eventSink = none,
     )
 }
