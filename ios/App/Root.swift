@@ -38,6 +38,8 @@ struct RootView: View {
         self.crossingPoint = crossingPoint
         self.scanner = scanner
         _lang = State(initialValue: prefs.language)
+        // The core words its reasons and refusals (a certificate's) in the app's language.
+        vault.setLanguage(prefs.language)
     }
 
     private var s: Strings { Strings(lang) }
@@ -79,7 +81,7 @@ struct RootView: View {
             if let p = ports({ try $0.sync() }) { push(.sync(SyncViewModel(sync: p))) }
         case .settings:
             if let p = ports({ try $0.settings() }) {
-                push(.settings(SettingsViewModel(settings: p, prefs: prefs, savedText: s.saved, onLanguage: { lang = $0 })))
+                push(.settings(SettingsViewModel(settings: p, prefs: prefs, savedText: s.saved, onLanguage: { lang = $0; vault.setLanguage($0) })))
             }
         case .enrol:
             if let p = ports({ try $0.sync() }) { push(.enrol(EnrolViewModel(sync: p))) }

@@ -10,6 +10,8 @@
 import Foundation
 
 protocol VaultPort: AnyObject, Sendable {
+    /// The language of the core's reasons and refusals outside a screening (a screening speaks its own). Fast.
+    func setLanguage(_ language: Lang)
     func exists() -> Bool
     func status() throws -> LockStatus
     /// Creates the vault and leaves it unlocked.
@@ -41,7 +43,9 @@ protocol ScreeningSessionPort: AnyObject, Sendable {
     func language() -> Lang
     func outcome() throws -> Outcome
     func finalise() throws -> Outcome
-    /// The person's consent to a referral to `partner`, given today.
+    /// The core's consent question, button and confirmation for a referral to `partnerName`, in the session's language.
+    func consentWording(partnerName: String) throws -> ConsentText
+    /// The consent to a referral to `partner`, given today: the person's, or for a child the parent's or guardian's.
     func consentToReferral(partner: String, purpose: String) throws
     func consents() throws -> [String]
 }
@@ -260,4 +264,12 @@ struct SyncReport: Equatable, Sendable {
     var rejected: Int
     var received: Int64
     var rollbackDetected: Bool
+}
+
+/// The core's words for a referral consent; `forChild`: asked of the parent or guardian.
+struct ConsentText: Equatable, Sendable {
+    var question: String
+    var agree: String
+    var recorded: String
+    var forChild: Bool
 }

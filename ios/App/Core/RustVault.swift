@@ -14,6 +14,7 @@ final class RustVault: VaultPort, @unchecked Sendable {
     // The opened vault, shared by every background task: guarded, like Kotlin's @Volatile.
     private let guardLock = NSLock()
     private var vault: HomewardVault?
+    private var language: Lang?
 
     init(dir: String, keyStore: PlatformKeyStore?, settings: VaultSettings = VaultSettings()) {
         self.dir = dir
@@ -26,8 +27,21 @@ final class RustVault: VaultPort, @unchecked Sendable {
         defer { guardLock.unlock() }
         if let v = vault { return v }
         let v = try core { try HomewardVault.open(dir: dir, keyStore: keyStore) }
-        vault = v
+        spoken(v)
         return v
+    }
+
+    /// Keeps `vault` and tells it the app's language, so a reason or a refusal is worded in it (call with guardLock held).
+    private func spoken(_ v: HomewardVault) {
+        vault = v
+        if let l = language { v.setLanguage(language: l.ffi) }
+    }
+
+    func setLanguage(_ language: Lang) {
+        guardLock.lock()
+        defer { guardLock.unlock() }
+        self.language = language
+        vault?.setLanguage(language: language.ffi)
     }
 
     func exists() -> Bool { vaultExists(dir: dir) }
@@ -43,7 +57,7 @@ final class RustVault: VaultPort, @unchecked Sendable {
     func create(pin: String) throws {
         let v = try core { try HomewardVault.create(dir: dir, passphrase: pin, settings: vaultSettings, keyStore: keyStore) }
         guardLock.lock()
-        vault = v
+        spoken(v)
         guardLock.unlock()
     }
 
@@ -179,8 +193,18 @@ private final class RustSession: ScreeningSessionPort, @unchecked Sendable {
     func language() -> Lang { s.language().app }
     func outcome() throws -> Outcome { try core { try s.outcome().app } }
     func finalise() throws -> Outcome { try core { try s.finalise().app } }
+    func consentWording(partnerName: String) throws -> ConsentText {
+        try core {
+            let w = try s.consentWording(partner: partnerName)
+            return ConsentText(question: w.question, agree: w.agree, recorded: w.recorded, forChild: w.forChild)
+        }
+    }
     func consentToReferral(partner: String, purpose: String) throws {
-        _ = try core { try s.addConsent(partner: partner, purpose: purpose, givenOn: nil, basis: .consent(givenBy: .thePerson)) }
+        // A child's consent is the parent's or guardian's (the core's rule decides who is a child).
+        _ = try core {
+            let giver: ConsentGiverKind = try s.consentWording(partner: partner).forChild ? .parentOrGuardian : .thePerson
+            return try s.addConsent(partner: partner, purpose: purpose, givenOn: nil, basis: .consent(givenBy: giver))
+        }
     }
     func consents() throws -> [String] {
         try core { try s.consents().filter { $0.revokedOn == nil }.map { $0.partner } }

@@ -78,6 +78,8 @@ struct Strings: Sendable {
     var finalised: String { t("finalised") }
     var referralConsent: String { t("referralConsent") }
     var consentRecorded: String { t("consentRecorded") }
+    var exploitation: String { t("exploitation") }
+    var consentTitle: String { t("consentTitle") }
     var scanHint: String { t("scanHint") }
     var manualEntry: String { t("manualEntry") }
     var check: String { t("check") }

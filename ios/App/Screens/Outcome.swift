@@ -10,6 +10,8 @@ struct OutcomeState: Equatable, Sendable {
     var consentRecorded: Bool
     var error: String?
     var busy: Bool
+    /// The core's consent question, button and confirmation in `language`; nil until loaded.
+    var consent: ConsentText? = nil
 }
 
 enum OutcomeEvent: Sendable {
@@ -29,6 +31,7 @@ final class OutcomeViewModel {
     func load() async {
         do {
             let (o, l, c) = try await background { [session] in (try session.outcome(), session.language(), try session.consents()) }
+            state.consent = try await background { [session] in try session.consentWording(partnerName: partnerName(l)) }
             state.outcome = o
             state.language = l
             state.consentRecorded = !c.isEmpty
@@ -59,6 +62,9 @@ final class OutcomeViewModel {
         }
     }
 }
+
+/// The partner the app refers to, as the person knows it in `lang` (its id stays "IOM").
+func partnerName(_ lang: Lang) -> String { lang == .ru ? "МОМ" : "IOM" }
 
 /// Words and a symbol say the verdict; the colour only repeats them.
 func verdictSymbol(_ v: Verdict) -> String {
@@ -99,7 +105,10 @@ struct OutcomeView: View {
                 .accessibilityIdentifier("verdict")
                 if let note = o.childNote { Notice("⚠", note, Tones.caution) }
                 if let note = o.consentNote { Notice("ℹ", note, Tones.neutral) }
-                if !o.exploitation.isEmpty { BodyText(o.exploitation.joined(separator: " · ")) }
+                if !o.exploitation.isEmpty {
+                    Text(s.exploitation).font(.headline)
+                    BodyText(o.exploitation.joined(separator: " · ")).accessibilityIdentifier("exploitation")
+                }
                 if !o.why.isEmpty {
                     SectionTitle(s.why)
                     ForEach(Array(o.why.enumerated()), id: \.offset) { _, w in
@@ -115,10 +124,14 @@ struct OutcomeView: View {
                     }
                 }
                 if let error = state.error { Notice("⚠", error, Tones.refused, tag: "error") }
+                // The consent question as the core words it: read it to the person, then record the answer.
+                let c = state.consent
                 if state.consentRecorded {
-                    Notice("✓", s.consentRecorded, Tones.valid, tag: "consent-recorded")
+                    Notice("✓", c?.recorded ?? s.consentRecorded, Tones.valid, tag: "consent-recorded")
                 } else if o.verdict != .noIndicators {
-                    BigButton(s.referralConsent, { send(.consentToReferral) }, enabled: !state.busy, primary: false, tag: "consent")
+                    SectionTitle(s.consentTitle)
+                    if let c { BodyText(c.question).accessibilityIdentifier("consent-question") }
+                    BigButton(c?.agree ?? s.referralConsent, { send(.consentToReferral) }, enabled: !state.busy, primary: false, tag: "consent")
                 }
                 if !o.isFinal { BigButton(s.finalise, { send(.finalise) }, enabled: !state.busy, tag: "finalise") }
                 Text(o.disclaimer).font(.footnote).foregroundStyle(Tones.neutral)

@@ -935,6 +935,8 @@ internal open class UniffiVTableCallbackInterfaceSyncProgressListener(
 
 
 
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -1047,6 +1049,8 @@ fun uniffi_homeward_ffi_checksum_method_screeningsession_answer(
 fun uniffi_homeward_ffi_checksum_method_screeningsession_answer_text(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_answers(
+): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_consent_wording(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_consents(
 ): Short
@@ -1266,6 +1270,8 @@ fun uniffi_homeward_ffi_fn_method_screeningsession_answer(`ptr`: Pointer,`questi
 fun uniffi_homeward_ffi_fn_method_screeningsession_answer_text(`ptr`: Pointer,`questionId`: RustBuffer.ByValue,`input`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_screeningsession_answers(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_consent_wording(`ptr`: Pointer,`partner`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_screeningsession_consents(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1604,6 +1610,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_answers() != 62109.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_consent_wording() != 29604.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_consents() != 18745.toShort()) {
@@ -4259,6 +4268,13 @@ public interface ScreeningSessionInterface {
     fun `answers`(): List<AnsweredQuestion>
     
     /**
+     * The consent question for a referral to `partner` (its name as the
+     * person knows it, e.g. "IOM"), the button and the confirmation, in the
+     * session's language; for a child, addressed to the parent or guardian.
+     */
+    fun `consentWording`(`partner`: kotlin.String): ConsentWording
+    
+    /**
      * The consents recorded, in the order given.
      */
     fun `consents`(): List<ConsentView>
@@ -4534,6 +4550,24 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
     uniffiRustCallWithError(HomewardException) { _status ->
     UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_answers(
         it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The consent question for a referral to `partner` (its name as the
+     * person knows it, e.g. "IOM"), the button and the confirmation, in the
+     * session's language; for a child, addressed to the parent or guardian.
+     */
+    @Throws(HomewardException::class)override fun `consentWording`(`partner`: kotlin.String): ConsentWording {
+            return FfiConverterTypeConsentWording.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_consent_wording(
+        it, FfiConverterString.lower(`partner`),_status)
 }
     }
     )
@@ -6270,6 +6304,62 @@ public object FfiConverterTypeConsentView: FfiConverterRustBuffer<ConsentView> {
             FfiConverterString.write(value.`givenOn`, buf)
             FfiConverterOptionalString.write(value.`revokedOn`, buf)
             FfiConverterTypeReferralBasisData.write(value.`basis`, buf)
+    }
+}
+
+
+
+/**
+ * The words of a referral consent from the core, in the session's language.
+ */
+data class ConsentWording (
+    /**
+     * Read aloud to the person (for a child, to the parent or guardian).
+     */
+    var `question`: kotlin.String, 
+    /**
+     * The button that records the consent given.
+     */
+    var `agree`: kotlin.String, 
+    /**
+     * Shown once it is recorded.
+     */
+    var `recorded`: kotlin.String, 
+    /**
+     * True when the person is treated as a child: the consent is the
+     * parent's or guardian's (`ConsentGiverKind.PARENT_OR_GUARDIAN`).
+     */
+    var `forChild`: kotlin.Boolean
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConsentWording: FfiConverterRustBuffer<ConsentWording> {
+    override fun read(buf: ByteBuffer): ConsentWording {
+        return ConsentWording(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ConsentWording) = (
+            FfiConverterString.allocationSize(value.`question`) +
+            FfiConverterString.allocationSize(value.`agree`) +
+            FfiConverterString.allocationSize(value.`recorded`) +
+            FfiConverterBoolean.allocationSize(value.`forChild`)
+    )
+
+    override fun write(value: ConsentWording, buf: ByteBuffer) {
+            FfiConverterString.write(value.`question`, buf)
+            FfiConverterString.write(value.`agree`, buf)
+            FfiConverterString.write(value.`recorded`, buf)
+            FfiConverterBoolean.write(value.`forChild`, buf)
     }
 }
 
