@@ -128,6 +128,9 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     console.utc_offset_minutes = 360;
 
     let accounts = demo_staff(&hq)?;
+    // The training referral directory (placeholder package keys), so the
+    // demo's phones hold one as a post's would.
+    hq.publish_directory(homeward_core::directory::sample().partners, homeward_hq::hq::now_ms())?;
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = rt.spawn(homeward_hq::serve_console(hq.clone(), console, listener, acceptor, async move {
         tokio::select! {

@@ -273,9 +273,20 @@ fn directory_command(hq: &Hq, action: DirectoryCommand, json: bool) -> Result<()
                 let age = d.body.age_days(homeward_hq::hq::now_ms());
                 let mut text = format!("referral directory {} ({age} days old):", d.body.sequence);
                 for p in &d.body.partners {
+                    let words = |v: serde_json::Value| v.as_str().unwrap_or_default().replace('_', " ");
                     let services: Vec<String> =
-                        p.services.iter().map(|s| serde_json::to_value(s).expect("serialises").to_string()).collect();
-                    text.push_str(&format!("\n  {}  {}  [{}]", p.id, p.name, services.join(", ").replace('"', "")));
+                        p.services.iter().map(|s| words(serde_json::to_value(s).expect("serialises"))).collect();
+                    let serves = words(serde_json::to_value(p.serves).expect("serialises"));
+                    text.push_str(&format!(
+                        "\n  {:<20} {}\n  {:<20} {} · serves {} · {} · {}",
+                        p.id,
+                        p.name,
+                        "",
+                        services.join(", "),
+                        serves,
+                        p.regions.join(", "),
+                        p.hours
+                    ));
                 }
                 print(json, &text, &serde_json::to_value(&d.body).expect("serialises"));
             }

@@ -140,3 +140,41 @@ fn headquarters_refuses_to_publish_an_entry_without_a_key() {
     assert!(e.to_string().contains("no key"), "{e}");
     assert!(server.admin().directory().unwrap().is_none(), "nothing published");
 }
+
+#[test]
+fn the_admin_cli_publishes_and_shows_the_directory_and_refuses_a_bad_file() {
+    let t = tempfile::tempdir().unwrap();
+    let hq = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_homeward-hq"))
+            .arg("--data-dir")
+            .arg(t.path().join("hq"))
+            .env_remove("DATABASE_URL")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let printed = hq(&["directory", "sample"]);
+    assert!(printed.status.success());
+    let file = t.path().join("partners.json");
+    std::fs::write(&file, &printed.stdout).unwrap();
+    let published = hq(&["--json", "directory", "publish", file.to_str().unwrap()]);
+    assert!(published.status.success(), "{}", String::from_utf8_lossy(&published.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&published.stdout).unwrap();
+    assert_eq!((v["sequence"].as_u64(), v["partners"].as_u64()), (Some(1), Some(sample().partners.len() as u64)));
+    let shown = String::from_utf8(hq(&["directory", "show"]).stdout).unwrap();
+    assert!(shown.contains("minors-centre-osh") && shown.contains("serves children"), "{shown}");
+
+    // A partner without a key: refused with the partner named, nothing published.
+    let mut bad: serde_json::Value = serde_json::from_slice(&printed.stdout).unwrap();
+    bad["partners"][2]["package_key"] = serde_json::Value::Null;
+    std::fs::write(&file, bad.to_string()).unwrap();
+    let refused = hq(&["directory", "publish", file.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("shelter-osh"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let still: serde_json::Value = serde_json::from_slice(&hq(&["--json", "directory", "show"]).stdout).unwrap();
+    assert_eq!(still["sequence"], 1, "the directory in force is unchanged");
+}
