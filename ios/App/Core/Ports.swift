@@ -48,6 +48,8 @@ protocol ScreeningSessionPort: AnyObject, Sendable {
     /// The consent to a referral to `partner`, given today: the person's, or for a child the parent's or guardian's.
     func consentToReferral(partner: String, purpose: String) throws
     func consents() throws -> [String]
+    /// The partners the outcome's actions point to, from the referral directory (a child's: only those serving children); empty before the device holds one.
+    func referralPartners() throws -> [Partner]
 }
 
 protocol CertificatesPort: Sendable {
@@ -272,4 +274,13 @@ struct ConsentText: Equatable, Sendable {
     var agree: String
     var recorded: String
     var forChild: Bool
+}
+
+/// A partner of the referral directory, as the outcome lists it: who to call, and when.
+struct Partner: Equatable, Sendable {
+    var id: String
+    var name: String
+    var phone: String?
+    var hours: String
+    var servesChildren: Bool
 }

@@ -209,6 +209,14 @@ private final class RustSession: ScreeningSessionPort, @unchecked Sendable {
     func consents() throws -> [String] {
         try core { try s.consents().filter { $0.revokedOn == nil }.map { $0.partner } }
     }
+    func referralPartners() throws -> [Partner] {
+        try core {
+            // No directory yet (never synced): nothing to list, not an error on the outcome.
+            let listed: [PartnerView]
+            do { listed = try s.referralPartners() } catch HomewardError.NotFound(reason: _) { listed = [] }
+            return listed.map { Partner(id: $0.id, name: $0.name, phone: $0.phone, hours: $0.hours, servesChildren: $0.servesChildren) }
+        }
+    }
 }
 
 private extension QuestionView {

@@ -79,6 +79,7 @@ struct Strings: Sendable {
     var referralConsent: String { t("referralConsent") }
     var consentRecorded: String { t("consentRecorded") }
     var exploitation: String { t("exploitation") }
+    var partners: String { t("partners") }
     var consentTitle: String { t("consentTitle") }
     var scanHint: String { t("scanHint") }
     var manualEntry: String { t("manualEntry") }

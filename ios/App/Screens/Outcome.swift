@@ -12,6 +12,8 @@ struct OutcomeState: Equatable, Sendable {
     var busy: Bool
     /// The core's consent question, button and confirmation in `language`; nil until loaded.
     var consent: ConsentText? = nil
+    /// The partners the recommended actions point to (the referral directory); empty without one.
+    var partners: [Partner] = []
 }
 
 enum OutcomeEvent: Sendable {
@@ -32,6 +34,7 @@ final class OutcomeViewModel {
         do {
             let (o, l, c) = try await background { [session] in (try session.outcome(), session.language(), try session.consents()) }
             state.consent = try await background { [session] in try session.consentWording(partnerName: partnerName(l)) }
+            state.partners = try await background { [session] in try session.referralPartners() }
             state.outcome = o
             state.language = l
             state.consentRecorded = !c.isEmpty
@@ -53,7 +56,10 @@ final class OutcomeViewModel {
     func send(_ event: OutcomeEvent) -> Task<Void, Never> {
         switch event {
         case .finalise:
-            return run { [self] in state.outcome = try await background { [session] in try session.finalise() } }
+            return run { [self] in
+                state.outcome = try await background { [session] in try session.finalise() }
+                state.partners = try await background { [session] in try session.referralPartners() }
+            }
         case .consentToReferral:
             return run { [self] in
                 try await background { [session] in try session.consentToReferral(partner: "IOM", purpose: "referral") }
@@ -121,6 +127,18 @@ struct OutcomeView: View {
                     ForEach(Array(o.actions.enumerated()), id: \.offset) { i, a in
                         Text("\(i + 1). \(a.text)").font(.headline)
                         Text("\(s.legalBasis): \(a.basis)").font(.subheadline).foregroundStyle(Tones.neutral)
+                    }
+                }
+                if !state.partners.isEmpty {
+                    SectionTitle(s.partners)
+                    ForEach(state.partners, id: \.id) { p in
+                        // One element for VoiceOver: the name with its phone and hours.
+                        VStack(alignment: .leading) {
+                            Text(p.name).font(.headline)
+                            BodyText([p.phone, p.hours.isEmpty ? nil : p.hours].compactMap { $0 }.joined(separator: " · "))
+                        }
+                        .accessibilityElement(children: .combine)
+                        .accessibilityIdentifier("partner-" + p.id)
                     }
                 }
                 if let error = state.error { Notice("⚠", error, Tones.refused, tag: "error") }

@@ -96,6 +96,7 @@ class ScreeningPresenterTest {
             assertFalse(o.outcome!!.isFinal)
             assertTrue(o.outcome!!.why.map { it.element }.containsAll(listOf("Act", "Means")))
             assertTrue(o.outcome!!.actions.all { it.basis.isNotBlank() })
+            assertTrue("no referral directory held yet: no partners, and no error", o.partners.isEmpty() && o.error == null)
             // The consent question as the core words it, for an adult asked of the person.
             val w = o.consent!!
             assertTrue(w.question, w.question.contains("IOM") && w.question.contains("withdraw"))

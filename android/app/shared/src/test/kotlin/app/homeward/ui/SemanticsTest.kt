@@ -17,8 +17,11 @@ import androidx.compose.ui.test.performTextInput
 import androidx.compose.ui.test.runComposeUiTest
 import app.homeward.ui.core.Lang
 import app.homeward.ui.design.HomewardTheme
+import app.homeward.ui.core.Partner
 import app.homeward.ui.request.RequestPresenter
 import app.homeward.ui.request.RequestView
+import app.homeward.ui.screening.OutcomeSamples
+import app.homeward.ui.screening.OutcomeView
 import app.homeward.ui.screening.ScreeningPresenter
 import app.homeward.ui.screening.ScreeningView
 import app.homeward.ui.unlock.UnlockPresenter
@@ -82,6 +85,21 @@ class SemanticsTest {
         onNodeWithTag("error-count").performScrollTo().assertIsDisplayed()
         onNodeWithTag("applicant.surname").performScrollTo().performTextInput("Sadykov")
         waitUntil(timeoutMillis = 20_000) { !onAllNodesWithTagExists("applicant.surname-error") }
+    }
+
+    @Test
+    fun `outcome - the partners the actions point to are listed with how to reach them`() = runComposeUiTest {
+        val centre = Partner("minors-centre-osh", "Rehabilitation centre for minors, Osh", "+996 3222 00003", "24/7", true)
+        val hotline = Partner("hotline", "National hotline", "0 800 0000 189", "", true)
+        val state = OutcomeSamples.presumedVictim(Lang.EN).copy(partners = listOf(centre, hotline))
+        setContent { HomewardTheme(Lang.EN) { OutcomeView(state, {}) } }
+        onNodeWithTag("partner-minors-centre-osh").performScrollTo().assertIsDisplayed()
+        val merged = { tag: String ->
+            onNodeWithTag(tag).fetchSemanticsNode().config.getOrNull(SemanticsProperties.Text)?.joinToString(" ") { it.text } ?: ""
+        }
+        assertEquals("Rehabilitation centre for minors, Osh +996 3222 00003 · 24/7", merged("partner-minors-centre-osh"))
+        // No opening hours published: the phone alone, no dangling separator.
+        assertEquals("National hotline 0 800 0000 189", merged("partner-hotline"))
     }
 
     @Test

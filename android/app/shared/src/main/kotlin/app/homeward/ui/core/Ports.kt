@@ -48,6 +48,8 @@ interface ScreeningSessionPort {
     /** The consent to a referral to [partner], given today: the person's, or for a child the parent's or guardian's. */
     fun consentToReferral(partner: String, purpose: String)
     fun consents(): List<String>
+    /** The partners the outcome's actions point to, from the referral directory (a child's: only those serving children); empty before the device holds one. */
+    fun referralPartners(): List<Partner>
 }
 
 interface CertificatesPort {
@@ -242,3 +244,6 @@ data class DeviceSummary(
 data class SyncProgress(val eventsSent: Long, val eventsReceived: Long, val bytesSent: Long, val bytesReceived: Long)
 
 data class SyncReport(val accepted: Long, val rejected: Int, val received: Long, val rollbackDetected: Boolean)
+
+/** A partner of the referral directory, as the outcome lists it: who to call, and when. */
+data class Partner(val id: String, val name: String, val phone: String?, val hours: String, val servesChildren: Boolean)

@@ -186,6 +186,11 @@ private class RustSession(private val s: ScreeningSession) : ScreeningSessionPor
         Unit
     }
     override fun consents(): List<String> = core { s.consents().filter { it.revokedOn == null }.map { it.partner } }
+    override fun referralPartners(): List<Partner> = core {
+        // No directory yet (never synced): nothing to list, not an error on the outcome.
+        val listed = try { s.referralPartners() } catch (e: HomewardException.NotFound) { emptyList() }
+        listed.map { Partner(it.id, it.name, it.phone, it.hours, it.servesChildren) }
+    }
 }
 
 private fun QuestionView.toApp() = Question(

@@ -87,6 +87,7 @@ class Strings(val lang: Lang) {
     )
     val consentRecorded = t("Макулдук катталды", "Согласие записано", "Consent recorded")
     val exploitation = t("Көрсөтүлгөн эксплуатациянын түрлөрү", "Указанные формы эксплуатации", "Forms of exploitation indicated")
+    val partners = t("Кимге кайрылуу керек", "Куда обратиться", "Who to call")
     val consentTitle = t("Жолдомого макулдук", "Согласие на направление", "Consent to referral")
 
     val scanHint = t(

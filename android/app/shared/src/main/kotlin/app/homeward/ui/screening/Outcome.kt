@@ -18,6 +18,7 @@ import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.graphics.Color
 import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.unit.dp
 import androidx.compose.ui.unit.sp
@@ -26,6 +27,7 @@ import app.homeward.ui.core.ConsentText
 import app.homeward.ui.core.CoreException
 import app.homeward.ui.core.Lang
 import app.homeward.ui.core.Outcome
+import app.homeward.ui.core.Partner
 import app.homeward.ui.core.ScreeningSessionPort
 import app.homeward.ui.core.Verdict
 import app.homeward.ui.core.Why
@@ -51,6 +53,8 @@ data class OutcomeState(
     val busy: Boolean,
     /** The core's consent question, button and confirmation in [language]; null until loaded. */
     val consent: ConsentText? = null,
+    /** The partners the recommended actions point to (the referral directory); empty without one. */
+    val partners: List<Partner> = emptyList(),
     val eventSink: (OutcomeEvent) -> Unit,
 )
 
@@ -76,10 +80,12 @@ class OutcomePresenter(
         var error by remember { mutableStateOf<String?>(null) }
         var busy by remember { mutableStateOf(false) }
         var wording by remember { mutableStateOf<ConsentText?>(null) }
+        var partners by remember { mutableStateOf<List<Partner>>(emptyList()) }
         LaunchedEffect(Unit) {
             try {
                 val (o, l, c) = withContext(io) { Triple(session.outcome(), session.language(), session.consents()) }
                 wording = withContext(io) { session.consentWording(partnerName(l)) }
+                partners = withContext(io) { session.referralPartners() }
                 outcome = o
                 language = l
                 consent = c.isNotEmpty()
@@ -94,9 +100,12 @@ class OutcomePresenter(
                 try { block() } catch (e: CoreException) { error = e.reason } finally { busy = false }
             }
         }
-        return OutcomeState(outcome, language, consent, error, busy, wording) { event ->
+        return OutcomeState(outcome, language, consent, error, busy, wording, partners) { event ->
             when (event) {
-                OutcomeEvent.Finalise -> run { outcome = withContext(io) { session.finalise() } }
+                OutcomeEvent.Finalise -> run {
+                    outcome = withContext(io) { session.finalise() }
+                    partners = withContext(io) { session.referralPartners() }
+                }
                 OutcomeEvent.ConsentToReferral -> run {
                     withContext(io) { session.consentToReferral("IOM", "referral") }
                     consent = true
@@ -159,6 +168,16 @@ fun OutcomeView(state: OutcomeState, onDone: () -> Unit, modifier: Modifier = Mo
                 o.actions.forEachIndexed { i, a ->
                     Text("${i + 1}. ${a.text}", fontSize = 17.sp, fontWeight = FontWeight.SemiBold)
                     Text("${s.legalBasis}: ${a.basis}", fontSize = 15.sp, color = Tones.neutral)
+                }
+            }
+            if (state.partners.isNotEmpty()) {
+                SectionTitle(s.partners)
+                state.partners.forEach { p ->
+                    // One node for a screen reader: the name with its phone and hours.
+                    Column(Modifier.fillMaxWidth().testTag("partner-${p.id}").semantics(mergeDescendants = true) {}) {
+                        Text(p.name, fontSize = 17.sp, fontWeight = FontWeight.SemiBold)
+                        Body(listOfNotNull(p.phone, p.hours.ifBlank { null }).joinToString(" · "))
+                    }
                 }
             }
             state.error?.let { Notice("⚠", it, MaterialTheme.colorScheme.error, tag = "error") }
