@@ -9,7 +9,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{json, ok, run};
+use common::{json, ok, run, REQUEST};
 
 fn mount(size: &str) -> Option<std::path::PathBuf> {
     let dir = tempfile::tempdir().unwrap().keep();
@@ -39,17 +39,6 @@ fn fill(path: &Path) {
     while f.write_all(&chunk).and_then(|_| f.sync_all()).is_ok() {}
     while f.write_all(&[0u8]).and_then(|_| f.sync_all()).is_ok() {}
 }
-
-const REQUEST: &str = r#"{
-  "applicant": {"surname": "Асанова", "given_name": "Айгүл", "date_of_birth": "1994-03-12",
-                "place_of_birth": "Ош", "sex": "f"},
-  "evidence": [{"type": "old_passport", "number": "AN1234567"}],
-  "loss": "lost",
-  "children": [],
-  "route": "Istanbul - Bishkek (Manas)",
-  "travel_date": "2099-12-05",
-  "officer_assessment": "consistent account"
-}"#;
 
 #[test]
 fn a_full_disk_is_disk_full_in_text_and_json_and_the_command_works_once_freed() {

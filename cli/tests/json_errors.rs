@@ -10,7 +10,8 @@ use std::process::{Command, Output};
 
 use ciborium::Value;
 
-const PASS: &str = "a long enough field passphrase";
+mod common;
+use common::{PASS, REQUEST};
 
 fn run(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_homeward"))
@@ -59,17 +60,6 @@ fn vault(dir: &Path, role: &str, office: &str, training_hq: bool) {
     }
     ok(run(dir, &args));
 }
-
-const REQUEST: &str = r#"{
-  "applicant": {"surname": "Асанова", "given_name": "Айгүл", "date_of_birth": "1994-03-12",
-                "place_of_birth": "Ош", "sex": "f"},
-  "evidence": [{"type": "old_passport", "number": "AN1234567"}],
-  "loss": "lost",
-  "children": [],
-  "route": "Istanbul - Bishkek (Manas)",
-  "travel_date": "2099-12-05",
-  "officer_assessment": "consistent account"
-}"#;
 
 /// A consulate issues one certificate; returns its barcode and case id.
 fn issue(consulate: &Path, work: &Path) -> (String, String) {

@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::{json, ok, run, PASS};
+use common::{json, ok, run, PASS, REQUEST};
 use homeward_core::certificate::{CertificateCases, DeviceProfile};
 use homeward_core::vault::{KdfParams, Secret, Vault, VaultOptions};
 
@@ -111,17 +111,6 @@ fn outbox(dir: &Path) -> Vec<String> {
     v.unlock(&Secret::new(PASS), None).unwrap();
     CertificateCases::new(&mut v).outbox().unwrap().into_iter().map(|e| e.id).collect()
 }
-
-const REQUEST: &str = r#"{
-  "applicant": {"surname": "Асанова", "given_name": "Айгүл", "date_of_birth": "1994-03-12",
-                "place_of_birth": "Ош", "sex": "f"},
-  "evidence": [{"type": "old_passport", "number": "AN1234567"}],
-  "loss": "lost",
-  "children": [],
-  "route": "Istanbul - Bishkek (Manas)",
-  "travel_date": "2099-12-05",
-  "officer_assessment": "consistent account"
-}"#;
 
 #[test]
 fn enroll_and_sync_with_headquarters_down_say_so_at_once_and_lose_nothing() {

@@ -1,6 +1,9 @@
 //! What the CLI tests share: the `homeward` binary run on a vault directory
 //! with the test passphrase, and its answers read as JSON.
 
+// Each test binary includes this module and uses only part of it.
+#![allow(dead_code)]
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -29,3 +32,16 @@ pub fn ok(out: Output) -> Output {
     assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     out
 }
+
+/// A consulate's certificate request for Асанова Айгүл, lost passport, as a
+/// request file.
+pub const REQUEST: &str = r#"{
+  "applicant": {"surname": "Асанова", "given_name": "Айгүл", "date_of_birth": "1994-03-12",
+                "place_of_birth": "Ош", "sex": "f"},
+  "evidence": [{"type": "old_passport", "number": "AN1234567"}],
+  "loss": "lost",
+  "children": [],
+  "route": "Istanbul - Bishkek (Manas)",
+  "travel_date": "2099-12-05",
+  "officer_assessment": "consistent account"
+}"#;
