@@ -103,6 +103,8 @@ struct LockStatus: Equatable, Sendable {
     var attemptsRemaining: Int
     var maxAttempts: Int
     var retryAfterSecs: Int64
+    /// The last unlock was cut off mid-check (power, a killed app): it counted as a try.
+    var lastAttemptInterrupted: Bool = false
 }
 
 struct ScreeningSummary: Equatable, Sendable {

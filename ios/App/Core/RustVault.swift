@@ -50,7 +50,8 @@ final class RustVault: VaultPort, @unchecked Sendable {
         try core {
             let s = try opened().status()
             return LockStatus(unlocked: s.unlocked, attemptsRemaining: Int(s.attemptsRemaining),
-                              maxAttempts: Int(s.maxAttempts), retryAfterSecs: Int64(s.retryAfterSecs))
+                              maxAttempts: Int(s.maxAttempts), retryAfterSecs: Int64(s.retryAfterSecs),
+                              lastAttemptInterrupted: s.lastAttemptInterrupted)
         }
     }
 

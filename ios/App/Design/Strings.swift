@@ -79,6 +79,7 @@ struct Strings: Sendable {
     var referralConsent: String { t("referralConsent") }
     var consentRecorded: String { t("consentRecorded") }
     var exploitation: String { t("exploitation") }
+    var unlockInterrupted: String { t("unlockInterrupted") }
     var partners: String { t("partners") }
     var consentTitle: String { t("consentTitle") }
     var scanHint: String { t("scanHint") }

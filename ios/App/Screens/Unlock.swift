@@ -18,6 +18,8 @@ struct UnlockState: Equatable, Sendable {
     var error: String?
     var busy: Bool
     var unlocked: Bool
+    /// The last unlock was cut off (the phone switched off, the app closed) and counted as a try.
+    var interrupted: Bool = false
 
     var canSubmit: Bool { !busy && retryInSecs == 0 && !pin.isEmpty && mode != .wiped }
 }
@@ -60,6 +62,7 @@ final class UnlockViewModel {
             let s = try await background { [vault] in try vault.status() }
             state.attemptsRemaining = s.attemptsRemaining
             state.unlocked = s.unlocked
+            state.interrupted = s.lastAttemptInterrupted
             startCountdown(s.retryAfterSecs)
         } catch let e as CoreException where e.kind == .wiped {
             state.mode = .wiped
@@ -101,6 +104,7 @@ final class UnlockViewModel {
                     try await vault.unlock(pin: pin)
                 }
                 state.unlocked = true
+                state.interrupted = false
             } catch let e as CoreException {
                 switch e.kind {
                 // The core's numbers, shown in the screen's language below; not the sentence twice.
@@ -165,6 +169,7 @@ struct UnlockView: View {
                     Field(s.pinAgain, state.pinAgain, { send(.pinAgainChanged(pin: $0)) }, secret: true, numeric: true, tag: "pin-again")
                 }
                 if let error = state.error { Notice("⚠", error, Tones.refused, tag: "error") }
+                if state.interrupted { Notice("ℹ", s.unlockInterrupted, Tones.caution, tag: "interrupted") }
                 if let n = state.attemptsRemaining {
                     Notice(n <= 3 ? "⚠" : "ℹ", s.attemptsLeft(n), n <= 3 ? Tones.refused : Tones.neutral, tag: "attempts")
                 }

@@ -88,6 +88,14 @@ class SemanticsTest {
     }
 
     @Test
+    fun `unlock - an unlock cut off by a power loss is said plainly, in the screen's language`() = runComposeUiTest {
+        setContent { HomewardTheme(Lang.RU) { UnlockView(app.homeward.ui.unlock.UnlockSamples.interrupted) } }
+        val said = onNodeWithTag("interrupted").fetchSemanticsNode().config.getOrNull(SemanticsProperties.Text)?.joinToString(" ") { it.text } ?: ""
+        assertTrue(said, said.contains("прервалась") && said.contains("засчитана"))
+        onNodeWithTag("attempts").assertIsDisplayed()
+    }
+
+    @Test
     fun `outcome - the partners the actions point to are listed with how to reach them`() = runComposeUiTest {
         val centre = Partner("minors-centre-osh", "Rehabilitation centre for minors, Osh", "+996 3222 00003", "24/7", true)
         val hotline = Partner("hotline", "National hotline", "0 800 0000 189", "", true)

@@ -100,6 +100,8 @@ data class LockStatus(
     val attemptsRemaining: Int,
     val maxAttempts: Int,
     val retryAfterSecs: Long,
+    /** The last unlock was cut off mid-check (power, a killed app): it counted as a try. */
+    val lastAttemptInterrupted: Boolean = false,
 )
 
 data class ScreeningSummary(val id: String, val crossingPoint: String, val date: String, val isFinal: Boolean)

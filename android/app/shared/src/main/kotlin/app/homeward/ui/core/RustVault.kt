@@ -63,7 +63,7 @@ class RustVault(
 
     override fun status(): LockStatus = core {
         opened().status().let {
-            LockStatus(it.unlocked, it.attemptsRemaining.toInt(), it.maxAttempts.toInt(), it.retryAfterSecs.toLong())
+            LockStatus(it.unlocked, it.attemptsRemaining.toInt(), it.maxAttempts.toInt(), it.retryAfterSecs.toLong(), it.lastAttemptInterrupted)
         }
     }
 

@@ -87,6 +87,11 @@ class Strings(val lang: Lang) {
     )
     val consentRecorded = t("Макулдук катталды", "Согласие записано", "Consent recorded")
     val exploitation = t("Көрсөтүлгөн эксплуатациянын түрлөрү", "Указанные формы эксплуатации", "Forms of exploitation indicated")
+    val unlockInterrupted = t(
+        "Акыркы ачуу аракети үзүлүп калды (телефон өчүп же колдонмо жабылып калды): ал бир аракет катары эсептелди.",
+        "Последняя попытка разблокировки прервалась (телефон выключился или приложение закрылось): она засчитана как попытка.",
+        "The last unlock was cut off (the phone switched off or the app closed): it counted as a try.",
+    )
     val partners = t("Кимге кайрылуу керек", "Куда обратиться", "Who to call")
     val consentTitle = t("Жолдомого макулдук", "Согласие на направление", "Consent to referral")
 

@@ -39,6 +39,8 @@ data class UnlockState(
     val error: String?,
     val busy: Boolean,
     val unlocked: Boolean,
+    /** The last unlock was cut off (the phone switched off, the app closed) and counted as a try. */
+    val interrupted: Boolean = false,
     val eventSink: (UnlockEvent) -> Unit,
 ) {
     val canSubmit: Boolean get() = !busy && retryInSecs == 0L && pin.isNotEmpty() && mode != UnlockMode.WIPED
@@ -70,6 +72,7 @@ class UnlockPresenter(
         var error by remember { mutableStateOf<String?>(null) }
         var busy by remember { mutableStateOf(false) }
         var unlocked by remember { mutableStateOf(false) }
+        var interrupted by remember { mutableStateOf(false) }
 
         LaunchedEffect(mode) {
             if (mode == UnlockMode.UNLOCK) {
@@ -77,6 +80,7 @@ class UnlockPresenter(
                     attempts = it.attemptsRemaining
                     retryIn = it.retryAfterSecs
                     unlocked = it.unlocked
+                    interrupted = it.lastAttemptInterrupted
                 }.onFailure { e ->
                     if (e is CoreException && e.kind == ErrorKind.Wiped) mode = UnlockMode.WIPED
                 }
@@ -103,6 +107,7 @@ class UnlockPresenter(
                 try {
                     withContext(io) { if (mode == UnlockMode.CREATE) vault.create(pin) else vault.unlock(pin) }
                     unlocked = true
+                    interrupted = false
                 } catch (e: CoreException) {
                     error = when (e.kind) {
                         // The core's numbers, shown in the screen's language below; not the sentence twice.
@@ -125,7 +130,7 @@ class UnlockPresenter(
             }
         }
 
-        return UnlockState(mode, pin, pinAgain, attempts, retryIn, error, busy, unlocked) { event ->
+        return UnlockState(mode, pin, pinAgain, attempts, retryIn, error, busy, unlocked, interrupted) { event ->
             when (event) {
                 is UnlockEvent.PinChanged -> pin = event.pin
                 is UnlockEvent.PinAgainChanged -> pinAgain = event.pin
@@ -161,6 +166,7 @@ fun UnlockView(state: UnlockState, modifier: Modifier = Modifier) {
                     Field(s.pinAgain, state.pinAgain, { state.eventSink(UnlockEvent.PinAgainChanged(it)) }, secret = true, numeric = true, tag = "pin-again")
                 }
                 state.error?.let { Notice("⚠", it, MaterialTheme.colorScheme.error, tag = "error") }
+                if (state.interrupted) Notice("ℹ", s.unlockInterrupted, Tones.caution, tag = "interrupted")
                 state.attemptsRemaining?.let {
                     Notice(if (it <= 3) "⚠" else "ℹ", s.attemptsLeft(it), if (it <= 3) Tones.refused else Tones.neutral, tag = "attempts")
                 }
@@ -178,9 +184,11 @@ fun UnlockView(state: UnlockState, modifier: Modifier = Modifier) {
 
 object UnlockSamples {
     private val none: (UnlockEvent) -> Unit = {}
-    val create = UnlockState(UnlockMode.CREATE, "", "", null, 0, null, false, false, none)
-    val unlock = UnlockState(UnlockMode.UNLOCK, "12", "", 10, 0, null, false, false, none)
-    fun wrongPin(message: String, attempts: Int, retry: Long) = UnlockState(UnlockMode.UNLOCK, "", "", attempts, retry, message, false, false, none)
-    val wiped = UnlockState(UnlockMode.WIPED, "", "", null, 0, null, false, false, none)
+    val create = UnlockState(UnlockMode.CREATE, "", "", null, 0, null, false, false, eventSink = none)
+    val unlock = UnlockState(UnlockMode.UNLOCK, "12", "", 10, 0, null, false, false, eventSink = none)
+    fun wrongPin(message: String, attempts: Int, retry: Long) = UnlockState(UnlockMode.UNLOCK, "", "", attempts, retry, message, false, false, eventSink = none)
+    val wiped = UnlockState(UnlockMode.WIPED, "", "", null, 0, null, false, false, eventSink = none)
+    /** After an unlock cut off by a power loss: counted, waiting out its delay. */
+    val interrupted = UnlockState(UnlockMode.UNLOCK, "", "", 9, 1, null, false, false, interrupted = true, eventSink = none)
     val all = mapOf("create" to create, "unlock" to unlock, "wiped" to wiped)
 }
