@@ -17,6 +17,17 @@ fn light() -> VaultSettings {
     VaultSettings { kdf_memory_mib: 19, kdf_passes: 2, max_attempts: 3, unlock_delay_ms: 0 }
 }
 
+/// A screening at Osh airport on 2026-11-29, in `language`.
+fn screening(v: &HomewardVault, language: Language) -> std::sync::Arc<homeward_ffi::screening::ScreeningSession> {
+    v.start_screening(NewScreeningInput {
+        crossing_point: "OSH-AIRPORT".into(),
+        officer: None,
+        language,
+        screening_date: Some("2026-11-29".into()),
+    })
+    .unwrap()
+}
+
 fn dir(t: &tempfile::TempDir, name: &str) -> String {
     t.path().join(name).to_string_lossy().into_owned()
 }
@@ -68,14 +79,7 @@ fn a_pin_needs_the_key_store_it_was_bound_to() {
 fn a_screening_is_driven_by_the_cores_next_question() {
     let t = tempfile::tempdir().unwrap();
     let v = HomewardVault::create(dir(&t, "v"), PASS.into(), light(), None).unwrap();
-    let s = v
-        .start_screening(NewScreeningInput {
-            crossing_point: "OSH-AIRPORT".into(),
-            officer: None,
-            language: Language::En,
-            screening_date: Some("2026-11-29".into()),
-        })
-        .unwrap();
+    let s = screening(&v, Language::En);
     // A bad answer is refused with the question and a reason, and changes nothing.
     match s.answer("date_of_birth".into(), AnswerInput::Date { date: "2030-01-01".into() }) {
         Err(HomewardError::InvalidAnswer { question_id, reason }) => {
@@ -187,14 +191,7 @@ fn an_unenrolled_device_cannot_take_a_request() {
 fn a_screening_moves_to_a_private_interview_and_resumes_there() {
     let t = tempfile::tempdir().unwrap();
     let v = HomewardVault::create(dir(&t, "v"), PASS.into(), light(), None).unwrap();
-    let s = v
-        .start_screening(NewScreeningInput {
-            crossing_point: "OSH-AIRPORT".into(),
-            officer: None,
-            language: Language::Ru,
-            screening_date: Some("2026-11-29".into()),
-        })
-        .unwrap();
+    let s = screening(&v, Language::Ru);
     let q = s.next_question().unwrap().unwrap();
     // The officer's wording is always there; the traveller's when the template has one.
     assert!(!q.text.is_empty());
@@ -258,14 +255,7 @@ fn reasons_are_in_the_apps_language_and_waits_agree_with_status() {
         }
     }
     // A screening's errors are in the session's language, without the question's id.
-    let s = v
-        .start_screening(NewScreeningInput {
-            crossing_point: "OSH-AIRPORT".into(),
-            officer: None,
-            language: Language::Ky,
-            screening_date: Some("2026-11-29".into()),
-        })
-        .unwrap();
+    let s = screening(&v, Language::Ky);
     match s.answer("date_of_birth".into(), AnswerInput::Date { date: "2026-13-40".into() }) {
         Err(HomewardError::InvalidAnswer { question_id, reason }) => {
             assert_eq!(question_id, "date_of_birth");
@@ -286,14 +276,7 @@ fn reasons_are_in_the_apps_language_and_waits_agree_with_status() {
 fn a_question_carries_its_saved_answer_touch_hints_and_labels() {
     let t = tempfile::tempdir().unwrap();
     let v = HomewardVault::create(dir(&t, "v"), PASS.into(), light(), None).unwrap();
-    let s = v
-        .start_screening(NewScreeningInput {
-            crossing_point: "OSH-AIRPORT".into(),
-            officer: None,
-            language: Language::Ru,
-            screening_date: Some("2026-11-29".into()),
-        })
-        .unwrap();
+    let s = screening(&v, Language::Ru);
     let first = s.next_question().unwrap().unwrap();
     assert_eq!(first.current_answer, None);
     assert!(
@@ -319,14 +302,7 @@ fn a_question_carries_its_saved_answer_touch_hints_and_labels() {
 fn a_count_refuses_a_fraction_and_the_legal_basis_speaks_the_sessions_language() {
     let t = tempfile::tempdir().unwrap();
     let v = HomewardVault::create(dir(&t, "v"), PASS.into(), light(), None).unwrap();
-    let s = v
-        .start_screening(NewScreeningInput {
-            crossing_point: "OSH-AIRPORT".into(),
-            officer: None,
-            language: Language::Ru,
-            screening_date: Some("2026-11-29".into()),
-        })
-        .unwrap();
+    let s = screening(&v, Language::Ru);
     let q = s.question("companions".into()).unwrap();
     assert_eq!(q.kind, AnswerKind::Number { min: Some(0.0), max: Some(100.0), integer: true });
     assert_eq!(q.hint, "Введите целое число (или пропустите)");
