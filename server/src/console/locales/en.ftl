@@ -470,6 +470,7 @@ action-referral = Referral
 action-consent = Consent
 action-purge = Purged
 action-unlock = Unlocked
+action-unlock_refused = Wrong unlock code
 action-setting = Setting changed
 subject-screening = screening
 subject-certificate-case = certificate cases

@@ -470,6 +470,7 @@ action-referral = Жолдомо
 action-consent = Макулдук
 action-purge = Мөөнөтү боюнча өчүрүлдү
 action-unlock = Кулпу ачылды
+action-unlock_refused = Кулпуну ачуу коду туура эмес
 action-setting = Жөндөө өзгөрдү
 subject-screening = сурамжы
 subject-certificate-case = күбөлүк иштери

@@ -504,6 +504,7 @@ action-referral = Направление
 action-consent = Согласие
 action-purge = Удаление по сроку
 action-unlock = Разблокировка
+action-unlock_refused = Неверный код разблокировки
 action-setting = Изменение настроек
 subject-screening = опрос
 subject-certificate-case = дела о свидетельствах
