@@ -57,8 +57,11 @@ fn fresh_database(admin: &str) -> String {
     format!("{admin} dbname={name}")
 }
 
+/// One transaction's events, each with its office.
+type Batch = Vec<(Event<CertificateEvent>, String)>;
+
 /// Batches of two events per office, signed before the clock starts.
-fn batches(per_office: usize) -> Vec<(String, Vec<Vec<(Event<CertificateEvent>, String)>>)> {
+fn batches(per_office: usize) -> Vec<(String, Vec<Batch>)> {
     (0..OFFICES)
         .map(|o| {
             let office = format!("OFF{o:02}");
