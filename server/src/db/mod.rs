@@ -1225,3 +1225,80 @@ impl Db {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use homeward_domain::events::{DeviceIdentity, Hlc};
+    use rand_core::OsRng;
+    use std::collections::HashSet;
+
+    fn event(me: &DeviceIdentity) -> Event<CertificateEvent> {
+        let case = uuid::Uuid::new_v4().to_string();
+        Event::new(me, &case, None, Hlc { wall_ms: 1, counter: 0 }, CertificateEvent::Submitted, &mut OsRng)
+    }
+
+    /// A database from before per-office logs (one global `seq`, cursors
+    /// in it) migrates so that every cursor held then still means the same
+    /// place: nothing is skipped, nothing sent twice.
+    #[test]
+    fn cursors_from_the_single_log_stay_valid_after_the_migration() {
+        let dir = tempfile::tempdir().unwrap();
+        let me = DeviceIdentity::generate("mow-01-test", Role::ConsularOfficer, "MOW", &mut OsRng);
+        let old: Vec<_> = (0..6).map(|_| event(&me)).collect();
+        {
+            // The schema as it was (the first six migrations), and six
+            // events numbered by the one log: MOW 1, 3, 5; IST 2, 4, 6.
+            let mut c = rusqlite::Connection::open(dir.path().join("hq.db")).unwrap();
+            for sql in &SQLITE_MIGRATIONS[..6] {
+                let tx = c.transaction().unwrap();
+                tx.execute_batch(sql).unwrap();
+                tx.commit().unwrap();
+            }
+            c.pragma_update(None, "user_version", 6u32).unwrap();
+            for (i, e) in old.iter().enumerate() {
+                c.execute(
+                    "INSERT INTO events (id, case_id, office, author, body, received_ms) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+                    rusqlite::params![
+                        e.id,
+                        e.case_id,
+                        if i % 2 == 0 { "MOW" } else { "IST" },
+                        e.author,
+                        serde_json::to_string(e).unwrap()
+                    ],
+                )
+                .unwrap();
+            }
+        }
+        let db = Db::open(dir.path()).unwrap();
+        let ids = |v: &[(u64, Event<CertificateEvent>)]| v.iter().map(|(p, e)| (*p, e.id.clone())).collect::<Vec<_>>();
+        // A consulate's old cursor (a global seq) is its position.
+        assert_eq!(ids(&db.events_after("MOW", 3, 10).unwrap()), vec![(5, old[4].id.clone())]);
+        // New appends number after every old seq, in every office, new ones too.
+        let fresh: Vec<_> = (0..3).map(|_| event(&me)).collect();
+        let batch = vec![
+            (fresh[0].clone(), "IST".to_string()),
+            (fresh[1].clone(), "MOW".to_string()),
+            (fresh[2].clone(), "ALA".to_string()),
+        ];
+        assert!(db.insert_events(&batch, 0).unwrap());
+        // IST's device had read up to 6 (the last seq of all): it gets IST's new event, nothing old.
+        let ist = db.events_after("IST", 6, 10).unwrap();
+        assert_eq!(ist.len(), 1);
+        assert_eq!(ist[0].1.id, fresh[0].id);
+        assert!(ist[0].0 > 6);
+        // So had MOW's, whose own last event was 5: its new event is not behind that cursor.
+        let mow = db.events_after("MOW", 6, 10).unwrap();
+        assert_eq!(mow.iter().map(|(_, e)| e.id.clone()).collect::<Vec<_>>(), vec![fresh[1].id.clone()]);
+        // A new office starts after them too.
+        assert!(db.events_after("ALA", 0, 10).unwrap()[0].0 > 6);
+        // A headquarters device's old cursor 4 is "4 in every office".
+        let page = db.events_after_all("hq-01-test", 4, 100, 0).unwrap();
+        let got: HashSet<String> = page.events.iter().map(|e| e.id.clone()).collect();
+        let want: HashSet<String> =
+            [&old[4], &old[5], &fresh[0], &fresh[1], &fresh[2]].iter().map(|e| e.id.clone()).collect();
+        assert_eq!(got, want);
+        assert!(!page.more);
+        assert!(page.next & CURSOR_TOKEN != 0);
+    }
+}
