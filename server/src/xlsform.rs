@@ -115,8 +115,8 @@ pub enum CellProblemKind {
     TooManyRows { max: u32 },
     #[error("more than {max} columns")]
     TooManyColumns { max: u32 },
-    #[error("the sheet has no header row")]
-    NoHeader,
+    #[error("settings has one row of values under its header; this row would be lost")]
+    ExtraSettingsRow,
     #[error("no {column:?} column")]
     MissingColumn { column: String },
     #[error("the column {column:?} appears twice")]
@@ -575,15 +575,7 @@ fn read_settings(
         origins.settings_cols.insert(col_key(&c.base, c.lang), c.index);
     }
     if sheet.last_row() > 1 {
-        ctx.ps.at(
-            &name,
-            Some(2),
-            None,
-            CellProblemKind::BadValue {
-                value: "a third row".into(),
-                expected: "expected: settings has one row of values".into(),
-            },
-        );
+        ctx.ps.at(&name, Some(sheet.last_row()), None, CellProblemKind::ExtraSettingsRow);
     }
     let id_col = cols.require("form_id", ctx.ps);
     let v_col = cols.require("version", ctx.ps);

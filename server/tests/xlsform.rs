@@ -231,6 +231,7 @@ fn each_mistake_is_named_with_its_sheet_row_and_column() {
         ("unsupported column with values", Book::valid().set("survey", (1, 'I'), "constraint").set("survey", (5, 'I'), ". < 90"), r#"survey!I5: column "constraint" is not part of a Homeward checklist"#),
         ("missing settings sheet", Book::valid().without("settings"), r#"settings: the workbook has no sheet "settings""#),
         ("missing choices sheet", Book::valid().without("choices"), r#"choices: the workbook has no sheet "choices""#),
+        ("a second settings row", Book::valid().set("settings", (3, 'A'), "other"), "settings!3: settings has one row of values"),
         ("version not a number", Book::valid().set("settings", (2, 'B'), "three"), r#"settings!B2: "three" is not a whole version number"#),
         ("no form_id column", Book::valid().set("settings", (1, 'A'), "id"), r#"settings!A2: column "id" is not part of a Homeward checklist"#),
         // Found by the core's own validator, put back on the cell:
