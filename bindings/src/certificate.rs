@@ -695,22 +695,38 @@ impl CertificateService {
 
     /// Takes a request: saved as a draft, and submitted to headquarters when
     /// `submit` is true (then it must be complete, else `RequestIncomplete`
-    /// lists the problems and nothing is saved).
-    pub fn create_request(&self, request: CertificateRequestData, submit: bool) -> Result<CaseDetails> {
+    /// lists the problems and nothing is saved). `photo`: the applicant's
+    /// photo as the camera gave it (JPEG or PNG), sealed on this device; the
+    /// request carries its hash (any `photoSha256` given is replaced), and a
+    /// file that is not a photo is `InvalidInput` with nothing saved.
+    #[uniffi::method(default(photo = None))]
+    pub fn create_request(
+        &self,
+        request: CertificateRequestData,
+        submit: bool,
+        photo: Option<Vec<u8>>,
+    ) -> Result<CaseDetails> {
         self.shared.with(|v| {
             let profile = DeviceProfile::load(v)?;
             let me = profile.identity()?;
-            let r = to_request(request, Some(me.office()))?;
+            let mut r = to_request(request, Some(me.office()))?;
+            if let Some(b) = &photo {
+                cert::photo::check(b)?;
+                r.applicant.photo_sha256 = Some(cert::photo::sha256_hex(b));
+            }
             if submit {
                 let problems = cert::validate(&r);
                 if !problems.is_empty() {
                     return Err(homeward_core::certificate::TransitionError::IncompleteRequest(problems).into());
                 }
             }
-            let mut cases = CertificateCases::new(v);
-            let mut view = cases.create(&me, r, now_ms())?;
+            let mut view = CertificateCases::new(v).create(&me, r, now_ms())?;
+            // Sealed before the submission, so a request never leaves without its photo kept here.
+            if let Some(b) = &photo {
+                cert::photo::save(v, &view.case_id, b)?;
+            }
             if submit {
-                view = cases.record(&me, &view.case_id, CertificateEvent::Submitted, now_ms())?;
+                view = CertificateCases::new(v).record(&me, &view.case_id, CertificateEvent::Submitted, now_ms())?;
             }
             self.shared.audit(v, AuditAction::Create, SubjectKind::CertificateCase, &view.case_id, None)?;
             Ok(case_details(view, &profile))

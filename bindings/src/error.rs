@@ -275,6 +275,15 @@ impl From<CaseError> for HomewardError {
     }
 }
 
+impl From<homeward_core::certificate::photo::PhotoError> for HomewardError {
+    fn from(e: homeward_core::certificate::photo::PhotoError) -> Self {
+        match e {
+            homeward_core::certificate::photo::PhotoError::Vault(v) => v.into(),
+            other => HomewardError::InvalidInput { reason: reason::photo(&other) },
+        }
+    }
+}
+
 impl From<SyncError> for HomewardError {
     fn from(e: SyncError) -> Self {
         let reason = e.to_string();

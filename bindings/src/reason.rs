@@ -454,3 +454,28 @@ pub(crate) fn unlock_code_too_soon(wait: u64) -> String {
         Lang::En => format!("Too many wrong codes: the next one can be tried in {wait} s (this try was not counted)."),
     }
 }
+
+pub(crate) fn photo(e: &homeward_core::certificate::photo::PhotoError) -> String {
+    use homeward_core::certificate::photo::PhotoError as P;
+    match e {
+        P::NotAnImage => say(
+            "Сүрөт JPEG же PNG эмес. Кайра тартыңыз.",
+            "Фото не в формате JPEG или PNG. Сделайте снимок снова.",
+            "The photo is not a JPEG or PNG image. Take it again.",
+        ),
+        P::Empty => say(
+            "Сүрөт бош. Кайра тартыңыз.",
+            "Фото пустое. Сделайте снимок снова.",
+            "The photo is empty. Take it again.",
+        ),
+        P::TooLarge { max, .. } => {
+            let mb = max / (1024 * 1024);
+            say(
+                &format!("Сүрөт өтө чоң (эң көп {mb} МБ). Кичирээк тартыңыз."),
+                &format!("Фото слишком большое (не более {mb} МБ). Снимите в меньшем размере."),
+                &format!("The photo is too large (at most {mb} MB). Take it at a smaller size."),
+            )
+        }
+        P::Vault(_) => storage(),
+    }
+}

@@ -7,16 +7,15 @@ use homeward_core::random::OsRng;
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
-use homeward_core::certificate::barcode;
 use homeward_core::certificate::trust::{sign_list, signer_entry, Signed, REVOCATION_LIST, TRUST_LIST};
+use homeward_core::certificate::{barcode, photo};
 use homeward_core::certificate::{
     qr_matrix, verify, CaseView, CertificateCases, CertificateEvent, CertificateRequest, DeviceProfile, RevocationList,
     RootKey, TrustList, TrustStore, VerifyContext,
 };
 use homeward_core::date::IsoDate;
 use homeward_core::events::{DeviceIdentity, KeyRing, PublicIdentity, Role};
-use homeward_core::vault::{DeviceKeyStore, IndexTerm, NewRecord, RecordId, Vault};
-use sha2::Digest;
+use homeward_core::vault::{DeviceKeyStore, Vault};
 
 use crate::output::{CliError, Output};
 use crate::qr_image;
@@ -278,23 +277,14 @@ pub fn device(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cmd: De
     }
 }
 
-const PHOTO_KIND: &str = "case.photo";
-
-/// The record that holds a case's photo as an attachment.
-fn photo_record_id(case_id: &str) -> RecordId {
-    let h = sha2::Sha256::digest(format!("homeward/case-photo/{case_id}").as_bytes());
-    RecordId(uuid::Uuid::from_slice(&h[..16]).expect("16 bytes"))
+fn read_photo(v: &Vault, case_id: &str) -> Result<Option<Vec<u8>>, CliError> {
+    Ok(photo::load(v, case_id).map_err(photo_err)?.map(|b| b.to_vec()))
 }
 
-fn read_photo(v: &Vault, case_id: &str) -> Result<Option<Vec<u8>>, CliError> {
-    let rid = photo_record_id(case_id);
-    let atts = match v.list_attachments(rid) {
-        Ok(a) => a,
-        Err(_) => return Ok(None),
-    };
-    match atts.first() {
-        Some(a) => Ok(Some(v.read_attachment(rid, *a)?.to_vec())),
-        None => Ok(None),
+fn photo_err(e: photo::PhotoError) -> CliError {
+    match e {
+        photo::PhotoError::Vault(v) => CliError::Vault(v),
+        other => CliError::Input(other.to_string()),
     }
 }
 
@@ -392,7 +382,9 @@ pub fn certificate(
                 .map(|p| std::fs::read(&p).map_err(|e| CliError::Input(format!("{}: {e}", p.display()))))
                 .transpose()?;
             if let Some(b) = &photo_bytes {
-                request.applicant.photo_sha256 = Some(hex::encode(sha2::Sha256::digest(b)));
+                // Refused before anything is saved: the hash goes into a signed request.
+                photo::check(b).map_err(photo_err)?;
+                request.applicant.photo_sha256 = Some(photo::sha256_hex(b));
             }
             let mut cases = CertificateCases::new(&mut v);
             let mut view = cases.create(&me, request, now_ms()).map_err(case_err)?;
@@ -400,15 +392,7 @@ pub fn certificate(
                 view = cases.record(&me, &view.case_id, CertificateEvent::Submitted, now_ms()).map_err(case_err)?;
             }
             if let Some(b) = photo_bytes {
-                let rid = photo_record_id(&view.case_id);
-                v.put(&NewRecord {
-                    id: rid,
-                    kind: PHOTO_KIND,
-                    schema_version: 1,
-                    body: b"{}",
-                    index: &[IndexTerm::Keyword { field: "case-photo", value: view.case_id.clone() }],
-                })?;
-                v.put_attachment(rid, &mut b.as_slice())?;
+                photo::save(&mut v, &view.case_id, &b).map_err(photo_err)?;
             }
             let problems = view.request.as_ref().map(homeward_core::certificate::validate).unwrap_or_default();
             if !problems.is_empty() && !out.json {

@@ -641,3 +641,29 @@ fn the_statistics_export_is_labelled_counts_only_and_audited() {
     assert_eq!(log.len(), 1);
     assert_eq!((log[0].action, log[0].subject.kind), (AuditAction::Export, SubjectKind::Statistics));
 }
+
+#[test]
+fn a_case_photo_is_sealed_replaced_by_a_new_one_and_refused_when_not_a_photo() {
+    use homeward_core::certificate::photo::{self, PhotoError};
+    let dir = tempfile::tempdir().unwrap();
+    let me = DeviceIdentity::generate("ist-03", Role::ConsularOfficer, "IST", &mut OsRng);
+    let hq = DeviceIdentity::generate("hq-1", Role::Headquarters, "HQ", &mut OsRng);
+    let mut v = enrolled_vault(dir.path(), &me, &hq);
+    let case = CertificateCases::new(&mut v).create(&me, request("Photova", "PHT1234567"), NOW).unwrap().case_id;
+    assert!(photo::load(&v, &case).unwrap().is_none());
+
+    let first = [&[0xFF, 0xD8, 0xFF, 0xE0][..], b"FIRST-PHOTO-OF-PHOTOVA"].concat();
+    let second = [&b"\x89PNG\r\n\x1a\n"[..], b"SECOND-PHOTO-OF-PHOTOVA"].concat();
+    photo::save(&mut v, &case, &first).unwrap();
+    assert_eq!(photo::load(&v, &case).unwrap().unwrap().as_slice(), &first[..]);
+    photo::save(&mut v, &case, &second).unwrap();
+    assert_eq!(photo::load(&v, &case).unwrap().unwrap().as_slice(), &second[..], "the new photo replaces the old");
+    drop(v);
+    common::assert_no_plaintext(dir.path(), &["FIRST-PHOTO-OF-PHOTOVA", "SECOND-PHOTO-OF-PHOTOVA"]);
+
+    let mut v = common::open_unlocked(dir.path());
+    // A PDF chosen by mistake: refused, the photo kept before is untouched.
+    assert!(matches!(photo::save(&mut v, &case, b"%PDF-1.7 not a photo"), Err(PhotoError::NotAnImage)));
+    assert_eq!(photo::load(&v, &case).unwrap().unwrap().as_slice(), &second[..]);
+    assert_eq!(photo::sha256_hex(&second).len(), 64);
+}

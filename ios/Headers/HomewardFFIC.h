@@ -314,7 +314,7 @@ RustBuffer uniffi_homeward_ffi_fn_method_certificateservice_cancel(void*_Nonnull
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_CERTIFICATESERVICE_CREATE_REQUEST
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_CERTIFICATESERVICE_CREATE_REQUEST
-RustBuffer uniffi_homeward_ffi_fn_method_certificateservice_create_request(void*_Nonnull ptr, RustBuffer request, int8_t submit, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_homeward_ffi_fn_method_certificateservice_create_request(void*_Nonnull ptr, RustBuffer request, int8_t submit, RustBuffer photo, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_CERTIFICATESERVICE_DEVICE_INFO

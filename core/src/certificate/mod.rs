@@ -5,6 +5,7 @@
 
 pub use homeward_domain::certificate::*;
 
+pub mod photo;
 pub mod store;
 
 pub use store::{CaseError, CaseSummary, CertificateCases, DeviceProfile};

@@ -54,7 +54,8 @@ protocol ScreeningSessionPort: AnyObject, Sendable {
 
 protocol CertificatesPort: Sendable {
     func validate(form: RequestForm) throws -> [FieldError]
-    func create(form: RequestForm, submit: Bool) throws -> CaseSummary
+    /// `photo`: the applicant's photo as the camera gave it (JPEG or PNG); sealed on the device, its hash in the request.
+    func create(form: RequestForm, submit: Bool, photo: Data?) throws -> CaseSummary
     func list() throws -> [CaseSummary]
     func issue(caseId: String) throws -> IssuedCertificate
     func verify(barcode: String) throws -> Verification

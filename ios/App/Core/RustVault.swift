@@ -310,8 +310,8 @@ private struct RustCertificates: CertificatesPort {
         return dateErrors
     }
 
-    func create(form: RequestForm, submit: Bool) throws -> CaseSummary {
-        try core { try certs.createRequest(request: form.ffi, submit: submit).summary }
+    func create(form: RequestForm, submit: Bool, photo: Data?) throws -> CaseSummary {
+        try core { try certs.createRequest(request: form.ffi, submit: submit, photo: photo).summary }
     }
 
     func list() throws -> [CaseSummary] { try core { try certs.list().map { $0.summary } } }

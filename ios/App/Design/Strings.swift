@@ -170,6 +170,10 @@ struct Strings: Sendable {
     var newPin: String { t("newPin") }
     var newPinAgain: String { t("newPinAgain") }
     var changePin: String { t("changePin") }
+    var takePhoto: String { t("takePhoto") }
+    var retakePhoto: String { t("retakePhoto") }
+    var photoTaken: String { t("photoTaken") }
+    var removePhoto: String { t("removePhoto") }
     var setDuress: String { t("setDuress") }
     var saved: String { t("saved") }
 }

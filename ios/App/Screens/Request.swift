@@ -11,10 +11,15 @@ struct RequestState: Equatable, Sendable {
     var saved: CaseSummary?
     var error: String?
     var busy: Bool
+    /// A photo was taken: it goes (sealed) with the request at the next save.
+    var hasPhoto: Bool = false
 }
 
 enum RequestEvent: Sendable {
     case edit(form: RequestForm)
+    /// The camera's picture, JPEG or PNG bytes; the core checks them at the save.
+    case photoTaken(bytes: Data)
+    case removePhoto
     case saveDraft
     case submit
 }
@@ -31,6 +36,8 @@ final class RequestViewModel {
     private(set) var state = RequestState(form: RequestForm(), fieldErrors: [:], saved: nil, error: nil, busy: false)
     @ObservationIgnored private var tried = false
     @ObservationIgnored private var validation: Task<Void, Never>?
+    /// Kept in memory only, never in a file: the vault seals it at the save.
+    @ObservationIgnored private var photo: Data?
     private let certificates: CertificatesPort
 
     init(certificates: CertificatesPort) {
@@ -43,9 +50,17 @@ final class RequestViewModel {
         case let .edit(form):
             state.form = form
             return revalidate()
+        case let .photoTaken(bytes):
+            photo = bytes
+            state.hasPhoto = true
+            state.error = nil
+        case .removePhoto:
+            photo = nil
+            state.hasPhoto = false
         case .saveDraft: return save(submit: false)
         case .submit: return save(submit: true)
         }
+        return done()
     }
 
     /// Kotlin's LaunchedEffect(form, tried): a newer edit cancels the older check, and a
@@ -71,10 +86,10 @@ final class RequestViewModel {
         if state.busy { return done() }
         state.busy = true
         state.error = nil
-        let form = state.form
+        let (form, photo) = (state.form, photo)
         return Task { [self, certificates] in
             do {
-                state.saved = try await background { try certificates.create(form: form, submit: submit) }
+                state.saved = try await background { try certificates.create(form: form, submit: submit, photo: photo) }
                 state.fieldErrors = [:]
             } catch {
                 if let e = error as? CoreException {
@@ -124,10 +139,14 @@ private func belongs(_ key: String, to field: String) -> Bool {
     key == field || key.hasPrefix(field + ".") || key.hasPrefix(field + "[")
 }
 
+/// The platform's camera for the applicant's photo (Kotlin's PhotoCamera): calls back with JPEG or PNG bytes.
+typealias PhotoCamera = (@escaping (Data) -> Void) -> Void
+
 struct RequestView: View {
     let state: RequestState
     let send: (RequestEvent) -> Void
     let onBack: () -> Void
+    var camera: PhotoCamera?
     @Environment(\.strings) var s
 
     private func label(_ field: String) -> String {
@@ -165,6 +184,14 @@ struct RequestView: View {
             // Problems the form has no field for (children, loss, trafficking) still show.
             ForEach(state.fieldErrors.keys.sorted().filter { k in !requestFields.contains { belongs(k, to: $0.field) } }, id: \.self) { k in
                 Notice("⚠", state.fieldErrors[k] ?? "", Tones.refused)
+            }
+            if state.hasPhoto {
+                Notice("✓", s.photoTaken, Tones.valid, tag: "photo")
+                BigButton(s.removePhoto, { send(.removePhoto) }, enabled: !state.busy, primary: false, tag: "remove-photo")
+            }
+            if let camera {
+                BigButton(state.hasPhoto ? s.retakePhoto : s.takePhoto, { camera { send(.photoTaken(bytes: $0)) } },
+                          enabled: !state.busy, primary: false, tag: "take-photo")
             }
             BigButton(s.submit, { send(.submit) }, enabled: !state.busy, tag: "submit")
             BigButton(s.saveDraft, { send(.saveDraft) }, enabled: !state.busy, primary: false, tag: "save-draft")

@@ -599,9 +599,12 @@ public protocol CertificateServiceProtocol: AnyObject, Sendable {
     /**
      * Takes a request: saved as a draft, and submitted to headquarters when
      * `submit` is true (then it must be complete, else `RequestIncomplete`
-     * lists the problems and nothing is saved).
+     * lists the problems and nothing is saved). `photo`: the applicant's
+     * photo as the camera gave it (JPEG or PNG), sealed on this device; the
+     * request carries its hash (any `photoSha256` given is replaced), and a
+     * file that is not a photo is `InvalidInput` with nothing saved.
      */
-    func createRequest(request: CertificateRequestData, submit: Bool) throws  -> CaseDetails
+    func createRequest(request: CertificateRequestData, submit: Bool, photo: Data?) throws  -> CaseDetails
     
     /**
      * This device's identity, trust lists and settings.
@@ -731,13 +734,17 @@ open func cancel(caseId: String, reason: String)throws  -> CaseDetails  {
     /**
      * Takes a request: saved as a draft, and submitted to headquarters when
      * `submit` is true (then it must be complete, else `RequestIncomplete`
-     * lists the problems and nothing is saved).
+     * lists the problems and nothing is saved). `photo`: the applicant's
+     * photo as the camera gave it (JPEG or PNG), sealed on this device; the
+     * request carries its hash (any `photoSha256` given is replaced), and a
+     * file that is not a photo is `InvalidInput` with nothing saved.
      */
-open func createRequest(request: CertificateRequestData, submit: Bool)throws  -> CaseDetails  {
+open func createRequest(request: CertificateRequestData, submit: Bool, photo: Data? = nil)throws  -> CaseDetails  {
     return try  FfiConverterTypeCaseDetails_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
     uniffi_homeward_ffi_fn_method_certificateservice_create_request(self.uniffiClonePointer(),
         FfiConverterTypeCertificateRequestData_lower(request),
-        FfiConverterBool.lower(submit),$0
+        FfiConverterBool.lower(submit),
+        FfiConverterOptionData.lower(photo),$0
     )
 })
 }
@@ -12126,7 +12133,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_certificateservice_cancel() != 51625) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_certificateservice_create_request() != 19308) {
+    if (uniffi_homeward_ffi_checksum_method_certificateservice_create_request() != 42020) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_certificateservice_device_info() != 64488) {

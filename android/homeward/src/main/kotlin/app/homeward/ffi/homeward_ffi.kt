@@ -1165,7 +1165,7 @@ fun uniffi_homeward_ffi_fn_free_certificateservice(`ptr`: Pointer,uniffi_out_err
 ): Unit
 fun uniffi_homeward_ffi_fn_method_certificateservice_cancel(`ptr`: Pointer,`caseId`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
-fun uniffi_homeward_ffi_fn_method_certificateservice_create_request(`ptr`: Pointer,`request`: RustBuffer.ByValue,`submit`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_homeward_ffi_fn_method_certificateservice_create_request(`ptr`: Pointer,`request`: RustBuffer.ByValue,`submit`: Byte,`photo`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_certificateservice_device_info(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1486,7 +1486,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_cancel() != 51625.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_create_request() != 19308.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_create_request() != 42020.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_device_info() != 64488.toShort()) {
@@ -2266,9 +2266,12 @@ public interface CertificateServiceInterface {
     /**
      * Takes a request: saved as a draft, and submitted to headquarters when
      * `submit` is true (then it must be complete, else `RequestIncomplete`
-     * lists the problems and nothing is saved).
+     * lists the problems and nothing is saved). `photo`: the applicant's
+     * photo as the camera gave it (JPEG or PNG), sealed on this device; the
+     * request carries its hash (any `photoSha256` given is replaced), and a
+     * file that is not a photo is `InvalidInput` with nothing saved.
      */
-    fun `createRequest`(`request`: CertificateRequestData, `submit`: kotlin.Boolean): CaseDetails
+    fun `createRequest`(`request`: CertificateRequestData, `submit`: kotlin.Boolean, `photo`: kotlin.ByteArray? = null): CaseDetails
     
     /**
      * This device's identity, trust lists and settings.
@@ -2435,14 +2438,17 @@ open class CertificateService: Disposable, AutoCloseable, CertificateServiceInte
     /**
      * Takes a request: saved as a draft, and submitted to headquarters when
      * `submit` is true (then it must be complete, else `RequestIncomplete`
-     * lists the problems and nothing is saved).
+     * lists the problems and nothing is saved). `photo`: the applicant's
+     * photo as the camera gave it (JPEG or PNG), sealed on this device; the
+     * request carries its hash (any `photoSha256` given is replaced), and a
+     * file that is not a photo is `InvalidInput` with nothing saved.
      */
-    @Throws(HomewardException::class)override fun `createRequest`(`request`: CertificateRequestData, `submit`: kotlin.Boolean): CaseDetails {
+    @Throws(HomewardException::class)override fun `createRequest`(`request`: CertificateRequestData, `submit`: kotlin.Boolean, `photo`: kotlin.ByteArray?): CaseDetails {
             return FfiConverterTypeCaseDetails.lift(
     callWithPointer {
     uniffiRustCallWithError(HomewardException) { _status ->
     UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_certificateservice_create_request(
-        it, FfiConverterTypeCertificateRequestData.lower(`request`),FfiConverterBoolean.lower(`submit`),_status)
+        it, FfiConverterTypeCertificateRequestData.lower(`request`),FfiConverterBoolean.lower(`submit`),FfiConverterOptionalByteArray.lower(`photo`),_status)
 }
     }
     )

@@ -89,7 +89,18 @@ class CertificateAndSyncTest {
                 }
                 assertTrue(date.reason.startsWith("travel_date"), date.reason)
 
-                val case = certs.createRequest(request(), true)
+                // A photo that is not one (a PDF picked by mistake) is refused before anything is saved.
+                val notPhoto = assertThrows<HomewardException.InvalidInput> {
+                    certs.createRequest(request(), true, "%PDF-1.7".toByteArray())
+                }
+                assertTrue(notPhoto.reason.contains("JPEG"), notPhoto.reason)
+                assertTrue(certs.list().isEmpty(), "nothing saved")
+
+                // The camera's JPEG: sealed on the device, its SHA-256 in the signed request.
+                val jpeg = byteArrayOf(0xFF.toByte(), 0xD8.toByte(), 0xFF.toByte(), 0xE0.toByte()) + "camera-bytes".toByteArray()
+                val case = certs.createRequest(request(), true, jpeg)
+                val hash = java.security.MessageDigest.getInstance("SHA-256").digest(jpeg).joinToString("") { "%02x".format(it) }
+                assertEquals(hash, case.request!!.applicant.photoSha256)
                 assertEquals(CaseState.SUBMITTED, case.state)
                 assertTrue(case.problems.isEmpty())
                 assertTrue(case.fee!!.waived, "victims pay no fee")

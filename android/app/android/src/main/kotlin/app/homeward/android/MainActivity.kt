@@ -4,6 +4,7 @@ import android.os.Bundle
 import android.os.SystemClock
 import android.view.WindowManager
 import androidx.activity.ComponentActivity
+import androidx.activity.result.contract.ActivityResultContracts
 import androidx.activity.compose.setContent
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableIntStateOf
@@ -24,6 +25,33 @@ import app.homeward.ui.core.ScreenBrightness
 class MainActivity : ComponentActivity() {
     private var lockSignal by mutableIntStateOf(0)
     private var backgroundedAt = 0L
+
+    // The applicant's photo: the system camera's preview bitmap, kept in
+    // memory (never a file in shared storage), encoded as JPEG for the core.
+    private var onPhoto: ((ByteArray) -> Unit)? = null
+    private val takePhoto = registerForActivityResult(ActivityResultContracts.TakePicturePreview()) { bitmap ->
+        val deliver = onPhoto
+        onPhoto = null
+        if (bitmap != null && deliver != null) {
+            val out = java.io.ByteArrayOutputStream()
+            bitmap.compress(android.graphics.Bitmap.CompressFormat.JPEG, 92, out)
+            deliver(out.toByteArray())
+        }
+    }
+
+    // The app declares CAMERA (for the scanner), so the system camera needs it granted too.
+    private val askCamera = registerForActivityResult(ActivityResultContracts.RequestPermission()) { granted ->
+        if (granted) takePhoto.launch(null) else onPhoto = null
+    }
+
+    private fun openCamera(onTaken: (ByteArray) -> Unit) {
+        onPhoto = onTaken
+        if (checkSelfPermission(android.Manifest.permission.CAMERA) == android.content.pm.PackageManager.PERMISSION_GRANTED) {
+            takePhoto.launch(null)
+        } else {
+            askCamera.launch(android.Manifest.permission.CAMERA)
+        }
+    }
 
     override fun onCreate(savedInstanceState: Bundle?) {
         window.setFlags(WindowManager.LayoutParams.FLAG_SECURE, WindowManager.LayoutParams.FLAG_SECURE)
@@ -54,6 +82,7 @@ class MainActivity : ComponentActivity() {
                 lockSignal = lockSignal,
                 scanner = { onScanned -> CameraScanner(onScanned) },
                 brightness = ScreenBrightness { full -> setFullBrightness(full) },
+                camera = ::openCamera,
             )
         }
     }

@@ -29,7 +29,15 @@ fun main() {
             title = "Homeward",
             state = rememberWindowState(size = DpSize(420.dp, 860.dp)),
         ) {
-            HomewardApp(vault, InMemoryPrefs(), crossing)
+            HomewardApp(vault, InMemoryPrefs(), crossing, camera = ::choosePhoto)
         }
     }
+}
+
+/** A consulate PC has no camera to drive: the officer picks the photo a scanner or webcam tool saved. */
+private fun choosePhoto(onTaken: (ByteArray) -> Unit) {
+    val dialog = java.awt.FileDialog(null as java.awt.Frame?, "Photo (JPEG or PNG)", java.awt.FileDialog.LOAD)
+    dialog.isVisible = true
+    val name = dialog.file ?: return
+    onTaken(File(dialog.directory, name).readBytes())
 }

@@ -23,6 +23,7 @@ import app.homeward.ui.home.HomePresenter
 import app.homeward.ui.home.HomeView
 import app.homeward.ui.request.RequestListPresenter
 import app.homeward.ui.request.RequestListView
+import app.homeward.ui.request.PhotoCamera
 import app.homeward.ui.request.RequestPresenter
 import app.homeward.ui.request.RequestView
 import app.homeward.ui.screening.OutcomePresenter
@@ -71,6 +72,7 @@ fun HomewardApp(
     lockSignal: Int = 0,
     scanner: Scanner? = null,
     brightness: ScreenBrightness = ScreenBrightness.Unchanged,
+    camera: PhotoCamera? = null,
 ) {
     var lang by remember { mutableStateOf(prefs.language) }
     // The core words its reasons and refusals (a certificate's) in the app's language.
@@ -115,7 +117,7 @@ fun HomewardApp(
                 OutcomeView(remember { OutcomePresenter(route.session) }.present(), ::pop, modifier)
             }
             Route.Verify -> VerifyView(remember { VerifyPresenter(vault.certificates(), crossingPoint) }.present(), ::pop, modifier, scanner)
-            Route.Request -> RequestView(remember { RequestPresenter(vault.certificates()) }.present(), ::pop, modifier)
+            Route.Request -> RequestView(remember { RequestPresenter(vault.certificates()) }.present(), ::pop, modifier, camera)
             Route.Requests -> RequestListView(remember { RequestListPresenter(vault.certificates()) }.present(), ::pop, modifier)
             Route.Sync -> SyncView(remember { SyncPresenter(vault.sync()) }.present(), ::pop, modifier)
             Route.Enrol -> EnrolView(remember { EnrolPresenter(vault.sync()) }.present(), ::pop, modifier)

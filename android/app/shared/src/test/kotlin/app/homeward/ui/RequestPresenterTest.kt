@@ -78,4 +78,38 @@ class RequestPresenterTest {
         }
         assertNotNull(certs.list().singleOrNull())
     }
+
+    @Test
+    fun `a file that is not a photo is refused with nothing saved, a real photo goes with the request`() {
+        val vault = newVault()
+        vault.sync().enrol(hq.url, hq.enrollmentCode("IST", "consular_officer"), "consulate-pc", null)
+        val certs = vault.certificates()
+        testPresenter({ RequestPresenter(certs).present() }) {
+            awaitItem().eventSink(RequestEvent.Edit(goodForm(office = "")))
+            val filled = awaitUntil { it.form == goodForm(office = "") }
+            // What a camera that read garbage (or a wrong file) hands over.
+            filled.eventSink(RequestEvent.PhotoTaken("GIF89a-not-a-photo".toByteArray()))
+            awaitUntil { it.hasPhoto }.eventSink(RequestEvent.Submit)
+            val refused = awaitUntil("refusal") { it.error != null && !it.busy }
+            assertTrue(refused.error!!, refused.error!!.contains("JPEG"))
+            assertEquals(null, refused.saved)
+            assertTrue("nothing saved", certs.list().isEmpty())
+            assertTrue("the form and the photo stay for another try", refused.hasPhoto && refused.form == goodForm(office = ""))
+            refused.eventSink(RequestEvent.PhotoTaken(png()))
+            awaitUntil { it.error == null }.eventSink(RequestEvent.Submit)
+            val saved = awaitUntil("saved") { it.saved != null && !it.busy }
+            assertEquals("SUBMITTED", saved.saved!!.state)
+            cancelAndIgnoreRemainingEvents()
+        }
+        assertEquals(1, certs.list().size)
+    }
+
+    /** A real PNG, as a camera's picture would be after encoding. */
+    private fun png(): ByteArray {
+        val img = java.awt.image.BufferedImage(60, 80, java.awt.image.BufferedImage.TYPE_INT_RGB)
+        for (y in 0 until 80) for (x in 0 until 60) img.setRGB(x, y, (x * 4 shl 16) or (y * 3 shl 8) or 0x80)
+        val out = java.io.ByteArrayOutputStream()
+        javax.imageio.ImageIO.write(img, "png", out)
+        return out.toByteArray()
+    }
 }

@@ -91,12 +91,12 @@ class Screens(private val lang: Lang) {
 
         // The request form with the core's messages under its fields.
         val problems = vault.certificates().validate(RequestForm(surname = "Sadykov", dateOfBirth = "08.08.1988"))
-        out["request-empty"] = { RequestView(RequestState(RequestForm(), emptyMap(), null, null, false) {}, {}) }
+        out["request-empty"] = { RequestView(RequestState(RequestForm(), emptyMap(), null, null, false, false) {}, {}, camera = {}) }
         out["request-errors"] = {
-            RequestView(RequestState(RequestForm(surname = "Sadykov", dateOfBirth = "08.08.1988"), problems.associate { it.field to it.message }, null, null, false) {}, {})
+            RequestView(RequestState(RequestForm(surname = "Sadykov", dateOfBirth = "08.08.1988"), problems.associate { it.field to it.message }, null, null, false, true) {}, {}, camera = {})
         }
         out["request-submitted"] = {
-            RequestView(RequestState(RequestPresenterTest.goodForm().copy(travelDate = "2026-12-05"), emptyMap(), CaseSummary("c0ffee42-case", "SUBMITTED", null, false, true), null, false) {}, {})
+            RequestView(RequestState(RequestPresenterTest.goodForm().copy(travelDate = "2026-12-05"), emptyMap(), CaseSummary("c0ffee42-case", "SUBMITTED", null, false, true), null, false, true) {}, {})
         }
         out["requests"] = {
             RequestListView(

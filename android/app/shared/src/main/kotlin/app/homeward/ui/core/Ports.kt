@@ -54,7 +54,8 @@ interface ScreeningSessionPort {
 
 interface CertificatesPort {
     fun validate(form: RequestForm): List<FieldError>
-    fun create(form: RequestForm, submit: Boolean): CaseSummary
+    /** [photo]: the applicant's photo as the camera gave it (JPEG or PNG); sealed on the device, its hash in the request. */
+    fun create(form: RequestForm, submit: Boolean, photo: ByteArray? = null): CaseSummary
     fun list(): List<CaseSummary>
     fun issue(caseId: String): IssuedCertificate
     fun verify(barcode: String): Verification

@@ -290,7 +290,8 @@ private class RustCertificates(private val vault: HomewardVault) : CertificatesP
         return dateErrors
     }
 
-    override fun create(form: RequestForm, submit: Boolean): CaseSummary = core { certs.createRequest(form.toFfi(), submit).toSummary() }
+    override fun create(form: RequestForm, submit: Boolean, photo: ByteArray?): CaseSummary =
+        core { certs.createRequest(form.toFfi(), submit, photo).toSummary() }
     override fun list(): List<CaseSummary> = core { certs.list().map { it.toSummary() } }
     override fun issue(caseId: String): IssuedCertificate = core {
         val issued = certs.issue(caseId, null)

@@ -209,6 +209,10 @@ class Strings(val lang: Lang) {
     val newPin = t("Жаңы PIN-код", "Новый PIN-код", "New PIN")
     val newPinAgain = t("Жаңы PIN-кодду кайталаңыз", "Повторите новый PIN-код", "New PIN again")
     val changePin = t("PIN-кодду өзгөртүү", "Сменить PIN-код", "Change PIN")
+    val takePhoto = t("Арыз берүүчүнү сүрөткө тартуу", "Сфотографировать заявителя", "Take the applicant's photo")
+    val retakePhoto = t("Кайра тартуу", "Переснять", "Take it again")
+    val photoTaken = t("Сүрөт тартылды: арыз менен сакталат (түзмөктө гана, шифрленген)", "Фото сделано: сохранится с заявкой (только на устройстве, в зашифрованном виде)", "Photo taken: kept with the request (on this device only, encrypted)")
+    val removePhoto = t("Сүрөттү өчүрүү", "Удалить фото", "Remove the photo")
     val setDuress = t("Коркунуч PIN-кодун коюу", "Задать PIN-код под принуждением", "Set duress PIN")
     val saved = t("Сакталды", "Сохранено", "Saved")
 }

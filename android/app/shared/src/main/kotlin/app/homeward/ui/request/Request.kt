@@ -51,11 +51,16 @@ data class RequestState(
     val saved: CaseSummary?,
     val error: String?,
     val busy: Boolean,
+    /** A photo was taken: it goes (sealed) with the request at the next save. */
+    val hasPhoto: Boolean,
     val eventSink: (RequestEvent) -> Unit,
 )
 
 sealed interface RequestEvent {
     data class Edit(val form: RequestForm) : RequestEvent
+    /** The platform camera's picture, JPEG or PNG bytes; the core checks them at the save. */
+    data class PhotoTaken(val bytes: ByteArray) : RequestEvent
+    data object RemovePhoto : RequestEvent
     data object SaveDraft : RequestEvent
     data object Submit : RequestEvent
 }
@@ -78,6 +83,8 @@ class RequestPresenter(
         var saved by remember { mutableStateOf<CaseSummary?>(null) }
         var error by remember { mutableStateOf<String?>(null) }
         var busy by remember { mutableStateOf(false) }
+        // Kept in memory only, never in a file: the vault seals it at the save.
+        var photo by remember { mutableStateOf<ByteArray?>(null) }
 
         LaunchedEffect(form, tried) {
             if (tried) {
@@ -96,7 +103,7 @@ class RequestPresenter(
             error = null
             scope.launch {
                 try {
-                    saved = withContext(io) { certificates.create(form, submit) }
+                    saved = withContext(io) { certificates.create(form, submit, photo) }
                     errors = emptyMap()
                 } catch (e: CoreException) {
                     when (e.kind) {
@@ -112,9 +119,14 @@ class RequestPresenter(
             }
         }
 
-        return RequestState(form, errors, saved, error, busy) { event ->
+        return RequestState(form, errors, saved, error, busy, photo != null) { event ->
             when (event) {
                 is RequestEvent.Edit -> form = event.form
+                is RequestEvent.PhotoTaken -> {
+                    photo = event.bytes
+                    error = null
+                }
+                RequestEvent.RemovePhoto -> photo = null
                 RequestEvent.SaveDraft -> save(false)
                 RequestEvent.Submit -> save(true)
             }
@@ -136,8 +148,16 @@ val requestFields: List<Triple<String, (RequestForm) -> String, (RequestForm, St
     Triple("officer_assessment", { it.assessment }, { f, v -> f.copy(assessment = v) }),
 )
 
+/**
+ * The platform's camera for the applicant's photo: opens it and calls back
+ * with the picture's bytes (JPEG or PNG), or not at all when the officer
+ * cancels. Android: the system camera (TakePicturePreview, kept in memory);
+ * desktop: a file chooser. Null: no camera, no button.
+ */
+typealias PhotoCamera = (onTaken: (ByteArray) -> Unit) -> Unit
+
 @Composable
-fun RequestView(state: RequestState, onBack: () -> Unit, modifier: Modifier = Modifier) {
+fun RequestView(state: RequestState, onBack: () -> Unit, modifier: Modifier = Modifier, camera: PhotoCamera? = null) {
     val s = strings
     val labels = mapOf(
         "applicant.surname" to s.surname,
@@ -169,6 +189,19 @@ fun RequestView(state: RequestState, onBack: () -> Unit, modifier: Modifier = Mo
         val known = requestFields.map { it.first }.toSet()
         state.fieldErrors.filterKeys { k -> known.none { k == it || k.startsWith("$it.") || k.startsWith("$it[") } }
             .forEach { (_, m) -> Notice("⚠", m, MaterialTheme.colorScheme.error) }
+        if (state.hasPhoto) {
+            Notice("✓", s.photoTaken, Tones.valid, tag = "photo")
+            BigButton(s.removePhoto, { state.eventSink(RequestEvent.RemovePhoto) }, enabled = !state.busy, primary = false, tag = "remove-photo")
+        }
+        if (camera != null) {
+            BigButton(
+                if (state.hasPhoto) s.retakePhoto else s.takePhoto,
+                { camera { state.eventSink(RequestEvent.PhotoTaken(it)) } },
+                enabled = !state.busy,
+                primary = false,
+                tag = "take-photo",
+            )
+        }
         BigButton(s.submit, { state.eventSink(RequestEvent.Submit) }, enabled = !state.busy, tag = "submit")
         BigButton(s.saveDraft, { state.eventSink(RequestEvent.SaveDraft) }, enabled = !state.busy, primary = false, tag = "save-draft")
     }
