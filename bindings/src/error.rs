@@ -228,6 +228,9 @@ impl From<ScreeningError> for HomewardError {
                 HomewardError::CheckInOverdue { days, limit_days: limit, reason }
             }
             ScreeningError::NoReason => HomewardError::InvalidInput { reason },
+            ScreeningError::UnknownCrossingPoint { id } => {
+                HomewardError::InvalidInput { reason: crate::crossing::unknown(&id) }
+            }
             ScreeningError::NotFinal | ScreeningError::TemplateMismatch { .. } => HomewardError::NotAllowed { reason },
             ScreeningError::Corrupt(_) => HomewardError::Tampered { reason },
         }
