@@ -941,6 +941,8 @@ internal open class UniffiVTableCallbackInterfaceSyncProgressListener(
 
 
 
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -1107,6 +1109,8 @@ fun uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code(
 fun uniffi_homeward_ffi_checksum_method_syncservice_sync(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_syncservice_sync_async(
+): Short
+fun uniffi_homeward_ffi_checksum_method_syncservice_unlock_code_retry_after_secs(
 ): Short
 fun uniffi_homeward_ffi_checksum_constructor_homewardvault_create(
 ): Short
@@ -1342,6 +1346,8 @@ fun uniffi_homeward_ffi_fn_method_syncservice_enter_unlock_code(`ptr`: Pointer,`
 fun uniffi_homeward_ffi_fn_method_syncservice_sync(`ptr`: Pointer,`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_syncservice_sync_async(`ptr`: Pointer,`listener`: RustBuffer.ByValue,
+): Long
+fun uniffi_homeward_ffi_fn_method_syncservice_unlock_code_retry_after_secs(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Long
 fun uniffi_homeward_ffi_fn_func_mrz_name_matches(`zoneName`: RustBuffer.ByValue,`recordName`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Byte
@@ -1696,13 +1702,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_enroll_async() != 10301.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code() != 20793.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code() != 63112.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_sync() != 60879.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_sync_async() != 55062.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_unlock_code_retry_after_secs() != 62728.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_constructor_homewardvault_create() != 35611.toShort()) {
@@ -5377,7 +5386,9 @@ public interface SyncServiceInterface {
      * Enters an unlock code headquarters gave (by phone or radio) to lift
      * the check-in lock of a device that cannot reach it, for a few days
      * (`CheckInOverdue` says when it is needed). Each code works once; a
-     * wrong one throws `InvalidInput`. Audited. Fast.
+     * wrong one throws `InvalidInput` and is counted (and audited): after
+     * three in a row each try waits longer (`TooSoon`, with the seconds;
+     * `unlockCodeRetryAfterSecs` says it before a try). Fast.
      */
     fun `enterUnlockCode`(`code`: kotlin.String)
     
@@ -5398,6 +5409,12 @@ public interface SyncServiceInterface {
      * at once, as `cancel()` does; what was recorded is kept.
      */
     suspend fun `syncAsync`(`listener`: SyncProgressListener?): SyncReportView
+    
+    /**
+     * Seconds before another unlock code may be tried (0: now), so the
+     * screen can count down without a try. Fast.
+     */
+    fun `unlockCodeRetryAfterSecs`(): kotlin.ULong
     
     companion object
 }
@@ -5561,7 +5578,9 @@ open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
      * Enters an unlock code headquarters gave (by phone or radio) to lift
      * the check-in lock of a device that cannot reach it, for a few days
      * (`CheckInOverdue` says when it is needed). Each code works once; a
-     * wrong one throws `InvalidInput`. Audited. Fast.
+     * wrong one throws `InvalidInput` and is counted (and audited): after
+     * three in a row each try waits longer (`TooSoon`, with the seconds;
+     * `unlockCodeRetryAfterSecs` says it before a try). Fast.
      */
     @Throws(HomewardException::class)override fun `enterUnlockCode`(`code`: kotlin.String)
         = 
@@ -5621,6 +5640,23 @@ open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
         HomewardException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * Seconds before another unlock code may be tried (0: now), so the
+     * screen can count down without a try. Fast.
+     */
+    @Throws(HomewardException::class)override fun `unlockCodeRetryAfterSecs`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_syncservice_unlock_code_retry_after_secs(
+        it, _status)
+}
+    }
+    )
+    }
+    
 
     
 
@@ -6556,7 +6592,16 @@ data class DeviceInfo (
      * Days without reaching headquarters after which the device locks.
      */
     var `checkInDays`: kotlin.UInt, 
-    var `lastCheckInUnixMs`: kotlin.Long?
+    var `lastCheckInUnixMs`: kotlin.Long?, 
+    /**
+     * The core's check-in rule now: true while new work is refused
+     * (`CheckInOverdue`) until a sync or an unlock code.
+     */
+    var `checkInLocked`: kotlin.Boolean, 
+    /**
+     * Until when an unlock code lifts the check-in lock, if one was entered.
+     */
+    var `unlockedUntilUnixMs`: kotlin.Long?
 ) {
     
     companion object
@@ -6583,6 +6628,8 @@ public object FfiConverterTypeDeviceInfo: FfiConverterRustBuffer<DeviceInfo> {
             FfiConverterString.read(buf),
             FfiConverterUInt.read(buf),
             FfiConverterOptionalLong.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalLong.read(buf),
         )
     }
 
@@ -6601,7 +6648,9 @@ public object FfiConverterTypeDeviceInfo: FfiConverterRustBuffer<DeviceInfo> {
             FfiConverterULong.allocationSize(value.`standardFeeMinor`) +
             FfiConverterString.allocationSize(value.`feeCurrency`) +
             FfiConverterUInt.allocationSize(value.`checkInDays`) +
-            FfiConverterOptionalLong.allocationSize(value.`lastCheckInUnixMs`)
+            FfiConverterOptionalLong.allocationSize(value.`lastCheckInUnixMs`) +
+            FfiConverterBoolean.allocationSize(value.`checkInLocked`) +
+            FfiConverterOptionalLong.allocationSize(value.`unlockedUntilUnixMs`)
     )
 
     override fun write(value: DeviceInfo, buf: ByteBuffer) {
@@ -6620,6 +6669,8 @@ public object FfiConverterTypeDeviceInfo: FfiConverterRustBuffer<DeviceInfo> {
             FfiConverterString.write(value.`feeCurrency`, buf)
             FfiConverterUInt.write(value.`checkInDays`, buf)
             FfiConverterOptionalLong.write(value.`lastCheckInUnixMs`, buf)
+            FfiConverterBoolean.write(value.`checkInLocked`, buf)
+            FfiConverterOptionalLong.write(value.`unlockedUntilUnixMs`, buf)
     }
 }
 
@@ -9083,7 +9134,8 @@ sealed class HomewardException: kotlin.Exception() {
      * `retry_after_secs` (this try was not counted as a failure). When the
      * failure was an attempt interrupted mid-check (the app killed, the
      * power cut), `reason` says so, and `VaultInfo.last_attempt_interrupted`
-     * is true.
+     * is true. From `enterUnlockCode` (too many wrong unlock codes in a
+     * row): `attempts_remaining` is 0, as unlock codes never wipe.
      */
     class TooSoon(
         
