@@ -229,6 +229,9 @@ impl From<ScreeningError> for HomewardError {
                 HomewardError::CheckInOverdue { days, limit_days: limit, reason: reason::check_in_overdue(days, limit) }
             }
             ScreeningError::NoReason => HomewardError::InvalidInput { reason },
+            ScreeningError::UnknownCrossingPoint { id } => {
+                HomewardError::InvalidInput { reason: crate::crossing::unknown(&id) }
+            }
             ScreeningError::NotFinal | ScreeningError::TemplateMismatch { .. } => HomewardError::NotAllowed { reason },
             ScreeningError::Corrupt(_) => HomewardError::Tampered { reason },
         }

@@ -19,6 +19,7 @@
 
 mod background;
 pub mod certificate;
+pub mod crossing;
 pub mod directory;
 pub mod error;
 pub mod mrz;

@@ -66,7 +66,8 @@ impl From<Lang> for Language {
 /// How a new screening starts.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct NewScreeningInput {
-    /// Crossing point code (reference data), e.g. "OSH-AIRPORT".
+    /// Crossing point id from `HomewardVault.crossing_points()`, e.g.
+    /// "OSH-AIRPORT"; any other is refused (`InvalidInput`), nothing saved.
     pub crossing_point: String,
     /// The officer's own id, if the post records it.
     #[uniffi(default = None)]
@@ -634,10 +635,21 @@ impl ScreeningService {
             Some(d) => parse_date("screening_date", d)?,
             None => IsoDate::today(),
         };
-        if input.crossing_point.trim().is_empty() {
-            return Err(HomewardError::input("name the crossing point"));
-        }
         let lang: Lang = input.language.into();
+        // The refusal is worded in the screening's language.
+        crate::reason::in_language(lang, || self.start_in(input, date, lang))
+    }
+}
+
+impl ScreeningService {
+    fn start_in(&self, input: NewScreeningInput, date: IsoDate, lang: Lang) -> Result<Arc<ScreeningSession>> {
+        if input.crossing_point.trim().is_empty() {
+            return Err(HomewardError::input(crate::reason::say(
+                "Өткөрүү пунктун тизмеден тандаңыз.",
+                "Выберите пункт пропуска из списка.",
+                "Choose the crossing point from the list.",
+            )));
+        }
         // New screenings use the newest checklist headquarters published.
         let checklist = Arc::new(self.shared.with(|v| Ok(screening::installed::current_checklist(v)))?);
         let s = self.shared.with(|v| {
@@ -658,7 +670,10 @@ impl ScreeningService {
             checklist,
         }))
     }
+}
 
+#[uniffi::export]
+impl ScreeningService {
     /// Opens a saved screening in its own language. A draft resumes (audited
     /// as a change). A final screening is a person's full record: it opens
     /// only with a `justification` (why it is looked at), kept in the audit

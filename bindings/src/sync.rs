@@ -101,6 +101,9 @@ pub struct SyncReportView {
     /// Cases and screenings removed here by the retention rule after this
     /// sync (headquarters holds them; the period has passed).
     pub purged: u64,
+    /// A newer crossing-point list was installed (its sequence): refresh
+    /// the screening start screen's picker.
+    pub crossing_points_installed: Option<u64>,
 }
 
 /// The result of enrolment: who headquarters says this device is.
@@ -229,6 +232,7 @@ impl SyncService {
             rollback_detected: r.rollback_detected,
             audit_entries_sent: r.audit_entries_sent,
             purged: r.purged as u64,
+            crossing_points_installed: r.crossing_points_installed,
         })
     }
 

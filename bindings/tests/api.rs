@@ -348,3 +348,36 @@ fn a_count_refuses_a_fraction_and_the_legal_basis_speaks_the_sessions_language()
     assert!(child.for_child);
     assert!(child.question.contains("parent or guardian") && child.agree.contains("parent or guardian"), "{child:?}");
 }
+
+#[test]
+fn a_never_enrolled_vault_offers_the_demo_crossing_points_and_refuses_any_other() {
+    let t = tempfile::tempdir().unwrap();
+    let v = HomewardVault::create(dir(&t, "v"), PASS.into(), light(), None).unwrap();
+    let info = v.crossing_points_info().unwrap();
+    assert_eq!((info.sequence, info.age_days), (0, None), "the compiled-in list, never published");
+    v.set_language(Language::Ky);
+    let points = v.crossing_points().unwrap();
+    assert_eq!(points.len() as u32, info.count);
+    let osh = points.iter().find(|p| p.id == "OSH-AIRPORT").expect("listed");
+    assert_eq!((osh.name.as_str(), osh.region.as_str()), ("Ош аэропорту", "Osh"));
+
+    let start = |crossing: &str| {
+        v.start_screening(NewScreeningInput {
+            crossing_point: crossing.into(),
+            officer: None,
+            language: Language::En,
+            screening_date: None,
+        })
+    };
+    for bad in ["Osh airport", "", "   "] {
+        match start(bad) {
+            Err(HomewardError::InvalidInput { reason }) => assert!(reason.contains("list"), "{reason}"),
+            other => panic!("{bad:?}: {:?}", other.map(|_| ())),
+        }
+    }
+    let all =
+        || v.screenings().list(homeward_ffi::screening::ScreeningFilter { from: None, to: None, crossing_point: None });
+    assert!(all().unwrap().is_empty(), "a refused start saves nothing");
+    start("OSH-AIRPORT").unwrap();
+    assert_eq!(all().unwrap().len(), 1);
+}

@@ -2,6 +2,7 @@
 //! tests. It holds no rule of its own: everything goes through homeward-core.
 
 mod certificate_cmd;
+mod crossing_cmd;
 mod dataprot_cmd;
 mod demo;
 mod directory_cmd;
@@ -128,6 +129,12 @@ enum Command {
         #[command(subcommand)]
         cmd: directory_cmd::DirectoryCmd,
     },
+    /// The crossing points a screening may start at (`screening new --crossing ID`),
+    /// named in a language, with the list's age.
+    CrossingPoints {
+        #[arg(long, default_value = "en")]
+        lang: homeward_core::screening::Lang,
+    },
     /// Consent and referrals to partner organisations; encrypted packages.
     Referral {
         #[command(subcommand)]
@@ -227,6 +234,7 @@ fn main() -> ExitCode {
         Command::UnlockCode { code } => sync_cmd::unlock_code(&out, &dir, ks, &code),
         Command::Audit { cmd } => dataprot_cmd::audit_cmd(&out, &dir, ks, cmd),
         Command::Directory { cmd } => directory_cmd::directory_cmd(&out, &dir, ks, cmd),
+        Command::CrossingPoints { lang } => crossing_cmd::crossing_points_cmd(&out, &dir, ks, lang),
         Command::Referral { cmd } => dataprot_cmd::referral_cmd(&out, &dir, ks, cmd),
         Command::Duress { cmd } => dataprot_cmd::duress_cmd(&out, &dir, ks, cmd),
         Command::Retention { cmd } => dataprot_cmd::retention_cmd(&out, &dir, ks, cmd),

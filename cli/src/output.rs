@@ -176,6 +176,7 @@ fn classify(e: &CliError) -> (&'static str, u8) {
             ScreeningError::Corrupt(_) => ("corrupt", 36),
             ScreeningError::Vault(_) => ("storage", 24),
             ScreeningError::CheckInOverdue { .. } => ("check_in_overdue", 59),
+            ScreeningError::UnknownCrossingPoint { .. } => ("unknown_crossing_point", 37),
         },
         CliError::Template(_) => ("invalid_template", 40),
         CliError::Input(_) => ("invalid_input", 22),

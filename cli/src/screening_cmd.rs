@@ -44,7 +44,8 @@ pub enum TemplateCmd {
 pub enum ScreeningCmd {
     /// Start a screening: interactive in a terminal, or from an answers file.
     New {
-        /// Crossing point code (reference data), e.g. OSH-AIRPORT.
+        /// Crossing point id from `homeward crossing-points`, e.g. OSH-AIRPORT;
+        /// any other is refused and nothing is saved.
         #[arg(long)]
         crossing: Option<String>,
         #[arg(long, default_value = "ru")]

@@ -306,3 +306,25 @@ fn a_screening_moves_to_the_private_interview_and_resumes_there() {
     assert!(s["private_interview"]["started_unix_ms"].is_i64(), "{s}");
     assert_eq!(s["state"], "final");
 }
+
+#[test]
+fn crossing_points_are_listed_and_a_screening_elsewhere_is_refused_with_nothing_saved() {
+    let d = vault();
+    let out = run(d.path(), &["--json", "crossing-points", "--lang", "ru"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let l = json(&out);
+    assert_eq!((l["sequence"].as_u64(), l["age_days"].is_null()), (Some(0), true), "the demo list, never published");
+    let osh = l["points"].as_array().unwrap().iter().find(|p| p["id"] == "OSH-AIRPORT").expect("listed").clone();
+    assert_eq!((osh["name"].as_str(), osh["region"].as_str()), (Some("Аэропорт Ош"), Some("Osh")));
+    let text = String::from_utf8(run(d.path(), &["crossing-points"], None).stdout).unwrap();
+    assert!(text.contains("not synced yet") && text.contains("Osh airport"), "{text}");
+
+    let answers = d.path().join("answers.json");
+    std::fs::write(&answers, serde_json::json!({ "crossing_point": "Osh airport", "answers": {} }).to_string())
+        .unwrap();
+    let out = run(d.path(), &["--json", "screening", "new", "--answers", answers.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(37), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(json(&out)["error"]["kind"], "unknown_crossing_point");
+    let listed = json(&run(d.path(), &["--json", "screening", "list"], None));
+    assert_eq!(listed.as_array().map(Vec::len), Some(0), "nothing saved: {listed}");
+}

@@ -27,6 +27,7 @@
 
 pub mod audit;
 pub mod certificate;
+pub mod crossing_points;
 pub mod date;
 pub mod export;
 pub mod random;
@@ -36,4 +37,4 @@ pub mod screening;
 pub mod sync;
 pub mod vault;
 
-pub use homeward_domain::{checkin, directory, events, mrz, text};
+pub use homeward_domain::{checkin, crossing, directory, events, mrz, text};

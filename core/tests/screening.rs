@@ -113,6 +113,27 @@ fn drafts_save_each_answer_and_finalised_records_only_take_addenda() {
 }
 
 #[test]
+fn a_screening_starts_only_at_a_listed_crossing_point_and_a_refusal_saves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = default_checklist();
+    let mut v = common::new_vault(dir.path());
+    // Not enrolled: the compiled-in demo list stands in.
+    let held = homeward_core::crossing_points::held(&v).unwrap();
+    assert_eq!(held.sequence, 0);
+    assert!(held.find("OSH-AIRPORT").is_ok());
+    let mut book = ScreeningRecords::new(&mut v, &c);
+    for unknown in ["OSH", "osh-airport", "", "Аэропорт Ош"] {
+        match book.start(new_screening(unknown, TODAY)) {
+            Err(ScreeningError::UnknownCrossingPoint { id }) => assert_eq!(id, unknown),
+            other => panic!("{unknown:?}: {other:?}"),
+        }
+    }
+    assert!(book.list(&ListFilter::default()).unwrap().is_empty(), "nothing saved");
+    book.start(new_screening("OSH-AIRPORT", TODAY)).unwrap();
+    assert_eq!(book.list(&ListFilter::default()).unwrap().len(), 1);
+}
+
+#[test]
 fn screenings_are_listed_and_found_through_the_blind_indexes() {
     let dir = tempfile::tempdir().unwrap();
     let c = default_checklist();

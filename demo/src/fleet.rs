@@ -165,10 +165,10 @@ impl Phone {
     pub fn screen(&mut self, profile: ScreeningProfile, age: u32, at_ms: i64) -> DemoResult<()> {
         let checklist = default_checklist();
         let date = date_of(at_ms)?;
-        let office = self.office.clone();
+        let crossing_point = crate::people::crossing_of(&self.office);
         let mut book = ScreeningRecords::new(&mut self.vault, &checklist);
         let s = book.start(NewScreening {
-            crossing_point: office,
+            crossing_point,
             officer: None,
             language: if age.is_multiple_of(2) { Lang::Ky } else { Lang::Ru },
             screening_date: date,

@@ -65,14 +65,22 @@ pub const CONSULATES: [Consulate; 4] = [
 /// A border post the demo simulates, with its share of the screenings.
 pub struct BorderPost {
     pub office: &'static str,
+    /// The crossing point its screenings name (on headquarters' list).
+    pub crossing: &'static str,
     pub label: &'static str,
     pub share: u32,
 }
 
+/// The crossing point a device of `office` screens at: a border post's
+/// own, else the office's code (a consulate: "IST").
+pub fn crossing_of(office: &str) -> String {
+    BORDER_POSTS.iter().find(|b| b.office == office).map(|b| b.crossing).unwrap_or(office).to_string()
+}
+
 pub const BORDER_POSTS: [BorderPost; 3] = [
-    BorderPost { office: "MANAS", label: "border post, Manas airport", share: 500 },
-    BorderPost { office: "OSH", label: "border post, Osh airport", share: 300 },
-    BorderPost { office: "AKJOL", label: "border post, Ak-Jol road crossing", share: 200 },
+    BorderPost { office: "MANAS", crossing: "MANAS", label: "border post, Manas airport", share: 500 },
+    BorderPost { office: "OSH", crossing: "OSH-AIRPORT", label: "border post, Osh airport", share: 300 },
+    BorderPost { office: "AKJOL", crossing: "AK-JOL", label: "border post, Ak-Jol road crossing", share: 200 },
 ];
 
 const MEN: [&str; 10] = ["Азамат", "Бакыт", "Нурлан", "Эрлан", "Тимур", "Улан", "Адилет", "Бектур", "Канат", "Мирлан"];

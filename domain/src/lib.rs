@@ -19,6 +19,7 @@
 //! - [`audit`]: the audit entry, its signature and hash chain, the verifier.
 //! - [`sync`]: the sync protocol's messages and the request-signature profile.
 //! - [`text`]: folding names and document numbers into lookup keys.
+//! - [`crossing`]: the signed list of crossing points a screening may name.
 //! - [`directory`]: the signed referral directory and which partners an outcome points to.
 //! - [`mrz`]: reading a travel document's machine-readable zone (ICAO Doc 9303).
 //! - [`checkin`]: one-time unlock codes for the check-in lock.
@@ -27,6 +28,7 @@
 pub mod audit;
 pub mod certificate;
 pub mod checkin;
+pub mod crossing;
 pub mod date;
 pub mod directory;
 pub mod events;

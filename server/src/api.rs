@@ -339,6 +339,7 @@ async fn pull(
         let mut template_held: Option<u32> = None;
         let mut reference_held: Option<u64> = None;
         let mut directory_held: Option<u64> = None;
+        let mut crossing_held: Option<u64> = None;
         for (k, v) in query.as_deref().unwrap_or("").split('&').filter_map(|p| p.split_once('=')) {
             match k {
                 "after" => {
@@ -354,6 +355,7 @@ async fn pull(
                 "tv" => template_held = v.parse().ok(),
                 "ref" => reference_held = v.parse().ok(),
                 "dir" => directory_held = v.parse().ok(),
+                "cp" => crossing_held = v.parse().ok(),
                 "lists" => {
                     lists_seen =
                         Some(v.parse().map_err(|_| ApiError(StatusCode::BAD_REQUEST, "invalid", "lists".into()))?)
@@ -382,6 +384,8 @@ async fn pull(
         });
         let reference = hq.reference()?.filter(|r| reference_held.is_none_or(|held| held < r.body.sequence));
         let directory = hq.directory()?.filter(|d| directory_held.is_none_or(|held| held < d.body.sequence));
+        let crossing_points =
+            Some(hq.crossing_points()?).filter(|c| crossing_held.is_none_or(|held| held < c.body.sequence));
         // Lists travel only when newer than what the device holds.
         let (mut trust_list, mut revocations) = hq.lists()?;
         if let Some(seen) = lists_seen {
@@ -407,6 +411,7 @@ async fn pull(
                 template: None,
                 reference: None,
                 directory: None,
+                crossing_points: None,
             });
         }
         // Scope: headquarters sees every office; a consulate its own cases;
@@ -443,6 +448,7 @@ async fn pull(
             template,
             reference,
             directory,
+            crossing_points,
         })
     })
     .await?;

@@ -378,6 +378,7 @@ impl Hq {
             template: self.published_template()?,
             reference: self.reference()?,
             directory: self.directory()?,
+            crossing_points: Some(self.crossing_points()?),
         })
     }
 
@@ -732,6 +733,45 @@ impl Hq {
     /// The referral directory last published, if any.
     pub fn directory(&self) -> Result<Option<Signed<homeward_domain::directory::ReferralDirectory>>, HqError> {
         Ok(self.db.get_kv("directory")?.and_then(|v| serde_json::from_str(&v).ok()))
+    }
+
+    /// Publishes the crossing points screenings may name (checked by the
+    /// core's rules), signed by headquarters' root with the next sequence
+    /// number; devices install it at their next sync and refuse to start a
+    /// screening at a code it does not list.
+    pub fn publish_crossing_points(
+        &self,
+        points: Vec<homeward_domain::crossing::CrossingPoint>,
+        now_ms: i64,
+    ) -> Result<u64, HqError> {
+        use homeward_domain::crossing::{validate, CrossingPointList, CROSSING_DOMAIN};
+        // Two servers publishing at once must not both sign one sequence.
+        for _ in 0..CAS_ATTEMPTS {
+            let held = self.db.get_kv("crossing_points")?;
+            let current: Option<Signed<CrossingPointList>> = held.as_deref().and_then(|v| serde_json::from_str(v).ok());
+            // After the seeded sample (sequence 1) when nothing was published.
+            let sequence = current.map(|c| c.body.sequence).unwrap_or(1) + 1;
+            let data = CrossingPointList { sequence, published_ms: now_ms, points: points.clone() };
+            validate(&data).map_err(|e| HqError::Invalid(e.to_string()))?;
+            let json = serde_json::to_string(&sign_list(CROSSING_DOMAIN, &data, &self.identity)).expect("serialises");
+            if self.db.kv_compare_and_set("crossing_points", held.as_deref(), &json)? {
+                return Ok(sequence);
+            }
+        }
+        Err(HqError::Refused("crossing points are being published by another server; try again".into()))
+    }
+
+    /// The crossing points in force: the list last published, else the
+    /// demo sample signed as sequence 1 (so a fresh headquarters' devices can
+    /// screen at once; the first publication replaces it).
+    pub fn crossing_points(&self) -> Result<Signed<homeward_domain::crossing::CrossingPointList>, HqError> {
+        use homeward_domain::crossing::{sample, CrossingPointList, CROSSING_DOMAIN};
+        if let Some(c) = self.db.get_kv("crossing_points")?.and_then(|v| serde_json::from_str(&v).ok()) {
+            return Ok(c);
+        }
+        // Ed25519 signatures are deterministic: every server, every time,
+        // serves these same bytes.
+        Ok(sign_list(CROSSING_DOMAIN, &CrossingPointList { sequence: 1, ..sample() }, &self.identity))
     }
 
     /// Receives a device's audit entries: the device's identity must vouch

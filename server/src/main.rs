@@ -78,6 +78,13 @@ enum Command {
         #[command(subcommand)]
         action: DirectoryCommand,
     },
+    /// The crossing points (border posts and consulates) a screening may
+    /// name, with their names in ky/ru/en and their region; devices hold the
+    /// list offline and refuse an id it does not list.
+    CrossingPoints {
+        #[command(subcommand)]
+        action: CrossingCommand,
+    },
     /// Issue (or renew) the server's TLS certificate under headquarters' TLS
     /// authority, and print the authority's fingerprint for enrolment.
     TlsInit {
@@ -159,6 +166,19 @@ enum DirectoryCommand {
     Show,
     /// Print a sample directory to start from (training keys: replace each
     /// `package_key` with the partner's real X25519 public key).
+    Sample,
+}
+
+#[derive(Subcommand)]
+enum CrossingCommand {
+    /// Publish the crossing points in FILE (JSON: `{"points": [...]}`, as
+    /// `crossing-points sample` prints), signed by headquarters' root;
+    /// devices install it at their next sync.
+    Publish { file: PathBuf },
+    /// The list in force, with its sequence and age (the demo list until
+    /// one is published).
+    Show,
+    /// Print the demo list (the posts and consulates of DOMAIN.md) to start from.
     Sample,
 }
 
@@ -362,6 +382,54 @@ struct DirectoryFile {
     published_ms: Option<i64>,
 }
 
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CrossingFile {
+    points: Vec<homeward_domain::crossing::CrossingPoint>,
+    // What `crossing-points sample` and `show --json` print beside the points.
+    #[serde(default)]
+    #[allow(dead_code)]
+    sequence: Option<u64>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    published_ms: Option<i64>,
+}
+
+fn crossing_command(hq: &Hq, action: CrossingCommand, json: bool) -> Result<(), Box<dyn std::error::Error>> {
+    match action {
+        CrossingCommand::Publish { file } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let parsed: CrossingFile = serde_json::from_str(&text)
+                .map_err(|e| format!("{}: not a crossing-point list: {e}", file.display()))?;
+            let n = parsed.points.len();
+            let seq = hq.publish_crossing_points(parsed.points, homeward_hq::hq::now_ms())?;
+            print(
+                json,
+                &format!("crossing points {seq} published ({n} points); devices install them at their next sync"),
+                &serde_json::json!({ "sequence": seq, "points": n }),
+            );
+        }
+        CrossingCommand::Show => {
+            let c = hq.crossing_points()?;
+            let age = c.body.age_days(homeward_hq::hq::now_ms());
+            let what = if c.body.published_ms == 0 {
+                "the demo list, never published".to_string()
+            } else {
+                format!("{age} days old")
+            };
+            let mut text = format!("crossing points {} ({what}):", c.body.sequence);
+            for p in &c.body.points {
+                text.push_str(&format!("\n  {:<12} {:<14} {}", p.id, p.region, p.name_in("en")));
+            }
+            print(json, &text, &serde_json::to_value(&c.body).expect("serialises"));
+        }
+        CrossingCommand::Sample => {
+            println!("{}", serde_json::to_string_pretty(&homeward_domain::crossing::sample()).expect("serialises"));
+        }
+    }
+    Ok(())
+}
+
 fn directory_command(hq: &Hq, action: DirectoryCommand, json: bool) -> Result<(), Box<dyn std::error::Error>> {
     match action {
         DirectoryCommand::Publish { file } => {
@@ -477,6 +545,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Staff { action } => staff_command(&hq, action, cli.json)?,
         Command::Directory { action } => directory_command(&hq, action, cli.json)?,
+        Command::CrossingPoints { action } => crossing_command(&hq, action, cli.json)?,
         Command::Checklist { action } => checklist_command(&hq, action, cli.json)?,
         Command::TlsInit { hosts } => {
             let files = tls::issue_server_certificate(&cli.data_dir, &hosts)?;

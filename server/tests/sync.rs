@@ -759,7 +759,7 @@ fn headquarters_publishes_checklists_and_reference_data_that_devices_apply_on_pu
     let mut book = ScreeningRecords::new(&mut guard, &c);
     let s = book
         .start(NewScreening {
-            crossing_point: "OSH".into(),
+            crossing_point: "OSH-AIRPORT".into(),
             officer: None,
             language: Lang::En,
             screening_date: IsoDate::today(),

@@ -119,6 +119,11 @@ pub struct DeviceProfile {
     /// checked again on every use would add nothing, it is sealed here).
     #[serde(default)]
     pub directory: Option<crate::certificate::trust::Signed<homeward_domain::directory::ReferralDirectory>>,
+    /// The crossing points headquarters published, as installed; none
+    /// before the first sync (the compiled-in sample stands in, see
+    /// `crate::crossing_points`).
+    #[serde(default)]
+    pub crossing_points: Option<crate::certificate::trust::Signed<homeward_domain::crossing::CrossingPointList>>,
     /// Headquarters' time from which to ask for newly enrolled devices' identities.
     #[serde(default)]
     pub identities_since_ms: Option<i64>,

@@ -47,6 +47,9 @@ pub enum ScreeningError {
     NoReason,
     #[error("no screening with that id")]
     NotFound,
+    /// A crossing point headquarters' list does not name: nothing is saved.
+    #[error("{id:?} is not a crossing point headquarters lists: choose one from the list")]
+    UnknownCrossingPoint { id: String },
     #[error("stored screening could not be read: {0}")]
     Corrupt(String),
     #[error("this device has not reached headquarters for {days} days (the limit is {limit}): it is locked until it syncs or an unlock code from headquarters is entered")]
@@ -158,13 +161,20 @@ impl<'a> ScreeningRecords<'a> {
     pub fn start(&mut self, new: NewScreening) -> Result<Screening, ScreeningError> {
         // A device gone too long without headquarters locks itself (a lost
         // one stops working); drafts already open can still be finished.
-        match crate::certificate::DeviceProfile::load(self.vault).and_then(|p| p.check_in(new.now_unix_ms)) {
-            Err(crate::certificate::CaseError::CheckInOverdue { days, limit }) => {
+        use crate::certificate::CaseError;
+        let checked =
+            crate::certificate::DeviceProfile::load(self.vault).and_then(|p| p.check_in(new.now_unix_ms).map(|()| p));
+        let profile = match checked {
+            Err(CaseError::CheckInOverdue { days, limit }) => {
                 return Err(ScreeningError::CheckInOverdue { days, limit })
             }
-            Err(crate::certificate::CaseError::Vault(v)) => return Err(v.into()),
+            Err(CaseError::Vault(v)) => return Err(v.into()),
             Err(other) => return Err(ScreeningError::Corrupt(other.to_string())),
-            Ok(()) => {}
+            Ok(p) => p,
+        };
+        // Only a place headquarters lists: its counts group by this code.
+        if crate::crossing_points::of(&profile).find(&new.crossing_point).is_err() {
+            return Err(ScreeningError::UnknownCrossingPoint { id: new.crossing_point });
         }
         let t = self.checklist.template();
         let s = Screening {

@@ -254,6 +254,8 @@ pub struct SyncReport {
     pub reference_updated: bool,
     /// A newer referral directory was installed (its sequence).
     pub directory_installed: Option<u64>,
+    /// A newer crossing-point list was installed (its sequence).
+    pub crossing_points_installed: Option<u64>,
     /// Cases and screenings purged after sync, their retention period over.
     pub purged: usize,
 }
@@ -694,6 +696,7 @@ pub fn enroll_shared(
                 template: resp.template.as_ref(),
                 reference: resp.reference.as_ref(),
                 directory: resp.directory.as_ref(),
+                crossing_points: resp.crossing_points.as_ref(),
             },
         );
         profile.last_check_in_ms = Some(http.clock.now_unix_ms());
@@ -763,13 +766,23 @@ struct Published<'a> {
     template: Option<&'a Signed<crate::screening::published::PublishedTemplate>>,
     reference: Option<&'a Signed<crate::screening::published::ReferenceData>>,
     directory: Option<&'a Signed<crate::directory::ReferralDirectory>>,
+    crossing_points: Option<&'a Signed<crate::crossing::CrossingPointList>>,
 }
 
-/// Installs a newer signed template, reference data and referral directory;
-/// returns what changed. Anything unsigned, invalid or not newer is ignored
-/// (the device keeps what it has).
-fn apply_published(profile: &mut DeviceProfile, published: Published<'_>) -> (Option<u32>, bool, Option<u64>) {
-    let Published { template, reference, directory } = published;
+/// What [`apply_published`] installed.
+#[derive(Default)]
+struct Installed {
+    template: Option<u32>,
+    reference: bool,
+    directory: Option<u64>,
+    crossing_points: Option<u64>,
+}
+
+/// Installs a newer signed template, reference data, referral directory and
+/// crossing-point list; returns what changed. Anything unsigned, invalid or
+/// not newer is ignored (the device keeps what it has).
+fn apply_published(profile: &mut DeviceProfile, published: Published<'_>) -> Installed {
+    let Published { template, reference, directory, crossing_points } = published;
     let mut installed = None;
     if let Some(t) = template {
         let trust = profile.trust.clone();
@@ -795,7 +808,20 @@ fn apply_published(profile: &mut DeviceProfile, published: Published<'_>) -> (Op
             directory_installed = Some(d.body.sequence);
         }
     }
-    (installed, updated, directory_installed)
+    let mut crossing_installed = None;
+    if let Some(c) = crossing_points {
+        let held = profile.crossing_points.as_ref().map(|h| h.body.sequence).unwrap_or(0);
+        if crate::crossing::check(&profile.trust, c, held).is_ok() {
+            profile.crossing_points = Some(c.clone());
+            crossing_installed = Some(c.body.sequence);
+        }
+    }
+    Installed {
+        template: installed,
+        reference: updated,
+        directory: directory_installed,
+        crossing_points: crossing_installed,
+    }
 }
 
 /// Remembers the newest event of this device headquarters now holds, so a
@@ -948,8 +974,9 @@ pub fn sync_shared(
             let ids = p.identities_since_ms.map(|t| format!("&ids={t}")).unwrap_or_default();
             let tv = p.templates.current_checklist().template().version;
             let dir = p.directory.as_ref().map(|d| d.body.sequence).unwrap_or(0);
+            let cp = p.crossing_points.as_ref().map(|c| c.body.sequence).unwrap_or(0);
             Ok(format!(
-                "after={}&limit={BATCH}&gen={generation}&lists={lists}&tv={tv}&ref={}&dir={dir}{ids}",
+                "after={}&limit={BATCH}&gen={generation}&lists={lists}&tv={tv}&ref={}&dir={dir}&cp={cp}{ids}",
                 p.pull_cursor, p.reference_sequence
             ))
         })?;
@@ -1007,11 +1034,13 @@ pub fn sync_shared(
                 template: page.template.as_ref(),
                 reference: page.reference.as_ref(),
                 directory: page.directory.as_ref(),
+                crossing_points: page.crossing_points.as_ref(),
             };
-            let (installed, updated, directory) = apply_published(&mut profile, published);
-            report.template_installed = report.template_installed.or(installed);
-            report.reference_updated |= updated;
-            report.directory_installed = report.directory_installed.or(directory);
+            let installed = apply_published(&mut profile, published);
+            report.template_installed = report.template_installed.or(installed.template);
+            report.reference_updated |= installed.reference;
+            report.directory_installed = report.directory_installed.or(installed.directory);
+            report.crossing_points_installed = report.crossing_points_installed.or(installed.crossing_points);
             if let Some(t) = page.trust_list.clone() {
                 let newer = profile.trust.trust_list.as_ref().is_none_or(|h| h.body.sequence < t.body.sequence);
                 if newer && profile.trust.install_trust_list(t).is_ok() {

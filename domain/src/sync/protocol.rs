@@ -52,6 +52,9 @@ pub struct EnrollResponse {
     /// The referral directory in force, signed by the root.
     #[serde(default)]
     pub directory: Option<Signed<crate::directory::ReferralDirectory>>,
+    /// The crossing points screenings may name, signed by the root.
+    #[serde(default)]
+    pub crossing_points: Option<Signed<crate::crossing::CrossingPointList>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -121,6 +124,9 @@ pub struct PullResponse {
     /// A newer referral directory, when there is one (`dir=` held sequence).
     #[serde(default)]
     pub directory: Option<Signed<crate::directory::ReferralDirectory>>,
+    /// A newer crossing-point list, when there is one (`cp=` held sequence).
+    #[serde(default)]
+    pub crossing_points: Option<Signed<crate::crossing::CrossingPointList>>,
 }
 
 /// What a device tells headquarters about itself (`POST /v1/device/report`).

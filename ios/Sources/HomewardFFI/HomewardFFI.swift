@@ -961,6 +961,19 @@ public protocol HomewardVaultProtocol: AnyObject, Sendable {
     func closeVault() 
     
     /**
+     * The crossing points a screening may start at, in the list's order,
+     * named in the vault's language: the list headquarters published
+     * (installed at enrolment and each sync), or the demo list before the
+     * first. Fast (reads the device profile).
+     */
+    func crossingPoints() throws  -> [CrossingPoint]
+    
+    /**
+     * The list's sequence and age (show "updated N days ago" beside the picker).
+     */
+    func crossingPointsInfo() throws  -> CrossingPointsInfo
+    
+    /**
      * True when unlocked. Never waits (it reads the state as of the last
      * call's end, or `false` right after `lock()`).
      */
@@ -1207,6 +1220,29 @@ open func closeVault()  {try! rustCall() {
     uniffi_homeward_ffi_fn_method_homewardvault_close_vault(self.uniffiClonePointer(),$0
     )
 }
+}
+    
+    /**
+     * The crossing points a screening may start at, in the list's order,
+     * named in the vault's language: the list headquarters published
+     * (installed at enrolment and each sync), or the demo list before the
+     * first. Fast (reads the device profile).
+     */
+open func crossingPoints()throws  -> [CrossingPoint]  {
+    return try  FfiConverterSequenceTypeCrossingPoint.lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_homewardvault_crossing_points(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * The list's sequence and age (show "updated N days ago" beside the picker).
+     */
+open func crossingPointsInfo()throws  -> CrossingPointsInfo  {
+    return try  FfiConverterTypeCrossingPointsInfo_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_homewardvault_crossing_points_info(self.uniffiClonePointer(),$0
+    )
+})
 }
     
     /**
@@ -4592,6 +4628,202 @@ public func FfiConverterTypeConsentWording_lower(_ value: ConsentWording) -> Rus
 
 
 /**
+ * One place a screening can start at.
+ */
+public struct CrossingPoint {
+    /**
+     * The code a screening records ("OSH-AIRPORT"): pass it as
+     * `NewScreeningInput.crossing_point`.
+     */
+    public var id: String
+    /**
+     * The name in the vault's language (`set_language`).
+     */
+    public var name: String
+    /**
+     * The region ("Osh", "Chui"), or a consulate's country.
+     */
+    public var region: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The code a screening records ("OSH-AIRPORT"): pass it as
+         * `NewScreeningInput.crossing_point`.
+         */id: String, 
+        /**
+         * The name in the vault's language (`set_language`).
+         */name: String, 
+        /**
+         * The region ("Osh", "Chui"), or a consulate's country.
+         */region: String) {
+        self.id = id
+        self.name = name
+        self.region = region
+    }
+}
+
+#if compiler(>=6)
+extension CrossingPoint: Sendable {}
+#endif
+
+
+extension CrossingPoint: Equatable, Hashable {
+    public static func ==(lhs: CrossingPoint, rhs: CrossingPoint) -> Bool {
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.name != rhs.name {
+            return false
+        }
+        if lhs.region != rhs.region {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(name)
+        hasher.combine(region)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCrossingPoint: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CrossingPoint {
+        return
+            try CrossingPoint(
+                id: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                region: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CrossingPoint, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.region, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCrossingPoint_lift(_ buf: RustBuffer) throws -> CrossingPoint {
+    return try FfiConverterTypeCrossingPoint.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCrossingPoint_lower(_ value: CrossingPoint) -> RustBuffer {
+    return FfiConverterTypeCrossingPoint.lower(value)
+}
+
+
+/**
+ * Which list the device holds.
+ */
+public struct CrossingPointsInfo {
+    /**
+     * The list's sequence: 0 for the compiled-in demo list.
+     */
+    public var sequence: UInt64
+    /**
+     * Whole days since headquarters published it; none for the demo list
+     * (the device has not synced yet).
+     */
+    public var ageDays: Int64?
+    public var count: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The list's sequence: 0 for the compiled-in demo list.
+         */sequence: UInt64, 
+        /**
+         * Whole days since headquarters published it; none for the demo list
+         * (the device has not synced yet).
+         */ageDays: Int64?, count: UInt32) {
+        self.sequence = sequence
+        self.ageDays = ageDays
+        self.count = count
+    }
+}
+
+#if compiler(>=6)
+extension CrossingPointsInfo: Sendable {}
+#endif
+
+
+extension CrossingPointsInfo: Equatable, Hashable {
+    public static func ==(lhs: CrossingPointsInfo, rhs: CrossingPointsInfo) -> Bool {
+        if lhs.sequence != rhs.sequence {
+            return false
+        }
+        if lhs.ageDays != rhs.ageDays {
+            return false
+        }
+        if lhs.count != rhs.count {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(sequence)
+        hasher.combine(ageDays)
+        hasher.combine(count)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCrossingPointsInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CrossingPointsInfo {
+        return
+            try CrossingPointsInfo(
+                sequence: FfiConverterUInt64.read(from: &buf), 
+                ageDays: FfiConverterOptionInt64.read(from: &buf), 
+                count: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CrossingPointsInfo, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.sequence, into: &buf)
+        FfiConverterOptionInt64.write(value.ageDays, into: &buf)
+        FfiConverterUInt32.write(value.count, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCrossingPointsInfo_lift(_ buf: RustBuffer) throws -> CrossingPointsInfo {
+    return try FfiConverterTypeCrossingPointsInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCrossingPointsInfo_lower(_ value: CrossingPointsInfo) -> RustBuffer {
+    return FfiConverterTypeCrossingPointsInfo.lower(value)
+}
+
+
+/**
  * This device: its identity, trust lists, and the settings headquarters gave it.
  */
 public struct DeviceInfo {
@@ -5909,7 +6141,8 @@ public func FfiConverterTypeMrzUnconfirmed_lower(_ value: MrzUnconfirmed) -> Rus
  */
 public struct NewScreeningInput {
     /**
-     * Crossing point code (reference data), e.g. "OSH-AIRPORT".
+     * Crossing point id from `HomewardVault.crossing_points()`, e.g.
+     * "OSH-AIRPORT"; any other is refused (`InvalidInput`), nothing saved.
      */
     public var crossingPoint: String
     /**
@@ -5926,7 +6159,8 @@ public struct NewScreeningInput {
     // declare one manually.
     public init(
         /**
-         * Crossing point code (reference data), e.g. "OSH-AIRPORT".
+         * Crossing point id from `HomewardVault.crossing_points()`, e.g.
+         * "OSH-AIRPORT"; any other is refused (`InvalidInput`), nothing saved.
          */crossingPoint: String, 
         /**
          * The officer's own id, if the post records it.
@@ -7709,6 +7943,11 @@ public struct SyncReportView {
      * sync (headquarters holds them; the period has passed).
      */
     public var purged: UInt64
+    /**
+     * A newer crossing-point list was installed (its sequence): refresh
+     * the screening start screen's picker.
+     */
+    public var crossingPointsInstalled: UInt64?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -7730,7 +7969,11 @@ public struct SyncReportView {
         /**
          * Cases and screenings removed here by the retention rule after this
          * sync (headquarters holds them; the period has passed).
-         */purged: UInt64) {
+         */purged: UInt64, 
+        /**
+         * A newer crossing-point list was installed (its sequence): refresh
+         * the screening start screen's picker.
+         */crossingPointsInstalled: UInt64?) {
         self.progress = progress
         self.accepted = accepted
         self.duplicates = duplicates
@@ -7741,6 +7984,7 @@ public struct SyncReportView {
         self.rollbackDetected = rollbackDetected
         self.auditEntriesSent = auditEntriesSent
         self.purged = purged
+        self.crossingPointsInstalled = crossingPointsInstalled
     }
 }
 
@@ -7781,6 +8025,9 @@ extension SyncReportView: Equatable, Hashable {
         if lhs.purged != rhs.purged {
             return false
         }
+        if lhs.crossingPointsInstalled != rhs.crossingPointsInstalled {
+            return false
+        }
         return true
     }
 
@@ -7795,6 +8042,7 @@ extension SyncReportView: Equatable, Hashable {
         hasher.combine(rollbackDetected)
         hasher.combine(auditEntriesSent)
         hasher.combine(purged)
+        hasher.combine(crossingPointsInstalled)
     }
 }
 
@@ -7816,7 +8064,8 @@ public struct FfiConverterTypeSyncReportView: FfiConverterRustBuffer {
                 retries: FfiConverterUInt32.read(from: &buf), 
                 rollbackDetected: FfiConverterBool.read(from: &buf), 
                 auditEntriesSent: FfiConverterUInt64.read(from: &buf), 
-                purged: FfiConverterUInt64.read(from: &buf)
+                purged: FfiConverterUInt64.read(from: &buf), 
+                crossingPointsInstalled: FfiConverterOptionUInt64.read(from: &buf)
         )
     }
 
@@ -7831,6 +8080,7 @@ public struct FfiConverterTypeSyncReportView: FfiConverterRustBuffer {
         FfiConverterBool.write(value.rollbackDetected, into: &buf)
         FfiConverterUInt64.write(value.auditEntriesSent, into: &buf)
         FfiConverterUInt64.write(value.purged, into: &buf)
+        FfiConverterOptionUInt64.write(value.crossingPointsInstalled, into: &buf)
     }
 }
 
@@ -11710,6 +11960,31 @@ fileprivate struct FfiConverterSequenceTypeConsentView: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeCrossingPoint: FfiConverterRustBuffer {
+    typealias SwiftType = [CrossingPoint]
+
+    public static func write(_ value: [CrossingPoint], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCrossingPoint.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CrossingPoint] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CrossingPoint]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCrossingPoint.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeFieldProblem: FfiConverterRustBuffer {
     typealias SwiftType = [FieldProblem]
 
@@ -12176,6 +12451,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_close_vault() != 26308) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_crossing_points() != 12068) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_crossing_points_info() != 20977) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_is_unlocked() != 25363) {

@@ -939,6 +939,10 @@ internal open class UniffiVTableCallbackInterfaceSyncProgressListener(
 
 
 
+
+
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -993,6 +997,10 @@ fun uniffi_homeward_ffi_checksum_method_homewardvault_change_passphrase(
 fun uniffi_homeward_ffi_checksum_method_homewardvault_clear_duress_passphrase(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_close_vault(
+): Short
+fun uniffi_homeward_ffi_checksum_method_homewardvault_crossing_points(
+): Short
+fun uniffi_homeward_ffi_checksum_method_homewardvault_crossing_points_info(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_is_unlocked(
 ): Short
@@ -1203,6 +1211,10 @@ fun uniffi_homeward_ffi_fn_method_homewardvault_clear_duress_passphrase(`ptr`: P
 ): Unit
 fun uniffi_homeward_ffi_fn_method_homewardvault_close_vault(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
+fun uniffi_homeward_ffi_fn_method_homewardvault_crossing_points(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_homewardvault_crossing_points_info(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_homewardvault_is_unlocked(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Byte
 fun uniffi_homeward_ffi_fn_method_homewardvault_language(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
@@ -1529,6 +1541,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_close_vault() != 26308.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_crossing_points() != 12068.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_crossing_points_info() != 20977.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_is_unlocked() != 25363.toShort()) {
@@ -2786,6 +2804,19 @@ public interface HomewardVaultInterface {
     fun `closeVault`()
     
     /**
+     * The crossing points a screening may start at, in the list's order,
+     * named in the vault's language: the list headquarters published
+     * (installed at enrolment and each sync), or the demo list before the
+     * first. Fast (reads the device profile).
+     */
+    fun `crossingPoints`(): List<CrossingPoint>
+    
+    /**
+     * The list's sequence and age (show "updated N days ago" beside the picker).
+     */
+    fun `crossingPointsInfo`(): CrossingPointsInfo
+    
+    /**
      * True when unlocked. Never waits (it reads the state as of the last
      * call's end, or `false` right after `lock()`).
      */
@@ -3059,6 +3090,41 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
 }
     }
     
+    
+
+    
+    /**
+     * The crossing points a screening may start at, in the list's order,
+     * named in the vault's language: the list headquarters published
+     * (installed at enrolment and each sync), or the demo list before the
+     * first. Fast (reads the device profile).
+     */
+    @Throws(HomewardException::class)override fun `crossingPoints`(): List<CrossingPoint> {
+            return FfiConverterSequenceTypeCrossingPoint.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_crossing_points(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The list's sequence and age (show "updated N days ago" beside the picker).
+     */
+    @Throws(HomewardException::class)override fun `crossingPointsInfo`(): CrossingPointsInfo {
+            return FfiConverterTypeCrossingPointsInfo.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_crossing_points_info(
+        it, _status)
+}
+    }
+    )
+    }
     
 
     
@@ -6408,6 +6474,101 @@ public object FfiConverterTypeConsentWording: FfiConverterRustBuffer<ConsentWord
 
 
 /**
+ * One place a screening can start at.
+ */
+data class CrossingPoint (
+    /**
+     * The code a screening records ("OSH-AIRPORT"): pass it as
+     * `NewScreeningInput.crossing_point`.
+     */
+    var `id`: kotlin.String, 
+    /**
+     * The name in the vault's language (`set_language`).
+     */
+    var `name`: kotlin.String, 
+    /**
+     * The region ("Osh", "Chui"), or a consulate's country.
+     */
+    var `region`: kotlin.String
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCrossingPoint: FfiConverterRustBuffer<CrossingPoint> {
+    override fun read(buf: ByteBuffer): CrossingPoint {
+        return CrossingPoint(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CrossingPoint) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`region`)
+    )
+
+    override fun write(value: CrossingPoint, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`region`, buf)
+    }
+}
+
+
+
+/**
+ * Which list the device holds.
+ */
+data class CrossingPointsInfo (
+    /**
+     * The list's sequence: 0 for the compiled-in demo list.
+     */
+    var `sequence`: kotlin.ULong, 
+    /**
+     * Whole days since headquarters published it; none for the demo list
+     * (the device has not synced yet).
+     */
+    var `ageDays`: kotlin.Long?, 
+    var `count`: kotlin.UInt
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCrossingPointsInfo: FfiConverterRustBuffer<CrossingPointsInfo> {
+    override fun read(buf: ByteBuffer): CrossingPointsInfo {
+        return CrossingPointsInfo(
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CrossingPointsInfo) = (
+            FfiConverterULong.allocationSize(value.`sequence`) +
+            FfiConverterOptionalLong.allocationSize(value.`ageDays`) +
+            FfiConverterUInt.allocationSize(value.`count`)
+    )
+
+    override fun write(value: CrossingPointsInfo, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`sequence`, buf)
+            FfiConverterOptionalLong.write(value.`ageDays`, buf)
+            FfiConverterUInt.write(value.`count`, buf)
+    }
+}
+
+
+
+/**
  * This device: its identity, trust lists, and the settings headquarters gave it.
  */
 data class DeviceInfo (
@@ -7053,7 +7214,8 @@ public object FfiConverterTypeMrzUnconfirmed: FfiConverterRustBuffer<MrzUnconfir
  */
 data class NewScreeningInput (
     /**
-     * Crossing point code (reference data), e.g. "OSH-AIRPORT".
+     * Crossing point id from `HomewardVault.crossing_points()`, e.g.
+     * "OSH-AIRPORT"; any other is refused (`InvalidInput`), nothing saved.
      */
     var `crossingPoint`: kotlin.String, 
     /**
@@ -7946,7 +8108,12 @@ data class SyncReportView (
      * Cases and screenings removed here by the retention rule after this
      * sync (headquarters holds them; the period has passed).
      */
-    var `purged`: kotlin.ULong
+    var `purged`: kotlin.ULong, 
+    /**
+     * A newer crossing-point list was installed (its sequence): refresh
+     * the screening start screen's picker.
+     */
+    var `crossingPointsInstalled`: kotlin.ULong?
 ) {
     
     companion object
@@ -7968,6 +8135,7 @@ public object FfiConverterTypeSyncReportView: FfiConverterRustBuffer<SyncReportV
             FfiConverterBoolean.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
+            FfiConverterOptionalULong.read(buf),
         )
     }
 
@@ -7981,7 +8149,8 @@ public object FfiConverterTypeSyncReportView: FfiConverterRustBuffer<SyncReportV
             FfiConverterUInt.allocationSize(value.`retries`) +
             FfiConverterBoolean.allocationSize(value.`rollbackDetected`) +
             FfiConverterULong.allocationSize(value.`auditEntriesSent`) +
-            FfiConverterULong.allocationSize(value.`purged`)
+            FfiConverterULong.allocationSize(value.`purged`) +
+            FfiConverterOptionalULong.allocationSize(value.`crossingPointsInstalled`)
     )
 
     override fun write(value: SyncReportView, buf: ByteBuffer) {
@@ -7995,6 +8164,7 @@ public object FfiConverterTypeSyncReportView: FfiConverterRustBuffer<SyncReportV
             FfiConverterBoolean.write(value.`rollbackDetected`, buf)
             FfiConverterULong.write(value.`auditEntriesSent`, buf)
             FfiConverterULong.write(value.`purged`, buf)
+            FfiConverterOptionalULong.write(value.`crossingPointsInstalled`, buf)
     }
 }
 
@@ -11435,6 +11605,34 @@ public object FfiConverterSequenceTypeConsentView: FfiConverterRustBuffer<List<C
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeConsentView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCrossingPoint: FfiConverterRustBuffer<List<CrossingPoint>> {
+    override fun read(buf: ByteBuffer): List<CrossingPoint> {
+        val len = buf.getInt()
+        return List<CrossingPoint>(len) {
+            FfiConverterTypeCrossingPoint.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CrossingPoint>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCrossingPoint.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CrossingPoint>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCrossingPoint.write(it, buf)
         }
     }
 }

@@ -18,6 +18,9 @@ class ThreadsAndLifecycleTest {
             val perThread = 5
             val pool = Executors.newFixedThreadPool(threads)
             val start = CountDownLatch(1)
+            // One listed crossing point per thread (the demo list has 12), so each thread's count is its own.
+            val posts = vault.crossingPoints().map { it.id }.take(threads)
+            assertEquals(threads, posts.size)
             try {
                 val jobs = (0 until threads).map { t ->
                     pool.submit(Callable {
@@ -25,11 +28,11 @@ class ThreadsAndLifecycleTest {
                         val ids = mutableListOf<String>()
                         repeat(perThread) { i ->
                             // Each thread gets its own objects and shares some.
-                            val s = vault.startScreening(NewScreeningInput("POST-$t", language = Language.EN))
+                            val s = vault.startScreening(NewScreeningInput(posts[t], language = Language.EN))
                             s.answer("appears_minor", AnswerInput.YesNo(if (i % 2 == 0) YesNoAnswer.NO else YesNoAnswer.YES))
                             assertEquals("date_of_birth", s.nextQuestion()!!.id)
                             vault.status()
-                            vault.screenings().list(ScreeningFilter(crossingPoint = "POST-$t"))
+                            vault.screenings().list(ScreeningFilter(crossingPoint = posts[t]))
                             vault.certificates().list()
                             ids += s.id()
                         }
@@ -41,7 +44,7 @@ class ThreadsAndLifecycleTest {
                 assertEquals(threads * perThread, ids.toSet().size)
                 assertEquals(threads * perThread, vault.screenings().list(ScreeningFilter()).size)
                 for (t in 0 until threads) {
-                    assertEquals(perThread, vault.screenings().list(ScreeningFilter(crossingPoint = "POST-$t")).size)
+                    assertEquals(perThread, vault.screenings().list(ScreeningFilter(crossingPoint = posts[t])).size)
                 }
             } finally {
                 pool.shutdownNow()

@@ -22,7 +22,9 @@ fun main() {
     val dir = File(System.getProperty("homeward.vault.dir") ?: (System.getProperty("user.home") + "/.local/share/homeward-desktop"))
     dir.mkdirs()
     val vault = RustVault(File(dir, "vault").path, softwareKeyStore(File(dir, "keys").path))
-    val crossing = System.getProperty("homeward.crossing.point") ?: "BISHKEK-CONSULAR"
+    // A listed id (`vault.crossingPoints()`; the core refuses any other) until
+    // the screening start screen offers the list as a picker.
+    val crossing = System.getProperty("homeward.crossing.point") ?: "MANAS"
     application {
         Window(
             onCloseRequest = { vault.lock(); exitApplication() },
