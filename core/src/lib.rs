@@ -29,6 +29,7 @@ pub mod audit;
 pub mod certificate;
 pub mod date;
 pub mod export;
+pub mod forward;
 pub mod random;
 pub mod referral;
 pub mod retention;

@@ -234,6 +234,7 @@ fn write_fuzz_seeds() {
         template: None,
         reference: None,
         directory: None,
+        sealing_key: None,
     };
     let valid = serde_json::to_vec(&resp).unwrap();
     let mut wrong_root: serde_json::Value = serde_json::from_slice(&valid).unwrap();

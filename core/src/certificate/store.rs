@@ -105,6 +105,10 @@ pub struct DeviceProfile {
     /// checked again on every use would add nothing, it is sealed here).
     #[serde(default)]
     pub directory: Option<crate::certificate::trust::Signed<homeward_domain::directory::ReferralDirectory>>,
+    /// Headquarters' sealing key for store-and-forward bundles, signed by the
+    /// root (checked when installed).
+    #[serde(default)]
+    pub sealing_key: Option<crate::certificate::trust::Signed<homeward_domain::sync::forward::SealingKey>>,
     /// Headquarters' time from which to ask for newly enrolled devices' identities.
     #[serde(default)]
     pub identities_since_ms: Option<i64>,

@@ -256,6 +256,12 @@ pub struct SyncReport {
     pub directory_installed: Option<u64>,
     /// Cases and screenings purged after sync, their retention period over.
     pub purged: usize,
+    /// Bundles carried for other devices that headquarters took (store and forward).
+    pub forwarded: u64,
+    /// Carried bundles headquarters refused: (bundle id, reason code).
+    pub forward_refused: Vec<(String, String)>,
+    /// Receipts applied for bundles this device exported and another carried.
+    pub receipts_applied: u64,
 }
 
 /// How hard to try over a poor link. Only failures that may pass within
@@ -696,6 +702,7 @@ pub fn enroll_shared(
                 directory: resp.directory.as_ref(),
             },
         );
+        install_sealing_key(&mut profile, resp.sealing_key.as_ref());
         profile.last_check_in_ms = Some(http.clock.now_unix_ms());
         profile.save(vault)?;
         Ok(())
@@ -798,6 +805,117 @@ fn apply_published(profile: &mut DeviceProfile, published: Published<'_>) -> (Op
     (installed, updated, directory_installed)
 }
 
+/// Installs headquarters' sealing key when the pinned root signed it.
+fn install_sealing_key(profile: &mut DeviceProfile, key: Option<&Signed<homeward_domain::sync::forward::SealingKey>>) {
+    if let Some(k) = key {
+        if homeward_domain::sync::forward::check_sealing_key(&profile.trust.roots, k).is_ok() {
+            profile.sealing_key = Some(k.clone());
+        }
+    }
+}
+
+/// Before pushing: headquarters' receipts for bundles this device exported
+/// (carried by another device), applied as if this device had pushed, so
+/// what headquarters already holds is not sent again. A bundle without a
+/// receipt leaves its events in the outbox: they go in the push.
+fn fetch_receipts(
+    access: &impl VaultAccess,
+    http: &mut Http,
+    me: &DeviceIdentity,
+    report: &mut SyncReport,
+    cancel: &AtomicBool,
+) -> Result<(), SyncError> {
+    let waiting = access.hold(|v| crate::forward::unreceipted(v).map_err(forward_error))?;
+    if waiting.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<String> = waiting.into_iter().map(|(_, e)| e.bundle_id).take(500).collect();
+    let body =
+        serde_json::to_vec(&homeward_domain::sync::forward::ReceiptsRequest { bundle_ids: ids }).expect("serialises");
+    let (bytes, sent, received) = http.send(
+        Call {
+            method: "POST",
+            path: "/v1/forward/receipts",
+            query: "",
+            body: Some(body),
+            identity: Some(me),
+            idempotency_key: None,
+        },
+        cancel,
+    )?;
+    report.progress.bytes_sent += sent;
+    report.progress.bytes_received += received;
+    let resp: homeward_domain::sync::forward::ReceiptsResponse = parse(&bytes)?;
+    for r in &resp.receipts {
+        let applied = access.hold(|v| match crate::forward::apply_receipt(v, r) {
+            Ok(a) => Ok(Some(a)),
+            // A receipt that does not verify is headquarters' fault, not a
+            // reason to stop the sync: the events are pushed as usual.
+            Err(crate::forward::ForwardError::Bundle(_)) | Err(crate::forward::ForwardError::NotOurs) => Ok(None),
+            Err(e) => Err(forward_error(e)),
+        })?;
+        if let Some(a) = applied {
+            if a.ignored == 0 {
+                report.receipts_applied += 1;
+            }
+            report.accepted += a.accepted;
+            report.duplicates += a.duplicates;
+            report.rejected.extend(a.rejected);
+        }
+    }
+    Ok(())
+}
+
+/// After pushing its own: bundles this device carries for others, a few a
+/// request; each answer (a receipt or a refusal) recorded as it comes.
+fn forward_carried(
+    access: &impl VaultAccess,
+    http: &mut Http,
+    me: &DeviceIdentity,
+    report: &mut SyncReport,
+    cancel: &AtomicBool,
+) -> Result<(), SyncError> {
+    let pending = access.hold(|v| crate::forward::pending(v).map_err(forward_error))?;
+    for chunk in pending.chunks(8) {
+        let req =
+            homeward_domain::sync::forward::ForwardRequest { bundles: chunk.iter().map(|(_, b)| b.clone()).collect() };
+        let body = serde_json::to_vec(&req).expect("serialises");
+        let (bytes, sent, received) = http.send(
+            Call {
+                method: "POST",
+                path: "/v1/forward",
+                query: "",
+                body: Some(body),
+                identity: Some(me),
+                idempotency_key: None,
+            },
+            cancel,
+        )?;
+        report.progress.bytes_sent += sent;
+        report.progress.bytes_received += received;
+        let resp: homeward_domain::sync::forward::ForwardResponse = parse(&bytes)?;
+        for ((rid, b), a) in chunk.iter().zip(resp.answers.iter()) {
+            if a.bundle_id != b.bundle_id {
+                return Err(SyncError::BadResponse("headquarters answered bundles out of order".into()));
+            }
+            access.hold(|v| crate::forward::record_answer(v, *rid, a).map_err(forward_error))?;
+            match &a.refused {
+                None => report.forwarded += 1,
+                Some(reason) => report.forward_refused.push((a.bundle_id.clone(), reason.clone())),
+            }
+        }
+    }
+    Ok(())
+}
+
+fn forward_error(e: crate::forward::ForwardError) -> SyncError {
+    match e {
+        crate::forward::ForwardError::Vault(v) => SyncError::Vault(v),
+        crate::forward::ForwardError::Case(c) => SyncError::Case(c),
+        other => SyncError::BadResponse(other.to_string()),
+    }
+}
+
 /// Remembers the newest event of this device headquarters now holds, so a
 /// later purge of it is not mistaken for a restore from an older copy.
 fn note_acknowledged(vault: &mut Vault, answers: &[(String, SyncState)]) -> Result<(), SyncError> {
@@ -875,6 +993,7 @@ pub fn sync_shared(
     // A device revoked mid-sync stops pushing but still pulls: the pull
     // carries headquarters' orders (a wipe, to be carried out now).
     let pushed: Result<(), SyncError> = (|| {
+        fetch_receipts(access, &mut http, &me, &mut report, cancel)?;
         let (outbox, screenings) =
             access.hold(|v| Ok((CertificateCases::new(v).outbox()?, ScreeningEvents::new(v).outbox()?)))?;
         report.progress.phase = SyncPhase::Pushing;
@@ -898,6 +1017,8 @@ pub fn sync_shared(
             })?;
             progress(&report.progress);
         }
+        forward_carried(access, &mut http, &me, &mut report, cancel)?;
+        progress(&report.progress);
         // The audit trail, in order, in chunks; headquarters checks each
         // continues the chain it holds.
         loop {
@@ -948,8 +1069,9 @@ pub fn sync_shared(
             let ids = p.identities_since_ms.map(|t| format!("&ids={t}")).unwrap_or_default();
             let tv = p.templates.current_checklist().template().version;
             let dir = p.directory.as_ref().map(|d| d.body.sequence).unwrap_or(0);
+            let sk = if p.sealing_key.is_some() { "&sk=1" } else { "" };
             Ok(format!(
-                "after={}&limit={BATCH}&gen={generation}&lists={lists}&tv={tv}&ref={}&dir={dir}{ids}",
+                "after={}&limit={BATCH}&gen={generation}&lists={lists}&tv={tv}&ref={}&dir={dir}{ids}{sk}",
                 p.pull_cursor, p.reference_sequence
             ))
         })?;
@@ -1012,6 +1134,7 @@ pub fn sync_shared(
             report.template_installed = report.template_installed.or(installed);
             report.reference_updated |= updated;
             report.directory_installed = report.directory_installed.or(directory);
+            install_sealing_key(&mut profile, page.sealing_key.as_ref());
             if let Some(t) = page.trust_list.clone() {
                 let newer = profile.trust.trust_list.as_ref().is_none_or(|h| h.body.sequence < t.body.sequence);
                 if newer && profile.trust.install_trust_list(t).is_ok() {

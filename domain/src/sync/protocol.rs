@@ -52,6 +52,10 @@ pub struct EnrollResponse {
     /// The referral directory in force, signed by the root.
     #[serde(default)]
     pub directory: Option<Signed<crate::directory::ReferralDirectory>>,
+    /// Headquarters' sealing key for store-and-forward bundles, signed by
+    /// the root (`sync::forward`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealing_key: Option<Signed<crate::sync::forward::SealingKey>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -121,6 +125,10 @@ pub struct PullResponse {
     /// A newer referral directory, when there is one (`dir=` held sequence).
     #[serde(default)]
     pub directory: Option<Signed<crate::directory::ReferralDirectory>>,
+    /// Headquarters' sealing key for store-and-forward bundles, signed by
+    /// the root (`sync::forward`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealing_key: Option<Signed<crate::sync::forward::SealingKey>>,
 }
 
 /// What a device tells headquarters about itself (`POST /v1/device/report`).

@@ -1,0 +1,154 @@
+//! A bundle as a sequence of QR frames, with a fountain code (RaptorQ,
+//! RFC 6330): the exporting screen cycles through the frames, the camera
+//! takes them in any order, some missed, and the import completes as soon
+//! as enough symbols arrived (a few more than the bundle's source symbols,
+//! whichever they are).
+//!
+//! A frame is `HWF1:` + base45 of: version (1 byte), the transfer id (the
+//! first 6 bytes of the SHA-256 of the bundle's CBOR form), the bundle's
+//! length (u32, big-endian), the symbol size (u16), then one RaptorQ packet
+//! (its 4-byte payload id and one symbol). base45 is QR's alphanumeric set,
+//! the same as the certificate's barcode; a frame fits QR version 15 at
+//! error correction M.
+
+use raptorq::{Decoder, Encoder, EncodingPacket, ObjectTransmissionInformation};
+use sha2::{Digest, Sha256};
+
+use super::ForwardBundle;
+
+pub const FRAME_PREFIX: &str = "HWF1:";
+const VERSION: u8 = 1;
+/// Bytes of bundle a frame carries: small enough for QR version 15 at M
+/// (a fast read by a phone camera at 5 frames a second).
+pub const SYMBOL_SIZE: u16 = 320;
+const HEADER: usize = 1 + 6 + 4 + 2;
+/// The largest bundle frames carry (a push batch of 1,000 events, deflated).
+const MAX_TRANSFER: u32 = 8 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FrameError {
+    #[error("not a Homeward forward frame: {0}")]
+    NotAFrame(&'static str),
+    #[error("this frame belongs to another bundle ({got}) than the frames before it ({expected}): start again with one bundle")]
+    MixedBundles { expected: String, got: String },
+    #[error("not enough frames yet: {received} of at least {needed} received")]
+    Incomplete { received: usize, needed: usize },
+    #[error("the frames decode, but not to a bundle: {0}")]
+    Corrupt(String),
+}
+
+/// The frames for `bundle`: its source symbols and `repair_percent` more
+/// repair symbols (at least 4), so that a reader missing up to about that
+/// share of the frames still completes in one pass.
+pub fn encode(bundle: &ForwardBundle, repair_percent: u32) -> Vec<String> {
+    let data = bundle.to_cbor();
+    let id = transfer_id(&data);
+    let oti = ObjectTransmissionInformation::with_defaults(data.len() as u64, SYMBOL_SIZE);
+    let encoder = Encoder::new(&data, oti);
+    let source = data.len().div_ceil(SYMBOL_SIZE as usize) as u32;
+    let repair = (source * repair_percent).div_ceil(100).max(4);
+    let mut header = Vec::with_capacity(HEADER);
+    header.push(VERSION);
+    header.extend_from_slice(&id);
+    header.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    header.extend_from_slice(&SYMBOL_SIZE.to_be_bytes());
+    encoder
+        .get_encoded_packets(repair)
+        .into_iter()
+        .map(|p| {
+            let mut b = header.clone();
+            b.extend_from_slice(&p.serialize());
+            format!("{FRAME_PREFIX}{}", base45::encode(&b))
+        })
+        .collect()
+}
+
+fn transfer_id(cbor: &[u8]) -> [u8; 6] {
+    Sha256::digest(cbor)[..6].try_into().expect("6 bytes")
+}
+
+/// Collects frames in any order until the bundle decodes.
+pub struct FrameCollector {
+    transfer: Option<([u8; 6], u32)>,
+    decoder: Option<Decoder>,
+    seen: std::collections::HashSet<u32>,
+    result: Option<Vec<u8>>,
+}
+
+impl Default for FrameCollector {
+    fn default() -> Self {
+        FrameCollector::new()
+    }
+}
+
+impl FrameCollector {
+    pub fn new() -> FrameCollector {
+        FrameCollector { transfer: None, decoder: None, seen: Default::default(), result: None }
+    }
+
+    /// Takes one frame. `Ok(true)` once the bundle is complete; a frame seen
+    /// before is ignored; a frame of another bundle is refused, and the
+    /// frames taken so far are kept.
+    pub fn push(&mut self, frame: &str) -> Result<bool, FrameError> {
+        if self.result.is_some() {
+            return Ok(true);
+        }
+        let text = frame.trim();
+        let body = text.strip_prefix(FRAME_PREFIX).ok_or(FrameError::NotAFrame("no HWF1: prefix"))?;
+        let b = base45::decode(body).map_err(|_| FrameError::NotAFrame("not base45"))?;
+        if b.len() < HEADER + 4 + 1 {
+            return Err(FrameError::NotAFrame("too short"));
+        }
+        if b[0] != VERSION {
+            return Err(FrameError::NotAFrame("an unknown frame version"));
+        }
+        let id: [u8; 6] = b[1..7].try_into().expect("6 bytes");
+        let len = u32::from_be_bytes(b[7..11].try_into().expect("4 bytes"));
+        let symbol = u16::from_be_bytes(b[11..13].try_into().expect("2 bytes"));
+        if len == 0 || len > MAX_TRANSFER || symbol == 0 || b.len() != HEADER + 4 + symbol as usize {
+            return Err(FrameError::NotAFrame("inconsistent lengths"));
+        }
+        match self.transfer {
+            None => {
+                self.transfer = Some((id, len));
+                self.decoder = Some(Decoder::new(ObjectTransmissionInformation::with_defaults(len as u64, symbol)));
+            }
+            Some((held, held_len)) if held != id || held_len != len => {
+                return Err(FrameError::MixedBundles { expected: hex::encode(held), got: hex::encode(id) });
+            }
+            Some(_) => {}
+        }
+        let packet = EncodingPacket::deserialize(&b[HEADER..]);
+        let esi = u32::from_be_bytes(b[HEADER..HEADER + 4].try_into().expect("4 bytes"));
+        if !self.seen.insert(esi) {
+            return Ok(false);
+        }
+        if let Some(data) = self.decoder.as_mut().expect("set with the transfer").decode(packet) {
+            // The fountain code does not authenticate: the id is checked
+            // here, the bundle's own signature and AEAD later.
+            if transfer_id(&data) != id {
+                return Err(FrameError::Corrupt("the decoded bundle does not match its transfer id".into()));
+            }
+            self.result = Some(data);
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Distinct frames taken so far.
+    pub fn received(&self) -> usize {
+        self.seen.len()
+    }
+
+    /// The fewest frames the bundle needs (its source symbols).
+    pub fn needed(&self) -> usize {
+        self.transfer.map(|(_, len)| (len as usize).div_ceil(SYMBOL_SIZE as usize)).unwrap_or(1)
+    }
+
+    /// The bundle, once complete.
+    pub fn finish(&self) -> Result<ForwardBundle, FrameError> {
+        let data =
+            self.result.as_ref().ok_or(FrameError::Incomplete { received: self.received(), needed: self.needed() })?;
+        ForwardBundle::from_cbor(data).map_err(|e| FrameError::Corrupt(e.to_string()))
+    }
+}
