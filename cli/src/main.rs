@@ -5,6 +5,7 @@ mod certificate_cmd;
 mod dataprot_cmd;
 mod demo;
 mod directory_cmd;
+mod forward_cmd;
 mod mrz_cmd;
 mod output;
 mod pdf;
@@ -128,6 +129,13 @@ enum Command {
         #[command(subcommand)]
         cmd: directory_cmd::DirectoryCmd,
     },
+    /// Store and forward, for posts without a link: export what waits to
+    /// sync as a bundle sealed to headquarters (file or QR frames); carry a
+    /// colleague's bundle to headquarters at this device's sync.
+    Forward {
+        #[command(subcommand)]
+        cmd: forward_cmd::ForwardCmd,
+    },
     /// Consent and referrals to partner organisations; encrypted packages.
     Referral {
         #[command(subcommand)]
@@ -227,6 +235,7 @@ fn main() -> ExitCode {
         Command::UnlockCode { code } => sync_cmd::unlock_code(&out, &dir, ks, &code),
         Command::Audit { cmd } => dataprot_cmd::audit_cmd(&out, &dir, ks, cmd),
         Command::Directory { cmd } => directory_cmd::directory_cmd(&out, &dir, ks, cmd),
+        Command::Forward { cmd } => forward_cmd::forward_cmd(&out, &dir, ks, cmd),
         Command::Referral { cmd } => dataprot_cmd::referral_cmd(&out, &dir, ks, cmd),
         Command::Duress { cmd } => dataprot_cmd::duress_cmd(&out, &dir, ks, cmd),
         Command::Retention { cmd } => dataprot_cmd::retention_cmd(&out, &dir, ks, cmd),

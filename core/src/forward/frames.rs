@@ -37,6 +37,17 @@ pub enum FrameError {
     Corrupt(String),
 }
 
+impl FrameError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            FrameError::NotAFrame(_) => "not_a_frame",
+            FrameError::MixedBundles { .. } => "mixed_bundles",
+            FrameError::Incomplete { .. } => "incomplete",
+            FrameError::Corrupt(_) => "corrupt_frames",
+        }
+    }
+}
+
 /// The frames for `bundle`: its source symbols and `repair_percent` more
 /// repair symbols (at least 4), so that a reader missing up to about that
 /// share of the frames still completes in one pass.
@@ -61,6 +72,12 @@ pub fn encode(bundle: &ForwardBundle, repair_percent: u32) -> Vec<String> {
             format!("{FRAME_PREFIX}{}", base45::encode(&b))
         })
         .collect()
+}
+
+/// The fewest frames that carry `bundle` (its source symbols): the reader
+/// needs about this many distinct frames, whichever they are.
+pub fn source_frames(bundle: &ForwardBundle) -> usize {
+    bundle.to_cbor().len().div_ceil(SYMBOL_SIZE as usize)
 }
 
 fn transfer_id(cbor: &[u8]) -> [u8; 6] {

@@ -53,6 +53,22 @@ pub enum ForwardError {
     Vault(#[from] VaultError),
 }
 
+impl ForwardError {
+    /// The refusal's code in the CLI's JSON and the bindings: the bundle's
+    /// own reason (`altered`, `other_office`...) or this device's.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ForwardError::Bundle(b) => b.code(),
+            ForwardError::Replayed(_) => "replayed",
+            ForwardError::OwnBundle => "own_bundle",
+            ForwardError::NotEnrolled => "not_enrolled",
+            ForwardError::NotOurs => "not_ours",
+            ForwardError::Frames(f) => f.code(),
+            ForwardError::Case(_) | ForwardError::Vault(_) => "storage",
+        }
+    }
+}
+
 /// What this device remembers of a bundle it exported.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Exported {
