@@ -101,6 +101,20 @@ pub struct SyncReportView {
     /// Cases and screenings removed here by the retention rule after this
     /// sync (headquarters holds them; the period has passed).
     pub purged: u64,
+    /// Bundles carried for other devices that headquarters took.
+    pub forwarded: u64,
+    /// Carried bundles headquarters refused, with its reason code.
+    pub forward_refused: Vec<RefusedBundle>,
+    /// Bundles made here that a colleague delivered: their events were not sent again.
+    pub receipts_applied: u64,
+}
+
+/// A carried bundle headquarters refused; it is not sent again.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RefusedBundle {
+    pub bundle_id: String,
+    /// `unknown_sender`, `altered`, `other_office`, `revoked`...
+    pub code: String,
 }
 
 /// The result of enrolment: who headquarters says this device is.
@@ -229,6 +243,13 @@ impl SyncService {
             rollback_detected: r.rollback_detected,
             audit_entries_sent: r.audit_entries_sent,
             purged: r.purged as u64,
+            forwarded: r.forwarded,
+            forward_refused: r
+                .forward_refused
+                .into_iter()
+                .map(|(bundle_id, code)| RefusedBundle { bundle_id, code })
+                .collect(),
+            receipts_applied: r.receipts_applied,
         })
     }
 

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
+use homeward_core::audit::{AuditAction, SubjectKind};
 use homeward_core::forward::{self, frames, CarriedState, ForwardBundle, ForwardFile};
 use homeward_core::vault::{DeviceKeyStore, Vault};
 
@@ -104,6 +105,8 @@ fn export(
         return Err(CliError::Input("say where the bundle goes: --out FILE, --frames FILE or --qr-dir DIR".into()));
     }
     let bundle = forward::export(v, now_ms())?;
+    // Sealed, but still the device's data leaving it: on the audit trail.
+    crate::dataprot_cmd::audit(v, AuditAction::Export, SubjectKind::Device, "", None)?;
     let mut text = format!("Bundle {} sealed to headquarters: {} event(s).", bundle.bundle_id, bundle.events);
     let mut json = serde_json::json!({
         "bundle_id": bundle.bundle_id,
