@@ -86,7 +86,8 @@ fn transfer_id(cbor: &[u8]) -> [u8; 6] {
 
 /// Collects frames in any order until the bundle decodes.
 pub struct FrameCollector {
-    transfer: Option<([u8; 6], u32)>,
+    /// The transfer id, length and its number of source blocks, from the first frame.
+    transfer: Option<([u8; 6], u32, u8)>,
     decoder: Option<Decoder>,
     seen: std::collections::HashSet<u32>,
     result: Option<Vec<u8>>,
@@ -122,18 +123,27 @@ impl FrameCollector {
         let id: [u8; 6] = b[1..7].try_into().expect("6 bytes");
         let len = u32::from_be_bytes(b[7..11].try_into().expect("4 bytes"));
         let symbol = u16::from_be_bytes(b[11..13].try_into().expect("2 bytes"));
-        if len == 0 || len > MAX_TRANSFER || symbol == 0 || b.len() != HEADER + 4 + symbol as usize {
+        // Version 1 frames have one symbol size; any other would make the
+        // decoder's blocks disagree with the packets it is fed.
+        if len == 0 || len > MAX_TRANSFER || symbol != SYMBOL_SIZE || b.len() != HEADER + 4 + symbol as usize {
             return Err(FrameError::NotAFrame("inconsistent lengths"));
         }
-        match self.transfer {
+        let blocks = match self.transfer {
             None => {
-                self.transfer = Some((id, len));
-                self.decoder = Some(Decoder::new(ObjectTransmissionInformation::with_defaults(len as u64, symbol)));
+                let oti = ObjectTransmissionInformation::with_defaults(len as u64, symbol);
+                self.transfer = Some((id, len, oti.source_blocks()));
+                self.decoder = Some(Decoder::new(oti));
+                oti.source_blocks()
             }
-            Some((held, held_len)) if held != id || held_len != len => {
+            Some((held, held_len, _)) if held != id || held_len != len => {
                 return Err(FrameError::MixedBundles { expected: hex::encode(held), got: hex::encode(id) });
             }
-            Some(_) => {}
+            Some((_, _, blocks)) => blocks,
+        };
+        // The decoder indexes its blocks by the packet's block number
+        // unchecked: a forged one must stop here.
+        if b[HEADER] >= blocks {
+            return Err(FrameError::NotAFrame("a source block this bundle does not have"));
         }
         let packet = EncodingPacket::deserialize(&b[HEADER..]);
         let esi = u32::from_be_bytes(b[HEADER..HEADER + 4].try_into().expect("4 bytes"));
@@ -144,7 +154,10 @@ impl FrameCollector {
             // The fountain code does not authenticate: the id is checked
             // here, the bundle's own signature and AEAD later.
             if transfer_id(&data) != id {
-                return Err(FrameError::Corrupt("the decoded bundle does not match its transfer id".into()));
+                return Err(FrameError::Corrupt(
+                    "the decoded bundle does not match its transfer id (a damaged frame): scan again from the start"
+                        .into(),
+                ));
             }
             self.result = Some(data);
             return Ok(true);
@@ -159,7 +172,7 @@ impl FrameCollector {
 
     /// The fewest frames the bundle needs (its source symbols).
     pub fn needed(&self) -> usize {
-        self.transfer.map(|(_, len)| (len as usize).div_ceil(SYMBOL_SIZE as usize)).unwrap_or(1)
+        self.transfer.map(|(_, len, _)| (len as usize).div_ceil(SYMBOL_SIZE as usize)).unwrap_or(1)
     }
 
     /// The bundle, once complete.
@@ -167,5 +180,95 @@ impl FrameCollector {
         let data =
             self.result.as_ref().ok_or(FrameError::Incomplete { received: self.received(), needed: self.needed() })?;
         ForwardBundle::from_cbor(data).map_err(|e| FrameError::Corrupt(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A bundle's shape only: frames carry bytes, not keys.
+    fn bundle(sealed: usize) -> ForwardBundle {
+        ForwardBundle {
+            classification: "FOR OFFICIAL USE ONLY".into(),
+            format: "homeward/forward-bundle/v1".into(),
+            bundle_id: "fwd-00".into(),
+            hq: "kid".into(),
+            recipient_key_id: "k".into(),
+            sender_device: "osh-01".into(),
+            sender_key: "00".into(),
+            office: "OSH".into(),
+            created_ms: 1,
+            events: 1,
+            ephemeral_key: "00".into(),
+            sealed: (0..sealed).map(|i| (i * 7) as u8).collect(),
+            signature: "00".into(),
+        }
+    }
+
+    fn body_of(frame: &str) -> Vec<u8> {
+        base45::decode(frame.strip_prefix(FRAME_PREFIX).unwrap()).unwrap()
+    }
+
+    fn frame_of(body: &[u8]) -> String {
+        format!("{FRAME_PREFIX}{}", base45::encode(body))
+    }
+
+    #[test]
+    fn forged_block_numbers_symbol_sizes_and_lengths_are_refused_not_panicked_on() {
+        let frames = encode(&bundle(5000), 50);
+        let good = body_of(&frames[0]);
+        let mut c = FrameCollector::new();
+        assert!(!c.push(&frames[0]).unwrap());
+
+        // A block number the bundle does not have (the decoder would index past its blocks).
+        let mut b = good.clone();
+        b[HEADER] = 3;
+        assert!(matches!(c.push(&frame_of(&b)), Err(FrameError::NotAFrame(_))));
+        // Another symbol size, with a payload to match.
+        let mut b = good[..HEADER].to_vec();
+        b[11..13].copy_from_slice(&16u16.to_be_bytes());
+        b.extend_from_slice(&[0u8; 4 + 16]);
+        assert!(matches!(c.push(&frame_of(&b)), Err(FrameError::NotAFrame(_))));
+        // Cut short, and one byte too long.
+        assert!(matches!(c.push(&frame_of(&good[..good.len() - 1])), Err(FrameError::NotAFrame(_))));
+        let mut b = good.clone();
+        b.push(0);
+        assert!(matches!(c.push(&frame_of(&b)), Err(FrameError::NotAFrame(_))));
+        // The same transfer id with another length is another bundle.
+        let mut b = good.clone();
+        b[7..11].copy_from_slice(&4000u32.to_be_bytes());
+        assert!(matches!(c.push(&frame_of(&b)), Err(FrameError::MixedBundles { .. })));
+
+        // None of that disturbed the transfer: the real frames still complete it.
+        let mut done = false;
+        for f in &frames[1..] {
+            if c.push(f).unwrap() {
+                done = true;
+                break;
+            }
+        }
+        assert!(done);
+        assert_eq!(c.finish().unwrap(), bundle(5000));
+    }
+
+    #[test]
+    fn a_repair_symbol_altered_on_the_way_is_caught_by_the_transfer_id() {
+        let frames = encode(&bundle(3000), 100);
+        let needed = bundle(3000).to_cbor().len().div_ceil(SYMBOL_SIZE as usize);
+        let mut c = FrameCollector::new();
+        // Only repair symbols, one of them with a flipped payload byte.
+        let repair = &frames[needed..];
+        let mut b = body_of(&repair[0]);
+        let last = b.len() - 1;
+        b[last] ^= 0x40;
+        let mut result = c.push(&frame_of(&b));
+        for f in &repair[1..] {
+            if !matches!(result, Ok(false)) {
+                break;
+            }
+            result = c.push(f);
+        }
+        assert!(matches!(result, Err(FrameError::Corrupt(_))), "{result:?}");
     }
 }
