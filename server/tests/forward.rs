@@ -165,6 +165,10 @@ fn a_receipt_carried_back_by_file_clears_the_outbox_and_an_undelivered_bundle_lo
     let r = sync(&mut post).unwrap();
     assert_eq!((r.receipts_applied, r.accepted), (0, 2));
     assert_eq!(held_at_hq(&server), 4);
+    // Its events left the outbox by the push: the next sync stops asking for its receipt.
+    assert_eq!(forward::unreceipted(&post).unwrap().len(), 1);
+    sync(&mut post).unwrap();
+    assert!(forward::unreceipted(&post).unwrap().is_empty(), "settled, not asked about forever");
     // The stale bundle turns up later: headquarters holds it all already.
     forward::import(&mut supervisor, stale, now_ms()).unwrap();
     let r = sync(&mut supervisor).unwrap();

@@ -290,6 +290,44 @@ pub fn unreceipted(vault: &Vault) -> Result<Vec<(RecordId, Exported)>, ForwardEr
     Ok(out)
 }
 
+/// Bundles made here whose events all left the outbox another way (a
+/// direct push took them, or headquarters refused them): marked done, so
+/// sync stops asking headquarters for their receipts. A receipt that still
+/// comes for one is ignored; headquarters answered those events already.
+pub fn settle_exported(vault: &mut Vault) -> Result<usize, ForwardError> {
+    let waiting = unreceipted(vault)?;
+    if waiting.is_empty() {
+        return Ok(0);
+    }
+    let pending: std::collections::HashSet<String> = CertificateCases::new(vault)
+        .outbox()?
+        .into_iter()
+        .map(|e| e.id)
+        .chain(ScreeningEvents::new(vault).outbox()?.into_iter().map(|e| e.id))
+        .collect();
+    let mut settled = 0;
+    for (rid, mut e) in waiting {
+        if e.event_ids.iter().all(|id| !pending.contains(id)) {
+            e.receipted = true;
+            write_exported(vault, rid, &e)?;
+            settled += 1;
+        }
+    }
+    Ok(settled)
+}
+
+fn write_exported(vault: &mut Vault, id: RecordId, e: &Exported) -> Result<(), ForwardError> {
+    let body = serde_json::to_vec(e).expect("serialises");
+    vault.put(&NewRecord {
+        id,
+        kind: EXPORTED_KIND,
+        schema_version: 1,
+        body: &body,
+        index: &[IndexTerm::Keyword { field: "forward-exported", value: e.bundle_id.clone() }],
+    })?;
+    Ok(())
+}
+
 /// What applying a receipt did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Applied {
@@ -331,14 +369,7 @@ pub fn apply_receipt(vault: &mut Vault, receipt: &Signed<ForwardReceipt>) -> Res
         profile.save(vault)?;
     }
     exported.receipted = true;
-    let body = serde_json::to_vec(&exported).expect("serialises");
-    vault.put(&NewRecord {
-        id: rid,
-        kind: EXPORTED_KIND,
-        schema_version: 1,
-        body: &body,
-        index: &[IndexTerm::Keyword { field: "forward-exported", value: exported.bundle_id.clone() }],
-    })?;
+    write_exported(vault, rid, &exported)?;
     Ok(applied)
 }
 
@@ -375,8 +406,15 @@ pub enum ForwardFile {
     Receipts { receipts: Vec<Signed<ForwardReceipt>> },
 }
 
+/// The largest file `ForwardFile::parse` reads: above any bundle of 1,000
+/// events and any receipts file a carrier writes.
+pub const MAX_FILE: usize = 32 * 1024 * 1024;
+
 impl ForwardFile {
     pub fn parse(bytes: &[u8]) -> Result<ForwardFile, ForwardError> {
+        if bytes.len() > MAX_FILE {
+            return Err(BundleError::Malformed(format!("{} bytes: larger than any bundle", bytes.len())).into());
+        }
         serde_json::from_slice(bytes).map_err(|e| {
             ForwardError::Bundle(BundleError::Malformed(format!("neither a bundle nor receipts (truncated?): {e}")))
         })

@@ -18,7 +18,7 @@ use crate::certificate::{CaseError, CertificateCases, DeviceProfile};
 use crate::events::{DeviceIdentity, KeyRing, PublicIdentity};
 use crate::random::OsRng;
 use crate::screening::ScreeningEvents;
-use crate::vault::{Clock, SystemClock, Vault, VaultError};
+use crate::vault::{Clock, RecordId, SystemClock, Vault, VaultError};
 
 /// How a sync or an enrolment reaches the vault: held only for the moments
 /// it reads the outbox or records answers, never across network I/O, so an
@@ -825,28 +825,40 @@ fn fetch_receipts(
     report: &mut SyncReport,
     cancel: &AtomicBool,
 ) -> Result<(), SyncError> {
-    let waiting = access.hold(|v| crate::forward::unreceipted(v).map_err(forward_error))?;
-    if waiting.is_empty() {
-        return Ok(());
+    let waiting = access.hold(|v| {
+        crate::forward::settle_exported(v).map_err(forward_error)?;
+        crate::forward::unreceipted(v).map_err(forward_error)
+    })?;
+    let ids: Vec<String> = waiting.into_iter().map(|(_, e)| e.bundle_id).collect();
+    // 200 ids a request keep it well inside the small-body limit.
+    for chunk in ids.chunks(200) {
+        let body = serde_json::to_vec(&homeward_domain::sync::forward::ReceiptsRequest { bundle_ids: chunk.to_vec() })
+            .expect("serialises");
+        let (bytes, sent, received) = http.send(
+            Call {
+                method: "POST",
+                path: "/v1/forward/receipts",
+                query: "",
+                body: Some(body),
+                identity: Some(me),
+                idempotency_key: None,
+            },
+            cancel,
+        )?;
+        report.progress.bytes_sent += sent;
+        report.progress.bytes_received += received;
+        let resp: homeward_domain::sync::forward::ReceiptsResponse = parse(&bytes)?;
+        apply_fetched_receipts(access, &resp.receipts, report)?;
     }
-    let ids: Vec<String> = waiting.into_iter().map(|(_, e)| e.bundle_id).take(500).collect();
-    let body =
-        serde_json::to_vec(&homeward_domain::sync::forward::ReceiptsRequest { bundle_ids: ids }).expect("serialises");
-    let (bytes, sent, received) = http.send(
-        Call {
-            method: "POST",
-            path: "/v1/forward/receipts",
-            query: "",
-            body: Some(body),
-            identity: Some(me),
-            idempotency_key: None,
-        },
-        cancel,
-    )?;
-    report.progress.bytes_sent += sent;
-    report.progress.bytes_received += received;
-    let resp: homeward_domain::sync::forward::ReceiptsResponse = parse(&bytes)?;
-    for r in &resp.receipts {
+    Ok(())
+}
+
+fn apply_fetched_receipts(
+    access: &impl VaultAccess,
+    receipts: &[Signed<homeward_domain::sync::forward::ForwardReceipt>],
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    for r in receipts {
         let applied = access.hold(|v| match crate::forward::apply_receipt(v, r) {
             Ok(a) => Ok(Some(a)),
             // A receipt that does not verify is headquarters' fault, not a
@@ -876,7 +888,7 @@ fn forward_carried(
     cancel: &AtomicBool,
 ) -> Result<(), SyncError> {
     let pending = access.hold(|v| crate::forward::pending(v).map_err(forward_error))?;
-    for chunk in pending.chunks(8) {
+    for chunk in forward_chunks(&pending) {
         let req =
             homeward_domain::sync::forward::ForwardRequest { bundles: chunk.iter().map(|(_, b)| b.clone()).collect() };
         let body = serde_json::to_vec(&req).expect("serialises");
@@ -906,6 +918,29 @@ fn forward_carried(
         }
     }
     Ok(())
+}
+
+/// Carried bundles in requests of at most 8 and about 2 MiB of ciphertext
+/// (a full bundle of 1,000 events may be one on its own), so no request
+/// meets headquarters' 8 MiB body limit.
+fn forward_chunks(
+    pending: &[(RecordId, homeward_domain::sync::forward::ForwardBundle)],
+) -> Vec<&[(RecordId, homeward_domain::sync::forward::ForwardBundle)]> {
+    const MAX_BUNDLES: usize = 8;
+    const MAX_SEALED: usize = 2 * 1024 * 1024;
+    let mut out = Vec::new();
+    let (mut start, mut size) = (0, 0);
+    for (i, (_, b)) in pending.iter().enumerate() {
+        if i > start && (i - start == MAX_BUNDLES || size + b.sealed.len() > MAX_SEALED) {
+            out.push(&pending[start..i]);
+            (start, size) = (i, 0);
+        }
+        size += b.sealed.len();
+    }
+    if start < pending.len() {
+        out.push(&pending[start..]);
+    }
+    out
 }
 
 fn forward_error(e: crate::forward::ForwardError) -> SyncError {
@@ -1169,4 +1204,42 @@ pub fn sync_shared(
     report.progress.phase = SyncPhase::Done;
     progress(&report.progress);
     Ok(report)
+}
+
+#[cfg(test)]
+mod forward_chunk_tests {
+    use super::*;
+
+    fn bundle(sealed: usize) -> (RecordId, homeward_domain::sync::forward::ForwardBundle) {
+        let b = homeward_domain::sync::forward::ForwardBundle {
+            classification: String::new(),
+            format: String::new(),
+            bundle_id: String::new(),
+            hq: String::new(),
+            recipient_key_id: String::new(),
+            sender_device: String::new(),
+            sender_key: String::new(),
+            office: String::new(),
+            created_ms: 0,
+            events: 0,
+            ephemeral_key: String::new(),
+            sealed: vec![0; sealed],
+            signature: String::new(),
+        };
+        (RecordId::random(), b)
+    }
+
+    #[test]
+    fn carried_bundles_go_eight_at_most_and_about_two_mib_a_request() {
+        let sizes = |p: &[(RecordId, homeward_domain::sync::forward::ForwardBundle)]| {
+            forward_chunks(p).iter().map(|c| c.len()).collect::<Vec<_>>()
+        };
+        let small: Vec<_> = (0..19).map(|_| bundle(1000)).collect();
+        assert_eq!(sizes(&small), vec![8, 8, 3]);
+        let big: Vec<_> = [1_500_000, 600_000, 3_000_000, 10].iter().map(|n| bundle(*n)).collect();
+        assert_eq!(sizes(&big), vec![1, 1, 1, 1], "a bundle over the size goes alone");
+        let medium: Vec<_> = (0..4).map(|_| bundle(600_000)).collect();
+        assert_eq!(sizes(&medium), vec![3, 1], "three fit in 2 MiB, the fourth waits for the next request");
+        assert!(forward_chunks(&[]).is_empty());
+    }
 }
