@@ -167,6 +167,23 @@ impl ForwardService {
         })
     }
 
+    /// A bundle this device carries, to pass on to another carrier (a relay
+    /// over several hops), as a file and QR frames. It stays here too;
+    /// headquarters takes it once. Throws `BundleRefused` (`not_carried`,
+    /// or `replayed` once headquarters answered it).
+    pub fn pass_on(&self, bundle_id: String, repair_percent: u32) -> Result<ExportedBundle> {
+        self.shared.with(|v| {
+            let b = forward::carried_bundle(v, &bundle_id).map_err(forward_error)?;
+            Ok(ExportedBundle {
+                bundle_id: b.bundle_id.clone(),
+                events: b.events,
+                file_json: b.to_json(),
+                frames: frames::encode(&b, repair_percent.min(400)),
+                frames_needed: frames::source_frames(&b) as u32,
+            })
+        })
+    }
+
     /// Imports a file: a colleague's bundle to carry, or receipts carried
     /// back for bundles this device made. Throws `BundleRefused` with the
     /// reason (`altered`, `malformed` for a truncated file, `replayed`,

@@ -46,6 +46,20 @@ pub enum ForwardCmd {
         #[arg(long, conflicts_with_all = ["file", "frames"])]
         qr_dir: Option<PathBuf>,
     },
+    /// Pass a bundle this device carries on to another carrier (a relay over
+    /// several hops), as a file or QR frames; it stays here too, and
+    /// headquarters takes it once from whichever arrives first.
+    PassOn {
+        bundle_id: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        frames: Option<PathBuf>,
+        #[arg(long)]
+        qr_dir: Option<PathBuf>,
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(0..=400))]
+        repair_percent: u32,
+    },
     /// The bundles this device carries (with headquarters' answer) and those
     /// it made that wait for a receipt.
     List,
@@ -73,7 +87,28 @@ pub fn forward_cmd(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cm
     let mut v = crate::open_unlocked(dir, ks)?;
     match cmd {
         ForwardCmd::Export { out: file, frames, qr_dir, repair_percent } => {
-            export(out, &mut v, file, frames, qr_dir, repair_percent)
+            let to = Destinations { file, frames, qr_dir, repair_percent };
+            to.check()?;
+            let bundle = forward::export(&mut v, now_ms())?;
+            // Sealed, but still the device's data leaving it: on the audit trail.
+            crate::dataprot_cmd::audit(&mut v, AuditAction::Export, SubjectKind::Device, "", None)?;
+            let text = format!("Bundle {} sealed to headquarters: {} event(s).", bundle.bundle_id, bundle.events);
+            to.write(out, &bundle, text, "\n  The events stay on this device until headquarters' receipt comes back.")
+        }
+        ForwardCmd::PassOn { bundle_id, out: file, frames, qr_dir, repair_percent } => {
+            let to = Destinations { file, frames, qr_dir, repair_percent };
+            to.check()?;
+            let bundle = forward::carried_bundle(&v, &bundle_id)?;
+            let text = format!(
+                "Bundle {} from device {} passed on ({} event(s), sealed).",
+                bundle.bundle_id, bundle.sender_device, bundle.events
+            );
+            to.write(
+                out,
+                &bundle,
+                text,
+                "\n  It stays here too: headquarters takes it once, from whichever carrier syncs first.",
+            )
         }
         ForwardCmd::Import { file, frames, qr_dir } => import(out, &mut v, file, frames, qr_dir),
         ForwardCmd::List => list(out, &v),
@@ -93,57 +128,61 @@ pub fn forward_cmd(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, cm
     }
 }
 
-fn export(
-    out: &Output,
-    v: &mut Vault,
+/// Where a bundle goes: a file, QR frames as text, QR images.
+struct Destinations {
     file: Option<PathBuf>,
-    frames_file: Option<PathBuf>,
+    frames: Option<PathBuf>,
     qr_dir: Option<PathBuf>,
     repair_percent: u32,
-) -> Result<(), CliError> {
-    if file.is_none() && frames_file.is_none() && qr_dir.is_none() {
-        return Err(CliError::Input("say where the bundle goes: --out FILE, --frames FILE or --qr-dir DIR".into()));
-    }
-    let bundle = forward::export(v, now_ms())?;
-    // Sealed, but still the device's data leaving it: on the audit trail.
-    crate::dataprot_cmd::audit(v, AuditAction::Export, SubjectKind::Device, "", None)?;
-    let mut text = format!("Bundle {} sealed to headquarters: {} event(s).", bundle.bundle_id, bundle.events);
-    let mut json = serde_json::json!({
-        "bundle_id": bundle.bundle_id,
-        "events": bundle.events,
-        "bytes": bundle.to_cbor().len(),
-    });
-    if let Some(f) = &file {
-        write_new(f, &bundle.to_json())?;
-        text.push_str(&format!("\n  file: {}", f.display()));
-        json["file"] = serde_json::json!(f);
-    }
-    if frames_file.is_some() || qr_dir.is_some() {
-        let all = frames::encode(&bundle, repair_percent);
-        let needed = frames::source_frames(&bundle);
-        if let Some(f) = &frames_file {
-            write_new(f, &(all.join("\n") + "\n"))?;
-            text.push_str(&format!("\n  frames: {}", f.display()));
-            json["frames_file"] = serde_json::json!(f);
+}
+
+impl Destinations {
+    fn check(&self) -> Result<(), CliError> {
+        if self.file.is_none() && self.frames.is_none() && self.qr_dir.is_none() {
+            return Err(CliError::Input("say where the bundle goes: --out FILE, --frames FILE or --qr-dir DIR".into()));
         }
-        if let Some(d) = &qr_dir {
-            write_pngs(d, &all)?;
-            text.push_str(&format!("\n  QR images: {}", d.display()));
-            json["qr_dir"] = serde_json::json!(d);
-        }
-        let seconds = all.len() as f64 / FRAMES_PER_SECOND;
-        text.push_str(&format!(
-            "\n  {} QR frames ({} needed, in any order); one pass takes {seconds:.0} s at 5 frames a second",
-            all.len(),
-            needed
-        ));
-        json["frames"] = all.len().into();
-        json["frames_needed"] = needed.into();
-        json["seconds_per_pass"] = seconds.into();
+        Ok(())
     }
-    text.push_str("\n  The events stay on this device until headquarters' receipt comes back.");
-    out.print(&text, &json);
-    Ok(())
+
+    fn write(&self, out: &Output, bundle: &ForwardBundle, mut text: String, note: &str) -> Result<(), CliError> {
+        let mut json = serde_json::json!({
+            "bundle_id": bundle.bundle_id,
+            "sender_device": bundle.sender_device,
+            "events": bundle.events,
+            "bytes": bundle.to_cbor().len(),
+        });
+        if let Some(f) = &self.file {
+            write_new(f, &bundle.to_json())?;
+            text.push_str(&format!("\n  file: {}", f.display()));
+            json["file"] = serde_json::json!(f);
+        }
+        if self.frames.is_some() || self.qr_dir.is_some() {
+            let all = frames::encode(bundle, self.repair_percent);
+            let needed = frames::source_frames(bundle);
+            if let Some(f) = &self.frames {
+                write_new(f, &(all.join("\n") + "\n"))?;
+                text.push_str(&format!("\n  frames: {}", f.display()));
+                json["frames_file"] = serde_json::json!(f);
+            }
+            if let Some(d) = &self.qr_dir {
+                write_pngs(d, &all)?;
+                text.push_str(&format!("\n  QR images: {}", d.display()));
+                json["qr_dir"] = serde_json::json!(d);
+            }
+            let seconds = all.len() as f64 / FRAMES_PER_SECOND;
+            text.push_str(&format!(
+                "\n  {} QR frames ({} needed, in any order); one pass takes {seconds:.0} s at 5 frames a second",
+                all.len(),
+                needed
+            ));
+            json["frames"] = all.len().into();
+            json["frames_needed"] = needed.into();
+            json["seconds_per_pass"] = seconds.into();
+        }
+        text.push_str(note);
+        out.print(&text, &json);
+        Ok(())
+    }
 }
 
 /// Writes `text` to a file that must not exist yet (a bundle or receipts

@@ -107,9 +107,21 @@ fn a_bundle_crosses_by_qr_images_is_forwarded_once_and_its_receipt_comes_back_by
     let l = json(&ok(json_run(&sup, &["forward", "list"])));
     assert_eq!(l["carried"][0]["state"], "pending", "{l}");
 
+    // A second hop: the supervisor passes it on to the office PC.
+    let pc = t.path().join("pc");
+    device(&pc, &hq, "OSH", Role::BorderGuard);
+    let relay = t.path().join("relay.json");
+    let id = e["bundle_id"].as_str().unwrap();
+    ok(run(&sup, &["forward", "pass-on", id, "--out", relay.to_str().unwrap()]));
+    ok(run(&pc, &["forward", "import", relay.to_str().unwrap()]));
+    refused(json_run(&sup, &["forward", "pass-on", "fwd-none", "--out", "x"]), 90, "bundle_refused", "not_carried");
+
     let s = json(&ok(json_run(&sup, &["sync"])));
     assert_eq!(s["forwarded"], 1, "{s}");
     assert_eq!(held_at_hq(&hq), 3);
+    let s = json(&ok(json_run(&pc, &["sync"])));
+    assert_eq!(s["forwarded"], 1, "the same receipt: {s}");
+    assert_eq!(held_at_hq(&hq), 3, "once, over two hops");
     let text = String::from_utf8(ok(run(&sup, &["forward", "list"])).stdout).unwrap();
     assert!(text.contains("delivered"), "{text}");
 

@@ -392,6 +392,11 @@ RustBuffer uniffi_homeward_ffi_fn_method_forwardservice_import_file(void*_Nonnul
 RustBuffer uniffi_homeward_ffi_fn_method_forwardservice_import_frames(void*_Nonnull ptr, void*_Nonnull reader, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_FORWARDSERVICE_PASS_ON
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_FORWARDSERVICE_PASS_ON
+RustBuffer uniffi_homeward_ffi_fn_method_forwardservice_pass_on(void*_Nonnull ptr, RustBuffer bundle_id, uint32_t repair_percent, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_FORWARDSERVICE_RECEIPTS_FILE
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_FORWARDSERVICE_RECEIPTS_FILE
 RustBuffer uniffi_homeward_ffi_fn_method_forwardservice_receipts_file(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
@@ -1219,6 +1224,12 @@ uint16_t uniffi_homeward_ffi_checksum_method_forwardservice_import_file(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_FORWARDSERVICE_IMPORT_FRAMES
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_FORWARDSERVICE_IMPORT_FRAMES
 uint16_t uniffi_homeward_ffi_checksum_method_forwardservice_import_frames(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_FORWARDSERVICE_PASS_ON
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_FORWARDSERVICE_PASS_ON
+uint16_t uniffi_homeward_ffi_checksum_method_forwardservice_pass_on(void
     
 );
 #endif

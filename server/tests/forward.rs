@@ -78,7 +78,7 @@ fn bundle_of(bytes: &[u8]) -> forward::ForwardBundle {
 }
 
 #[test]
-fn a_bundle_carried_by_two_colleagues_arrives_once_and_the_first_device_sends_nothing_twice() {
+fn a_bundle_relayed_over_two_hops_arrives_once_and_the_first_device_sends_nothing_twice() {
     let t = tempfile::tempdir().unwrap();
     let server = Server::start(&t.path().join("hq"));
     let mut post = device(&t.path().join("post"), &server, "OSH", Role::BorderGuard);
@@ -93,13 +93,17 @@ fn a_bundle_carried_by_two_colleagues_arrives_once_and_the_first_device_sends_no
     assert!(file.starts_with("{\n  \"classification\": \"FOR OFFICIAL USE ONLY\""), "the marking comes first");
     assert!(!file.contains("OSH-AIRPORT"), "the carrier sees no report in clear");
 
-    // Two colleagues take copies; each stores it once.
+    // Hop one: the supervisor takes it from the post; it stores it once.
     let a = forward::import(&mut supervisor, bundle_of(file.as_bytes()), now_ms()).unwrap();
     assert_eq!((a.events, a.sender_device.as_str()), (3, bundle.sender_device.as_str()));
-    forward::import(&mut office_pc, bundle_of(file.as_bytes()), now_ms()).unwrap();
     let again = forward::import(&mut supervisor, bundle_of(file.as_bytes()), now_ms()).unwrap_err();
     assert!(matches!(again, ForwardError::Replayed(_)), "{again}");
     assert_eq!(forward::carried(&supervisor).unwrap().len(), 1, "not stored twice");
+    // Hop two: the supervisor passes its copy on to the office PC, which
+    // checks it as the supervisor did (still whole, still the post's).
+    let relayed = forward::carried_bundle(&supervisor, &bundle.bundle_id).unwrap().to_json();
+    forward::import(&mut office_pc, bundle_of(relayed.as_bytes()), now_ms()).unwrap();
+    assert!(matches!(forward::carried_bundle(&office_pc, "fwd-none"), Err(ForwardError::NotCarried)));
 
     // The supervisor reaches headquarters first: the three reports are taken
     // as the post's own.
@@ -112,7 +116,10 @@ fn a_bundle_carried_by_two_colleagues_arrives_once_and_the_first_device_sends_no
     assert_eq!(receipts.len(), 1);
     assert!(receipts[0].body.results.iter().all(|r| r.status == homeward_core::sync::protocol::PushStatus::Accepted));
 
-    // The office PC forwards the same bundle later: the same answer, nothing stored twice.
+    // Delivered: nothing left to pass on.
+    assert!(matches!(forward::carried_bundle(&supervisor, &bundle.bundle_id), Err(ForwardError::Replayed(_))));
+    // The office PC, at the end of the second hop, forwards it later: the
+    // same answer, nothing stored twice.
     let r = sync(&mut office_pc).unwrap();
     assert_eq!(r.forwarded, 1);
     assert_eq!(held_at_hq(&server), 3);

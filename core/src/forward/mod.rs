@@ -45,6 +45,8 @@ pub enum ForwardError {
     NotEnrolled,
     #[error("this receipt is for another device's bundle")]
     NotOurs,
+    #[error("this device carries no bundle with that id")]
+    NotCarried,
     #[error(transparent)]
     Frames(#[from] frames::FrameError),
     #[error(transparent)]
@@ -63,6 +65,7 @@ impl ForwardError {
             ForwardError::OwnBundle => "own_bundle",
             ForwardError::NotEnrolled => "not_enrolled",
             ForwardError::NotOurs => "not_ours",
+            ForwardError::NotCarried => "not_carried",
             ForwardError::Frames(f) => f.code(),
             ForwardError::Case(_) | ForwardError::Vault(_) => "storage",
         }
@@ -240,6 +243,17 @@ pub fn pending(vault: &Vault) -> Result<Vec<(RecordId, ForwardBundle)>, ForwardE
             _ => None,
         })
         .collect())
+}
+
+/// A bundle this device carries and has not delivered, to pass on to
+/// another carrier (a relay of several hops: the bundle is the same bytes,
+/// so headquarters still takes it once, whichever carrier arrives first).
+pub fn carried_bundle(vault: &Vault, bundle_id: &str) -> Result<ForwardBundle, ForwardError> {
+    match carried_by_id(vault, bundle_id)? {
+        Some((_, Carried { state: CarriedState::Pending, bundle: Some(b), .. })) => Ok(b),
+        Some(_) => Err(ForwardError::Replayed("already answered by headquarters: nothing to pass on".into())),
+        None => Err(ForwardError::NotCarried),
+    }
 }
 
 /// Records headquarters' answer to a carried bundle: the receipt (checked

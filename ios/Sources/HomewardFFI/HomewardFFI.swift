@@ -948,6 +948,14 @@ public protocol ForwardServiceProtocol: AnyObject, Sendable {
     func importFrames(reader: FrameReader) throws  -> ForwardImport
     
     /**
+     * A bundle this device carries, to pass on to another carrier (a relay
+     * over several hops), as a file and QR frames. It stays here too;
+     * headquarters takes it once. Throws `BundleRefused` (`not_carried`,
+     * or `replayed` once headquarters answered it).
+     */
+    func passOn(bundleId: String, repairPercent: UInt32) throws  -> ExportedBundle
+    
+    /**
      * Headquarters' receipts for the bundles this device carried, as a file
      * to hand back to the devices that made them (`import_file` there).
      */
@@ -1067,6 +1075,21 @@ open func importFrames(reader: FrameReader)throws  -> ForwardImport  {
     return try  FfiConverterTypeForwardImport_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
     uniffi_homeward_ffi_fn_method_forwardservice_import_frames(self.uniffiClonePointer(),
         FfiConverterTypeFrameReader_lower(reader),$0
+    )
+})
+}
+    
+    /**
+     * A bundle this device carries, to pass on to another carrier (a relay
+     * over several hops), as a file and QR frames. It stays here too;
+     * headquarters takes it once. Throws `BundleRefused` (`not_carried`,
+     * or `replayed` once headquarters answered it).
+     */
+open func passOn(bundleId: String, repairPercent: UInt32)throws  -> ExportedBundle  {
+    return try  FfiConverterTypeExportedBundle_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_forwardservice_pass_on(self.uniffiClonePointer(),
+        FfiConverterString.lower(bundleId),
+        FfiConverterUInt32.lower(repairPercent),$0
     )
 })
 }
@@ -13224,6 +13247,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_forwardservice_import_frames() != 31206) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_forwardservice_pass_on() != 43095) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_forwardservice_receipts_file() != 50417) {

@@ -961,6 +961,8 @@ internal open class UniffiVTableCallbackInterfaceSyncProgressListener(
 
 
 
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -1013,6 +1015,8 @@ fun uniffi_homeward_ffi_checksum_method_forwardservice_export_bundle(
 fun uniffi_homeward_ffi_checksum_method_forwardservice_import_file(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_forwardservice_import_frames(
+): Short
+fun uniffi_homeward_ffi_checksum_method_forwardservice_pass_on(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_forwardservice_receipts_file(
 ): Short
@@ -1236,6 +1240,8 @@ fun uniffi_homeward_ffi_fn_method_forwardservice_export_bundle(`ptr`: Pointer,`r
 fun uniffi_homeward_ffi_fn_method_forwardservice_import_file(`ptr`: Pointer,`contents`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_forwardservice_import_frames(`ptr`: Pointer,`reader`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_forwardservice_pass_on(`ptr`: Pointer,`bundleId`: RustBuffer.ByValue,`repairPercent`: Int,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_forwardservice_receipts_file(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1592,6 +1598,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_import_frames() != 31206.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_pass_on() != 43095.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_receipts_file() != 50417.toShort()) {
@@ -2867,6 +2876,14 @@ public interface ForwardServiceInterface {
     fun `importFrames`(`reader`: FrameReader): ForwardImport
     
     /**
+     * A bundle this device carries, to pass on to another carrier (a relay
+     * over several hops), as a file and QR frames. It stays here too;
+     * headquarters takes it once. Throws `BundleRefused` (`not_carried`,
+     * or `replayed` once headquarters answered it).
+     */
+    fun `passOn`(`bundleId`: kotlin.String, `repairPercent`: kotlin.UInt): ExportedBundle
+    
+    /**
      * Headquarters' receipts for the bundles this device carried, as a file
      * to hand back to the devices that made them (`import_file` there).
      */
@@ -3037,6 +3054,25 @@ open class ForwardService: Disposable, AutoCloseable, ForwardServiceInterface
     uniffiRustCallWithError(HomewardException) { _status ->
     UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_forwardservice_import_frames(
         it, FfiConverterTypeFrameReader.lower(`reader`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A bundle this device carries, to pass on to another carrier (a relay
+     * over several hops), as a file and QR frames. It stays here too;
+     * headquarters takes it once. Throws `BundleRefused` (`not_carried`,
+     * or `replayed` once headquarters answered it).
+     */
+    @Throws(HomewardException::class)override fun `passOn`(`bundleId`: kotlin.String, `repairPercent`: kotlin.UInt): ExportedBundle {
+            return FfiConverterTypeExportedBundle.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_forwardservice_pass_on(
+        it, FfiConverterString.lower(`bundleId`),FfiConverterUInt.lower(`repairPercent`),_status)
 }
     }
     )

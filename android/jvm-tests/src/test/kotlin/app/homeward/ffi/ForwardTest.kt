@@ -10,8 +10,8 @@ import org.junit.jupiter.api.assertThrows
  * Store and forward through the generated Kotlin, against a real
  * `homeward-hq`: a post without a link seals its screenings into a bundle;
  * a supervisor's phone of the same office reads its QR frames (a quarter
- * missed, in reverse order), forwards it at its sync; headquarters takes it
- * once; the receipt goes back as a file and the post sends nothing twice.
+ * missed, in reverse order) and passes it on to the office PC; both forward
+ * it at their sync; headquarters takes it once; the receipt goes back as a file and the post sends nothing twice.
  * Altered, truncated, replayed, other-office and mixed-frame inputs are
  * refused with their code.
  */
@@ -75,6 +75,19 @@ class ForwardTest {
                         assertEquals(3u, taken.events)
                         assertEquals(CarriedBundleState.PENDING, carrier.carried().single().state)
 
+                        // A second hop: the supervisor passes it on to the office PC.
+                        newVault().use { officePc ->
+                            officePc.syncService().enroll(hq.url, hq.enrollmentCode("OSH", "border_guard"), "pc", null)
+                            val relayed = carrier.passOn(bundle.bundleId, 50u)
+                            assertEquals(bundle.bundleId, relayed.bundleId)
+                            val atPc = officePc.forwardService().importFile(relayed.fileJson)
+                            assertTrue(atPc is ForwardImport.Bundle, "$atPc")
+                            assertEquals("not_carried", refusedCode { carrier.passOn("fwd-none", 50u) })
+                            // The office PC reaches headquarters first; the supervisor's copy later changes nothing.
+                            assertEquals(1uL, officePc.syncService().sync(null).forwarded)
+                            assertEquals(3, heldAt(hq))
+                        }
+
                         // Refusals, each with its code; nothing kept.
                         assertEquals("replayed", refusedCode { carrier.importFile(bundle.fileJson) })
                         assertEquals("altered", refusedCode {
@@ -96,7 +109,8 @@ class ForwardTest {
                         assertEquals(2u, mixed.push(bundle.frames[1]).received)
                         assertEquals(1, carrier.carried().size)
 
-                        // The supervisor reaches headquarters: the post's three, and its own one.
+                        // The supervisor reaches headquarters: the post's three again (the
+                        // same receipt, nothing stored twice), and its own one.
                         val report = supervisor.syncService().sync(null)
                         assertEquals(1uL, report.forwarded)
                         assertTrue(report.forwardRefused.isEmpty())
