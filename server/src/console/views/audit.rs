@@ -16,8 +16,19 @@ use crate::db::sql::P;
 
 const AUDITOR: &[StaffRole] = &[StaffRole::Auditor];
 const PAGE: i64 = 100;
-pub const ACTIONS: [&str; 10] =
-    ["view", "search", "create", "change", "export", "referral", "consent", "purge", "unlock", "setting"];
+pub const ACTIONS: [&str; 11] = [
+    "view",
+    "search",
+    "create",
+    "change",
+    "export",
+    "referral",
+    "consent",
+    "purge",
+    "unlock",
+    "unlock_refused",
+    "setting",
+];
 
 #[derive(Debug, Clone, Default)]
 pub struct Filters {

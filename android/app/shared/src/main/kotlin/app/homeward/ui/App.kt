@@ -1,6 +1,7 @@
 package app.homeward.ui
 
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.CompositionLocalProvider
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.key
@@ -9,6 +10,10 @@ import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
+import app.homeward.ui.checkin.UnlockCodePresenter
+import app.homeward.ui.checkin.UnlockCodeView
+import app.homeward.ui.core.LocalScreenBrightness
+import app.homeward.ui.core.ScreenBrightness
 import app.homeward.ui.core.ScreeningSessionPort
 import app.homeward.ui.core.VaultPort
 import app.homeward.ui.design.HomewardTheme
@@ -49,6 +54,7 @@ sealed interface Route {
     data object Sync : Route
     data object Settings : Route
     data object Enrol : Route
+    data object UnlockCode : Route
 }
 
 /**
@@ -64,6 +70,7 @@ fun HomewardApp(
     modifier: Modifier = Modifier,
     lockSignal: Int = 0,
     scanner: Scanner? = null,
+    brightness: ScreenBrightness = ScreenBrightness.Unchanged,
 ) {
     var lang by remember { mutableStateOf(prefs.language) }
     // The core words its reasons and refusals (a certificate's) in the app's language.
@@ -71,7 +78,7 @@ fun HomewardApp(
     val stack = remember(lockSignal) { mutableStateListOf<Route>(Route.Unlock) }
     fun push(r: Route) = stack.add(r)
     fun pop() { if (stack.size > 1) stack.removeAt(stack.lastIndex) }
-    HomewardTheme(lang) {
+    HomewardTheme(lang) { CompositionLocalProvider(LocalScreenBrightness provides brightness) {
         val s = Strings(lang)
         when (val route = stack.last()) {
             Route.Unlock -> {
@@ -92,6 +99,7 @@ fun HomewardApp(
                         HomeAction.SYNC -> push(Route.Sync)
                         HomeAction.SETTINGS -> push(Route.Settings)
                         HomeAction.ENROL -> push(Route.Enrol)
+                        HomeAction.UNLOCK_CODE -> push(Route.UnlockCode)
                         HomeAction.LOCK -> {
                             vault.lock()
                             stack.clear()
@@ -111,11 +119,12 @@ fun HomewardApp(
             Route.Requests -> RequestListView(remember { RequestListPresenter(vault.certificates()) }.present(), ::pop, modifier)
             Route.Sync -> SyncView(remember { SyncPresenter(vault.sync()) }.present(), ::pop, modifier)
             Route.Enrol -> EnrolView(remember { EnrolPresenter(vault.sync()) }.present(), ::pop, modifier)
+            Route.UnlockCode -> UnlockCodeView(remember { UnlockCodePresenter(vault.sync(), vault.certificates()) }.present(), ::pop, modifier)
             Route.Settings -> SettingsView(
-                remember { SettingsPresenter(vault.settings(), prefs, s.saved, onLanguage = { lang = it }) }.present(),
+                remember { SettingsPresenter(vault.settings(), prefs, s.saved, s.pinsDiffer, onLanguage = { lang = it }) }.present(),
                 ::pop,
                 modifier,
             )
         }
-    }
+    } }
 }

@@ -15,7 +15,16 @@ import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.performScrollTo
 import androidx.compose.ui.test.performTextInput
 import androidx.compose.ui.test.runComposeUiTest
+import app.homeward.ui.checkin.UnlockCodePresenter
+import app.homeward.ui.checkin.UnlockCodeView
+import androidx.compose.runtime.CompositionLocalProvider
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.setValue
 import app.homeward.ui.core.Lang
+import app.homeward.ui.core.LocalScreenBrightness
+import app.homeward.ui.core.ScreenBrightness
+import app.homeward.ui.request.CertificateView
 import app.homeward.ui.design.HomewardTheme
 import app.homeward.ui.core.Partner
 import app.homeward.ui.request.RequestPresenter
@@ -54,6 +63,41 @@ class SemanticsTest {
         waitUntil(timeoutMillis = 20_000) { onAllNodesWithTagExists("countdown").not() }
         onNodeWithTag("submit").performClick()
         waitUntil(timeoutMillis = 20_000) { vault.status().unlocked }
+    }
+
+    @Test
+    fun `unlock code - typed as read out, a wrong code is said under the field and the field cleared`() = runComposeUiTest {
+        val vault = newVault()
+        setContent { HomewardTheme(Lang.EN) { UnlockCodeView(UnlockCodePresenter(vault.sync(), vault.certificates()).present(), {}) } }
+        onNodeWithTag("submit").assertIsNotEnabled()
+        // Lower case with the dash, as heard over a bad line: the screen keeps letters and digits, upper case.
+        onNodeWithTag("unlock-code").performTextInput("k7mpq-2xw9")
+        onNodeWithTag("submit").assertIsNotEnabled()
+        onNodeWithTag("unlock-code").performTextInput("a")
+        val typed = { onNodeWithTag("unlock-code").fetchSemanticsNode().config.getOrNull(SemanticsProperties.EditableText)?.text ?: "" }
+        waitUntil(timeoutMillis = 20_000) { typed() == "K7MPQ2XW9A" }
+        onNodeWithTag("submit").performClick()
+        waitUntil(timeoutMillis = 20_000) { onAllNodesWithTagExists("unlock-code-error") }
+        onNodeWithTag("unlock-code-error").assertTextContains("code", substring = true)
+        assertEquals("the refused code is not left on screen", "", typed())
+        onNodeWithTag("submit").assertIsNotEnabled()
+        assertTrue("nothing was unlocked", !onAllNodesWithTagExists("unlocked"))
+    }
+
+    @Test
+    fun `certificate - the QR code is shown at full brightness and the officer's setting comes back after`() = runComposeUiTest {
+        val calls = mutableListOf<Boolean>()
+        var shown by mutableStateOf(true)
+        setContent {
+            CompositionLocalProvider(LocalScreenBrightness provides ScreenBrightness { calls += it }) {
+                HomewardTheme(Lang.EN) { if (shown) CertificateView(Screens.sampleCertificate, {}) }
+            }
+        }
+        onNodeWithTag("qr").assertIsDisplayed()
+        assertEquals(listOf(true), calls)
+        shown = false
+        waitForIdle()
+        assertEquals("back to the officer's brightness once the code is gone", listOf(true, false), calls)
     }
 
     @Test
