@@ -124,6 +124,13 @@ pub enum HomewardError {
     /// would explain the damage. Ask for a rescan or typing from the page.
     #[error("{reason}")]
     MrzRefused { field: String, ambiguous: bool, reason: String },
+    /// A store-and-forward bundle, its QR frames or a receipt was refused;
+    /// `code` says why: `altered`, `malformed` (not a bundle, or cut short),
+    /// `replayed`, `other_office`, `other_headquarters`, `own_bundle`,
+    /// `empty`, `no_sealing_key`, `mixed_bundles`, `not_a_frame`,
+    /// `incomplete`... Nothing was kept.
+    #[error("{reason}")]
+    BundleRefused { code: String, reason: String },
     /// A bug: report it. The message holds no personal data.
     #[error("{reason}")]
     Internal { reason: String },

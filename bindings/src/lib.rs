@@ -13,6 +13,8 @@
 //! - [`certificate::CertificateService`]: requests, issuance, verification, entry.
 //! - [`mrz::read_mrz`]: a document's machine-readable zone, read and checked.
 //! - [`sync::SyncService`]: enrolment and sync, with progress and cancellation.
+//! - [`forward::ForwardService`], [`forward::FrameReader`]: store and forward
+//!   for posts without a link (a sealed bundle by file or QR frames).
 //! - [`error::HomewardError`]: the one error type, mapped once from the core's.
 //! - Callbacks: [`vault::PlatformKeyStore`] (Android Keystore, iOS Keychain),
 //!   [`sync::SyncProgressListener`].
@@ -22,6 +24,7 @@ pub mod certificate;
 pub mod crossing;
 pub mod directory;
 pub mod error;
+pub mod forward;
 pub mod mrz;
 mod reason;
 pub mod screening;

@@ -104,6 +104,20 @@ pub struct SyncReportView {
     /// A newer crossing-point list was installed (its sequence): refresh
     /// the screening start screen's picker.
     pub crossing_points_installed: Option<u64>,
+    /// Bundles carried for other devices that headquarters took.
+    pub forwarded: u64,
+    /// Carried bundles headquarters refused, with its reason code.
+    pub forward_refused: Vec<RefusedBundle>,
+    /// Bundles made here that a colleague delivered: their events were not sent again.
+    pub receipts_applied: u64,
+}
+
+/// A carried bundle headquarters refused; it is not sent again.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RefusedBundle {
+    pub bundle_id: String,
+    /// `unknown_sender`, `altered`, `other_office`, `revoked`...
+    pub code: String,
 }
 
 /// The result of enrolment: who headquarters says this device is.
@@ -233,6 +247,13 @@ impl SyncService {
             audit_entries_sent: r.audit_entries_sent,
             purged: r.purged as u64,
             crossing_points_installed: r.crossing_points_installed,
+            forwarded: r.forwarded,
+            forward_refused: r
+                .forward_refused
+                .into_iter()
+                .map(|(bundle_id, code)| RefusedBundle { bundle_id, code })
+                .collect(),
+            receipts_applied: r.receipts_applied,
         })
     }
 

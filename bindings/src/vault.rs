@@ -631,6 +631,12 @@ impl HomewardVault {
     pub fn sync_service(&self) -> Arc<SyncService> {
         Arc::new(SyncService::new(self.shared.clone()))
     }
+
+    /// Store and forward: bundles for a post without a link, and those
+    /// carried for colleagues.
+    pub fn forward_service(&self) -> Arc<crate::forward::ForwardService> {
+        Arc::new(crate::forward::ForwardService::new(self.shared.clone()))
+    }
 }
 
 /// The vault's state as the unlock screen shows it.

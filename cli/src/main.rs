@@ -6,6 +6,7 @@ mod crossing_cmd;
 mod dataprot_cmd;
 mod demo;
 mod directory_cmd;
+mod forward_cmd;
 mod mrz_cmd;
 mod output;
 mod pdf;
@@ -134,6 +135,12 @@ enum Command {
     CrossingPoints {
         #[arg(long, default_value = "en")]
         lang: homeward_core::screening::Lang,
+    /// Store and forward, for posts without a link: export what waits to
+    /// sync as a bundle sealed to headquarters (file or QR frames); carry a
+    /// colleague's bundle to headquarters at this device's sync.
+    Forward {
+        #[command(subcommand)]
+        cmd: forward_cmd::ForwardCmd,
     },
     /// Consent and referrals to partner organisations; encrypted packages.
     Referral {
@@ -235,6 +242,7 @@ fn main() -> ExitCode {
         Command::Audit { cmd } => dataprot_cmd::audit_cmd(&out, &dir, ks, cmd),
         Command::Directory { cmd } => directory_cmd::directory_cmd(&out, &dir, ks, cmd),
         Command::CrossingPoints { lang } => crossing_cmd::crossing_points_cmd(&out, &dir, ks, lang),
+        Command::Forward { cmd } => forward_cmd::forward_cmd(&out, &dir, ks, cmd),
         Command::Referral { cmd } => dataprot_cmd::referral_cmd(&out, &dir, ks, cmd),
         Command::Duress { cmd } => dataprot_cmd::duress_cmd(&out, &dir, ks, cmd),
         Command::Retention { cmd } => dataprot_cmd::retention_cmd(&out, &dir, ks, cmd),

@@ -61,6 +61,8 @@ pub enum CliError {
     Referral(homeward_core::referral::ReferralError),
     #[error("the zone is refused: {0}")]
     Mrz(homeward_core::mrz::MrzError),
+    #[error("refused: {0}")]
+    Forward(homeward_core::forward::ForwardError),
 }
 
 impl From<homeward_core::audit::AuditLogError> for CliError {
@@ -203,6 +205,11 @@ fn classify(e: &CliError) -> (&'static str, u8) {
             homeward_core::mrz::MrzError::Ambiguous { .. } => ("mrz_ambiguous", 86),
             _ => ("mrz_refused", 85),
         },
+        CliError::Forward(f) => match f {
+            homeward_core::forward::ForwardError::Frames(_) => ("frames_refused", 91),
+            homeward_core::forward::ForwardError::NotEnrolled => ("not_enrolled", 75),
+            _ => ("bundle_refused", 90),
+        },
         CliError::Audit(a) => match a {
             homeward_core::audit::AuditLogError::Audit(homeward_core::audit::AuditError::JustificationRequired) => {
                 ("justification_required", 80)
@@ -280,6 +287,9 @@ pub fn fail(out: &Output, e: &CliError) -> ExitCode {
             CliError::Sync(homeward_core::sync::SyncError::Network { failure, attempts }) => {
                 err["failure"] = crate::output::to_json(failure);
                 err["attempts"] = (*attempts).into();
+            }
+            CliError::Forward(f) => {
+                err["reason"] = f.code().into();
             }
             CliError::Verify(v) => {
                 err["verification"] = crate::output::to_json(v);

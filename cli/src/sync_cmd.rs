@@ -76,6 +76,22 @@ pub fn sync(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>) -> Result
     for (id, reason) in &report.rejected {
         text.push_str(&format!("\n  REJECTED {id}: {reason} (kept on this device)"));
     }
+    if report.forwarded > 0 || !report.forward_refused.is_empty() {
+        text.push_str(&format!(
+            "\n  Carried bundles: {} taken by headquarters, {} refused (`homeward forward list`)",
+            report.forwarded,
+            report.forward_refused.len()
+        ));
+    }
+    for (id, reason) in &report.forward_refused {
+        text.push_str(&format!("\n  REFUSED bundle {id}: {reason}"));
+    }
+    if report.receipts_applied > 0 {
+        text.push_str(&format!(
+            "\n  {} bundle(s) exported here were delivered by a colleague: their events were not sent again",
+            report.receipts_applied
+        ));
+    }
     if report.rollback_detected {
         text.push_str(
             "\n  WARNING: this device's data was restored from an older copy. Headquarters has been told; \

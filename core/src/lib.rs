@@ -30,6 +30,7 @@ pub mod certificate;
 pub mod crossing_points;
 pub mod date;
 pub mod export;
+pub mod forward;
 pub mod random;
 pub mod referral;
 pub mod retention;

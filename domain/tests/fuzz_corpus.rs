@@ -38,6 +38,59 @@ fn every_fuzz_target_has_its_binary_and_its_corpus() {
     }
 }
 
+/// Writes the `forward_bundle` seeds (run by hand after a format change:
+/// `cargo test -p homeward-domain --test fuzz_corpus write_forward_seeds --
+/// --ignored`): the valid push of `hq_sync_messages` sealed to the harness's
+/// headquarters by its post, as JSON and CBOR, and damaged copies.
+#[test]
+#[ignore]
+fn write_forward_seeds() {
+    use homeward_domain::certificate::trust::RootKey;
+    use homeward_domain::events::identity::StoredIdentity;
+    use homeward_domain::events::{DeviceIdentity, Role};
+    use homeward_domain::sync::forward::{ForwardBundle, SealingSecret};
+    use homeward_domain::sync::protocol::PushRequest;
+    use rand_chacha::rand_core::SeedableRng;
+
+    let id = |device_id: &str, role: Role, seed: u8| {
+        DeviceIdentity::from_stored(&StoredIdentity {
+            device_id: device_id.into(),
+            role,
+            office: "OSH".into(),
+            secret_key: hex::encode([seed; 32]),
+        })
+        .unwrap()
+    };
+    let (post, hq) = (id("osh-01", Role::BorderGuard, 1), id("hq", Role::Headquarters, 9));
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus");
+    let push = std::fs::read(corpus.join("hq_sync_messages/seed-valid-push")).unwrap();
+    let push: PushRequest = serde_json::from_slice(&push[1..]).unwrap();
+    let key = SealingSecret::derive(&hq).publish(&hq);
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(14);
+    let b = ForwardBundle::seal(push, &key, &RootKey::of(&hq), &post, 1_795_910_400_000, &mut rng).unwrap();
+    // The valid seed reaches the payload: the fuzzer starts past the AEAD.
+    b.open(&RootKey::of(&hq), &SealingSecret::derive(&hq), &hex::encode(post.public_key())).unwrap();
+    let json = b.to_json().into_bytes();
+    let mut altered = b.clone();
+    altered.sealed[3] ^= 1;
+    let mut other_office = b.clone();
+    other_office.office = "IST".into();
+    let dir = corpus.join("forward_bundle");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, bytes) in [
+        ("seed-valid-json", json.clone()),
+        ("seed-valid-cbor", b.to_cbor()),
+        ("seed-valid-request", serde_json::to_vec(&serde_json::json!({ "bundles": [b] })).unwrap()),
+        ("seed-altered", altered.to_json().into_bytes()),
+        ("seed-other-office", other_office.to_json().into_bytes()),
+        ("seed-truncated", json[..json.len() / 2].to_vec()),
+        ("seed-empty", vec![]),
+        ("seed-deep", "[".repeat(200).into_bytes()),
+    ] {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+}
+
 /// Writes the seed corpora of the new targets (run by hand after a format
 /// change: `cargo test -p homeward-domain --test fuzz_corpus write_fuzz_seeds
 /// -- --ignored`). The valid seeds are real, signed messages under the
@@ -235,6 +288,7 @@ fn write_fuzz_seeds() {
         reference: None,
         directory: None,
         crossing_points: None,
+        sealing_key: None,
     };
     let valid = serde_json::to_vec(&resp).unwrap();
     let mut wrong_root: serde_json::Value = serde_json::from_slice(&valid).unwrap();

@@ -35,6 +35,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("audit_batch", audit_batch),
     ("enroll_answer", enroll_answer),
     ("mrz", mrz),
+    ("forward_bundle", forward_bundle),
 ];
 
 /// A fixed identity (fuzzing needs no secret; it needs the same keys each run).
@@ -210,5 +211,30 @@ fn verify_identity(trust: &TrustStore, s: &Signed<homeward_domain::events::Publi
 pub fn mrz(data: &[u8]) {
     if let Ok(s) = std::str::from_utf8(data) {
         let _ = homeward_domain::mrz::read(s, "2026-11-29".parse().expect("date"));
+    }
+}
+
+/// A store-and-forward bundle as a carrier imports it (a JSON file, or the
+/// CBOR that QR frames decode to) and headquarters opens it, and the
+/// request a carrier forwards. Keys: the harness's fixed headquarters (seed
+/// 9) and post (seed 1), so a valid seed reaches the AEAD and the payload.
+pub fn forward_bundle(data: &[u8]) {
+    use homeward_domain::sync::forward::{ForwardBundle, ForwardRequest, SealingSecret};
+    static KEYS: std::sync::OnceLock<(RootKey, SealingSecret, String)> = std::sync::OnceLock::new();
+    let (root, secret, sender) = KEYS.get_or_init(|| {
+        let hq = identity("hq", Role::Headquarters, 9);
+        (RootKey::of(&hq), SealingSecret::derive(&hq), hex_of(&identity("osh-01", Role::BorderGuard, 1).public_key()))
+    });
+    let parsed = ForwardBundle::from_json(data).or_else(|_| ForwardBundle::from_cbor(data));
+    if let Ok(b) = parsed {
+        let _ = b.check_carried(root, "OSH");
+        if let Ok(p) = b.open(root, secret, sender) {
+            let _ = p.push.events.len() + p.push.screenings.len();
+        }
+    }
+    if let Ok(req) = serde_json::from_slice::<ForwardRequest>(data) {
+        for b in req.bundles.iter().take(100) {
+            let _ = b.check_carried(root, "OSH");
+        }
     }
 }

@@ -43,6 +43,8 @@ pub fn router(hq: Shared) -> Router {
         .route("/v1/enroll", post(enroll).layer(DefaultBodyLimit::max(limits::ENROLL.0)))
         .route("/v1/events", post(push).get(pull).layer(DefaultBodyLimit::max(limits::BATCH.0)))
         .route("/v1/device/report", post(device_report).layer(DefaultBodyLimit::max(limits::SMALL.0)))
+        .route("/v1/forward", post(forward).layer(DefaultBodyLimit::max(limits::BATCH.0)))
+        .route("/v1/forward/receipts", post(forward_receipts).layer(DefaultBodyLimit::max(limits::SMALL.0)))
         .route("/v1/audit", post(audit_push).layer(DefaultBodyLimit::max(limits::BATCH.0)))
         .route("/v1/hq/audit", get(hq_audit))
         .route("/v1/hq/cases", get(hq_cases))
@@ -321,6 +323,58 @@ async fn push(
     Ok(respond(&h2, json))
 }
 
+/// Bundles another device of the carrier's office made offline, forwarded
+/// by the signing device: each opened and taken as its sender's push, each
+/// answered with headquarters' signed receipt or a typed refusal.
+async fn forward(
+    State(hq): State<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Body(body): Body,
+) -> Result<Response, ApiError> {
+    let h2 = headers.clone();
+    let resp = blocking(move || {
+        let carrier = authenticate(&hq, &method, &uri, &headers, &body)?;
+        refuse_revoked(&carrier)?;
+        let raw = decoded_body(&headers, &body, limits::BATCH.1)?;
+        let req: homeward_domain::sync::forward::ForwardRequest = serde_json::from_slice(&raw)
+            .map_err(|e| ApiError(StatusCode::BAD_REQUEST, "invalid", format!("not a forward request: {e}")))?;
+        if req.bundles.len() > 100 {
+            return Err(ApiError(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "at most 100 bundles a request".into()));
+        }
+        let mut answers = Vec::with_capacity(req.bundles.len());
+        for b in &req.bundles {
+            answers.push(hq.accept_forwarded(&carrier, b)?);
+        }
+        Ok(homeward_domain::sync::forward::ForwardResponse { answers })
+    })
+    .await?;
+    Ok(answer(&h2, &resp))
+}
+
+/// The receipts of bundles the signing device made, for those headquarters
+/// answered: read before a push, so what a carrier delivered is not sent again.
+async fn forward_receipts(
+    State(hq): State<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Body(body): Body,
+) -> Result<Response, ApiError> {
+    let h2 = headers.clone();
+    let resp = blocking(move || {
+        let device = authenticate(&hq, &method, &uri, &headers, &body)?;
+        refuse_revoked(&device)?;
+        let raw = decoded_body(&headers, &body, limits::SMALL.1)?;
+        let req: homeward_domain::sync::forward::ReceiptsRequest = serde_json::from_slice(&raw)
+            .map_err(|e| ApiError(StatusCode::BAD_REQUEST, "invalid", format!("not a receipts request: {e}")))?;
+        Ok(homeward_domain::sync::forward::ReceiptsResponse { receipts: hq.receipts_for(&device, &req.bundle_ids)? })
+    })
+    .await?;
+    Ok(answer(&h2, &resp))
+}
+
 async fn pull(
     State(hq): State<Shared>,
     method: Method,
@@ -340,6 +394,7 @@ async fn pull(
         let mut reference_held: Option<u64> = None;
         let mut directory_held: Option<u64> = None;
         let mut crossing_held: Option<u64> = None;
+        let mut sealing_held = false;
         for (k, v) in query.as_deref().unwrap_or("").split('&').filter_map(|p| p.split_once('=')) {
             match k {
                 "after" => {
@@ -356,6 +411,7 @@ async fn pull(
                 "ref" => reference_held = v.parse().ok(),
                 "dir" => directory_held = v.parse().ok(),
                 "cp" => crossing_held = v.parse().ok(),
+                "sk" => sealing_held = v == "1",
                 "lists" => {
                     lists_seen =
                         Some(v.parse().map_err(|_| ApiError(StatusCode::BAD_REQUEST, "invalid", "lists".into()))?)
@@ -412,6 +468,7 @@ async fn pull(
                 reference: None,
                 directory: None,
                 crossing_points: None,
+                sealing_key: None,
             });
         }
         // Scope: headquarters sees every office; a consulate its own cases;
@@ -449,6 +506,8 @@ async fn pull(
             reference,
             directory,
             crossing_points,
+            // Until the device says it holds it (`sk=1`).
+            sealing_key: (!sealing_held).then(|| hq.sealing_key()),
         })
     })
     .await?;

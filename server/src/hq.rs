@@ -13,6 +13,9 @@ use homeward_domain::date::IsoDate;
 use homeward_domain::events::identity::StoredIdentity;
 use homeward_domain::events::{DeviceIdentity, Event, Hlc, KeyRing, PublicIdentity, Role};
 use homeward_domain::screening::ScreeningEvent;
+use homeward_domain::sync::forward::{
+    sign_receipt, ForwardAnswer, ForwardBundle, ForwardReceipt, SealingKey, SealingSecret,
+};
 use homeward_domain::sync::protocol::*;
 use rand_core::OsRng;
 use sha2::{Digest, Sha256};
@@ -66,6 +69,9 @@ pub struct Hq {
     pub check_in_days: u32,
     /// The checklist screening reports are checked against.
     pub checklist: homeward_domain::screening::Checklist,
+    /// The X25519 secret forwarded bundles are sealed to, derived from the
+    /// root key (so every instance with `hq-identity.json` has it).
+    pub sealing: SealingSecret,
     ring_cache: std::sync::Mutex<Option<(String, KeyRing)>>,
 }
 
@@ -118,8 +124,10 @@ impl Hq {
         };
         let key_path: PathBuf = data_dir.join("hq-identity.json");
         let identity = load_or_create_identity(&key_path).map_err(|e| HqError::Invalid(e.to_string()))?;
+        let sealing = SealingSecret::derive(&identity);
         let hq = Hq {
             db,
+            sealing,
             identity,
             check_in_days: 14,
             checklist: homeward_domain::screening::default_checklist(),
@@ -379,6 +387,7 @@ impl Hq {
             reference: self.reference()?,
             directory: self.directory()?,
             crossing_points: Some(self.crossing_points()?),
+            sealing_key: Some(self.sealing_key()),
         })
     }
 
@@ -548,6 +557,108 @@ impl Hq {
             return Err(HqError::Revoked);
         }
         Ok(results)
+    }
+
+    /// The sealing key devices seal forwarded bundles to, signed by the root.
+    pub fn sealing_key(&self) -> Signed<SealingKey> {
+        self.sealing.publish(&self.identity)
+    }
+
+    /// A bundle `carrier` forwarded on another device's behalf: opened and
+    /// taken exactly as if its sender had pushed it (the same checks, the
+    /// sender's scope), answered once under the bundle's idempotency key in
+    /// the sender's name: the same bundle again, by any carrier, gets the
+    /// same receipt and stores nothing.
+    pub fn accept_forwarded(&self, carrier: &DeviceRow, bundle: &ForwardBundle) -> Result<ForwardAnswer, HqError> {
+        let refuse = |code: &str, message: String| ForwardAnswer {
+            bundle_id: bundle.bundle_id.clone(),
+            receipt: None,
+            refused: Some(code.to_string()),
+            message: Some(message),
+        };
+        // An unknown sender and a key that is not the sender's are one answer.
+        let Some(sender) = self.db.device(&bundle.sender_device)? else {
+            let e = homeward_domain::sync::forward::BundleError::UnknownSender;
+            return Ok(refuse(e.code(), e.to_string()));
+        };
+        if sender.office != carrier.office {
+            let e = homeward_domain::sync::forward::BundleError::OtherOffice {
+                bundle: sender.office.clone(),
+                device: carrier.office.clone(),
+            };
+            return Ok(refuse(e.code(), e.to_string()));
+        }
+        if sender.revoked {
+            return Ok(refuse("revoked", "the device that made this bundle was revoked".into()));
+        }
+        let payload = match bundle.open(&self.root(), &self.sealing, &sender.public_key) {
+            Ok(p) => p,
+            Err(e) => return Ok(refuse(e.code(), e.to_string())),
+        };
+        let push_json = zeroize::Zeroizing::new(serde_json::to_vec(&payload.push).expect("serialises"));
+        let digest = hex::encode(Sha256::digest(push_json.as_slice()));
+        let key = &bundle.bundle_id;
+        let saved = match self.db.idempotent_response(&sender.id, key)? {
+            Some((saved, Some(d))) if d == digest => Some(saved),
+            Some((_, Some(_))) => {
+                return Ok(refuse("altered", "another bundle was already answered under this id".into()));
+            }
+            _ => None,
+        };
+        let json = match saved {
+            Some(j) => j,
+            None => {
+                let mut results = match self.accept_batch(&sender, &payload.push.events) {
+                    Err(HqError::Revoked) => {
+                        return Ok(refuse("revoked", "the device that made this bundle was revoked".into()))
+                    }
+                    r => r?,
+                };
+                results.extend(match self.accept_screenings(&sender, &payload.push.screenings) {
+                    Err(HqError::Revoked) => {
+                        return Ok(refuse("revoked", "the device that made this bundle was revoked".into()))
+                    }
+                    r => r?,
+                });
+                let json = serde_json::to_vec(&PushResponse { results }).expect("serialises");
+                match self.db.save_idempotent_response(&sender.id, key, &digest, &json)? {
+                    Some(kept) => kept,
+                    None => return Ok(refuse("altered", "another bundle was already answered under this id".into())),
+                }
+            }
+        };
+        let resp: PushResponse =
+            serde_json::from_slice(&json).map_err(|e| HqError::Invalid(format!("a saved answer: {e}")))?;
+        let receipt = ForwardReceipt {
+            bundle_id: bundle.bundle_id.clone(),
+            sender_device: sender.id.clone(),
+            results: resp.results,
+        };
+        Ok(ForwardAnswer {
+            bundle_id: bundle.bundle_id.clone(),
+            receipt: Some(sign_receipt(&receipt, &self.identity)),
+            refused: None,
+            message: None,
+        })
+    }
+
+    /// Receipts for the bundles `device` made that headquarters answered
+    /// (through whichever carrier); unknown ids are left out.
+    pub fn receipts_for(&self, device: &DeviceRow, ids: &[String]) -> Result<Vec<Signed<ForwardReceipt>>, HqError> {
+        let mut out = Vec::new();
+        for id in ids.iter().filter(|i| i.starts_with("fwd-")).take(1000) {
+            if let Some((json, _)) = self.db.idempotent_response(&device.id, id)? {
+                if let Ok(resp) = serde_json::from_slice::<PushResponse>(&json) {
+                    let r = ForwardReceipt {
+                        bundle_id: id.clone(),
+                        sender_device: device.id.clone(),
+                        results: resp.results,
+                    };
+                    out.push(sign_receipt(&r, &self.identity));
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Records one of headquarters' own actions on its audit chain (signed by

@@ -124,6 +124,10 @@ pub struct DeviceProfile {
     /// `crate::crossing_points`).
     #[serde(default)]
     pub crossing_points: Option<crate::certificate::trust::Signed<homeward_domain::crossing::CrossingPointList>>,
+    /// Headquarters' sealing key for store-and-forward bundles, signed by the
+    /// root (checked when installed).
+    #[serde(default)]
+    pub sealing_key: Option<crate::certificate::trust::Signed<homeward_domain::sync::forward::SealingKey>>,
     /// Headquarters' time from which to ask for newly enrolled devices' identities.
     #[serde(default)]
     pub identities_since_ms: Option<i64>,

@@ -18,7 +18,7 @@ use crate::certificate::{CaseError, CertificateCases, DeviceProfile};
 use crate::events::{DeviceIdentity, KeyRing, PublicIdentity};
 use crate::random::OsRng;
 use crate::screening::ScreeningEvents;
-use crate::vault::{Clock, SystemClock, Vault, VaultError};
+use crate::vault::{Clock, RecordId, SystemClock, Vault, VaultError};
 
 /// How a sync or an enrolment reaches the vault: held only for the moments
 /// it reads the outbox or records answers, never across network I/O, so an
@@ -258,6 +258,12 @@ pub struct SyncReport {
     pub crossing_points_installed: Option<u64>,
     /// Cases and screenings purged after sync, their retention period over.
     pub purged: usize,
+    /// Bundles carried for other devices that headquarters took (store and forward).
+    pub forwarded: u64,
+    /// Carried bundles headquarters refused: (bundle id, reason code).
+    pub forward_refused: Vec<(String, String)>,
+    /// Receipts applied for bundles this device exported and another carried.
+    pub receipts_applied: u64,
 }
 
 /// How hard to try over a poor link. Only failures that may pass within
@@ -699,6 +705,7 @@ pub fn enroll_shared(
                 crossing_points: resp.crossing_points.as_ref(),
             },
         );
+        install_sealing_key(&mut profile, resp.sealing_key.as_ref());
         profile.last_check_in_ms = Some(http.clock.now_unix_ms());
         profile.save(vault)?;
         Ok(())
@@ -824,6 +831,152 @@ fn apply_published(profile: &mut DeviceProfile, published: Published<'_>) -> Ins
     }
 }
 
+/// Installs headquarters' sealing key when the pinned root signed it.
+fn install_sealing_key(profile: &mut DeviceProfile, key: Option<&Signed<homeward_domain::sync::forward::SealingKey>>) {
+    if let Some(k) = key {
+        if homeward_domain::sync::forward::check_sealing_key(&profile.trust.roots, k).is_ok() {
+            profile.sealing_key = Some(k.clone());
+        }
+    }
+}
+
+/// Before pushing: headquarters' receipts for bundles this device exported
+/// (carried by another device), applied as if this device had pushed, so
+/// what headquarters already holds is not sent again. A bundle without a
+/// receipt leaves its events in the outbox: they go in the push.
+fn fetch_receipts(
+    access: &impl VaultAccess,
+    http: &mut Http,
+    me: &DeviceIdentity,
+    report: &mut SyncReport,
+    cancel: &AtomicBool,
+) -> Result<(), SyncError> {
+    let waiting = access.hold(|v| {
+        crate::forward::settle_exported(v).map_err(forward_error)?;
+        crate::forward::unreceipted(v).map_err(forward_error)
+    })?;
+    let ids: Vec<String> = waiting.into_iter().map(|(_, e)| e.bundle_id).collect();
+    // 200 ids a request keep it well inside the small-body limit.
+    for chunk in ids.chunks(200) {
+        let body = serde_json::to_vec(&homeward_domain::sync::forward::ReceiptsRequest { bundle_ids: chunk.to_vec() })
+            .expect("serialises");
+        let (bytes, sent, received) = http.send(
+            Call {
+                method: "POST",
+                path: "/v1/forward/receipts",
+                query: "",
+                body: Some(body),
+                identity: Some(me),
+                idempotency_key: None,
+            },
+            cancel,
+        )?;
+        report.progress.bytes_sent += sent;
+        report.progress.bytes_received += received;
+        let resp: homeward_domain::sync::forward::ReceiptsResponse = parse(&bytes)?;
+        apply_fetched_receipts(access, &resp.receipts, report)?;
+    }
+    Ok(())
+}
+
+fn apply_fetched_receipts(
+    access: &impl VaultAccess,
+    receipts: &[Signed<homeward_domain::sync::forward::ForwardReceipt>],
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    for r in receipts {
+        let applied = access.hold(|v| match crate::forward::apply_receipt(v, r) {
+            Ok(a) => Ok(Some(a)),
+            // A receipt that does not verify is headquarters' fault, not a
+            // reason to stop the sync: the events are pushed as usual.
+            Err(crate::forward::ForwardError::Bundle(_)) | Err(crate::forward::ForwardError::NotOurs) => Ok(None),
+            Err(e) => Err(forward_error(e)),
+        })?;
+        if let Some(a) = applied {
+            if a.ignored == 0 {
+                report.receipts_applied += 1;
+            }
+            report.accepted += a.accepted;
+            report.duplicates += a.duplicates;
+            report.rejected.extend(a.rejected);
+        }
+    }
+    Ok(())
+}
+
+/// After pushing its own: bundles this device carries for others, a few a
+/// request; each answer (a receipt or a refusal) recorded as it comes.
+fn forward_carried(
+    access: &impl VaultAccess,
+    http: &mut Http,
+    me: &DeviceIdentity,
+    report: &mut SyncReport,
+    cancel: &AtomicBool,
+) -> Result<(), SyncError> {
+    let pending = access.hold(|v| crate::forward::pending(v).map_err(forward_error))?;
+    for chunk in forward_chunks(&pending) {
+        let req =
+            homeward_domain::sync::forward::ForwardRequest { bundles: chunk.iter().map(|(_, b)| b.clone()).collect() };
+        let body = serde_json::to_vec(&req).expect("serialises");
+        let (bytes, sent, received) = http.send(
+            Call {
+                method: "POST",
+                path: "/v1/forward",
+                query: "",
+                body: Some(body),
+                identity: Some(me),
+                idempotency_key: None,
+            },
+            cancel,
+        )?;
+        report.progress.bytes_sent += sent;
+        report.progress.bytes_received += received;
+        let resp: homeward_domain::sync::forward::ForwardResponse = parse(&bytes)?;
+        for ((rid, b), a) in chunk.iter().zip(resp.answers.iter()) {
+            if a.bundle_id != b.bundle_id {
+                return Err(SyncError::BadResponse("headquarters answered bundles out of order".into()));
+            }
+            access.hold(|v| crate::forward::record_answer(v, *rid, a).map_err(forward_error))?;
+            match &a.refused {
+                None => report.forwarded += 1,
+                Some(reason) => report.forward_refused.push((a.bundle_id.clone(), reason.clone())),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Carried bundles in requests of at most 8 and about 2 MiB of ciphertext
+/// (a full bundle of 1,000 events may be one on its own), so no request
+/// meets headquarters' 8 MiB body limit.
+fn forward_chunks(
+    pending: &[(RecordId, homeward_domain::sync::forward::ForwardBundle)],
+) -> Vec<&[(RecordId, homeward_domain::sync::forward::ForwardBundle)]> {
+    const MAX_BUNDLES: usize = 8;
+    const MAX_SEALED: usize = 2 * 1024 * 1024;
+    let mut out = Vec::new();
+    let (mut start, mut size) = (0, 0);
+    for (i, (_, b)) in pending.iter().enumerate() {
+        if i > start && (i - start == MAX_BUNDLES || size + b.sealed.len() > MAX_SEALED) {
+            out.push(&pending[start..i]);
+            (start, size) = (i, 0);
+        }
+        size += b.sealed.len();
+    }
+    if start < pending.len() {
+        out.push(&pending[start..]);
+    }
+    out
+}
+
+fn forward_error(e: crate::forward::ForwardError) -> SyncError {
+    match e {
+        crate::forward::ForwardError::Vault(v) => SyncError::Vault(v),
+        crate::forward::ForwardError::Case(c) => SyncError::Case(c),
+        other => SyncError::BadResponse(other.to_string()),
+    }
+}
+
 /// Remembers the newest event of this device headquarters now holds, so a
 /// later purge of it is not mistaken for a restore from an older copy.
 fn note_acknowledged(vault: &mut Vault, answers: &[(String, SyncState)]) -> Result<(), SyncError> {
@@ -901,6 +1054,7 @@ pub fn sync_shared(
     // A device revoked mid-sync stops pushing but still pulls: the pull
     // carries headquarters' orders (a wipe, to be carried out now).
     let pushed: Result<(), SyncError> = (|| {
+        fetch_receipts(access, &mut http, &me, &mut report, cancel)?;
         let (outbox, screenings) =
             access.hold(|v| Ok((CertificateCases::new(v).outbox()?, ScreeningEvents::new(v).outbox()?)))?;
         report.progress.phase = SyncPhase::Pushing;
@@ -924,6 +1078,8 @@ pub fn sync_shared(
             })?;
             progress(&report.progress);
         }
+        forward_carried(access, &mut http, &me, &mut report, cancel)?;
+        progress(&report.progress);
         // The audit trail, in order, in chunks; headquarters checks each
         // continues the chain it holds.
         loop {
@@ -974,9 +1130,10 @@ pub fn sync_shared(
             let ids = p.identities_since_ms.map(|t| format!("&ids={t}")).unwrap_or_default();
             let tv = p.templates.current_checklist().template().version;
             let dir = p.directory.as_ref().map(|d| d.body.sequence).unwrap_or(0);
+            let sk = if p.sealing_key.is_some() { "&sk=1" } else { "" };
             let cp = p.crossing_points.as_ref().map(|c| c.body.sequence).unwrap_or(0);
             Ok(format!(
-                "after={}&limit={BATCH}&gen={generation}&lists={lists}&tv={tv}&ref={}&dir={dir}&cp={cp}{ids}",
+                "after={}&limit={BATCH}&gen={generation}&lists={lists}&tv={tv}&ref={}&dir={dir}&cp={cp}{ids}{sk}",
                 p.pull_cursor, p.reference_sequence
             ))
         })?;
@@ -1041,6 +1198,7 @@ pub fn sync_shared(
             report.reference_updated |= installed.reference;
             report.directory_installed = report.directory_installed.or(installed.directory);
             report.crossing_points_installed = report.crossing_points_installed.or(installed.crossing_points);
+            install_sealing_key(&mut profile, page.sealing_key.as_ref());
             if let Some(t) = page.trust_list.clone() {
                 let newer = profile.trust.trust_list.as_ref().is_none_or(|h| h.body.sequence < t.body.sequence);
                 if newer && profile.trust.install_trust_list(t).is_ok() {
@@ -1075,4 +1233,42 @@ pub fn sync_shared(
     report.progress.phase = SyncPhase::Done;
     progress(&report.progress);
     Ok(report)
+}
+
+#[cfg(test)]
+mod forward_chunk_tests {
+    use super::*;
+
+    fn bundle(sealed: usize) -> (RecordId, homeward_domain::sync::forward::ForwardBundle) {
+        let b = homeward_domain::sync::forward::ForwardBundle {
+            classification: String::new(),
+            format: String::new(),
+            bundle_id: String::new(),
+            hq: String::new(),
+            recipient_key_id: String::new(),
+            sender_device: String::new(),
+            sender_key: String::new(),
+            office: String::new(),
+            created_ms: 0,
+            events: 0,
+            ephemeral_key: String::new(),
+            sealed: vec![0; sealed],
+            signature: String::new(),
+        };
+        (RecordId::random(), b)
+    }
+
+    #[test]
+    fn carried_bundles_go_eight_at_most_and_about_two_mib_a_request() {
+        let sizes = |p: &[(RecordId, homeward_domain::sync::forward::ForwardBundle)]| {
+            forward_chunks(p).iter().map(|c| c.len()).collect::<Vec<_>>()
+        };
+        let small: Vec<_> = (0..19).map(|_| bundle(1000)).collect();
+        assert_eq!(sizes(&small), vec![8, 8, 3]);
+        let big: Vec<_> = [1_500_000, 600_000, 3_000_000, 10].iter().map(|n| bundle(*n)).collect();
+        assert_eq!(sizes(&big), vec![1, 1, 1, 1], "a bundle over the size goes alone");
+        let medium: Vec<_> = (0..4).map(|_| bundle(600_000)).collect();
+        assert_eq!(sizes(&medium), vec![3, 1], "three fit in 2 MiB, the fourth waits for the next request");
+        assert!(forward_chunks(&[]).is_empty());
+    }
 }

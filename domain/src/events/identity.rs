@@ -98,6 +98,18 @@ impl DeviceIdentity {
         self.key.sign(message)
     }
 
+    /// A 32-byte secret derived from this identity's key for another use
+    /// (HKDF-SHA256, `info` naming the use): headquarters' sealing key for
+    /// forwarded bundles is derived from its root key, so every instance
+    /// that holds `hq-identity.json` holds it too and nothing new is stored.
+    pub fn derive_secret(&self, info: &[u8]) -> Zeroizing<[u8; 32]> {
+        let seed = Zeroizing::new(self.key.to_bytes());
+        let hk = hkdf::Hkdf::<sha2::Sha256>::new(Some(b"homeward/derived-key/v1"), seed.as_slice());
+        let mut out = Zeroizing::new([0u8; 32]);
+        hk.expand(info, out.as_mut_slice()).expect("32 bytes is a valid HKDF output length");
+        out
+    }
+
     pub fn public_key(&self) -> [u8; 32] {
         self.key.verifying_key().to_bytes()
     }

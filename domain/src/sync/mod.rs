@@ -2,5 +2,6 @@
 //! messages and the request-signature profile. The device's client is in
 //! `homeward_core::sync`; headquarters' handlers in `homeward-hq`.
 
+pub mod forward;
 pub mod httpsig;
 pub mod protocol;

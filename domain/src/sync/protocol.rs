@@ -55,6 +55,10 @@ pub struct EnrollResponse {
     /// The crossing points screenings may name, signed by the root.
     #[serde(default)]
     pub crossing_points: Option<Signed<crate::crossing::CrossingPointList>>,
+    /// Headquarters' sealing key for store-and-forward bundles, signed by
+    /// the root (`sync::forward`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealing_key: Option<Signed<crate::sync::forward::SealingKey>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -127,6 +131,10 @@ pub struct PullResponse {
     /// A newer crossing-point list, when there is one (`cp=` held sequence).
     #[serde(default)]
     pub crossing_points: Option<Signed<crate::crossing::CrossingPointList>>,
+    /// Headquarters' sealing key for store-and-forward bundles, signed by
+    /// the root (`sync::forward`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealing_key: Option<Signed<crate::sync::forward::SealingKey>>,
 }
 
 /// What a device tells headquarters about itself (`POST /v1/device/report`).

@@ -112,6 +112,8 @@ extension HomewardError {
         case let .AlreadyEnrolled(reason): return CoreException(kind: .notAllowed, reason: reason)
         // A machine-readable zone that does not read: ask for a rescan or typing.
         case let .MrzRefused(_, _, reason): return CoreException(kind: .invalidInput, reason: reason)
+        // A store-and-forward bundle or its frames refused (no screen for it yet).
+        case let .BundleRefused(_, reason): return CoreException(kind: .notAllowed, reason: reason)
         case let .CheckInOverdue(_, _, reason): return CoreException(kind: .checkInOverdue, reason: reason)
         case let .Network(reason): return CoreException(kind: .network, reason: reason)
         case let .ServerRefused(_, reason): return CoreException(kind: .serverRefused, reason: reason)

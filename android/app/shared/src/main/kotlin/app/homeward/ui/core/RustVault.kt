@@ -110,6 +110,8 @@ internal fun HomewardException.toCore(): CoreException = when (this) {
     is HomewardException.AlreadyEnrolled -> CoreException(ErrorKind.NotAllowed, reason)
     // A machine-readable zone that does not read: ask for a rescan or typing.
     is HomewardException.MrzRefused -> CoreException(ErrorKind.InvalidInput, reason)
+    // A store-and-forward bundle or its frames refused (no screen for it yet).
+    is HomewardException.BundleRefused -> CoreException(ErrorKind.NotAllowed, reason)
     is HomewardException.CheckInOverdue -> CoreException(ErrorKind.CheckInOverdue, reason)
     is HomewardException.Network -> CoreException(ErrorKind.Network, reason)
     is HomewardException.ServerRefused -> CoreException(ErrorKind.ServerRefused, reason)

@@ -1,0 +1,314 @@
+//! Store and forward for the shells (docs/PROTOCOL.md, "Store and forward"):
+//! at a post without a link, export what waits to sync as a bundle sealed
+//! to headquarters (a file to save, and QR frames to show in a loop); on a
+//! colleague's device, import it (a file, or frames scanned in any order)
+//! to forward at its next sync; receipts come back as a file or with the
+//! post's next sync. Nothing here can read a bundle.
+
+use std::sync::{Arc, Mutex};
+
+use homeward_core::audit::{AuditAction, SubjectKind};
+use homeward_core::forward::{self, frames, BundleError, CarriedState, ForwardError, ForwardFile};
+
+use crate::error::{HomewardError, Result};
+use crate::reason::say;
+use crate::sync::RejectedEvent;
+use crate::vault::Shared;
+
+/// A bundle made here, ready to travel.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ExportedBundle {
+    pub bundle_id: String,
+    /// Events inside (certificate events and screening reports).
+    pub events: u32,
+    /// The bundle as a file (JSON, marked FOR OFFICIAL USE ONLY): save it to
+    /// an SD card or USB stick. Sealed: only headquarters can read it.
+    pub file_json: String,
+    /// The same bundle as QR codes' texts: show them one after another, in
+    /// a loop (5 a second), until the other device says it has them all.
+    pub frames: Vec<String>,
+    /// The fewest frames the reader needs, whichever they are.
+    pub frames_needed: u32,
+}
+
+/// Where a bundle this device carries is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum CarriedBundleState {
+    /// Goes to headquarters at this device's next sync.
+    Pending,
+    /// Headquarters took it; its receipt is in `receipts_file()`.
+    Delivered,
+    /// Headquarters refused it (`refusal` says why); it is not sent again.
+    Refused,
+}
+
+/// A bundle this device carries for another.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CarriedBundle {
+    pub bundle_id: String,
+    pub sender_device: String,
+    pub events: u32,
+    pub state: CarriedBundleState,
+    /// Headquarters' reason code when refused (`unknown_sender`, `altered`...).
+    pub refusal: Option<String>,
+}
+
+/// What an import took in.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum ForwardImport {
+    /// A colleague's bundle, now carried by this device.
+    Bundle { bundle_id: String, sender_device: String, events: u32 },
+    /// Headquarters' receipts for bundles this device made, carried back:
+    /// what they acknowledge left the outbox.
+    Receipts { applied: u32, accepted: u64, duplicates: u64, rejected: Vec<RejectedEvent>, ignored: u32 },
+}
+
+/// How far a QR reading has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct FrameProgress {
+    /// Enough frames: call `ForwardService.import_frames`.
+    pub complete: bool,
+    /// Distinct frames read so far.
+    pub received: u32,
+    /// About how many are needed (a few more may be).
+    pub needed: u32,
+}
+
+/// Reads a bundle's QR frames as the camera sees them: in any order,
+/// repeats ignored, some missed. One reader per bundle.
+#[derive(uniffi::Object)]
+pub struct FrameReader {
+    collector: Mutex<frames::FrameCollector>,
+}
+
+#[uniffi::export]
+impl FrameReader {
+    #[uniffi::constructor]
+    pub fn new() -> Arc<Self> {
+        Arc::new(FrameReader { collector: Mutex::new(frames::FrameCollector::new()) })
+    }
+
+    /// Takes one scanned QR text. Throws `BundleRefused` (`not_a_frame`,
+    /// `mixed_bundles`: a frame of another bundle; the frames read so far
+    /// are kept). Fast.
+    pub fn push(&self, frame: String) -> Result<FrameProgress> {
+        let mut c = self.collector.lock().unwrap_or_else(|p| p.into_inner());
+        let complete = c.push(&frame).map_err(|e| refusal(&ForwardError::Frames(e)))?;
+        Ok(FrameProgress { complete, received: c.received() as u32, needed: c.needed() as u32 })
+    }
+}
+
+/// Store and forward for one vault.
+#[derive(uniffi::Object)]
+pub struct ForwardService {
+    shared: Arc<Shared>,
+}
+
+impl ForwardService {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+        ForwardService { shared }
+    }
+
+    fn import(&self, v: &mut homeward_core::vault::Vault, file: ForwardFile) -> Result<ForwardImport> {
+        let now = crate::screening::now_ms();
+        match file {
+            ForwardFile::Bundle(b) => {
+                let i = forward::import(v, *b, now).map_err(forward_error)?;
+                Ok(ForwardImport::Bundle { bundle_id: i.bundle_id, sender_device: i.sender_device, events: i.events })
+            }
+            ForwardFile::Receipts { receipts } => {
+                let (mut applied, mut accepted, mut duplicates, mut ignored) = (0, 0, 0, 0);
+                let mut rejected = Vec::new();
+                for r in &receipts {
+                    match forward::apply_receipt(v, r) {
+                        Ok(a) => {
+                            applied += u32::from(a.ignored == 0);
+                            ignored += a.ignored as u32;
+                            accepted += a.accepted;
+                            duplicates += a.duplicates;
+                            rejected.extend(
+                                a.rejected.into_iter().map(|(event_id, reason)| RejectedEvent { event_id, reason }),
+                            );
+                        }
+                        // Receipts of other devices' bundles travel in the same file.
+                        Err(ForwardError::NotOurs) => ignored += 1,
+                        Err(e) => return Err(forward_error(e)),
+                    }
+                }
+                Ok(ForwardImport::Receipts { applied, accepted, duplicates, rejected, ignored })
+            }
+        }
+    }
+}
+
+#[uniffi::export]
+impl ForwardService {
+    /// How many events wait to sync (what an export would carry, at most 1,000).
+    pub fn waiting(&self) -> Result<u32> {
+        self.shared.with(|v| Ok(forward::waiting(v).map_err(forward_error)? as u32))
+    }
+
+    /// Seals what waits to sync into one bundle for headquarters, as a file
+    /// and as QR frames (`repair_percent` more frames than needed, 50 is a
+    /// good default). The events stay here until headquarters' receipt
+    /// comes back. Audited. Throws `BundleRefused` (`empty`,
+    /// `no_sealing_key`: sync once first), `NotEnrolled`.
+    pub fn export_bundle(&self, repair_percent: u32) -> Result<ExportedBundle> {
+        self.shared.with(|v| {
+            let b = forward::export(v, crate::screening::now_ms()).map_err(forward_error)?;
+            self.shared.audit(v, AuditAction::Export, SubjectKind::Device, "", None)?;
+            Ok(ExportedBundle {
+                bundle_id: b.bundle_id.clone(),
+                events: b.events,
+                file_json: b.to_json(),
+                frames: frames::encode(&b, repair_percent.min(400)),
+                frames_needed: frames::source_frames(&b) as u32,
+            })
+        })
+    }
+
+    /// A bundle this device carries, to pass on to another carrier (a relay
+    /// over several hops), as a file and QR frames. It stays here too;
+    /// headquarters takes it once. Throws `BundleRefused` (`not_carried`,
+    /// or `replayed` once headquarters answered it).
+    pub fn pass_on(&self, bundle_id: String, repair_percent: u32) -> Result<ExportedBundle> {
+        self.shared.with(|v| {
+            let b = forward::carried_bundle(v, &bundle_id).map_err(forward_error)?;
+            Ok(ExportedBundle {
+                bundle_id: b.bundle_id.clone(),
+                events: b.events,
+                file_json: b.to_json(),
+                frames: frames::encode(&b, repair_percent.min(400)),
+                frames_needed: frames::source_frames(&b) as u32,
+            })
+        })
+    }
+
+    /// Imports a file: a colleague's bundle to carry, or receipts carried
+    /// back for bundles this device made. Throws `BundleRefused` with the
+    /// reason (`altered`, `malformed` for a truncated file, `replayed`,
+    /// `other_office`, `other_headquarters`, `own_bundle`...); nothing is
+    /// kept then.
+    pub fn import_file(&self, contents: String) -> Result<ForwardImport> {
+        let file = ForwardFile::parse(contents.as_bytes()).map_err(forward_error)?;
+        self.shared.with(|v| self.import(v, file))
+    }
+
+    /// Imports the bundle a `FrameReader` completed. Throws `BundleRefused`
+    /// (`incomplete` while frames are missing, or the bundle's own reasons).
+    pub fn import_frames(&self, reader: Arc<FrameReader>) -> Result<ForwardImport> {
+        let bundle = reader
+            .collector
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .finish()
+            .map_err(|e| refusal(&ForwardError::Frames(e)))?;
+        self.shared.with(|v| self.import(v, ForwardFile::Bundle(Box::new(bundle))))
+    }
+
+    /// The bundles this device carries, oldest first, with headquarters' answer.
+    pub fn carried(&self) -> Result<Vec<CarriedBundle>> {
+        self.shared.with(|v| {
+            Ok(forward::carried(v)
+                .map_err(forward_error)?
+                .into_iter()
+                .map(|(_, c)| {
+                    let (state, refusal) = match c.state {
+                        CarriedState::Pending => (CarriedBundleState::Pending, None),
+                        CarriedState::Delivered { .. } => (CarriedBundleState::Delivered, None),
+                        CarriedState::Refused { reason, .. } => (CarriedBundleState::Refused, Some(reason)),
+                    };
+                    CarriedBundle {
+                        bundle_id: c.bundle_id,
+                        sender_device: c.sender_device,
+                        events: c.events,
+                        state,
+                        refusal,
+                    }
+                })
+                .collect())
+        })
+    }
+
+    /// Bundles made here whose receipt has not come back yet.
+    pub fn waiting_for_receipt(&self) -> Result<u32> {
+        self.shared.with(|v| Ok(forward::unreceipted(v).map_err(forward_error)?.len() as u32))
+    }
+
+    /// Headquarters' receipts for the bundles this device carried, as a file
+    /// to hand back to the devices that made them (`import_file` there).
+    pub fn receipts_file(&self) -> Result<String> {
+        self.shared.with(|v| {
+            let receipts = forward::receipts_held(v).map_err(forward_error)?;
+            Ok(serde_json::to_string_pretty(&serde_json::json!({ "receipts": receipts })).expect("serialises"))
+        })
+    }
+}
+
+fn forward_error(e: ForwardError) -> HomewardError {
+    match e {
+        ForwardError::Vault(v) => v.into(),
+        ForwardError::Case(c) => c.into(),
+        ForwardError::NotEnrolled => HomewardError::NotEnrolled { reason: crate::reason::not_enrolled() },
+        other => refusal(&other),
+    }
+}
+
+/// A refusal with its code and a sentence in the officer's language.
+fn refusal(e: &ForwardError) -> HomewardError {
+    let code = e.code().to_string();
+    let reason = match e {
+        ForwardError::Bundle(BundleError::Altered(_)) => say(
+            "Пакет өзгөртүлгөн же бузулган: ал кабыл алынган жок.",
+            "Пакет изменён или повреждён: он не принят.",
+            "This bundle was altered or damaged: it was not taken.",
+        ),
+        ForwardError::Bundle(BundleError::Malformed(_)) => say(
+            "Бул Homeward пакети эмес же ал кесилген: файлды кайра көчүрүңүз.",
+            "Это не пакет Homeward или он обрезан: скопируйте файл заново.",
+            "This is not a Homeward bundle, or it was cut short: copy the file again.",
+        ),
+        ForwardError::Bundle(BundleError::OtherHeadquarters) => say(
+            "Бул пакет башка штабга арналган.",
+            "Этот пакет предназначен для другого штаба.",
+            "This bundle is for another headquarters.",
+        ),
+        ForwardError::Bundle(BundleError::OtherOffice { .. }) => say(
+            "Пакетти башка бөлүмдүн түзмөгү жасаган: аны ошол бөлүмдүн түзмөгү гана жеткире алат.",
+            "Пакет сделан устройством другого подразделения: передать его может только устройство того же подразделения.",
+            "This bundle was made by a device of another office: only a device of that office can carry it.",
+        ),
+        ForwardError::Bundle(BundleError::NoSealingKey) => say(
+            "Бул түзмөктө штабдын ачкычы азырынча жок: адегенде штаб менен бир жолу шайкештириңиз.",
+            "На этом устройстве ещё нет ключа штаба: сначала один раз синхронизируйтесь со штабом.",
+            "This device holds no key from headquarters yet: sync with headquarters once first.",
+        ),
+        ForwardError::Bundle(BundleError::Empty) => say(
+            "Жөнөтүлө турган эч нерсе жок: баары жөнөтүлгөн.",
+            "Передавать нечего: всё уже отправлено.",
+            "Nothing waits to be sent.",
+        ),
+        ForwardError::Replayed(_) => say(
+            "Бул пакет бул түзмөктө мурунтан эле бар: экинчи жолу сакталбайт.",
+            "Этот пакет уже есть на этом устройстве: второй раз он не сохраняется.",
+            "This bundle is already held on this device: it is not stored twice.",
+        ),
+        ForwardError::OwnBundle => say(
+            "Бул пакет ушул түзмөктө жасалган: аны башка түзмөк жеткириши керек.",
+            "Этот пакет сделан на этом устройстве: передать его должно другое устройство.",
+            "This bundle was made on this device: another device must carry it.",
+        ),
+        ForwardError::Frames(frames::FrameError::MixedBundles { .. }) => say(
+            "Эки башка пакеттин кадрлары окулду: бир пакет менен кайра баштаңыз.",
+            "Считаны кадры двух разных пакетов: начните заново с одним пакетом.",
+            "Frames of two different bundles were read: start again with one bundle.",
+        ),
+        ForwardError::Frames(frames::FrameError::Incomplete { received, needed }) => say(
+            &format!("Кадрлар азырынча жетишсиз ({received} / {needed}): сканерлөөнү улантыңыз."),
+            &format!("Кадров пока недостаточно ({received} из {needed}): продолжайте сканирование."),
+            &format!("Not enough frames yet ({received} of {needed}): keep scanning."),
+        ),
+        other => other.to_string(),
+    };
+    HomewardError::BundleRefused { code, reason }
+}
