@@ -16,8 +16,20 @@ use crate::db::sql::P;
 
 const AUDITOR: &[StaffRole] = &[StaffRole::Auditor];
 const PAGE: i64 = 100;
-pub const ACTIONS: [&str; 10] =
-    ["view", "search", "create", "change", "export", "referral", "consent", "purge", "unlock", "setting"];
+pub const ACTIONS: [&str; 12] = [
+    "view",
+    "search",
+    "create",
+    "change",
+    "export",
+    "referral",
+    "consent",
+    "purge",
+    "unlock",
+    "setting",
+    "restore",
+    "acknowledge",
+];
 
 #[derive(Debug, Clone, Default)]
 pub struct Filters {
