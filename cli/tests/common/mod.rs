@@ -45,3 +45,55 @@ pub const REQUEST: &str = r#"{
   "travel_date": "2099-12-05",
   "officer_assessment": "consistent account"
 }"#;
+
+/// Headquarters in this process, on loopback, until dropped.
+pub struct Hq {
+    pub url: String,
+    dir: std::path::PathBuf,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Hq {
+    pub fn start(dir: &Path) -> Hq {
+        let hq = homeward_hq::Hq::open_with(dir, None).unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Runtime::new().unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                addr_tx.send(listener.local_addr().unwrap()).unwrap();
+                homeward_hq::serve(hq, listener, async {
+                    let _ = rx.await;
+                })
+                .await
+                .unwrap();
+            });
+        });
+        let addr = addr_rx.recv().unwrap();
+        Hq { url: format!("http://{addr}"), dir: dir.to_path_buf(), stop: Some(tx), thread: Some(thread) }
+    }
+
+    /// A one-time enrolment code for a consular officer at IST.
+    pub fn code(&self) -> String {
+        let hq = homeward_hq::Hq::open_with(&self.dir, None).unwrap();
+        hq.enrollment_code("IST", homeward_core::events::Role::ConsularOfficer, 15).unwrap()
+    }
+
+    /// Headquarters' own handle on its data directory, beside the server.
+    pub fn open(&self) -> homeward_hq::Hq {
+        homeward_hq::Hq::open_with(&self.dir, None).unwrap()
+    }
+}
+
+impl Drop for Hq {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

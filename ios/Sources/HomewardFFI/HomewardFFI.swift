@@ -2704,6 +2704,13 @@ public func FfiConverterTypeSyncProgressListener_lower(_ value: SyncProgressList
 public protocol SyncServiceProtocol: AnyObject, Sendable {
     
     /**
+     * The officer has read the restore report: it stops being shown (it
+     * stays readable) and the audit trail records who (`setOfficer`) and
+     * when. `NotAllowed` when there is none to acknowledge. Fast.
+     */
+    func acknowledgeRestore() throws  -> RestoreReportView
+    
+    /**
      * Asks a running sync or enrolment of this vault to stop, at once
      * (even while a request is stalled on the network). Returns at once;
      * safe from any thread and from any `SyncService` of the vault.
@@ -2738,6 +2745,15 @@ public protocol SyncServiceProtocol: AnyObject, Sendable {
      * wrong one throws `InvalidInput`. Audited. Fast.
      */
     func enterUnlockCode(code: String) throws 
+    
+    /**
+     * What a restore from an older copy lost (found at a sync): the cases
+     * and screenings made after the copy that headquarters holds and this
+     * vault lacked, each marked `recovered` once back here. Show it while
+     * `acknowledgedMs` is absent; absent when no restore was ever found.
+     * Fast.
+     */
+    func restoreReport() throws  -> RestoreReportView?
     
     /**
      * Pushes what this device made and pulls what headquarters holds for
@@ -2816,6 +2832,18 @@ open class SyncService: SyncServiceProtocol, @unchecked Sendable {
 
     
     /**
+     * The officer has read the restore report: it stops being shown (it
+     * stays readable) and the audit trail records who (`setOfficer`) and
+     * when. `NotAllowed` when there is none to acknowledge. Fast.
+     */
+open func acknowledgeRestore()throws  -> RestoreReportView  {
+    return try  FfiConverterTypeRestoreReportView_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_syncservice_acknowledge_restore(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
      * Asks a running sync or enrolment of this vault to stop, at once
      * (even while a request is stalled on the network). Returns at once;
      * safe from any thread and from any `SyncService` of the vault.
@@ -2882,6 +2910,20 @@ open func enterUnlockCode(code: String)throws   {try rustCallWithError(FfiConver
         FfiConverterString.lower(code),$0
     )
 }
+}
+    
+    /**
+     * What a restore from an older copy lost (found at a sync): the cases
+     * and screenings made after the copy that headquarters holds and this
+     * vault lacked, each marked `recovered` once back here. Show it while
+     * `acknowledgedMs` is absent; absent when no restore was ever found.
+     * Fast.
+     */
+open func restoreReport()throws  -> RestoreReportView?  {
+    return try  FfiConverterOptionTypeRestoreReportView.lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_syncservice_restore_report(self.uniffiClonePointer(),$0
+    )
+})
 }
     
     /**
@@ -5280,6 +5322,140 @@ public func FfiConverterTypeIssuedCertificate_lower(_ value: IssuedCertificate) 
 
 
 /**
+ * A case or screening made after the older copy that headquarters holds
+ * and the restored vault lacked. Ids and times only, never a name.
+ */
+public struct LostItem {
+    public var kind: LostItemKind
+    /**
+     * The case id, or the screening record's id.
+     */
+    public var id: String
+    /**
+     * When it was made (this device's clock, unix ms), and that day (UTC,
+     * YYYY-MM-DD).
+     */
+    public var madeMs: Int64
+    public var madeDate: String
+    /**
+     * When headquarters received it (its clock, unix ms).
+     */
+    public var receivedMs: Int64
+    /**
+     * It is back on this device (a case the pull brought back); a
+     * screening is never (headquarters holds only its report).
+     */
+    public var recovered: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(kind: LostItemKind, 
+        /**
+         * The case id, or the screening record's id.
+         */id: String, 
+        /**
+         * When it was made (this device's clock, unix ms), and that day (UTC,
+         * YYYY-MM-DD).
+         */madeMs: Int64, madeDate: String, 
+        /**
+         * When headquarters received it (its clock, unix ms).
+         */receivedMs: Int64, 
+        /**
+         * It is back on this device (a case the pull brought back); a
+         * screening is never (headquarters holds only its report).
+         */recovered: Bool) {
+        self.kind = kind
+        self.id = id
+        self.madeMs = madeMs
+        self.madeDate = madeDate
+        self.receivedMs = receivedMs
+        self.recovered = recovered
+    }
+}
+
+#if compiler(>=6)
+extension LostItem: Sendable {}
+#endif
+
+
+extension LostItem: Equatable, Hashable {
+    public static func ==(lhs: LostItem, rhs: LostItem) -> Bool {
+        if lhs.kind != rhs.kind {
+            return false
+        }
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.madeMs != rhs.madeMs {
+            return false
+        }
+        if lhs.madeDate != rhs.madeDate {
+            return false
+        }
+        if lhs.receivedMs != rhs.receivedMs {
+            return false
+        }
+        if lhs.recovered != rhs.recovered {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(kind)
+        hasher.combine(id)
+        hasher.combine(madeMs)
+        hasher.combine(madeDate)
+        hasher.combine(receivedMs)
+        hasher.combine(recovered)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLostItem: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LostItem {
+        return
+            try LostItem(
+                kind: FfiConverterTypeLostItemKind.read(from: &buf), 
+                id: FfiConverterString.read(from: &buf), 
+                madeMs: FfiConverterInt64.read(from: &buf), 
+                madeDate: FfiConverterString.read(from: &buf), 
+                receivedMs: FfiConverterInt64.read(from: &buf), 
+                recovered: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LostItem, into buf: inout [UInt8]) {
+        FfiConverterTypeLostItemKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterInt64.write(value.madeMs, into: &buf)
+        FfiConverterString.write(value.madeDate, into: &buf)
+        FfiConverterInt64.write(value.receivedMs, into: &buf)
+        FfiConverterBool.write(value.recovered, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLostItem_lift(_ buf: RustBuffer) throws -> LostItem {
+    return try FfiConverterTypeLostItem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLostItem_lower(_ value: LostItem) -> RustBuffer {
+    return FfiConverterTypeLostItem.lower(value)
+}
+
+
+/**
  * One character the core corrected. Positions are 1-based.
  */
 public struct MrzCorrection {
@@ -6649,6 +6825,100 @@ public func FfiConverterTypeRejectedEvent_lower(_ value: RejectedEvent) -> RustB
 
 
 /**
+ * What a restore from an older copy lost, found at a sync; shown to the
+ * officer until acknowledged.
+ */
+public struct RestoreReportView {
+    /**
+     * When the restore was found (this device's clock, unix ms).
+     */
+    public var detectedMs: Int64
+    public var items: [LostItem]
+    /**
+     * When the officer acknowledged it; absent while it is still to be shown.
+     */
+    public var acknowledgedMs: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * When the restore was found (this device's clock, unix ms).
+         */detectedMs: Int64, items: [LostItem], 
+        /**
+         * When the officer acknowledged it; absent while it is still to be shown.
+         */acknowledgedMs: Int64?) {
+        self.detectedMs = detectedMs
+        self.items = items
+        self.acknowledgedMs = acknowledgedMs
+    }
+}
+
+#if compiler(>=6)
+extension RestoreReportView: Sendable {}
+#endif
+
+
+extension RestoreReportView: Equatable, Hashable {
+    public static func ==(lhs: RestoreReportView, rhs: RestoreReportView) -> Bool {
+        if lhs.detectedMs != rhs.detectedMs {
+            return false
+        }
+        if lhs.items != rhs.items {
+            return false
+        }
+        if lhs.acknowledgedMs != rhs.acknowledgedMs {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(detectedMs)
+        hasher.combine(items)
+        hasher.combine(acknowledgedMs)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRestoreReportView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RestoreReportView {
+        return
+            try RestoreReportView(
+                detectedMs: FfiConverterInt64.read(from: &buf), 
+                items: FfiConverterSequenceTypeLostItem.read(from: &buf), 
+                acknowledgedMs: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RestoreReportView, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.detectedMs, into: &buf)
+        FfiConverterSequenceTypeLostItem.write(value.items, into: &buf)
+        FfiConverterOptionInt64.write(value.acknowledgedMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRestoreReportView_lift(_ buf: RustBuffer) throws -> RestoreReportView {
+    return try FfiConverterTypeRestoreReportView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRestoreReportView_lower(_ value: RestoreReportView) -> RustBuffer {
+    return FfiConverterTypeRestoreReportView.lower(value)
+}
+
+
+/**
  * Which screenings to list; every field optional.
  */
 public struct ScreeningFilter {
@@ -7651,6 +7921,11 @@ public struct SyncReportView {
      * sync (headquarters holds them; the period has passed).
      */
     public var purged: UInt64
+    /**
+     * This sync found the restore: how many cases and screenings the
+     * restore report lists (`SyncService.restoreReport`). Absent otherwise.
+     */
+    public var restoreItems: UInt32?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -7672,7 +7947,11 @@ public struct SyncReportView {
         /**
          * Cases and screenings removed here by the retention rule after this
          * sync (headquarters holds them; the period has passed).
-         */purged: UInt64) {
+         */purged: UInt64, 
+        /**
+         * This sync found the restore: how many cases and screenings the
+         * restore report lists (`SyncService.restoreReport`). Absent otherwise.
+         */restoreItems: UInt32?) {
         self.progress = progress
         self.accepted = accepted
         self.duplicates = duplicates
@@ -7683,6 +7962,7 @@ public struct SyncReportView {
         self.rollbackDetected = rollbackDetected
         self.auditEntriesSent = auditEntriesSent
         self.purged = purged
+        self.restoreItems = restoreItems
     }
 }
 
@@ -7723,6 +8003,9 @@ extension SyncReportView: Equatable, Hashable {
         if lhs.purged != rhs.purged {
             return false
         }
+        if lhs.restoreItems != rhs.restoreItems {
+            return false
+        }
         return true
     }
 
@@ -7737,6 +8020,7 @@ extension SyncReportView: Equatable, Hashable {
         hasher.combine(rollbackDetected)
         hasher.combine(auditEntriesSent)
         hasher.combine(purged)
+        hasher.combine(restoreItems)
     }
 }
 
@@ -7758,7 +8042,8 @@ public struct FfiConverterTypeSyncReportView: FfiConverterRustBuffer {
                 retries: FfiConverterUInt32.read(from: &buf), 
                 rollbackDetected: FfiConverterBool.read(from: &buf), 
                 auditEntriesSent: FfiConverterUInt64.read(from: &buf), 
-                purged: FfiConverterUInt64.read(from: &buf)
+                purged: FfiConverterUInt64.read(from: &buf), 
+                restoreItems: FfiConverterOptionUInt32.read(from: &buf)
         )
     }
 
@@ -7773,6 +8058,7 @@ public struct FfiConverterTypeSyncReportView: FfiConverterRustBuffer {
         FfiConverterBool.write(value.rollbackDetected, into: &buf)
         FfiConverterUInt64.write(value.auditEntriesSent, into: &buf)
         FfiConverterUInt64.write(value.purged, into: &buf)
+        FfiConverterOptionUInt32.write(value.restoreItems, into: &buf)
     }
 }
 
@@ -9897,6 +10183,79 @@ extension Language: Equatable, Hashable {}
 // Note that we don't yet support `indirect` for enums.
 // See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
 /**
+ * What a lost item is.
+ */
+
+public enum LostItemKind {
+    
+    case certificateCase
+    case screening
+}
+
+
+#if compiler(>=6)
+extension LostItemKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLostItemKind: FfiConverterRustBuffer {
+    typealias SwiftType = LostItemKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LostItemKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .certificateCase
+        
+        case 2: return .screening
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LostItemKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .certificateCase:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .screening:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLostItemKind_lift(_ buf: RustBuffer) throws -> LostItemKind {
+    return try FfiConverterTypeLostItemKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLostItemKind_lower(_ value: LostItemKind) -> RustBuffer {
+    return FfiConverterTypeLostItemKind.lower(value)
+}
+
+
+extension LostItemKind: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
  * A service a partner offers.
  */
 
@@ -11232,6 +11591,30 @@ fileprivate struct FfiConverterOptionTypeQuestionView: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeRestoreReportView: FfiConverterRustBuffer {
+    typealias SwiftType = RestoreReportView?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRestoreReportView.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRestoreReportView.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeSubjectInput: FfiConverterRustBuffer {
     typealias SwiftType = SubjectInput?
 
@@ -11693,6 +12076,31 @@ fileprivate struct FfiConverterSequenceTypeHistoryEntry: FfiConverterRustBuffer 
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeHistoryEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeLostItem: FfiConverterRustBuffer {
+    typealias SwiftType = [LostItem]
+
+    public static func write(_ value: [LostItem], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeLostItem.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [LostItem] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [LostItem]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeLostItem.read(from: &buf))
         }
         return seq
     }
@@ -12263,6 +12671,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_syncprogresslistener_on_progress() != 10630) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_syncservice_acknowledge_restore() != 26501) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_syncservice_cancel() != 11709) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -12273,6 +12684,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code() != 20793) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_syncservice_restore_report() != 64963) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_syncservice_sync() != 60879) {

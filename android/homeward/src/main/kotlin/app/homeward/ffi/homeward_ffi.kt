@@ -937,6 +937,10 @@ internal open class UniffiVTableCallbackInterfaceSyncProgressListener(
 
 
 
+
+
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -1088,6 +1092,8 @@ fun uniffi_homeward_ffi_checksum_method_screeningsession_skip(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_syncprogresslistener_on_progress(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_syncservice_acknowledge_restore(
+): Short
 fun uniffi_homeward_ffi_checksum_method_syncservice_cancel(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_syncservice_enroll(
@@ -1095,6 +1101,8 @@ fun uniffi_homeward_ffi_checksum_method_syncservice_enroll(
 fun uniffi_homeward_ffi_checksum_method_syncservice_enroll_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code(
+): Short
+fun uniffi_homeward_ffi_checksum_method_syncservice_restore_report(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_syncservice_sync(
 ): Short
@@ -1319,6 +1327,8 @@ fun uniffi_homeward_ffi_fn_clone_syncservice(`ptr`: Pointer,uniffi_out_err: Unif
 ): Pointer
 fun uniffi_homeward_ffi_fn_free_syncservice(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
+fun uniffi_homeward_ffi_fn_method_syncservice_acknowledge_restore(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_syncservice_cancel(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
 fun uniffi_homeward_ffi_fn_method_syncservice_enroll(`ptr`: Pointer,`url`: RustBuffer.ByValue,`code`: RustBuffer.ByValue,`label`: RustBuffer.ByValue,`caPem`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1327,6 +1337,8 @@ fun uniffi_homeward_ffi_fn_method_syncservice_enroll_async(`ptr`: Pointer,`url`:
 ): Long
 fun uniffi_homeward_ffi_fn_method_syncservice_enter_unlock_code(`ptr`: Pointer,`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
+fun uniffi_homeward_ffi_fn_method_syncservice_restore_report(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_syncservice_sync(`ptr`: Pointer,`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_syncservice_sync_async(`ptr`: Pointer,`listener`: RustBuffer.ByValue,
@@ -1669,6 +1681,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_syncprogresslistener_on_progress() != 10630.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_acknowledge_restore() != 26501.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_cancel() != 11709.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1679,6 +1694,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code() != 20793.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_restore_report() != 64963.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_sync() != 60879.toShort()) {
@@ -5280,6 +5298,13 @@ public object FfiConverterTypeSyncProgressListener: FfiConverter<SyncProgressLis
 public interface SyncServiceInterface {
     
     /**
+     * The officer has read the restore report: it stops being shown (it
+     * stays readable) and the audit trail records who (`setOfficer`) and
+     * when. `NotAllowed` when there is none to acknowledge. Fast.
+     */
+    fun `acknowledgeRestore`(): RestoreReportView
+    
+    /**
      * Asks a running sync or enrolment of this vault to stop, at once
      * (even while a request is stalled on the network). Returns at once;
      * safe from any thread and from any `SyncService` of the vault.
@@ -5314,6 +5339,15 @@ public interface SyncServiceInterface {
      * wrong one throws `InvalidInput`. Audited. Fast.
      */
     fun `enterUnlockCode`(`code`: kotlin.String)
+    
+    /**
+     * What a restore from an older copy lost (found at a sync): the cases
+     * and screenings made after the copy that headquarters holds and this
+     * vault lacked, each marked `recovered` once back here. Show it while
+     * `acknowledgedMs` is absent; absent when no restore was ever found.
+     * Fast.
+     */
+    fun `restoreReport`(): RestoreReportView?
     
     /**
      * Pushes what this device made and pulls what headquarters holds for
@@ -5425,6 +5459,24 @@ open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
 
     
     /**
+     * The officer has read the restore report: it stops being shown (it
+     * stays readable) and the audit trail records who (`setOfficer`) and
+     * when. `NotAllowed` when there is none to acknowledge. Fast.
+     */
+    @Throws(HomewardException::class)override fun `acknowledgeRestore`(): RestoreReportView {
+            return FfiConverterTypeRestoreReportView.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_syncservice_acknowledge_restore(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Asks a running sync or enrolment of this vault to stop, at once
      * (even while a request is stalled on the network). Returns at once;
      * safe from any thread and from any `SyncService` of the vault.
@@ -5506,6 +5558,26 @@ open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
 }
     }
     
+    
+
+    
+    /**
+     * What a restore from an older copy lost (found at a sync): the cases
+     * and screenings made after the copy that headquarters holds and this
+     * vault lacked, each marked `recovered` once back here. Show it while
+     * `acknowledgedMs` is absent; absent when no restore was ever found.
+     * Fast.
+     */
+    @Throws(HomewardException::class)override fun `restoreReport`(): RestoreReportView? {
+            return FfiConverterOptionalTypeRestoreReportView.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_syncservice_restore_report(
+        it, _status)
+}
+    }
+    )
+    }
     
 
     
@@ -6714,6 +6786,72 @@ public object FfiConverterTypeIssuedCertificate: FfiConverterRustBuffer<IssuedCe
 
 
 /**
+ * A case or screening made after the older copy that headquarters holds
+ * and the restored vault lacked. Ids and times only, never a name.
+ */
+data class LostItem (
+    var `kind`: LostItemKind, 
+    /**
+     * The case id, or the screening record's id.
+     */
+    var `id`: kotlin.String, 
+    /**
+     * When it was made (this device's clock, unix ms), and that day (UTC,
+     * YYYY-MM-DD).
+     */
+    var `madeMs`: kotlin.Long, 
+    var `madeDate`: kotlin.String, 
+    /**
+     * When headquarters received it (its clock, unix ms).
+     */
+    var `receivedMs`: kotlin.Long, 
+    /**
+     * It is back on this device (a case the pull brought back); a
+     * screening is never (headquarters holds only its report).
+     */
+    var `recovered`: kotlin.Boolean
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLostItem: FfiConverterRustBuffer<LostItem> {
+    override fun read(buf: ByteBuffer): LostItem {
+        return LostItem(
+            FfiConverterTypeLostItemKind.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LostItem) = (
+            FfiConverterTypeLostItemKind.allocationSize(value.`kind`) +
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterLong.allocationSize(value.`madeMs`) +
+            FfiConverterString.allocationSize(value.`madeDate`) +
+            FfiConverterLong.allocationSize(value.`receivedMs`) +
+            FfiConverterBoolean.allocationSize(value.`recovered`)
+    )
+
+    override fun write(value: LostItem, buf: ByteBuffer) {
+            FfiConverterTypeLostItemKind.write(value.`kind`, buf)
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterLong.write(value.`madeMs`, buf)
+            FfiConverterString.write(value.`madeDate`, buf)
+            FfiConverterLong.write(value.`receivedMs`, buf)
+            FfiConverterBoolean.write(value.`recovered`, buf)
+    }
+}
+
+
+
+/**
  * One character the core corrected. Positions are 1-based.
  */
 data class MrzCorrection (
@@ -7383,6 +7521,52 @@ public object FfiConverterTypeRejectedEvent: FfiConverterRustBuffer<RejectedEven
 
 
 /**
+ * What a restore from an older copy lost, found at a sync; shown to the
+ * officer until acknowledged.
+ */
+data class RestoreReportView (
+    /**
+     * When the restore was found (this device's clock, unix ms).
+     */
+    var `detectedMs`: kotlin.Long, 
+    var `items`: List<LostItem>, 
+    /**
+     * When the officer acknowledged it; absent while it is still to be shown.
+     */
+    var `acknowledgedMs`: kotlin.Long?
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRestoreReportView: FfiConverterRustBuffer<RestoreReportView> {
+    override fun read(buf: ByteBuffer): RestoreReportView {
+        return RestoreReportView(
+            FfiConverterLong.read(buf),
+            FfiConverterSequenceTypeLostItem.read(buf),
+            FfiConverterOptionalLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RestoreReportView) = (
+            FfiConverterLong.allocationSize(value.`detectedMs`) +
+            FfiConverterSequenceTypeLostItem.allocationSize(value.`items`) +
+            FfiConverterOptionalLong.allocationSize(value.`acknowledgedMs`)
+    )
+
+    override fun write(value: RestoreReportView, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`detectedMs`, buf)
+            FfiConverterSequenceTypeLostItem.write(value.`items`, buf)
+            FfiConverterOptionalLong.write(value.`acknowledgedMs`, buf)
+    }
+}
+
+
+
+/**
  * Which screenings to list; every field optional.
  */
 data class ScreeningFilter (
@@ -7889,7 +8073,12 @@ data class SyncReportView (
      * Cases and screenings removed here by the retention rule after this
      * sync (headquarters holds them; the period has passed).
      */
-    var `purged`: kotlin.ULong
+    var `purged`: kotlin.ULong, 
+    /**
+     * This sync found the restore: how many cases and screenings the
+     * restore report lists (`SyncService.restoreReport`). Absent otherwise.
+     */
+    var `restoreItems`: kotlin.UInt?
 ) {
     
     companion object
@@ -7911,6 +8100,7 @@ public object FfiConverterTypeSyncReportView: FfiConverterRustBuffer<SyncReportV
             FfiConverterBoolean.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
+            FfiConverterOptionalUInt.read(buf),
         )
     }
 
@@ -7924,7 +8114,8 @@ public object FfiConverterTypeSyncReportView: FfiConverterRustBuffer<SyncReportV
             FfiConverterUInt.allocationSize(value.`retries`) +
             FfiConverterBoolean.allocationSize(value.`rollbackDetected`) +
             FfiConverterULong.allocationSize(value.`auditEntriesSent`) +
-            FfiConverterULong.allocationSize(value.`purged`)
+            FfiConverterULong.allocationSize(value.`purged`) +
+            FfiConverterOptionalUInt.allocationSize(value.`restoreItems`)
     )
 
     override fun write(value: SyncReportView, buf: ByteBuffer) {
@@ -7938,6 +8129,7 @@ public object FfiConverterTypeSyncReportView: FfiConverterRustBuffer<SyncReportV
             FfiConverterBoolean.write(value.`rollbackDetected`, buf)
             FfiConverterULong.write(value.`auditEntriesSent`, buf)
             FfiConverterULong.write(value.`purged`, buf)
+            FfiConverterOptionalUInt.write(value.`restoreItems`, buf)
     }
 }
 
@@ -9891,6 +10083,39 @@ public object FfiConverterTypeLanguage: FfiConverterRustBuffer<Language> {
 
 
 /**
+ * What a lost item is.
+ */
+
+enum class LostItemKind {
+    
+    CERTIFICATE_CASE,
+    SCREENING;
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLostItemKind: FfiConverterRustBuffer<LostItemKind> {
+    override fun read(buf: ByteBuffer) = try {
+        LostItemKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: LostItemKind) = 4UL
+
+    override fun write(value: LostItemKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * A service a partner offers.
  */
 
@@ -10887,6 +11112,38 @@ public object FfiConverterOptionalTypeQuestionView: FfiConverterRustBuffer<Quest
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeRestoreReportView: FfiConverterRustBuffer<RestoreReportView?> {
+    override fun read(buf: ByteBuffer): RestoreReportView? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeRestoreReportView.read(buf)
+    }
+
+    override fun allocationSize(value: RestoreReportView?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeRestoreReportView.allocationSize(value)
+        }
+    }
+
+    override fun write(value: RestoreReportView?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeRestoreReportView.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeSubjectInput: FfiConverterRustBuffer<SubjectInput?> {
     override fun read(buf: ByteBuffer): SubjectInput? {
         if (buf.get().toInt() == 0) {
@@ -11433,6 +11690,34 @@ public object FfiConverterSequenceTypeHistoryEntry: FfiConverterRustBuffer<List<
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeHistoryEntry.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeLostItem: FfiConverterRustBuffer<List<LostItem>> {
+    override fun read(buf: ByteBuffer): List<LostItem> {
+        val len = buf.getInt()
+        return List<LostItem>(len) {
+            FfiConverterTypeLostItem.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<LostItem>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeLostItem.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<LostItem>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeLostItem.write(it, buf)
         }
     }
 }
