@@ -468,6 +468,11 @@ pub struct DeviceInfo {
     /// Days without reaching headquarters after which the device locks.
     pub check_in_days: u32,
     pub last_check_in_unix_ms: Option<i64>,
+    /// The core's check-in rule now: true while new work is refused
+    /// (`CheckInOverdue`) until a sync or an unlock code.
+    pub check_in_locked: bool,
+    /// Until when an unlock code lifts the check-in lock, if one was entered.
+    pub unlocked_until_unix_ms: Option<i64>,
 }
 
 /// Why a certificate was refused.
@@ -664,6 +669,8 @@ impl CertificateService {
                 fee_currency: p.fee_currency.clone(),
                 check_in_days: p.check_in_days,
                 last_check_in_unix_ms: p.last_check_in_ms,
+                check_in_locked: p.check_in(crate::screening::now_ms()).is_err(),
+                unlocked_until_unix_ms: p.unlocked_until_ms,
             })
         })
     }

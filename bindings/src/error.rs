@@ -31,7 +31,8 @@ pub enum HomewardError {
     /// `retry_after_secs` (this try was not counted as a failure). When the
     /// failure was an attempt interrupted mid-check (the app killed, the
     /// power cut), `reason` says so, and `VaultInfo.last_attempt_interrupted`
-    /// is true.
+    /// is true. From `enterUnlockCode` (too many wrong unlock codes in a
+    /// row): `attempts_remaining` is 0, as unlock codes never wipe.
     #[error("{reason}")]
     TooSoon { attempts_remaining: u32, retry_after_secs: u64, reason: String },
     /// The vault is locked: show the unlock screen.
@@ -225,7 +226,7 @@ impl From<ScreeningError> for HomewardError {
             }
             ScreeningError::NotFound => HomewardError::NotFound { reason },
             ScreeningError::CheckInOverdue { days, limit } => {
-                HomewardError::CheckInOverdue { days, limit_days: limit, reason }
+                HomewardError::CheckInOverdue { days, limit_days: limit, reason: reason::check_in_overdue(days, limit) }
             }
             ScreeningError::NoReason => HomewardError::InvalidInput { reason },
             ScreeningError::NotFinal | ScreeningError::TemplateMismatch { .. } => HomewardError::NotAllowed { reason },
@@ -257,9 +258,18 @@ impl From<CaseError> for HomewardError {
             CaseError::NoIdentity => HomewardError::NotEnrolled { reason: reason::not_enrolled() },
             CaseError::NotApproved(_) => HomewardError::NotAllowed { reason },
             CaseError::CheckInOverdue { days, limit } => {
-                HomewardError::CheckInOverdue { days, limit_days: limit, reason }
+                HomewardError::CheckInOverdue { days, limit_days: limit, reason: reason::check_in_overdue(days, limit) }
             }
-            CaseError::Barcode(_) | CaseError::BadUnlockCode => HomewardError::InvalidInput { reason },
+            CaseError::Barcode(_) => HomewardError::InvalidInput { reason },
+            CaseError::BadUnlockCode { retry_after_secs } => {
+                HomewardError::InvalidInput { reason: reason::bad_unlock_code(retry_after_secs) }
+            }
+            // Unlock codes have no limit that wipes: attempts_remaining is 0.
+            CaseError::UnlockCodeTooSoon { retry_after_secs } => HomewardError::TooSoon {
+                attempts_remaining: 0,
+                retry_after_secs,
+                reason: reason::unlock_code_too_soon(retry_after_secs),
+            },
             CaseError::Corrupt(_) => HomewardError::Tampered { reason },
         }
     }

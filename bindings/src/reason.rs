@@ -425,3 +425,40 @@ pub(crate) fn verify_warning(w: &homeward_core::certificate::verify::VerifyWarni
         ),
     }
 }
+
+pub(crate) fn check_in_overdue(days: i64, limit: u32) -> String {
+    match lang() {
+        Lang::Ky => format!(
+            "Түзмөк штабга {days} күндөн бери кошулган жок (чеги {limit} күн): шайкештештирүүгө же штабдан кулпуну ачуу кодун алып киргизүүгө чейин жаңы иш жасалбайт."
+        ),
+        Lang::Ru => format!(
+            "Устройство не связывалось со штабом {days} дн. (предел {limit}): новая работа недоступна, пока вы не синхронизируетесь или не введёте код разблокировки из штаба."
+        ),
+        Lang::En => format!(
+            "This device has not reached headquarters for {days} days (the limit is {limit}): new work waits until it syncs or you enter an unlock code from headquarters."
+        ),
+    }
+}
+
+pub(crate) fn bad_unlock_code(wait: u64) -> String {
+    match (lang(), wait) {
+        (Lang::Ky, 0) => "Кулпуну ачуу коду туура эмес, мурда колдонулган же бул түзмөк үчүн эмес. Кодду штабдан кайра текшериңиз.".into(),
+        (Lang::Ky, w) => format!("Кулпуну ачуу коду туура эмес, мурда колдонулган же бул түзмөк үчүн эмес. Кийинки кодду {w} сек. кийин киргизсеңиз болот."),
+        (Lang::Ru, 0) => "Код разблокировки неверный, уже использован или не для этого устройства. Уточните код в штабе.".into(),
+        (Lang::Ru, w) => format!("Код разблокировки неверный, уже использован или не для этого устройства. Следующий код можно ввести через {w} с."),
+        (Lang::En, 0) => "That unlock code is wrong, already used or not for this device. Check the code with headquarters.".into(),
+        (Lang::En, w) => format!("That unlock code is wrong, already used or not for this device. The next code can be tried in {w} s."),
+    }
+}
+
+pub(crate) fn unlock_code_too_soon(wait: u64) -> String {
+    match lang() {
+        Lang::Ky => format!(
+            "Туура эмес коддор көп болду: кийинки кодду {wait} сек. кийин киргизиңиз (бул аракет эсептелген жок)."
+        ),
+        Lang::Ru => {
+            format!("Слишком много неверных кодов: следующий можно ввести через {wait} с (эта попытка не засчитана).")
+        }
+        Lang::En => format!("Too many wrong codes: the next one can be tried in {wait} s (this try was not counted)."),
+    }
+}

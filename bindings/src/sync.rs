@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use homeward_core::audit::{AuditAction, SubjectKind};
-use homeward_core::certificate::DeviceProfile;
+use homeward_core::certificate::{CaseError, DeviceProfile};
 use homeward_core::sync::{self, RetryPolicy, SyncError, SyncProgress, VaultAccess};
 use homeward_core::vault::{SystemClock, Vault, VaultError};
 
@@ -340,14 +340,21 @@ impl SyncService {
     /// Enters an unlock code headquarters gave (by phone or radio) to lift
     /// the check-in lock of a device that cannot reach it, for a few days
     /// (`CheckInOverdue` says when it is needed). Each code works once; a
-    /// wrong one throws `InvalidInput`. Audited. Fast.
+    /// wrong one throws `InvalidInput` and is counted (and audited): after
+    /// three in a row each try waits longer (`TooSoon`, with the seconds;
+    /// `unlockCodeRetryAfterSecs` says it before a try). Fast.
     pub fn enter_unlock_code(&self, code: String) -> Result<()> {
         self.shared.with(|v| {
             let now = crate::screening::now_ms();
-            let mut profile = DeviceProfile::load(v)?;
-            profile.enter_unlock_code(code.trim(), now)?;
-            profile.save(v)?;
-            self.shared.audit(v, AuditAction::Unlock, SubjectKind::Device, "", None)
+            let result = DeviceProfile::enter_unlock_code_in(v, code.trim(), now);
+            match &result {
+                Ok(()) => self.shared.audit(v, AuditAction::Unlock, SubjectKind::Device, "", None)?,
+                Err(CaseError::BadUnlockCode { .. }) => {
+                    self.shared.audit(v, AuditAction::UnlockRefused, SubjectKind::Device, "", None)?
+                }
+                Err(_) => {}
+            }
+            Ok(result?)
         })
     }
 
@@ -372,6 +379,12 @@ impl SyncService {
                 Ok(sync::restore::acknowledge(v, self.shared.officer(), now)?.into())
             })
         })
+    }
+
+    /// Seconds before another unlock code may be tried (0: now), so the
+    /// screen can count down without a try. Fast.
+    pub fn unlock_code_retry_after_secs(&self) -> Result<u64> {
+        self.shared.with(|v| Ok(DeviceProfile::load(v)?.unlock_code_retry_after_secs(crate::screening::now_ms())))
     }
 
     /// Asks a running sync or enrolment of this vault to stop, at once

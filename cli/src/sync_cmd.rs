@@ -149,16 +149,20 @@ pub fn restore_report(
 pub fn unlock_code(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>, code: &str) -> Result<(), CliError> {
     let mut v = crate::open_unlocked(dir, ks)?;
     let now = homeward_core::vault::Clock::now_unix_ms(&homeward_core::vault::SystemClock);
-    let mut profile = homeward_core::certificate::DeviceProfile::load(&v).map_err(CliError::Case)?;
-    profile.enter_unlock_code(code, now).map_err(CliError::Case)?;
-    profile.save(&mut v).map_err(CliError::Case)?;
-    homeward_core::audit::AuditLog::new(&mut v).append(
-        now,
-        homeward_core::audit::AuditFact::new(
-            homeward_core::audit::AuditAction::Unlock,
-            homeward_core::audit::Subject::device(),
-        ),
-    )?;
+    use homeward_core::audit::AuditAction;
+    use homeward_core::certificate::{CaseError, DeviceProfile};
+    let result = DeviceProfile::enter_unlock_code_in(&mut v, code, now);
+    // A wrong code goes on the trail too: headquarters sees guessing.
+    let action = match &result {
+        Ok(()) => Some(AuditAction::Unlock),
+        Err(CaseError::BadUnlockCode { .. }) => Some(AuditAction::UnlockRefused),
+        Err(_) => None,
+    };
+    if let Some(action) = action {
+        homeward_core::audit::AuditLog::new(&mut v)
+            .append(now, homeward_core::audit::AuditFact::new(action, homeward_core::audit::Subject::device()))?;
+    }
+    result.map_err(CliError::Case)?;
     let days = homeward_core::checkin::GRACE_DAYS;
     out.print(
         &format!("Unlocked for {days} days. Sync as soon as a link is available."),

@@ -40,6 +40,9 @@ pub enum AuditAction {
     Purge,
     /// A lock lifted (check-in unlock code).
     Unlock,
+    /// A wrong, reused or foreign check-in unlock code was typed (headquarters
+    /// sees guessing in the trail).
+    UnlockRefused,
     /// A security setting changed (duress passphrase set or cleared).
     Setting,
     /// The vault was found restored from an older copy: this entry starts

@@ -14,6 +14,37 @@ pub const LOOK_AHEAD: u64 = 20;
 /// Days one unlock code buys before the device locks again without a sync.
 pub const GRACE_DAYS: i64 = 3;
 
+/// Wrong codes accepted without a wait; after them each wrong code makes
+/// the next try wait [`FIRST_WAIT_MS`], doubling up to [`MAX_WAIT_MS`]. No
+/// hard limit: a thief holding the phone could use one to stop the officer
+/// for good, and a wait already makes 49 bits out of reach.
+pub const FREE_TRIES: u32 = 3;
+pub const FIRST_WAIT_MS: i64 = 60_000;
+pub const MAX_WAIT_MS: i64 = 3_600_000;
+
+/// How long after the last wrong code the next try must wait, given the
+/// number of wrong codes in a row (0 while within [`FREE_TRIES`]).
+pub fn wait_after_failures_ms(failures: u32) -> i64 {
+    if failures < FREE_TRIES {
+        return 0;
+    }
+    let doublings = (failures - FREE_TRIES).min(16);
+    (FIRST_WAIT_MS << doublings).min(MAX_WAIT_MS)
+}
+
+/// Milliseconds left before a new code may be tried (0: now). A clock set
+/// back before the last failure restarts the wait rather than skipping it.
+pub fn retry_in_ms(failures: u32, last_failure_ms: Option<i64>, now_ms: i64) -> i64 {
+    let (wait, Some(last)) = (wait_after_failures_ms(failures), last_failure_ms) else {
+        return 0;
+    };
+    let elapsed = now_ms - last;
+    if elapsed < 0 {
+        return wait;
+    }
+    (wait - elapsed).max(0)
+}
+
 const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
 /// The code for `counter`, shown as `XXXXX-XXXXX`.
@@ -48,6 +79,24 @@ pub fn match_code(secret: &[u8], device_id: &str, last_used: u64, typed: &str) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrong_codes_wait_longer_and_longer_but_never_for_ever() {
+        assert_eq!(wait_after_failures_ms(0), 0);
+        assert_eq!(wait_after_failures_ms(FREE_TRIES - 1), 0);
+        assert_eq!(wait_after_failures_ms(FREE_TRIES), FIRST_WAIT_MS);
+        assert_eq!(wait_after_failures_ms(FREE_TRIES + 1), 2 * FIRST_WAIT_MS);
+        assert_eq!(wait_after_failures_ms(FREE_TRIES + 3), 8 * FIRST_WAIT_MS);
+        assert_eq!(wait_after_failures_ms(FREE_TRIES + 10), MAX_WAIT_MS);
+        assert_eq!(wait_after_failures_ms(u32::MAX), MAX_WAIT_MS);
+        let t = 1_000_000_000;
+        assert_eq!(retry_in_ms(FREE_TRIES, Some(t), t + 20_000), FIRST_WAIT_MS - 20_000);
+        assert_eq!(retry_in_ms(FREE_TRIES, Some(t), t + FIRST_WAIT_MS), 0);
+        assert_eq!(retry_in_ms(FREE_TRIES - 1, Some(t), t), 0);
+        assert_eq!(retry_in_ms(FREE_TRIES, None, t), 0);
+        // The clock set back an hour does not let a guesser skip the wait.
+        assert_eq!(retry_in_ms(FREE_TRIES + 1, Some(t), t - 3_600_000), 2 * FIRST_WAIT_MS);
+    }
 
     #[test]
     fn codes_match_once_in_order_and_only_for_their_device() {

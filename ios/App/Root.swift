@@ -18,6 +18,7 @@ enum Route {
     case sync(SyncViewModel)
     case settings(SettingsViewModel)
     case enrol(EnrolViewModel)
+    case unlockCode(UnlockCodeViewModel)
 }
 
 @MainActor
@@ -81,10 +82,14 @@ struct RootView: View {
             if let p = ports({ try $0.sync() }) { push(.sync(SyncViewModel(sync: p))) }
         case .settings:
             if let p = ports({ try $0.settings() }) {
-                push(.settings(SettingsViewModel(settings: p, prefs: prefs, savedText: s.saved, onLanguage: { lang = $0; vault.setLanguage($0) })))
+                push(.settings(SettingsViewModel(settings: p, prefs: prefs, savedText: s.saved, pinsDiffer: s.pinsDiffer, onLanguage: { lang = $0; vault.setLanguage($0) })))
             }
         case .enrol:
             if let p = ports({ try $0.sync() }) { push(.enrol(EnrolViewModel(sync: p))) }
+        case .unlockCode:
+            if let p = ports({ try $0.sync() }), let c = ports({ try $0.certificates() }) {
+                push(.unlockCode(UnlockCodeViewModel(sync: p, certificates: c)))
+            }
         case .lock:
             try? vault.lock()
             stack = [.unlock(UnlockViewModel(vault: vault, pinsDiffer: s.pinsDiffer, wrongPin: s.wrongPin))]
@@ -127,6 +132,8 @@ struct RootView: View {
                     SyncView(state: vm.state, send: { vm.send($0) }, onBack: { pop() })
                 case let .enrol(vm)?:
                     EnrolView(state: vm.state, send: { vm.send($0) }, onBack: { pop() })
+                case let .unlockCode(vm)?:
+                    UnlockCodeView(state: vm.state, send: { vm.send($0) }, onBack: { pop() }).task { await vm.load() }
                 case let .settings(vm)?:
                     SettingsView(state: vm.state, send: { vm.send($0) }, onBack: { pop() }).task { await vm.load() }
                 }

@@ -415,19 +415,26 @@ async fn pull(
         }
         // Scope: headquarters sees every office; a consulate its own cases;
         // a border post no case (it only verifies and records entries).
-        let rows = match device.role {
-            homeward_domain::events::Role::Headquarters => hq.db.events_after(None, after, limit + 1)?,
-            homeward_domain::events::Role::ConsularOfficer => {
-                hq.db.events_after(Some(&device.office), after, limit + 1)?
+        // The cursor is opaque to the device: a consulate's is its position
+        // in its office's log; headquarters' devices get a token naming their
+        // position in every office's log (`Db::events_after_all`).
+        let (events, next, more) = match device.role {
+            homeward_domain::events::Role::Headquarters => {
+                let page = hq.db.events_after_all(&device.id, after, limit, now_ms())?;
+                (page.events, page.next, page.more)
             }
-            homeward_domain::events::Role::BorderGuard => vec![],
+            homeward_domain::events::Role::ConsularOfficer => {
+                let rows = hq.db.events_after(&device.office, after, limit + 1)?;
+                let more = rows.len() > limit;
+                let rows: Vec<_> = rows.into_iter().take(limit).collect();
+                let next = rows.last().map(|(s, _)| *s).unwrap_or(after);
+                (rows.into_iter().map(|(_, e)| e).collect(), next, more)
+            }
+            homeward_domain::events::Role::BorderGuard => (vec![], after, false),
         };
-        let more = rows.len() > limit;
-        let rows: Vec<_> = rows.into_iter().take(limit).collect();
-        let next = rows.last().map(|(s, _)| *s).unwrap_or(after);
-        let identities = hq.identities_for_page(ids_since.is_none(), rows.iter().map(|(_, e)| e.author.as_str()))?;
+        let identities = hq.identities_for_page(ids_since.is_none(), events.iter().map(|e| e.author.as_str()))?;
         Ok(PullResponse {
-            events: rows.into_iter().map(|(_, e)| e).collect(),
+            events,
             next,
             more,
             identities,

@@ -249,8 +249,8 @@ impl Hq {
 
     /// Every key headquarters' events may be signed with: headquarters' and
     /// each device's, revoked ones included: a revoked device's events were
-    /// all stored before its revocation (the append lock, see
-    /// `Db::insert_events`), so they stay valid, and every replica, which
+    /// all stored before its revocation (appends read the device's row
+    /// under a shared lock, see `Db::insert_events`), so they stay valid, and every replica, which
     /// keeps the same identities, folds its cases alike. New events from a
     /// revoked device are refused before they reach the fold. Cached until
     /// the lists are next published (every enrolment and revocation does
@@ -260,7 +260,7 @@ impl Hq {
     /// a server after `list_sequence` moved; the version is read before the
     /// devices, so a ring is never older than its version. Revocation is
     /// not in the ring at all: it is read from the device's row on every
-    /// request, and again under the append lock (`Db::insert_events`).
+    /// request, and again, under a shared row lock, by every append (`Db::insert_events`).
     pub fn key_ring(&self) -> Result<KeyRing, HqError> {
         let version = self.db.get_kv("list_sequence")?.unwrap_or_default();
         let mut cache = self.ring_cache.lock().unwrap_or_else(|p| p.into_inner());

@@ -9,6 +9,7 @@ pub mod db;
 pub mod hq;
 pub mod private_files;
 pub mod tls;
+pub mod xlsform;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -111,6 +111,13 @@ enum Command {
         #[arg(long, value_name = "REASON")]
         allow_unreviewed: Option<String>,
     },
+    /// The screening checklist as an XLSForm workbook (survey, choices,
+    /// settings sheets): for headquarters staff who author forms in
+    /// spreadsheets. See docs/SCREENING.md, "Authoring in XLSForm".
+    Checklist {
+        #[command(subcommand)]
+        action: ChecklistCommand,
+    },
     /// Publish reference data to every device: the standard certificate fee
     /// (minor units, ISO 4217 currency) and the default validity in days.
     Reference {
@@ -153,6 +160,34 @@ enum DirectoryCommand {
     /// Print a sample directory to start from (training keys: replace each
     /// `package_key` with the partner's real X25519 public key).
     Sample,
+}
+
+#[derive(Subcommand)]
+enum ChecklistCommand {
+    /// Read an XLSForm workbook (.xlsx) into a checklist template and check
+    /// it with the core's rules; every problem is named by sheet, row and
+    /// column. Without --out or --publish it only checks.
+    #[command(name = "import-xlsform")]
+    ImportXlsform {
+        file: PathBuf,
+        /// Write the template (JSON, as `publish-template` takes) to this file.
+        #[arg(long, conflicts_with = "publish")]
+        out: Option<PathBuf>,
+        /// Publish it at once to every device (as `publish-template`).
+        #[arg(long)]
+        publish: bool,
+        /// With --publish: publish although some texts are not reviewed, for this reason.
+        #[arg(long, value_name = "REASON", requires = "publish")]
+        allow_unreviewed: Option<String>,
+    },
+    /// Write the checklist in force (or version V of it) as an XLSForm workbook.
+    #[command(name = "export-xlsform")]
+    ExportXlsform {
+        #[arg(long)]
+        version: Option<u32>,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -230,6 +265,80 @@ fn main() -> ExitCode {
 /// Who runs an admin command, for headquarters' audit trail.
 fn admin_actor() -> String {
     format!("admin-cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()))
+}
+
+fn checklist_command(hq: &Hq, action: ChecklistCommand, json: bool) -> Result<(), Box<dyn std::error::Error>> {
+    use homeward_hq::xlsform;
+    match action {
+        ChecklistCommand::ImportXlsform { file, out, publish, allow_unreviewed } => {
+            let size = std::fs::metadata(&file)?.len();
+            if size > xlsform::MAX_BYTES as u64 {
+                return Err(xlsform::XlsFormError::TooLarge { size: size as usize, max: xlsform::MAX_BYTES }.into());
+            }
+            let bytes = std::fs::read(&file)?;
+            let t = match xlsform::import(&bytes) {
+                Ok(i) => i.template,
+                Err(xlsform::XlsFormError::Problems(ps)) if json => {
+                    println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "problems": ps }))?);
+                    return Err(format!("{} problems; nothing written or published", ps.len()).into());
+                }
+                Err(e) => return Err(format!("{e}\nnothing written or published").into()),
+            };
+            let template_json = serde_json::to_string_pretty(&t)? + "\n";
+            let questions = t.questions().count();
+            let what = format!("{} v{}: {} sections, {questions} questions", t.id, t.version, t.sections.len());
+            if let Some(out) = out {
+                // Written beside the target, then renamed: never half a file.
+                let tmp = out.with_extension("json.partial");
+                std::fs::write(&tmp, &template_json)?;
+                std::fs::rename(&tmp, &out)?;
+                print(
+                    json,
+                    &format!("valid: {what}; written to {}", out.display()),
+                    &serde_json::json!({
+                    "id": t.id, "version": t.version, "questions": questions, "out": out.display().to_string() }),
+                );
+            } else if publish {
+                let actor = admin_actor();
+                let allow = allow_unreviewed
+                    .as_deref()
+                    .map(|reason| homeward_hq::hq::AllowUnreviewed { actor: &actor, reason });
+                let version = hq.publish_template(&template_json, allow)?;
+                print(
+                    json,
+                    &format!("published checklist version {version} ({what}); devices install it at their next sync"),
+                    &serde_json::json!({ "id": t.id, "version": version, "questions": questions }),
+                );
+            } else {
+                print(
+                    json,
+                    &format!("valid: {what}"),
+                    &serde_json::json!({
+                    "id": t.id, "version": t.version, "questions": questions }),
+                );
+            }
+        }
+        ChecklistCommand::ExportXlsform { version, out } => {
+            let current = hq.current_checklist()?;
+            let c = match version {
+                None => current,
+                Some(v) => hq.checklist_for(&current.template().id, v)?.ok_or_else(|| {
+                    format!("headquarters knows no version {v} of checklist {}", current.template().id)
+                })?,
+            };
+            let t = c.template();
+            let bytes = xlsform::export(t)?;
+            let tmp = out.with_extension("xlsx.partial");
+            std::fs::write(&tmp, &bytes)?;
+            std::fs::rename(&tmp, &out)?;
+            print(
+                json,
+                &format!("checklist {} v{} written to {}", t.id, t.version, out.display()),
+                &serde_json::json!({ "id": t.id, "version": t.version, "out": out.display().to_string() }),
+            );
+        }
+    }
+    Ok(())
 }
 
 fn print(json: bool, text: &str, value: &serde_json::Value) {
@@ -368,6 +477,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Staff { action } => staff_command(&hq, action, cli.json)?,
         Command::Directory { action } => directory_command(&hq, action, cli.json)?,
+        Command::Checklist { action } => checklist_command(&hq, action, cli.json)?,
         Command::TlsInit { hosts } => {
             let files = tls::issue_server_certificate(&cli.data_dir, &hosts)?;
             let fp = tls::fingerprint(&files.ca)?;

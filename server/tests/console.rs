@@ -520,6 +520,28 @@ fn staff_work_the_console_in_a_real_browser() {
         "problems with paths, no publish button"
     );
     check_page(&d, backend, "en", "checklists");
+    // An XLSForm workbook with a mistake: shown by sheet, row and column.
+    let mut sheet_tpl = homeward_domain::screening::template::Template::from_json(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../domain/templates/kg-border-screening-v2.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    sheet_tpl.version += 1;
+    sheet_tpl.sections[0].questions[1].id = sheet_tpl.sections[0].questions[0].id.clone();
+    let xlsx = t.path().join("bad-checklist.xlsx");
+    std::fs::write(&xlsx, homeward_hq::xlsform::export(&sheet_tpl).unwrap()).unwrap();
+    d.goto(&format!("{}/console/checklists", hq.url));
+    d.upload("#file", &xlsx);
+    d.click("form.row-form button");
+    d.wait_for("the workbook's problems", |d| d.text().contains("used more than once"));
+    assert!(
+        d.text().contains("survey!B4") && d.find_opt("form[action='/console/checklists/publish']").is_none(),
+        "the cell named, no publish button: {}",
+        d.text()
+    );
+    check_page(&d, backend, "en", "checklist-xlsform-problems");
     // An oversized upload.
     let big = t.path().join("big.json");
     std::fs::write(&big, vec![b' '; 600 * 1024]).unwrap();

@@ -305,7 +305,7 @@ fn a_device_that_has_not_checked_in_locks_until_it_syncs() {
     let mut p = DeviceProfile::load(&v).unwrap();
     assert!(matches!(
         p.enter_unlock_code("AAAAA-BBBBB", now_ms()),
-        Err(homeward_core::certificate::CaseError::BadUnlockCode)
+        Err(homeward_core::certificate::CaseError::BadUnlockCode { retry_after_secs: 0 })
     ));
     p.enter_unlock_code(&code, now_ms()).unwrap();
     p.save(&mut v).unwrap();
@@ -318,6 +318,58 @@ fn a_device_that_has_not_checked_in_locks_until_it_syncs() {
     // A sync lifts the lock for good.
     sync(&mut v).unwrap();
     CertificateCases::new(&mut v).create(&me, request("IST"), now_ms()).unwrap();
+}
+
+#[test]
+fn wrong_unlock_codes_are_counted_on_disk_and_make_the_next_try_wait() {
+    use homeward_core::certificate::CaseError;
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let mut v = device(&t.path().join("ist"), &server, "IST", Role::ConsularOfficer);
+    let me = identity(&v);
+    let code = server.admin().unlock_code(me.device_id()).unwrap();
+    let t0 = now_ms();
+    let free = homeward_core::checkin::FREE_TRIES;
+    // The first wrong codes cost nothing but are counted, in the vault
+    // (each call loads and saves the profile, as the app and CLI do).
+    for i in 1..free {
+        match DeviceProfile::enter_unlock_code_in(&mut v, "AAAAA-BBBBB", t0 + i as i64) {
+            Err(CaseError::BadUnlockCode { retry_after_secs: 0 }) => {}
+            other => panic!("wrong code {i}: {other:?}"),
+        }
+    }
+    assert_eq!(DeviceProfile::load(&v).unwrap().unlock_code_failures, free - 1);
+    // The last free one says how long the next must wait.
+    match DeviceProfile::enter_unlock_code_in(&mut v, "AAAAA-BBBBC", t0 + 10) {
+        Err(CaseError::BadUnlockCode { retry_after_secs: 60 }) => {}
+        other => panic!("{other:?}"),
+    }
+    // Within the wait even the right code is not tried (and not spent).
+    match DeviceProfile::enter_unlock_code_in(&mut v, &code, t0 + 30_000) {
+        Err(CaseError::UnlockCodeTooSoon { retry_after_secs }) => assert_eq!(retry_after_secs, 31),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(DeviceProfile::load(&v).unwrap().unlock_code_retry_after_secs(t0 + 30_000), 31);
+    // Setting the clock back does not skip the wait.
+    assert!(matches!(
+        DeviceProfile::enter_unlock_code_in(&mut v, &code, t0 - 3_600_000),
+        Err(CaseError::UnlockCodeTooSoon { retry_after_secs: 60 })
+    ));
+    // Another wrong code after the wait doubles it.
+    match DeviceProfile::enter_unlock_code_in(&mut v, "AAAAA-BBBBD", t0 + 61_000) {
+        Err(CaseError::BadUnlockCode { retry_after_secs: 120 }) => {}
+        other => panic!("{other:?}"),
+    }
+    // The count survives closing and reopening the vault.
+    drop(v);
+    let mut v = unlock(&t.path().join("ist"));
+    let p = DeviceProfile::load(&v).unwrap();
+    assert_eq!(p.unlock_code_failures, free + 1);
+    // Once the wait is over, the right code works and clears the count.
+    DeviceProfile::enter_unlock_code_in(&mut v, &code, t0 + 61_000 + 120_000).unwrap();
+    let p = DeviceProfile::load(&v).unwrap();
+    assert_eq!((p.unlock_code_failures, p.unlock_code_failed_at_ms), (0, None));
+    assert!(p.unlocked_until_ms.is_some());
 }
 
 /// A signed request to headquarters' operator API.

@@ -35,12 +35,26 @@ pub enum CaseError {
         "this device has not reached headquarters for {days} days (the limit is {limit}): it is locked until it syncs or an unlock code from headquarters is entered"
     )]
     CheckInOverdue { days: i64, limit: u32 },
-    #[error("that unlock code is wrong, already used, or not for this device")]
-    BadUnlockCode,
+    #[error("that unlock code is wrong, already used, or not for this device{}", wait_note(*retry_after_secs))]
+    BadUnlockCode { retry_after_secs: u64 },
+    #[error("too many wrong unlock codes: wait {retry_after_secs} s before the next one")]
+    UnlockCodeTooSoon { retry_after_secs: u64 },
     #[error("the certificate does not fit a QR code: {0}")]
     Barcode(#[from] barcode::QrError),
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
+}
+
+fn wait_note(secs: u64) -> String {
+    if secs == 0 {
+        String::new()
+    } else {
+        format!("; the next code can be tried in {secs} s")
+    }
+}
+
+fn ceil_secs(ms: i64) -> u64 {
+    (ms.max(0) as u64).div_ceil(1000)
 }
 
 /// A record id derived from a name, for singletons (the device profile).
@@ -122,6 +136,12 @@ pub struct DeviceProfile {
     /// Until when an unlock code lifted the check-in lock.
     #[serde(default)]
     pub unlocked_until_ms: Option<i64>,
+    /// Wrong unlock codes in a row, and when the last one was typed: they
+    /// make the next try wait (`checkin::retry_in_ms`).
+    #[serde(default)]
+    pub unlock_code_failures: u32,
+    #[serde(default)]
+    pub unlock_code_failed_at_ms: Option<i64>,
 }
 
 fn default_validity() -> u32 {
@@ -178,17 +198,55 @@ impl DeviceProfile {
     }
 
     /// Lifts the check-in lock for [`crate::checkin::GRACE_DAYS`] with an
-    /// unlock code from headquarters; each code works once.
+    /// unlock code from headquarters; each code works once. A wrong code
+    /// is counted here (save the profile whatever the answer, before showing
+    /// it); after [`crate::checkin::FREE_TRIES`] wrong ones in a row each
+    /// try waits longer ([`CaseError::UnlockCodeTooSoon`]).
     pub fn enter_unlock_code(&mut self, code: &str, now_ms: i64) -> Result<(), CaseError> {
+        let wait = crate::checkin::retry_in_ms(self.unlock_code_failures, self.unlock_code_failed_at_ms, now_ms);
+        if wait > 0 {
+            return Err(CaseError::UnlockCodeTooSoon { retry_after_secs: ceil_secs(wait) });
+        }
+        match self.match_unlock_code(code) {
+            Some(n) => {
+                self.unlock_counter = n;
+                self.unlocked_until_ms = Some(now_ms + crate::checkin::GRACE_DAYS * 86_400_000);
+                self.unlock_code_failures = 0;
+                self.unlock_code_failed_at_ms = None;
+                Ok(())
+            }
+            None => {
+                self.unlock_code_failures = self.unlock_code_failures.saturating_add(1);
+                self.unlock_code_failed_at_ms = Some(now_ms);
+                let next = crate::checkin::wait_after_failures_ms(self.unlock_code_failures);
+                Err(CaseError::BadUnlockCode { retry_after_secs: ceil_secs(next) })
+            }
+        }
+    }
+
+    /// Seconds before another unlock code may be tried (0: now).
+    pub fn unlock_code_retry_after_secs(&self, now_ms: i64) -> u64 {
+        ceil_secs(crate::checkin::retry_in_ms(self.unlock_code_failures, self.unlock_code_failed_at_ms, now_ms))
+    }
+
+    fn match_unlock_code(&self, code: &str) -> Option<u64> {
         let (Some(secret), Some(id)) = (self.unlock_secret.as_deref(), self.identity.as_ref()) else {
-            return Err(CaseError::BadUnlockCode);
+            return None;
         };
-        let secret = hex::decode(secret).map_err(|_| CaseError::BadUnlockCode)?;
-        let n = crate::checkin::match_code(&secret, &id.device_id, self.unlock_counter, code)
-            .ok_or(CaseError::BadUnlockCode)?;
-        self.unlock_counter = n;
-        self.unlocked_until_ms = Some(now_ms + crate::checkin::GRACE_DAYS * 86_400_000);
-        Ok(())
+        let secret = zeroize::Zeroizing::new(hex::decode(secret).ok()?);
+        crate::checkin::match_code(&secret, &id.device_id, self.unlock_counter, code)
+    }
+
+    /// Loads the profile, tries `code` and saves the profile whatever the
+    /// answer, so a wrong code counts even if the app is killed right after.
+    pub fn enter_unlock_code_in(vault: &mut Vault, code: &str, now_ms: i64) -> Result<(), CaseError> {
+        let mut profile = DeviceProfile::load(vault)?;
+        let before = (profile.unlock_code_failures, profile.unlock_code_failed_at_ms);
+        let result = profile.enter_unlock_code(code, now_ms);
+        if result.is_ok() || before != (profile.unlock_code_failures, profile.unlock_code_failed_at_ms) {
+            profile.save(vault)?;
+        }
+        result
     }
 
     /// The next clock reading for an event written now.

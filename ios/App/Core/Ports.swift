@@ -67,11 +67,17 @@ protocol SyncPort: Sendable {
     /// Runs the whole sync; `onProgress` is called on the library's syncing thread.
     func sync(onProgress: @escaping @Sendable (SyncProgress) -> Void) async throws -> SyncReport
     func cancel()
+    /// Lifts the check-in lock with a code headquarters read out; the core counts wrong ones (`tooSoon` after three).
+    func enterUnlockCode(_ code: String) throws
+    /// Seconds before another unlock code may be tried (0: now).
+    func unlockCodeRetryAfterSecs() throws -> Int64
 }
 
 protocol SettingsPort: Sendable {
     func retentionDays() throws -> Int
     func setRetentionDays(_ days: Int) throws
+    /// Re-checks `currentPin` (a wrong one counts as a failed unlock) and rewraps the vault's key under `newPin`.
+    func changePin(currentPin: String, newPin: String) throws
     func setDuress(currentPin: String, duress: String) throws
     func clearDuress(currentPin: String) throws
 }
@@ -254,6 +260,10 @@ struct DeviceSummary: Equatable, Sendable {
     var serverUrl: String?
     var checkInDays: Int
     var lastCheckInUnixMs: Int64?
+    /// The core's check-in rule: new work is refused until a sync or an unlock code.
+    var checkInLocked: Bool = false
+    /// Headquarters' name for this device (nil before enrolment), read out when asking for an unlock code.
+    var deviceId: String? = nil
 }
 
 struct SyncProgress: Equatable, Sendable {

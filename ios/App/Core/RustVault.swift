@@ -343,7 +343,8 @@ private struct RustCertificates: CertificatesPort {
         try core {
             let d = try certs.deviceInfo()
             return DeviceSummary(enrolled: d.enrolled, office: d.office, role: d.role.map(roleName), serverUrl: d.serverUrl,
-                                 checkInDays: Int(d.checkInDays), lastCheckInUnixMs: d.lastCheckInUnixMs)
+                                 checkInDays: Int(d.checkInDays), lastCheckInUnixMs: d.lastCheckInUnixMs,
+                                 checkInLocked: d.checkInLocked, deviceId: d.deviceId)
         }
     }
 }
@@ -480,12 +481,19 @@ private struct RustSync: SyncPort {
     }
 
     func cancel() { vault.syncService().cancel() }
+
+    func enterUnlockCode(_ code: String) throws { try core { try vault.syncService().enterUnlockCode(code: code) } }
+
+    func unlockCodeRetryAfterSecs() throws -> Int64 { try core { Int64(try vault.syncService().unlockCodeRetryAfterSecs()) } }
 }
 
 private struct RustSettings: SettingsPort {
     let vault: HomewardVault
     func retentionDays() throws -> Int { try core { Int(try vault.retentionDays()) } }
     func setRetentionDays(_ days: Int) throws { try core { try vault.setRetentionDays(days: UInt32(max(0, days))) } }
+    func changePin(currentPin: String, newPin: String) throws {
+        try core { try vault.changePassphrase(current: currentPin, newPassphrase: newPin) }
+    }
     func setDuress(currentPin: String, duress: String) throws {
         try core { try vault.setDuressPassphrase(current: currentPin, duress: duress) }
     }

@@ -55,6 +55,13 @@ struct Strings: Sendable {
     var lock: String { t("lock") }
     func drafts(_ n: Int) -> String { f("drafts", n) }
     func checkInDays(_ n: Int) -> String { f("checkInDays", n) }
+    var checkInOverdue: String { t("checkInOverdue") }
+    var unlockCodeTitle: String { t("unlockCodeTitle") }
+    var unlockCodeExplain: String { t("unlockCodeExplain") }
+    var unlockCode: String { t("unlockCode") }
+    func thisDevice(_ id: String) -> String { f("thisDevice", id) }
+    var unlockCodeSubmit: String { t("unlockCodeSubmit") }
+    var unlockCodeDone: String { t("unlockCodeDone") }
     var notEnrolled: String { t("notEnrolled") }
     var yes: String { t("yes") }
     var no: String { t("no") }
@@ -159,6 +166,10 @@ struct Strings: Sendable {
     var duress: String { t("duress") }
     var duressExplain: String { t("duressExplain") }
     var currentPin: String { t("currentPin") }
+    var changePinTitle: String { t("changePinTitle") }
+    var newPin: String { t("newPin") }
+    var newPinAgain: String { t("newPinAgain") }
+    var changePin: String { t("changePin") }
     var setDuress: String { t("setDuress") }
     var saved: String { t("saved") }
 }

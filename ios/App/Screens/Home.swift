@@ -9,10 +9,13 @@ struct HomeState: Equatable, Sendable {
     /// Days left before the device must check in with headquarters (nil before enrolment).
     var checkInDaysLeft: Int?
     var error: String?
+
+    /// The core refuses new work until a sync or an unlock code (its rule, not the app's count).
+    var checkInOverdue: Bool { device?.checkInLocked == true }
 }
 
 enum HomeAction: Sendable {
-    case screening, verify, request, requests, sync, settings, enrol, lock
+    case screening, verify, request, requests, sync, settings, enrol, unlockCode, lock
 }
 
 @MainActor @Observable
@@ -33,7 +36,9 @@ final class HomeViewModel {
             state = try await background { [vault, nowMs] in
                 let drafts = try vault.screenings().drafts().filter { !$0.isFinal }.sorted { $0.date > $1.date }
                 let device = try vault.certificates().device()
-                let left = device.lastCheckInUnixMs.map { last in device.checkInDays - Int((nowMs() - last) / 86_400_000) }
+                let left = device.checkInDays > 0
+                    ? device.lastCheckInUnixMs.map { last in max(0, device.checkInDays - Int((nowMs() - last) / 86_400_000)) }
+                    : nil
                 return HomeState(drafts: drafts, device: device, checkInDaysLeft: left, error: nil)
             }
         } catch {
@@ -58,14 +63,20 @@ struct HomeView: View {
                 }
             }
             if state.device?.enrolled == false { Notice("ℹ", s.notEnrolled, Tones.caution, tag: "not-enrolled") }
-            if let left = state.checkInDaysLeft {
-                Notice(left <= 2 ? "⚠" : "ℹ", s.checkInDays(max(left, 0)), left <= 2 ? Tones.refused : Tones.neutral, tag: "check-in")
+            if state.checkInOverdue {
+                Notice("⚠", s.checkInOverdue, Tones.refused, tag: "check-in")
+                // The two ways out first; new work would only be refused meanwhile.
+                BigButton(s.sync, { onAction(.sync) }, tag: "home-sync")
+                BigButton(s.unlockCodeTitle, { onAction(.unlockCode) }, tag: "home-unlock-code")
+            } else if let left = state.checkInDaysLeft {
+                Notice(left <= 2 ? "⚠" : "ℹ", s.checkInDays(left), left <= 2 ? Tones.refused : Tones.neutral, tag: "check-in")
             }
-            BigButton(s.newScreening, { onAction(.screening) }, tag: "home-screening")
+            BigButton(s.newScreening, { onAction(.screening) }, primary: !state.checkInOverdue, tag: "home-screening")
+            // Checking a certificate is never locked (recording the entry is).
             BigButton(s.verifyCertificate, { onAction(.verify) }, tag: "home-verify")
             BigButton(s.newRequest, { onAction(.request) }, primary: false, tag: "home-request")
             BigButton(s.requests, { onAction(.requests) }, primary: false, tag: "home-requests")
-            BigButton(s.sync, { onAction(.sync) }, primary: false, tag: "home-sync")
+            if !state.checkInOverdue { BigButton(s.sync, { onAction(.sync) }, primary: false, tag: "home-sync") }
             if state.device?.enrolled == false { BigButton(s.enrol, { onAction(.enrol) }, primary: false, tag: "home-enrol") }
             BigButton(s.settings, { onAction(.settings) }, primary: false, tag: "home-settings")
             BigButton(s.lock, { onAction(.lock) }, primary: false, tag: "home-lock")

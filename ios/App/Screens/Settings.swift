@@ -23,6 +23,10 @@ struct SettingsState: Equatable, Sendable {
     var retentionDays: String
     var currentPin: String
     var duressPin: String
+    /// Change PIN: its own current-PIN field, so the two sections never share a typed PIN.
+    var changeCurrent: String
+    var newPin: String
+    var newPinAgain: String
     var message: String?
     var error: String?
 }
@@ -33,6 +37,10 @@ enum SettingsEvent: Sendable {
     case retention(text: String)
     case currentPin(text: String)
     case duressPin(text: String)
+    case changeCurrent(text: String)
+    case newPin(text: String)
+    case newPinAgain(text: String)
+    case changePin
     case save
     case setDuress
 }
@@ -47,15 +55,18 @@ final class SettingsViewModel {
     private let settings: SettingsPort
     private let prefs: AppPrefs
     private let savedText: String
+    private let pinsDiffer: String
     private let onLanguage: (Lang) -> Void
 
-    init(settings: SettingsPort, prefs: AppPrefs, savedText: String, onLanguage: @escaping (Lang) -> Void = { _ in }) {
+    init(settings: SettingsPort, prefs: AppPrefs, savedText: String, pinsDiffer: String = "The PINs do not match",
+         onLanguage: @escaping (Lang) -> Void = { _ in }) {
         self.settings = settings
         self.prefs = prefs
         self.savedText = savedText
+        self.pinsDiffer = pinsDiffer
         self.onLanguage = onLanguage
         state = SettingsState(language: prefs.language, lockTimeoutMinutes: String(prefs.lockTimeoutMinutes), retentionDays: "",
-                              currentPin: "", duressPin: "", message: nil, error: nil)
+                              currentPin: "", duressPin: "", changeCurrent: "", newPin: "", newPinAgain: "", message: nil, error: nil)
     }
 
     func load() async {
@@ -90,6 +101,23 @@ final class SettingsViewModel {
         case let .retention(text): state.retentionDays = digits(text, max: 5)
         case let .currentPin(text): state.currentPin = text
         case let .duressPin(text): state.duressPin = text
+        case let .changeCurrent(text): state.changeCurrent = text
+        case let .newPin(text): state.newPin = text
+        case let .newPinAgain(text): state.newPinAgain = text
+        case .changePin:
+            if state.newPin != state.newPinAgain {
+                state.message = nil
+                state.error = pinsDiffer
+                return done()
+            }
+            let (current, new) = (state.changeCurrent, state.newPin)
+            // The typed PINs are cleared whatever the answer: a PIN never stays on screen.
+            state.changeCurrent = ""
+            state.newPin = ""
+            state.newPinAgain = ""
+            return run { [settings] in
+                try await background { try settings.changePin(currentPin: current, newPin: new) }
+            }
         case .save:
             return run { [self, settings] in
                 if let minutes = Int(state.lockTimeoutMinutes) { prefs.lockTimeoutMinutes = min(max(minutes, 1), 60) }
@@ -123,6 +151,13 @@ struct SettingsView: View {
             Field(s.lockTimeout, state.lockTimeoutMinutes, { send(.lockTimeout(text: $0)) }, numeric: true, tag: "lock-timeout")
             Field(s.retention, state.retentionDays, { send(.retention(text: $0)) }, numeric: true, tag: "retention")
             BigButton(s.save, { send(.save) }, tag: "save")
+            SectionTitle(s.changePinTitle)
+            Field(s.currentPin, state.changeCurrent, { send(.changeCurrent(text: $0)) }, secret: true, numeric: true, tag: "change-current-pin")
+            Field(s.newPin, state.newPin, { send(.newPin(text: $0)) }, secret: true, numeric: true, tag: "new-pin")
+            Field(s.newPinAgain, state.newPinAgain, { send(.newPinAgain(text: $0)) }, secret: true, numeric: true, tag: "new-pin-again")
+            BigButton(s.changePin, { send(.changePin) },
+                      enabled: !state.changeCurrent.isEmpty && !state.newPin.isEmpty && !state.newPinAgain.isEmpty,
+                      primary: false, tag: "change-pin")
             SectionTitle(s.duress)
             BodyText(s.duressExplain)
             Field(s.currentPin, state.currentPin, { send(.currentPin(text: $0)) }, secret: true, numeric: true, tag: "current-pin")

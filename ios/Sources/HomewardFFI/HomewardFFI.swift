@@ -2742,7 +2742,9 @@ public protocol SyncServiceProtocol: AnyObject, Sendable {
      * Enters an unlock code headquarters gave (by phone or radio) to lift
      * the check-in lock of a device that cannot reach it, for a few days
      * (`CheckInOverdue` says when it is needed). Each code works once; a
-     * wrong one throws `InvalidInput`. Audited. Fast.
+     * wrong one throws `InvalidInput` and is counted (and audited): after
+     * three in a row each try waits longer (`TooSoon`, with the seconds;
+     * `unlockCodeRetryAfterSecs` says it before a try). Fast.
      */
     func enterUnlockCode(code: String) throws 
     
@@ -2772,6 +2774,12 @@ public protocol SyncServiceProtocol: AnyObject, Sendable {
      * at once, as `cancel()` does; what was recorded is kept.
      */
     func syncAsync(listener: SyncProgressListener?) async throws  -> SyncReportView
+    
+    /**
+     * Seconds before another unlock code may be tried (0: now), so the
+     * screen can count down without a try. Fast.
+     */
+    func unlockCodeRetryAfterSecs() throws  -> UInt64
     
 }
 /**
@@ -2903,7 +2911,9 @@ open func enrollAsync(url: String, code: String, label: String, caPem: String?)a
      * Enters an unlock code headquarters gave (by phone or radio) to lift
      * the check-in lock of a device that cannot reach it, for a few days
      * (`CheckInOverdue` says when it is needed). Each code works once; a
-     * wrong one throws `InvalidInput`. Audited. Fast.
+     * wrong one throws `InvalidInput` and is counted (and audited): after
+     * three in a row each try waits longer (`TooSoon`, with the seconds;
+     * `unlockCodeRetryAfterSecs` says it before a try). Fast.
      */
 open func enterUnlockCode(code: String)throws   {try rustCallWithError(FfiConverterTypeHomewardError_lift) {
     uniffi_homeward_ffi_fn_method_syncservice_enter_unlock_code(self.uniffiClonePointer(),
@@ -2963,6 +2973,17 @@ open func syncAsync(listener: SyncProgressListener?)async throws  -> SyncReportV
             liftFunc: FfiConverterTypeSyncReportView_lift,
             errorHandler: FfiConverterTypeHomewardError_lift
         )
+}
+    
+    /**
+     * Seconds before another unlock code may be tried (0: now), so the
+     * screen can count down without a try. Fast.
+     */
+open func unlockCodeRetryAfterSecs()throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_syncservice_unlock_code_retry_after_secs(self.uniffiClonePointer(),$0
+    )
+})
 }
     
 
@@ -4636,6 +4657,15 @@ public struct DeviceInfo {
      */
     public var checkInDays: UInt32
     public var lastCheckInUnixMs: Int64?
+    /**
+     * The core's check-in rule now: true while new work is refused
+     * (`CheckInOverdue`) until a sync or an unlock code.
+     */
+    public var checkInLocked: Bool
+    /**
+     * Until when an unlock code lifts the check-in lock, if one was entered.
+     */
+    public var unlockedUntilUnixMs: Int64?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4651,7 +4681,14 @@ public struct DeviceInfo {
          */validityDays: UInt32, standardFeeMinor: UInt64, feeCurrency: String, 
         /**
          * Days without reaching headquarters after which the device locks.
-         */checkInDays: UInt32, lastCheckInUnixMs: Int64?) {
+         */checkInDays: UInt32, lastCheckInUnixMs: Int64?, 
+        /**
+         * The core's check-in rule now: true while new work is refused
+         * (`CheckInOverdue`) until a sync or an unlock code.
+         */checkInLocked: Bool, 
+        /**
+         * Until when an unlock code lifts the check-in lock, if one was entered.
+         */unlockedUntilUnixMs: Int64?) {
         self.enrolled = enrolled
         self.deviceId = deviceId
         self.role = role
@@ -4667,6 +4704,8 @@ public struct DeviceInfo {
         self.feeCurrency = feeCurrency
         self.checkInDays = checkInDays
         self.lastCheckInUnixMs = lastCheckInUnixMs
+        self.checkInLocked = checkInLocked
+        self.unlockedUntilUnixMs = unlockedUntilUnixMs
     }
 }
 
@@ -4722,6 +4761,12 @@ extension DeviceInfo: Equatable, Hashable {
         if lhs.lastCheckInUnixMs != rhs.lastCheckInUnixMs {
             return false
         }
+        if lhs.checkInLocked != rhs.checkInLocked {
+            return false
+        }
+        if lhs.unlockedUntilUnixMs != rhs.unlockedUntilUnixMs {
+            return false
+        }
         return true
     }
 
@@ -4741,6 +4786,8 @@ extension DeviceInfo: Equatable, Hashable {
         hasher.combine(feeCurrency)
         hasher.combine(checkInDays)
         hasher.combine(lastCheckInUnixMs)
+        hasher.combine(checkInLocked)
+        hasher.combine(unlockedUntilUnixMs)
     }
 }
 
@@ -4767,7 +4814,9 @@ public struct FfiConverterTypeDeviceInfo: FfiConverterRustBuffer {
                 standardFeeMinor: FfiConverterUInt64.read(from: &buf), 
                 feeCurrency: FfiConverterString.read(from: &buf), 
                 checkInDays: FfiConverterUInt32.read(from: &buf), 
-                lastCheckInUnixMs: FfiConverterOptionInt64.read(from: &buf)
+                lastCheckInUnixMs: FfiConverterOptionInt64.read(from: &buf), 
+                checkInLocked: FfiConverterBool.read(from: &buf), 
+                unlockedUntilUnixMs: FfiConverterOptionInt64.read(from: &buf)
         )
     }
 
@@ -4787,6 +4836,8 @@ public struct FfiConverterTypeDeviceInfo: FfiConverterRustBuffer {
         FfiConverterString.write(value.feeCurrency, into: &buf)
         FfiConverterUInt32.write(value.checkInDays, into: &buf)
         FfiConverterOptionInt64.write(value.lastCheckInUnixMs, into: &buf)
+        FfiConverterBool.write(value.checkInLocked, into: &buf)
+        FfiConverterOptionInt64.write(value.unlockedUntilUnixMs, into: &buf)
     }
 }
 
@@ -9497,7 +9548,8 @@ public enum HomewardError: Swift.Error {
      * `retry_after_secs` (this try was not counted as a failure). When the
      * failure was an attempt interrupted mid-check (the app killed, the
      * power cut), `reason` says so, and `VaultInfo.last_attempt_interrupted`
-     * is true.
+     * is true. From `enterUnlockCode` (too many wrong unlock codes in a
+     * row): `attempts_remaining` is 0, as unlock codes never wipe.
      */
     case TooSoon(attemptsRemaining: UInt32, retryAfterSecs: UInt64, reason: String
     )
@@ -12683,7 +12735,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_syncservice_enroll_async() != 10301) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code() != 20793) {
+    if (uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code() != 63112) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_syncservice_restore_report() != 64963) {
@@ -12693,6 +12745,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_syncservice_sync_async() != 55062) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_syncservice_unlock_code_retry_after_secs() != 62728) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_constructor_homewardvault_create() != 35611) {

@@ -53,6 +53,44 @@ fn cursor(s: &mut dyn Sql, name: &str) -> DbResult<i64> {
         .unwrap_or(0))
 }
 
+/// The offices whose `log` (`events` or `screenings`) moved past the read
+/// model `model`'s cursor in it: (office, cursor name, cursor). Each office's
+/// log is followed by its own cursor (`<model>/<office>`), because numbers
+/// are ordered per office (docs/SCALING.md); a cursor kept from before, one
+/// for the whole log, is where every office's starts, which is the same
+/// place (the offices' logs started after it).
+fn behind(s: &mut dyn Sql, log: &str, model: &str) -> DbResult<Vec<(String, String, i64)>> {
+    let legacy = s
+        .one("SELECT value FROM console_cursor WHERE name = ?1", &[model.into()])?
+        .map(|r| r[0].i())
+        .transpose()?
+        .unwrap_or(0);
+    let heads = s.query(
+        "SELECT h.office, h.last, c.value FROM log_heads h LEFT JOIN console_cursor c ON c.name = CAST(?2 AS TEXT) || '/' || h.office
+         WHERE h.log = ?1 ORDER BY h.office",
+        &[log.into(), model.into()],
+    )?;
+    let mut out = Vec::new();
+    for h in heads {
+        let (office, last, at) = (h[0].t()?, h[1].i()?, h[2].oi()?);
+        let name = format!("{model}/{office}");
+        let from = match at {
+            Some(v) => v,
+            None => {
+                s.exec(
+                    "INSERT INTO console_cursor (name, value) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                    &[name.as_str().into(), legacy.into()],
+                )?;
+                cursor(s, &name)?
+            }
+        };
+        if last > from {
+            out.push((office, name, from));
+        }
+    }
+    Ok(out)
+}
+
 /// Moves a cursor from `from` to `to`; false when someone else moved it first.
 fn advance(s: &mut dyn Sql, name: &str, from: i64, to: i64) -> DbResult<bool> {
     Ok(s.exec(
@@ -70,34 +108,43 @@ pub fn catch_up(hq: &Hq) -> Result<(), HqError> {
     Ok(())
 }
 
-/// One batch of the case model; true if there may be more.
+/// One batch of the case model per office behind; true if there may be more.
 fn cases(hq: &Hq) -> Result<bool, HqError> {
-    let (from, rows) = hq.db.tx(|s| {
-        let from = cursor(s, "cases")?;
-        let rows = s.query(
-            "SELECT seq, case_id FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-            &[from.into(), BATCH.into()],
-        )?;
-        Ok((from, rows.iter().map(|r| Ok((r[0].i()?, r[1].t()?))).collect::<DbResult<Vec<_>>>()?))
+    let batches = hq.db.tx(|s| {
+        let mut out = Vec::new();
+        for (office, name, from) in behind(s, "events", "cases")? {
+            let rows = s.query(
+                "SELECT pos, case_id FROM events WHERE office = ?1 AND pos > ?2 ORDER BY pos LIMIT ?3",
+                &[office.as_str().into(), from.into(), BATCH.into()],
+            )?;
+            let rows = rows.iter().map(|r| Ok((r[0].i()?, r[1].t()?))).collect::<DbResult<Vec<_>>>()?;
+            if let Some(to) = rows.last().map(|r| r.0) {
+                out.push((name, from, to, rows.into_iter().map(|r| r.1).collect::<BTreeSet<String>>()));
+            }
+        }
+        Ok(out)
     })?;
-    let Some(to) = rows.last().map(|r| r.0) else { return Ok(false) };
-    let keys = hq.key_ring()?;
-    let ids: BTreeSet<String> = rows.into_iter().map(|r| r.1).collect();
-    let mut views = Vec::with_capacity(ids.len());
-    for id in ids {
-        let events = hq.db.case_events(&id)?;
-        let office = hq.db.case_office(&id)?.unwrap_or_default();
-        views.push((fold(&id, &events, &keys), office));
+    if batches.is_empty() {
+        return Ok(false);
     }
-    hq.db.tx(|s| {
-        if !advance(s, "cases", from, to)? {
-            return Ok(());
+    let keys = hq.key_ring()?;
+    for (name, from, to, ids) in batches {
+        let mut views = Vec::with_capacity(ids.len());
+        for id in ids {
+            let events = hq.db.case_events(&id)?;
+            let office = hq.db.case_office(&id)?.unwrap_or_default();
+            views.push((fold(&id, &events, &keys), office));
         }
-        for (v, office) in &views {
-            upsert_case(s, v, office)?;
-        }
-        Ok(())
-    })?;
+        hq.db.tx(|s| {
+            if !advance(s, &name, from, to)? {
+                return Ok(());
+            }
+            for (v, office) in &views {
+                upsert_case(s, v, office)?;
+            }
+            Ok(())
+        })?;
+    }
     Ok(true)
 }
 
@@ -223,16 +270,31 @@ type AggKey = (String, String, String, bool);
 /// One batch of the screening counts; true if there may be more.
 fn screenings(hq: &Hq) -> Result<bool, HqError> {
     let moved = hq.db.tx(|s| {
-        let from = cursor(s, "screenings")?;
-        let rows = s.query("SELECT seq, screening_id, body FROM screenings WHERE seq > ?1 ORDER BY seq LIMIT ?2", &[from.into(), BATCH.into()])?;
-        let Some(to) = rows.last().map(|r| r[0].i()).transpose()? else { return Ok(false) };
-        if !advance(s, "screenings", from, to)? {
+        let mut more = false;
+        for (office, name, from) in behind(s, "screenings", "screenings")? {
+            more |= screening_batch(s, &office, &name, from)?;
+        }
+        Ok(more)
+    })?;
+    Ok(moved)
+}
+
+/// One batch of one office's screenings into the counts; true if there may be more.
+fn screening_batch(s: &mut dyn Sql, office: &str, name: &str, from: i64) -> DbResult<bool> {
+    {
+        let rows = s.query(
+            "SELECT seq, screening_id, body, pos FROM screenings WHERE office = ?1 AND pos > ?2 ORDER BY pos LIMIT ?3",
+            &[office.into(), from.into(), BATCH.into()],
+        )?;
+        let Some(to) = rows.last().map(|r| r[3].i()).transpose()? else { return Ok(false) };
+        if !advance(s, name, from, to)? {
             return Ok(false);
         }
         let mut verdicts: HashMap<AggKey, i64> = HashMap::new();
         let mut kinds: HashMap<AggKey, i64> = HashMap::new();
         let mut apply = |c: &Contribution, sign: i64| {
-            *verdicts.entry((c.month.clone(), c.crossing_point.clone(), c.verdict.clone(), c.child)).or_default() += sign;
+            *verdicts.entry((c.month.clone(), c.crossing_point.clone(), c.verdict.clone(), c.child)).or_default() +=
+                sign;
             for x in &c.exploitation {
                 *kinds.entry((c.month.clone(), c.crossing_point.clone(), x.clone(), c.child)).or_default() += sign;
             }
@@ -267,8 +329,7 @@ fn screenings(hq: &Hq) -> Result<bool, HqError> {
             )?;
         }
         Ok(rows.len() as i64 == BATCH)
-    })?;
-    Ok(moved)
+    }
 }
 
 /// The audit index: every chain's entries past its own cursor.

@@ -5,6 +5,7 @@
 pub mod sql;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use homeward_domain::certificate::CertificateEvent;
@@ -97,6 +98,30 @@ const SQLITE_MIGRATIONS: &[&str] = &[
      ALTER TABLE devices ADD COLUMN unlock_counter INTEGER NOT NULL DEFAULT 0;",
     // An Idempotency-Key's answer is bound to the body it answered.
     "ALTER TABLE idempotency ADD COLUMN body_sha256 TEXT;",
+    // Ordered appends without a global lock (docs/SCALING.md): each office's
+    // log numbers its own events (`pos`) from its row in `log_heads`, locked
+    // by the append that takes numbers until it commits. Existing events keep
+    // their number (pos = seq) and every office starts after the largest
+    // seq, so a cursor held from before (a global seq) means the same
+    // position in every office.
+    "CREATE TABLE log_heads (log TEXT NOT NULL, office TEXT NOT NULL, last INTEGER NOT NULL, PRIMARY KEY (log, office));
+     ALTER TABLE events ADD COLUMN pos INTEGER;
+     UPDATE events SET pos = seq;
+     CREATE INDEX events_by_office_pos ON events (office, pos);
+     ALTER TABLE screenings ADD COLUMN pos INTEGER;
+     UPDATE screenings SET pos = seq;
+     CREATE INDEX screenings_by_office_pos ON screenings (office, pos);
+     INSERT INTO log_heads (log, office, last)
+        SELECT 'events', office, (SELECT COALESCE(MAX(seq), 0) FROM events) FROM events GROUP BY office;
+     INSERT INTO log_heads (log, office, last)
+        SELECT 'screenings', office, (SELECT COALESCE(MAX(seq), 0) FROM screenings) FROM screenings GROUP BY office;
+     CREATE TABLE pull_cursors (
+        device TEXT NOT NULL,
+        token INTEGER NOT NULL,
+        positions TEXT NOT NULL,
+        made_ms INTEGER NOT NULL,
+        PRIMARY KEY (device, token)
+     );",
 ];
 
 /// The same schema in PostgreSQL's types (BIGINT for every integer, so one
@@ -183,6 +208,24 @@ const PG_MIGRATIONS: &[&str] = &[
     "ALTER TABLE devices ADD COLUMN unlock_secret TEXT;
      ALTER TABLE devices ADD COLUMN unlock_counter BIGINT NOT NULL DEFAULT 0;",
     "ALTER TABLE idempotency ADD COLUMN body_sha256 TEXT;",
+    "CREATE TABLE log_heads (log TEXT NOT NULL, office TEXT NOT NULL, last BIGINT NOT NULL, PRIMARY KEY (log, office));
+     ALTER TABLE events ADD COLUMN pos BIGINT;
+     UPDATE events SET pos = seq;
+     CREATE INDEX events_by_office_pos ON events (office, pos);
+     ALTER TABLE screenings ADD COLUMN pos BIGINT;
+     UPDATE screenings SET pos = seq;
+     CREATE INDEX screenings_by_office_pos ON screenings (office, pos);
+     INSERT INTO log_heads (log, office, last)
+        SELECT 'events', office, (SELECT COALESCE(MAX(seq), 0) FROM events) FROM events GROUP BY office;
+     INSERT INTO log_heads (log, office, last)
+        SELECT 'screenings', office, (SELECT COALESCE(MAX(seq), 0) FROM screenings) FROM screenings GROUP BY office;
+     CREATE TABLE pull_cursors (
+        device TEXT NOT NULL,
+        token BIGINT NOT NULL,
+        positions TEXT NOT NULL,
+        made_ms BIGINT NOT NULL,
+        PRIMARY KEY (device, token)
+     );",
 ];
 
 enum Backend {
@@ -192,6 +235,37 @@ enum Backend {
 
 pub struct Db {
     backend: Backend,
+    /// Benchmarks only: appends also take the old global lock.
+    global_append_lock: AtomicBool,
+}
+
+/// The mark of a pull cursor that names a stored set of per-office
+/// positions (`pull_cursors`); a cursor without it is a position: in the
+/// consulate's own log, or, for an all-office reader, the same position in
+/// every office (what a global sequence number held from before
+/// per-office logs means, since they started after the largest one).
+pub const CURSOR_TOKEN: u64 = 1 << 62;
+
+/// Where an all-office reader is in each office's log: `offices` where it
+/// moved past `default`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Positions {
+    pub default: u64,
+    pub offices: std::collections::BTreeMap<String, u64>,
+}
+
+impl Positions {
+    pub fn at(&self, office: &str) -> u64 {
+        self.offices.get(office).copied().unwrap_or(self.default)
+    }
+}
+
+/// One page of an all-office pull: the events, the cursor to pass next,
+/// and whether more are waiting.
+pub struct AllOfficePage {
+    pub events: Vec<Event<CertificateEvent>>,
+    pub next: u64,
+    pub more: bool,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -254,11 +328,17 @@ fn device_from_row(r: &Row) -> DbResult<DeviceRow> {
 const DEVICE_COLS: &str = "id, office, role, device_no, public_key, label, enrolled_ms, revoked, wipe, last_seen_ms";
 
 /// Whether any of `authors` is a revoked device (headquarters' own key is
-/// not a device row, so never).
+/// not a device row, so never). Each device row is read under a shared row
+/// lock held to commit: a revocation of one of them (an update of that row,
+/// [`Db::set_revoked`]) waits for this append, and an append that starts
+/// while a revocation is in flight waits for it and then reads it. So a
+/// revoked device's events are all stored before its revocation, with no
+/// lock wider than its own row.
 fn any_revoked<'a>(s: &mut dyn Sql, authors: impl Iterator<Item = &'a str>) -> DbResult<bool> {
-    let mut seen = std::collections::BTreeSet::new();
-    for a in authors.filter(|a| seen.insert(*a)) {
-        if let Some(r) = s.one("SELECT revoked FROM devices WHERE id = ?1", &[a.into()])? {
+    let seen: std::collections::BTreeSet<&str> = authors.collect();
+    let sql = format!("SELECT revoked FROM devices WHERE id = ?1{}", s.for_share());
+    for a in seen {
+        if let Some(r) = s.one(&sql, &[a.into()])? {
             if r[0].i()? != 0 {
                 return Ok(true);
             }
@@ -276,6 +356,84 @@ fn kv_cas(s: &mut dyn Sql, k: &str, old: Option<&str>, new: &str) -> DbResult<bo
         Some(old) => s.exec("UPDATE kv SET v = ?1 WHERE k = ?2 AND v = ?3", &[new.into(), k.into(), old.into()])?,
     };
     Ok(n == 1)
+}
+
+/// Takes `n` numbers in `office`'s `log` (`events` or `screenings`) and
+/// returns the first. The upsert locks the office's `log_heads` row until
+/// this transaction ends, so the next append in that office waits, takes
+/// larger numbers and commits after this one: within an office, numbers
+/// commit in order, which is what lets a reader's cursor (the last number
+/// it read) never skip an event that commits late. Appends in other
+/// offices lock other rows and run in parallel. A new office starts after
+/// the largest number any office has taken (see the migration).
+fn allocate(s: &mut dyn Sql, log: &str, office: &str, n: i64) -> DbResult<i64> {
+    let last = s
+        .one(
+            "INSERT INTO log_heads (log, office, last)
+                SELECT CAST(?1 AS TEXT), CAST(?2 AS TEXT), COALESCE(MAX(last), 0) + ?3 FROM log_heads WHERE log = ?1
+             ON CONFLICT (log, office) DO UPDATE SET last = log_heads.last + ?3
+             RETURNING last",
+            &[log.into(), office.into(), n.into()],
+        )?
+        .ok_or(DbError::Column("log head"))?[0]
+        .i()?;
+    Ok(last - n + 1)
+}
+
+/// Numbers for a batch of appends: the offices' rows are locked in one
+/// order (sorted) so that two batches spanning the same offices never wait
+/// on each other in a cycle. Returns each item's number, in batch order.
+fn allocate_batch<'a>(
+    s: &mut dyn Sql,
+    log: &str,
+    offices: impl Iterator<Item = &'a str> + Clone,
+) -> DbResult<Vec<i64>> {
+    let mut counts: std::collections::BTreeMap<&str, i64> = Default::default();
+    for o in offices.clone() {
+        *counts.entry(o).or_default() += 1;
+    }
+    let mut next: std::collections::BTreeMap<&str, i64> = Default::default();
+    for (o, n) in counts {
+        next.insert(o, allocate(s, log, o, n)?);
+    }
+    Ok(offices
+        .map(|o| {
+            let p = next.get_mut(o).expect("counted above");
+            *p += 1;
+            *p - 1
+        })
+        .collect())
+}
+
+/// One office's events after position `after`, at most `limit`.
+fn office_page(
+    s: &mut dyn Sql,
+    office: &str,
+    after: u64,
+    limit: usize,
+) -> DbResult<Vec<(u64, Event<CertificateEvent>)>> {
+    let rows = s.query(
+        "SELECT pos, body FROM events WHERE office = ?1 AND pos > ?2 ORDER BY pos LIMIT ?3",
+        &[office.into(), (after as i64).into(), (limit as i64).into()],
+    )?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        if let Ok(e) = serde_json::from_str(&r[1].t()?) {
+            out.push((r[0].i()? as u64, e));
+        }
+    }
+    Ok(out)
+}
+
+/// The cursor naming `positions` for `device`: the same positions give the
+/// same token (a retried pull stores nothing new), marked by [`CURSOR_TOKEN`]
+/// so that it is never read as a plain position.
+fn cursor_token(device: &str, positions_json: &str) -> u64 {
+    use sha2::Digest;
+    let h =
+        sha2::Sha256::new().chain_update(device.as_bytes()).chain_update([0]).chain_update(positions_json).finalize();
+    let n = u64::from_be_bytes(h[..8].try_into().expect("8 bytes"));
+    CURSOR_TOKEN | (n & (CURSOR_TOKEN - 1))
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -300,7 +458,7 @@ impl Db {
             tx.pragma_update(None, "user_version", (i + 1) as u32)?;
             tx.commit()?;
         }
-        Ok(Db { backend: Backend::Sqlite(Mutex::new(conn)) })
+        Ok(Db { backend: Backend::Sqlite(Mutex::new(conn)), global_append_lock: AtomicBool::new(false) })
     }
 
     /// A PostgreSQL database (`postgres://...` or a libpq key=value string),
@@ -322,7 +480,7 @@ impl Db {
             }
             tx.commit()?;
         }
-        Ok(Db { backend: Backend::Postgres(pool) })
+        Ok(Db { backend: Backend::Postgres(pool), global_append_lock: AtomicBool::new(false) })
     }
 
     /// "sqlite" or "postgres", for logs and benchmark tables.
@@ -451,12 +609,12 @@ impl Db {
         })
     }
 
-    /// Revokes a device. Taken under the event log's append lock, so that
-    /// every event of the device is stored either before the revocation or
-    /// not at all (see [`Db::insert_events`]).
+    /// Revokes a device. The update locks the device's row, which every
+    /// append of its events reads under a shared lock ([`Db::insert_events`]),
+    /// so each of its events is stored either before the revocation or not
+    /// at all.
     pub fn set_revoked(&self, id: &str, wipe: bool) -> DbResult<bool> {
         self.tx(|s| {
-            s.serialize_appends()?;
             s.exec(
                 "UPDATE devices SET revoked = 1, wipe = CASE WHEN ?2 = 1 THEN 1 ELSE wipe END WHERE id = ?1",
                 &[id.into(), (wipe as i64).into()],
@@ -693,41 +851,71 @@ impl Db {
         self.tx(|s| s.one("SELECT body FROM screenings WHERE id = ?1", &[id.into()])?.map(|r| r[0].t()).transpose())
     }
 
+    /// Benchmarks only: makes every append also take the one global
+    /// advisory lock of the old design, so that `appends-bench` measures
+    /// before and after on one build (docs/PERFORMANCE.md).
+    pub fn set_global_append_lock(&self, on: bool) {
+        self.global_append_lock.store(on, Ordering::Relaxed);
+    }
+
+    fn old_global_lock(&self, s: &mut dyn Sql) -> DbResult<()> {
+        if self.global_append_lock.load(Ordering::Relaxed) {
+            s.global_append_lock()?;
+        }
+        Ok(())
+    }
+
     /// Stores accepted events in one transaction (one durable commit per
-    /// batch). Nothing is stored, and the answer is false, when an author was
-    /// revoked meanwhile: under the append lock, a revoked device's events
-    /// are all older than its revocation.
+    /// batch), each numbered in its office's log ([`allocate`]: a lock on
+    /// the office's row, not on the whole log). Nothing is stored, and the
+    /// answer is false, when an author was revoked meanwhile: its device row
+    /// is read under a shared lock, so a revoked device's events are all
+    /// older than its revocation.
     pub fn insert_events(&self, events: &[(Event<CertificateEvent>, String)], now_ms: i64) -> DbResult<bool> {
         if events.is_empty() {
             return Ok(true);
         }
-        self.tx(|s| {
-            s.serialize_appends()?;
-            if any_revoked(s, events.iter().map(|(e, _)| e.author.as_str()))? {
-                return Ok(false);
-            }
-            for (e, office) in events {
-                let body = serde_json::to_string(e).expect("an event serialises");
-                s.exec(
-                    "INSERT INTO events (id, case_id, office, author, body, received_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
-                    &[
-                        e.id.as_str().into(),
-                        e.case_id.as_str().into(),
-                        office.as_str().into(),
-                        e.author.as_str().into(),
-                        body.as_str().into(),
-                        now_ms.into(),
-                    ],
-                )?;
-            }
-            Ok(true)
-        })
+        self.tx(|s| self.insert_events_in(s, events, now_ms))
+    }
+
+    /// [`Db::insert_events`] inside a transaction the caller holds (through
+    /// [`Db::tx`]): the tests hold one open to commit late.
+    pub fn insert_events_in(
+        &self,
+        s: &mut dyn Sql,
+        events: &[(Event<CertificateEvent>, String)],
+        now_ms: i64,
+    ) -> DbResult<bool> {
+        self.old_global_lock(s)?;
+        if any_revoked(s, events.iter().map(|(e, _)| e.author.as_str()))? {
+            return Ok(false);
+        }
+        let positions = allocate_batch(s, "events", events.iter().map(|(_, o)| o.as_str()))?;
+        for ((e, office), pos) in events.iter().zip(positions) {
+            let body = serde_json::to_string(e).expect("an event serialises");
+            // A duplicate (ON CONFLICT) leaves its number unused: a gap, which readers pass over.
+            s.exec(
+                "INSERT INTO events (id, case_id, office, author, body, received_ms, pos) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+                &[
+                    e.id.as_str().into(),
+                    e.case_id.as_str().into(),
+                    office.as_str().into(),
+                    e.author.as_str().into(),
+                    body.as_str().into(),
+                    now_ms.into(),
+                    pos.into(),
+                ],
+            )?;
+        }
+        Ok(true)
     }
 
     /// Stores one of headquarters' decisions, only if its case still holds
-    /// exactly `seen` events (what the decision was checked against): under
-    /// the append lock, so a decision made on another server meanwhile
-    /// makes this one false instead of a second branch.
+    /// exactly `seen` events (what the decision was checked against). The
+    /// count is taken under the lock of the case's office log (every event
+    /// of a case is in its office), so a decision or a device's event on the
+    /// case stored meanwhile on another server makes this one false instead
+    /// of a second branch.
     pub fn insert_decision(
         &self,
         e: &Event<CertificateEvent>,
@@ -736,7 +924,8 @@ impl Db {
         now_ms: i64,
     ) -> DbResult<bool> {
         self.tx(|s| {
-            s.serialize_appends()?;
+            self.old_global_lock(s)?;
+            let pos = allocate(s, "events", office, 1)?;
             let held = s
                 .one("SELECT COUNT(*) FROM events WHERE case_id = ?1", &[e.case_id.as_str().into()])?
                 .map(|r| r[0].i())
@@ -747,7 +936,7 @@ impl Db {
             }
             let body = serde_json::to_string(e).expect("an event serialises");
             s.exec(
-                "INSERT INTO events (id, case_id, office, author, body, received_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO events (id, case_id, office, author, body, received_ms, pos) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 &[
                     e.id.as_str().into(),
                     e.case_id.as_str().into(),
@@ -755,37 +944,87 @@ impl Db {
                     e.author.as_str().into(),
                     body.as_str().into(),
                     now_ms.into(),
+                    pos.into(),
                 ],
             )?;
             Ok(true)
         })
     }
 
-    /// Events after `after` for `office` (all offices when `None`), at most `limit`.
+    /// Events of `office` after position `after` in its log, at most
+    /// `limit`, with their positions. A plain read: a position is visible
+    /// only once every smaller one of the office has committed or been
+    /// given up ([`allocate`]), so reading past the last position seen
+    /// never skips an event that commits late.
     pub fn events_after(
         &self,
-        office: Option<&str>,
+        office: &str,
         after: u64,
         limit: usize,
     ) -> DbResult<Vec<(u64, Event<CertificateEvent>)>> {
+        self.tx(|s| office_page(s, office, after, limit))
+    }
+
+    /// One page of every office's events for an all-office reader
+    /// (headquarters' devices). `after` is what the last page returned as
+    /// `next`: a [`CURSOR_TOKEN`] naming this device's stored [`Positions`],
+    /// or a plain position (the same in every office; 0 at first). Only
+    /// offices whose log moved past the reader are read, each from its own
+    /// position; the page takes a prefix of each office's events, so
+    /// advancing that office's position to the last taken skips nothing. A
+    /// token not found (pruned, or a device restored from an old copy)
+    /// starts again from the beginning: events already held are sent again
+    /// (the device skips them), never lost.
+    pub fn events_after_all(&self, device: &str, after: u64, limit: usize, now_ms: i64) -> DbResult<AllOfficePage> {
         self.tx(|s| {
-            let rows = match office {
-                Some(o) => s.query(
-                    "SELECT seq, body FROM events WHERE office = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
-                    &[o.into(), (after as i64).into(), (limit as i64).into()],
-                )?,
-                None => s.query(
-                    "SELECT seq, body FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-                    &[(after as i64).into(), (limit as i64).into()],
-                )?,
+            let mut positions = if after & CURSOR_TOKEN != 0 {
+                let held = s.one("SELECT positions FROM pull_cursors WHERE device = ?1 AND token = ?2", &[
+                    device.into(),
+                    (after as i64).into(),
+                ])?;
+                // The device has moved on to this token: the older ones it can no longer present.
+                s.exec(
+                    "DELETE FROM pull_cursors WHERE device = ?1 AND made_ms < (SELECT made_ms FROM pull_cursors WHERE device = ?1 AND token = ?2)",
+                    &[device.into(), (after as i64).into()],
+                )?;
+                held.map(|r| r[0].t()).transpose()?.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default()
+            } else {
+                Positions { default: after, offices: Default::default() }
             };
-            let mut out = Vec::with_capacity(rows.len());
-            for r in rows {
-                if let Ok(e) = serde_json::from_str(&r[1].t()?) {
-                    out.push((r[0].i()? as u64, e));
+            let heads = s.query("SELECT office, last FROM log_heads WHERE log = 'events' ORDER BY office", &[])?;
+            let mut rows: Vec<(u64, String, Event<CertificateEvent>)> = Vec::new();
+            let mut more = false;
+            for h in heads {
+                let (office, last) = (h[0].t()?, h[1].i()? as u64);
+                let from = positions.at(&office);
+                if last <= from {
+                    continue;
                 }
+                let page = office_page(s, &office, from, limit + 1)?;
+                more |= page.len() > limit;
+                rows.extend(page.into_iter().take(limit).map(|(p, e)| (p, office.clone(), e)));
             }
-            Ok(out)
+            // Smallest positions first across offices: each office's events
+            // stay in their order, and whatever is cut off is a suffix of each.
+            rows.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+            if rows.len() > limit {
+                more = true;
+                rows.truncate(limit);
+            }
+            if rows.is_empty() {
+                return Ok(AllOfficePage { events: vec![], next: after, more });
+            }
+            for (p, office, _) in &rows {
+                positions.offices.insert(office.clone(), *p);
+            }
+            positions.offices.retain(|_, p| *p != positions.default);
+            let json = serde_json::to_string(&positions).expect("positions serialise");
+            let next = cursor_token(device, &json);
+            s.exec(
+                "INSERT INTO pull_cursors (device, token, positions, made_ms) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                &[device.into(), (next as i64).into(), json.as_str().into(), now_ms.into()],
+            )?;
+            Ok(AllOfficePage { events: rows.into_iter().map(|(_, _, e)| e).collect(), next, more })
         })
     }
 
@@ -800,15 +1039,16 @@ impl Db {
             return Ok(true);
         }
         self.tx(|s| {
-            s.serialize_appends()?;
+            self.old_global_lock(s)?;
             if any_revoked(s, events.iter().map(|(e, _)| e.author.as_str()))? {
                 return Ok(false);
             }
-            for (e, office) in events {
+            let positions = allocate_batch(s, "screenings", events.iter().map(|(_, o)| o.as_str()))?;
+            for ((e, office), pos) in events.iter().zip(positions) {
                 let body = serde_json::to_string(e).expect("an event serialises");
                 let verdict = serde_json::to_value(e.body.report().verdict).expect("serialises");
                 s.exec(
-                    "INSERT INTO screenings (id, screening_id, office, author, verdict, body, received_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+                    "INSERT INTO screenings (id, screening_id, office, author, verdict, body, received_ms, pos) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
                     &[
                         e.id.as_str().into(),
                         e.case_id.as_str().into(),
@@ -817,6 +1057,7 @@ impl Db {
                         verdict.as_str().unwrap_or("").into(),
                         body.as_str().into(),
                         now_ms.into(),
+                        pos.into(),
                     ],
                 )?;
             }
@@ -1051,5 +1292,82 @@ impl Db {
             )
             .map(|_| ())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use homeward_domain::events::{DeviceIdentity, Hlc};
+    use rand_core::OsRng;
+    use std::collections::HashSet;
+
+    fn event(me: &DeviceIdentity) -> Event<CertificateEvent> {
+        let case = uuid::Uuid::new_v4().to_string();
+        Event::new(me, &case, None, Hlc { wall_ms: 1, counter: 0 }, CertificateEvent::Submitted, &mut OsRng)
+    }
+
+    /// A database from before per-office logs (one global `seq`, cursors
+    /// in it) migrates so that every cursor held then still means the same
+    /// place: nothing is skipped, nothing sent twice.
+    #[test]
+    fn cursors_from_the_single_log_stay_valid_after_the_migration() {
+        let dir = tempfile::tempdir().unwrap();
+        let me = DeviceIdentity::generate("mow-01-test", Role::ConsularOfficer, "MOW", &mut OsRng);
+        let old: Vec<_> = (0..6).map(|_| event(&me)).collect();
+        {
+            // The schema as it was (the first six migrations), and six
+            // events numbered by the one log: MOW 1, 3, 5; IST 2, 4, 6.
+            let mut c = rusqlite::Connection::open(dir.path().join("hq.db")).unwrap();
+            for sql in &SQLITE_MIGRATIONS[..6] {
+                let tx = c.transaction().unwrap();
+                tx.execute_batch(sql).unwrap();
+                tx.commit().unwrap();
+            }
+            c.pragma_update(None, "user_version", 6u32).unwrap();
+            for (i, e) in old.iter().enumerate() {
+                c.execute(
+                    "INSERT INTO events (id, case_id, office, author, body, received_ms) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+                    rusqlite::params![
+                        e.id,
+                        e.case_id,
+                        if i % 2 == 0 { "MOW" } else { "IST" },
+                        e.author,
+                        serde_json::to_string(e).unwrap()
+                    ],
+                )
+                .unwrap();
+            }
+        }
+        let db = Db::open(dir.path()).unwrap();
+        let ids = |v: &[(u64, Event<CertificateEvent>)]| v.iter().map(|(p, e)| (*p, e.id.clone())).collect::<Vec<_>>();
+        // A consulate's old cursor (a global seq) is its position.
+        assert_eq!(ids(&db.events_after("MOW", 3, 10).unwrap()), vec![(5, old[4].id.clone())]);
+        // New appends number after every old seq, in every office, new ones too.
+        let fresh: Vec<_> = (0..3).map(|_| event(&me)).collect();
+        let batch = vec![
+            (fresh[0].clone(), "IST".to_string()),
+            (fresh[1].clone(), "MOW".to_string()),
+            (fresh[2].clone(), "ALA".to_string()),
+        ];
+        assert!(db.insert_events(&batch, 0).unwrap());
+        // IST's device had read up to 6 (the last seq of all): it gets IST's new event, nothing old.
+        let ist = db.events_after("IST", 6, 10).unwrap();
+        assert_eq!(ist.len(), 1);
+        assert_eq!(ist[0].1.id, fresh[0].id);
+        assert!(ist[0].0 > 6);
+        // So had MOW's, whose own last event was 5: its new event is not behind that cursor.
+        let mow = db.events_after("MOW", 6, 10).unwrap();
+        assert_eq!(mow.iter().map(|(_, e)| e.id.clone()).collect::<Vec<_>>(), vec![fresh[1].id.clone()]);
+        // A new office starts after them too.
+        assert!(db.events_after("ALA", 0, 10).unwrap()[0].0 > 6);
+        // A headquarters device's old cursor 4 is "4 in every office".
+        let page = db.events_after_all("hq-01-test", 4, 100, 0).unwrap();
+        let got: HashSet<String> = page.events.iter().map(|e| e.id.clone()).collect();
+        let want: HashSet<String> =
+            [&old[4], &old[5], &fresh[0], &fresh[1], &fresh[2]].iter().map(|e| e.id.clone()).collect();
+        assert_eq!(got, want);
+        assert!(!page.more);
+        assert!(page.next & CURSOR_TOKEN != 0);
     }
 }

@@ -132,10 +132,20 @@ pub type Row = Vec<V>;
 pub trait Sql {
     fn query(&mut self, sql: &str, params: &[P<'_>]) -> DbResult<Vec<Row>>;
     fn exec(&mut self, sql: &str, params: &[P<'_>]) -> DbResult<u64>;
-    /// Makes event sequence numbers commit in order (PostgreSQL's sequences
-    /// are not transactional; SQLite has one writer anyway), so a reader's
-    /// cursor never skips an event that commits later with a smaller number.
-    fn serialize_appends(&mut self) -> DbResult<()>;
+    /// The old design's one global append lock (a PostgreSQL advisory
+    /// lock; SQLite has one writer anyway). Appends no longer need it: each
+    /// office's log is ordered by its own row in `log_heads` (see
+    /// `Db::insert_events` and docs/SCALING.md). Kept only so that
+    /// `Db::set_global_append_lock` can measure the old design against the
+    /// new one on the same build.
+    fn global_append_lock(&mut self) -> DbResult<()>;
+
+    /// The clause that makes a `SELECT` of one row hold a shared row lock
+    /// until commit (`FOR SHARE` on PostgreSQL; nothing on SQLite, whose
+    /// writers are serialised already): an appender reading its author's
+    /// device row this way waits for a revocation in flight, and the
+    /// revocation waits for the appender.
+    fn for_share(&self) -> &'static str;
 
     /// Makes enrolments run one at a time (each picks the office's next
     /// device number); SQLite's immediate transactions already do.
@@ -183,8 +193,11 @@ impl Sql for rusqlite::Transaction<'_> {
     fn exec(&mut self, sql: &str, params: &[P<'_>]) -> DbResult<u64> {
         Ok(self.prepare_cached(sql)?.execute(rusqlite::params_from_iter(params.iter()))? as u64)
     }
-    fn serialize_appends(&mut self) -> DbResult<()> {
+    fn global_append_lock(&mut self) -> DbResult<()> {
         Ok(())
+    }
+    fn for_share(&self) -> &'static str {
+        ""
     }
 }
 
@@ -277,9 +290,12 @@ impl Sql for PgTx<'_> {
         let stmt = self.statement(sql)?;
         Ok(self.tx.execute(&stmt, &refs)?)
     }
-    fn serialize_appends(&mut self) -> DbResult<()> {
+    fn global_append_lock(&mut self) -> DbResult<()> {
         self.tx.batch_execute("SELECT pg_advisory_xact_lock(7240301)")?;
         Ok(())
+    }
+    fn for_share(&self) -> &'static str {
+        " FOR SHARE"
     }
     fn serialize_enrolments(&mut self) -> DbResult<()> {
         self.tx.batch_execute("SELECT pg_advisory_xact_lock(7240302)")?;

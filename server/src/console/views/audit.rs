@@ -16,7 +16,7 @@ use crate::db::sql::P;
 
 const AUDITOR: &[StaffRole] = &[StaffRole::Auditor];
 const PAGE: i64 = 100;
-pub const ACTIONS: [&str; 12] = [
+pub const ACTIONS: [&str; 13] = [
     "view",
     "search",
     "create",
@@ -26,6 +26,7 @@ pub const ACTIONS: [&str; 12] = [
     "consent",
     "purge",
     "unlock",
+    "unlock_refused",
     "setting",
     "restore",
     "acknowledge",

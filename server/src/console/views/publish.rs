@@ -353,6 +353,34 @@ fn checklist_draft(c: &Console, t: &T<'_>, id: &str, json: &str) -> Result<Draft
 
 pub fn upload_checklist(c: &Console, req: &Req) -> Page {
     let me = c.me_post(req, ADMIN)?;
+    // An XLSForm workbook (a zip: .xlsx) is read into a template first; its
+    // problems are shown by sheet, row and column, and nothing is kept.
+    if let Some((_, bytes)) =
+        req.files.iter().find(|(name, _)| name == "file").filter(|(_, b)| b.starts_with(b"PK\x03\x04"))
+    {
+        let problems: Vec<(String, String)> = match crate::xlsform::import(bytes) {
+            Ok(imported) => {
+                let json = serde_json::to_string_pretty(&imported.template).expect("serialises") + "\n";
+                let id = save_draft(c, &me, "template", &json)?;
+                return Err(Problem::Redirect(format!("/console/checklists?draft={id}")));
+            }
+            Err(crate::xlsform::XlsFormError::Problems(ps)) => {
+                ps.iter().map(|p| (p.place(), p.kind.to_string())).collect()
+            }
+            Err(e) => vec![("xlsx".into(), e.to_string())],
+        };
+        let draft = Draft {
+            id: String::new(),
+            title: "(XLSForm)".into(),
+            problems,
+            changes: vec![],
+            problems_line: String::new(),
+            review: vec![],
+            unreviewed: 0,
+            review_line: String::new(),
+        };
+        return render(c, req, &me, "template", Some(draft), None, StatusCode::UNPROCESSABLE_ENTITY);
+    }
     let body = uploaded(req)?;
     let id = save_draft(c, &me, "template", &body)?;
     Err(Problem::Redirect(format!("/console/checklists?draft={id}")))

@@ -941,6 +941,8 @@ internal open class UniffiVTableCallbackInterfaceSyncProgressListener(
 
 
 
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -1107,6 +1109,8 @@ fun uniffi_homeward_ffi_checksum_method_syncservice_restore_report(
 fun uniffi_homeward_ffi_checksum_method_syncservice_sync(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_syncservice_sync_async(
+): Short
+fun uniffi_homeward_ffi_checksum_method_syncservice_unlock_code_retry_after_secs(
 ): Short
 fun uniffi_homeward_ffi_checksum_constructor_homewardvault_create(
 ): Short
@@ -1342,6 +1346,8 @@ fun uniffi_homeward_ffi_fn_method_syncservice_restore_report(`ptr`: Pointer,unif
 fun uniffi_homeward_ffi_fn_method_syncservice_sync(`ptr`: Pointer,`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_syncservice_sync_async(`ptr`: Pointer,`listener`: RustBuffer.ByValue,
+): Long
+fun uniffi_homeward_ffi_fn_method_syncservice_unlock_code_retry_after_secs(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Long
 fun uniffi_homeward_ffi_fn_func_mrz_name_matches(`zoneName`: RustBuffer.ByValue,`recordName`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Byte
@@ -1693,7 +1699,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_enroll_async() != 10301.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code() != 20793.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code() != 63112.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_restore_report() != 64963.toShort()) {
@@ -1703,6 +1709,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_sync_async() != 55062.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_unlock_code_retry_after_secs() != 62728.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_constructor_homewardvault_create() != 35611.toShort()) {
@@ -5336,7 +5345,9 @@ public interface SyncServiceInterface {
      * Enters an unlock code headquarters gave (by phone or radio) to lift
      * the check-in lock of a device that cannot reach it, for a few days
      * (`CheckInOverdue` says when it is needed). Each code works once; a
-     * wrong one throws `InvalidInput`. Audited. Fast.
+     * wrong one throws `InvalidInput` and is counted (and audited): after
+     * three in a row each try waits longer (`TooSoon`, with the seconds;
+     * `unlockCodeRetryAfterSecs` says it before a try). Fast.
      */
     fun `enterUnlockCode`(`code`: kotlin.String)
     
@@ -5366,6 +5377,12 @@ public interface SyncServiceInterface {
      * at once, as `cancel()` does; what was recorded is kept.
      */
     suspend fun `syncAsync`(`listener`: SyncProgressListener?): SyncReportView
+    
+    /**
+     * Seconds before another unlock code may be tried (0: now), so the
+     * screen can count down without a try. Fast.
+     */
+    fun `unlockCodeRetryAfterSecs`(): kotlin.ULong
     
     companion object
 }
@@ -5547,7 +5564,9 @@ open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
      * Enters an unlock code headquarters gave (by phone or radio) to lift
      * the check-in lock of a device that cannot reach it, for a few days
      * (`CheckInOverdue` says when it is needed). Each code works once; a
-     * wrong one throws `InvalidInput`. Audited. Fast.
+     * wrong one throws `InvalidInput` and is counted (and audited): after
+     * three in a row each try waits longer (`TooSoon`, with the seconds;
+     * `unlockCodeRetryAfterSecs` says it before a try). Fast.
      */
     @Throws(HomewardException::class)override fun `enterUnlockCode`(`code`: kotlin.String)
         = 
@@ -5627,6 +5646,23 @@ open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
         HomewardException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * Seconds before another unlock code may be tried (0: now), so the
+     * screen can count down without a try. Fast.
+     */
+    @Throws(HomewardException::class)override fun `unlockCodeRetryAfterSecs`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_syncservice_unlock_code_retry_after_secs(
+        it, _status)
+}
+    }
+    )
+    }
+    
 
     
 
@@ -6467,7 +6503,16 @@ data class DeviceInfo (
      * Days without reaching headquarters after which the device locks.
      */
     var `checkInDays`: kotlin.UInt, 
-    var `lastCheckInUnixMs`: kotlin.Long?
+    var `lastCheckInUnixMs`: kotlin.Long?, 
+    /**
+     * The core's check-in rule now: true while new work is refused
+     * (`CheckInOverdue`) until a sync or an unlock code.
+     */
+    var `checkInLocked`: kotlin.Boolean, 
+    /**
+     * Until when an unlock code lifts the check-in lock, if one was entered.
+     */
+    var `unlockedUntilUnixMs`: kotlin.Long?
 ) {
     
     companion object
@@ -6494,6 +6539,8 @@ public object FfiConverterTypeDeviceInfo: FfiConverterRustBuffer<DeviceInfo> {
             FfiConverterString.read(buf),
             FfiConverterUInt.read(buf),
             FfiConverterOptionalLong.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalLong.read(buf),
         )
     }
 
@@ -6512,7 +6559,9 @@ public object FfiConverterTypeDeviceInfo: FfiConverterRustBuffer<DeviceInfo> {
             FfiConverterULong.allocationSize(value.`standardFeeMinor`) +
             FfiConverterString.allocationSize(value.`feeCurrency`) +
             FfiConverterUInt.allocationSize(value.`checkInDays`) +
-            FfiConverterOptionalLong.allocationSize(value.`lastCheckInUnixMs`)
+            FfiConverterOptionalLong.allocationSize(value.`lastCheckInUnixMs`) +
+            FfiConverterBoolean.allocationSize(value.`checkInLocked`) +
+            FfiConverterOptionalLong.allocationSize(value.`unlockedUntilUnixMs`)
     )
 
     override fun write(value: DeviceInfo, buf: ByteBuffer) {
@@ -6531,6 +6580,8 @@ public object FfiConverterTypeDeviceInfo: FfiConverterRustBuffer<DeviceInfo> {
             FfiConverterString.write(value.`feeCurrency`, buf)
             FfiConverterUInt.write(value.`checkInDays`, buf)
             FfiConverterOptionalLong.write(value.`lastCheckInUnixMs`, buf)
+            FfiConverterBoolean.write(value.`checkInLocked`, buf)
+            FfiConverterOptionalLong.write(value.`unlockedUntilUnixMs`, buf)
     }
 }
 
@@ -9105,7 +9156,8 @@ sealed class HomewardException: kotlin.Exception() {
      * `retry_after_secs` (this try was not counted as a failure). When the
      * failure was an attempt interrupted mid-check (the app killed, the
      * power cut), `reason` says so, and `VaultInfo.last_attempt_interrupted`
-     * is true.
+     * is true. From `enterUnlockCode` (too many wrong unlock codes in a
+     * row): `attempts_remaining` is 0, as unlock codes never wipe.
      */
     class TooSoon(
         

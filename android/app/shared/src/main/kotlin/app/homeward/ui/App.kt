@@ -9,6 +9,8 @@ import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
+import app.homeward.ui.checkin.UnlockCodePresenter
+import app.homeward.ui.checkin.UnlockCodeView
 import app.homeward.ui.core.ScreeningSessionPort
 import app.homeward.ui.core.VaultPort
 import app.homeward.ui.design.HomewardTheme
@@ -49,6 +51,7 @@ sealed interface Route {
     data object Sync : Route
     data object Settings : Route
     data object Enrol : Route
+    data object UnlockCode : Route
 }
 
 /**
@@ -92,6 +95,7 @@ fun HomewardApp(
                         HomeAction.SYNC -> push(Route.Sync)
                         HomeAction.SETTINGS -> push(Route.Settings)
                         HomeAction.ENROL -> push(Route.Enrol)
+                        HomeAction.UNLOCK_CODE -> push(Route.UnlockCode)
                         HomeAction.LOCK -> {
                             vault.lock()
                             stack.clear()
@@ -111,8 +115,9 @@ fun HomewardApp(
             Route.Requests -> RequestListView(remember { RequestListPresenter(vault.certificates()) }.present(), ::pop, modifier)
             Route.Sync -> SyncView(remember { SyncPresenter(vault.sync()) }.present(), ::pop, modifier)
             Route.Enrol -> EnrolView(remember { EnrolPresenter(vault.sync()) }.present(), ::pop, modifier)
+            Route.UnlockCode -> UnlockCodeView(remember { UnlockCodePresenter(vault.sync(), vault.certificates()) }.present(), ::pop, modifier)
             Route.Settings -> SettingsView(
-                remember { SettingsPresenter(vault.settings(), prefs, s.saved, onLanguage = { lang = it }) }.present(),
+                remember { SettingsPresenter(vault.settings(), prefs, s.saved, s.pinsDiffer, onLanguage = { lang = it }) }.present(),
                 ::pop,
                 modifier,
             )

@@ -1,6 +1,8 @@
 package app.homeward.ui
 
 import androidx.compose.runtime.Composable
+import app.homeward.ui.checkin.UnlockCodeSamples
+import app.homeward.ui.checkin.UnlockCodeView
 import app.homeward.ui.core.Answer
 import app.homeward.ui.core.AnswerType
 import app.homeward.ui.core.CaseSummary
@@ -115,8 +117,32 @@ class Screens(private val lang: Lang) {
         out["sync-done"] = { SyncView(SyncState(false, SyncProgress(3, 2, 2048, 4096), SyncReport(3, 0, 2, false), false, null) {}, {}) }
         out["sync-cancelled"] = { SyncView(SyncState(false, SyncProgress(3, 0, 2048, 0), null, true, "cancelled") {}, {}) }
         out["enrol"] = { EnrolView(EnrolState("https://", "", "", "", null, null, false) {}, {}) }
-        out["settings"] = { SettingsView(SettingsState(lang, "2", "${vault.settings().retentionDays()}", "", "", null, null) {}, {}) }
+        out["settings"] = { SettingsView(SettingsState(lang, "2", "${vault.settings().retentionDays()}", "", "", "", "", "", null, null) {}, {}) }
+
+        // Check-in overdue at a post with no link: the home screen's way out, and the code screen.
+        out["home-check-in-overdue"] = {
+            HomeView(HomeState(emptyList(), DeviceSummary(true, "OSH", "BORDER_GUARD", "https://hq", 14, 0, checkInLocked = true, deviceId = "osh-airport-03"), 0, null), {})
+        }
+        val (firstWrong, thirdWrong) = wrongUnlockCodes()
+        out["unlock-code"] = { UnlockCodeView(UnlockCodeSamples.typed, {}) }
+        out["unlock-code-refused"] = { UnlockCodeView(UnlockCodeSamples.refused(firstWrong.reason, 0), {}) }
+        out["unlock-code-wait"] = { UnlockCodeView(UnlockCodeSamples.refused(thirdWrong.reason, thirdWrong.retryAfterSecs ?: 60), {}) }
+        out["unlock-code-done"] = { UnlockCodeView(UnlockCodeSamples.done, {}) }
         return out
+    }
+
+    /** The core's refusals of the first and of the third wrong unlock code in a row, in [lang]. */
+    private fun wrongUnlockCodes(): Pair<CoreException, CoreException> {
+        val v = newVault().also { it.setLanguage(lang) }
+        val refusals = (1..3).map { i ->
+            try {
+                v.sync().enterUnlockCode("WRONG${i}WRON")
+                error("a made-up unlock code was taken")
+            } catch (e: CoreException) {
+                e
+            }
+        }
+        return refusals.first() to refusals.last()
     }
 
     private fun wrongPin(): CoreException {

@@ -15,6 +15,8 @@ import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.performScrollTo
 import androidx.compose.ui.test.performTextInput
 import androidx.compose.ui.test.runComposeUiTest
+import app.homeward.ui.checkin.UnlockCodePresenter
+import app.homeward.ui.checkin.UnlockCodeView
 import app.homeward.ui.core.Lang
 import app.homeward.ui.design.HomewardTheme
 import app.homeward.ui.core.Partner
@@ -54,6 +56,25 @@ class SemanticsTest {
         waitUntil(timeoutMillis = 20_000) { onAllNodesWithTagExists("countdown").not() }
         onNodeWithTag("submit").performClick()
         waitUntil(timeoutMillis = 20_000) { vault.status().unlocked }
+    }
+
+    @Test
+    fun `unlock code - typed as read out, a wrong code is said under the field and the field cleared`() = runComposeUiTest {
+        val vault = newVault()
+        setContent { HomewardTheme(Lang.EN) { UnlockCodeView(UnlockCodePresenter(vault.sync(), vault.certificates()).present(), {}) } }
+        onNodeWithTag("submit").assertIsNotEnabled()
+        // Lower case with the dash, as heard over a bad line: the screen keeps letters and digits, upper case.
+        onNodeWithTag("unlock-code").performTextInput("k7mpq-2xw9")
+        onNodeWithTag("submit").assertIsNotEnabled()
+        onNodeWithTag("unlock-code").performTextInput("a")
+        val typed = { onNodeWithTag("unlock-code").fetchSemanticsNode().config.getOrNull(SemanticsProperties.EditableText)?.text ?: "" }
+        waitUntil(timeoutMillis = 20_000) { typed() == "K7MPQ2XW9A" }
+        onNodeWithTag("submit").performClick()
+        waitUntil(timeoutMillis = 20_000) { onAllNodesWithTagExists("unlock-code-error") }
+        onNodeWithTag("unlock-code-error").assertTextContains("code", substring = true)
+        assertEquals("the refused code is not left on screen", "", typed())
+        onNodeWithTag("submit").assertIsNotEnabled()
+        assertTrue("nothing was unlocked", !onAllNodesWithTagExists("unlocked"))
     }
 
     @Test

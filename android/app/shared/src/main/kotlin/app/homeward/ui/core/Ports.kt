@@ -67,11 +67,17 @@ interface SyncPort {
     /** Blocks for the whole sync; [onProgress] is called on the syncing thread. */
     fun sync(onProgress: (SyncProgress) -> Unit): SyncReport
     fun cancel()
+    /** Lifts the check-in lock with a code headquarters read out. A wrong code is counted (and audited) by the core; after three in a row each try waits longer ([ErrorKind.TooSoon]). Fast. */
+    fun enterUnlockCode(code: String)
+    /** Seconds before another unlock code may be tried (0: now). Fast. */
+    fun unlockCodeRetryAfterSecs(): Long
 }
 
 interface SettingsPort {
     fun retentionDays(): Int
     fun setRetentionDays(days: Int)
+    /** Re-checks [currentPin] (a wrong one counts as a failed unlock) and rewraps the vault's key under [newPin]. */
+    fun changePin(currentPin: String, newPin: String)
     fun setDuress(currentPin: String, duress: String)
     fun clearDuress(currentPin: String)
 }
@@ -241,6 +247,10 @@ data class DeviceSummary(
     val serverUrl: String?,
     val checkInDays: Int,
     val lastCheckInUnixMs: Long?,
+    /** The core's check-in rule: new work is refused until a sync or an unlock code. */
+    val checkInLocked: Boolean = false,
+    /** Headquarters' name for this device (null before enrolment): what the officer reads out when asking for an unlock code. */
+    val deviceId: String? = null,
 )
 
 data class SyncProgress(val eventsSent: Long, val eventsReceived: Long, val bytesSent: Long, val bytesReceived: Long)

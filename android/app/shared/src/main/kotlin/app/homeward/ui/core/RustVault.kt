@@ -309,7 +309,7 @@ private class RustCertificates(private val vault: HomewardVault) : CertificatesP
     override fun recordEntry(barcode: String, crossingPoint: String): Verification = core { certs.recordEntry(barcode, crossingPoint).toApp() }
     override fun device(): DeviceSummary = core {
         certs.deviceInfo().let {
-            DeviceSummary(it.enrolled, it.office, it.role?.name, it.serverUrl, it.checkInDays.toInt(), it.lastCheckInUnixMs)
+            DeviceSummary(it.enrolled, it.office, it.role?.name, it.serverUrl, it.checkInDays.toInt(), it.lastCheckInUnixMs, it.checkInLocked, it.deviceId)
         }
     }
 }
@@ -395,6 +395,8 @@ private class RustSync(private val vault: HomewardVault) : SyncPort {
     }
 
     override fun cancel() = vault.syncService().cancel()
+    override fun enterUnlockCode(code: String) = core { vault.syncService().enterUnlockCode(code) }
+    override fun unlockCodeRetryAfterSecs(): Long = core { vault.syncService().unlockCodeRetryAfterSecs().toLong() }
 }
 
 private fun SyncProgressInfo.toApp() =
@@ -403,6 +405,7 @@ private fun SyncProgressInfo.toApp() =
 private class RustSettings(private val vault: HomewardVault) : SettingsPort {
     override fun retentionDays(): Int = core { vault.retentionDays().toInt() }
     override fun setRetentionDays(days: Int) = core { vault.setRetentionDays(days.toUInt()) }
+    override fun changePin(currentPin: String, newPin: String) = core { vault.changePassphrase(currentPin, newPin) }
     override fun setDuress(currentPin: String, duress: String) = core { vault.setDuressPassphrase(currentPin, duress) }
     override fun clearDuress(currentPin: String) = core { vault.clearDuressPassphrase(currentPin) }
 }

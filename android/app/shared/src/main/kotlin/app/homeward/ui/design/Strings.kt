@@ -53,6 +53,25 @@ class Strings(val lang: Lang) {
     val lock = t("Кулпулоо", "Заблокировать", "Lock")
     fun drafts(n: Int) = t("Аяктала элек: $n", "Незавершённые: $n", "Drafts to finish: $n")
     fun checkInDays(n: Int) = t("Штаб менен байланышка чейин: $n күн", "До связи со штабом: $n дн.", "Check-in due in $n days")
+    val checkInOverdue = t(
+        "Штаб менен байланыш мөөнөтү өттү: жаңы иш кулпуланган. Шайкештириңиз же штабдан кулпуну ачуу кодун сураңыз.",
+        "Срок связи со штабом истёк: новая работа заблокирована. Синхронизируйтесь или запросите код разблокировки в штабе.",
+        "Check-in overdue: new work is locked. Sync, or ask headquarters for an unlock code.",
+    )
+    val unlockCodeTitle = t("Кулпуну ачуу коду", "Код разблокировки", "Unlock code")
+    val unlockCodeExplain = t(
+        "Байланыш жок болсо, штаб (телефон же радио аркылуу) 10 белгиден турган бир жолку код берет. Ал түзмөктү бир нече күнгө ачат; кийинки байланышта шайкештириңиз.",
+        "Если связи нет, штаб (по телефону или рации) назовёт одноразовый код из 10 знаков. Он открывает устройство на несколько дней; при первой связи синхронизируйтесь.",
+        "With no link, headquarters reads you (by phone or radio) a one-time code of 10 characters. It opens the device for a few days; sync at the first link.",
+    )
+    val unlockCode = t("Код (мисалы, K7MPQ-2XW9A)", "Код (например, K7MPQ-2XW9A)", "Code (e.g. K7MPQ-2XW9A)")
+    fun thisDevice(id: String) = t("Штабга айтыңыз, бул түзмөк: $id", "Назовите штабу это устройство: $id", "Tell headquarters this device: $id")
+    val unlockCodeSubmit = t("Кодду киргизүү", "Ввести код", "Enter code")
+    val unlockCodeDone = t(
+        "Түзмөк бир нече күнгө ачылды. Байланыш пайда болгондо шайкештириңиз.",
+        "Устройство открыто на несколько дней. Синхронизируйтесь, как только появится связь.",
+        "The device is open for a few days. Sync as soon as there is a link.",
+    )
     val notEnrolled = t("Түзмөк катталган эмес", "Устройство не зарегистрировано", "Device not enrolled")
 
     val yes = t("Ооба", "Да", "Yes")
@@ -186,6 +205,10 @@ class Strings(val lang: Lang) {
         "Entering the duress PIN wipes the vault without a warning. Remember it, tell no one, and make it unlike your PIN.",
     )
     val currentPin = t("Азыркы PIN-код", "Текущий PIN-код", "Current PIN")
+    val changePinTitle = t("PIN-кодду өзгөртүү", "Смена PIN-кода", "Change PIN")
+    val newPin = t("Жаңы PIN-код", "Новый PIN-код", "New PIN")
+    val newPinAgain = t("Жаңы PIN-кодду кайталаңыз", "Повторите новый PIN-код", "New PIN again")
+    val changePin = t("PIN-кодду өзгөртүү", "Сменить PIN-код", "Change PIN")
     val setDuress = t("Коркунуч PIN-кодун коюу", "Задать PIN-код под принуждением", "Set duress PIN")
     val saved = t("Сакталды", "Сохранено", "Saved")
 }

@@ -24,12 +24,15 @@ data class HomeState(
     /** Screenings started and not finalised, newest first: each can be resumed. */
     val drafts: List<ScreeningSummary>,
     val device: DeviceSummary?,
-    /** Days left before the device must check in with headquarters (null before enrolment). */
+    /** Days left before the device must check in with headquarters (null before enrolment, or with no limit). */
     val checkInDaysLeft: Int?,
     val error: String?,
-)
+) {
+    /** The core refuses new work until a sync or an unlock code (its rule, not the app's count). */
+    val checkInOverdue: Boolean get() = device?.checkInLocked == true
+}
 
-enum class HomeAction { SCREENING, VERIFY, REQUEST, REQUESTS, SYNC, SETTINGS, ENROL, LOCK }
+enum class HomeAction { SCREENING, VERIFY, REQUEST, REQUESTS, SYNC, SETTINGS, ENROL, UNLOCK_CODE, LOCK }
 
 class HomePresenter(
     private val vault: VaultPort,
@@ -44,8 +47,8 @@ class HomePresenter(
                 withContext(io) {
                     val drafts = vault.screenings().drafts().filter { !it.isFinal }.sortedByDescending { it.date }
                     val device = vault.certificates().device()
-                    val left = device.lastCheckInUnixMs?.let { last ->
-                        device.checkInDays - ((nowMs() - last) / 86_400_000L).toInt()
+                    val left = device.lastCheckInUnixMs?.takeIf { device.checkInDays > 0 }?.let { last ->
+                        maxOf(0, device.checkInDays - ((nowMs() - last) / 86_400_000L).toInt())
                     }
                     HomeState(drafts, device, left, null)
                 }
@@ -69,12 +72,21 @@ fun HomeView(state: HomeState, onAction: (HomeAction) -> Unit, modifier: Modifie
             }
         }
         if (state.device?.enrolled == false) Notice("ℹ", s.notEnrolled, Tones.caution, tag = "not-enrolled")
-        state.checkInDaysLeft?.let { Notice(if (it <= 2) "⚠" else "ℹ", s.checkInDays(maxOf(it, 0)), if (it <= 2) Tones.refused else Tones.neutral, tag = "check-in") }
-        BigButton(s.newScreening, { onAction(HomeAction.SCREENING) }, tag = "home-screening")
+        if (state.checkInOverdue) {
+            Notice("⚠", s.checkInOverdue, Tones.refused, tag = "check-in")
+            // The two ways out first; new work would only be refused meanwhile.
+            BigButton(s.sync, { onAction(HomeAction.SYNC) }, tag = "home-sync")
+            BigButton(s.unlockCodeTitle, { onAction(HomeAction.UNLOCK_CODE) }, tag = "home-unlock-code")
+        } else {
+            state.checkInDaysLeft?.let { Notice(if (it <= 2) "⚠" else "ℹ", s.checkInDays(it), if (it <= 2) Tones.refused else Tones.neutral, tag = "check-in") }
+        }
+        val open = !state.checkInOverdue
+        BigButton(s.newScreening, { onAction(HomeAction.SCREENING) }, primary = open, tag = "home-screening")
+        // Checking a certificate is never locked (recording the entry is).
         BigButton(s.verifyCertificate, { onAction(HomeAction.VERIFY) }, tag = "home-verify")
         BigButton(s.newRequest, { onAction(HomeAction.REQUEST) }, primary = false, tag = "home-request")
         BigButton(s.requests, { onAction(HomeAction.REQUESTS) }, primary = false, tag = "home-requests")
-        BigButton(s.sync, { onAction(HomeAction.SYNC) }, primary = false, tag = "home-sync")
+        if (open) BigButton(s.sync, { onAction(HomeAction.SYNC) }, primary = false, tag = "home-sync")
         if (state.device?.enrolled == false) BigButton(s.enrol, { onAction(HomeAction.ENROL) }, primary = false, tag = "home-enrol")
         BigButton(s.settings, { onAction(HomeAction.SETTINGS) }, primary = false, tag = "home-settings")
         BigButton(s.lock, { onAction(HomeAction.LOCK) }, primary = false, tag = "home-lock")

@@ -40,6 +40,10 @@ data class SettingsState(
     val retentionDays: String,
     val currentPin: String,
     val duressPin: String,
+    /** Change PIN: its own current-PIN field, so the two sections never share a typed PIN. */
+    val changeCurrent: String,
+    val newPin: String,
+    val newPinAgain: String,
     val message: String?,
     val error: String?,
     val eventSink: (SettingsEvent) -> Unit,
@@ -51,6 +55,10 @@ sealed interface SettingsEvent {
     data class Retention(val text: String) : SettingsEvent
     data class CurrentPin(val text: String) : SettingsEvent
     data class DuressPin(val text: String) : SettingsEvent
+    data class ChangeCurrent(val text: String) : SettingsEvent
+    data class NewPin(val text: String) : SettingsEvent
+    data class NewPinAgain(val text: String) : SettingsEvent
+    data object ChangePin : SettingsEvent
     data object Save : SettingsEvent
     data object SetDuress : SettingsEvent
 }
@@ -59,6 +67,7 @@ class SettingsPresenter(
     private val settings: SettingsPort,
     private val prefs: AppPrefs,
     private val savedText: String,
+    private val pinsDiffer: String = "The PINs do not match",
     private val onLanguage: (Lang) -> Unit = {},
     private val io: CoroutineContext = Dispatchers.IO,
 ) {
@@ -70,6 +79,9 @@ class SettingsPresenter(
         var retention by remember { mutableStateOf("") }
         var current by remember { mutableStateOf("") }
         var duress by remember { mutableStateOf("") }
+        var changeCurrent by remember { mutableStateOf("") }
+        var newPin by remember { mutableStateOf("") }
+        var newPinAgain by remember { mutableStateOf("") }
         var message by remember { mutableStateOf<String?>(null) }
         var error by remember { mutableStateOf<String?>(null) }
         LaunchedEffect(Unit) {
@@ -80,7 +92,7 @@ class SettingsPresenter(
             message = null
             try { block(); message = savedText } catch (e: CoreException) { error = e.reason }
         }
-        return SettingsState(language, timeout, retention, current, duress, message, error) { event ->
+        return SettingsState(language, timeout, retention, current, duress, changeCurrent, newPin, newPinAgain, message, error) { event ->
             when (event) {
                 is SettingsEvent.Language -> {
                     language = event.language
@@ -91,6 +103,22 @@ class SettingsPresenter(
                 is SettingsEvent.Retention -> retention = event.text.filter { it.isDigit() }.take(5)
                 is SettingsEvent.CurrentPin -> current = event.text
                 is SettingsEvent.DuressPin -> duress = event.text
+                is SettingsEvent.ChangeCurrent -> changeCurrent = event.text
+                is SettingsEvent.NewPin -> newPin = event.text
+                is SettingsEvent.NewPinAgain -> newPinAgain = event.text
+                SettingsEvent.ChangePin -> if (newPin != newPinAgain) {
+                    message = null
+                    error = pinsDiffer
+                } else {
+                    run {
+                        // The typed PINs are cleared whatever the answer: a PIN never stays on screen.
+                        try { withContext(io) { settings.changePin(changeCurrent, newPin) } } finally {
+                            changeCurrent = ""
+                            newPin = ""
+                            newPinAgain = ""
+                        }
+                    }
+                }
                 SettingsEvent.Save -> run {
                     prefs.lockTimeoutMinutes = timeout.toIntOrNull()?.coerceIn(1, 60) ?: prefs.lockTimeoutMinutes
                     timeout = prefs.lockTimeoutMinutes.toString()
@@ -115,6 +143,17 @@ fun SettingsView(state: SettingsState, onBack: () -> Unit, modifier: Modifier = 
         Field(s.lockTimeout, state.lockTimeoutMinutes, { state.eventSink(SettingsEvent.LockTimeout(it)) }, numeric = true, tag = "lock-timeout")
         Field(s.retention, state.retentionDays, { state.eventSink(SettingsEvent.Retention(it)) }, numeric = true, tag = "retention")
         BigButton(s.save, { state.eventSink(SettingsEvent.Save) }, tag = "save")
+        SectionTitle(s.changePinTitle)
+        Field(s.currentPin, state.changeCurrent, { state.eventSink(SettingsEvent.ChangeCurrent(it)) }, secret = true, numeric = true, tag = "change-current-pin")
+        Field(s.newPin, state.newPin, { state.eventSink(SettingsEvent.NewPin(it)) }, secret = true, numeric = true, tag = "new-pin")
+        Field(s.newPinAgain, state.newPinAgain, { state.eventSink(SettingsEvent.NewPinAgain(it)) }, secret = true, numeric = true, tag = "new-pin-again")
+        BigButton(
+            s.changePin,
+            { state.eventSink(SettingsEvent.ChangePin) },
+            primary = false,
+            enabled = state.changeCurrent.isNotEmpty() && state.newPin.isNotEmpty() && state.newPinAgain.isNotEmpty(),
+            tag = "change-pin",
+        )
         SectionTitle(s.duress)
         Body(s.duressExplain)
         Field(s.currentPin, state.currentPin, { state.eventSink(SettingsEvent.CurrentPin(it)) }, secret = true, numeric = true, tag = "current-pin")
