@@ -254,6 +254,7 @@ struct CertificateView: View {
     let certificate: IssuedCertificate
     let onBack: () -> Void
     @Environment(\.strings) var s
+    @State private var saved: CGFloat?
 
     var body: some View {
         Screen(s.certificate, onBack: onBack) {
@@ -271,5 +272,11 @@ struct CertificateView: View {
             }
             BodyText(s.showFullScreen)
         }
+        // Full brightness while the code is shown (a scanner in sunlight), the officer's own setting after.
+        .onAppear {
+            saved = UIScreen.main.brightness
+            UIScreen.main.brightness = 1
+        }
+        .onDisappear { if let b = saved { UIScreen.main.brightness = b } }
     }
 }

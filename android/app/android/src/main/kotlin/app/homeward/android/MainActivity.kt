@@ -12,6 +12,7 @@ import androidx.lifecycle.DefaultLifecycleObserver
 import androidx.lifecycle.LifecycleOwner
 import androidx.lifecycle.ProcessLifecycleOwner
 import app.homeward.ui.HomewardApp
+import app.homeward.ui.core.ScreenBrightness
 
 /**
  * The one activity. Every screen shows or may show a person's data, so
@@ -52,7 +53,15 @@ class MainActivity : ComponentActivity() {
                 crossingPoint = app.prefs.crossingPoint,
                 lockSignal = lockSignal,
                 scanner = { onScanned -> CameraScanner(onScanned) },
+                brightness = ScreenBrightness { full -> setFullBrightness(full) },
             )
+        }
+    }
+
+    /** The window's own override: the system setting is untouched and comes back with NONE. */
+    private fun setFullBrightness(full: Boolean) {
+        window.attributes = window.attributes.apply {
+            screenBrightness = if (full) WindowManager.LayoutParams.BRIGHTNESS_OVERRIDE_FULL else WindowManager.LayoutParams.BRIGHTNESS_OVERRIDE_NONE
         }
     }
 

@@ -1,6 +1,7 @@
 package app.homeward.ui
 
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.CompositionLocalProvider
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.key
@@ -11,6 +12,8 @@ import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import app.homeward.ui.checkin.UnlockCodePresenter
 import app.homeward.ui.checkin.UnlockCodeView
+import app.homeward.ui.core.LocalScreenBrightness
+import app.homeward.ui.core.ScreenBrightness
 import app.homeward.ui.core.ScreeningSessionPort
 import app.homeward.ui.core.VaultPort
 import app.homeward.ui.design.HomewardTheme
@@ -67,6 +70,7 @@ fun HomewardApp(
     modifier: Modifier = Modifier,
     lockSignal: Int = 0,
     scanner: Scanner? = null,
+    brightness: ScreenBrightness = ScreenBrightness.Unchanged,
 ) {
     var lang by remember { mutableStateOf(prefs.language) }
     // The core words its reasons and refusals (a certificate's) in the app's language.
@@ -74,7 +78,7 @@ fun HomewardApp(
     val stack = remember(lockSignal) { mutableStateListOf<Route>(Route.Unlock) }
     fun push(r: Route) = stack.add(r)
     fun pop() { if (stack.size > 1) stack.removeAt(stack.lastIndex) }
-    HomewardTheme(lang) {
+    HomewardTheme(lang) { CompositionLocalProvider(LocalScreenBrightness provides brightness) {
         val s = Strings(lang)
         when (val route = stack.last()) {
             Route.Unlock -> {
@@ -122,5 +126,5 @@ fun HomewardApp(
                 modifier,
             )
         }
-    }
+    } }
 }

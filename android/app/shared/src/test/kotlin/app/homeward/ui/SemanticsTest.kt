@@ -17,7 +17,14 @@ import androidx.compose.ui.test.performTextInput
 import androidx.compose.ui.test.runComposeUiTest
 import app.homeward.ui.checkin.UnlockCodePresenter
 import app.homeward.ui.checkin.UnlockCodeView
+import androidx.compose.runtime.CompositionLocalProvider
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.setValue
 import app.homeward.ui.core.Lang
+import app.homeward.ui.core.LocalScreenBrightness
+import app.homeward.ui.core.ScreenBrightness
+import app.homeward.ui.request.CertificateView
 import app.homeward.ui.design.HomewardTheme
 import app.homeward.ui.core.Partner
 import app.homeward.ui.request.RequestPresenter
@@ -75,6 +82,22 @@ class SemanticsTest {
         assertEquals("the refused code is not left on screen", "", typed())
         onNodeWithTag("submit").assertIsNotEnabled()
         assertTrue("nothing was unlocked", !onAllNodesWithTagExists("unlocked"))
+    }
+
+    @Test
+    fun `certificate - the QR code is shown at full brightness and the officer's setting comes back after`() = runComposeUiTest {
+        val calls = mutableListOf<Boolean>()
+        var shown by mutableStateOf(true)
+        setContent {
+            CompositionLocalProvider(LocalScreenBrightness provides ScreenBrightness { calls += it }) {
+                HomewardTheme(Lang.EN) { if (shown) CertificateView(Screens.sampleCertificate, {}) }
+            }
+        }
+        onNodeWithTag("qr").assertIsDisplayed()
+        assertEquals(listOf(true), calls)
+        shown = false
+        waitForIdle()
+        assertEquals("back to the officer's brightness once the code is gone", listOf(true, false), calls)
     }
 
     @Test

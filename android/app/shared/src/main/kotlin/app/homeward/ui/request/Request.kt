@@ -8,6 +8,7 @@ import androidx.compose.foundation.layout.padding
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.DisposableEffect
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
@@ -29,6 +30,7 @@ import app.homeward.ui.core.CertificatesPort
 import app.homeward.ui.core.CoreException
 import app.homeward.ui.core.ErrorKind
 import app.homeward.ui.core.IssuedCertificate
+import app.homeward.ui.core.LocalScreenBrightness
 import app.homeward.ui.core.RequestForm
 import app.homeward.ui.design.BigButton
 import app.homeward.ui.design.Body
@@ -242,6 +244,12 @@ fun RequestListView(state: RequestListState, onBack: () -> Unit, modifier: Modif
 @Composable
 fun CertificateView(certificate: IssuedCertificate, onBack: () -> Unit, modifier: Modifier = Modifier) {
     val s = strings
+    val brightness = LocalScreenBrightness.current
+    // Full brightness while the code is shown, the officer's own setting after.
+    DisposableEffect(brightness) {
+        brightness.full(true)
+        onDispose { brightness.full(false) }
+    }
     Screen(s.certificate, modifier, onBack = onBack) {
         Text(certificate.holder, fontSize = 24.sp, fontWeight = FontWeight.Bold)
         Body("№ ${certificate.number}")
