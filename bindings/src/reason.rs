@@ -78,6 +78,14 @@ pub(crate) fn cancelled() -> String {
     )
 }
 
+pub(crate) fn nothing_to_acknowledge() -> String {
+    say(
+        "Ырастай турган калыбына келтирүү отчёту жок.",
+        "Нет отчёта о восстановлении, который нужно подтвердить.",
+        "There is no restore report to acknowledge.",
+    )
+}
+
 pub(crate) fn sync_running() -> String {
     say(
         "Шайкештирүү жүрүп жатат: бүткөнүн күтүңүз.",

@@ -110,6 +110,9 @@ pub struct SyncReportView {
     pub forward_refused: Vec<RefusedBundle>,
     /// Bundles made here that a colleague delivered: their events were not sent again.
     pub receipts_applied: u64,
+    /// This sync found the restore: how many cases and screenings the
+    /// restore report lists (`SyncService.restoreReport`). Absent otherwise.
+    pub restore_items: Option<u32>,
 }
 
 /// A carried bundle headquarters refused; it is not sent again.
@@ -118,6 +121,80 @@ pub struct RefusedBundle {
     pub bundle_id: String,
     /// `unknown_sender`, `altered`, `other_office`, `revoked`...
     pub code: String,
+}
+
+/// What a lost item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum LostItemKind {
+    CertificateCase,
+    Screening,
+}
+
+/// A case or screening made after the older copy that headquarters holds
+/// and the restored vault lacked. Ids and times only, never a name.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct LostItem {
+    pub kind: LostItemKind,
+    /// The case id, or the screening record's id.
+    pub id: String,
+    /// When it was made (this device's clock, unix ms), and that day (UTC,
+    /// YYYY-MM-DD).
+    pub made_ms: i64,
+    pub made_date: String,
+    /// When headquarters received it (its clock, unix ms).
+    pub received_ms: i64,
+    /// It is back on this device (a case the pull brought back); a
+    /// screening is never (headquarters holds only its report).
+    pub recovered: bool,
+}
+
+/// What a restore from an older copy lost, found at a sync; shown to the
+/// officer until acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RestoreReportView {
+    /// When the restore was found (this device's clock, unix ms).
+    pub detected_ms: i64,
+    pub items: Vec<LostItem>,
+    /// When the officer acknowledged it; absent while it is still to be shown.
+    pub acknowledged_ms: Option<i64>,
+}
+
+impl From<sync::restore::RestoreReport> for RestoreReportView {
+    fn from(r: sync::restore::RestoreReport) -> Self {
+        use homeward_core::sync::protocol::ItemKind;
+        RestoreReportView {
+            detected_ms: r.detected_ms,
+            items: r
+                .items
+                .into_iter()
+                .map(|i| LostItem {
+                    kind: match i.kind {
+                        ItemKind::CertificateCase => LostItemKind::CertificateCase,
+                        ItemKind::Screening => LostItemKind::Screening,
+                    },
+                    id: i.id,
+                    made_date: homeward_core::date::IsoDate::from_unix_ms(i.made_ms).to_string(),
+                    made_ms: i.made_ms,
+                    received_ms: i.received_ms,
+                    recovered: i.recovered,
+                })
+                .collect(),
+            acknowledged_ms: r.acknowledged_ms,
+        }
+    }
+}
+
+impl From<sync::restore::RestoreError> for HomewardError {
+    fn from(e: sync::restore::RestoreError) -> Self {
+        use sync::restore::RestoreError as R;
+        match e {
+            R::Vault(v) => v.into(),
+            R::Case(c) => c.into(),
+            R::Audit(a) => a.into(),
+            R::NothingToAcknowledge => HomewardError::NotAllowed { reason: crate::reason::nothing_to_acknowledge() },
+            R::Corrupt => HomewardError::Tampered { reason: e.to_string() },
+        }
+    }
 }
 
 /// The result of enrolment: who headquarters says this device is.
@@ -254,6 +331,7 @@ impl SyncService {
                 .map(|(bundle_id, code)| RefusedBundle { bundle_id, code })
                 .collect(),
             receipts_applied: r.receipts_applied,
+            restore_items: r.restore_items.map(|n| n as u32),
         })
     }
 
@@ -302,6 +380,29 @@ impl SyncService {
                 Err(_) => {}
             }
             Ok(result?)
+        })
+    }
+
+    /// What a restore from an older copy lost (found at a sync): the cases
+    /// and screenings made after the copy that headquarters holds and this
+    /// vault lacked, each marked `recovered` once back here. Show it while
+    /// `acknowledgedMs` is absent; absent when no restore was ever found.
+    /// Fast.
+    pub fn restore_report(&self) -> Result<Option<RestoreReportView>> {
+        crate::reason::in_language(self.shared.language(), || {
+            self.shared.with(|v| Ok(sync::restore::report(v)?.map(Into::into)))
+        })
+    }
+
+    /// The officer has read the restore report: it stops being shown (it
+    /// stays readable) and the audit trail records who (`setOfficer`) and
+    /// when. `NotAllowed` when there is none to acknowledge. Fast.
+    pub fn acknowledge_restore(&self) -> Result<RestoreReportView> {
+        crate::reason::in_language(self.shared.language(), || {
+            self.shared.with(|v| {
+                let now = crate::screening::now_ms();
+                Ok(sync::restore::acknowledge(v, self.shared.officer(), now)?.into())
+            })
         })
     }
 

@@ -117,6 +117,13 @@ enum Command {
     },
     /// Push what this device made and pull what headquarters holds for it.
     Sync,
+    /// What a restore from an older copy lost (found at sync): the cases and
+    /// screenings headquarters holds that this vault lacked, by id and date.
+    RestoreReport {
+        /// The officer has read it: the alert clears (audited).
+        #[arg(long)]
+        acknowledge: bool,
+    },
     /// Lift the check-in lock for a few days with a one-time code from
     /// headquarters (`homeward-hq unlock-code DEVICE`), when no link is to be had.
     UnlockCode { code: String },
@@ -239,6 +246,7 @@ fn main() -> ExitCode {
         }
         Command::Sync => sync_cmd::sync(&out, &dir, ks),
         Command::UnlockCode { code } => sync_cmd::unlock_code(&out, &dir, ks, &code),
+        Command::RestoreReport { acknowledge } => sync_cmd::restore_report(&out, &dir, ks, acknowledge),
         Command::Audit { cmd } => dataprot_cmd::audit_cmd(&out, &dir, ks, cmd),
         Command::Directory { cmd } => directory_cmd::directory_cmd(&out, &dir, ks, cmd),
         Command::CrossingPoints { lang } => crossing_cmd::crossing_points_cmd(&out, &dir, ks, lang),

@@ -98,7 +98,66 @@ pub fn sync(out: &Output, dir: &Path, ks: Option<&dyn DeviceKeyStore>) -> Result
              anything made here after that copy and never synced is lost. Tell your supervisor.",
         );
     }
+    if let Some(n) = report.restore_items {
+        text.push_str(&format!(
+            "\n  {n} case(s) or screening(s) made after that copy had reached headquarters; which, and what came back: `homeward restore-report`"
+        ));
+    }
     out.print(&text, &crate::output::to_json(&report));
+    Ok(())
+}
+
+fn restore_error(e: homeward_core::sync::restore::RestoreError) -> CliError {
+    use homeward_core::sync::restore::RestoreError as R;
+    match e {
+        R::Vault(v) => CliError::Vault(v),
+        R::Case(c) => CliError::Case(c),
+        R::Audit(a) => a.into(),
+        other => CliError::Input(other.to_string()),
+    }
+}
+
+/// What a restore from an older copy lost; `--acknowledge` clears the
+/// alert (audited, with HOMEWARD_OFFICER as the actor).
+pub fn restore_report(
+    out: &Output,
+    dir: &Path,
+    ks: Option<&dyn DeviceKeyStore>,
+    acknowledge: bool,
+) -> Result<(), CliError> {
+    use homeward_core::sync::restore;
+    let mut v = crate::open_unlocked(dir, ks)?;
+    let now = homeward_core::vault::Clock::now_unix_ms(&homeward_core::vault::SystemClock);
+    let report = if acknowledge {
+        Some(restore::acknowledge(&mut v, crate::dataprot_cmd::officer(), now).map_err(restore_error)?)
+    } else {
+        restore::report(&mut v).map_err(restore_error)?
+    };
+    let Some(r) = report else {
+        out.print("No restore from an older copy was found.", &serde_json::json!({ "report": null }));
+        return Ok(());
+    };
+    let day = |ms: i64| homeward_core::date::IsoDate::from_unix_ms(ms).to_string();
+    let mut text = format!(
+        "Restored from an older copy (found {}). Headquarters holds these, made after the copy; this device had lost them:",
+        day(r.detected_ms)
+    );
+    for i in &r.items {
+        let kind = match i.kind {
+            homeward_core::sync::protocol::ItemKind::CertificateCase => "case",
+            homeward_core::sync::protocol::ItemKind::Screening => "screening",
+        };
+        let back = if i.recovered { "  (back on this device from headquarters)" } else { "  (only at headquarters)" };
+        text.push_str(&format!("\n  {kind} {}  made {}{back}", i.id, day(i.made_ms)));
+    }
+    if r.items.is_empty() {
+        text.push_str("\n  (none)");
+    }
+    text.push_str(&match r.acknowledged_ms {
+        Some(ms) => format!("\nAcknowledged {}.", day(ms)),
+        None => "\nAcknowledge with `homeward restore-report --acknowledge`.".into(),
+    });
+    out.print(&text, &serde_json::json!({ "report": r }));
     Ok(())
 }
 

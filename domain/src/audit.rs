@@ -45,6 +45,12 @@ pub enum AuditAction {
     UnlockRefused,
     /// A security setting changed (duress passphrase set or cleared).
     Setting,
+    /// The vault was found restored from an older copy: this entry starts
+    /// the chain's new branch (its `fork` names where the device's own chain
+    /// left off; its seq and prev_hash continue headquarters' chain).
+    Restore,
+    /// The officer acknowledged a notice (what a restore lost).
+    Acknowledge,
 }
 
 /// What kind of thing the subject id names.
@@ -109,6 +115,14 @@ pub struct AuditEntry {
     pub subject: Subject,
     /// Why a sensitive view or an override was needed.
     pub justification: Option<String>,
+    /// Only on a [`AuditAction::Restore`] entry: the last entry of the
+    /// device's own chain that headquarters also holds. The entry itself
+    /// continues headquarters' chain (seq and prev_hash), so the chain
+    /// verifies on both sides (see [`verify_chain_from`]). Absent on every
+    /// other entry, and then not in the signed bytes: chains made before
+    /// branches existed keep their hashes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fork: Option<ChainAnchor>,
     /// Ed25519 (hex) by the audit key over the canonical bytes of everything above.
     pub signature: String,
 }
@@ -125,6 +139,8 @@ struct Unsigned<'a> {
     action: AuditAction,
     subject: &'a Subject,
     justification: &'a Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fork: &'a Option<ChainAnchor>,
 }
 
 /// The hash before the first entry.
@@ -164,6 +180,7 @@ impl AuditEntry {
             action: self.action,
             subject: &self.subject,
             justification: &self.justification,
+            fork: &self.fork,
         })
         .expect("an audit entry serialises")
     }
@@ -199,7 +216,24 @@ impl AuditEntry {
         at_ms: i64,
         fact: AuditFact,
     ) -> Result<AuditEntry, AuditError> {
-        Self::build(last_seq, last_hash, device_id, at_ms, fact, &|m| key.sign(m))
+        Self::build(last_seq, last_hash, device_id, at_ms, fact, None, &|m| key.sign(m))
+    }
+
+    /// The first entry of a new branch after a restore from an older copy:
+    /// it continues headquarters' chain at (`onto_seq`, `onto_hash`) and
+    /// names `fork`, the last entry of the device's own chain that
+    /// headquarters also holds.
+    pub fn branch(
+        onto_seq: u64,
+        onto_hash: &str,
+        fork: ChainAnchor,
+        device_id: &str,
+        key: &SigningKey,
+        at_ms: i64,
+        fact: AuditFact,
+    ) -> Result<AuditEntry, AuditError> {
+        let fact = AuditFact { action: AuditAction::Restore, ..fact };
+        Self::build(onto_seq, onto_hash, device_id, at_ms, fact, Some(fork), &|m| key.sign(m))
     }
 
     /// The same, signed by an identity's own key: headquarters keeps its
@@ -211,7 +245,7 @@ impl AuditEntry {
         at_ms: i64,
         fact: AuditFact,
     ) -> Result<AuditEntry, AuditError> {
-        Self::build(last_seq, last_hash, identity.device_id(), at_ms, fact, &|m| identity.sign(m))
+        Self::build(last_seq, last_hash, identity.device_id(), at_ms, fact, None, &|m| identity.sign(m))
     }
 
     fn build(
@@ -220,6 +254,7 @@ impl AuditEntry {
         device_id: &str,
         at_ms: i64,
         fact: AuditFact,
+        fork: Option<ChainAnchor>,
         sign: &dyn Fn(&[u8]) -> Signature,
     ) -> Result<AuditEntry, AuditError> {
         fact.subject.check()?;
@@ -241,6 +276,7 @@ impl AuditEntry {
             action: fact.action,
             subject: fact.subject,
             justification: fact.justification,
+            fork,
             signature: String::new(),
         };
         e.signature = hex::encode(sign(&e.signing_bytes()).to_bytes());
@@ -303,10 +339,35 @@ pub fn verify_chain(entries: &[AuditEntry], audit_public_key: &[u8; 32]) -> Resu
 
 /// Checks entries that continue from `anchor` (`None`: from the first entry).
 /// Pure: headquarters calls it on every batch a device syncs.
+///
+/// A restore branch ([`AuditEntry::branch`]) is followed on either side: at
+/// headquarters it links to the entry before it like any other; on the
+/// device, which never held headquarters' entries between the fork and the
+/// branch, it may instead jump forward, but only from the very entry its
+/// signed `fork` names.
 pub fn verify_chain_from(
     anchor: Option<&ChainAnchor>,
     entries: &[AuditEntry],
     audit_public_key: &[u8; 32],
+) -> Result<(), AuditChainError> {
+    verify_chain_with(anchor, entries, audit_public_key, Branches::MayJump)
+}
+
+/// Whether a restore branch may skip sequence numbers (on the device) or
+/// must link to the entry before it (at headquarters, which holds the chain
+/// it continues).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Branches {
+    MayJump,
+    MustLink,
+}
+
+/// [`verify_chain_from`] with the branch rule chosen.
+pub fn verify_chain_with(
+    anchor: Option<&ChainAnchor>,
+    entries: &[AuditEntry],
+    audit_public_key: &[u8; 32],
+    branches: Branches,
 ) -> Result<(), AuditChainError> {
     let key = VerifyingKey::from_bytes(audit_public_key).map_err(|_| AuditChainError::BadKey)?;
     let (mut expected_seq, mut expected_hash) = match anchor {
@@ -315,6 +376,21 @@ pub fn verify_chain_from(
     };
     let mut seen = std::collections::BTreeSet::new();
     for (i, e) in entries.iter().enumerate() {
+        // A branch that jumps from the entry before it: signed, and naming
+        // that very entry as its fork.
+        let jumps = branches == Branches::MayJump
+            && e.seq > expected_seq
+            && e.action == AuditAction::Restore
+            && e.fork.as_ref().is_some_and(|f| f.seq + 1 == expected_seq && f.hash == expected_hash);
+        if jumps {
+            if !e.signature_ok(&key) {
+                return Err(AuditChainError::Altered { seq: e.seq });
+            }
+            seen.insert(e.seq);
+            expected_seq = e.seq + 1;
+            expected_hash = e.hash();
+            continue;
+        }
         if e.seq < expected_seq {
             // An entry at a place already taken is an extra one; one that
             // comes after a later entry is out of order.
@@ -495,6 +571,46 @@ mod tests {
 
         // A chain whose head was cut off.
         assert_eq!(verify_chain(&c[1..], &pk), Err(AuditChainError::BadStart { seq: 2 }));
+    }
+
+    #[test]
+    fn a_restore_branch_verifies_on_both_sides_and_only_from_its_fork() {
+        // Headquarters holds 1..=5; the restored device held 1..=3 and branches.
+        let (k, hq) = chain(5);
+        let pk = pk(&k);
+        let fork = anchor_of(&hq[..3]).unwrap();
+        let fact = AuditFact::new(AuditAction::Search, Subject::device());
+        let b = AuditEntry::branch(5, &hq[4].hash(), fork.clone(), "dev-1", &k, 2_000, fact.clone()).unwrap();
+        let after = AuditEntry::next(Some(&b), "dev-1", &k, 2_001, fact.clone()).unwrap();
+        assert_eq!((b.seq, b.action), (6, AuditAction::Restore));
+        // At headquarters: an ordinary link, end to end.
+        let mut at_hq = hq.clone();
+        at_hq.extend([b.clone(), after.clone()]);
+        assert_eq!(verify_chain(&at_hq, &pk), Ok(()));
+        // On the device: it jumps from the entry its fork names.
+        let mut on_device = hq[..3].to_vec();
+        on_device.extend([b.clone(), after.clone()]);
+        assert_eq!(verify_chain(&on_device, &pk), Ok(()));
+        assert_eq!(
+            verify_chain_with(None, &on_device, &pk, Branches::MustLink),
+            Err(AuditChainError::Deleted { first: 4, last: 5 })
+        );
+        // A jump from anywhere else is a deletion, and the fork is signed.
+        let mut wrong_place = hq[..2].to_vec();
+        wrong_place.extend([b.clone(), after.clone()]);
+        assert_eq!(verify_chain(&wrong_place, &pk), Err(AuditChainError::Deleted { first: 3, last: 5 }));
+        let mut moved = b.clone();
+        moved.fork = Some(anchor_of(&hq[..2]).unwrap());
+        let mut forged = hq[..2].to_vec();
+        forged.push(moved);
+        assert_eq!(verify_chain(&forged, &pk), Err(AuditChainError::Altered { seq: 6 }));
+        // An entry that is not a branch cannot jump, fork or not.
+        let plain = AuditEntry::next_after(5, &hq[4].hash(), "dev-1", &k, 2_000, fact).unwrap();
+        let mut skip = hq[..3].to_vec();
+        skip.push(plain);
+        assert!(verify_chain(&skip, &pk).is_err());
+        // Entries without a fork sign the same bytes as before branches existed.
+        assert!(!serde_json::to_string(&hq[0]).unwrap().contains("fork"));
     }
 
     #[test]

@@ -717,6 +717,11 @@ void*_Nonnull uniffi_homeward_ffi_fn_clone_syncservice(void*_Nonnull ptr, RustCa
 void uniffi_homeward_ffi_fn_free_syncservice(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SYNCSERVICE_ACKNOWLEDGE_RESTORE
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SYNCSERVICE_ACKNOWLEDGE_RESTORE
+RustBuffer uniffi_homeward_ffi_fn_method_syncservice_acknowledge_restore(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SYNCSERVICE_CANCEL
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SYNCSERVICE_CANCEL
 void uniffi_homeward_ffi_fn_method_syncservice_cancel(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
@@ -735,6 +740,11 @@ uint64_t uniffi_homeward_ffi_fn_method_syncservice_enroll_async(void*_Nonnull pt
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SYNCSERVICE_ENTER_UNLOCK_CODE
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SYNCSERVICE_ENTER_UNLOCK_CODE
 void uniffi_homeward_ffi_fn_method_syncservice_enter_unlock_code(void*_Nonnull ptr, RustBuffer code, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SYNCSERVICE_RESTORE_REPORT
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SYNCSERVICE_RESTORE_REPORT
+RustBuffer uniffi_homeward_ffi_fn_method_syncservice_restore_report(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_SYNCSERVICE_SYNC
@@ -1472,6 +1482,12 @@ uint16_t uniffi_homeward_ffi_checksum_method_syncprogresslistener_on_progress(vo
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SYNCSERVICE_ACKNOWLEDGE_RESTORE
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SYNCSERVICE_ACKNOWLEDGE_RESTORE
+uint16_t uniffi_homeward_ffi_checksum_method_syncservice_acknowledge_restore(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SYNCSERVICE_CANCEL
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SYNCSERVICE_CANCEL
 uint16_t uniffi_homeward_ffi_checksum_method_syncservice_cancel(void
@@ -1493,6 +1509,12 @@ uint16_t uniffi_homeward_ffi_checksum_method_syncservice_enroll_async(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SYNCSERVICE_ENTER_UNLOCK_CODE
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SYNCSERVICE_ENTER_UNLOCK_CODE
 uint16_t uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SYNCSERVICE_RESTORE_REPORT
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_SYNCSERVICE_RESTORE_REPORT
+uint16_t uniffi_homeward_ffi_checksum_method_syncservice_restore_report(void
     
 );
 #endif

@@ -46,6 +46,8 @@ pub fn router(hq: Shared) -> Router {
         .route("/v1/forward", post(forward).layer(DefaultBodyLimit::max(limits::BATCH.0)))
         .route("/v1/forward/receipts", post(forward_receipts).layer(DefaultBodyLimit::max(limits::SMALL.0)))
         .route("/v1/audit", post(audit_push).layer(DefaultBodyLimit::max(limits::BATCH.0)))
+        .route("/v1/audit/head", get(audit_head))
+        .route("/v1/device/received", get(device_received))
         .route("/v1/hq/audit", get(hq_audit))
         .route("/v1/hq/cases", get(hq_cases))
         .route("/v1/hq/cases/{case}/decisions", post(hq_decide).layer(DefaultBodyLimit::max(limits::SMALL.0)))
@@ -431,6 +433,7 @@ async fn pull(
             None => false,
         };
         let your_last_event = hq.db.last_event_of(&device.id)?;
+        let held_generation = hq.db.sync_generation_of(&device.id)?;
         // A newer template or reference data travels until the device has it.
         let template = hq.published_template()?.filter(|t| {
             let version = homeward_domain::screening::published::checklist_of(&t.body.template_json)
@@ -464,6 +467,7 @@ async fn pull(
                 server_time_ms: now_ms(),
                 your_last_event: None,
                 rollback_detected,
+                held_generation,
                 template: None,
                 reference: None,
                 directory: None,
@@ -502,6 +506,7 @@ async fn pull(
             server_time_ms: now_ms(),
             your_last_event,
             rollback_detected,
+            held_generation,
             template,
             reference,
             directory,
@@ -636,6 +641,54 @@ async fn audit_push(
     })
     .await?;
     Ok(answer(&h2, &AuditPushResponse { through }))
+}
+
+/// Headquarters' end of this device's audit chain, and the hashes from
+/// `?from=SEQ` on: a device restored from an older copy finds where its own
+/// chain and headquarters' part, and starts a branch there.
+async fn audit_head(
+    State(hq): State<Shared>,
+    method: Method,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let h2 = headers.clone();
+    let head = blocking(move || {
+        let device = authenticate(&hq, &method, &uri, &headers, b"")?;
+        refuse_revoked(&device)?;
+        let from = match param(&query, "from") {
+            Some(v) => v.parse().map_err(|_| ApiError(StatusCode::BAD_REQUEST, "invalid", "from".into()))?,
+            None => 0,
+        };
+        Ok(hq.audit_head(&device, from)?)
+    })
+    .await?;
+    Ok(answer(&h2, &head))
+}
+
+/// Which of this device's cases and screenings headquarters received since
+/// `?since=MS` (headquarters' clock): ids and times, for a restored device
+/// to tell its officer what the older copy lacks.
+async fn device_received(
+    State(hq): State<Shared>,
+    method: Method,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let h2 = headers.clone();
+    let items = blocking(move || {
+        let device = authenticate(&hq, &method, &uri, &headers, b"")?;
+        refuse_revoked(&device)?;
+        let since = match param(&query, "since") {
+            Some(v) => v.parse().map_err(|_| ApiError(StatusCode::BAD_REQUEST, "invalid", "since".into()))?,
+            None => 0,
+        };
+        Ok(homeward_domain::sync::protocol::ReceivedResponse { items: hq.db.received_since(&device.id, since)? })
+    })
+    .await?;
+    Ok(answer(&h2, &items))
 }
 
 /// Operators read the audit trail (`?device=ID` for one device).

@@ -63,6 +63,44 @@ pub fn now_ms() -> i64 {
 /// The trust list and revocation list as last published.
 pub type PublishedLists = (Option<Signed<TrustList>>, Option<Signed<RevocationList>>);
 
+/// Something headquarters' staff should notice about a device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceAlert {
+    /// Its vault was restored from an older copy (it said so, or its
+    /// generation or audit branch showed it).
+    Restored,
+    WipeConfirmed,
+    WipeOrdered,
+    /// No contact for longer than the check-in period (it has locked itself).
+    CheckInOverdue,
+    Revoked,
+}
+
+impl DeviceAlert {
+    /// The words of the admin CLI's text view.
+    pub fn text(self) -> &'static str {
+        match self {
+            DeviceAlert::Restored => "RESTORED FROM AN OLD COPY",
+            DeviceAlert::WipeConfirmed => "WIPE CONFIRMED",
+            DeviceAlert::WipeOrdered => "WIPE ORDERED",
+            DeviceAlert::CheckInOverdue => "CHECK-IN OVERDUE",
+            DeviceAlert::Revoked => "REVOKED",
+        }
+    }
+
+    /// The console's message id.
+    pub fn message_id(self) -> &'static str {
+        match self {
+            DeviceAlert::Restored => "alert-restored",
+            DeviceAlert::WipeConfirmed => "alert-wipe-confirmed",
+            DeviceAlert::WipeOrdered => "alert-wipe-ordered",
+            DeviceAlert::CheckInOverdue => "alert-overdue",
+            DeviceAlert::Revoked => "alert-revoked",
+        }
+    }
+}
+
 pub struct Hq {
     pub db: Db,
     pub identity: DeviceIdentity,
@@ -890,7 +928,7 @@ impl Hq {
     /// from what headquarters already holds. Entries already held (a retry)
     /// are skipped; a break in the chain is refused and recorded.
     pub fn accept_audit(&self, device: &DeviceRow, push: &AuditPush) -> Result<u64, HqError> {
-        use homeward_domain::audit::{verify_chain_from, ChainAnchor};
+        use homeward_domain::audit::{verify_chain_with, Branches, ChainAnchor};
         if self.db.audit_chain(&device.id)?.is_none() {
             let cert = push.key_cert.as_ref().ok_or_else(|| {
                 HqError::Invalid("the first audit batch must carry the audit key's certificate".into())
@@ -910,12 +948,95 @@ impl Hq {
         let key: [u8; 32] = hex::decode(&key_hex).ok().and_then(|b| b.try_into().ok()).unwrap_or([0; 32]);
         let fresh: Vec<_> = push.entries.iter().filter(|e| e.seq > anchor_seq).cloned().collect();
         let anchor = anchor_hash.map(|hash| ChainAnchor { seq: anchor_seq, hash });
-        if let Err(e) = verify_chain_from(anchor.as_ref(), &fresh, &key) {
+        // Headquarters holds the chain a restore branch continues: the branch
+        // must link to the entry before it like any other (no jump).
+        if let Err(e) = verify_chain_with(anchor.as_ref(), &fresh, &key, Branches::MustLink) {
             self.db.note_audit_tampering(&device.id, &e.to_string(), now_ms())?;
-            return Err(HqError::Refused(format!("the audit trail does not continue: {e}")));
+            return Err(HqError::Refused(format!(
+                "the audit trail does not continue (a changed or forged trail, not a restore from an older copy: \
+                 a restored device starts a branch): {e}"
+            )));
+        }
+        // A branch must also start from an entry headquarters holds, the
+        // very one (same hash): otherwise it grafts a chain headquarters
+        // never saw onto this device's.
+        let mut branched = false;
+        for e in fresh.iter().filter(|e| e.action == homeward_domain::audit::AuditAction::Restore) {
+            let Some(fork) = &e.fork else {
+                return Err(HqError::Refused(format!("audit entry {} is a restore branch without its fork", e.seq)));
+            };
+            let held = if fork.seq == 0 {
+                Some(homeward_domain::audit::GENESIS_HASH.to_string())
+            } else {
+                self.db
+                    .audit_hashes_from(&device.id, fork.seq, 1)?
+                    .into_iter()
+                    .find(|a| a.seq == fork.seq)
+                    .map(|a| a.hash)
+            };
+            if fork.seq > anchor_seq || held.as_deref() != Some(fork.hash.as_str()) {
+                let why = format!(
+                    "audit entry {} starts a restore branch from entry {}, which headquarters does not hold as such",
+                    e.seq, fork.seq
+                );
+                self.db.note_audit_tampering(&device.id, &why, now_ms())?;
+                return Err(HqError::Refused(format!(
+                    "the audit trail does not continue (tampering, not a restore): {why}"
+                )));
+            }
+            branched = true;
         }
         self.db.append_audit(&device.id, &fresh, now_ms())?;
+        if branched {
+            // Both sides now agree the device was restored from an older copy.
+            self.db.note_rollback(&device.id, now_ms())?;
+        }
         Ok(fresh.last().map(|e| e.seq).unwrap_or(anchor_seq))
+    }
+
+    /// Headquarters' end of a device's audit chain and the hashes from
+    /// `from` on, for a device to find where its own chain and this one part.
+    pub fn audit_head(
+        &self,
+        device: &DeviceRow,
+        from: u64,
+    ) -> Result<homeward_domain::sync::protocol::AuditHeadResponse, HqError> {
+        use homeward_domain::sync::protocol::{AuditHeadResponse, AUDIT_HEAD_HASHES};
+        let head = self
+            .db
+            .audit_chain(&device.id)?
+            .and_then(|c| c.anchor_hash.map(|hash| homeward_domain::audit::ChainAnchor { seq: c.anchor_seq, hash }));
+        let held = match &head {
+            Some(_) => self.db.audit_hashes_from(&device.id, from, AUDIT_HEAD_HASHES)?,
+            None => vec![],
+        };
+        Ok(AuditHeadResponse { head, held })
+    }
+
+    /// What headquarters should show about a device, in the order the
+    /// console, `devices` and `devices --json` show it.
+    pub fn device_alerts(&self, d: &DeviceRow, now_ms: i64) -> Result<Vec<DeviceAlert>, HqError> {
+        let (rollback, wiped) = self.db.device_alerts(&d.id)?;
+        let mut alerts = vec![];
+        if rollback.is_some() {
+            alerts.push(DeviceAlert::Restored);
+        }
+        if wiped.is_some() {
+            alerts.push(DeviceAlert::WipeConfirmed);
+        } else if d.wipe {
+            alerts.push(DeviceAlert::WipeOrdered);
+        }
+        let last = d.last_seen_ms.unwrap_or(d.enrolled_ms);
+        if !d.revoked
+            && d.role != homeward_domain::events::Role::Headquarters
+            && now_ms - last > self.check_in_days as i64 * 86_400_000
+        {
+            alerts.push(DeviceAlert::CheckInOverdue);
+        }
+        if d.revoked {
+            alerts.push(DeviceAlert::Revoked);
+        }
+        Ok(alerts)
     }
 
     fn note_revocation(&self, view: &CaseView) -> Result<(), HqError> {

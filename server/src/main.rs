@@ -570,29 +570,25 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Devices => {
             let devices = hq.db.devices()?;
-            let text = devices
-                .iter()
-                .map(|d| {
-                    let (rollback, wiped) = hq.db.device_alerts(&d.id).unwrap_or((None, None));
-                    format!(
-                        "{}  {:?}  {}{}{}{}",
-                        printable(&d.id),
-                        d.role,
-                        printable(&d.label),
-                        if d.revoked { "  REVOKED" } else { "" },
-                        if wiped.is_some() {
-                            "  WIPE CONFIRMED"
-                        } else if d.wipe {
-                            "  WIPE ORDERED"
-                        } else {
-                            ""
-                        },
-                        if rollback.is_some() { "  RESTORED FROM AN OLD COPY" } else { "" }
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            print(cli.json, &text, &serde_json::to_value(&devices)?);
+            let now = homeward_hq::hq::now_ms();
+            let mut lines = vec![];
+            let mut json = vec![];
+            for d in &devices {
+                // One list of alerts for the text, the JSON and the console.
+                let alerts = hq.device_alerts(d, now)?;
+                let words: Vec<&str> = alerts.iter().map(|a| a.text()).collect();
+                lines.push(format!(
+                    "{}  {:?}  {}{}",
+                    printable(&d.id),
+                    d.role,
+                    printable(&d.label),
+                    words.iter().map(|w| format!("  {w}")).collect::<String>()
+                ));
+                let mut v = serde_json::to_value(d)?;
+                v["alerts"] = serde_json::to_value(&alerts)?;
+                json.push(v);
+            }
+            print(cli.json, &lines.join("\n"), &serde_json::Value::Array(json));
         }
         Command::Revoke { device, wipe } => {
             hq.revoke(&device, wipe)?;

@@ -907,3 +907,271 @@ fn a_pull_carries_only_the_identities_of_the_signers_it_needs() {
     assert!(known(&second).contains(&guard.device_id().to_string()));
     assert!(!known(&second).contains(&identity(&dxb).device_id().to_string()));
 }
+
+/// A finalised screening made at `at_ms`; returns the screening's id as
+/// headquarters files it (the event's case id).
+fn screen(v: &mut Vault, at_ms: i64) -> String {
+    use homeward_core::screening::{
+        default_checklist, AnswerValue, Lang, NewScreening, ScreeningEvents, ScreeningRecords, YesNo,
+    };
+    let c = default_checklist();
+    let before: Vec<String> = ScreeningEvents::new(v).outbox().unwrap().into_iter().map(|e| e.id).collect();
+    let mut book = ScreeningRecords::new(v, &c);
+    let s = book
+        .start(NewScreening {
+            crossing_point: "IST".into(),
+            officer: None,
+            language: Lang::En,
+            screening_date: IsoDate::today(),
+            now_unix_ms: at_ms,
+        })
+        .unwrap();
+    let id = s.record_id().unwrap();
+    book.answer(id, "appears_minor", AnswerValue::YesNo(YesNo::No)).unwrap();
+    book.answer(id, "documents", AnswerValue::Choice("own".into())).unwrap();
+    book.finalise(id, at_ms).unwrap();
+    let new = ScreeningEvents::new(v).outbox().unwrap().into_iter().find(|e| !before.contains(&e.id)).unwrap();
+    new.case_id
+}
+
+/// The audit entries a device pushes, sent as they are (no branch): what a
+/// tampered trail, or a client that does not branch, sends.
+fn raw_audit(url: &str, me: &DeviceIdentity, entries: Vec<homeward_core::audit::AuditEntry>) -> (u16, String) {
+    use homeward_core::sync::protocol::AuditPush;
+    let body = serde_json::to_vec(&AuditPush { key_cert: None, entries }).unwrap();
+    let h = httpsig::sign(me, "POST", authority(url), "/v1/audit", "", &body, now_ms() / 1000, &mut OsRng);
+    let resp = reqwest::blocking::Client::new()
+        .post(format!("{url}/v1/audit"))
+        .header("content-digest", &h.content_digest)
+        .header("signature-input", &h.signature_input)
+        .header("signature", &h.signature)
+        .body(body)
+        .send()
+        .unwrap();
+    (resp.status().as_u16(), resp.text().unwrap())
+}
+
+/// Issue 16 item 1: a phone restored from an older copy keeps working.
+/// Its audit chain branches onto headquarters' (no 409), the pull delivers,
+/// both sides converge and verify their chains end to end, and the officer
+/// is told once which cases and screenings the copy lacks.
+#[test]
+fn a_phone_restored_from_an_older_copy_keeps_working_and_is_told_what_it_lost() {
+    use homeward_core::audit::{verify_chain, AuditAction, AuditLog, Subject, SubjectKind};
+    use homeward_core::screening::ScreeningEvents;
+    use homeward_core::sync::protocol::ItemKind;
+    use homeward_core::sync::restore;
+    use homeward_core::vault::{Clock, ManualClock};
+    use std::collections::BTreeSet;
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let admin = server.admin();
+    let dir = t.path().join("ist");
+    let backup = t.path().join("backup");
+    let clock = std::sync::Arc::new(ManualClock::new(now_ms()));
+    let day = std::time::Duration::from_secs(86_400);
+    let now = || clock.now_unix_ms();
+    let sync = |v: &mut Vault| {
+        let quick = RetryPolicy { attempts: 3, base: std::time::Duration::from_millis(20), ..RetryPolicy::default() };
+        homeward_core::sync::sync_with_clock(v, quick, &|_| {}, &AtomicBool::new(false), clock.clone())
+    };
+    let view = |v: &mut Vault, at: i64| {
+        let subject = Subject::new(SubjectKind::CertificateCase, &uuid::Uuid::new_v4().to_string());
+        AuditLog::new(v).record_view(at, subject, Some("identity check"), None).unwrap();
+    };
+
+    // Enrolled, some work, synced.
+    let mut v = device(&dir, &server, "IST", Role::ConsularOfficer);
+    let me = identity(&v);
+    let first = CertificateCases::new(&mut v).create(&me, request("IST"), now()).unwrap().case_id;
+    CertificateCases::new(&mut v).record(&me, &first, CertificateEvent::Submitted, now()).unwrap();
+    let first_screening = screen(&mut v, now());
+    view(&mut v, now());
+    assert!(!sync(&mut v).unwrap().rollback_detected);
+    // Work not yet synced when the copy is taken: the copy still holds it.
+    let held_case = CertificateCases::new(&mut v).create(&me, request("IST"), now()).unwrap().case_id;
+    view(&mut v, now());
+    drop(v);
+    copy_dir(&dir, &backup);
+
+    // The original works on and syncs: that is what the copy will lack.
+    clock.advance(day);
+    let mut v = unlock(&dir);
+    let lost_case = CertificateCases::new(&mut v).create(&me, request("IST"), now()).unwrap().case_id;
+    let lost_screening = screen(&mut v, now());
+    view(&mut v, now());
+    view(&mut v, now());
+    let r = sync(&mut v).unwrap();
+    assert!(!r.rollback_detected);
+    let hq_seq_before_restore = admin.db.audit_chain(me.device_id()).unwrap().unwrap().anchor_seq;
+    drop(v);
+
+    // The copy is put back; the officer works on, offline, for days.
+    std::fs::remove_dir_all(&dir).unwrap();
+    copy_dir(&backup, &dir);
+    let mut v = unlock(&dir);
+    let mut kept_cases = vec![];
+    let mut kept_screenings = vec![];
+    for _ in 0..3 {
+        clock.advance(day);
+        kept_cases.push(CertificateCases::new(&mut v).create(&me, request("IST"), now()).unwrap().case_id);
+        kept_screenings.push(screen(&mut v, now()));
+        view(&mut v, now());
+    }
+    // Headquarters decides meanwhile: the device must receive it.
+    admin.decide(&first, CertificateEvent::IdentityVerified { note: "confirmed".into() }).unwrap();
+
+    let r = sync(&mut v).expect("a restored phone syncs: no 409");
+    assert!(r.rollback_detected, "the officer is told");
+    let branch = r.audit_branch.clone().expect("the audit chain branched onto headquarters'");
+    assert_eq!(branch.onto_seq, hq_seq_before_restore);
+    assert_eq!(branch.reissued, 3, "the three views made on the restored vault");
+    assert!(branch.fork_seq < branch.onto_seq);
+    assert_eq!(r.restore_items, Some(2));
+    assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+
+    // The pull delivered: the decision, and the lost case headquarters held.
+    assert_eq!(
+        CertificateCases::new(&mut v).view(&first).unwrap().state,
+        Some(RequestState::IdentityVerified),
+        "headquarters' decision arrived"
+    );
+    // Everything converges: headquarters holds every case and screening,
+    // the device every case, and nothing waits in an outbox.
+    assert!(CertificateCases::new(&mut v).outbox().unwrap().is_empty());
+    assert!(ScreeningEvents::new(&mut v).outbox().unwrap().is_empty());
+    let mut all_cases: BTreeSet<String> = [first.clone(), held_case.clone(), lost_case.clone()].into();
+    all_cases.extend(kept_cases.iter().cloned());
+    let device_cases: BTreeSet<String> =
+        CertificateCases::new(&mut v).list().unwrap().into_iter().map(|c| c.case_id).collect();
+    let hq_cases: BTreeSet<String> = admin.cases().unwrap().into_iter().map(|c| c.case_id).collect();
+    assert_eq!(device_cases, all_cases);
+    assert_eq!(hq_cases, all_cases);
+    let hq_screenings: BTreeSet<String> = admin.db.screening_events().unwrap().into_iter().map(|e| e.case_id).collect();
+    let mut all_screenings: BTreeSet<String> = [first_screening, lost_screening.clone()].into();
+    all_screenings.extend(kept_screenings.iter().cloned());
+    assert_eq!(hq_screenings, all_screenings);
+
+    // Both audit chains verify end to end, and agree from the branch on.
+    let log = AuditLog::new(&mut v);
+    log.verify().expect("the device's chain verifies across the branch");
+    assert!(log.unsynced().unwrap().is_empty());
+    let mine = log.entries().unwrap();
+    let key: [u8; 32] = log.public_key().unwrap().unwrap();
+    let held = admin.db.audit_entries(Some(me.device_id())).unwrap();
+    verify_chain(&held, &key).expect("headquarters' chain verifies end to end");
+    let at_branch = held.iter().position(|e| e.action == AuditAction::Restore).expect("the branch entry is held");
+    assert_eq!(held[at_branch].seq, hq_seq_before_restore + 1);
+    assert_eq!(held[at_branch].fork.as_ref().unwrap().seq, branch.fork_seq);
+    let from = mine.iter().position(|e| e.action == AuditAction::Restore).unwrap();
+    assert_eq!(&mine[from..], &held[at_branch..], "the same entries from the branch on");
+    assert_eq!(&mine[..from], &held[..from], "and the same before the fork");
+    assert!(!admin.db.audit_chain(me.device_id()).unwrap().unwrap().tampered, "a restore is not tampering");
+    // Headquarters agrees: the device is shown restored, in every view.
+    let d = admin.db.devices().unwrap().into_iter().find(|d| d.id == me.device_id()).unwrap();
+    assert!(admin.device_alerts(&d, now_ms()).unwrap().contains(&homeward_hq::hq::DeviceAlert::Restored));
+
+    // The officer is told what was lost: exactly what was made after the
+    // copy and synced before the restore, not what the device still holds.
+    let report = restore::pending(&mut v).unwrap().expect("a restore report to show");
+    let listed: BTreeSet<(ItemKind, String)> = report.items.iter().map(|i| (i.kind, i.id.clone())).collect();
+    assert_eq!(
+        listed,
+        [(ItemKind::CertificateCase, lost_case.clone()), (ItemKind::Screening, lost_screening.clone())].into()
+    );
+    let case_item = report.items.iter().find(|i| i.id == lost_case).unwrap();
+    assert!(case_item.recovered, "the case came back with the pull");
+    let screening_item = report.items.iter().find(|i| i.id == lost_screening).unwrap();
+    assert!(!screening_item.recovered, "headquarters holds only the screening's report");
+    assert!(report.items.iter().all(|i| i.made_ms > 0 && i.received_ms > 0));
+    let json = serde_json::to_string(&report).unwrap();
+    assert!(!json.contains("Aida") && !json.contains("Bekova"), "ids and dates, never a name: {json}");
+
+    // Told once: days later, the next syncs are ordinary.
+    for _ in 0..3 {
+        clock.advance(day * 4);
+        CertificateCases::new(&mut v).create(&me, request("IST"), now()).unwrap();
+        view(&mut v, now());
+        let r = sync(&mut v).unwrap();
+        assert!(!r.rollback_detected && r.audit_branch.is_none() && r.restore_items.is_none(), "{r:?}");
+        assert_eq!(r.audit_entries_sent, 1);
+    }
+    assert_eq!(restore::pending(&mut v).unwrap().unwrap().items.len(), 2, "the same report, still to be acknowledged");
+
+    // Acknowledged: the alert clears, the trail says who and when.
+    restore::acknowledge(&mut v, Some("officer-7".into()), now()).unwrap();
+    assert!(restore::pending(&mut v).unwrap().is_none());
+    assert!(restore::report(&mut v).unwrap().unwrap().acknowledged_ms.is_some(), "still readable");
+    assert!(matches!(restore::acknowledge(&mut v, None, now()), Err(restore::RestoreError::NothingToAcknowledge)));
+    let r = sync(&mut v).unwrap();
+    assert_eq!(r.audit_entries_sent, 1);
+    let held = admin.db.audit_entries(Some(me.device_id())).unwrap();
+    verify_chain(&held, &key).unwrap();
+    let ack = held.last().unwrap();
+    assert_eq!((ack.action, ack.actor.as_deref()), (AuditAction::Acknowledge, Some("officer-7")));
+    AuditLog::new(&mut v).verify().unwrap();
+    // The check-in holds: 13 days after this sync the device still works.
+    clock.advance(day * 13);
+    CertificateCases::new(&mut v).create(&me, request("IST"), now()).unwrap();
+}
+
+/// A restore is told apart from tampering: a trail whose entries at
+/// numbers headquarters holds were changed and re-signed (no branch), and a
+/// branch that starts from an entry headquarters does not hold, are both
+/// still refused, recorded, and said to be tampering.
+#[test]
+fn real_tampering_of_the_audit_trail_is_still_refused_and_not_taken_for_a_restore() {
+    use homeward_core::audit::{AuditLog, ChainAnchor, Subject, SubjectKind};
+    use homeward_core::sync::protocol::AuditHeadResponse;
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let admin = server.admin();
+    let dir = t.path().join("ist");
+    let backup = t.path().join("backup");
+    let view = |v: &mut Vault| {
+        let subject = Subject::new(SubjectKind::CertificateCase, &uuid::Uuid::new_v4().to_string());
+        AuditLog::new(v).record_view(now_ms(), subject, Some("identity check"), None).unwrap();
+    };
+    let mut v = device(&dir, &server, "IST", Role::ConsularOfficer);
+    let me = identity(&v);
+    view(&mut v);
+    sync(&mut v).unwrap();
+    drop(v);
+    copy_dir(&dir, &backup);
+    let mut v = unlock(&dir);
+    view(&mut v);
+    view(&mut v);
+    sync(&mut v).unwrap();
+    drop(v);
+    let held_before = admin.db.audit_entries(Some(me.device_id())).unwrap();
+    let head = admin.db.audit_chain(me.device_id()).unwrap().unwrap();
+
+    // Other entries under numbers headquarters holds, re-signed with the
+    // device's own key, sent as a continuation: refused as tampering.
+    std::fs::remove_dir_all(&dir).unwrap();
+    copy_dir(&backup, &dir);
+    let mut v = unlock(&dir);
+    for _ in 0..3 {
+        view(&mut v);
+    }
+    let (status, text) = raw_audit(&server.url, &me, AuditLog::new(&mut v).unsynced().unwrap());
+    assert_eq!(status, 409, "{text}");
+    assert!(text.contains("not a restore") && text.contains("altered and re-signed"), "{text}");
+    assert!(admin.db.audit_chain(me.device_id()).unwrap().unwrap().tampered);
+    assert_eq!(admin.db.audit_entries(Some(me.device_id())).unwrap(), held_before, "nothing of it is kept");
+
+    // A branch onto headquarters' head that claims a fork headquarters
+    // does not hold (this vault's own entry 2, not headquarters' entry 2).
+    let mine = AuditLog::new(&mut v).entries().unwrap();
+    let lie = AuditHeadResponse {
+        head: Some(ChainAnchor { seq: head.anchor_seq, hash: head.anchor_hash.clone().unwrap() }),
+        held: mine.iter().take(2).map(|e| ChainAnchor { seq: e.seq, hash: e.hash() }).collect(),
+    };
+    let b = AuditLog::new(&mut v).branch_onto(now_ms(), &lie).unwrap().expect("branched on the lie");
+    assert_eq!(b.fork_seq, 2);
+    AuditLog::new(&mut v).verify().expect("locally it is a well-formed branch");
+    let (status, text) = raw_audit(&server.url, &me, AuditLog::new(&mut v).unsynced().unwrap());
+    assert_eq!(status, 409, "{text}");
+    assert!(text.contains("tampering, not a restore") && text.contains("does not hold"), "{text}");
+    assert_eq!(admin.db.audit_entries(Some(me.device_id())).unwrap(), held_before);
+}

@@ -251,6 +251,125 @@ impl<'a> AuditLog<'a> {
     }
 }
 
+/// What [`AuditLog::branch_onto`] did: the device's chain now continues
+/// headquarters' from `onto_seq`, having left its own at `fork_seq`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditBranch {
+    /// The last entry both held (the older copy's, still at headquarters).
+    pub fork_seq: u64,
+    /// Headquarters' last entry, which the branch entry follows.
+    pub onto_seq: u64,
+    /// Entries made on the restored vault that headquarters never held,
+    /// re-issued after the branch entry (same facts and times, new numbers).
+    pub reissued: usize,
+}
+
+impl AuditLog<'_> {
+    /// The hash of entry `seq` as held here (0: the genesis; a pruned
+    /// anchor counts), if held.
+    fn hash_at(head: &StoredHead, entries: &[(RecordId, AuditEntry)], seq: u64) -> Option<String> {
+        if seq == 0 {
+            return Some(GENESIS_HASH.into());
+        }
+        if let Some(a) = head.pruned.as_ref().filter(|a| a.seq == seq) {
+            return Some(a.hash.clone());
+        }
+        entries.iter().find(|(_, e)| e.seq == seq).map(|(_, e)| e.hash())
+    }
+
+    /// After a restore from an older copy, headquarters holds entries this
+    /// vault does not (numbers it will reuse, or hashes that differ). Given
+    /// headquarters' head and its hashes from `synced_through` on, finds the
+    /// last entry both hold and starts a branch: one [`AuditAction::Restore`]
+    /// entry continuing headquarters' chain and naming that fork, then the
+    /// entries made here since the fork, re-issued (same actor, action,
+    /// subject, justification and time) under the numbers after it. One
+    /// transaction. `None` when the chains have not parted, or when they
+    /// part before `synced_through` (not a restore: the push is refused).
+    pub fn branch_onto(
+        &mut self,
+        at_ms: i64,
+        hq: &homeward_domain::sync::protocol::AuditHeadResponse,
+    ) -> Result<Option<AuditBranch>, AuditLogError> {
+        let (Some(mut head), Some(hq_head)) = (self.load_head()?, hq.head.as_ref()) else { return Ok(None) };
+        if hq_head.seq < head.synced_through {
+            return Ok(None);
+        }
+        let entries = self.all_with_ids()?;
+        let parted = hq_head.seq > head.last_seq
+            || Self::hash_at(&head, &entries, hq_head.seq).as_deref() != Some(hq_head.hash.as_str());
+        if !parted {
+            return Ok(None);
+        }
+        // The last entry both hold: the chains agree up to it, then never again.
+        let mut fork = (head.synced_through == 0).then(|| ChainAnchor { seq: 0, hash: GENESIS_HASH.into() });
+        for a in hq.held.iter().filter(|a| a.seq >= head.synced_through) {
+            let next = fork.as_ref().map_or(head.synced_through, |f| f.seq + 1);
+            if a.seq != next || Self::hash_at(&head, &entries, a.seq).as_deref() != Some(a.hash.as_str()) {
+                break;
+            }
+            fork = Some(a.clone());
+        }
+        let Some(fork) = fork else { return Ok(None) };
+        let profile = DeviceProfile::load(self.vault).map_err(|_| AuditLogError::Corrupt("device profile"))?;
+        let (device_id, role) = match &profile.identity {
+            Some(i) => (i.device_id.clone(), Some(i.role)),
+            None => return Ok(None),
+        };
+        let key = head.key()?;
+        let orphans: Vec<&(RecordId, AuditEntry)> = entries.iter().filter(|(_, e)| e.seq > fork.seq).collect();
+        // An earlier branch among them is superseded by this one.
+        let reissue: Vec<&AuditEntry> =
+            orphans.iter().map(|(_, e)| e).filter(|e| e.action != super::AuditAction::Restore).collect();
+        let mut fact = AuditFact::new(super::AuditAction::Restore, super::Subject::device());
+        fact.role = role;
+        fact.justification = Some(format!(
+            "restored from an older copy: own chain left at entry {}, headquarters' continued from entry {}; {} entries re-issued",
+            fork.seq,
+            hq_head.seq,
+            reissue.len()
+        ));
+        let mut made =
+            vec![super::AuditEntry::branch(hq_head.seq, &hq_head.hash, fork.clone(), &device_id, &key, at_ms, fact)?];
+        for e in &reissue {
+            let prev = made.last().expect("the branch entry");
+            let fact = AuditFact {
+                actor: e.actor.clone(),
+                role: e.role,
+                action: e.action,
+                subject: e.subject.clone(),
+                justification: e.justification.clone(),
+            };
+            made.push(super::AuditEntry::next_after(prev.seq, &prev.hash(), &device_id, &key, e.at_ms, fact)?);
+        }
+        let last = made.last().expect("the branch entry");
+        head.last_seq = last.seq;
+        head.last_hash = last.hash();
+        // Headquarters holds everything up to the fork, and its own entries
+        // after it: what goes next is the branch.
+        head.synced_through = fork.seq;
+        let head_body = Zeroizing::new(serde_json::to_vec(&head).expect("the head serialises"));
+        let bodies: Vec<(u64, Vec<u8>)> =
+            made.iter().map(|e| (e.seq, serde_json::to_vec(e).expect("an entry serialises"))).collect();
+        self.vault.write(|w| {
+            for (id, _) in &orphans {
+                w.delete(ENTRY_KIND, *id)?;
+            }
+            for (seq, body) in &bodies {
+                w.insert(&NewRecord {
+                    id: RecordId::random(),
+                    kind: ENTRY_KIND,
+                    schema_version: 1,
+                    body,
+                    index: &[IndexTerm::Keyword { field: "audit-seq", value: seq.to_string() }],
+                })?;
+            }
+            w.put(&NewRecord { id: head_id(), kind: HEAD_KIND, schema_version: 1, body: &head_body, index: &[] })
+        })?;
+        Ok(Some(AuditBranch { fork_seq: fork.seq, onto_seq: hq_head.seq, reissued: reissue.len() }))
+    }
+}
+
 /// Who is acting, for the command layer: appends entries with the actor set.
 #[derive(Debug, Clone, Default)]
 pub struct AuditRecorder {

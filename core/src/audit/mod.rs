@@ -5,4 +5,4 @@ pub use homeward_domain::audit::*;
 
 mod log;
 
-pub use log::{AuditHead, AuditLog, AuditLogError, AuditRecorder};
+pub use log::{AuditBranch, AuditHead, AuditLog, AuditLogError, AuditRecorder};

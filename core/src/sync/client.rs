@@ -248,6 +248,12 @@ pub struct SyncReport {
     /// from this device that it no longer has, or saw it at a later sync.
     /// Headquarters was told; the officer must be.
     pub rollback_detected: bool,
+    /// The audit chain was branched onto headquarters' after a restore
+    /// (docs/PROTOCOL.md, Restore from an older copy).
+    pub audit_branch: Option<crate::audit::AuditBranch>,
+    /// A restore was found at this sync: how many cases and screenings
+    /// the restore report lists (see [`super::restore`]).
+    pub restore_items: Option<usize>,
     pub audit_entries_sent: u64,
     /// A newer checklist template was installed (its version).
     pub template_installed: Option<u32>,
@@ -297,6 +303,20 @@ impl Default for RetryPolicy {
 
 /// A connect that takes longer than this will not finish on a usable link.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How far before headquarters' time of the last pull the next one asks for
+/// new identities (a device enrolled in the same moment comes again).
+const IDENTITIES_MARGIN_MS: i64 = 60_000;
+
+fn restore_error(e: super::restore::RestoreError) -> SyncError {
+    use super::restore::RestoreError as R;
+    match e {
+        R::Vault(e) => SyncError::Vault(e),
+        R::Case(e) => SyncError::Case(e),
+        R::Audit(e) => SyncError::Audit(e),
+        other => SyncError::BadResponse(other.to_string()),
+    }
+}
 
 /// Events per push batch and per pull page.
 pub const BATCH: usize = 200;
@@ -1081,7 +1101,33 @@ pub fn sync_shared(
         forward_carried(access, &mut http, &me, &mut report, cancel)?;
         progress(&report.progress);
         // The audit trail, in order, in chunks; headquarters checks each
-        // continues the chain it holds.
+        // continues the chain it holds. First, whether headquarters holds
+        // entries this vault does not (it was restored from an older copy):
+        // then this vault's chain branches onto headquarters', instead of
+        // reusing numbers headquarters holds (which it refuses as tampering).
+        let (pending, synced) = access.hold(|v| {
+            let log = crate::audit::AuditLog::new(v);
+            Ok((!log.unsynced()?.is_empty(), log.head()?.map(|h| h.synced_through).unwrap_or(0)))
+        })?;
+        if pending {
+            let query = format!("from={synced}");
+            let (bytes, sent, received) = http.send(
+                Call {
+                    method: "GET",
+                    path: "/v1/audit/head",
+                    query: &query,
+                    body: None,
+                    identity: Some(&me),
+                    idempotency_key: None,
+                },
+                cancel,
+            )?;
+            report.progress.bytes_sent += sent;
+            report.progress.bytes_received += received;
+            let hq_head: AuditHeadResponse = parse(&bytes)?;
+            let now = http.clock.now_unix_ms();
+            report.audit_branch = access.hold(|v| Ok(crate::audit::AuditLog::new(v).branch_onto(now, &hq_head)?))?;
+        }
         loop {
             let (entries, key_cert, before) = access.hold(|v| {
                 let log = crate::audit::AuditLog::new(v);
@@ -1174,10 +1220,51 @@ pub fn sync_shared(
                     _ => false,
                 })
             })?;
-            if missing || page.rollback_detected {
+            // A branched audit chain is the surest sign: the generation and
+            // the newest event can both look current when the restored
+            // vault has already pushed new work above.
+            if missing || page.rollback_detected || report.audit_branch.is_some() {
                 report.rollback_detected = true;
                 let missing_event = page.your_last_event.clone().filter(|_| missing);
                 http.report(&me, &DeviceReport::RolledBack { missing_event }, cancel)?;
+                // What headquarters received after the copy's last pull and
+                // this vault lacks: listed once for the officer. Asked
+                // before this page is stored, while the vault still says
+                // when the copy last pulled.
+                let since = access.hold(|v| {
+                    Ok(DeviceProfile::load(v)?.identities_since_ms.map_or(0, |t| t + IDENTITIES_MARGIN_MS))
+                })?;
+                let query = format!("since={since}");
+                let (bytes, sent, received) = http.send(
+                    Call {
+                        method: "GET",
+                        path: "/v1/device/received",
+                        query: &query,
+                        body: None,
+                        identity: Some(&me),
+                        idempotency_key: None,
+                    },
+                    cancel,
+                )?;
+                report.progress.bytes_sent += sent;
+                report.progress.bytes_received += received;
+                let got: ReceivedResponse = parse(&bytes)?;
+                let now = http.clock.now_unix_ms();
+                report.restore_items = Some(access.hold(|v| {
+                    let n = super::restore::record(v, now, since, &got.items).map_err(restore_error)?;
+                    // One restore is reported once: the event headquarters
+                    // named no longer counts as missing, and this device's
+                    // generation moves past the one headquarters saw.
+                    let mut p = DeviceProfile::load(v)?;
+                    if missing {
+                        p.last_acknowledged_event = page.your_last_event.clone();
+                    }
+                    if let Some(g) = page.held_generation {
+                        p.sync_generation = p.sync_generation.max(g.max(0) as u64);
+                    }
+                    p.save(v)?;
+                    Ok(n)
+                })?);
             }
         }
         let now = http.clock.now_unix_ms();
@@ -1186,7 +1273,7 @@ pub fn sync_shared(
             accept_identities(&mut profile.keyring, &profile.trust.clone(), &page.identities);
             // Next time, only devices enrolled since (headquarters' clock; a device
             // enrolled in the same millisecond comes again, harmlessly).
-            profile.identities_since_ms = Some(page.server_time_ms - 60_000);
+            profile.identities_since_ms = Some(page.server_time_ms - IDENTITIES_MARGIN_MS);
             let published = Published {
                 template: page.template.as_ref(),
                 reference: page.reference.as_ref(),

@@ -4,6 +4,7 @@
 pub use homeward_domain::sync::{httpsig, protocol};
 
 pub mod client;
+pub mod restore;
 
 pub use client::{
     enroll, enroll_pinned, enroll_public_pki, enroll_shared, sync, sync_shared, sync_with_clock, Enrolling, Exclusive,

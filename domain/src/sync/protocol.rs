@@ -120,6 +120,11 @@ pub struct PullResponse {
     /// it just presented: it was restored from an older copy.
     #[serde(default)]
     pub rollback_detected: bool,
+    /// The highest sync generation headquarters has seen from this device:
+    /// a restored device moves its own past it, so that one restore is
+    /// reported once, not at every sync until it catches up.
+    #[serde(default)]
+    pub held_generation: Option<i64>,
     /// A newer checklist template, or newer reference data, when there is one.
     #[serde(default)]
     pub template: Option<Signed<crate::screening::published::PublishedTemplate>>,
@@ -212,4 +217,47 @@ pub struct AuditPush {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditPushResponse {
     pub through: u64,
+}
+
+/// What headquarters holds of a device's audit chain (`GET
+/// /v1/audit/head?from=SEQ`): its last entry, and the hashes of the entries
+/// from `from` on (at most [`AUDIT_HEAD_HASHES`]), so that a device restored
+/// from an older copy finds the last entry both hold and branches from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditHeadResponse {
+    /// `None` when headquarters holds no entry from this device yet.
+    pub head: Option<crate::audit::ChainAnchor>,
+    /// (seq, hash) of the entries from `from` on, in order.
+    pub held: Vec<crate::audit::ChainAnchor>,
+}
+
+/// The most hashes one [`AuditHeadResponse`] carries.
+pub const AUDIT_HEAD_HASHES: usize = 5000;
+
+/// Which of its cases and screenings a device finds headquarters received
+/// from it since a time (`GET /v1/device/received?since=MS`, headquarters'
+/// clock): ids and times only, never a name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceivedResponse {
+    pub items: Vec<ReceivedEvent>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    CertificateCase,
+    Screening,
+}
+
+/// One event headquarters received from the device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceivedEvent {
+    pub kind: ItemKind,
+    /// The case id, or the screening record's id.
+    pub item_id: String,
+    pub event_id: String,
+    /// When the device made the event (its clock, unix ms).
+    pub made_ms: i64,
+    /// When headquarters received it (its clock, unix ms).
+    pub received_ms: i64,
 }

@@ -665,6 +665,53 @@ impl Db {
         })
     }
 
+    /// The highest sync generation headquarters has seen from a device.
+    pub fn sync_generation_of(&self, id: &str) -> DbResult<Option<i64>> {
+        self.tx(|s| {
+            s.one("SELECT sync_generation FROM devices WHERE id = ?1", &[id.into()])?.map(|r| r[0].i()).transpose()
+        })
+    }
+
+    /// The events and screening reports headquarters received from a
+    /// device since `since_ms` (its clock), oldest first: ids and times only.
+    pub fn received_since(
+        &self,
+        author: &str,
+        since_ms: i64,
+    ) -> DbResult<Vec<homeward_domain::sync::protocol::ReceivedEvent>> {
+        use homeward_domain::sync::protocol::{ItemKind, ReceivedEvent};
+        let made = |body: &str| -> i64 {
+            serde_json::from_str::<serde_json::Value>(body)
+                .ok()
+                .and_then(|v| v.get("hlc")?.get("wall_ms")?.as_i64())
+                .unwrap_or(0)
+        };
+        self.tx(|s| {
+            let mut out = vec![];
+            for (kind, sql) in [
+                (
+                    ItemKind::CertificateCase,
+                    "SELECT case_id, id, body, received_ms FROM events WHERE author = ?1 AND received_ms > ?2 ORDER BY seq",
+                ),
+                (
+                    ItemKind::Screening,
+                    "SELECT screening_id, id, body, received_ms FROM screenings WHERE author = ?1 AND received_ms > ?2 ORDER BY seq",
+                ),
+            ] {
+                for r in s.query(sql, &[author.into(), since_ms.into()])? {
+                    out.push(ReceivedEvent {
+                        kind,
+                        item_id: r[0].t()?,
+                        event_id: r[1].t()?,
+                        made_ms: made(&r[2].t()?),
+                        received_ms: r[3].i()?,
+                    });
+                }
+            }
+            Ok(out)
+        })
+    }
+
     /// The newest event (certificate or screening) headquarters holds from a device.
     pub fn last_event_of(&self, author: &str) -> DbResult<Option<String>> {
         self.tx(|s| {
@@ -1127,6 +1174,28 @@ impl Db {
                 &[(e.seq as i64).into(), e.hash().as_str().into(), device.into(), (seq as i64).into()],
             )?;
             Ok((moved == 1).then_some(e))
+        })
+    }
+
+    /// (seq, hash) of a device's audit entries from `from` on, at most `limit`.
+    pub fn audit_hashes_from(
+        &self,
+        device: &str,
+        from: u64,
+        limit: usize,
+    ) -> DbResult<Vec<homeward_domain::audit::ChainAnchor>> {
+        self.tx(|s| {
+            let rows = s.query(
+                "SELECT body FROM audit_entries WHERE device = ?1 AND seq >= ?2 ORDER BY seq LIMIT ?3",
+                &[device.into(), (from as i64).into(), (limit as i64).into()],
+            )?;
+            Ok(rows
+                .iter()
+                .filter_map(|r| {
+                    r[0].t().ok().and_then(|b| serde_json::from_str::<homeward_domain::audit::AuditEntry>(&b).ok())
+                })
+                .map(|e| homeward_domain::audit::ChainAnchor { seq: e.seq, hash: e.hash() })
+                .collect())
         })
     }
 

@@ -16,7 +16,7 @@ use crate::db::sql::P;
 
 const AUDITOR: &[StaffRole] = &[StaffRole::Auditor];
 const PAGE: i64 = 100;
-pub const ACTIONS: [&str; 11] = [
+pub const ACTIONS: [&str; 13] = [
     "view",
     "search",
     "create",
@@ -28,6 +28,8 @@ pub const ACTIONS: [&str; 11] = [
     "unlock",
     "unlock_refused",
     "setting",
+    "restore",
+    "acknowledge",
 ];
 
 #[derive(Debug, Clone, Default)]

@@ -75,23 +75,8 @@ fn render(
     let filter_alerts = req.q("alerts") == Some("1");
     let mut devices = vec![];
     for d in c.hq.db.devices()? {
-        let (rollback, wiped) = c.hq.db.device_alerts(&d.id)?;
-        let mut alerts = vec![];
-        if rollback.is_some() {
-            alerts.push(t.s("alert-restored"));
-        }
-        if wiped.is_some() {
-            alerts.push(t.s("alert-wipe-confirmed"));
-        } else if d.wipe {
-            alerts.push(t.s("alert-wipe-ordered"));
-        }
-        let last = d.last_seen_ms.unwrap_or(d.enrolled_ms);
-        if !d.revoked && d.role != Role::Headquarters && overdue(c, last) {
-            alerts.push(t.s("alert-overdue"));
-        }
-        if d.revoked {
-            alerts.push(t.s("alert-revoked"));
-        }
+        // The same alerts, in the same order, as `homeward-hq devices [--json]`.
+        let alerts: Vec<String> = c.hq.device_alerts(&d, now_ms())?.into_iter().map(|a| t.s(a.message_id())).collect();
         if filter_alerts && alerts.is_empty() {
             continue;
         }
