@@ -118,14 +118,14 @@ fn a_restored_vault_shows_its_restore_report_once_and_the_officer_acknowledges_i
     // Never restored: no report, nothing to acknowledge.
     assert_eq!(sync.restore_report().unwrap(), None);
     assert!(matches!(sync.acknowledge_restore(), Err(HomewardError::NotAllowed { .. })));
-    v.certificates().create_request(request(), true).unwrap();
+    v.certificates().create_request(request(), true, None).unwrap();
     assert_eq!(sync.sync(None).unwrap().restore_items, None);
     v.close_vault();
     copy_dir(&dir, &copy);
 
     // After the copy: a case reaches headquarters; then the copy is put back.
     let v = open(&dir);
-    let lost = v.certificates().create_request(request(), true).unwrap().case_id;
+    let lost = v.certificates().create_request(request(), true, None).unwrap().case_id;
     v.sync_service().sync(None).unwrap();
     v.close_vault();
     std::fs::remove_dir_all(&dir).unwrap();
@@ -134,7 +134,7 @@ fn a_restored_vault_shows_its_restore_report_once_and_the_officer_acknowledges_i
     let v = open(&dir);
     v.set_officer(Some("officer-7".into()));
     let sync = v.sync_service();
-    v.certificates().create_request(request(), true).unwrap();
+    v.certificates().create_request(request(), true, None).unwrap();
     let r = sync.sync(None).expect("a restored vault syncs");
     assert!(r.rollback_detected);
     assert_eq!(r.restore_items, Some(1));

@@ -142,6 +142,7 @@ enum Command {
     CrossingPoints {
         #[arg(long, default_value = "en")]
         lang: homeward_core::screening::Lang,
+    },
     /// Store and forward, for posts without a link: export what waits to
     /// sync as a bundle sealed to headquarters (file or QR frames); carry a
     /// colleague's bundle to headquarters at this device's sync.

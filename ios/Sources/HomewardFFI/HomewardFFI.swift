@@ -921,6 +921,424 @@ public func FfiConverterTypeCertificateService_lower(_ value: CertificateService
 
 
 /**
+ * Store and forward for one vault.
+ */
+public protocol ForwardServiceProtocol: AnyObject, Sendable {
+    
+    /**
+     * The bundles this device carries, oldest first, with headquarters' answer.
+     */
+    func carried() throws  -> [CarriedBundle]
+    
+    /**
+     * Seals what waits to sync into one bundle for headquarters, as a file
+     * and as QR frames (`repair_percent` more frames than needed, 50 is a
+     * good default). The events stay here until headquarters' receipt
+     * comes back. Audited. Throws `BundleRefused` (`empty`,
+     * `no_sealing_key`: sync once first), `NotEnrolled`.
+     */
+    func exportBundle(repairPercent: UInt32) throws  -> ExportedBundle
+    
+    /**
+     * Imports a file: a colleague's bundle to carry, or receipts carried
+     * back for bundles this device made. Throws `BundleRefused` with the
+     * reason (`altered`, `malformed` for a truncated file, `replayed`,
+     * `other_office`, `other_headquarters`, `own_bundle`...); nothing is
+     * kept then.
+     */
+    func importFile(contents: String) throws  -> ForwardImport
+    
+    /**
+     * Imports the bundle a `FrameReader` completed. Throws `BundleRefused`
+     * (`incomplete` while frames are missing, or the bundle's own reasons).
+     */
+    func importFrames(reader: FrameReader) throws  -> ForwardImport
+    
+    /**
+     * A bundle this device carries, to pass on to another carrier (a relay
+     * over several hops), as a file and QR frames. It stays here too;
+     * headquarters takes it once. Throws `BundleRefused` (`not_carried`,
+     * or `replayed` once headquarters answered it).
+     */
+    func passOn(bundleId: String, repairPercent: UInt32) throws  -> ExportedBundle
+    
+    /**
+     * Headquarters' receipts for the bundles this device carried, as a file
+     * to hand back to the devices that made them (`import_file` there).
+     */
+    func receiptsFile() throws  -> String
+    
+    /**
+     * How many events wait to sync (what an export would carry, at most 1,000).
+     */
+    func waiting() throws  -> UInt32
+    
+    /**
+     * Bundles made here whose receipt has not come back yet.
+     */
+    func waitingForReceipt() throws  -> UInt32
+    
+}
+/**
+ * Store and forward for one vault.
+ */
+open class ForwardService: ForwardServiceProtocol, @unchecked Sendable {
+    fileprivate let pointer: UnsafeMutableRawPointer!
+
+    /// Used to instantiate a [FFIObject] without an actual pointer, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoPointer {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromRawPointer pointer: UnsafeMutableRawPointer) {
+        self.pointer = pointer
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noPointer: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing [Pointer] the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noPointer: NoPointer) {
+        self.pointer = nil
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiClonePointer() -> UnsafeMutableRawPointer {
+        return try! rustCall { uniffi_homeward_ffi_fn_clone_forwardservice(self.pointer, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        guard let pointer = pointer else {
+            return
+        }
+
+        try! rustCall { uniffi_homeward_ffi_fn_free_forwardservice(pointer, $0) }
+    }
+
+    
+
+    
+    /**
+     * The bundles this device carries, oldest first, with headquarters' answer.
+     */
+open func carried()throws  -> [CarriedBundle]  {
+    return try  FfiConverterSequenceTypeCarriedBundle.lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_forwardservice_carried(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * Seals what waits to sync into one bundle for headquarters, as a file
+     * and as QR frames (`repair_percent` more frames than needed, 50 is a
+     * good default). The events stay here until headquarters' receipt
+     * comes back. Audited. Throws `BundleRefused` (`empty`,
+     * `no_sealing_key`: sync once first), `NotEnrolled`.
+     */
+open func exportBundle(repairPercent: UInt32)throws  -> ExportedBundle  {
+    return try  FfiConverterTypeExportedBundle_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_forwardservice_export_bundle(self.uniffiClonePointer(),
+        FfiConverterUInt32.lower(repairPercent),$0
+    )
+})
+}
+    
+    /**
+     * Imports a file: a colleague's bundle to carry, or receipts carried
+     * back for bundles this device made. Throws `BundleRefused` with the
+     * reason (`altered`, `malformed` for a truncated file, `replayed`,
+     * `other_office`, `other_headquarters`, `own_bundle`...); nothing is
+     * kept then.
+     */
+open func importFile(contents: String)throws  -> ForwardImport  {
+    return try  FfiConverterTypeForwardImport_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_forwardservice_import_file(self.uniffiClonePointer(),
+        FfiConverterString.lower(contents),$0
+    )
+})
+}
+    
+    /**
+     * Imports the bundle a `FrameReader` completed. Throws `BundleRefused`
+     * (`incomplete` while frames are missing, or the bundle's own reasons).
+     */
+open func importFrames(reader: FrameReader)throws  -> ForwardImport  {
+    return try  FfiConverterTypeForwardImport_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_forwardservice_import_frames(self.uniffiClonePointer(),
+        FfiConverterTypeFrameReader_lower(reader),$0
+    )
+})
+}
+    
+    /**
+     * A bundle this device carries, to pass on to another carrier (a relay
+     * over several hops), as a file and QR frames. It stays here too;
+     * headquarters takes it once. Throws `BundleRefused` (`not_carried`,
+     * or `replayed` once headquarters answered it).
+     */
+open func passOn(bundleId: String, repairPercent: UInt32)throws  -> ExportedBundle  {
+    return try  FfiConverterTypeExportedBundle_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_forwardservice_pass_on(self.uniffiClonePointer(),
+        FfiConverterString.lower(bundleId),
+        FfiConverterUInt32.lower(repairPercent),$0
+    )
+})
+}
+    
+    /**
+     * Headquarters' receipts for the bundles this device carried, as a file
+     * to hand back to the devices that made them (`import_file` there).
+     */
+open func receiptsFile()throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_forwardservice_receipts_file(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * How many events wait to sync (what an export would carry, at most 1,000).
+     */
+open func waiting()throws  -> UInt32  {
+    return try  FfiConverterUInt32.lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_forwardservice_waiting(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * Bundles made here whose receipt has not come back yet.
+     */
+open func waitingForReceipt()throws  -> UInt32  {
+    return try  FfiConverterUInt32.lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_forwardservice_waiting_for_receipt(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeForwardService: FfiConverter {
+
+    typealias FfiType = UnsafeMutableRawPointer
+    typealias SwiftType = ForwardService
+
+    public static func lift(_ pointer: UnsafeMutableRawPointer) throws -> ForwardService {
+        return ForwardService(unsafeFromRawPointer: pointer)
+    }
+
+    public static func lower(_ value: ForwardService) -> UnsafeMutableRawPointer {
+        return value.uniffiClonePointer()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ForwardService {
+        let v: UInt64 = try readInt(&buf)
+        // The Rust code won't compile if a pointer won't fit in a UInt64.
+        // We have to go via `UInt` because that's the thing that's the size of a pointer.
+        let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: v))
+        if (ptr == nil) {
+            throw UniffiInternalError.unexpectedNullPointer
+        }
+        return try lift(ptr!)
+    }
+
+    public static func write(_ value: ForwardService, into buf: inout [UInt8]) {
+        // This fiddling is because `Int` is the thing that's the same size as a pointer.
+        // The Rust code won't compile if a pointer won't fit in a `UInt64`.
+        writeInt(&buf, UInt64(bitPattern: Int64(Int(bitPattern: lower(value)))))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeForwardService_lift(_ pointer: UnsafeMutableRawPointer) throws -> ForwardService {
+    return try FfiConverterTypeForwardService.lift(pointer)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeForwardService_lower(_ value: ForwardService) -> UnsafeMutableRawPointer {
+    return FfiConverterTypeForwardService.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Reads a bundle's QR frames as the camera sees them: in any order,
+ * repeats ignored, some missed. One reader per bundle.
+ */
+public protocol FrameReaderProtocol: AnyObject, Sendable {
+    
+    /**
+     * Takes one scanned QR text. Throws `BundleRefused` (`not_a_frame`,
+     * `mixed_bundles`: a frame of another bundle; the frames read so far
+     * are kept). Fast.
+     */
+    func push(frame: String) throws  -> FrameProgress
+    
+}
+/**
+ * Reads a bundle's QR frames as the camera sees them: in any order,
+ * repeats ignored, some missed. One reader per bundle.
+ */
+open class FrameReader: FrameReaderProtocol, @unchecked Sendable {
+    fileprivate let pointer: UnsafeMutableRawPointer!
+
+    /// Used to instantiate a [FFIObject] without an actual pointer, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoPointer {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromRawPointer pointer: UnsafeMutableRawPointer) {
+        self.pointer = pointer
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noPointer: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing [Pointer] the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noPointer: NoPointer) {
+        self.pointer = nil
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiClonePointer() -> UnsafeMutableRawPointer {
+        return try! rustCall { uniffi_homeward_ffi_fn_clone_framereader(self.pointer, $0) }
+    }
+public convenience init() {
+    let pointer =
+        try! rustCall() {
+    uniffi_homeward_ffi_fn_constructor_framereader_new($0
+    )
+}
+    self.init(unsafeFromRawPointer: pointer)
+}
+
+    deinit {
+        guard let pointer = pointer else {
+            return
+        }
+
+        try! rustCall { uniffi_homeward_ffi_fn_free_framereader(pointer, $0) }
+    }
+
+    
+
+    
+    /**
+     * Takes one scanned QR text. Throws `BundleRefused` (`not_a_frame`,
+     * `mixed_bundles`: a frame of another bundle; the frames read so far
+     * are kept). Fast.
+     */
+open func push(frame: String)throws  -> FrameProgress  {
+    return try  FfiConverterTypeFrameProgress_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_framereader_push(self.uniffiClonePointer(),
+        FfiConverterString.lower(frame),$0
+    )
+})
+}
+    
+
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFrameReader: FfiConverter {
+
+    typealias FfiType = UnsafeMutableRawPointer
+    typealias SwiftType = FrameReader
+
+    public static func lift(_ pointer: UnsafeMutableRawPointer) throws -> FrameReader {
+        return FrameReader(unsafeFromRawPointer: pointer)
+    }
+
+    public static func lower(_ value: FrameReader) -> UnsafeMutableRawPointer {
+        return value.uniffiClonePointer()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FrameReader {
+        let v: UInt64 = try readInt(&buf)
+        // The Rust code won't compile if a pointer won't fit in a UInt64.
+        // We have to go via `UInt` because that's the thing that's the size of a pointer.
+        let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: v))
+        if (ptr == nil) {
+            throw UniffiInternalError.unexpectedNullPointer
+        }
+        return try lift(ptr!)
+    }
+
+    public static func write(_ value: FrameReader, into buf: inout [UInt8]) {
+        // This fiddling is because `Int` is the thing that's the same size as a pointer.
+        // The Rust code won't compile if a pointer won't fit in a `UInt64`.
+        writeInt(&buf, UInt64(bitPattern: Int64(Int(bitPattern: lower(value)))))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFrameReader_lift(_ pointer: UnsafeMutableRawPointer) throws -> FrameReader {
+    return try FfiConverterTypeFrameReader.lift(pointer)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFrameReader_lower(_ value: FrameReader) -> UnsafeMutableRawPointer {
+    return FfiConverterTypeFrameReader.lower(value)
+}
+
+
+
+
+
+
+/**
  * An open vault directory: the entry point to everything else. Safe to
  * share between threads; calls on it and on the services made from it are
  * serialised by one lock, so an unlock's key derivation makes record calls
@@ -972,6 +1390,12 @@ public protocol HomewardVaultProtocol: AnyObject, Sendable {
      * The list's sequence and age (show "updated N days ago" beside the picker).
      */
     func crossingPointsInfo() throws  -> CrossingPointsInfo
+    
+    /**
+     * Store and forward: bundles for a post without a link, and those
+     * carried for colleagues.
+     */
+    func forwardService()  -> ForwardService
     
     /**
      * True when unlocked. Never waits (it reads the state as of the last
@@ -1241,6 +1665,17 @@ open func crossingPoints()throws  -> [CrossingPoint]  {
 open func crossingPointsInfo()throws  -> CrossingPointsInfo  {
     return try  FfiConverterTypeCrossingPointsInfo_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
     uniffi_homeward_ffi_fn_method_homewardvault_crossing_points_info(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * Store and forward: bundles for a post without a link, and those
+     * carried for colleagues.
+     */
+open func forwardService() -> ForwardService  {
+    return try!  FfiConverterTypeForwardService_lift(try! rustCall() {
+    uniffi_homeward_ffi_fn_method_homewardvault_forward_service(self.uniffiClonePointer(),$0
     )
 })
 }
@@ -2747,6 +3182,13 @@ public func FfiConverterTypeSyncProgressListener_lower(_ value: SyncProgressList
 public protocol SyncServiceProtocol: AnyObject, Sendable {
     
     /**
+     * The officer has read the restore report: it stops being shown (it
+     * stays readable) and the audit trail records who (`setOfficer`) and
+     * when. `NotAllowed` when there is none to acknowledge. Fast.
+     */
+    func acknowledgeRestore() throws  -> RestoreReportView
+    
+    /**
      * Asks a running sync or enrolment of this vault to stop, at once
      * (even while a request is stalled on the network). Returns at once;
      * safe from any thread and from any `SyncService` of the vault.
@@ -2783,6 +3225,15 @@ public protocol SyncServiceProtocol: AnyObject, Sendable {
      * `unlockCodeRetryAfterSecs` says it before a try). Fast.
      */
     func enterUnlockCode(code: String) throws 
+    
+    /**
+     * What a restore from an older copy lost (found at a sync): the cases
+     * and screenings made after the copy that headquarters holds and this
+     * vault lacked, each marked `recovered` once back here. Show it while
+     * `acknowledgedMs` is absent; absent when no restore was ever found.
+     * Fast.
+     */
+    func restoreReport() throws  -> RestoreReportView?
     
     /**
      * Pushes what this device made and pulls what headquarters holds for
@@ -2867,6 +3318,18 @@ open class SyncService: SyncServiceProtocol, @unchecked Sendable {
 
     
     /**
+     * The officer has read the restore report: it stops being shown (it
+     * stays readable) and the audit trail records who (`setOfficer`) and
+     * when. `NotAllowed` when there is none to acknowledge. Fast.
+     */
+open func acknowledgeRestore()throws  -> RestoreReportView  {
+    return try  FfiConverterTypeRestoreReportView_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_syncservice_acknowledge_restore(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
      * Asks a running sync or enrolment of this vault to stop, at once
      * (even while a request is stalled on the network). Returns at once;
      * safe from any thread and from any `SyncService` of the vault.
@@ -2935,6 +3398,20 @@ open func enterUnlockCode(code: String)throws   {try rustCallWithError(FfiConver
         FfiConverterString.lower(code),$0
     )
 }
+}
+    
+    /**
+     * What a restore from an older copy lost (found at a sync): the cases
+     * and screenings made after the copy that headquarters holds and this
+     * vault lacked, each marked `recovered` once back here. Show it while
+     * `acknowledgedMs` is absent; absent when no restore was ever found.
+     * Fast.
+     */
+open func restoreReport()throws  -> RestoreReportView?  {
+    return try  FfiConverterOptionTypeRestoreReportView.lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_method_syncservice_restore_report(self.uniffiClonePointer(),$0
+    )
+})
 }
     
     /**
@@ -3569,6 +4046,109 @@ public func FfiConverterTypeAuditEntryView_lift(_ buf: RustBuffer) throws -> Aud
 #endif
 public func FfiConverterTypeAuditEntryView_lower(_ value: AuditEntryView) -> RustBuffer {
     return FfiConverterTypeAuditEntryView.lower(value)
+}
+
+
+/**
+ * A bundle this device carries for another.
+ */
+public struct CarriedBundle {
+    public var bundleId: String
+    public var senderDevice: String
+    public var events: UInt32
+    public var state: CarriedBundleState
+    /**
+     * Headquarters' reason code when refused (`unknown_sender`, `altered`...).
+     */
+    public var refusal: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(bundleId: String, senderDevice: String, events: UInt32, state: CarriedBundleState, 
+        /**
+         * Headquarters' reason code when refused (`unknown_sender`, `altered`...).
+         */refusal: String?) {
+        self.bundleId = bundleId
+        self.senderDevice = senderDevice
+        self.events = events
+        self.state = state
+        self.refusal = refusal
+    }
+}
+
+#if compiler(>=6)
+extension CarriedBundle: Sendable {}
+#endif
+
+
+extension CarriedBundle: Equatable, Hashable {
+    public static func ==(lhs: CarriedBundle, rhs: CarriedBundle) -> Bool {
+        if lhs.bundleId != rhs.bundleId {
+            return false
+        }
+        if lhs.senderDevice != rhs.senderDevice {
+            return false
+        }
+        if lhs.events != rhs.events {
+            return false
+        }
+        if lhs.state != rhs.state {
+            return false
+        }
+        if lhs.refusal != rhs.refusal {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(bundleId)
+        hasher.combine(senderDevice)
+        hasher.combine(events)
+        hasher.combine(state)
+        hasher.combine(refusal)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCarriedBundle: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CarriedBundle {
+        return
+            try CarriedBundle(
+                bundleId: FfiConverterString.read(from: &buf), 
+                senderDevice: FfiConverterString.read(from: &buf), 
+                events: FfiConverterUInt32.read(from: &buf), 
+                state: FfiConverterTypeCarriedBundleState.read(from: &buf), 
+                refusal: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CarriedBundle, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.bundleId, into: &buf)
+        FfiConverterString.write(value.senderDevice, into: &buf)
+        FfiConverterUInt32.write(value.events, into: &buf)
+        FfiConverterTypeCarriedBundleState.write(value.state, into: &buf)
+        FfiConverterOptionString.write(value.refusal, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCarriedBundle_lift(_ buf: RustBuffer) throws -> CarriedBundle {
+    return try FfiConverterTypeCarriedBundle.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCarriedBundle_lower(_ value: CarriedBundle) -> RustBuffer {
+    return FfiConverterTypeCarriedBundle.lower(value)
 }
 
 
@@ -5231,6 +5811,131 @@ public func FfiConverterTypeEnrolment_lower(_ value: Enrolment) -> RustBuffer {
 
 
 /**
+ * A bundle made here, ready to travel.
+ */
+public struct ExportedBundle {
+    public var bundleId: String
+    /**
+     * Events inside (certificate events and screening reports).
+     */
+    public var events: UInt32
+    /**
+     * The bundle as a file (JSON, marked FOR OFFICIAL USE ONLY): save it to
+     * an SD card or USB stick. Sealed: only headquarters can read it.
+     */
+    public var fileJson: String
+    /**
+     * The same bundle as QR codes' texts: show them one after another, in
+     * a loop (5 a second), until the other device says it has them all.
+     */
+    public var frames: [String]
+    /**
+     * The fewest frames the reader needs, whichever they are.
+     */
+    public var framesNeeded: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(bundleId: String, 
+        /**
+         * Events inside (certificate events and screening reports).
+         */events: UInt32, 
+        /**
+         * The bundle as a file (JSON, marked FOR OFFICIAL USE ONLY): save it to
+         * an SD card or USB stick. Sealed: only headquarters can read it.
+         */fileJson: String, 
+        /**
+         * The same bundle as QR codes' texts: show them one after another, in
+         * a loop (5 a second), until the other device says it has them all.
+         */frames: [String], 
+        /**
+         * The fewest frames the reader needs, whichever they are.
+         */framesNeeded: UInt32) {
+        self.bundleId = bundleId
+        self.events = events
+        self.fileJson = fileJson
+        self.frames = frames
+        self.framesNeeded = framesNeeded
+    }
+}
+
+#if compiler(>=6)
+extension ExportedBundle: Sendable {}
+#endif
+
+
+extension ExportedBundle: Equatable, Hashable {
+    public static func ==(lhs: ExportedBundle, rhs: ExportedBundle) -> Bool {
+        if lhs.bundleId != rhs.bundleId {
+            return false
+        }
+        if lhs.events != rhs.events {
+            return false
+        }
+        if lhs.fileJson != rhs.fileJson {
+            return false
+        }
+        if lhs.frames != rhs.frames {
+            return false
+        }
+        if lhs.framesNeeded != rhs.framesNeeded {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(bundleId)
+        hasher.combine(events)
+        hasher.combine(fileJson)
+        hasher.combine(frames)
+        hasher.combine(framesNeeded)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeExportedBundle: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ExportedBundle {
+        return
+            try ExportedBundle(
+                bundleId: FfiConverterString.read(from: &buf), 
+                events: FfiConverterUInt32.read(from: &buf), 
+                fileJson: FfiConverterString.read(from: &buf), 
+                frames: FfiConverterSequenceString.read(from: &buf), 
+                framesNeeded: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ExportedBundle, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.bundleId, into: &buf)
+        FfiConverterUInt32.write(value.events, into: &buf)
+        FfiConverterString.write(value.fileJson, into: &buf)
+        FfiConverterSequenceString.write(value.frames, into: &buf)
+        FfiConverterUInt32.write(value.framesNeeded, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportedBundle_lift(_ buf: RustBuffer) throws -> ExportedBundle {
+    return try FfiConverterTypeExportedBundle.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportedBundle_lower(_ value: ExportedBundle) -> RustBuffer {
+    return FfiConverterTypeExportedBundle.lower(value)
+}
+
+
+/**
  * The fee decision: waived for victims of trafficking, with the reason to print.
  */
 public struct FeeView {
@@ -5396,6 +6101,105 @@ public func FfiConverterTypeFieldProblem_lift(_ buf: RustBuffer) throws -> Field
 #endif
 public func FfiConverterTypeFieldProblem_lower(_ value: FieldProblem) -> RustBuffer {
     return FfiConverterTypeFieldProblem.lower(value)
+}
+
+
+/**
+ * How far a QR reading has come.
+ */
+public struct FrameProgress {
+    /**
+     * Enough frames: call `ForwardService.import_frames`.
+     */
+    public var complete: Bool
+    /**
+     * Distinct frames read so far.
+     */
+    public var received: UInt32
+    /**
+     * About how many are needed (a few more may be).
+     */
+    public var needed: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Enough frames: call `ForwardService.import_frames`.
+         */complete: Bool, 
+        /**
+         * Distinct frames read so far.
+         */received: UInt32, 
+        /**
+         * About how many are needed (a few more may be).
+         */needed: UInt32) {
+        self.complete = complete
+        self.received = received
+        self.needed = needed
+    }
+}
+
+#if compiler(>=6)
+extension FrameProgress: Sendable {}
+#endif
+
+
+extension FrameProgress: Equatable, Hashable {
+    public static func ==(lhs: FrameProgress, rhs: FrameProgress) -> Bool {
+        if lhs.complete != rhs.complete {
+            return false
+        }
+        if lhs.received != rhs.received {
+            return false
+        }
+        if lhs.needed != rhs.needed {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(complete)
+        hasher.combine(received)
+        hasher.combine(needed)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFrameProgress: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FrameProgress {
+        return
+            try FrameProgress(
+                complete: FfiConverterBool.read(from: &buf), 
+                received: FfiConverterUInt32.read(from: &buf), 
+                needed: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FrameProgress, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.complete, into: &buf)
+        FfiConverterUInt32.write(value.received, into: &buf)
+        FfiConverterUInt32.write(value.needed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFrameProgress_lift(_ buf: RustBuffer) throws -> FrameProgress {
+    return try FfiConverterTypeFrameProgress.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFrameProgress_lower(_ value: FrameProgress) -> RustBuffer {
+    return FfiConverterTypeFrameProgress.lower(value)
 }
 
 
@@ -5566,6 +6370,140 @@ public func FfiConverterTypeIssuedCertificate_lift(_ buf: RustBuffer) throws -> 
 #endif
 public func FfiConverterTypeIssuedCertificate_lower(_ value: IssuedCertificate) -> RustBuffer {
     return FfiConverterTypeIssuedCertificate.lower(value)
+}
+
+
+/**
+ * A case or screening made after the older copy that headquarters holds
+ * and the restored vault lacked. Ids and times only, never a name.
+ */
+public struct LostItem {
+    public var kind: LostItemKind
+    /**
+     * The case id, or the screening record's id.
+     */
+    public var id: String
+    /**
+     * When it was made (this device's clock, unix ms), and that day (UTC,
+     * YYYY-MM-DD).
+     */
+    public var madeMs: Int64
+    public var madeDate: String
+    /**
+     * When headquarters received it (its clock, unix ms).
+     */
+    public var receivedMs: Int64
+    /**
+     * It is back on this device (a case the pull brought back); a
+     * screening is never (headquarters holds only its report).
+     */
+    public var recovered: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(kind: LostItemKind, 
+        /**
+         * The case id, or the screening record's id.
+         */id: String, 
+        /**
+         * When it was made (this device's clock, unix ms), and that day (UTC,
+         * YYYY-MM-DD).
+         */madeMs: Int64, madeDate: String, 
+        /**
+         * When headquarters received it (its clock, unix ms).
+         */receivedMs: Int64, 
+        /**
+         * It is back on this device (a case the pull brought back); a
+         * screening is never (headquarters holds only its report).
+         */recovered: Bool) {
+        self.kind = kind
+        self.id = id
+        self.madeMs = madeMs
+        self.madeDate = madeDate
+        self.receivedMs = receivedMs
+        self.recovered = recovered
+    }
+}
+
+#if compiler(>=6)
+extension LostItem: Sendable {}
+#endif
+
+
+extension LostItem: Equatable, Hashable {
+    public static func ==(lhs: LostItem, rhs: LostItem) -> Bool {
+        if lhs.kind != rhs.kind {
+            return false
+        }
+        if lhs.id != rhs.id {
+            return false
+        }
+        if lhs.madeMs != rhs.madeMs {
+            return false
+        }
+        if lhs.madeDate != rhs.madeDate {
+            return false
+        }
+        if lhs.receivedMs != rhs.receivedMs {
+            return false
+        }
+        if lhs.recovered != rhs.recovered {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(kind)
+        hasher.combine(id)
+        hasher.combine(madeMs)
+        hasher.combine(madeDate)
+        hasher.combine(receivedMs)
+        hasher.combine(recovered)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLostItem: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LostItem {
+        return
+            try LostItem(
+                kind: FfiConverterTypeLostItemKind.read(from: &buf), 
+                id: FfiConverterString.read(from: &buf), 
+                madeMs: FfiConverterInt64.read(from: &buf), 
+                madeDate: FfiConverterString.read(from: &buf), 
+                receivedMs: FfiConverterInt64.read(from: &buf), 
+                recovered: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LostItem, into buf: inout [UInt8]) {
+        FfiConverterTypeLostItemKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterInt64.write(value.madeMs, into: &buf)
+        FfiConverterString.write(value.madeDate, into: &buf)
+        FfiConverterInt64.write(value.receivedMs, into: &buf)
+        FfiConverterBool.write(value.recovered, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLostItem_lift(_ buf: RustBuffer) throws -> LostItem {
+    return try FfiConverterTypeLostItem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLostItem_lower(_ value: LostItem) -> RustBuffer {
+    return FfiConverterTypeLostItem.lower(value)
 }
 
 
@@ -6795,6 +7733,85 @@ public func FfiConverterTypeReferralMade_lower(_ value: ReferralMade) -> RustBuf
 
 
 /**
+ * A carried bundle headquarters refused; it is not sent again.
+ */
+public struct RefusedBundle {
+    public var bundleId: String
+    /**
+     * `unknown_sender`, `altered`, `other_office`, `revoked`...
+     */
+    public var code: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(bundleId: String, 
+        /**
+         * `unknown_sender`, `altered`, `other_office`, `revoked`...
+         */code: String) {
+        self.bundleId = bundleId
+        self.code = code
+    }
+}
+
+#if compiler(>=6)
+extension RefusedBundle: Sendable {}
+#endif
+
+
+extension RefusedBundle: Equatable, Hashable {
+    public static func ==(lhs: RefusedBundle, rhs: RefusedBundle) -> Bool {
+        if lhs.bundleId != rhs.bundleId {
+            return false
+        }
+        if lhs.code != rhs.code {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(bundleId)
+        hasher.combine(code)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRefusedBundle: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RefusedBundle {
+        return
+            try RefusedBundle(
+                bundleId: FfiConverterString.read(from: &buf), 
+                code: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RefusedBundle, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.bundleId, into: &buf)
+        FfiConverterString.write(value.code, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRefusedBundle_lift(_ buf: RustBuffer) throws -> RefusedBundle {
+    return try FfiConverterTypeRefusedBundle.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRefusedBundle_lower(_ value: RefusedBundle) -> RustBuffer {
+    return FfiConverterTypeRefusedBundle.lower(value)
+}
+
+
+/**
  * An event the device holds but could not apply, with why.
  */
 public struct RefusedEvent {
@@ -6937,6 +7954,100 @@ public func FfiConverterTypeRejectedEvent_lift(_ buf: RustBuffer) throws -> Reje
 #endif
 public func FfiConverterTypeRejectedEvent_lower(_ value: RejectedEvent) -> RustBuffer {
     return FfiConverterTypeRejectedEvent.lower(value)
+}
+
+
+/**
+ * What a restore from an older copy lost, found at a sync; shown to the
+ * officer until acknowledged.
+ */
+public struct RestoreReportView {
+    /**
+     * When the restore was found (this device's clock, unix ms).
+     */
+    public var detectedMs: Int64
+    public var items: [LostItem]
+    /**
+     * When the officer acknowledged it; absent while it is still to be shown.
+     */
+    public var acknowledgedMs: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * When the restore was found (this device's clock, unix ms).
+         */detectedMs: Int64, items: [LostItem], 
+        /**
+         * When the officer acknowledged it; absent while it is still to be shown.
+         */acknowledgedMs: Int64?) {
+        self.detectedMs = detectedMs
+        self.items = items
+        self.acknowledgedMs = acknowledgedMs
+    }
+}
+
+#if compiler(>=6)
+extension RestoreReportView: Sendable {}
+#endif
+
+
+extension RestoreReportView: Equatable, Hashable {
+    public static func ==(lhs: RestoreReportView, rhs: RestoreReportView) -> Bool {
+        if lhs.detectedMs != rhs.detectedMs {
+            return false
+        }
+        if lhs.items != rhs.items {
+            return false
+        }
+        if lhs.acknowledgedMs != rhs.acknowledgedMs {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(detectedMs)
+        hasher.combine(items)
+        hasher.combine(acknowledgedMs)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRestoreReportView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RestoreReportView {
+        return
+            try RestoreReportView(
+                detectedMs: FfiConverterInt64.read(from: &buf), 
+                items: FfiConverterSequenceTypeLostItem.read(from: &buf), 
+                acknowledgedMs: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RestoreReportView, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.detectedMs, into: &buf)
+        FfiConverterSequenceTypeLostItem.write(value.items, into: &buf)
+        FfiConverterOptionInt64.write(value.acknowledgedMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRestoreReportView_lift(_ buf: RustBuffer) throws -> RestoreReportView {
+    return try FfiConverterTypeRestoreReportView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRestoreReportView_lower(_ value: RestoreReportView) -> RustBuffer {
+    return FfiConverterTypeRestoreReportView.lower(value)
 }
 
 
@@ -7948,6 +9059,23 @@ public struct SyncReportView {
      * the screening start screen's picker.
      */
     public var crossingPointsInstalled: UInt64?
+    /**
+     * Bundles carried for other devices that headquarters took.
+     */
+    public var forwarded: UInt64
+    /**
+     * Carried bundles headquarters refused, with its reason code.
+     */
+    public var forwardRefused: [RefusedBundle]
+    /**
+     * Bundles made here that a colleague delivered: their events were not sent again.
+     */
+    public var receiptsApplied: UInt64
+    /**
+     * This sync found the restore: how many cases and screenings the
+     * restore report lists (`SyncService.restoreReport`). Absent otherwise.
+     */
+    public var restoreItems: UInt32?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -7973,7 +9101,20 @@ public struct SyncReportView {
         /**
          * A newer crossing-point list was installed (its sequence): refresh
          * the screening start screen's picker.
-         */crossingPointsInstalled: UInt64?) {
+         */crossingPointsInstalled: UInt64?, 
+        /**
+         * Bundles carried for other devices that headquarters took.
+         */forwarded: UInt64, 
+        /**
+         * Carried bundles headquarters refused, with its reason code.
+         */forwardRefused: [RefusedBundle], 
+        /**
+         * Bundles made here that a colleague delivered: their events were not sent again.
+         */receiptsApplied: UInt64, 
+        /**
+         * This sync found the restore: how many cases and screenings the
+         * restore report lists (`SyncService.restoreReport`). Absent otherwise.
+         */restoreItems: UInt32?) {
         self.progress = progress
         self.accepted = accepted
         self.duplicates = duplicates
@@ -7985,6 +9126,10 @@ public struct SyncReportView {
         self.auditEntriesSent = auditEntriesSent
         self.purged = purged
         self.crossingPointsInstalled = crossingPointsInstalled
+        self.forwarded = forwarded
+        self.forwardRefused = forwardRefused
+        self.receiptsApplied = receiptsApplied
+        self.restoreItems = restoreItems
     }
 }
 
@@ -8028,6 +9173,18 @@ extension SyncReportView: Equatable, Hashable {
         if lhs.crossingPointsInstalled != rhs.crossingPointsInstalled {
             return false
         }
+        if lhs.forwarded != rhs.forwarded {
+            return false
+        }
+        if lhs.forwardRefused != rhs.forwardRefused {
+            return false
+        }
+        if lhs.receiptsApplied != rhs.receiptsApplied {
+            return false
+        }
+        if lhs.restoreItems != rhs.restoreItems {
+            return false
+        }
         return true
     }
 
@@ -8043,6 +9200,10 @@ extension SyncReportView: Equatable, Hashable {
         hasher.combine(auditEntriesSent)
         hasher.combine(purged)
         hasher.combine(crossingPointsInstalled)
+        hasher.combine(forwarded)
+        hasher.combine(forwardRefused)
+        hasher.combine(receiptsApplied)
+        hasher.combine(restoreItems)
     }
 }
 
@@ -8065,7 +9226,11 @@ public struct FfiConverterTypeSyncReportView: FfiConverterRustBuffer {
                 rollbackDetected: FfiConverterBool.read(from: &buf), 
                 auditEntriesSent: FfiConverterUInt64.read(from: &buf), 
                 purged: FfiConverterUInt64.read(from: &buf), 
-                crossingPointsInstalled: FfiConverterOptionUInt64.read(from: &buf)
+                crossingPointsInstalled: FfiConverterOptionUInt64.read(from: &buf), 
+                forwarded: FfiConverterUInt64.read(from: &buf), 
+                forwardRefused: FfiConverterSequenceTypeRefusedBundle.read(from: &buf), 
+                receiptsApplied: FfiConverterUInt64.read(from: &buf), 
+                restoreItems: FfiConverterOptionUInt32.read(from: &buf)
         )
     }
 
@@ -8081,6 +9246,10 @@ public struct FfiConverterTypeSyncReportView: FfiConverterRustBuffer {
         FfiConverterUInt64.write(value.auditEntriesSent, into: &buf)
         FfiConverterUInt64.write(value.purged, into: &buf)
         FfiConverterOptionUInt64.write(value.crossingPointsInstalled, into: &buf)
+        FfiConverterUInt64.write(value.forwarded, into: &buf)
+        FfiConverterSequenceTypeRefusedBundle.write(value.forwardRefused, into: &buf)
+        FfiConverterUInt64.write(value.receiptsApplied, into: &buf)
+        FfiConverterOptionUInt32.write(value.restoreItems, into: &buf)
     }
 }
 
@@ -9003,6 +10172,95 @@ extension AnswerKind: Equatable, Hashable {}
 // Note that we don't yet support `indirect` for enums.
 // See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
 /**
+ * Where a bundle this device carries is.
+ */
+
+public enum CarriedBundleState {
+    
+    /**
+     * Goes to headquarters at this device's next sync.
+     */
+    case pending
+    /**
+     * Headquarters took it; its receipt is in `receipts_file()`.
+     */
+    case delivered
+    /**
+     * Headquarters refused it (`refusal` says why); it is not sent again.
+     */
+    case refused
+}
+
+
+#if compiler(>=6)
+extension CarriedBundleState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCarriedBundleState: FfiConverterRustBuffer {
+    typealias SwiftType = CarriedBundleState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CarriedBundleState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .pending
+        
+        case 2: return .delivered
+        
+        case 3: return .refused
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CarriedBundleState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .pending:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .delivered:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .refused:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCarriedBundleState_lift(_ buf: RustBuffer) throws -> CarriedBundleState {
+    return try FfiConverterTypeCarriedBundleState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCarriedBundleState_lower(_ value: CarriedBundleState) -> RustBuffer {
+    return FfiConverterTypeCarriedBundleState.lower(value)
+}
+
+
+extension CarriedBundleState: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
  * Where a case stands.
  */
 
@@ -9488,6 +10746,98 @@ extension DocumentLossKind: Equatable, Hashable {}
 
 
 
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * What an import took in.
+ */
+
+public enum ForwardImport {
+    
+    /**
+     * A colleague's bundle, now carried by this device.
+     */
+    case bundle(bundleId: String, senderDevice: String, events: UInt32
+    )
+    /**
+     * Headquarters' receipts for bundles this device made, carried back:
+     * what they acknowledge left the outbox.
+     */
+    case receipts(applied: UInt32, accepted: UInt64, duplicates: UInt64, rejected: [RejectedEvent], ignored: UInt32
+    )
+}
+
+
+#if compiler(>=6)
+extension ForwardImport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeForwardImport: FfiConverterRustBuffer {
+    typealias SwiftType = ForwardImport
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ForwardImport {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .bundle(bundleId: try FfiConverterString.read(from: &buf), senderDevice: try FfiConverterString.read(from: &buf), events: try FfiConverterUInt32.read(from: &buf)
+        )
+        
+        case 2: return .receipts(applied: try FfiConverterUInt32.read(from: &buf), accepted: try FfiConverterUInt64.read(from: &buf), duplicates: try FfiConverterUInt64.read(from: &buf), rejected: try FfiConverterSequenceTypeRejectedEvent.read(from: &buf), ignored: try FfiConverterUInt32.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ForwardImport, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .bundle(bundleId,senderDevice,events):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(bundleId, into: &buf)
+            FfiConverterString.write(senderDevice, into: &buf)
+            FfiConverterUInt32.write(events, into: &buf)
+            
+        
+        case let .receipts(applied,accepted,duplicates,rejected,ignored):
+            writeInt(&buf, Int32(2))
+            FfiConverterUInt32.write(applied, into: &buf)
+            FfiConverterUInt64.write(accepted, into: &buf)
+            FfiConverterUInt64.write(duplicates, into: &buf)
+            FfiConverterSequenceTypeRejectedEvent.write(rejected, into: &buf)
+            FfiConverterUInt32.write(ignored, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeForwardImport_lift(_ buf: RustBuffer) throws -> ForwardImport {
+    return try FfiConverterTypeForwardImport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeForwardImport_lower(_ value: ForwardImport) -> RustBuffer {
+    return FfiConverterTypeForwardImport.lower(value)
+}
+
+
+extension ForwardImport: Equatable, Hashable {}
+
+
+
+
+
+
 
 /**
  * Everything that can go wrong in a call. In Kotlin each variant is a
@@ -9668,6 +11018,15 @@ public enum HomewardError: Swift.Error {
     case MrzRefused(field: String, ambiguous: Bool, reason: String
     )
     /**
+     * A store-and-forward bundle, its QR frames or a receipt was refused;
+     * `code` says why: `altered`, `malformed` (not a bundle, or cut short),
+     * `replayed`, `other_office`, `other_headquarters`, `own_bundle`,
+     * `empty`, `no_sealing_key`, `mixed_bundles`, `not_a_frame`,
+     * `incomplete`... Nothing was kept.
+     */
+    case BundleRefused(code: String, reason: String
+    )
+    /**
      * A bug: report it. The message holds no personal data.
      */
     case Internal(reason: String
@@ -9793,7 +11152,11 @@ public struct FfiConverterTypeHomewardError: FfiConverterRustBuffer {
             ambiguous: try FfiConverterBool.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 32: return .Internal(
+        case 32: return .BundleRefused(
+            code: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 33: return .Internal(
             reason: try FfiConverterString.read(from: &buf)
             )
 
@@ -9975,8 +11338,14 @@ public struct FfiConverterTypeHomewardError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Internal(reason):
+        case let .BundleRefused(code,reason):
             writeInt(&buf, Int32(32))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Internal(reason):
+            writeInt(&buf, Int32(33))
             FfiConverterString.write(reason, into: &buf)
             
         }
@@ -10197,6 +11566,79 @@ public func FfiConverterTypeLanguage_lower(_ value: Language) -> RustBuffer {
 
 
 extension Language: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * What a lost item is.
+ */
+
+public enum LostItemKind {
+    
+    case certificateCase
+    case screening
+}
+
+
+#if compiler(>=6)
+extension LostItemKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLostItemKind: FfiConverterRustBuffer {
+    typealias SwiftType = LostItemKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LostItemKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .certificateCase
+        
+        case 2: return .screening
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LostItemKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .certificateCase:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .screening:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLostItemKind_lift(_ buf: RustBuffer) throws -> LostItemKind {
+    return try FfiConverterTypeLostItemKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLostItemKind_lower(_ value: LostItemKind) -> RustBuffer {
+    return FfiConverterTypeLostItemKind.lower(value)
+}
+
+
+extension LostItemKind: Equatable, Hashable {}
 
 
 
@@ -11541,6 +12983,30 @@ fileprivate struct FfiConverterOptionTypeQuestionView: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeRestoreReportView: FfiConverterRustBuffer {
+    typealias SwiftType = RestoreReportView?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRestoreReportView.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRestoreReportView.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeSubjectInput: FfiConverterRustBuffer {
     typealias SwiftType = SubjectInput?
 
@@ -11835,6 +13301,31 @@ fileprivate struct FfiConverterSequenceTypeAuditEntryView: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeCarriedBundle: FfiConverterRustBuffer {
+    typealias SwiftType = [CarriedBundle]
+
+    public static func write(_ value: [CarriedBundle], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCarriedBundle.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CarriedBundle] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CarriedBundle]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCarriedBundle.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeCaseListItem: FfiConverterRustBuffer {
     typealias SwiftType = [CaseListItem]
 
@@ -12035,6 +13526,31 @@ fileprivate struct FfiConverterSequenceTypeHistoryEntry: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeLostItem: FfiConverterRustBuffer {
+    typealias SwiftType = [LostItem]
+
+    public static func write(_ value: [LostItem], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeLostItem.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [LostItem] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [LostItem]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeLostItem.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeMrzCorrection: FfiConverterRustBuffer {
     typealias SwiftType = [MrzCorrection]
 
@@ -12102,6 +13618,31 @@ fileprivate struct FfiConverterSequenceTypePartnerView: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypePartnerView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRefusedBundle: FfiConverterRustBuffer {
+    typealias SwiftType = [RefusedBundle]
+
+    public static func write(_ value: [RefusedBundle], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRefusedBundle.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RefusedBundle] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RefusedBundle]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRefusedBundle.read(from: &buf))
         }
         return seq
     }
@@ -12438,6 +13979,33 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_certificateservice_verify() != 10286) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_forwardservice_carried() != 38861) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_forwardservice_export_bundle() != 29788) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_forwardservice_import_file() != 45532) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_forwardservice_import_frames() != 31206) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_forwardservice_pass_on() != 43095) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_forwardservice_receipts_file() != 50417) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_forwardservice_waiting() != 62535) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_forwardservice_waiting_for_receipt() != 41905) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_framereader_push() != 45243) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_audit_trail() != 40874) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -12457,6 +14025,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_crossing_points_info() != 20977) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_forward_service() != 29150) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_is_unlocked() != 25363) {
@@ -12603,6 +14174,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_syncprogresslistener_on_progress() != 10630) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_syncservice_acknowledge_restore() != 26501) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_syncservice_cancel() != 11709) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -12615,6 +14189,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code() != 63112) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_syncservice_restore_report() != 64963) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_syncservice_sync() != 60879) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -12622,6 +14199,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_syncservice_unlock_code_retry_after_secs() != 62728) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_constructor_framereader_new() != 34001) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_constructor_homewardvault_create() != 35611) {

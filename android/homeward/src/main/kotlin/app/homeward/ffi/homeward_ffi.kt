@@ -943,6 +943,36 @@ internal open class UniffiVTableCallbackInterfaceSyncProgressListener(
 
 
 
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -988,6 +1018,24 @@ fun uniffi_homeward_ffi_checksum_method_certificateservice_validate_request(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_certificateservice_verify(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_forwardservice_carried(
+): Short
+fun uniffi_homeward_ffi_checksum_method_forwardservice_export_bundle(
+): Short
+fun uniffi_homeward_ffi_checksum_method_forwardservice_import_file(
+): Short
+fun uniffi_homeward_ffi_checksum_method_forwardservice_import_frames(
+): Short
+fun uniffi_homeward_ffi_checksum_method_forwardservice_pass_on(
+): Short
+fun uniffi_homeward_ffi_checksum_method_forwardservice_receipts_file(
+): Short
+fun uniffi_homeward_ffi_checksum_method_forwardservice_waiting(
+): Short
+fun uniffi_homeward_ffi_checksum_method_forwardservice_waiting_for_receipt(
+): Short
+fun uniffi_homeward_ffi_checksum_method_framereader_push(
+): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_audit_trail(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_certificates(
@@ -1001,6 +1049,8 @@ fun uniffi_homeward_ffi_checksum_method_homewardvault_close_vault(
 fun uniffi_homeward_ffi_checksum_method_homewardvault_crossing_points(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_crossing_points_info(
+): Short
+fun uniffi_homeward_ffi_checksum_method_homewardvault_forward_service(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_is_unlocked(
 ): Short
@@ -1098,6 +1148,8 @@ fun uniffi_homeward_ffi_checksum_method_screeningsession_skip(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_syncprogresslistener_on_progress(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_syncservice_acknowledge_restore(
+): Short
 fun uniffi_homeward_ffi_checksum_method_syncservice_cancel(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_syncservice_enroll(
@@ -1106,11 +1158,15 @@ fun uniffi_homeward_ffi_checksum_method_syncservice_enroll_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_syncservice_restore_report(
+): Short
 fun uniffi_homeward_ffi_checksum_method_syncservice_sync(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_syncservice_sync_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_syncservice_unlock_code_retry_after_secs(
+): Short
+fun uniffi_homeward_ffi_checksum_constructor_framereader_new(
 ): Short
 fun uniffi_homeward_ffi_checksum_constructor_homewardvault_create(
 ): Short
@@ -1193,6 +1249,34 @@ fun uniffi_homeward_ffi_fn_method_certificateservice_validate_request(`ptr`: Poi
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_certificateservice_verify(`ptr`: Pointer,`barcode`: RustBuffer.ByValue,`photo`: RustBuffer.ByValue,`date`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_clone_forwardservice(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_homeward_ffi_fn_free_forwardservice(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
+fun uniffi_homeward_ffi_fn_method_forwardservice_carried(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_forwardservice_export_bundle(`ptr`: Pointer,`repairPercent`: Int,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_forwardservice_import_file(`ptr`: Pointer,`contents`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_forwardservice_import_frames(`ptr`: Pointer,`reader`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_forwardservice_pass_on(`ptr`: Pointer,`bundleId`: RustBuffer.ByValue,`repairPercent`: Int,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_forwardservice_receipts_file(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_forwardservice_waiting(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Int
+fun uniffi_homeward_ffi_fn_method_forwardservice_waiting_for_receipt(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Int
+fun uniffi_homeward_ffi_fn_clone_framereader(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_homeward_ffi_fn_free_framereader(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
+fun uniffi_homeward_ffi_fn_constructor_framereader_new(uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_homeward_ffi_fn_method_framereader_push(`ptr`: Pointer,`frame`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_clone_homewardvault(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_homeward_ffi_fn_free_homewardvault(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
@@ -1215,6 +1299,8 @@ fun uniffi_homeward_ffi_fn_method_homewardvault_crossing_points(`ptr`: Pointer,u
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_homewardvault_crossing_points_info(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_homewardvault_forward_service(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
 fun uniffi_homeward_ffi_fn_method_homewardvault_is_unlocked(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Byte
 fun uniffi_homeward_ffi_fn_method_homewardvault_language(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
@@ -1335,6 +1421,8 @@ fun uniffi_homeward_ffi_fn_clone_syncservice(`ptr`: Pointer,uniffi_out_err: Unif
 ): Pointer
 fun uniffi_homeward_ffi_fn_free_syncservice(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
+fun uniffi_homeward_ffi_fn_method_syncservice_acknowledge_restore(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_syncservice_cancel(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
 fun uniffi_homeward_ffi_fn_method_syncservice_enroll(`ptr`: Pointer,`url`: RustBuffer.ByValue,`code`: RustBuffer.ByValue,`label`: RustBuffer.ByValue,`caPem`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1343,6 +1431,8 @@ fun uniffi_homeward_ffi_fn_method_syncservice_enroll_async(`ptr`: Pointer,`url`:
 ): Long
 fun uniffi_homeward_ffi_fn_method_syncservice_enter_unlock_code(`ptr`: Pointer,`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
+fun uniffi_homeward_ffi_fn_method_syncservice_restore_report(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_syncservice_sync(`ptr`: Pointer,`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_syncservice_sync_async(`ptr`: Pointer,`listener`: RustBuffer.ByValue,
@@ -1528,6 +1618,33 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_verify() != 10286.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_carried() != 38861.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_export_bundle() != 29788.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_import_file() != 45532.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_import_frames() != 31206.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_pass_on() != 43095.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_receipts_file() != 50417.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_waiting() != 62535.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_waiting_for_receipt() != 41905.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_framereader_push() != 45243.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_audit_trail() != 40874.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1547,6 +1664,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_crossing_points_info() != 20977.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_forward_service() != 29150.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_is_unlocked() != 25363.toShort()) {
@@ -1693,6 +1813,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_syncprogresslistener_on_progress() != 10630.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_acknowledge_restore() != 26501.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_cancel() != 11709.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1705,6 +1828,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code() != 63112.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_restore_report() != 64963.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_sync() != 60879.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1712,6 +1838,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_unlock_code_retry_after_secs() != 62728.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_constructor_framereader_new() != 34001.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_constructor_homewardvault_create() != 35611.toShort()) {
@@ -2764,6 +2893,690 @@ public object FfiConverterTypeCertificateService: FfiConverter<CertificateServic
 
 
 /**
+ * Store and forward for one vault.
+ */
+public interface ForwardServiceInterface {
+    
+    /**
+     * The bundles this device carries, oldest first, with headquarters' answer.
+     */
+    fun `carried`(): List<CarriedBundle>
+    
+    /**
+     * Seals what waits to sync into one bundle for headquarters, as a file
+     * and as QR frames (`repair_percent` more frames than needed, 50 is a
+     * good default). The events stay here until headquarters' receipt
+     * comes back. Audited. Throws `BundleRefused` (`empty`,
+     * `no_sealing_key`: sync once first), `NotEnrolled`.
+     */
+    fun `exportBundle`(`repairPercent`: kotlin.UInt): ExportedBundle
+    
+    /**
+     * Imports a file: a colleague's bundle to carry, or receipts carried
+     * back for bundles this device made. Throws `BundleRefused` with the
+     * reason (`altered`, `malformed` for a truncated file, `replayed`,
+     * `other_office`, `other_headquarters`, `own_bundle`...); nothing is
+     * kept then.
+     */
+    fun `importFile`(`contents`: kotlin.String): ForwardImport
+    
+    /**
+     * Imports the bundle a `FrameReader` completed. Throws `BundleRefused`
+     * (`incomplete` while frames are missing, or the bundle's own reasons).
+     */
+    fun `importFrames`(`reader`: FrameReader): ForwardImport
+    
+    /**
+     * A bundle this device carries, to pass on to another carrier (a relay
+     * over several hops), as a file and QR frames. It stays here too;
+     * headquarters takes it once. Throws `BundleRefused` (`not_carried`,
+     * or `replayed` once headquarters answered it).
+     */
+    fun `passOn`(`bundleId`: kotlin.String, `repairPercent`: kotlin.UInt): ExportedBundle
+    
+    /**
+     * Headquarters' receipts for the bundles this device carried, as a file
+     * to hand back to the devices that made them (`import_file` there).
+     */
+    fun `receiptsFile`(): kotlin.String
+    
+    /**
+     * How many events wait to sync (what an export would carry, at most 1,000).
+     */
+    fun `waiting`(): kotlin.UInt
+    
+    /**
+     * Bundles made here whose receipt has not come back yet.
+     */
+    fun `waitingForReceipt`(): kotlin.UInt
+    
+    companion object
+}
+
+/**
+ * Store and forward for one vault.
+ */
+open class ForwardService: Disposable, AutoCloseable, ForwardServiceInterface
+{
+
+    constructor(pointer: Pointer) {
+        this.pointer = pointer
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+
+    /**
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noPointer: NoPointer) {
+        this.pointer = null
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+
+    protected val pointer: Pointer?
+    protected val cleanable: UniffiCleaner.Cleanable
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithPointer(block: (ptr: Pointer) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the pointer being freed concurrently.
+        try {
+            return block(this.uniffiClonePointer())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val pointer: Pointer?) : Runnable {
+        override fun run() {
+            pointer?.let { ptr ->
+                uniffiRustCall { status ->
+                    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_free_forwardservice(ptr, status)
+                }
+            }
+        }
+    }
+
+    fun uniffiClonePointer(): Pointer {
+        return uniffiRustCall() { status ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_clone_forwardservice(pointer!!, status)
+        }
+    }
+
+    
+    /**
+     * The bundles this device carries, oldest first, with headquarters' answer.
+     */
+    @Throws(HomewardException::class)override fun `carried`(): List<CarriedBundle> {
+            return FfiConverterSequenceTypeCarriedBundle.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_forwardservice_carried(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Seals what waits to sync into one bundle for headquarters, as a file
+     * and as QR frames (`repair_percent` more frames than needed, 50 is a
+     * good default). The events stay here until headquarters' receipt
+     * comes back. Audited. Throws `BundleRefused` (`empty`,
+     * `no_sealing_key`: sync once first), `NotEnrolled`.
+     */
+    @Throws(HomewardException::class)override fun `exportBundle`(`repairPercent`: kotlin.UInt): ExportedBundle {
+            return FfiConverterTypeExportedBundle.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_forwardservice_export_bundle(
+        it, FfiConverterUInt.lower(`repairPercent`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Imports a file: a colleague's bundle to carry, or receipts carried
+     * back for bundles this device made. Throws `BundleRefused` with the
+     * reason (`altered`, `malformed` for a truncated file, `replayed`,
+     * `other_office`, `other_headquarters`, `own_bundle`...); nothing is
+     * kept then.
+     */
+    @Throws(HomewardException::class)override fun `importFile`(`contents`: kotlin.String): ForwardImport {
+            return FfiConverterTypeForwardImport.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_forwardservice_import_file(
+        it, FfiConverterString.lower(`contents`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Imports the bundle a `FrameReader` completed. Throws `BundleRefused`
+     * (`incomplete` while frames are missing, or the bundle's own reasons).
+     */
+    @Throws(HomewardException::class)override fun `importFrames`(`reader`: FrameReader): ForwardImport {
+            return FfiConverterTypeForwardImport.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_forwardservice_import_frames(
+        it, FfiConverterTypeFrameReader.lower(`reader`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A bundle this device carries, to pass on to another carrier (a relay
+     * over several hops), as a file and QR frames. It stays here too;
+     * headquarters takes it once. Throws `BundleRefused` (`not_carried`,
+     * or `replayed` once headquarters answered it).
+     */
+    @Throws(HomewardException::class)override fun `passOn`(`bundleId`: kotlin.String, `repairPercent`: kotlin.UInt): ExportedBundle {
+            return FfiConverterTypeExportedBundle.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_forwardservice_pass_on(
+        it, FfiConverterString.lower(`bundleId`),FfiConverterUInt.lower(`repairPercent`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Headquarters' receipts for the bundles this device carried, as a file
+     * to hand back to the devices that made them (`import_file` there).
+     */
+    @Throws(HomewardException::class)override fun `receiptsFile`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_forwardservice_receipts_file(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * How many events wait to sync (what an export would carry, at most 1,000).
+     */
+    @Throws(HomewardException::class)override fun `waiting`(): kotlin.UInt {
+            return FfiConverterUInt.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_forwardservice_waiting(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Bundles made here whose receipt has not come back yet.
+     */
+    @Throws(HomewardException::class)override fun `waitingForReceipt`(): kotlin.UInt {
+            return FfiConverterUInt.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_forwardservice_waiting_for_receipt(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+    
+    companion object
+    
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeForwardService: FfiConverter<ForwardService, Pointer> {
+
+    override fun lower(value: ForwardService): Pointer {
+        return value.uniffiClonePointer()
+    }
+
+    override fun lift(value: Pointer): ForwardService {
+        return ForwardService(value)
+    }
+
+    override fun read(buf: ByteBuffer): ForwardService {
+        // The Rust code always writes pointers as 8 bytes, and will
+        // fail to compile if they don't fit.
+        return lift(Pointer(buf.getLong()))
+    }
+
+    override fun allocationSize(value: ForwardService) = 8UL
+
+    override fun write(value: ForwardService, buf: ByteBuffer) {
+        // The Rust code always expects pointers written as 8 bytes,
+        // and will fail to compile if they don't fit.
+        buf.putLong(Pointer.nativeValue(lower(value)))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a Pointer/Arc<T>
+// to the live Rust struct on the other side of the FFI.
+//
+// Each instance implements core operations for working with the Rust `Arc<T>` and the
+// Kotlin Pointer to work with the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque pointer to the underlying Rust struct.
+//     Method calls need to read this pointer from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its pointer should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the pointer, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the pointer, but is interrupted
+//      before it can pass the pointer over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read pointer value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Reads a bundle's QR frames as the camera sees them: in any order,
+ * repeats ignored, some missed. One reader per bundle.
+ */
+public interface FrameReaderInterface {
+    
+    /**
+     * Takes one scanned QR text. Throws `BundleRefused` (`not_a_frame`,
+     * `mixed_bundles`: a frame of another bundle; the frames read so far
+     * are kept). Fast.
+     */
+    fun `push`(`frame`: kotlin.String): FrameProgress
+    
+    companion object
+}
+
+/**
+ * Reads a bundle's QR frames as the camera sees them: in any order,
+ * repeats ignored, some missed. One reader per bundle.
+ */
+open class FrameReader: Disposable, AutoCloseable, FrameReaderInterface
+{
+
+    constructor(pointer: Pointer) {
+        this.pointer = pointer
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+
+    /**
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noPointer: NoPointer) {
+        this.pointer = null
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+    constructor() :
+        this(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_constructor_framereader_new(
+        _status)
+}
+    )
+
+    protected val pointer: Pointer?
+    protected val cleanable: UniffiCleaner.Cleanable
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithPointer(block: (ptr: Pointer) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the pointer being freed concurrently.
+        try {
+            return block(this.uniffiClonePointer())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val pointer: Pointer?) : Runnable {
+        override fun run() {
+            pointer?.let { ptr ->
+                uniffiRustCall { status ->
+                    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_free_framereader(ptr, status)
+                }
+            }
+        }
+    }
+
+    fun uniffiClonePointer(): Pointer {
+        return uniffiRustCall() { status ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_clone_framereader(pointer!!, status)
+        }
+    }
+
+    
+    /**
+     * Takes one scanned QR text. Throws `BundleRefused` (`not_a_frame`,
+     * `mixed_bundles`: a frame of another bundle; the frames read so far
+     * are kept). Fast.
+     */
+    @Throws(HomewardException::class)override fun `push`(`frame`: kotlin.String): FrameProgress {
+            return FfiConverterTypeFrameProgress.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_framereader_push(
+        it, FfiConverterString.lower(`frame`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+    
+    companion object
+    
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFrameReader: FfiConverter<FrameReader, Pointer> {
+
+    override fun lower(value: FrameReader): Pointer {
+        return value.uniffiClonePointer()
+    }
+
+    override fun lift(value: Pointer): FrameReader {
+        return FrameReader(value)
+    }
+
+    override fun read(buf: ByteBuffer): FrameReader {
+        // The Rust code always writes pointers as 8 bytes, and will
+        // fail to compile if they don't fit.
+        return lift(Pointer(buf.getLong()))
+    }
+
+    override fun allocationSize(value: FrameReader) = 8UL
+
+    override fun write(value: FrameReader, buf: ByteBuffer) {
+        // The Rust code always expects pointers written as 8 bytes,
+        // and will fail to compile if they don't fit.
+        buf.putLong(Pointer.nativeValue(lower(value)))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a Pointer/Arc<T>
+// to the live Rust struct on the other side of the FFI.
+//
+// Each instance implements core operations for working with the Rust `Arc<T>` and the
+// Kotlin Pointer to work with the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque pointer to the underlying Rust struct.
+//     Method calls need to read this pointer from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its pointer should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the pointer, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the pointer, but is interrupted
+//      before it can pass the pointer over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read pointer value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * An open vault directory: the entry point to everything else. Safe to
  * share between threads; calls on it and on the services made from it are
  * serialised by one lock, so an unlock's key derivation makes record calls
@@ -2815,6 +3628,12 @@ public interface HomewardVaultInterface {
      * The list's sequence and age (show "updated N days ago" beside the picker).
      */
     fun `crossingPointsInfo`(): CrossingPointsInfo
+    
+    /**
+     * Store and forward: bundles for a post without a link, and those
+     * carried for colleagues.
+     */
+    fun `forwardService`(): ForwardService
     
     /**
      * True when unlocked. Never waits (it reads the state as of the last
@@ -3120,6 +3939,22 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
     callWithPointer {
     uniffiRustCallWithError(HomewardException) { _status ->
     UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_crossing_points_info(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Store and forward: bundles for a post without a link, and those
+     * carried for colleagues.
+     */override fun `forwardService`(): ForwardService {
+            return FfiConverterTypeForwardService.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_forward_service(
         it, _status)
 }
     }
@@ -5361,6 +6196,13 @@ public object FfiConverterTypeSyncProgressListener: FfiConverter<SyncProgressLis
 public interface SyncServiceInterface {
     
     /**
+     * The officer has read the restore report: it stops being shown (it
+     * stays readable) and the audit trail records who (`setOfficer`) and
+     * when. `NotAllowed` when there is none to acknowledge. Fast.
+     */
+    fun `acknowledgeRestore`(): RestoreReportView
+    
+    /**
      * Asks a running sync or enrolment of this vault to stop, at once
      * (even while a request is stalled on the network). Returns at once;
      * safe from any thread and from any `SyncService` of the vault.
@@ -5397,6 +6239,15 @@ public interface SyncServiceInterface {
      * `unlockCodeRetryAfterSecs` says it before a try). Fast.
      */
     fun `enterUnlockCode`(`code`: kotlin.String)
+    
+    /**
+     * What a restore from an older copy lost (found at a sync): the cases
+     * and screenings made after the copy that headquarters holds and this
+     * vault lacked, each marked `recovered` once back here. Show it while
+     * `acknowledgedMs` is absent; absent when no restore was ever found.
+     * Fast.
+     */
+    fun `restoreReport`(): RestoreReportView?
     
     /**
      * Pushes what this device made and pulls what headquarters holds for
@@ -5514,6 +6365,24 @@ open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
 
     
     /**
+     * The officer has read the restore report: it stops being shown (it
+     * stays readable) and the audit trail records who (`setOfficer`) and
+     * when. `NotAllowed` when there is none to acknowledge. Fast.
+     */
+    @Throws(HomewardException::class)override fun `acknowledgeRestore`(): RestoreReportView {
+            return FfiConverterTypeRestoreReportView.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_syncservice_acknowledge_restore(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Asks a running sync or enrolment of this vault to stop, at once
      * (even while a request is stalled on the network). Returns at once;
      * safe from any thread and from any `SyncService` of the vault.
@@ -5597,6 +6466,26 @@ open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
 }
     }
     
+    
+
+    
+    /**
+     * What a restore from an older copy lost (found at a sync): the cases
+     * and screenings made after the copy that headquarters holds and this
+     * vault lacked, each marked `recovered` once back here. Show it while
+     * `acknowledgedMs` is absent; absent when no restore was ever found.
+     * Fast.
+     */
+    @Throws(HomewardException::class)override fun `restoreReport`(): RestoreReportView? {
+            return FfiConverterOptionalTypeRestoreReportView.lift(
+    callWithPointer {
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_syncservice_restore_report(
+        it, _status)
+}
+    }
+    )
+    }
     
 
     
@@ -5954,6 +6843,56 @@ public object FfiConverterTypeAuditEntryView: FfiConverterRustBuffer<AuditEntryV
             FfiConverterString.write(value.`subjectKind`, buf)
             FfiConverterString.write(value.`subjectId`, buf)
             FfiConverterOptionalString.write(value.`justification`, buf)
+    }
+}
+
+
+
+/**
+ * A bundle this device carries for another.
+ */
+data class CarriedBundle (
+    var `bundleId`: kotlin.String, 
+    var `senderDevice`: kotlin.String, 
+    var `events`: kotlin.UInt, 
+    var `state`: CarriedBundleState, 
+    /**
+     * Headquarters' reason code when refused (`unknown_sender`, `altered`...).
+     */
+    var `refusal`: kotlin.String?
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCarriedBundle: FfiConverterRustBuffer<CarriedBundle> {
+    override fun read(buf: ByteBuffer): CarriedBundle {
+        return CarriedBundle(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterTypeCarriedBundleState.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CarriedBundle) = (
+            FfiConverterString.allocationSize(value.`bundleId`) +
+            FfiConverterString.allocationSize(value.`senderDevice`) +
+            FfiConverterUInt.allocationSize(value.`events`) +
+            FfiConverterTypeCarriedBundleState.allocationSize(value.`state`) +
+            FfiConverterOptionalString.allocationSize(value.`refusal`)
+    )
+
+    override fun write(value: CarriedBundle, buf: ByteBuffer) {
+            FfiConverterString.write(value.`bundleId`, buf)
+            FfiConverterString.write(value.`senderDevice`, buf)
+            FfiConverterUInt.write(value.`events`, buf)
+            FfiConverterTypeCarriedBundleState.write(value.`state`, buf)
+            FfiConverterOptionalString.write(value.`refusal`, buf)
     }
 }
 
@@ -6768,6 +7707,67 @@ public object FfiConverterTypeEnrolment: FfiConverterRustBuffer<Enrolment> {
 
 
 /**
+ * A bundle made here, ready to travel.
+ */
+data class ExportedBundle (
+    var `bundleId`: kotlin.String, 
+    /**
+     * Events inside (certificate events and screening reports).
+     */
+    var `events`: kotlin.UInt, 
+    /**
+     * The bundle as a file (JSON, marked FOR OFFICIAL USE ONLY): save it to
+     * an SD card or USB stick. Sealed: only headquarters can read it.
+     */
+    var `fileJson`: kotlin.String, 
+    /**
+     * The same bundle as QR codes' texts: show them one after another, in
+     * a loop (5 a second), until the other device says it has them all.
+     */
+    var `frames`: List<kotlin.String>, 
+    /**
+     * The fewest frames the reader needs, whichever they are.
+     */
+    var `framesNeeded`: kotlin.UInt
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeExportedBundle: FfiConverterRustBuffer<ExportedBundle> {
+    override fun read(buf: ByteBuffer): ExportedBundle {
+        return ExportedBundle(
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ExportedBundle) = (
+            FfiConverterString.allocationSize(value.`bundleId`) +
+            FfiConverterUInt.allocationSize(value.`events`) +
+            FfiConverterString.allocationSize(value.`fileJson`) +
+            FfiConverterSequenceString.allocationSize(value.`frames`) +
+            FfiConverterUInt.allocationSize(value.`framesNeeded`)
+    )
+
+    override fun write(value: ExportedBundle, buf: ByteBuffer) {
+            FfiConverterString.write(value.`bundleId`, buf)
+            FfiConverterUInt.write(value.`events`, buf)
+            FfiConverterString.write(value.`fileJson`, buf)
+            FfiConverterSequenceString.write(value.`frames`, buf)
+            FfiConverterUInt.write(value.`framesNeeded`, buf)
+    }
+}
+
+
+
+/**
  * The fee decision: waived for victims of trafficking, with the reason to print.
  */
 data class FeeView (
@@ -6850,6 +7850,54 @@ public object FfiConverterTypeFieldProblem: FfiConverterRustBuffer<FieldProblem>
 
 
 /**
+ * How far a QR reading has come.
+ */
+data class FrameProgress (
+    /**
+     * Enough frames: call `ForwardService.import_frames`.
+     */
+    var `complete`: kotlin.Boolean, 
+    /**
+     * Distinct frames read so far.
+     */
+    var `received`: kotlin.UInt, 
+    /**
+     * About how many are needed (a few more may be).
+     */
+    var `needed`: kotlin.UInt
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFrameProgress: FfiConverterRustBuffer<FrameProgress> {
+    override fun read(buf: ByteBuffer): FrameProgress {
+        return FrameProgress(
+            FfiConverterBoolean.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FrameProgress) = (
+            FfiConverterBoolean.allocationSize(value.`complete`) +
+            FfiConverterUInt.allocationSize(value.`received`) +
+            FfiConverterUInt.allocationSize(value.`needed`)
+    )
+
+    override fun write(value: FrameProgress, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`complete`, buf)
+            FfiConverterUInt.write(value.`received`, buf)
+            FfiConverterUInt.write(value.`needed`, buf)
+    }
+}
+
+
+
+/**
  * One step of a case's history.
  */
 data class HistoryEntry (
@@ -6926,6 +7974,72 @@ public object FfiConverterTypeIssuedCertificate: FfiConverterRustBuffer<IssuedCe
             FfiConverterTypeCaseDetails.write(value.`case`, buf)
             FfiConverterString.write(value.`barcode`, buf)
             FfiConverterTypeQrCode.write(value.`qr`, buf)
+    }
+}
+
+
+
+/**
+ * A case or screening made after the older copy that headquarters holds
+ * and the restored vault lacked. Ids and times only, never a name.
+ */
+data class LostItem (
+    var `kind`: LostItemKind, 
+    /**
+     * The case id, or the screening record's id.
+     */
+    var `id`: kotlin.String, 
+    /**
+     * When it was made (this device's clock, unix ms), and that day (UTC,
+     * YYYY-MM-DD).
+     */
+    var `madeMs`: kotlin.Long, 
+    var `madeDate`: kotlin.String, 
+    /**
+     * When headquarters received it (its clock, unix ms).
+     */
+    var `receivedMs`: kotlin.Long, 
+    /**
+     * It is back on this device (a case the pull brought back); a
+     * screening is never (headquarters holds only its report).
+     */
+    var `recovered`: kotlin.Boolean
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLostItem: FfiConverterRustBuffer<LostItem> {
+    override fun read(buf: ByteBuffer): LostItem {
+        return LostItem(
+            FfiConverterTypeLostItemKind.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LostItem) = (
+            FfiConverterTypeLostItemKind.allocationSize(value.`kind`) +
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterLong.allocationSize(value.`madeMs`) +
+            FfiConverterString.allocationSize(value.`madeDate`) +
+            FfiConverterLong.allocationSize(value.`receivedMs`) +
+            FfiConverterBoolean.allocationSize(value.`recovered`)
+    )
+
+    override fun write(value: LostItem, buf: ByteBuffer) {
+            FfiConverterTypeLostItemKind.write(value.`kind`, buf)
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterLong.write(value.`madeMs`, buf)
+            FfiConverterString.write(value.`madeDate`, buf)
+            FfiConverterLong.write(value.`receivedMs`, buf)
+            FfiConverterBoolean.write(value.`recovered`, buf)
     }
 }
 
@@ -7532,6 +8646,44 @@ public object FfiConverterTypeReferralMade: FfiConverterRustBuffer<ReferralMade>
 
 
 /**
+ * A carried bundle headquarters refused; it is not sent again.
+ */
+data class RefusedBundle (
+    var `bundleId`: kotlin.String, 
+    /**
+     * `unknown_sender`, `altered`, `other_office`, `revoked`...
+     */
+    var `code`: kotlin.String
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRefusedBundle: FfiConverterRustBuffer<RefusedBundle> {
+    override fun read(buf: ByteBuffer): RefusedBundle {
+        return RefusedBundle(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RefusedBundle) = (
+            FfiConverterString.allocationSize(value.`bundleId`) +
+            FfiConverterString.allocationSize(value.`code`)
+    )
+
+    override fun write(value: RefusedBundle, buf: ByteBuffer) {
+            FfiConverterString.write(value.`bundleId`, buf)
+            FfiConverterString.write(value.`code`, buf)
+    }
+}
+
+
+
+/**
  * An event the device holds but could not apply, with why.
  */
 data class RefusedEvent (
@@ -7596,6 +8748,52 @@ public object FfiConverterTypeRejectedEvent: FfiConverterRustBuffer<RejectedEven
     override fun write(value: RejectedEvent, buf: ByteBuffer) {
             FfiConverterString.write(value.`eventId`, buf)
             FfiConverterString.write(value.`reason`, buf)
+    }
+}
+
+
+
+/**
+ * What a restore from an older copy lost, found at a sync; shown to the
+ * officer until acknowledged.
+ */
+data class RestoreReportView (
+    /**
+     * When the restore was found (this device's clock, unix ms).
+     */
+    var `detectedMs`: kotlin.Long, 
+    var `items`: List<LostItem>, 
+    /**
+     * When the officer acknowledged it; absent while it is still to be shown.
+     */
+    var `acknowledgedMs`: kotlin.Long?
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRestoreReportView: FfiConverterRustBuffer<RestoreReportView> {
+    override fun read(buf: ByteBuffer): RestoreReportView {
+        return RestoreReportView(
+            FfiConverterLong.read(buf),
+            FfiConverterSequenceTypeLostItem.read(buf),
+            FfiConverterOptionalLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RestoreReportView) = (
+            FfiConverterLong.allocationSize(value.`detectedMs`) +
+            FfiConverterSequenceTypeLostItem.allocationSize(value.`items`) +
+            FfiConverterOptionalLong.allocationSize(value.`acknowledgedMs`)
+    )
+
+    override fun write(value: RestoreReportView, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`detectedMs`, buf)
+            FfiConverterSequenceTypeLostItem.write(value.`items`, buf)
+            FfiConverterOptionalLong.write(value.`acknowledgedMs`, buf)
     }
 }
 
@@ -8113,7 +9311,24 @@ data class SyncReportView (
      * A newer crossing-point list was installed (its sequence): refresh
      * the screening start screen's picker.
      */
-    var `crossingPointsInstalled`: kotlin.ULong?
+    var `crossingPointsInstalled`: kotlin.ULong?, 
+    /**
+     * Bundles carried for other devices that headquarters took.
+     */
+    var `forwarded`: kotlin.ULong, 
+    /**
+     * Carried bundles headquarters refused, with its reason code.
+     */
+    var `forwardRefused`: List<RefusedBundle>, 
+    /**
+     * Bundles made here that a colleague delivered: their events were not sent again.
+     */
+    var `receiptsApplied`: kotlin.ULong, 
+    /**
+     * This sync found the restore: how many cases and screenings the
+     * restore report lists (`SyncService.restoreReport`). Absent otherwise.
+     */
+    var `restoreItems`: kotlin.UInt?
 ) {
     
     companion object
@@ -8136,6 +9351,10 @@ public object FfiConverterTypeSyncReportView: FfiConverterRustBuffer<SyncReportV
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterOptionalULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterSequenceTypeRefusedBundle.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalUInt.read(buf),
         )
     }
 
@@ -8150,7 +9369,11 @@ public object FfiConverterTypeSyncReportView: FfiConverterRustBuffer<SyncReportV
             FfiConverterBoolean.allocationSize(value.`rollbackDetected`) +
             FfiConverterULong.allocationSize(value.`auditEntriesSent`) +
             FfiConverterULong.allocationSize(value.`purged`) +
-            FfiConverterOptionalULong.allocationSize(value.`crossingPointsInstalled`)
+            FfiConverterOptionalULong.allocationSize(value.`crossingPointsInstalled`) +
+            FfiConverterULong.allocationSize(value.`forwarded`) +
+            FfiConverterSequenceTypeRefusedBundle.allocationSize(value.`forwardRefused`) +
+            FfiConverterULong.allocationSize(value.`receiptsApplied`) +
+            FfiConverterOptionalUInt.allocationSize(value.`restoreItems`)
     )
 
     override fun write(value: SyncReportView, buf: ByteBuffer) {
@@ -8165,6 +9388,10 @@ public object FfiConverterTypeSyncReportView: FfiConverterRustBuffer<SyncReportV
             FfiConverterULong.write(value.`auditEntriesSent`, buf)
             FfiConverterULong.write(value.`purged`, buf)
             FfiConverterOptionalULong.write(value.`crossingPointsInstalled`, buf)
+            FfiConverterULong.write(value.`forwarded`, buf)
+            FfiConverterSequenceTypeRefusedBundle.write(value.`forwardRefused`, buf)
+            FfiConverterULong.write(value.`receiptsApplied`, buf)
+            FfiConverterOptionalUInt.write(value.`restoreItems`, buf)
     }
 }
 
@@ -8812,6 +10039,49 @@ public object FfiConverterTypeAnswerKind : FfiConverterRustBuffer<AnswerKind>{
 
 
 /**
+ * Where a bundle this device carries is.
+ */
+
+enum class CarriedBundleState {
+    
+    /**
+     * Goes to headquarters at this device's next sync.
+     */
+    PENDING,
+    /**
+     * Headquarters took it; its receipt is in `receipts_file()`.
+     */
+    DELIVERED,
+    /**
+     * Headquarters refused it (`refusal` says why); it is not sent again.
+     */
+    REFUSED;
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCarriedBundleState: FfiConverterRustBuffer<CarriedBundleState> {
+    override fun read(buf: ByteBuffer) = try {
+        CarriedBundleState.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: CarriedBundleState) = 4UL
+
+    override fun write(value: CarriedBundleState, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * Where a case stands.
  */
 
@@ -9081,6 +10351,110 @@ public object FfiConverterTypeDocumentLossKind: FfiConverterRustBuffer<DocumentL
 
     override fun write(value: DocumentLossKind, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What an import took in.
+ */
+sealed class ForwardImport {
+    
+    /**
+     * A colleague's bundle, now carried by this device.
+     */
+    data class Bundle(
+        val `bundleId`: kotlin.String, 
+        val `senderDevice`: kotlin.String, 
+        val `events`: kotlin.UInt) : ForwardImport() {
+        companion object
+    }
+    
+    /**
+     * Headquarters' receipts for bundles this device made, carried back:
+     * what they acknowledge left the outbox.
+     */
+    data class Receipts(
+        val `applied`: kotlin.UInt, 
+        val `accepted`: kotlin.ULong, 
+        val `duplicates`: kotlin.ULong, 
+        val `rejected`: List<RejectedEvent>, 
+        val `ignored`: kotlin.UInt) : ForwardImport() {
+        companion object
+    }
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeForwardImport : FfiConverterRustBuffer<ForwardImport>{
+    override fun read(buf: ByteBuffer): ForwardImport {
+        return when(buf.getInt()) {
+            1 -> ForwardImport.Bundle(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterUInt.read(buf),
+                )
+            2 -> ForwardImport.Receipts(
+                FfiConverterUInt.read(buf),
+                FfiConverterULong.read(buf),
+                FfiConverterULong.read(buf),
+                FfiConverterSequenceTypeRejectedEvent.read(buf),
+                FfiConverterUInt.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: ForwardImport) = when(value) {
+        is ForwardImport.Bundle -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`bundleId`)
+                + FfiConverterString.allocationSize(value.`senderDevice`)
+                + FfiConverterUInt.allocationSize(value.`events`)
+            )
+        }
+        is ForwardImport.Receipts -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterUInt.allocationSize(value.`applied`)
+                + FfiConverterULong.allocationSize(value.`accepted`)
+                + FfiConverterULong.allocationSize(value.`duplicates`)
+                + FfiConverterSequenceTypeRejectedEvent.allocationSize(value.`rejected`)
+                + FfiConverterUInt.allocationSize(value.`ignored`)
+            )
+        }
+    }
+
+    override fun write(value: ForwardImport, buf: ByteBuffer) {
+        when(value) {
+            is ForwardImport.Bundle -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`bundleId`, buf)
+                FfiConverterString.write(value.`senderDevice`, buf)
+                FfiConverterUInt.write(value.`events`, buf)
+                Unit
+            }
+            is ForwardImport.Receipts -> {
+                buf.putInt(2)
+                FfiConverterUInt.write(value.`applied`, buf)
+                FfiConverterULong.write(value.`accepted`, buf)
+                FfiConverterULong.write(value.`duplicates`, buf)
+                FfiConverterSequenceTypeRejectedEvent.write(value.`rejected`, buf)
+                FfiConverterUInt.write(value.`ignored`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
@@ -9477,6 +10851,23 @@ sealed class HomewardException: kotlin.Exception() {
     }
     
     /**
+     * A store-and-forward bundle, its QR frames or a receipt was refused;
+     * `code` says why: `altered`, `malformed` (not a bundle, or cut short),
+     * `replayed`, `other_office`, `other_headquarters`, `own_bundle`,
+     * `empty`, `no_sealing_key`, `mixed_bundles`, `not_a_frame`,
+     * `incomplete`... Nothing was kept.
+     */
+    class BundleRefused(
+        
+        val `code`: kotlin.String, 
+        
+        val `reason`: kotlin.String
+        ) : HomewardException() {
+        override val message
+            get() = "code=${ `code` }, reason=${ `reason` }"
+    }
+    
+    /**
      * A bug: report it. The message holds no personal data.
      */
     class Internal(
@@ -9608,7 +10999,11 @@ public object FfiConverterTypeHomewardError : FfiConverterRustBuffer<HomewardExc
                 FfiConverterBoolean.read(buf),
                 FfiConverterString.read(buf),
                 )
-            32 -> HomewardException.Internal(
+            32 -> HomewardException.BundleRefused(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            33 -> HomewardException.Internal(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
@@ -9782,6 +11177,12 @@ public object FfiConverterTypeHomewardError : FfiConverterRustBuffer<HomewardExc
                 4UL
                 + FfiConverterString.allocationSize(value.`field`)
                 + FfiConverterBoolean.allocationSize(value.`ambiguous`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is HomewardException.BundleRefused -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`code`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is HomewardException.Internal -> (
@@ -9961,8 +11362,14 @@ public object FfiConverterTypeHomewardError : FfiConverterRustBuffer<HomewardExc
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is HomewardException.Internal -> {
+            is HomewardException.BundleRefused -> {
                 buf.putInt(32)
+                FfiConverterString.write(value.`code`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is HomewardException.Internal -> {
+                buf.putInt(33)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
@@ -10110,6 +11517,39 @@ public object FfiConverterTypeLanguage: FfiConverterRustBuffer<Language> {
     override fun allocationSize(value: Language) = 4UL
 
     override fun write(value: Language, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What a lost item is.
+ */
+
+enum class LostItemKind {
+    
+    CERTIFICATE_CASE,
+    SCREENING;
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLostItemKind: FfiConverterRustBuffer<LostItemKind> {
+    override fun read(buf: ByteBuffer) = try {
+        LostItemKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: LostItemKind) = 4UL
+
+    override fun write(value: LostItemKind, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -11115,6 +12555,38 @@ public object FfiConverterOptionalTypeQuestionView: FfiConverterRustBuffer<Quest
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeRestoreReportView: FfiConverterRustBuffer<RestoreReportView?> {
+    override fun read(buf: ByteBuffer): RestoreReportView? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeRestoreReportView.read(buf)
+    }
+
+    override fun allocationSize(value: RestoreReportView?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeRestoreReportView.allocationSize(value)
+        }
+    }
+
+    override fun write(value: RestoreReportView?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeRestoreReportView.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeSubjectInput: FfiConverterRustBuffer<SubjectInput?> {
     override fun read(buf: ByteBuffer): SubjectInput? {
         if (buf.get().toInt() == 0) {
@@ -11475,6 +12947,34 @@ public object FfiConverterSequenceTypeAuditEntryView: FfiConverterRustBuffer<Lis
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeCarriedBundle: FfiConverterRustBuffer<List<CarriedBundle>> {
+    override fun read(buf: ByteBuffer): List<CarriedBundle> {
+        val len = buf.getInt()
+        return List<CarriedBundle>(len) {
+            FfiConverterTypeCarriedBundle.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CarriedBundle>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCarriedBundle.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CarriedBundle>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCarriedBundle.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeCaseListItem: FfiConverterRustBuffer<List<CaseListItem>> {
     override fun read(buf: ByteBuffer): List<CaseListItem> {
         val len = buf.getInt()
@@ -11699,6 +13199,34 @@ public object FfiConverterSequenceTypeHistoryEntry: FfiConverterRustBuffer<List<
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeLostItem: FfiConverterRustBuffer<List<LostItem>> {
+    override fun read(buf: ByteBuffer): List<LostItem> {
+        val len = buf.getInt()
+        return List<LostItem>(len) {
+            FfiConverterTypeLostItem.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<LostItem>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeLostItem.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<LostItem>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeLostItem.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeMrzCorrection: FfiConverterRustBuffer<List<MrzCorrection>> {
     override fun read(buf: ByteBuffer): List<MrzCorrection> {
         val len = buf.getInt()
@@ -11773,6 +13301,34 @@ public object FfiConverterSequenceTypePartnerView: FfiConverterRustBuffer<List<P
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypePartnerView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeRefusedBundle: FfiConverterRustBuffer<List<RefusedBundle>> {
+    override fun read(buf: ByteBuffer): List<RefusedBundle> {
+        val len = buf.getInt()
+        return List<RefusedBundle>(len) {
+            FfiConverterTypeRefusedBundle.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<RefusedBundle>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeRefusedBundle.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<RefusedBundle>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeRefusedBundle.write(it, buf)
         }
     }
 }
