@@ -19,7 +19,7 @@ struct HomewardApp: App {
         WindowGroup {
             ZStack {
                 if let vault = shell.vault {
-                    RootView(vault: vault, prefs: shell.prefs, crossingPoint: shell.prefs.crossingPoint, scanner: CameraScanner())
+                    RootView(vault: vault, prefs: shell.prefs, scanner: CameraScanner())
                         // A new identity drops the whole stack: the unlock screen again.
                         .id(shell.lockSignal)
                 } else {
@@ -124,8 +124,8 @@ final class UserDefaultsPrefs: AppPrefs {
         set { d.set(newValue, forKey: "lockTimeoutMinutes") }
     }
 
-    var crossingPoint: String {
-        get { d.string(forKey: "crossingPoint") ?? "UNSET" }
+    var crossingPoint: String? {
+        get { d.string(forKey: "crossingPoint") }
         set { d.set(newValue, forKey: "crossingPoint") }
     }
 }

@@ -25,6 +25,7 @@ enum Route {
 struct RootView: View {
     let vault: VaultPort
     let prefs: AppPrefs
+    /// Used until the officer picks one in Settings; blank: none.
     let crossingPoint: String
     var scanner: Scanner?
 
@@ -33,7 +34,7 @@ struct RootView: View {
     /// A failure opening a screen (the core's reason), shown over the current one.
     @State private var failure: String?
 
-    init(vault: VaultPort, prefs: AppPrefs, crossingPoint: String, scanner: Scanner? = nil) {
+    init(vault: VaultPort, prefs: AppPrefs, crossingPoint: String = "", scanner: Scanner? = nil) {
         self.vault = vault
         self.prefs = prefs
         self.crossingPoint = crossingPoint
@@ -47,6 +48,10 @@ struct RootView: View {
 
     private func push(_ r: Route) { stack.append(r) }
     private func pop() { if stack.count > 1 { stack.removeLast() } }
+    private func post() -> String? {
+        let p = prefs.crossingPoint ?? crossingPoint
+        return p.trimmingCharacters(in: .whitespaces).isEmpty ? nil : p
+    }
 
     /// Opens a screen whose port needs the vault (a blocking open): off the main actor.
     private func openSession(_ make: @escaping @Sendable (VaultPort) throws -> ScreeningSessionPort, _ route: @escaping @MainActor (ScreeningSessionPort) -> Route) {
@@ -70,10 +75,15 @@ struct RootView: View {
     private func onHome(_ action: HomeAction) {
         switch action {
         case .screening:
-            let (cp, l) = (crossingPoint, lang)
+            // No post picked yet: Settings first, where headquarters' list is.
+            guard let cp = post() else {
+                onHome(.settings)
+                return
+            }
+            let l = lang
             openSession({ try $0.screenings().start(crossingPoint: cp, language: l, screeningDate: nil) }) { .screening(ScreeningViewModel(session: $0)) }
         case .verify:
-            if let c = ports({ try $0.certificates() }) { push(.verify(VerifyViewModel(certificates: c, crossingPoint: crossingPoint))) }
+            if let c = ports({ try $0.certificates() }) { push(.verify(VerifyViewModel(certificates: c, crossingPoint: post() ?? ""))) }
         case .request:
             if let c = ports({ try $0.certificates() }) { push(.request(RequestViewModel(certificates: c))) }
         case .requests:

@@ -75,6 +75,8 @@ protocol SyncPort: Sendable {
 }
 
 protocol SettingsPort: Sendable {
+    /// The crossing points headquarters lists (the compiled-in sample before enrolment), named in the vault's language.
+    func crossingPoints() throws -> [CrossingPointItem]
     func retentionDays() throws -> Int
     func setRetentionDays(_ days: Int) throws
     /// Re-checks `currentPin` (a wrong one counts as a failed unlock) and rewraps the vault's key under `newPin`.
@@ -252,6 +254,13 @@ enum Verification: Equatable, Sendable {
     case valid(number: String, holder: String, dateOfBirth: String, issuingOffice: String, expiryDate: String,
                children: Int, warnings: [String], trustListAgeHours: Int64)
     case refused(reason: Refusal, explanation: String)
+}
+
+/// A place a screening may name: `id` is what the screening records.
+struct CrossingPointItem: Equatable, Sendable {
+    var id: String
+    var name: String
+    var region: String
 }
 
 struct DeviceSummary: Equatable, Sendable {

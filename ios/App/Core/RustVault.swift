@@ -493,6 +493,9 @@ private struct RustSettings: SettingsPort {
     let vault: HomewardVault
     func retentionDays() throws -> Int { try core { Int(try vault.retentionDays()) } }
     func setRetentionDays(_ days: Int) throws { try core { try vault.setRetentionDays(days: UInt32(max(0, days))) } }
+    func crossingPoints() throws -> [CrossingPointItem] {
+        try core { try vault.crossingPoints().map { CrossingPointItem(id: $0.id, name: $0.name, region: $0.region) } }
+    }
     func changePin(currentPin: String, newPin: String) throws {
         try core { try vault.changePassphrase(current: currentPin, newPassphrase: newPin) }
     }

@@ -170,6 +170,8 @@ struct Strings: Sendable {
     var newPin: String { t("newPin") }
     var newPinAgain: String { t("newPinAgain") }
     var changePin: String { t("changePin") }
+    var crossingPointTitle: String { t("crossingPointTitle") }
+    var chooseCrossingPoint: String { t("chooseCrossingPoint") }
     var takePhoto: String { t("takePhoto") }
     var retakePhoto: String { t("retakePhoto") }
     var photoTaken: String { t("photoTaken") }

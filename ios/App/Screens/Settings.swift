@@ -6,19 +6,26 @@ import SwiftUI
 protocol AppPrefs: AnyObject {
     var language: Lang { get set }
     var lockTimeoutMinutes: Int { get set }
+    /// Where this device screens and records entries, from headquarters' list; nil until the officer picks one.
+    var crossingPoint: String? { get set }
 }
 
 final class InMemoryPrefs: AppPrefs {
     var language: Lang
     var lockTimeoutMinutes: Int
-    init(language: Lang = .ru, lockTimeoutMinutes: Int = 2) {
+    var crossingPoint: String?
+    init(language: Lang = .ru, lockTimeoutMinutes: Int = 2, crossingPoint: String? = nil) {
         self.language = language
         self.lockTimeoutMinutes = lockTimeoutMinutes
+        self.crossingPoint = crossingPoint
     }
 }
 
 struct SettingsState: Equatable, Sendable {
     var language: Lang
+    /// The post picked (its id), and headquarters' list to pick from.
+    var crossingPoint: String?
+    var crossingPoints: [CrossingPointItem]
     var lockTimeoutMinutes: String
     var retentionDays: String
     var currentPin: String
@@ -32,6 +39,7 @@ struct SettingsState: Equatable, Sendable {
 }
 
 enum SettingsEvent: Sendable {
+    case crossingPoint(id: String)
     case language(language: Lang)
     case lockTimeout(text: String)
     case retention(text: String)
@@ -65,13 +73,23 @@ final class SettingsViewModel {
         self.savedText = savedText
         self.pinsDiffer = pinsDiffer
         self.onLanguage = onLanguage
-        state = SettingsState(language: prefs.language, lockTimeoutMinutes: String(prefs.lockTimeoutMinutes), retentionDays: "",
+        state = SettingsState(language: prefs.language, crossingPoint: prefs.crossingPoint, crossingPoints: [], lockTimeoutMinutes: String(prefs.lockTimeoutMinutes), retentionDays: "",
                               currentPin: "", duressPin: "", changeCurrent: "", newPin: "", newPinAgain: "", message: nil, error: nil)
     }
 
     func load() async {
         do {
             state.retentionDays = String(try await background { [settings] in try settings.retentionDays() })
+        } catch {
+            state.error = reason(of: error)
+        }
+        await loadCrossingPoints()
+    }
+
+    /// Named in the vault's language: read again when the officer switches it.
+    func loadCrossingPoints() async {
+        do {
+            state.crossingPoints = try await background { [settings] in try settings.crossingPoints() }
         } catch {
             state.error = reason(of: error)
         }
@@ -93,10 +111,16 @@ final class SettingsViewModel {
     @discardableResult
     func send(_ event: SettingsEvent) -> Task<Void, Never> {
         switch event {
+        case let .crossingPoint(id):
+            if state.crossingPoints.contains(where: { $0.id == id }) {
+                state.crossingPoint = id
+                prefs.crossingPoint = id
+            }
         case let .language(language):
             state.language = language
             prefs.language = language
             onLanguage(language)
+            return Task { await loadCrossingPoints() }
         case let .lockTimeout(text): state.lockTimeoutMinutes = digits(text, max: 3)
         case let .retention(text): state.retentionDays = digits(text, max: 5)
         case let .currentPin(text): state.currentPin = text
@@ -148,6 +172,14 @@ struct SettingsView: View {
         Screen(s.settings, onBack: onBack, actions: { LanguageSwitch(state.language) { send(.language(language: $0)) } }) {
             if let m = state.message { Notice("✓", m, Tones.valid, tag: "saved") }
             if let error = state.error { Notice("⚠", error, Tones.refused, tag: "error") }
+            SectionTitle(s.crossingPointTitle)
+            if state.crossingPoint == nil { Notice("⚠", s.chooseCrossingPoint, Tones.caution, tag: "no-crossing-point") }
+            ForEach(state.crossingPoints, id: \.id) { p in
+                let picked = p.id == state.crossingPoint
+                // Selection said in words and by the mark, not by colour alone.
+                BigButton((picked ? "✓ " : "") + p.name + " · " + p.region, { send(.crossingPoint(id: p.id)) },
+                          primary: picked, tag: "cp-\(p.id)")
+            }
             Field(s.lockTimeout, state.lockTimeoutMinutes, { send(.lockTimeout(text: $0)) }, numeric: true, tag: "lock-timeout")
             Field(s.retention, state.retentionDays, { send(.retention(text: $0)) }, numeric: true, tag: "retention")
             BigButton(s.save, { send(.save) }, tag: "save")

@@ -44,7 +44,7 @@ class AndroidPrefs(context: Context) : AppPrefs {
     override var lockTimeoutMinutes: Int
         get() = p.getInt("lockTimeoutMinutes", 2)
         set(v) = p.edit().putInt("lockTimeoutMinutes", v).apply()
-    var crossingPoint: String
-        get() = p.getString("crossingPoint", null) ?: "UNSET"
+    override var crossingPoint: String?
+        get() = p.getString("crossingPoint", null)
         set(v) = p.edit().putString("crossingPoint", v).apply()
 }

@@ -78,7 +78,6 @@ class MainActivity : ComponentActivity() {
             HomewardApp(
                 vault = app.vault,
                 prefs = app.prefs,
-                crossingPoint = app.prefs.crossingPoint,
                 lockSignal = lockSignal,
                 scanner = { onScanned -> CameraScanner(onScanned) },
                 brightness = ScreenBrightness { full -> setFullBrightness(full) },

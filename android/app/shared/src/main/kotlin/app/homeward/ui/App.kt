@@ -67,7 +67,8 @@ sealed interface Route {
 fun HomewardApp(
     vault: VaultPort,
     prefs: AppPrefs,
-    crossingPoint: String,
+    /** Used until the officer picks one in Settings (desktop: -Dhomeward.crossing.point); blank: none. */
+    crossingPoint: String = "",
     modifier: Modifier = Modifier,
     lockSignal: Int = 0,
     scanner: Scanner? = null,
@@ -80,6 +81,7 @@ fun HomewardApp(
     val stack = remember(lockSignal) { mutableStateListOf<Route>(Route.Unlock) }
     fun push(r: Route) = stack.add(r)
     fun pop() { if (stack.size > 1) stack.removeAt(stack.lastIndex) }
+    fun post(): String? = (prefs.crossingPoint ?: crossingPoint).takeIf { it.isNotBlank() }
     HomewardTheme(lang) { CompositionLocalProvider(LocalScreenBrightness provides brightness) {
         val s = Strings(lang)
         when (val route = stack.last()) {
@@ -94,7 +96,8 @@ fun HomewardApp(
             Route.Home -> key(stack.size) {
                 HomeView(remember { HomePresenter(vault) }.present(), { action ->
                     when (action) {
-                        HomeAction.SCREENING -> push(Route.Screening(vault.screenings().start(crossingPoint, lang)))
+                        // No post picked yet: Settings first, where headquarters' list is.
+                        HomeAction.SCREENING -> post()?.let { push(Route.Screening(vault.screenings().start(it, lang))) } ?: push(Route.Settings)
                         HomeAction.VERIFY -> push(Route.Verify)
                         HomeAction.REQUEST -> push(Route.Request)
                         HomeAction.REQUESTS -> push(Route.Requests)
@@ -116,7 +119,7 @@ fun HomewardApp(
             is Route.Outcome -> key(route) {
                 OutcomeView(remember { OutcomePresenter(route.session) }.present(), ::pop, modifier)
             }
-            Route.Verify -> VerifyView(remember { VerifyPresenter(vault.certificates(), crossingPoint) }.present(), ::pop, modifier, scanner)
+            Route.Verify -> VerifyView(remember { VerifyPresenter(vault.certificates(), post() ?: "") }.present(), ::pop, modifier, scanner)
             Route.Request -> RequestView(remember { RequestPresenter(vault.certificates()) }.present(), ::pop, modifier, camera)
             Route.Requests -> RequestListView(remember { RequestListPresenter(vault.certificates()) }.present(), ::pop, modifier)
             Route.Sync -> SyncView(remember { SyncPresenter(vault.sync()) }.present(), ::pop, modifier)

@@ -117,7 +117,10 @@ class Screens(private val lang: Lang) {
         out["sync-done"] = { SyncView(SyncState(false, SyncProgress(3, 2, 2048, 4096), SyncReport(3, 0, 2, false), false, null) {}, {}) }
         out["sync-cancelled"] = { SyncView(SyncState(false, SyncProgress(3, 0, 2048, 0), null, true, "cancelled") {}, {}) }
         out["enrol"] = { EnrolView(EnrolState("https://", "", "", "", null, null, false) {}, {}) }
-        out["settings"] = { SettingsView(SettingsState(lang, "2", "${vault.settings().retentionDays()}", "", "", "", "", "", null, null) {}, {}) }
+        vault.setLanguage(lang)
+        val posts = vault.settings().crossingPoints()
+        out["settings"] = { SettingsView(SettingsState(lang, "OSH-AIRPORT", posts, "2", "${vault.settings().retentionDays()}", "", "", "", "", "", null, null) {}, {}) }
+        out["settings-no-crossing-point"] = { SettingsView(SettingsState(lang, null, posts, "2", "30", "", "", "", "", "", null, null) {}, {}) }
 
         // Check-in overdue at a post with no link: the home screen's way out, and the code screen.
         out["home-check-in-overdue"] = {

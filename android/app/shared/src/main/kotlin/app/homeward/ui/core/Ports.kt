@@ -75,6 +75,8 @@ interface SyncPort {
 }
 
 interface SettingsPort {
+    /** The crossing points headquarters lists (the compiled-in sample before enrolment), named in the vault's language. Fast. */
+    fun crossingPoints(): List<CrossingPointItem>
     fun retentionDays(): Int
     fun setRetentionDays(days: Int)
     /** Re-checks [currentPin] (a wrong one counts as a failed unlock) and rewraps the vault's key under [newPin]. */
@@ -110,6 +112,9 @@ data class LockStatus(
     /** The last unlock was cut off mid-check (power, a killed app): it counted as a try. */
     val lastAttemptInterrupted: Boolean = false,
 )
+
+/** A place a screening may name: [id] is what the screening records. */
+data class CrossingPointItem(val id: String, val name: String, val region: String)
 
 data class ScreeningSummary(val id: String, val crossingPoint: String, val date: String, val isFinal: Boolean)
 

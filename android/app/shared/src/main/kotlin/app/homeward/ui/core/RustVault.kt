@@ -406,6 +406,7 @@ private fun SyncProgressInfo.toApp() =
     SyncProgress(eventsSent.toLong(), eventsReceived.toLong(), bytesSent.toLong(), bytesReceived.toLong())
 
 private class RustSettings(private val vault: HomewardVault) : SettingsPort {
+    override fun crossingPoints(): List<CrossingPointItem> = core { vault.crossingPoints().map { CrossingPointItem(it.id, it.name, it.region) } }
     override fun retentionDays(): Int = core { vault.retentionDays().toInt() }
     override fun setRetentionDays(days: Int) = core { vault.setRetentionDays(days.toUInt()) }
     override fun changePin(currentPin: String, newPin: String) = core { vault.changePassphrase(currentPin, newPin) }

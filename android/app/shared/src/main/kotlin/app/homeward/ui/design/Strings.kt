@@ -209,6 +209,12 @@ class Strings(val lang: Lang) {
     val newPin = t("Жаңы PIN-код", "Новый PIN-код", "New PIN")
     val newPinAgain = t("Жаңы PIN-кодду кайталаңыз", "Повторите новый PIN-код", "New PIN again")
     val changePin = t("PIN-кодду өзгөртүү", "Сменить PIN-код", "Change PIN")
+    val crossingPointTitle = t("Өткөрүү пункту", "Пункт пропуска", "Crossing point")
+    val chooseCrossingPoint = t(
+        "Бул түзмөк иштеген пунктту тандаңыз: сурамжылоолор жана кирүүлөр ошол жерде катталат.",
+        "Выберите пункт, где работает это устройство: опросы и въезды записываются на него.",
+        "Choose where this device works: screenings and entries are recorded there.",
+    )
     val takePhoto = t("Арыз берүүчүнү сүрөткө тартуу", "Сфотографировать заявителя", "Take the applicant's photo")
     val retakePhoto = t("Кайра тартуу", "Переснять", "Take it again")
     val photoTaken = t("Сүрөт тартылды: арыз менен сакталат (түзмөктө гана, шифрленген)", "Фото сделано: сохранится с заявкой (только на устройстве, в зашифрованном виде)", "Photo taken: kept with the request (on this device only, encrypted)")

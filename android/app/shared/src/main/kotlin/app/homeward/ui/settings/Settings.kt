@@ -10,6 +10,7 @@ import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import app.homeward.ui.core.CoreException
+import app.homeward.ui.core.CrossingPointItem
 import app.homeward.ui.core.Lang
 import app.homeward.ui.core.SettingsPort
 import app.homeward.ui.design.BigButton
@@ -30,12 +31,21 @@ import kotlin.coroutines.CoroutineContext
 interface AppPrefs {
     var language: Lang
     var lockTimeoutMinutes: Int
+    /** Where this device screens and records entries, from headquarters' list; null until the officer picks one. */
+    var crossingPoint: String?
 }
 
-class InMemoryPrefs(override var language: Lang = Lang.RU, override var lockTimeoutMinutes: Int = 2) : AppPrefs
+class InMemoryPrefs(
+    override var language: Lang = Lang.RU,
+    override var lockTimeoutMinutes: Int = 2,
+    override var crossingPoint: String? = null,
+) : AppPrefs
 
 data class SettingsState(
     val language: Lang,
+    /** The post picked (its id), and headquarters' list to pick from. */
+    val crossingPoint: String?,
+    val crossingPoints: List<CrossingPointItem>,
     val lockTimeoutMinutes: String,
     val retentionDays: String,
     val currentPin: String,
@@ -50,6 +60,7 @@ data class SettingsState(
 )
 
 sealed interface SettingsEvent {
+    data class CrossingPoint(val id: String) : SettingsEvent
     data class Language(val language: Lang) : SettingsEvent
     data class LockTimeout(val text: String) : SettingsEvent
     data class Retention(val text: String) : SettingsEvent
@@ -75,6 +86,8 @@ class SettingsPresenter(
     fun present(): SettingsState {
         val scope = rememberCoroutineScope()
         var language by remember { mutableStateOf(prefs.language) }
+        var crossingPoint by remember { mutableStateOf(prefs.crossingPoint) }
+        var crossingPoints by remember { mutableStateOf(emptyList<CrossingPointItem>()) }
         var timeout by remember { mutableStateOf(prefs.lockTimeoutMinutes.toString()) }
         var retention by remember { mutableStateOf("") }
         var current by remember { mutableStateOf("") }
@@ -87,13 +100,21 @@ class SettingsPresenter(
         LaunchedEffect(Unit) {
             try { retention = withContext(io) { settings.retentionDays() }.toString() } catch (e: CoreException) { error = e.reason }
         }
+        // Named in the vault's language: read again when the officer switches it.
+        LaunchedEffect(language) {
+            try { crossingPoints = withContext(io) { settings.crossingPoints() } } catch (e: CoreException) { error = e.reason }
+        }
         fun run(block: suspend () -> Unit) = scope.launch {
             error = null
             message = null
             try { block(); message = savedText } catch (e: CoreException) { error = e.reason }
         }
-        return SettingsState(language, timeout, retention, current, duress, changeCurrent, newPin, newPinAgain, message, error) { event ->
+        return SettingsState(language, crossingPoint, crossingPoints, timeout, retention, current, duress, changeCurrent, newPin, newPinAgain, message, error) { event ->
             when (event) {
+                is SettingsEvent.CrossingPoint -> if (crossingPoints.any { it.id == event.id }) {
+                    crossingPoint = event.id
+                    prefs.crossingPoint = event.id
+                }
                 is SettingsEvent.Language -> {
                     language = event.language
                     prefs.language = event.language
@@ -140,6 +161,18 @@ fun SettingsView(state: SettingsState, onBack: () -> Unit, modifier: Modifier = 
     Screen(s.settings, modifier, onBack = onBack, actions = { LanguageSwitch(state.language, { state.eventSink(SettingsEvent.Language(it)) }) }) {
         state.message?.let { Notice("✓", it, Tones.valid, tag = "saved") }
         state.error?.let { Notice("⚠", it, MaterialTheme.colorScheme.error, tag = "error") }
+        SectionTitle(s.crossingPointTitle)
+        if (state.crossingPoint == null) Notice("⚠", s.chooseCrossingPoint, Tones.caution, tag = "no-crossing-point")
+        for (p in state.crossingPoints) {
+            val picked = p.id == state.crossingPoint
+            // Selection said in words and by the mark, not by colour alone.
+            BigButton(
+                (if (picked) "✓ " else "") + p.name + " · " + p.region,
+                { state.eventSink(SettingsEvent.CrossingPoint(p.id)) },
+                primary = picked,
+                tag = "cp-${p.id}",
+            )
+        }
         Field(s.lockTimeout, state.lockTimeoutMinutes, { state.eventSink(SettingsEvent.LockTimeout(it)) }, numeric = true, tag = "lock-timeout")
         Field(s.retention, state.retentionDays, { state.eventSink(SettingsEvent.Retention(it)) }, numeric = true, tag = "retention")
         BigButton(s.save, { state.eventSink(SettingsEvent.Save) }, tag = "save")
