@@ -139,7 +139,7 @@ struct RootView: View {
                 case let .requests(vm)?:
                     RequestListView(state: vm.state, send: { vm.send($0) }, onBack: { pop() }).task { await vm.load() }
                 case let .sync(vm)?:
-                    SyncView(state: vm.state, send: { vm.send($0) }, onBack: { pop() })
+                    SyncView(state: vm.state, send: { vm.send($0) }, onBack: { pop() }).task { await vm.loadRestoreReport() }
                 case let .enrol(vm)?:
                     EnrolView(state: vm.state, send: { vm.send($0) }, onBack: { pop() })
                 case let .unlockCode(vm)?:

@@ -72,6 +72,10 @@ protocol SyncPort: Sendable {
     func enterUnlockCode(_ code: String) throws
     /// Seconds before another unlock code may be tried (0: now).
     func unlockCodeRetryAfterSecs() throws -> Int64
+    /// After a restore from an older copy: what the copy lacked, until acknowledged (nil: nothing to show).
+    func restoreReport() throws -> [LostItem]?
+    /// The officer has read the restore report (audited); it is not shown again.
+    func acknowledgeRestore() throws
 }
 
 protocol SettingsPort: Sendable {
@@ -274,6 +278,14 @@ struct DeviceSummary: Equatable, Sendable {
     var checkInLocked: Bool = false
     /// Headquarters' name for this device (nil before enrolment), read out when asking for an unlock code.
     var deviceId: String? = nil
+}
+
+/// A case or screening made after the older copy a vault was restored from: ids and a date, never a name.
+struct LostItem: Equatable, Sendable {
+    var isCase: Bool
+    var id: String
+    var madeDate: String
+    var recovered: Bool
 }
 
 struct SyncProgress: Equatable, Sendable {

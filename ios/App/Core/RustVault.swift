@@ -487,6 +487,15 @@ private struct RustSync: SyncPort {
     func enterUnlockCode(_ code: String) throws { try core { try vault.syncService().enterUnlockCode(code: code) } }
 
     func unlockCodeRetryAfterSecs() throws -> Int64 { try core { Int64(try vault.syncService().unlockCodeRetryAfterSecs()) } }
+
+    func restoreReport() throws -> [LostItem]? {
+        try core {
+            guard let r = try vault.syncService().restoreReport(), r.acknowledgedMs == nil else { return nil }
+            return r.items.map { LostItem(isCase: $0.kind == .certificateCase, id: $0.id, madeDate: $0.madeDate, recovered: $0.recovered) }
+        }
+    }
+
+    func acknowledgeRestore() throws { try core { _ = try vault.syncService().acknowledgeRestore() } }
 }
 
 private struct RustSettings: SettingsPort {

@@ -170,6 +170,12 @@ struct Strings: Sendable {
     var newPin: String { t("newPin") }
     var newPinAgain: String { t("newPinAgain") }
     var changePin: String { t("changePin") }
+    func restoreLost(_ n: Int) -> String { f("restoreLost", n) }
+    var lostCase: String { t("lostCase") }
+    var lostScreening: String { t("lostScreening") }
+    var lostRecovered: String { t("lostRecovered") }
+    var lostOnlyAtHq: String { t("lostOnlyAtHq") }
+    var restoreRead: String { t("restoreRead") }
     var crossingPointTitle: String { t("crossingPointTitle") }
     var chooseCrossingPoint: String { t("chooseCrossingPoint") }
     var takePhoto: String { t("takePhoto") }

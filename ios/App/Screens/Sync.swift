@@ -10,11 +10,14 @@ struct SyncState: Equatable, Sendable {
     var report: SyncReport?
     var cancelled: Bool
     var error: String?
+    /// Restored from an older copy: what it lacked, shown until the officer acknowledges it.
+    var lost: [LostItem]? = nil
 }
 
 enum SyncEvent: Sendable {
     case start
     case cancel
+    case acknowledgeRestore
 }
 
 /// The newest progress report, written on the library's syncing thread and read on the main actor.
@@ -32,6 +35,15 @@ final class SyncViewModel {
 
     init(sync: SyncPort) {
         self.sync = sync
+    }
+
+    /// Kotlin's LaunchedEffect(report): read again after each sync, the one that finds the restore fills it.
+    func loadRestoreReport() async {
+        do {
+            state.lost = try await background { [sync] in try sync.restoreReport() }
+        } catch {
+            state.error = reason(of: error)
+        }
     }
 
     @discardableResult
@@ -57,6 +69,7 @@ final class SyncViewModel {
                     }
                     state.progress = latest.get() ?? state.progress
                     state.report = report
+                    await loadRestoreReport()
                 } catch let e as CoreException {
                     state.progress = latest.get() ?? state.progress
                     if e.kind == .cancelled { state.cancelled = true }
@@ -69,6 +82,15 @@ final class SyncViewModel {
         case .cancel:
             sync.cancel()
             return done()
+        case .acknowledgeRestore:
+            return Task { [self, sync] in
+                do {
+                    try await background { try sync.acknowledgeRestore() }
+                    state.lost = nil
+                } catch {
+                    state.error = reason(of: error)
+                }
+            }
         }
     }
 }
@@ -89,6 +111,15 @@ struct SyncView: View {
             if let r = state.report {
                 Notice("✓", s.syncDone, Tones.valid, tag: "sync-done")
                 if r.rollbackDetected { Notice("⚠", s.rollback, Tones.refused) }
+            }
+            if let items = state.lost {
+                Notice("⚠", s.restoreLost(items.count), Tones.refused, tag: "restore-report")
+                ForEach(items, id: \.id) { i in
+                    BodyText((i.isCase ? s.lostCase : s.lostScreening) + " " + String(i.id.prefix(8)) + " · " + i.madeDate + " · "
+                        + (i.recovered ? s.lostRecovered : s.lostOnlyAtHq))
+                        .accessibilityIdentifier("lost-" + i.id)
+                }
+                BigButton(s.restoreRead, { send(.acknowledgeRestore) }, primary: false, tag: "acknowledge-restore")
             }
             if state.cancelled {
                 Notice("■", s.syncCancelled, Tones.caution, tag: "sync-cancelled")

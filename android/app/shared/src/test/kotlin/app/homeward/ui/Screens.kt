@@ -13,6 +13,7 @@ import app.homeward.ui.core.Lang
 import app.homeward.ui.core.RequestForm
 import app.homeward.ui.core.RustVault
 import app.homeward.ui.core.ScreeningSessionPort
+import app.homeward.ui.core.LostItem
 import app.homeward.ui.core.SyncProgress
 import app.homeward.ui.core.SyncReport
 import app.homeward.ui.core.Verification
@@ -113,9 +114,16 @@ class Screens(private val lang: Lang) {
         }
         out["certificate-qr"] = { CertificateView(sampleCertificate, {}) }
 
-        out["sync-running"] = { SyncView(SyncState(true, SyncProgress(3, 0, 2048, 512), null, false, null) {}, {}) }
-        out["sync-done"] = { SyncView(SyncState(false, SyncProgress(3, 2, 2048, 4096), SyncReport(3, 0, 2, false), false, null) {}, {}) }
-        out["sync-cancelled"] = { SyncView(SyncState(false, SyncProgress(3, 0, 2048, 0), null, true, "cancelled") {}, {}) }
+        out["sync-running"] = { SyncView(SyncState(true, SyncProgress(3, 0, 2048, 512), null, false, null, null) {}, {}) }
+        out["sync-done"] = { SyncView(SyncState(false, SyncProgress(3, 2, 2048, 4096), SyncReport(3, 0, 2, false), false, null, null) {}, {}) }
+        out["sync-restored"] = {
+            val lost = listOf(
+                LostItem(true, "c0ffee42-0000-4000-8000-000000000001", "2026-11-28", true),
+                LostItem(false, "5c7e3a11-0000-4000-8000-000000000002", "2026-11-29", false),
+            )
+            SyncView(SyncState(false, SyncProgress(1, 4, 1024, 8192), SyncReport(1, 0, 4, true), false, null, lost) {}, {})
+        }
+        out["sync-cancelled"] = { SyncView(SyncState(false, SyncProgress(3, 0, 2048, 0), null, true, "cancelled", null) {}, {}) }
         out["enrol"] = { EnrolView(EnrolState("https://", "", "", "", null, null, false) {}, {}) }
         vault.setLanguage(lang)
         val posts = vault.settings().crossingPoints()

@@ -72,6 +72,10 @@ interface SyncPort {
     fun enterUnlockCode(code: String)
     /** Seconds before another unlock code may be tried (0: now). Fast. */
     fun unlockCodeRetryAfterSecs(): Long
+    /** After a restore from an older copy: what the copy lacked, until the officer acknowledges it (null: nothing to show). Fast. */
+    fun restoreReport(): List<LostItem>?
+    /** The officer has read the restore report (audited); it is not shown again. Fast. */
+    fun acknowledgeRestore()
 }
 
 interface SettingsPort {
@@ -260,6 +264,9 @@ data class DeviceSummary(
 )
 
 data class SyncProgress(val eventsSent: Long, val eventsReceived: Long, val bytesSent: Long, val bytesReceived: Long)
+
+/** A case or screening made after the older copy a vault was restored from: ids and a date, never a name. */
+data class LostItem(val isCase: Boolean, val id: String, val madeDate: String, val recovered: Boolean)
 
 data class SyncReport(val accepted: Long, val rejected: Int, val received: Long, val rollbackDetected: Boolean)
 

@@ -11,6 +11,7 @@ import app.homeward.ffi.ConsentGiverKind
 import app.homeward.ffi.DocumentLossKind
 import app.homeward.ffi.HomewardException
 import app.homeward.ffi.HomewardVault
+import app.homeward.ffi.LostItemKind
 import app.homeward.ffi.Language
 import app.homeward.ffi.NewScreeningInput
 import app.homeward.ffi.PlatformKeyStore
@@ -74,6 +75,12 @@ class RustVault(
     override fun unlock(pin: String) = core { opened().unlock(pin) }
 
     override fun lock() = core { vault?.lock() ?: Unit }
+
+    /** Closes the database files (a backup or a restore of the folder; the app's end). The next call opens it again. */
+    fun close() {
+        vault?.closeVault()
+        vault = null
+    }
 
     override fun screenings(): ScreeningsPort = RustScreenings(opened())
     override fun certificates(): CertificatesPort = RustCertificates(opened())
@@ -400,6 +407,12 @@ private class RustSync(private val vault: HomewardVault) : SyncPort {
     override fun cancel() = vault.syncService().cancel()
     override fun enterUnlockCode(code: String) = core { vault.syncService().enterUnlockCode(code) }
     override fun unlockCodeRetryAfterSecs(): Long = core { vault.syncService().unlockCodeRetryAfterSecs().toLong() }
+    override fun restoreReport(): List<LostItem>? = core {
+        vault.syncService().restoreReport()?.takeIf { it.acknowledgedMs == null }?.items?.map {
+            LostItem(it.kind == LostItemKind.CERTIFICATE_CASE, it.id, it.madeDate, it.recovered)
+        }
+    }
+    override fun acknowledgeRestore() = core { vault.syncService().acknowledgeRestore().let {} }
 }
 
 private fun SyncProgressInfo.toApp() =

@@ -209,6 +209,16 @@ class Strings(val lang: Lang) {
     val newPin = t("Жаңы PIN-код", "Новый PIN-код", "New PIN")
     val newPinAgain = t("Жаңы PIN-кодду кайталаңыз", "Повторите новый PIN-код", "New PIN again")
     val changePin = t("PIN-кодду өзгөртүү", "Сменить PIN-код", "Change PIN")
+    fun restoreLost(n: Int) = t(
+        "Бул түзмөк эски көчүрмөдөн калыбына келтирилген. Көчүрмөдөн кийин жасалган $n жазуу штабда бар:",
+        "Устройство восстановлено из старой копии. В штабе есть $n записей, сделанных после копии:",
+        "This device was restored from an older copy. Headquarters holds $n records made after the copy:",
+    )
+    val lostCase = t("Арыз", "Заявка", "Request")
+    val lostScreening = t("Сурамжылоо", "Опрос", "Screening")
+    val lostRecovered = t("түзмөккө кайтты", "вернулась на устройство", "back on this device")
+    val lostOnlyAtHq = t("штабда гана", "только в штабе", "only at headquarters")
+    val restoreRead = t("Окудум, супервайзерге айтам", "Прочитал, сообщу руководителю", "Read; I will tell my supervisor")
     val crossingPointTitle = t("Өткөрүү пункту", "Пункт пропуска", "Crossing point")
     val chooseCrossingPoint = t(
         "Бул түзмөк иштеген пунктту тандаңыз: сурамжылоолор жана кирүүлөр ошол жерде катталат.",

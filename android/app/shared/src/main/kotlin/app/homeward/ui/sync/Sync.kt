@@ -3,6 +3,7 @@ package app.homeward.ui.sync
 import androidx.compose.material3.LinearProgressIndicator
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
@@ -13,6 +14,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
 import app.homeward.ui.core.CoreException
 import app.homeward.ui.core.ErrorKind
+import app.homeward.ui.core.LostItem
 import app.homeward.ui.core.SyncPort
 import app.homeward.ui.core.SyncProgress
 import app.homeward.ui.core.SyncReport
@@ -34,12 +36,15 @@ data class SyncState(
     val report: SyncReport?,
     val cancelled: Boolean,
     val error: String?,
+    /** Restored from an older copy: what it lacked, shown until the officer acknowledges it. */
+    val lost: List<LostItem>?,
     val eventSink: (SyncEvent) -> Unit,
 )
 
 sealed interface SyncEvent {
     data object Start : SyncEvent
     data object Cancel : SyncEvent
+    data object AcknowledgeRestore : SyncEvent
 }
 
 /** One sync with headquarters, its progress as the core reports it, and a Cancel that keeps what was done. */
@@ -55,7 +60,12 @@ class SyncPresenter(
         var report by remember { mutableStateOf<SyncReport?>(null) }
         var cancelled by remember { mutableStateOf(false) }
         var error by remember { mutableStateOf<String?>(null) }
-        return SyncState(running, progress, report, cancelled, error) { event ->
+        var lost by remember { mutableStateOf<List<LostItem>?>(null) }
+        // Read again after each sync: the one that finds the restore fills it.
+        LaunchedEffect(report) {
+            try { lost = withContext(io) { sync.restoreReport() } } catch (e: CoreException) { error = e.reason }
+        }
+        return SyncState(running, progress, report, cancelled, error, lost) { event ->
             when (event) {
                 SyncEvent.Start -> if (!running) {
                     running = true
@@ -75,6 +85,14 @@ class SyncPresenter(
                     }
                 }
                 SyncEvent.Cancel -> sync.cancel()
+                SyncEvent.AcknowledgeRestore -> scope.launch {
+                    try {
+                        withContext(io) { sync.acknowledgeRestore() }
+                        lost = null
+                    } catch (e: CoreException) {
+                        error = e.reason
+                    }
+                }
             }
         }
     }
@@ -92,6 +110,17 @@ fun SyncView(state: SyncState, onBack: () -> Unit, modifier: Modifier = Modifier
         state.report?.let {
             Notice("✓", s.syncDone, Tones.valid, tag = "sync-done")
             if (it.rollbackDetected) Notice("⚠", s.rollback, Tones.refused)
+        }
+        state.lost?.let { items ->
+            Notice("⚠", s.restoreLost(items.size), Tones.refused, tag = "restore-report")
+            for (i in items) {
+                Body(
+                    (if (i.isCase) s.lostCase else s.lostScreening) + " " + i.id.take(8) + " · " + i.madeDate + " · " +
+                        (if (i.recovered) s.lostRecovered else s.lostOnlyAtHq),
+                    Modifier.testTag("lost-${i.id}"),
+                )
+            }
+            BigButton(s.restoreRead, { state.eventSink(SyncEvent.AcknowledgeRestore) }, primary = false, tag = "acknowledge-restore")
         }
         if (state.cancelled) Notice("■", s.syncCancelled, Tones.caution, tag = "sync-cancelled")
         else state.error?.let { Notice("⚠", it, MaterialTheme.colorScheme.error, tag = "error") }
