@@ -1,12 +1,32 @@
-//! Long calls (unlock, sync) as futures: the work runs on a thread of its
-//! own and the future completes when it is done. No async runtime is needed
-//! on either side; uniffi drives the future from Kotlin coroutines or Swift
-//! concurrency.
+//! Blocking calls as futures (`suspend fun` in Kotlin, `async` in Swift):
+//! the work runs on a thread of its own and the future completes when it is
+//! done. No async runtime is needed on either side; uniffi drives the
+//! future from Kotlin coroutines or Swift concurrency.
+//!
+//! Cancellation: a sync or an enrolment stops at once ([`cancellable`]);
+//! any other call is dropped if it has not yet reached the vault (it was
+//! waiting behind an unlock or another call), and otherwise runs to its end,
+//! so a write is either made whole or not at all ([`abandonable`]).
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
+
+thread_local! {
+    /// Set on an [`abandonable`] call's thread until the call first reaches
+    /// the vault: the flag its caller's cancellation raises.
+    static ABANDONED: RefCell<Option<Arc<AtomicBool>>> = const { RefCell::new(None) };
+}
+
+/// True once per call, at its first entry into the vault, when its caller
+/// stopped waiting before that: the call must return without doing anything.
+/// Later entries of the same call always go on (the work has begun).
+pub(crate) fn abandoned_before_start() -> bool {
+    ABANDONED.with(|a| a.borrow_mut().take()).is_some_and(|f| f.load(Ordering::SeqCst))
+}
 
 struct Slot<T> {
     value: Option<T>,
@@ -66,6 +86,44 @@ where
 {
     spawn(f, Some(Box::new(cancel)))
 }
+
+/// [`in_background`] for calls with no cancel of their own: if the caller
+/// stops waiting before the call reached the vault, the call does nothing
+/// (`Shared::with` checks [`abandoned_before_start`]).
+pub(crate) fn abandonable<T, F>(f: F) -> impl Future<Output = T> + Send
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    let flag = Arc::new(AtomicBool::new(false));
+    let theirs = flag.clone();
+    let run = move || {
+        ABANDONED.with(|a| *a.borrow_mut() = Some(theirs));
+        let out = f();
+        ABANDONED.with(|a| a.borrow_mut().take());
+        out
+    };
+    spawn(run, Some(Box::new(move || flag.store(true, Ordering::SeqCst))))
+}
+
+/// Declares `suspend` / `async` versions of blocking methods: each
+/// `name_async` runs `name` through [`abandonable`], with the doc comment
+/// given. One declaration per method keeps the blocking method the only
+/// place its work is written.
+macro_rules! suspend_versions {
+    ($ty:ident { $( $(#[doc = $doc:literal])* fn $async_name:ident = $name:ident ( $($arg:ident : $argty:ty),* $(,)? ) -> $ret:ty; )* }) => {
+        #[uniffi::export]
+        impl $ty {
+            $(
+                $(#[doc = $doc])*
+                pub async fn $async_name(self: std::sync::Arc<Self>, $($arg: $argty),*) -> $ret {
+                    $crate::background::abandonable(move || self.$name($($arg),*)).await
+                }
+            )*
+        }
+    };
+}
+pub(crate) use suspend_versions;
 
 fn spawn<T, F>(f: F, on_cancel: Option<Box<dyn FnOnce() + Send>>) -> Pending<T>
 where
@@ -135,6 +193,27 @@ mod tests {
         let n = never.clone();
         block_on(cancellable(|| 1, move || n.store(true, Ordering::SeqCst)));
         assert!(!never.load(Ordering::SeqCst), "a finished call is not cancelled");
+    }
+
+    #[test]
+    fn an_abandoned_call_is_told_once_at_its_first_entry() {
+        let gate = Arc::new(AtomicBool::new(false));
+        let g = gate.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let f = abandonable(move || {
+            while !g.load(Ordering::SeqCst) {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            let first = abandoned_before_start();
+            tx.send((first, abandoned_before_start())).unwrap();
+        });
+        drop(f);
+        gate.store(true, Ordering::SeqCst);
+        assert_eq!(rx.recv().unwrap(), (true, false), "abandoned at the first entry, never later");
+
+        let kept = block_on(abandonable(abandoned_before_start));
+        assert!(!kept, "a call still awaited is not abandoned");
+        assert!(!abandoned_before_start(), "outside an abandonable call nothing is abandoned");
     }
 
     #[test]

@@ -19,6 +19,7 @@ use homeward_core::events::Role;
 use homeward_core::vault::Vault;
 
 use crate::error::{HomewardError, Result};
+use crate::num::{int, long, unsigned};
 use crate::screening::{now_ms, parse_date};
 use crate::vault::Shared;
 
@@ -273,14 +274,14 @@ pub(crate) fn sex_kind(s: Sex) -> SexKind {
 pub struct FeeView {
     pub waived: bool,
     /// The fee in minor units (tyiyn, kuruş...), when charged.
-    pub amount_minor: Option<u64>,
+    pub amount_minor: Option<i64>,
     pub currency: Option<String>,
     pub reason: String,
 }
 
 impl From<FeeDecision> for FeeView {
     fn from(f: FeeDecision) -> Self {
-        FeeView { waived: f.waived, amount_minor: f.amount_minor, currency: f.currency, reason: f.reason }
+        FeeView { waived: f.waived, amount_minor: f.amount_minor.map(long), currency: f.currency, reason: f.reason }
     }
 }
 
@@ -434,7 +435,7 @@ pub struct CaseListItem {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct QrCode {
     pub version: i16,
-    pub width: u32,
+    pub width: i32,
     pub modules: Vec<bool>,
 }
 
@@ -454,19 +455,19 @@ pub struct DeviceInfo {
     pub device_id: Option<String>,
     pub role: Option<DeviceRole>,
     pub office: Option<String>,
-    pub device_no: u16,
+    pub device_no: i32,
     pub server_url: Option<String>,
     /// True when headquarters' TLS authority was pinned at enrolment.
     pub tls_pinned: bool,
-    pub trust_list_sequence: Option<u64>,
-    pub revocation_list_sequence: Option<u64>,
-    pub certificates_issued: u64,
+    pub trust_list_sequence: Option<i64>,
+    pub revocation_list_sequence: Option<i64>,
+    pub certificates_issued: i64,
     /// Default validity of a certificate in days.
-    pub validity_days: u32,
-    pub standard_fee_minor: u64,
+    pub validity_days: i32,
+    pub standard_fee_minor: i64,
     pub fee_currency: String,
     /// Days without reaching headquarters after which the device locks.
-    pub check_in_days: u32,
+    pub check_in_days: i32,
     pub last_check_in_unix_ms: Option<i64>,
     /// The core's check-in rule now: true while new work is refused
     /// (`CheckInOverdue`) until a sync or an unlock code.
@@ -658,16 +659,16 @@ impl CertificateService {
                 device_id: id.as_ref().map(|i| i.device_id().to_string()),
                 role: id.as_ref().map(|i| i.role().into()),
                 office: id.as_ref().map(|i| i.office().to_string()),
-                device_no: p.device_no,
+                device_no: p.device_no.into(),
                 server_url: p.server_url.clone(),
                 tls_pinned: p.server_ca_pem.is_some(),
-                trust_list_sequence: p.trust.trust_list.as_ref().map(|t| t.body.sequence),
-                revocation_list_sequence: p.trust.revocations.as_ref().map(|t| t.body.sequence),
-                certificates_issued: p.certificate_sequence,
-                validity_days: p.validity_days,
-                standard_fee_minor: p.standard_fee_minor,
+                trust_list_sequence: p.trust.trust_list.as_ref().map(|t| long(t.body.sequence)),
+                revocation_list_sequence: p.trust.revocations.as_ref().map(|t| long(t.body.sequence)),
+                certificates_issued: long(p.certificate_sequence),
+                validity_days: int(p.validity_days),
+                standard_fee_minor: long(p.standard_fee_minor),
                 fee_currency: p.fee_currency.clone(),
-                check_in_days: p.check_in_days,
+                check_in_days: int(p.check_in_days),
                 last_check_in_unix_ms: p.last_check_in_ms,
                 check_in_locked: p.check_in(crate::screening::now_ms()).is_err(),
                 unlocked_until_unix_ms: p.unlocked_until_ms,
@@ -792,7 +793,8 @@ impl CertificateService {
     /// Issues an approved request: number, validity (`validity_days`, else
     /// what headquarters approved), fee decision, and the signed barcode
     /// with its QR code. `NotAllowed` unless the case is approved.
-    pub fn issue(&self, case_id: String, validity_days: Option<u32>) -> Result<IssuedCertificate> {
+    pub fn issue(&self, case_id: String, validity_days: Option<i32>) -> Result<IssuedCertificate> {
+        let validity_days = validity_days.map(|d| unsigned::<u32>("validity_days", d.into())).transpose()?;
         self.shared.with(|v| {
             let profile = DeviceProfile::load(v)?;
             let me = profile.identity()?;
@@ -806,7 +808,7 @@ impl CertificateService {
             Ok(IssuedCertificate {
                 case: case_details(view, &profile),
                 barcode: c.barcode,
-                qr: QrCode { version: qr.version, width: qr.width as u32, modules: qr.modules },
+                qr: QrCode { version: qr.version, width: int(qr.width), modules: qr.modules },
             })
         })
     }
@@ -936,3 +938,30 @@ mod tests {
         assert!(matches!(ru, VerificationResult::Refused { explanation, .. } if explanation.contains("подделано")));
     }
 }
+
+// The suspend versions (docs/BINDINGS.md, "Threads"): each is dropped if its
+// coroutine is cancelled before it reached the vault, else runs to its end.
+crate::background::suspend_versions!(CertificateService {
+    /// `device_info` as a suspend call.
+    fn device_info_async = device_info() -> Result<DeviceInfo>;
+    /// `validate_request` as a suspend call.
+    fn validate_request_async = validate_request(request: CertificateRequestData) -> Result<Vec<FieldProblem>>;
+    /// `fee` as a suspend call.
+    fn fee_async = fee(request: CertificateRequestData) -> Result<FeeView>;
+    /// `create_request` as a suspend call.
+    fn create_request_async = create_request(request: CertificateRequestData, submit: bool, photo: Option<Vec<u8>>) -> Result<CaseDetails>;
+    /// `submit` as a suspend call.
+    fn submit_async = submit(case_id: String) -> Result<CaseDetails>;
+    /// `cancel` (of a request) as a suspend call.
+    fn cancel_async = cancel(case_id: String, reason: String) -> Result<CaseDetails>;
+    /// `list` as a suspend call.
+    fn list_async = list() -> Result<Vec<CaseListItem>>;
+    /// `show` as a suspend call.
+    fn show_async = show(case_id: String, justification: Option<String>) -> Result<CaseDetails>;
+    /// `issue` as a suspend call.
+    fn issue_async = issue(case_id: String, validity_days: Option<i32>) -> Result<IssuedCertificate>;
+    /// `verify` as a suspend call.
+    fn verify_async = verify(barcode: String, photo: Option<Vec<u8>>, date: Option<String>) -> Result<VerificationResult>;
+    /// `record_entry` as a suspend call.
+    fn record_entry_async = record_entry(barcode: String, crossing_point: String) -> Result<VerificationResult>;
+});

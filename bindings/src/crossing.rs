@@ -24,11 +24,11 @@ pub struct CrossingPoint {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct CrossingPointsInfo {
     /// The list's sequence: 0 for the compiled-in demo list.
-    pub sequence: u64,
+    pub sequence: i64,
     /// Whole days since headquarters published it; none for the demo list
     /// (the device has not synced yet).
     pub age_days: Option<i64>,
-    pub count: u32,
+    pub count: i32,
 }
 
 fn code(lang: Lang) -> &'static str {
@@ -68,9 +68,9 @@ impl HomewardVault {
     pub fn crossing_points_info(&self) -> Result<CrossingPointsInfo> {
         let list = self.shared.with(|v| Ok(homeward_core::crossing_points::held(v)?))?;
         Ok(CrossingPointsInfo {
-            sequence: list.sequence,
+            sequence: crate::num::long(list.sequence),
             age_days: (list.sequence > 0).then(|| list.age_days(crate::screening::now_ms())),
-            count: list.points.len() as u32,
+            count: crate::num::int(list.points.len()),
         })
     }
 }

@@ -68,7 +68,7 @@ impl From<&Partner> for PartnerView {
 /// The directory this device holds: its sequence, age and partners.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct DirectoryView {
-    pub sequence: u64,
+    pub sequence: i64,
     /// Whole days since headquarters published it (show it beside the list).
     pub age_days: i64,
     pub partners: Vec<PartnerView>,
@@ -76,7 +76,7 @@ pub struct DirectoryView {
 
 pub(crate) fn directory_view(d: &ReferralDirectory, now_ms: i64) -> DirectoryView {
     DirectoryView {
-        sequence: d.sequence,
+        sequence: crate::num::long(d.sequence),
         age_days: d.age_days(now_ms),
         partners: d.partners.iter().map(Into::into).collect(),
     }

@@ -10,6 +10,7 @@ use homeward_core::sync::SyncError;
 use homeward_core::vault::{KeyStoreError, VaultError};
 
 use crate::certificate::FieldProblem;
+use crate::num::{int, long};
 use crate::reason;
 
 /// Everything that can go wrong in a call. In Kotlin each variant is a
@@ -26,7 +27,7 @@ pub enum HomewardError {
     /// Wrong passphrase or PIN. `attempts_remaining` more failures wipe the
     /// vault; the next try is allowed after `retry_after_secs`.
     #[error("{reason}")]
-    WrongPassphrase { attempts_remaining: u32, retry_after_secs: u64, reason: String },
+    WrongPassphrase { attempts_remaining: i32, retry_after_secs: i64, reason: String },
     /// Tried again before the delay after a failed unlock ran out: wait
     /// `retry_after_secs` (this try was not counted as a failure). When the
     /// failure was an attempt interrupted mid-check (the app killed, the
@@ -34,7 +35,7 @@ pub enum HomewardError {
     /// is true. From `enterUnlockCode` (too many wrong unlock codes in a
     /// row): `attempts_remaining` is 0, as unlock codes never wipe.
     #[error("{reason}")]
-    TooSoon { attempts_remaining: u32, retry_after_secs: u64, reason: String },
+    TooSoon { attempts_remaining: i32, retry_after_secs: i64, reason: String },
     /// The vault is locked: show the unlock screen.
     #[error("{reason}")]
     Locked { reason: String },
@@ -90,13 +91,13 @@ pub enum HomewardError {
     /// The device has not reached headquarters for too long: sync first, or
     /// enter an unlock code from headquarters (`SyncService.enterUnlockCode`).
     #[error("{reason}")]
-    CheckInOverdue { days: i64, limit_days: u32, reason: String },
+    CheckInOverdue { days: i64, limit_days: i32, reason: String },
     /// Headquarters could not be reached (no network, timeout); nothing was lost.
     #[error("{reason}")]
     Network { reason: String },
     /// Headquarters refused the request (`status` is the HTTP status, 0 if none).
     #[error("{reason}")]
-    ServerRefused { status: u16, reason: String },
+    ServerRefused { status: i32, reason: String },
     /// The server's TLS certificate is not the one this device pinned at
     /// enrolment: possibly an interception. Nothing was sent; report it.
     #[error("{reason}")]
@@ -160,21 +161,25 @@ impl From<VaultError> for HomewardError {
             VaultError::WrongSecret { attempts_remaining, retry_after } => {
                 let retry_after_secs = reason::secs_up(retry_after);
                 let reason = reason::wrong_pin(attempts_remaining, retry_after_secs);
-                HomewardError::WrongPassphrase { attempts_remaining, retry_after_secs, reason }
+                HomewardError::WrongPassphrase {
+                    attempts_remaining: int(attempts_remaining),
+                    retry_after_secs: long(retry_after_secs),
+                    reason,
+                }
             }
             VaultError::TooSoon { attempts_remaining, retry_after } => {
                 let retry_after_secs = reason::secs_up(retry_after);
                 HomewardError::TooSoon {
-                    attempts_remaining,
-                    retry_after_secs,
+                    attempts_remaining: int(attempts_remaining),
+                    retry_after_secs: long(retry_after_secs),
                     reason: reason::too_soon(retry_after_secs),
                 }
             }
             VaultError::Interrupted { attempts_remaining, retry_after } => {
                 let retry_after_secs = reason::secs_up(retry_after).max(1);
                 HomewardError::TooSoon {
-                    attempts_remaining,
-                    retry_after_secs,
+                    attempts_remaining: int(attempts_remaining),
+                    retry_after_secs: long(retry_after_secs),
                     reason: reason::unlock_interrupted(retry_after_secs),
                 }
             }
@@ -232,9 +237,11 @@ impl From<ScreeningError> for HomewardError {
                 HomewardError::ScreeningIncomplete { reason: reason::incomplete(missing.len()), missing }
             }
             ScreeningError::NotFound => HomewardError::NotFound { reason },
-            ScreeningError::CheckInOverdue { days, limit } => {
-                HomewardError::CheckInOverdue { days, limit_days: limit, reason: reason::check_in_overdue(days, limit) }
-            }
+            ScreeningError::CheckInOverdue { days, limit } => HomewardError::CheckInOverdue {
+                days,
+                limit_days: int(limit),
+                reason: reason::check_in_overdue(days, limit),
+            },
             ScreeningError::NoReason => HomewardError::InvalidInput { reason },
             ScreeningError::UnknownCrossingPoint { id } => {
                 HomewardError::InvalidInput { reason: crate::crossing::unknown(&id) }
@@ -267,9 +274,11 @@ impl From<CaseError> for HomewardError {
             CaseError::NotFound => HomewardError::NotFound { reason },
             CaseError::NoIdentity => HomewardError::NotEnrolled { reason: reason::not_enrolled() },
             CaseError::NotApproved(_) => HomewardError::NotAllowed { reason },
-            CaseError::CheckInOverdue { days, limit } => {
-                HomewardError::CheckInOverdue { days, limit_days: limit, reason: reason::check_in_overdue(days, limit) }
-            }
+            CaseError::CheckInOverdue { days, limit } => HomewardError::CheckInOverdue {
+                days,
+                limit_days: int(limit),
+                reason: reason::check_in_overdue(days, limit),
+            },
             CaseError::Barcode(_) => HomewardError::InvalidInput { reason },
             CaseError::BadUnlockCode { retry_after_secs } => {
                 HomewardError::InvalidInput { reason: reason::bad_unlock_code(retry_after_secs) }
@@ -277,7 +286,7 @@ impl From<CaseError> for HomewardError {
             // Unlock codes have no limit that wipes: attempts_remaining is 0.
             CaseError::UnlockCodeTooSoon { retry_after_secs } => HomewardError::TooSoon {
                 attempts_remaining: 0,
-                retry_after_secs,
+                retry_after_secs: long(retry_after_secs),
                 reason: reason::unlock_code_too_soon(retry_after_secs),
             },
             CaseError::Corrupt(_) => HomewardError::Tampered { reason },
@@ -301,7 +310,7 @@ impl From<SyncError> for HomewardError {
             // The core's message (with the OS error, the URL) is for logs.
             SyncError::Network { .. } => HomewardError::Network { reason: reason::network() },
             SyncError::Refused { status, .. } => {
-                HomewardError::ServerRefused { status, reason: reason::refused(status) }
+                HomewardError::ServerRefused { status: status.into(), reason: reason::refused(status) }
             }
             SyncError::BadResponse(_) => HomewardError::ServerRefused { status: 0, reason: reason::refused(0) },
             SyncError::Cancelled => HomewardError::Cancelled { reason: reason::cancelled() },

@@ -11,6 +11,7 @@ use homeward_core::audit::{AuditAction, SubjectKind};
 use homeward_core::forward::{self, frames, BundleError, CarriedState, ForwardError, ForwardFile};
 
 use crate::error::{HomewardError, Result};
+use crate::num::{int, long, unsigned};
 use crate::reason::say;
 use crate::sync::RejectedEvent;
 use crate::vault::Shared;
@@ -20,7 +21,7 @@ use crate::vault::Shared;
 pub struct ExportedBundle {
     pub bundle_id: String,
     /// Events inside (certificate events and screening reports).
-    pub events: u32,
+    pub events: i32,
     /// The bundle as a file (JSON, marked FOR OFFICIAL USE ONLY): save it to
     /// an SD card or USB stick. Sealed: only headquarters can read it.
     pub file_json: String,
@@ -28,7 +29,7 @@ pub struct ExportedBundle {
     /// a loop (5 a second), until the other device says it has them all.
     pub frames: Vec<String>,
     /// The fewest frames the reader needs, whichever they are.
-    pub frames_needed: u32,
+    pub frames_needed: i32,
 }
 
 /// Where a bundle this device carries is.
@@ -47,7 +48,7 @@ pub enum CarriedBundleState {
 pub struct CarriedBundle {
     pub bundle_id: String,
     pub sender_device: String,
-    pub events: u32,
+    pub events: i32,
     pub state: CarriedBundleState,
     /// Headquarters' reason code when refused (`unknown_sender`, `altered`...).
     pub refusal: Option<String>,
@@ -57,10 +58,10 @@ pub struct CarriedBundle {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum ForwardImport {
     /// A colleague's bundle, now carried by this device.
-    Bundle { bundle_id: String, sender_device: String, events: u32 },
+    Bundle { bundle_id: String, sender_device: String, events: i32 },
     /// Headquarters' receipts for bundles this device made, carried back:
     /// what they acknowledge left the outbox.
-    Receipts { applied: u32, accepted: u64, duplicates: u64, rejected: Vec<RejectedEvent>, ignored: u32 },
+    Receipts { applied: i32, accepted: i64, duplicates: i64, rejected: Vec<RejectedEvent>, ignored: i32 },
 }
 
 /// How far a QR reading has come.
@@ -69,9 +70,9 @@ pub struct FrameProgress {
     /// Enough frames: call `ForwardService.import_frames`.
     pub complete: bool,
     /// Distinct frames read so far.
-    pub received: u32,
+    pub received: i32,
     /// About how many are needed (a few more may be).
-    pub needed: u32,
+    pub needed: i32,
 }
 
 /// Reads a bundle's QR frames as the camera sees them: in any order,
@@ -94,7 +95,7 @@ impl FrameReader {
     pub fn push(&self, frame: String) -> Result<FrameProgress> {
         let mut c = self.collector.lock().unwrap_or_else(|p| p.into_inner());
         let complete = c.push(&frame).map_err(|e| refusal(&ForwardError::Frames(e)))?;
-        Ok(FrameProgress { complete, received: c.received() as u32, needed: c.needed() as u32 })
+        Ok(FrameProgress { complete, received: int(c.received()), needed: int(c.needed()) })
     }
 }
 
@@ -114,10 +115,14 @@ impl ForwardService {
         match file {
             ForwardFile::Bundle(b) => {
                 let i = forward::import(v, *b, now).map_err(forward_error)?;
-                Ok(ForwardImport::Bundle { bundle_id: i.bundle_id, sender_device: i.sender_device, events: i.events })
+                Ok(ForwardImport::Bundle {
+                    bundle_id: i.bundle_id,
+                    sender_device: i.sender_device,
+                    events: int(i.events),
+                })
             }
             ForwardFile::Receipts { receipts } => {
-                let (mut applied, mut accepted, mut duplicates, mut ignored) = (0, 0, 0, 0);
+                let (mut applied, mut accepted, mut duplicates, mut ignored) = (0u32, 0u64, 0u64, 0u32);
                 let mut rejected = Vec::new();
                 for r in &receipts {
                     match forward::apply_receipt(v, r) {
@@ -135,7 +140,13 @@ impl ForwardService {
                         Err(e) => return Err(forward_error(e)),
                     }
                 }
-                Ok(ForwardImport::Receipts { applied, accepted, duplicates, rejected, ignored })
+                Ok(ForwardImport::Receipts {
+                    applied: int(applied),
+                    accepted: long(accepted),
+                    duplicates: long(duplicates),
+                    rejected,
+                    ignored: int(ignored),
+                })
             }
         }
     }
@@ -144,8 +155,8 @@ impl ForwardService {
 #[uniffi::export]
 impl ForwardService {
     /// How many events wait to sync (what an export would carry, at most 1,000).
-    pub fn waiting(&self) -> Result<u32> {
-        self.shared.with(|v| Ok(forward::waiting(v).map_err(forward_error)? as u32))
+    pub fn waiting(&self) -> Result<i32> {
+        self.shared.with(|v| Ok(int(forward::waiting(v).map_err(forward_error)?)))
     }
 
     /// Seals what waits to sync into one bundle for headquarters, as a file
@@ -153,16 +164,17 @@ impl ForwardService {
     /// good default). The events stay here until headquarters' receipt
     /// comes back. Audited. Throws `BundleRefused` (`empty`,
     /// `no_sealing_key`: sync once first), `NotEnrolled`.
-    pub fn export_bundle(&self, repair_percent: u32) -> Result<ExportedBundle> {
+    pub fn export_bundle(&self, repair_percent: i32) -> Result<ExportedBundle> {
+        let repair_percent: u32 = unsigned("repair_percent", repair_percent.into())?;
         self.shared.with(|v| {
             let b = forward::export(v, crate::screening::now_ms()).map_err(forward_error)?;
             self.shared.audit(v, AuditAction::Export, SubjectKind::Device, "", None)?;
             Ok(ExportedBundle {
                 bundle_id: b.bundle_id.clone(),
-                events: b.events,
+                events: int(b.events),
                 file_json: b.to_json(),
                 frames: frames::encode(&b, repair_percent.min(400)),
-                frames_needed: frames::source_frames(&b) as u32,
+                frames_needed: int(frames::source_frames(&b)),
             })
         })
     }
@@ -171,15 +183,16 @@ impl ForwardService {
     /// over several hops), as a file and QR frames. It stays here too;
     /// headquarters takes it once. Throws `BundleRefused` (`not_carried`,
     /// or `replayed` once headquarters answered it).
-    pub fn pass_on(&self, bundle_id: String, repair_percent: u32) -> Result<ExportedBundle> {
+    pub fn pass_on(&self, bundle_id: String, repair_percent: i32) -> Result<ExportedBundle> {
+        let repair_percent: u32 = unsigned("repair_percent", repair_percent.into())?;
         self.shared.with(|v| {
             let b = forward::carried_bundle(v, &bundle_id).map_err(forward_error)?;
             Ok(ExportedBundle {
                 bundle_id: b.bundle_id.clone(),
-                events: b.events,
+                events: int(b.events),
                 file_json: b.to_json(),
                 frames: frames::encode(&b, repair_percent.min(400)),
-                frames_needed: frames::source_frames(&b) as u32,
+                frames_needed: int(frames::source_frames(&b)),
             })
         })
     }
@@ -221,7 +234,7 @@ impl ForwardService {
                     CarriedBundle {
                         bundle_id: c.bundle_id,
                         sender_device: c.sender_device,
-                        events: c.events,
+                        events: int(c.events),
                         state,
                         refusal,
                     }
@@ -231,8 +244,8 @@ impl ForwardService {
     }
 
     /// Bundles made here whose receipt has not come back yet.
-    pub fn waiting_for_receipt(&self) -> Result<u32> {
-        self.shared.with(|v| Ok(forward::unreceipted(v).map_err(forward_error)?.len() as u32))
+    pub fn waiting_for_receipt(&self) -> Result<i32> {
+        self.shared.with(|v| Ok(int(forward::unreceipted(v).map_err(forward_error)?.len())))
     }
 
     /// Headquarters' receipts for the bundles this device carried, as a file
@@ -312,3 +325,30 @@ fn refusal(e: &ForwardError) -> HomewardError {
     };
     HomewardError::BundleRefused { code, reason }
 }
+
+// The suspend versions (docs/BINDINGS.md, "Threads"): each is dropped if its
+// coroutine is cancelled before it reached the vault, else runs to its end.
+crate::background::suspend_versions!(ForwardService {
+    /// `waiting` as a suspend call.
+    fn waiting_async = waiting() -> Result<i32>;
+    /// `export_bundle` as a suspend call.
+    fn export_bundle_async = export_bundle(repair_percent: i32) -> Result<ExportedBundle>;
+    /// `pass_on` as a suspend call.
+    fn pass_on_async = pass_on(bundle_id: String, repair_percent: i32) -> Result<ExportedBundle>;
+    /// `import_file` as a suspend call.
+    fn import_file_async = import_file(contents: String) -> Result<ForwardImport>;
+    /// `import_frames` as a suspend call.
+    fn import_frames_async = import_frames(reader: Arc<FrameReader>) -> Result<ForwardImport>;
+    /// `carried` as a suspend call.
+    fn carried_async = carried() -> Result<Vec<CarriedBundle>>;
+    /// `waiting_for_receipt` as a suspend call.
+    fn waiting_for_receipt_async = waiting_for_receipt() -> Result<i32>;
+    /// `receipts_file` as a suspend call.
+    fn receipts_file_async = receipts_file() -> Result<String>;
+});
+
+crate::background::suspend_versions!(FrameReader {
+    /// `push` as a suspend call, for the frame that completes the bundle
+    /// (it decodes it all) when called from a camera callback.
+    fn push_async = push(frame: String) -> Result<FrameProgress>;
+});

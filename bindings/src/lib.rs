@@ -26,6 +26,7 @@ pub mod directory;
 pub mod error;
 pub mod forward;
 pub mod mrz;
+mod num;
 mod reason;
 pub mod screening;
 pub mod sync;

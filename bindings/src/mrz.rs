@@ -18,8 +18,8 @@ use homeward_core::certificate::request::CitizenshipEvidence;
 pub struct MrzCorrection {
     /// The field, e.g. "document_number", "date_of_birth".
     pub field: String,
-    pub line: u32,
-    pub column: u32,
+    pub line: i32,
+    pub column: i32,
     pub read: String,
     pub corrected: String,
     /// True when a check digit proves it; false when the field holds
@@ -32,8 +32,8 @@ pub struct MrzCorrection {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct MrzUnconfirmed {
     pub field: String,
-    pub line: u32,
-    pub column: u32,
+    pub line: i32,
+    pub column: i32,
     pub read: String,
     pub look_alike: String,
 }
@@ -122,8 +122,8 @@ fn reading(doc: &MrzDocument) -> MrzReading {
             .iter()
             .map(|c| MrzCorrection {
                 field: c.field.name().into(),
-                line: c.line as u32,
-                column: c.column as u32,
+                line: crate::num::int(c.line),
+                column: crate::num::int(c.column),
                 read: c.read.to_string(),
                 corrected: c.corrected.to_string(),
                 by_check_digit: c.proof == Proof::CheckDigit,
@@ -134,8 +134,8 @@ fn reading(doc: &MrzDocument) -> MrzReading {
             .iter()
             .map(|u| MrzUnconfirmed {
                 field: u.field.name().into(),
-                line: u.line as u32,
-                column: u.column as u32,
+                line: crate::num::int(u.line),
+                column: crate::num::int(u.column),
                 read: u.read.to_string(),
                 look_alike: u.look_alike.to_string(),
             })

@@ -78,6 +78,22 @@ pub(crate) fn cancelled() -> String {
     )
 }
 
+pub(crate) fn out_of_range(field: &str) -> String {
+    say(
+        &format!("{field}: терс сан болбошу керек."),
+        &format!("{field}: значение не может быть отрицательным."),
+        &format!("{field} cannot be negative."),
+    )
+}
+
+pub(crate) fn call_cancelled() -> String {
+    say(
+        "Аракет баштала электе токтотулду: эч нерсе өзгөргөн жок.",
+        "Действие отменено до начала: ничего не изменено.",
+        "Cancelled before it began: nothing was changed.",
+    )
+}
+
 pub(crate) fn nothing_to_acknowledge() -> String {
     say(
         "Ырастай турган калыбына келтирүү отчёту жок.",

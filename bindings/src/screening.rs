@@ -96,7 +96,7 @@ pub enum AnswerKind {
     /// Any of `options` (check boxes).
     MultipleChoice { options: Vec<ChoiceOption> },
     /// Free text of at most `max_len` characters.
-    Text { max_len: Option<u32> },
+    Text { max_len: Option<i32> },
     /// A number within the limits given; a whole number when `integer`
     /// (show a numeric keypad without the decimal separator).
     Number { min: Option<f64>, max: Option<f64>, integer: bool },
@@ -113,8 +113,8 @@ pub struct QuestionView {
     /// Hidden questions (their condition does not hold) are not counted,
     /// nor, in the queue, those left for the private interview; `total`
     /// can grow when an answer opens a section (a child's).
-    pub position: u32,
-    pub total: u32,
+    pub position: i32,
+    pub total: i32,
     pub section_title: String,
     /// The officer's wording.
     pub text: String,
@@ -185,15 +185,15 @@ pub enum AnswerInput {
 pub struct ScreeningProgress {
     pub screening_id: String,
     /// Every answer saved (a hidden question's included) and every skip.
-    pub answered: u32,
-    pub skipped: u32,
+    pub answered: i32,
+    pub skipped: i32,
     /// Of the `total_questions` this path asks, how many are answered or
     /// skipped: the progress bar is `done_questions / total_questions`, full
     /// when the last question is dealt with.
-    pub done_questions: u32,
+    pub done_questions: i32,
     /// The questions this screening will ask given the answers so far, at
     /// its stage (the same count as `QuestionView.total`).
-    pub total_questions: u32,
+    pub total_questions: i32,
     /// The question to ask next; none when every shown question is answered or skipped.
     pub next_question_id: Option<String>,
     /// Required questions still unanswered (shown ones only).
@@ -341,7 +341,7 @@ pub struct ScreeningListItem {
     pub is_final: bool,
     /// Final screenings only.
     pub verdict: Option<VerdictKind>,
-    pub answered: u32,
+    pub answered: i32,
 }
 
 /// Which screenings to list; every field optional.
@@ -464,7 +464,7 @@ fn kind(q: &Question, lang: Lang) -> AnswerKind {
         AnswerType::YesNo => AnswerKind::YesNo,
         AnswerType::SingleChoice { options } => AnswerKind::SingleChoice { options: opts(options) },
         AnswerType::MultipleChoice { options } => AnswerKind::MultipleChoice { options: opts(options) },
-        AnswerType::Text { max_len } => AnswerKind::Text { max_len: max_len.map(|m| m as u32) },
+        AnswerType::Text { max_len } => AnswerKind::Text { max_len: max_len.map(crate::num::int) },
         AnswerType::Number { min, max, integer } => AnswerKind::Number { min: *min, max: *max, integer: *integer },
         AnswerType::Date => AnswerKind::Date,
     }
@@ -533,8 +533,8 @@ pub(crate) fn question_view(c: &Checklist, q: &Question, lang: Lang, s: &Screeni
     let place = c.place_for(s, &q.id).unwrap_or(screening::Place { position: 0, total: 0 });
     QuestionView {
         id: q.id.clone(),
-        position: place.position as u32,
-        total: place.total as u32,
+        position: crate::num::int(place.position),
+        total: crate::num::int(place.total),
         section_title: c.section_of(&q.id).map(|s| text(&s.title, lang).to_string()).unwrap_or_default(),
         text: q.officer_text(lang).to_string(),
         traveller_text: q.traveller_text(lang).map(str::to_string),
@@ -576,10 +576,10 @@ fn progress(c: &Checklist, s: &Screening) -> ScreeningProgress {
     let counted = c.progress_for(s);
     ScreeningProgress {
         screening_id: s.id.clone(),
-        answered: s.answers.len() as u32,
-        skipped: s.skipped.len() as u32,
-        done_questions: counted.done as u32,
-        total_questions: counted.total as u32,
+        answered: crate::num::int(s.answers.len()),
+        skipped: crate::num::int(s.skipped.len()),
+        done_questions: crate::num::int(counted.done),
+        total_questions: crate::num::int(counted.total),
         next_question_id: if s.is_final() { None } else { c.next_for(s).map(|q| q.id.clone()) },
         can_finalise: !s.is_final() && missing.is_empty(),
         missing_required: missing,
@@ -600,7 +600,7 @@ fn list_item(s: &Screening) -> ScreeningListItem {
         crossing_point: s.crossing_point.clone(),
         is_final: s.is_final(),
         verdict: s.outcome().map(|o| o.verdict.into()),
-        answered: s.answers.len() as u32,
+        answered: crate::num::int(s.answers.len()),
     }
 }
 
@@ -710,7 +710,7 @@ impl ScreeningService {
                     crossing_point: s.crossing_point,
                     is_final: s.is_final,
                     verdict: s.verdict.map(Into::into),
-                    answered: s.answered as u32,
+                    answered: crate::num::int(s.answered),
                 })
                 .collect())
         })
@@ -1084,3 +1084,61 @@ impl ScreeningSession {
         })
     }
 }
+
+// The suspend versions (docs/BINDINGS.md, "Threads"): each is dropped if its
+// coroutine is cancelled before it reached the vault, else runs to its end.
+crate::background::suspend_versions!(ScreeningService {
+    /// `start` as a suspend call.
+    fn start_async = start(input: NewScreeningInput) -> Result<Arc<ScreeningSession>>;
+    /// `open` as a suspend call.
+    fn open_async = open(id: String, justification: Option<String>) -> Result<Arc<ScreeningSession>>;
+    /// `list` as a suspend call.
+    fn list_async = list(filter: ScreeningFilter) -> Result<Vec<ScreeningListItem>>;
+    /// `search_by_name` as a suspend call.
+    fn search_by_name_async = search_by_name(name: String) -> Result<Vec<ScreeningListItem>>;
+    /// `search_by_document` as a suspend call.
+    fn search_by_document_async = search_by_document(number: String) -> Result<Vec<ScreeningListItem>>;
+    /// `referral_directory` as a suspend call.
+    fn referral_directory_async = referral_directory() -> Result<Option<crate::directory::DirectoryView>>;
+});
+
+crate::background::suspend_versions!(ScreeningSession {
+    /// `next_question` as a suspend call.
+    fn next_question_async = next_question() -> Result<Option<QuestionView>>;
+    /// `move_to_private` as a suspend call.
+    fn move_to_private_async = move_to_private(officer: Option<String>) -> Result<ScreeningProgress>;
+    /// `question` as a suspend call.
+    fn question_async = question(question_id: String) -> Result<QuestionView>;
+    /// `answer` as a suspend call.
+    fn answer_async = answer(question_id: String, answer: AnswerInput) -> Result<ScreeningProgress>;
+    /// `answer_text` as a suspend call.
+    fn answer_text_async = answer_text(question_id: String, input: String) -> Result<ScreeningProgress>;
+    /// `skip` as a suspend call.
+    fn skip_async = skip(question_id: String) -> Result<ScreeningProgress>;
+    /// `set_subject` as a suspend call.
+    fn set_subject_async = set_subject(subject: SubjectInput) -> Result<ScreeningProgress>;
+    /// `progress` as a suspend call.
+    fn progress_async = progress() -> Result<ScreeningProgress>;
+    /// `answers` as a suspend call.
+    fn answers_async = answers() -> Result<Vec<AnsweredQuestion>>;
+    /// `outcome` as a suspend call.
+    fn outcome_async = outcome() -> Result<ScreeningOutcomeView>;
+    /// `finalise` as a suspend call.
+    fn finalise_async = finalise() -> Result<ScreeningOutcomeView>;
+    /// `amend` as a suspend call.
+    fn amend_async = amend(changes: Vec<AnswerChange>, subject: Option<SubjectInput>, reason: String, officer: Option<String>) -> Result<ScreeningOutcomeView>;
+    /// `add_consent` as a suspend call.
+    fn add_consent_async = add_consent(partner: String, purpose: String, given_on: Option<String>, basis: ReferralBasisData) -> Result<ConsentView>;
+    /// `revoke_consent` as a suspend call.
+    fn revoke_consent_async = revoke_consent(consent_id: String, on: Option<String>) -> Result<()>;
+    /// `consents` as a suspend call.
+    fn consents_async = consents() -> Result<Vec<ConsentView>>;
+    /// `consent_wording` as a suspend call.
+    fn consent_wording_async = consent_wording(partner: String) -> Result<ConsentWording>;
+    /// `may_share` as a suspend call.
+    fn may_share_async = may_share(partner: String, purpose: String, on: Option<String>) -> Result<ReferralDecision>;
+    /// `referral_partners` as a suspend call.
+    fn referral_partners_async = referral_partners() -> Result<Vec<crate::directory::PartnerView>>;
+    /// `refer` as a suspend call.
+    fn refer_async = refer(partner: String, purpose: String, data: Vec<crate::directory::ReferralData>) -> Result<crate::directory::ReferralMade>;
+});

@@ -14,6 +14,7 @@ use homeward_core::vault::{SystemClock, Vault, VaultError};
 use crate::background::cancellable;
 use crate::certificate::DeviceRole;
 use crate::error::{HomewardError, Result};
+use crate::num::{int, long};
 use crate::vault::Shared;
 
 /// Where a sync is.
@@ -46,22 +47,22 @@ impl From<sync::SyncPhase> for SyncPhase {
 pub struct SyncProgressInfo {
     pub phase: SyncPhase,
     /// Events and reports this sync sends (known once the push starts).
-    pub events_to_send: u64,
-    pub events_sent: u64,
-    pub events_received: u64,
-    pub bytes_sent: u64,
-    pub bytes_received: u64,
+    pub events_to_send: i64,
+    pub events_sent: i64,
+    pub events_received: i64,
+    pub bytes_sent: i64,
+    pub bytes_received: i64,
 }
 
 impl From<&SyncProgress> for SyncProgressInfo {
     fn from(p: &SyncProgress) -> Self {
         SyncProgressInfo {
             phase: p.phase.into(),
-            events_to_send: p.events_to_send,
-            events_sent: p.events_sent,
-            events_received: p.events_received,
-            bytes_sent: p.bytes_sent,
-            bytes_received: p.bytes_received,
+            events_to_send: long(p.events_to_send),
+            events_sent: long(p.events_sent),
+            events_received: long(p.events_received),
+            bytes_sent: long(p.bytes_sent),
+            bytes_received: long(p.bytes_received),
         }
     }
 }
@@ -85,34 +86,34 @@ pub struct RejectedEvent {
 pub struct SyncReportView {
     pub progress: SyncProgressInfo,
     /// Events headquarters took.
-    pub accepted: u64,
+    pub accepted: i64,
     /// Events headquarters already had (a retried push).
-    pub duplicates: u64,
+    pub duplicates: i64,
     pub rejected: Vec<RejectedEvent>,
     pub trust_list_updated: bool,
     pub revocations_updated: bool,
-    pub retries: u32,
+    pub retries: i32,
     /// This vault was restored from an older copy: headquarters holds events
     /// from this device that it no longer has. Headquarters was told; tell
     /// the officer.
     pub rollback_detected: bool,
     /// Audit entries headquarters took from this device.
-    pub audit_entries_sent: u64,
+    pub audit_entries_sent: i64,
     /// Cases and screenings removed here by the retention rule after this
     /// sync (headquarters holds them; the period has passed).
-    pub purged: u64,
+    pub purged: i64,
     /// A newer crossing-point list was installed (its sequence): refresh
     /// the screening start screen's picker.
-    pub crossing_points_installed: Option<u64>,
+    pub crossing_points_installed: Option<i64>,
     /// Bundles carried for other devices that headquarters took.
-    pub forwarded: u64,
+    pub forwarded: i64,
     /// Carried bundles headquarters refused, with its reason code.
     pub forward_refused: Vec<RefusedBundle>,
     /// Bundles made here that a colleague delivered: their events were not sent again.
-    pub receipts_applied: u64,
+    pub receipts_applied: i64,
     /// This sync found the restore: how many cases and screenings the
     /// restore report lists (`SyncService.restoreReport`). Absent otherwise.
-    pub restore_items: Option<u32>,
+    pub restore_items: Option<i32>,
 }
 
 /// A carried bundle headquarters refused; it is not sent again.
@@ -203,7 +204,7 @@ pub struct Enrolment {
     pub device_id: String,
     pub office: String,
     pub role: DeviceRole,
-    pub device_no: u16,
+    pub device_no: i32,
 }
 
 /// Enrolment and sync for one vault. Neither holds the vault across network
@@ -293,7 +294,7 @@ impl SyncService {
             public_pki: false,
         };
         let r = self.exclusive(|slot| sync::enroll_shared(slot, &how, &self.shared.cancel_sync))?;
-        Ok(Enrolment { device_id: r.device_id, office: r.office, role: r.role.into(), device_no: r.device_no })
+        Ok(Enrolment { device_id: r.device_id, office: r.office, role: r.role.into(), device_no: r.device_no.into() })
     }
 
     /// Pushes what this device made and pulls what headquarters holds for
@@ -314,24 +315,24 @@ impl SyncService {
         })?;
         Ok(SyncReportView {
             progress: (&r.progress).into(),
-            accepted: r.accepted,
-            duplicates: r.duplicates,
+            accepted: long(r.accepted),
+            duplicates: long(r.duplicates),
             rejected: r.rejected.into_iter().map(|(event_id, reason)| RejectedEvent { event_id, reason }).collect(),
             trust_list_updated: r.trust_list_updated,
             revocations_updated: r.revocations_updated,
-            retries: r.retries,
+            retries: int(r.retries),
             rollback_detected: r.rollback_detected,
-            audit_entries_sent: r.audit_entries_sent,
-            purged: r.purged as u64,
-            crossing_points_installed: r.crossing_points_installed,
-            forwarded: r.forwarded,
+            audit_entries_sent: long(r.audit_entries_sent),
+            purged: long(r.purged),
+            crossing_points_installed: r.crossing_points_installed.map(long),
+            forwarded: long(r.forwarded),
             forward_refused: r
                 .forward_refused
                 .into_iter()
                 .map(|(bundle_id, code)| RefusedBundle { bundle_id, code })
                 .collect(),
-            receipts_applied: r.receipts_applied,
-            restore_items: r.restore_items.map(|n| n as u32),
+            receipts_applied: long(r.receipts_applied),
+            restore_items: r.restore_items.map(int),
         })
     }
 
@@ -408,8 +409,10 @@ impl SyncService {
 
     /// Seconds before another unlock code may be tried (0: now), so the
     /// screen can count down without a try. Fast.
-    pub fn unlock_code_retry_after_secs(&self) -> Result<u64> {
-        self.shared.with(|v| Ok(DeviceProfile::load(v)?.unlock_code_retry_after_secs(crate::screening::now_ms())))
+    pub fn unlock_code_retry_after_secs(&self) -> Result<i64> {
+        self.shared.with(|v| {
+            Ok(crate::num::long(DeviceProfile::load(v)?.unlock_code_retry_after_secs(crate::screening::now_ms())))
+        })
     }
 
     /// Asks a running sync or enrolment of this vault to stop, at once
@@ -419,3 +422,16 @@ impl SyncService {
         self.shared.cancel_sync.store(true, Ordering::SeqCst);
     }
 }
+
+// The suspend versions of the rest (docs/BINDINGS.md, "Threads"); `sync_async`
+// and `enroll_async` are above, cancelled through `cancel()`.
+crate::background::suspend_versions!(SyncService {
+    /// `enter_unlock_code` as a suspend call.
+    fn enter_unlock_code_async = enter_unlock_code(code: String) -> Result<()>;
+    /// `restore_report` as a suspend call.
+    fn restore_report_async = restore_report() -> Result<Option<RestoreReportView>>;
+    /// `acknowledge_restore` as a suspend call.
+    fn acknowledge_restore_async = acknowledge_restore() -> Result<RestoreReportView>;
+    /// `unlock_code_retry_after_secs` as a suspend call.
+    fn unlock_code_retry_after_secs_async = unlock_code_retry_after_secs() -> Result<i64>;
+});

@@ -16,6 +16,7 @@ use zeroize::Zeroizing;
 use crate::background::in_background;
 use crate::certificate::CertificateService;
 use crate::error::{HomewardError, Result};
+use crate::num::{int, long, unsigned};
 use crate::screening::{ScreeningService, ScreeningSession};
 use crate::sync::SyncService;
 
@@ -119,6 +120,11 @@ impl Shared {
     /// Runs `f` on the open vault, or fails with `Closed`.
     pub(crate) fn with<T>(&self, f: impl FnOnce(&mut Vault) -> Result<T>) -> Result<T> {
         self.hold(|g| {
+            // A suspend call whose coroutine was cancelled while it waited
+            // for the vault does nothing (crate::background::abandonable).
+            if crate::background::abandoned_before_start() {
+                return Err(HomewardError::Cancelled { reason: crate::reason::call_cancelled() });
+            }
             let v = g.as_mut().ok_or_else(HomewardError::closed)?;
             f(v)
         })
@@ -186,17 +192,17 @@ fn secret(passphrase: String) -> Secret {
 pub struct VaultSettings {
     /// argon2id memory in MiB (at least 19).
     #[uniffi(default = 128)]
-    pub kdf_memory_mib: u32,
+    pub kdf_memory_mib: i32,
     /// argon2id passes (at least 2).
     #[uniffi(default = 4)]
-    pub kdf_passes: u32,
+    pub kdf_passes: i32,
     /// Failed unlocks in a row that destroy the vault's keys (1 to 100).
     #[uniffi(default = 10)]
-    pub max_attempts: u32,
+    pub max_attempts: i32,
     /// Delay after the first failed unlock in milliseconds, doubling after
     /// each further failure up to 5 minutes (0 for tests only).
     #[uniffi(default = 1000)]
-    pub unlock_delay_ms: u64,
+    pub unlock_delay_ms: i64,
 }
 
 impl Default for VaultSettings {
@@ -210,11 +216,14 @@ impl VaultSettings {
         if !(1..=100).contains(&self.max_attempts) {
             return Err(HomewardError::input("max_attempts must be between 1 and 100"));
         }
+        let memory_mib: u32 = unsigned("kdf_memory_mib", self.kdf_memory_mib.into())?;
+        let passes: u32 = unsigned("kdf_passes", self.kdf_passes.into())?;
+        let delay_ms: u64 = unsigned("unlock_delay_ms", self.unlock_delay_ms)?;
         Ok(VaultOptions {
-            kdf: KdfParams::argon2id(self.kdf_memory_mib.saturating_mul(1024), self.kdf_passes, 1),
+            kdf: KdfParams::argon2id(memory_mib.saturating_mul(1024), passes, 1),
             lockout: LockoutPolicy {
-                max_attempts: self.max_attempts,
-                base_delay: Duration::from_millis(self.unlock_delay_ms),
+                max_attempts: unsigned("max_attempts", self.max_attempts.into())?,
+                base_delay: Duration::from_millis(delay_ms),
                 ..LockoutPolicy::default()
             },
             ..VaultOptions::default()
@@ -228,29 +237,29 @@ pub struct VaultInfo {
     pub unlocked: bool,
     /// True when the vault also needs the platform key store (a PIN is allowed).
     pub device_bound: bool,
-    pub failed_attempts: u32,
+    pub failed_attempts: i32,
     /// Failed unlocks left before the vault is wiped.
-    pub attempts_remaining: u32,
-    pub max_attempts: u32,
+    pub attempts_remaining: i32,
+    pub max_attempts: i32,
     /// Seconds to wait before the next unlock attempt (0: now).
-    pub retry_after_secs: u64,
+    pub retry_after_secs: i64,
     /// The last unlock attempt was counted but never answered (the app was
     /// killed or the power cut mid-check): tell the officer once. True on
     /// the unlock screen, and after the next successful unlock for the rest
     /// of the session.
     pub last_attempt_interrupted: bool,
-    pub records: u64,
-    pub attachments: u64,
-    pub kdf_memory_mib: u32,
-    pub kdf_passes: u32,
-    pub format: u32,
+    pub records: i64,
+    pub attachments: i64,
+    pub kdf_memory_mib: i32,
+    pub kdf_passes: i32,
+    pub format: i32,
 }
 
 /// One entry of the audit trail.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct AuditEntryView {
     /// 1, 2, 3... with no gaps on this device.
-    pub seq: u64,
+    pub seq: i64,
     pub at_unix_ms: i64,
     /// The officer's id, when `set_officer` gave one.
     pub actor: Option<String>,
@@ -481,7 +490,7 @@ impl HomewardVault {
                 .entries()?
                 .into_iter()
                 .map(|e| AuditEntryView {
-                    seq: e.seq,
+                    seq: long(e.seq),
                     at_unix_ms: e.at_ms,
                     actor: e.actor,
                     action: format!("{:?}", e.action).to_lowercase(),
@@ -532,7 +541,7 @@ impl HomewardVault {
         match cache.as_ref() {
             Some((info, at)) => Ok(VaultInfo {
                 unlocked: self.shared.is_unlocked(),
-                retry_after_secs: info.retry_after_secs.saturating_sub(at.elapsed().as_secs()),
+                retry_after_secs: info.retry_after_secs.saturating_sub(long(at.elapsed().as_secs())).max(0),
                 ..info.clone()
             }),
             None => {
@@ -582,12 +591,13 @@ impl HomewardVault {
 
     /// Days after headquarters acknowledged a case or screening before this
     /// device purges it (30 unless changed).
-    pub fn retention_days(&self) -> Result<u32> {
-        self.shared.with(|v| homeward_core::retention::period_days(v).map_err(retention_error))
+    pub fn retention_days(&self) -> Result<i32> {
+        self.shared.with(|v| homeward_core::retention::period_days(v).map(int).map_err(retention_error))
     }
 
     /// Sets the retention period in days (0: purge at the first sync after acknowledgement). Audited.
-    pub fn set_retention_days(&self, days: u32) -> Result<()> {
+    pub fn set_retention_days(&self, days: i32) -> Result<()> {
+        let days: u32 = unsigned("days", days.into())?;
         self.shared.with(|v| {
             homeward_core::retention::set_period_days(v, days).map_err(retention_error)?;
             self.shared.audit(v, AuditAction::Setting, SubjectKind::Device, "", None)
@@ -645,16 +655,16 @@ fn read_status(v: &Vault) -> Result<VaultInfo> {
     Ok(VaultInfo {
         unlocked: s.unlocked,
         device_bound: s.device_bound,
-        failed_attempts: s.failed_attempts,
-        attempts_remaining: s.attempts_remaining,
-        max_attempts: s.max_attempts,
-        retry_after_secs: s.retry_after_secs,
+        failed_attempts: int(s.failed_attempts),
+        attempts_remaining: int(s.attempts_remaining),
+        max_attempts: int(s.max_attempts),
+        retry_after_secs: long(s.retry_after_secs),
         last_attempt_interrupted: s.last_attempt_interrupted,
-        records: s.records,
-        attachments: s.attachments,
-        kdf_memory_mib: s.kdf.m_cost_kib / 1024,
-        kdf_passes: s.kdf.t_cost,
-        format: s.format,
+        records: long(s.records),
+        attachments: long(s.attachments),
+        kdf_memory_mib: int(s.kdf.m_cost_kib / 1024),
+        kdf_passes: int(s.kdf.t_cost),
+        format: int(s.format),
     })
 }
 
@@ -666,3 +676,54 @@ fn retention_error(e: homeward_core::retention::RetentionError) -> HomewardError
         other => HomewardError::input(other.to_string()),
     }
 }
+
+#[uniffi::export]
+impl HomewardVault {
+    /// `create` off the caller's thread: a `suspend fun` in Kotlin (on the
+    /// companion), `async` in Swift. Cancelling it does not stop the key
+    /// derivation; the vault is then made all the same.
+    #[uniffi::constructor]
+    pub async fn create_async(
+        dir: String,
+        passphrase: String,
+        settings: VaultSettings,
+        key_store: Option<Arc<dyn PlatformKeyStore>>,
+    ) -> Result<Arc<Self>> {
+        in_background(move || Self::create(dir, passphrase, settings, key_store)).await
+    }
+
+    /// `open` off the caller's thread (a `suspend fun` on the companion in
+    /// Kotlin, `async` in Swift).
+    #[uniffi::constructor]
+    pub async fn open_async(dir: String, key_store: Option<Arc<dyn PlatformKeyStore>>) -> Result<Arc<Self>> {
+        in_background(move || Self::open(dir, key_store)).await
+    }
+}
+
+// The suspend versions of the vault's blocking calls (docs/BINDINGS.md,
+// "Threads"). `unlock_async` is above: an unlock whose coroutine is
+// cancelled still runs, as its failure count must be kept.
+crate::background::suspend_versions!(HomewardVault {
+    /// `change_passphrase` as a suspend call: dropped if cancelled before it
+    /// reached the vault, else run to its end.
+    fn change_passphrase_async = change_passphrase(current: String, new_passphrase: String) -> Result<()>;
+    /// `set_duress_passphrase` as a suspend call.
+    fn set_duress_passphrase_async = set_duress_passphrase(current: String, duress: String) -> Result<()>;
+    /// `clear_duress_passphrase` as a suspend call.
+    fn clear_duress_passphrase_async = clear_duress_passphrase(current: String) -> Result<()>;
+    /// `retention_days` as a suspend call.
+    fn retention_days_async = retention_days() -> Result<i32>;
+    /// `set_retention_days` as a suspend call.
+    fn set_retention_days_async = set_retention_days(days: i32) -> Result<()>;
+    /// `wipe` as a suspend call. Once it has reached the vault, cancelling
+    /// does not stop it.
+    fn wipe_async = wipe() -> Result<()>;
+    /// `audit_trail` as a suspend call.
+    fn audit_trail_async = audit_trail() -> Result<Vec<AuditEntryView>>;
+    /// `crossing_points` as a suspend call.
+    fn crossing_points_async = crossing_points() -> Result<Vec<crate::crossing::CrossingPoint>>;
+    /// `crossing_points_info` as a suspend call.
+    fn crossing_points_info_async = crossing_points_info() -> Result<crate::crossing::CrossingPointsInfo>;
+    /// `start_screening` as a suspend call.
+    fn start_screening_async = start_screening(input: crate::screening::NewScreeningInput) -> Result<Arc<ScreeningSession>>;
+});

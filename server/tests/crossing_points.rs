@@ -39,7 +39,7 @@ fn a_device_screens_only_at_crossing_points_headquarters_lists() {
     let code = hq.enrollment_code("OSH", Role::BorderGuard, 15).unwrap();
     v.sync_service().enroll(server.url.clone(), code, "crossing test".into(), None).unwrap();
     let info = v.crossing_points_info().unwrap();
-    assert_eq!((info.sequence, info.count), (1, sample().points.len() as u32), "enrolment carries the list");
+    assert_eq!((info.sequence, info.count), (1, sample().points.len() as i32), "enrolment carries the list");
     v.set_language(Language::Ru);
     let osh = v.crossing_points().unwrap().into_iter().find(|p| p.id == "OSH-AIRPORT").expect("listed");
     assert_eq!((osh.name.as_str(), osh.region.as_str()), ("Аэропорт Ош", "Osh"));

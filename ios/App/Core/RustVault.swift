@@ -501,7 +501,7 @@ private struct RustSync: SyncPort {
 private struct RustSettings: SettingsPort {
     let vault: HomewardVault
     func retentionDays() throws -> Int { try core { Int(try vault.retentionDays()) } }
-    func setRetentionDays(_ days: Int) throws { try core { try vault.setRetentionDays(days: UInt32(max(0, days))) } }
+    func setRetentionDays(_ days: Int) throws { try core { try vault.setRetentionDays(days: Int32(clamping: days)) } }
     func crossingPoints() throws -> [CrossingPointItem] {
         try core { try vault.crossingPoints().map { CrossingPointItem(id: $0.id, name: $0.name, region: $0.region) } }
     }

@@ -406,22 +406,6 @@ private let UNIFFI_CALLBACK_UNEXPECTED_ERROR: Int32 = 2
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterUInt16: FfiConverterPrimitive {
-    typealias FfiType = UInt16
-    typealias SwiftType = UInt16
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt16 {
-        return try lift(readInt(&buf))
-    }
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterInt16: FfiConverterPrimitive {
     typealias FfiType = Int16
     typealias SwiftType = Int16
@@ -438,31 +422,15 @@ fileprivate struct FfiConverterInt16: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
-    typealias FfiType = UInt32
-    typealias SwiftType = UInt32
+fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
+    typealias FfiType = Int32
+    typealias SwiftType = Int32
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt32 {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int32 {
         return try lift(readInt(&buf))
     }
 
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
-    typealias FfiType = UInt64
-    typealias SwiftType = UInt64
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt64 {
-        return try lift(readInt(&buf))
-    }
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+    public static func write(_ value: Int32, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
     }
 }
@@ -597,6 +565,11 @@ public protocol CertificateServiceProtocol: AnyObject, Sendable {
     func cancel(caseId: String, reason: String) throws  -> CaseDetails
     
     /**
+     * `cancel` (of a request) as a suspend call.
+     */
+    func cancelAsync(caseId: String, reason: String) async throws  -> CaseDetails
+    
+    /**
      * Takes a request: saved as a draft, and submitted to headquarters when
      * `submit` is true (then it must be complete, else `RequestIncomplete`
      * lists the problems and nothing is saved). `photo`: the applicant's
@@ -607,9 +580,19 @@ public protocol CertificateServiceProtocol: AnyObject, Sendable {
     func createRequest(request: CertificateRequestData, submit: Bool, photo: Data?) throws  -> CaseDetails
     
     /**
+     * `create_request` as a suspend call.
+     */
+    func createRequestAsync(request: CertificateRequestData, submit: Bool, photo: Data?) async throws  -> CaseDetails
+    
+    /**
      * This device's identity, trust lists and settings.
      */
     func deviceInfo() throws  -> DeviceInfo
+    
+    /**
+     * `device_info` as a suspend call.
+     */
+    func deviceInfoAsync() async throws  -> DeviceInfo
     
     /**
      * The fee for a request under this device's fee schedule.
@@ -617,16 +600,31 @@ public protocol CertificateServiceProtocol: AnyObject, Sendable {
     func fee(request: CertificateRequestData) throws  -> FeeView
     
     /**
+     * `fee` as a suspend call.
+     */
+    func feeAsync(request: CertificateRequestData) async throws  -> FeeView
+    
+    /**
      * Issues an approved request: number, validity (`validity_days`, else
      * what headquarters approved), fee decision, and the signed barcode
      * with its QR code. `NotAllowed` unless the case is approved.
      */
-    func issue(caseId: String, validityDays: UInt32?) throws  -> IssuedCertificate
+    func issue(caseId: String, validityDays: Int32?) throws  -> IssuedCertificate
+    
+    /**
+     * `issue` as a suspend call.
+     */
+    func issueAsync(caseId: String, validityDays: Int32?) async throws  -> IssuedCertificate
     
     /**
      * The cases on this device. Decrypts and folds each: ~1 ms per case.
      */
     func list() throws  -> [CaseListItem]
+    
+    /**
+     * `list` as a suspend call.
+     */
+    func listAsync() async throws  -> [CaseListItem]
     
     /**
      * The border guard's entry: verifies, and when valid records the entry
@@ -636,6 +634,11 @@ public protocol CertificateServiceProtocol: AnyObject, Sendable {
     func recordEntry(barcode: String, crossingPoint: String) throws  -> VerificationResult
     
     /**
+     * `record_entry` as a suspend call.
+     */
+    func recordEntryAsync(barcode: String, crossingPoint: String) async throws  -> VerificationResult
+    
+    /**
      * One case, folded from its signed events: a person's full record, so
      * it opens only with a `justification` (why it is looked at), kept in
      * the audit trail; without one, `JustificationRequired` and nothing is read.
@@ -643,15 +646,30 @@ public protocol CertificateServiceProtocol: AnyObject, Sendable {
     func show(caseId: String, justification: String?) throws  -> CaseDetails
     
     /**
+     * `show` as a suspend call.
+     */
+    func showAsync(caseId: String, justification: String?) async throws  -> CaseDetails
+    
+    /**
      * Submits a draft to headquarters (it goes with the next sync).
      */
     func submit(caseId: String) throws  -> CaseDetails
+    
+    /**
+     * `submit` as a suspend call.
+     */
+    func submitAsync(caseId: String) async throws  -> CaseDetails
     
     /**
      * Every problem with a request's fields, for the form (empty: it can be
      * submitted). Malformed dates throw `InvalidInput` naming the field.
      */
     func validateRequest(request: CertificateRequestData) throws  -> [FieldProblem]
+    
+    /**
+     * `validate_request` as a suspend call.
+     */
+    func validateRequestAsync(request: CertificateRequestData) async throws  -> [FieldProblem]
     
     /**
      * Verifies a certificate offline from its barcode text (what the camera
@@ -661,6 +679,11 @@ public protocol CertificateServiceProtocol: AnyObject, Sendable {
      * exception; exceptions are for a locked or closed vault.
      */
     func verify(barcode: String, photo: Data?, date: String?) throws  -> VerificationResult
+    
+    /**
+     * `verify` as a suspend call.
+     */
+    func verifyAsync(barcode: String, photo: Data?, date: String?) async throws  -> VerificationResult
     
 }
 /**
@@ -732,6 +755,26 @@ open func cancel(caseId: String, reason: String)throws  -> CaseDetails  {
 }
     
     /**
+     * `cancel` (of a request) as a suspend call.
+     */
+open func cancelAsync(caseId: String, reason: String)async throws  -> CaseDetails  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_certificateservice_cancel_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(caseId),FfiConverterString.lower(reason)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeCaseDetails_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * Takes a request: saved as a draft, and submitted to headquarters when
      * `submit` is true (then it must be complete, else `RequestIncomplete`
      * lists the problems and nothing is saved). `photo`: the applicant's
@@ -750,6 +793,26 @@ open func createRequest(request: CertificateRequestData, submit: Bool, photo: Da
 }
     
     /**
+     * `create_request` as a suspend call.
+     */
+open func createRequestAsync(request: CertificateRequestData, submit: Bool, photo: Data?)async throws  -> CaseDetails  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_certificateservice_create_request_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterTypeCertificateRequestData_lower(request),FfiConverterBool.lower(submit),FfiConverterOptionData.lower(photo)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeCaseDetails_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * This device's identity, trust lists and settings.
      */
 open func deviceInfo()throws  -> DeviceInfo  {
@@ -757,6 +820,26 @@ open func deviceInfo()throws  -> DeviceInfo  {
     uniffi_homeward_ffi_fn_method_certificateservice_device_info(self.uniffiClonePointer(),$0
     )
 })
+}
+    
+    /**
+     * `device_info` as a suspend call.
+     */
+open func deviceInfoAsync()async throws  -> DeviceInfo  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_certificateservice_device_info_async(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDeviceInfo_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
     /**
@@ -771,17 +854,57 @@ open func fee(request: CertificateRequestData)throws  -> FeeView  {
 }
     
     /**
+     * `fee` as a suspend call.
+     */
+open func feeAsync(request: CertificateRequestData)async throws  -> FeeView  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_certificateservice_fee_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterTypeCertificateRequestData_lower(request)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeFeeView_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * Issues an approved request: number, validity (`validity_days`, else
      * what headquarters approved), fee decision, and the signed barcode
      * with its QR code. `NotAllowed` unless the case is approved.
      */
-open func issue(caseId: String, validityDays: UInt32?)throws  -> IssuedCertificate  {
+open func issue(caseId: String, validityDays: Int32?)throws  -> IssuedCertificate  {
     return try  FfiConverterTypeIssuedCertificate_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
     uniffi_homeward_ffi_fn_method_certificateservice_issue(self.uniffiClonePointer(),
         FfiConverterString.lower(caseId),
-        FfiConverterOptionUInt32.lower(validityDays),$0
+        FfiConverterOptionInt32.lower(validityDays),$0
     )
 })
+}
+    
+    /**
+     * `issue` as a suspend call.
+     */
+open func issueAsync(caseId: String, validityDays: Int32?)async throws  -> IssuedCertificate  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_certificateservice_issue_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(caseId),FfiConverterOptionInt32.lower(validityDays)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeIssuedCertificate_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
     /**
@@ -792,6 +915,26 @@ open func list()throws  -> [CaseListItem]  {
     uniffi_homeward_ffi_fn_method_certificateservice_list(self.uniffiClonePointer(),$0
     )
 })
+}
+    
+    /**
+     * `list` as a suspend call.
+     */
+open func listAsync()async throws  -> [CaseListItem]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_certificateservice_list_async(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeCaseListItem.lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
     /**
@@ -809,6 +952,26 @@ open func recordEntry(barcode: String, crossingPoint: String)throws  -> Verifica
 }
     
     /**
+     * `record_entry` as a suspend call.
+     */
+open func recordEntryAsync(barcode: String, crossingPoint: String)async throws  -> VerificationResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_certificateservice_record_entry_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(barcode),FfiConverterString.lower(crossingPoint)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeVerificationResult_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * One case, folded from its signed events: a person's full record, so
      * it opens only with a `justification` (why it is looked at), kept in
      * the audit trail; without one, `JustificationRequired` and nothing is read.
@@ -823,6 +986,26 @@ open func show(caseId: String, justification: String?)throws  -> CaseDetails  {
 }
     
     /**
+     * `show` as a suspend call.
+     */
+open func showAsync(caseId: String, justification: String?)async throws  -> CaseDetails  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_certificateservice_show_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(caseId),FfiConverterOptionString.lower(justification)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeCaseDetails_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * Submits a draft to headquarters (it goes with the next sync).
      */
 open func submit(caseId: String)throws  -> CaseDetails  {
@@ -831,6 +1014,26 @@ open func submit(caseId: String)throws  -> CaseDetails  {
         FfiConverterString.lower(caseId),$0
     )
 })
+}
+    
+    /**
+     * `submit` as a suspend call.
+     */
+open func submitAsync(caseId: String)async throws  -> CaseDetails  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_certificateservice_submit_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(caseId)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeCaseDetails_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
     /**
@@ -843,6 +1046,26 @@ open func validateRequest(request: CertificateRequestData)throws  -> [FieldProbl
         FfiConverterTypeCertificateRequestData_lower(request),$0
     )
 })
+}
+    
+    /**
+     * `validate_request` as a suspend call.
+     */
+open func validateRequestAsync(request: CertificateRequestData)async throws  -> [FieldProblem]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_certificateservice_validate_request_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterTypeCertificateRequestData_lower(request)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeFieldProblem.lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
     /**
@@ -860,6 +1083,26 @@ open func verify(barcode: String, photo: Data?, date: String?)throws  -> Verific
         FfiConverterOptionString.lower(date),$0
     )
 })
+}
+    
+    /**
+     * `verify` as a suspend call.
+     */
+open func verifyAsync(barcode: String, photo: Data?, date: String?)async throws  -> VerificationResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_certificateservice_verify_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(barcode),FfiConverterOptionData.lower(photo),FfiConverterOptionString.lower(date)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeVerificationResult_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
 
@@ -931,13 +1174,23 @@ public protocol ForwardServiceProtocol: AnyObject, Sendable {
     func carried() throws  -> [CarriedBundle]
     
     /**
+     * `carried` as a suspend call.
+     */
+    func carriedAsync() async throws  -> [CarriedBundle]
+    
+    /**
      * Seals what waits to sync into one bundle for headquarters, as a file
      * and as QR frames (`repair_percent` more frames than needed, 50 is a
      * good default). The events stay here until headquarters' receipt
      * comes back. Audited. Throws `BundleRefused` (`empty`,
      * `no_sealing_key`: sync once first), `NotEnrolled`.
      */
-    func exportBundle(repairPercent: UInt32) throws  -> ExportedBundle
+    func exportBundle(repairPercent: Int32) throws  -> ExportedBundle
+    
+    /**
+     * `export_bundle` as a suspend call.
+     */
+    func exportBundleAsync(repairPercent: Int32) async throws  -> ExportedBundle
     
     /**
      * Imports a file: a colleague's bundle to carry, or receipts carried
@@ -949,10 +1202,20 @@ public protocol ForwardServiceProtocol: AnyObject, Sendable {
     func importFile(contents: String) throws  -> ForwardImport
     
     /**
+     * `import_file` as a suspend call.
+     */
+    func importFileAsync(contents: String) async throws  -> ForwardImport
+    
+    /**
      * Imports the bundle a `FrameReader` completed. Throws `BundleRefused`
      * (`incomplete` while frames are missing, or the bundle's own reasons).
      */
     func importFrames(reader: FrameReader) throws  -> ForwardImport
+    
+    /**
+     * `import_frames` as a suspend call.
+     */
+    func importFramesAsync(reader: FrameReader) async throws  -> ForwardImport
     
     /**
      * A bundle this device carries, to pass on to another carrier (a relay
@@ -960,7 +1223,12 @@ public protocol ForwardServiceProtocol: AnyObject, Sendable {
      * headquarters takes it once. Throws `BundleRefused` (`not_carried`,
      * or `replayed` once headquarters answered it).
      */
-    func passOn(bundleId: String, repairPercent: UInt32) throws  -> ExportedBundle
+    func passOn(bundleId: String, repairPercent: Int32) throws  -> ExportedBundle
+    
+    /**
+     * `pass_on` as a suspend call.
+     */
+    func passOnAsync(bundleId: String, repairPercent: Int32) async throws  -> ExportedBundle
     
     /**
      * Headquarters' receipts for the bundles this device carried, as a file
@@ -969,14 +1237,29 @@ public protocol ForwardServiceProtocol: AnyObject, Sendable {
     func receiptsFile() throws  -> String
     
     /**
+     * `receipts_file` as a suspend call.
+     */
+    func receiptsFileAsync() async throws  -> String
+    
+    /**
      * How many events wait to sync (what an export would carry, at most 1,000).
      */
-    func waiting() throws  -> UInt32
+    func waiting() throws  -> Int32
+    
+    /**
+     * `waiting` as a suspend call.
+     */
+    func waitingAsync() async throws  -> Int32
     
     /**
      * Bundles made here whose receipt has not come back yet.
      */
-    func waitingForReceipt() throws  -> UInt32
+    func waitingForReceipt() throws  -> Int32
+    
+    /**
+     * `waiting_for_receipt` as a suspend call.
+     */
+    func waitingForReceiptAsync() async throws  -> Int32
     
 }
 /**
@@ -1045,18 +1328,58 @@ open func carried()throws  -> [CarriedBundle]  {
 }
     
     /**
+     * `carried` as a suspend call.
+     */
+open func carriedAsync()async throws  -> [CarriedBundle]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_forwardservice_carried_async(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeCarriedBundle.lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * Seals what waits to sync into one bundle for headquarters, as a file
      * and as QR frames (`repair_percent` more frames than needed, 50 is a
      * good default). The events stay here until headquarters' receipt
      * comes back. Audited. Throws `BundleRefused` (`empty`,
      * `no_sealing_key`: sync once first), `NotEnrolled`.
      */
-open func exportBundle(repairPercent: UInt32)throws  -> ExportedBundle  {
+open func exportBundle(repairPercent: Int32)throws  -> ExportedBundle  {
     return try  FfiConverterTypeExportedBundle_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
     uniffi_homeward_ffi_fn_method_forwardservice_export_bundle(self.uniffiClonePointer(),
-        FfiConverterUInt32.lower(repairPercent),$0
+        FfiConverterInt32.lower(repairPercent),$0
     )
 })
+}
+    
+    /**
+     * `export_bundle` as a suspend call.
+     */
+open func exportBundleAsync(repairPercent: Int32)async throws  -> ExportedBundle  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_forwardservice_export_bundle_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterInt32.lower(repairPercent)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeExportedBundle_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
     /**
@@ -1075,6 +1398,26 @@ open func importFile(contents: String)throws  -> ForwardImport  {
 }
     
     /**
+     * `import_file` as a suspend call.
+     */
+open func importFileAsync(contents: String)async throws  -> ForwardImport  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_forwardservice_import_file_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(contents)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeForwardImport_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * Imports the bundle a `FrameReader` completed. Throws `BundleRefused`
      * (`incomplete` while frames are missing, or the bundle's own reasons).
      */
@@ -1087,18 +1430,58 @@ open func importFrames(reader: FrameReader)throws  -> ForwardImport  {
 }
     
     /**
+     * `import_frames` as a suspend call.
+     */
+open func importFramesAsync(reader: FrameReader)async throws  -> ForwardImport  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_forwardservice_import_frames_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterTypeFrameReader_lower(reader)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeForwardImport_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * A bundle this device carries, to pass on to another carrier (a relay
      * over several hops), as a file and QR frames. It stays here too;
      * headquarters takes it once. Throws `BundleRefused` (`not_carried`,
      * or `replayed` once headquarters answered it).
      */
-open func passOn(bundleId: String, repairPercent: UInt32)throws  -> ExportedBundle  {
+open func passOn(bundleId: String, repairPercent: Int32)throws  -> ExportedBundle  {
     return try  FfiConverterTypeExportedBundle_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
     uniffi_homeward_ffi_fn_method_forwardservice_pass_on(self.uniffiClonePointer(),
         FfiConverterString.lower(bundleId),
-        FfiConverterUInt32.lower(repairPercent),$0
+        FfiConverterInt32.lower(repairPercent),$0
     )
 })
+}
+    
+    /**
+     * `pass_on` as a suspend call.
+     */
+open func passOnAsync(bundleId: String, repairPercent: Int32)async throws  -> ExportedBundle  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_forwardservice_pass_on_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(bundleId),FfiConverterInt32.lower(repairPercent)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeExportedBundle_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
     /**
@@ -1113,23 +1496,83 @@ open func receiptsFile()throws  -> String  {
 }
     
     /**
+     * `receipts_file` as a suspend call.
+     */
+open func receiptsFileAsync()async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_forwardservice_receipts_file_async(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * How many events wait to sync (what an export would carry, at most 1,000).
      */
-open func waiting()throws  -> UInt32  {
-    return try  FfiConverterUInt32.lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+open func waiting()throws  -> Int32  {
+    return try  FfiConverterInt32.lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
     uniffi_homeward_ffi_fn_method_forwardservice_waiting(self.uniffiClonePointer(),$0
     )
 })
 }
     
     /**
+     * `waiting` as a suspend call.
+     */
+open func waitingAsync()async throws  -> Int32  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_forwardservice_waiting_async(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_i32,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_i32,
+            freeFunc: ffi_homeward_ffi_rust_future_free_i32,
+            liftFunc: FfiConverterInt32.lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * Bundles made here whose receipt has not come back yet.
      */
-open func waitingForReceipt()throws  -> UInt32  {
-    return try  FfiConverterUInt32.lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+open func waitingForReceipt()throws  -> Int32  {
+    return try  FfiConverterInt32.lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
     uniffi_homeward_ffi_fn_method_forwardservice_waiting_for_receipt(self.uniffiClonePointer(),$0
     )
 })
+}
+    
+    /**
+     * `waiting_for_receipt` as a suspend call.
+     */
+open func waitingForReceiptAsync()async throws  -> Int32  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_forwardservice_waiting_for_receipt_async(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_i32,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_i32,
+            freeFunc: ffi_homeward_ffi_rust_future_free_i32,
+            liftFunc: FfiConverterInt32.lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
 
@@ -1202,6 +1645,12 @@ public protocol FrameReaderProtocol: AnyObject, Sendable {
      * are kept). Fast.
      */
     func push(frame: String) throws  -> FrameProgress
+    
+    /**
+     * `push` as a suspend call, for the frame that completes the bundle
+     * (it decodes it all) when called from a camera callback.
+     */
+    func pushAsync(frame: String) async throws  -> FrameProgress
     
 }
 /**
@@ -1280,6 +1729,27 @@ open func push(frame: String)throws  -> FrameProgress  {
 })
 }
     
+    /**
+     * `push` as a suspend call, for the frame that completes the bundle
+     * (it decodes it all) when called from a camera callback.
+     */
+open func pushAsync(frame: String)async throws  -> FrameProgress  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_framereader_push_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(frame)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeFrameProgress_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
 
 }
 
@@ -1355,6 +1825,11 @@ public protocol HomewardVaultProtocol: AnyObject, Sendable {
     func auditTrail() throws  -> [AuditEntryView]
     
     /**
+     * `audit_trail` as a suspend call.
+     */
+    func auditTrailAsync() async throws  -> [AuditEntryView]
+    
+    /**
      * Certificates of Return: requests, issuance, verification, entry.
      */
     func certificates()  -> CertificateService
@@ -1367,9 +1842,20 @@ public protocol HomewardVaultProtocol: AnyObject, Sendable {
     func changePassphrase(current: String, newPassphrase: String) throws 
     
     /**
+     * `change_passphrase` as a suspend call: dropped if cancelled before it
+     * reached the vault, else run to its end.
+     */
+    func changePassphraseAsync(current: String, newPassphrase: String) async throws 
+    
+    /**
      * Turns the duress passphrase off. Needs the current passphrase. Audited.
      */
     func clearDuressPassphrase(current: String) throws 
+    
+    /**
+     * `clear_duress_passphrase` as a suspend call.
+     */
+    func clearDuressPassphraseAsync(current: String) async throws 
     
     /**
      * Closes the vault: keys wiped, database closed. Every later call on
@@ -1387,9 +1873,19 @@ public protocol HomewardVaultProtocol: AnyObject, Sendable {
     func crossingPoints() throws  -> [CrossingPoint]
     
     /**
+     * `crossing_points` as a suspend call.
+     */
+    func crossingPointsAsync() async throws  -> [CrossingPoint]
+    
+    /**
      * The list's sequence and age (show "updated N days ago" beside the picker).
      */
     func crossingPointsInfo() throws  -> CrossingPointsInfo
+    
+    /**
+     * `crossing_points_info` as a suspend call.
+     */
+    func crossingPointsInfoAsync() async throws  -> CrossingPointsInfo
     
     /**
      * Store and forward: bundles for a post without a link, and those
@@ -1422,7 +1918,12 @@ public protocol HomewardVaultProtocol: AnyObject, Sendable {
      * Days after headquarters acknowledged a case or screening before this
      * device purges it (30 unless changed).
      */
-    func retentionDays() throws  -> UInt32
+    func retentionDays() throws  -> Int32
+    
+    /**
+     * `retention_days` as a suspend call.
+     */
+    func retentionDaysAsync() async throws  -> Int32
     
     /**
      * Screenings at the border: start, resume, list, search.
@@ -1441,6 +1942,11 @@ public protocol HomewardVaultProtocol: AnyObject, Sendable {
     func setDuressPassphrase(current: String, duress: String) throws 
     
     /**
+     * `set_duress_passphrase` as a suspend call.
+     */
+    func setDuressPassphraseAsync(current: String, duress: String) async throws 
+    
+    /**
      * The app's language for the `reason` of every error outside a
      * screening (a screening session's calls use the session's language).
      * English until set. Fast.
@@ -1456,12 +1962,22 @@ public protocol HomewardVaultProtocol: AnyObject, Sendable {
     /**
      * Sets the retention period in days (0: purge at the first sync after acknowledgement). Audited.
      */
-    func setRetentionDays(days: UInt32) throws 
+    func setRetentionDays(days: Int32) throws 
+    
+    /**
+     * `set_retention_days` as a suspend call.
+     */
+    func setRetentionDaysAsync(days: Int32) async throws 
     
     /**
      * Shortcut for `screenings().start(...)`.
      */
     func startScreening(input: NewScreeningInput) throws  -> ScreeningSession
+    
+    /**
+     * `start_screening` as a suspend call.
+     */
+    func startScreeningAsync(input: NewScreeningInput) async throws  -> ScreeningSession
     
     /**
      * The vault's state, also while locked. Never waits: while another
@@ -1499,6 +2015,12 @@ public protocol HomewardVaultProtocol: AnyObject, Sendable {
      * (milliseconds to seconds, by size): call it off the main thread.
      */
     func wipe() throws 
+    
+    /**
+     * `wipe` as a suspend call. Once it has reached the vault, cancelling
+     * does not stop it.
+     */
+    func wipeAsync() async throws 
     
 }
 /**
@@ -1576,6 +2098,26 @@ public static func create(dir: String, passphrase: String, settings: VaultSettin
 }
     
     /**
+     * `create` off the caller's thread: a `suspend fun` in Kotlin (on the
+     * companion), `async` in Swift. Cancelling it does not stop the key
+     * derivation; the vault is then made all the same.
+     */
+public static func createAsync(dir: String, passphrase: String, settings: VaultSettings, keyStore: PlatformKeyStore?)async throws  -> HomewardVault  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_constructor_homewardvault_create_async(FfiConverterString.lower(dir),FfiConverterString.lower(passphrase),FfiConverterTypeVaultSettings_lower(settings),FfiConverterOptionTypePlatformKeyStore.lower(keyStore)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_pointer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_pointer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_pointer,
+            liftFunc: FfiConverterTypeHomewardVault_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * Opens the vault in `dir`, locked. Give the same key store it was
      * created with, if any. Fast (milliseconds).
      */
@@ -1586,6 +2128,25 @@ public static func `open`(dir: String, keyStore: PlatformKeyStore?)throws  -> Ho
         FfiConverterOptionTypePlatformKeyStore.lower(keyStore),$0
     )
 })
+}
+    
+    /**
+     * `open` off the caller's thread (a `suspend fun` on the companion in
+     * Kotlin, `async` in Swift).
+     */
+public static func openAsync(dir: String, keyStore: PlatformKeyStore?)async throws  -> HomewardVault  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_constructor_homewardvault_open_async(FfiConverterString.lower(dir),FfiConverterOptionTypePlatformKeyStore.lower(keyStore)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_pointer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_pointer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_pointer,
+            liftFunc: FfiConverterTypeHomewardVault_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
 
@@ -1600,6 +2161,26 @@ open func auditTrail()throws  -> [AuditEntryView]  {
     uniffi_homeward_ffi_fn_method_homewardvault_audit_trail(self.uniffiClonePointer(),$0
     )
 })
+}
+    
+    /**
+     * `audit_trail` as a suspend call.
+     */
+open func auditTrailAsync()async throws  -> [AuditEntryView]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_homewardvault_audit_trail_async(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeAuditEntryView.lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
     /**
@@ -1626,6 +2207,27 @@ open func changePassphrase(current: String, newPassphrase: String)throws   {try 
 }
     
     /**
+     * `change_passphrase` as a suspend call: dropped if cancelled before it
+     * reached the vault, else run to its end.
+     */
+open func changePassphraseAsync(current: String, newPassphrase: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_homewardvault_change_passphrase_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(current),FfiConverterString.lower(newPassphrase)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_void,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_void,
+            freeFunc: ffi_homeward_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * Turns the duress passphrase off. Needs the current passphrase. Audited.
      */
 open func clearDuressPassphrase(current: String)throws   {try rustCallWithError(FfiConverterTypeHomewardError_lift) {
@@ -1633,6 +2235,26 @@ open func clearDuressPassphrase(current: String)throws   {try rustCallWithError(
         FfiConverterString.lower(current),$0
     )
 }
+}
+    
+    /**
+     * `clear_duress_passphrase` as a suspend call.
+     */
+open func clearDuressPassphraseAsync(current: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_homewardvault_clear_duress_passphrase_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(current)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_void,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_void,
+            freeFunc: ffi_homeward_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
     /**
@@ -1660,6 +2282,26 @@ open func crossingPoints()throws  -> [CrossingPoint]  {
 }
     
     /**
+     * `crossing_points` as a suspend call.
+     */
+open func crossingPointsAsync()async throws  -> [CrossingPoint]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_homewardvault_crossing_points_async(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeCrossingPoint.lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * The list's sequence and age (show "updated N days ago" beside the picker).
      */
 open func crossingPointsInfo()throws  -> CrossingPointsInfo  {
@@ -1667,6 +2309,26 @@ open func crossingPointsInfo()throws  -> CrossingPointsInfo  {
     uniffi_homeward_ffi_fn_method_homewardvault_crossing_points_info(self.uniffiClonePointer(),$0
     )
 })
+}
+    
+    /**
+     * `crossing_points_info` as a suspend call.
+     */
+open func crossingPointsInfoAsync()async throws  -> CrossingPointsInfo  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_homewardvault_crossing_points_info_async(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeCrossingPointsInfo_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
     /**
@@ -1719,11 +2381,31 @@ open func lock()  {try! rustCall() {
      * Days after headquarters acknowledged a case or screening before this
      * device purges it (30 unless changed).
      */
-open func retentionDays()throws  -> UInt32  {
-    return try  FfiConverterUInt32.lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+open func retentionDays()throws  -> Int32  {
+    return try  FfiConverterInt32.lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
     uniffi_homeward_ffi_fn_method_homewardvault_retention_days(self.uniffiClonePointer(),$0
     )
 })
+}
+    
+    /**
+     * `retention_days` as a suspend call.
+     */
+open func retentionDaysAsync()async throws  -> Int32  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_homewardvault_retention_days_async(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_i32,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_i32,
+            freeFunc: ffi_homeward_ffi_rust_future_free_i32,
+            liftFunc: FfiConverterInt32.lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
     /**
@@ -1754,6 +2436,26 @@ open func setDuressPassphrase(current: String, duress: String)throws   {try rust
 }
     
     /**
+     * `set_duress_passphrase` as a suspend call.
+     */
+open func setDuressPassphraseAsync(current: String, duress: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_homewardvault_set_duress_passphrase_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(current),FfiConverterString.lower(duress)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_void,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_void,
+            freeFunc: ffi_homeward_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * The app's language for the `reason` of every error outside a
      * screening (a screening session's calls use the session's language).
      * English until set. Fast.
@@ -1779,11 +2481,31 @@ open func setOfficer(officerId: String?)  {try! rustCall() {
     /**
      * Sets the retention period in days (0: purge at the first sync after acknowledgement). Audited.
      */
-open func setRetentionDays(days: UInt32)throws   {try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+open func setRetentionDays(days: Int32)throws   {try rustCallWithError(FfiConverterTypeHomewardError_lift) {
     uniffi_homeward_ffi_fn_method_homewardvault_set_retention_days(self.uniffiClonePointer(),
-        FfiConverterUInt32.lower(days),$0
+        FfiConverterInt32.lower(days),$0
     )
 }
+}
+    
+    /**
+     * `set_retention_days` as a suspend call.
+     */
+open func setRetentionDaysAsync(days: Int32)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_homewardvault_set_retention_days_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterInt32.lower(days)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_void,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_void,
+            freeFunc: ffi_homeward_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
     /**
@@ -1795,6 +2517,26 @@ open func startScreening(input: NewScreeningInput)throws  -> ScreeningSession  {
         FfiConverterTypeNewScreeningInput_lower(input),$0
     )
 })
+}
+    
+    /**
+     * `start_screening` as a suspend call.
+     */
+open func startScreeningAsync(input: NewScreeningInput)async throws  -> ScreeningSession  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_homewardvault_start_screening_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterTypeNewScreeningInput_lower(input)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_pointer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_pointer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_pointer,
+            liftFunc: FfiConverterTypeScreeningSession_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
     /**
@@ -1866,6 +2608,27 @@ open func wipe()throws   {try rustCallWithError(FfiConverterTypeHomewardError_li
     uniffi_homeward_ffi_fn_method_homewardvault_wipe(self.uniffiClonePointer(),$0
     )
 }
+}
+    
+    /**
+     * `wipe` as a suspend call. Once it has reached the vault, cancelling
+     * does not stop it.
+     */
+open func wipeAsync()async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_homewardvault_wipe_async(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_void,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_void,
+            freeFunc: ffi_homeward_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
 
@@ -2225,12 +2988,22 @@ public protocol ScreeningServiceProtocol: AnyObject, Sendable {
     func list(filter: ScreeningFilter) throws  -> [ScreeningListItem]
     
     /**
+     * `list` as a suspend call.
+     */
+    func listAsync(filter: ScreeningFilter) async throws  -> [ScreeningListItem]
+    
+    /**
      * Opens a saved screening in its own language. A draft resumes (audited
      * as a change). A final screening is a person's full record: it opens
      * only with a `justification` (why it is looked at), kept in the audit
      * trail; without one, `JustificationRequired` and nothing is returned.
      */
     func `open`(id: String, justification: String?) throws  -> ScreeningSession
+    
+    /**
+     * `open` as a suspend call.
+     */
+    func openAsync(id: String, justification: String?) async throws  -> ScreeningSession
     
     /**
      * The referral directory this device holds (installed at enrolment and
@@ -2240,10 +3013,20 @@ public protocol ScreeningServiceProtocol: AnyObject, Sendable {
     func referralDirectory() throws  -> DirectoryView?
     
     /**
+     * `referral_directory` as a suspend call.
+     */
+    func referralDirectoryAsync() async throws  -> DirectoryView?
+    
+    /**
      * Screenings by document number (look-alike letters folded), as
      * summaries (each match audited as a search). Fast.
      */
     func searchByDocument(number: String) throws  -> [ScreeningListItem]
+    
+    /**
+     * `search_by_document` as a suspend call.
+     */
+    func searchByDocumentAsync(number: String) async throws  -> [ScreeningListItem]
     
     /**
      * Screenings of a person by name, in either script and any order, as
@@ -2252,9 +3035,19 @@ public protocol ScreeningServiceProtocol: AnyObject, Sendable {
     func searchByName(name: String) throws  -> [ScreeningListItem]
     
     /**
+     * `search_by_name` as a suspend call.
+     */
+    func searchByNameAsync(name: String) async throws  -> [ScreeningListItem]
+    
+    /**
      * Starts a draft, saved at once. Fast (one durable write, ~10 ms).
      */
     func start(input: NewScreeningInput) throws  -> ScreeningSession
+    
+    /**
+     * `start` as a suspend call.
+     */
+    func startAsync(input: NewScreeningInput) async throws  -> ScreeningSession
     
 }
 /**
@@ -2324,6 +3117,26 @@ open func list(filter: ScreeningFilter)throws  -> [ScreeningListItem]  {
 }
     
     /**
+     * `list` as a suspend call.
+     */
+open func listAsync(filter: ScreeningFilter)async throws  -> [ScreeningListItem]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_screeningservice_list_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterTypeScreeningFilter_lower(filter)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeScreeningListItem.lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * Opens a saved screening in its own language. A draft resumes (audited
      * as a change). A final screening is a person's full record: it opens
      * only with a `justification` (why it is looked at), kept in the audit
@@ -2339,6 +3152,26 @@ open func `open`(id: String, justification: String?)throws  -> ScreeningSession 
 }
     
     /**
+     * `open` as a suspend call.
+     */
+open func openAsync(id: String, justification: String?)async throws  -> ScreeningSession  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_screeningservice_open_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(id),FfiConverterOptionString.lower(justification)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_pointer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_pointer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_pointer,
+            liftFunc: FfiConverterTypeScreeningSession_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * The referral directory this device holds (installed at enrolment and
      * at each sync that brings a newer one), with its age; none before the
      * first. Fast.
@@ -2348,6 +3181,26 @@ open func referralDirectory()throws  -> DirectoryView?  {
     uniffi_homeward_ffi_fn_method_screeningservice_referral_directory(self.uniffiClonePointer(),$0
     )
 })
+}
+    
+    /**
+     * `referral_directory` as a suspend call.
+     */
+open func referralDirectoryAsync()async throws  -> DirectoryView?  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_screeningservice_referral_directory_async(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterOptionTypeDirectoryView.lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
     /**
@@ -2363,6 +3216,26 @@ open func searchByDocument(number: String)throws  -> [ScreeningListItem]  {
 }
     
     /**
+     * `search_by_document` as a suspend call.
+     */
+open func searchByDocumentAsync(number: String)async throws  -> [ScreeningListItem]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_screeningservice_search_by_document_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(number)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeScreeningListItem.lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * Screenings of a person by name, in either script and any order, as
      * summaries (each match is audited as a search). Fast (a keyed index lookup).
      */
@@ -2375,6 +3248,26 @@ open func searchByName(name: String)throws  -> [ScreeningListItem]  {
 }
     
     /**
+     * `search_by_name` as a suspend call.
+     */
+open func searchByNameAsync(name: String)async throws  -> [ScreeningListItem]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_screeningservice_search_by_name_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(name)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeScreeningListItem.lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * Starts a draft, saved at once. Fast (one durable write, ~10 ms).
      */
 open func start(input: NewScreeningInput)throws  -> ScreeningSession  {
@@ -2383,6 +3276,26 @@ open func start(input: NewScreeningInput)throws  -> ScreeningSession  {
         FfiConverterTypeNewScreeningInput_lower(input),$0
     )
 })
+}
+    
+    /**
+     * `start` as a suspend call.
+     */
+open func startAsync(input: NewScreeningInput)async throws  -> ScreeningSession  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_screeningservice_start_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterTypeNewScreeningInput_lower(input)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_pointer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_pointer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_pointer,
+            liftFunc: FfiConverterTypeScreeningSession_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
 
@@ -2459,6 +3372,11 @@ public protocol ScreeningSessionProtocol: AnyObject, Sendable {
     func addConsent(partner: String, purpose: String, givenOn: String?, basis: ReferralBasisData) throws  -> ConsentView
     
     /**
+     * `add_consent` as a suspend call.
+     */
+    func addConsentAsync(partner: String, purpose: String, givenOn: String?, basis: ReferralBasisData) async throws  -> ConsentView
+    
+    /**
      * Corrects a final screening with an addendum: the original answers
      * stay as they were, the changes, the reason (required) and the
      * re-evaluated outcome are added. Returns the new outcome.
@@ -2466,10 +3384,20 @@ public protocol ScreeningSessionProtocol: AnyObject, Sendable {
     func amend(changes: [AnswerChange], subject: SubjectInput?, reason: String, officer: String?) throws  -> ScreeningOutcomeView
     
     /**
+     * `amend` as a suspend call.
+     */
+    func amendAsync(changes: [AnswerChange], subject: SubjectInput?, reason: String, officer: String?) async throws  -> ScreeningOutcomeView
+    
+    /**
      * Saves an answer. A refused answer throws `InvalidAnswer` with a reason
      * to show under the field, and changes nothing.
      */
     func answer(questionId: String, answer: AnswerInput) throws  -> ScreeningProgress
+    
+    /**
+     * `answer` as a suspend call.
+     */
+    func answerAsync(questionId: String, answer: AnswerInput) async throws  -> ScreeningProgress
     
     /**
      * Saves an answer typed as text, read by the core's rules: y/n/? (and
@@ -2479,9 +3407,19 @@ public protocol ScreeningSessionProtocol: AnyObject, Sendable {
     func answerText(questionId: String, input: String) throws  -> ScreeningProgress
     
     /**
+     * `answer_text` as a suspend call.
+     */
+    func answerTextAsync(questionId: String, input: String) async throws  -> ScreeningProgress
+    
+    /**
      * The answers so far as they read to a person, in checklist order.
      */
     func answers() throws  -> [AnsweredQuestion]
+    
+    /**
+     * `answers` as a suspend call.
+     */
+    func answersAsync() async throws  -> [AnsweredQuestion]
     
     /**
      * The consent question for a referral to `partner` (its name as the
@@ -2491,15 +3429,30 @@ public protocol ScreeningSessionProtocol: AnyObject, Sendable {
     func consentWording(partner: String) throws  -> ConsentWording
     
     /**
+     * `consent_wording` as a suspend call.
+     */
+    func consentWordingAsync(partner: String) async throws  -> ConsentWording
+    
+    /**
      * The consents recorded, in the order given.
      */
     func consents() throws  -> [ConsentView]
+    
+    /**
+     * `consents` as a suspend call.
+     */
+    func consentsAsync() async throws  -> [ConsentView]
     
     /**
      * Finalises: the outcome is fixed and the record can then only be
      * amended. Throws `ScreeningIncomplete` with the missing question ids.
      */
     func finalise() throws  -> ScreeningOutcomeView
+    
+    /**
+     * `finalise` as a suspend call.
+     */
+    func finaliseAsync() async throws  -> ScreeningOutcomeView
     
     /**
      * The screening's id, to resume it later.
@@ -2525,6 +3478,11 @@ public protocol ScreeningSessionProtocol: AnyObject, Sendable {
     func mayShare(partner: String, purpose: String, on: String?) throws  -> ReferralDecision
     
     /**
+     * `may_share` as a suspend call.
+     */
+    func mayShareAsync(partner: String, purpose: String, on: String?) async throws  -> ReferralDecision
+    
+    /**
      * Moves the screening to a private interview: call it once the person
      * is taken aside and given the non-punishment assurance. The questions
      * asked only there then come from `next_question`; reopening the
@@ -2533,10 +3491,20 @@ public protocol ScreeningSessionProtocol: AnyObject, Sendable {
     func moveToPrivate(officer: String?) throws  -> ScreeningProgress
     
     /**
+     * `move_to_private` as a suspend call.
+     */
+    func moveToPrivateAsync(officer: String?) async throws  -> ScreeningProgress
+    
+    /**
      * The next question to ask, decided by the core from the answers so far;
      * none when the checklist is done (then set the subject and finalise).
      */
     func nextQuestion() throws  -> QuestionView?
+    
+    /**
+     * `next_question` as a suspend call.
+     */
+    func nextQuestionAsync() async throws  -> QuestionView?
     
     /**
      * The outcome: final once finalised, else provisional from the answers so far.
@@ -2544,15 +3512,30 @@ public protocol ScreeningSessionProtocol: AnyObject, Sendable {
     func outcome() throws  -> ScreeningOutcomeView
     
     /**
+     * `outcome` as a suspend call.
+     */
+    func outcomeAsync() async throws  -> ScreeningOutcomeView
+    
+    /**
      * Where the screening stands.
      */
     func progress() throws  -> ScreeningProgress
+    
+    /**
+     * `progress` as a suspend call.
+     */
+    func progressAsync() async throws  -> ScreeningProgress
     
     /**
      * Any question by id (to change an earlier answer), with the answer
      * saved for it in `current_answer`.
      */
     func question(questionId: String) throws  -> QuestionView
+    
+    /**
+     * `question` as a suspend call.
+     */
+    func questionAsync(questionId: String) async throws  -> QuestionView
     
     /**
      * Refers the person to `partner` (its id in the directory) for
@@ -2566,6 +3549,11 @@ public protocol ScreeningSessionProtocol: AnyObject, Sendable {
     func refer(partner: String, purpose: String, data: [ReferralData]) throws  -> ReferralMade
     
     /**
+     * `refer` as a suspend call.
+     */
+    func referAsync(partner: String, purpose: String, data: [ReferralData]) async throws  -> ReferralMade
+    
+    /**
      * The partners this screening's recommended actions point to, from the
      * held directory (for a child, only those serving children), in the
      * directory's order. Throws `NotFound` when no directory is held yet.
@@ -2574,10 +3562,20 @@ public protocol ScreeningSessionProtocol: AnyObject, Sendable {
     func referralPartners() throws  -> [PartnerView]
     
     /**
+     * `referral_partners` as a suspend call.
+     */
+    func referralPartnersAsync() async throws  -> [PartnerView]
+    
+    /**
      * Revokes a consent from `on` ("YYYY-MM-DD", today when absent); the
      * record of it stays.
      */
     func revokeConsent(consentId: String, on: String?) throws 
+    
+    /**
+     * `revoke_consent` as a suspend call.
+     */
+    func revokeConsentAsync(consentId: String, on: String?) async throws 
     
     /**
      * Switches the language of the texts (the answers do not change).
@@ -2590,9 +3588,19 @@ public protocol ScreeningSessionProtocol: AnyObject, Sendable {
     func setSubject(subject: SubjectInput) throws  -> ScreeningProgress
     
     /**
+     * `set_subject` as a suspend call.
+     */
+    func setSubjectAsync(subject: SubjectInput) async throws  -> ScreeningProgress
+    
+    /**
      * Skips an optional question (a required one throws `InvalidAnswer`).
      */
     func skip(questionId: String) throws  -> ScreeningProgress
+    
+    /**
+     * `skip` as a suspend call.
+     */
+    func skipAsync(questionId: String) async throws  -> ScreeningProgress
     
 }
 /**
@@ -2670,6 +3678,26 @@ open func addConsent(partner: String, purpose: String, givenOn: String?, basis: 
 }
     
     /**
+     * `add_consent` as a suspend call.
+     */
+open func addConsentAsync(partner: String, purpose: String, givenOn: String?, basis: ReferralBasisData)async throws  -> ConsentView  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_screeningsession_add_consent_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(partner),FfiConverterString.lower(purpose),FfiConverterOptionString.lower(givenOn),FfiConverterTypeReferralBasisData_lower(basis)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeConsentView_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * Corrects a final screening with an addendum: the original answers
      * stay as they were, the changes, the reason (required) and the
      * re-evaluated outcome are added. Returns the new outcome.
@@ -2686,6 +3714,26 @@ open func amend(changes: [AnswerChange], subject: SubjectInput?, reason: String,
 }
     
     /**
+     * `amend` as a suspend call.
+     */
+open func amendAsync(changes: [AnswerChange], subject: SubjectInput?, reason: String, officer: String?)async throws  -> ScreeningOutcomeView  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_screeningsession_amend_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterSequenceTypeAnswerChange.lower(changes),FfiConverterOptionTypeSubjectInput.lower(subject),FfiConverterString.lower(reason),FfiConverterOptionString.lower(officer)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeScreeningOutcomeView_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * Saves an answer. A refused answer throws `InvalidAnswer` with a reason
      * to show under the field, and changes nothing.
      */
@@ -2696,6 +3744,26 @@ open func answer(questionId: String, answer: AnswerInput)throws  -> ScreeningPro
         FfiConverterTypeAnswerInput_lower(answer),$0
     )
 })
+}
+    
+    /**
+     * `answer` as a suspend call.
+     */
+open func answerAsync(questionId: String, answer: AnswerInput)async throws  -> ScreeningProgress  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_screeningsession_answer_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(questionId),FfiConverterTypeAnswerInput_lower(answer)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeScreeningProgress_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
     /**
@@ -2713,6 +3781,26 @@ open func answerText(questionId: String, input: String)throws  -> ScreeningProgr
 }
     
     /**
+     * `answer_text` as a suspend call.
+     */
+open func answerTextAsync(questionId: String, input: String)async throws  -> ScreeningProgress  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_screeningsession_answer_text_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(questionId),FfiConverterString.lower(input)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeScreeningProgress_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * The answers so far as they read to a person, in checklist order.
      */
 open func answers()throws  -> [AnsweredQuestion]  {
@@ -2720,6 +3808,26 @@ open func answers()throws  -> [AnsweredQuestion]  {
     uniffi_homeward_ffi_fn_method_screeningsession_answers(self.uniffiClonePointer(),$0
     )
 })
+}
+    
+    /**
+     * `answers` as a suspend call.
+     */
+open func answersAsync()async throws  -> [AnsweredQuestion]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_screeningsession_answers_async(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeAnsweredQuestion.lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
     /**
@@ -2736,6 +3844,26 @@ open func consentWording(partner: String)throws  -> ConsentWording  {
 }
     
     /**
+     * `consent_wording` as a suspend call.
+     */
+open func consentWordingAsync(partner: String)async throws  -> ConsentWording  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_screeningsession_consent_wording_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(partner)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeConsentWording_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * The consents recorded, in the order given.
      */
 open func consents()throws  -> [ConsentView]  {
@@ -2743,6 +3871,26 @@ open func consents()throws  -> [ConsentView]  {
     uniffi_homeward_ffi_fn_method_screeningsession_consents(self.uniffiClonePointer(),$0
     )
 })
+}
+    
+    /**
+     * `consents` as a suspend call.
+     */
+open func consentsAsync()async throws  -> [ConsentView]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_screeningsession_consents_async(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeConsentView.lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
     /**
@@ -2754,6 +3902,26 @@ open func finalise()throws  -> ScreeningOutcomeView  {
     uniffi_homeward_ffi_fn_method_screeningsession_finalise(self.uniffiClonePointer(),$0
     )
 })
+}
+    
+    /**
+     * `finalise` as a suspend call.
+     */
+open func finaliseAsync()async throws  -> ScreeningOutcomeView  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_screeningsession_finalise_async(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeScreeningOutcomeView_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
     /**
@@ -2803,6 +3971,26 @@ open func mayShare(partner: String, purpose: String, on: String?)throws  -> Refe
 }
     
     /**
+     * `may_share` as a suspend call.
+     */
+open func mayShareAsync(partner: String, purpose: String, on: String?)async throws  -> ReferralDecision  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_screeningsession_may_share_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(partner),FfiConverterString.lower(purpose),FfiConverterOptionString.lower(on)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeReferralDecision_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * Moves the screening to a private interview: call it once the person
      * is taken aside and given the non-punishment assurance. The questions
      * asked only there then come from `next_question`; reopening the
@@ -2817,6 +4005,26 @@ open func moveToPrivate(officer: String?)throws  -> ScreeningProgress  {
 }
     
     /**
+     * `move_to_private` as a suspend call.
+     */
+open func moveToPrivateAsync(officer: String?)async throws  -> ScreeningProgress  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_screeningsession_move_to_private_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterOptionString.lower(officer)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeScreeningProgress_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * The next question to ask, decided by the core from the answers so far;
      * none when the checklist is done (then set the subject and finalise).
      */
@@ -2825,6 +4033,26 @@ open func nextQuestion()throws  -> QuestionView?  {
     uniffi_homeward_ffi_fn_method_screeningsession_next_question(self.uniffiClonePointer(),$0
     )
 })
+}
+    
+    /**
+     * `next_question` as a suspend call.
+     */
+open func nextQuestionAsync()async throws  -> QuestionView?  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_screeningsession_next_question_async(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterOptionTypeQuestionView.lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
     /**
@@ -2838,6 +4066,26 @@ open func outcome()throws  -> ScreeningOutcomeView  {
 }
     
     /**
+     * `outcome` as a suspend call.
+     */
+open func outcomeAsync()async throws  -> ScreeningOutcomeView  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_screeningsession_outcome_async(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeScreeningOutcomeView_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * Where the screening stands.
      */
 open func progress()throws  -> ScreeningProgress  {
@@ -2845,6 +4093,26 @@ open func progress()throws  -> ScreeningProgress  {
     uniffi_homeward_ffi_fn_method_screeningsession_progress(self.uniffiClonePointer(),$0
     )
 })
+}
+    
+    /**
+     * `progress` as a suspend call.
+     */
+open func progressAsync()async throws  -> ScreeningProgress  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_screeningsession_progress_async(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeScreeningProgress_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
     /**
@@ -2857,6 +4125,26 @@ open func question(questionId: String)throws  -> QuestionView  {
         FfiConverterString.lower(questionId),$0
     )
 })
+}
+    
+    /**
+     * `question` as a suspend call.
+     */
+open func questionAsync(questionId: String)async throws  -> QuestionView  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_screeningsession_question_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(questionId)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeQuestionView_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
     /**
@@ -2879,6 +4167,26 @@ open func refer(partner: String, purpose: String, data: [ReferralData])throws  -
 }
     
     /**
+     * `refer` as a suspend call.
+     */
+open func referAsync(partner: String, purpose: String, data: [ReferralData])async throws  -> ReferralMade  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_screeningsession_refer_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(partner),FfiConverterString.lower(purpose),FfiConverterSequenceTypeReferralData.lower(data)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeReferralMade_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * The partners this screening's recommended actions point to, from the
      * held directory (for a child, only those serving children), in the
      * directory's order. Throws `NotFound` when no directory is held yet.
@@ -2892,6 +4200,26 @@ open func referralPartners()throws  -> [PartnerView]  {
 }
     
     /**
+     * `referral_partners` as a suspend call.
+     */
+open func referralPartnersAsync()async throws  -> [PartnerView]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_screeningsession_referral_partners_async(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypePartnerView.lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * Revokes a consent from `on` ("YYYY-MM-DD", today when absent); the
      * record of it stays.
      */
@@ -2901,6 +4229,26 @@ open func revokeConsent(consentId: String, on: String?)throws   {try rustCallWit
         FfiConverterOptionString.lower(on),$0
     )
 }
+}
+    
+    /**
+     * `revoke_consent` as a suspend call.
+     */
+open func revokeConsentAsync(consentId: String, on: String?)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_screeningsession_revoke_consent_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(consentId),FfiConverterOptionString.lower(on)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_void,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_void,
+            freeFunc: ffi_homeward_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
     /**
@@ -2925,6 +4273,26 @@ open func setSubject(subject: SubjectInput)throws  -> ScreeningProgress  {
 }
     
     /**
+     * `set_subject` as a suspend call.
+     */
+open func setSubjectAsync(subject: SubjectInput)async throws  -> ScreeningProgress  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_screeningsession_set_subject_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterTypeSubjectInput_lower(subject)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeScreeningProgress_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * Skips an optional question (a required one throws `InvalidAnswer`).
      */
 open func skip(questionId: String)throws  -> ScreeningProgress  {
@@ -2933,6 +4301,26 @@ open func skip(questionId: String)throws  -> ScreeningProgress  {
         FfiConverterString.lower(questionId),$0
     )
 })
+}
+    
+    /**
+     * `skip` as a suspend call.
+     */
+open func skipAsync(questionId: String)async throws  -> ScreeningProgress  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_screeningsession_skip_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(questionId)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeScreeningProgress_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
 
@@ -3189,6 +4577,11 @@ public protocol SyncServiceProtocol: AnyObject, Sendable {
     func acknowledgeRestore() throws  -> RestoreReportView
     
     /**
+     * `acknowledge_restore` as a suspend call.
+     */
+    func acknowledgeRestoreAsync() async throws  -> RestoreReportView
+    
+    /**
      * Asks a running sync or enrolment of this vault to stop, at once
      * (even while a request is stalled on the network). Returns at once;
      * safe from any thread and from any `SyncService` of the vault.
@@ -3227,6 +4620,11 @@ public protocol SyncServiceProtocol: AnyObject, Sendable {
     func enterUnlockCode(code: String) throws 
     
     /**
+     * `enter_unlock_code` as a suspend call.
+     */
+    func enterUnlockCodeAsync(code: String) async throws 
+    
+    /**
      * What a restore from an older copy lost (found at a sync): the cases
      * and screenings made after the copy that headquarters holds and this
      * vault lacked, each marked `recovered` once back here. Show it while
@@ -3234,6 +4632,11 @@ public protocol SyncServiceProtocol: AnyObject, Sendable {
      * Fast.
      */
     func restoreReport() throws  -> RestoreReportView?
+    
+    /**
+     * `restore_report` as a suspend call.
+     */
+    func restoreReportAsync() async throws  -> RestoreReportView?
     
     /**
      * Pushes what this device made and pulls what headquarters holds for
@@ -3257,7 +4660,12 @@ public protocol SyncServiceProtocol: AnyObject, Sendable {
      * Seconds before another unlock code may be tried (0: now), so the
      * screen can count down without a try. Fast.
      */
-    func unlockCodeRetryAfterSecs() throws  -> UInt64
+    func unlockCodeRetryAfterSecs() throws  -> Int64
+    
+    /**
+     * `unlock_code_retry_after_secs` as a suspend call.
+     */
+    func unlockCodeRetryAfterSecsAsync() async throws  -> Int64
     
 }
 /**
@@ -3327,6 +4735,26 @@ open func acknowledgeRestore()throws  -> RestoreReportView  {
     uniffi_homeward_ffi_fn_method_syncservice_acknowledge_restore(self.uniffiClonePointer(),$0
     )
 })
+}
+    
+    /**
+     * `acknowledge_restore` as a suspend call.
+     */
+open func acknowledgeRestoreAsync()async throws  -> RestoreReportView  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_syncservice_acknowledge_restore_async(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeRestoreReportView_lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
     /**
@@ -3401,6 +4829,26 @@ open func enterUnlockCode(code: String)throws   {try rustCallWithError(FfiConver
 }
     
     /**
+     * `enter_unlock_code` as a suspend call.
+     */
+open func enterUnlockCodeAsync(code: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_syncservice_enter_unlock_code_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(code)
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_void,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_void,
+            freeFunc: ffi_homeward_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
+}
+    
+    /**
      * What a restore from an older copy lost (found at a sync): the cases
      * and screenings made after the copy that headquarters holds and this
      * vault lacked, each marked `recovered` once back here. Show it while
@@ -3412,6 +4860,26 @@ open func restoreReport()throws  -> RestoreReportView?  {
     uniffi_homeward_ffi_fn_method_syncservice_restore_report(self.uniffiClonePointer(),$0
     )
 })
+}
+    
+    /**
+     * `restore_report` as a suspend call.
+     */
+open func restoreReportAsync()async throws  -> RestoreReportView?  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_syncservice_restore_report_async(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_homeward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterOptionTypeRestoreReportView.lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
     /**
@@ -3457,11 +4925,31 @@ open func syncAsync(listener: SyncProgressListener?)async throws  -> SyncReportV
      * Seconds before another unlock code may be tried (0: now), so the
      * screen can count down without a try. Fast.
      */
-open func unlockCodeRetryAfterSecs()throws  -> UInt64  {
-    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+open func unlockCodeRetryAfterSecs()throws  -> Int64  {
+    return try  FfiConverterInt64.lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
     uniffi_homeward_ffi_fn_method_syncservice_unlock_code_retry_after_secs(self.uniffiClonePointer(),$0
     )
 })
+}
+    
+    /**
+     * `unlock_code_retry_after_secs` as a suspend call.
+     */
+open func unlockCodeRetryAfterSecsAsync()async throws  -> Int64  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_homeward_ffi_fn_method_syncservice_unlock_code_retry_after_secs_async(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_homeward_ffi_rust_future_poll_i64,
+            completeFunc: ffi_homeward_ffi_rust_future_complete_i64,
+            freeFunc: ffi_homeward_ffi_rust_future_free_i64,
+            liftFunc: FfiConverterInt64.lift,
+            errorHandler: FfiConverterTypeHomewardError_lift
+        )
 }
     
 
@@ -3907,7 +5395,7 @@ public struct AuditEntryView {
     /**
      * 1, 2, 3... with no gaps on this device.
      */
-    public var seq: UInt64
+    public var seq: Int64
     public var atUnixMs: Int64
     /**
      * The officer's id, when `set_officer` gave one.
@@ -3935,7 +5423,7 @@ public struct AuditEntryView {
     public init(
         /**
          * 1, 2, 3... with no gaps on this device.
-         */seq: UInt64, atUnixMs: Int64, 
+         */seq: Int64, atUnixMs: Int64, 
         /**
          * The officer's id, when `set_officer` gave one.
          */actor: String?, 
@@ -4012,7 +5500,7 @@ public struct FfiConverterTypeAuditEntryView: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuditEntryView {
         return
             try AuditEntryView(
-                seq: FfiConverterUInt64.read(from: &buf), 
+                seq: FfiConverterInt64.read(from: &buf), 
                 atUnixMs: FfiConverterInt64.read(from: &buf), 
                 actor: FfiConverterOptionString.read(from: &buf), 
                 action: FfiConverterString.read(from: &buf), 
@@ -4023,7 +5511,7 @@ public struct FfiConverterTypeAuditEntryView: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: AuditEntryView, into buf: inout [UInt8]) {
-        FfiConverterUInt64.write(value.seq, into: &buf)
+        FfiConverterInt64.write(value.seq, into: &buf)
         FfiConverterInt64.write(value.atUnixMs, into: &buf)
         FfiConverterOptionString.write(value.actor, into: &buf)
         FfiConverterString.write(value.action, into: &buf)
@@ -4055,7 +5543,7 @@ public func FfiConverterTypeAuditEntryView_lower(_ value: AuditEntryView) -> Rus
 public struct CarriedBundle {
     public var bundleId: String
     public var senderDevice: String
-    public var events: UInt32
+    public var events: Int32
     public var state: CarriedBundleState
     /**
      * Headquarters' reason code when refused (`unknown_sender`, `altered`...).
@@ -4064,7 +5552,7 @@ public struct CarriedBundle {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(bundleId: String, senderDevice: String, events: UInt32, state: CarriedBundleState, 
+    public init(bundleId: String, senderDevice: String, events: Int32, state: CarriedBundleState, 
         /**
          * Headquarters' reason code when refused (`unknown_sender`, `altered`...).
          */refusal: String?) {
@@ -4121,7 +5609,7 @@ public struct FfiConverterTypeCarriedBundle: FfiConverterRustBuffer {
             try CarriedBundle(
                 bundleId: FfiConverterString.read(from: &buf), 
                 senderDevice: FfiConverterString.read(from: &buf), 
-                events: FfiConverterUInt32.read(from: &buf), 
+                events: FfiConverterInt32.read(from: &buf), 
                 state: FfiConverterTypeCarriedBundleState.read(from: &buf), 
                 refusal: FfiConverterOptionString.read(from: &buf)
         )
@@ -4130,7 +5618,7 @@ public struct FfiConverterTypeCarriedBundle: FfiConverterRustBuffer {
     public static func write(_ value: CarriedBundle, into buf: inout [UInt8]) {
         FfiConverterString.write(value.bundleId, into: &buf)
         FfiConverterString.write(value.senderDevice, into: &buf)
-        FfiConverterUInt32.write(value.events, into: &buf)
+        FfiConverterInt32.write(value.events, into: &buf)
         FfiConverterTypeCarriedBundleState.write(value.state, into: &buf)
         FfiConverterOptionString.write(value.refusal, into: &buf)
     }
@@ -5315,24 +6803,24 @@ public struct CrossingPointsInfo {
     /**
      * The list's sequence: 0 for the compiled-in demo list.
      */
-    public var sequence: UInt64
+    public var sequence: Int64
     /**
      * Whole days since headquarters published it; none for the demo list
      * (the device has not synced yet).
      */
     public var ageDays: Int64?
-    public var count: UInt32
+    public var count: Int32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * The list's sequence: 0 for the compiled-in demo list.
-         */sequence: UInt64, 
+         */sequence: Int64, 
         /**
          * Whole days since headquarters published it; none for the demo list
          * (the device has not synced yet).
-         */ageDays: Int64?, count: UInt32) {
+         */ageDays: Int64?, count: Int32) {
         self.sequence = sequence
         self.ageDays = ageDays
         self.count = count
@@ -5374,16 +6862,16 @@ public struct FfiConverterTypeCrossingPointsInfo: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CrossingPointsInfo {
         return
             try CrossingPointsInfo(
-                sequence: FfiConverterUInt64.read(from: &buf), 
+                sequence: FfiConverterInt64.read(from: &buf), 
                 ageDays: FfiConverterOptionInt64.read(from: &buf), 
-                count: FfiConverterUInt32.read(from: &buf)
+                count: FfiConverterInt32.read(from: &buf)
         )
     }
 
     public static func write(_ value: CrossingPointsInfo, into buf: inout [UInt8]) {
-        FfiConverterUInt64.write(value.sequence, into: &buf)
+        FfiConverterInt64.write(value.sequence, into: &buf)
         FfiConverterOptionInt64.write(value.ageDays, into: &buf)
-        FfiConverterUInt32.write(value.count, into: &buf)
+        FfiConverterInt32.write(value.count, into: &buf)
     }
 }
 
@@ -5414,25 +6902,25 @@ public struct DeviceInfo {
     public var deviceId: String?
     public var role: DeviceRole?
     public var office: String?
-    public var deviceNo: UInt16
+    public var deviceNo: Int32
     public var serverUrl: String?
     /**
      * True when headquarters' TLS authority was pinned at enrolment.
      */
     public var tlsPinned: Bool
-    public var trustListSequence: UInt64?
-    public var revocationListSequence: UInt64?
-    public var certificatesIssued: UInt64
+    public var trustListSequence: Int64?
+    public var revocationListSequence: Int64?
+    public var certificatesIssued: Int64
     /**
      * Default validity of a certificate in days.
      */
-    public var validityDays: UInt32
-    public var standardFeeMinor: UInt64
+    public var validityDays: Int32
+    public var standardFeeMinor: Int64
     public var feeCurrency: String
     /**
      * Days without reaching headquarters after which the device locks.
      */
-    public var checkInDays: UInt32
+    public var checkInDays: Int32
     public var lastCheckInUnixMs: Int64?
     /**
      * The core's check-in rule now: true while new work is refused
@@ -5449,16 +6937,16 @@ public struct DeviceInfo {
     public init(
         /**
          * False until enrolment with headquarters.
-         */enrolled: Bool, deviceId: String?, role: DeviceRole?, office: String?, deviceNo: UInt16, serverUrl: String?, 
+         */enrolled: Bool, deviceId: String?, role: DeviceRole?, office: String?, deviceNo: Int32, serverUrl: String?, 
         /**
          * True when headquarters' TLS authority was pinned at enrolment.
-         */tlsPinned: Bool, trustListSequence: UInt64?, revocationListSequence: UInt64?, certificatesIssued: UInt64, 
+         */tlsPinned: Bool, trustListSequence: Int64?, revocationListSequence: Int64?, certificatesIssued: Int64, 
         /**
          * Default validity of a certificate in days.
-         */validityDays: UInt32, standardFeeMinor: UInt64, feeCurrency: String, 
+         */validityDays: Int32, standardFeeMinor: Int64, feeCurrency: String, 
         /**
          * Days without reaching headquarters after which the device locks.
-         */checkInDays: UInt32, lastCheckInUnixMs: Int64?, 
+         */checkInDays: Int32, lastCheckInUnixMs: Int64?, 
         /**
          * The core's check-in rule now: true while new work is refused
          * (`CheckInOverdue`) until a sync or an unlock code.
@@ -5581,16 +7069,16 @@ public struct FfiConverterTypeDeviceInfo: FfiConverterRustBuffer {
                 deviceId: FfiConverterOptionString.read(from: &buf), 
                 role: FfiConverterOptionTypeDeviceRole.read(from: &buf), 
                 office: FfiConverterOptionString.read(from: &buf), 
-                deviceNo: FfiConverterUInt16.read(from: &buf), 
+                deviceNo: FfiConverterInt32.read(from: &buf), 
                 serverUrl: FfiConverterOptionString.read(from: &buf), 
                 tlsPinned: FfiConverterBool.read(from: &buf), 
-                trustListSequence: FfiConverterOptionUInt64.read(from: &buf), 
-                revocationListSequence: FfiConverterOptionUInt64.read(from: &buf), 
-                certificatesIssued: FfiConverterUInt64.read(from: &buf), 
-                validityDays: FfiConverterUInt32.read(from: &buf), 
-                standardFeeMinor: FfiConverterUInt64.read(from: &buf), 
+                trustListSequence: FfiConverterOptionInt64.read(from: &buf), 
+                revocationListSequence: FfiConverterOptionInt64.read(from: &buf), 
+                certificatesIssued: FfiConverterInt64.read(from: &buf), 
+                validityDays: FfiConverterInt32.read(from: &buf), 
+                standardFeeMinor: FfiConverterInt64.read(from: &buf), 
                 feeCurrency: FfiConverterString.read(from: &buf), 
-                checkInDays: FfiConverterUInt32.read(from: &buf), 
+                checkInDays: FfiConverterInt32.read(from: &buf), 
                 lastCheckInUnixMs: FfiConverterOptionInt64.read(from: &buf), 
                 checkInLocked: FfiConverterBool.read(from: &buf), 
                 unlockedUntilUnixMs: FfiConverterOptionInt64.read(from: &buf)
@@ -5602,16 +7090,16 @@ public struct FfiConverterTypeDeviceInfo: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.deviceId, into: &buf)
         FfiConverterOptionTypeDeviceRole.write(value.role, into: &buf)
         FfiConverterOptionString.write(value.office, into: &buf)
-        FfiConverterUInt16.write(value.deviceNo, into: &buf)
+        FfiConverterInt32.write(value.deviceNo, into: &buf)
         FfiConverterOptionString.write(value.serverUrl, into: &buf)
         FfiConverterBool.write(value.tlsPinned, into: &buf)
-        FfiConverterOptionUInt64.write(value.trustListSequence, into: &buf)
-        FfiConverterOptionUInt64.write(value.revocationListSequence, into: &buf)
-        FfiConverterUInt64.write(value.certificatesIssued, into: &buf)
-        FfiConverterUInt32.write(value.validityDays, into: &buf)
-        FfiConverterUInt64.write(value.standardFeeMinor, into: &buf)
+        FfiConverterOptionInt64.write(value.trustListSequence, into: &buf)
+        FfiConverterOptionInt64.write(value.revocationListSequence, into: &buf)
+        FfiConverterInt64.write(value.certificatesIssued, into: &buf)
+        FfiConverterInt32.write(value.validityDays, into: &buf)
+        FfiConverterInt64.write(value.standardFeeMinor, into: &buf)
         FfiConverterString.write(value.feeCurrency, into: &buf)
-        FfiConverterUInt32.write(value.checkInDays, into: &buf)
+        FfiConverterInt32.write(value.checkInDays, into: &buf)
         FfiConverterOptionInt64.write(value.lastCheckInUnixMs, into: &buf)
         FfiConverterBool.write(value.checkInLocked, into: &buf)
         FfiConverterOptionInt64.write(value.unlockedUntilUnixMs, into: &buf)
@@ -5638,7 +7126,7 @@ public func FfiConverterTypeDeviceInfo_lower(_ value: DeviceInfo) -> RustBuffer 
  * The directory this device holds: its sequence, age and partners.
  */
 public struct DirectoryView {
-    public var sequence: UInt64
+    public var sequence: Int64
     /**
      * Whole days since headquarters published it (show it beside the list).
      */
@@ -5647,7 +7135,7 @@ public struct DirectoryView {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(sequence: UInt64, 
+    public init(sequence: Int64, 
         /**
          * Whole days since headquarters published it (show it beside the list).
          */ageDays: Int64, partners: [PartnerView]) {
@@ -5692,14 +7180,14 @@ public struct FfiConverterTypeDirectoryView: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DirectoryView {
         return
             try DirectoryView(
-                sequence: FfiConverterUInt64.read(from: &buf), 
+                sequence: FfiConverterInt64.read(from: &buf), 
                 ageDays: FfiConverterInt64.read(from: &buf), 
                 partners: FfiConverterSequenceTypePartnerView.read(from: &buf)
         )
     }
 
     public static func write(_ value: DirectoryView, into buf: inout [UInt8]) {
-        FfiConverterUInt64.write(value.sequence, into: &buf)
+        FfiConverterInt64.write(value.sequence, into: &buf)
         FfiConverterInt64.write(value.ageDays, into: &buf)
         FfiConverterSequenceTypePartnerView.write(value.partners, into: &buf)
     }
@@ -5728,11 +7216,11 @@ public struct Enrolment {
     public var deviceId: String
     public var office: String
     public var role: DeviceRole
-    public var deviceNo: UInt16
+    public var deviceNo: Int32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(deviceId: String, office: String, role: DeviceRole, deviceNo: UInt16) {
+    public init(deviceId: String, office: String, role: DeviceRole, deviceNo: Int32) {
         self.deviceId = deviceId
         self.office = office
         self.role = role
@@ -5782,7 +7270,7 @@ public struct FfiConverterTypeEnrolment: FfiConverterRustBuffer {
                 deviceId: FfiConverterString.read(from: &buf), 
                 office: FfiConverterString.read(from: &buf), 
                 role: FfiConverterTypeDeviceRole.read(from: &buf), 
-                deviceNo: FfiConverterUInt16.read(from: &buf)
+                deviceNo: FfiConverterInt32.read(from: &buf)
         )
     }
 
@@ -5790,7 +7278,7 @@ public struct FfiConverterTypeEnrolment: FfiConverterRustBuffer {
         FfiConverterString.write(value.deviceId, into: &buf)
         FfiConverterString.write(value.office, into: &buf)
         FfiConverterTypeDeviceRole.write(value.role, into: &buf)
-        FfiConverterUInt16.write(value.deviceNo, into: &buf)
+        FfiConverterInt32.write(value.deviceNo, into: &buf)
     }
 }
 
@@ -5818,7 +7306,7 @@ public struct ExportedBundle {
     /**
      * Events inside (certificate events and screening reports).
      */
-    public var events: UInt32
+    public var events: Int32
     /**
      * The bundle as a file (JSON, marked FOR OFFICIAL USE ONLY): save it to
      * an SD card or USB stick. Sealed: only headquarters can read it.
@@ -5832,14 +7320,14 @@ public struct ExportedBundle {
     /**
      * The fewest frames the reader needs, whichever they are.
      */
-    public var framesNeeded: UInt32
+    public var framesNeeded: Int32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(bundleId: String, 
         /**
          * Events inside (certificate events and screening reports).
-         */events: UInt32, 
+         */events: Int32, 
         /**
          * The bundle as a file (JSON, marked FOR OFFICIAL USE ONLY): save it to
          * an SD card or USB stick. Sealed: only headquarters can read it.
@@ -5850,7 +7338,7 @@ public struct ExportedBundle {
          */frames: [String], 
         /**
          * The fewest frames the reader needs, whichever they are.
-         */framesNeeded: UInt32) {
+         */framesNeeded: Int32) {
         self.bundleId = bundleId
         self.events = events
         self.fileJson = fileJson
@@ -5903,19 +7391,19 @@ public struct FfiConverterTypeExportedBundle: FfiConverterRustBuffer {
         return
             try ExportedBundle(
                 bundleId: FfiConverterString.read(from: &buf), 
-                events: FfiConverterUInt32.read(from: &buf), 
+                events: FfiConverterInt32.read(from: &buf), 
                 fileJson: FfiConverterString.read(from: &buf), 
                 frames: FfiConverterSequenceString.read(from: &buf), 
-                framesNeeded: FfiConverterUInt32.read(from: &buf)
+                framesNeeded: FfiConverterInt32.read(from: &buf)
         )
     }
 
     public static func write(_ value: ExportedBundle, into buf: inout [UInt8]) {
         FfiConverterString.write(value.bundleId, into: &buf)
-        FfiConverterUInt32.write(value.events, into: &buf)
+        FfiConverterInt32.write(value.events, into: &buf)
         FfiConverterString.write(value.fileJson, into: &buf)
         FfiConverterSequenceString.write(value.frames, into: &buf)
-        FfiConverterUInt32.write(value.framesNeeded, into: &buf)
+        FfiConverterInt32.write(value.framesNeeded, into: &buf)
     }
 }
 
@@ -5943,7 +7431,7 @@ public struct FeeView {
     /**
      * The fee in minor units (tyiyn, kuruş...), when charged.
      */
-    public var amountMinor: UInt64?
+    public var amountMinor: Int64?
     public var currency: String?
     public var reason: String
 
@@ -5952,7 +7440,7 @@ public struct FeeView {
     public init(waived: Bool, 
         /**
          * The fee in minor units (tyiyn, kuruş...), when charged.
-         */amountMinor: UInt64?, currency: String?, reason: String) {
+         */amountMinor: Int64?, currency: String?, reason: String) {
         self.waived = waived
         self.amountMinor = amountMinor
         self.currency = currency
@@ -6000,7 +7488,7 @@ public struct FfiConverterTypeFeeView: FfiConverterRustBuffer {
         return
             try FeeView(
                 waived: FfiConverterBool.read(from: &buf), 
-                amountMinor: FfiConverterOptionUInt64.read(from: &buf), 
+                amountMinor: FfiConverterOptionInt64.read(from: &buf), 
                 currency: FfiConverterOptionString.read(from: &buf), 
                 reason: FfiConverterString.read(from: &buf)
         )
@@ -6008,7 +7496,7 @@ public struct FfiConverterTypeFeeView: FfiConverterRustBuffer {
 
     public static func write(_ value: FeeView, into buf: inout [UInt8]) {
         FfiConverterBool.write(value.waived, into: &buf)
-        FfiConverterOptionUInt64.write(value.amountMinor, into: &buf)
+        FfiConverterOptionInt64.write(value.amountMinor, into: &buf)
         FfiConverterOptionString.write(value.currency, into: &buf)
         FfiConverterString.write(value.reason, into: &buf)
     }
@@ -6115,11 +7603,11 @@ public struct FrameProgress {
     /**
      * Distinct frames read so far.
      */
-    public var received: UInt32
+    public var received: Int32
     /**
      * About how many are needed (a few more may be).
      */
-    public var needed: UInt32
+    public var needed: Int32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6129,10 +7617,10 @@ public struct FrameProgress {
          */complete: Bool, 
         /**
          * Distinct frames read so far.
-         */received: UInt32, 
+         */received: Int32, 
         /**
          * About how many are needed (a few more may be).
-         */needed: UInt32) {
+         */needed: Int32) {
         self.complete = complete
         self.received = received
         self.needed = needed
@@ -6175,15 +7663,15 @@ public struct FfiConverterTypeFrameProgress: FfiConverterRustBuffer {
         return
             try FrameProgress(
                 complete: FfiConverterBool.read(from: &buf), 
-                received: FfiConverterUInt32.read(from: &buf), 
-                needed: FfiConverterUInt32.read(from: &buf)
+                received: FfiConverterInt32.read(from: &buf), 
+                needed: FfiConverterInt32.read(from: &buf)
         )
     }
 
     public static func write(_ value: FrameProgress, into buf: inout [UInt8]) {
         FfiConverterBool.write(value.complete, into: &buf)
-        FfiConverterUInt32.write(value.received, into: &buf)
-        FfiConverterUInt32.write(value.needed, into: &buf)
+        FfiConverterInt32.write(value.received, into: &buf)
+        FfiConverterInt32.write(value.needed, into: &buf)
     }
 }
 
@@ -6515,8 +8003,8 @@ public struct MrzCorrection {
      * The field, e.g. "document_number", "date_of_birth".
      */
     public var field: String
-    public var line: UInt32
-    public var column: UInt32
+    public var line: Int32
+    public var column: Int32
     public var read: String
     public var corrected: String
     /**
@@ -6530,7 +8018,7 @@ public struct MrzCorrection {
     public init(
         /**
          * The field, e.g. "document_number", "date_of_birth".
-         */field: String, line: UInt32, column: UInt32, read: String, corrected: String, 
+         */field: String, line: Int32, column: Int32, read: String, corrected: String, 
         /**
          * True when a check digit proves it; false when the field holds
          * letters only and no check digit covers it (the kind is the proof).
@@ -6592,8 +8080,8 @@ public struct FfiConverterTypeMrzCorrection: FfiConverterRustBuffer {
         return
             try MrzCorrection(
                 field: FfiConverterString.read(from: &buf), 
-                line: FfiConverterUInt32.read(from: &buf), 
-                column: FfiConverterUInt32.read(from: &buf), 
+                line: FfiConverterInt32.read(from: &buf), 
+                column: FfiConverterInt32.read(from: &buf), 
                 read: FfiConverterString.read(from: &buf), 
                 corrected: FfiConverterString.read(from: &buf), 
                 byCheckDigit: FfiConverterBool.read(from: &buf)
@@ -6602,8 +8090,8 @@ public struct FfiConverterTypeMrzCorrection: FfiConverterRustBuffer {
 
     public static func write(_ value: MrzCorrection, into buf: inout [UInt8]) {
         FfiConverterString.write(value.field, into: &buf)
-        FfiConverterUInt32.write(value.line, into: &buf)
-        FfiConverterUInt32.write(value.column, into: &buf)
+        FfiConverterInt32.write(value.line, into: &buf)
+        FfiConverterInt32.write(value.column, into: &buf)
         FfiConverterString.write(value.read, into: &buf)
         FfiConverterString.write(value.corrected, into: &buf)
         FfiConverterBool.write(value.byCheckDigit, into: &buf)
@@ -6982,14 +8470,14 @@ public func FfiConverterTypeMrzRequestPrefill_lower(_ value: MrzRequestPrefill) 
  */
 public struct MrzUnconfirmed {
     public var field: String
-    public var line: UInt32
-    public var column: UInt32
+    public var line: Int32
+    public var column: Int32
     public var read: String
     public var lookAlike: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(field: String, line: UInt32, column: UInt32, read: String, lookAlike: String) {
+    public init(field: String, line: Int32, column: Int32, read: String, lookAlike: String) {
         self.field = field
         self.line = line
         self.column = column
@@ -7042,8 +8530,8 @@ public struct FfiConverterTypeMrzUnconfirmed: FfiConverterRustBuffer {
         return
             try MrzUnconfirmed(
                 field: FfiConverterString.read(from: &buf), 
-                line: FfiConverterUInt32.read(from: &buf), 
-                column: FfiConverterUInt32.read(from: &buf), 
+                line: FfiConverterInt32.read(from: &buf), 
+                column: FfiConverterInt32.read(from: &buf), 
                 read: FfiConverterString.read(from: &buf), 
                 lookAlike: FfiConverterString.read(from: &buf)
         )
@@ -7051,8 +8539,8 @@ public struct FfiConverterTypeMrzUnconfirmed: FfiConverterRustBuffer {
 
     public static func write(_ value: MrzUnconfirmed, into buf: inout [UInt8]) {
         FfiConverterString.write(value.field, into: &buf)
-        FfiConverterUInt32.write(value.line, into: &buf)
-        FfiConverterUInt32.write(value.column, into: &buf)
+        FfiConverterInt32.write(value.line, into: &buf)
+        FfiConverterInt32.write(value.column, into: &buf)
         FfiConverterString.write(value.read, into: &buf)
         FfiConverterString.write(value.lookAlike, into: &buf)
     }
@@ -7339,12 +8827,12 @@ public func FfiConverterTypePartnerView_lower(_ value: PartnerView) -> RustBuffe
  */
 public struct QrCode {
     public var version: Int16
-    public var width: UInt32
+    public var width: Int32
     public var modules: [Bool]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(version: Int16, width: UInt32, modules: [Bool]) {
+    public init(version: Int16, width: Int32, modules: [Bool]) {
         self.version = version
         self.width = width
         self.modules = modules
@@ -7387,14 +8875,14 @@ public struct FfiConverterTypeQrCode: FfiConverterRustBuffer {
         return
             try QrCode(
                 version: FfiConverterInt16.read(from: &buf), 
-                width: FfiConverterUInt32.read(from: &buf), 
+                width: FfiConverterInt32.read(from: &buf), 
                 modules: FfiConverterSequenceBool.read(from: &buf)
         )
     }
 
     public static func write(_ value: QrCode, into buf: inout [UInt8]) {
         FfiConverterInt16.write(value.version, into: &buf)
-        FfiConverterUInt32.write(value.width, into: &buf)
+        FfiConverterInt32.write(value.width, into: &buf)
         FfiConverterSequenceBool.write(value.modules, into: &buf)
     }
 }
@@ -7427,8 +8915,8 @@ public struct QuestionView {
      * nor, in the queue, those left for the private interview; `total`
      * can grow when an answer opens a section (a child's).
      */
-    public var position: UInt32
-    public var total: UInt32
+    public var position: Int32
+    public var total: Int32
     public var sectionTitle: String
     /**
      * The officer's wording.
@@ -7472,7 +8960,7 @@ public struct QuestionView {
          * Hidden questions (their condition does not hold) are not counted,
          * nor, in the queue, those left for the private interview; `total`
          * can grow when an answer opens a section (a child's).
-         */position: UInt32, total: UInt32, sectionTitle: String, 
+         */position: Int32, total: Int32, sectionTitle: String, 
         /**
          * The officer's wording.
          */text: String, 
@@ -7584,8 +9072,8 @@ public struct FfiConverterTypeQuestionView: FfiConverterRustBuffer {
         return
             try QuestionView(
                 id: FfiConverterString.read(from: &buf), 
-                position: FfiConverterUInt32.read(from: &buf), 
-                total: FfiConverterUInt32.read(from: &buf), 
+                position: FfiConverterInt32.read(from: &buf), 
+                total: FfiConverterInt32.read(from: &buf), 
                 sectionTitle: FfiConverterString.read(from: &buf), 
                 text: FfiConverterString.read(from: &buf), 
                 travellerText: FfiConverterOptionString.read(from: &buf), 
@@ -7600,8 +9088,8 @@ public struct FfiConverterTypeQuestionView: FfiConverterRustBuffer {
 
     public static func write(_ value: QuestionView, into buf: inout [UInt8]) {
         FfiConverterString.write(value.id, into: &buf)
-        FfiConverterUInt32.write(value.position, into: &buf)
-        FfiConverterUInt32.write(value.total, into: &buf)
+        FfiConverterInt32.write(value.position, into: &buf)
+        FfiConverterInt32.write(value.total, into: &buf)
         FfiConverterString.write(value.sectionTitle, into: &buf)
         FfiConverterString.write(value.text, into: &buf)
         FfiConverterOptionString.write(value.travellerText, into: &buf)
@@ -8259,14 +9747,14 @@ public struct ScreeningListItem {
      * Final screenings only.
      */
     public var verdict: VerdictKind?
-    public var answered: UInt32
+    public var answered: Int32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(id: String, screeningDate: String, crossingPoint: String, isFinal: Bool, 
         /**
          * Final screenings only.
-         */verdict: VerdictKind?, answered: UInt32) {
+         */verdict: VerdictKind?, answered: Int32) {
         self.id = id
         self.screeningDate = screeningDate
         self.crossingPoint = crossingPoint
@@ -8328,7 +9816,7 @@ public struct FfiConverterTypeScreeningListItem: FfiConverterRustBuffer {
                 crossingPoint: FfiConverterString.read(from: &buf), 
                 isFinal: FfiConverterBool.read(from: &buf), 
                 verdict: FfiConverterOptionTypeVerdictKind.read(from: &buf), 
-                answered: FfiConverterUInt32.read(from: &buf)
+                answered: FfiConverterInt32.read(from: &buf)
         )
     }
 
@@ -8338,7 +9826,7 @@ public struct FfiConverterTypeScreeningListItem: FfiConverterRustBuffer {
         FfiConverterString.write(value.crossingPoint, into: &buf)
         FfiConverterBool.write(value.isFinal, into: &buf)
         FfiConverterOptionTypeVerdictKind.write(value.verdict, into: &buf)
-        FfiConverterUInt32.write(value.answered, into: &buf)
+        FfiConverterInt32.write(value.answered, into: &buf)
     }
 }
 
@@ -8597,19 +10085,19 @@ public struct ScreeningProgress {
     /**
      * Every answer saved (a hidden question's included) and every skip.
      */
-    public var answered: UInt32
-    public var skipped: UInt32
+    public var answered: Int32
+    public var skipped: Int32
     /**
      * Of the `total_questions` this path asks, how many are answered or
      * skipped: the progress bar is `done_questions / total_questions`, full
      * when the last question is dealt with.
      */
-    public var doneQuestions: UInt32
+    public var doneQuestions: Int32
     /**
      * The questions this screening will ask given the answers so far, at
      * its stage (the same count as `QuestionView.total`).
      */
-    public var totalQuestions: UInt32
+    public var totalQuestions: Int32
     /**
      * The question to ask next; none when every shown question is answered or skipped.
      */
@@ -8643,16 +10131,16 @@ public struct ScreeningProgress {
     public init(screeningId: String, 
         /**
          * Every answer saved (a hidden question's included) and every skip.
-         */answered: UInt32, skipped: UInt32, 
+         */answered: Int32, skipped: Int32, 
         /**
          * Of the `total_questions` this path asks, how many are answered or
          * skipped: the progress bar is `done_questions / total_questions`, full
          * when the last question is dealt with.
-         */doneQuestions: UInt32, 
+         */doneQuestions: Int32, 
         /**
          * The questions this screening will ask given the answers so far, at
          * its stage (the same count as `QuestionView.total`).
-         */totalQuestions: UInt32, 
+         */totalQuestions: Int32, 
         /**
          * The question to ask next; none when every shown question is answered or skipped.
          */nextQuestionId: String?, 
@@ -8760,10 +10248,10 @@ public struct FfiConverterTypeScreeningProgress: FfiConverterRustBuffer {
         return
             try ScreeningProgress(
                 screeningId: FfiConverterString.read(from: &buf), 
-                answered: FfiConverterUInt32.read(from: &buf), 
-                skipped: FfiConverterUInt32.read(from: &buf), 
-                doneQuestions: FfiConverterUInt32.read(from: &buf), 
-                totalQuestions: FfiConverterUInt32.read(from: &buf), 
+                answered: FfiConverterInt32.read(from: &buf), 
+                skipped: FfiConverterInt32.read(from: &buf), 
+                doneQuestions: FfiConverterInt32.read(from: &buf), 
+                totalQuestions: FfiConverterInt32.read(from: &buf), 
                 nextQuestionId: FfiConverterOptionString.read(from: &buf), 
                 missingRequired: FfiConverterSequenceString.read(from: &buf), 
                 canFinalise: FfiConverterBool.read(from: &buf), 
@@ -8776,10 +10264,10 @@ public struct FfiConverterTypeScreeningProgress: FfiConverterRustBuffer {
 
     public static func write(_ value: ScreeningProgress, into buf: inout [UInt8]) {
         FfiConverterString.write(value.screeningId, into: &buf)
-        FfiConverterUInt32.write(value.answered, into: &buf)
-        FfiConverterUInt32.write(value.skipped, into: &buf)
-        FfiConverterUInt32.write(value.doneQuestions, into: &buf)
-        FfiConverterUInt32.write(value.totalQuestions, into: &buf)
+        FfiConverterInt32.write(value.answered, into: &buf)
+        FfiConverterInt32.write(value.skipped, into: &buf)
+        FfiConverterInt32.write(value.doneQuestions, into: &buf)
+        FfiConverterInt32.write(value.totalQuestions, into: &buf)
         FfiConverterOptionString.write(value.nextQuestionId, into: &buf)
         FfiConverterSequenceString.write(value.missingRequired, into: &buf)
         FfiConverterBool.write(value.canFinalise, into: &buf)
@@ -8919,18 +10407,18 @@ public struct SyncProgressInfo {
     /**
      * Events and reports this sync sends (known once the push starts).
      */
-    public var eventsToSend: UInt64
-    public var eventsSent: UInt64
-    public var eventsReceived: UInt64
-    public var bytesSent: UInt64
-    public var bytesReceived: UInt64
+    public var eventsToSend: Int64
+    public var eventsSent: Int64
+    public var eventsReceived: Int64
+    public var bytesSent: Int64
+    public var bytesReceived: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(phase: SyncPhase, 
         /**
          * Events and reports this sync sends (known once the push starts).
-         */eventsToSend: UInt64, eventsSent: UInt64, eventsReceived: UInt64, bytesSent: UInt64, bytesReceived: UInt64) {
+         */eventsToSend: Int64, eventsSent: Int64, eventsReceived: Int64, bytesSent: Int64, bytesReceived: Int64) {
         self.phase = phase
         self.eventsToSend = eventsToSend
         self.eventsSent = eventsSent
@@ -8988,21 +10476,21 @@ public struct FfiConverterTypeSyncProgressInfo: FfiConverterRustBuffer {
         return
             try SyncProgressInfo(
                 phase: FfiConverterTypeSyncPhase.read(from: &buf), 
-                eventsToSend: FfiConverterUInt64.read(from: &buf), 
-                eventsSent: FfiConverterUInt64.read(from: &buf), 
-                eventsReceived: FfiConverterUInt64.read(from: &buf), 
-                bytesSent: FfiConverterUInt64.read(from: &buf), 
-                bytesReceived: FfiConverterUInt64.read(from: &buf)
+                eventsToSend: FfiConverterInt64.read(from: &buf), 
+                eventsSent: FfiConverterInt64.read(from: &buf), 
+                eventsReceived: FfiConverterInt64.read(from: &buf), 
+                bytesSent: FfiConverterInt64.read(from: &buf), 
+                bytesReceived: FfiConverterInt64.read(from: &buf)
         )
     }
 
     public static func write(_ value: SyncProgressInfo, into buf: inout [UInt8]) {
         FfiConverterTypeSyncPhase.write(value.phase, into: &buf)
-        FfiConverterUInt64.write(value.eventsToSend, into: &buf)
-        FfiConverterUInt64.write(value.eventsSent, into: &buf)
-        FfiConverterUInt64.write(value.eventsReceived, into: &buf)
-        FfiConverterUInt64.write(value.bytesSent, into: &buf)
-        FfiConverterUInt64.write(value.bytesReceived, into: &buf)
+        FfiConverterInt64.write(value.eventsToSend, into: &buf)
+        FfiConverterInt64.write(value.eventsSent, into: &buf)
+        FfiConverterInt64.write(value.eventsReceived, into: &buf)
+        FfiConverterInt64.write(value.bytesSent, into: &buf)
+        FfiConverterInt64.write(value.bytesReceived, into: &buf)
     }
 }
 
@@ -9030,15 +10518,15 @@ public struct SyncReportView {
     /**
      * Events headquarters took.
      */
-    public var accepted: UInt64
+    public var accepted: Int64
     /**
      * Events headquarters already had (a retried push).
      */
-    public var duplicates: UInt64
+    public var duplicates: Int64
     public var rejected: [RejectedEvent]
     public var trustListUpdated: Bool
     public var revocationsUpdated: Bool
-    public var retries: UInt32
+    public var retries: Int32
     /**
      * This vault was restored from an older copy: headquarters holds events
      * from this device that it no longer has. Headquarters was told; tell
@@ -9048,21 +10536,21 @@ public struct SyncReportView {
     /**
      * Audit entries headquarters took from this device.
      */
-    public var auditEntriesSent: UInt64
+    public var auditEntriesSent: Int64
     /**
      * Cases and screenings removed here by the retention rule after this
      * sync (headquarters holds them; the period has passed).
      */
-    public var purged: UInt64
+    public var purged: Int64
     /**
      * A newer crossing-point list was installed (its sequence): refresh
      * the screening start screen's picker.
      */
-    public var crossingPointsInstalled: UInt64?
+    public var crossingPointsInstalled: Int64?
     /**
      * Bundles carried for other devices that headquarters took.
      */
-    public var forwarded: UInt64
+    public var forwarded: Int64
     /**
      * Carried bundles headquarters refused, with its reason code.
      */
@@ -9070,22 +10558,22 @@ public struct SyncReportView {
     /**
      * Bundles made here that a colleague delivered: their events were not sent again.
      */
-    public var receiptsApplied: UInt64
+    public var receiptsApplied: Int64
     /**
      * This sync found the restore: how many cases and screenings the
      * restore report lists (`SyncService.restoreReport`). Absent otherwise.
      */
-    public var restoreItems: UInt32?
+    public var restoreItems: Int32?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(progress: SyncProgressInfo, 
         /**
          * Events headquarters took.
-         */accepted: UInt64, 
+         */accepted: Int64, 
         /**
          * Events headquarters already had (a retried push).
-         */duplicates: UInt64, rejected: [RejectedEvent], trustListUpdated: Bool, revocationsUpdated: Bool, retries: UInt32, 
+         */duplicates: Int64, rejected: [RejectedEvent], trustListUpdated: Bool, revocationsUpdated: Bool, retries: Int32, 
         /**
          * This vault was restored from an older copy: headquarters holds events
          * from this device that it no longer has. Headquarters was told; tell
@@ -9093,28 +10581,28 @@ public struct SyncReportView {
          */rollbackDetected: Bool, 
         /**
          * Audit entries headquarters took from this device.
-         */auditEntriesSent: UInt64, 
+         */auditEntriesSent: Int64, 
         /**
          * Cases and screenings removed here by the retention rule after this
          * sync (headquarters holds them; the period has passed).
-         */purged: UInt64, 
+         */purged: Int64, 
         /**
          * A newer crossing-point list was installed (its sequence): refresh
          * the screening start screen's picker.
-         */crossingPointsInstalled: UInt64?, 
+         */crossingPointsInstalled: Int64?, 
         /**
          * Bundles carried for other devices that headquarters took.
-         */forwarded: UInt64, 
+         */forwarded: Int64, 
         /**
          * Carried bundles headquarters refused, with its reason code.
          */forwardRefused: [RefusedBundle], 
         /**
          * Bundles made here that a colleague delivered: their events were not sent again.
-         */receiptsApplied: UInt64, 
+         */receiptsApplied: Int64, 
         /**
          * This sync found the restore: how many cases and screenings the
          * restore report lists (`SyncService.restoreReport`). Absent otherwise.
-         */restoreItems: UInt32?) {
+         */restoreItems: Int32?) {
         self.progress = progress
         self.accepted = accepted
         self.duplicates = duplicates
@@ -9217,39 +10705,39 @@ public struct FfiConverterTypeSyncReportView: FfiConverterRustBuffer {
         return
             try SyncReportView(
                 progress: FfiConverterTypeSyncProgressInfo.read(from: &buf), 
-                accepted: FfiConverterUInt64.read(from: &buf), 
-                duplicates: FfiConverterUInt64.read(from: &buf), 
+                accepted: FfiConverterInt64.read(from: &buf), 
+                duplicates: FfiConverterInt64.read(from: &buf), 
                 rejected: FfiConverterSequenceTypeRejectedEvent.read(from: &buf), 
                 trustListUpdated: FfiConverterBool.read(from: &buf), 
                 revocationsUpdated: FfiConverterBool.read(from: &buf), 
-                retries: FfiConverterUInt32.read(from: &buf), 
+                retries: FfiConverterInt32.read(from: &buf), 
                 rollbackDetected: FfiConverterBool.read(from: &buf), 
-                auditEntriesSent: FfiConverterUInt64.read(from: &buf), 
-                purged: FfiConverterUInt64.read(from: &buf), 
-                crossingPointsInstalled: FfiConverterOptionUInt64.read(from: &buf), 
-                forwarded: FfiConverterUInt64.read(from: &buf), 
+                auditEntriesSent: FfiConverterInt64.read(from: &buf), 
+                purged: FfiConverterInt64.read(from: &buf), 
+                crossingPointsInstalled: FfiConverterOptionInt64.read(from: &buf), 
+                forwarded: FfiConverterInt64.read(from: &buf), 
                 forwardRefused: FfiConverterSequenceTypeRefusedBundle.read(from: &buf), 
-                receiptsApplied: FfiConverterUInt64.read(from: &buf), 
-                restoreItems: FfiConverterOptionUInt32.read(from: &buf)
+                receiptsApplied: FfiConverterInt64.read(from: &buf), 
+                restoreItems: FfiConverterOptionInt32.read(from: &buf)
         )
     }
 
     public static func write(_ value: SyncReportView, into buf: inout [UInt8]) {
         FfiConverterTypeSyncProgressInfo.write(value.progress, into: &buf)
-        FfiConverterUInt64.write(value.accepted, into: &buf)
-        FfiConverterUInt64.write(value.duplicates, into: &buf)
+        FfiConverterInt64.write(value.accepted, into: &buf)
+        FfiConverterInt64.write(value.duplicates, into: &buf)
         FfiConverterSequenceTypeRejectedEvent.write(value.rejected, into: &buf)
         FfiConverterBool.write(value.trustListUpdated, into: &buf)
         FfiConverterBool.write(value.revocationsUpdated, into: &buf)
-        FfiConverterUInt32.write(value.retries, into: &buf)
+        FfiConverterInt32.write(value.retries, into: &buf)
         FfiConverterBool.write(value.rollbackDetected, into: &buf)
-        FfiConverterUInt64.write(value.auditEntriesSent, into: &buf)
-        FfiConverterUInt64.write(value.purged, into: &buf)
-        FfiConverterOptionUInt64.write(value.crossingPointsInstalled, into: &buf)
-        FfiConverterUInt64.write(value.forwarded, into: &buf)
+        FfiConverterInt64.write(value.auditEntriesSent, into: &buf)
+        FfiConverterInt64.write(value.purged, into: &buf)
+        FfiConverterOptionInt64.write(value.crossingPointsInstalled, into: &buf)
+        FfiConverterInt64.write(value.forwarded, into: &buf)
         FfiConverterSequenceTypeRefusedBundle.write(value.forwardRefused, into: &buf)
-        FfiConverterUInt64.write(value.receiptsApplied, into: &buf)
-        FfiConverterOptionUInt32.write(value.restoreItems, into: &buf)
+        FfiConverterInt64.write(value.receiptsApplied, into: &buf)
+        FfiConverterOptionInt32.write(value.restoreItems, into: &buf)
     }
 }
 
@@ -9357,16 +10845,16 @@ public struct VaultInfo {
      * True when the vault also needs the platform key store (a PIN is allowed).
      */
     public var deviceBound: Bool
-    public var failedAttempts: UInt32
+    public var failedAttempts: Int32
     /**
      * Failed unlocks left before the vault is wiped.
      */
-    public var attemptsRemaining: UInt32
-    public var maxAttempts: UInt32
+    public var attemptsRemaining: Int32
+    public var maxAttempts: Int32
     /**
      * Seconds to wait before the next unlock attempt (0: now).
      */
-    public var retryAfterSecs: UInt64
+    public var retryAfterSecs: Int64
     /**
      * The last unlock attempt was counted but never answered (the app was
      * killed or the power cut mid-check): tell the officer once. True on
@@ -9374,30 +10862,30 @@ public struct VaultInfo {
      * of the session.
      */
     public var lastAttemptInterrupted: Bool
-    public var records: UInt64
-    public var attachments: UInt64
-    public var kdfMemoryMib: UInt32
-    public var kdfPasses: UInt32
-    public var format: UInt32
+    public var records: Int64
+    public var attachments: Int64
+    public var kdfMemoryMib: Int32
+    public var kdfPasses: Int32
+    public var format: Int32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(unlocked: Bool, 
         /**
          * True when the vault also needs the platform key store (a PIN is allowed).
-         */deviceBound: Bool, failedAttempts: UInt32, 
+         */deviceBound: Bool, failedAttempts: Int32, 
         /**
          * Failed unlocks left before the vault is wiped.
-         */attemptsRemaining: UInt32, maxAttempts: UInt32, 
+         */attemptsRemaining: Int32, maxAttempts: Int32, 
         /**
          * Seconds to wait before the next unlock attempt (0: now).
-         */retryAfterSecs: UInt64, 
+         */retryAfterSecs: Int64, 
         /**
          * The last unlock attempt was counted but never answered (the app was
          * killed or the power cut mid-check): tell the officer once. True on
          * the unlock screen, and after the next successful unlock for the rest
          * of the session.
-         */lastAttemptInterrupted: Bool, records: UInt64, attachments: UInt64, kdfMemoryMib: UInt32, kdfPasses: UInt32, format: UInt32) {
+         */lastAttemptInterrupted: Bool, records: Int64, attachments: Int64, kdfMemoryMib: Int32, kdfPasses: Int32, format: Int32) {
         self.unlocked = unlocked
         self.deviceBound = deviceBound
         self.failedAttempts = failedAttempts
@@ -9486,32 +10974,32 @@ public struct FfiConverterTypeVaultInfo: FfiConverterRustBuffer {
             try VaultInfo(
                 unlocked: FfiConverterBool.read(from: &buf), 
                 deviceBound: FfiConverterBool.read(from: &buf), 
-                failedAttempts: FfiConverterUInt32.read(from: &buf), 
-                attemptsRemaining: FfiConverterUInt32.read(from: &buf), 
-                maxAttempts: FfiConverterUInt32.read(from: &buf), 
-                retryAfterSecs: FfiConverterUInt64.read(from: &buf), 
+                failedAttempts: FfiConverterInt32.read(from: &buf), 
+                attemptsRemaining: FfiConverterInt32.read(from: &buf), 
+                maxAttempts: FfiConverterInt32.read(from: &buf), 
+                retryAfterSecs: FfiConverterInt64.read(from: &buf), 
                 lastAttemptInterrupted: FfiConverterBool.read(from: &buf), 
-                records: FfiConverterUInt64.read(from: &buf), 
-                attachments: FfiConverterUInt64.read(from: &buf), 
-                kdfMemoryMib: FfiConverterUInt32.read(from: &buf), 
-                kdfPasses: FfiConverterUInt32.read(from: &buf), 
-                format: FfiConverterUInt32.read(from: &buf)
+                records: FfiConverterInt64.read(from: &buf), 
+                attachments: FfiConverterInt64.read(from: &buf), 
+                kdfMemoryMib: FfiConverterInt32.read(from: &buf), 
+                kdfPasses: FfiConverterInt32.read(from: &buf), 
+                format: FfiConverterInt32.read(from: &buf)
         )
     }
 
     public static func write(_ value: VaultInfo, into buf: inout [UInt8]) {
         FfiConverterBool.write(value.unlocked, into: &buf)
         FfiConverterBool.write(value.deviceBound, into: &buf)
-        FfiConverterUInt32.write(value.failedAttempts, into: &buf)
-        FfiConverterUInt32.write(value.attemptsRemaining, into: &buf)
-        FfiConverterUInt32.write(value.maxAttempts, into: &buf)
-        FfiConverterUInt64.write(value.retryAfterSecs, into: &buf)
+        FfiConverterInt32.write(value.failedAttempts, into: &buf)
+        FfiConverterInt32.write(value.attemptsRemaining, into: &buf)
+        FfiConverterInt32.write(value.maxAttempts, into: &buf)
+        FfiConverterInt64.write(value.retryAfterSecs, into: &buf)
         FfiConverterBool.write(value.lastAttemptInterrupted, into: &buf)
-        FfiConverterUInt64.write(value.records, into: &buf)
-        FfiConverterUInt64.write(value.attachments, into: &buf)
-        FfiConverterUInt32.write(value.kdfMemoryMib, into: &buf)
-        FfiConverterUInt32.write(value.kdfPasses, into: &buf)
-        FfiConverterUInt32.write(value.format, into: &buf)
+        FfiConverterInt64.write(value.records, into: &buf)
+        FfiConverterInt64.write(value.attachments, into: &buf)
+        FfiConverterInt32.write(value.kdfMemoryMib, into: &buf)
+        FfiConverterInt32.write(value.kdfPasses, into: &buf)
+        FfiConverterInt32.write(value.format, into: &buf)
     }
 }
 
@@ -9541,37 +11029,37 @@ public struct VaultSettings {
     /**
      * argon2id memory in MiB (at least 19).
      */
-    public var kdfMemoryMib: UInt32
+    public var kdfMemoryMib: Int32
     /**
      * argon2id passes (at least 2).
      */
-    public var kdfPasses: UInt32
+    public var kdfPasses: Int32
     /**
      * Failed unlocks in a row that destroy the vault's keys (1 to 100).
      */
-    public var maxAttempts: UInt32
+    public var maxAttempts: Int32
     /**
      * Delay after the first failed unlock in milliseconds, doubling after
      * each further failure up to 5 minutes (0 for tests only).
      */
-    public var unlockDelayMs: UInt64
+    public var unlockDelayMs: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * argon2id memory in MiB (at least 19).
-         */kdfMemoryMib: UInt32 = UInt32(128), 
+         */kdfMemoryMib: Int32 = 128, 
         /**
          * argon2id passes (at least 2).
-         */kdfPasses: UInt32 = UInt32(4), 
+         */kdfPasses: Int32 = 4, 
         /**
          * Failed unlocks in a row that destroy the vault's keys (1 to 100).
-         */maxAttempts: UInt32 = UInt32(10), 
+         */maxAttempts: Int32 = 10, 
         /**
          * Delay after the first failed unlock in milliseconds, doubling after
          * each further failure up to 5 minutes (0 for tests only).
-         */unlockDelayMs: UInt64 = UInt64(1000)) {
+         */unlockDelayMs: Int64 = Int64(1000)) {
         self.kdfMemoryMib = kdfMemoryMib
         self.kdfPasses = kdfPasses
         self.maxAttempts = maxAttempts
@@ -9618,18 +11106,18 @@ public struct FfiConverterTypeVaultSettings: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VaultSettings {
         return
             try VaultSettings(
-                kdfMemoryMib: FfiConverterUInt32.read(from: &buf), 
-                kdfPasses: FfiConverterUInt32.read(from: &buf), 
-                maxAttempts: FfiConverterUInt32.read(from: &buf), 
-                unlockDelayMs: FfiConverterUInt64.read(from: &buf)
+                kdfMemoryMib: FfiConverterInt32.read(from: &buf), 
+                kdfPasses: FfiConverterInt32.read(from: &buf), 
+                maxAttempts: FfiConverterInt32.read(from: &buf), 
+                unlockDelayMs: FfiConverterInt64.read(from: &buf)
         )
     }
 
     public static func write(_ value: VaultSettings, into buf: inout [UInt8]) {
-        FfiConverterUInt32.write(value.kdfMemoryMib, into: &buf)
-        FfiConverterUInt32.write(value.kdfPasses, into: &buf)
-        FfiConverterUInt32.write(value.maxAttempts, into: &buf)
-        FfiConverterUInt64.write(value.unlockDelayMs, into: &buf)
+        FfiConverterInt32.write(value.kdfMemoryMib, into: &buf)
+        FfiConverterInt32.write(value.kdfPasses, into: &buf)
+        FfiConverterInt32.write(value.maxAttempts, into: &buf)
+        FfiConverterInt64.write(value.unlockDelayMs, into: &buf)
     }
 }
 
@@ -10060,7 +11548,7 @@ public enum AnswerKind {
     /**
      * Free text of at most `max_len` characters.
      */
-    case text(maxLen: UInt32?
+    case text(maxLen: Int32?
     )
     /**
      * A number within the limits given; a whole number when `integer`
@@ -10097,7 +11585,7 @@ public struct FfiConverterTypeAnswerKind: FfiConverterRustBuffer {
         case 3: return .multipleChoice(options: try FfiConverterSequenceTypeChoiceOption.read(from: &buf)
         )
         
-        case 4: return .text(maxLen: try FfiConverterOptionUInt32.read(from: &buf)
+        case 4: return .text(maxLen: try FfiConverterOptionInt32.read(from: &buf)
         )
         
         case 5: return .number(min: try FfiConverterOptionDouble.read(from: &buf), max: try FfiConverterOptionDouble.read(from: &buf), integer: try FfiConverterBool.read(from: &buf)
@@ -10129,7 +11617,7 @@ public struct FfiConverterTypeAnswerKind: FfiConverterRustBuffer {
         
         case let .text(maxLen):
             writeInt(&buf, Int32(4))
-            FfiConverterOptionUInt32.write(maxLen, into: &buf)
+            FfiConverterOptionInt32.write(maxLen, into: &buf)
             
         
         case let .number(min,max,integer):
@@ -10757,13 +12245,13 @@ public enum ForwardImport {
     /**
      * A colleague's bundle, now carried by this device.
      */
-    case bundle(bundleId: String, senderDevice: String, events: UInt32
+    case bundle(bundleId: String, senderDevice: String, events: Int32
     )
     /**
      * Headquarters' receipts for bundles this device made, carried back:
      * what they acknowledge left the outbox.
      */
-    case receipts(applied: UInt32, accepted: UInt64, duplicates: UInt64, rejected: [RejectedEvent], ignored: UInt32
+    case receipts(applied: Int32, accepted: Int64, duplicates: Int64, rejected: [RejectedEvent], ignored: Int32
     )
 }
 
@@ -10782,10 +12270,10 @@ public struct FfiConverterTypeForwardImport: FfiConverterRustBuffer {
         let variant: Int32 = try readInt(&buf)
         switch variant {
         
-        case 1: return .bundle(bundleId: try FfiConverterString.read(from: &buf), senderDevice: try FfiConverterString.read(from: &buf), events: try FfiConverterUInt32.read(from: &buf)
+        case 1: return .bundle(bundleId: try FfiConverterString.read(from: &buf), senderDevice: try FfiConverterString.read(from: &buf), events: try FfiConverterInt32.read(from: &buf)
         )
         
-        case 2: return .receipts(applied: try FfiConverterUInt32.read(from: &buf), accepted: try FfiConverterUInt64.read(from: &buf), duplicates: try FfiConverterUInt64.read(from: &buf), rejected: try FfiConverterSequenceTypeRejectedEvent.read(from: &buf), ignored: try FfiConverterUInt32.read(from: &buf)
+        case 2: return .receipts(applied: try FfiConverterInt32.read(from: &buf), accepted: try FfiConverterInt64.read(from: &buf), duplicates: try FfiConverterInt64.read(from: &buf), rejected: try FfiConverterSequenceTypeRejectedEvent.read(from: &buf), ignored: try FfiConverterInt32.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -10800,16 +12288,16 @@ public struct FfiConverterTypeForwardImport: FfiConverterRustBuffer {
             writeInt(&buf, Int32(1))
             FfiConverterString.write(bundleId, into: &buf)
             FfiConverterString.write(senderDevice, into: &buf)
-            FfiConverterUInt32.write(events, into: &buf)
+            FfiConverterInt32.write(events, into: &buf)
             
         
         case let .receipts(applied,accepted,duplicates,rejected,ignored):
             writeInt(&buf, Int32(2))
-            FfiConverterUInt32.write(applied, into: &buf)
-            FfiConverterUInt64.write(accepted, into: &buf)
-            FfiConverterUInt64.write(duplicates, into: &buf)
+            FfiConverterInt32.write(applied, into: &buf)
+            FfiConverterInt64.write(accepted, into: &buf)
+            FfiConverterInt64.write(duplicates, into: &buf)
             FfiConverterSequenceTypeRejectedEvent.write(rejected, into: &buf)
-            FfiConverterUInt32.write(ignored, into: &buf)
+            FfiConverterInt32.write(ignored, into: &buf)
             
         }
     }
@@ -10862,7 +12350,7 @@ public enum HomewardError: Swift.Error {
      * Wrong passphrase or PIN. `attempts_remaining` more failures wipe the
      * vault; the next try is allowed after `retry_after_secs`.
      */
-    case WrongPassphrase(attemptsRemaining: UInt32, retryAfterSecs: UInt64, reason: String
+    case WrongPassphrase(attemptsRemaining: Int32, retryAfterSecs: Int64, reason: String
     )
     /**
      * Tried again before the delay after a failed unlock ran out: wait
@@ -10872,7 +12360,7 @@ public enum HomewardError: Swift.Error {
      * is true. From `enterUnlockCode` (too many wrong unlock codes in a
      * row): `attempts_remaining` is 0, as unlock codes never wipe.
      */
-    case TooSoon(attemptsRemaining: UInt32, retryAfterSecs: UInt64, reason: String
+    case TooSoon(attemptsRemaining: Int32, retryAfterSecs: Int64, reason: String
     )
     /**
      * The vault is locked: show the unlock screen.
@@ -10962,7 +12450,7 @@ public enum HomewardError: Swift.Error {
      * The device has not reached headquarters for too long: sync first, or
      * enter an unlock code from headquarters (`SyncService.enterUnlockCode`).
      */
-    case CheckInOverdue(days: Int64, limitDays: UInt32, reason: String
+    case CheckInOverdue(days: Int64, limitDays: Int32, reason: String
     )
     /**
      * Headquarters could not be reached (no network, timeout); nothing was lost.
@@ -10972,7 +12460,7 @@ public enum HomewardError: Swift.Error {
     /**
      * Headquarters refused the request (`status` is the HTTP status, 0 if none).
      */
-    case ServerRefused(status: UInt16, reason: String
+    case ServerRefused(status: Int32, reason: String
     )
     /**
      * The server's TLS certificate is not the one this device pinned at
@@ -11054,13 +12542,13 @@ public struct FfiConverterTypeHomewardError: FfiConverterRustBuffer {
             reason: try FfiConverterString.read(from: &buf)
             )
         case 3: return .WrongPassphrase(
-            attemptsRemaining: try FfiConverterUInt32.read(from: &buf), 
-            retryAfterSecs: try FfiConverterUInt64.read(from: &buf), 
+            attemptsRemaining: try FfiConverterInt32.read(from: &buf), 
+            retryAfterSecs: try FfiConverterInt64.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
         case 4: return .TooSoon(
-            attemptsRemaining: try FfiConverterUInt32.read(from: &buf), 
-            retryAfterSecs: try FfiConverterUInt64.read(from: &buf), 
+            attemptsRemaining: try FfiConverterInt32.read(from: &buf), 
+            retryAfterSecs: try FfiConverterInt64.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
         case 5: return .Locked(
@@ -11116,14 +12604,14 @@ public struct FfiConverterTypeHomewardError: FfiConverterRustBuffer {
             )
         case 21: return .CheckInOverdue(
             days: try FfiConverterInt64.read(from: &buf), 
-            limitDays: try FfiConverterUInt32.read(from: &buf), 
+            limitDays: try FfiConverterInt32.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
         case 22: return .Network(
             reason: try FfiConverterString.read(from: &buf)
             )
         case 23: return .ServerRefused(
-            status: try FfiConverterUInt16.read(from: &buf), 
+            status: try FfiConverterInt32.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
         case 24: return .Untrusted(
@@ -11183,15 +12671,15 @@ public struct FfiConverterTypeHomewardError: FfiConverterRustBuffer {
         
         case let .WrongPassphrase(attemptsRemaining,retryAfterSecs,reason):
             writeInt(&buf, Int32(3))
-            FfiConverterUInt32.write(attemptsRemaining, into: &buf)
-            FfiConverterUInt64.write(retryAfterSecs, into: &buf)
+            FfiConverterInt32.write(attemptsRemaining, into: &buf)
+            FfiConverterInt64.write(retryAfterSecs, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .TooSoon(attemptsRemaining,retryAfterSecs,reason):
             writeInt(&buf, Int32(4))
-            FfiConverterUInt32.write(attemptsRemaining, into: &buf)
-            FfiConverterUInt64.write(retryAfterSecs, into: &buf)
+            FfiConverterInt32.write(attemptsRemaining, into: &buf)
+            FfiConverterInt64.write(retryAfterSecs, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
@@ -11281,7 +12769,7 @@ public struct FfiConverterTypeHomewardError: FfiConverterRustBuffer {
         case let .CheckInOverdue(days,limitDays,reason):
             writeInt(&buf, Int32(21))
             FfiConverterInt64.write(days, into: &buf)
-            FfiConverterUInt32.write(limitDays, into: &buf)
+            FfiConverterInt32.write(limitDays, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
@@ -11292,7 +12780,7 @@ public struct FfiConverterTypeHomewardError: FfiConverterRustBuffer {
         
         case let .ServerRefused(status,reason):
             writeInt(&buf, Int32(23))
-            FfiConverterUInt16.write(status, into: &buf)
+            FfiConverterInt32.write(status, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
@@ -12671,8 +14159,8 @@ extension YesNoAnswer: Equatable, Hashable {}
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
-    typealias SwiftType = UInt32?
+fileprivate struct FfiConverterOptionInt32: FfiConverterRustBuffer {
+    typealias SwiftType = Int32?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -12680,37 +14168,13 @@ fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterUInt32.write(value, into: &buf)
+        FfiConverterInt32.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterUInt32.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
-    typealias SwiftType = UInt64?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterUInt64.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterUInt64.read(from: &buf)
+        case 1: return try FfiConverterInt32.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -13949,64 +15413,127 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_certificateservice_cancel() != 51625) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_certificateservice_cancel_async() != 18249) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_certificateservice_create_request() != 42020) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_certificateservice_create_request_async() != 166) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_certificateservice_device_info() != 64488) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_certificateservice_device_info_async() != 36956) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_certificateservice_fee() != 47154) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_certificateservice_issue() != 49717) {
+    if (uniffi_homeward_ffi_checksum_method_certificateservice_fee_async() != 25411) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_certificateservice_issue() != 10383) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_certificateservice_issue_async() != 26078) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_certificateservice_list() != 32001) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_certificateservice_list_async() != 18105) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_certificateservice_record_entry() != 46204) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_certificateservice_record_entry_async() != 6806) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_certificateservice_show() != 8535) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_certificateservice_show_async() != 60170) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_certificateservice_submit() != 31500) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_certificateservice_submit_async() != 38491) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_certificateservice_validate_request() != 54476) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_certificateservice_validate_request_async() != 4369) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_certificateservice_verify() != 10286) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_certificateservice_verify_async() != 36353) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_forwardservice_carried() != 38861) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_forwardservice_export_bundle() != 29788) {
+    if (uniffi_homeward_ffi_checksum_method_forwardservice_carried_async() != 34591) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_forwardservice_export_bundle() != 48007) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_forwardservice_export_bundle_async() != 45151) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_forwardservice_import_file() != 45532) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_forwardservice_import_file_async() != 61709) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_forwardservice_import_frames() != 31206) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_forwardservice_pass_on() != 43095) {
+    if (uniffi_homeward_ffi_checksum_method_forwardservice_import_frames_async() != 8698) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_forwardservice_pass_on() != 6025) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_forwardservice_pass_on_async() != 39361) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_forwardservice_receipts_file() != 50417) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_forwardservice_waiting() != 62535) {
+    if (uniffi_homeward_ffi_checksum_method_forwardservice_receipts_file_async() != 33160) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_forwardservice_waiting_for_receipt() != 41905) {
+    if (uniffi_homeward_ffi_checksum_method_forwardservice_waiting() != 39831) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_forwardservice_waiting_async() != 57995) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_forwardservice_waiting_for_receipt() != 27487) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_forwardservice_waiting_for_receipt_async() != 14180) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_framereader_push() != 45243) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_framereader_push_async() != 56373) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_audit_trail() != 40874) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_audit_trail_async() != 38164) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_certificates() != 5492) {
@@ -14015,7 +15542,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_homewardvault_change_passphrase() != 53878) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_change_passphrase_async() != 62726) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_clear_duress_passphrase() != 22977) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_clear_duress_passphrase_async() != 43852) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_close_vault() != 26308) {
@@ -14024,7 +15557,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_homewardvault_crossing_points() != 12068) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_crossing_points_async() != 37799) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_crossing_points_info() != 20977) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_crossing_points_info_async() != 33007) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_forward_service() != 29150) {
@@ -14039,7 +15578,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_homewardvault_lock() != 26180) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_homewardvault_retention_days() != 31721) {
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_retention_days() != 5146) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_retention_days_async() != 44270) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_screenings() != 50626) {
@@ -14048,16 +15590,25 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_homewardvault_set_duress_passphrase() != 39757) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_set_duress_passphrase_async() != 32113) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_set_language() != 39575) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_set_officer() != 55675) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_homewardvault_set_retention_days() != 40127) {
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_set_retention_days() != 7952) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_set_retention_days_async() != 41124) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_start_screening() != 33658) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_start_screening_async() != 26924) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_homewardvault_status() != 20691) {
@@ -14075,6 +15626,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_homewardvault_wipe() != 56709) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_homewardvault_wipe_async() != 20242) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_platformkeystore_wrap_key() != 46222) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -14087,43 +15641,85 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_screeningservice_list() != 41659) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_screeningservice_list_async() != 49272) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_screeningservice_open() != 31413) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_screeningservice_open_async() != 20375) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_screeningservice_referral_directory() != 31336) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_screeningservice_referral_directory_async() != 49408) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_screeningservice_search_by_document() != 43285) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_screeningservice_search_by_document_async() != 44089) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_screeningservice_search_by_name() != 51572) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_screeningservice_search_by_name_async() != 35989) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_screeningservice_start() != 65055) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_screeningservice_start_async() != 15531) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_add_consent() != 60818) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_add_consent_async() != 9632) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_amend() != 27513) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_amend_async() != 18136) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_answer() != 2046) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_answer_async() != 21178) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_answer_text() != 21185) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_answer_text_async() != 29484) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_answers() != 62109) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_answers_async() != 2081) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_consent_wording() != 29604) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_consent_wording_async() != 58183) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_consents() != 18745) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_consents_async() != 2113) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_finalise() != 42745) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_finalise_async() != 3625) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_id() != 44532) {
@@ -14138,28 +15734,55 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_screeningsession_may_share() != 64138) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_may_share_async() != 35570) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_move_to_private() != 51177) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_move_to_private_async() != 30090) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_next_question() != 60390) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_next_question_async() != 55925) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_outcome() != 39582) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_outcome_async() != 27671) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_progress() != 17361) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_progress_async() != 46942) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_question() != 49575) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_question_async() != 56153) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_refer() != 34449) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_refer_async() != 4782) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_referral_partners() != 15349) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_referral_partners_async() != 36548) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_revoke_consent() != 44995) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_revoke_consent_async() != 51616) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_set_language() != 11762) {
@@ -14168,13 +15791,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_screeningsession_set_subject() != 21318) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_set_subject_async() != 60556) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_screeningsession_skip() != 37108) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_screeningsession_skip_async() != 19831) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_syncprogresslistener_on_progress() != 10630) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_syncservice_acknowledge_restore() != 26501) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_syncservice_acknowledge_restore_async() != 13562) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_syncservice_cancel() != 11709) {
@@ -14189,7 +15821,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code() != 63112) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code_async() != 51527) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_method_syncservice_restore_report() != 64963) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_syncservice_restore_report_async() != 58284) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_syncservice_sync() != 60879) {
@@ -14198,7 +15836,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_method_syncservice_sync_async() != 55062) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_homeward_ffi_checksum_method_syncservice_unlock_code_retry_after_secs() != 62728) {
+    if (uniffi_homeward_ffi_checksum_method_syncservice_unlock_code_retry_after_secs() != 53524) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_syncservice_unlock_code_retry_after_secs_async() != 64287) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_constructor_framereader_new() != 34001) {
@@ -14207,7 +15848,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_homeward_ffi_checksum_constructor_homewardvault_create() != 35611) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_homeward_ffi_checksum_constructor_homewardvault_create_async() != 63616) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_homeward_ffi_checksum_constructor_homewardvault_open() != 55031) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_constructor_homewardvault_open_async() != 11486) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -973,6 +973,128 @@ internal open class UniffiVTableCallbackInterfaceSyncProgressListener(
 
 
 
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -998,57 +1120,107 @@ fun uniffi_homeward_ffi_checksum_func_vault_exists(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_certificateservice_cancel(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_certificateservice_cancel_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_certificateservice_create_request(
+): Short
+fun uniffi_homeward_ffi_checksum_method_certificateservice_create_request_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_certificateservice_device_info(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_certificateservice_device_info_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_certificateservice_fee(
+): Short
+fun uniffi_homeward_ffi_checksum_method_certificateservice_fee_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_certificateservice_issue(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_certificateservice_issue_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_certificateservice_list(
+): Short
+fun uniffi_homeward_ffi_checksum_method_certificateservice_list_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_certificateservice_record_entry(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_certificateservice_record_entry_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_certificateservice_show(
+): Short
+fun uniffi_homeward_ffi_checksum_method_certificateservice_show_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_certificateservice_submit(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_certificateservice_submit_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_certificateservice_validate_request(
+): Short
+fun uniffi_homeward_ffi_checksum_method_certificateservice_validate_request_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_certificateservice_verify(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_certificateservice_verify_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_forwardservice_carried(
+): Short
+fun uniffi_homeward_ffi_checksum_method_forwardservice_carried_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_forwardservice_export_bundle(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_forwardservice_export_bundle_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_forwardservice_import_file(
+): Short
+fun uniffi_homeward_ffi_checksum_method_forwardservice_import_file_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_forwardservice_import_frames(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_forwardservice_import_frames_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_forwardservice_pass_on(
+): Short
+fun uniffi_homeward_ffi_checksum_method_forwardservice_pass_on_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_forwardservice_receipts_file(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_forwardservice_receipts_file_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_forwardservice_waiting(
+): Short
+fun uniffi_homeward_ffi_checksum_method_forwardservice_waiting_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_forwardservice_waiting_for_receipt(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_forwardservice_waiting_for_receipt_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_framereader_push(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_framereader_push_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_audit_trail(
+): Short
+fun uniffi_homeward_ffi_checksum_method_homewardvault_audit_trail_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_certificates(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_change_passphrase(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_homewardvault_change_passphrase_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_clear_duress_passphrase(
+): Short
+fun uniffi_homeward_ffi_checksum_method_homewardvault_clear_duress_passphrase_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_close_vault(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_crossing_points(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_homewardvault_crossing_points_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_crossing_points_info(
+): Short
+fun uniffi_homeward_ffi_checksum_method_homewardvault_crossing_points_info_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_forward_service(
 ): Short
@@ -1060,9 +1232,13 @@ fun uniffi_homeward_ffi_checksum_method_homewardvault_lock(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_retention_days(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_homewardvault_retention_days_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_screenings(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_set_duress_passphrase(
+): Short
+fun uniffi_homeward_ffi_checksum_method_homewardvault_set_duress_passphrase_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_set_language(
 ): Short
@@ -1070,7 +1246,11 @@ fun uniffi_homeward_ffi_checksum_method_homewardvault_set_officer(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_set_retention_days(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_homewardvault_set_retention_days_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_start_screening(
+): Short
+fun uniffi_homeward_ffi_checksum_method_homewardvault_start_screening_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_status(
 ): Short
@@ -1082,6 +1262,8 @@ fun uniffi_homeward_ffi_checksum_method_homewardvault_unlock_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_homewardvault_wipe(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_homewardvault_wipe_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_platformkeystore_wrap_key(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_platformkeystore_unwrap_key(
@@ -1090,31 +1272,59 @@ fun uniffi_homeward_ffi_checksum_method_platformkeystore_delete_key(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningservice_list(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_screeningservice_list_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_screeningservice_open(
+): Short
+fun uniffi_homeward_ffi_checksum_method_screeningservice_open_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningservice_referral_directory(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_screeningservice_referral_directory_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_screeningservice_search_by_document(
+): Short
+fun uniffi_homeward_ffi_checksum_method_screeningservice_search_by_document_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningservice_search_by_name(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_screeningservice_search_by_name_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_screeningservice_start(
+): Short
+fun uniffi_homeward_ffi_checksum_method_screeningservice_start_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_add_consent(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_add_consent_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_amend(
+): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_amend_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_answer(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_answer_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_answer_text(
+): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_answer_text_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_answers(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_answers_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_consent_wording(
+): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_consent_wording_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_consents(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_consents_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_finalise(
+): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_finalise_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_id(
 ): Short
@@ -1124,31 +1334,55 @@ fun uniffi_homeward_ffi_checksum_method_screeningsession_language(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_may_share(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_may_share_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_move_to_private(
+): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_move_to_private_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_next_question(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_next_question_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_outcome(
+): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_outcome_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_progress(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_progress_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_question(
+): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_question_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_refer(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_refer_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_referral_partners(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_referral_partners_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_revoke_consent(
+): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_revoke_consent_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_set_language(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_set_subject(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_set_subject_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_screeningsession_skip(
+): Short
+fun uniffi_homeward_ffi_checksum_method_screeningsession_skip_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_syncprogresslistener_on_progress(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_syncservice_acknowledge_restore(
+): Short
+fun uniffi_homeward_ffi_checksum_method_syncservice_acknowledge_restore_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_syncservice_cancel(
 ): Short
@@ -1158,7 +1392,11 @@ fun uniffi_homeward_ffi_checksum_method_syncservice_enroll_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code_async(
+): Short
 fun uniffi_homeward_ffi_checksum_method_syncservice_restore_report(
+): Short
+fun uniffi_homeward_ffi_checksum_method_syncservice_restore_report_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_syncservice_sync(
 ): Short
@@ -1166,11 +1404,17 @@ fun uniffi_homeward_ffi_checksum_method_syncservice_sync_async(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_syncservice_unlock_code_retry_after_secs(
 ): Short
+fun uniffi_homeward_ffi_checksum_method_syncservice_unlock_code_retry_after_secs_async(
+): Short
 fun uniffi_homeward_ffi_checksum_constructor_framereader_new(
 ): Short
 fun uniffi_homeward_ffi_checksum_constructor_homewardvault_create(
 ): Short
+fun uniffi_homeward_ffi_checksum_constructor_homewardvault_create_async(
+): Short
 fun uniffi_homeward_ffi_checksum_constructor_homewardvault_open(
+): Short
+fun uniffi_homeward_ffi_checksum_constructor_homewardvault_open_async(
 ): Short
 fun ffi_homeward_ffi_uniffi_contract_version(
 ): Int
@@ -1229,46 +1473,84 @@ fun uniffi_homeward_ffi_fn_free_certificateservice(`ptr`: Pointer,uniffi_out_err
 ): Unit
 fun uniffi_homeward_ffi_fn_method_certificateservice_cancel(`ptr`: Pointer,`caseId`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_certificateservice_cancel_async(`ptr`: Pointer,`caseId`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_certificateservice_create_request(`ptr`: Pointer,`request`: RustBuffer.ByValue,`submit`: Byte,`photo`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_certificateservice_create_request_async(`ptr`: Pointer,`request`: RustBuffer.ByValue,`submit`: Byte,`photo`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_certificateservice_device_info(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_certificateservice_device_info_async(`ptr`: Pointer,
+): Long
 fun uniffi_homeward_ffi_fn_method_certificateservice_fee(`ptr`: Pointer,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_certificateservice_fee_async(`ptr`: Pointer,`request`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_certificateservice_issue(`ptr`: Pointer,`caseId`: RustBuffer.ByValue,`validityDays`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_certificateservice_issue_async(`ptr`: Pointer,`caseId`: RustBuffer.ByValue,`validityDays`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_certificateservice_list(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_certificateservice_list_async(`ptr`: Pointer,
+): Long
 fun uniffi_homeward_ffi_fn_method_certificateservice_record_entry(`ptr`: Pointer,`barcode`: RustBuffer.ByValue,`crossingPoint`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_certificateservice_record_entry_async(`ptr`: Pointer,`barcode`: RustBuffer.ByValue,`crossingPoint`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_certificateservice_show(`ptr`: Pointer,`caseId`: RustBuffer.ByValue,`justification`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_certificateservice_show_async(`ptr`: Pointer,`caseId`: RustBuffer.ByValue,`justification`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_certificateservice_submit(`ptr`: Pointer,`caseId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_certificateservice_submit_async(`ptr`: Pointer,`caseId`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_certificateservice_validate_request(`ptr`: Pointer,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_certificateservice_validate_request_async(`ptr`: Pointer,`request`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_certificateservice_verify(`ptr`: Pointer,`barcode`: RustBuffer.ByValue,`photo`: RustBuffer.ByValue,`date`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_certificateservice_verify_async(`ptr`: Pointer,`barcode`: RustBuffer.ByValue,`photo`: RustBuffer.ByValue,`date`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_clone_forwardservice(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_homeward_ffi_fn_free_forwardservice(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
 fun uniffi_homeward_ffi_fn_method_forwardservice_carried(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_forwardservice_carried_async(`ptr`: Pointer,
+): Long
 fun uniffi_homeward_ffi_fn_method_forwardservice_export_bundle(`ptr`: Pointer,`repairPercent`: Int,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_forwardservice_export_bundle_async(`ptr`: Pointer,`repairPercent`: Int,
+): Long
 fun uniffi_homeward_ffi_fn_method_forwardservice_import_file(`ptr`: Pointer,`contents`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_forwardservice_import_file_async(`ptr`: Pointer,`contents`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_forwardservice_import_frames(`ptr`: Pointer,`reader`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_forwardservice_import_frames_async(`ptr`: Pointer,`reader`: Pointer,
+): Long
 fun uniffi_homeward_ffi_fn_method_forwardservice_pass_on(`ptr`: Pointer,`bundleId`: RustBuffer.ByValue,`repairPercent`: Int,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_forwardservice_pass_on_async(`ptr`: Pointer,`bundleId`: RustBuffer.ByValue,`repairPercent`: Int,
+): Long
 fun uniffi_homeward_ffi_fn_method_forwardservice_receipts_file(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_forwardservice_receipts_file_async(`ptr`: Pointer,
+): Long
 fun uniffi_homeward_ffi_fn_method_forwardservice_waiting(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Int
+fun uniffi_homeward_ffi_fn_method_forwardservice_waiting_async(`ptr`: Pointer,
+): Long
 fun uniffi_homeward_ffi_fn_method_forwardservice_waiting_for_receipt(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Int
+fun uniffi_homeward_ffi_fn_method_forwardservice_waiting_for_receipt_async(`ptr`: Pointer,
+): Long
 fun uniffi_homeward_ffi_fn_clone_framereader(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_homeward_ffi_fn_free_framereader(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
@@ -1277,28 +1559,44 @@ fun uniffi_homeward_ffi_fn_constructor_framereader_new(uniffi_out_err: UniffiRus
 ): Pointer
 fun uniffi_homeward_ffi_fn_method_framereader_push(`ptr`: Pointer,`frame`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_framereader_push_async(`ptr`: Pointer,`frame`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_clone_homewardvault(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_homeward_ffi_fn_free_homewardvault(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
 fun uniffi_homeward_ffi_fn_constructor_homewardvault_create(`dir`: RustBuffer.ByValue,`passphrase`: RustBuffer.ByValue,`settings`: RustBuffer.ByValue,`keyStore`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
+fun uniffi_homeward_ffi_fn_constructor_homewardvault_create_async(`dir`: RustBuffer.ByValue,`passphrase`: RustBuffer.ByValue,`settings`: RustBuffer.ByValue,`keyStore`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_constructor_homewardvault_open(`dir`: RustBuffer.ByValue,`keyStore`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
+fun uniffi_homeward_ffi_fn_constructor_homewardvault_open_async(`dir`: RustBuffer.ByValue,`keyStore`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_homewardvault_audit_trail(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_homewardvault_audit_trail_async(`ptr`: Pointer,
+): Long
 fun uniffi_homeward_ffi_fn_method_homewardvault_certificates(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_homeward_ffi_fn_method_homewardvault_change_passphrase(`ptr`: Pointer,`current`: RustBuffer.ByValue,`newPassphrase`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
+fun uniffi_homeward_ffi_fn_method_homewardvault_change_passphrase_async(`ptr`: Pointer,`current`: RustBuffer.ByValue,`newPassphrase`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_homewardvault_clear_duress_passphrase(`ptr`: Pointer,`current`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
+fun uniffi_homeward_ffi_fn_method_homewardvault_clear_duress_passphrase_async(`ptr`: Pointer,`current`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_homewardvault_close_vault(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
 fun uniffi_homeward_ffi_fn_method_homewardvault_crossing_points(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_homewardvault_crossing_points_async(`ptr`: Pointer,
+): Long
 fun uniffi_homeward_ffi_fn_method_homewardvault_crossing_points_info(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_homewardvault_crossing_points_info_async(`ptr`: Pointer,
+): Long
 fun uniffi_homeward_ffi_fn_method_homewardvault_forward_service(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_homeward_ffi_fn_method_homewardvault_is_unlocked(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
@@ -1309,18 +1607,26 @@ fun uniffi_homeward_ffi_fn_method_homewardvault_lock(`ptr`: Pointer,uniffi_out_e
 ): Unit
 fun uniffi_homeward_ffi_fn_method_homewardvault_retention_days(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Int
+fun uniffi_homeward_ffi_fn_method_homewardvault_retention_days_async(`ptr`: Pointer,
+): Long
 fun uniffi_homeward_ffi_fn_method_homewardvault_screenings(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_homeward_ffi_fn_method_homewardvault_set_duress_passphrase(`ptr`: Pointer,`current`: RustBuffer.ByValue,`duress`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
+fun uniffi_homeward_ffi_fn_method_homewardvault_set_duress_passphrase_async(`ptr`: Pointer,`current`: RustBuffer.ByValue,`duress`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_homewardvault_set_language(`ptr`: Pointer,`language`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
 fun uniffi_homeward_ffi_fn_method_homewardvault_set_officer(`ptr`: Pointer,`officerId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
 fun uniffi_homeward_ffi_fn_method_homewardvault_set_retention_days(`ptr`: Pointer,`days`: Int,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
+fun uniffi_homeward_ffi_fn_method_homewardvault_set_retention_days_async(`ptr`: Pointer,`days`: Int,
+): Long
 fun uniffi_homeward_ffi_fn_method_homewardvault_start_screening(`ptr`: Pointer,`input`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
+fun uniffi_homeward_ffi_fn_method_homewardvault_start_screening_async(`ptr`: Pointer,`input`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_homewardvault_status(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_homewardvault_sync_service(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
@@ -1331,6 +1637,8 @@ fun uniffi_homeward_ffi_fn_method_homewardvault_unlock_async(`ptr`: Pointer,`pas
 ): Long
 fun uniffi_homeward_ffi_fn_method_homewardvault_wipe(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
+fun uniffi_homeward_ffi_fn_method_homewardvault_wipe_async(`ptr`: Pointer,
+): Long
 fun uniffi_homeward_ffi_fn_clone_platformkeystore(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_homeward_ffi_fn_free_platformkeystore(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
@@ -1349,36 +1657,64 @@ fun uniffi_homeward_ffi_fn_free_screeningservice(`ptr`: Pointer,uniffi_out_err: 
 ): Unit
 fun uniffi_homeward_ffi_fn_method_screeningservice_list(`ptr`: Pointer,`filter`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningservice_list_async(`ptr`: Pointer,`filter`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_screeningservice_open(`ptr`: Pointer,`id`: RustBuffer.ByValue,`justification`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
+fun uniffi_homeward_ffi_fn_method_screeningservice_open_async(`ptr`: Pointer,`id`: RustBuffer.ByValue,`justification`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_screeningservice_referral_directory(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningservice_referral_directory_async(`ptr`: Pointer,
+): Long
 fun uniffi_homeward_ffi_fn_method_screeningservice_search_by_document(`ptr`: Pointer,`number`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningservice_search_by_document_async(`ptr`: Pointer,`number`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_screeningservice_search_by_name(`ptr`: Pointer,`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningservice_search_by_name_async(`ptr`: Pointer,`name`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_screeningservice_start(`ptr`: Pointer,`input`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
+fun uniffi_homeward_ffi_fn_method_screeningservice_start_async(`ptr`: Pointer,`input`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_clone_screeningsession(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_homeward_ffi_fn_free_screeningsession(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
 fun uniffi_homeward_ffi_fn_method_screeningsession_add_consent(`ptr`: Pointer,`partner`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,`givenOn`: RustBuffer.ByValue,`basis`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_add_consent_async(`ptr`: Pointer,`partner`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,`givenOn`: RustBuffer.ByValue,`basis`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_screeningsession_amend(`ptr`: Pointer,`changes`: RustBuffer.ByValue,`subject`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,`officer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_amend_async(`ptr`: Pointer,`changes`: RustBuffer.ByValue,`subject`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,`officer`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_screeningsession_answer(`ptr`: Pointer,`questionId`: RustBuffer.ByValue,`answer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_answer_async(`ptr`: Pointer,`questionId`: RustBuffer.ByValue,`answer`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_screeningsession_answer_text(`ptr`: Pointer,`questionId`: RustBuffer.ByValue,`input`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_answer_text_async(`ptr`: Pointer,`questionId`: RustBuffer.ByValue,`input`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_screeningsession_answers(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_answers_async(`ptr`: Pointer,
+): Long
 fun uniffi_homeward_ffi_fn_method_screeningsession_consent_wording(`ptr`: Pointer,`partner`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_consent_wording_async(`ptr`: Pointer,`partner`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_screeningsession_consents(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_consents_async(`ptr`: Pointer,
+): Long
 fun uniffi_homeward_ffi_fn_method_screeningsession_finalise(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_finalise_async(`ptr`: Pointer,
+): Long
 fun uniffi_homeward_ffi_fn_method_screeningsession_id(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_screeningsession_labels(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
@@ -1387,28 +1723,50 @@ fun uniffi_homeward_ffi_fn_method_screeningsession_language(`ptr`: Pointer,uniff
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_screeningsession_may_share(`ptr`: Pointer,`partner`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,`on`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_may_share_async(`ptr`: Pointer,`partner`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,`on`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_screeningsession_move_to_private(`ptr`: Pointer,`officer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_move_to_private_async(`ptr`: Pointer,`officer`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_screeningsession_next_question(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_next_question_async(`ptr`: Pointer,
+): Long
 fun uniffi_homeward_ffi_fn_method_screeningsession_outcome(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_outcome_async(`ptr`: Pointer,
+): Long
 fun uniffi_homeward_ffi_fn_method_screeningsession_progress(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_progress_async(`ptr`: Pointer,
+): Long
 fun uniffi_homeward_ffi_fn_method_screeningsession_question(`ptr`: Pointer,`questionId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_question_async(`ptr`: Pointer,`questionId`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_screeningsession_refer(`ptr`: Pointer,`partner`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,`data`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_refer_async(`ptr`: Pointer,`partner`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,`data`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_screeningsession_referral_partners(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_referral_partners_async(`ptr`: Pointer,
+): Long
 fun uniffi_homeward_ffi_fn_method_screeningsession_revoke_consent(`ptr`: Pointer,`consentId`: RustBuffer.ByValue,`on`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
+fun uniffi_homeward_ffi_fn_method_screeningsession_revoke_consent_async(`ptr`: Pointer,`consentId`: RustBuffer.ByValue,`on`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_screeningsession_set_language(`ptr`: Pointer,`language`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
 fun uniffi_homeward_ffi_fn_method_screeningsession_set_subject(`ptr`: Pointer,`subject`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_set_subject_async(`ptr`: Pointer,`subject`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_screeningsession_skip(`ptr`: Pointer,`questionId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_screeningsession_skip_async(`ptr`: Pointer,`questionId`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_clone_syncprogresslistener(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_homeward_ffi_fn_free_syncprogresslistener(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
@@ -1423,6 +1781,8 @@ fun uniffi_homeward_ffi_fn_free_syncservice(`ptr`: Pointer,uniffi_out_err: Uniff
 ): Unit
 fun uniffi_homeward_ffi_fn_method_syncservice_acknowledge_restore(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_syncservice_acknowledge_restore_async(`ptr`: Pointer,
+): Long
 fun uniffi_homeward_ffi_fn_method_syncservice_cancel(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
 fun uniffi_homeward_ffi_fn_method_syncservice_enroll(`ptr`: Pointer,`url`: RustBuffer.ByValue,`code`: RustBuffer.ByValue,`label`: RustBuffer.ByValue,`caPem`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1431,13 +1791,19 @@ fun uniffi_homeward_ffi_fn_method_syncservice_enroll_async(`ptr`: Pointer,`url`:
 ): Long
 fun uniffi_homeward_ffi_fn_method_syncservice_enter_unlock_code(`ptr`: Pointer,`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
+fun uniffi_homeward_ffi_fn_method_syncservice_enter_unlock_code_async(`ptr`: Pointer,`code`: RustBuffer.ByValue,
+): Long
 fun uniffi_homeward_ffi_fn_method_syncservice_restore_report(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_homeward_ffi_fn_method_syncservice_restore_report_async(`ptr`: Pointer,
+): Long
 fun uniffi_homeward_ffi_fn_method_syncservice_sync(`ptr`: Pointer,`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_syncservice_sync_async(`ptr`: Pointer,`listener`: RustBuffer.ByValue,
 ): Long
 fun uniffi_homeward_ffi_fn_method_syncservice_unlock_code_retry_after_secs(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Long
+fun uniffi_homeward_ffi_fn_method_syncservice_unlock_code_retry_after_secs_async(`ptr`: Pointer,
 ): Long
 fun uniffi_homeward_ffi_fn_func_mrz_name_matches(`zoneName`: RustBuffer.ByValue,`recordName`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Byte
@@ -1588,64 +1954,127 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_cancel() != 51625.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_cancel_async() != 18249.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_create_request() != 42020.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_create_request_async() != 166.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_device_info() != 64488.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_device_info_async() != 36956.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_fee() != 47154.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_issue() != 49717.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_fee_async() != 25411.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_issue() != 10383.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_issue_async() != 26078.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_list() != 32001.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_list_async() != 18105.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_record_entry() != 46204.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_record_entry_async() != 6806.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_show() != 8535.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_show_async() != 60170.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_submit() != 31500.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_submit_async() != 38491.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_validate_request() != 54476.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_validate_request_async() != 4369.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_verify() != 10286.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_certificateservice_verify_async() != 36353.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_carried() != 38861.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_export_bundle() != 29788.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_carried_async() != 34591.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_export_bundle() != 48007.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_export_bundle_async() != 45151.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_import_file() != 45532.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_import_file_async() != 61709.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_import_frames() != 31206.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_pass_on() != 43095.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_import_frames_async() != 8698.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_pass_on() != 6025.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_pass_on_async() != 39361.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_receipts_file() != 50417.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_waiting() != 62535.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_receipts_file_async() != 33160.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_waiting_for_receipt() != 41905.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_waiting() != 39831.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_waiting_async() != 57995.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_waiting_for_receipt() != 27487.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_waiting_for_receipt_async() != 14180.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_framereader_push() != 45243.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_framereader_push_async() != 56373.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_audit_trail() != 40874.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_audit_trail_async() != 38164.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_certificates() != 5492.toShort()) {
@@ -1654,7 +2083,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_change_passphrase() != 53878.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_change_passphrase_async() != 62726.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_clear_duress_passphrase() != 22977.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_clear_duress_passphrase_async() != 43852.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_close_vault() != 26308.toShort()) {
@@ -1663,7 +2098,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_crossing_points() != 12068.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_crossing_points_async() != 37799.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_crossing_points_info() != 20977.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_crossing_points_info_async() != 33007.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_forward_service() != 29150.toShort()) {
@@ -1678,7 +2119,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_lock() != 26180.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_retention_days() != 31721.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_retention_days() != 5146.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_retention_days_async() != 44270.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_screenings() != 50626.toShort()) {
@@ -1687,16 +2131,25 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_set_duress_passphrase() != 39757.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_set_duress_passphrase_async() != 32113.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_set_language() != 39575.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_set_officer() != 55675.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_set_retention_days() != 40127.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_set_retention_days() != 7952.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_set_retention_days_async() != 41124.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_start_screening() != 33658.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_start_screening_async() != 26924.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_status() != 20691.toShort()) {
@@ -1714,6 +2167,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_wipe() != 56709.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_homewardvault_wipe_async() != 20242.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_platformkeystore_wrap_key() != 46222.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1726,43 +2182,85 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_screeningservice_list() != 41659.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningservice_list_async() != 49272.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningservice_open() != 31413.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningservice_open_async() != 20375.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningservice_referral_directory() != 31336.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningservice_referral_directory_async() != 49408.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningservice_search_by_document() != 43285.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningservice_search_by_document_async() != 44089.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningservice_search_by_name() != 51572.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningservice_search_by_name_async() != 35989.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningservice_start() != 65055.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningservice_start_async() != 15531.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_add_consent() != 60818.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_add_consent_async() != 9632.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_amend() != 27513.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_amend_async() != 18136.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_answer() != 2046.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_answer_async() != 21178.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_answer_text() != 21185.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_answer_text_async() != 29484.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_answers() != 62109.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_answers_async() != 2081.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_consent_wording() != 29604.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_consent_wording_async() != 58183.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_consents() != 18745.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_consents_async() != 2113.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_finalise() != 42745.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_finalise_async() != 3625.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_id() != 44532.toShort()) {
@@ -1777,28 +2275,55 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_may_share() != 64138.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_may_share_async() != 35570.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_move_to_private() != 51177.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_move_to_private_async() != 30090.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_next_question() != 60390.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_next_question_async() != 55925.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_outcome() != 39582.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_outcome_async() != 27671.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_progress() != 17361.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_progress_async() != 46942.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_question() != 49575.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_question_async() != 56153.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_refer() != 34449.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_refer_async() != 4782.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_referral_partners() != 15349.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_referral_partners_async() != 36548.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_revoke_consent() != 44995.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_revoke_consent_async() != 51616.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_set_language() != 11762.toShort()) {
@@ -1807,13 +2332,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_set_subject() != 21318.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_set_subject_async() != 60556.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_skip() != 37108.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_screeningsession_skip_async() != 19831.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_syncprogresslistener_on_progress() != 10630.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_acknowledge_restore() != 26501.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_acknowledge_restore_async() != 13562.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_cancel() != 11709.toShort()) {
@@ -1828,7 +2362,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code() != 63112.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_enter_unlock_code_async() != 51527.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_restore_report() != 64963.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_restore_report_async() != 58284.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_sync() != 60879.toShort()) {
@@ -1837,7 +2377,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_method_syncservice_sync_async() != 55062.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_unlock_code_retry_after_secs() != 62728.toShort()) {
+    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_unlock_code_retry_after_secs() != 53524.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_syncservice_unlock_code_retry_after_secs_async() != 64287.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_constructor_framereader_new() != 34001.toShort()) {
@@ -1846,7 +2389,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_homeward_ffi_checksum_constructor_homewardvault_create() != 35611.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_homeward_ffi_checksum_constructor_homewardvault_create_async() != 63616.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_constructor_homewardvault_open() != 55031.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_constructor_homewardvault_open_async() != 11486.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -2066,29 +2615,6 @@ private class JavaLangRefCleanable(
 /**
  * @suppress
  */
-public object FfiConverterUShort: FfiConverter<UShort, Short> {
-    override fun lift(value: Short): UShort {
-        return value.toUShort()
-    }
-
-    override fun read(buf: ByteBuffer): UShort {
-        return lift(buf.getShort())
-    }
-
-    override fun lower(value: UShort): Short {
-        return value.toShort()
-    }
-
-    override fun allocationSize(value: UShort) = 2UL
-
-    override fun write(value: UShort, buf: ByteBuffer) {
-        buf.putShort(value.toShort())
-    }
-}
-
-/**
- * @suppress
- */
 public object FfiConverterShort: FfiConverter<Short, Short> {
     override fun lift(value: Short): Short {
         return value
@@ -2112,46 +2638,23 @@ public object FfiConverterShort: FfiConverter<Short, Short> {
 /**
  * @suppress
  */
-public object FfiConverterUInt: FfiConverter<UInt, Int> {
-    override fun lift(value: Int): UInt {
-        return value.toUInt()
+public object FfiConverterInt: FfiConverter<Int, Int> {
+    override fun lift(value: Int): Int {
+        return value
     }
 
-    override fun read(buf: ByteBuffer): UInt {
-        return lift(buf.getInt())
+    override fun read(buf: ByteBuffer): Int {
+        return buf.getInt()
     }
 
-    override fun lower(value: UInt): Int {
-        return value.toInt()
+    override fun lower(value: Int): Int {
+        return value
     }
 
-    override fun allocationSize(value: UInt) = 4UL
+    override fun allocationSize(value: Int) = 4UL
 
-    override fun write(value: UInt, buf: ByteBuffer) {
-        buf.putInt(value.toInt())
-    }
-}
-
-/**
- * @suppress
- */
-public object FfiConverterULong: FfiConverter<ULong, Long> {
-    override fun lift(value: Long): ULong {
-        return value.toULong()
-    }
-
-    override fun read(buf: ByteBuffer): ULong {
-        return lift(buf.getLong())
-    }
-
-    override fun lower(value: ULong): Long {
-        return value.toLong()
-    }
-
-    override fun allocationSize(value: ULong) = 8UL
-
-    override fun write(value: ULong, buf: ByteBuffer) {
-        buf.putLong(value.toLong())
+    override fun write(value: Int, buf: ByteBuffer) {
+        buf.putInt(value)
     }
 }
 
@@ -2411,6 +2914,11 @@ public interface CertificateServiceInterface {
     fun `cancel`(`caseId`: kotlin.String, `reason`: kotlin.String): CaseDetails
     
     /**
+     * `cancel` (of a request) as a suspend call.
+     */
+    suspend fun `cancelAsync`(`caseId`: kotlin.String, `reason`: kotlin.String): CaseDetails
+    
+    /**
      * Takes a request: saved as a draft, and submitted to headquarters when
      * `submit` is true (then it must be complete, else `RequestIncomplete`
      * lists the problems and nothing is saved). `photo`: the applicant's
@@ -2421,9 +2929,19 @@ public interface CertificateServiceInterface {
     fun `createRequest`(`request`: CertificateRequestData, `submit`: kotlin.Boolean, `photo`: kotlin.ByteArray? = null): CaseDetails
     
     /**
+     * `create_request` as a suspend call.
+     */
+    suspend fun `createRequestAsync`(`request`: CertificateRequestData, `submit`: kotlin.Boolean, `photo`: kotlin.ByteArray?): CaseDetails
+    
+    /**
      * This device's identity, trust lists and settings.
      */
     fun `deviceInfo`(): DeviceInfo
+    
+    /**
+     * `device_info` as a suspend call.
+     */
+    suspend fun `deviceInfoAsync`(): DeviceInfo
     
     /**
      * The fee for a request under this device's fee schedule.
@@ -2431,16 +2949,31 @@ public interface CertificateServiceInterface {
     fun `fee`(`request`: CertificateRequestData): FeeView
     
     /**
+     * `fee` as a suspend call.
+     */
+    suspend fun `feeAsync`(`request`: CertificateRequestData): FeeView
+    
+    /**
      * Issues an approved request: number, validity (`validity_days`, else
      * what headquarters approved), fee decision, and the signed barcode
      * with its QR code. `NotAllowed` unless the case is approved.
      */
-    fun `issue`(`caseId`: kotlin.String, `validityDays`: kotlin.UInt?): IssuedCertificate
+    fun `issue`(`caseId`: kotlin.String, `validityDays`: kotlin.Int?): IssuedCertificate
+    
+    /**
+     * `issue` as a suspend call.
+     */
+    suspend fun `issueAsync`(`caseId`: kotlin.String, `validityDays`: kotlin.Int?): IssuedCertificate
     
     /**
      * The cases on this device. Decrypts and folds each: ~1 ms per case.
      */
     fun `list`(): List<CaseListItem>
+    
+    /**
+     * `list` as a suspend call.
+     */
+    suspend fun `listAsync`(): List<CaseListItem>
     
     /**
      * The border guard's entry: verifies, and when valid records the entry
@@ -2450,6 +2983,11 @@ public interface CertificateServiceInterface {
     fun `recordEntry`(`barcode`: kotlin.String, `crossingPoint`: kotlin.String): VerificationResult
     
     /**
+     * `record_entry` as a suspend call.
+     */
+    suspend fun `recordEntryAsync`(`barcode`: kotlin.String, `crossingPoint`: kotlin.String): VerificationResult
+    
+    /**
      * One case, folded from its signed events: a person's full record, so
      * it opens only with a `justification` (why it is looked at), kept in
      * the audit trail; without one, `JustificationRequired` and nothing is read.
@@ -2457,15 +2995,30 @@ public interface CertificateServiceInterface {
     fun `show`(`caseId`: kotlin.String, `justification`: kotlin.String?): CaseDetails
     
     /**
+     * `show` as a suspend call.
+     */
+    suspend fun `showAsync`(`caseId`: kotlin.String, `justification`: kotlin.String?): CaseDetails
+    
+    /**
      * Submits a draft to headquarters (it goes with the next sync).
      */
     fun `submit`(`caseId`: kotlin.String): CaseDetails
+    
+    /**
+     * `submit` as a suspend call.
+     */
+    suspend fun `submitAsync`(`caseId`: kotlin.String): CaseDetails
     
     /**
      * Every problem with a request's fields, for the form (empty: it can be
      * submitted). Malformed dates throw `InvalidInput` naming the field.
      */
     fun `validateRequest`(`request`: CertificateRequestData): List<FieldProblem>
+    
+    /**
+     * `validate_request` as a suspend call.
+     */
+    suspend fun `validateRequestAsync`(`request`: CertificateRequestData): List<FieldProblem>
     
     /**
      * Verifies a certificate offline from its barcode text (what the camera
@@ -2475,6 +3028,11 @@ public interface CertificateServiceInterface {
      * exception; exceptions are for a locked or closed vault.
      */
     fun `verify`(`barcode`: kotlin.String, `photo`: kotlin.ByteArray?, `date`: kotlin.String?): VerificationResult
+    
+    /**
+     * `verify` as a suspend call.
+     */
+    suspend fun `verifyAsync`(`barcode`: kotlin.String, `photo`: kotlin.ByteArray?, `date`: kotlin.String?): VerificationResult
     
     companion object
 }
@@ -2583,6 +3141,30 @@ open class CertificateService: Disposable, AutoCloseable, CertificateServiceInte
 
     
     /**
+     * `cancel` (of a request) as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `cancelAsync`(`caseId`: kotlin.String, `reason`: kotlin.String) : CaseDetails {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_certificateservice_cancel_async(
+                thisPtr,
+                FfiConverterString.lower(`caseId`),FfiConverterString.lower(`reason`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeCaseDetails.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Takes a request: saved as a draft, and submitted to headquarters when
      * `submit` is true (then it must be complete, else `RequestIncomplete`
      * lists the problems and nothing is saved). `photo`: the applicant's
@@ -2604,6 +3186,30 @@ open class CertificateService: Disposable, AutoCloseable, CertificateServiceInte
 
     
     /**
+     * `create_request` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `createRequestAsync`(`request`: CertificateRequestData, `submit`: kotlin.Boolean, `photo`: kotlin.ByteArray?) : CaseDetails {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_certificateservice_create_request_async(
+                thisPtr,
+                FfiConverterTypeCertificateRequestData.lower(`request`),FfiConverterBoolean.lower(`submit`),FfiConverterOptionalByteArray.lower(`photo`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeCaseDetails.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * This device's identity, trust lists and settings.
      */
     @Throws(HomewardException::class)override fun `deviceInfo`(): DeviceInfo {
@@ -2617,6 +3223,30 @@ open class CertificateService: Disposable, AutoCloseable, CertificateServiceInte
     )
     }
     
+
+    
+    /**
+     * `device_info` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `deviceInfoAsync`() : DeviceInfo {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_certificateservice_device_info_async(
+                thisPtr,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDeviceInfo.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -2636,21 +3266,69 @@ open class CertificateService: Disposable, AutoCloseable, CertificateServiceInte
 
     
     /**
+     * `fee` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `feeAsync`(`request`: CertificateRequestData) : FeeView {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_certificateservice_fee_async(
+                thisPtr,
+                FfiConverterTypeCertificateRequestData.lower(`request`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeFeeView.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Issues an approved request: number, validity (`validity_days`, else
      * what headquarters approved), fee decision, and the signed barcode
      * with its QR code. `NotAllowed` unless the case is approved.
      */
-    @Throws(HomewardException::class)override fun `issue`(`caseId`: kotlin.String, `validityDays`: kotlin.UInt?): IssuedCertificate {
+    @Throws(HomewardException::class)override fun `issue`(`caseId`: kotlin.String, `validityDays`: kotlin.Int?): IssuedCertificate {
             return FfiConverterTypeIssuedCertificate.lift(
     callWithPointer {
     uniffiRustCallWithError(HomewardException) { _status ->
     UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_certificateservice_issue(
-        it, FfiConverterString.lower(`caseId`),FfiConverterOptionalUInt.lower(`validityDays`),_status)
+        it, FfiConverterString.lower(`caseId`),FfiConverterOptionalInt.lower(`validityDays`),_status)
 }
     }
     )
     }
     
+
+    
+    /**
+     * `issue` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `issueAsync`(`caseId`: kotlin.String, `validityDays`: kotlin.Int?) : IssuedCertificate {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_certificateservice_issue_async(
+                thisPtr,
+                FfiConverterString.lower(`caseId`),FfiConverterOptionalInt.lower(`validityDays`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeIssuedCertificate.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -2667,6 +3345,30 @@ open class CertificateService: Disposable, AutoCloseable, CertificateServiceInte
     )
     }
     
+
+    
+    /**
+     * `list` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `listAsync`() : List<CaseListItem> {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_certificateservice_list_async(
+                thisPtr,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeCaseListItem.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -2688,6 +3390,30 @@ open class CertificateService: Disposable, AutoCloseable, CertificateServiceInte
 
     
     /**
+     * `record_entry` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `recordEntryAsync`(`barcode`: kotlin.String, `crossingPoint`: kotlin.String) : VerificationResult {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_certificateservice_record_entry_async(
+                thisPtr,
+                FfiConverterString.lower(`barcode`),FfiConverterString.lower(`crossingPoint`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeVerificationResult.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * One case, folded from its signed events: a person's full record, so
      * it opens only with a `justification` (why it is looked at), kept in
      * the audit trail; without one, `JustificationRequired` and nothing is read.
@@ -2706,6 +3432,30 @@ open class CertificateService: Disposable, AutoCloseable, CertificateServiceInte
 
     
     /**
+     * `show` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `showAsync`(`caseId`: kotlin.String, `justification`: kotlin.String?) : CaseDetails {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_certificateservice_show_async(
+                thisPtr,
+                FfiConverterString.lower(`caseId`),FfiConverterOptionalString.lower(`justification`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeCaseDetails.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Submits a draft to headquarters (it goes with the next sync).
      */
     @Throws(HomewardException::class)override fun `submit`(`caseId`: kotlin.String): CaseDetails {
@@ -2719,6 +3469,30 @@ open class CertificateService: Disposable, AutoCloseable, CertificateServiceInte
     )
     }
     
+
+    
+    /**
+     * `submit` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `submitAsync`(`caseId`: kotlin.String) : CaseDetails {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_certificateservice_submit_async(
+                thisPtr,
+                FfiConverterString.lower(`caseId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeCaseDetails.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -2739,6 +3513,30 @@ open class CertificateService: Disposable, AutoCloseable, CertificateServiceInte
 
     
     /**
+     * `validate_request` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `validateRequestAsync`(`request`: CertificateRequestData) : List<FieldProblem> {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_certificateservice_validate_request_async(
+                thisPtr,
+                FfiConverterTypeCertificateRequestData.lower(`request`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeFieldProblem.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Verifies a certificate offline from its barcode text (what the camera
      * read), against this device's trust and revocation lists. `photo`: the
      * holder's photo on file, compared with the certificate's photo hash.
@@ -2756,6 +3554,30 @@ open class CertificateService: Disposable, AutoCloseable, CertificateServiceInte
     )
     }
     
+
+    
+    /**
+     * `verify` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `verifyAsync`(`barcode`: kotlin.String, `photo`: kotlin.ByteArray?, `date`: kotlin.String?) : VerificationResult {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_certificateservice_verify_async(
+                thisPtr,
+                FfiConverterString.lower(`barcode`),FfiConverterOptionalByteArray.lower(`photo`),FfiConverterOptionalString.lower(`date`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeVerificationResult.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
 
@@ -2903,13 +3725,23 @@ public interface ForwardServiceInterface {
     fun `carried`(): List<CarriedBundle>
     
     /**
+     * `carried` as a suspend call.
+     */
+    suspend fun `carriedAsync`(): List<CarriedBundle>
+    
+    /**
      * Seals what waits to sync into one bundle for headquarters, as a file
      * and as QR frames (`repair_percent` more frames than needed, 50 is a
      * good default). The events stay here until headquarters' receipt
      * comes back. Audited. Throws `BundleRefused` (`empty`,
      * `no_sealing_key`: sync once first), `NotEnrolled`.
      */
-    fun `exportBundle`(`repairPercent`: kotlin.UInt): ExportedBundle
+    fun `exportBundle`(`repairPercent`: kotlin.Int): ExportedBundle
+    
+    /**
+     * `export_bundle` as a suspend call.
+     */
+    suspend fun `exportBundleAsync`(`repairPercent`: kotlin.Int): ExportedBundle
     
     /**
      * Imports a file: a colleague's bundle to carry, or receipts carried
@@ -2921,10 +3753,20 @@ public interface ForwardServiceInterface {
     fun `importFile`(`contents`: kotlin.String): ForwardImport
     
     /**
+     * `import_file` as a suspend call.
+     */
+    suspend fun `importFileAsync`(`contents`: kotlin.String): ForwardImport
+    
+    /**
      * Imports the bundle a `FrameReader` completed. Throws `BundleRefused`
      * (`incomplete` while frames are missing, or the bundle's own reasons).
      */
     fun `importFrames`(`reader`: FrameReader): ForwardImport
+    
+    /**
+     * `import_frames` as a suspend call.
+     */
+    suspend fun `importFramesAsync`(`reader`: FrameReader): ForwardImport
     
     /**
      * A bundle this device carries, to pass on to another carrier (a relay
@@ -2932,7 +3774,12 @@ public interface ForwardServiceInterface {
      * headquarters takes it once. Throws `BundleRefused` (`not_carried`,
      * or `replayed` once headquarters answered it).
      */
-    fun `passOn`(`bundleId`: kotlin.String, `repairPercent`: kotlin.UInt): ExportedBundle
+    fun `passOn`(`bundleId`: kotlin.String, `repairPercent`: kotlin.Int): ExportedBundle
+    
+    /**
+     * `pass_on` as a suspend call.
+     */
+    suspend fun `passOnAsync`(`bundleId`: kotlin.String, `repairPercent`: kotlin.Int): ExportedBundle
     
     /**
      * Headquarters' receipts for the bundles this device carried, as a file
@@ -2941,14 +3788,29 @@ public interface ForwardServiceInterface {
     fun `receiptsFile`(): kotlin.String
     
     /**
+     * `receipts_file` as a suspend call.
+     */
+    suspend fun `receiptsFileAsync`(): kotlin.String
+    
+    /**
      * How many events wait to sync (what an export would carry, at most 1,000).
      */
-    fun `waiting`(): kotlin.UInt
+    fun `waiting`(): kotlin.Int
+    
+    /**
+     * `waiting` as a suspend call.
+     */
+    suspend fun `waitingAsync`(): kotlin.Int
     
     /**
      * Bundles made here whose receipt has not come back yet.
      */
-    fun `waitingForReceipt`(): kotlin.UInt
+    fun `waitingForReceipt`(): kotlin.Int
+    
+    /**
+     * `waiting_for_receipt` as a suspend call.
+     */
+    suspend fun `waitingForReceiptAsync`(): kotlin.Int
     
     companion object
 }
@@ -3056,23 +3918,71 @@ open class ForwardService: Disposable, AutoCloseable, ForwardServiceInterface
 
     
     /**
+     * `carried` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `carriedAsync`() : List<CarriedBundle> {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_forwardservice_carried_async(
+                thisPtr,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeCarriedBundle.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Seals what waits to sync into one bundle for headquarters, as a file
      * and as QR frames (`repair_percent` more frames than needed, 50 is a
      * good default). The events stay here until headquarters' receipt
      * comes back. Audited. Throws `BundleRefused` (`empty`,
      * `no_sealing_key`: sync once first), `NotEnrolled`.
      */
-    @Throws(HomewardException::class)override fun `exportBundle`(`repairPercent`: kotlin.UInt): ExportedBundle {
+    @Throws(HomewardException::class)override fun `exportBundle`(`repairPercent`: kotlin.Int): ExportedBundle {
             return FfiConverterTypeExportedBundle.lift(
     callWithPointer {
     uniffiRustCallWithError(HomewardException) { _status ->
     UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_forwardservice_export_bundle(
-        it, FfiConverterUInt.lower(`repairPercent`),_status)
+        it, FfiConverterInt.lower(`repairPercent`),_status)
 }
     }
     )
     }
     
+
+    
+    /**
+     * `export_bundle` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `exportBundleAsync`(`repairPercent`: kotlin.Int) : ExportedBundle {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_forwardservice_export_bundle_async(
+                thisPtr,
+                FfiConverterInt.lower(`repairPercent`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeExportedBundle.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -3096,6 +4006,30 @@ open class ForwardService: Disposable, AutoCloseable, ForwardServiceInterface
 
     
     /**
+     * `import_file` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `importFileAsync`(`contents`: kotlin.String) : ForwardImport {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_forwardservice_import_file_async(
+                thisPtr,
+                FfiConverterString.lower(`contents`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeForwardImport.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Imports the bundle a `FrameReader` completed. Throws `BundleRefused`
      * (`incomplete` while frames are missing, or the bundle's own reasons).
      */
@@ -3113,22 +4047,70 @@ open class ForwardService: Disposable, AutoCloseable, ForwardServiceInterface
 
     
     /**
+     * `import_frames` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `importFramesAsync`(`reader`: FrameReader) : ForwardImport {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_forwardservice_import_frames_async(
+                thisPtr,
+                FfiConverterTypeFrameReader.lower(`reader`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeForwardImport.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * A bundle this device carries, to pass on to another carrier (a relay
      * over several hops), as a file and QR frames. It stays here too;
      * headquarters takes it once. Throws `BundleRefused` (`not_carried`,
      * or `replayed` once headquarters answered it).
      */
-    @Throws(HomewardException::class)override fun `passOn`(`bundleId`: kotlin.String, `repairPercent`: kotlin.UInt): ExportedBundle {
+    @Throws(HomewardException::class)override fun `passOn`(`bundleId`: kotlin.String, `repairPercent`: kotlin.Int): ExportedBundle {
             return FfiConverterTypeExportedBundle.lift(
     callWithPointer {
     uniffiRustCallWithError(HomewardException) { _status ->
     UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_forwardservice_pass_on(
-        it, FfiConverterString.lower(`bundleId`),FfiConverterUInt.lower(`repairPercent`),_status)
+        it, FfiConverterString.lower(`bundleId`),FfiConverterInt.lower(`repairPercent`),_status)
 }
     }
     )
     }
     
+
+    
+    /**
+     * `pass_on` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `passOnAsync`(`bundleId`: kotlin.String, `repairPercent`: kotlin.Int) : ExportedBundle {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_forwardservice_pass_on_async(
+                thisPtr,
+                FfiConverterString.lower(`bundleId`),FfiConverterInt.lower(`repairPercent`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeExportedBundle.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -3149,10 +4131,34 @@ open class ForwardService: Disposable, AutoCloseable, ForwardServiceInterface
 
     
     /**
+     * `receipts_file` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `receiptsFileAsync`() : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_forwardservice_receipts_file_async(
+                thisPtr,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * How many events wait to sync (what an export would carry, at most 1,000).
      */
-    @Throws(HomewardException::class)override fun `waiting`(): kotlin.UInt {
-            return FfiConverterUInt.lift(
+    @Throws(HomewardException::class)override fun `waiting`(): kotlin.Int {
+            return FfiConverterInt.lift(
     callWithPointer {
     uniffiRustCallWithError(HomewardException) { _status ->
     UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_forwardservice_waiting(
@@ -3165,10 +4171,34 @@ open class ForwardService: Disposable, AutoCloseable, ForwardServiceInterface
 
     
     /**
+     * `waiting` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `waitingAsync`() : kotlin.Int {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_forwardservice_waiting_async(
+                thisPtr,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_i32(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_i32(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_i32(future) },
+        // lift function
+        { FfiConverterInt.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Bundles made here whose receipt has not come back yet.
      */
-    @Throws(HomewardException::class)override fun `waitingForReceipt`(): kotlin.UInt {
-            return FfiConverterUInt.lift(
+    @Throws(HomewardException::class)override fun `waitingForReceipt`(): kotlin.Int {
+            return FfiConverterInt.lift(
     callWithPointer {
     uniffiRustCallWithError(HomewardException) { _status ->
     UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_forwardservice_waiting_for_receipt(
@@ -3178,6 +4208,30 @@ open class ForwardService: Disposable, AutoCloseable, ForwardServiceInterface
     )
     }
     
+
+    
+    /**
+     * `waiting_for_receipt` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `waitingForReceiptAsync`() : kotlin.Int {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_forwardservice_waiting_for_receipt_async(
+                thisPtr,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_i32(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_i32(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_i32(future) },
+        // lift function
+        { FfiConverterInt.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
 
@@ -3327,6 +4381,12 @@ public interface FrameReaderInterface {
      */
     fun `push`(`frame`: kotlin.String): FrameProgress
     
+    /**
+     * `push` as a suspend call, for the frame that completes the bundle
+     * (it decodes it all) when called from a camera callback.
+     */
+    suspend fun `pushAsync`(`frame`: kotlin.String): FrameProgress
+    
     companion object
 }
 
@@ -3440,6 +4500,31 @@ open class FrameReader: Disposable, AutoCloseable, FrameReaderInterface
     )
     }
     
+
+    
+    /**
+     * `push` as a suspend call, for the frame that completes the bundle
+     * (it decodes it all) when called from a camera callback.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `pushAsync`(`frame`: kotlin.String) : FrameProgress {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_framereader_push_async(
+                thisPtr,
+                FfiConverterString.lower(`frame`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeFrameProgress.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
 
@@ -3593,6 +4678,11 @@ public interface HomewardVaultInterface {
     fun `auditTrail`(): List<AuditEntryView>
     
     /**
+     * `audit_trail` as a suspend call.
+     */
+    suspend fun `auditTrailAsync`(): List<AuditEntryView>
+    
+    /**
      * Certificates of Return: requests, issuance, verification, entry.
      */
     fun `certificates`(): CertificateService
@@ -3605,9 +4695,20 @@ public interface HomewardVaultInterface {
     fun `changePassphrase`(`current`: kotlin.String, `newPassphrase`: kotlin.String)
     
     /**
+     * `change_passphrase` as a suspend call: dropped if cancelled before it
+     * reached the vault, else run to its end.
+     */
+    suspend fun `changePassphraseAsync`(`current`: kotlin.String, `newPassphrase`: kotlin.String)
+    
+    /**
      * Turns the duress passphrase off. Needs the current passphrase. Audited.
      */
     fun `clearDuressPassphrase`(`current`: kotlin.String)
+    
+    /**
+     * `clear_duress_passphrase` as a suspend call.
+     */
+    suspend fun `clearDuressPassphraseAsync`(`current`: kotlin.String)
     
     /**
      * Closes the vault: keys wiped, database closed. Every later call on
@@ -3625,9 +4726,19 @@ public interface HomewardVaultInterface {
     fun `crossingPoints`(): List<CrossingPoint>
     
     /**
+     * `crossing_points` as a suspend call.
+     */
+    suspend fun `crossingPointsAsync`(): List<CrossingPoint>
+    
+    /**
      * The list's sequence and age (show "updated N days ago" beside the picker).
      */
     fun `crossingPointsInfo`(): CrossingPointsInfo
+    
+    /**
+     * `crossing_points_info` as a suspend call.
+     */
+    suspend fun `crossingPointsInfoAsync`(): CrossingPointsInfo
     
     /**
      * Store and forward: bundles for a post without a link, and those
@@ -3660,7 +4771,12 @@ public interface HomewardVaultInterface {
      * Days after headquarters acknowledged a case or screening before this
      * device purges it (30 unless changed).
      */
-    fun `retentionDays`(): kotlin.UInt
+    fun `retentionDays`(): kotlin.Int
+    
+    /**
+     * `retention_days` as a suspend call.
+     */
+    suspend fun `retentionDaysAsync`(): kotlin.Int
     
     /**
      * Screenings at the border: start, resume, list, search.
@@ -3679,6 +4795,11 @@ public interface HomewardVaultInterface {
     fun `setDuressPassphrase`(`current`: kotlin.String, `duress`: kotlin.String)
     
     /**
+     * `set_duress_passphrase` as a suspend call.
+     */
+    suspend fun `setDuressPassphraseAsync`(`current`: kotlin.String, `duress`: kotlin.String)
+    
+    /**
      * The app's language for the `reason` of every error outside a
      * screening (a screening session's calls use the session's language).
      * English until set. Fast.
@@ -3694,12 +4815,22 @@ public interface HomewardVaultInterface {
     /**
      * Sets the retention period in days (0: purge at the first sync after acknowledgement). Audited.
      */
-    fun `setRetentionDays`(`days`: kotlin.UInt)
+    fun `setRetentionDays`(`days`: kotlin.Int)
+    
+    /**
+     * `set_retention_days` as a suspend call.
+     */
+    suspend fun `setRetentionDaysAsync`(`days`: kotlin.Int)
     
     /**
      * Shortcut for `screenings().start(...)`.
      */
     fun `startScreening`(`input`: NewScreeningInput): ScreeningSession
+    
+    /**
+     * `start_screening` as a suspend call.
+     */
+    suspend fun `startScreeningAsync`(`input`: NewScreeningInput): ScreeningSession
     
     /**
      * The vault's state, also while locked. Never waits: while another
@@ -3737,6 +4868,12 @@ public interface HomewardVaultInterface {
      * (milliseconds to seconds, by size): call it off the main thread.
      */
     fun `wipe`()
+    
+    /**
+     * `wipe` as a suspend call. Once it has reached the vault, cancelling
+     * does not stop it.
+     */
+    suspend fun `wipeAsync`()
     
     companion object
 }
@@ -3850,6 +4987,30 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
 
     
     /**
+     * `audit_trail` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `auditTrailAsync`() : List<AuditEntryView> {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_audit_trail_async(
+                thisPtr,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeAuditEntryView.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Certificates of Return: requests, issuance, verification, entry.
      */override fun `certificates`(): CertificateService {
             return FfiConverterTypeCertificateService.lift(
@@ -3882,6 +5043,32 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
 
     
     /**
+     * `change_passphrase` as a suspend call: dropped if cancelled before it
+     * reached the vault, else run to its end.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `changePassphraseAsync`(`current`: kotlin.String, `newPassphrase`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_change_passphrase_async(
+                thisPtr,
+                FfiConverterString.lower(`current`),FfiConverterString.lower(`newPassphrase`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_void(future) },
+        // lift function
+        { Unit },
+        
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Turns the duress passphrase off. Needs the current passphrase. Audited.
      */
     @Throws(HomewardException::class)override fun `clearDuressPassphrase`(`current`: kotlin.String)
@@ -3894,6 +5081,31 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
     }
     
     
+
+    
+    /**
+     * `clear_duress_passphrase` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `clearDuressPassphraseAsync`(`current`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_clear_duress_passphrase_async(
+                thisPtr,
+                FfiConverterString.lower(`current`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_void(future) },
+        // lift function
+        { Unit },
+        
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -3932,6 +5144,30 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
 
     
     /**
+     * `crossing_points` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `crossingPointsAsync`() : List<CrossingPoint> {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_crossing_points_async(
+                thisPtr,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeCrossingPoint.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * The list's sequence and age (show "updated N days ago" beside the picker).
      */
     @Throws(HomewardException::class)override fun `crossingPointsInfo`(): CrossingPointsInfo {
@@ -3945,6 +5181,30 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
     )
     }
     
+
+    
+    /**
+     * `crossing_points_info` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `crossingPointsInfoAsync`() : CrossingPointsInfo {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_crossing_points_info_async(
+                thisPtr,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeCrossingPointsInfo.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -4017,8 +5277,8 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
      * Days after headquarters acknowledged a case or screening before this
      * device purges it (30 unless changed).
      */
-    @Throws(HomewardException::class)override fun `retentionDays`(): kotlin.UInt {
-            return FfiConverterUInt.lift(
+    @Throws(HomewardException::class)override fun `retentionDays`(): kotlin.Int {
+            return FfiConverterInt.lift(
     callWithPointer {
     uniffiRustCallWithError(HomewardException) { _status ->
     UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_retention_days(
@@ -4028,6 +5288,30 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
     )
     }
     
+
+    
+    /**
+     * `retention_days` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `retentionDaysAsync`() : kotlin.Int {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_retention_days_async(
+                thisPtr,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_i32(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_i32(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_i32(future) },
+        // lift function
+        { FfiConverterInt.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -4067,6 +5351,31 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
 
     
     /**
+     * `set_duress_passphrase` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `setDuressPassphraseAsync`(`current`: kotlin.String, `duress`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_set_duress_passphrase_async(
+                thisPtr,
+                FfiConverterString.lower(`current`),FfiConverterString.lower(`duress`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_void(future) },
+        // lift function
+        { Unit },
+        
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * The app's language for the `reason` of every error outside a
      * screening (a screening session's calls use the session's language).
      * English until set. Fast.
@@ -4100,16 +5409,41 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
     /**
      * Sets the retention period in days (0: purge at the first sync after acknowledgement). Audited.
      */
-    @Throws(HomewardException::class)override fun `setRetentionDays`(`days`: kotlin.UInt)
+    @Throws(HomewardException::class)override fun `setRetentionDays`(`days`: kotlin.Int)
         = 
     callWithPointer {
     uniffiRustCallWithError(HomewardException) { _status ->
     UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_set_retention_days(
-        it, FfiConverterUInt.lower(`days`),_status)
+        it, FfiConverterInt.lower(`days`),_status)
 }
     }
     
     
+
+    
+    /**
+     * `set_retention_days` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `setRetentionDaysAsync`(`days`: kotlin.Int) {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_set_retention_days_async(
+                thisPtr,
+                FfiConverterInt.lower(`days`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_void(future) },
+        // lift function
+        { Unit },
+        
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -4126,6 +5460,30 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
     )
     }
     
+
+    
+    /**
+     * `start_screening` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `startScreeningAsync`(`input`: NewScreeningInput) : ScreeningSession {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_start_screening_async(
+                thisPtr,
+                FfiConverterTypeNewScreeningInput.lower(`input`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_pointer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_pointer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_pointer(future) },
+        // lift function
+        { FfiConverterTypeScreeningSession.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -4226,6 +5584,32 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
     
 
     
+    /**
+     * `wipe` as a suspend call. Once it has reached the vault, cancelling
+     * does not stop it.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `wipeAsync`() {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_homewardvault_wipe_async(
+                thisPtr,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_void(future) },
+        // lift function
+        { Unit },
+        
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
 
     
     companion object {
@@ -4248,6 +5632,27 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
 
         
     /**
+     * `create` off the caller's thread: a `suspend fun` in Kotlin (on the
+     * companion), `async` in Swift. Cancelling it does not stop the key
+     * derivation; the vault is then made all the same.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+     suspend fun `createAsync`(`dir`: kotlin.String, `passphrase`: kotlin.String, `settings`: VaultSettings, `keyStore`: PlatformKeyStore?) : HomewardVault {
+        return uniffiRustCallAsync(
+        UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_constructor_homewardvault_create_async(FfiConverterString.lower(`dir`),FfiConverterString.lower(`passphrase`),FfiConverterTypeVaultSettings.lower(`settings`),FfiConverterOptionalTypePlatformKeyStore.lower(`keyStore`),),
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_pointer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_pointer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_pointer(future) },
+        // lift function
+        { FfiConverterTypeHomewardVault.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+        
+    /**
      * Opens the vault in `dir`, locked. Give the same key store it was
      * created with, if any. Fast (milliseconds).
      */
@@ -4260,6 +5665,26 @@ open class HomewardVault: Disposable, AutoCloseable, HomewardVaultInterface
     )
     }
     
+
+        
+    /**
+     * `open` off the caller's thread (a `suspend fun` on the companion in
+     * Kotlin, `async` in Swift).
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+     suspend fun `openAsync`(`dir`: kotlin.String, `keyStore`: PlatformKeyStore?) : HomewardVault {
+        return uniffiRustCallAsync(
+        UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_constructor_homewardvault_open_async(FfiConverterString.lower(`dir`),FfiConverterOptionalTypePlatformKeyStore.lower(`keyStore`),),
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_pointer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_pointer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_pointer(future) },
+        // lift function
+        { FfiConverterTypeHomewardVault.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
         
     }
@@ -4786,12 +6211,22 @@ public interface ScreeningServiceInterface {
     fun `list`(`filter`: ScreeningFilter): List<ScreeningListItem>
     
     /**
+     * `list` as a suspend call.
+     */
+    suspend fun `listAsync`(`filter`: ScreeningFilter): List<ScreeningListItem>
+    
+    /**
      * Opens a saved screening in its own language. A draft resumes (audited
      * as a change). A final screening is a person's full record: it opens
      * only with a `justification` (why it is looked at), kept in the audit
      * trail; without one, `JustificationRequired` and nothing is returned.
      */
     fun `open`(`id`: kotlin.String, `justification`: kotlin.String?): ScreeningSession
+    
+    /**
+     * `open` as a suspend call.
+     */
+    suspend fun `openAsync`(`id`: kotlin.String, `justification`: kotlin.String?): ScreeningSession
     
     /**
      * The referral directory this device holds (installed at enrolment and
@@ -4801,10 +6236,20 @@ public interface ScreeningServiceInterface {
     fun `referralDirectory`(): DirectoryView?
     
     /**
+     * `referral_directory` as a suspend call.
+     */
+    suspend fun `referralDirectoryAsync`(): DirectoryView?
+    
+    /**
      * Screenings by document number (look-alike letters folded), as
      * summaries (each match audited as a search). Fast.
      */
     fun `searchByDocument`(`number`: kotlin.String): List<ScreeningListItem>
+    
+    /**
+     * `search_by_document` as a suspend call.
+     */
+    suspend fun `searchByDocumentAsync`(`number`: kotlin.String): List<ScreeningListItem>
     
     /**
      * Screenings of a person by name, in either script and any order, as
@@ -4813,9 +6258,19 @@ public interface ScreeningServiceInterface {
     fun `searchByName`(`name`: kotlin.String): List<ScreeningListItem>
     
     /**
+     * `search_by_name` as a suspend call.
+     */
+    suspend fun `searchByNameAsync`(`name`: kotlin.String): List<ScreeningListItem>
+    
+    /**
      * Starts a draft, saved at once. Fast (one durable write, ~10 ms).
      */
     fun `start`(`input`: NewScreeningInput): ScreeningSession
+    
+    /**
+     * `start` as a suspend call.
+     */
+    suspend fun `startAsync`(`input`: NewScreeningInput): ScreeningSession
     
     companion object
 }
@@ -4923,6 +6378,30 @@ open class ScreeningService: Disposable, AutoCloseable, ScreeningServiceInterfac
 
     
     /**
+     * `list` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `listAsync`(`filter`: ScreeningFilter) : List<ScreeningListItem> {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningservice_list_async(
+                thisPtr,
+                FfiConverterTypeScreeningFilter.lower(`filter`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeScreeningListItem.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Opens a saved screening in its own language. A draft resumes (audited
      * as a change). A final screening is a person's full record: it opens
      * only with a `justification` (why it is looked at), kept in the audit
@@ -4939,6 +6418,30 @@ open class ScreeningService: Disposable, AutoCloseable, ScreeningServiceInterfac
     )
     }
     
+
+    
+    /**
+     * `open` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `openAsync`(`id`: kotlin.String, `justification`: kotlin.String?) : ScreeningSession {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningservice_open_async(
+                thisPtr,
+                FfiConverterString.lower(`id`),FfiConverterOptionalString.lower(`justification`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_pointer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_pointer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_pointer(future) },
+        // lift function
+        { FfiConverterTypeScreeningSession.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -4960,6 +6463,30 @@ open class ScreeningService: Disposable, AutoCloseable, ScreeningServiceInterfac
 
     
     /**
+     * `referral_directory` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `referralDirectoryAsync`() : DirectoryView? {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningservice_referral_directory_async(
+                thisPtr,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterOptionalTypeDirectoryView.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Screenings by document number (look-alike letters folded), as
      * summaries (each match audited as a search). Fast.
      */
@@ -4974,6 +6501,30 @@ open class ScreeningService: Disposable, AutoCloseable, ScreeningServiceInterfac
     )
     }
     
+
+    
+    /**
+     * `search_by_document` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `searchByDocumentAsync`(`number`: kotlin.String) : List<ScreeningListItem> {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningservice_search_by_document_async(
+                thisPtr,
+                FfiConverterString.lower(`number`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeScreeningListItem.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -4994,6 +6545,30 @@ open class ScreeningService: Disposable, AutoCloseable, ScreeningServiceInterfac
 
     
     /**
+     * `search_by_name` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `searchByNameAsync`(`name`: kotlin.String) : List<ScreeningListItem> {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningservice_search_by_name_async(
+                thisPtr,
+                FfiConverterString.lower(`name`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeScreeningListItem.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Starts a draft, saved at once. Fast (one durable write, ~10 ms).
      */
     @Throws(HomewardException::class)override fun `start`(`input`: NewScreeningInput): ScreeningSession {
@@ -5007,6 +6582,30 @@ open class ScreeningService: Disposable, AutoCloseable, ScreeningServiceInterfac
     )
     }
     
+
+    
+    /**
+     * `start` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `startAsync`(`input`: NewScreeningInput) : ScreeningSession {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningservice_start_async(
+                thisPtr,
+                FfiConverterTypeNewScreeningInput.lower(`input`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_pointer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_pointer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_pointer(future) },
+        // lift function
+        { FfiConverterTypeScreeningSession.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
 
@@ -5159,6 +6758,11 @@ public interface ScreeningSessionInterface {
     fun `addConsent`(`partner`: kotlin.String, `purpose`: kotlin.String, `givenOn`: kotlin.String?, `basis`: ReferralBasisData): ConsentView
     
     /**
+     * `add_consent` as a suspend call.
+     */
+    suspend fun `addConsentAsync`(`partner`: kotlin.String, `purpose`: kotlin.String, `givenOn`: kotlin.String?, `basis`: ReferralBasisData): ConsentView
+    
+    /**
      * Corrects a final screening with an addendum: the original answers
      * stay as they were, the changes, the reason (required) and the
      * re-evaluated outcome are added. Returns the new outcome.
@@ -5166,10 +6770,20 @@ public interface ScreeningSessionInterface {
     fun `amend`(`changes`: List<AnswerChange>, `subject`: SubjectInput?, `reason`: kotlin.String, `officer`: kotlin.String?): ScreeningOutcomeView
     
     /**
+     * `amend` as a suspend call.
+     */
+    suspend fun `amendAsync`(`changes`: List<AnswerChange>, `subject`: SubjectInput?, `reason`: kotlin.String, `officer`: kotlin.String?): ScreeningOutcomeView
+    
+    /**
      * Saves an answer. A refused answer throws `InvalidAnswer` with a reason
      * to show under the field, and changes nothing.
      */
     fun `answer`(`questionId`: kotlin.String, `answer`: AnswerInput): ScreeningProgress
+    
+    /**
+     * `answer` as a suspend call.
+     */
+    suspend fun `answerAsync`(`questionId`: kotlin.String, `answer`: AnswerInput): ScreeningProgress
     
     /**
      * Saves an answer typed as text, read by the core's rules: y/n/? (and
@@ -5179,9 +6793,19 @@ public interface ScreeningSessionInterface {
     fun `answerText`(`questionId`: kotlin.String, `input`: kotlin.String): ScreeningProgress
     
     /**
+     * `answer_text` as a suspend call.
+     */
+    suspend fun `answerTextAsync`(`questionId`: kotlin.String, `input`: kotlin.String): ScreeningProgress
+    
+    /**
      * The answers so far as they read to a person, in checklist order.
      */
     fun `answers`(): List<AnsweredQuestion>
+    
+    /**
+     * `answers` as a suspend call.
+     */
+    suspend fun `answersAsync`(): List<AnsweredQuestion>
     
     /**
      * The consent question for a referral to `partner` (its name as the
@@ -5191,15 +6815,30 @@ public interface ScreeningSessionInterface {
     fun `consentWording`(`partner`: kotlin.String): ConsentWording
     
     /**
+     * `consent_wording` as a suspend call.
+     */
+    suspend fun `consentWordingAsync`(`partner`: kotlin.String): ConsentWording
+    
+    /**
      * The consents recorded, in the order given.
      */
     fun `consents`(): List<ConsentView>
+    
+    /**
+     * `consents` as a suspend call.
+     */
+    suspend fun `consentsAsync`(): List<ConsentView>
     
     /**
      * Finalises: the outcome is fixed and the record can then only be
      * amended. Throws `ScreeningIncomplete` with the missing question ids.
      */
     fun `finalise`(): ScreeningOutcomeView
+    
+    /**
+     * `finalise` as a suspend call.
+     */
+    suspend fun `finaliseAsync`(): ScreeningOutcomeView
     
     /**
      * The screening's id, to resume it later.
@@ -5225,6 +6864,11 @@ public interface ScreeningSessionInterface {
     fun `mayShare`(`partner`: kotlin.String, `purpose`: kotlin.String, `on`: kotlin.String?): ReferralDecision
     
     /**
+     * `may_share` as a suspend call.
+     */
+    suspend fun `mayShareAsync`(`partner`: kotlin.String, `purpose`: kotlin.String, `on`: kotlin.String?): ReferralDecision
+    
+    /**
      * Moves the screening to a private interview: call it once the person
      * is taken aside and given the non-punishment assurance. The questions
      * asked only there then come from `next_question`; reopening the
@@ -5233,10 +6877,20 @@ public interface ScreeningSessionInterface {
     fun `moveToPrivate`(`officer`: kotlin.String?): ScreeningProgress
     
     /**
+     * `move_to_private` as a suspend call.
+     */
+    suspend fun `moveToPrivateAsync`(`officer`: kotlin.String?): ScreeningProgress
+    
+    /**
      * The next question to ask, decided by the core from the answers so far;
      * none when the checklist is done (then set the subject and finalise).
      */
     fun `nextQuestion`(): QuestionView?
+    
+    /**
+     * `next_question` as a suspend call.
+     */
+    suspend fun `nextQuestionAsync`(): QuestionView?
     
     /**
      * The outcome: final once finalised, else provisional from the answers so far.
@@ -5244,15 +6898,30 @@ public interface ScreeningSessionInterface {
     fun `outcome`(): ScreeningOutcomeView
     
     /**
+     * `outcome` as a suspend call.
+     */
+    suspend fun `outcomeAsync`(): ScreeningOutcomeView
+    
+    /**
      * Where the screening stands.
      */
     fun `progress`(): ScreeningProgress
+    
+    /**
+     * `progress` as a suspend call.
+     */
+    suspend fun `progressAsync`(): ScreeningProgress
     
     /**
      * Any question by id (to change an earlier answer), with the answer
      * saved for it in `current_answer`.
      */
     fun `question`(`questionId`: kotlin.String): QuestionView
+    
+    /**
+     * `question` as a suspend call.
+     */
+    suspend fun `questionAsync`(`questionId`: kotlin.String): QuestionView
     
     /**
      * Refers the person to `partner` (its id in the directory) for
@@ -5266,6 +6935,11 @@ public interface ScreeningSessionInterface {
     fun `refer`(`partner`: kotlin.String, `purpose`: kotlin.String, `data`: List<ReferralData>): ReferralMade
     
     /**
+     * `refer` as a suspend call.
+     */
+    suspend fun `referAsync`(`partner`: kotlin.String, `purpose`: kotlin.String, `data`: List<ReferralData>): ReferralMade
+    
+    /**
      * The partners this screening's recommended actions point to, from the
      * held directory (for a child, only those serving children), in the
      * directory's order. Throws `NotFound` when no directory is held yet.
@@ -5274,10 +6948,20 @@ public interface ScreeningSessionInterface {
     fun `referralPartners`(): List<PartnerView>
     
     /**
+     * `referral_partners` as a suspend call.
+     */
+    suspend fun `referralPartnersAsync`(): List<PartnerView>
+    
+    /**
      * Revokes a consent from `on` ("YYYY-MM-DD", today when absent); the
      * record of it stays.
      */
     fun `revokeConsent`(`consentId`: kotlin.String, `on`: kotlin.String?)
+    
+    /**
+     * `revoke_consent` as a suspend call.
+     */
+    suspend fun `revokeConsentAsync`(`consentId`: kotlin.String, `on`: kotlin.String?)
     
     /**
      * Switches the language of the texts (the answers do not change).
@@ -5290,9 +6974,19 @@ public interface ScreeningSessionInterface {
     fun `setSubject`(`subject`: SubjectInput): ScreeningProgress
     
     /**
+     * `set_subject` as a suspend call.
+     */
+    suspend fun `setSubjectAsync`(`subject`: SubjectInput): ScreeningProgress
+    
+    /**
      * Skips an optional question (a required one throws `InvalidAnswer`).
      */
     fun `skip`(`questionId`: kotlin.String): ScreeningProgress
+    
+    /**
+     * `skip` as a suspend call.
+     */
+    suspend fun `skipAsync`(`questionId`: kotlin.String): ScreeningProgress
     
     companion object
 }
@@ -5405,6 +7099,30 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
 
     
     /**
+     * `add_consent` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `addConsentAsync`(`partner`: kotlin.String, `purpose`: kotlin.String, `givenOn`: kotlin.String?, `basis`: ReferralBasisData) : ConsentView {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_add_consent_async(
+                thisPtr,
+                FfiConverterString.lower(`partner`),FfiConverterString.lower(`purpose`),FfiConverterOptionalString.lower(`givenOn`),FfiConverterTypeReferralBasisData.lower(`basis`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeConsentView.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Corrects a final screening with an addendum: the original answers
      * stay as they were, the changes, the reason (required) and the
      * re-evaluated outcome are added. Returns the new outcome.
@@ -5423,6 +7141,30 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
 
     
     /**
+     * `amend` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `amendAsync`(`changes`: List<AnswerChange>, `subject`: SubjectInput?, `reason`: kotlin.String, `officer`: kotlin.String?) : ScreeningOutcomeView {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_amend_async(
+                thisPtr,
+                FfiConverterSequenceTypeAnswerChange.lower(`changes`),FfiConverterOptionalTypeSubjectInput.lower(`subject`),FfiConverterString.lower(`reason`),FfiConverterOptionalString.lower(`officer`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeScreeningOutcomeView.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Saves an answer. A refused answer throws `InvalidAnswer` with a reason
      * to show under the field, and changes nothing.
      */
@@ -5437,6 +7179,30 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
     )
     }
     
+
+    
+    /**
+     * `answer` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `answerAsync`(`questionId`: kotlin.String, `answer`: AnswerInput) : ScreeningProgress {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_answer_async(
+                thisPtr,
+                FfiConverterString.lower(`questionId`),FfiConverterTypeAnswerInput.lower(`answer`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeScreeningProgress.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -5458,6 +7224,30 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
 
     
     /**
+     * `answer_text` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `answerTextAsync`(`questionId`: kotlin.String, `input`: kotlin.String) : ScreeningProgress {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_answer_text_async(
+                thisPtr,
+                FfiConverterString.lower(`questionId`),FfiConverterString.lower(`input`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeScreeningProgress.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * The answers so far as they read to a person, in checklist order.
      */
     @Throws(HomewardException::class)override fun `answers`(): List<AnsweredQuestion> {
@@ -5471,6 +7261,30 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
     )
     }
     
+
+    
+    /**
+     * `answers` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `answersAsync`() : List<AnsweredQuestion> {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_answers_async(
+                thisPtr,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeAnsweredQuestion.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -5492,6 +7306,30 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
 
     
     /**
+     * `consent_wording` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `consentWordingAsync`(`partner`: kotlin.String) : ConsentWording {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_consent_wording_async(
+                thisPtr,
+                FfiConverterString.lower(`partner`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeConsentWording.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * The consents recorded, in the order given.
      */
     @Throws(HomewardException::class)override fun `consents`(): List<ConsentView> {
@@ -5505,6 +7343,30 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
     )
     }
     
+
+    
+    /**
+     * `consents` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `consentsAsync`() : List<ConsentView> {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_consents_async(
+                thisPtr,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeConsentView.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -5522,6 +7384,30 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
     )
     }
     
+
+    
+    /**
+     * `finalise` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `finaliseAsync`() : ScreeningOutcomeView {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_finalise_async(
+                thisPtr,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeScreeningOutcomeView.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -5589,6 +7475,30 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
 
     
     /**
+     * `may_share` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `mayShareAsync`(`partner`: kotlin.String, `purpose`: kotlin.String, `on`: kotlin.String?) : ReferralDecision {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_may_share_async(
+                thisPtr,
+                FfiConverterString.lower(`partner`),FfiConverterString.lower(`purpose`),FfiConverterOptionalString.lower(`on`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeReferralDecision.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Moves the screening to a private interview: call it once the person
      * is taken aside and given the non-punishment assurance. The questions
      * asked only there then come from `next_question`; reopening the
@@ -5605,6 +7515,30 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
     )
     }
     
+
+    
+    /**
+     * `move_to_private` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `moveToPrivateAsync`(`officer`: kotlin.String?) : ScreeningProgress {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_move_to_private_async(
+                thisPtr,
+                FfiConverterOptionalString.lower(`officer`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeScreeningProgress.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -5625,6 +7559,30 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
 
     
     /**
+     * `next_question` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `nextQuestionAsync`() : QuestionView? {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_next_question_async(
+                thisPtr,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterOptionalTypeQuestionView.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * The outcome: final once finalised, else provisional from the answers so far.
      */
     @Throws(HomewardException::class)override fun `outcome`(): ScreeningOutcomeView {
@@ -5638,6 +7596,30 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
     )
     }
     
+
+    
+    /**
+     * `outcome` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `outcomeAsync`() : ScreeningOutcomeView {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_outcome_async(
+                thisPtr,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeScreeningOutcomeView.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -5657,6 +7639,30 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
 
     
     /**
+     * `progress` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `progressAsync`() : ScreeningProgress {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_progress_async(
+                thisPtr,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeScreeningProgress.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Any question by id (to change an earlier answer), with the answer
      * saved for it in `current_answer`.
      */
@@ -5671,6 +7677,30 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
     )
     }
     
+
+    
+    /**
+     * `question` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `questionAsync`(`questionId`: kotlin.String) : QuestionView {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_question_async(
+                thisPtr,
+                FfiConverterString.lower(`questionId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeQuestionView.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -5696,6 +7726,30 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
 
     
     /**
+     * `refer` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `referAsync`(`partner`: kotlin.String, `purpose`: kotlin.String, `data`: List<ReferralData>) : ReferralMade {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_refer_async(
+                thisPtr,
+                FfiConverterString.lower(`partner`),FfiConverterString.lower(`purpose`),FfiConverterSequenceTypeReferralData.lower(`data`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeReferralMade.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * The partners this screening's recommended actions point to, from the
      * held directory (for a child, only those serving children), in the
      * directory's order. Throws `NotFound` when no directory is held yet.
@@ -5715,6 +7769,30 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
 
     
     /**
+     * `referral_partners` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `referralPartnersAsync`() : List<PartnerView> {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_referral_partners_async(
+                thisPtr,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypePartnerView.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Revokes a consent from `on` ("YYYY-MM-DD", today when absent); the
      * record of it stays.
      */
@@ -5728,6 +7806,31 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
     }
     
     
+
+    
+    /**
+     * `revoke_consent` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `revokeConsentAsync`(`consentId`: kotlin.String, `on`: kotlin.String?) {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_revoke_consent_async(
+                thisPtr,
+                FfiConverterString.lower(`consentId`),FfiConverterOptionalString.lower(`on`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_void(future) },
+        // lift function
+        { Unit },
+        
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -5761,6 +7864,30 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
 
     
     /**
+     * `set_subject` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `setSubjectAsync`(`subject`: SubjectInput) : ScreeningProgress {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_set_subject_async(
+                thisPtr,
+                FfiConverterTypeSubjectInput.lower(`subject`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeScreeningProgress.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Skips an optional question (a required one throws `InvalidAnswer`).
      */
     @Throws(HomewardException::class)override fun `skip`(`questionId`: kotlin.String): ScreeningProgress {
@@ -5774,6 +7901,30 @@ open class ScreeningSession: Disposable, AutoCloseable, ScreeningSessionInterfac
     )
     }
     
+
+    
+    /**
+     * `skip` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `skipAsync`(`questionId`: kotlin.String) : ScreeningProgress {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_screeningsession_skip_async(
+                thisPtr,
+                FfiConverterString.lower(`questionId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeScreeningProgress.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
 
@@ -6203,6 +8354,11 @@ public interface SyncServiceInterface {
     fun `acknowledgeRestore`(): RestoreReportView
     
     /**
+     * `acknowledge_restore` as a suspend call.
+     */
+    suspend fun `acknowledgeRestoreAsync`(): RestoreReportView
+    
+    /**
      * Asks a running sync or enrolment of this vault to stop, at once
      * (even while a request is stalled on the network). Returns at once;
      * safe from any thread and from any `SyncService` of the vault.
@@ -6241,6 +8397,11 @@ public interface SyncServiceInterface {
     fun `enterUnlockCode`(`code`: kotlin.String)
     
     /**
+     * `enter_unlock_code` as a suspend call.
+     */
+    suspend fun `enterUnlockCodeAsync`(`code`: kotlin.String)
+    
+    /**
      * What a restore from an older copy lost (found at a sync): the cases
      * and screenings made after the copy that headquarters holds and this
      * vault lacked, each marked `recovered` once back here. Show it while
@@ -6248,6 +8409,11 @@ public interface SyncServiceInterface {
      * Fast.
      */
     fun `restoreReport`(): RestoreReportView?
+    
+    /**
+     * `restore_report` as a suspend call.
+     */
+    suspend fun `restoreReportAsync`(): RestoreReportView?
     
     /**
      * Pushes what this device made and pulls what headquarters holds for
@@ -6271,7 +8437,12 @@ public interface SyncServiceInterface {
      * Seconds before another unlock code may be tried (0: now), so the
      * screen can count down without a try. Fast.
      */
-    fun `unlockCodeRetryAfterSecs`(): kotlin.ULong
+    fun `unlockCodeRetryAfterSecs`(): kotlin.Long
+    
+    /**
+     * `unlock_code_retry_after_secs` as a suspend call.
+     */
+    suspend fun `unlockCodeRetryAfterSecsAsync`(): kotlin.Long
     
     companion object
 }
@@ -6383,6 +8554,30 @@ open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
 
     
     /**
+     * `acknowledge_restore` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `acknowledgeRestoreAsync`() : RestoreReportView {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_syncservice_acknowledge_restore_async(
+                thisPtr,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeRestoreReportView.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Asks a running sync or enrolment of this vault to stop, at once
      * (even while a request is stalled on the network). Returns at once;
      * safe from any thread and from any `SyncService` of the vault.
@@ -6470,6 +8665,31 @@ open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
 
     
     /**
+     * `enter_unlock_code` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `enterUnlockCodeAsync`(`code`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_syncservice_enter_unlock_code_async(
+                thisPtr,
+                FfiConverterString.lower(`code`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_void(future) },
+        // lift function
+        { Unit },
+        
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * What a restore from an older copy lost (found at a sync): the cases
      * and screenings made after the copy that headquarters holds and this
      * vault lacked, each marked `recovered` once back here. Show it while
@@ -6487,6 +8707,30 @@ open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
     )
     }
     
+
+    
+    /**
+     * `restore_report` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `restoreReportAsync`() : RestoreReportView? {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_syncservice_restore_report_async(
+                thisPtr,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterOptionalTypeRestoreReportView.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -6541,8 +8785,8 @@ open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
      * Seconds before another unlock code may be tried (0: now), so the
      * screen can count down without a try. Fast.
      */
-    @Throws(HomewardException::class)override fun `unlockCodeRetryAfterSecs`(): kotlin.ULong {
-            return FfiConverterULong.lift(
+    @Throws(HomewardException::class)override fun `unlockCodeRetryAfterSecs`(): kotlin.Long {
+            return FfiConverterLong.lift(
     callWithPointer {
     uniffiRustCallWithError(HomewardException) { _status ->
     UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_syncservice_unlock_code_retry_after_secs(
@@ -6552,6 +8796,30 @@ open class SyncService: Disposable, AutoCloseable, SyncServiceInterface
     )
     }
     
+
+    
+    /**
+     * `unlock_code_retry_after_secs` as a suspend call.
+     */
+    @Throws(HomewardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `unlockCodeRetryAfterSecsAsync`() : kotlin.Long {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_syncservice_unlock_code_retry_after_secs_async(
+                thisPtr,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_poll_i64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_complete_i64(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_homeward_ffi_rust_future_free_i64(future) },
+        // lift function
+        { FfiConverterLong.lift(it) },
+        // Error FFI converter
+        HomewardException.ErrorHandler,
+    )
+    }
 
     
 
@@ -6782,7 +9050,7 @@ data class AuditEntryView (
     /**
      * 1, 2, 3... with no gaps on this device.
      */
-    var `seq`: kotlin.ULong, 
+    var `seq`: kotlin.Long, 
     var `atUnixMs`: kotlin.Long, 
     /**
      * The officer's id, when `set_officer` gave one.
@@ -6815,7 +9083,7 @@ data class AuditEntryView (
 public object FfiConverterTypeAuditEntryView: FfiConverterRustBuffer<AuditEntryView> {
     override fun read(buf: ByteBuffer): AuditEntryView {
         return AuditEntryView(
-            FfiConverterULong.read(buf),
+            FfiConverterLong.read(buf),
             FfiConverterLong.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterString.read(buf),
@@ -6826,7 +9094,7 @@ public object FfiConverterTypeAuditEntryView: FfiConverterRustBuffer<AuditEntryV
     }
 
     override fun allocationSize(value: AuditEntryView) = (
-            FfiConverterULong.allocationSize(value.`seq`) +
+            FfiConverterLong.allocationSize(value.`seq`) +
             FfiConverterLong.allocationSize(value.`atUnixMs`) +
             FfiConverterOptionalString.allocationSize(value.`actor`) +
             FfiConverterString.allocationSize(value.`action`) +
@@ -6836,7 +9104,7 @@ public object FfiConverterTypeAuditEntryView: FfiConverterRustBuffer<AuditEntryV
     )
 
     override fun write(value: AuditEntryView, buf: ByteBuffer) {
-            FfiConverterULong.write(value.`seq`, buf)
+            FfiConverterLong.write(value.`seq`, buf)
             FfiConverterLong.write(value.`atUnixMs`, buf)
             FfiConverterOptionalString.write(value.`actor`, buf)
             FfiConverterString.write(value.`action`, buf)
@@ -6854,7 +9122,7 @@ public object FfiConverterTypeAuditEntryView: FfiConverterRustBuffer<AuditEntryV
 data class CarriedBundle (
     var `bundleId`: kotlin.String, 
     var `senderDevice`: kotlin.String, 
-    var `events`: kotlin.UInt, 
+    var `events`: kotlin.Int, 
     var `state`: CarriedBundleState, 
     /**
      * Headquarters' reason code when refused (`unknown_sender`, `altered`...).
@@ -6873,7 +9141,7 @@ public object FfiConverterTypeCarriedBundle: FfiConverterRustBuffer<CarriedBundl
         return CarriedBundle(
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterUInt.read(buf),
+            FfiConverterInt.read(buf),
             FfiConverterTypeCarriedBundleState.read(buf),
             FfiConverterOptionalString.read(buf),
         )
@@ -6882,7 +9150,7 @@ public object FfiConverterTypeCarriedBundle: FfiConverterRustBuffer<CarriedBundl
     override fun allocationSize(value: CarriedBundle) = (
             FfiConverterString.allocationSize(value.`bundleId`) +
             FfiConverterString.allocationSize(value.`senderDevice`) +
-            FfiConverterUInt.allocationSize(value.`events`) +
+            FfiConverterInt.allocationSize(value.`events`) +
             FfiConverterTypeCarriedBundleState.allocationSize(value.`state`) +
             FfiConverterOptionalString.allocationSize(value.`refusal`)
     )
@@ -6890,7 +9158,7 @@ public object FfiConverterTypeCarriedBundle: FfiConverterRustBuffer<CarriedBundl
     override fun write(value: CarriedBundle, buf: ByteBuffer) {
             FfiConverterString.write(value.`bundleId`, buf)
             FfiConverterString.write(value.`senderDevice`, buf)
-            FfiConverterUInt.write(value.`events`, buf)
+            FfiConverterInt.write(value.`events`, buf)
             FfiConverterTypeCarriedBundleState.write(value.`state`, buf)
             FfiConverterOptionalString.write(value.`refusal`, buf)
     }
@@ -7468,13 +9736,13 @@ data class CrossingPointsInfo (
     /**
      * The list's sequence: 0 for the compiled-in demo list.
      */
-    var `sequence`: kotlin.ULong, 
+    var `sequence`: kotlin.Long, 
     /**
      * Whole days since headquarters published it; none for the demo list
      * (the device has not synced yet).
      */
     var `ageDays`: kotlin.Long?, 
-    var `count`: kotlin.UInt
+    var `count`: kotlin.Int
 ) {
     
     companion object
@@ -7486,22 +9754,22 @@ data class CrossingPointsInfo (
 public object FfiConverterTypeCrossingPointsInfo: FfiConverterRustBuffer<CrossingPointsInfo> {
     override fun read(buf: ByteBuffer): CrossingPointsInfo {
         return CrossingPointsInfo(
-            FfiConverterULong.read(buf),
+            FfiConverterLong.read(buf),
             FfiConverterOptionalLong.read(buf),
-            FfiConverterUInt.read(buf),
+            FfiConverterInt.read(buf),
         )
     }
 
     override fun allocationSize(value: CrossingPointsInfo) = (
-            FfiConverterULong.allocationSize(value.`sequence`) +
+            FfiConverterLong.allocationSize(value.`sequence`) +
             FfiConverterOptionalLong.allocationSize(value.`ageDays`) +
-            FfiConverterUInt.allocationSize(value.`count`)
+            FfiConverterInt.allocationSize(value.`count`)
     )
 
     override fun write(value: CrossingPointsInfo, buf: ByteBuffer) {
-            FfiConverterULong.write(value.`sequence`, buf)
+            FfiConverterLong.write(value.`sequence`, buf)
             FfiConverterOptionalLong.write(value.`ageDays`, buf)
-            FfiConverterUInt.write(value.`count`, buf)
+            FfiConverterInt.write(value.`count`, buf)
     }
 }
 
@@ -7518,25 +9786,25 @@ data class DeviceInfo (
     var `deviceId`: kotlin.String?, 
     var `role`: DeviceRole?, 
     var `office`: kotlin.String?, 
-    var `deviceNo`: kotlin.UShort, 
+    var `deviceNo`: kotlin.Int, 
     var `serverUrl`: kotlin.String?, 
     /**
      * True when headquarters' TLS authority was pinned at enrolment.
      */
     var `tlsPinned`: kotlin.Boolean, 
-    var `trustListSequence`: kotlin.ULong?, 
-    var `revocationListSequence`: kotlin.ULong?, 
-    var `certificatesIssued`: kotlin.ULong, 
+    var `trustListSequence`: kotlin.Long?, 
+    var `revocationListSequence`: kotlin.Long?, 
+    var `certificatesIssued`: kotlin.Long, 
     /**
      * Default validity of a certificate in days.
      */
-    var `validityDays`: kotlin.UInt, 
-    var `standardFeeMinor`: kotlin.ULong, 
+    var `validityDays`: kotlin.Int, 
+    var `standardFeeMinor`: kotlin.Long, 
     var `feeCurrency`: kotlin.String, 
     /**
      * Days without reaching headquarters after which the device locks.
      */
-    var `checkInDays`: kotlin.UInt, 
+    var `checkInDays`: kotlin.Int, 
     var `lastCheckInUnixMs`: kotlin.Long?, 
     /**
      * The core's check-in rule now: true while new work is refused
@@ -7562,16 +9830,16 @@ public object FfiConverterTypeDeviceInfo: FfiConverterRustBuffer<DeviceInfo> {
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeDeviceRole.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterUShort.read(buf),
+            FfiConverterInt.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterBoolean.read(buf),
-            FfiConverterOptionalULong.read(buf),
-            FfiConverterOptionalULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterULong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterLong.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterUInt.read(buf),
+            FfiConverterInt.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterOptionalLong.read(buf),
@@ -7583,16 +9851,16 @@ public object FfiConverterTypeDeviceInfo: FfiConverterRustBuffer<DeviceInfo> {
             FfiConverterOptionalString.allocationSize(value.`deviceId`) +
             FfiConverterOptionalTypeDeviceRole.allocationSize(value.`role`) +
             FfiConverterOptionalString.allocationSize(value.`office`) +
-            FfiConverterUShort.allocationSize(value.`deviceNo`) +
+            FfiConverterInt.allocationSize(value.`deviceNo`) +
             FfiConverterOptionalString.allocationSize(value.`serverUrl`) +
             FfiConverterBoolean.allocationSize(value.`tlsPinned`) +
-            FfiConverterOptionalULong.allocationSize(value.`trustListSequence`) +
-            FfiConverterOptionalULong.allocationSize(value.`revocationListSequence`) +
-            FfiConverterULong.allocationSize(value.`certificatesIssued`) +
-            FfiConverterUInt.allocationSize(value.`validityDays`) +
-            FfiConverterULong.allocationSize(value.`standardFeeMinor`) +
+            FfiConverterOptionalLong.allocationSize(value.`trustListSequence`) +
+            FfiConverterOptionalLong.allocationSize(value.`revocationListSequence`) +
+            FfiConverterLong.allocationSize(value.`certificatesIssued`) +
+            FfiConverterInt.allocationSize(value.`validityDays`) +
+            FfiConverterLong.allocationSize(value.`standardFeeMinor`) +
             FfiConverterString.allocationSize(value.`feeCurrency`) +
-            FfiConverterUInt.allocationSize(value.`checkInDays`) +
+            FfiConverterInt.allocationSize(value.`checkInDays`) +
             FfiConverterOptionalLong.allocationSize(value.`lastCheckInUnixMs`) +
             FfiConverterBoolean.allocationSize(value.`checkInLocked`) +
             FfiConverterOptionalLong.allocationSize(value.`unlockedUntilUnixMs`)
@@ -7603,16 +9871,16 @@ public object FfiConverterTypeDeviceInfo: FfiConverterRustBuffer<DeviceInfo> {
             FfiConverterOptionalString.write(value.`deviceId`, buf)
             FfiConverterOptionalTypeDeviceRole.write(value.`role`, buf)
             FfiConverterOptionalString.write(value.`office`, buf)
-            FfiConverterUShort.write(value.`deviceNo`, buf)
+            FfiConverterInt.write(value.`deviceNo`, buf)
             FfiConverterOptionalString.write(value.`serverUrl`, buf)
             FfiConverterBoolean.write(value.`tlsPinned`, buf)
-            FfiConverterOptionalULong.write(value.`trustListSequence`, buf)
-            FfiConverterOptionalULong.write(value.`revocationListSequence`, buf)
-            FfiConverterULong.write(value.`certificatesIssued`, buf)
-            FfiConverterUInt.write(value.`validityDays`, buf)
-            FfiConverterULong.write(value.`standardFeeMinor`, buf)
+            FfiConverterOptionalLong.write(value.`trustListSequence`, buf)
+            FfiConverterOptionalLong.write(value.`revocationListSequence`, buf)
+            FfiConverterLong.write(value.`certificatesIssued`, buf)
+            FfiConverterInt.write(value.`validityDays`, buf)
+            FfiConverterLong.write(value.`standardFeeMinor`, buf)
             FfiConverterString.write(value.`feeCurrency`, buf)
-            FfiConverterUInt.write(value.`checkInDays`, buf)
+            FfiConverterInt.write(value.`checkInDays`, buf)
             FfiConverterOptionalLong.write(value.`lastCheckInUnixMs`, buf)
             FfiConverterBoolean.write(value.`checkInLocked`, buf)
             FfiConverterOptionalLong.write(value.`unlockedUntilUnixMs`, buf)
@@ -7625,7 +9893,7 @@ public object FfiConverterTypeDeviceInfo: FfiConverterRustBuffer<DeviceInfo> {
  * The directory this device holds: its sequence, age and partners.
  */
 data class DirectoryView (
-    var `sequence`: kotlin.ULong, 
+    var `sequence`: kotlin.Long, 
     /**
      * Whole days since headquarters published it (show it beside the list).
      */
@@ -7642,20 +9910,20 @@ data class DirectoryView (
 public object FfiConverterTypeDirectoryView: FfiConverterRustBuffer<DirectoryView> {
     override fun read(buf: ByteBuffer): DirectoryView {
         return DirectoryView(
-            FfiConverterULong.read(buf),
+            FfiConverterLong.read(buf),
             FfiConverterLong.read(buf),
             FfiConverterSequenceTypePartnerView.read(buf),
         )
     }
 
     override fun allocationSize(value: DirectoryView) = (
-            FfiConverterULong.allocationSize(value.`sequence`) +
+            FfiConverterLong.allocationSize(value.`sequence`) +
             FfiConverterLong.allocationSize(value.`ageDays`) +
             FfiConverterSequenceTypePartnerView.allocationSize(value.`partners`)
     )
 
     override fun write(value: DirectoryView, buf: ByteBuffer) {
-            FfiConverterULong.write(value.`sequence`, buf)
+            FfiConverterLong.write(value.`sequence`, buf)
             FfiConverterLong.write(value.`ageDays`, buf)
             FfiConverterSequenceTypePartnerView.write(value.`partners`, buf)
     }
@@ -7670,7 +9938,7 @@ data class Enrolment (
     var `deviceId`: kotlin.String, 
     var `office`: kotlin.String, 
     var `role`: DeviceRole, 
-    var `deviceNo`: kotlin.UShort
+    var `deviceNo`: kotlin.Int
 ) {
     
     companion object
@@ -7685,7 +9953,7 @@ public object FfiConverterTypeEnrolment: FfiConverterRustBuffer<Enrolment> {
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterTypeDeviceRole.read(buf),
-            FfiConverterUShort.read(buf),
+            FfiConverterInt.read(buf),
         )
     }
 
@@ -7693,14 +9961,14 @@ public object FfiConverterTypeEnrolment: FfiConverterRustBuffer<Enrolment> {
             FfiConverterString.allocationSize(value.`deviceId`) +
             FfiConverterString.allocationSize(value.`office`) +
             FfiConverterTypeDeviceRole.allocationSize(value.`role`) +
-            FfiConverterUShort.allocationSize(value.`deviceNo`)
+            FfiConverterInt.allocationSize(value.`deviceNo`)
     )
 
     override fun write(value: Enrolment, buf: ByteBuffer) {
             FfiConverterString.write(value.`deviceId`, buf)
             FfiConverterString.write(value.`office`, buf)
             FfiConverterTypeDeviceRole.write(value.`role`, buf)
-            FfiConverterUShort.write(value.`deviceNo`, buf)
+            FfiConverterInt.write(value.`deviceNo`, buf)
     }
 }
 
@@ -7714,7 +9982,7 @@ data class ExportedBundle (
     /**
      * Events inside (certificate events and screening reports).
      */
-    var `events`: kotlin.UInt, 
+    var `events`: kotlin.Int, 
     /**
      * The bundle as a file (JSON, marked FOR OFFICIAL USE ONLY): save it to
      * an SD card or USB stick. Sealed: only headquarters can read it.
@@ -7728,7 +9996,7 @@ data class ExportedBundle (
     /**
      * The fewest frames the reader needs, whichever they are.
      */
-    var `framesNeeded`: kotlin.UInt
+    var `framesNeeded`: kotlin.Int
 ) {
     
     companion object
@@ -7741,27 +10009,27 @@ public object FfiConverterTypeExportedBundle: FfiConverterRustBuffer<ExportedBun
     override fun read(buf: ByteBuffer): ExportedBundle {
         return ExportedBundle(
             FfiConverterString.read(buf),
-            FfiConverterUInt.read(buf),
+            FfiConverterInt.read(buf),
             FfiConverterString.read(buf),
             FfiConverterSequenceString.read(buf),
-            FfiConverterUInt.read(buf),
+            FfiConverterInt.read(buf),
         )
     }
 
     override fun allocationSize(value: ExportedBundle) = (
             FfiConverterString.allocationSize(value.`bundleId`) +
-            FfiConverterUInt.allocationSize(value.`events`) +
+            FfiConverterInt.allocationSize(value.`events`) +
             FfiConverterString.allocationSize(value.`fileJson`) +
             FfiConverterSequenceString.allocationSize(value.`frames`) +
-            FfiConverterUInt.allocationSize(value.`framesNeeded`)
+            FfiConverterInt.allocationSize(value.`framesNeeded`)
     )
 
     override fun write(value: ExportedBundle, buf: ByteBuffer) {
             FfiConverterString.write(value.`bundleId`, buf)
-            FfiConverterUInt.write(value.`events`, buf)
+            FfiConverterInt.write(value.`events`, buf)
             FfiConverterString.write(value.`fileJson`, buf)
             FfiConverterSequenceString.write(value.`frames`, buf)
-            FfiConverterUInt.write(value.`framesNeeded`, buf)
+            FfiConverterInt.write(value.`framesNeeded`, buf)
     }
 }
 
@@ -7775,7 +10043,7 @@ data class FeeView (
     /**
      * The fee in minor units (tyiyn, kuruş...), when charged.
      */
-    var `amountMinor`: kotlin.ULong?, 
+    var `amountMinor`: kotlin.Long?, 
     var `currency`: kotlin.String?, 
     var `reason`: kotlin.String
 ) {
@@ -7790,7 +10058,7 @@ public object FfiConverterTypeFeeView: FfiConverterRustBuffer<FeeView> {
     override fun read(buf: ByteBuffer): FeeView {
         return FeeView(
             FfiConverterBoolean.read(buf),
-            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterString.read(buf),
         )
@@ -7798,14 +10066,14 @@ public object FfiConverterTypeFeeView: FfiConverterRustBuffer<FeeView> {
 
     override fun allocationSize(value: FeeView) = (
             FfiConverterBoolean.allocationSize(value.`waived`) +
-            FfiConverterOptionalULong.allocationSize(value.`amountMinor`) +
+            FfiConverterOptionalLong.allocationSize(value.`amountMinor`) +
             FfiConverterOptionalString.allocationSize(value.`currency`) +
             FfiConverterString.allocationSize(value.`reason`)
     )
 
     override fun write(value: FeeView, buf: ByteBuffer) {
             FfiConverterBoolean.write(value.`waived`, buf)
-            FfiConverterOptionalULong.write(value.`amountMinor`, buf)
+            FfiConverterOptionalLong.write(value.`amountMinor`, buf)
             FfiConverterOptionalString.write(value.`currency`, buf)
             FfiConverterString.write(value.`reason`, buf)
     }
@@ -7860,11 +10128,11 @@ data class FrameProgress (
     /**
      * Distinct frames read so far.
      */
-    var `received`: kotlin.UInt, 
+    var `received`: kotlin.Int, 
     /**
      * About how many are needed (a few more may be).
      */
-    var `needed`: kotlin.UInt
+    var `needed`: kotlin.Int
 ) {
     
     companion object
@@ -7877,21 +10145,21 @@ public object FfiConverterTypeFrameProgress: FfiConverterRustBuffer<FrameProgres
     override fun read(buf: ByteBuffer): FrameProgress {
         return FrameProgress(
             FfiConverterBoolean.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
         )
     }
 
     override fun allocationSize(value: FrameProgress) = (
             FfiConverterBoolean.allocationSize(value.`complete`) +
-            FfiConverterUInt.allocationSize(value.`received`) +
-            FfiConverterUInt.allocationSize(value.`needed`)
+            FfiConverterInt.allocationSize(value.`received`) +
+            FfiConverterInt.allocationSize(value.`needed`)
     )
 
     override fun write(value: FrameProgress, buf: ByteBuffer) {
             FfiConverterBoolean.write(value.`complete`, buf)
-            FfiConverterUInt.write(value.`received`, buf)
-            FfiConverterUInt.write(value.`needed`, buf)
+            FfiConverterInt.write(value.`received`, buf)
+            FfiConverterInt.write(value.`needed`, buf)
     }
 }
 
@@ -8053,8 +10321,8 @@ data class MrzCorrection (
      * The field, e.g. "document_number", "date_of_birth".
      */
     var `field`: kotlin.String, 
-    var `line`: kotlin.UInt, 
-    var `column`: kotlin.UInt, 
+    var `line`: kotlin.Int, 
+    var `column`: kotlin.Int, 
     var `read`: kotlin.String, 
     var `corrected`: kotlin.String, 
     /**
@@ -8074,8 +10342,8 @@ public object FfiConverterTypeMrzCorrection: FfiConverterRustBuffer<MrzCorrectio
     override fun read(buf: ByteBuffer): MrzCorrection {
         return MrzCorrection(
             FfiConverterString.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterBoolean.read(buf),
@@ -8084,8 +10352,8 @@ public object FfiConverterTypeMrzCorrection: FfiConverterRustBuffer<MrzCorrectio
 
     override fun allocationSize(value: MrzCorrection) = (
             FfiConverterString.allocationSize(value.`field`) +
-            FfiConverterUInt.allocationSize(value.`line`) +
-            FfiConverterUInt.allocationSize(value.`column`) +
+            FfiConverterInt.allocationSize(value.`line`) +
+            FfiConverterInt.allocationSize(value.`column`) +
             FfiConverterString.allocationSize(value.`read`) +
             FfiConverterString.allocationSize(value.`corrected`) +
             FfiConverterBoolean.allocationSize(value.`byCheckDigit`)
@@ -8093,8 +10361,8 @@ public object FfiConverterTypeMrzCorrection: FfiConverterRustBuffer<MrzCorrectio
 
     override fun write(value: MrzCorrection, buf: ByteBuffer) {
             FfiConverterString.write(value.`field`, buf)
-            FfiConverterUInt.write(value.`line`, buf)
-            FfiConverterUInt.write(value.`column`, buf)
+            FfiConverterInt.write(value.`line`, buf)
+            FfiConverterInt.write(value.`column`, buf)
             FfiConverterString.write(value.`read`, buf)
             FfiConverterString.write(value.`corrected`, buf)
             FfiConverterBoolean.write(value.`byCheckDigit`, buf)
@@ -8281,8 +10549,8 @@ public object FfiConverterTypeMrzRequestPrefill: FfiConverterRustBuffer<MrzReque
  */
 data class MrzUnconfirmed (
     var `field`: kotlin.String, 
-    var `line`: kotlin.UInt, 
-    var `column`: kotlin.UInt, 
+    var `line`: kotlin.Int, 
+    var `column`: kotlin.Int, 
     var `read`: kotlin.String, 
     var `lookAlike`: kotlin.String
 ) {
@@ -8297,8 +10565,8 @@ public object FfiConverterTypeMrzUnconfirmed: FfiConverterRustBuffer<MrzUnconfir
     override fun read(buf: ByteBuffer): MrzUnconfirmed {
         return MrzUnconfirmed(
             FfiConverterString.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
         )
@@ -8306,16 +10574,16 @@ public object FfiConverterTypeMrzUnconfirmed: FfiConverterRustBuffer<MrzUnconfir
 
     override fun allocationSize(value: MrzUnconfirmed) = (
             FfiConverterString.allocationSize(value.`field`) +
-            FfiConverterUInt.allocationSize(value.`line`) +
-            FfiConverterUInt.allocationSize(value.`column`) +
+            FfiConverterInt.allocationSize(value.`line`) +
+            FfiConverterInt.allocationSize(value.`column`) +
             FfiConverterString.allocationSize(value.`read`) +
             FfiConverterString.allocationSize(value.`lookAlike`)
     )
 
     override fun write(value: MrzUnconfirmed, buf: ByteBuffer) {
             FfiConverterString.write(value.`field`, buf)
-            FfiConverterUInt.write(value.`line`, buf)
-            FfiConverterUInt.write(value.`column`, buf)
+            FfiConverterInt.write(value.`line`, buf)
+            FfiConverterInt.write(value.`column`, buf)
             FfiConverterString.write(value.`read`, buf)
             FfiConverterString.write(value.`lookAlike`, buf)
     }
@@ -8455,7 +10723,7 @@ public object FfiConverterTypePartnerView: FfiConverterRustBuffer<PartnerView> {
  */
 data class QrCode (
     var `version`: kotlin.Short, 
-    var `width`: kotlin.UInt, 
+    var `width`: kotlin.Int, 
     var `modules`: List<kotlin.Boolean>
 ) {
     
@@ -8469,20 +10737,20 @@ public object FfiConverterTypeQrCode: FfiConverterRustBuffer<QrCode> {
     override fun read(buf: ByteBuffer): QrCode {
         return QrCode(
             FfiConverterShort.read(buf),
-            FfiConverterUInt.read(buf),
+            FfiConverterInt.read(buf),
             FfiConverterSequenceBoolean.read(buf),
         )
     }
 
     override fun allocationSize(value: QrCode) = (
             FfiConverterShort.allocationSize(value.`version`) +
-            FfiConverterUInt.allocationSize(value.`width`) +
+            FfiConverterInt.allocationSize(value.`width`) +
             FfiConverterSequenceBoolean.allocationSize(value.`modules`)
     )
 
     override fun write(value: QrCode, buf: ByteBuffer) {
             FfiConverterShort.write(value.`version`, buf)
-            FfiConverterUInt.write(value.`width`, buf)
+            FfiConverterInt.write(value.`width`, buf)
             FfiConverterSequenceBoolean.write(value.`modules`, buf)
     }
 }
@@ -8501,8 +10769,8 @@ data class QuestionView (
      * nor, in the queue, those left for the private interview; `total`
      * can grow when an answer opens a section (a child's).
      */
-    var `position`: kotlin.UInt, 
-    var `total`: kotlin.UInt, 
+    var `position`: kotlin.Int, 
+    var `total`: kotlin.Int, 
     var `sectionTitle`: kotlin.String, 
     /**
      * The officer's wording.
@@ -8548,8 +10816,8 @@ public object FfiConverterTypeQuestionView: FfiConverterRustBuffer<QuestionView>
     override fun read(buf: ByteBuffer): QuestionView {
         return QuestionView(
             FfiConverterString.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
@@ -8564,8 +10832,8 @@ public object FfiConverterTypeQuestionView: FfiConverterRustBuffer<QuestionView>
 
     override fun allocationSize(value: QuestionView) = (
             FfiConverterString.allocationSize(value.`id`) +
-            FfiConverterUInt.allocationSize(value.`position`) +
-            FfiConverterUInt.allocationSize(value.`total`) +
+            FfiConverterInt.allocationSize(value.`position`) +
+            FfiConverterInt.allocationSize(value.`total`) +
             FfiConverterString.allocationSize(value.`sectionTitle`) +
             FfiConverterString.allocationSize(value.`text`) +
             FfiConverterOptionalString.allocationSize(value.`travellerText`) +
@@ -8579,8 +10847,8 @@ public object FfiConverterTypeQuestionView: FfiConverterRustBuffer<QuestionView>
 
     override fun write(value: QuestionView, buf: ByteBuffer) {
             FfiConverterString.write(value.`id`, buf)
-            FfiConverterUInt.write(value.`position`, buf)
-            FfiConverterUInt.write(value.`total`, buf)
+            FfiConverterInt.write(value.`position`, buf)
+            FfiConverterInt.write(value.`total`, buf)
             FfiConverterString.write(value.`sectionTitle`, buf)
             FfiConverterString.write(value.`text`, buf)
             FfiConverterOptionalString.write(value.`travellerText`, buf)
@@ -8906,7 +11174,7 @@ data class ScreeningListItem (
      * Final screenings only.
      */
     var `verdict`: VerdictKind?, 
-    var `answered`: kotlin.UInt
+    var `answered`: kotlin.Int
 ) {
     
     companion object
@@ -8923,7 +11191,7 @@ public object FfiConverterTypeScreeningListItem: FfiConverterRustBuffer<Screenin
             FfiConverterString.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterOptionalTypeVerdictKind.read(buf),
-            FfiConverterUInt.read(buf),
+            FfiConverterInt.read(buf),
         )
     }
 
@@ -8933,7 +11201,7 @@ public object FfiConverterTypeScreeningListItem: FfiConverterRustBuffer<Screenin
             FfiConverterString.allocationSize(value.`crossingPoint`) +
             FfiConverterBoolean.allocationSize(value.`isFinal`) +
             FfiConverterOptionalTypeVerdictKind.allocationSize(value.`verdict`) +
-            FfiConverterUInt.allocationSize(value.`answered`)
+            FfiConverterInt.allocationSize(value.`answered`)
     )
 
     override fun write(value: ScreeningListItem, buf: ByteBuffer) {
@@ -8942,7 +11210,7 @@ public object FfiConverterTypeScreeningListItem: FfiConverterRustBuffer<Screenin
             FfiConverterString.write(value.`crossingPoint`, buf)
             FfiConverterBoolean.write(value.`isFinal`, buf)
             FfiConverterOptionalTypeVerdictKind.write(value.`verdict`, buf)
-            FfiConverterUInt.write(value.`answered`, buf)
+            FfiConverterInt.write(value.`answered`, buf)
     }
 }
 
@@ -9070,19 +11338,19 @@ data class ScreeningProgress (
     /**
      * Every answer saved (a hidden question's included) and every skip.
      */
-    var `answered`: kotlin.UInt, 
-    var `skipped`: kotlin.UInt, 
+    var `answered`: kotlin.Int, 
+    var `skipped`: kotlin.Int, 
     /**
      * Of the `total_questions` this path asks, how many are answered or
      * skipped: the progress bar is `done_questions / total_questions`, full
      * when the last question is dealt with.
      */
-    var `doneQuestions`: kotlin.UInt, 
+    var `doneQuestions`: kotlin.Int, 
     /**
      * The questions this screening will ask given the answers so far, at
      * its stage (the same count as `QuestionView.total`).
      */
-    var `totalQuestions`: kotlin.UInt, 
+    var `totalQuestions`: kotlin.Int, 
     /**
      * The question to ask next; none when every shown question is answered or skipped.
      */
@@ -9122,10 +11390,10 @@ public object FfiConverterTypeScreeningProgress: FfiConverterRustBuffer<Screenin
     override fun read(buf: ByteBuffer): ScreeningProgress {
         return ScreeningProgress(
             FfiConverterString.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterBoolean.read(buf),
@@ -9138,10 +11406,10 @@ public object FfiConverterTypeScreeningProgress: FfiConverterRustBuffer<Screenin
 
     override fun allocationSize(value: ScreeningProgress) = (
             FfiConverterString.allocationSize(value.`screeningId`) +
-            FfiConverterUInt.allocationSize(value.`answered`) +
-            FfiConverterUInt.allocationSize(value.`skipped`) +
-            FfiConverterUInt.allocationSize(value.`doneQuestions`) +
-            FfiConverterUInt.allocationSize(value.`totalQuestions`) +
+            FfiConverterInt.allocationSize(value.`answered`) +
+            FfiConverterInt.allocationSize(value.`skipped`) +
+            FfiConverterInt.allocationSize(value.`doneQuestions`) +
+            FfiConverterInt.allocationSize(value.`totalQuestions`) +
             FfiConverterOptionalString.allocationSize(value.`nextQuestionId`) +
             FfiConverterSequenceString.allocationSize(value.`missingRequired`) +
             FfiConverterBoolean.allocationSize(value.`canFinalise`) +
@@ -9153,10 +11421,10 @@ public object FfiConverterTypeScreeningProgress: FfiConverterRustBuffer<Screenin
 
     override fun write(value: ScreeningProgress, buf: ByteBuffer) {
             FfiConverterString.write(value.`screeningId`, buf)
-            FfiConverterUInt.write(value.`answered`, buf)
-            FfiConverterUInt.write(value.`skipped`, buf)
-            FfiConverterUInt.write(value.`doneQuestions`, buf)
-            FfiConverterUInt.write(value.`totalQuestions`, buf)
+            FfiConverterInt.write(value.`answered`, buf)
+            FfiConverterInt.write(value.`skipped`, buf)
+            FfiConverterInt.write(value.`doneQuestions`, buf)
+            FfiConverterInt.write(value.`totalQuestions`, buf)
             FfiConverterOptionalString.write(value.`nextQuestionId`, buf)
             FfiConverterSequenceString.write(value.`missingRequired`, buf)
             FfiConverterBoolean.write(value.`canFinalise`, buf)
@@ -9229,11 +11497,11 @@ data class SyncProgressInfo (
     /**
      * Events and reports this sync sends (known once the push starts).
      */
-    var `eventsToSend`: kotlin.ULong, 
-    var `eventsSent`: kotlin.ULong, 
-    var `eventsReceived`: kotlin.ULong, 
-    var `bytesSent`: kotlin.ULong, 
-    var `bytesReceived`: kotlin.ULong
+    var `eventsToSend`: kotlin.Long, 
+    var `eventsSent`: kotlin.Long, 
+    var `eventsReceived`: kotlin.Long, 
+    var `bytesSent`: kotlin.Long, 
+    var `bytesReceived`: kotlin.Long
 ) {
     
     companion object
@@ -9246,30 +11514,30 @@ public object FfiConverterTypeSyncProgressInfo: FfiConverterRustBuffer<SyncProgr
     override fun read(buf: ByteBuffer): SyncProgressInfo {
         return SyncProgressInfo(
             FfiConverterTypeSyncPhase.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
         )
     }
 
     override fun allocationSize(value: SyncProgressInfo) = (
             FfiConverterTypeSyncPhase.allocationSize(value.`phase`) +
-            FfiConverterULong.allocationSize(value.`eventsToSend`) +
-            FfiConverterULong.allocationSize(value.`eventsSent`) +
-            FfiConverterULong.allocationSize(value.`eventsReceived`) +
-            FfiConverterULong.allocationSize(value.`bytesSent`) +
-            FfiConverterULong.allocationSize(value.`bytesReceived`)
+            FfiConverterLong.allocationSize(value.`eventsToSend`) +
+            FfiConverterLong.allocationSize(value.`eventsSent`) +
+            FfiConverterLong.allocationSize(value.`eventsReceived`) +
+            FfiConverterLong.allocationSize(value.`bytesSent`) +
+            FfiConverterLong.allocationSize(value.`bytesReceived`)
     )
 
     override fun write(value: SyncProgressInfo, buf: ByteBuffer) {
             FfiConverterTypeSyncPhase.write(value.`phase`, buf)
-            FfiConverterULong.write(value.`eventsToSend`, buf)
-            FfiConverterULong.write(value.`eventsSent`, buf)
-            FfiConverterULong.write(value.`eventsReceived`, buf)
-            FfiConverterULong.write(value.`bytesSent`, buf)
-            FfiConverterULong.write(value.`bytesReceived`, buf)
+            FfiConverterLong.write(value.`eventsToSend`, buf)
+            FfiConverterLong.write(value.`eventsSent`, buf)
+            FfiConverterLong.write(value.`eventsReceived`, buf)
+            FfiConverterLong.write(value.`bytesSent`, buf)
+            FfiConverterLong.write(value.`bytesReceived`, buf)
     }
 }
 
@@ -9283,15 +11551,15 @@ data class SyncReportView (
     /**
      * Events headquarters took.
      */
-    var `accepted`: kotlin.ULong, 
+    var `accepted`: kotlin.Long, 
     /**
      * Events headquarters already had (a retried push).
      */
-    var `duplicates`: kotlin.ULong, 
+    var `duplicates`: kotlin.Long, 
     var `rejected`: List<RejectedEvent>, 
     var `trustListUpdated`: kotlin.Boolean, 
     var `revocationsUpdated`: kotlin.Boolean, 
-    var `retries`: kotlin.UInt, 
+    var `retries`: kotlin.Int, 
     /**
      * This vault was restored from an older copy: headquarters holds events
      * from this device that it no longer has. Headquarters was told; tell
@@ -9301,21 +11569,21 @@ data class SyncReportView (
     /**
      * Audit entries headquarters took from this device.
      */
-    var `auditEntriesSent`: kotlin.ULong, 
+    var `auditEntriesSent`: kotlin.Long, 
     /**
      * Cases and screenings removed here by the retention rule after this
      * sync (headquarters holds them; the period has passed).
      */
-    var `purged`: kotlin.ULong, 
+    var `purged`: kotlin.Long, 
     /**
      * A newer crossing-point list was installed (its sequence): refresh
      * the screening start screen's picker.
      */
-    var `crossingPointsInstalled`: kotlin.ULong?, 
+    var `crossingPointsInstalled`: kotlin.Long?, 
     /**
      * Bundles carried for other devices that headquarters took.
      */
-    var `forwarded`: kotlin.ULong, 
+    var `forwarded`: kotlin.Long, 
     /**
      * Carried bundles headquarters refused, with its reason code.
      */
@@ -9323,12 +11591,12 @@ data class SyncReportView (
     /**
      * Bundles made here that a colleague delivered: their events were not sent again.
      */
-    var `receiptsApplied`: kotlin.ULong, 
+    var `receiptsApplied`: kotlin.Long, 
     /**
      * This sync found the restore: how many cases and screenings the
      * restore report lists (`SyncService.restoreReport`). Absent otherwise.
      */
-    var `restoreItems`: kotlin.UInt?
+    var `restoreItems`: kotlin.Int?
 ) {
     
     companion object
@@ -9341,57 +11609,57 @@ public object FfiConverterTypeSyncReportView: FfiConverterRustBuffer<SyncReportV
     override fun read(buf: ByteBuffer): SyncReportView {
         return SyncReportView(
             FfiConverterTypeSyncProgressInfo.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
             FfiConverterSequenceTypeRejectedEvent.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterBoolean.read(buf),
-            FfiConverterUInt.read(buf),
+            FfiConverterInt.read(buf),
             FfiConverterBoolean.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterOptionalULong.read(buf),
-            FfiConverterULong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterLong.read(buf),
             FfiConverterSequenceTypeRefusedBundle.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterOptionalUInt.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalInt.read(buf),
         )
     }
 
     override fun allocationSize(value: SyncReportView) = (
             FfiConverterTypeSyncProgressInfo.allocationSize(value.`progress`) +
-            FfiConverterULong.allocationSize(value.`accepted`) +
-            FfiConverterULong.allocationSize(value.`duplicates`) +
+            FfiConverterLong.allocationSize(value.`accepted`) +
+            FfiConverterLong.allocationSize(value.`duplicates`) +
             FfiConverterSequenceTypeRejectedEvent.allocationSize(value.`rejected`) +
             FfiConverterBoolean.allocationSize(value.`trustListUpdated`) +
             FfiConverterBoolean.allocationSize(value.`revocationsUpdated`) +
-            FfiConverterUInt.allocationSize(value.`retries`) +
+            FfiConverterInt.allocationSize(value.`retries`) +
             FfiConverterBoolean.allocationSize(value.`rollbackDetected`) +
-            FfiConverterULong.allocationSize(value.`auditEntriesSent`) +
-            FfiConverterULong.allocationSize(value.`purged`) +
-            FfiConverterOptionalULong.allocationSize(value.`crossingPointsInstalled`) +
-            FfiConverterULong.allocationSize(value.`forwarded`) +
+            FfiConverterLong.allocationSize(value.`auditEntriesSent`) +
+            FfiConverterLong.allocationSize(value.`purged`) +
+            FfiConverterOptionalLong.allocationSize(value.`crossingPointsInstalled`) +
+            FfiConverterLong.allocationSize(value.`forwarded`) +
             FfiConverterSequenceTypeRefusedBundle.allocationSize(value.`forwardRefused`) +
-            FfiConverterULong.allocationSize(value.`receiptsApplied`) +
-            FfiConverterOptionalUInt.allocationSize(value.`restoreItems`)
+            FfiConverterLong.allocationSize(value.`receiptsApplied`) +
+            FfiConverterOptionalInt.allocationSize(value.`restoreItems`)
     )
 
     override fun write(value: SyncReportView, buf: ByteBuffer) {
             FfiConverterTypeSyncProgressInfo.write(value.`progress`, buf)
-            FfiConverterULong.write(value.`accepted`, buf)
-            FfiConverterULong.write(value.`duplicates`, buf)
+            FfiConverterLong.write(value.`accepted`, buf)
+            FfiConverterLong.write(value.`duplicates`, buf)
             FfiConverterSequenceTypeRejectedEvent.write(value.`rejected`, buf)
             FfiConverterBoolean.write(value.`trustListUpdated`, buf)
             FfiConverterBoolean.write(value.`revocationsUpdated`, buf)
-            FfiConverterUInt.write(value.`retries`, buf)
+            FfiConverterInt.write(value.`retries`, buf)
             FfiConverterBoolean.write(value.`rollbackDetected`, buf)
-            FfiConverterULong.write(value.`auditEntriesSent`, buf)
-            FfiConverterULong.write(value.`purged`, buf)
-            FfiConverterOptionalULong.write(value.`crossingPointsInstalled`, buf)
-            FfiConverterULong.write(value.`forwarded`, buf)
+            FfiConverterLong.write(value.`auditEntriesSent`, buf)
+            FfiConverterLong.write(value.`purged`, buf)
+            FfiConverterOptionalLong.write(value.`crossingPointsInstalled`, buf)
+            FfiConverterLong.write(value.`forwarded`, buf)
             FfiConverterSequenceTypeRefusedBundle.write(value.`forwardRefused`, buf)
-            FfiConverterULong.write(value.`receiptsApplied`, buf)
-            FfiConverterOptionalUInt.write(value.`restoreItems`, buf)
+            FfiConverterLong.write(value.`receiptsApplied`, buf)
+            FfiConverterOptionalInt.write(value.`restoreItems`, buf)
     }
 }
 
@@ -9444,16 +11712,16 @@ data class VaultInfo (
      * True when the vault also needs the platform key store (a PIN is allowed).
      */
     var `deviceBound`: kotlin.Boolean, 
-    var `failedAttempts`: kotlin.UInt, 
+    var `failedAttempts`: kotlin.Int, 
     /**
      * Failed unlocks left before the vault is wiped.
      */
-    var `attemptsRemaining`: kotlin.UInt, 
-    var `maxAttempts`: kotlin.UInt, 
+    var `attemptsRemaining`: kotlin.Int, 
+    var `maxAttempts`: kotlin.Int, 
     /**
      * Seconds to wait before the next unlock attempt (0: now).
      */
-    var `retryAfterSecs`: kotlin.ULong, 
+    var `retryAfterSecs`: kotlin.Long, 
     /**
      * The last unlock attempt was counted but never answered (the app was
      * killed or the power cut mid-check): tell the officer once. True on
@@ -9461,11 +11729,11 @@ data class VaultInfo (
      * of the session.
      */
     var `lastAttemptInterrupted`: kotlin.Boolean, 
-    var `records`: kotlin.ULong, 
-    var `attachments`: kotlin.ULong, 
-    var `kdfMemoryMib`: kotlin.UInt, 
-    var `kdfPasses`: kotlin.UInt, 
-    var `format`: kotlin.UInt
+    var `records`: kotlin.Long, 
+    var `attachments`: kotlin.Long, 
+    var `kdfMemoryMib`: kotlin.Int, 
+    var `kdfPasses`: kotlin.Int, 
+    var `format`: kotlin.Int
 ) {
     
     companion object
@@ -9479,47 +11747,47 @@ public object FfiConverterTypeVaultInfo: FfiConverterRustBuffer<VaultInfo> {
         return VaultInfo(
             FfiConverterBoolean.read(buf),
             FfiConverterBoolean.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterULong.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterLong.read(buf),
             FfiConverterBoolean.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
         )
     }
 
     override fun allocationSize(value: VaultInfo) = (
             FfiConverterBoolean.allocationSize(value.`unlocked`) +
             FfiConverterBoolean.allocationSize(value.`deviceBound`) +
-            FfiConverterUInt.allocationSize(value.`failedAttempts`) +
-            FfiConverterUInt.allocationSize(value.`attemptsRemaining`) +
-            FfiConverterUInt.allocationSize(value.`maxAttempts`) +
-            FfiConverterULong.allocationSize(value.`retryAfterSecs`) +
+            FfiConverterInt.allocationSize(value.`failedAttempts`) +
+            FfiConverterInt.allocationSize(value.`attemptsRemaining`) +
+            FfiConverterInt.allocationSize(value.`maxAttempts`) +
+            FfiConverterLong.allocationSize(value.`retryAfterSecs`) +
             FfiConverterBoolean.allocationSize(value.`lastAttemptInterrupted`) +
-            FfiConverterULong.allocationSize(value.`records`) +
-            FfiConverterULong.allocationSize(value.`attachments`) +
-            FfiConverterUInt.allocationSize(value.`kdfMemoryMib`) +
-            FfiConverterUInt.allocationSize(value.`kdfPasses`) +
-            FfiConverterUInt.allocationSize(value.`format`)
+            FfiConverterLong.allocationSize(value.`records`) +
+            FfiConverterLong.allocationSize(value.`attachments`) +
+            FfiConverterInt.allocationSize(value.`kdfMemoryMib`) +
+            FfiConverterInt.allocationSize(value.`kdfPasses`) +
+            FfiConverterInt.allocationSize(value.`format`)
     )
 
     override fun write(value: VaultInfo, buf: ByteBuffer) {
             FfiConverterBoolean.write(value.`unlocked`, buf)
             FfiConverterBoolean.write(value.`deviceBound`, buf)
-            FfiConverterUInt.write(value.`failedAttempts`, buf)
-            FfiConverterUInt.write(value.`attemptsRemaining`, buf)
-            FfiConverterUInt.write(value.`maxAttempts`, buf)
-            FfiConverterULong.write(value.`retryAfterSecs`, buf)
+            FfiConverterInt.write(value.`failedAttempts`, buf)
+            FfiConverterInt.write(value.`attemptsRemaining`, buf)
+            FfiConverterInt.write(value.`maxAttempts`, buf)
+            FfiConverterLong.write(value.`retryAfterSecs`, buf)
             FfiConverterBoolean.write(value.`lastAttemptInterrupted`, buf)
-            FfiConverterULong.write(value.`records`, buf)
-            FfiConverterULong.write(value.`attachments`, buf)
-            FfiConverterUInt.write(value.`kdfMemoryMib`, buf)
-            FfiConverterUInt.write(value.`kdfPasses`, buf)
-            FfiConverterUInt.write(value.`format`, buf)
+            FfiConverterLong.write(value.`records`, buf)
+            FfiConverterLong.write(value.`attachments`, buf)
+            FfiConverterInt.write(value.`kdfMemoryMib`, buf)
+            FfiConverterInt.write(value.`kdfPasses`, buf)
+            FfiConverterInt.write(value.`format`, buf)
     }
 }
 
@@ -9535,20 +11803,20 @@ data class VaultSettings (
     /**
      * argon2id memory in MiB (at least 19).
      */
-    var `kdfMemoryMib`: kotlin.UInt = 128u, 
+    var `kdfMemoryMib`: kotlin.Int = 128, 
     /**
      * argon2id passes (at least 2).
      */
-    var `kdfPasses`: kotlin.UInt = 4u, 
+    var `kdfPasses`: kotlin.Int = 4, 
     /**
      * Failed unlocks in a row that destroy the vault's keys (1 to 100).
      */
-    var `maxAttempts`: kotlin.UInt = 10u, 
+    var `maxAttempts`: kotlin.Int = 10, 
     /**
      * Delay after the first failed unlock in milliseconds, doubling after
      * each further failure up to 5 minutes (0 for tests only).
      */
-    var `unlockDelayMs`: kotlin.ULong = 1000uL
+    var `unlockDelayMs`: kotlin.Long = 1000L
 ) {
     
     companion object
@@ -9560,25 +11828,25 @@ data class VaultSettings (
 public object FfiConverterTypeVaultSettings: FfiConverterRustBuffer<VaultSettings> {
     override fun read(buf: ByteBuffer): VaultSettings {
         return VaultSettings(
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterULong.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterLong.read(buf),
         )
     }
 
     override fun allocationSize(value: VaultSettings) = (
-            FfiConverterUInt.allocationSize(value.`kdfMemoryMib`) +
-            FfiConverterUInt.allocationSize(value.`kdfPasses`) +
-            FfiConverterUInt.allocationSize(value.`maxAttempts`) +
-            FfiConverterULong.allocationSize(value.`unlockDelayMs`)
+            FfiConverterInt.allocationSize(value.`kdfMemoryMib`) +
+            FfiConverterInt.allocationSize(value.`kdfPasses`) +
+            FfiConverterInt.allocationSize(value.`maxAttempts`) +
+            FfiConverterLong.allocationSize(value.`unlockDelayMs`)
     )
 
     override fun write(value: VaultSettings, buf: ByteBuffer) {
-            FfiConverterUInt.write(value.`kdfMemoryMib`, buf)
-            FfiConverterUInt.write(value.`kdfPasses`, buf)
-            FfiConverterUInt.write(value.`maxAttempts`, buf)
-            FfiConverterULong.write(value.`unlockDelayMs`, buf)
+            FfiConverterInt.write(value.`kdfMemoryMib`, buf)
+            FfiConverterInt.write(value.`kdfPasses`, buf)
+            FfiConverterInt.write(value.`maxAttempts`, buf)
+            FfiConverterLong.write(value.`unlockDelayMs`, buf)
     }
 }
 
@@ -9901,7 +12169,7 @@ sealed class AnswerKind {
      * Free text of at most `max_len` characters.
      */
     data class Text(
-        val `maxLen`: kotlin.UInt?) : AnswerKind() {
+        val `maxLen`: kotlin.Int?) : AnswerKind() {
         companion object
     }
     
@@ -9941,7 +12209,7 @@ public object FfiConverterTypeAnswerKind : FfiConverterRustBuffer<AnswerKind>{
                 FfiConverterSequenceTypeChoiceOption.read(buf),
                 )
             4 -> AnswerKind.Text(
-                FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalInt.read(buf),
                 )
             5 -> AnswerKind.Number(
                 FfiConverterOptionalDouble.read(buf),
@@ -9978,7 +12246,7 @@ public object FfiConverterTypeAnswerKind : FfiConverterRustBuffer<AnswerKind>{
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
-                + FfiConverterOptionalUInt.allocationSize(value.`maxLen`)
+                + FfiConverterOptionalInt.allocationSize(value.`maxLen`)
             )
         }
         is AnswerKind.Number -> {
@@ -10016,7 +12284,7 @@ public object FfiConverterTypeAnswerKind : FfiConverterRustBuffer<AnswerKind>{
             }
             is AnswerKind.Text -> {
                 buf.putInt(4)
-                FfiConverterOptionalUInt.write(value.`maxLen`, buf)
+                FfiConverterOptionalInt.write(value.`maxLen`, buf)
                 Unit
             }
             is AnswerKind.Number -> {
@@ -10369,7 +12637,7 @@ sealed class ForwardImport {
     data class Bundle(
         val `bundleId`: kotlin.String, 
         val `senderDevice`: kotlin.String, 
-        val `events`: kotlin.UInt) : ForwardImport() {
+        val `events`: kotlin.Int) : ForwardImport() {
         companion object
     }
     
@@ -10378,11 +12646,11 @@ sealed class ForwardImport {
      * what they acknowledge left the outbox.
      */
     data class Receipts(
-        val `applied`: kotlin.UInt, 
-        val `accepted`: kotlin.ULong, 
-        val `duplicates`: kotlin.ULong, 
+        val `applied`: kotlin.Int, 
+        val `accepted`: kotlin.Long, 
+        val `duplicates`: kotlin.Long, 
         val `rejected`: List<RejectedEvent>, 
-        val `ignored`: kotlin.UInt) : ForwardImport() {
+        val `ignored`: kotlin.Int) : ForwardImport() {
         companion object
     }
     
@@ -10400,14 +12668,14 @@ public object FfiConverterTypeForwardImport : FfiConverterRustBuffer<ForwardImpo
             1 -> ForwardImport.Bundle(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
-                FfiConverterUInt.read(buf),
+                FfiConverterInt.read(buf),
                 )
             2 -> ForwardImport.Receipts(
-                FfiConverterUInt.read(buf),
-                FfiConverterULong.read(buf),
-                FfiConverterULong.read(buf),
+                FfiConverterInt.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterLong.read(buf),
                 FfiConverterSequenceTypeRejectedEvent.read(buf),
-                FfiConverterUInt.read(buf),
+                FfiConverterInt.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
@@ -10420,18 +12688,18 @@ public object FfiConverterTypeForwardImport : FfiConverterRustBuffer<ForwardImpo
                 4UL
                 + FfiConverterString.allocationSize(value.`bundleId`)
                 + FfiConverterString.allocationSize(value.`senderDevice`)
-                + FfiConverterUInt.allocationSize(value.`events`)
+                + FfiConverterInt.allocationSize(value.`events`)
             )
         }
         is ForwardImport.Receipts -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
-                + FfiConverterUInt.allocationSize(value.`applied`)
-                + FfiConverterULong.allocationSize(value.`accepted`)
-                + FfiConverterULong.allocationSize(value.`duplicates`)
+                + FfiConverterInt.allocationSize(value.`applied`)
+                + FfiConverterLong.allocationSize(value.`accepted`)
+                + FfiConverterLong.allocationSize(value.`duplicates`)
                 + FfiConverterSequenceTypeRejectedEvent.allocationSize(value.`rejected`)
-                + FfiConverterUInt.allocationSize(value.`ignored`)
+                + FfiConverterInt.allocationSize(value.`ignored`)
             )
         }
     }
@@ -10442,16 +12710,16 @@ public object FfiConverterTypeForwardImport : FfiConverterRustBuffer<ForwardImpo
                 buf.putInt(1)
                 FfiConverterString.write(value.`bundleId`, buf)
                 FfiConverterString.write(value.`senderDevice`, buf)
-                FfiConverterUInt.write(value.`events`, buf)
+                FfiConverterInt.write(value.`events`, buf)
                 Unit
             }
             is ForwardImport.Receipts -> {
                 buf.putInt(2)
-                FfiConverterUInt.write(value.`applied`, buf)
-                FfiConverterULong.write(value.`accepted`, buf)
-                FfiConverterULong.write(value.`duplicates`, buf)
+                FfiConverterInt.write(value.`applied`, buf)
+                FfiConverterLong.write(value.`accepted`, buf)
+                FfiConverterLong.write(value.`duplicates`, buf)
                 FfiConverterSequenceTypeRejectedEvent.write(value.`rejected`, buf)
-                FfiConverterUInt.write(value.`ignored`, buf)
+                FfiConverterInt.write(value.`ignored`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -10499,9 +12767,9 @@ sealed class HomewardException: kotlin.Exception() {
      */
     class WrongPassphrase(
         
-        val `attemptsRemaining`: kotlin.UInt, 
+        val `attemptsRemaining`: kotlin.Int, 
         
-        val `retryAfterSecs`: kotlin.ULong, 
+        val `retryAfterSecs`: kotlin.Long, 
         
         val `reason`: kotlin.String
         ) : HomewardException() {
@@ -10519,9 +12787,9 @@ sealed class HomewardException: kotlin.Exception() {
      */
     class TooSoon(
         
-        val `attemptsRemaining`: kotlin.UInt, 
+        val `attemptsRemaining`: kotlin.Int, 
         
-        val `retryAfterSecs`: kotlin.ULong, 
+        val `retryAfterSecs`: kotlin.Long, 
         
         val `reason`: kotlin.String
         ) : HomewardException() {
@@ -10723,7 +12991,7 @@ sealed class HomewardException: kotlin.Exception() {
         
         val `days`: kotlin.Long, 
         
-        val `limitDays`: kotlin.UInt, 
+        val `limitDays`: kotlin.Int, 
         
         val `reason`: kotlin.String
         ) : HomewardException() {
@@ -10747,7 +13015,7 @@ sealed class HomewardException: kotlin.Exception() {
      */
     class ServerRefused(
         
-        val `status`: kotlin.UShort, 
+        val `status`: kotlin.Int, 
         
         val `reason`: kotlin.String
         ) : HomewardException() {
@@ -10901,13 +13169,13 @@ public object FfiConverterTypeHomewardError : FfiConverterRustBuffer<HomewardExc
                 FfiConverterString.read(buf),
                 )
             3 -> HomewardException.WrongPassphrase(
-                FfiConverterUInt.read(buf),
-                FfiConverterULong.read(buf),
+                FfiConverterInt.read(buf),
+                FfiConverterLong.read(buf),
                 FfiConverterString.read(buf),
                 )
             4 -> HomewardException.TooSoon(
-                FfiConverterUInt.read(buf),
-                FfiConverterULong.read(buf),
+                FfiConverterInt.read(buf),
+                FfiConverterLong.read(buf),
                 FfiConverterString.read(buf),
                 )
             5 -> HomewardException.Locked(
@@ -10963,14 +13231,14 @@ public object FfiConverterTypeHomewardError : FfiConverterRustBuffer<HomewardExc
                 )
             21 -> HomewardException.CheckInOverdue(
                 FfiConverterLong.read(buf),
-                FfiConverterUInt.read(buf),
+                FfiConverterInt.read(buf),
                 FfiConverterString.read(buf),
                 )
             22 -> HomewardException.Network(
                 FfiConverterString.read(buf),
                 )
             23 -> HomewardException.ServerRefused(
-                FfiConverterUShort.read(buf),
+                FfiConverterInt.read(buf),
                 FfiConverterString.read(buf),
                 )
             24 -> HomewardException.Untrusted(
@@ -11025,15 +13293,15 @@ public object FfiConverterTypeHomewardError : FfiConverterRustBuffer<HomewardExc
             is HomewardException.WrongPassphrase -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterUInt.allocationSize(value.`attemptsRemaining`)
-                + FfiConverterULong.allocationSize(value.`retryAfterSecs`)
+                + FfiConverterInt.allocationSize(value.`attemptsRemaining`)
+                + FfiConverterLong.allocationSize(value.`retryAfterSecs`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is HomewardException.TooSoon -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterUInt.allocationSize(value.`attemptsRemaining`)
-                + FfiConverterULong.allocationSize(value.`retryAfterSecs`)
+                + FfiConverterInt.allocationSize(value.`attemptsRemaining`)
+                + FfiConverterLong.allocationSize(value.`retryAfterSecs`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is HomewardException.Locked -> (
@@ -11123,7 +13391,7 @@ public object FfiConverterTypeHomewardError : FfiConverterRustBuffer<HomewardExc
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterLong.allocationSize(value.`days`)
-                + FfiConverterUInt.allocationSize(value.`limitDays`)
+                + FfiConverterInt.allocationSize(value.`limitDays`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is HomewardException.Network -> (
@@ -11134,7 +13402,7 @@ public object FfiConverterTypeHomewardError : FfiConverterRustBuffer<HomewardExc
             is HomewardException.ServerRefused -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterUShort.allocationSize(value.`status`)
+                + FfiConverterInt.allocationSize(value.`status`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is HomewardException.Untrusted -> (
@@ -11207,15 +13475,15 @@ public object FfiConverterTypeHomewardError : FfiConverterRustBuffer<HomewardExc
             }
             is HomewardException.WrongPassphrase -> {
                 buf.putInt(3)
-                FfiConverterUInt.write(value.`attemptsRemaining`, buf)
-                FfiConverterULong.write(value.`retryAfterSecs`, buf)
+                FfiConverterInt.write(value.`attemptsRemaining`, buf)
+                FfiConverterLong.write(value.`retryAfterSecs`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is HomewardException.TooSoon -> {
                 buf.putInt(4)
-                FfiConverterUInt.write(value.`attemptsRemaining`, buf)
-                FfiConverterULong.write(value.`retryAfterSecs`, buf)
+                FfiConverterInt.write(value.`attemptsRemaining`, buf)
+                FfiConverterLong.write(value.`retryAfterSecs`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
@@ -11305,7 +13573,7 @@ public object FfiConverterTypeHomewardError : FfiConverterRustBuffer<HomewardExc
             is HomewardException.CheckInOverdue -> {
                 buf.putInt(21)
                 FfiConverterLong.write(value.`days`, buf)
-                FfiConverterUInt.write(value.`limitDays`, buf)
+                FfiConverterInt.write(value.`limitDays`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
@@ -11316,7 +13584,7 @@ public object FfiConverterTypeHomewardError : FfiConverterRustBuffer<HomewardExc
             }
             is HomewardException.ServerRefused -> {
                 buf.putInt(23)
-                FfiConverterUShort.write(value.`status`, buf)
+                FfiConverterInt.write(value.`status`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
@@ -12139,60 +14407,28 @@ public object FfiConverterTypeYesNoAnswer: FfiConverterRustBuffer<YesNoAnswer> {
 /**
  * @suppress
  */
-public object FfiConverterOptionalUInt: FfiConverterRustBuffer<kotlin.UInt?> {
-    override fun read(buf: ByteBuffer): kotlin.UInt? {
+public object FfiConverterOptionalInt: FfiConverterRustBuffer<kotlin.Int?> {
+    override fun read(buf: ByteBuffer): kotlin.Int? {
         if (buf.get().toInt() == 0) {
             return null
         }
-        return FfiConverterUInt.read(buf)
+        return FfiConverterInt.read(buf)
     }
 
-    override fun allocationSize(value: kotlin.UInt?): ULong {
+    override fun allocationSize(value: kotlin.Int?): ULong {
         if (value == null) {
             return 1UL
         } else {
-            return 1UL + FfiConverterUInt.allocationSize(value)
+            return 1UL + FfiConverterInt.allocationSize(value)
         }
     }
 
-    override fun write(value: kotlin.UInt?, buf: ByteBuffer) {
+    override fun write(value: kotlin.Int?, buf: ByteBuffer) {
         if (value == null) {
             buf.put(0)
         } else {
             buf.put(1)
-            FfiConverterUInt.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalULong: FfiConverterRustBuffer<kotlin.ULong?> {
-    override fun read(buf: ByteBuffer): kotlin.ULong? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterULong.read(buf)
-    }
-
-    override fun allocationSize(value: kotlin.ULong?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterULong.allocationSize(value)
-        }
-    }
-
-    override fun write(value: kotlin.ULong?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterULong.write(value, buf)
+            FfiConverterInt.write(value, buf)
         }
     }
 }

@@ -73,7 +73,7 @@ class CertificateAndSyncTest {
                 val used = assertThrows<HomewardException.ServerRefused> {
                     newVault().use { it.syncService().enroll(hq.url, "not-a-code", "x", null) }
                 }
-                assertTrue(used.status >= 400u, "${used.status}")
+                assertTrue(used.status >= 400, "${used.status}")
 
                 val certs = consulate.certificates()
                 // Validation messages from the core, per field.
@@ -116,10 +116,10 @@ class CertificateAndSyncTest {
                 // Push, with progress.
                 val recorder = Recorder()
                 val pushed = consulate.syncService().sync(recorder)
-                assertEquals(2uL, pushed.accepted)
-                assertTrue(pushed.auditEntriesSent > 0uL, "the audit trail syncs too")
+                assertEquals(2L, pushed.accepted)
+                assertTrue(pushed.auditEntriesSent > 0L, "the audit trail syncs too")
                 assertTrue(recorder.seen.isNotEmpty(), "progress was reported")
-                assertTrue(recorder.seen.last().eventsSent >= 2uL && recorder.seen.last().bytesSent > 0uL)
+                assertTrue(recorder.seen.last().eventsSent >= 2L && recorder.seen.last().bytesSent > 0L)
                 // The phases in order, and the push's total known from its start.
                 val phases = recorder.seen.map { it.phase }.distinct()
                 assertEquals(listOf(SyncPhase.PUSHING, SyncPhase.PULLING, SyncPhase.DONE), phases)
@@ -134,7 +134,7 @@ class CertificateAndSyncTest {
 
                 // Pulled with the suspend form.
                 val pulled = runBlocking { consulate.syncService().syncAsync(Recorder()) }
-                assertEquals(2uL, pulled.progress.eventsReceived)
+                assertEquals(2L, pulled.progress.eventsReceived)
                 assertEquals(CaseState.APPROVED, certs.show(case.caseId, "case review").state)
 
                 val issued = certs.issue(case.caseId, null)
@@ -142,7 +142,7 @@ class CertificateAndSyncTest {
                 val cert = issued.case.certificate!!
                 assertEquals(cert.barcode, issued.barcode)
                 assertTrue(cert.feeWaived)
-                assertEquals(issued.qr.width * issued.qr.width, issued.qr.modules.size.toUInt())
+                assertEquals(issued.qr.width * issued.qr.width, issued.qr.modules.size.toInt())
                 assertTrue(issued.qr.modules.any { it } && issued.qr.modules.any { !it })
                 consulate.syncService().sync(null)
 
@@ -174,7 +174,7 @@ class CertificateAndSyncTest {
                 assertTrue(checks.recordEntry(issued.barcode, "MANAS") is VerificationResult.Valid)
                 val again = checks.verify(issued.barcode, null, null) as VerificationResult.Refused
                 assertEquals(RefusalReason.ALREADY_USED, again.reason)
-                assertEquals(1uL, border.syncService().sync(null).accepted)
+                assertEquals(1L, border.syncService().sync(null).accepted)
 
                 // The consulate learns of the entry.
                 consulate.syncService().sync(null)
@@ -206,7 +206,7 @@ class CertificateAndSyncTest {
             assertTrue(e.reason.contains("kept"), e.reason)
             // What was done is kept; the next sync finishes the job.
             val next = s.sync(null)
-            assertEquals(0uL, next.accepted)
+            assertEquals(0L, next.accepted)
             assertEquals(CaseState.SUBMITTED, v.certificates().show(case.caseId, "case review").state)
             // A made-up unlock code is refused.
             assertThrows<HomewardException.InvalidInput> { s.enterUnlockCode("123456") }

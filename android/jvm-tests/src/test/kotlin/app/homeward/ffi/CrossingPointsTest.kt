@@ -18,7 +18,7 @@ class CrossingPointsTest {
     fun `a never-enrolled vault offers the demo list, named in its language, and refuses any other id`() {
         newVault().use { vault ->
             val info = vault.crossingPointsInfo()
-            assertEquals(0uL, info.sequence, "the compiled-in list")
+            assertEquals(0L, info.sequence, "the compiled-in list")
             assertNull(info.ageDays, "never published: no age to show")
             vault.setLanguage(Language.RU)
             val points = vault.crossingPoints()
@@ -56,7 +56,7 @@ class CrossingPointsTest {
             newVault().use { vault ->
                 vault.syncService().enroll(hq.url, hq.enrollmentCode("OSH", "border_guard"), "crossing test", null)
                 val info = vault.crossingPointsInfo()
-                assertEquals(2uL, info.sequence, "the published list follows the demo one (1)")
+                assertEquals(2L, info.sequence, "the published list follows the demo one (1)")
                 assertEquals(0L, info.ageDays)
                 vault.setLanguage(Language.EN)
                 assertEquals(listOf("OSH-AIRPORT" to "Osh airport", "KYZYL-BEL" to "Kyzyl-Bel"), vault.crossingPoints().map { it.id to it.name })

@@ -34,7 +34,7 @@ class DirectoryTest {
                 assertNull(vault.screenings().referralDirectory(), "nothing before enrolment")
                 vault.syncService().enroll(hq.url, hq.enrollmentCode("OSH", "consular_officer"), "directory test", null)
                 val held = requireNotNull(vault.screenings().referralDirectory()) { "enrolment carries the directory" }
-                assertEquals(1uL, held.sequence)
+                assertEquals(1L, held.sequence)
                 assertTrue(held.partners.any { it.phone == "0 800 0000 189" }, "the national hotline is listed")
 
                 val s = vault.startScreening(NewScreeningInput(crossingPoint = "OSH-AIRPORT", language = Language.EN))

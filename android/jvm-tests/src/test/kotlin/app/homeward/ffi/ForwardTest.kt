@@ -50,13 +50,13 @@ class ForwardTest {
                         // At the post, offline: three screenings sealed into one bundle.
                         screen(post, 3)
                         val out = post.forwardService()
-                        assertEquals(3u, out.waiting())
-                        val bundle = out.exportBundle(50u)
-                        assertEquals(3u, bundle.events)
+                        assertEquals(3, out.waiting())
+                        val bundle = out.exportBundle(50)
+                        assertEquals(3, bundle.events)
                         assertTrue(bundle.frames.size > bundle.framesNeeded.toInt(), "repair frames beyond the needed")
                         assertTrue(bundle.fileJson.startsWith("{\n  \"classification\": \"FOR OFFICIAL USE ONLY\""))
                         assertFalse(bundle.fileJson.contains("OSH-AIRPORT"), "sealed: no report in clear")
-                        assertEquals(1u, out.waitingForReceipt())
+                        assertEquals(1, out.waitingForReceipt())
 
                         // The supervisor's camera: every fourth frame missed, the rest backwards.
                         val carrier = supervisor.forwardService()
@@ -72,19 +72,19 @@ class ForwardTest {
                         assertTrue(taken is ForwardImport.Bundle, "$taken")
                         taken as ForwardImport.Bundle
                         assertEquals(bundle.bundleId, taken.bundleId)
-                        assertEquals(3u, taken.events)
+                        assertEquals(3, taken.events)
                         assertEquals(CarriedBundleState.PENDING, carrier.carried().single().state)
 
                         // A second hop: the supervisor passes it on to the office PC.
                         newVault().use { officePc ->
                             officePc.syncService().enroll(hq.url, hq.enrollmentCode("OSH", "border_guard"), "pc", null)
-                            val relayed = carrier.passOn(bundle.bundleId, 50u)
+                            val relayed = carrier.passOn(bundle.bundleId, 50)
                             assertEquals(bundle.bundleId, relayed.bundleId)
                             val atPc = officePc.forwardService().importFile(relayed.fileJson)
                             assertTrue(atPc is ForwardImport.Bundle, "$atPc")
-                            assertEquals("not_carried", refusedCode { carrier.passOn("fwd-none", 50u) })
+                            assertEquals("not_carried", refusedCode { carrier.passOn("fwd-none", 50) })
                             // The office PC reaches headquarters first; the supervisor's copy later changes nothing.
-                            assertEquals(1uL, officePc.syncService().sync(null).forwarded)
+                            assertEquals(1L, officePc.syncService().sync(null).forwarded)
                             assertEquals(3, heldAt(hq))
                         }
 
@@ -102,17 +102,17 @@ class ForwardTest {
 
                         // Frames of two bundles mixed: a clear refusal, the first bundle's frames kept.
                         screen(supervisor, 1)
-                        val other = carrier.exportBundle(50u)
+                        val other = carrier.exportBundle(50)
                         val mixed = FrameReader()
                         mixed.push(bundle.frames[0])
                         assertEquals("mixed_bundles", refusedCode { mixed.push(other.frames[0]) })
-                        assertEquals(2u, mixed.push(bundle.frames[1]).received)
+                        assertEquals(2, mixed.push(bundle.frames[1]).received)
                         assertEquals(1, carrier.carried().size)
 
                         // The supervisor reaches headquarters: the post's three again (the
                         // same receipt, nothing stored twice), and its own one.
                         val report = supervisor.syncService().sync(null)
-                        assertEquals(1uL, report.forwarded)
+                        assertEquals(1L, report.forwarded)
                         assertTrue(report.forwardRefused.isEmpty())
                         assertEquals(4, heldAt(hq))
                         assertEquals(CarriedBundleState.DELIVERED, carrier.carried().single().state)
@@ -121,15 +121,15 @@ class ForwardTest {
                         val back = out.importFile(carrier.receiptsFile())
                         assertTrue(back is ForwardImport.Receipts, "$back")
                         back as ForwardImport.Receipts
-                        assertEquals(1u, back.applied)
-                        assertEquals(3uL, back.accepted)
-                        assertEquals(0u, out.waiting())
-                        assertEquals(0u, out.waitingForReceipt())
-                        assertEquals("empty", refusedCode { out.exportBundle(50u) })
+                        assertEquals(1, back.applied)
+                        assertEquals(3L, back.accepted)
+                        assertEquals(0, out.waiting())
+                        assertEquals(0, out.waitingForReceipt())
+                        assertEquals("empty", refusedCode { out.exportBundle(50) })
 
                         // Its next real sync sends nothing again.
                         val later = post.syncService().sync(null)
-                        assertEquals(0uL, later.accepted)
+                        assertEquals(0L, later.accepted)
                         assertEquals(4, heldAt(hq))
                     }
                 }

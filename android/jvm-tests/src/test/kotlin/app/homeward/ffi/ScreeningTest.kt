@@ -102,7 +102,7 @@ class ScreeningTest {
             assertTrue(trail.all { it.subjectId == session.id() && it.subjectKind == "screening" })
             assertEquals("supervisor review of the referral", trail.last().justification)
             assertEquals("officer-0042", trail.last().actor)
-            assertEquals((1uL..trail.size.toULong()).toList(), trail.map { it.seq })
+            assertEquals((1L..trail.size.toLong()).toList(), trail.map { it.seq })
 
             // Listed and found again by name in the other script and order.
             val list = vault.screenings().list(ScreeningFilter(crossingPoint = "OSH-AIRPORT"))
@@ -123,7 +123,7 @@ class ScreeningTest {
             val s = vault.startScreening(NewScreeningInput("MANAS", language = Language.RU))
             val first = s.nextQuestion()!!
             assertEquals("appears_minor", first.id)
-            assertEquals(1u, first.position)
+            assertEquals(1, first.position)
             assertTrue(first.required)
 
             val future = assertThrows<HomewardException.InvalidAnswer> {
@@ -141,7 +141,7 @@ class ScreeningTest {
             // The sentence goes under the question: no ids in it.
             assertTrue(unknown.reason.isNotBlank() && "documents" !in unknown.reason, unknown.reason)
             assertThrows<HomewardException.InvalidAnswer> { s.skip("appears_minor") }
-            assertEquals(0u, s.progress().answered)
+            assertEquals(0, s.progress().answered)
 
             // Typed input in Russian is read by the core's rules.
             s.answerText("appears_minor", "да")
@@ -189,7 +189,7 @@ class ScreeningTest {
             vault.unlock(PASSPHRASE)
             val s = vault.screenings().open(id, null)
             assertEquals(Language.KY, s.language())
-            assertEquals(1u, s.progress().answered)
+            assertEquals(1, s.progress().answered)
             assertEquals("date_of_birth", s.nextQuestion()!!.id)
         }
     }

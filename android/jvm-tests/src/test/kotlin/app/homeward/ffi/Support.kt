@@ -9,12 +9,12 @@ import java.util.concurrent.TimeUnit
 const val PASSPHRASE = "correct horse battery staple"
 
 /** Light key derivation and no unlock delay: tests unlock many vaults. */
-fun lightSettings(maxAttempts: UInt = 10u) =
-    VaultSettings(kdfMemoryMib = 19u, kdfPasses = 2u, maxAttempts = maxAttempts, unlockDelayMs = 0uL)
+fun lightSettings(maxAttempts: Int = 10) =
+    VaultSettings(kdfMemoryMib = 19, kdfPasses = 2, maxAttempts = maxAttempts, unlockDelayMs = 0L)
 
 fun tempDir(prefix: String): File = Files.createTempDirectory("homeward-$prefix").toFile().also { it.deleteOnExit() }
 
-fun newVault(dir: File = tempDir("vault"), maxAttempts: UInt = 10u): HomewardVault =
+fun newVault(dir: File = tempDir("vault"), maxAttempts: Int = 10): HomewardVault =
     HomewardVault.create(File(dir, "vault").path, PASSPHRASE, lightSettings(maxAttempts), null)
 
 /**

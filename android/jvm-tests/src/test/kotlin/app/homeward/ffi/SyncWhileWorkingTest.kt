@@ -144,10 +144,10 @@ class SyncWhileWorkingTest {
                 assertTrue(slowestStepMs < 1000, "a screening step took $slowestStepMs ms during the sync")
 
                 proxy.stall.set(false)
-                assertEquals(1uL, sync.get(60, TimeUnit.SECONDS).accepted)
+                assertEquals(1L, sync.get(60, TimeUnit.SECONDS).accepted)
                 // The screening made during the sync goes at the next one, once.
-                assertEquals(1uL, vault.syncService().sync(null).accepted)
-                assertEquals(0uL, vault.syncService().sync(null).accepted)
+                assertEquals(1L, vault.syncService().sync(null).accepted)
+                assertEquals(0L, vault.syncService().sync(null).accepted)
             }
         }
     }
@@ -177,7 +177,7 @@ class SyncWhileWorkingTest {
                 proxy.stall.set(false)
                 vault.unlock(PASSPHRASE)
                 val r2 = vault.syncService().sync(null)
-                assertEquals(1uL, r2.accepted + r2.duplicates, "the report goes once")
+                assertEquals(1L, r2.accepted + r2.duplicates, "the report goes once")
             }
         }
     }
@@ -207,7 +207,7 @@ class SyncWhileWorkingTest {
                     Thread.sleep(20)
                 }
                 proxy.stall.set(false)
-                assertEquals(1uL, vault.syncService().sync(null).let { it.accepted + it.duplicates })
+                assertEquals(1L, vault.syncService().sync(null).let { it.accepted + it.duplicates })
             }
         }
     }

@@ -16,7 +16,7 @@ class TlsTest {
                 val e = v.syncService().enroll(hq.url, hq.enrollmentCode("IST", "consular_officer"), "jvm-tls", ca)
                 assertEquals("IST", e.office)
                 val report = v.syncService().sync(null)
-                assertTrue(report.progress.bytesReceived > 0uL)
+                assertTrue(report.progress.bytesReceived > 0L)
                 assertTrue(!report.rollbackDetected)
                 assertTrue(v.certificates().deviceInfo().tlsPinned)
             }

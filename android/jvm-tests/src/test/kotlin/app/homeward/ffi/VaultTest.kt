@@ -28,7 +28,7 @@ class VaultTest {
             assertTrue(e.reason.contains("unlock"), e.reason)
             v.unlock(PASSPHRASE)
             assertTrue(v.isUnlocked())
-            assertEquals(0uL, v.status().records)
+            assertEquals(0L, v.status().records)
         }
         assertTrue(vaultExists(path))
         HomewardVault.open(path, null).use { v ->
@@ -42,22 +42,22 @@ class VaultTest {
     fun `a wrong passphrase is an exception with the attempts left`() {
         val dir = tempDir("vault")
         val path = File(dir, "v").path
-        HomewardVault.create(path, PASSPHRASE, lightSettings(maxAttempts = 3u), null).close()
+        HomewardVault.create(path, PASSPHRASE, lightSettings(maxAttempts = 3), null).close()
         HomewardVault.open(path, null).use { v ->
             val first = assertThrows<HomewardException.WrongPassphrase> { v.unlock("not the passphrase") }
-            assertEquals(2u, first.attemptsRemaining)
+            assertEquals(2, first.attemptsRemaining)
             assertTrue(first.reason.contains("2 attempt(s) left"), first.reason)
             val status = v.status()
-            assertEquals(1u, status.failedAttempts)
-            assertEquals(2u, status.attemptsRemaining)
+            assertEquals(1, status.failedAttempts)
+            assertEquals(2, status.attemptsRemaining)
             // The suspend form throws the same typed exception.
             val second = assertThrows<HomewardException.WrongPassphrase> {
                 runBlocking { v.unlockAsync("still not it") }
             }
-            assertEquals(1u, second.attemptsRemaining)
+            assertEquals(1, second.attemptsRemaining)
             // The right one resets the count.
             v.unlock(PASSPHRASE)
-            assertEquals(3u, v.status().attemptsRemaining)
+            assertEquals(3, v.status().attemptsRemaining)
             v.lock()
             repeat(2) { assertThrows<HomewardException.WrongPassphrase> { v.unlock("wrong wrong wrong") } }
             assertThrows<HomewardException.Wiped> { v.unlock("wrong wrong wrong") }
@@ -161,18 +161,18 @@ class VaultTest {
         val duress = "a different, memorable phrase"
         HomewardVault.create(path, PASSPHRASE, lightSettings(), null).use { v ->
             v.startScreening(NewScreeningInput("MANAS", language = Language.RU))
-            assertEquals(30u, v.retentionDays())
-            v.setRetentionDays(7u)
-            assertEquals(7u, v.retentionDays())
+            assertEquals(30, v.retentionDays())
+            v.setRetentionDays(7)
+            assertEquals(7, v.retentionDays())
             assertThrows<HomewardException.InvalidInput> { v.setDuressPassphrase(PASSPHRASE, PASSPHRASE) }
             assertThrows<HomewardException.WrongPassphrase> { v.setDuressPassphrase("not the passphrase", duress) }
             v.setDuressPassphrase(PASSPHRASE, duress)
-            assertTrue(v.status().records > 0uL)
+            assertTrue(v.status().records > 0L)
         }
         // Entered at unlock, the duress passphrase opens what looks like a fresh vault.
         HomewardVault.open(path, null).use { v ->
             v.unlock(duress)
-            assertEquals(0uL, v.status().records)
+            assertEquals(0L, v.status().records)
             assertTrue(v.screenings().list(ScreeningFilter()).isEmpty())
         }
         HomewardVault.open(path, null).use { v ->

@@ -157,7 +157,7 @@ class Screens(private val lang: Lang) {
     }
 
     private fun wrongPin(): CoreException {
-        val v = RustVault(File(tempDir("wrong"), "vault").path, null, lightSettings(maxAttempts = 5u, unlockDelayMs = 1000uL))
+        val v = RustVault(File(tempDir("wrong"), "vault").path, null, lightSettings(maxAttempts = 5, unlockDelayMs = 1000L))
         v.create(LONG_PIN)
         v.lock()
         return try {

@@ -47,7 +47,7 @@ import org.junit.Test
 class SemanticsTest {
     @Test
     fun `unlock - a wrong PIN disables the button and says how many tries are left`() = runComposeUiTest {
-        val vault = newVault(lightSettings(maxAttempts = 5u, unlockDelayMs = 1000uL))
+        val vault = newVault(lightSettings(maxAttempts = 5, unlockDelayMs = 1000L))
         vault.lock()
         setContent { HomewardTheme(Lang.EN) { UnlockView(UnlockPresenter(vault, "differ").present()) } }
         onNodeWithTag("pin").performTextInput("not my pin at all")

@@ -20,8 +20,8 @@ import kotlin.time.Duration.Companion.seconds
 const val PIN = "482915"
 
 /** Light key derivation: tests open many vaults. [unlockDelayMs] is the core's wait after a wrong PIN. */
-fun lightSettings(maxAttempts: UInt = 10u, unlockDelayMs: ULong = 0uL) =
-    VaultSettings(kdfMemoryMib = 19u, kdfPasses = 2u, maxAttempts = maxAttempts, unlockDelayMs = unlockDelayMs)
+fun lightSettings(maxAttempts: Int = 10, unlockDelayMs: Long = 0L) =
+    VaultSettings(kdfMemoryMib = 19, kdfPasses = 2, maxAttempts = maxAttempts, unlockDelayMs = unlockDelayMs)
 
 fun tempDir(prefix: String): File = Files.createTempDirectory("homeward-app-$prefix").toFile().also { it.deleteOnExit() }
 

@@ -41,7 +41,7 @@ class UnlockPresenterTest {
 
     @Test
     fun `a wrong PIN shows attempts left and a countdown, then the right one unlocks`() {
-        val vault = newVault(lightSettings(maxAttempts = 5u, unlockDelayMs = 2000uL))
+        val vault = newVault(lightSettings(maxAttempts = 5, unlockDelayMs = 2000L))
         vault.lock()
         testPresenter({ UnlockPresenter(vault, "differ").present() }) {
             val start = awaitUntil { it.attemptsRemaining != null }
@@ -70,7 +70,7 @@ class UnlockPresenterTest {
 
     @Test
     fun `the last wrong PIN wipes the vault and the screen says so`() {
-        val vault = newVault(lightSettings(maxAttempts = 2u))
+        val vault = newVault(lightSettings(maxAttempts = 2))
         vault.lock()
         testPresenter({ UnlockPresenter(vault, "differ").present() }) {
             var s = awaitUntil { it.attemptsRemaining != null }

@@ -64,7 +64,7 @@ class RustVault(
 
     override fun status(): LockStatus = core {
         opened().status().let {
-            LockStatus(it.unlocked, it.attemptsRemaining.toInt(), it.maxAttempts.toInt(), it.retryAfterSecs.toLong(), it.lastAttemptInterrupted)
+            LockStatus(it.unlocked, it.attemptsRemaining, it.maxAttempts, it.retryAfterSecs, it.lastAttemptInterrupted)
         }
     }
 
@@ -97,9 +97,9 @@ internal inline fun <T> core(block: () -> T): T = try {
 
 internal fun HomewardException.toCore(): CoreException = when (this) {
     is HomewardException.WrongPassphrase ->
-        CoreException(ErrorKind.WrongPin, reason, attemptsRemaining.toInt(), retryAfterSecs.toLong())
+        CoreException(ErrorKind.WrongPin, reason, attemptsRemaining, retryAfterSecs)
     is HomewardException.TooSoon ->
-        CoreException(ErrorKind.TooSoon, reason, attemptsRemaining.toInt(), retryAfterSecs.toLong())
+        CoreException(ErrorKind.TooSoon, reason, attemptsRemaining, retryAfterSecs)
     is HomewardException.InvalidAnswer -> CoreException(ErrorKind.InvalidAnswer, reason, questionId = questionId)
     is HomewardException.RequestIncomplete ->
         CoreException(ErrorKind.RequestIncomplete, reason, problems = problems.map { FieldError(it.field, it.message) })
@@ -204,8 +204,8 @@ private class RustSession(private val s: ScreeningSession) : ScreeningSessionPor
 
 private fun QuestionView.toApp() = Question(
     id = id,
-    position = position.toInt(),
-    total = total.toInt(),
+    position = position,
+    total = total,
     section = sectionTitle,
     text = text,
     travellerText = travellerText,
@@ -215,7 +215,7 @@ private fun QuestionView.toApp() = Question(
         AnswerKind.YesNo -> AnswerType.YesNo
         is AnswerKind.SingleChoice -> AnswerType.Single(k.options.map { Option(it.id, it.text) })
         is AnswerKind.MultipleChoice -> AnswerType.Multiple(k.options.map { Option(it.id, it.text) })
-        is AnswerKind.Text -> AnswerType.Text(k.maxLen?.toInt())
+        is AnswerKind.Text -> AnswerType.Text(k.maxLen)
         is AnswerKind.Number -> AnswerType.Number(k.min, k.max, k.integer)
         AnswerKind.Date -> AnswerType.Date
     },
@@ -239,10 +239,10 @@ private fun Answer.toFfi(): AnswerInput = when (this) {
 }
 
 private fun ScreeningProgress.toApp() = Progress(
-    answered = answered.toInt(),
-    skipped = skipped.toInt(),
-    done = doneQuestions.toInt(),
-    total = totalQuestions.toInt(),
+    answered = answered,
+    skipped = skipped,
+    done = doneQuestions,
+    total = totalQuestions,
     canFinalise = canFinalise,
     inPrivateInterview = inPrivateInterview,
     leftForPrivate = leftForPrivate.size,
@@ -311,7 +311,7 @@ private class RustCertificates(private val vault: HomewardVault) : CertificatesP
             holder = listOfNotNull(a?.surname, a?.givenName).joinToString(" "),
             expiryDate = c?.expiryDate ?: "",
             barcode = issued.barcode,
-            qrWidth = issued.qr.width.toInt(),
+            qrWidth = issued.qr.width,
             qrModules = issued.qr.modules,
         )
     }
@@ -319,7 +319,7 @@ private class RustCertificates(private val vault: HomewardVault) : CertificatesP
     override fun recordEntry(barcode: String, crossingPoint: String): Verification = core { certs.recordEntry(barcode, crossingPoint).toApp() }
     override fun device(): DeviceSummary = core {
         certs.deviceInfo().let {
-            DeviceSummary(it.enrolled, it.office, it.role?.name, it.serverUrl, it.checkInDays.toInt(), it.lastCheckInUnixMs, it.checkInLocked, it.deviceId)
+            DeviceSummary(it.enrolled, it.office, it.role?.name, it.serverUrl, it.checkInDays, it.lastCheckInUnixMs, it.checkInLocked, it.deviceId)
         }
     }
 }
@@ -400,13 +400,13 @@ private class RustSync(private val vault: HomewardVault) : SyncPort {
             override fun onProgress(progress: SyncProgressInfo) = onProgress(progress.toApp())
         }
         vault.syncService().sync(listener).let {
-            SyncReport(it.accepted.toLong(), it.rejected.size, it.progress.eventsReceived.toLong(), it.rollbackDetected)
+            SyncReport(it.accepted, it.rejected.size, it.progress.eventsReceived, it.rollbackDetected)
         }
     }
 
     override fun cancel() = vault.syncService().cancel()
     override fun enterUnlockCode(code: String) = core { vault.syncService().enterUnlockCode(code) }
-    override fun unlockCodeRetryAfterSecs(): Long = core { vault.syncService().unlockCodeRetryAfterSecs().toLong() }
+    override fun unlockCodeRetryAfterSecs(): Long = core { vault.syncService().unlockCodeRetryAfterSecs() }
     override fun restoreReport(): List<LostItem>? = core {
         vault.syncService().restoreReport()?.takeIf { it.acknowledgedMs == null }?.items?.map {
             LostItem(it.kind == LostItemKind.CERTIFICATE_CASE, it.id, it.madeDate, it.recovered)
@@ -416,12 +416,12 @@ private class RustSync(private val vault: HomewardVault) : SyncPort {
 }
 
 private fun SyncProgressInfo.toApp() =
-    SyncProgress(eventsSent.toLong(), eventsReceived.toLong(), bytesSent.toLong(), bytesReceived.toLong())
+    SyncProgress(eventsSent, eventsReceived, bytesSent, bytesReceived)
 
 private class RustSettings(private val vault: HomewardVault) : SettingsPort {
     override fun crossingPoints(): List<CrossingPointItem> = core { vault.crossingPoints().map { CrossingPointItem(it.id, it.name, it.region) } }
-    override fun retentionDays(): Int = core { vault.retentionDays().toInt() }
-    override fun setRetentionDays(days: Int) = core { vault.setRetentionDays(days.toUInt()) }
+    override fun retentionDays(): Int = core { vault.retentionDays() }
+    override fun setRetentionDays(days: Int) = core { vault.setRetentionDays(days) }
     override fun changePin(currentPin: String, newPin: String) = core { vault.changePassphrase(currentPin, newPin) }
     override fun setDuress(currentPin: String, duress: String) = core { vault.setDuressPassphrase(currentPin, duress) }
     override fun clearDuress(currentPin: String) = core { vault.clearDuressPassphrase(currentPin) }
