@@ -352,3 +352,11 @@ crate::background::suspend_versions!(FrameReader {
     /// (it decodes it all) when called from a camera callback.
     fn push_async = push(frame: String) -> Result<FrameProgress>;
 });
+
+/// The QR code of one frame (`ExportedBundle.frames[i]`), to draw as a
+/// certificate's is: the core's one encoder for both. Fast (a few ms).
+#[uniffi::export]
+pub fn frame_qr(frame: String) -> Result<crate::certificate::QrCode> {
+    let qr = homeward_core::certificate::qr_matrix(&frame).map_err(|e| HomewardError::input(e.to_string()))?;
+    Ok(crate::certificate::QrCode { version: qr.version, width: int(qr.width), modules: qr.modules })
+}

@@ -1,5 +1,6 @@
 package app.homeward.desktop
 
+import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.ui.unit.DpSize
 import androidx.compose.ui.unit.dp
 import androidx.compose.ui.window.Window
@@ -9,7 +10,9 @@ import app.homeward.ffi.softwareKeyStore
 import app.homeward.ui.HomewardApp
 import app.homeward.ui.core.RustVault
 import app.homeward.ui.settings.InMemoryPrefs
+import app.homeward.ui.sync.BackgroundSync
 import java.io.File
+import java.net.NetworkInterface
 
 /**
  * The field app on a desktop (consulates at a PC, trainers): the same
@@ -17,6 +20,10 @@ import java.io.File
  * ~/.local/share/homeward-desktop (or -Dhomeward.vault.dir). The software key
  * store binds it to this machine's user account only: a training and
  * consulate-PC setup, not a phone's hardware key.
+ *
+ * While the window is open, a background sync runs every 15 minutes and as
+ * soon as a network interface comes up, only while the vault is unlocked
+ * and no sync is running (app.homeward.ui.sync.BackgroundSync).
  */
 fun main() {
     val dir = File(System.getProperty("homeward.vault.dir") ?: (System.getProperty("user.home") + "/.local/share/homeward-desktop"))
@@ -31,6 +38,13 @@ fun main() {
             title = "Homeward",
             state = rememberWindowState(size = DpSize(420.dp, 860.dp)),
         ) {
+            LaunchedEffect(Unit) {
+                BackgroundSync(
+                    sync = { vault.sync() },
+                    unlocked = { vault.exists() && vault.status().unlocked },
+                    networkUp = ::networkUp,
+                ).run()
+            }
             HomewardApp(vault, InMemoryPrefs(), crossing, camera = ::choosePhoto)
         }
     }
@@ -43,3 +57,7 @@ private fun choosePhoto(onTaken: (ByteArray) -> Unit) {
     val name = dialog.file ?: return
     onTaken(File(dialog.directory, name).readBytes())
 }
+
+/** Cheap and good enough to notice a cable or Wi-Fi coming back: any interface up other than loopback. */
+private fun networkUp(): Boolean =
+    runCatching { NetworkInterface.getNetworkInterfaces().toList().any { it.isUp && !it.isLoopback } }.getOrDefault(false)
