@@ -80,21 +80,26 @@ pub struct FrameProgress {
 #[derive(uniffi::Object)]
 pub struct FrameReader {
     collector: Mutex<frames::FrameCollector>,
+    /// The vault whose language the refusals are worded in (`ForwardService.frameReader()`);
+    /// none for a reader made by its constructor (English).
+    shared: Option<Arc<Shared>>,
 }
 
 #[uniffi::export]
 impl FrameReader {
     #[uniffi::constructor]
     pub fn new() -> Arc<Self> {
-        Arc::new(FrameReader { collector: Mutex::new(frames::FrameCollector::new()) })
+        Arc::new(FrameReader { collector: Mutex::new(frames::FrameCollector::new()), shared: None })
     }
 
     /// Takes one scanned QR text. Throws `BundleRefused` (`not_a_frame`,
     /// `mixed_bundles`: a frame of another bundle; the frames read so far
     /// are kept). Fast.
     pub fn push(&self, frame: String) -> Result<FrameProgress> {
+        let lang = self.shared.as_ref().map_or(homeward_core::screening::Lang::En, |s| s.language());
         let mut c = self.collector.lock().unwrap_or_else(|p| p.into_inner());
-        let complete = c.push(&frame).map_err(|e| refusal(&ForwardError::Frames(e)))?;
+        let complete =
+            c.push(&frame).map_err(|e| crate::reason::in_language(lang, || refusal(&ForwardError::Frames(e))))?;
         Ok(FrameProgress { complete, received: int(c.received()), needed: int(c.needed()) })
     }
 }
@@ -203,20 +208,29 @@ impl ForwardService {
     /// `other_office`, `other_headquarters`, `own_bundle`...); nothing is
     /// kept then.
     pub fn import_file(&self, contents: String) -> Result<ForwardImport> {
-        let file = ForwardFile::parse(contents.as_bytes()).map_err(forward_error)?;
+        let file = crate::reason::in_language(self.shared.language(), || {
+            ForwardFile::parse(contents.as_bytes()).map_err(forward_error)
+        })?;
         self.shared.with(|v| self.import(v, file))
     }
 
     /// Imports the bundle a `FrameReader` completed. Throws `BundleRefused`
     /// (`incomplete` while frames are missing, or the bundle's own reasons).
     pub fn import_frames(&self, reader: Arc<FrameReader>) -> Result<ForwardImport> {
-        let bundle = reader
-            .collector
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .finish()
-            .map_err(|e| refusal(&ForwardError::Frames(e)))?;
+        let finished = reader.collector.lock().unwrap_or_else(|p| p.into_inner()).finish();
+        let bundle = crate::reason::in_language(self.shared.language(), || {
+            finished.map_err(|e| refusal(&ForwardError::Frames(e)))
+        })?;
         self.shared.with(|v| self.import(v, ForwardFile::Bundle(Box::new(bundle))))
+    }
+
+    /// A reader for a colleague's QR frames whose refusals are worded in the
+    /// app's language (`HomewardVault.setLanguage`). Fast.
+    pub fn frame_reader(&self) -> Arc<FrameReader> {
+        Arc::new(FrameReader {
+            collector: Mutex::new(frames::FrameCollector::new()),
+            shared: Some(self.shared.clone()),
+        })
     }
 
     /// The bundles this device carries, oldest first, with headquarters' answer.
@@ -321,7 +335,37 @@ fn refusal(e: &ForwardError) -> HomewardError {
             &format!("Кадров пока недостаточно ({received} из {needed}): продолжайте сканирование."),
             &format!("Not enough frames yet ({received} of {needed}): keep scanning."),
         ),
-        other => other.to_string(),
+        ForwardError::Frames(frames::FrameError::NotAFrame(_)) => say(
+            "Бул Homeward пакетинин коду эмес: кесиптештин экранындагы коддорду гана окуңуз.",
+            "Это не код пакета Homeward: считывайте только коды с экрана коллеги.",
+            "This is not a code of a Homeward bundle: read only the codes on your colleague's screen.",
+        ),
+        ForwardError::Frames(frames::FrameError::Corrupt(_)) => say(
+            "Коддор окулду, бирок пакет чыккан жок: кайра баштап, баарын кайра окуңуз.",
+            "Коды считаны, но пакет из них не собрался: начните заново и считайте всё ещё раз.",
+            "The codes were read but do not make a bundle: start again and read them all once more.",
+        ),
+        ForwardError::Bundle(BundleError::Format(_)) => say(
+            "Бул пакетти колдонмонун жаңы версиясы жасаган: колдонмону жаңыртыңыз.",
+            "Этот пакет сделан более новой версией приложения: обновите приложение.",
+            "This bundle was made by a newer version of the app: update the app.",
+        ),
+        ForwardError::NotOurs => say(
+            "Бул тастыктама башка түзмөктүн пакети үчүн.",
+            "Это подтверждение для пакета другого устройства.",
+            "This receipt is for another device's bundle.",
+        ),
+        ForwardError::NotCarried => say(
+            "Бул түзмөк мындай пакетти алып жүрбөйт.",
+            "Это устройство не везёт такой пакет.",
+            "This device carries no such bundle.",
+        ),
+        // Headquarters' own refusals (a key it does not hold, an unknown sender): its sentence.
+        other => say(
+            "Пакет кабыл алынган жок: аны жасаган түзмөктөн кайра сураңыз же супервайзерге билдириңиз.",
+            "Пакет не принят: попросите его заново у сделавшего устройства или сообщите руководителю.",
+            &format!("The bundle was not taken ({}): ask the device that made it again, or tell your supervisor.", other.code()),
+        ),
     };
     HomewardError::BundleRefused { code, reason }
 }

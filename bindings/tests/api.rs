@@ -381,3 +381,29 @@ fn a_never_enrolled_vault_offers_the_demo_crossing_points_and_refuses_any_other(
     start("OSH-AIRPORT").unwrap();
     assert_eq!(all().unwrap().len(), 1);
 }
+
+#[test]
+fn store_and_forward_refusals_are_worded_in_the_apps_language_with_their_code() {
+    let t = tempfile::tempdir().unwrap();
+    let v = HomewardVault::create(dir(&t, "v"), "correct horse battery staple".into(), light(), None).unwrap();
+    v.set_language(Language::Ru);
+    let fwd = v.forward_service();
+    let refused = |r: homeward_ffi::error::Result<()>| match r {
+        Err(HomewardError::BundleRefused { code, reason }) => (code, reason),
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    // A code the camera caught that is no frame: the app's reader speaks Russian, a bare one English.
+    let (code, reason) = refused(fwd.frame_reader().push("IST-2026-000001".into()).map(|_| ()));
+    assert_eq!(code, "not_a_frame");
+    assert!(reason.contains("Homeward") && reason.chars().any(|c| ('а'..='я').contains(&c)), "{reason}");
+    assert!(!reason.contains("HWF1"), "no format detail for the officer: {reason}");
+    let (_, english) = refused(homeward_ffi::forward::FrameReader::new().push("IST-2026-000001".into()).map(|_| ()));
+    assert!(english.starts_with("This is not a code"), "{english}");
+    // A file that is no bundle, and frames too few to import.
+    let (code, reason) = refused(fwd.import_file("{ not a bundle".into()).map(|_| ()));
+    assert_eq!(code, "malformed");
+    assert!(reason.starts_with("Это не пакет"), "{reason}");
+    let (code, reason) = refused(fwd.import_frames(fwd.frame_reader()).map(|_| ()));
+    assert_eq!(code, "incomplete");
+    assert!(reason.starts_with("Кадров пока недостаточно"), "{reason}");
+}

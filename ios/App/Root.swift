@@ -16,6 +16,7 @@ enum Route {
     case request(RequestViewModel)
     case requests(RequestListViewModel)
     case sync(SyncViewModel)
+    case forward(ForwardViewModel)
     case settings(SettingsViewModel)
     case enrol(EnrolViewModel)
     case unlockCode(UnlockCodeViewModel)
@@ -90,6 +91,8 @@ struct RootView: View {
             if let c = ports({ try $0.certificates() }) { push(.requests(RequestListViewModel(certificates: c))) }
         case .sync:
             if let p = ports({ try $0.sync() }) { push(.sync(SyncViewModel(sync: p))) }
+        case .forward:
+            if let p = ports({ try $0.forward() }) { push(.forward(ForwardViewModel(forward: p))) }
         case .settings:
             if let p = ports({ try $0.settings() }) {
                 push(.settings(SettingsViewModel(settings: p, prefs: prefs, savedText: s.saved, pinsDiffer: s.pinsDiffer, onLanguage: { lang = $0; vault.setLanguage($0) })))
@@ -140,6 +143,9 @@ struct RootView: View {
                     RequestListView(state: vm.state, send: { vm.send($0) }, onBack: { pop() }).task { await vm.load() }
                 case let .sync(vm)?:
                     SyncView(state: vm.state, send: { vm.send($0) }, onBack: { pop() }).task { await vm.loadRestoreReport() }
+                case let .forward(vm)?:
+                    // No document picker yet on iOS: frames by camera only (docs/ARCHITECTURE.md, "The app (iOS)").
+                    ForwardView(state: vm.state, send: { vm.send($0) }, onBack: { pop() }, scanner: scanner).task { await vm.load() }
                 case let .enrol(vm)?:
                     EnrolView(state: vm.state, send: { vm.send($0) }, onBack: { pop() })
                 case let .unlockCode(vm)?:

@@ -447,6 +447,11 @@ RustBuffer uniffi_homeward_ffi_fn_method_forwardservice_export_bundle(void*_Nonn
 uint64_t uniffi_homeward_ffi_fn_method_forwardservice_export_bundle_async(void*_Nonnull ptr, int32_t repair_percent
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_FORWARDSERVICE_FRAME_READER
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_FORWARDSERVICE_FRAME_READER
+void*_Nonnull uniffi_homeward_ffi_fn_method_forwardservice_frame_reader(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_FORWARDSERVICE_IMPORT_FILE
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_METHOD_FORWARDSERVICE_IMPORT_FILE
 RustBuffer uniffi_homeward_ffi_fn_method_forwardservice_import_file(void*_Nonnull ptr, RustBuffer contents, RustCallStatus *_Nonnull out_status
@@ -1143,6 +1148,11 @@ int64_t uniffi_homeward_ffi_fn_method_syncservice_unlock_code_retry_after_secs(v
 uint64_t uniffi_homeward_ffi_fn_method_syncservice_unlock_code_retry_after_secs_async(void*_Nonnull ptr
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_FUNC_FRAME_QR
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_FUNC_FRAME_QR
+RustBuffer uniffi_homeward_ffi_fn_func_frame_qr(RustBuffer frame, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_FUNC_MRZ_NAME_MATCHES
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_FN_FUNC_MRZ_NAME_MATCHES
 int8_t uniffi_homeward_ffi_fn_func_mrz_name_matches(RustBuffer zone_name, RustBuffer record_name, RustCallStatus *_Nonnull out_status
@@ -1443,6 +1453,12 @@ void ffi_homeward_ffi_rust_future_free_void(uint64_t handle
 void ffi_homeward_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_FUNC_FRAME_QR
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_FUNC_FRAME_QR
+uint16_t uniffi_homeward_ffi_checksum_func_frame_qr(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_FUNC_MRZ_NAME_MATCHES
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_FUNC_MRZ_NAME_MATCHES
 uint16_t uniffi_homeward_ffi_checksum_func_mrz_name_matches(void
@@ -1620,6 +1636,12 @@ uint16_t uniffi_homeward_ffi_checksum_method_forwardservice_export_bundle(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_FORWARDSERVICE_EXPORT_BUNDLE_ASYNC
 #define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_FORWARDSERVICE_EXPORT_BUNDLE_ASYNC
 uint16_t uniffi_homeward_ffi_checksum_method_forwardservice_export_bundle_async(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_FORWARDSERVICE_FRAME_READER
+#define UNIFFI_FFIDEF_UNIFFI_HOMEWARD_FFI_CHECKSUM_METHOD_FORWARDSERVICE_FRAME_READER
+uint16_t uniffi_homeward_ffi_checksum_method_forwardservice_frame_reader(void
     
 );
 #endif

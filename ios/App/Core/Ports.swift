@@ -22,6 +22,7 @@ protocol VaultPort: AnyObject, Sendable {
     func certificates() throws -> CertificatesPort
     func sync() throws -> SyncPort
     func settings() throws -> SettingsPort
+    func forward() throws -> ForwardPort
 }
 
 protocol ScreeningsPort: Sendable {
@@ -50,6 +51,27 @@ protocol ScreeningSessionPort: AnyObject, Sendable {
     func consents() throws -> [String]
     /// The partners the outcome's actions point to, from the referral directory (a child's: only those serving children); empty before the device holds one.
     func referralPartners() throws -> [Partner]
+}
+
+/// Store and forward for a post without a link (docs/PROTOCOL.md, "Store and forward").
+protocol ForwardPort: Sendable {
+    /// Events waiting to sync: what a bundle made now would carry.
+    func waiting() throws -> Int
+    /// Seals what waits into one bundle (a file and QR frames); refusals are `bundleRefused`.
+    func export() throws -> ForwardBundle
+    /// The core's QR code of one frame, drawn as a certificate's.
+    func qr(frame: String) throws -> QrMatrix
+    /// A new reader for one bundle's frames, in any order, repeats ignored.
+    func reader() -> FrameReaderPort
+    /// A colleague's bundle file to carry, or receipts carried back for this device's bundles.
+    func importFile(contents: String) throws -> ForwardImported
+    func carried() throws -> [CarriedItem]
+}
+
+protocol FrameReaderPort: Sendable {
+    func push(frame: String) throws -> FrameCount
+    /// Imports the bundle the frames completed.
+    func finish() throws -> ForwardImported
 }
 
 protocol CertificatesPort: Sendable {
@@ -97,13 +119,15 @@ struct CoreException: Error, Equatable, Sendable {
     var retryAfterSecs: Int64? = nil
     var questionId: String? = nil
     var problems: [FieldError] = []
+    /// `bundleRefused`'s code (`replayed`, `mixed_bundles`...), for the step's advice.
+    var code: String? = nil
 }
 
 /// The core's error variants a screen branches on; `other` is shown as its reason.
 enum ErrorKind: Sendable {
     case noVault, alreadyExists, wrongPin, tooSoon, wiped, locked, weakPin, keyStore, invalidAnswer,
          requestIncomplete, invalidInput, notAllowed, notEnrolled, checkInOverdue, network, serverRefused,
-         untrusted, cancelled, deviceRevoked, deviceWiped, diskFull, other
+         untrusted, cancelled, deviceRevoked, deviceWiped, diskFull, bundleRefused, other
 }
 
 enum Lang: String, CaseIterable, Sendable {
@@ -317,4 +341,48 @@ struct Partner: Equatable, Sendable {
     var phone: String?
     var hours: String
     var servesChildren: Bool
+}
+
+struct ForwardBundle: Equatable, Sendable {
+    var bundleId: String
+    var events: Int
+    var frames: [String]
+    var fileJson: String
+}
+
+/// A QR code's modules, row-major, `true` = dark.
+struct QrMatrix: Equatable, Sendable {
+    var width: Int
+    var modules: [Bool]
+}
+
+/// How far a reading has come: `received` distinct frames of about `needed`.
+struct FrameCount: Equatable, Sendable {
+    var received: Int
+    var needed: Int
+    var complete: Bool
+}
+
+enum ForwardImported: Equatable, Sendable {
+    /// A colleague's bundle, now carried: it goes to headquarters with this device's next sync.
+    case bundle(events: Int)
+    /// Receipts for this device's bundles: `applied` bundles acknowledged, their `accepted` events left the outbox.
+    case receipts(applied: Int, accepted: Int64)
+}
+
+enum CarriedState: Sendable {
+    case pending, delivered, refused
+}
+
+struct CarriedItem: Equatable, Sendable {
+    var bundleId: String
+    var events: Int
+    var state: CarriedState
+    var refusal: String?
+}
+
+/// The core's refusal of a bundle, its frames or a receipt: `code` for the advice, `reason` to read.
+struct BundleRefusal: Equatable, Sendable {
+    var code: String
+    var reason: String
 }

@@ -79,6 +79,7 @@ final class RustVault: VaultPort, @unchecked Sendable {
     func certificates() throws -> CertificatesPort { RustCertificates(vault: try opened()) }
     func sync() throws -> SyncPort { RustSync(vault: try opened()) }
     func settings() throws -> SettingsPort { RustSettings(vault: try opened()) }
+    func forward() throws -> ForwardPort { RustForward(vault: try opened()) }
 }
 
 /// Runs a core call and turns its typed error into a CoreException.
@@ -112,8 +113,8 @@ extension HomewardError {
         case let .AlreadyEnrolled(reason): return CoreException(kind: .notAllowed, reason: reason)
         // A machine-readable zone that does not read: ask for a rescan or typing.
         case let .MrzRefused(_, _, reason): return CoreException(kind: .invalidInput, reason: reason)
-        // A store-and-forward bundle or its frames refused (no screen for it yet).
-        case let .BundleRefused(_, reason): return CoreException(kind: .notAllowed, reason: reason)
+        // A store-and-forward bundle, its frames or a receipt refused: the code says which advice.
+        case let .BundleRefused(code, reason): return CoreException(kind: .bundleRefused, reason: reason, code: code)
         case let .CheckInOverdue(_, _, reason): return CoreException(kind: .checkInOverdue, reason: reason)
         case let .Network(reason): return CoreException(kind: .network, reason: reason)
         case let .ServerRefused(_, reason): return CoreException(kind: .serverRefused, reason: reason)
@@ -512,4 +513,61 @@ private struct RustSettings: SettingsPort {
         try core { try vault.setDuressPassphrase(current: currentPin, duress: duress) }
     }
     func clearDuress(currentPin: String) throws { try core { try vault.clearDuressPassphrase(current: currentPin) } }
+}
+
+private struct RustForward: ForwardPort {
+    let vault: HomewardVault
+    /// Half again as many frames as needed: a fifth missed by the camera still completes (docs/BINDINGS.md).
+    private static let repairPercent: Int32 = 50
+
+    func waiting() throws -> Int { try core { Int(try vault.forwardService().waiting()) } }
+    func export() throws -> ForwardBundle {
+        try core {
+            let b = try vault.forwardService().exportBundle(repairPercent: Self.repairPercent)
+            return ForwardBundle(bundleId: b.bundleId, events: Int(b.events), frames: b.frames, fileJson: b.fileJson)
+        }
+    }
+    func qr(frame: String) throws -> QrMatrix {
+        try core {
+            let q = try frameQr(frame: frame)
+            return QrMatrix(width: Int(q.width), modules: q.modules)
+        }
+    }
+    func reader() -> FrameReaderPort { RustFrameReader(vault: vault, reader: vault.forwardService().frameReader()) }
+    func importFile(contents: String) throws -> ForwardImported { try core { try vault.forwardService().importFile(contents: contents).toApp() } }
+    func carried() throws -> [CarriedItem] {
+        try core {
+            try vault.forwardService().carried().map {
+                let state: CarriedState
+                switch $0.state {
+                case .pending: state = .pending
+                case .delivered: state = .delivered
+                case .refused: state = .refused
+                }
+                return CarriedItem(bundleId: $0.bundleId, events: Int($0.events), state: state, refusal: $0.refusal)
+            }
+        }
+    }
+}
+
+private struct RustFrameReader: FrameReaderPort, @unchecked Sendable {
+    let vault: HomewardVault
+    let reader: FrameReader
+
+    func push(frame: String) throws -> FrameCount {
+        try core {
+            let p = try reader.push(frame: frame)
+            return FrameCount(received: Int(p.received), needed: Int(p.needed), complete: p.complete)
+        }
+    }
+    func finish() throws -> ForwardImported { try core { try vault.forwardService().importFrames(reader: reader).toApp() } }
+}
+
+private extension ForwardImport {
+    func toApp() -> ForwardImported {
+        switch self {
+        case let .bundle(_, _, events): return .bundle(events: Int(events))
+        case let .receipts(applied, accepted, _, _, _): return .receipts(applied: Int(applied), accepted: accepted)
+        }
+    }
 }

@@ -184,4 +184,21 @@ struct Strings: Sendable {
     var removePhoto: String { t("removePhoto") }
     var setDuress: String { t("setDuress") }
     var saved: String { t("saved") }
+    var forward: String { t("forward") }
+    func waitingToSync(_ n: Int) -> String { f("waitingToSync", n) }
+    var showFrames: String { t("showFrames") }
+    func frameOf(_ shown: Int, _ n: Int) -> String { f("frameOf", shown, n) }
+    var holdToCamera: String { t("holdToCamera") }
+    var stopShowing: String { t("stopShowing") }
+    var fromColleague: String { t("fromColleague") }
+    var readFrames: String { t("readFrames") }
+    var importFile: String { t("importFile") }
+    func framesRead(_ r: Int, _ n: Int) -> String { f("framesRead", r, n) }
+    var startAgain: String { t("startAgain") }
+    func bundleTaken(_ n: Int) -> String { f("bundleTaken", n) }
+    func receiptsApplied(_ n: Int) -> String { f("receiptsApplied", n) }
+    var carrying: String { t("carrying") }
+    func carriedPending(_ n: Int) -> String { f("carriedPending", n) }
+    func carriedDelivered(_ n: Int) -> String { f("carriedDelivered", n) }
+    func carriedRefused(_ n: Int) -> String { f("carriedRefused", n) }
 }

@@ -16,10 +16,20 @@ enum QrImage {
     static func make(_ certificate: IssuedCertificate) -> CGImage? {
         let w = certificate.qrWidth
         guard w > 0, certificate.qrModules.count == w * w else { return generated(certificate.barcode) }
+        return draw(width: w, modules: certificate.qrModules)
+    }
+
+    /// A store-and-forward frame's code, from the core's modules (ForwardPort.qr).
+    static func make(_ frame: QrMatrix) -> CGImage? {
+        guard frame.width > 0, frame.modules.count == frame.width * frame.width else { return nil }
+        return draw(width: frame.width, modules: frame.modules)
+    }
+
+    private static func draw(width w: Int, modules: [Bool]) -> CGImage? {
         let n = w + 2 * quiet
         var pixels = [UInt8](repeating: 255, count: n * n)
         for y in 0..<w {
-            for x in 0..<w where certificate.qrModules[y * w + x] {
+            for x in 0..<w where modules[y * w + x] {
                 pixels[(y + quiet) * n + (x + quiet)] = 0
             }
         }

@@ -15,7 +15,7 @@ struct HomeState: Equatable, Sendable {
 }
 
 enum HomeAction: Sendable {
-    case screening, verify, request, requests, sync, settings, enrol, unlockCode, lock
+    case screening, verify, request, requests, sync, forward, settings, enrol, unlockCode, lock
 }
 
 @MainActor @Observable
@@ -77,6 +77,7 @@ struct HomeView: View {
             BigButton(s.newRequest, { onAction(.request) }, primary: false, tag: "home-request")
             BigButton(s.requests, { onAction(.requests) }, primary: false, tag: "home-requests")
             if !state.checkInOverdue { BigButton(s.sync, { onAction(.sync) }, primary: false, tag: "home-sync") }
+            if state.device?.enrolled == true { BigButton(s.forward, { onAction(.forward) }, primary: false, tag: "home-forward") }
             if state.device?.enrolled == false { BigButton(s.enrol, { onAction(.enrol) }, primary: false, tag: "home-enrol") }
             BigButton(s.settings, { onAction(.settings) }, primary: false, tag: "home-settings")
             BigButton(s.lock, { onAction(.lock) }, primary: false, tag: "home-lock")

@@ -1193,6 +1193,12 @@ public protocol ForwardServiceProtocol: AnyObject, Sendable {
     func exportBundleAsync(repairPercent: Int32) async throws  -> ExportedBundle
     
     /**
+     * A reader for a colleague's QR frames whose refusals are worded in the
+     * app's language (`HomewardVault.setLanguage`). Fast.
+     */
+    func frameReader()  -> FrameReader
+    
+    /**
      * Imports a file: a colleague's bundle to carry, or receipts carried
      * back for bundles this device made. Throws `BundleRefused` with the
      * reason (`altered`, `malformed` for a truncated file, `replayed`,
@@ -1380,6 +1386,17 @@ open func exportBundleAsync(repairPercent: Int32)async throws  -> ExportedBundle
             liftFunc: FfiConverterTypeExportedBundle_lift,
             errorHandler: FfiConverterTypeHomewardError_lift
         )
+}
+    
+    /**
+     * A reader for a colleague's QR frames whose refusals are worded in the
+     * app's language (`HomewardVault.setLanguage`). Fast.
+     */
+open func frameReader() -> FrameReader  {
+    return try!  FfiConverterTypeFrameReader_lift(try! rustCall() {
+    uniffi_homeward_ffi_fn_method_forwardservice_frame_reader(self.uniffiClonePointer(),$0
+    )
+})
 }
     
     /**
@@ -15333,6 +15350,17 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
+ * The QR code of one frame (`ExportedBundle.frames[i]`), to draw as a
+ * certificate's is: the core's one encoder for both. Fast (a few ms).
+ */
+public func frameQr(frame: String)throws  -> QrCode  {
+    return try  FfiConverterTypeQrCode_lift(try rustCallWithError(FfiConverterTypeHomewardError_lift) {
+    uniffi_homeward_ffi_fn_func_frame_qr(
+        FfiConverterString.lower(frame),$0
+    )
+})
+}
+/**
  * Whether a zone's name (`MrzReading.fullName`) and a record's name, in
  * Cyrillic or Latin and in any order, are one name under the
  * transliterations the vault's lookups use (ICAO Doc 9303, BGN/PCGN).
@@ -15397,6 +15425,9 @@ private let initializationResult: InitializationResult = {
     let scaffolding_contract_version = ffi_homeward_ffi_uniffi_contract_version()
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_func_frame_qr() != 58158) {
+        return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_func_mrz_name_matches() != 33881) {
         return InitializationResult.apiChecksumMismatch
@@ -15486,6 +15517,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_forwardservice_export_bundle_async() != 45151) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_homeward_ffi_checksum_method_forwardservice_frame_reader() != 15861) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_homeward_ffi_checksum_method_forwardservice_import_file() != 45532) {

@@ -1095,6 +1095,10 @@ internal open class UniffiVTableCallbackInterfaceSyncProgressListener(
 
 
 
+
+
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -1110,7 +1114,9 @@ internal open class UniffiVTableCallbackInterfaceSyncProgressListener(
 // when the library is loaded.
 internal interface IntegrityCheckingUniffiLib : Library {
     // Integrity check functions only
-    fun uniffi_homeward_ffi_checksum_func_mrz_name_matches(
+    fun uniffi_homeward_ffi_checksum_func_frame_qr(
+): Short
+fun uniffi_homeward_ffi_checksum_func_mrz_name_matches(
 ): Short
 fun uniffi_homeward_ffi_checksum_func_read_mrz(
 ): Short
@@ -1169,6 +1175,8 @@ fun uniffi_homeward_ffi_checksum_method_forwardservice_carried_async(
 fun uniffi_homeward_ffi_checksum_method_forwardservice_export_bundle(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_forwardservice_export_bundle_async(
+): Short
+fun uniffi_homeward_ffi_checksum_method_forwardservice_frame_reader(
 ): Short
 fun uniffi_homeward_ffi_checksum_method_forwardservice_import_file(
 ): Short
@@ -1527,6 +1535,8 @@ fun uniffi_homeward_ffi_fn_method_forwardservice_export_bundle(`ptr`: Pointer,`r
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_forwardservice_export_bundle_async(`ptr`: Pointer,`repairPercent`: Int,
 ): Long
+fun uniffi_homeward_ffi_fn_method_forwardservice_frame_reader(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
 fun uniffi_homeward_ffi_fn_method_forwardservice_import_file(`ptr`: Pointer,`contents`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_method_forwardservice_import_file_async(`ptr`: Pointer,`contents`: RustBuffer.ByValue,
@@ -1805,6 +1815,8 @@ fun uniffi_homeward_ffi_fn_method_syncservice_unlock_code_retry_after_secs(`ptr`
 ): Long
 fun uniffi_homeward_ffi_fn_method_syncservice_unlock_code_retry_after_secs_async(`ptr`: Pointer,
 ): Long
+fun uniffi_homeward_ffi_fn_func_frame_qr(`frame`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_homeward_ffi_fn_func_mrz_name_matches(`zoneName`: RustBuffer.ByValue,`recordName`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Byte
 fun uniffi_homeward_ffi_fn_func_read_mrz(`text`: RustBuffer.ByValue,`today`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1939,6 +1951,9 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
+    if (lib.uniffi_homeward_ffi_checksum_func_frame_qr() != 58158.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_homeward_ffi_checksum_func_mrz_name_matches() != 33881.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -2027,6 +2042,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_export_bundle_async() != 45151.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_frame_reader() != 15861.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_homeward_ffi_checksum_method_forwardservice_import_file() != 45532.toShort()) {
@@ -3744,6 +3762,12 @@ public interface ForwardServiceInterface {
     suspend fun `exportBundleAsync`(`repairPercent`: kotlin.Int): ExportedBundle
     
     /**
+     * A reader for a colleague's QR frames whose refusals are worded in the
+     * app's language (`HomewardVault.setLanguage`). Fast.
+     */
+    fun `frameReader`(): FrameReader
+    
+    /**
      * Imports a file: a colleague's bundle to carry, or receipts carried
      * back for bundles this device made. Throws `BundleRefused` with the
      * reason (`altered`, `malformed` for a truncated file, `replayed`,
@@ -3983,6 +4007,22 @@ open class ForwardService: Disposable, AutoCloseable, ForwardServiceInterface
         HomewardException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * A reader for a colleague's QR frames whose refusals are worded in the
+     * app's language (`HomewardVault.setLanguage`). Fast.
+     */override fun `frameReader`(): FrameReader {
+            return FfiConverterTypeFrameReader.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_method_forwardservice_frame_reader(
+        it, _status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -15771,6 +15811,20 @@ public object FfiConverterSequenceTypeReferralData: FfiConverterRustBuffer<List<
 
 
 
+
+        /**
+         * The QR code of one frame (`ExportedBundle.frames[i]`), to draw as a
+         * certificate's is: the core's one encoder for both. Fast (a few ms).
+         */
+    @Throws(HomewardException::class) fun `frameQr`(`frame`: kotlin.String): QrCode {
+            return FfiConverterTypeQrCode.lift(
+    uniffiRustCallWithError(HomewardException) { _status ->
+    UniffiLib.INSTANCE.uniffi_homeward_ffi_fn_func_frame_qr(
+        FfiConverterString.lower(`frame`),_status)
+}
+    )
+    }
+    
 
         /**
          * Whether a zone's name (`MrzReading.fullName`) and a record's name, in

@@ -53,6 +53,22 @@ class MainActivity : ComponentActivity() {
         }
     }
 
+    // A store-and-forward bundle or receipts file (SD card, USB stick) through the
+    // system's document picker: read once into memory, no storage permission.
+    private var onFile: ((String) -> Unit)? = null
+    private val openDocument = registerForActivityResult(ActivityResultContracts.OpenDocument()) { uri ->
+        val deliver = onFile
+        onFile = null
+        if (uri != null && deliver != null) {
+            contentResolver.openInputStream(uri)?.use { deliver(it.readBytes().decodeToString()) }
+        }
+    }
+
+    private fun pickFile(onPicked: (String) -> Unit) {
+        onFile = onPicked
+        openDocument.launch(arrayOf("application/json", "text/plain", "application/octet-stream"))
+    }
+
     override fun onCreate(savedInstanceState: Bundle?) {
         window.setFlags(WindowManager.LayoutParams.FLAG_SECURE, WindowManager.LayoutParams.FLAG_SECURE)
         super.onCreate(savedInstanceState)
@@ -82,6 +98,7 @@ class MainActivity : ComponentActivity() {
                 scanner = { onScanned -> CameraScanner(onScanned) },
                 brightness = ScreenBrightness { full -> setFullBrightness(full) },
                 camera = ::openCamera,
+                pickFile = ::pickFile,
             )
         }
     }

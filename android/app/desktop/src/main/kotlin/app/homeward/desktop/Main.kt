@@ -45,7 +45,7 @@ fun main() {
                     networkUp = ::networkUp,
                 ).run()
             }
-            HomewardApp(vault, InMemoryPrefs(), crossing, camera = ::choosePhoto)
+            HomewardApp(vault, InMemoryPrefs(), crossing, camera = ::choosePhoto, pickFile = ::chooseTextFile)
         }
     }
 }
@@ -61,3 +61,11 @@ private fun choosePhoto(onTaken: (ByteArray) -> Unit) {
 /** Cheap and good enough to notice a cable or Wi-Fi coming back: any interface up other than loopback. */
 private fun networkUp(): Boolean =
     runCatching { NetworkInterface.getNetworkInterfaces().toList().any { it.isUp && !it.isLoopback } }.getOrDefault(false)
+
+/** A store-and-forward bundle or receipts file from an SD card or USB stick. */
+private fun chooseTextFile(onPicked: (String) -> Unit) {
+    val dialog = java.awt.FileDialog(null as java.awt.Frame?, "Bundle or receipts (JSON)", java.awt.FileDialog.LOAD)
+    dialog.isVisible = true
+    val name = dialog.file ?: return
+    onPicked(File(dialog.directory, name).readText())
+}

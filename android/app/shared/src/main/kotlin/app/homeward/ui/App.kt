@@ -18,6 +18,9 @@ import app.homeward.ui.core.ScreeningSessionPort
 import app.homeward.ui.core.VaultPort
 import app.homeward.ui.design.HomewardTheme
 import app.homeward.ui.design.Strings
+import app.homeward.ui.forward.ForwardPresenter
+import app.homeward.ui.forward.ForwardView
+import app.homeward.ui.forward.TextFilePicker
 import app.homeward.ui.home.HomeAction
 import app.homeward.ui.home.HomePresenter
 import app.homeward.ui.home.HomeView
@@ -53,6 +56,7 @@ sealed interface Route {
     data object Request : Route
     data object Requests : Route
     data object Sync : Route
+    data object Forward : Route
     data object Settings : Route
     data object Enrol : Route
     data object UnlockCode : Route
@@ -74,6 +78,8 @@ fun HomewardApp(
     scanner: Scanner? = null,
     brightness: ScreenBrightness = ScreenBrightness.Unchanged,
     camera: PhotoCamera? = null,
+    /** A bundle or receipts file from an SD card or USB stick (desktop: a file chooser). */
+    pickFile: TextFilePicker? = null,
 ) {
     var lang by remember { mutableStateOf(prefs.language) }
     // The core words its reasons and refusals (a certificate's) in the app's language.
@@ -102,6 +108,7 @@ fun HomewardApp(
                         HomeAction.REQUEST -> push(Route.Request)
                         HomeAction.REQUESTS -> push(Route.Requests)
                         HomeAction.SYNC -> push(Route.Sync)
+                        HomeAction.FORWARD -> push(Route.Forward)
                         HomeAction.SETTINGS -> push(Route.Settings)
                         HomeAction.ENROL -> push(Route.Enrol)
                         HomeAction.UNLOCK_CODE -> push(Route.UnlockCode)
@@ -123,6 +130,7 @@ fun HomewardApp(
             Route.Request -> RequestView(remember { RequestPresenter(vault.certificates()) }.present(), ::pop, modifier, camera)
             Route.Requests -> RequestListView(remember { RequestListPresenter(vault.certificates()) }.present(), ::pop, modifier)
             Route.Sync -> SyncView(remember { SyncPresenter(vault.sync()) }.present(), ::pop, modifier)
+            Route.Forward -> ForwardView(remember { ForwardPresenter(vault.forward()) }.present(), ::pop, modifier, scanner, pickFile)
             Route.Enrol -> EnrolView(remember { EnrolPresenter(vault.sync()) }.present(), ::pop, modifier)
             Route.UnlockCode -> UnlockCodeView(remember { UnlockCodePresenter(vault.sync(), vault.certificates()) }.present(), ::pop, modifier)
             Route.Settings -> SettingsView(

@@ -1,11 +1,7 @@
 package app.homeward.ui
 
-import app.homeward.ui.core.Answer
-import app.homeward.ui.core.AnswerType
-import app.homeward.ui.core.Lang
 import app.homeward.ui.core.RustVault
 import app.homeward.ui.core.SyncPort
-import app.homeward.ui.core.YesNo
 import app.homeward.ui.sync.BackgroundOutcome
 import app.homeward.ui.sync.BackgroundSync
 import kotlinx.coroutines.Dispatchers
@@ -37,18 +33,6 @@ class BackgroundSyncTest {
 
         @AfterClass @JvmStatic
         fun stop() { hq.close() }
-    }
-
-    /** One screening finalised (an adult with their own document, "no" to every question): an event to sync. */
-    private fun screenOne(vault: RustVault) {
-        val s = vault.screenings().start("OSH-AIRPORT", Lang.EN)
-        s.answer("date_of_birth", Answer.Date("1990-04-02"))
-        s.answer("documents", Answer.Choice("own"))
-        while (true) {
-            val q = s.next() ?: break
-            if (q.type == AnswerType.YesNo) s.answer(q.id, Answer.Tri(YesNo.NO)) else s.skip(q.id)
-        }
-        s.finalise()
     }
 
     /** An enrolled border phone with one screening waiting to sync. */

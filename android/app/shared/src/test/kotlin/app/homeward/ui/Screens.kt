@@ -4,6 +4,10 @@ import androidx.compose.runtime.Composable
 import app.homeward.ui.checkin.UnlockCodeSamples
 import app.homeward.ui.checkin.UnlockCodeView
 import app.homeward.ui.core.Answer
+import app.homeward.ui.core.BundleRefusal
+import app.homeward.ui.forward.ForwardSamples
+import app.homeward.ui.forward.ForwardStep
+import app.homeward.ui.forward.ForwardView
 import app.homeward.ui.core.AnswerType
 import app.homeward.ui.core.CaseSummary
 import app.homeward.ui.core.CoreException
@@ -139,6 +143,19 @@ class Screens(private val lang: Lang) {
         out["unlock-code-refused"] = { UnlockCodeView(UnlockCodeSamples.refused(firstWrong.reason, 0), {}) }
         out["unlock-code-wait"] = { UnlockCodeView(UnlockCodeSamples.refused(thirdWrong.reason, thirdWrong.retryAfterSecs ?: 60), {}) }
         out["unlock-code-done"] = { UnlockCodeView(UnlockCodeSamples.done, {}) }
+
+        // Store and forward: a real frame's QR from the core, and the core's refusals in this language.
+        val forward = vault.forward()
+        val frameQr = forward.qr("HWF1:" + "0".repeat(300))
+        val malformed = refusal { forward.importFile("{ not a bundle") }
+        val notAFrame = refusal { forward.reader().push("a certificate, not a frame") }
+        val scan: app.homeward.ui.verify.Scanner = {}
+        out["forward-outbox"] = { ForwardView(ForwardSamples.outbox, {}, scanner = scan, pickFile = {}) }
+        out["forward-frames"] = { ForwardView(ForwardSamples.showing(frameQr, 96), {}) }
+        out["forward-reading"] = { ForwardView(ForwardSamples.reading, {}, scanner = scan) }
+        out["forward-taken"] = { ForwardView(ForwardSamples.taken, {}, scanner = scan, pickFile = {}) }
+        out["forward-refused-read"] = { ForwardView(ForwardSamples.refused(notAFrame, ForwardStep.READING), {}, scanner = scan) }
+        out["forward-refused-import"] = { ForwardView(ForwardSamples.refused(malformed, ForwardStep.IMPORTING), {}, scanner = scan, pickFile = {}) }
         return out
     }
 
@@ -154,6 +171,12 @@ class Screens(private val lang: Lang) {
             }
         }
         return refusals.first() to refusals.last()
+    }
+
+    private fun refusal(block: () -> Unit): BundleRefusal {
+        val e = try { block(); error("the core took it") } catch (e: CoreException) { e }
+        check(e.kind == app.homeward.ui.core.ErrorKind.BundleRefused) { "${e.kind}: ${e.reason}" }
+        return BundleRefusal(e.code!!, e.reason)
     }
 
     private fun wrongPin(): CoreException {

@@ -6,6 +6,8 @@ import app.cash.turbine.ReceiveTurbine
 import app.cash.turbine.test
 import app.homeward.ffi.VaultSettings
 import app.homeward.ui.core.Answer
+import app.homeward.ui.core.AnswerType
+import app.homeward.ui.core.Lang
 import app.homeward.ui.core.RustVault
 import app.homeward.ui.core.YesNo
 import androidx.compose.runtime.Composable
@@ -99,4 +101,16 @@ class Headquarters : AutoCloseable {
         process.destroy()
         if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly()
     }
+}
+
+/** One screening finalised (an adult with their own document, "no" to every question): an event to sync. */
+fun screenOne(vault: RustVault) {
+    val s = vault.screenings().start("OSH-AIRPORT", Lang.EN)
+    s.answer("date_of_birth", Answer.Date("1990-04-02"))
+    s.answer("documents", Answer.Choice("own"))
+    while (true) {
+        val q = s.next() ?: break
+        if (q.type == AnswerType.YesNo) s.answer(q.id, Answer.Tri(YesNo.NO)) else s.skip(q.id)
+    }
+    s.finalise()
 }

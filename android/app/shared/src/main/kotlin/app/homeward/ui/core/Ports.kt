@@ -22,6 +22,7 @@ interface VaultPort {
     fun certificates(): CertificatesPort
     fun sync(): SyncPort
     fun settings(): SettingsPort
+    fun forward(): ForwardPort
 }
 
 interface ScreeningsPort {
@@ -89,6 +90,28 @@ interface SettingsPort {
     fun clearDuress(currentPin: String)
 }
 
+/** Store and forward for a post without a link (docs/PROTOCOL.md, "Store and forward"). */
+interface ForwardPort {
+    /** Events waiting to sync: what a bundle made now would carry. */
+    fun waiting(): Int
+    /** Seals what waits into one bundle (a file and QR frames); the events stay until headquarters' receipt. Refusals: [ErrorKind.BundleRefused]. */
+    fun export(): ForwardBundle
+    /** The core's QR code of one frame, drawn as a certificate's. */
+    fun qr(frame: String): QrMatrix
+    /** A new reader for one bundle's frames, in any order, repeats ignored. */
+    fun reader(): FrameReaderPort
+    /** A colleague's bundle file to carry, or receipts carried back for this device's bundles. */
+    fun importFile(contents: String): ForwardImported
+    /** The bundles this device carries, with headquarters' answer. */
+    fun carried(): List<CarriedItem>
+}
+
+interface FrameReaderPort {
+    fun push(frame: String): FrameCount
+    /** Imports the bundle the frames completed. */
+    fun finish(): ForwardImported
+}
+
 /** A failure from the core, with the sentence the officer reads. */
 class CoreException(
     val kind: ErrorKind,
@@ -97,13 +120,15 @@ class CoreException(
     val retryAfterSecs: Long? = null,
     val questionId: String? = null,
     val problems: List<FieldError> = emptyList(),
+    /** [ErrorKind.BundleRefused]'s code (`replayed`, `mixed_bundles`...), for the step's advice. */
+    val code: String? = null,
 ) : Exception(reason)
 
 /** The core's error variants a screen branches on; [Other] is shown as its reason. */
 enum class ErrorKind {
     NoVault, AlreadyExists, WrongPin, TooSoon, Wiped, Locked, WeakPin, KeyStore, InvalidAnswer,
     RequestIncomplete, InvalidInput, NotAllowed, NotEnrolled, CheckInOverdue, Network, ServerRefused,
-    Untrusted, Cancelled, DeviceRevoked, DeviceWiped, DiskFull, Other,
+    Untrusted, Cancelled, DeviceRevoked, DeviceWiped, DiskFull, BundleRefused, Other,
 }
 
 enum class Lang(val code: String) { KY("ky"), RU("ru"), EN("en") }
@@ -272,3 +297,25 @@ data class SyncReport(val accepted: Long, val rejected: Int, val received: Long,
 
 /** A partner of the referral directory, as the outcome lists it: who to call, and when. */
 data class Partner(val id: String, val name: String, val phone: String?, val hours: String, val servesChildren: Boolean)
+
+data class ForwardBundle(val bundleId: String, val events: Int, val frames: List<String>, val fileJson: String)
+
+/** A QR code's modules, row-major, `true` = dark. */
+data class QrMatrix(val width: Int, val modules: List<Boolean>)
+
+/** How far a reading has come: [received] distinct frames of about [needed]. */
+data class FrameCount(val received: Int, val needed: Int, val complete: Boolean)
+
+sealed interface ForwardImported {
+    /** A colleague's bundle, now carried: it goes to headquarters with this device's next sync. */
+    data class Bundle(val events: Int) : ForwardImported
+    /** Receipts for this device's bundles: [applied] bundles acknowledged, their [accepted] events left the outbox. */
+    data class Receipts(val applied: Int, val accepted: Long) : ForwardImported
+}
+
+enum class CarriedState { PENDING, DELIVERED, REFUSED }
+
+data class CarriedItem(val bundleId: String, val events: Int, val state: CarriedState, val refusal: String?)
+
+/** The core's refusal of a bundle, its frames or a receipt: [code] for the advice, [reason] to read. */
+data class BundleRefusal(val code: String, val reason: String)

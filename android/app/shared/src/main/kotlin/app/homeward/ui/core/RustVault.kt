@@ -3,12 +3,15 @@ package app.homeward.ui.core
 import app.homeward.ffi.AnswerInput
 import app.homeward.ffi.AnswerKind
 import app.homeward.ffi.ApplicantData
+import app.homeward.ffi.CarriedBundleState
 import app.homeward.ffi.CaseDetails
 import app.homeward.ffi.CaseListItem
 import app.homeward.ffi.CertificateRequestData
 import app.homeward.ffi.CitizenshipEvidenceData
 import app.homeward.ffi.ConsentGiverKind
 import app.homeward.ffi.DocumentLossKind
+import app.homeward.ffi.ForwardImport
+import app.homeward.ffi.FrameReader
 import app.homeward.ffi.HomewardException
 import app.homeward.ffi.HomewardVault
 import app.homeward.ffi.LostItemKind
@@ -30,6 +33,7 @@ import app.homeward.ffi.VaultSettings
 import app.homeward.ffi.VerificationResult
 import app.homeward.ffi.VerdictKind
 import app.homeward.ffi.YesNoAnswer
+import app.homeward.ffi.frameQr
 import app.homeward.ffi.vaultExists
 
 /**
@@ -86,6 +90,7 @@ class RustVault(
     override fun certificates(): CertificatesPort = RustCertificates(opened())
     override fun sync(): SyncPort = RustSync(opened())
     override fun settings(): SettingsPort = RustSettings(opened())
+    override fun forward(): ForwardPort = RustForward(opened())
 }
 
 /** Runs a core call and turns its typed error into a [CoreException]. */
@@ -117,8 +122,8 @@ internal fun HomewardException.toCore(): CoreException = when (this) {
     is HomewardException.AlreadyEnrolled -> CoreException(ErrorKind.NotAllowed, reason)
     // A machine-readable zone that does not read: ask for a rescan or typing.
     is HomewardException.MrzRefused -> CoreException(ErrorKind.InvalidInput, reason)
-    // A store-and-forward bundle or its frames refused (no screen for it yet).
-    is HomewardException.BundleRefused -> CoreException(ErrorKind.NotAllowed, reason)
+    // A store-and-forward bundle, its frames or a receipt refused: the code says which advice.
+    is HomewardException.BundleRefused -> CoreException(ErrorKind.BundleRefused, reason, code = code)
     is HomewardException.CheckInOverdue -> CoreException(ErrorKind.CheckInOverdue, reason)
     is HomewardException.Network -> CoreException(ErrorKind.Network, reason)
     is HomewardException.ServerRefused -> CoreException(ErrorKind.ServerRefused, reason)
@@ -425,4 +430,39 @@ private class RustSettings(private val vault: HomewardVault) : SettingsPort {
     override fun changePin(currentPin: String, newPin: String) = core { vault.changePassphrase(currentPin, newPin) }
     override fun setDuress(currentPin: String, duress: String) = core { vault.setDuressPassphrase(currentPin, duress) }
     override fun clearDuress(currentPin: String) = core { vault.clearDuressPassphrase(currentPin) }
+}
+
+private class RustForward(private val vault: HomewardVault) : ForwardPort {
+    override fun waiting(): Int = core { vault.forwardService().waiting() }
+    override fun export(): ForwardBundle = core {
+        vault.forwardService().exportBundle(REPAIR_PERCENT).let { ForwardBundle(it.bundleId, it.events, it.frames, it.fileJson) }
+    }
+    override fun qr(frame: String): QrMatrix = core { frameQr(frame).let { QrMatrix(it.width, it.modules) } }
+    override fun reader(): FrameReaderPort = RustFrameReader(vault, vault.forwardService().frameReader())
+    override fun importFile(contents: String): ForwardImported = core { vault.forwardService().importFile(contents).toApp() }
+    override fun carried(): List<CarriedItem> = core {
+        vault.forwardService().carried().map {
+            val state = when (it.state) {
+                CarriedBundleState.PENDING -> CarriedState.PENDING
+                CarriedBundleState.DELIVERED -> CarriedState.DELIVERED
+                CarriedBundleState.REFUSED -> CarriedState.REFUSED
+            }
+            CarriedItem(it.bundleId, it.events, state, it.refusal)
+        }
+    }
+
+    private companion object {
+        /** Half again as many frames as needed: a fifth missed by the camera still completes (docs/BINDINGS.md). */
+        const val REPAIR_PERCENT = 50
+    }
+}
+
+private class RustFrameReader(private val vault: HomewardVault, private val reader: FrameReader) : FrameReaderPort {
+    override fun push(frame: String): FrameCount = core { reader.push(frame).let { FrameCount(it.received, it.needed, it.complete) } }
+    override fun finish(): ForwardImported = core { vault.forwardService().importFrames(reader).toApp() }
+}
+
+private fun ForwardImport.toApp(): ForwardImported = when (this) {
+    is ForwardImport.Bundle -> ForwardImported.Bundle(events)
+    is ForwardImport.Receipts -> ForwardImported.Receipts(applied, accepted)
 }

@@ -231,6 +231,36 @@ class Strings(val lang: Lang) {
     val removePhoto = t("Сүрөттү өчүрүү", "Удалить фото", "Remove the photo")
     val setDuress = t("Коркунуч PIN-кодун коюу", "Задать PIN-код под принуждением", "Set duress PIN")
     val saved = t("Сакталды", "Сохранено", "Saved")
+
+    val forward = t("Байланышсыз өткөрүү", "Передача без связи", "Hand over without a link")
+    fun waitingToSync(n: Int) = t("Шайкештирүүнү күткөн жазуулар: $n", "Ждут синхронизации: $n записей", "Waiting to sync: $n records")
+    val showFrames = t("QR-коддор менен берүү", "Передать QR-кодами", "Hand over as QR codes")
+    fun frameOf(shown: Int, n: Int) = t("Код $shown / $n", "Код $shown из $n", "Code $shown of $n")
+    val holdToCamera = t(
+        "Экранды алып баруучунун камерасына кармап туруңуз: анын телефону баарын алганын айтмайынча.",
+        "Держите экран перед камерой того, кто повезёт, пока его телефон не скажет, что получил всё.",
+        "Hold this screen to the carrier's camera until their phone says it has everything.",
+    )
+    val stopShowing = t("Бүттү", "Готово", "Done")
+    val fromColleague = t("Кесиптештин жазууларын алып баруу", "Везти записи коллеги", "Carry a colleague's records")
+    val readFrames = t("Кесиптештин коддорун окуу", "Считать коды коллеги", "Read a colleague's codes")
+    val importFile = t("Файлдан алуу", "Загрузить файл", "Import a file")
+    fun framesRead(r: Int, n: Int) = t("Окулган коддор: $r / болжол менен $n", "Считано кодов: $r из примерно $n", "Codes read: $r of about $n")
+    val startAgain = t("Кайра баштоо", "Начать заново", "Start again")
+    fun bundleTaken(n: Int) = t(
+        "Алынды: $n жазуу. Кийинки шайкештирүүдө штабга кетет.",
+        "Принято: $n записей. Уйдёт в штаб при вашей следующей синхронизации.",
+        "Taken: $n records. They go to headquarters with your next sync.",
+    )
+    fun receiptsApplied(n: Int) = t(
+        "Штабдын $n тастыктамасы кабыл алынды: ал жазуулар чыгыш кутусунан кетти.",
+        "Принято подтверждений штаба: $n. Эти записи ушли из исходящих.",
+        "Headquarters' receipts applied: $n. Those records left the outbox.",
+    )
+    val carrying = t("Кесиптештер үчүн алып жүргөнүм", "Везу для коллег", "Carried for colleagues")
+    fun carriedPending(n: Int) = t("$n жазуу: шайкештирүүнү күтөт", "$n записей: ждёт синхронизации", "$n records: waiting for your sync")
+    fun carriedDelivered(n: Int) = t("$n жазуу: штабга жеткирилди", "$n записей: доставлено в штаб", "$n records: delivered to headquarters")
+    fun carriedRefused(n: Int) = t("$n жазуу: штаб кабыл алган жок", "$n записей: штаб отказал", "$n records: refused by headquarters")
 }
 
 val LocalStrings = compositionLocalOf { Strings(Lang.EN) }

@@ -32,7 +32,7 @@ data class HomeState(
     val checkInOverdue: Boolean get() = device?.checkInLocked == true
 }
 
-enum class HomeAction { SCREENING, VERIFY, REQUEST, REQUESTS, SYNC, SETTINGS, ENROL, UNLOCK_CODE, LOCK }
+enum class HomeAction { SCREENING, VERIFY, REQUEST, REQUESTS, SYNC, FORWARD, SETTINGS, ENROL, UNLOCK_CODE, LOCK }
 
 class HomePresenter(
     private val vault: VaultPort,
@@ -87,6 +87,7 @@ fun HomeView(state: HomeState, onAction: (HomeAction) -> Unit, modifier: Modifie
         BigButton(s.newRequest, { onAction(HomeAction.REQUEST) }, primary = false, tag = "home-request")
         BigButton(s.requests, { onAction(HomeAction.REQUESTS) }, primary = false, tag = "home-requests")
         if (open) BigButton(s.sync, { onAction(HomeAction.SYNC) }, primary = false, tag = "home-sync")
+        if (state.device?.enrolled == true) BigButton(s.forward, { onAction(HomeAction.FORWARD) }, primary = false, tag = "home-forward")
         if (state.device?.enrolled == false) BigButton(s.enrol, { onAction(HomeAction.ENROL) }, primary = false, tag = "home-enrol")
         BigButton(s.settings, { onAction(HomeAction.SETTINGS) }, primary = false, tag = "home-settings")
         BigButton(s.lock, { onAction(HomeAction.LOCK) }, primary = false, tag = "home-lock")
