@@ -18,6 +18,13 @@ struct Cli {
     /// Without it, records live in SQLite in the data directory.
     #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
     database_url: Option<String>,
+    /// The key file that opens the database's data key (every personal
+    /// field is sealed with it). Keep it apart from the data directory and
+    /// its backups. Default: DIR.key beside the data directory; made on a
+    /// database's first start. With HOMEWARD_HQ_PASSPHRASE set, the
+    /// passphrase is used instead.
+    #[arg(long, global = true, env = "HOMEWARD_HQ_KEY_FILE")]
+    key_file: Option<PathBuf>,
     #[arg(long, global = true)]
     json: bool,
     #[command(subcommand)]
@@ -84,6 +91,16 @@ enum Command {
     CrossingPoints {
         #[command(subcommand)]
         action: CrossingCommand,
+    },
+    /// Wrap the data key under a new key file (or, with
+    /// HOMEWARD_HQ_NEW_PASSPHRASE set, a new passphrase): after a key file
+    /// was exposed or a custodian left. The records stay as they are; the
+    /// old key file or passphrase opens nothing from then on. Copy the new
+    /// key file to every instance before they restart.
+    RewrapDataKey {
+        /// Where to write the new key file (must not exist yet).
+        #[arg(long)]
+        new_key_file: Option<PathBuf>,
     },
     /// Issue (or renew) the server's TLS certificate under headquarters' TLS
     /// authority, and print the authority's fingerprint for enrolment.
@@ -476,7 +493,8 @@ fn directory_command(hq: &Hq, action: DirectoryCommand, json: bool) -> Result<()
 }
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
-    let hq = Hq::open_with(&cli.data_dir, cli.database_url.as_deref().filter(|u| !u.is_empty()))?;
+    let wrapping = homeward_hq::at_rest::configured(&cli.data_dir, cli.key_file.as_deref());
+    let hq = Hq::open_sealed(&cli.data_dir, cli.database_url.as_deref().filter(|u| !u.is_empty()), &*wrapping)?;
     match cli.command {
         Command::Serve {
             listen,
@@ -547,6 +565,31 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Directory { action } => directory_command(&hq, action, cli.json)?,
         Command::CrossingPoints { action } => crossing_command(&hq, action, cli.json)?,
         Command::Checklist { action } => checklist_command(&hq, action, cli.json)?,
+        Command::RewrapDataKey { new_key_file } => {
+            let new: Box<dyn homeward_hq::at_rest::KeyWrapping> = match std::env::var("HOMEWARD_HQ_NEW_PASSPHRASE")
+                .ok()
+                .filter(|p| !p.is_empty())
+            {
+                Some(p) => Box::new(homeward_hq::at_rest::Passphrase::new(p)),
+                None => {
+                    let path = new_key_file.ok_or("give --new-key-file PATH (or set HOMEWARD_HQ_NEW_PASSPHRASE)")?;
+                    if path.exists() {
+                        return Err(format!("{} exists: give a new path, nothing was changed", path.display()).into());
+                    }
+                    Box::new(homeward_hq::at_rest::KeyFile { path })
+                }
+            };
+            hq.db.rewrap_data_key(&*wrapping, &*new)?;
+            print(
+                cli.json,
+                &format!(
+                    "the data key is now wrapped under {}; {} opens nothing any more: copy the new one to every instance and keep it apart from the data directory",
+                    new.describe(),
+                    wrapping.describe()
+                ),
+                &serde_json::json!({ "wrapped_under": new.describe() }),
+            );
+        }
         Command::TlsInit { hosts } => {
             let files = tls::issue_server_certificate(&cli.data_dir, &hosts)?;
             let fp = tls::fingerprint(&files.ca)?;

@@ -434,10 +434,14 @@ impl Http {
                 _ => self.agent.get(&url),
             }
             .header("accept-encoding", "zstd");
-            let payload =
-                if raw.is_empty() { Vec::new() } else { zstd::encode_all(raw.as_slice(), 3).expect("zstd in memory") };
+            // Small bodies go as they are: zstd's frame and header cost more than it saves.
+            let compress = raw.len() >= 256;
+            let payload = if compress { zstd::encode_all(raw.as_slice(), 3).expect("zstd in memory") } else { raw };
+            if compress {
+                req = req.header("content-encoding", "zstd");
+            }
             if !payload.is_empty() {
-                req = req.header("content-encoding", "zstd").header("content-type", "application/json");
+                req = req.header("content-type", "application/json");
             }
             if let Some(id) = identity {
                 let created = (self.clock.now_unix_ms() + self.offset_ms) / 1000;
@@ -745,9 +749,12 @@ fn push_batch(
     cancel: &AtomicBool,
 ) -> Result<Vec<(String, SyncState)>, SyncError> {
     let body = serde_json::to_vec(req).expect("serialises");
+    // The same batch gets the same key on a retry (128 bits of its digest,
+    // base64url: 22 characters on every push).
     let key = {
+        use base64::Engine as _;
         use sha2::Digest;
-        hex::encode(&sha2::Sha256::digest(&body)[..16])
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&sha2::Sha256::digest(&body)[..16])
     };
     let (bytes, sent, received) = http.send(
         Call {
