@@ -4,10 +4,12 @@
 //! headquarters' decisions. See docs/PROTOCOL.md.
 
 pub mod api;
+pub mod backup;
 pub mod console;
 pub mod db;
 pub mod hq;
 pub mod private_files;
+pub mod recovery;
 pub mod tls;
 pub mod xlsform;
 
