@@ -10,7 +10,7 @@
 use homeward_domain::audit::{AuditAction, SubjectKind};
 use homeward_domain::certificate::{admit, fold, CertificateEvent};
 use homeward_domain::events::{Event, Role};
-use homeward_domain::sync::protocol::{BackupMark, PushResult, PushStatus};
+use homeward_domain::sync::protocol::{BackupMark, PushResult, PushStatus, RECOVER_CASE_NOT_BACK};
 use serde::{Deserialize, Serialize};
 
 use crate::backup::RestoreSummary;
@@ -117,7 +117,7 @@ impl Hq {
             };
             let Some(office) = office else {
                 // Its case is not back yet (another device holds its start): sent again next sync.
-                results.push(result(PushStatus::Rejected, Some("its case is not held here (yet)".into())));
+                results.push(result(PushStatus::Rejected, Some(RECOVER_CASE_NOT_BACK.into())));
                 continue;
             };
             let in_scope = match device.role {

@@ -258,6 +258,10 @@ fn what_was_purged_everywhere_is_reported_not_silently_missing() {
     // How much of A's audit chain the older backup holds.
     let in_old = server.admin().db.audit_chain(ia.device_id()).unwrap().unwrap().anchor_seq;
 
+    // A device enrolled after the older backup: the restored headquarters
+    // does not know it.
+    let mut late = device(&t.path().join("late"), &server, "IST", Role::ConsularOfficer);
+    sync(&mut late).unwrap();
     // A closed case, acknowledged, then held by a newer backup: purged.
     let gone = CertificateCases::new(&mut a).create(&ia, request("IST"), now_ms()).unwrap().case_id;
     CertificateCases::new(&mut a)
@@ -277,6 +281,10 @@ fn what_was_purged_everywhere_is_reported_not_silently_missing() {
     let rec = r.headquarters_restored.expect("noticed");
     assert!(rec.refused.is_empty(), "{:?}", rec.refused);
     sync(&mut a).unwrap();
+    match sync(&mut late) {
+        Err(SyncError::UnknownToRestoredHeadquarters) => {}
+        other => panic!("a device enrolled after the backup is told so, got {other:?}"),
+    }
     let admin = server.admin();
     assert!(admin.db.case_events(&gone).unwrap().is_empty());
     assert!(!admin.db.case_events(&kept).unwrap().is_empty(), "what the device holds is back");

@@ -816,9 +816,9 @@ fn push_batch(
 /// pulled; `POST /v1/recover` checks each signature and stores what it
 /// lacks, once), pull everything again from the start, and send the audit
 /// trail again from where headquarters' stops. Retention's durability
-/// marks start again too. The new incarnation is taken up only when
-/// nothing was refused (a case another device must bring back first is
-/// sent again at the next sync). Returns where the audit chain resumes
+/// marks start again too. The new incarnation is taken up unless an event
+/// was refused because its case is not back yet (another device must bring
+/// its start back first): then all is sent again at the next sync. Returns where the audit chain resumes
 /// when this vault pruned entries headquarters lost.
 fn recover_after_hq_restore(
     access: &impl VaultAccess,
@@ -877,7 +877,9 @@ fn recover_after_hq_restore(
     let hq_head: AuditHeadResponse = parse(&bytes)?;
     let rewind = access.hold(|v| Ok(crate::audit::AuditLog::new(v).rewind_for_restored_headquarters(&hq_head)?))?;
     done.audit_lost = rewind.as_ref().and_then(|r| r.lost);
-    let settled = done.refused.is_empty();
+    // Only a case not back yet is worth sending again; any other refusal
+    // (an unknown signer, a revoked author) would be refused every time.
+    let settled = !done.refused.iter().any(|(_, why)| why == RECOVER_CASE_NOT_BACK);
     access.hold(|v| {
         let mut p = DeviceProfile::load(v)?;
         // Positions in the restored logs mean other events: read them all again (held ones are skipped).

@@ -168,6 +168,11 @@ pub struct PullResponse {
     pub backups: Option<BackupMark>,
 }
 
+/// The reason `POST /v1/recover` gives for an event whose case the restored
+/// headquarters does not hold yet (another device brings its start back):
+/// the one refusal a device sends again at its next sync.
+pub const RECOVER_CASE_NOT_BACK: &str = "its case is not held here (yet)";
+
 /// What a device tells headquarters about itself (`POST /v1/device/report`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
