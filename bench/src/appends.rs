@@ -108,6 +108,8 @@ struct Run {
 
 fn run(admin: &str, global_lock: bool, per_office: usize) -> Run {
     let db = Arc::new(Db::open_postgres(&fresh_database(admin), OFFICES).expect("PostgreSQL opens"));
+    // Appends seal their bodies as headquarters' do (issue 16 item 4).
+    db.use_key(&homeward_hq::at_rest::DataKey::generate()).expect("the key is set");
     db.set_global_append_lock(global_lock);
     let work = batches(per_office);
     let start = Arc::new(Barrier::new(OFFICES + 1));

@@ -154,7 +154,20 @@ impl Hq {
 
     /// Headquarters keeping its key in `data_dir` and its records in
     /// PostgreSQL when `database_url` is given, else in SQLite in `data_dir`.
+    /// The data key comes from what the operator configured
+    /// ([`crate::at_rest::configured`]: a passphrase, a key file, or the key
+    /// file beside `data_dir`).
     pub fn open_with(data_dir: &Path, database_url: Option<&str>) -> Result<Hq, HqError> {
+        Hq::open_sealed(data_dir, database_url, &*crate::at_rest::configured(data_dir, None))
+    }
+
+    /// Headquarters with its personal fields sealed under a data key that
+    /// `wrapping` opens (a key file, a passphrase or a key service).
+    pub fn open_sealed(
+        data_dir: &Path,
+        database_url: Option<&str>,
+        wrapping: &dyn crate::at_rest::KeyWrapping,
+    ) -> Result<Hq, HqError> {
         crate::private_files::private_dir(data_dir).map_err(crate::db::DbError::from)?;
         let db = match database_url {
             Some(url) => Db::open_postgres(url, 8)?,
@@ -183,6 +196,7 @@ impl Hq {
                 key_path.display()
             )));
         }
+        hq.db.use_data_key(wrapping)?;
         if hq.db.get_kv("trust_list")?.is_none() {
             hq.publish_lists()?;
         }

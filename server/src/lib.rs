@@ -4,6 +4,7 @@
 //! headquarters' decisions. See docs/PROTOCOL.md.
 
 pub mod api;
+pub mod at_rest;
 pub mod backup;
 pub mod console;
 pub mod db;

@@ -18,6 +18,13 @@ struct Cli {
     /// Without it, records live in SQLite in the data directory.
     #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
     database_url: Option<String>,
+    /// The key file that opens the database's data key (every personal
+    /// field is sealed with it). Keep it apart from the data directory and
+    /// its backups. Default: DIR.key beside the data directory; made on a
+    /// database's first start. With HOMEWARD_HQ_PASSPHRASE set, the
+    /// passphrase is used instead.
+    #[arg(long, global = true, env = "HOMEWARD_HQ_KEY_FILE")]
+    key_file: Option<PathBuf>,
     #[arg(long, global = true)]
     json: bool,
     #[command(subcommand)]
@@ -515,7 +522,8 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         );
         return Ok(());
     }
-    let hq = Hq::open_with(&cli.data_dir, url)?;
+    let wrapping = homeward_hq::at_rest::configured(&cli.data_dir, cli.key_file.as_deref());
+    let hq = Hq::open_sealed(&cli.data_dir, url, &*wrapping)?;
     match cli.command {
         Command::Restore { .. } => unreachable!("handled above"),
         Command::Backup { out } => {

@@ -33,6 +33,7 @@ fn open() -> (Db, tempfile::TempDir) {
         Some(url) => Db::open_postgres(&url, 32).unwrap(),
         None => Db::open(dir.path()).unwrap(),
     };
+    db.use_key(&homeward_hq::at_rest::DataKey::generate()).unwrap();
     (db, dir)
 }
 
@@ -306,6 +307,7 @@ fn fifty_offices_append_in_parallel() {
     let mut rates = Vec::new();
     for global in [true, false] {
         let db = Arc::new(Db::open_postgres(&common::fresh_database().unwrap(), 50).unwrap());
+        db.use_key(&homeward_hq::at_rest::DataKey::generate()).unwrap();
         db.set_global_append_lock(global);
         let work: Vec<_> = (0..50)
             .map(|o| {

@@ -314,6 +314,28 @@ fn staff_work_the_console_in_a_real_browser() {
     assert!(d.text().contains("3 requests match"), "{}", d.text());
     assert!(!d.source().contains("Асанова"), "no name in the queue");
     check_page(&d, backend, "en", "queue");
+    // ---- Finding a person's cases: names and numbers are sealed, so the
+    // lookup goes through the keyed index; a POST, nothing of it in the URL.
+    d.type_into("#find-surname", "бекова");
+    d.type_into("#find-given", "Айгүл");
+    d.exec("document.getElementById('find-dob').value = arguments[0]", serde_json::json!(["1995-03-14"]));
+    d.click("form.find button[type=submit]");
+    d.wait_for("the lookup's answer", |d| d.url().ends_with("/console/queue/find"));
+    assert!(d.text().contains("1 case found for this person"), "{}", d.text());
+    assert!(d.source().contains(&format!("/console/cases/{}", cases[1])), "the one case of that person");
+    assert!(!d.source().contains(&format!("/console/cases/{}", cases[0])));
+    check_page(&d, backend, "en", "queue-find");
+    d.goto(&format!("{}/console/queue", hq.url));
+    d.type_into("#find-document", "id 123-4567");
+    d.click("form.find button[type=submit]");
+    d.wait_for("the lookup by number", |d| d.text().contains("cases found"));
+    assert!(d.text().contains("3 cases found for this person"), "all three carry that number: {}", d.text());
+    d.goto(&format!("{}/console/queue", hq.url));
+    d.type_into("#find-document", "ID7654321");
+    d.click("form.find button[type=submit]");
+    d.wait_for("the empty answer", |d| d.text().contains("cases found"));
+    assert!(d.text().contains("0 cases found"), "{}", d.text());
+    d.goto(&format!("{}/console/queue", hq.url));
     d.keys("j");
     assert!(focus_is_visible(&d), "the selected row's link shows its focus");
     d.keys("o");

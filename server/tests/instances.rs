@@ -317,6 +317,8 @@ fn several_instances_behind_nginx_on_one_database() {
         let dir = root.join(format!("hq-{n}"));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::copy(first.join("hq-identity.json"), dir.join("hq-identity.json")).unwrap();
+        // The key file that opens the sealed records, kept beside (not in) the data directory.
+        std::fs::copy(root.join("hq-1.key"), root.join(format!("hq-{n}.key"))).unwrap();
     }
     let mut instances: Vec<Instance> = (1..=3).map(|n| start_instance(root, &database, n)).collect();
     let proxy = start_nginx(&nginx_bin, root, &instances);
@@ -327,6 +329,15 @@ fn several_instances_behind_nginx_on_one_database() {
     let out = hq(&root.join("stranger"), &database, "hq-stranger").arg("devices").output().unwrap();
     assert!(!out.status.success(), "a server with another headquarters key started");
     assert!(String::from_utf8_lossy(&out.stderr).contains("hq-identity.json"));
+    // One with headquarters' key but not the key file opens nothing sealed, and says which file it needs.
+    let keyless = root.join("hq-keyless");
+    std::fs::create_dir_all(&keyless).unwrap();
+    std::fs::copy(first.join("hq-identity.json"), keyless.join("hq-identity.json")).unwrap();
+    let out = hq(&keyless, &database, "hq-keyless").arg("devices").output().unwrap();
+    assert!(!out.status.success(), "a server without the key file opened the sealed database");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("hq-keyless.key") && err.contains("missing"), "{err}");
+    assert!(!root.join("hq-keyless.key").exists(), "a new key file was made for a sealed database");
 
     // Enrolment through nginx, all four at once: each instance that enrols
     // republishes the trust list, and none may drop another's device.
@@ -587,6 +598,7 @@ fn tls_passed_through_nginx_with_the_proxy_protocol() {
     for f in ["hq-identity.json", "tls/ca.pem", "tls/server.pem", "tls/server-key.pem"] {
         std::fs::copy(first.join(f), second.join(f)).unwrap();
     }
+    std::fs::copy(root.join("hq-1.key"), root.join("hq-2.key")).unwrap();
     let mut instances: Vec<Instance> = [first, second]
         .into_iter()
         .enumerate()

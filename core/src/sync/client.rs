@@ -768,9 +768,12 @@ fn push_batch(
     cancel: &AtomicBool,
 ) -> Result<Vec<(String, SyncState)>, SyncError> {
     let body = serde_json::to_vec(req).expect("serialises");
+    // The same batch gets the same key on a retry (128 bits of its digest,
+    // base64url: 22 characters on every push).
     let key = {
+        use base64::Engine as _;
         use sha2::Digest;
-        hex::encode(&sha2::Sha256::digest(&body)[..16])
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&sha2::Sha256::digest(&body)[..16])
     };
     let (bytes, sent, received) = http.send(
         Call {

@@ -40,8 +40,19 @@ pub struct SignatureHeaders {
 /// The components every request signs, in order.
 const COMPONENTS: &str = "(\"@method\" \"@authority\" \"@path\" \"@query\" \"content-digest\")";
 
+/// The parameters this version signs: no `alg` (RFC 9421 lets the key
+/// determine it; a device key is Ed25519 and nothing else), and a 128-bit
+/// nonce in base64url. Both shorten every request (issue 13: a screening
+/// alone in its sync under 1 KiB) without weakening it: the nonce only has
+/// to be unique per device within the replay window, and 2^-64 is the
+/// chance of any repeat among 2^32 requests of one device.
 fn params(created: i64, keyid: &str, nonce: &str) -> String {
-    format!("{COMPONENTS};created={created};keyid=\"{keyid}\";alg=\"ed25519\";nonce=\"{nonce}\"")
+    format!("{COMPONENTS};created={created};keyid=\"{keyid}\";nonce=\"{nonce}\"")
+}
+
+/// A fresh nonce: 16 random bytes, base64url without padding (22 characters).
+pub fn nonce(rng: &mut impl CryptoRngCore) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(crate::random::bytes::<16>(rng))
 }
 
 /// `@authority` as RFC 9421 wants it: the host (and port, when not the
@@ -75,7 +86,7 @@ pub fn sign(
     created: i64,
     rng: &mut impl CryptoRngCore,
 ) -> SignatureHeaders {
-    let nonce = hex::encode(crate::random::bytes::<32>(rng));
+    let nonce = nonce(rng);
     let digest = content_digest(body);
     let p = params(created, identity.device_id(), &nonce);
     let base = signature_base(method, authority, path, query, &digest, &p);
@@ -131,10 +142,11 @@ pub fn parse_input(input: &str) -> Result<(Signer, String), AuthError> {
             _ => return Err(AuthError::Malformed),
         }
     }
-    let (Some(created), Some(keyid), Some(nonce), Some(alg)) = (created, keyid, nonce, alg) else {
+    let (Some(created), Some(keyid), Some(nonce)) = (created, keyid, nonce) else {
         return Err(AuthError::Malformed);
     };
-    if alg != "ed25519" || keyid.is_empty() || nonce.len() < 16 || nonce.len() > 128 {
+    // Earlier versions also sent `alg="ed25519"` and a 64-digit hex nonce: still accepted.
+    if alg.is_some_and(|a| a != "ed25519") || keyid.is_empty() || nonce.len() < 16 || nonce.len() > 128 {
         return Err(AuthError::Malformed);
     }
     Ok((Signer { keyid, nonce, created }, p.to_string()))
@@ -204,6 +216,37 @@ mod tests {
             "the nonce is forgotten at {forgotten_ms}, the request accepted until {last_ms}"
         );
         assert_eq!(at(forgotten_ms), Err(AuthError::OutOfWindow));
+    }
+
+    /// Requests from a device on an earlier version (with `alg` and a
+    /// 64-digit hex nonce) still verify; an `alg` other than Ed25519 does not.
+    #[test]
+    fn the_shorter_profile_and_the_earlier_one_both_verify() {
+        let rng = &mut crate::random::test_rng();
+        let d = DeviceIdentity::generate("ist-03", Role::ConsularOfficer, "IST", rng);
+        let pk = d.public_key();
+        let h = sign(&d, "POST", "hq", "/v1/events", "", b"x", 1000, rng);
+        let (signer, _) = parse_input(&h.signature_input).unwrap();
+        assert_eq!(signer.nonce.len(), 22, "128 bits in base64url");
+        assert!(!h.signature_input.contains("alg="));
+        assert_ne!(
+            signer.nonce,
+            parse_input(&sign(&d, "POST", "hq", "/v1/events", "", b"x", 1000, rng).signature_input).unwrap().0.nonce
+        );
+        let earlier = |alg: &str| {
+            let p = format!("{COMPONENTS};created=1000;keyid=\"ist-03\";alg=\"{alg}\";nonce=\"{}\"", "ab".repeat(32));
+            let digest = content_digest(b"x");
+            let sig = d.sign(signature_base("POST", "hq", "/v1/events", "", &digest, &p).as_bytes());
+            SignatureHeaders {
+                content_digest: digest,
+                signature_input: format!("{LABEL}={p}"),
+                signature: format!("{LABEL}=:{}:", B64.encode(sig.to_bytes())),
+            }
+        };
+        let at = |h: &SignatureHeaders| verify("POST", "hq", "/v1/events", "", b"x", h, 1000, |_| Some(pk));
+        assert!(at(&h).is_ok());
+        assert_eq!(at(&earlier("ed25519")).unwrap().nonce, "ab".repeat(32));
+        assert_eq!(at(&earlier("rsa-pss-sha512")), Err(AuthError::Malformed));
     }
 
     #[test]

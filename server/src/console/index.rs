@@ -17,7 +17,7 @@ use homeward_domain::date::IsoDate;
 use homeward_domain::screening::ScreeningEvent;
 
 use crate::db::sql::{Sql, P};
-use crate::db::DbResult;
+use crate::db::{DbError, DbResult};
 use crate::hq::{Hq, HqError};
 
 const BATCH: i64 = 2000;
@@ -272,7 +272,7 @@ fn screenings(hq: &Hq) -> Result<bool, HqError> {
     let moved = hq.db.tx(|s| {
         let mut more = false;
         for (office, name, from) in behind(s, "screenings", "screenings")? {
-            more |= screening_batch(s, &office, &name, from)?;
+            more |= screening_batch(s, hq.db.sealer()?, &office, &name, from)?;
         }
         Ok(more)
     })?;
@@ -280,10 +280,16 @@ fn screenings(hq: &Hq) -> Result<bool, HqError> {
 }
 
 /// One batch of one office's screenings into the counts; true if there may be more.
-fn screening_batch(s: &mut dyn Sql, office: &str, name: &str, from: i64) -> DbResult<bool> {
+fn screening_batch(
+    s: &mut dyn Sql,
+    sealer: &crate::at_rest::Sealer,
+    office: &str,
+    name: &str,
+    from: i64,
+) -> DbResult<bool> {
     {
         let rows = s.query(
-            "SELECT seq, screening_id, body, pos FROM screenings WHERE office = ?1 AND pos > ?2 ORDER BY pos LIMIT ?3",
+            "SELECT seq, screening_id, body, pos, id FROM screenings WHERE office = ?1 AND pos > ?2 ORDER BY pos LIMIT ?3",
             &[office.into(), from.into(), BATCH.into()],
         )?;
         let Some(to) = rows.last().map(|r| r[3].i()).transpose()? else { return Ok(false) };
@@ -301,14 +307,20 @@ fn screening_batch(s: &mut dyn Sql, office: &str, name: &str, from: i64) -> DbRe
         };
         for r in &rows {
             let seq = r[0].i()?;
-            let Some((screening_id, amended, now)) = contribution(&r[2].t()?) else { continue };
+            let Some((screening_id, amended, now)) =
+                contribution(&sealer.open("screenings", &r[4].t()?, &r[2].t()?)?)
+            else {
+                continue;
+            };
             if amended {
                 // An amendment replaces what the screening counted before.
                 let prev = s.one(
-                    "SELECT body FROM screenings WHERE screening_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT 1",
+                    "SELECT id, body FROM screenings WHERE screening_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT 1",
                     &[screening_id.as_str().into(), seq.into()],
                 )?;
-                if let Some((_, _, old)) = prev.map(|p| p[0].t()).transpose()?.and_then(|b| contribution(&b)) {
+                let prev =
+                    prev.map(|p| Ok::<_, DbError>(sealer.open("screenings", &p[0].t()?, &p[1].t()?)?)).transpose()?;
+                if let Some((_, _, old)) = prev.and_then(|b| contribution(&b)) {
                     apply(&old, -1);
                 }
             }
@@ -366,7 +378,8 @@ fn audit(hq: &Hq) -> Result<(), HqError> {
                 }
                 let mut values: Vec<[Owned; 7]> = Vec::with_capacity(rows.len());
                 for r in &rows {
-                    let Ok(e) = serde_json::from_str::<homeward_domain::audit::AuditEntry>(&r[1].t()?) else {
+                    let body = hq.db.sealer()?.open("audit_entries", &format!("{device}/{}", r[0].i()?), &r[1].t()?)?;
+                    let Ok(e) = serde_json::from_str::<homeward_domain::audit::AuditEntry>(&body) else {
                         continue;
                     };
                     let action = serde_json::to_value(e.action)

@@ -211,6 +211,7 @@ pub fn router(console: Shared) -> Router {
         .route("/console/account/password", post(form(account::change_password)))
         .route("/console/help", get(page(account::help)))
         .route("/console/queue", get(page(review::queue)))
+        .route("/console/queue/find", post(form(review::find)))
         .route("/console/cases/{case}", get(page(review::case)))
         .route("/console/cases/{case}/decision", post(form(review::decide)))
         .route("/console/cases/{case}/full-record", post(form(review::full_record)))

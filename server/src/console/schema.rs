@@ -164,6 +164,18 @@ pub fn migrate(db: &Db) -> DbResult<()> {
             }
             s.exec("INSERT INTO console_schema (version) VALUES (?1)", &[((i + 1) as i64).into()])?;
         }
+        // Second-factor secrets an older version stored in clear are sealed.
+        let sealer = db.sealer()?;
+        for r in s.query("SELECT id, totp_secret FROM console_staff", &[])? {
+            let (id, secret) = (r[0].t()?, r[1].t()?);
+            if !crate::at_rest::is_sealed(&secret) {
+                let sealed = sealer.seal("console_staff", &id, &secret);
+                s.exec(
+                    "UPDATE console_staff SET totp_secret = ?1 WHERE id = ?2",
+                    &[sealed.as_str().into(), id.as_str().into()],
+                )?;
+            }
+        }
         Ok(())
     })
 }

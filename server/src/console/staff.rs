@@ -236,14 +236,17 @@ pub fn token_hash(token: &str) -> String {
 
 const STAFF_COLS: &str = "id, username, display_name, role, password_phc, totp_secret, totp_confirmed, totp_last_step, language, disabled, failures, next_attempt_ms, created_ms";
 
-fn staff_from(r: &crate::db::sql::Row) -> DbResult<StaffRow> {
+/// A staff row read back, its second-factor secret opened (sealed at rest
+/// like every secret headquarters keeps, [`crate::at_rest`]).
+fn staff_from(db: &Db, r: &crate::db::sql::Row) -> DbResult<StaffRow> {
+    let id = r[0].t()?;
     Ok(StaffRow {
-        id: r[0].t()?,
+        totp_secret: db.sealer()?.open("console_staff", &id, &r[5].t()?)?,
+        id,
         username: r[1].t()?,
         display_name: r[2].t()?,
         role: r[3].t()?.parse().map_err(|_| DbError::Column("staff role"))?,
         password_phc: r[4].ot()?,
-        totp_secret: r[5].t()?,
         totp_confirmed: r[6].i()? != 0,
         totp_last_step: r[7].i()?,
         language: r[8].t()?,
@@ -329,6 +332,7 @@ pub fn add(db: &Db, n: NewStaff<'_>, now_ms: i64) -> Result<Created, StaffError>
     let id = uuid::Uuid::new_v4().to_string();
     let secret = hex::encode(random_bytes::<20>());
     let lang = if ["en", "ru", "ky"].contains(&n.language) { n.language } else { "en" };
+    let sealed = db.sealer()?.seal("console_staff", &id, &secret);
     let added = db.tx(|s| {
         if s.one("SELECT id FROM console_staff WHERE username = ?1", &[username.as_str().into()])?.is_some() {
             return Ok(false);
@@ -342,7 +346,7 @@ pub fn add(db: &Db, n: NewStaff<'_>, now_ms: i64) -> Result<Created, StaffError>
                 name.into(),
                 n.role.code().into(),
                 phc.as_deref().into(),
-                secret.as_str().into(),
+                sealed.as_str().into(),
                 lang.into(),
                 setup_code.as_deref().map(token_hash).as_deref().into(),
                 setup_code.as_ref().map(|_| now_ms + 72 * 3_600_000).into(),
@@ -369,7 +373,7 @@ pub fn by_username(db: &Db, username: &str) -> DbResult<Option<StaffRow>> {
     let u = username.trim().to_lowercase();
     db.tx(|s| {
         s.one(&format!("SELECT {STAFF_COLS} FROM console_staff WHERE username = ?1"), &[u.as_str().into()])?
-            .map(|r| staff_from(&r))
+            .map(|r| staff_from(db, &r))
             .transpose()
     })
 }
@@ -377,7 +381,7 @@ pub fn by_username(db: &Db, username: &str) -> DbResult<Option<StaffRow>> {
 pub fn by_id(db: &Db, id: &str) -> DbResult<Option<StaffRow>> {
     db.tx(|s| {
         s.one(&format!("SELECT {STAFF_COLS} FROM console_staff WHERE id = ?1"), &[id.into()])?
-            .map(|r| staff_from(&r))
+            .map(|r| staff_from(db, &r))
             .transpose()
     })
 }
@@ -386,7 +390,7 @@ pub fn list(db: &Db) -> DbResult<Vec<StaffRow>> {
     db.tx(|s| {
         s.query(&format!("SELECT {STAFF_COLS} FROM console_staff ORDER BY role, username"), &[])?
             .iter()
-            .map(staff_from)
+            .map(|r| staff_from(db, r))
             .collect()
     })
 }
@@ -451,7 +455,7 @@ pub fn by_setup_code(db: &Db, username: &str, code: &str, now_ms: i64) -> DbResu
             ),
             &[u.as_str().into(), token_hash(&formatted).as_str().into(), now_ms.into()],
         )?
-        .map(|r| staff_from(&r))
+        .map(|r| staff_from(db, &r))
         .transpose()
     })
 }
@@ -460,7 +464,7 @@ pub fn by_setup_code(db: &Db, username: &str, code: &str, now_ms: i64) -> DbResu
 /// for someone who lost either.
 pub fn reset(db: &Db, id: &str, now_ms: i64) -> DbResult<String> {
     let code = setup_code();
-    let secret = hex::encode(random_bytes::<20>());
+    let secret = db.sealer()?.seal("console_staff", id, &hex::encode(random_bytes::<20>()));
     db.tx(|s| {
         s.exec(
             "UPDATE console_staff SET password_phc = NULL, totp_secret = ?1, totp_confirmed = 0, totp_last_step = 0,

@@ -53,6 +53,7 @@ mod tests {
     fn an_address_over_its_limit_waits_for_the_window_and_others_do_not() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(dir.path()).unwrap();
+        db.use_key(&crate::at_rest::DataKey::generate()).unwrap();
         crate::console::schema::migrate(&db).unwrap();
         let t = Throttle::new(3, 60_000);
         let a: IpAddr = "192.0.2.1".parse().unwrap();

@@ -13,6 +13,7 @@ use homeward_domain::certificate::CertificateEvent;
 use homeward_domain::events::{Event, Role};
 use homeward_domain::screening::ScreeningEvent;
 
+use crate::at_rest::{AtRestError, DataKey, KeyWrapping, Sealer};
 pub use sql::{DbError, DbResult};
 use sql::{PgPool, Row, Sql};
 
@@ -123,6 +124,10 @@ const SQLITE_MIGRATIONS: &[&str] = &[
         made_ms INTEGER NOT NULL,
         PRIMARY KEY (device, token)
      );",
+    // Reviewers' lookups of sealed fields (a document number, a name and
+    // date of birth) through keyed entries: `crate::at_rest::Sealer::lookup`.
+    "CREATE TABLE lookup_index (kind TEXT NOT NULL, entry TEXT NOT NULL, case_id TEXT NOT NULL,
+        PRIMARY KEY (kind, entry, case_id));",
 ];
 
 /// The same schema in PostgreSQL's types (BIGINT for every integer, so one
@@ -227,6 +232,8 @@ const PG_MIGRATIONS: &[&str] = &[
         made_ms BIGINT NOT NULL,
         PRIMARY KEY (device, token)
      );",
+    "CREATE TABLE lookup_index (kind TEXT NOT NULL, entry TEXT NOT NULL, case_id TEXT NOT NULL,
+        PRIMARY KEY (kind, entry, case_id));",
 ];
 
 /// The schema version this build migrates a SQLite database to.
@@ -246,6 +253,9 @@ enum Backend {
 
 pub struct Db {
     backend: Backend,
+    /// Seals every personal field at rest ([`crate::at_rest`]); set once,
+    /// from the operator's key, before anything is read or written.
+    sealer: std::sync::OnceLock<Sealer>,
     /// Benchmarks only: appends also take the old global lock.
     global_append_lock: AtomicBool,
 }
@@ -419,17 +429,18 @@ fn allocate_batch<'a>(
 /// One office's events after position `after`, at most `limit`.
 fn office_page(
     s: &mut dyn Sql,
+    sealer: &Sealer,
     office: &str,
     after: u64,
     limit: usize,
 ) -> DbResult<Vec<(u64, Event<CertificateEvent>)>> {
     let rows = s.query(
-        "SELECT pos, body FROM events WHERE office = ?1 AND pos > ?2 ORDER BY pos LIMIT ?3",
+        "SELECT pos, id, body FROM events WHERE office = ?1 AND pos > ?2 ORDER BY pos LIMIT ?3",
         &[office.into(), (after as i64).into(), (limit as i64).into()],
     )?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        if let Ok(e) = serde_json::from_str(&r[1].t()?) {
+        if let Ok(e) = serde_json::from_str(&sealer.open("events", &r[1].t()?, &r[2].t()?)?) {
             out.push((r[0].i()? as u64, e));
         }
     }
@@ -447,6 +458,57 @@ fn cursor_token(device: &str, positions_json: &str) -> u64 {
     CURSOR_TOKEN | (n & (CURSOR_TOKEN - 1))
 }
 
+/// What a reviewer can look a case up by, without the field in clear.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LookupKind {
+    /// A document number of the applicant's evidence (old passport, ID card, birth certificate).
+    Document,
+    /// Surname, given name and date of birth together (`surname|given|YYYY-MM-DD`).
+    Person,
+}
+
+impl LookupKind {
+    fn code(self) -> &'static str {
+        match self {
+            LookupKind::Document => "document",
+            LookupKind::Person => "person",
+        }
+    }
+}
+
+/// The value of [`LookupKind::Person`] for a name and date of birth.
+pub fn person_key(surname: &str, given_name: &str, date_of_birth: &str) -> String {
+    format!("{}|{}|{}", surname.trim(), given_name.trim(), date_of_birth.trim())
+}
+
+/// The keyed lookup entries of a request event (its documents, its person).
+fn index_lookups(s: &mut dyn Sql, sealer: &Sealer, e: &Event<CertificateEvent>) -> DbResult<()> {
+    use homeward_domain::certificate::request::CitizenshipEvidence;
+    let (CertificateEvent::Created { request } | CertificateEvent::Updated { request }) = &e.body else {
+        return Ok(());
+    };
+    let mut entries = vec![];
+    for ev in &request.evidence {
+        if let CitizenshipEvidence::OldPassport { number }
+        | CitizenshipEvidence::NationalId { number }
+        | CitizenshipEvidence::BirthCertificate { number } = ev
+        {
+            if !crate::at_rest::normalise_lookup(number).is_empty() {
+                entries.push((LookupKind::Document, number.clone()));
+            }
+        }
+    }
+    let a = &request.applicant;
+    entries.push((LookupKind::Person, person_key(&a.surname, &a.given_name, &a.date_of_birth.to_string())));
+    for (kind, value) in entries {
+        s.exec(
+            "INSERT INTO lookup_index (kind, entry, case_id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+            &[kind.code().into(), sealer.lookup(kind.code(), &value).as_str().into(), e.case_id.as_str().into()],
+        )?;
+    }
+    Ok(())
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -461,6 +523,8 @@ impl Db {
         let mut conn = rusqlite::Connection::open(dir.join("hq.db"))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
+        // A deleted or rewritten row's bytes are zeroed, not left in free pages.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         let v: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         for (i, sql) in SQLITE_MIGRATIONS.iter().enumerate().skip(v as usize) {
@@ -469,7 +533,11 @@ impl Db {
             tx.pragma_update(None, "user_version", (i + 1) as u32)?;
             tx.commit()?;
         }
-        Ok(Db { backend: Backend::Sqlite(Mutex::new(conn)), global_append_lock: AtomicBool::new(false) })
+        Ok(Db {
+            backend: Backend::Sqlite(Mutex::new(conn)),
+            global_append_lock: AtomicBool::new(false),
+            sealer: Default::default(),
+        })
     }
 
     /// A PostgreSQL database (`postgres://...` or a libpq key=value string),
@@ -491,7 +559,175 @@ impl Db {
             }
             tx.commit()?;
         }
-        Ok(Db { backend: Backend::Postgres(pool), global_append_lock: AtomicBool::new(false) })
+        Ok(Db {
+            backend: Backend::Postgres(pool),
+            global_append_lock: AtomicBool::new(false),
+            sealer: Default::default(),
+        })
+    }
+
+    /// Opens (or, on a database's first start, makes) the data key with the
+    /// operator's key ([`crate::at_rest`]) and seals whatever an older
+    /// version stored in clear. A wrong key changes nothing and says so.
+    pub fn use_data_key(&self, wrapping: &dyn KeyWrapping) -> DbResult<()> {
+        let parse = |j: String| -> DbResult<crate::at_rest::WrappedKey> {
+            serde_json::from_str(&j).map_err(|_| AtRestError::Tampered("kv").into())
+        };
+        let key = match self.get_kv("data_key")? {
+            Some(j) => wrapping.unwrap(&parse(j)?)?,
+            None => {
+                let key = DataKey::generate();
+                let wrapped = serde_json::to_string(&wrapping.wrap(&key)?).expect("serialises");
+                if self.kv_compare_and_set("data_key", None, &wrapped)? {
+                    key
+                } else {
+                    // Another instance made it first: it must be under the same key.
+                    wrapping.unwrap(&parse(self.get_kv("data_key")?.ok_or(DbError::Column("data key"))?)?)?
+                }
+            }
+        };
+        self.use_key(&key)
+    }
+
+    /// Seals with `key` from now on (tests and benchmarks that use a
+    /// database without headquarters), sealing rows left in clear.
+    pub fn use_key(&self, key: &DataKey) -> DbResult<()> {
+        let _ = self.sealer.set(Sealer::new(key));
+        self.seal_rows_left_in_clear()?;
+        self.build_lookup_index()
+    }
+
+    /// The lookup index for a database from before it: every request held.
+    fn build_lookup_index(&self) -> DbResult<()> {
+        if self.get_kv("lookup_index")?.is_some() {
+            return Ok(());
+        }
+        let sealer = self.sealer()?;
+        self.tx(|s| {
+            for r in s.query("SELECT id, body FROM events", &[])? {
+                if let Ok(e) =
+                    serde_json::from_str::<Event<CertificateEvent>>(&sealer.open("events", &r[0].t()?, &r[1].t()?)?)
+                {
+                    index_lookups(s, sealer, &e)?;
+                }
+            }
+            kv_cas(s, "lookup_index", None, "1").map(|_| ())
+        })
+    }
+
+    /// The cases whose request carries `value` as `kind` ([`LookupKind`]), oldest first.
+    pub fn cases_matching(&self, kind: LookupKind, value: &str) -> DbResult<Vec<String>> {
+        let entry = self.sealer()?.lookup(kind.code(), value);
+        self.tx(|s| {
+            s.query(
+                "SELECT l.case_id FROM lookup_index l WHERE l.kind = ?1 AND l.entry = ?2 ORDER BY l.case_id",
+                &[kind.code().into(), entry.as_str().into()],
+            )?
+            .iter()
+            .map(|r| r[0].t())
+            .collect()
+        })
+    }
+
+    /// The sealer, once the data key is loaded.
+    pub fn sealer(&self) -> DbResult<&Sealer> {
+        self.sealer.get().ok_or_else(|| AtRestError::NoKey.into())
+    }
+
+    /// Rows of (id, sealed body) opened and parsed, in order.
+    fn open_events<T: serde::de::DeserializeOwned>(&self, table: &'static str, rows: &[Row]) -> DbResult<Vec<T>> {
+        let sealer = self.sealer()?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            if let Ok(e) = serde_json::from_str(&sealer.open(table, &r[0].t()?, &r[1].t()?)?) {
+                out.push(e);
+            }
+        }
+        Ok(out)
+    }
+
+    fn seal_audit(&self, device: &str, e: &homeward_domain::audit::AuditEntry) -> DbResult<String> {
+        let body = serde_json::to_string(e).expect("an entry serialises");
+        Ok(self.sealer()?.seal("audit_entries", &format!("{device}/{}", e.seq), &body))
+    }
+
+    /// Rows of (device, seq, sealed body) opened and parsed, in order.
+    fn open_audit(&self, rows: &[Row]) -> DbResult<Vec<homeward_domain::audit::AuditEntry>> {
+        let sealer = self.sealer()?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let row = format!("{}/{}", r[0].t()?, r[1].i()?);
+            if let Ok(e) = serde_json::from_str(&sealer.open("audit_entries", &row, &r[2].t()?)?) {
+                out.push(e);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A database an older version wrote keeps its records in clear: they
+    /// are sealed in one transaction the first time a key is loaded, and
+    /// the freed pages wiped (SQLite's secure delete, then VACUUM; on
+    /// PostgreSQL `VACUUM FULL`), so no clear copy stays in the file.
+    fn seal_rows_left_in_clear(&self) -> DbResult<()> {
+        if self.get_kv("sealed_at_rest")?.is_some() {
+            return Ok(());
+        }
+        let sealer = self.sealer()?;
+        let changed = self.tx(|s| {
+            let mut changed = 0u64;
+            for table in ["events", "screenings"] {
+                for r in s.query(&format!("SELECT id, body FROM {table}"), &[])? {
+                    let (id, body) = (r[0].t()?, r[1].t()?);
+                    if !crate::at_rest::is_sealed(&body) {
+                        let sealed = sealer.seal(table, &id, &body);
+                        changed += s.exec(
+                            &format!("UPDATE {table} SET body = ?1 WHERE id = ?2"),
+                            &[sealed.as_str().into(), id.as_str().into()],
+                        )?;
+                    }
+                }
+            }
+            for r in s.query("SELECT device, seq, body FROM audit_entries", &[])? {
+                let (device, seq, body) = (r[0].t()?, r[1].i()?, r[2].t()?);
+                if !crate::at_rest::is_sealed(&body) {
+                    let sealed = sealer.seal("audit_entries", &format!("{device}/{seq}"), &body);
+                    changed += s.exec(
+                        "UPDATE audit_entries SET body = ?1 WHERE device = ?2 AND seq = ?3",
+                        &[sealed.as_str().into(), device.as_str().into(), seq.into()],
+                    )?;
+                }
+            }
+            for r in s.query("SELECT id, unlock_secret FROM devices WHERE unlock_secret IS NOT NULL", &[])? {
+                let (id, secret) = (r[0].t()?, r[1].t()?);
+                if !crate::at_rest::is_sealed(&secret) {
+                    let sealed = sealer.seal("devices", &id, &secret);
+                    changed += s.exec(
+                        "UPDATE devices SET unlock_secret = ?1 WHERE id = ?2",
+                        &[sealed.as_str().into(), id.as_str().into()],
+                    )?;
+                }
+            }
+            kv_cas(s, "sealed_at_rest", None, "1")?;
+            Ok(changed)
+        })?;
+        if changed > 0 {
+            self.wipe_free_pages()?;
+        }
+        Ok(())
+    }
+
+    /// Rewrites the database so that no page a row left holds its old bytes.
+    pub fn wipe_free_pages(&self) -> DbResult<()> {
+        match &self.backend {
+            Backend::Sqlite(m) => {
+                let c = lock(m);
+                c.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
+            }
+            Backend::Postgres(pool) => {
+                pool.get()?.client.batch_execute("VACUUM FULL events, screenings, audit_entries, devices")?;
+            }
+        }
+        Ok(())
     }
 
     /// "sqlite" or "postgres", for logs and benchmark tables.
@@ -568,6 +804,7 @@ impl Db {
                 .unwrap_or(1);
             let no = u16::try_from(no).map_err(|_| DbError::Column("device number beyond 65535"))?;
             let d = make(&office, role, no);
+            let unlock_secret = self.sealer()?.seal("devices", &d.id, unlock_secret);
             s.exec(
                 "INSERT INTO devices (id, office, role, device_no, public_key, label, enrolled_ms, unlock_secret) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 &[
@@ -578,7 +815,7 @@ impl Db {
                     d.public_key.as_str().into(),
                     d.label.as_str().into(),
                     d.enrolled_ms.into(),
-                    unlock_secret.into(),
+                    unlock_secret.as_str().into(),
                 ],
             )?;
             Ok(Enrolment::Enrolled(d))
@@ -697,24 +934,28 @@ impl Db {
                 .and_then(|v| v.get("hlc")?.get("wall_ms")?.as_i64())
                 .unwrap_or(0)
         };
+        let sealer = self.sealer()?;
         self.tx(|s| {
             let mut out = vec![];
-            for (kind, sql) in [
+            for (kind, table, sql) in [
                 (
                     ItemKind::CertificateCase,
+                    "events",
                     "SELECT case_id, id, body, received_ms FROM events WHERE author = ?1 AND received_ms > ?2 ORDER BY seq",
                 ),
                 (
                     ItemKind::Screening,
+                    "screenings",
                     "SELECT screening_id, id, body, received_ms FROM screenings WHERE author = ?1 AND received_ms > ?2 ORDER BY seq",
                 ),
             ] {
                 for r in s.query(sql, &[author.into(), since_ms.into()])? {
+                    let event_id = r[1].t()?;
                     out.push(ReceivedEvent {
                         kind,
                         item_id: r[0].t()?,
-                        event_id: r[1].t()?,
-                        made_ms: made(&r[2].t()?),
+                        made_ms: made(&sealer.open(table, &event_id, &r[2].t()?)?),
+                        event_id,
                         received_ms: r[3].i()?,
                     });
                 }
@@ -745,8 +986,10 @@ impl Db {
     }
 
     pub fn set_unlock_secret(&self, id: &str, secret_hex: &str) -> DbResult<()> {
+        let sealed = self.sealer()?.seal("devices", id, secret_hex);
         self.tx(|s| {
-            s.exec("UPDATE devices SET unlock_secret = ?1 WHERE id = ?2", &[secret_hex.into(), id.into()]).map(|_| ())
+            s.exec("UPDATE devices SET unlock_secret = ?1 WHERE id = ?2", &[sealed.as_str().into(), id.into()])
+                .map(|_| ())
         })
     }
 
@@ -757,9 +1000,14 @@ impl Db {
             if n != 1 {
                 return Ok(None);
             }
-            s.one("SELECT unlock_secret, unlock_counter FROM devices WHERE id = ?1", &[id.into()])?
-                .and_then(|r| Some(r[0].ot().transpose()?.and_then(|sec| Ok((sec, r[1].i()? as u64)))))
-                .transpose()
+            let Some(r) = s.one("SELECT unlock_secret, unlock_counter FROM devices WHERE id = ?1", &[id.into()])?
+            else {
+                return Ok(None);
+            };
+            match r[0].ot()? {
+                Some(sealed) => Ok(Some((self.sealer()?.open("devices", id, &sealed)?, r[1].i()? as u64))),
+                None => Ok(None),
+            }
         })
     }
 
@@ -823,10 +1071,8 @@ impl Db {
 
     pub fn case_events(&self, case_id: &str) -> DbResult<Vec<Event<CertificateEvent>>> {
         self.tx(|s| {
-            Ok(s.query("SELECT body FROM events WHERE case_id = ?1 ORDER BY seq", &[case_id.into()])?
-                .iter()
-                .filter_map(|r| r[0].t().ok().and_then(|b| serde_json::from_str(&b).ok()))
-                .collect())
+            let rows = s.query("SELECT id, body FROM events WHERE case_id = ?1 ORDER BY seq", &[case_id.into()])?;
+            self.open_events("events", &rows)
         })
     }
 
@@ -845,21 +1091,29 @@ impl Db {
     /// Every certificate event stored from `author`, in the order accepted.
     pub fn events_by(&self, author: &str) -> DbResult<Vec<Event<CertificateEvent>>> {
         self.tx(|s| {
-            Ok(s.query("SELECT body FROM events WHERE author = ?1 ORDER BY seq", &[author.into()])?
-                .iter()
-                .filter_map(|r| r[0].t().ok().and_then(|b| serde_json::from_str(&b).ok()))
-                .collect())
+            let rows = s.query("SELECT id, body FROM events WHERE author = ?1 ORDER BY seq", &[author.into()])?;
+            self.open_events("events", &rows)
         })
     }
 
     /// The stored JSON of the certificate event with this id, exactly as stored.
     pub fn event_body(&self, id: &str) -> DbResult<Option<String>> {
-        self.tx(|s| s.one("SELECT body FROM events WHERE id = ?1", &[id.into()])?.map(|r| r[0].t()).transpose())
+        let sealer = self.sealer()?;
+        self.tx(|s| {
+            s.one("SELECT body FROM events WHERE id = ?1", &[id.into()])?
+                .map(|r| Ok(sealer.open("events", id, &r[0].t()?)?))
+                .transpose()
+        })
     }
 
     /// The stored JSON of the screening event with this id.
     pub fn screening_event_body(&self, id: &str) -> DbResult<Option<String>> {
-        self.tx(|s| s.one("SELECT body FROM screenings WHERE id = ?1", &[id.into()])?.map(|r| r[0].t()).transpose())
+        let sealer = self.sealer()?;
+        self.tx(|s| {
+            s.one("SELECT body FROM screenings WHERE id = ?1", &[id.into()])?
+                .map(|r| Ok(sealer.open("screenings", id, &r[0].t()?)?))
+                .transpose()
+        })
     }
 
     /// Benchmarks only: makes every append also take the one global
@@ -897,13 +1151,15 @@ impl Db {
         events: &[(Event<CertificateEvent>, String)],
         now_ms: i64,
     ) -> DbResult<bool> {
+        let sealer = self.sealer()?;
         self.old_global_lock(s)?;
         if any_revoked(s, events.iter().map(|(e, _)| e.author.as_str()))? {
             return Ok(false);
         }
         let positions = allocate_batch(s, "events", events.iter().map(|(_, o)| o.as_str()))?;
         for ((e, office), pos) in events.iter().zip(positions) {
-            let body = serde_json::to_string(e).expect("an event serialises");
+            let body = sealer.seal("events", &e.id, &serde_json::to_string(e).expect("an event serialises"));
+            index_lookups(s, sealer, e)?;
             // A duplicate (ON CONFLICT) leaves its number unused: a gap, which readers pass over.
             s.exec(
                 "INSERT INTO events (id, case_id, office, author, body, received_ms, pos) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
@@ -945,7 +1201,7 @@ impl Db {
             if held != seen as i64 {
                 return Ok(false);
             }
-            let body = serde_json::to_string(e).expect("an event serialises");
+            let body = self.sealer()?.seal("events", &e.id, &serde_json::to_string(e).expect("an event serialises"));
             s.exec(
                 "INSERT INTO events (id, case_id, office, author, body, received_ms, pos) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 &[
@@ -973,7 +1229,7 @@ impl Db {
         after: u64,
         limit: usize,
     ) -> DbResult<Vec<(u64, Event<CertificateEvent>)>> {
-        self.tx(|s| office_page(s, office, after, limit))
+        self.tx(|s| office_page(s, self.sealer()?, office, after, limit))
     }
 
     /// One page of every office's events for an all-office reader
@@ -1011,7 +1267,7 @@ impl Db {
                 if last <= from {
                     continue;
                 }
-                let page = office_page(s, &office, from, limit + 1)?;
+                let page = office_page(s, self.sealer()?, &office, from, limit + 1)?;
                 more |= page.len() > limit;
                 rows.extend(page.into_iter().take(limit).map(|(p, e)| (p, office.clone(), e)));
             }
@@ -1056,7 +1312,7 @@ impl Db {
             }
             let positions = allocate_batch(s, "screenings", events.iter().map(|(_, o)| o.as_str()))?;
             for ((e, office), pos) in events.iter().zip(positions) {
-                let body = serde_json::to_string(e).expect("an event serialises");
+                let body = self.sealer()?.seal("screenings", &e.id, &serde_json::to_string(e).expect("an event serialises"));
                 let verdict = serde_json::to_value(e.body.report().verdict).expect("serialises");
                 s.exec(
                     "INSERT INTO screenings (id, screening_id, office, author, verdict, body, received_ms, pos) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
@@ -1092,10 +1348,8 @@ impl Db {
     /// Every screening event received, oldest first.
     pub fn screening_events(&self) -> DbResult<Vec<Event<ScreeningEvent>>> {
         self.tx(|s| {
-            Ok(s.query("SELECT body FROM screenings ORDER BY seq", &[])?
-                .iter()
-                .filter_map(|r| r[0].t().ok().and_then(|b| serde_json::from_str(&b).ok()))
-                .collect())
+            let rows = s.query("SELECT id, body FROM screenings ORDER BY seq", &[])?;
+            self.open_events("screenings", &rows)
         })
     }
 
@@ -1138,7 +1392,7 @@ impl Db {
         let Some(last) = entries.last() else { return Ok(()) };
         self.tx(|s| {
             for e in entries {
-                let body = serde_json::to_string(e).expect("an entry serialises");
+                let body = self.seal_audit(device, e)?;
                 s.exec(
                     "INSERT INTO audit_entries (device, seq, body, received_ms) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
                     &[device.into(), (e.seq as i64).into(), body.as_str().into(), now_ms.into()],
@@ -1172,7 +1426,7 @@ impl Db {
                 .ok_or(DbError::Column("audit chain"))?;
             let (seq, hash) = (r[0].i()? as u64, r[1].ot()?.unwrap_or_else(|| homeward_domain::audit::GENESIS_HASH.into()));
             let Some(e) = make(seq, &hash) else { return Ok(None) };
-            let body = serde_json::to_string(&e).expect("an entry serialises");
+            let body = self.seal_audit(device, &e)?;
             let n = s.exec(
                 "INSERT INTO audit_entries (device, seq, body, received_ms) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
                 &[device.into(), (e.seq as i64).into(), body.as_str().into(), now_ms.into()],
@@ -1197,14 +1451,12 @@ impl Db {
     ) -> DbResult<Vec<homeward_domain::audit::ChainAnchor>> {
         self.tx(|s| {
             let rows = s.query(
-                "SELECT body FROM audit_entries WHERE device = ?1 AND seq >= ?2 ORDER BY seq LIMIT ?3",
+                "SELECT device, seq, body FROM audit_entries WHERE device = ?1 AND seq >= ?2 ORDER BY seq LIMIT ?3",
                 &[device.into(), (from as i64).into(), (limit as i64).into()],
             )?;
-            Ok(rows
-                .iter()
-                .filter_map(|r| {
-                    r[0].t().ok().and_then(|b| serde_json::from_str::<homeward_domain::audit::AuditEntry>(&b).ok())
-                })
+            Ok(self
+                .open_audit(&rows)?
+                .into_iter()
                 .map(|e| homeward_domain::audit::ChainAnchor { seq: e.seq, hash: e.hash() })
                 .collect())
         })
@@ -1224,10 +1476,12 @@ impl Db {
     pub fn audit_entries(&self, device: Option<&str>) -> DbResult<Vec<homeward_domain::audit::AuditEntry>> {
         self.tx(|s| {
             let rows = match device {
-                Some(d) => s.query("SELECT body FROM audit_entries WHERE device = ?1 ORDER BY seq", &[d.into()])?,
-                None => s.query("SELECT body FROM audit_entries ORDER BY device, seq", &[])?,
+                Some(d) => {
+                    s.query("SELECT device, seq, body FROM audit_entries WHERE device = ?1 ORDER BY seq", &[d.into()])?
+                }
+                None => s.query("SELECT device, seq, body FROM audit_entries ORDER BY device, seq", &[])?,
             };
-            Ok(rows.iter().filter_map(|r| r[0].t().ok().and_then(|b| serde_json::from_str(&b).ok())).collect())
+            self.open_audit(&rows)
         })
     }
 
@@ -1351,6 +1605,8 @@ mod tests {
             }
         }
         let db = Db::open(dir.path()).unwrap();
+        // The clear rows an older version stored are sealed when the key comes.
+        db.use_key(&DataKey::generate()).unwrap();
         let ids = |v: &[(u64, Event<CertificateEvent>)]| v.iter().map(|(p, e)| (*p, e.id.clone())).collect::<Vec<_>>();
         // A consulate's old cursor (a global seq) is its position.
         assert_eq!(ids(&db.events_after("MOW", 3, 10).unwrap()), vec![(5, old[4].id.clone())]);

@@ -24,6 +24,9 @@ pub enum DbError {
     Io(std::io::Error),
     #[error("unexpected column type in {0}")]
     Column(&'static str),
+    /// The data key is missing or wrong, or a sealed value does not open.
+    #[error(transparent)]
+    AtRest(#[from] crate::at_rest::AtRestError),
 }
 
 /// Every SQLite and file error comes through here, so a full disk is told

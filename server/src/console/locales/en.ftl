@@ -178,6 +178,17 @@ filter-victim-any = Either
 filter-victim-yes = Presumed victim
 filter-victim-no = Not flagged
 filter-apply = Apply
+find-title = Find a person's cases
+find-document = Document number
+find-surname = Surname
+find-given = Given name
+find-dob = Date of birth
+find-apply = Find
+find-hint = A document number alone, or surname, given name and date of birth together. Names and numbers are sealed at headquarters: only an exact match (spaces, dashes and case aside) is found. The lookup is recorded in the audit trail.
+find-total = { $count ->
+    [one] { $n } case found for this person
+   *[other] { $n } cases found for this person
+}
 filter-state-waiting = Waiting for headquarters
 filter-state-submitted = Submitted
 filter-state-identity-verified = Identity verified

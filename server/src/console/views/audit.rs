@@ -150,14 +150,18 @@ pub fn search(
     }
     p.push((true, limit.to_string()));
     let sql = format!(
-        "SELECT a.device, a.office, e.body FROM console_audit a JOIN audit_entries e ON e.device = a.device AND e.seq = a.seq {clause}
+        "SELECT a.device, a.office, e.body, a.seq FROM console_audit a JOIN audit_entries e ON e.device = a.device AND e.seq = a.seq {clause}
          ORDER BY a.at_ms DESC, a.device DESC, a.seq DESC LIMIT ?{}",
         p.len()
     );
     let rows = c.hq.db.tx(|s| {
         s.query(&sql, &params(&p))?
             .iter()
-            .map(|r| Ok((r[0].t()?, r[1].t()?, r[2].t()?)))
+            .map(|r| {
+                let device = r[0].t()?;
+                let body = c.hq.db.sealer()?.open("audit_entries", &format!("{device}/{}", r[3].i()?), &r[2].t()?)?;
+                Ok((device, r[1].t()?, body))
+            })
             .collect::<crate::db::DbResult<Vec<_>>>()
     })?;
     Ok(rows.into_iter().filter_map(|(d, o, b)| serde_json::from_str(&b).ok().map(|e| (d, e, o))).collect())

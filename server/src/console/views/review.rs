@@ -196,6 +196,8 @@ struct Queue<'a> {
     offices: Vec<(String, String)>,
     states: Vec<(String, String)>,
     ages: Vec<(i64, String)>,
+    /// What was typed in the find form, shown back after a lookup.
+    find: Find,
 }
 
 pub fn state_label(t: &T<'_>, code: &str) -> String {
@@ -204,16 +206,68 @@ pub fn state_label(t: &T<'_>, code: &str) -> String {
 
 pub fn queue(c: &Console, req: &Req) -> Page {
     let me = c.me(req, REVIEWER)?;
+    render_queue(c, req, &me, None)
+}
+
+/// What a reviewer typed to find a person's cases: never in a URL (it is
+/// personal data), so the form is a POST and the answer a page of its own.
+#[derive(Debug, Clone, Default)]
+pub struct Find {
+    pub document: String,
+    pub surname: String,
+    pub given: String,
+    pub dob: String,
+}
+
+impl Find {
+    fn of(req: &Req) -> Find {
+        let f = |n: &str| req.f(n).unwrap_or("").trim().chars().take(80).collect::<String>();
+        Find { document: f("document"), surname: f("surname"), given: f("given"), dob: f("dob") }
+    }
+}
+
+/// Cases found through the keyed lookup index (the fields themselves are
+/// sealed): by a document number, or by surname, given name and date of
+/// birth together. The lookup is audited; what was looked up is not written.
+pub fn find(c: &Console, req: &Req) -> Page {
+    let me = c.me_post(req, REVIEWER)?;
+    let find = Find::of(req);
+    let mut ids: Vec<String> = vec![];
+    if !find.document.is_empty() {
+        ids.extend(c.hq.db.cases_matching(crate::db::LookupKind::Document, &find.document)?);
+    }
+    if !find.surname.is_empty() && !find.given.is_empty() && !find.dob.is_empty() {
+        let person = crate::db::person_key(&find.surname, &find.given, &find.dob);
+        ids.extend(c.hq.db.cases_matching(crate::db::LookupKind::Person, &person)?);
+    }
+    ids.sort();
+    ids.dedup();
+    c.hq.audit(
+        AuditAction::Search,
+        homeward_domain::audit::Subject::new(homeward_domain::audit::SubjectKind::CertificateCase, ""),
+        &me.actor(),
+    )?;
+    render_queue(c, req, &me, Some((find, ids)))
+}
+
+fn render_queue(c: &Console, req: &Req, me: &Me, found: Option<(Find, Vec<String>)>) -> Page {
     index::catch_up(&c.hq)?;
     let f = Filters::of(req);
     let after =
         req.q("after").and_then(|a| a.split_once(':')).and_then(|(ms, id)| Some((ms.parse().ok()?, id.to_string())));
-    let (rows, total) = queue_page(c, &f, after.clone(), PAGE)?;
-    let chrome = c.chrome(req, Some(&me), "queue-title");
+    let (rows, total) = match &found {
+        None => queue_page(c, &f, after.clone(), PAGE)?,
+        Some((_, ids)) => {
+            let rows = found_rows(c, ids)?;
+            let n = rows.len() as i64;
+            (rows, n)
+        }
+    };
+    let chrome = c.chrome(req, Some(me), "queue-title");
     let t = chrome.t;
     let now = now_ms();
     let qs = f.qs();
-    let next = (rows.len() as i64 == PAGE)
+    let next = (found.is_none() && rows.len() as i64 == PAGE)
         .then(|| rows.last().map(|r| with_param("/console/queue", &f.query(), "after", &format!("{}:{}", r.5, r.0))))
         .flatten();
     let first = after.is_some().then(|| with_param("/console/queue", &f.query(), "after", ""));
@@ -255,7 +309,27 @@ pub fn queue(c: &Console, req: &Req) -> Page {
         .iter()
         .map(|d| (*d, if *d == 0 { t.s("filter-any-age") } else { t.n("filter-days-or-more", *d) }))
         .collect();
-    html(&Queue { total_line: t.n("queue-total", total), c: chrome, f, rows, next, first, offices, states, ages })
+    let total_line = if found.is_some() { t.n("find-total", total) } else { t.n("queue-total", total) };
+    let find = found.map(|(f, _)| f).unwrap_or_default();
+    html(&Queue { total_line, c: chrome, f, rows, next, first, offices, states, ages, find })
+}
+
+/// The queue rows of these cases, in the queue's order.
+fn found_rows(c: &Console, ids: &[String]) -> Result<Vec<QueueRow>, Problem> {
+    let mut rows = vec![];
+    for id in ids.iter().take(PAGE as usize) {
+        let row = c.hq.db.tx(|s| {
+            s.one(
+                "SELECT case_id, office, state, victim, conflict, waiting_ms FROM console_cases WHERE case_id = ?1",
+                &[id.as_str().into()],
+            )?
+            .map(|r| Ok((r[0].t()?, r[1].t()?, r[2].t()?, r[3].i()? != 0, r[4].i()? != 0, r[5].i()?)))
+            .transpose()
+        })?;
+        rows.extend(row);
+    }
+    rows.sort_by(|a, b| (a.5, &a.0).cmp(&(b.5, &b.0)));
+    Ok(rows)
 }
 
 fn office_options(c: &Console, places: &super::publish::Places, t: &T<'_>) -> Result<Vec<(String, String)>, Problem> {
@@ -558,9 +632,12 @@ fn screening_summary(
     screening_id: &str,
 ) -> Result<Option<ScreeningSummary>, Problem> {
     let body = c.hq.db.tx(|s| {
-        s.one("SELECT body FROM screenings WHERE screening_id = ?1 ORDER BY seq DESC LIMIT 1", &[screening_id.into()])?
-            .map(|r| r[0].t())
-            .transpose()
+        s.one(
+            "SELECT id, body FROM screenings WHERE screening_id = ?1 ORDER BY seq DESC LIMIT 1",
+            &[screening_id.into()],
+        )?
+        .map(|r| Ok::<_, crate::db::DbError>(c.hq.db.sealer()?.open("screenings", &r[0].t()?, &r[1].t()?)?))
+        .transpose()
     })?;
     let Some(e) = body.and_then(|b| {
         serde_json::from_str::<homeward_domain::events::Event<homeward_domain::screening::ScreeningEvent>>(&b).ok()
