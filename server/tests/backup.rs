@@ -366,3 +366,73 @@ fn a_bad_backup_is_refused_with_a_clear_error_and_nothing_is_overwritten() {
     let r = sync(&mut a).unwrap();
     assert!(r.headquarters_restored.is_none());
 }
+
+/// The operator's commands: `backup` while the server serves (JSON says
+/// what it wrote), a refused `restore` (exit 1, the reason, nothing
+/// changed), and `restore-report` on a database never restored.
+#[test]
+fn the_backup_and_restore_commands_work_on_a_serving_headquarters() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("hq"));
+    let mut a = device(&t.path().join("ist"), &server, "IST", Role::ConsularOfficer);
+    let ia = identity(&a);
+    CertificateCases::new(&mut a).create(&ia, request("IST"), now_ms()).unwrap();
+    sync(&mut a).unwrap();
+    let hq = |args: &[&str]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_homeward-hq"));
+        c.arg("--data-dir").arg(&server.dir).args(args);
+        match &server.database_url {
+            Some(u) => c.env("DATABASE_URL", u),
+            None => c.env_remove("DATABASE_URL"),
+        };
+        c.output().unwrap()
+    };
+    let file = t.path().join("cli.backup");
+    let out = hq(&["--json", "backup", "--out", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["number"], 1);
+    assert_eq!(v["file"], file.to_str().unwrap());
+    assert!(v["bytes"].as_u64().unwrap() > 0);
+    let again = hq(&["backup", "--out", file.to_str().unwrap()]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("never overwrites"));
+    // The devices see the finished backup at their next pull.
+    sync(&mut a).unwrap();
+    assert_eq!(
+        DeviceProfile::load(&a).unwrap().hq_backups,
+        Some(homeward_core::sync::protocol::BackupMark { started: 1, done: 1 })
+    );
+    let report = hq(&["--json", "restore-report"]);
+    assert!(report.status.success());
+    let r: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+    assert!(r["restored"].is_null() && r["lost"].as_array().unwrap().is_empty());
+    let junk = t.path().join("junk.db");
+    std::fs::write(&junk, "hello").unwrap();
+    server_stop(server, |s| {
+        let out = s(&["restore", "--from", junk.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("is not a headquarters database backup"));
+        // Nothing changed: the database still opens and holds the case.
+        let cases = s(&["--json", "cases"]);
+        assert!(cases.status.success(), "{}", String::from_utf8_lossy(&cases.stderr));
+        assert_eq!(serde_json::from_slice::<serde_json::Value>(&cases.stdout).unwrap().as_array().unwrap().len(), 1);
+    });
+    assert!(sync(&mut a).is_err(), "the server is stopped");
+}
+
+/// Stops `server` and runs `f` with the admin command line on its data.
+fn server_stop(server: Server, f: impl FnOnce(&dyn Fn(&[&str]) -> std::process::Output)) {
+    let (dir, url) = (server.dir.clone(), server.database_url.clone());
+    drop(server);
+    let run = |args: &[&str]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_homeward-hq"));
+        c.arg("--data-dir").arg(&dir).args(args);
+        match &url {
+            Some(u) => c.env("DATABASE_URL", u),
+            None => c.env_remove("DATABASE_URL"),
+        };
+        c.output().unwrap()
+    };
+    f(&run)
+}
