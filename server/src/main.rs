@@ -92,6 +92,16 @@ enum Command {
         #[command(subcommand)]
         action: CrossingCommand,
     },
+    /// Wrap the data key under a new key file (or, with
+    /// HOMEWARD_HQ_NEW_PASSPHRASE set, a new passphrase): after a key file
+    /// was exposed or a custodian left. The records stay as they are; the
+    /// old key file or passphrase opens nothing from then on. Copy the new
+    /// key file to every instance before they restart.
+    RewrapDataKey {
+        /// Where to write the new key file (must not exist yet).
+        #[arg(long)]
+        new_key_file: Option<PathBuf>,
+    },
     /// Issue (or renew) the server's TLS certificate under headquarters' TLS
     /// authority, and print the authority's fingerprint for enrolment.
     TlsInit {
@@ -627,6 +637,31 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Directory { action } => directory_command(&hq, action, cli.json)?,
         Command::CrossingPoints { action } => crossing_command(&hq, action, cli.json)?,
         Command::Checklist { action } => checklist_command(&hq, action, cli.json)?,
+        Command::RewrapDataKey { new_key_file } => {
+            let new: Box<dyn homeward_hq::at_rest::KeyWrapping> = match std::env::var("HOMEWARD_HQ_NEW_PASSPHRASE")
+                .ok()
+                .filter(|p| !p.is_empty())
+            {
+                Some(p) => Box::new(homeward_hq::at_rest::Passphrase::new(p)),
+                None => {
+                    let path = new_key_file.ok_or("give --new-key-file PATH (or set HOMEWARD_HQ_NEW_PASSPHRASE)")?;
+                    if path.exists() {
+                        return Err(format!("{} exists: give a new path, nothing was changed", path.display()).into());
+                    }
+                    Box::new(homeward_hq::at_rest::KeyFile { path })
+                }
+            };
+            hq.db.rewrap_data_key(&*wrapping, &*new)?;
+            print(
+                cli.json,
+                &format!(
+                    "the data key is now wrapped under {}; {} opens nothing any more: copy the new one to every instance and keep it apart from the data directory",
+                    new.describe(),
+                    wrapping.describe()
+                ),
+                &serde_json::json!({ "wrapped_under": new.describe() }),
+            );
+        }
         Command::TlsInit { hosts } => {
             let files = tls::issue_server_certificate(&cli.data_dir, &hosts)?;
             let fp = tls::fingerprint(&files.ca)?;

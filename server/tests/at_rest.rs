@@ -415,3 +415,40 @@ fn a_passphrase_instead_of_a_key_file_seals_and_reopens() {
     drop(hq);
     assert!(Hq::open_sealed(&dir, database.as_deref(), &Passphrase::new("another".into())).is_err());
 }
+
+#[test]
+fn the_data_key_rewrapped_under_a_new_key_file_opens_only_with_it() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("hq-data");
+    let database = common::fresh_database();
+    let server = common::Server::start_on(&dir, database.clone());
+    let case = a_case_with_names(t.path(), &server, &SEALED);
+    drop(server);
+    let new_key = t.path().join("custodian-2.key");
+    let rewrap = |from: Option<&Path>, to: &Path| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_homeward-hq"));
+        c.arg("--data-dir").arg(&dir).args(["rewrap-data-key", "--new-key-file"]).arg(to);
+        if let Some(from) = from {
+            c.arg("--key-file").arg(from);
+        }
+        if let Some(url) = &database {
+            c.env("DATABASE_URL", url);
+        }
+        c.output().unwrap()
+    };
+    let out = rewrap(None, &new_key);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("custodian-2.key"));
+    assert_eq!(mode(&new_key), 0o600);
+    // The old key file opens nothing any more; the new one opens everything.
+    let err = Hq::open_with(&dir, database.as_deref()).err().expect("the old key file is retired");
+    assert!(err.to_string().contains("does not open"), "{err}");
+    let hq = Hq::open_sealed(&dir, database.as_deref(), &KeyFile { path: new_key.clone() }).unwrap();
+    assert_eq!(hq.db.case_events(&case).unwrap().len(), 3);
+    drop(hq);
+    // A path that exists is refused, and nothing changes.
+    let out = rewrap(Some(&new_key), &new_key);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("exists"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(Hq::open_sealed(&dir, database.as_deref(), &KeyFile { path: new_key }).is_ok());
+}

@@ -457,10 +457,14 @@ impl Http {
                 _ => self.agent.get(&url),
             }
             .header("accept-encoding", "zstd");
-            let payload =
-                if raw.is_empty() { Vec::new() } else { zstd::encode_all(raw.as_slice(), 3).expect("zstd in memory") };
+            // Small bodies go as they are: zstd's frame and header cost more than it saves.
+            let compress = raw.len() >= 256;
+            let payload = if compress { zstd::encode_all(raw.as_slice(), 3).expect("zstd in memory") } else { raw };
+            if compress {
+                req = req.header("content-encoding", "zstd");
+            }
             if !payload.is_empty() {
-                req = req.header("content-encoding", "zstd").header("content-type", "application/json");
+                req = req.header("content-type", "application/json");
             }
             if let Some(id) = identity {
                 let created = (self.clock.now_unix_ms() + self.offset_ms) / 1000;

@@ -30,4 +30,5 @@ pub fn open_unlocked(dir: &Path) -> Vault {
 
 #[path = "scan.rs"]
 mod scan;
+#[allow(unused_imports)] // not every test binary scans
 pub use scan::{all_files, assert_no_plaintext, find_in_files};

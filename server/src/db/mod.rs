@@ -589,6 +589,24 @@ impl Db {
         self.use_key(&key)
     }
 
+    /// Wraps the data key under `new` instead of `old` (which must open
+    /// it): a compare-and-set, so a concurrent rewrap on another instance
+    /// makes this one fail rather than lose either. The sealed records do
+    /// not change.
+    pub fn rewrap_data_key(&self, old: &dyn KeyWrapping, new: &dyn KeyWrapping) -> DbResult<()> {
+        let held = self.get_kv("data_key")?.ok_or(AtRestError::NoKey)?;
+        let wrapped: crate::at_rest::WrappedKey =
+            serde_json::from_str(&held).map_err(|_| DbError::from(AtRestError::Tampered("kv")))?;
+        let key = old.unwrap(&wrapped)?;
+        let rewrapped = serde_json::to_string(&new.wrap(&key)?).expect("serialises");
+        // The new wrapping must open before the old one is replaced.
+        new.unwrap(&serde_json::from_str(&rewrapped).expect("just made"))?;
+        if !self.kv_compare_and_set("data_key", Some(&held), &rewrapped)? {
+            return Err(AtRestError::WrongKey("a data key rewrapped meanwhile by another instance".into()).into());
+        }
+        Ok(())
+    }
+
     /// Seals with `key` from now on (tests and benchmarks that use a
     /// database without headquarters), sealing rows left in clear.
     pub fn use_key(&self, key: &DataKey) -> DbResult<()> {
