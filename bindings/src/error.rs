@@ -316,7 +316,9 @@ impl From<SyncError> for HomewardError {
             SyncError::Cancelled => HomewardError::Cancelled { reason: reason::cancelled() },
             SyncError::Revoked => HomewardError::DeviceRevoked { reason: reason::revoked() },
             SyncError::Wiped => HomewardError::DeviceWiped { reason: reason::device_wiped() },
-            SyncError::NotEnrolled => HomewardError::NotEnrolled { reason: reason::not_enrolled() },
+            SyncError::NotEnrolled | SyncError::UnknownToRestoredHeadquarters => {
+                HomewardError::NotEnrolled { reason: reason::not_enrolled() }
+            }
             SyncError::AlreadyEnrolled => HomewardError::AlreadyEnrolled { reason: reason::already_enrolled() },
             // A mistyped address or certificate: the officer's input, not the network.
             SyncError::InvalidUrl(_) => HomewardError::InvalidInput { reason: reason::bad_url() },

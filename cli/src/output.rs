@@ -240,7 +240,8 @@ fn classify(e: &CliError) -> (&'static str, u8) {
             homeward_core::sync::SyncError::Cancelled => ("cancelled", 73),
             homeward_core::sync::SyncError::Revoked => ("revoked", 74),
             homeward_core::sync::SyncError::Wiped => ("wiped", 14),
-            homeward_core::sync::SyncError::NotEnrolled => ("not_enrolled", 75),
+            homeward_core::sync::SyncError::NotEnrolled
+            | homeward_core::sync::SyncError::UnknownToRestoredHeadquarters => ("not_enrolled", 75),
             homeward_core::sync::SyncError::AlreadyEnrolled => ("already_enrolled", 85),
             homeward_core::sync::SyncError::InvalidUrl(_) => ("invalid_url", 86),
             homeward_core::sync::SyncError::Insecure(_) => ("insecure", 76),

@@ -4,6 +4,10 @@
 //! finalised screening headquarters has acknowledged, are purged once the
 //! retention period has passed since the acknowledgement was first seen here.
 //! Drafts and anything with an event not yet accepted are never purged.
+//! When headquarters reports its backups (the pull's `backups`), nothing is
+//! purged that no finished backup of headquarters holds, and no audit entry
+//! pruned past what one holds: a restore of headquarters from its backup
+//! then loses nothing a device no longer has (docs/PROTOCOL.md).
 //!
 //! Purging deletes the records, their blind-index tags and attachments
 //! (`secure_delete` zeroes the freed cells), then [`Vault::scrub`] checkpoints
@@ -63,6 +67,24 @@ struct Ledger {
     cases: BTreeMap<String, i64>,
     #[serde(default)]
     screenings: BTreeMap<String, i64>,
+    /// Headquarters' backup number begun when each acknowledged case
+    /// (`case:ID`) or screening (`screening:ID`) was first seen here: it is
+    /// durably kept once a backup numbered above it is done.
+    #[serde(default)]
+    durable_after: BTreeMap<String, u64>,
+    /// (backup begun, audit entries synced through) as seen at each run:
+    /// entries are pruned only up to what a finished backup holds.
+    #[serde(default)]
+    audit_marks: Vec<(u64, u64)>,
+}
+
+/// Headquarters was restored from a backup: its numbering and what it
+/// holds start again, so every acknowledgement waits for a new backup.
+pub fn forget_durability(vault: &mut Vault) -> Result<(), RetentionError> {
+    let mut l = load(vault)?;
+    l.durable_after.clear();
+    l.audit_marks.clear();
+    save(vault, &l)
 }
 
 fn load(vault: &Vault) -> Result<Ledger, RetentionError> {
@@ -140,6 +162,21 @@ fn screening_events(vault: &Vault, sid: &str) -> Result<(Vec<RecordId>, bool), R
     Ok((ids, held))
 }
 
+/// Whether headquarters durably keeps what was acknowledged under `key`:
+/// always when it reports no backups; else once a backup begun after the
+/// acknowledgement was first seen here is done (the number begun then is
+/// noted at the first look).
+fn durable(
+    marks: &mut BTreeMap<String, u64>,
+    key: String,
+    backups: Option<homeward_domain::sync::protocol::BackupMark>,
+) -> bool {
+    match backups {
+        None => true,
+        Some(b) => b.done > *marks.entry(key).or_insert(b.started),
+    }
+}
+
 /// What a run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RetentionReport {
@@ -176,7 +213,11 @@ pub fn run(vault: &mut Vault, now_ms: i64) -> Result<RetentionReport, RetentionE
     // Only a closed case goes (rejected, entered, expired, cancelled, revoked):
     // an open one still has work on this device, and its later events
     // would arrive without the ones purged.
-    let keys = crate::certificate::DeviceProfile::load(vault).map(|p| p.keyring).unwrap_or_default();
+    let profile = crate::certificate::DeviceProfile::load(vault).ok();
+    // Headquarters' backups, when it reports them: nothing goes from here
+    // that no finished backup of headquarters holds (a restore would lose it).
+    let backups = profile.as_ref().and_then(|p| p.hq_backups);
+    let keys = profile.map(|p| p.keyring).unwrap_or_default();
     let today = crate::date::IsoDate::from_unix_ms(now_ms);
     for (case_id, slot) in cases.iter_mut() {
         let view = crate::certificate::fold(case_id, events_of.get(case_id).map(Vec::as_slice).unwrap_or(&[]), &keys);
@@ -192,7 +233,9 @@ pub fn run(vault: &mut Vault, now_ms: i64) -> Result<RetentionReport, RetentionE
             continue;
         }
         let acked = *ledger.cases.entry(case_id.clone()).or_insert(now_ms);
-        if due(acked) {
+        // Noted at the first look, not when due: the sooner, the sooner a backup covers it.
+        let kept = durable(&mut ledger.durable_after, format!("case:{case_id}"), backups);
+        if due(acked) && kept {
             doomed_cases.push((case_id.clone(), records.clone()));
         } else {
             report.waiting += 1;
@@ -220,7 +263,8 @@ pub fn run(vault: &mut Vault, now_ms: i64) -> Result<RetentionReport, RetentionE
         match screening(vault, rid)? {
             // Only a finalised screening ever enters the ledger; check again.
             Some(s) if s.is_final() => {
-                if due(acked) {
+                let kept = durable(&mut ledger.durable_after, format!("screening:{sid}"), backups);
+                if due(acked) && kept {
                     doomed_screenings.push((sid, rid));
                 } else {
                     report.waiting += 1;
@@ -256,8 +300,29 @@ pub fn run(vault: &mut Vault, now_ms: i64) -> Result<RetentionReport, RetentionE
             .append(now_ms, AuditFact::new(AuditAction::Purge, Subject::new(SubjectKind::Screening, &sid)))?;
         report.purged_screenings.push(sid);
     }
+    let (cases_held, screenings_held) = (&ledger.cases, &ledger.screenings);
+    ledger.durable_after.retain(|k, _| match k.split_once(':') {
+        Some(("case", id)) => cases_held.contains_key(id),
+        Some(("screening", id)) => screenings_held.contains_key(id),
+        _ => false,
+    });
+    let audit_through = match backups {
+        None => u64::MAX,
+        Some(b) => {
+            let synced = AuditLog::new(vault).head()?.map_or(0, |h| h.synced_through);
+            if ledger.audit_marks.last().is_none_or(|(_, s)| *s < synced) {
+                ledger.audit_marks.push((b.started, synced));
+            }
+            let through = ledger.audit_marks.iter().filter(|(n, _)| *n < b.done).map(|(_, s)| *s).max().unwrap_or(0);
+            // Marks a finished backup passed are summed up by the last of them.
+            let keep_from = ledger.audit_marks.iter().rposition(|(n, _)| *n < b.done).unwrap_or(0);
+            ledger.audit_marks.drain(..keep_from);
+            through
+        }
+    };
     save(vault, &ledger)?;
-    report.pruned_audit_entries = AuditLog::new(vault).prune_synced(now_ms.saturating_sub(period as i64 * DAY_MS))?;
+    report.pruned_audit_entries =
+        AuditLog::new(vault).prune_synced_through(now_ms.saturating_sub(period as i64 * DAY_MS), audit_through)?;
     if !report.purged_cases.is_empty() || !report.purged_screenings.is_empty() || report.pruned_audit_entries > 0 {
         vault.scrub()?;
     }

@@ -47,6 +47,7 @@ pub fn router(hq: Shared) -> Router {
         .route("/v1/forward/receipts", post(forward_receipts).layer(DefaultBodyLimit::max(limits::SMALL.0)))
         .route("/v1/audit", post(audit_push).layer(DefaultBodyLimit::max(limits::BATCH.0)))
         .route("/v1/audit/head", get(audit_head))
+        .route("/v1/recover", post(recover).layer(DefaultBodyLimit::max(limits::BATCH.0)))
         .route("/v1/device/received", get(device_received))
         .route("/v1/hq/audit", get(hq_audit))
         .route("/v1/hq/cases", get(hq_cases))
@@ -195,8 +196,10 @@ fn json_body<T: serde::de::DeserializeOwned>(
     serde_json::from_slice(&raw).map_err(|e| ApiError(StatusCode::BAD_REQUEST, "invalid", format!("not {what}: {e}")))
 }
 
-async fn time(headers: HeaderMap) -> Response {
-    answer(&headers, &TimeResponse { server_time_ms: now_ms() })
+async fn time(State(hq): State<Shared>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let h2 = headers.clone();
+    let incarnation = blocking(move || Ok(hq.incarnation()?)).await?;
+    Ok(answer(&h2, &TimeResponse { server_time_ms: now_ms(), incarnation: Some(incarnation) }))
 }
 
 async fn openapi() -> Response {
@@ -475,6 +478,8 @@ async fn pull(
                 directory: None,
                 crossing_points: None,
                 sealing_key: None,
+                incarnation: None,
+                backups: None,
             });
         }
         // Scope: headquarters sees every office; a consulate its own cases;
@@ -515,6 +520,8 @@ async fn pull(
             crossing_points,
             // Until the device says it holds it (`sk=1`).
             sealing_key: (!sealing_held).then(|| hq.sealing_key()),
+            incarnation: Some(hq.incarnation()?),
+            backups: Some(hq.backup_mark()?),
         })
     })
     .await?;
@@ -628,6 +635,7 @@ async fn audit_push(
     State(hq): State<Shared>,
     method: Method,
     uri: Uri,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     Body(body): Body,
 ) -> Result<Response, ApiError> {
@@ -639,10 +647,45 @@ async fn audit_push(
         if push.entries.len() > 5000 {
             return Err(ApiError(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "at most 5000 entries a batch".into()));
         }
-        Ok(hq.accept_audit(&device, &push)?)
+        // `?resume=SEQ&resume_hash=HASH`: the device pruned what a restored headquarters lost.
+        let resume = match (param(&query, "resume"), param(&query, "resume_hash")) {
+            (Some(seq), Some(hash)) => Some(homeward_domain::audit::ChainAnchor {
+                seq: seq.parse().map_err(|_| ApiError(StatusCode::BAD_REQUEST, "invalid", "resume".into()))?,
+                hash: hash.to_string(),
+            }),
+            _ => None,
+        };
+        Ok(hq.accept_audit_resuming(&device, &push, resume.as_ref())?)
     })
     .await?;
     Ok(answer(&h2, &AuditPushResponse { through }))
+}
+
+/// Everything a device holds, sent again after headquarters was restored
+/// from an older backup (see [`Hq::accept_recovered`]): certificate events
+/// signed by anyone it pulled them from, and its own screenings. Answered
+/// like a push; held events are duplicates.
+async fn recover(
+    State(hq): State<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Body(body): Body,
+) -> Result<Response, ApiError> {
+    let h2 = headers.clone();
+    let resp = blocking(move || {
+        let device = authenticate(&hq, &method, &uri, &headers, &body)?;
+        refuse_revoked(&device)?;
+        let req: PushRequest = json_body(&headers, &body, limits::BATCH.1, "a push request")?;
+        if req.events.len() + req.screenings.len() > 1000 {
+            return Err(ApiError(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "at most 1000 events a batch".into()));
+        }
+        let mut results = hq.accept_recovered(&device, &req.events)?;
+        results.extend(hq.accept_screenings(&device, &req.screenings)?);
+        Ok(PushResponse { results })
+    })
+    .await?;
+    Ok(answer(&h2, &resp))
 }
 
 /// Headquarters' end of this device's audit chain, and the hashes from

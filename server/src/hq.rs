@@ -200,6 +200,8 @@ impl Hq {
         if hq.db.get_kv("trust_list")?.is_none() {
             hq.publish_lists()?;
         }
+        // This database's life: a restore from a backup gives it a new one.
+        hq.incarnation()?;
         // Files an older version left readable to others (the WAL included).
         crate::private_files::tighten(data_dir).map_err(crate::db::DbError::from)?;
         Ok(hq)
@@ -942,6 +944,19 @@ impl Hq {
     /// from what headquarters already holds. Entries already held (a retry)
     /// are skipped; a break in the chain is refused and recorded.
     pub fn accept_audit(&self, device: &DeviceRow, push: &AuditPush) -> Result<u64, HqError> {
+        self.accept_audit_resuming(device, push, None)
+    }
+
+    /// [`Hq::accept_audit`], where the device says its chain resumes from
+    /// `resume` (its pruned anchor): accepted only when headquarters was
+    /// restored and holds less than that, the entries between recorded as
+    /// lost ([`Hq::restore_report`]).
+    pub fn accept_audit_resuming(
+        &self,
+        device: &DeviceRow,
+        push: &AuditPush,
+        resume: Option<&homeward_domain::audit::ChainAnchor>,
+    ) -> Result<u64, HqError> {
         use homeward_domain::audit::{verify_chain_with, Branches, ChainAnchor};
         if self.db.audit_chain(&device.id)?.is_none() {
             let cert = push.key_cert.as_ref().ok_or_else(|| {
@@ -958,7 +973,15 @@ impl Hq {
             self.db.set_audit_key(&device.id, &hex::encode(key))?;
         }
         let chain = self.db.audit_chain(&device.id)?.ok_or(HqError::NoCase)?;
-        let (key_hex, anchor_seq, anchor_hash) = (chain.audit_key, chain.anchor_seq, chain.anchor_hash);
+        let (key_hex, mut anchor_seq, mut anchor_hash) = (chain.audit_key, chain.anchor_seq, chain.anchor_hash);
+        if let Some(r) = resume.filter(|r| r.seq > anchor_seq) {
+            if !self.accept_audit_gap(&device.id, anchor_seq + 1, r.seq)? {
+                return Err(HqError::Refused(
+                    "an audit trail resumes past what headquarters holds only after a restore of headquarters".into(),
+                ));
+            }
+            (anchor_seq, anchor_hash) = (r.seq, Some(r.hash.clone()));
+        }
         let key: [u8; 32] = hex::decode(&key_hex).ok().and_then(|b| b.try_into().ok()).unwrap_or([0; 32]);
         let fresh: Vec<_> = push.entries.iter().filter(|e| e.seq > anchor_seq).cloned().collect();
         let anchor = anchor_hash.map(|hash| ChainAnchor { seq: anchor_seq, hash });
@@ -1053,7 +1076,7 @@ impl Hq {
         Ok(alerts)
     }
 
-    fn note_revocation(&self, view: &CaseView) -> Result<(), HqError> {
+    pub(crate) fn note_revocation(&self, view: &CaseView) -> Result<(), HqError> {
         let Some(c) = &view.certificate else { return Ok(()) };
         // Two servers revoking certificates at once must both be kept.
         for _ in 0..CAS_ATTEMPTS {
@@ -1178,7 +1201,7 @@ impl Hq {
 /// only when the held event is byte for byte this one (same author, same
 /// signature: a retry); anything else claims an id that is taken, and is
 /// refused so that the device keeps its event and shows it.
-fn same_event<B: serde::Serialize>(held: &str, e: &Event<B>) -> PushResult {
+pub(crate) fn same_event<B: serde::Serialize>(held: &str, e: &Event<B>) -> PushResult {
     if serde_json::to_string(e).expect("an event serialises") == held {
         PushResult { id: e.id.clone(), status: PushStatus::Duplicate, reason: None }
     } else {

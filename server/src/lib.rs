@@ -5,10 +5,12 @@
 
 pub mod api;
 pub mod at_rest;
+pub mod backup;
 pub mod console;
 pub mod db;
 pub mod hq;
 pub mod private_files;
+pub mod recovery;
 pub mod tls;
 pub mod xlsform;
 

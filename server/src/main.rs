@@ -160,6 +160,26 @@ enum Command {
         #[arg(long)]
         device: Option<String>,
     },
+    /// A consistent backup of headquarters' database, taken while it
+    /// serves (SQLite: a compact copy; PostgreSQL: `pg_dump` from PATH, one
+    /// snapshot). The file is 0600 and never overwritten. Devices purge
+    /// acknowledged records only once a finished backup holds them.
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Put a backup back (stop the server first). The backup is checked
+    /// (this headquarters', not newer than this build); the database it
+    /// replaces is kept aside. Devices notice at their next sync and send
+    /// again what they hold; then `restore-report` lists what was lost for good.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+    },
+    /// After a restore: records purged on devices that headquarters no
+    /// longer holds, audit entries nobody holds, devices not synced since
+    /// (ids, offices and dates only).
+    RestoreReport,
     /// Certificate cases as headquarters sees them.
     Cases,
     /// Screenings received, counted by office and verdict (no personal data
@@ -493,9 +513,61 @@ fn directory_command(hq: &Hq, action: DirectoryCommand, json: bool) -> Result<()
 }
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    let url = cli.database_url.as_deref().filter(|u| !u.is_empty());
+    // A restore replaces the database: it must not be opened (and migrated) first.
+    if let Command::Restore { from } = &cli.command {
+        let r = homeward_hq::backup::restore(&cli.data_dir, url, from)?;
+        print(
+            cli.json,
+            &format!(
+                "restored backup {} (taken at {} ms, headquarters' clock) from {}; the database it replaced is kept at {}.\n\
+                 Enrolments, revocations and decisions made after the backup are not in it: check `devices` and revoke again where needed.\n\
+                 Devices send again what they hold at their next sync; then run `restore-report`.",
+                r.backup.number,
+                r.backup.taken_ms,
+                r.from.display(),
+                r.previous_kept_at.display()
+            ),
+            &serde_json::to_value(&r)?,
+        );
+        return Ok(());
+    }
     let wrapping = homeward_hq::at_rest::configured(&cli.data_dir, cli.key_file.as_deref());
-    let hq = Hq::open_sealed(&cli.data_dir, cli.database_url.as_deref().filter(|u| !u.is_empty()), &*wrapping)?;
+    let hq = Hq::open_sealed(&cli.data_dir, url, &*wrapping)?;
     match cli.command {
+        Command::Restore { .. } => unreachable!("handled above"),
+        Command::Backup { out } => {
+            let b = homeward_hq::backup::backup(&hq, url, &out)?;
+            print(
+                cli.json,
+                &format!("backup {} written to {} ({} bytes, 0600)", b.meta.number, b.file.display(), b.bytes),
+                &serde_json::to_value(&b)?,
+            );
+        }
+        Command::RestoreReport => {
+            let r = hq.restore_report()?;
+            let mut lines = vec![match &r.restored {
+                Some(x) => format!("restored from backup {} at {} ms", x.backup.number, x.restored_ms),
+                None => "this database was never restored".to_string(),
+            }];
+            for l in &r.lost {
+                lines.push(format!(
+                    "LOST {:?} {}  office {}  purged on {} at {} ms",
+                    l.kind,
+                    printable(&l.id),
+                    printable(&l.office),
+                    printable(&l.device),
+                    l.purged_ms
+                ));
+            }
+            for g in &r.audit_gaps {
+                lines.push(format!("LOST audit entries {}-{} of {}", g.from_seq, g.to_seq, printable(&g.device)));
+            }
+            for d in &r.not_synced_since {
+                lines.push(format!("not synced since the restore: {}", printable(d)));
+            }
+            print(cli.json, &lines.join("\n"), &serde_json::to_value(&r)?);
+        }
         Command::Serve {
             listen,
             tls,

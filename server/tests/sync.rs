@@ -615,7 +615,12 @@ fn a_case_purged_after_acknowledgement_is_not_taken_for_a_restore() {
         .record(&me, &case, CertificateEvent::Cancelled { reason: "withdrawn".into() }, now_ms())
         .unwrap();
     let r = sync(&mut v).unwrap();
-    assert_eq!(r.purged, 1, "closed, acknowledged, purged after the sync");
+    assert_eq!(r.purged, 0, "acknowledged, but no backup of headquarters holds it yet");
+    let backup = tempfile::tempdir().unwrap();
+    homeward_hq::backup::backup(&server.admin(), server.database_url.as_deref(), &backup.path().join("hq.backup"))
+        .unwrap();
+    let r = sync(&mut v).unwrap();
+    assert_eq!(r.purged, 1, "closed, acknowledged, held by a finished backup: purged after the sync");
     assert!(CertificateCases::new(&mut v).events(&case).unwrap().is_empty());
     // Headquarters' newest event from this device is no longer here, and
     // that is not a restore from an older copy.

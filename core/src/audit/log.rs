@@ -232,11 +232,17 @@ impl<'a> AuditLog<'a> {
     /// `older_than_ms`; the chain then resumes from the last one removed.
     /// Returns how many were removed.
     pub fn prune_synced(&mut self, older_than_ms: i64) -> Result<usize, AuditLogError> {
+        self.prune_synced_through(older_than_ms, u64::MAX)
+    }
+
+    /// [`Self::prune_synced`], removing no entry after `max_seq` (the last
+    /// entry a finished backup of headquarters holds).
+    pub fn prune_synced_through(&mut self, older_than_ms: i64, max_seq: u64) -> Result<usize, AuditLogError> {
         let Some(mut head) = self.load_head()? else { return Ok(0) };
         let victims: Vec<(RecordId, AuditEntry)> = self
             .all_with_ids()?
             .into_iter()
-            .take_while(|(_, e)| e.seq <= head.synced_through && e.at_ms < older_than_ms)
+            .take_while(|(_, e)| e.seq <= head.synced_through && e.seq <= max_seq && e.at_ms < older_than_ms)
             .collect();
         let Some((_, last)) = victims.last() else { return Ok(0) };
         head.pruned = Some(ChainAnchor { seq: last.seq, hash: last.hash() });
@@ -264,7 +270,54 @@ pub struct AuditBranch {
     pub reissued: usize,
 }
 
+/// What [`AuditLog::rewind_for_restored_headquarters`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditRewind {
+    /// Headquarters holds the chain up to here again; what follows goes next.
+    pub synced_through: u64,
+    /// The chain resumes from this anchor (entries pruned here that the
+    /// restored headquarters lost): sent with the next batch.
+    pub resume: Option<ChainAnchor>,
+    /// Entries neither side holds any more (first, last).
+    pub lost: Option<(u64, u64)>,
+}
+
 impl AuditLog<'_> {
+    /// Headquarters was restored from an older backup and holds this chain
+    /// only up to `hq.head` (or not at all), behind what this vault counts
+    /// as synced. The synced mark goes back to headquarters' head, so the
+    /// entries after it are sent again; when some of them were pruned here,
+    /// the chain resumes from the pruned anchor and those are lost for good
+    /// (headquarters lists them). `None` when there is nothing to rewind, or
+    /// headquarters' head is not an entry of this chain.
+    pub fn rewind_for_restored_headquarters(
+        &mut self,
+        hq: &homeward_domain::sync::protocol::AuditHeadResponse,
+    ) -> Result<Option<AuditRewind>, AuditLogError> {
+        let Some(mut head) = self.load_head()? else { return Ok(None) };
+        let hq_seq = hq.head.as_ref().map_or(0, |h| h.seq);
+        if hq_seq >= head.synced_through {
+            return Ok(None);
+        }
+        let pruned = head.pruned.as_ref().map_or(0, |a| a.seq);
+        if let Some(h) = &hq.head {
+            // An entry pruned here cannot be compared; any other must be the very one.
+            let entries = self.all_with_ids()?;
+            let comparable = h.seq >= pruned;
+            if comparable && Self::hash_at(&head, &entries, h.seq).as_deref() != Some(h.hash.as_str()) {
+                return Ok(None);
+            }
+        }
+        let rewind = if pruned > hq_seq {
+            AuditRewind { synced_through: pruned, resume: head.pruned.clone(), lost: Some((hq_seq + 1, pruned)) }
+        } else {
+            AuditRewind { synced_through: hq_seq, resume: None, lost: None }
+        };
+        head.synced_through = rewind.synced_through;
+        self.save_head(&head)?;
+        Ok(Some(rewind))
+    }
+
     /// The hash of entry `seq` as held here (0: the genesis; a pruned
     /// anchor counts), if held.
     fn hash_at(head: &StoredHead, entries: &[(RecordId, AuditEntry)], seq: u64) -> Option<String> {

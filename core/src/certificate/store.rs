@@ -151,6 +151,15 @@ pub struct DeviceProfile {
     pub unlock_code_failures: u32,
     #[serde(default)]
     pub unlock_code_failed_at_ms: Option<i64>,
+    /// The incarnation of headquarters' database this device last synced
+    /// with: a new one means headquarters was restored from a backup, and
+    /// this device sends again everything it holds (`sync::client`).
+    #[serde(default)]
+    pub hq_incarnation: Option<String>,
+    /// How far headquarters' backups went at the last pull (retention waits
+    /// for a finished backup to hold what it purges).
+    #[serde(default)]
+    pub hq_backups: Option<homeward_domain::sync::protocol::BackupMark>,
 }
 
 fn default_validity() -> u32 {
@@ -366,6 +375,22 @@ impl<'a> CertificateCases<'a> {
             .collect();
         events.sort_by(|a, b| a.hlc.cmp(&b.hlc).then(a.id.cmp(&b.id)));
         Ok(events)
+    }
+
+    /// Every event headquarters held (accepted from here or received from
+    /// there), in causal order (HLC, then id): what a device sends again
+    /// when headquarters was restored from an older backup.
+    pub fn held_by_headquarters(&self) -> Result<Vec<Event<CertificateEvent>>, CaseError> {
+        let mut out = Vec::new();
+        for id in self.vault.list(EVENT_KIND)? {
+            let r = self.vault.get(EVENT_KIND, id)?;
+            let s: StoredEvent = serde_json::from_slice(&r.body).map_err(|e| CaseError::Corrupt(e.to_string()))?;
+            if matches!(s.sync, SyncState::Accepted | SyncState::Received) {
+                out.push(s.event);
+            }
+        }
+        out.sort_by(|a, b| a.hlc.cmp(&b.hlc).then(a.id.cmp(&b.id)));
+        Ok(out)
     }
 
     /// Events headquarters refused, with the reason.

@@ -129,6 +129,22 @@ impl<'a> ScreeningEvents<'a> {
             .collect())
     }
 
+    /// Every event headquarters accepted, oldest first: sent again when
+    /// headquarters was restored from an older backup.
+    pub fn held_by_headquarters(&self) -> Result<Vec<Event<ScreeningEvent>>, CaseError> {
+        let mut out = Vec::new();
+        for id in self.vault.list(KIND)? {
+            let r = self.vault.get(KIND, id)?;
+            let s: StoredScreeningEvent =
+                serde_json::from_slice(&r.body).map_err(|e| CaseError::Corrupt(e.to_string()))?;
+            if matches!(s.sync, SyncState::Accepted | SyncState::Received) {
+                out.push(s.event);
+            }
+        }
+        out.sort_by(|a, b| a.hlc.cmp(&b.hlc).then(a.id.cmp(&b.id)));
+        Ok(out)
+    }
+
     /// Events headquarters refused, with the reason: shown to the officer.
     pub fn rejected(&self) -> Result<Vec<(Event<ScreeningEvent>, String)>, CaseError> {
         Ok(self

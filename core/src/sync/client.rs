@@ -72,6 +72,13 @@ pub enum SyncError {
     NotEnrolled,
     #[error("this device is already enrolled with headquarters")]
     AlreadyEnrolled,
+    /// Headquarters was restored from a backup older than this device's
+    /// enrolment: it no longer knows the device. What the device holds is
+    /// kept; headquarters' operator enrols it again (`homeward enroll`).
+    #[error(
+        "headquarters was restored from a backup older than this device's enrolment and no longer knows it: nothing here was lost; ask headquarters for a new enrolment code"
+    )]
+    UnknownToRestoredHeadquarters,
     #[error("not a valid headquarters address: {0}")]
     InvalidUrl(String),
     #[error("refusing {0}: use https (plain http only reaches this machine, for tests)")]
@@ -270,6 +277,22 @@ pub struct SyncReport {
     pub forward_refused: Vec<(String, String)>,
     /// Receipts applied for bundles this device exported and another carried.
     pub receipts_applied: u64,
+    /// Headquarters was found restored from a backup: what this device sent again.
+    pub headquarters_restored: Option<HeadquartersRecovery>,
+}
+
+/// What a device did on finding headquarters restored from an older
+/// backup (a new incarnation): it sent again everything it holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct HeadquartersRecovery {
+    /// Certificate events and screening events headquarters had lost and took back.
+    pub restored_events: u64,
+    /// Sent again and already held (in the backup).
+    pub already_held: u64,
+    /// Refused: (event id, reason). Sent again at the next sync.
+    pub refused: Vec<(String, String)>,
+    /// Audit entries neither side holds any more (pruned here, lost there).
+    pub audit_lost: Option<(u64, u64)>,
 }
 
 /// How hard to try over a poor link. Only failures that may pass within
@@ -795,6 +818,90 @@ fn push_batch(
     Ok(answers)
 }
 
+/// Headquarters came back from an older backup (its incarnation changed):
+/// send again every event this vault holds that headquarters held (own and
+/// pulled; `POST /v1/recover` checks each signature and stores what it
+/// lacks, once), pull everything again from the start, and send the audit
+/// trail again from where headquarters' stops. Retention's durability
+/// marks start again too. The new incarnation is taken up unless an event
+/// was refused because its case is not back yet (another device must bring
+/// its start back first): then all is sent again at the next sync. Returns where the audit chain resumes
+/// when this vault pruned entries headquarters lost.
+fn recover_after_hq_restore(
+    access: &impl VaultAccess,
+    http: &mut Http,
+    me: &DeviceIdentity,
+    report: &mut SyncReport,
+    cancel: &AtomicBool,
+    incarnation: &str,
+) -> Result<Option<crate::audit::ChainAnchor>, SyncError> {
+    let (events, screenings) = access.hold(|v| {
+        Ok((CertificateCases::new(v).held_by_headquarters()?, ScreeningEvents::new(v).held_by_headquarters()?))
+    })?;
+    let mut done = HeadquartersRecovery::default();
+    let batches = events
+        .chunks(BATCH)
+        .map(|c| PushRequest { events: c.to_vec(), screenings: vec![] })
+        .chain(screenings.chunks(BATCH).map(|c| PushRequest { events: vec![], screenings: c.to_vec() }));
+    for req in batches {
+        let body = serde_json::to_vec(&req).expect("serialises");
+        let (bytes, sent, received) = http.send(
+            Call {
+                method: "POST",
+                path: "/v1/recover",
+                query: "",
+                body: Some(body),
+                identity: Some(me),
+                idempotency_key: None,
+            },
+            cancel,
+        )?;
+        report.progress.bytes_sent += sent;
+        report.progress.bytes_received += received;
+        let resp: PushResponse = parse(&bytes)?;
+        for r in resp.results {
+            match r.status {
+                PushStatus::Accepted => done.restored_events += 1,
+                PushStatus::Duplicate => done.already_held += 1,
+                PushStatus::Rejected => done.refused.push((r.id, r.reason.unwrap_or_else(|| "refused".into()))),
+            }
+        }
+    }
+    // The audit trail: from headquarters' head on, again.
+    let (bytes, sent, received) = http.send(
+        Call {
+            method: "GET",
+            path: "/v1/audit/head",
+            query: "from=0",
+            body: None,
+            identity: Some(me),
+            idempotency_key: None,
+        },
+        cancel,
+    )?;
+    report.progress.bytes_sent += sent;
+    report.progress.bytes_received += received;
+    let hq_head: AuditHeadResponse = parse(&bytes)?;
+    let rewind = access.hold(|v| Ok(crate::audit::AuditLog::new(v).rewind_for_restored_headquarters(&hq_head)?))?;
+    done.audit_lost = rewind.as_ref().and_then(|r| r.lost);
+    // Only a case not back yet is worth sending again; any other refusal
+    // (an unknown signer, a revoked author) would be refused every time.
+    let settled = !done.refused.iter().any(|(_, why)| why == RECOVER_CASE_NOT_BACK);
+    access.hold(|v| {
+        let mut p = DeviceProfile::load(v)?;
+        // Positions in the restored logs mean other events: read them all again (held ones are skipped).
+        p.pull_cursor = 0;
+        if settled {
+            p.hq_incarnation = Some(incarnation.to_string());
+        }
+        p.save(v)?;
+        crate::retention::forget_durability(v)?;
+        Ok(())
+    })?;
+    report.headquarters_restored = Some(done);
+    Ok(rewind.and_then(|r| r.resume))
+}
+
 /// What a pull carries that headquarters publishes for every device.
 struct Published<'a> {
     template: Option<&'a Signed<crate::screening::published::PublishedTemplate>>,
@@ -1075,12 +1182,30 @@ pub fn sync_shared(
     let t: TimeResponse = parse(&t)?;
     http.offset_ms = t.server_time_ms - http.clock.now_unix_ms();
     report.progress.bytes_received += n;
+    // A new incarnation of headquarters' database: it was restored from a
+    // backup and may lack what this device sent since (docs/PROTOCOL.md).
+    let hq_restored = access.hold(|v| {
+        let held = DeviceProfile::load(v)?.hq_incarnation;
+        Ok(match (held, &t.incarnation) {
+            (Some(held), Some(now)) if held != *now => Some(now.clone()),
+            _ => None,
+        })
+    })?;
+    let mut audit_resume: Option<crate::audit::ChainAnchor> = None;
 
     // Push, batch by batch: certificate events, then screening reports. The
     // outboxes are read once; what is made while this sync runs goes next time.
     // A device revoked mid-sync stops pushing but still pulls: the pull
     // carries headquarters' orders (a wipe, to be carried out now).
     let pushed: Result<(), SyncError> = (|| {
+        if let Some(incarnation) = &hq_restored {
+            audit_resume = recover_after_hq_restore(access, &mut http, &me, &mut report, cancel, incarnation).map_err(
+                |e| match e {
+                    SyncError::Refused { status: 401, .. } => SyncError::UnknownToRestoredHeadquarters,
+                    e => e,
+                },
+            )?;
+        }
         fetch_receipts(access, &mut http, &me, &mut report, cancel)?;
         let (outbox, screenings) =
             access.hold(|v| Ok((CertificateCases::new(v).outbox()?, ScreeningEvents::new(v).outbox()?)))?;
@@ -1146,11 +1271,14 @@ pub fn sync_shared(
                 break;
             }
             let body = serde_json::to_vec(&AuditPush { key_cert, entries }).expect("serialises");
+            // Once, after a restore of headquarters: where the chain resumes.
+            let query =
+                audit_resume.take().map(|a| format!("resume={}&resume_hash={}", a.seq, a.hash)).unwrap_or_default();
             let (bytes, sent, received) = http.send(
                 Call {
                     method: "POST",
                     path: "/v1/audit",
-                    query: "",
+                    query: &query,
                     body: Some(body),
                     identity: Some(&me),
                     idempotency_key: None,
@@ -1293,6 +1421,14 @@ pub fn sync_shared(
             report.directory_installed = report.directory_installed.or(installed.directory);
             report.crossing_points_installed = report.crossing_points_installed.or(installed.crossing_points);
             install_sealing_key(&mut profile, page.sealing_key.as_ref());
+            // The first incarnation seen is this device's reference; a
+            // change is taken up only by the recovery above.
+            if profile.hq_incarnation.is_none() {
+                profile.hq_incarnation = page.incarnation.clone();
+            }
+            // Always the answering headquarters' numbering (after a restore,
+            // the durability marks were forgotten and start again in it).
+            profile.hq_backups = page.backups.or(profile.hq_backups);
             if let Some(t) = page.trust_list.clone() {
                 let newer = profile.trust.trust_list.as_ref().is_none_or(|h| h.body.sequence < t.body.sequence);
                 if newer && profile.trust.install_trust_list(t).is_ok() {

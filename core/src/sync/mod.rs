@@ -8,5 +8,5 @@ pub mod restore;
 
 pub use client::{
     enroll, enroll_pinned, enroll_public_pki, enroll_shared, sync, sync_shared, sync_with_clock, Enrolling, Exclusive,
-    NetworkFailure, RetryPolicy, SyncError, SyncPhase, SyncProgress, SyncReport, VaultAccess,
+    HeadquartersRecovery, NetworkFailure, RetryPolicy, SyncError, SyncPhase, SyncProgress, SyncReport, VaultAccess,
 };

@@ -13,6 +13,25 @@ pub const IDENTITY_DOMAIN: &str = "homeward/identity/v1";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimeResponse {
     pub server_time_ms: i64,
+    /// Which life of headquarters' database answers: a random id made with
+    /// the database and made anew by every restore from a backup. A device
+    /// that finds it changed knows headquarters went back in time (and may
+    /// have lost what it sent since the backup): it sends again everything
+    /// it holds (docs/PROTOCOL.md, "Headquarters restored from a backup").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incarnation: Option<String>,
+}
+
+/// How far headquarters' backups go, in its own numbering: `started` is
+/// the number of the last backup begun, `done` that of the last one
+/// finished. A backup numbered n begins after every answer given while
+/// `started` was below n, so whatever a device saw acknowledged while
+/// `started` was s is in every backup numbered above s: once `done` > s,
+/// headquarters keeps it durably (a retention rule, core/src/retention.rs).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupMark {
+    pub started: u64,
+    pub done: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,7 +159,19 @@ pub struct PullResponse {
     /// the root (`sync::forward`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sealing_key: Option<Signed<crate::sync::forward::SealingKey>>,
+    /// Headquarters' database life ([`TimeResponse::incarnation`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incarnation: Option<String>,
+    /// How far headquarters' backups go ([`BackupMark`]); absent from a
+    /// headquarters that does not say (then retention does not wait on it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backups: Option<BackupMark>,
 }
+
+/// The reason `POST /v1/recover` gives for an event whose case the restored
+/// headquarters does not hold yet (another device brings its start back):
+/// the one refusal a device sends again at its next sync.
+pub const RECOVER_CASE_NOT_BACK: &str = "its case is not held here (yet)";
 
 /// What a device tells headquarters about itself (`POST /v1/device/report`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

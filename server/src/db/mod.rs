@@ -2,6 +2,7 @@
 //! default, PostgreSQL when `DATABASE_URL` names one. Each query is written
 //! once ([`sql`]) and runs on either; only the migrations differ.
 
+pub mod backup;
 pub mod sql;
 
 use std::path::Path;
@@ -234,6 +235,16 @@ const PG_MIGRATIONS: &[&str] = &[
     "CREATE TABLE lookup_index (kind TEXT NOT NULL, entry TEXT NOT NULL, case_id TEXT NOT NULL,
         PRIMARY KEY (kind, entry, case_id));",
 ];
+
+/// The schema version this build migrates a SQLite database to.
+pub fn sqlite_schema_version() -> u32 {
+    SQLITE_MIGRATIONS.len() as u32
+}
+
+/// The schema version this build migrates a PostgreSQL database to.
+pub fn pg_schema_version() -> u32 {
+    PG_MIGRATIONS.len() as u32
+}
 
 enum Backend {
     Sqlite(Mutex<rusqlite::Connection>),

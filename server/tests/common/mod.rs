@@ -69,7 +69,23 @@ impl Server {
         Server::launch_with(dir, database_url, tls, homeward_hq::tls::Limits::default())
     }
 
+    /// Plain HTTP on `database_url` (or SQLite in `dir`) at `addr`: a
+    /// restart where the devices enrolled (their profiles name the address).
+    pub fn start_at(dir: &Path, database_url: Option<String>, addr: SocketAddr) -> Server {
+        Server::launch_at(dir, database_url, false, homeward_hq::tls::Limits::default(), addr)
+    }
+
     fn launch_with(dir: &Path, database_url: Option<String>, tls: bool, limits: homeward_hq::tls::Limits) -> Server {
+        Server::launch_at(dir, database_url, tls, limits, "127.0.0.1:0".parse().unwrap())
+    }
+
+    fn launch_at(
+        dir: &Path,
+        database_url: Option<String>,
+        tls: bool,
+        limits: homeward_hq::tls::Limits,
+        at: SocketAddr,
+    ) -> Server {
         let hq = Hq::open_with(dir, database_url.as_deref()).unwrap();
         let acceptor = tls.then(|| {
             let files =
@@ -83,7 +99,7 @@ impl Server {
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Runtime::new().unwrap();
             rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let listener = tokio::net::TcpListener::bind(at).await.unwrap();
                 addr_tx.send(listener.local_addr().unwrap()).unwrap();
                 let stop = async {
                     let _ = rx.await;
