@@ -211,8 +211,8 @@ class Strings(val lang: Lang) {
     val changePin = t("PIN-кодду өзгөртүү", "Сменить PIN-код", "Change PIN")
     fun restoreLost(n: Int) = t(
         "Бул түзмөк эски көчүрмөдөн калыбына келтирилген. Көчүрмөдөн кийин жасалган $n жазуу штабда бар:",
-        "Устройство восстановлено из старой копии. В штабе есть $n записей, сделанных после копии:",
-        "This device was restored from an older copy. Headquarters holds $n records made after the copy:",
+        "Устройство восстановлено из старой копии. Записей в штабе, сделанных после копии: $n.",
+        "This device was restored from an older copy. Records made after the copy that headquarters holds: $n.",
     )
     val lostCase = t("Арыз", "Заявка", "Request")
     val lostScreening = t("Сурамжылоо", "Опрос", "Screening")
@@ -233,7 +233,7 @@ class Strings(val lang: Lang) {
     val saved = t("Сакталды", "Сохранено", "Saved")
 
     val forward = t("Байланышсыз өткөрүү", "Передача без связи", "Hand over without a link")
-    fun waitingToSync(n: Int) = t("Шайкештирүүнү күткөн жазуулар: $n", "Ждут синхронизации: $n записей", "Waiting to sync: $n records")
+    fun waitingToSync(n: Int) = t("Шайкештирүүнү күткөн жазуулар: $n", "Записей ждут синхронизации: $n", "Records waiting to sync: $n")
     val showFrames = t("QR-коддор менен берүү", "Передать QR-кодами", "Hand over as QR codes")
     fun frameOf(shown: Int, n: Int) = t("Код $shown / $n", "Код $shown из $n", "Code $shown of $n")
     val holdToCamera = t(
@@ -249,8 +249,8 @@ class Strings(val lang: Lang) {
     val startAgain = t("Кайра баштоо", "Начать заново", "Start again")
     fun bundleTaken(n: Int) = t(
         "Алынды: $n жазуу. Кийинки шайкештирүүдө штабга кетет.",
-        "Принято: $n записей. Уйдёт в штаб при вашей следующей синхронизации.",
-        "Taken: $n records. They go to headquarters with your next sync.",
+        "Принято записей: $n. Они уйдут в штаб при вашей следующей синхронизации.",
+        "Records taken: $n. They go to headquarters with your next sync.",
     )
     fun receiptsApplied(n: Int) = t(
         "Штабдын $n тастыктамасы кабыл алынды: ал жазуулар чыгыш кутусунан кетти.",
@@ -258,9 +258,9 @@ class Strings(val lang: Lang) {
         "Headquarters' receipts applied: $n. Those records left the outbox.",
     )
     val carrying = t("Кесиптештер үчүн алып жүргөнүм", "Везу для коллег", "Carried for colleagues")
-    fun carriedPending(n: Int) = t("$n жазуу: шайкештирүүнү күтөт", "$n записей: ждёт синхронизации", "$n records: waiting for your sync")
-    fun carriedDelivered(n: Int) = t("$n жазуу: штабга жеткирилди", "$n записей: доставлено в штаб", "$n records: delivered to headquarters")
-    fun carriedRefused(n: Int) = t("$n жазуу: штаб кабыл алган жок", "$n записей: штаб отказал", "$n records: refused by headquarters")
+    fun carriedPending(n: Int) = t("$n жазуу: шайкештирүүнү күтөт", "Записей: $n, ждут синхронизации", "Records: $n, waiting for your sync")
+    fun carriedDelivered(n: Int) = t("$n жазуу: штабга жеткирилди", "Записей: $n, доставлены в штаб", "Records: $n, delivered to headquarters")
+    fun carriedRefused(n: Int) = t("$n жазуу: штаб кабыл алган жок", "Записей: $n, штаб отказал", "Records: $n, refused by headquarters")
 }
 
 val LocalStrings = compositionLocalOf { Strings(Lang.EN) }
