@@ -279,7 +279,7 @@ pub fn run(vault: &mut Vault, now_ms: i64) -> Result<RetentionReport, RetentionE
     // Each case or screening goes in one transaction: a crash never leaves half of one.
     for (case_id, records) in doomed_cases {
         let mut all: Vec<(&str, RecordId)> = records.into_iter().map(|r| (EVENT_KIND, r)).collect();
-        for rid in vault.find(Lookup::Keyword { field: "case-photo", value: &case_id })? {
+        for rid in vault.find(Lookup::Keyword { field: crate::certificate::photo::INDEX_FIELD, value: &case_id })? {
             all.push((CASE_PHOTO_KIND, rid));
         }
         vault.delete_many(&all)?;

@@ -15,7 +15,7 @@ use crate::vault::{IndexTerm, Lookup, NewRecord, RecordId, Vault, VaultError};
 pub const MAX_PHOTO_BYTES: usize = 8 * 1024 * 1024;
 
 /// The index the record is found by (retention looks it up too).
-const INDEX_FIELD: &str = "case-photo";
+pub(crate) const INDEX_FIELD: &str = "case-photo";
 
 #[derive(Debug, thiserror::Error)]
 pub enum PhotoError {

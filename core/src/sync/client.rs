@@ -603,6 +603,19 @@ fn pause(d: Duration, cancel: &AtomicBool) -> Result<(), SyncError> {
 }
 
 impl Http {
+    /// [`Http::send`], with the bytes each way added to the sync's progress.
+    fn counted(
+        &mut self,
+        call: Call<'_>,
+        progress: &mut SyncProgress,
+        cancel: &AtomicBool,
+    ) -> Result<Vec<u8>, SyncError> {
+        let (bytes, sent, received) = self.send(call, cancel)?;
+        progress.bytes_sent += sent;
+        progress.bytes_received += received;
+        Ok(bytes)
+    }
+
     /// Tells headquarters something about this device (`/v1/device/report`).
     fn report(&mut self, me: &DeviceIdentity, what: &DeviceReport, cancel: &AtomicBool) -> Result<(), SyncError> {
         let body = serde_json::to_vec(what).expect("serialises");
@@ -779,7 +792,7 @@ fn push_batch(
         use sha2::Digest;
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&sha2::Sha256::digest(&body)[..16])
     };
-    let (bytes, sent, received) = http.send(
+    let bytes = http.counted(
         Call {
             method: "POST",
             path: "/v1/events",
@@ -788,10 +801,9 @@ fn push_batch(
             identity: Some(me),
             idempotency_key: Some(&key),
         },
+        &mut report.progress,
         cancel,
     )?;
-    report.progress.bytes_sent += sent;
-    report.progress.bytes_received += received;
     let resp: PushResponse = parse(&bytes)?;
     let mut answers = Vec::with_capacity(resp.results.len());
     for r in resp.results {
@@ -845,7 +857,7 @@ fn recover_after_hq_restore(
         .chain(screenings.chunks(BATCH).map(|c| PushRequest { events: vec![], screenings: c.to_vec() }));
     for req in batches {
         let body = serde_json::to_vec(&req).expect("serialises");
-        let (bytes, sent, received) = http.send(
+        let bytes = http.counted(
             Call {
                 method: "POST",
                 path: "/v1/recover",
@@ -854,10 +866,9 @@ fn recover_after_hq_restore(
                 identity: Some(me),
                 idempotency_key: None,
             },
+            &mut report.progress,
             cancel,
         )?;
-        report.progress.bytes_sent += sent;
-        report.progress.bytes_received += received;
         let resp: PushResponse = parse(&bytes)?;
         for r in resp.results {
             match r.status {
@@ -868,7 +879,7 @@ fn recover_after_hq_restore(
         }
     }
     // The audit trail: from headquarters' head on, again.
-    let (bytes, sent, received) = http.send(
+    let bytes = http.counted(
         Call {
             method: "GET",
             path: "/v1/audit/head",
@@ -877,10 +888,9 @@ fn recover_after_hq_restore(
             identity: Some(me),
             idempotency_key: None,
         },
+        &mut report.progress,
         cancel,
     )?;
-    report.progress.bytes_sent += sent;
-    report.progress.bytes_received += received;
     let hq_head: AuditHeadResponse = parse(&bytes)?;
     let rewind = access.hold(|v| Ok(crate::audit::AuditLog::new(v).rewind_for_restored_headquarters(&hq_head)?))?;
     done.audit_lost = rewind.as_ref().and_then(|r| r.lost);
@@ -994,7 +1004,7 @@ fn fetch_receipts(
     for chunk in ids.chunks(200) {
         let body = serde_json::to_vec(&homeward_domain::sync::forward::ReceiptsRequest { bundle_ids: chunk.to_vec() })
             .expect("serialises");
-        let (bytes, sent, received) = http.send(
+        let bytes = http.counted(
             Call {
                 method: "POST",
                 path: "/v1/forward/receipts",
@@ -1003,10 +1013,9 @@ fn fetch_receipts(
                 identity: Some(me),
                 idempotency_key: None,
             },
+            &mut report.progress,
             cancel,
         )?;
-        report.progress.bytes_sent += sent;
-        report.progress.bytes_received += received;
         let resp: homeward_domain::sync::forward::ReceiptsResponse = parse(&bytes)?;
         apply_fetched_receipts(access, &resp.receipts, report)?;
     }
@@ -1052,7 +1061,7 @@ fn forward_carried(
         let req =
             homeward_domain::sync::forward::ForwardRequest { bundles: chunk.iter().map(|(_, b)| b.clone()).collect() };
         let body = serde_json::to_vec(&req).expect("serialises");
-        let (bytes, sent, received) = http.send(
+        let bytes = http.counted(
             Call {
                 method: "POST",
                 path: "/v1/forward",
@@ -1061,10 +1070,9 @@ fn forward_carried(
                 identity: Some(me),
                 idempotency_key: None,
             },
+            &mut report.progress,
             cancel,
         )?;
-        report.progress.bytes_sent += sent;
-        report.progress.bytes_received += received;
         let resp: homeward_domain::sync::forward::ForwardResponse = parse(&bytes)?;
         for ((rid, b), a) in chunk.iter().zip(resp.answers.iter()) {
             if a.bundle_id != b.bundle_id {
@@ -1243,7 +1251,7 @@ pub fn sync_shared(
         })?;
         if pending {
             let query = format!("from={synced}");
-            let (bytes, sent, received) = http.send(
+            let bytes = http.counted(
                 Call {
                     method: "GET",
                     path: "/v1/audit/head",
@@ -1252,10 +1260,9 @@ pub fn sync_shared(
                     identity: Some(&me),
                     idempotency_key: None,
                 },
+                &mut report.progress,
                 cancel,
             )?;
-            report.progress.bytes_sent += sent;
-            report.progress.bytes_received += received;
             let hq_head: AuditHeadResponse = parse(&bytes)?;
             let now = http.clock.now_unix_ms();
             report.audit_branch = access.hold(|v| Ok(crate::audit::AuditLog::new(v).branch_onto(now, &hq_head)?))?;
@@ -1274,7 +1281,7 @@ pub fn sync_shared(
             // Once, after a restore of headquarters: where the chain resumes.
             let query =
                 audit_resume.take().map(|a| format!("resume={}&resume_hash={}", a.seq, a.hash)).unwrap_or_default();
-            let (bytes, sent, received) = http.send(
+            let bytes = http.counted(
                 Call {
                     method: "POST",
                     path: "/v1/audit",
@@ -1283,10 +1290,9 @@ pub fn sync_shared(
                     identity: Some(&me),
                     idempotency_key: None,
                 },
+                &mut report.progress,
                 cancel,
             )?;
-            report.progress.bytes_sent += sent;
-            report.progress.bytes_received += received;
             let through: AuditPushResponse = parse(&bytes)?;
             access.hold(|v| Ok(crate::audit::AuditLog::new(v).mark_synced(through.through)?))?;
             report.audit_entries_sent += through.through.saturating_sub(before);
@@ -1318,7 +1324,7 @@ pub fn sync_shared(
                 p.pull_cursor, p.reference_sequence
             ))
         })?;
-        let (bytes, sent, received) = http.send(
+        let bytes = http.counted(
             Call {
                 method: "GET",
                 path: "/v1/events",
@@ -1327,10 +1333,9 @@ pub fn sync_shared(
                 identity: Some(&me),
                 idempotency_key: None,
             },
+            &mut report.progress,
             cancel,
         )?;
-        report.progress.bytes_sent += sent;
-        report.progress.bytes_received += received;
         let page: PullResponse = parse(&bytes)?;
         if page.orders.wipe {
             // Confirm first (one try: the wipe must not wait on the link),
@@ -1370,7 +1375,7 @@ pub fn sync_shared(
                     Ok(DeviceProfile::load(v)?.identities_since_ms.map_or(0, |t| t + IDENTITIES_MARGIN_MS))
                 })?;
                 let query = format!("since={since}");
-                let (bytes, sent, received) = http.send(
+                let bytes = http.counted(
                     Call {
                         method: "GET",
                         path: "/v1/device/received",
@@ -1379,10 +1384,9 @@ pub fn sync_shared(
                         identity: Some(&me),
                         idempotency_key: None,
                     },
+                    &mut report.progress,
                     cancel,
                 )?;
-                report.progress.bytes_sent += sent;
-                report.progress.bytes_received += received;
                 let got: ReceivedResponse = parse(&bytes)?;
                 let now = http.clock.now_unix_ms();
                 report.restore_items = Some(access.hold(|v| {
